@@ -1,0 +1,1 @@
+"""The Partnernetz Dash dashboard: pages, figures and thin callbacks."""

@@ -1,0 +1,59 @@
+"""The Dash application factory.
+
+>>> from loaders import load
+>>> app = create_app(load().graph)      # doctest: +SKIP
+>>> app.run(host="127.0.0.1", port=8050)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import dash
+
+from dashboard import shell
+from dashboard.context import CONFIG_KEY, AppContext
+from dashboard.settings import Settings
+from graph.model import PartnerGraph
+
+__all__ = ["create_app", "PAGE_MODULES"]
+
+#: Page modules; each defines PATH, ORDER, TITLE_KEY, layout(lang=..., **query)
+#: and register_callbacks(app).
+PAGE_MODULES = (
+    "dashboard.pages.network",
+    "dashboard.pages.matchmaking",
+    "dashboard.pages.contacts",
+    "dashboard.pages.analytics",
+    "dashboard.pages.data",
+)
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report: Any = None) -> dash.Dash:
+    """Build the dashboard for ``graph``; nothing is held in module globals."""
+    settings = settings or Settings()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title="Partnernetz",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        update_title=None,
+    )
+    app.server.config[CONFIG_KEY] = AppContext(
+        graph=graph, report=report if report is not None else graph.meta.get("report"), settings=settings
+    )
+    for name in PAGE_MODULES:
+        module = importlib.import_module(name)
+        dash.register_page(name, path=module.PATH, order=module.ORDER, name=module.TITLE_KEY,
+                           title="Partnernetz", layout=module.layout)
+        module.register_callbacks(app)
+    app.layout = shell.shell_layout
+    shell.register_callbacks(app)
+    return app

@@ -1,0 +1,9 @@
+"""Component ids of the app shell. Each page keeps its own ids in a
+class at the top of its module, prefixed with the page name."""
+
+URL = "url"
+NAV = "nav"
+LANG_SWITCH = "lang-switch"
+LANG_STORE = "lang-store"
+BANNER = "sample-banner"
+PAGE = "page-content"

@@ -1,0 +1,145 @@
+"""Page 'Daten': the load report of the current dataset, its source, and
+downloads of the graph (canonical CSV tables as a zip, GraphML, GEXF)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import dash
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from dashboard.components import key_figures, page_header
+from dashboard.context import current
+from dashboard.i18n import normalise_lang, register, t
+from loaders.export import write_csv_tables, write_gexf, write_graphml
+
+PATH = "/daten"
+ORDER = 5
+TITLE_KEY = "nav.data"
+
+
+class ID:
+    DOWNLOAD = "data-download"
+    BTN_CSV = "data-btn-csv"
+    BTN_GRAPHML = "data-btn-graphml"
+    BTN_GEXF = "data-btn-gexf"
+    PROBLEMS = "data-problems"
+
+
+register({
+    "data.source": ("Datenquelle", "Data source"),
+    "data.tables": ("Tabellen", "Tables"),
+    "data.table": ("Tabelle", "Table"),
+    "data.read": ("gelesen", "read"),
+    "data.accepted": ("übernommen", "accepted"),
+    "data.rejected": ("abgelehnt", "rejected"),
+    "data.nodes": ("Knoten nach Art", "Nodes by kind"),
+    "data.edges": ("Kanten nach Art", "Edges by kind"),
+    "data.problems": ("Befunde beim Laden", "Load findings"),
+    "data.no_problems": ("Keine Befunde: alle Zeilen wurden übernommen.", "No findings: every row was accepted."),
+    "data.status_ok": ("Ladebericht: keine Fehler", "Load report: no errors"),
+    "data.status_err": ("Ladebericht: {n} Fehler – abgelehnte Zeilen fehlen im Netz", "Load report: {n} errors – rejected rows are not in the network"),
+    "data.errors_warnings": ("{e} Fehler, {w} Hinweise", "{e} errors, {w} warnings"),
+    "data.downloads": ("Netz herunterladen", "Download the network"),
+    "data.csv": ("CSV-Tabellen (ZIP)", "CSV tables (ZIP)"),
+    "data.level": ("Stufe", "Level"),
+    "data.file": ("Datei", "File"),
+    "data.row": ("Zeile", "Row"),
+    "data.column": ("Spalte", "Column"),
+    "data.value": ("Wert", "Value"),
+    "data.message": ("Meldung", "Message"),
+    "data.edge_kind": ("Art", "Kind"),
+    "data.count": ("Anzahl", "Count"),
+})
+
+
+def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
+    return html.Table([
+        html.Thead(html.Tr([html.Th(h) for h in header])),
+        html.Tbody([html.Tr([html.Td(str(c)) for c in r]) for r in rows]),
+    ], className="counts")
+
+
+def problem_rows(report) -> list[dict]:
+    """Rows for the problems grid (plain data; ag-grid renders it as text)."""
+    return [{"level": p.level, "file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
+            for p in report.problems]
+
+
+def layout(lang: str = "de", **_query: str):
+    lang = normalise_lang(lang)
+    ctx = current()
+    report, graph = ctx.report, ctx.graph
+    status = (t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)))
+    table_rows = [[name, c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
+    node_rows = [[t(f"kind.{k}", lang), n] for k, n in graph.counts_by_kind().items()]
+    edge_rows = [[k, n] for k, n in graph.edge_counts_by_kind().items() if n]
+    grid = dag.AgGrid(
+        id=ID.PROBLEMS,
+        rowData=problem_rows(report),
+        columnDefs=[
+            {"field": "level", "headerName": t("data.level", lang), "width": 100},
+            {"field": "file", "headerName": t("data.file", lang), "flex": 2},
+            {"field": "row", "headerName": t("data.row", lang), "width": 90},
+            {"field": "column", "headerName": t("data.column", lang), "width": 130},
+            {"field": "value", "headerName": t("data.value", lang), "flex": 1},
+            {"field": "message", "headerName": t("data.message", lang), "flex": 3},
+        ],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
+        className="ag-theme-alpine",
+        style={"width": "100%"},
+    )
+    return html.Div([
+        page_header(TITLE_KEY, lang),
+        html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(ctx.settings.data_label)], className="source-line"),
+        html.Div(status, className="status ok" if report.ok else "status error"),
+        html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),
+        html.Div([
+            html.Div([html.H2(t("data.tables", lang)),
+                      _counts_table(table_rows, [t("data.table", lang), t("data.read", lang), t("data.accepted", lang), t("data.rejected", lang)])], className="card"),
+            html.Div([html.H2(t("data.nodes", lang)), _counts_table(node_rows, [t("data.edge_kind", lang), t("data.count", lang)])], className="card"),
+            html.Div([html.H2(t("data.edges", lang)), _counts_table(edge_rows, [t("data.edge_kind", lang), t("data.count", lang)])], className="card"),
+        ], className="cards"),
+        html.H2(t("data.downloads", lang)),
+        html.Div([
+            html.Button(t("data.csv", lang), id=ID.BTN_CSV, className="button"),
+            html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
+            html.Button("GEXF", id=ID.BTN_GEXF, className="button"),
+            dcc.Download(id=ID.DOWNLOAD),
+        ], className="button-row"),
+        html.H2(t("data.problems", lang)),
+        grid if report.problems else html.P(t("data.no_problems", lang), className="muted"),
+    ])
+
+
+def export_bytes(graph, fmt: str) -> tuple[bytes, str]:
+    """The graph as a downloadable file: ``(content, filename)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if fmt == "csv":
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in write_csv_tables(graph, tmp):
+                    zf.write(path, arcname=path.name)
+            return buf.getvalue(), "partnernetz-tabellen.zip"
+        target = Path(tmp) / f"partnernetz.{fmt}"
+        (write_graphml if fmt == "graphml" else write_gexf)(graph, target)
+        return target.read_bytes(), target.name
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        dash.Output(ID.DOWNLOAD, "data"),
+        dash.Input(ID.BTN_CSV, "n_clicks"),
+        dash.Input(ID.BTN_GRAPHML, "n_clicks"),
+        dash.Input(ID.BTN_GEXF, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _download(_csv, _graphml, _gexf):
+        fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
+        content, filename = export_bytes(current().graph, fmt)
+        return dcc.send_bytes(content, filename)

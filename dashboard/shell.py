@@ -1,0 +1,93 @@
+"""The app shell: header with the programme's name, navigation, language
+switch, sample-data banner, and the page container."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.context import current
+from dashboard.i18n import normalise_lang, t
+
+__all__ = ["NAV_ITEMS", "shell_layout", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
+
+#: (path, label key) of every page, in menu order.
+NAV_ITEMS = (
+    ("/", "nav.network"),
+    ("/matchmaking", "nav.matchmaking"),
+    ("/kontakte", "nav.contacts"),
+    ("/analysen", "nav.analytics"),
+    ("/daten", "nav.data"),
+)
+
+
+def lang_from_search(search: str | None) -> str:
+    """The ``lang`` query parameter of a URL search string."""
+    values = parse_qs((search or "").lstrip("?")).get("lang", [])
+    return normalise_lang(values[0] if values else None)
+
+
+def with_lang(search: str | None, lang: str) -> str:
+    """Return ``search`` with its ``lang`` parameter set to ``lang``."""
+    params = parse_qs((search or "").lstrip("?"))
+    params["lang"] = [lang]
+    return "?" + urlencode(params, doseq=True)
+
+
+def nav_children(pathname: str | None, search: str | None) -> list:
+    lang = lang_from_search(search)
+    pathname = pathname or "/"
+    links = []
+    for path, key in NAV_ITEMS:
+        active = pathname == path or (path != "/" and pathname.startswith(path))
+        links.append(dcc.Link(t(key, lang), href=f"{path}?lang={lang}",
+                              className="nav-link active" if active else "nav-link"))
+    other = "en" if lang == "de" else "de"
+    switch = html.Div([
+        html.Span(t("app.language", lang) + ":", className="lang-label"),
+        dcc.Link("DE", href=f"{pathname}{with_lang(search, 'de')}", id="lang-de",
+                 className="lang-link active" if lang == "de" else "lang-link"),
+        dcc.Link("EN", href=f"{pathname}{with_lang(search, 'en')}", id="lang-en",
+                 className="lang-link active" if lang == "en" else "lang-link"),
+    ], className="lang-switch", id=ids.LANG_SWITCH, title=other)
+    return [html.Nav(links, className="nav-links"), switch]
+
+
+def _banner(lang: str) -> html.Div | None:
+    ctx = current()
+    if not ctx.settings.is_sample:
+        return None
+    return html.Div(t("app.sample_banner", lang), className="banner")
+
+
+def shell_layout() -> html.Div:
+    """Evaluated per page load (so the banner reflects the app's data)."""
+    lang = current().settings.default_lang
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh=False),
+        html.Header([
+            html.Div([
+                html.Span(t("app.title", lang), className="brand-name"),
+                html.Span(t("app.subtitle", lang), className="brand-sub", id="brand-sub"),
+            ], className="brand"),
+            html.Div(nav_children("/", f"?lang={lang}"), id=ids.NAV, className="nav"),
+        ], className="header"),
+        html.Div(_banner(lang), id=ids.BANNER),
+        html.Main(dash.page_container, id=ids.PAGE, className="page"),
+    ], className="app")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        dash.Output(ids.NAV, "children"),
+        dash.Output(ids.BANNER, "children"),
+        dash.Output("brand-sub", "children"),
+        dash.Input(ids.URL, "pathname"),
+        dash.Input(ids.URL, "search"),
+    )
+    def _update_shell(pathname, search):
+        lang = lang_from_search(search)
+        return nav_children(pathname, search), _banner(lang), t("app.subtitle", lang)

@@ -1,0 +1,207 @@
+"""The typed partner graph: a networkx MultiDiGraph under a small wrapper.
+
+The wrapper enforces the domain's rules at the one place nodes and edges are
+added: ids are namespaced by kind, edges connect only the kinds their kind
+allows, and every node and edge carries provenance (``source`` or
+``illustrative=True``).
+
+>>> g = PartnerGraph()
+>>> land = g.add_land("DE-HE")
+>>> ctry = g.add_country("ETH")
+>>> g.add_edge(land, ctry, EdgeKind.PARTNERS_WITH, source="https://example.org")
+>>> g.counts_by_kind()["land"], g.edge_counts_by_kind()["partners_with"]
+(16, 1)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from graph.errors import NodeNotFound, PartnernetzError
+from graph.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, kind_of, node_id
+from graph.reference import LAENDER, PYCOUNTRY_SOURCE, country_by_alpha3, land_by_code
+
+__all__ = ["PartnerGraph", "LAND_SOURCE"]
+
+LAND_SOURCE = "ISO 3166-2:DE (pycountry)"
+
+
+def _has_provenance(attrs: dict[str, Any]) -> bool:
+    return bool(attrs.get("source")) or attrs.get("illustrative") is True
+
+
+class PartnerGraph:
+    """One typed graph of Länder, countries, institutions, projects, themes,
+    programmes, contacts and events.
+
+    ``with_laender`` (default) adds all 16 Länder, so that every dataset shows
+    every Land, also those without activity.
+    """
+
+    def __init__(self, *, with_laender: bool = True):
+        self.nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.meta: dict[str, Any] = {}
+        self._generation = 0
+        if with_laender:
+            for land in LAENDER:
+                self.add_land(land.code)
+
+    # ------------------------------------------------------------------ nodes
+    def add_node(self, kind: NodeKind | str, key: str, *, label: str, **attrs: Any) -> str:
+        """Add (or update) a node and return its namespaced id.
+
+        Raises ``PartnernetzError`` when no provenance is given.
+        """
+        kind = NodeKind(kind)
+        nid = node_id(kind, key)
+        if not _has_provenance(attrs) and not _has_provenance(self.nx.nodes.get(nid, {})):
+            raise PartnernetzError(f"node {nid} has no provenance (source or illustrative)")
+        clean = {k: v for k, v in attrs.items() if v is not None and v != "" and v != []}
+        if nid in self.nx:
+            self.nx.nodes[nid].update(clean, label=label)
+        else:
+            self.nx.add_node(nid, kind=kind.value, label=label, **clean)
+        self._generation += 1
+        return nid
+
+    def add_land(self, code: str) -> str:
+        """Add the built-in Land with ISO 3166-2 ``code`` (``DE-BW``)."""
+        land = land_by_code(code)
+        return self.add_node(
+            NodeKind.LAND, land.code, label=land.name_de, label_en=land.name_en,
+            name_de=land.name_de, name_en=land.name_en, source=LAND_SOURCE,
+        )
+
+    def add_country(self, alpha3: str) -> str:
+        """Add the built-in country with ISO alpha-3 ``alpha3`` (idempotent)."""
+        nid = node_id(NodeKind.COUNTRY, alpha3)
+        if nid in self.nx:
+            return nid
+        c = country_by_alpha3(alpha3)
+        return self.add_node(
+            NodeKind.COUNTRY, c.alpha3, label=c.name_de, label_en=c.name_en,
+            name_de=c.name_de, name_en=c.name_en, iso2=c.alpha2, source=PYCOUNTRY_SOURCE,
+        )
+
+    def __contains__(self, nid: object) -> bool:
+        return nid in self.nx
+
+    def __len__(self) -> int:
+        return self.nx.number_of_nodes()
+
+    def node(self, nid: str) -> dict[str, Any]:
+        """Return the attributes of node ``nid`` (raises ``NodeNotFound``)."""
+        try:
+            return self.nx.nodes[nid]
+        except KeyError:
+            raise NodeNotFound(nid) from None
+
+    def label(self, nid: str, lang: str = "de") -> str:
+        """Display name of a node in ``lang`` (``de`` or ``en``)."""
+        attrs = self.node(nid)
+        if lang == "en" and attrs.get("label_en"):
+            return attrs["label_en"]
+        return attrs.get("label", nid)
+
+    def nodes(self, kind: NodeKind | str | None = None) -> Iterator[str]:
+        """Iterate over node ids, optionally only those of one kind."""
+        if kind is None:
+            yield from self.nx.nodes
+            return
+        wanted = NodeKind(kind).value
+        for nid, k in self.nx.nodes(data="kind"):
+            if k == wanted:
+                yield nid
+
+    # ------------------------------------------------------------------ edges
+    def add_edge(self, u: str, v: str, kind: EdgeKind | str, /, *,
+                 discriminator: str | None = None, **attrs: Any) -> None:
+        """Add (or update) the edge ``u -kind-> v``.
+
+        One edge per (source, target, kind) unless ``discriminator`` tells
+        several apart (e.g. one institution in several roles of a project).
+        Raises ``NodeNotFound`` for unknown endpoints and ``PartnernetzError``
+        when the kinds of the endpoints do not fit the edge kind.
+        """
+        kind = EdgeKind(kind)
+        for end in (u, v):
+            if end not in self.nx:
+                raise NodeNotFound(end)
+        sources, targets = EDGE_ENDPOINTS[kind]
+        if kind_of(u) not in sources or kind_of(v) not in targets:
+            raise PartnernetzError(f"{kind.value} cannot connect {u} to {v}")
+        if not _has_provenance(attrs):
+            raise PartnernetzError(f"edge {u} -{kind.value}-> {v} has no provenance")
+        key = kind.value if discriminator is None else f"{kind.value}:{discriminator}"
+        clean = {k: val for k, val in attrs.items() if val is not None and val != "" and val != []}
+        if self.nx.has_edge(u, v, key):
+            self.nx.edges[u, v, key].update(clean)
+        else:
+            self.nx.add_edge(u, v, key=key, kind=kind.value, **clean)
+        self._generation += 1
+
+    def edges(self, kind: EdgeKind | str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Iterate over ``(source, target, attrs)``, optionally of one kind."""
+        wanted = None if kind is None else EdgeKind(kind).value
+        for u, v, data in self.nx.edges(data=True):
+            if wanted is None or data["kind"] == wanted:
+                yield u, v, data
+
+    def out_edges(self, nid: str, kind: EdgeKind | str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Edges leaving ``nid`` as ``(target, attrs)``."""
+        self.node(nid)
+        wanted = None if kind is None else EdgeKind(kind).value
+        return [(v, d) for _, v, d in self.nx.out_edges(nid, data=True) if wanted in (None, d["kind"])]
+
+    def in_edges(self, nid: str, kind: EdgeKind | str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Edges entering ``nid`` as ``(source, attrs)``."""
+        self.node(nid)
+        wanted = None if kind is None else EdgeKind(kind).value
+        return [(u, d) for u, _, d in self.nx.in_edges(nid, data=True) if wanted in (None, d["kind"])]
+
+    def neighbours(self, nid: str) -> set[str]:
+        """All nodes adjacent to ``nid`` in either direction."""
+        self.node(nid)
+        return set(self.nx.successors(nid)) | set(self.nx.predecessors(nid))
+
+    # ----------------------------------------------------------------- counts
+    def counts_by_kind(self) -> dict[str, int]:
+        """Number of nodes per kind, every kind listed (zero included)."""
+        counts = Counter(k for _, k in self.nx.nodes(data="kind"))
+        return {k.value: counts.get(k.value, 0) for k in NodeKind}
+
+    def edge_counts_by_kind(self) -> dict[str, int]:
+        """Number of edges per kind, every kind listed (zero included)."""
+        counts = Counter(k for _, _, k in self.nx.edges(data="kind"))
+        return {k.value: counts.get(k.value, 0) for k in EdgeKind}
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the graph changes; caches key on it."""
+        return self._generation
+
+    def add_nodes_from(self, other: "PartnerGraph") -> None:
+        """Merge every node and edge of ``other`` into this graph."""
+        for nid, data in other.nx.nodes(data=True):
+            if nid in self.nx:
+                self.nx.nodes[nid].update(data)
+            else:
+                self.nx.add_node(nid, **data)
+        for u, v, key, data in other.nx.edges(keys=True, data=True):
+            self.nx.add_edge(u, v, key=key, **data)
+        self._generation += 1
+
+    def ids_by_label(self, kind: NodeKind | str | None = None) -> dict[str, str]:
+        """Map display label → node id (first wins), for resolving names."""
+        out: dict[str, str] = {}
+        for nid in self.nodes(kind):
+            out.setdefault(self.nx.nodes[nid].get("label", nid), nid)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<PartnerGraph {self.nx.number_of_nodes()} nodes, {self.nx.number_of_edges()} edges>"
+
+

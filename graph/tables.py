@@ -1,0 +1,86 @@
+"""Turn a partner graph back into the canonical tables (rows as dicts).
+
+Used by ``export --format csv`` and by the Neo4j pull; loading the tables
+again gives the same graph (tested as a round trip).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.kinds import EdgeKind, NodeKind, key_of
+from graph.model import PartnerGraph
+
+__all__ = ["graph_to_tables"]
+
+
+def _prov(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {"source": attrs.get("source", ""), "illustrative": "true" if attrs.get("illustrative") else ""}
+
+
+def _joined(values: list[str]) -> str:
+    return ";".join(values)
+
+
+def _targets(g: PartnerGraph, nid: str, kind: EdgeKind) -> list[str]:
+    return sorted(key_of(v) for v, _ in g.out_edges(nid, kind))
+
+
+def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
+    """Return ``{table name: rows}`` in the canonical format."""
+    t: dict[str, list[dict[str, Any]]] = {name: [] for name in (
+        "themes", "programmes", "institutions", "projects", "participations", "cofinancing",
+        "partnerships", "contacts", "events", "attendance")}
+    for nid in g.nodes(NodeKind.THEME):
+        a = g.node(nid)
+        t["themes"].append({"id": key_of(nid), "name_de": a.get("name_de") or a["label"], "name_en": a.get("name_en", ""), **_prov(a)})
+    for nid in g.nodes(NodeKind.PROGRAMME):
+        a = g.node(nid)
+        countries = _targets(g, nid, EdgeKind.IMPLEMENTED_IN)
+        t["programmes"].append({"id": key_of(nid), "name": a["label"], "country": countries[0] if countries else "", **_prov(a)})
+    for nid in g.nodes(NodeKind.INSTITUTION):
+        a = g.node(nid)
+        t["institutions"].append({
+            "id": key_of(nid), "name": a["label"], "sector": a.get("sector", ""), "sector_detail": a.get("sector_detail", ""),
+            "land": a.get("land", ""), "country": a.get("country", ""), "city": a.get("city", ""),
+            "themes": _joined(_targets(g, nid, EdgeKind.WORKS_ON)), "website": a.get("website", ""), **_prov(a),
+        })
+    for nid in g.nodes(NodeKind.PROJECT):
+        a = g.node(nid)
+        programmes = _targets(g, nid, EdgeKind.LINKED_TO)
+        t["projects"].append({
+            "id": key_of(nid), "title": a["label"], "countries": _joined(_targets(g, nid, EdgeKind.IMPLEMENTED_IN)),
+            "region": a.get("region", ""), "themes": _joined(_targets(g, nid, EdgeKind.ADDRESSES)),
+            "start": a.get("start", ""), "end": a.get("end", ""), "phase": a.get("phase", ""),
+            "status": "" if a.get("status_derived") else a.get("status", ""),
+            "programme": programmes[0] if programmes else "", "description": a.get("description", ""), **_prov(a),
+        })
+    for u, v, a in g.edges(EdgeKind.PARTICIPATES_IN):
+        t["participations"].append({"project": key_of(v), "institution": key_of(u), "role": a.get("role", ""), **_prov(a)})
+    for u, v, a in g.edges(EdgeKind.COFINANCES):
+        t["cofinancing"].append({"project": key_of(v), "land": key_of(u), "kind": a.get("contribution", ""),
+                                 "amount_eur": a.get("amount_eur", ""), "note": a.get("note", ""), **_prov(a)})
+    for u, v, a in g.edges(EdgeKind.PARTNERS_WITH):
+        t["partnerships"].append({"land": key_of(u), "country": key_of(v), "region": a.get("region", ""),
+                                  "type": a.get("type", ""), "since": a.get("since", ""),
+                                  "since_note": a.get("since_note", ""), **_prov(a)})
+    for nid in g.nodes(NodeKind.CONTACT):
+        a = g.node(nid)
+        inst = _targets(g, nid, EdgeKind.WORKS_AT)
+        t["contacts"].append({
+            "id": key_of(nid), "name": a["label"], "institution": inst[0] if inst else "", "role": a.get("role", ""),
+            "email": a.get("email", ""), "languages": _joined(a.get("languages", [])),
+            "themes": _joined(_targets(g, nid, EdgeKind.WORKS_ON)), "consent": "true" if a.get("consent") else "false", **_prov(a),
+        })
+    for nid in g.nodes(NodeKind.EVENT):
+        a = g.node(nid)
+        countries = _targets(g, nid, EdgeKind.HELD_IN)
+        date = a.get("date", "")
+        if a.get("end_date"):
+            date = f"{date}–{a['end_date']}"
+        t["events"].append({"id": key_of(nid), "title": a["label"], "kind": a.get("event_kind", ""), "date": date,
+                            "country": countries[0] if countries else "", "city": a.get("city", ""),
+                            "themes": _joined(_targets(g, nid, EdgeKind.ABOUT)), **_prov(a)})
+    for u, v, a in g.edges(EdgeKind.ATTENDED):
+        t["attendance"].append({"event": key_of(v), "contact": key_of(u), "role": a.get("role", ""), **_prov(a)})
+    return {name: rows for name, rows in t.items() if rows}

@@ -1,0 +1,56 @@
+"""Everything that reads outside data into a :class:`graph.PartnerGraph`.
+
+:func:`load` is the entry point: it accepts one or more dataset paths (a folder
+of CSV files, an ``.xlsx`` workbook; further formats register in
+:data:`FORMATS`) and returns the merged graph with one load report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from graph.errors import LoadError
+from loaders.report import LoadReport, Problem
+from loaders.tabular import LoadResult, load_tabular
+
+__all__ = ["load", "LoadResult", "LoadReport", "Problem", "FORMATS", "SAMPLE_PATH"]
+
+#: Bundled sample of the real programme.
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+#: Loaders by file suffix ("" = folder). Further formats (IATI XML) add themselves here.
+FORMATS: dict[str, Callable[[Path], LoadResult]] = {"": load_tabular, ".xlsx": load_tabular}
+
+
+def _loader_for(path: Path) -> Callable[[Path], LoadResult]:
+    if not path.exists():
+        raise LoadError(f"{path}: no such file or folder")
+    suffix = "" if path.is_dir() else path.suffix.lower()
+    if suffix == ".xml" and ".xml" not in FORMATS:
+        try:
+            import loaders.iati  # noqa: F401  (registers itself)
+        except ImportError:
+            pass
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        raise LoadError(f"{path}: unknown dataset format (expected a folder of CSV files, .xlsx or .xml)") from None
+
+
+def load(*paths: str | Path) -> LoadResult:
+    """Load and merge datasets; raises :class:`LoadError` for a non-dataset."""
+    if not paths:
+        paths = (SAMPLE_PATH,)
+    results = [_loader_for(Path(p))(Path(p)) for p in paths]
+    if len(results) == 1:
+        return results[0]
+    graph, report = results[0].graph, LoadReport(source="")
+    report.merge(results[0].report)
+    for extra in results[1:]:
+        graph.add_nodes_from(extra.graph)
+        report.merge(extra.report)
+    report.nodes = graph.counts_by_kind()
+    report.edges = graph.edge_counts_by_kind()
+    graph.meta.update(source=report.source, report=report)
+    return LoadResult(graph, report)

@@ -1,0 +1,104 @@
+"""Write a partner graph as canonical CSV tables, GraphML or GEXF.
+
+GraphML and GEXF only hold scalar attributes, so lists are joined with ``;``
+and empty values dropped; node kinds, sectors and any precomputed metrics in
+node attributes travel along for Gephi or Cytoscape.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.model import PartnerGraph
+from graph.tables import graph_to_tables
+from loaders.schema import TABLES
+
+__all__ = ["write_csv_tables", "write_xlsx_tables", "to_simple_graph", "write_graphml", "write_gexf", "EXPORT_FORMATS", "export"]
+
+EXPORT_FORMATS = ("graphml", "gexf", "csv")
+
+
+def write_csv_tables(g: PartnerGraph, out_dir: str | Path) -> list[Path]:
+    """Write the canonical tables as UTF-8 CSV files into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, rows in graph_to_tables(g).items():
+        path = out / f"{name}.csv"
+        columns = [c for c in TABLES[name].column_names if any(str(r.get(c, "")) != "" for r in rows)] or list(TABLES[name].column_names)
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        written.append(path)
+    return written
+
+
+def write_xlsx_tables(g: PartnerGraph, path: str | Path) -> Path:
+    """Write the canonical tables as sheets of one workbook."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in graph_to_tables(g).items():
+        ws = wb.create_sheet(name)
+        columns = list(TABLES[name].column_names)
+        ws.append(columns)
+        for r in rows:
+            ws.append([_xlsx_cell(r.get(c, "")) for c in columns])
+    wb.save(path)
+    return Path(path)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    # the canonical tables never hold formulas: keep a leading '=' as text
+    if isinstance(value, str) and value.startswith("="):
+        return "'" + value
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set)):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def to_simple_graph(g: PartnerGraph) -> nx.MultiDiGraph:
+    """A copy with only scalar attributes, as GraphML/GEXF writers need."""
+    h = nx.MultiDiGraph()
+    for nid, data in g.nx.nodes(data=True):
+        h.add_node(nid, **{k: _scalar(v) for k, v in data.items() if v is not None and not k.startswith("_")})
+    for u, v, key, data in g.nx.edges(keys=True, data=True):
+        h.add_edge(u, v, key=key, **{k: _scalar(val) for k, val in data.items() if val is not None})
+    return h
+
+
+def write_graphml(g: PartnerGraph, path: str | Path) -> Path:
+    nx.write_graphml(to_simple_graph(g), path)
+    return Path(path)
+
+
+def write_gexf(g: PartnerGraph, path: str | Path) -> Path:
+    h = to_simple_graph(g)
+    for _, data in h.nodes(data=True):
+        # GEXF uses 'label' itself; keep ours as the visible label
+        data.setdefault("label", "")
+    nx.write_gexf(h, path)
+    return Path(path)
+
+
+def export(g: PartnerGraph, fmt: str, out: str | Path) -> list[Path]:
+    """Export in ``fmt`` (graphml, gexf, csv) to a file (or folder for csv)."""
+    if fmt == "csv":
+        return write_csv_tables(g, out)
+    if fmt == "graphml":
+        return [write_graphml(g, out)]
+    if fmt == "gexf":
+        return [write_gexf(g, out)]
+    raise ValueError(f"unknown export format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")

@@ -1,0 +1,116 @@
+"""The load report: what was read, what was accepted, and every problem.
+
+A report is the contract between the loaders and their users (CLI ``check``,
+the Daten page): every input row is either accepted into the graph or
+rejected with at least one error naming file, row, column and value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Problem", "TableCount", "LoadReport"]
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``row`` is the row as the user sees it in Excel (header = 1)."""
+
+    level: Level
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", Zeile/row {self.row}"
+        if self.column:
+            where += f", Spalte/column '{self.column}'"
+        shown = f" (value: {self.value!r})" if self.value not in (None, "") else ""
+        return f"{self.level.upper()}: {where}: {self.message}{shown}"
+
+
+@dataclass
+class TableCount:
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class LoadReport:
+    """Counts per table, per node kind and edge kind, and all problems."""
+
+    source: str = ""
+    tables: dict[str, TableCount] = field(default_factory=dict)
+    nodes: dict[str, int] = field(default_factory=dict)
+    edges: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
+        self.problems.append(Problem("error", file, row, column, _text(value), message))
+
+    def warning(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
+        self.problems.append(Problem("warning", file, row, column, _text(value), message))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings alone do not fail)."""
+        return not self.errors
+
+    def table(self, name: str) -> TableCount:
+        return self.tables.setdefault(name, TableCount())
+
+    def merge(self, other: "LoadReport") -> None:
+        """Add another report's tables and problems (for multi-source loads)."""
+        for name, count in other.tables.items():
+            mine = self.table(name)
+            mine.read += count.read
+            mine.accepted += count.accepted
+            mine.rejected += count.rejected
+        self.problems.extend(other.problems)
+        self.source = "; ".join(s for s in (self.source, other.source) if s)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``check --json`` shape."""
+        return {
+            "ok": self.ok,
+            "source": self.source,
+            "tables": {name: asdict(c) for name, c in self.tables.items()},
+            "nodes": dict(self.nodes),
+            "edges": dict(self.edges),
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+    def to_text(self) -> str:
+        """Human-readable report for the terminal."""
+        lines = [f"Datensatz / dataset: {self.source}"]
+        lines.append(f"{'table':<16}{'read':>8}{'accepted':>10}{'rejected':>10}")
+        for name, c in self.tables.items():
+            lines.append(f"{name:<16}{c.read:>8}{c.accepted:>10}{c.rejected:>10}")
+        lines.append("nodes: " + ", ".join(f"{k} {v}" for k, v in self.nodes.items()))
+        lines.append("edges: " + ", ".join(f"{k} {v}" for k, v in self.edges.items() if v))
+        lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        lines.extend(str(p) for p in self.problems)
+        lines.append("OK" if self.ok else "FEHLER / ERRORS")
+        return "\n".join(lines)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)

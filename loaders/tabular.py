@@ -1,0 +1,378 @@
+"""Validate canonical tables and build the partner graph from them.
+
+Lenient by default: every valid row is loaded, every invalid row is rejected
+with at least one error naming file, row, column and value, so that for every
+table ``read == accepted + rejected``.
+
+>>> from pathlib import Path
+>>> result = load_tabular(Path(__file__).parent.parent / "data" / "sample")
+>>> result.report.ok
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from graph.kinds import EdgeKind, NodeKind, ProjectStatus, node_id
+from graph.model import PartnerGraph
+from graph.text import fold, slugify
+from loaders.reading import RawTable, read_dataset
+from loaders.report import LoadReport
+from loaders.schema import TABLE_ORDER, TABLES, Column, ColumnType, Table
+from loaders.values import (
+    looks_like_email,
+    parse_bool,
+    parse_country,
+    parse_date,
+    parse_land,
+    parse_number,
+    parse_year,
+    split_multi,
+    year_of,
+)
+
+__all__ = ["LoadResult", "load_tabular", "build_graph"]
+
+
+@dataclass
+class LoadResult:
+    """The graph built from a dataset and the report of how it went."""
+
+    graph: PartnerGraph
+    report: LoadReport
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+    source: str | None
+    illustrative: bool
+
+
+@dataclass
+class _Context:
+    graph: PartnerGraph
+    report: LoadReport
+    ids: dict[str, set[str]] = field(default_factory=dict)  # accepted keys per table
+    rejected_ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    themes: dict[str, str] = field(default_factory=dict)  # folded name/id -> node id
+    theme_warned: set[str] = field(default_factory=set)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def load_tabular(path: str | Path, *, today: dt.date | None = None) -> LoadResult:
+    """Load a folder of CSV files or an ``.xlsx`` workbook.
+
+    Raises :class:`graph.errors.LoadError` when ``path`` is not a dataset.
+    """
+    raw = read_dataset(path)
+    return build_graph(raw, source=str(path), today=today)
+
+
+def build_graph(raw: dict[str, RawTable], *, source: str = "", today: dt.date | None = None) -> LoadResult:
+    """Validate raw tables and build the graph (see :func:`load_tabular`)."""
+    report = LoadReport(source=source)
+    ctx = _Context(PartnerGraph(), report, today=today or dt.date.today())
+    for name in ("institutions", "projects"):
+        if name not in raw:
+            report.error(f"{source}/{name}.csv", None, None, None, f"required table '{name}' is missing")
+    for name in TABLE_ORDER:
+        if name in raw:
+            _load_table(ctx, TABLES[name], raw[name])
+    report.nodes = ctx.graph.counts_by_kind()
+    report.edges = ctx.graph.edge_counts_by_kind()
+    ctx.graph.meta.update(source=source, report=report)
+    return LoadResult(ctx.graph, report)
+
+
+# ---------------------------------------------------------------- validation
+def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
+    report = ctx.report
+    count = report.table(table.name)
+    known = set(table.column_names)
+    seen_header: set[str] = set()
+    for col in raw.header:
+        if col == "":
+            continue
+        if col in seen_header:
+            report.warning(raw.file, 1, col, col, "column appears twice; the first one is used")
+        elif col not in known:
+            report.warning(raw.file, 1, col, col, f"unknown column ignored (known: {', '.join(table.column_names)})")
+        seen_header.add(col)
+    missing = [c.name for c in table.columns if c.required and c.name not in raw.header]
+    for col in missing:
+        report.error(raw.file, 1, col, None, f"required column '{col}' is missing")
+    builder = _BUILDERS[table.name]
+    key = table.key
+    ctx.ids.setdefault(table.name, set())
+    ctx.rejected_ids.setdefault(table.name, {})
+    for number, cells in raw.rows:
+        count.read += 1
+        errors_before = len(report.errors)
+        if missing:
+            report.error(raw.file, number, missing[0], None,
+                         f"row rejected: required column '{missing[0]}' is missing from the file")
+            count.rejected += 1
+            continue
+        values = _parse_row(ctx, table, raw.file, number, cells)
+        if key and values.get(key) is not None:
+            row_key = values[key]
+            if row_key in ctx.ids[table.name]:
+                report.error(raw.file, number, key, row_key, f"duplicate id '{row_key}' (row rejected; the first row wins)")
+        if len(report.errors) > errors_before:
+            count.rejected += 1
+            if key and values.get(key):
+                ctx.rejected_ids[table.name].setdefault(values[key], number)
+            continue
+        illustrative = bool(values.get("illustrative"))
+        source = values.get("source") or (None if illustrative else f"{Path(raw.file).name}, row {number}")
+        row = _Row(number, values, source, illustrative)
+        builder(ctx, raw.file, row)
+        if key:
+            ctx.ids[table.name].add(values[key])
+        count.accepted += 1
+
+
+def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[str, object]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        raw_value = cells.get(column.name)
+        empty = raw_value is None or (isinstance(raw_value, str) and raw_value == "")
+        if empty:
+            if column.required:
+                ctx.report.error(file, number, column.name, None, f"required value '{column.name}' is empty")
+            values[column.name] = [] if column.multi else None
+            continue
+        try:
+            values[column.name] = _parse_value(ctx, column, raw_value)
+        except ValueError as exc:
+            ctx.report.error(file, number, column.name, raw_value, str(exc))
+            values[column.name] = [] if column.multi else None
+            continue
+        if column.type is ColumnType.REF:
+            _check_ref(ctx, column, file, number, values[column.name])
+        elif column.type is ColumnType.EMAIL and not looks_like_email(values[column.name]):
+            ctx.report.warning(file, number, column.name, raw_value, "does not look like an e-mail address")
+    return values
+
+
+def _parse_value(ctx: _Context, column: Column, value: object) -> Any:
+    t = column.type
+    if t in (ColumnType.ID, ColumnType.REF, ColumnType.TEXT, ColumnType.EMAIL, ColumnType.URL):
+        return str(value).strip()
+    if t is ColumnType.ENUM:
+        text = str(value).strip()
+        for allowed in column.allowed:
+            if text.lower() == allowed.lower():
+                return allowed
+        raise ValueError(f"'{text}' is not allowed here (allowed: {', '.join(column.allowed)})")
+    if t is ColumnType.LAND:
+        return parse_land(value)
+    if t is ColumnType.COUNTRY:
+        return parse_country(value)
+    if t is ColumnType.COUNTRIES:
+        countries, unknown = [], []
+        for part in split_multi(value):
+            try:
+                countries.append(parse_country(part))
+            except ValueError:
+                unknown.append(part)
+        if unknown:
+            raise ValueError("unknown country " + ", ".join(repr(u) for u in unknown))
+        return countries
+    if t is ColumnType.DATE:
+        return parse_date(value)
+    if t is ColumnType.YEAR:
+        return parse_year(value)
+    if t is ColumnType.NUMBER:
+        return parse_number(value)
+    if t is ColumnType.BOOL:
+        return parse_bool(value)
+    if t in (ColumnType.THEMES, ColumnType.LIST):
+        return split_multi(value)
+    raise AssertionError(t)  # pragma: no cover
+
+
+def _check_ref(ctx: _Context, column: Column, file: str, number: int, value: str) -> None:
+    target = column.ref
+    assert target is not None
+    if value in ctx.ids.get(target, set()):
+        return
+    rejected_at = ctx.rejected_ids.get(target, {}).get(value)
+    if rejected_at is not None:
+        ctx.report.error(file, number, column.name, value, f"refers to {target} '{value}', which was rejected (see {target} row {rejected_at})")
+    elif target not in ctx.ids:
+        ctx.report.error(file, number, column.name, value, f"refers to {target} '{value}', but there is no {target} table")
+    else:
+        ctx.report.error(file, number, column.name, value, f"unknown {target} id '{value}'")
+
+
+# ------------------------------------------------------------------ building
+def _provenance(row: _Row) -> dict[str, Any]:
+    if row.illustrative:
+        return {"illustrative": True, **({"source": row.source} if row.source else {})}
+    return {"source": row.source}
+
+
+def _theme_ids(ctx: _Context, file: str, row: _Row, column: str = "themes") -> list[str]:
+    ids = []
+    for name in row.values.get(column) or []:
+        nid = ctx.themes.get(fold(name))
+        if nid is None:
+            nid = ctx.graph.add_node(NodeKind.THEME, slugify(name) or name, label=name, label_en=name,
+                                     name_de=name, **_provenance(row))
+            ctx.themes[fold(name)] = nid
+            if fold(name) not in ctx.theme_warned:
+                ctx.theme_warned.add(fold(name))
+                ctx.report.warning(file, row.number, column, name, "theme not in the themes table; added as a new theme")
+        ids.append(nid)
+    return ids
+
+
+def _build_theme(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    nid = ctx.graph.add_node(NodeKind.THEME, v["id"], label=v["name_de"], label_en=v["name_en"] or v["name_de"],
+                             name_de=v["name_de"], name_en=v["name_en"], **_provenance(row))
+    for name in (v["id"], v["name_de"], v["name_en"]):
+        if name:
+            ctx.themes.setdefault(fold(name), nid)
+
+
+def _build_programme(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    nid = ctx.graph.add_node(NodeKind.PROGRAMME, v["id"], label=v["name"], **_provenance(row))
+    if v["country"]:
+        ctx.graph.add_edge(nid, ctx.graph.add_country(v["country"].alpha3), EdgeKind.IMPLEMENTED_IN, **_provenance(row))
+
+
+def _build_institution(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    land, country = v["land"], v["country"]
+    if land and country and country.alpha3 != "DEU":
+        ctx.report.warning(file, row.number, "country", country.alpha3, f"institution in Land {land.name_de} but country is not Germany; the Land is used")
+    if not land and not country:
+        ctx.report.warning(file, row.number, "land", None, "institution has neither Land nor country")
+    nid = ctx.graph.add_node(
+        NodeKind.INSTITUTION, v["id"], label=v["name"], sector=v["sector"], sector_detail=v["sector_detail"],
+        city=v["city"], website=v["website"], land=land.code if land else None,
+        country=country.alpha3 if country else ("DEU" if land else None), **_provenance(row),
+    )
+    if land:
+        ctx.graph.add_edge(nid, node_id(NodeKind.LAND, land.code), EdgeKind.LOCATED_IN, **_provenance(row))
+    elif country:
+        ctx.graph.add_edge(nid, ctx.graph.add_country(country.alpha3), EdgeKind.LOCATED_IN, **_provenance(row))
+    for theme in _theme_ids(ctx, file, row):
+        ctx.graph.add_edge(nid, theme, EdgeKind.WORKS_ON, **_provenance(row))
+
+
+def _derive_status(start: str | None, end: str | None, today: dt.date) -> str:
+    year = today.year
+    if end and year_of(end) < year:
+        return ProjectStatus.COMPLETED.value
+    if start and year_of(start) > year:
+        return ProjectStatus.PLANNED.value
+    if start and (not end or year_of(end) >= year):
+        return ProjectStatus.ACTIVE.value if end else ProjectStatus.UNKNOWN.value
+    return ProjectStatus.UNKNOWN.value
+
+
+def _build_project(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    start_span, end_span = v["start"], v["end"]
+    start = start_span.start if start_span else None
+    end = end_span.end or end_span.start if end_span else (start_span.end if start_span else None)
+    if start and end and end < start[: len(end)]:
+        ctx.report.warning(file, row.number, "end", end, "project ends before it starts")
+    status = v["status"] or _derive_status(start, end, ctx.today)
+    nid = ctx.graph.add_node(
+        NodeKind.PROJECT, v["id"], label=v["title"], description=v["description"], region=v["region"],
+        start=start, end=end, start_year=year_of(start), end_year=year_of(end),
+        phase=v["phase"], status=status, status_derived=None if v["status"] else True, **_provenance(row),
+    )
+    for country in v["countries"]:
+        ctx.graph.add_edge(nid, ctx.graph.add_country(country.alpha3), EdgeKind.IMPLEMENTED_IN,
+                           region=v["region"], **_provenance(row))
+    for theme in _theme_ids(ctx, file, row):
+        ctx.graph.add_edge(nid, theme, EdgeKind.ADDRESSES, **_provenance(row))
+    if v["programme"]:
+        ctx.graph.add_edge(nid, node_id(NodeKind.PROGRAMME, v["programme"]), EdgeKind.LINKED_TO, **_provenance(row))
+
+
+def _warn_if_duplicate(ctx: _Context, file: str, row: _Row, u: str, v: str, key: str) -> None:
+    if ctx.graph.nx.has_edge(u, v, key):
+        ctx.report.warning(file, row.number, None, None, f"same link as an earlier row ({u} → {v}); merged into one")
+
+
+def _build_participation(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    u, p = node_id(NodeKind.INSTITUTION, v["institution"]), node_id(NodeKind.PROJECT, v["project"])
+    _warn_if_duplicate(ctx, file, row, u, p, f"participates_in:{v['role']}" if v["role"] else "participates_in")
+    ctx.graph.add_edge(node_id(NodeKind.INSTITUTION, v["institution"]), node_id(NodeKind.PROJECT, v["project"]),
+                       EdgeKind.PARTICIPATES_IN, discriminator=v["role"], role=v["role"], **_provenance(row))
+
+
+def _build_cofinancing(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    ctx.graph.add_edge(node_id(NodeKind.LAND, v["land"].code), node_id(NodeKind.PROJECT, v["project"]),
+                       EdgeKind.COFINANCES, discriminator=v["kind"], contribution=v["kind"],
+                       amount_eur=v["amount_eur"], note=v["note"], **_provenance(row))
+
+
+def _build_partnership(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    land = node_id(NodeKind.LAND, v["land"].code)
+    for country in v["country"]:
+        ctx.graph.add_edge(land, ctx.graph.add_country(country.alpha3), EdgeKind.PARTNERS_WITH,
+                           discriminator=slugify(v["region"]) if v["region"] else None,
+                           region=v["region"], type=v["type"], since=v["since"], since_note=v["since_note"],
+                           **_provenance(row))
+
+
+def _build_contact(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    consent = bool(v["consent"])
+    if v["consent"] is None:
+        ctx.report.warning(file, row.number, "consent", None, "no consent given: the contact is shown masked and never exported")
+    nid = ctx.graph.add_node(NodeKind.CONTACT, v["id"], label=v["name"], role=v["role"], email=v["email"],
+                             languages=v["languages"], consent=consent, **_provenance(row))
+    ctx.graph.add_edge(nid, node_id(NodeKind.INSTITUTION, v["institution"]), EdgeKind.WORKS_AT, **_provenance(row))
+    for theme in _theme_ids(ctx, file, row):
+        ctx.graph.add_edge(nid, theme, EdgeKind.WORKS_ON, **_provenance(row))
+
+
+def _build_event(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    span = v["date"]
+    nid = ctx.graph.add_node(NodeKind.EVENT, v["id"], label=v["title"], event_kind=v["kind"],
+                             date=span.start if span else None, end_date=span.end if span else None,
+                             year=year_of(span.start) if span else None, city=v["city"], **_provenance(row))
+    if v["country"]:
+        ctx.graph.add_edge(nid, ctx.graph.add_country(v["country"].alpha3), EdgeKind.HELD_IN, **_provenance(row))
+    for theme in _theme_ids(ctx, file, row):
+        ctx.graph.add_edge(nid, theme, EdgeKind.ABOUT, **_provenance(row))
+
+
+def _build_attendance(ctx: _Context, file: str, row: _Row) -> None:
+    v = row.values
+    _warn_if_duplicate(ctx, file, row, node_id(NodeKind.CONTACT, v["contact"]), node_id(NodeKind.EVENT, v["event"]), "attended")
+    ctx.graph.add_edge(node_id(NodeKind.CONTACT, v["contact"]), node_id(NodeKind.EVENT, v["event"]),
+                       EdgeKind.ATTENDED, role=v["role"], **_provenance(row))
+
+
+_BUILDERS: dict[str, Callable[[_Context, str, _Row], None]] = {
+    "themes": _build_theme,
+    "programmes": _build_programme,
+    "institutions": _build_institution,
+    "projects": _build_project,
+    "participations": _build_participation,
+    "cofinancing": _build_cofinancing,
+    "partnerships": _build_partnership,
+    "contacts": _build_contact,
+    "events": _build_event,
+    "attendance": _build_attendance,
+}

@@ -1,0 +1,32 @@
+"""Helpers shared by tests: paths and tiny CSV datasets written on the fly."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+def write_table(folder: Path, name: str, rows: list[list[str]], *, delimiter: str = ",",
+                encoding: str = "utf-8") -> Path:
+    """Write ``rows`` (header first) as ``folder/name.csv``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    with path.open("w", newline="", encoding=encoding) as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+MINI_INSTITUTIONS = [
+    ["id", "name", "sector", "land", "country", "themes", "source"],
+    ["uni-a", "Universität A", "science", "Hessen", "", "water", "https://example.org/a"],
+    ["ngo-b", "Verein B e.V.", "civil_society", "Bayern", "", "", "https://example.org/b"],
+    ["min-c", "Ministry C", "public_administration", "", "RWA", "", "https://example.org/c"],
+]
+MINI_PROJECTS = [
+    ["id", "title", "countries", "themes", "start", "end", "source"],
+    ["P1", "Projekt Eins", "RWA", "water", "2019", "2021", "https://example.org/p1"],
+    ["P2", "Projekt Zwei", "TZA;RWA", "", "2020-03", "", "https://example.org/p2"],
+]
+
+

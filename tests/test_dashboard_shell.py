@@ -1,0 +1,65 @@
+"""The app factory and page layouts, without a browser."""
+
+import json
+
+import pytest
+
+from dashboard.app import PAGE_MODULES, create_app
+from dashboard.i18n import t
+from dashboard.settings import Settings
+from dashboard.shell import lang_from_search, nav_children, with_lang
+
+
+@pytest.fixture(scope="module")
+def app(sample):
+    return create_app(sample.graph, Settings(), report=sample.report)
+
+
+def _text(component) -> str:
+    return json.dumps(component.to_plotly_json(), default=lambda o: o.to_plotly_json() if hasattr(o, "to_plotly_json") else str(o), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("module_name", PAGE_MODULES)
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_page_layout_renders(app, module_name, lang):
+    import importlib
+    module = importlib.import_module(module_name)
+    with app.server.test_request_context("/"):
+        rendered = _text(module.layout(lang=lang))
+    assert t(module.TITLE_KEY, lang) in rendered
+
+
+def test_two_apps_with_different_data_do_not_share_state(sample, mini):
+    from loaders import load
+    other = load(mini)
+    a = create_app(sample.graph, Settings(), report=sample.report)
+    b = create_app(other.graph, Settings(is_sample=False), report=other.report)
+    with a.server.test_request_context("/"):
+        from dashboard.context import current
+        assert current().graph is sample.graph
+    with b.server.test_request_context("/"):
+        assert current().graph is other.graph and not current().settings.is_sample
+
+
+def test_http_serves_index_and_layout(app):
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    resp = client.get("/_dash-layout")
+    assert resp.status_code == 200 and "Partnernetz" in resp.get_data(as_text=True)
+
+
+def test_language_helpers():
+    assert lang_from_search("?lang=en") == "en"
+    assert lang_from_search("?lang=xx") == "de" and lang_from_search(None) == "de"
+    assert lang_from_search(with_lang("?a=1&lang=de", "en")) == "en"
+    assert "a=1" in with_lang("?a=1", "en")
+    nav = json.dumps([_text(c) for c in nav_children("/daten", "?lang=en")], ensure_ascii=False)
+    assert "Data" in nav and "Daten" not in nav
+
+
+def test_data_page_export_bytes(sample):
+    from dashboard.pages.data import export_bytes
+    content, name = export_bytes(sample.graph, "csv")
+    assert name.endswith(".zip") and content[:2] == b"PK"
+    content, name = export_bytes(sample.graph, "gexf")
+    assert b"<gexf" in content[:500]

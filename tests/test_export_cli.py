@@ -1,0 +1,103 @@
+"""CLI (check/export) and the export formats, including round trips."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import app
+from tests.helpers import ROOT, write_table
+from loaders import SAMPLE_PATH, load
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_check_sample_json_is_ok():
+    proc = run_cli("check", "data/sample", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ok"] is True
+    assert not [p for p in report["problems"] if p["level"] == "error"]
+    assert set(report) >= {"ok", "tables", "nodes", "edges", "problems"}
+    for name, c in report["tables"].items():
+        assert c["read"] == c["accepted"] + c["rejected"], name
+    assert report["nodes"]["land"] == 16 and report["nodes"]["project"] == 19
+
+
+def test_check_exit_codes(tmp_path, mini, capsys):
+    assert app.main(["check", str(mini)]) == 0
+    capsys.readouterr()
+    write_table(mini, "participations", [["project", "institution", "role"], ["P1", "nobody", "lead"]])
+    assert app.main(["check", str(mini), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False
+    (err,) = [p for p in out["problems"] if p["level"] == "error"]
+    assert (err["row"], err["column"], err["value"]) == (2, "institution", "nobody")
+    assert err["file"].endswith("participations.csv")
+    assert app.main(["check", str(tmp_path / "missing")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_warnings_alone_do_not_fail(mini):
+    write_table(mini, "projects", [["id", "title", "extra"], ["P1", "T", "x"], ["P2", "U", "y"]])
+    assert app.main(["check", str(mini)]) == 0
+
+
+def test_check_unreadable_and_unknown_format(tmp_path):
+    (tmp_path / "data.json").write_text("{}")
+    assert app.main(["check", str(tmp_path / "data.json")]) == 2
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    assert app.main(["check", str(broken)]) == 2
+
+
+def test_csv_export_round_trip(sample, tmp_path):
+    out = tmp_path / "csv"
+    assert app.main(["export", str(SAMPLE_PATH), "--format", "csv", "--out", str(out)]) == 0
+    again = load(out)
+    assert again.report.ok, again.report.to_text()
+    assert again.graph.counts_by_kind() == sample.graph.counts_by_kind()
+    assert again.graph.edge_counts_by_kind() == sample.graph.edge_counts_by_kind()
+    for nid, data in sample.graph.nx.nodes(data=True):
+        other = again.graph.node(nid)
+        assert other["label"] == data["label"]
+        assert other.get("source") == data.get("source")
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graphml_and_gexf_read_back_with_same_counts(sample, tmp_path, fmt, reader):
+    target = tmp_path / f"g.{fmt}"
+    assert app.main(["export", str(SAMPLE_PATH), "--format", fmt, "--out", str(target)]) == 0
+    h = reader(target)
+    g = sample.graph.nx
+    assert h.number_of_nodes() == g.number_of_nodes()
+    assert h.number_of_edges() == g.number_of_edges()
+    kinds = {}
+    for _, data in h.nodes(data=True):
+        kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
+    assert kinds == {k: n for k, n in sample.graph.counts_by_kind().items() if n}
+    if fmt == "graphml":
+        assert h.nodes["institution:tu-freiberg"]["sector"] == "science"
+
+
+def test_export_rejects_not_a_dataset(tmp_path):
+    assert app.main(["export", str(tmp_path / "nope"), "--format", "csv", "--out", str(tmp_path / "o")]) == 2
+
+
+def test_console_script_equals_app_main():
+    import tomllib
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert meta["project"]["scripts"]["partnernetz"] == "app:main"
+    assert meta["project"]["name"] == "partnernetz"
+
+
+def test_no_arguments_means_serve_on_loopback():
+    args = app.build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.data) == ("127.0.0.1", 8050, None)
