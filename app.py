@@ -4,17 +4,20 @@
     python app.py serve --data DIR     # serve another dataset
     python app.py check PATH [--json]  # load report; exit 0 ok, 1 errors, 2 not a dataset
     python app.py export PATH --format graphml|gexf|csv --out FILE_OR_DIR
+    python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
+    python app.py neo4j pull --uri bolt://host:7687 --out DIR
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_STORE = 0, 1, 2, 3
 
 
 def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
@@ -105,8 +108,100 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------- neo4j
+def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "") -> None:
+    """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
+    p.add_argument(f"--{prefix}uri", dest="neo4j_uri", default=None, required=False, metavar="URI",
+                   help="Bolt URI, e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io (env NEO4J_URI)")
+    p.add_argument(f"--{prefix}user", dest="neo4j_user", default=None, metavar="USER",
+                   help="user name (env NEO4J_USER); without one the driver connects without authentication")
+    p.add_argument(f"--{prefix}password-env", dest="neo4j_password_env", default="NEO4J_PASSWORD", metavar="VAR",
+                   help="name of the environment variable holding the password (default NEO4J_PASSWORD)")
+    p.add_argument(f"--{prefix}database", dest="neo4j_database", default=None, metavar="DB",
+                   help="database name (env NEO4J_DATABASE; default: the server's default database)")
+    p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
+                   help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
+    p.add_argument(f"--{prefix}dialect", dest="neo4j_dialect", default=None, choices=("neo4j", "falkordb"),
+                   help="Cypher dialect of the server (env NEO4J_DIALECT; default neo4j)")
+
+
+def _open_store(args: argparse.Namespace):
+    """A store from the options and the NEO4J_* environment (raises StoreError)."""
+    from graph.errors import StoreUnavailable
+    from graph.neo4j_store import connect
+
+    uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise StoreUnavailable("no Neo4j URI: pass --uri or set NEO4J_URI")
+    user = args.neo4j_user or os.environ.get("NEO4J_USER") or None
+    password = os.environ.get(args.neo4j_password_env or "NEO4J_PASSWORD") if user else None
+    return connect(uri, user=user, password=password,
+                   database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
+                   dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
+                   batch_size=args.neo4j_batch_size)
+
+
+def _add_neo4j(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("neo4j", help="push a dataset's graph to Neo4j, or pull it back into canonical CSV tables")
+    actions = p.add_subparsers(dest="neo4j_command", metavar="ACTION", required=True)
+    push = actions.add_parser("push", help="write the graph to Neo4j (idempotent; removes what an earlier push wrote and DATA no longer holds)")
+    push.add_argument("data", nargs="+", metavar="DATA", help="dataset(s): folder of CSV files, .xlsx")
+    pull = actions.add_parser("pull", help="read the graph back from Neo4j and write the canonical CSV tables")
+    pull.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV tables")
+    for q in (push, pull):
+        _add_neo4j_options(q)
+        q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_neo4j)
+
+
+def _progress_bar(args: argparse.Namespace, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=0, desc=desc, unit="rows", file=sys.stderr, disable=args.no_progress, leave=False)
+
+
+def cmd_neo4j(args: argparse.Namespace) -> int:
+    from graph.errors import LoadError, StoreError
+
+    try:
+        store = _open_store(args)
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    try:
+        with store:
+            if args.neo4j_command == "push":
+                from loaders import load
+
+                try:
+                    result = load(*args.data)
+                except LoadError as exc:
+                    return _fail(str(exc))
+                if not result.report.ok:
+                    print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                with _progress_bar(args, "push") as bar:
+                    pushed = store.push(result.graph, progress=bar)
+                print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
+                      f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
+                      f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
+                      f"id index: {pushed.index}")
+            else:
+                from loaders.export import write_csv_tables
+
+                with _progress_bar(args, "pull") as bar:
+                    pulled = store.pull(progress=bar)
+                for problem in pulled.problems:
+                    print(f"partnernetz: skipped {problem}", file=sys.stderr)
+                written = write_csv_tables(pulled.graph, args.out)
+                print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
+                      f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
+                      f"wrote {len(written)} tables to {args.out}")
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    return EXIT_OK
+
+
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_neo4j]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,346 @@
+"""The Neo4j store: push, pull and query the partner graph over Bolt.
+
+Built on an injected ``neo4j.Driver`` (official driver, v6); :func:`connect`
+creates one from a URI for the CLI and the dashboard. Every driver error is
+translated here into :class:`~graph.errors.StoreUnavailable` (server down,
+wrong credentials, unknown database, timeout) or
+:class:`~graph.errors.StoreError` (anything else), with a message naming the
+URI and the cause; no ``neo4j.exceptions`` type leaves this module.
+
+This is the only module of ``graph/`` that imports ``neo4j``; nothing in
+``graph/__init__`` imports it.
+
+>>> store = connect("bolt://127.0.0.1:7687", dialect="neo4j")   # doctest: +SKIP
+>>> store.push(graph).nodes                                       # doctest: +SKIP
+210
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import neo4j
+from neo4j import exceptions as nx_exc
+
+from graph import cypher
+from graph.cypher import Dialect, get_dialect
+from graph.errors import NodeNotFound, StoreError, StoreUnavailable
+from graph.kinds import EdgeKind, NodeKind
+from graph.model import PartnerGraph
+from graph.neo4j_rows import PulledGraph, batches, edge_rows, graph_from_records, new_push_id, node_rows
+
+__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress"]
+
+
+
+class Progress(Protocol):
+    """What push and pull report progress to: a ``tqdm`` bar fits.
+
+    ``total`` is set to the number of rows before the first ``update(n)``.
+    """
+
+    total: Any
+
+    def update(self, n: int) -> Any: ...
+
+
+_DELETE_BATCH = 1000
+
+
+def redact_uri(uri: str) -> str:
+    """``uri`` without any password in it (``bolt://u:pw@h`` → ``bolt://u@h``).
+
+    >>> redact_uri("neo4j+s://ann:secret@db.example.org:7687")
+    'neo4j+s://ann@db.example.org:7687'
+    """
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<unparsable URI>"
+    if parts.password is None:
+        return uri
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What one push wrote and removed."""
+
+    push_id: str
+    nodes: int
+    edges: int
+    deleted_nodes: int
+    deleted_edges: int
+    seconds: float
+    index: str
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.nodes + self.edges) / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """A graph pulled from the store, with timing and skipped records."""
+
+    graph: PartnerGraph
+    problems: list[str]
+    nodes: int
+    edges: int
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.nodes + self.edges) / self.seconds if self.seconds > 0 else float("inf")
+
+
+_REASON = re.compile(r"\(reason (.+)\)\s*$")
+
+
+def _cause(exc: BaseException) -> str:
+    """A one-line cause: the server's message, or the driver's first argument."""
+    if isinstance(exc, nx_exc.Neo4jError):
+        text = exc.message or str(exc)
+    else:
+        text = str(exc.args[0]) if exc.args else str(exc)
+    text = " ".join(str(text).split()) or type(exc).__name__
+    reason = _REASON.search(text)
+    if reason:  # "Couldn't connect to … (reason [Errno 111] Connection refused)"
+        text = reason.group(1)
+    return text[:300]
+
+
+class Neo4jStore:
+    """A partner graph kept in Neo4j (or FalkorDB), reached through ``driver``.
+
+    Parameters
+    ----------
+    driver : neo4j.Driver
+        An open driver; the store does not close it unless it created it
+        (:func:`connect`).
+    database : str, optional
+        Database name; ``None`` uses the server's default.
+    dialect : ``"neo4j"`` (default) or ``"falkordb"``
+    batch_size : int, optional
+        Rows per ``UNWIND`` statement (default per dialect: 1000 / 200;
+        FalkorDB batches are further cut to its statement size limit).
+    uri : str, optional
+        Shown in error messages (passwords are never shown).
+    """
+
+    def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
+                 dialect: str | Dialect | None = None, batch_size: int | None = None,
+                 uri: str | None = None, owns_driver: bool = False):
+        self.driver = driver
+        self.database = database or None
+        self.dialect = get_dialect(dialect)
+        self.batch_size = batch_size or self.dialect.default_batch_size
+        if self.batch_size < 1:
+            raise StoreError(f"batch size must be at least 1, got {self.batch_size}")
+        self.uri = redact_uri(uri) if uri else "the Neo4j server"
+        self._owns_driver = owns_driver
+
+    # --------------------------------------------------------------- plumbing
+    def close(self) -> None:
+        """Close the driver if this store created it."""
+        if self._owns_driver:
+            with self._translated():
+                self.driver.close()
+
+    def __enter__(self) -> "Neo4jStore":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Neo4jStore {self.uri} dialect={self.dialect.name}>"
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Translate driver and socket errors into the Partnernetz error tree."""
+        where = self.uri + (f" (database {self.database!r})" if self.database else "")
+        try:
+            yield
+        except (StoreError, NodeNotFound):
+            raise
+        except nx_exc.AuthError as exc:
+            raise StoreUnavailable(f"{where}: authentication failed – check user and password ({_cause(exc)})") from None
+        except nx_exc.ServiceUnavailable as exc:
+            raise StoreUnavailable(f"{where}: server not reachable ({_cause(exc)})") from None
+        except nx_exc.SessionExpired as exc:
+            raise StoreUnavailable(f"{where}: connection lost ({_cause(exc)})") from None
+        except nx_exc.ClientError as exc:
+            code = exc.code or ""
+            if "DatabaseNotFound" in code:
+                raise StoreUnavailable(f"{where}: database does not exist ({_cause(exc)})") from None
+            if "Security" in code:
+                raise StoreUnavailable(f"{where}: access denied ({_cause(exc)})") from None
+            raise StoreError(f"{where}: query rejected: {code} {_cause(exc)}".rstrip()) from None
+        except nx_exc.Neo4jError as exc:
+            raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc)}") from None
+        except nx_exc.ConfigurationError as exc:
+            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc)})") from None
+        except nx_exc.DriverError as exc:
+            raise StoreUnavailable(f"{where}: driver error ({_cause(exc)})") from None
+        except (TimeoutError, OSError) as exc:
+            raise StoreUnavailable(f"{where}: timed out or connection failed ({_cause(exc)})") from None
+        except ValueError as exc:  # e.g. an unparsable URI scheme inside the driver
+            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc)})") from None
+
+    def _session(self) -> "neo4j.Session":
+        if self.database:
+            return self.driver.session(database=self.database)
+        return self.driver.session()
+
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {k: self.dialect.prepare(v) for k, v in params.items()}
+
+    def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run one auto-commit statement and return its records as dicts."""
+        with self._translated(), self._session() as session:
+            return [r.data() for r in session.run(query, self._params(params))]
+
+    def ping(self) -> None:
+        """Check the server answers (raises :class:`StoreUnavailable`)."""
+        with self._translated():
+            self._run(cypher.PING)
+
+    # ------------------------------------------------------------------ push
+    def ensure_index(self) -> str:
+        """Create a uniqueness constraint (or else an index) on node ids when
+        the server supports one; return what exists: ``constraint``,
+        ``index`` or ``none``."""
+        if self.dialect.name == "falkordb":
+            try:
+                for rec in self._run(cypher.FALKORDB_LIST_INDEXES):
+                    if rec["label"] == cypher.TAG_LABEL and "id" in (rec["properties"] or []):
+                        return "index"
+                self._run(cypher.FALKORDB_INDEX)
+                return "index"
+            except StoreUnavailable:
+                raise
+            except StoreError:
+                return "none"
+        for statement, what in ((cypher.NEO4J_CONSTRAINT, "constraint"), (cypher.NEO4J_INDEX, "index")):
+            try:
+                self._run(statement)
+                return what
+            except StoreUnavailable:
+                raise
+            except StoreError:
+                continue
+        return "none"
+
+    def _write_batches(self, query: str, rows: list[dict[str, Any]], progress: Progress | None) -> int:
+        overhead = len(query.encode()) + 32
+        written = 0
+        with self._translated(), self._session() as session:
+            for batch in batches(rows, batch_size=self.batch_size, max_bytes=self.dialect.max_statement_bytes,
+                                 overhead=overhead):
+                session.execute_write(_consume, query, self._params({"rows": batch}))
+                written += len(batch)
+                if progress is not None:
+                    progress.update(len(batch))
+        return written
+
+    def _delete_stale(self, query: str, push: str) -> int:
+        deleted = 0
+        while True:
+            rec = self._run(query, push=push, limit=_DELETE_BATCH)
+            n = int(rec[0]["deleted"]) if rec else 0
+            deleted += n
+            if n < _DELETE_BATCH:
+                return deleted
+
+    def push(self, g: PartnerGraph, *, progress: Progress | None = None) -> PushResult:
+        """Write the whole graph (idempotent) and remove what an earlier push
+        wrote but ``g`` no longer holds. Nothing else in the database is touched.
+
+        ``progress`` (e.g. a ``tqdm`` bar) gets ``total`` and ``update(rows)`` per batch.
+        """
+        start = time.perf_counter()
+        self.ping()
+        index = self.ensure_index()
+        push = new_push_id()
+        nodes = node_rows(g, push=push)
+        edges = edge_rows(g, push=push)
+        _set_total(progress, sum(map(len, nodes.values())) + sum(map(len, edges.values())))
+        n_nodes = sum(self._write_batches(cypher.MERGE_NODES[k], rows, progress) for k, rows in nodes.items() if rows)
+        n_edges = sum(self._write_batches(cypher.MERGE_EDGES[k], rows, progress) for k, rows in edges.items() if rows)
+        deleted_edges = self._delete_stale(cypher.DELETE_STALE_EDGES, push)
+        deleted_nodes = self._delete_stale(cypher.DELETE_STALE_NODES, push)
+        return PushResult(push, n_nodes, n_edges, deleted_nodes, deleted_edges,
+                          time.perf_counter() - start, index)
+
+    # ------------------------------------------------------------------ pull
+    def pull(self, *, progress: Progress | None = None) -> PullResult:
+        """Read every node and relationship this tool wrote back into a graph."""
+        start = time.perf_counter()
+        with self._translated(), self._session() as session:
+            if progress is not None:
+                n = session.run(cypher.COUNT_NODES).single()["n"]
+                m = session.run(cypher.COUNT_EDGES).single()["n"]
+                _set_total(progress, int(n) + int(m))
+            node_recs = list(_records(session.run(cypher.PULL_NODES), progress))
+            edge_recs = list(_records(session.run(cypher.PULL_EDGES), progress))
+        pulled: PulledGraph = graph_from_records(node_recs, edge_recs)
+        return PullResult(pulled.graph, pulled.problems, len(node_recs), len(edge_recs),
+                          time.perf_counter() - start)
+
+    # ---------------------------------------------------------------- counts
+    def count(self) -> tuple[int, int]:
+        """``(nodes, relationships)`` this tool wrote."""
+        return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
+
+
+def _set_total(progress: Progress | None, total: int) -> None:
+    if progress is not None:
+        progress.total = total
+        if hasattr(progress, "refresh"):
+            progress.refresh()
+
+
+def _consume(tx: "neo4j.ManagedTransaction", query: str, params: dict[str, Any]) -> None:
+    tx.run(query, params).consume()
+
+
+def _records(result: "neo4j.Result", progress: Progress | None) -> Iterator[dict[str, Any]]:
+    step = 0
+    for record in result:
+        yield record.data()
+        step += 1
+        if progress is not None and step == 500:
+            progress.update(step)
+            step = 0
+    if progress is not None and step:
+        progress.update(step)
+
+
+def connect(uri: str, *, user: str | None = None, password: str | None = None,
+            database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
+            timeout: float = 10.0) -> Neo4jStore:
+    """Open a driver on ``uri`` and return a store that owns it.
+
+    No ``user`` connects without authentication. Connecting is lazy: the
+    first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
+    as :class:`StoreUnavailable`.
+    """
+    auth = neo4j.basic_auth(user, password or "") if user else None
+    shown = redact_uri(uri)
+    try:
+        driver = neo4j.GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
+                                            connection_acquisition_timeout=timeout)
+    except (nx_exc.ConfigurationError, ValueError) as exc:
+        raise StoreUnavailable(f"{shown}: invalid connection settings ({_cause(exc)})") from None
+    return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri, owns_driver=True)
