@@ -15,7 +15,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:
+    from graph.model import PartnerGraph
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_STORE = 0, 1, 2, 3
 
@@ -33,6 +36,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    _add_neo4j_options(p, prefix="neo4j-", batch_size=False)
     p.set_defaults(func=cmd_serve)
 
 
@@ -50,11 +54,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     report = result.report
     if not report.ok:
         print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths, debug=args.debug)
-    app = create_app(result.graph, settings, report=report)
-    print(f"Partnernetz: http://{args.host}:{args.port}/  ({result.graph})", flush=True)
+    graph, store = result.graph, None
+    if args.neo4j_uri:
+        graph, store, pulled_report = _serve_store(args, result.graph)
+        report = pulled_report or report
+    from_neo4j = store is not None and not store.notice
+    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and not from_neo4j,
+                        debug=args.debug)
+    app = create_app(graph, settings, report=report, store=store)
+    print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph})", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
+
+
+def _serve_store(args: argparse.Namespace, local: PartnerGraph):
+    """Query mode: ``(graph, store, report)`` — the graph pulled from Neo4j, a
+    store answering from Neo4j and a report of the pull; when Neo4j fails,
+    ``local`` (the loaded dataset) behind a store whose notice shows a banner."""
+    from graph.errors import StoreError
+    from graph.store import FallbackStore, MemoryStore
+    from loaders.report import LoadReport
+
+    try:
+        remote = _open_store(args)
+        remote.ping()
+        pulled = remote.pull()
+    except StoreError as exc:
+        print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
+        return local, FallbackStore(None, MemoryStore(local), notice=str(exc)), None
+    report = LoadReport(source=remote.uri, nodes=pulled.graph.counts_by_kind(), edges=pulled.graph.edge_counts_by_kind())
+    for problem in pulled.problems:
+        print(f"partnernetz: skipped {problem}", file=sys.stderr)
+        report.warning("neo4j", None, None, None, f"skipped {problem}")
+    print(f"Partnernetz: answering from {remote.uri} ({pulled.graph})", flush=True)
+    return pulled.graph, FallbackStore(remote, MemoryStore(pulled.graph)), report
 
 
 # ----------------------------------------------------------------- check
@@ -109,7 +142,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------- neo4j
-def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "") -> None:
+def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_size: bool = True) -> None:
     """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
     p.add_argument(f"--{prefix}uri", dest="neo4j_uri", default=None, required=False, metavar="URI",
                    help="Bolt URI, e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io (env NEO4J_URI)")
@@ -119,10 +152,13 @@ def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "") -> None:
                    help="name of the environment variable holding the password (default NEO4J_PASSWORD)")
     p.add_argument(f"--{prefix}database", dest="neo4j_database", default=None, metavar="DB",
                    help="database name (env NEO4J_DATABASE; default: the server's default database)")
-    p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
-                   help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
+    if batch_size:
+        p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
+                       help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
     p.add_argument(f"--{prefix}dialect", dest="neo4j_dialect", default=None, choices=("neo4j", "falkordb"),
                    help="Cypher dialect of the server (env NEO4J_DIALECT; default neo4j)")
+    p.add_argument(f"--{prefix}timeout", dest="neo4j_timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="connection timeout in seconds (default 10)")
 
 
 def _open_store(args: argparse.Namespace):
@@ -138,7 +174,7 @@ def _open_store(args: argparse.Namespace):
     return connect(uri, user=user, password=password,
                    database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
                    dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
-                   batch_size=args.neo4j_batch_size)
+                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout)
 
 
 def _add_neo4j(sub: argparse._SubParsersAction) -> None:
@@ -169,6 +205,7 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_STORE)
     try:
         with store:
+            store.ping()  # fail with one clear message before any progress bar appears
             if args.neo4j_command == "push":
                 from loaders import load
 

@@ -32,7 +32,7 @@ from graph.cypher import Dialect, get_dialect
 from graph.errors import NodeNotFound, StoreError, StoreUnavailable
 from graph.kinds import EdgeKind, NodeKind
 from graph.model import PartnerGraph
-from graph.neo4j_rows import PulledGraph, batches, edge_rows, graph_from_records, new_push_id, node_rows
+from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, batches, edge_rows, graph_from_records, new_push_id, node_rows
 
 __all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress"]
 
@@ -107,13 +107,41 @@ class PullResult:
 _REASON = re.compile(r"\(reason (.+)\)\s*$")
 
 
-def _cause(exc: BaseException) -> str:
-    """A one-line cause: the server's message, or the driver's first argument."""
+def _secrets_of(uri: str | None, password: str | None = None) -> tuple[str, ...]:
+    """What must never appear in a message: the password and the raw URI holding one."""
+    out = [password] if password else []
+    try:
+        in_uri = urlsplit(uri).password if uri else None
+    except ValueError:
+        in_uri = None
+    if in_uri:
+        out += [uri, in_uri]
+    return tuple(out)
+
+
+def _cause(exc: BaseException, secrets: tuple[str, ...] = ()) -> str:
+    """A one-line cause: the server's message, or the driver's first argument,
+    with any secret replaced (raw URI first, so it becomes the redacted one)."""
+    return _scrub(_raw_cause(exc), secrets)
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, redact_uri(secret) if "://" in secret else "***")
+    return text
+
+
+def _raw_cause(exc: BaseException) -> str:
     if isinstance(exc, nx_exc.Neo4jError):
         text = exc.message or str(exc)
     else:
         text = str(exc.args[0]) if exc.args else str(exc)
     text = " ".join(str(text).split()) or type(exc).__name__
+    if "Bolt handshake response" in text:
+        deadline = re.search(r"timeout=([0-9.]+)", text)
+        within = f" within {deadline.group(1)} s" if deadline else ""
+        return f"no Bolt handshake answer{within}: not a Bolt port, or the server hangs"
     reason = _REASON.search(text)
     if reason:  # "Couldn't connect to … (reason [Errno 111] Connection refused)"
         text = reason.group(1)
@@ -136,11 +164,13 @@ class Neo4jStore:
         FalkorDB batches are further cut to its statement size limit).
     uri : str, optional
         Shown in error messages (passwords are never shown).
+    password : str, optional
+        Only to keep it out of error messages (the driver holds the auth).
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
                  dialect: str | Dialect | None = None, batch_size: int | None = None,
-                 uri: str | None = None, owns_driver: bool = False):
+                 uri: str | None = None, password: str | None = None, owns_driver: bool = False):
         self.driver = driver
         self.database = database or None
         self.dialect = get_dialect(dialect)
@@ -148,6 +178,7 @@ class Neo4jStore:
         if self.batch_size < 1:
             raise StoreError(f"batch size must be at least 1, got {self.batch_size}")
         self.uri = redact_uri(uri) if uri else "the Neo4j server"
+        self._secrets = _secrets_of(uri, password)
         self._owns_driver = owns_driver
 
     # --------------------------------------------------------------- plumbing
@@ -175,28 +206,28 @@ class Neo4jStore:
         except (StoreError, NodeNotFound):
             raise
         except nx_exc.AuthError as exc:
-            raise StoreUnavailable(f"{where}: authentication failed – check user and password ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: authentication failed – check user and password ({_cause(exc, self._secrets)})") from None
         except nx_exc.ServiceUnavailable as exc:
-            raise StoreUnavailable(f"{where}: server not reachable ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: server not reachable ({_cause(exc, self._secrets)})") from None
         except nx_exc.SessionExpired as exc:
-            raise StoreUnavailable(f"{where}: connection lost ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: connection lost ({_cause(exc, self._secrets)})") from None
         except nx_exc.ClientError as exc:
             code = exc.code or ""
             if "DatabaseNotFound" in code:
-                raise StoreUnavailable(f"{where}: database does not exist ({_cause(exc)})") from None
+                raise StoreUnavailable(f"{where}: database does not exist ({_cause(exc, self._secrets)})") from None
             if "Security" in code:
-                raise StoreUnavailable(f"{where}: access denied ({_cause(exc)})") from None
-            raise StoreError(f"{where}: query rejected: {code} {_cause(exc)}".rstrip()) from None
+                raise StoreUnavailable(f"{where}: access denied ({_cause(exc, self._secrets)})") from None
+            raise StoreError(f"{where}: query rejected: {code} {_cause(exc, self._secrets)}".rstrip()) from None
         except nx_exc.Neo4jError as exc:
-            raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc)}") from None
+            raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc, self._secrets)}") from None
         except nx_exc.ConfigurationError as exc:
-            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc, self._secrets)})") from None
         except nx_exc.DriverError as exc:
-            raise StoreUnavailable(f"{where}: driver error ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: driver error ({_cause(exc, self._secrets)})") from None
         except (TimeoutError, OSError) as exc:
-            raise StoreUnavailable(f"{where}: timed out or connection failed ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: timed out or connection failed ({_cause(exc, self._secrets)})") from None
         except ValueError as exc:  # e.g. an unparsable URI scheme inside the driver
-            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc)})") from None
+            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc, self._secrets)})") from None
 
     def _session(self) -> "neo4j.Session":
         if self.database:
@@ -298,10 +329,29 @@ class Neo4jStore:
         return PullResult(pulled.graph, pulled.problems, len(node_recs), len(edge_recs),
                           time.perf_counter() - start)
 
+    # --------------------------------------------------------------- queries
+    name = "neo4j"
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        """Attributes of one node, as the in-memory graph holds them."""
+        rows = self._run(cypher.GET_NODE, id=node_id)
+        if not rows:
+            raise NodeNotFound(node_id)
+        return _node_attrs(rows[0]["props"])
+
+    def counts_by_kind(self) -> dict[str, int]:
+        """Number of nodes per kind, every kind listed."""
+        counts = {rec["kind"]: int(rec["n"]) for rec in self._run(cypher.COUNTS_BY_KIND)}
+        return {k.value: counts.get(k.value, 0) for k in NodeKind}
+
     # ---------------------------------------------------------------- counts
     def count(self) -> tuple[int, int]:
         """``(nodes, relationships)`` this tool wrote."""
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
+
+
+def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id"}
 
 
 def _set_total(progress: Progress | None, total: int) -> None:
@@ -342,5 +392,7 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
                                             connection_acquisition_timeout=timeout)
     except (nx_exc.ConfigurationError, ValueError) as exc:
-        raise StoreUnavailable(f"{shown}: invalid connection settings ({_cause(exc)})") from None
-    return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri, owns_driver=True)
+        raise StoreUnavailable(
+            f"{shown}: invalid connection settings ({_cause(exc, _secrets_of(uri, password))})") from None
+    return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
+                      password=password, owns_driver=True)
