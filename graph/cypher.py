@@ -48,10 +48,16 @@ __all__ = [
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
-    "SEARCH_CANDIDATES",
+    "CURRENT_PUSH",
+    "NAMES",
+    "OUT_EDGES",
+    "IN_EDGES",
     "NEIGHBOURHOOD",
-    "EDGES_AMONG",
+    "EDGES_FROM",
+    "EDGES_AMONG_KINDS",
+    "DEGREES",
     "NODES_BY_ID",
+    "NODES_OF_KINDS",
     "NEO4J_CONSTRAINT",
     "NEO4J_INDEX",
     "FALKORDB_LIST_INDEXES",
@@ -115,24 +121,49 @@ PULL_EDGES = (
 )
 
 # ------------------------------------------------------------------ queries
+# Lists of ids are sent in chunks (FalkorDB limits the rendered statement size).
 GET_NODE = f"MATCH (n:{TAG_LABEL} {{id: $id}}) RETURN properties(n) AS props"
 NODES_BY_ID = f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props"
+NODES_OF_KINDS = f"MATCH (n:{TAG_LABEL}) WHERE n.kind IN $kinds RETURN n.id AS id, properties(n) AS props"
 COUNTS_BY_KIND = f"MATCH (n:{TAG_LABEL}) RETURN n.kind AS kind, count(n) AS n"
-#: Candidates for a text search: ``_pn_search`` holds the folded labels.
-SEARCH_CANDIDATES = (
-    f"MATCH (n:{TAG_LABEL}) WHERE n._pn_search CONTAINS $text "
-    "AND ($kinds IS NULL OR n.kind IN $kinds) RETURN n.id AS id, properties(n) AS props"
+#: The push that wrote the data (a cheap version stamp for caches).
+CURRENT_PUSH = f"MATCH (n:{TAG_LABEL}) RETURN n._pn_push AS push LIMIT 1"
+#: What a name search needs of every node.
+NAMES = (
+    f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n.kind AS kind, n.label AS label, n.label_en AS label_en, "
+    "n.name_de AS name_de, n.name_en AS name_en, n.iso2 AS iso2"
 )
-#: Ids of the nodes adjacent to ``$ids`` (either direction): one BFS step.
+#: Relationships leaving the nodes of ``$ids``, with the node at the other end.
+OUT_EDGES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props, properties(b) AS other"
+)
+#: Relationships entering the nodes of ``$ids``, with the node at the other end.
+IN_EDGES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE b.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props, properties(a) AS other"
+)
+#: One breadth-first step: the nodes adjacent to ``$ids`` and the edge kind used.
 NEIGHBOURHOOD = (
     f"MATCH (a:{TAG_LABEL})-[r]-(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
-    "RETURN DISTINCT b.id AS id"
+    "RETURN DISTINCT a.id AS source, b.id AS id, r.kind AS kind"
 )
-#: Every relationship between nodes of ``$ids``.
-EDGES_AMONG = (
-    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) "
-    "WHERE a.id IN $ids AND b.id IN $ids AND r._pn_key IS NOT NULL "
+#: Every relationship leaving a node of ``$ids`` (the caller keeps those whose target it wants).
+EDGES_FROM = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, properties(r) AS props"
+)
+#: Every relationship between nodes of the kinds ``$kinds``.
+EDGES_AMONG_KINDS = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) "
+    "WHERE a.kind IN $kinds AND b.kind IN $kinds AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props"
+)
+#: Number of relationships (either direction) at each node of ``$ids``.
+DEGREES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids "
+    f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN n.id AS id, count(r) AS degree"
 )
 
 # ------------------------------------------------------------ schema (per dialect)

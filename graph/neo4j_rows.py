@@ -11,8 +11,8 @@ process and not written; ``_pn_*`` properties are the store's own tags.
 >>> g = PartnerGraph(with_laender=False)
 >>> _ = g.add_node("theme", "water", label="Wasser", label_en="Water", source="s")
 >>> rows = node_rows(g, push="p1")
->>> rows[NodeKind.THEME][0]["props"]["_pn_search"]
-'wasser water'
+>>> rows[NodeKind.THEME][0]["props"]["label_en"]
+'Water'
 >>> rendered_size("it's")   # quotes + the escaped quote
 7
 """
@@ -28,13 +28,12 @@ from typing import Any, Iterable, Iterator
 from graph.errors import PartnernetzError, StoreError
 from graph.kinds import EdgeKind, NodeKind, kind_of, key_of
 from graph.model import PartnerGraph
-from graph.text import fold
 
 __all__ = [
     "TAG_PROPERTIES",
     "new_push_id",
     "property_value",
-    "search_text",
+    "chunks",
     "node_rows",
     "edge_rows",
     "rendered_size",
@@ -44,7 +43,7 @@ __all__ = [
 ]
 
 #: Properties the store adds to what it writes (removed again on pull).
-TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key", "_pn_search"})
+TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key"})
 
 
 def new_push_id() -> str:
@@ -80,22 +79,12 @@ def _props(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def search_text(attrs: dict[str, Any], nid: str) -> str:
-    """The folded text a store-side search matches against (labels in both languages)."""
-    parts = []
-    for name in ("label", "label_en", "name_de", "name_en"):
-        value = attrs.get(name)
-        if isinstance(value, str) and value and fold(value) not in parts:
-            parts.append(fold(value))
-    return " ".join(parts) or fold(key_of(nid))
-
-
 def node_rows(g: PartnerGraph, *, push: str) -> dict[NodeKind, list[dict[str, Any]]]:
     """``{kind: [{"id", "props"}]}`` for :data:`graph.cypher.MERGE_NODES`."""
     out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
     for nid, attrs in g.nx.nodes(data=True):
         props = _props(attrs)
-        props.update(id=nid, kind=kind_of(nid).value, _pn_push=push, _pn_search=search_text(attrs, nid))
+        props.update(id=nid, kind=kind_of(nid).value, _pn_push=push)
         out[kind_of(nid)].append({"id": nid, "props": props})
     return out
 
@@ -154,6 +143,27 @@ def batches(rows: Iterable[dict[str, Any]], *, batch_size: int, max_bytes: int =
         size += row_size
     if batch:
         yield batch
+
+
+def chunks(values: Iterable[Any], *, max_count: int, max_bytes: int = 0, overhead: int = 0) -> Iterator[list[Any]]:
+    """Cut ``values`` (e.g. ids for ``IN $ids``) into lists of at most
+    ``max_count`` values and, when ``max_bytes`` is set, at most that many
+    rendered bytes including ``overhead``.
+
+    >>> [len(c) for c in chunks(["ab"] * 5, max_count=10, max_bytes=20, overhead=2)]
+    [2, 2, 1]
+    """
+    chunk: list[Any] = []
+    size = overhead
+    for value in values:
+        value_size = rendered_size(value) + 2
+        if chunk and (len(chunk) >= max_count or (max_bytes and size + value_size > max_bytes)):
+            yield chunk
+            chunk, size = [], overhead
+        chunk.append(value)
+        size += value_size
+    if chunk:
+        yield chunk
 
 
 @dataclass

@@ -21,7 +21,8 @@ import contextlib
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator, Protocol
+from collections import Counter
+from typing import Any, Iterable, Iterator, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
@@ -29,10 +30,14 @@ from neo4j import exceptions as nx_exc
 
 from graph import cypher
 from graph.cypher import Dialect, get_dialect
-from graph.errors import NodeNotFound, StoreError, StoreUnavailable
-from graph.kinds import EdgeKind, NodeKind
+from graph import queries
+from graph.errors import NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
+from graph.kinds import EdgeKind, NodeKind, kind_of
 from graph.model import PartnerGraph
-from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, batches, edge_rows, graph_from_records, new_push_id, node_rows
+from graph.queries import GraphFilter, Neighbour, Subgraph
+from graph.search import SearchHit
+from graph.search import search as search_names
+from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
 
 __all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress"]
 
@@ -50,6 +55,11 @@ class Progress(Protocol):
 
 
 _DELETE_BATCH = 1000
+_ID_CHUNK = 5000
+_UNLIMITED = 10**12
+#: The kinds a filter with project criteria can show (and needs to decide).
+_FILTER_KINDS = (NodeKind.PROJECT, NodeKind.INSTITUTION, NodeKind.LAND, NodeKind.COUNTRY,
+                 NodeKind.THEME, NodeKind.PROGRAMME)
 
 
 def redact_uri(uri: str) -> str:
@@ -180,6 +190,7 @@ class Neo4jStore:
         self.uri = redact_uri(uri) if uri else "the Neo4j server"
         self._secrets = _secrets_of(uri, password)
         self._owns_driver = owns_driver
+        self._names: tuple[str | None, PartnerGraph] | None = None
 
     # --------------------------------------------------------------- plumbing
     def close(self) -> None:
@@ -330,6 +341,12 @@ class Neo4jStore:
                           time.perf_counter() - start)
 
     # --------------------------------------------------------------- queries
+    # The explorer's questions, answered in Cypher. Each method fetches what
+    # the question touches (the names; one node's relationships; a ball of
+    # radius r; the region holding every short path; the kinds a filter can
+    # show) and, where the ranking rules are the in-memory ones, applies the
+    # same functions of graph.search / graph.queries to that small part, so
+    # both stores give the same answers.
     name = "neo4j"
 
     def node(self, node_id: str) -> dict[str, Any]:
@@ -339,10 +356,160 @@ class Neo4jStore:
             raise NodeNotFound(node_id)
         return _node_attrs(rows[0]["props"])
 
+    def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{id: attributes}`` of the given nodes (unknown ids are left out)."""
+        return {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, node_ids)}
+
     def counts_by_kind(self) -> dict[str, int]:
         """Number of nodes per kind, every kind listed."""
         counts = {rec["kind"]: int(rec["n"]) for rec in self._run(cypher.COUNTS_BY_KIND)}
         return {k.value: counts.get(k.value, 0) for k in NodeKind}
+
+    def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
+               lang: str = "de") -> list[SearchHit]:
+        """Nodes whose names match ``text``, best first (see :func:`graph.search.search`).
+
+        The names of all nodes are read once per push (a few fields per node)
+        and scored with the in-memory search's rules.
+        """
+        return search_names(self._names_graph(), text, kinds=kinds, limit=limit, lang=lang)
+
+    def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
+        """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""
+        center = self._ids_query(cypher.NODES_BY_ID, [node_id])
+        if not center:
+            raise NodeNotFound(node_id)
+        nodes = {node_id: center[0]["props"]}
+        edges = []
+        for query in (cypher.OUT_EDGES, cypher.IN_EDGES):
+            for rec in self._ids_query(query, [node_id]):
+                other = rec["target"] if query is cypher.OUT_EDGES else rec["source"]
+                nodes[other] = rec["other"]
+                edges.append(rec)
+        return queries.neighbours_by_relation(_local_graph(nodes, edges), node_id, lang=lang)
+
+    def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
+        """Nodes within ``radius`` steps of ``node_id`` (see :func:`graph.queries.ego_network`)."""
+        self.node(node_id)
+        if not 0 <= radius <= 3:
+            raise PartnernetzError(f"radius must be 0–3, not {radius}")
+        dist = self._bfs(node_id, radius)
+        return self._induced(dist, max_elements=max_elements, keep=[node_id], rank=dist)
+
+    def shortest_paths(self, source: str, target: str, *, k: int = 3, max_length: int = 6,
+                       exclude: Iterable[str] = (), via: Iterable[EdgeKind | str] | None = None) -> list[list[str]]:
+        """Up to ``k`` shortest simple paths, edge direction ignored (see
+        :func:`graph.queries.shortest_paths`). Among equally long paths the
+        order may differ from the in-memory store's."""
+        found = {r["id"] for r in self._ids_query(cypher.NODES_BY_ID, [source, target])}
+        for end in (source, target):
+            if end not in found:
+                raise NodeNotFound(end)
+        if k <= 0 or max_length <= 0:
+            return []
+        if source == target:
+            return [[source]]
+        allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
+        banned = set(exclude) - {source, target}
+        from_source = self._bfs(source, max_length, allowed=allowed, banned=banned)
+        if target not in from_source:
+            return []
+        from_target = self._bfs(target, max_length, allowed=allowed, banned=banned)
+        region = [n for n, d in from_source.items() if n in from_target and d + from_target[n] <= max_length]
+        nodes = {r["id"]: r["props"] for r in self._ids_query(cypher.NODES_BY_ID, region)}
+        wanted = set(nodes)
+        edges = [r for r in self._ids_query(cypher.EDGES_FROM, region) if r["target"] in wanted]
+        return queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=max_length,
+                                      exclude=exclude, via=via)
+
+    def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
+        """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
+        if not flt.selects_projects:
+            kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
+            return self._induced([r["id"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)],
+                                 max_elements=max_elements)
+        # Project criteria: the result holds only these kinds, and deciding it
+        # needs every project with its relationships and every institution.
+        kinds = sorted(k.value for k in _FILTER_KINDS)
+        nodes = {r["id"]: r["props"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)}
+        edges = self._run(cypher.EDGES_AMONG_KINDS, kinds=kinds)
+        whole = queries.filter_subgraph(_local_graph(nodes, edges), flt, max_elements=_UNLIMITED)
+        rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
+        return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
+
+    # ------------------------------------------------------- query helpers
+    def _ids_query(self, query: str, ids: Iterable[str], **params: Any) -> list[dict[str, Any]]:
+        """Run ``query`` with ``$ids`` in chunks small enough for the dialect."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        overhead = len(query.encode()) + 64 + rendered_size(params)
+        out: list[dict[str, Any]] = []
+        with self._translated(), self._session() as session:
+            for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
+                                overhead=overhead):
+                out.extend(r.data() for r in session.run(query, self._params({"ids": chunk, **params})))
+        return out
+
+    def _bfs(self, start: str, radius: int, *, allowed: frozenset[str] | None = None,
+             banned: set[str] | frozenset[str] = frozenset()) -> dict[str, int]:
+        """Distances (edge direction ignored) from ``start`` up to ``radius``,
+        over edges of the ``allowed`` kinds, never entering ``banned`` nodes."""
+        dist = {start: 0}
+        frontier = [start]
+        for step in range(1, radius + 1):
+            reached = sorted({r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier)
+                              if (allowed is None or r["kind"] in allowed) and r["id"] not in banned} - dist.keys())
+            for nid in reached:
+                dist[nid] = step
+            frontier = reached
+            if not frontier:
+                break
+        return dist
+
+    def _induced(self, nodes: Iterable[str], *, max_elements: int, keep: Iterable[str] = (),
+                 rank: dict[str, float] | None = None,
+                 edges: Iterable[tuple[str, str, str]] | None = None) -> Subgraph:
+        """:func:`graph.queries.induced_subgraph` on nodes known to exist: the
+        same cut (``keep`` first, then ``rank``, then higher degree, then id)."""
+        wanted = list(dict.fromkeys(nodes))
+        wanted_set = set(wanted)
+        if edges is None:
+            edges = [(r["source"], r["target"], r["props"]["_pn_key"])
+                     for r in self._ids_query(cypher.EDGES_FROM, wanted) if r["target"] in wanted_set]
+        edges = list(edges)
+        total = len(wanted) + len(edges)
+        if total <= max_elements:
+            return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
+        degree = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES, wanted)}
+        links: dict[str, Counter[str]] = {n: Counter() for n in wanted}
+        for u, v, _ in edges:
+            links[u][v] += 1
+            links[v][u] += 1
+        keep_set, rank = set(keep), rank or {}
+        order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree.get(n, 0), n))
+        chosen: set[str] = set()
+        used = 0
+        for n in order:
+            added = 1 + sum(c for m, c in links[n].items() if m in chosen)
+            if used + added > max_elements:
+                continue
+            chosen.add(n)
+            used += added
+        kept = [e for e in edges if e[0] in chosen and e[1] in chosen]
+        return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
+
+    def _names_graph(self) -> PartnerGraph:
+        """Every node with its names only, cached until the next push."""
+        stamp = self._run(cypher.CURRENT_PUSH)
+        version = stamp[0]["push"] if stamp else None
+        if self._names is None or self._names[0] != version:
+            nodes = {}
+            for rec in self._run(cypher.NAMES):
+                nid = rec.pop("id")
+                nodes[nid] = {k: v for k, v in rec.items() if v is not None}
+            self._names = (version, _local_graph(nodes, []))
+        return self._names[1]
 
     # ---------------------------------------------------------------- counts
     def count(self) -> tuple[int, int]:
@@ -352,6 +519,21 @@ class Neo4jStore:
 
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id"}
+
+
+def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PartnerGraph:
+    """A small in-memory graph of fetched nodes (``{id: props}``) and edges
+    (``{source, target, props}``), for the in-memory rules to run on. Edges
+    whose ends were not fetched are left out."""
+    g = PartnerGraph(with_laender=False)
+    for nid in sorted(nodes):
+        g.nx.add_node(nid, **_node_attrs(nodes[nid]))
+    for rec in sorted(edges, key=lambda r: (r["source"], r["target"], r["props"].get("_pn_key", ""))):
+        if rec["source"] in g.nx and rec["target"] in g.nx:
+            props = rec["props"]
+            g.nx.add_edge(rec["source"], rec["target"], key=props.get("_pn_key"),
+                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES})
+    return g
 
 
 def _set_total(progress: Progress | None, total: int) -> None:

@@ -16,10 +16,14 @@ the remote one becomes unreachable.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Iterable, Protocol, runtime_checkable
 
+from graph import queries
 from graph.errors import StoreUnavailable
+from graph.kinds import EdgeKind, NodeKind
 from graph.model import PartnerGraph
+from graph.queries import MAX_ELEMENTS, GraphFilter, Neighbour, Subgraph
+from graph.search import SearchHit, search
 
 __all__ = ["GraphStore", "MemoryStore", "FallbackStore"]
 
@@ -40,8 +44,34 @@ class GraphStore(Protocol):
         """Attributes of one node (``kind``, ``label``, …)."""
         ...
 
+    def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{id: attributes}`` of the given nodes; unknown ids are left out."""
+        ...
+
     def counts_by_kind(self) -> dict[str, int]:
         """Number of nodes per kind, every kind listed."""
+        ...
+
+    def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
+               lang: str = "de") -> list[SearchHit]:
+        """Nodes whose names match ``text``, best first (:func:`graph.search.search`)."""
+        ...
+
+    def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
+        """Neighbours grouped by relation (:func:`graph.queries.neighbours_by_relation`)."""
+        ...
+
+    def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = MAX_ELEMENTS) -> Subgraph:
+        """Nodes within ``radius`` steps and the edges between them (:func:`graph.queries.ego_network`)."""
+        ...
+
+    def shortest_paths(self, source: str, target: str, *, k: int = 3, max_length: int = 6,
+                       exclude: Iterable[str] = (), via: Iterable[EdgeKind | str] | None = None) -> list[list[str]]:
+        """Up to ``k`` shortest simple paths (:func:`graph.queries.shortest_paths`)."""
+        ...
+
+    def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
+        """The part of the graph matching ``flt`` (:func:`graph.queries.filter_subgraph`)."""
         ...
 
 
@@ -64,8 +94,29 @@ class MemoryStore:
     def node(self, node_id: str) -> dict[str, Any]:
         return dict(self.graph.node(node_id))
 
+    def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {n: dict(self.graph.nx.nodes[n]) for n in dict.fromkeys(node_ids) if n in self.graph.nx}
+
     def counts_by_kind(self) -> dict[str, int]:
         return self.graph.counts_by_kind()
+
+    def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
+               lang: str = "de") -> list[SearchHit]:
+        return search(self.graph, text, kinds=kinds, limit=limit, lang=lang)
+
+    def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
+        return queries.neighbours_by_relation(self.graph, node_id, lang=lang)
+
+    def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = MAX_ELEMENTS) -> Subgraph:
+        return queries.ego_network(self.graph, node_id, radius=radius, max_elements=max_elements)
+
+    def shortest_paths(self, source: str, target: str, *, k: int = 3, max_length: int = 6,
+                       exclude: Iterable[str] = (), via: Iterable[EdgeKind | str] | None = None) -> list[list[str]]:
+        return queries.shortest_paths(self.graph, source, target, k=k, max_length=max_length,
+                                      exclude=exclude, via=via)
+
+    def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
+        return queries.filter_subgraph(self.graph, flt, max_elements=max_elements)
 
 
 class FallbackStore:

@@ -13,7 +13,7 @@ from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind
 from graph.model import PartnerGraph
 from graph.neo4j_rows import (
-    batches, edge_rows, graph_from_records, node_rows, property_value, rendered_size, search_text,
+    batches, chunks, edge_rows, graph_from_records, node_rows, property_value, rendered_size,
 )
 
 
@@ -41,7 +41,6 @@ def test_node_rows_carry_id_kind_tags_and_all_public_properties(tiny):
     assert props["_pn_push"] == "p1"
     assert props["sector"] == "science" and props["source"] == "https://example.org/a"
     assert "_private" not in props
-    assert props["_pn_search"] == "universitaet a"
     (contact,) = rows[NodeKind.CONTACT]
     assert contact["props"]["languages"] == ["de", "en"] and contact["props"]["consent"] is True
     assert rows[NodeKind.THEME] == []
@@ -65,9 +64,13 @@ def test_property_values_are_what_neo4j_stores():
     assert property_value({"nested": 1}) == "{'nested': 1}"
 
 
-def test_search_text_folds_both_languages():
-    assert search_text({"label": "Äthiopien", "label_en": "Ethiopia"}, "country:ETH") == "aethiopien ethiopia"
-    assert search_text({}, "theme:water") == "water"
+def test_chunks_of_ids_respect_count_and_bytes():
+    ids = [f"institution:{i:04d}" for i in range(100)]
+    by_count = list(chunks(ids, max_count=30))
+    assert [len(c) for c in by_count] == [30, 30, 30, 10] and sum(by_count, []) == ids
+    by_bytes = list(chunks(ids, max_count=1000, max_bytes=500, overhead=100))
+    assert sum(by_bytes, []) == ids
+    assert all(100 + sum(rendered_size(i) + 2 for i in c) <= 500 for c in by_bytes)
 
 
 def test_batches_by_row_count_and_by_rendered_bytes():
