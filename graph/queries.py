@@ -57,6 +57,12 @@ __all__ = [
     "matching_projects",
     "project_facts",
     "overview",
+    "PathStep",
+    "describe_path",
+    "ExplorerView",
+    "explorer_view",
+    "STRICT_PATH_EDGES",
+    "HOME_COUNTRY",
 ]
 
 #: Most elements (nodes + edges) sent to a browser in one view.
@@ -586,3 +592,154 @@ def _overview(g: PartnerGraph, flt: GraphFilter, by: str) -> Overview:
              for n in sorted(present)]
     return Overview(by, tuple(nodes), tuple(e for e in edges if e.source in present and e.target in present),
                     len(pids))
+
+
+# ------------------------------------------------------------ path details
+@dataclass(frozen=True)
+class PathStep:
+    """One step of a path: the node reached and the relation used to reach
+    it (``None`` for the start); ``forward`` tells the edge's direction."""
+
+    node_id: str
+    label: str
+    kind: str
+    relation: str | None = None
+    forward: bool = True
+
+
+def describe_path(g: PartnerGraph, path: Iterable[str], *, lang: str = "de") -> list[PathStep]:
+    """The steps of ``path`` with the relation between consecutive nodes.
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> [(s.label, s.relation, s.forward) for s in describe_path(g, ["country:RWA", "land:DE-RP"])]
+    [('Ruanda', None, True), ('Rheinland-Pfalz', 'partners_with', False)]
+    """
+    steps: list[PathStep] = []
+    prev: str | None = None
+    for nid in path:
+        g.node(nid)
+        relation, forward = None, True
+        if prev is not None:
+            out = g.nx.get_edge_data(prev, nid) or {}
+            back = g.nx.get_edge_data(nid, prev) or {}
+            if out:
+                relation = next(iter(out.values()))["kind"]
+            elif back:
+                relation, forward = next(iter(back.values()))["kind"], False
+            else:
+                raise PartnernetzError(f"{prev} and {nid} are not adjacent")
+        steps.append(PathStep(nid, g.label(nid, lang), g.nx.nodes[nid]["kind"], relation, forward))
+        prev = nid
+    return steps
+
+
+# ----------------------------------------------------------- explorer view
+#: Edge kinds a "strict" path may use: structural links, not the loose
+#: "works on the same theme" links that connect almost everyone.
+STRICT_PATH_EDGES = tuple(k.value for k in EdgeKind if k not in (EdgeKind.WORKS_ON, EdgeKind.ABOUT))
+#: Hub skipped as an intermediate step of strict paths: every German
+#: institution is located in Germany, so "via Germany" explains nothing.
+HOME_COUNTRY = "country:DEU"
+
+
+@dataclass(frozen=True)
+class ExplorerView:
+    """What the explorer shows for one view state.
+
+    Either ``subgraph`` (a detailed view) or ``overview`` (aggregated) is
+    set. ``reason`` says why the overview is shown: ``"start"`` (nothing
+    chosen yet) or ``"too_large"`` (the detailed view would have ``total``
+    elements, more than the cap). ``unknown`` lists ids from the request
+    that are not in the graph (ignored).
+    """
+
+    subgraph: Subgraph | None
+    overview: Overview | None
+    paths: tuple[tuple[str, ...], ...] = ()
+    reason: str = ""
+    total: int = 0
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def path_nodes(self) -> frozenset[str]:
+        return frozenset(n for p in self.paths for n in p)
+
+    @property
+    def path_edges(self) -> frozenset[frozenset[str]]:
+        """Consecutive pairs of every path (unordered)."""
+        return frozenset(frozenset(pair) for p in self.paths for pair in zip(p, p[1:]))
+
+
+def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
+                  expand: Iterable[str] = (), collapse: Iterable[str] = (),
+                  highlight: Iterable[str] = (), path: Iterable[str] = (),
+                  flt: GraphFilter | None = None, k: int = 3, max_length: int = 6,
+                  strict_paths: bool = True, by: str = "country",
+                  max_elements: int = MAX_ELEMENTS) -> ExplorerView:
+    """Compose the explorer's view from its state.
+
+    * ``focus``: the ego network of radius ``radius`` (nodes contradicting
+      ``flt`` are left out; the focus itself always stays);
+    * otherwise a filter (``flt`` with any criterion): :func:`filter_subgraph`;
+    * ``expand``: adds all neighbours (of the kinds in ``flt.kinds``) of
+      these nodes; ``collapse``: hides nodes hanging only on these nodes;
+    * ``highlight`` and ``path`` (two ids): those nodes and up to ``k``
+      shortest paths (``strict_paths``: via :data:`STRICT_PATH_EDGES`,
+      not through :data:`HOME_COUNTRY`) are always in view;
+    * with nothing chosen, or when the detailed view would exceed
+      ``max_elements``, the aggregated :func:`overview` is returned.
+    """
+    flt = flt or GraphFilter()
+    unknown: list[str] = []
+
+    def known(ids: Iterable[str]) -> list[str]:
+        out = []
+        for n in ids:
+            if n in g.nx:
+                out.append(n)
+            elif n:
+                unknown.append(n)
+        return list(dict.fromkeys(out))
+
+    focus_l = known([focus] if focus else [])
+    expand_l, collapse_l, highlight_l, path_l = known(expand), known(collapse), known(highlight), known(path)
+    paths: list[list[str]] = []
+    if len(path_l) >= 2:
+        opts: dict[str, Any] = {"exclude": [HOME_COUNTRY], "via": STRICT_PATH_EDGES} if strict_paths else {}
+        paths = shortest_paths(g, path_l[0], path_l[1], k=k, max_length=max_length, **opts)
+    pinned = list(dict.fromkeys(focus_l + expand_l + highlight_l + path_l + [n for p in paths for n in p]))
+
+    rank: dict[str, float] = {}
+    base: list[str] = []
+    if focus_l:
+        ego = ego_network(g, focus_l[0], radius=max(1, min(radius, 2)), max_elements=max_elements)
+        facts = project_facts(g)
+        base = [n for n in ego.nodes if n == focus_l[0] or (
+            _node_compatible(g, n, flt) and (kind_of(n) is not NodeKind.PROJECT or _project_matches(facts[n], flt)))]
+        rank = dict(nx.single_source_shortest_path_length(_undirected(g), focus_l[0], cutoff=2))
+    elif not flt.is_empty():
+        sub = filter_subgraph(g, flt, max_elements=max_elements)
+        if sub.truncated and not pinned:
+            return ExplorerView(None, overview(g, flt, by=by), (), "too_large", sub.total, tuple(unknown))
+        base = list(sub.nodes)
+    elif not pinned:
+        return ExplorerView(None, overview(g, flt, by=by), (), "start", 0, tuple(unknown))
+
+    nodes = list(dict.fromkeys(base + pinned))
+    for nid in expand_l:
+        nodes += [n for n in sorted(g.neighbours(nid)) if not flt.kinds or g.nx.nodes[n]["kind"] in flt.kinds]
+    nodes = list(dict.fromkeys(nodes))
+    if collapse_l:
+        in_view = set(nodes)
+        keep = set(pinned)
+        hidden = set()
+        for c in collapse_l:
+            for n in g.neighbours(c):
+                if n in in_view and n not in keep and (g.neighbours(n) & in_view) <= {c}:
+                    hidden.add(n)
+        nodes = [n for n in nodes if n not in hidden]
+    sub = induced_subgraph(g, nodes, max_elements=max_elements, keep=pinned, rank=rank)
+    return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))

@@ -220,3 +220,63 @@ def test_sample_views_fit_and_are_meaningful(sample_graph):
     assert path and all(len(p) <= 7 for p in path)
     ego = ego_network(sample_graph, "country:TZA", radius=2)
     assert not ego.truncated and "institution:dman" in ego.nodes
+
+
+# ------------------------------------------------------- explorer view
+from graph.queries import HOME_COUNTRY, describe_path, explorer_view  # noqa: E402
+
+
+def test_describe_path_names_relations_and_directions(tiny):
+    steps = describe_path(tiny, ["institution:uni-a", "project:P1", "country:TZA"], lang="en")
+    assert [(s.label, s.relation, s.forward) for s in steps] == [
+        ("Universität A", None, True), ("Projekt Eins", "participates_in", True), ("Tanzania", "implemented_in", True)]
+    back = describe_path(tiny, ["country:TZA", "project:P1"])
+    assert (back[1].relation, back[1].forward) == ("implemented_in", False)
+    with pytest.raises(PartnernetzError):
+        describe_path(tiny, ["country:TZA", "institution:ngo-b"])
+
+
+def test_explorer_start_view_is_the_overview(tiny):
+    v = explorer_view(tiny)
+    assert v.subgraph is None and v.reason == "start" and v.overview.by == "country"
+    assert explorer_view(tiny, by="theme").overview.by == "theme"
+
+
+def test_explorer_focus_expand_collapse(tiny):
+    v = explorer_view(tiny, focus="project:P2")
+    assert set(v.subgraph.nodes) == {"project:P2", "institution:ngo-b", "land:DE-BY", "country:RWA"}
+    wider = explorer_view(tiny, focus="project:P2", expand=["country:RWA"])
+    assert "land:DE-RP" in wider.subgraph.nodes  # RWA's partner Land added
+    folded = explorer_view(tiny, focus="project:P2", expand=["country:RWA"], collapse=["country:RWA"])
+    assert "land:DE-RP" not in folded.subgraph.nodes and "country:RWA" in folded.subgraph.nodes
+    two = explorer_view(tiny, focus="project:P2", radius=2)
+    assert len(two.subgraph.nodes) > len(v.subgraph.nodes)
+
+
+def test_explorer_focus_respects_the_filter_but_keeps_the_focus(tiny):
+    v = explorer_view(tiny, focus="project:P1", flt=GraphFilter.of(kinds=["institution"]))
+    assert set(v.subgraph.nodes) == {"project:P1", "institution:uni-a", "institution:mow"}
+
+
+def test_explorer_paths_and_highlight_are_in_view(tiny):
+    v = explorer_view(tiny, path=["institution:uni-a", "institution:mow"], highlight=["land:DE-RP"])
+    assert v.paths[0] == ("institution:uni-a", "project:P1", "institution:mow")
+    assert {"institution:uni-a", "project:P1", "institution:mow", "land:DE-RP"} <= set(v.subgraph.nodes)
+    assert frozenset({"project:P1", "institution:mow"}) in v.path_edges
+
+
+def test_explorer_strict_paths_skip_the_home_country(sample_graph):
+    loose = explorer_view(sample_graph, path=["institution:hlft", "institution:dman"], strict_paths=False, k=5)
+    strict = explorer_view(sample_graph, path=["institution:hlft", "institution:dman"], k=5)
+    assert strict.paths and all(HOME_COUNTRY not in p[1:-1] for p in strict.paths)
+    assert len(loose.paths[0]) <= len(strict.paths[0])
+
+
+def test_explorer_filter_too_large_falls_back_to_overview(tiny):
+    v = explorer_view(tiny, flt=GraphFilter.of(kinds=["land", "country", "institution"]), max_elements=5)
+    assert v.subgraph is None and v.reason == "too_large" and v.total > 5
+
+
+def test_explorer_ignores_unknown_ids(tiny):
+    v = explorer_view(tiny, focus="project:P1", expand=["institution:ghost"])
+    assert v.unknown == ("institution:ghost",) and "project:P1" in v.subgraph.nodes
