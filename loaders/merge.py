@@ -102,6 +102,8 @@ def _combine(current: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         elif key == "sector" and have and current.get("sector_inferred") and not extra.get("sector_inferred"):
             merged[key] = value  # a stated sector beats an inferred one
             merged.pop("sector_inferred", None)
+        elif key in ("sector_inferred", "sector_flag", "sector_detail") and current.get("sector"):
+            continue  # these qualify the other dataset's sector, not the one kept
         elif have in (None, "", []):
             merged[key] = value
     return merged
