@@ -65,6 +65,7 @@ _LEGAL_SUFFIXES = (
 _LEADING = ("the ",)
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     """Return the matching key of an organisation name.
 
@@ -107,6 +108,7 @@ _PLACEHOLDER_NAMES = frozenset(fold(n) for n in (
 _PLACEHOLDER_PREFIXES = ("usaid redacted this field",)
 
 
+@lru_cache(maxsize=65536)
 def is_placeholder_name(name: str) -> bool:
     """True for names that do not name one organisation ("Uncoded", "PUBLIC SECTOR INSTITUTIONS", redactions).
 
@@ -138,6 +140,7 @@ class RefInfo:
     country: str | None = None  # ISO alpha-2 of the registration agency or of a bare country code
 
 
+@lru_cache(maxsize=65536)
 def classify_ref(raw: str | None) -> RefInfo:
     """Classify an IATI organisation reference (see :class:`RefInfo`).
 
@@ -216,6 +219,7 @@ _SECTOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+@lru_cache(maxsize=65536)
 def infer_sector(name: str) -> str | None:
     """Guess our sector from an organisation name (legal form, key words); ``None`` if no rule fits.
 
@@ -312,6 +316,7 @@ def _known_index() -> tuple[dict[str, KnownOrganisation], dict[str, KnownOrganis
     return by_name, by_ref
 
 
+@lru_cache(maxsize=65536)
 def known_organisation(name: str | None = None, ref: str | None = None) -> KnownOrganisation | None:
     """The :data:`KNOWN_ORGANISATIONS` entry an identifier or a name stands for, if any.
 
