@@ -4,17 +4,19 @@
     python app.py serve --data DIR     # serve another dataset
     python app.py check PATH [--json]  # load report; exit 0 ok, 1 errors, 2 not a dataset
     python app.py export PATH --format graphml|gexf|csv --out FILE_OR_DIR
+    python app.py hash-password        # hash for PARTNERNETZ_PASSWORD_HASH
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_REFUSED = 0, 1, 2, 3
 
 
 def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
@@ -30,26 +32,64 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    p.add_argument("--no-contacts", action="store_true",
+                   help="serve without any personal data: contact nodes are dropped before the app sees them")
+    p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
+                   help="JSON-lines audit log of personal-data exports (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
     p.set_defaults(func=cmd_serve)
+
+
+def _report_without_contacts(report):
+    """A copy of the load report without findings from contact or attendance
+    rows (their values can be personal data)."""
+    import copy
+    from graph.text import fold
+
+    def personal(file: str) -> bool:
+        name = fold(file.replace("#", "/").rsplit("/", 1)[-1])
+        return any(word in name for word in ("contact", "kontakt", "attendance", "teilnahme"))
+
+    clean = copy.copy(report)
+    clean.problems = [p for p in report.problems if not personal(p.file)]
+    return clean
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
+    from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
     from graph.errors import LoadError
+    from graph.privacy import has_contacts, mask_unconsented, without_contacts
     from loaders import SAMPLE_PATH, load
 
+    try:
+        auth = AuthConfig.from_env(os.environ)
+    except AuthConfigError as exc:
+        return _fail(str(exc), EXIT_REFUSED)
     paths = tuple(args.data or ())
     try:
         result = load(*paths) if paths else load(SAMPLE_PATH)
     except LoadError as exc:
         return _fail(str(exc))
-    report = result.report
+    graph, report = result.graph, result.report
+    if args.no_contacts:
+        graph, report = without_contacts(graph), _report_without_contacts(report)
+    else:
+        mask_unconsented(graph)  # no page ever sees a name without consent
+    try:
+        require_safe_binding(args.host, has_contacts=has_contacts(graph), auth=auth)
+    except UnsafeBinding as exc:
+        return _fail(str(exc), EXIT_REFUSED)
     if not report.ok:
         print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths, debug=args.debug)
-    app = create_app(result.graph, settings, report=report)
-    print(f"Partnernetz: http://{args.host}:{args.port}/  ({result.graph})", flush=True)
+    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths, debug=args.debug,
+                        no_contacts=args.no_contacts, audit_log=args.audit_log)
+    app = create_app(graph, settings, report=report)
+    if auth is not None:
+        install_auth(app.server, auth)
+    print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
+          f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
+          f"auth: {auth.describe() if auth else 'none'})", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
 
@@ -105,8 +145,33 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------- hash-password
+def _add_hash_password(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("hash-password", help="print a password hash for PARTNERNETZ_PASSWORD_HASH")
+    p.add_argument("--stdin", action="store_true", help="read the password from standard input instead of prompting")
+    p.set_defaults(func=cmd_hash_password)
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from dashboard.auth import AuthConfigError, hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Passwort / password: ")
+        if getpass.getpass("Wiederholen / repeat: ") != password:
+            return _fail("the passwords differ", EXIT_ERRORS)
+    try:
+        print(hash_password(password))
+    except AuthConfigError as exc:
+        return _fail(str(exc), EXIT_ERRORS)
+    return EXIT_OK
+
+
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password]
 
 
 def build_parser() -> argparse.ArgumentParser:
