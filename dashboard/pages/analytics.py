@@ -299,7 +299,7 @@ def layout(lang: str = "de", **_query: str):
                                              className="an-checklist")], className="an-control"),
                      html.Div([html.Label(t("an.sk.years", lang)),
                                dcc.RangeSlider(id=ID.SK_YEARS, min=lo, max=hi, step=1, value=[lo, hi],
-                                               marks={y: str(y) for y in range(lo, hi + 1, max(1, (hi - lo) // 8 or 1))},
+                                               marks={y: str(y) for y in range(lo, hi + 1, max(1, -(-(hi - lo) // 5)))},
                                                tooltip={"placement": "bottom"})], className="an-control an-slider"),
                      html.Div([html.Label(t("an.sk.measure", lang)),
                                dcc.RadioItems(id=ID.SK_MEASURE, value="count", inline=True,
