@@ -32,6 +32,7 @@ __all__ = [
     "matrix_rows",
     "white_spot_figure",
     "white_spot_rows",
+    "white_spot_target",
     "sankey_figure",
     "flow_rows",
     "country_choropleth",
@@ -288,6 +289,23 @@ def white_spot_figure(g: PartnerGraph, grid: WhiteSpotGrid, lang: str) -> go.Fig
     fig.update_xaxes(side="top", tickangle=-40)
     fig.update_yaxes(autorange="reversed")
     return _base(fig, height=max(320, 28 * len(grid.countries) + 170))
+
+
+def white_spot_target(g: PartnerGraph, grid: WhiteSpotGrid, point: dict[str, Any], lang: str) -> tuple[str, str] | None:
+    """``(ISO3, theme key)`` of a clicked white-spot cell.
+
+    Uses the point's ``customdata`` when plotly sends it, else maps the axis
+    labels back (heatmap clicks carry only ``x`` and ``y``).
+    """
+    custom = point.get("customdata")
+    if isinstance(custom, (list, tuple)) and len(custom) == 2:
+        return str(custom[0]), str(custom[1])
+    countries = {g.label(c, lang): c for c in grid.countries}
+    themes = {g.label(th, lang): th for th in grid.themes}
+    c, th = countries.get(point.get("y")), themes.get(point.get("x"))
+    if c is None or th is None:
+        return None
+    return key_of(c), key_of(th)
 
 
 def white_spot_rows(g: PartnerGraph, grid: WhiteSpotGrid, lang: str, *, only_spots: bool = False) -> list[dict[str, Any]]:

@@ -415,11 +415,16 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), dash.State(ID.LANG, "data"),
                   prevent_initial_call=True)
     def _white_spot_click(click, lang):
+        lang = normalise_lang(lang)
         try:
-            iso3, theme = click["points"][0]["customdata"]
-        except (TypeError, KeyError, IndexError, ValueError):
+            point = click["points"][0]
+        except (TypeError, KeyError, IndexError):
             return dash.no_update
-        return af.network_href(normalise_lang(lang), country=str(iso3), theme=str(theme))
+        g = current().graph
+        target = af.white_spot_target(g, _cached("white_spots", lambda: white_spots(g)), point, lang)
+        if target is None:
+            return dash.no_update
+        return af.network_href(lang, country=target[0], theme=target[1])
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
