@@ -119,6 +119,7 @@ _SECTOR_EN = {"science": "science", "civil_society": "civil society", "business"
               "public_administration": "public administration", "implementing_agency": "implementing agency",
               "other": "other"}
 
+HOME_COUNTRY = "DEU"  #: the programme's home country
 RECENCY_YEARS = 10  #: activity this many years before the latest year scores 0
 REGION_CREDIT = 0.5  #: country factor for experience in a neighbouring country only
 
@@ -445,18 +446,27 @@ def country_target(graph: PartnerGraph, country: str, themes: Iterable[str] = ()
             continue
         if theme_ids and not {v for v, _ in graph.out_edges(pid, EdgeKind.ADDRESSES)} & set(theme_ids):
             continue
-        actors.update(u for u, _ in graph.in_edges(pid, EdgeKind.PARTICIPATES_IN))
+        members = [u for u, _ in graph.in_edges(pid, EdgeKind.PARTICIPATES_IN)]
+        actors.update(members)
         laender.update(u for u, _ in graph.in_edges(pid, EdgeKind.COFINANCES))
+        laender.update(node_id(NodeKind.LAND, graph.node(m)["land"]) for m in members if graph.node(m).get("land"))
     return Target("country", cid, (cid,), theme_ids, tuple(sorted(actors)), frozenset(actors), tuple(sorted(laender)))
 
 
 def institution_target(graph: PartnerGraph, institution: str) -> Target:
-    """Target an institution: who should meet it (shared themes, countries, projects)."""
+    """Target an institution: who should meet it (shared themes, countries, projects).
+
+    Its countries are those of its projects and, for institutions outside
+    Germany, its seat (a German seat says nothing about partner countries).
+    """
     iid = _require(graph, institution, NodeKind.INSTITUTION)
     idx = match_index(graph)
     i = idx.inst_pos[iid]
     themes = tuple(sorted(idx.themes[t] for t in idx.row(idx.AT, i)))
-    countries = tuple(sorted(idx.countries[c] for c in idx.row(idx.AC, i)))
+    home = node_id(NodeKind.COUNTRY, HOME_COUNTRY)
+    via_projects = {idx.countries[c] for q in idx.row(idx.P, i) for c in idx.row(idx.PC, q)}
+    seat = {idx.countries[c] for c in idx.row(idx.L, i)} - {home}
+    countries = tuple(sorted(via_projects | seat))
     land = graph.node(iid).get("land")
     laender = (node_id(NodeKind.LAND, land),) if land else ()
     return Target("institution", iid, countries, themes, (iid,), frozenset({iid}), laender)
