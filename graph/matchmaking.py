@@ -94,9 +94,11 @@ __all__ = [
 #: The factors, in display order.
 FACTORS: tuple[str, ...] = ("theme", "country", "land", "network", "sector", "recency")
 
-#: Default weights (relative; they need not sum to 1).
+#: Default weights (relative; they need not sum to 1). BLP projects grow out
+#: of Land partnerships, so country and Land weigh most; chosen with the
+#: leave-one-out evaluation in ``benchmarks/eval_matchmaking.py``.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "theme": 3.0, "country": 2.0, "land": 1.0, "network": 2.0, "sector": 1.0, "recency": 0.5,
+    "theme": 2.0, "country": 3.0, "land": 3.0, "network": 2.0, "sector": 0.5, "recency": 0.5,
 }
 
 #: Display names of the factors: factor → (German, English).
@@ -488,8 +490,8 @@ def resolve_target(graph: PartnerGraph, nid: str, themes: Iterable[str] = ()) ->
 def normalise_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     """Complete ``weights`` with the defaults; negative weights become 0.
 
-    >>> normalise_weights({"theme": 1})["country"]
-    2.0
+    >>> normalise_weights({"theme": 1, "recency": -2})["recency"]
+    0.0
     """
     out = dict(DEFAULT_WEIGHTS)
     for k, v in (weights or {}).items():

@@ -21,7 +21,7 @@ def test_match_project_json_equals_the_library_ranking(capsys, sample_graph):
 def test_match_text_output_shows_explanations_and_weights_change_the_order(capsys):
     assert app.main(["match", "--project", "BLP-01", "--top", "3"]) == 0
     text = capsys.readouterr().out
-    assert "arbeitet wie das Projekt zum Thema „Berufliche Bildung“" in text and "Länder" in text
+    assert "arbeitet wie das Projekt zum Thema „" in text and "Länder" in text and "Bundesland-Beziehung" in text
     app.main(["match", "--project", "BLP-01", "--top", "1", "--json"])
     default_top = json.loads(capsys.readouterr().out)["candidates"][0]["node"]
     app.main(["match", "--project", "BLP-01", "--top", "1", "--json", "--weight", "theme=0", "--weight", "recency=10"])
