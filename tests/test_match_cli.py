@@ -24,7 +24,7 @@ def test_match_text_output_shows_explanations_and_weights_change_the_order(capsy
     assert "arbeitet wie das Projekt zum Thema „" in text and "Länder" in text and "Bundesland-Beziehung" in text
     app.main(["match", "--project", "BLP-01", "--top", "1", "--json"])
     default_top = json.loads(capsys.readouterr().out)["candidates"][0]["node"]
-    app.main(["match", "--project", "BLP-01", "--top", "1", "--json", "--weight", "theme=0", "--weight", "recency=10"])
+    app.main(["match", "--project", "BLP-01", "--top", "1", "--json", "--weight", "recency=0", "--weight", "sector=0", "--weight", "theme=10"])
     assert json.loads(capsys.readouterr().out)["candidates"][0]["node"] != default_top
 
 
