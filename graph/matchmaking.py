@@ -276,6 +276,12 @@ class MatchIndex:
             if ctry:
                 self.inst_country[i] = self.country_pos.get(node_id(NodeKind.COUNTRY, ctry), -1)
 
+        # diversity groups: the Land, or for institutions outside Germany their country
+        self.inst_group = np.where(self.inst_land >= 0, self.inst_land, -1000 - self.inst_country)
+        # institutions grouped by Land, for per-Land maxima
+        with_land = np.flatnonzero(self.inst_land >= 0)
+        self.by_land = with_land[np.argsort(self.inst_land[with_land], kind="stable")]
+        self.by_land_lands, self.by_land_starts = np.unique(self.inst_land[self.by_land], return_index=True)
         # project years and status
         years = []
         self.proj_year = np.full(npj, np.nan)
@@ -292,6 +298,7 @@ class MatchIndex:
         for j, pid in enumerate(self.projects):
             if nxg.nodes[pid].get("status") in ("active", "planned"):
                 self.proj_year[j] = float(self.ref_year)
+        self.proj_year0 = np.nan_to_num(self.proj_year, nan=0.0)  # unknown year = 0
 
         part_r, part_c, pt_r, pt_c, pc_r, pc_c, w_r, w_c, loc_r, loc_c = ([] for _ in range(10))
         cof_r, cof_c = [], []
@@ -335,6 +342,7 @@ class MatchIndex:
         self.PtT = self.P.T.tocsr()                         # project × institution
         self.AT = ((self.W + self.P @ self.PT) > 0).astype(np.float64).tocsr()   # institution × theme
         self.AC = ((self.L + self.P @ self.PC) > 0).astype(np.float64).tocsr()   # institution × country
+        self.AT_csc = self.AT.tocsc()
         reg_r, reg_c = [], []
         for c, cid in enumerate(self.countries):
             r = region_of(cid)
@@ -351,7 +359,7 @@ class MatchIndex:
         self.inst_deg = np.asarray(self.P.sum(axis=1)).ravel()
         self.aa_weight = 1.0 / np.log(np.maximum(self.proj_deg, 2.0))
         # last activity per institution
-        self.inst_last_year = _row_max(self.P, np.nan_to_num(self.proj_year, nan=0.0))
+        self.inst_last_year = _row_max(self.P, self.proj_year0)
         self.inst_recency = self._recency(self.inst_last_year)
         # Land level
         land_member = [(int(l), i) for i, l in enumerate(self.inst_land) if l >= 0]
@@ -359,7 +367,7 @@ class MatchIndex:
         self.LAT = ((self.LCof @ self.PT + self.LI @ self.AT) > 0).astype(np.float64).tocsr()
         self.LAC = ((self.LCof @ self.PC + self.LI @ self.AC) > 0).astype(np.float64).tocsr()
         self.LAR = (self.LAC @ self.CR).tocsr()
-        land_last = _row_max(self.LCof, np.nan_to_num(self.proj_year, nan=0.0))
+        land_last = _row_max(self.LCof, self.proj_year0)
         inst_last_by_land = np.zeros(nl)
         if len(land_member):
             np.maximum.at(inst_last_by_land, self.inst_land[self.inst_land >= 0], self.inst_last_year[self.inst_land >= 0])
@@ -674,8 +682,7 @@ def rank(graph: PartnerGraph, target: Target, *, weights: Mapping[str, float] | 
         part = np.argpartition(-scores[cand], pool - 1)[:pool]
         cand = cand[part]
     order = cand[np.lexsort((cand, -idx.inst_deg[cand], -scores[cand]))]
-    land_group = np.where(idx.inst_land >= 0, idx.inst_land, -1000 - idx.inst_country)
-    chosen = _diversify(order, [land_group, idx.inst_sector], [land_cap, sector_cap], top)
+    chosen = _diversify(order, [idx.inst_group, idx.inst_sector], [land_cap, sector_cap], top)
     wn = _weight_vector(w)
     out = []
     for i, deferred in chosen:
@@ -713,7 +720,9 @@ def rank_laender(graph: PartnerGraph, target: Target, *, weights: Mapping[str, f
     has_land = idx.inst_land >= 0
     inst_ok = has_land.copy()
     inst_ok[[idx.inst_pos[x] for x in target.exclude if x in idx.inst_pos]] = False
-    np.maximum.at(F[:, 3], idx.inst_land[inst_ok], inst_F[inst_ok, 3])
+    if len(idx.by_land):
+        network = np.where(inst_ok, inst_F[:, 3], 0.0)[idx.by_land]
+        F[idx.by_land_lands, 3] = np.maximum.reduceat(network, idx.by_land_starts)
     if ctx.lacking:
         for s in ctx.lacking:
             code = idx.sectors.index(s)
@@ -745,9 +754,11 @@ def _l(graph: PartnerGraph, nid: str, lang: str) -> str:
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def _list(graph: PartnerGraph, ids: Sequence[str], lang: str, limit: int = 3) -> str:
+def _list(graph: PartnerGraph, ids: Sequence[str], lang: str, limit: int = 3, total: int | None = None) -> str:
     names = [_l(graph, n, lang) for n in ids[:limit]]
-    more = len(ids) - limit
+    if total is None:
+        total = getattr(ids, "total", len(ids))
+    more = total - limit
     if more > 0:
         names.append(f"+{more} weitere" if lang == "de" else f"+{more} more")
     return ", ".join(names)
@@ -758,23 +769,51 @@ def _what(target: Target) -> tuple[str, str]:
             "institution": ("wie die Institution", "like the institution")}.get(target.kind, ("", ""))
 
 
-def _theme_evidence(graph, idx: MatchIndex, target: Target, theme_rows: np.ndarray, projects: np.ndarray,
+MAX_EVIDENCE_NODES = 5  #: at most this many projects/institutions named per evidence item
+
+
+class _Named(list):
+    """The first few ids of a longer list; ``total`` is the full length."""
+
+    total: int = 0
+
+
+def _by_recency(idx: MatchIndex, projects: np.ndarray, skip: str | None = None) -> _Named:
+    """Up to MAX_EVIDENCE_NODES project ids, the most recent first (ties by id)."""
+    out = _Named()
+    if skip is not None and skip in idx.proj_pos and len(projects):
+        projects = projects[projects != idx.proj_pos[skip]]
+    out.total = len(projects)
+    if not len(projects):
+        return out
+    years = idx.proj_year0[projects]
+    if len(projects) > MAX_EVIDENCE_NODES:
+        keep = np.argpartition(-years, MAX_EVIDENCE_NODES - 1)[:MAX_EVIDENCE_NODES]
+        projects, years = projects[keep], years[keep]
+    order = np.lexsort((projects, -years))
+    out.extend(idx.projects[q] for q in projects[order])
+    return out
+
+
+def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection of two sorted index arrays without repeats."""
+    return np.intersect1d(a, b, assume_unique=True)
+
+
+def _theme_evidence(graph, idx: MatchIndex, target: Target, theme_cols: Sequence[int], projects: np.ndarray,
                     declared: set[int]) -> list[Evidence]:
     out = []
     what_de, what_en = _what(target)
-    for tj in theme_rows:
+    for tj in theme_cols:
         tid = idx.themes[tj]
-        via = [idx.projects[q] for q in projects if tj in set(idx.row(idx.PT, q)) and idx.projects[q] != target.node]
-        de_name, en_name = _l(graph, tid, "de"), _l(graph, tid, "en")
-        de = f"arbeitet {what_de} zum Thema „{de_name}“".replace("  ", " ")
-        en = f"works {what_en} on “{en_name}”".replace("  ", " ")
-        if via and int(tj) not in declared:
-            de += f" (Projekt {_list(graph, via, 'de', 2)})"
-            en += f" (project {_list(graph, via, 'en', 2)})"
-        elif via:
-            de += f" (auch im Projekt {_list(graph, via, 'de', 2)})"
-            en += f" (also in project {_list(graph, via, 'en', 2)})"
-        out.append(Evidence("theme", de, en, (tid, *via)))
+        via = _by_recency(idx, _both(projects, idx.col(idx.PT_csc, tj)), target.node)
+        de = f"arbeitet {what_de} zum Thema „{_l(graph, tid, 'de')}“".replace("  ", " ")
+        en = f"works {what_en} on “{_l(graph, tid, 'en')}”".replace("  ", " ")
+        if via:
+            also_de, also_en = ("auch im Projekt ", "also in project ") if int(tj) in declared else ("Projekt ", "project ")
+            de += f" ({also_de}{_list(graph, via, 'de', 2)})"
+            en += f" ({also_en}{_list(graph, via, 'en', 2)})"
+        out.append(Evidence("theme", de, en, (tid, *via[:MAX_EVIDENCE_NODES])))
     return out
 
 
@@ -782,34 +821,40 @@ def _country_evidence(graph, idx: MatchIndex, target: Target, located: set[int],
                       projects: np.ndarray, subject_de: str = "", subject_en: str = "") -> list[Evidence]:
     out = []
     target_c = {idx.country_pos[c] for c in target.countries if c in idx.country_pos}
-    proj_countries = {q: set(idx.row(idx.PC, q)) for q in projects}
-    for c in sorted(target_c & set(countries)):
+
+    def via(c: int) -> list[str]:
+        return _by_recency(idx, _both(projects, idx.col(idx.PC_csc, c)), target.node)
+
+    for c in sorted(target_c & set(countries.tolist())):
         cid = idx.countries[c]
-        via = [idx.projects[q] for q in projects if c in proj_countries[q] and idx.projects[q] != target.node]
+        projs = via(c)
         if c in located:
             out.append(Evidence("country", f"{subject_de}hat seinen Sitz in {_l(graph, cid, 'de')}",
                                 f"{subject_en}is based in {_l(graph, cid, 'en')}", (cid,)))
-        if via:
-            n = len(via)
+        if projs:
+            n = projs.total
             out.append(Evidence(
                 "country",
-                f"{n} {'früheres Projekt' if n == 1 else 'frühere Projekte'} in {_l(graph, cid, 'de')}: {_list(graph, via, 'de')}",
-                f"{n} earlier project{'s' if n != 1 else ''} in {_l(graph, cid, 'en')}: {_list(graph, via, 'en')}",
-                (cid, *via)))
+                f"{n} {'früheres Projekt' if n == 1 else 'frühere Projekte'} in {_l(graph, cid, 'de')}: {_list(graph, projs, 'de')}",
+                f"{n} earlier project{'s' if n != 1 else ''} in {_l(graph, cid, 'en')}: {_list(graph, projs, 'en')}",
+                (cid, *projs[:MAX_EVIDENCE_NODES])))
     if out:
         return out
     target_r = {int(idx.country_region[c]) for c in target_c if idx.country_region[c] >= 0}
     for c in countries:
         reg = int(idx.country_region[c])
-        if reg in target_r and c not in target_c:
-            cid = idx.countries[c]
-            via = [idx.projects[q] for q in projects if c in proj_countries[q]]
-            rname = idx.regions[reg]
-            where_de = f"{_l(graph, cid, 'de')}" + (f" (Projekt {_list(graph, via, 'de', 2)})" if via else " (Sitz)")
-            where_en = f"{_l(graph, cid, 'en')}" + (f" (project {_list(graph, via, 'en', 2)})" if via else " (based there)")
-            out.append(Evidence("country", f"Erfahrung in der Nachbarregion {region_label(rname, 'de')}: {where_de}",
-                                f"experience in the same region, {region_label(rname, 'en')}: {where_en}",
-                                (cid, *via)))
+        if reg not in target_r or c in target_c:
+            continue
+        cid = idx.countries[c]
+        projs = via(int(c))
+        rname = idx.regions[reg]
+        where_de = _l(graph, cid, "de") + (f" (Projekt {_list(graph, projs, 'de', 2)})" if projs else " (Sitz)")
+        where_en = _l(graph, cid, "en") + (f" (project {_list(graph, projs, 'en', 2)})" if projs else " (based there)")
+        out.append(Evidence("country", f"Erfahrung in der Nachbarregion {region_label(rname, 'de')}: {where_de}",
+                            f"experience in the same region, {region_label(rname, 'en')}: {where_en}",
+                            (cid, *projs[:MAX_EVIDENCE_NODES])))
+        if len(out) >= 3:
+            break
     return out
 
 
@@ -835,13 +880,32 @@ def _land_evidence(graph, idx: MatchIndex, target: Target, ctx: _Context, l: int
         out.append(Evidence("land", f"Land {de_land} kofinanziert das Projekt", f"Land {en_land} co-finances the project",
                             (lid, target.node)))
     if ctx.n_related[l] > 0:
-        rel = [idx.projects[q] for q in idx.row(idx.LCof, l) if ctx.related[q] > 0]
-        n = len(rel)
+        cof = idx.row(idx.LCof, l)
+        rel = _by_recency(idx, cof[ctx.related[cof] > 0], target.node)
+        n = rel.total
         out.append(Evidence(
             "land",
             f"Land {de_land} kofinanziert {n} verwandte{'s Projekt' if n == 1 else ' Projekte'}: {_list(graph, rel, 'de')}",
             f"Land {en_land} co-finances {n} related project{'s' if n != 1 else ''}: {_list(graph, rel, 'en')}",
-            (lid, *rel)))
+            (lid, *rel[:MAX_EVIDENCE_NODES])))
+    return out
+
+
+def _network_evidence(graph, idx: MatchIndex, target: Target, ctx: _Context, projects: np.ndarray) -> list[Evidence]:
+    shared: list[tuple[str, _Named]] = []
+    for s in ctx.seeds:
+        common = _by_recency(idx, _both(projects, idx.row(idx.P, s)), target.node)
+        if common:
+            shared.append((idx.institutions[s], common))
+    shared.sort(key=lambda x: (-x[1].total, x[0]))
+    out = []
+    for sid, common in shared[:3]:
+        n = common.total
+        out.append(Evidence(
+            "network",
+            f"{n} {'gemeinsames früheres Projekt' if n == 1 else 'gemeinsame frühere Projekte'} mit {_l(graph, sid, 'de')} ({_list(graph, common, 'de', 2)})",
+            f"{n} earlier joint project{'s' if n != 1 else ''} with {_l(graph, sid, 'en')} ({_list(graph, common, 'en', 2)})",
+            (sid, *common[:MAX_EVIDENCE_NODES])))
     return out
 
 
@@ -850,39 +914,28 @@ def _explain_institution(graph: PartnerGraph, idx: MatchIndex, target: Target, c
     ev: list[Evidence] = []
     projects = idx.row(idx.P, i)
     if factors["theme"] > 0:
-        t_rows = [tj for tj in idx.row(idx.AT, i) if ctx.t[tj] > 0]
-        ev += _theme_evidence(graph, idx, target, np.array(t_rows), projects, set(idx.row(idx.W, i).tolist()))
+        t_cols = [int(tj) for tj in idx.row(idx.AT, i) if ctx.t[tj] > 0]
+        ev += _theme_evidence(graph, idx, target, t_cols, projects, set(idx.row(idx.W, i).tolist()))
     if factors["country"] > 0:
         located = set(idx.row(idx.L, i).tolist())
         ev += _country_evidence(graph, idx, target, located, idx.row(idx.AC, i), projects)
     if factors["land"] > 0:
         ev += _land_evidence(graph, idx, target, ctx, int(idx.inst_land[i]))
     if factors["network"] > 0:
-        shared: list[tuple[str, list[str]]] = []
-        mine = set(projects.tolist())
-        for s in ctx.seeds:
-            common = [idx.projects[q] for q in idx.row(idx.P, s) if q in mine and idx.projects[q] != target.node]
-            if common:
-                shared.append((idx.institutions[s], common))
-        shared.sort(key=lambda x: (-len(x[1]), x[0]))
-        for sid, common in shared[:3]:
-            n = len(common)
-            ev.append(Evidence(
-                "network",
-                f"{n} {'gemeinsames früheres Projekt' if n == 1 else 'gemeinsame frühere Projekte'} mit {_l(graph, sid, 'de')} ({_list(graph, common, 'de', 2)})",
-                f"{n} earlier joint project{'s' if n != 1 else ''} with {_l(graph, sid, 'en')} ({_list(graph, common, 'en', 2)})",
-                (sid, *common)))
+        ev += _network_evidence(graph, idx, target, ctx, projects)
     if factors["sector"] > 0:
         s = idx.sectors[idx.inst_sector[i]]
-        who_de = {"project": "dem Projekt", "country": "den bisherigen Akteuren", "institution": "der Institution"}[target.kind]
-        who_en = {"project": "the project lacks", "country": "the current actors lack", "institution": "the institution is not"}[target.kind]
-        ev.append(Evidence("sector", f"bringt {_SECTOR_DE[s]} ein – {who_de} fehlt dieser Sektor",
-                           f"adds {_SECTOR_EN[s]} – {who_en} this sector" if target.kind != "institution"
-                           else f"adds {_SECTOR_EN[s]} – a sector the institution is not in",
-                           (idx.institutions[i],)))
+        if target.kind == "institution":
+            de, en = (f"bringt {_SECTOR_DE[s]} ein – ein Sektor, der der Institution fehlt",
+                      f"adds {_SECTOR_EN[s]} – a sector the institution is not in")
+        else:
+            who_de, who_en = {"project": ("dem Projekt", "the project lacks"),
+                              "country": ("den bisherigen Akteuren", "the current actors lack")}[target.kind]
+            de, en = f"bringt {_SECTOR_DE[s]} ein – {who_de} fehlt dieser Sektor", f"adds {_SECTOR_EN[s]} – {who_en} this sector"
+        ev.append(Evidence("sector", de, en, (idx.institutions[i],)))
     if factors["recency"] > 0:
         last = idx.inst_last_year[i]
-        latest = [idx.projects[q] for q in projects if idx.proj_year[q] == last]
+        latest = [p for p in _by_recency(idx, projects) if idx.proj_year[idx.proj_pos[p]] == last][:1]
         ev.append(Evidence("recency", f"zuletzt aktiv {int(last)} ({_list(graph, latest, 'de', 1)})",
                            f"last active {int(last)} ({_list(graph, latest, 'en', 1)})", tuple(latest)))
     return ev
@@ -891,47 +944,49 @@ def _explain_institution(graph: PartnerGraph, idx: MatchIndex, target: Target, c
 def _explain_land(graph: PartnerGraph, idx: MatchIndex, target: Target, ctx: _Context, l: int,
                   factors: dict[str, float], inst_F: np.ndarray, inst_ok: np.ndarray) -> list[Evidence]:
     ev: list[Evidence] = []
-    members = [i for i in idx.row(idx.LI, l) if inst_ok[i]]
+    members = idx.row(idx.LI, l)
+    members = members[inst_ok[members]]
     lid = idx.laender[l]
     cof = idx.row(idx.LCof, l)
     if factors["theme"] > 0:
+        land_themes = set(idx.row(idx.LAT, l).tolist())
         for tj in np.flatnonzero(ctx.t):
-            if tj not in set(idx.row(idx.LAT, l)):
+            if tj not in land_themes:
                 continue
             tid = idx.themes[tj]
-            via_p = [idx.projects[q] for q in cof if tj in set(idx.row(idx.PT, q))]
-            via_i = [idx.institutions[i] for i in members if tj in set(idx.row(idx.AT, i))]
+            via_p = _by_recency(idx, _both(cof, idx.col(idx.PT_csc, tj)))
+            inst_hits = _both(members, idx.col(idx.AT_csc, tj))
+            via_i = [idx.institutions[i] for i in inst_hits[:MAX_EVIDENCE_NODES]]
             names = via_p + via_i
             if not names:
                 continue
-            de = f"Expertise zum Thema „{_l(graph, tid, 'de')}“: {_list(graph, names, 'de')}"
-            en = f"expertise in “{_l(graph, tid, 'en')}”: {_list(graph, names, 'en')}"
-            ev.append(Evidence("theme", de, en, (tid, *names[:5])))
+            total = via_p.total + len(inst_hits)
+            de = f"Expertise zum Thema „{_l(graph, tid, 'de')}“: {_list(graph, names, 'de', total=total)}"
+            en = f"expertise in “{_l(graph, tid, 'en')}”: {_list(graph, names, 'en', total=total)}"
+            ev.append(Evidence("theme", de, en, (tid, *names[:MAX_EVIDENCE_NODES])))
     if factors["country"] > 0:
-        countries = idx.row(idx.LAC, l)
-        projects = np.array(sorted(set(cof.tolist()) | {q for i in members for q in idx.row(idx.P, i)}), dtype=np.int64)
-        located = set()
-        for i in members:
-            located |= set(idx.row(idx.L, i).tolist())
-        ev += _country_evidence(graph, idx, target, located, countries, projects, "eine Institution des Landes ",
-                                "an institution of the Land ")
+        member_projects = idx.P[members].indices if len(members) else np.zeros(0, dtype=np.int64)
+        projects = np.union1d(cof, member_projects).astype(np.int64)
+        located = set(idx.L[members].indices.tolist()) if len(members) else set()
+        ev += _country_evidence(graph, idx, target, located, idx.row(idx.LAC, l), projects,
+                                "eine Institution des Landes ", "an institution of the Land ")
     if factors["land"] > 0:
         ev += _land_evidence(graph, idx, target, ctx, l)
-    if factors["network"] > 0 and members:
-        best = max(members, key=lambda i: inst_F[i, 3])
-        sub = _explain_institution(graph, idx, target, ctx, best, {"theme": 0, "country": 0, "land": 0,
-                                                                   "network": 1, "sector": 0, "recency": 0})
-        for e in sub[:1]:
+    if factors["network"] > 0 and len(members):
+        best = int(members[np.argmax(inst_F[members, 3])])
+        for e in _network_evidence(graph, idx, target, ctx, idx.row(idx.P, best))[:1]:
             ev.append(Evidence("network", f"{_l(graph, idx.institutions[best], 'de')}: {e.text_de}",
                                f"{_l(graph, idx.institutions[best], 'en')}: {e.text_en}",
                                (idx.institutions[best], *e.nodes)))
     if factors["sector"] > 0:
         for s in ctx.lacking:
             code = idx.sectors.index(s)
-            have = [idx.institutions[i] for i in members if idx.inst_sector[i] == code]
+            have = [idx.institutions[i] for i in members[idx.inst_sector[members] == code][:50]]
             if have:
-                ev.append(Evidence("sector", f"hat Partner aus {_SECTOR_DE[s]}: {_list(graph, have, 'de')}",
-                                   f"has {_SECTOR_EN[s]} partners: {_list(graph, have, 'en')}", tuple(have[:5])))
+                n = int((idx.inst_sector[members] == code).sum())
+                ev.append(Evidence("sector", f"hat {n} Partner aus {_SECTOR_DE[s]}: {_list(graph, have, 'de')}",
+                                   f"has {n} {_SECTOR_EN[s]} partner{'s' if n != 1 else ''}: {_list(graph, have, 'en')}",
+                                   tuple(have[:MAX_EVIDENCE_NODES])))
     if factors["recency"] > 0:
         ev.append(Evidence("recency", f"zuletzt aktiv {int(idx.land_last_year[l])}",
                            f"last active {int(idx.land_last_year[l])}", (lid,)))
