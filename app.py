@@ -5,6 +5,7 @@
     python app.py check PATH [--json]  # load report; exit 0 ok, 1 errors, 2 not a dataset
     python app.py export PATH --format graphml|gexf|csv --out FILE_OR_DIR
     python app.py hash-password        # hash for PARTNERNETZ_PASSWORD_HASH
+    python app.py match --project ID [--top N] [--json]   # also --country ISO3 --theme T, --institution ID
 """
 
 from __future__ import annotations
@@ -170,8 +171,90 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------- match
+def _add_match(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("match", help="rank institutions and Länder for a project, a partner country or an institution, with explanations")
+    p.add_argument("--data", action="append", metavar="PATH", help="dataset (repeat to merge); default: the bundled sample")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--project", metavar="ID", help="project id (BLP-01 or project:BLP-01)")
+    what.add_argument("--country", metavar="ISO3", help="partner country (ISO alpha-3, e.g. ETH)")
+    what.add_argument("--institution", metavar="ID", help="institution id: who should meet it")
+    p.add_argument("--theme", action="append", default=[], metavar="T", help="theme key for --country (repeat for several)")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="number of candidates (default 10)")
+    p.add_argument("--weight", action="append", default=[], metavar="FACTOR=W",
+                   help="factor weight, e.g. theme=3 (factors: theme, country, land, network, sector, recency)")
+    p.add_argument("--no-diversity", action="store_true", help="do not cap candidates per Land and per sector")
+    p.add_argument("--lang", choices=("de", "en"), default="de", help="language of the explanations (default de)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    p.set_defaults(func=cmd_match)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from graph import matchmaking as mm
+    from graph.errors import LoadError, PartnernetzError
+    from loaders import SAMPLE_PATH, load
+
+    try:
+        graph = (load(*args.data) if args.data else load(SAMPLE_PATH)).graph
+    except LoadError as exc:
+        return _fail(str(exc))
+    weights: dict[str, float] = {}
+    for item in args.weight:
+        name, sep, value = item.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            return _fail(f"--weight wants FACTOR=NUMBER, got {item!r}", EXIT_ERRORS)
+    try:
+        if args.project:
+            target = mm.project_target(graph, args.project)
+        elif args.country:
+            target = mm.country_target(graph, args.country, args.theme)
+        else:
+            target = mm.institution_target(graph, args.institution)
+        ranking = mm.rank(graph, target, weights=weights, top=args.top, diversity=not args.no_diversity)
+        laender = mm.rank_laender(graph, target, weights=weights, top=min(args.top, 16)) if target.kind != "institution" else None
+    except PartnernetzError as exc:
+        return _fail(str(exc), EXIT_ERRORS)
+    if args.json:
+        out = ranking.to_dict(graph)
+        if laender is not None:
+            out["laender"] = [c.to_dict(graph) for c in laender.candidates]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(_format_ranking(graph, ranking, laender, args.lang))
+    return EXIT_OK
+
+
+def _format_ranking(graph, ranking, laender, lang: str) -> str:
+    from graph.matchmaking import FACTOR_LABELS, FACTORS
+
+    target = ranking.target
+    title = graph.label(target.node, lang) if target.node else ""
+    themes = ", ".join(graph.label(t, lang) for t in target.themes)
+    lines = [f"{'Ziel' if lang == 'de' else 'Target'}: {title} ({target.node})" + (f" – {themes}" if themes else "")]
+
+    def block(heading: str, candidates) -> None:
+        lines.append("")
+        lines.append(heading)
+        if not candidates:
+            lines.append("  –")
+        for n, c in enumerate(candidates, 1):
+            extra = " ".join(x for x in (c.land or "", c.sector or "") if x) if c.node.startswith("institution:") else ""
+            lines.append(f"{n:>3}. {c.score:.3f}  {graph.label(c.node, lang)} ({c.node})" + (f"  [{extra}]" if extra else "")
+                         + ("  (↓ Vielfalt)" if c.deferred and lang == "de" else "  (↓ diversity)" if c.deferred else ""))
+            lines.append("       " + " · ".join(f"{FACTOR_LABELS[f][1 if lang == 'en' else 0]} {c.factors[f]:.2f}" for f in FACTORS))
+            for ev in c.evidence:
+                lines.append(f"       - {ev.text(lang)}  [{', '.join(ev.nodes)}]")
+
+    block("Institutionen" if lang == "de" else "Institutions", ranking.candidates)
+    if laender is not None:
+        block("Länder" if lang == "de" else "Länder (federal states)", laender.candidates)
+    return "\n".join(lines)
+
+
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match]
 
 
 def build_parser() -> argparse.ArgumentParser:
