@@ -191,6 +191,7 @@ class Neo4jStore:
         self._secrets = _secrets_of(uri, password)
         self._owns_driver = owns_driver
         self._names: tuple[str | None, PartnerGraph] | None = None
+        self._contacts: dict[str, dict[str, Any]] | None = None
 
     # --------------------------------------------------------------- plumbing
     def close(self) -> None:
@@ -349,16 +350,44 @@ class Neo4jStore:
     # both stores give the same answers.
     name = "neo4j"
 
+    def restrict_to(self, served: PartnerGraph) -> None:
+        """Show contacts (personal data) only as ``served`` does: a contact
+        missing there is never returned nor walked through, and a contact's
+        attributes come from ``served`` (masked when it has no consent).
+
+        The dashboard serves a graph after the privacy rules of
+        :mod:`graph.privacy`; this keeps the store's answers within them.
+        """
+        self._contacts = {n: dict(served.nx.nodes[n]) for n in served.nodes(NodeKind.CONTACT)}
+        self._names = None
+
+    def _hidden(self, node_id: str) -> bool:
+        return (self._contacts is not None and node_id.startswith("contact:")
+                and node_id not in self._contacts)
+
+    def _attrs(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        if self._contacts is not None and node_id in self._contacts:
+            return dict(self._contacts[node_id])
+        return _node_attrs(props)
+
+    def _visible(self, records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """``{id: props}`` of node records, without hidden contacts, masked ones replaced."""
+        out = {}
+        for rec in records:
+            if not self._hidden(rec["id"]):
+                out[rec["id"]] = self._attrs(rec["id"], rec["props"])
+        return out
+
     def node(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, as the in-memory graph holds them."""
-        rows = self._run(cypher.GET_NODE, id=node_id)
+        rows = [] if self._hidden(node_id) else self._run(cypher.GET_NODE, id=node_id)
         if not rows:
             raise NodeNotFound(node_id)
-        return _node_attrs(rows[0]["props"])
+        return self._attrs(node_id, rows[0]["props"])
 
     def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """``{id: attributes}`` of the given nodes (unknown ids are left out)."""
-        return {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, node_ids)}
+        return self._visible(self._ids_query(cypher.NODES_BY_ID, node_ids))
 
     def counts_by_kind(self) -> dict[str, int]:
         """Number of nodes per kind, every kind listed."""
@@ -376,16 +405,14 @@ class Neo4jStore:
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
         """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""
-        center = self._ids_query(cypher.NODES_BY_ID, [node_id])
-        if not center:
-            raise NodeNotFound(node_id)
-        nodes = {node_id: center[0]["props"]}
+        nodes = {node_id: self.node(node_id)}
         edges = []
         for query in (cypher.OUT_EDGES, cypher.IN_EDGES):
             for rec in self._ids_query(query, [node_id]):
                 other = rec["target"] if query is cypher.OUT_EDGES else rec["source"]
-                nodes[other] = rec["other"]
-                edges.append(rec)
+                if not self._hidden(other):
+                    nodes[other] = self._attrs(other, rec["other"])
+                    edges.append(rec)
         return queries.neighbours_by_relation(_local_graph(nodes, edges), node_id, lang=lang)
 
     def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
@@ -401,7 +428,7 @@ class Neo4jStore:
         """Up to ``k`` shortest simple paths, edge direction ignored (see
         :func:`graph.queries.shortest_paths`). Among equally long paths the
         order may differ from the in-memory store's."""
-        found = {r["id"] for r in self._ids_query(cypher.NODES_BY_ID, [source, target])}
+        found = set(self.node_attrs([source, target]))
         for end in (source, target):
             if end not in found:
                 raise NodeNotFound(end)
@@ -416,7 +443,7 @@ class Neo4jStore:
             return []
         from_target = self._bfs(target, max_length, allowed=allowed, banned=banned)
         region = [n for n, d in from_source.items() if n in from_target and d + from_target[n] <= max_length]
-        nodes = {r["id"]: r["props"] for r in self._ids_query(cypher.NODES_BY_ID, region)}
+        nodes = self.node_attrs(region)
         wanted = set(nodes)
         edges = [r for r in self._ids_query(cypher.EDGES_FROM, region) if r["target"] in wanted]
         return queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=max_length,
@@ -426,12 +453,12 @@ class Neo4jStore:
         """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
         if not flt.selects_projects:
             kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
-            return self._induced([r["id"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)],
-                                 max_elements=max_elements)
+            return self._induced([r["id"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)
+                                  if not self._hidden(r["id"])], max_elements=max_elements)
         # Project criteria: the result holds only these kinds, and deciding it
         # needs every project with its relationships and every institution.
         kinds = sorted(k.value for k in _FILTER_KINDS)
-        nodes = {r["id"]: r["props"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)}
+        nodes = self._visible(self._run(cypher.NODES_OF_KINDS, kinds=kinds))
         edges = self._run(cypher.EDGES_AMONG_KINDS, kinds=kinds)
         whole = queries.filter_subgraph(_local_graph(nodes, edges), flt, max_elements=_UNLIMITED)
         rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
@@ -459,7 +486,8 @@ class Neo4jStore:
         frontier = [start]
         for step in range(1, radius + 1):
             reached = sorted({r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier)
-                              if (allowed is None or r["kind"] in allowed) and r["id"] not in banned} - dist.keys())
+                              if (allowed is None or r["kind"] in allowed) and r["id"] not in banned
+                              and not self._hidden(r["id"])} - dist.keys())
             for nid in reached:
                 dist[nid] = step
             frontier = reached
@@ -507,7 +535,8 @@ class Neo4jStore:
             nodes = {}
             for rec in self._run(cypher.NAMES):
                 nid = rec.pop("id")
-                nodes[nid] = {k: v for k, v in rec.items() if v is not None}
+                if not self._hidden(nid):
+                    nodes[nid] = self._attrs(nid, {k: v for k, v in rec.items() if v is not None})
             self._names = (version, _local_graph(nodes, []))
         return self._names[1]
 
