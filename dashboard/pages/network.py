@@ -33,10 +33,9 @@ from graph.queries import (
     ExplorerView,
     describe_path,
     explorer_view,
-    neighbours_by_relation,
 )
 from graph.reference import LAENDER
-from graph.search import search
+from graph.store import GraphStore, MemoryStore
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
 cyto.load_extra_layouts()
@@ -280,7 +279,8 @@ def _link(url: str) -> Any:
     return html.Span(url)
 
 
-def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str) -> html.Div:
+def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
+                  store: GraphStore | None = None) -> html.Div:
     """Attributes, source links, actions and neighbours of ``nid``."""
     if not nid or nid not in g:
         return html.Div([html.H2(t("network.details", lang)), html.P(t("network.details_empty", lang), className="muted")])
@@ -318,7 +318,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         actions.append(dcc.Link(t("network.path_to_here", lang), id="network-act-path-to", className="button small secondary",
                                 href=_href(state, selected=nid, path=[path_from, nid])))
 
-    groups = neighbours_by_relation(g, nid, lang=lang)
+    groups = (store or MemoryStore(g)).neighbours_by_relation(nid, lang=lang)
     nb_blocks = []
     for key, items in groups.items():
         edge_kind, _, direction = key.partition(":")
@@ -507,7 +507,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, selected, state, lang), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div(details_panel(g, selected, state, lang, store=current().store), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
     ], className="network-page")
@@ -524,12 +524,16 @@ def _pick_target(role: str, nid: str, state: dict[str, Any]) -> dict[str, Any]:
     return updated(state, selected=nid, focus=nid, expand=[], collapse=[])
 
 
-def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]) -> list:
-    """Links for the best search hits of ``text`` (each leads to the next state)."""
+def suggestion_list(store: GraphStore | PartnerGraph, text: str, role: str, state: dict[str, Any]) -> list:
+    """Links for the best search hits of ``text`` (each leads to the next state).
+
+    ``store`` answers the search (a graph is wrapped in a ``MemoryStore``)."""
     if not (text or "").strip():
         return []
     lang = state["lang"]
-    hits = search(g, text, limit=8, lang=lang)
+    if isinstance(store, PartnerGraph):
+        store = MemoryStore(store)
+    hits = store.search(text, limit=8, lang=lang)
     if not hits:
         return [html.Div(t("network.no_hits", lang), className="muted suggestion-empty")]
     return [dcc.Link([html.Span(h.label, className="hit-label"), html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
@@ -547,7 +551,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _suggest(text, state):
         role = dash.ctx.triggered_id["role"]
-        return suggestion_list(current().graph, text or "", role, parse_query(state or {}))
+        return suggestion_list(current().store, text or "", role, parse_query(state or {}))
 
     @app.callback(
         dash.Output(ids.URL, "search", allow_duplicate=True),
@@ -562,7 +566,7 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         roles = [s["id"]["role"] for s in dash.ctx.states_list[0]]
         text = dict(zip(roles, values)).get(trig["role"]) or ""
-        hits = search(current().graph, text, limit=1)
+        hits = current().store.search(text, limit=1)
         if not hits:
             raise dash.exceptions.PreventUpdate
         return to_search(_pick_target(trig["role"], hits[0].node_id, parse_query(state or {})))
