@@ -143,10 +143,11 @@ IN_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE b.id IN $ids AND r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, properties(r) AS props, properties(a) AS other"
 )
-#: One breadth-first step: the nodes adjacent to ``$ids`` and the edge kind used.
+#: One breadth-first step: the nodes adjacent to ``$ids`` (either direction)
+#: over relationships of the edge kinds ``$kinds`` (all when null).
 NEIGHBOURHOOD = (
     f"MATCH (a:{TAG_LABEL})-[r]-(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
-    "RETURN DISTINCT a.id AS source, b.id AS id, r.kind AS kind"
+    "AND ($kinds IS NULL OR r.kind IN $kinds) RETURN DISTINCT b.id AS id"
 )
 #: Every relationship leaving a node of ``$ids`` (the caller keeps those whose target it wants).
 EDGES_FROM = (

@@ -436,18 +436,24 @@ class Neo4jStore:
             return []
         if source == target:
             return [[source]]
-        allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
+        allowed = None if via is None else sorted({EdgeKind(e).value for e in via})
         banned = set(exclude) - {source, target}
-        from_source = self._bfs(source, max_length, allowed=allowed, banned=banned)
-        if target not in from_source:
+        ball_s = _Ball(self, source, allowed, banned)
+        ball_t = _Ball(self, target, allowed, banned)
+        shortest = _distance(ball_s, ball_t, max_length)
+        if shortest is None:
             return []
-        from_target = self._bfs(target, max_length, allowed=allowed, banned=banned)
-        region = [n for n, d in from_source.items() if n in from_target and d + from_target[n] <= max_length]
-        nodes = self.node_attrs(region)
-        wanted = set(nodes)
-        edges = [r for r in self._ids_query(cypher.EDGES_FROM, region) if r["target"] in wanted]
-        return queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=max_length,
-                                      exclude=exclude, via=via)
+        # The k shortest paths all have length <= L as soon as k paths of length
+        # <= L exist; every such path lies in region(L). So grow L from the
+        # shortest distance until k paths are found (or L = max_length).
+        for length in range(shortest, max_length + 1):
+            nodes = self.node_attrs(_region(ball_s, ball_t, length))
+            edges = [r for r in self._ids_query(cypher.EDGES_FROM, nodes) if r["target"] in nodes]
+            paths = queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=length,
+                                           exclude=exclude, via=via)
+            if len(paths) >= k or length == max_length:
+                return paths
+        return []  # not reached
 
     def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
         """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
@@ -478,22 +484,16 @@ class Neo4jStore:
                 out.extend(r.data() for r in session.run(query, self._params({"ids": chunk, **params})))
         return out
 
-    def _bfs(self, start: str, radius: int, *, allowed: frozenset[str] | None = None,
-             banned: set[str] | frozenset[str] = frozenset()) -> dict[str, int]:
-        """Distances (edge direction ignored) from ``start`` up to ``radius``,
-        over edges of the ``allowed`` kinds, never entering ``banned`` nodes."""
-        dist = {start: 0}
-        frontier = [start]
-        for step in range(1, radius + 1):
-            reached = sorted({r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier)
-                              if (allowed is None or r["kind"] in allowed) and r["id"] not in banned
-                              and not self._hidden(r["id"])} - dist.keys())
-            for nid in reached:
-                dist[nid] = step
-            frontier = reached
-            if not frontier:
-                break
-        return dist
+    def _bfs(self, start: str, radius: int) -> dict[str, int]:
+        """Distances (edge direction ignored) from ``start`` up to ``radius``."""
+        ball = _Ball(self, start, None, frozenset())
+        ball.grow_to(radius)
+        return ball.dist
+
+    def _step(self, frontier: Iterable[str], kinds: list[str] | None) -> set[str]:
+        """Visible nodes adjacent to ``frontier`` over edges of ``kinds``."""
+        return {r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier, kinds=kinds)
+                if not self._hidden(r["id"])}
 
     def _induced(self, nodes: Iterable[str], *, max_elements: int, keep: Iterable[str] = (),
                  rank: dict[str, float] | None = None,
@@ -544,6 +544,85 @@ class Neo4jStore:
     def count(self) -> tuple[int, int]:
         """``(nodes, relationships)`` this tool wrote."""
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
+
+
+class _Ball:
+    """Breadth-first layers around ``start`` (edge direction ignored) over
+    edges of ``kinds``, never entering ``banned``; grown one layer at a time."""
+
+    def __init__(self, store: Neo4jStore, start: str, kinds: list[str] | None, banned: set[str] | frozenset[str]):
+        self.store, self.kinds, self.banned = store, kinds, banned
+        self.dist = {start: 0}
+        self.frontier = [start]
+        self.depth = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return not self.frontier
+
+    def grow_to(self, depth: int) -> None:
+        while self.depth < depth:
+            self.depth += 1
+            if not self.frontier:
+                continue
+            reached = sorted(self.store._step(self.frontier, self.kinds) - self.banned - self.dist.keys())
+            for nid in reached:
+                self.dist[nid] = self.depth
+            self.frontier = reached
+
+    def neighbours(self, frontier: Iterable[str]) -> set[str]:
+        return self.store._step(frontier, self.kinds) - self.banned
+
+
+def _distance(ball_s: _Ball, ball_t: _Ball, max_length: int) -> int | None:
+    """Length of a shortest path between the balls' centres (bidirectional
+    search: grow the ball with the smaller frontier), None beyond ``max_length``."""
+    while True:
+        meet = ball_s.dist.keys() & ball_t.dist.keys()
+        if meet:
+            shortest = min(ball_s.dist[n] + ball_t.dist[n] for n in meet)
+            return shortest if shortest <= max_length else None
+        if ball_s.depth + ball_t.depth >= max_length or (ball_s.exhausted and ball_t.exhausted):
+            return None
+        if ball_t.exhausted or (not ball_s.exhausted and len(ball_s.frontier) <= len(ball_t.frontier)):
+            ball_s.grow_to(ball_s.depth + 1)
+        else:
+            ball_t.grow_to(ball_t.depth + 1)
+
+
+def _region(ball_s: _Ball, ball_t: _Ball, length: int) -> list[str]:
+    """Nodes on some path of at most ``length`` edges between the balls'
+    centres: ``d(s, n) + d(n, t) <= length``.
+
+    Each ball is complete to its share of the length (``half`` and
+    ``length - half``); beyond that each side's search only follows nodes close
+    enough to the other side, which the other ball already knows (a node of
+    the region is always reached through nodes of the region)."""
+    half = length // 2
+    ball_s.grow_to(half)
+    ball_t.grow_to(length - half)
+    to_s = _extend(ball_s, ball_t.dist, half, length)
+    to_t = _extend(ball_t, ball_s.dist, length - half, length)
+    return sorted(n for n, d in to_s.items() if n in to_t and d + to_t[n] <= length)
+
+
+def _extend(ball: _Ball, other: dict[str, int], complete: int, length: int) -> dict[str, int]:
+    """Distances from ``ball``'s centre: all up to ``complete``, then only of
+    nodes within ``length - layer`` of the other centre (``other`` knows them)."""
+    far = float("inf")
+    dist = {n: d for n, d in ball.dist.items() if d <= complete}
+    frontier = [n for n, d in dist.items() if d == complete and other.get(n, far) <= length - complete]
+    for layer in range(complete + 1, length + 1):
+        if not frontier:
+            break
+        if ball.depth >= layer:  # already known from the distance search
+            reached = {n for n, d in ball.dist.items() if d == layer}
+        else:
+            reached = ball.neighbours(frontier) - dist.keys()
+        frontier = sorted(n for n in reached if other.get(n, far) <= length - layer)
+        for n in frontier:
+            dist[n] = layer
+    return dist
 
 
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
