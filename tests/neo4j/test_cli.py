@@ -101,3 +101,17 @@ def test_missing_uri_and_bad_scheme(monkeypatch, capsys):
     monkeypatch.setenv("NEO4J_URI", "nonsense://x")
     assert app.main(["neo4j", "pull", "--out", "unused"]) == app.EXIT_STORE
     assert "nonsense://x: invalid connection settings" in capsys.readouterr().err
+
+
+def test_settings_come_from_the_environment_when_options_are_missing(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    monkeypatch.setenv("NEO4J_DATABASE", "partners")
+    monkeypatch.setenv("NEO4J_DIALECT", "falkordb")
+    args = app.build_parser().parse_args(["neo4j", "pull", "--out", "unused", "--batch-size", "9"])
+    with app._open_store(args) as store:
+        assert (store.uri, store.database, store.dialect.name, store.batch_size) == (
+            "bolt://127.0.0.1:7687", "partners", "falkordb", 9)
+    args = app.build_parser().parse_args(["neo4j", "pull", "--out", "unused", "--uri", "bolt://db:1",
+                                          "--database", "other", "--dialect", "neo4j"])
+    with app._open_store(args) as store:  # options win over the environment
+        assert (store.uri, store.database, store.dialect.name) == ("bolt://db:1", "other", "neo4j")
