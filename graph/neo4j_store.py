@@ -459,13 +459,13 @@ class Neo4jStore:
         """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
         if not flt.selects_projects:
             kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
-            return self._induced([r["id"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)
+            return self._induced([r["id"] for r in self._run(cypher.NODE_IDS_OF_KINDS, kinds=kinds)
                                   if not self._hidden(r["id"])], max_elements=max_elements)
         # Project criteria: the result holds only these kinds, and deciding it
         # needs every project with its relationships and every institution.
         kinds = sorted(k.value for k in _FILTER_KINDS)
-        nodes = self._visible(self._run(cypher.NODES_OF_KINDS, kinds=kinds))
-        edges = self._run(cypher.EDGES_AMONG_KINDS, kinds=kinds)
+        nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
+        edges = self._run(cypher.FILTER_EDGES, kinds=kinds)
         whole = queries.filter_subgraph(_local_graph(nodes, edges), flt, max_elements=_UNLIMITED)
         rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
         return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
@@ -503,8 +503,8 @@ class Neo4jStore:
         wanted = list(dict.fromkeys(nodes))
         wanted_set = set(wanted)
         if edges is None:
-            edges = [(r["source"], r["target"], r["props"]["_pn_key"])
-                     for r in self._ids_query(cypher.EDGES_FROM, wanted) if r["target"] in wanted_set]
+            edges = [(r["source"], r["target"], r["key"])
+                     for r in self._ids_query(cypher.EDGE_KEYS_FROM, wanted) if r["target"] in wanted_set]
         edges = list(edges)
         total = len(wanted) + len(edges)
         if total <= max_elements:
@@ -626,7 +626,7 @@ def _extend(ball: _Ball, other: dict[str, int], complete: int, length: int) -> d
 
 
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id"}
+    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id" and v is not None}
 
 
 def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PartnerGraph:
@@ -640,7 +640,7 @@ def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any
         if rec["source"] in g.nx and rec["target"] in g.nx:
             props = rec["props"]
             g.nx.add_edge(rec["source"], rec["target"], key=props.get("_pn_key"),
-                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES})
+                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES and v is not None})
     return g
 
 
