@@ -456,3 +456,11 @@ def test_problems_of_one_kind_are_capped(tmp_path):
     result = load_iati(write(tmp_path, acts), today=TODAY, max_problems_per_kind=3)
     msgs = [p.message for p in result.report.warnings if "country" in p.message]
     assert len(msgs) == 4 and msgs[-1] == "4 more like this not listed: unknown country code skipped"
+
+
+def test_progress_bar_on_request_and_silent_for_small_files(tmp_path, capsys):
+    path = write(tmp_path, "\n".join(act2(f"A-{i}") for i in range(20)), name="progress.xml")
+    assert sum(1 for _ in iter_activities(path)) == 20  # small file: no bar by default
+    assert "progress.xml" not in capsys.readouterr().err
+    assert sum(1 for _ in iter_activities(path, progress=True)) == 20
+    assert "progress.xml" in capsys.readouterr().err  # tqdm writes its bar, named after the file, to stderr
