@@ -62,7 +62,13 @@ from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Role, node_id
 from graph.model import PartnerGraph
 from graph.reference import resolve_country
 from graph.text import slugify
-from loaders.iati_codelists import CODELIST_SOURCE, codelist, is_country_code, is_region_code
+from loaders.iati_codelists import (
+    CODELIST_SOURCE,
+    codelist,
+    is_country_code,
+    is_region_code,
+    sector_category_name_de,
+)
 from loaders.organisations import (
     CITY_SOURCE,
     KnownOrganisation,
@@ -780,8 +786,10 @@ class _Builder:
                              f"unknown DAC sector code (vocabulary {vocab}) skipped")
                 return None
             name = codelist("SectorCategory")[category].name
-            return self.graph.add_node(NodeKind.THEME, f"dac-{category}", label=name, label_en=name, name_en=name,
-                                       vocabulary="DAC-3", code=category, source=CODELIST_SOURCE)
+            name_de = sector_category_name_de(category) or name
+            return self.graph.add_node(NodeKind.THEME, f"dac-{category}", label=name_de, label_en=name,
+                                       name_de=name_de, name_en=name, vocabulary="DAC-3", code=category,
+                                       source=CODELIST_SOURCE)
         vocab_item = codelist("SectorVocabulary").get(vocab)
         if vocab_item is None:
             self.problem("warning", line, "sector/@vocabulary", vocab, act.identifier,

@@ -336,7 +336,8 @@ def test_dac5_rolls_up_to_dac3_theme_with_codelist_name(tmp_path):
     body = '<sector vocabulary="1" code="12220" percentage="60"/><sector code="12250" percentage="40"/>'
     g = load_one(tmp_path, body).graph
     [(u, v, d)] = list(g.edges("addresses"))
-    assert v == "theme:dac-122" and g.node(v)["label"] == "Basic Health"
+    assert v == "theme:dac-122" and g.node(v)["label_en"] == "Basic Health"  # IATI SectorCategory name
+    assert g.node(v)["label"] == "Basisgesundheit"  # German display name (loaders/data/iati/dac_categories_de.csv)
     assert d["percentage"] == 100 and d["iati_codes"] == ["12220", "12250"]
 
 

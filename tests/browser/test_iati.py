@@ -40,3 +40,12 @@ def test_network_focused_on_an_iati_organisation(iati_app, page):
     assert "KfW (Kreditanstalt für Wiederaufbau)" in details
     screenshot(page, "page-netzwerk-iati-kfw")
     assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/matchmaking", "/kontakte", "/analysen"])
+def test_other_pages_load_with_iati_data(iati_app, page, path):
+    page.goto(iati_app.url + path)
+    wait_for_dash(page)
+    assert page.locator("h1").count() >= 1
+    screenshot(page, f"page-{path.strip('/')}-iati")
+    assert page.errors == []
