@@ -465,3 +465,11 @@ def test_progress_bar_on_request_and_silent_for_small_files(tmp_path, capsys):
     assert "progress.xml" not in capsys.readouterr().err
     assert sum(1 for _ in iter_activities(path, progress=True)) == 20
     assert "progress.xml" in capsys.readouterr().err  # tqdm writes its bar, named after the file, to stderr
+
+
+def test_duplicate_errors_are_capped_across_identifiers(tmp_path):
+    acts = "".join(act2(f"A-{i % 3}") for i in range(12))  # 3 identifiers, 9 duplicates
+    result = load_iati(write(tmp_path, acts), today=TODAY, max_problems_per_kind=4)
+    assert result.report.tables["iati-activity"].rejected == 9
+    errors = [p.message for p in result.report.errors]
+    assert len(errors) == 5 and errors[-1] == "5 more like this not listed: duplicate iati-identifier; rejected"
