@@ -6,6 +6,7 @@
     python app.py export PATH --format graphml|gexf|csv --out FILE_OR_DIR
     python app.py hash-password        # hash for PARTNERNETZ_PASSWORD_HASH
     python app.py match --project ID [--top N] [--json]   # also --country ISO3 --theme T, --institution ID
+    python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
 """
 
 from __future__ import annotations
@@ -253,8 +254,31 @@ def _format_ranking(graph, ranking, laender, lang: str) -> str:
     return "\n".join(lines)
 
 
+# -------------------------------------------------------------- generate
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="write a reproducible synthetic dataset (canonical CSV) of any size")
+    p.add_argument("--nodes", type=int, required=True, help="number of graph nodes (at least 150)")
+    p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives identical files (default 0)")
+    p.add_argument("--edges-per-node", type=float, default=10.0, help="edges per node (default 10)")
+    p.add_argument("--out", required=True, help="output folder (created; existing table files are overwritten)")
+    p.set_defaults(func=cmd_generate)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from loaders.synthetic import generate
+
+    try:
+        counts = generate(args.out, nodes=args.nodes, seed=args.seed, edges_per_node=args.edges_per_node)
+    except ValueError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{args.out}: cannot write ({exc.strerror})")
+    print(f"{args.out}: {counts['nodes']} nodes, {counts['edges']} edges, {counts['rows']} rows (seed {args.seed})")
+    return EXIT_OK
+
+
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match, _add_generate]
 
 
 def build_parser() -> argparse.ArgumentParser:
