@@ -6,12 +6,15 @@ for single projects (top 10 with explanations, diversity rule on), for a
 partner country with a theme, for an institution, and for the Länder.
 Target: ≤ 100 ms per project ranking.
 
-Uses ``loaders.synthetic`` when it exists (issue 9); otherwise generates the
-graph here: institution activity and project size follow Zipf-like
-distributions, so a few institutions take part in hundreds of projects and
-most in none or one.
+By default the graph is generated here, straight into the model:
+institution activity and project size follow Zipf-like distributions, so a
+few institutions take part in thousands of projects and most in none or one.
+``--generator loaders`` instead writes a dataset with ``loaders.synthetic``
+(``--nodes`` total nodes, about 18 % of them institutions) and loads it
+through the real CSV load path (slow at 100k institutions).
 
     python benchmarks/bench_matchmaking.py [--institutions 100000] [--repeat 20] [--seed 1]
+    python benchmarks/bench_matchmaking.py --generator loaders --nodes 100000
 """
 
 from __future__ import annotations
@@ -119,18 +122,17 @@ def _time(fn, repeat: int) -> list[tuple[float, float]]:
     return out
 
 
-def _graph(n: int, seed: int) -> PartnerGraph:
-    try:
-        from loaders import synthetic  # issue 9, when merged
-    except ImportError:
-        return synthetic_graph(n, seed=seed)
-    make = getattr(synthetic, "synthetic_graph", None) or getattr(synthetic, "generate", None)
-    if make is None:
-        return synthetic_graph(n, seed=seed)
-    try:
-        return make(n_institutions=n, seed=seed)
-    except TypeError:
-        return synthetic_graph(n, seed=seed)
+def _graph(args: argparse.Namespace) -> PartnerGraph:
+    if args.generator == "direct":
+        return synthetic_graph(args.institutions, seed=args.seed)
+    import tempfile
+
+    from loaders import load
+    from loaders.synthetic import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(tmp, nodes=args.nodes, seed=args.seed)
+        return load(tmp).graph
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,10 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--institutions", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20, help="projects timed (one ranking each)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--generator", choices=("direct", "loaders"), default="direct",
+                        help="direct (default): generate here; loaders: loaders.synthetic + the CSV load path")
+    parser.add_argument("--nodes", type=int, default=100_000, help="total nodes for --generator loaders")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    g = _graph(args.institutions, args.seed)
+    g = _graph(args)
     t_build = time.perf_counter() - t0
     counts = g.counts_by_kind()
     print(f"synthetic graph: {counts['institution']:,} institutions, {counts['project']:,} projects, "
