@@ -408,7 +408,7 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 
 #: Subcommands; further issues add theirs here.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_serve, _add_check, _add_export, _add_hash_password, _add_match, _add_generate, _add_neo4j,
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password,
 ]
 
 
