@@ -6,6 +6,7 @@
     python app.py export PATH --format graphml|gexf|csv --out FILE_OR_DIR
     python app.py hash-password        # hash for PARTNERNETZ_PASSWORD_HASH
     python app.py match --project ID [--top N] [--json]   # also --country ISO3 --theme T, --institution ID
+    python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
     python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
     python app.py neo4j pull --uri bolt://host:7687 --out DIR
 """
@@ -34,7 +35,7 @@ def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the dashboard (default: bundled sample on 127.0.0.1:8050)")
     p.add_argument("--data", action="append", metavar="PATH",
-                   help="dataset: folder of CSV files or .xlsx (repeat to merge several); default: the bundled sample")
+                   help="dataset: folder of CSV files, .xlsx or IATI activity .xml (repeat to merge several); default: the bundled sample")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
@@ -79,6 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except LoadError as exc:
         return _fail(str(exc))
     graph, report = result.graph, result.report
+    if not report.ok:
+        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
     remote = notice = None
     if args.neo4j_uri:
         remote, pulled, pulled_report, notice = _serve_remote(args)
@@ -92,8 +95,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_safe_binding(args.host, has_contacts=has_contacts(graph), auth=auth)
     except UnsafeBinding as exc:
         return _fail(str(exc), EXIT_REFUSED)
-    if not report.ok:
-        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
     store = _query_store(remote, graph, notice) if args.neo4j_uri else None
     settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and remote is None,
                         debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log)
@@ -142,7 +143,7 @@ def _query_store(remote, served: "PartnerGraph", notice: str | None):
 # ----------------------------------------------------------------- check
 def _add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="load a dataset and print its load report")
-    p.add_argument("path", nargs="+", help="dataset(s): folder of CSV files, .xlsx")
+    p.add_argument("path", nargs="+", help="dataset(s): folder of CSV files, .xlsx, IATI activity .xml (several are merged)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_check)
 
@@ -167,7 +168,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     from loaders.export import EXPORT_FORMATS
 
     p = sub.add_parser("export", help="export a dataset's graph as GraphML, GEXF or canonical CSV tables")
-    p.add_argument("path", help="dataset: folder of CSV files or .xlsx")
+    p.add_argument("path", help="dataset: folder of CSV files, .xlsx or IATI activity .xml")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, help="output file (graphml, gexf) or folder (csv)")
     p.set_defaults(func=cmd_export)
@@ -187,102 +188,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(path)
     if not result.report.ok:
         print(f"partnernetz: exported with {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
-    return EXIT_OK
-
-
-# ----------------------------------------------------------------- neo4j
-def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_size: bool = True) -> None:
-    """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
-    p.add_argument(f"--{prefix}uri", dest="neo4j_uri", default=None, required=False, metavar="URI",
-                   help="Bolt URI, e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io (env NEO4J_URI)")
-    p.add_argument(f"--{prefix}user", dest="neo4j_user", default=None, metavar="USER",
-                   help="user name (env NEO4J_USER); without one the driver connects without authentication")
-    p.add_argument(f"--{prefix}password-env", dest="neo4j_password_env", default="NEO4J_PASSWORD", metavar="VAR",
-                   help="name of the environment variable holding the password (default NEO4J_PASSWORD)")
-    p.add_argument(f"--{prefix}database", dest="neo4j_database", default=None, metavar="DB",
-                   help="database name (env NEO4J_DATABASE; default: the server's default database)")
-    if batch_size:
-        p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
-                       help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
-    p.add_argument(f"--{prefix}dialect", dest="neo4j_dialect", default=None, choices=("neo4j", "falkordb"),
-                   help="Cypher dialect of the server (env NEO4J_DIALECT; default neo4j)")
-    p.add_argument(f"--{prefix}timeout", dest="neo4j_timeout", type=float, default=10.0, metavar="SECONDS",
-                   help="connection timeout in seconds (default 10)")
-
-
-def _open_store(args: argparse.Namespace):
-    """A store from the options and the NEO4J_* environment (raises StoreError)."""
-    from graph.errors import StoreUnavailable
-    from graph.neo4j_store import connect
-
-    uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
-    if not uri:
-        raise StoreUnavailable("no Neo4j URI: pass --uri or set NEO4J_URI")
-    user = args.neo4j_user or os.environ.get("NEO4J_USER") or None
-    password = os.environ.get(args.neo4j_password_env or "NEO4J_PASSWORD") if user else None
-    return connect(uri, user=user, password=password,
-                   database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
-                   dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
-                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout)
-
-
-def _add_neo4j(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("neo4j", help="push a dataset's graph to Neo4j, or pull it back into canonical CSV tables")
-    actions = p.add_subparsers(dest="neo4j_command", metavar="ACTION", required=True)
-    push = actions.add_parser("push", help="write the graph to Neo4j (idempotent; removes what an earlier push wrote and DATA no longer holds)")
-    push.add_argument("data", nargs="+", metavar="DATA", help="dataset(s): folder of CSV files, .xlsx")
-    pull = actions.add_parser("pull", help="read the graph back from Neo4j and write the canonical CSV tables")
-    pull.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV tables")
-    for q in (push, pull):
-        _add_neo4j_options(q)
-        q.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_neo4j)
-
-
-def _progress_bar(args: argparse.Namespace, desc: str):
-    from tqdm import tqdm
-
-    return tqdm(total=0, desc=desc, unit="rows", file=sys.stderr, disable=args.no_progress, leave=False)
-
-
-def cmd_neo4j(args: argparse.Namespace) -> int:
-    from graph.errors import LoadError, StoreError
-
-    try:
-        store = _open_store(args)
-    except StoreError as exc:
-        return _fail(str(exc), EXIT_STORE)
-    try:
-        with store:
-            store.ping()  # fail with one clear message before any progress bar appears
-            if args.neo4j_command == "push":
-                from loaders import load
-
-                try:
-                    result = load(*args.data)
-                except LoadError as exc:
-                    return _fail(str(exc))
-                if not result.report.ok:
-                    print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
-                with _progress_bar(args, "push") as bar:
-                    pushed = store.push(result.graph, progress=bar)
-                print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
-                      f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
-                      f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
-                      f"id index: {pushed.index}")
-            else:
-                from loaders.export import write_csv_tables
-
-                with _progress_bar(args, "pull") as bar:
-                    pulled = store.pull(progress=bar)
-                for problem in pulled.problems:
-                    print(f"partnernetz: skipped {problem}", file=sys.stderr)
-                written = write_csv_tables(pulled.graph, args.out)
-                print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
-                      f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
-                      f"wrote {len(written)} tables to {args.out}")
-    except StoreError as exc:
-        return _fail(str(exc), EXIT_STORE)
     return EXIT_OK
 
 
@@ -393,9 +298,129 @@ def _format_ranking(graph, ranking, laender, lang: str) -> str:
     return "\n".join(lines)
 
 
+# -------------------------------------------------------------- generate
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="write a reproducible synthetic dataset (canonical CSV) of any size")
+    p.add_argument("--nodes", type=int, required=True, help="number of graph nodes (at least 150)")
+    p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives identical files (default 0)")
+    p.add_argument("--edges-per-node", type=float, default=10.0, help="edges per node (default 10)")
+    p.add_argument("--out", required=True, help="output folder (created; existing table files are overwritten)")
+    p.set_defaults(func=cmd_generate)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from loaders.synthetic import generate
+
+    try:
+        counts = generate(args.out, nodes=args.nodes, seed=args.seed, edges_per_node=args.edges_per_node)
+    except ValueError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{args.out}: cannot write ({exc.strerror})")
+    print(f"{args.out}: {counts['nodes']} nodes, {counts['edges']} edges, {counts['rows']} rows (seed {args.seed})")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------- neo4j
+def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_size: bool = True) -> None:
+    """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
+    p.add_argument(f"--{prefix}uri", dest="neo4j_uri", default=None, required=False, metavar="URI",
+                   help="Bolt URI, e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io (env NEO4J_URI)")
+    p.add_argument(f"--{prefix}user", dest="neo4j_user", default=None, metavar="USER",
+                   help="user name (env NEO4J_USER); without one the driver connects without authentication")
+    p.add_argument(f"--{prefix}password-env", dest="neo4j_password_env", default="NEO4J_PASSWORD", metavar="VAR",
+                   help="name of the environment variable holding the password (default NEO4J_PASSWORD)")
+    p.add_argument(f"--{prefix}database", dest="neo4j_database", default=None, metavar="DB",
+                   help="database name (env NEO4J_DATABASE; default: the server's default database)")
+    if batch_size:
+        p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
+                       help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
+    p.add_argument(f"--{prefix}dialect", dest="neo4j_dialect", default=None, choices=("neo4j", "falkordb"),
+                   help="Cypher dialect of the server (env NEO4J_DIALECT; default neo4j)")
+    p.add_argument(f"--{prefix}timeout", dest="neo4j_timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="connection timeout in seconds (default 10)")
+
+
+def _open_store(args: argparse.Namespace):
+    """A store from the options and the NEO4J_* environment (raises StoreError)."""
+    from graph.errors import StoreUnavailable
+    from graph.neo4j_store import connect
+
+    uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise StoreUnavailable("no Neo4j URI: pass --uri or set NEO4J_URI")
+    user = args.neo4j_user or os.environ.get("NEO4J_USER") or None
+    password = os.environ.get(args.neo4j_password_env or "NEO4J_PASSWORD") if user else None
+    return connect(uri, user=user, password=password,
+                   database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
+                   dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
+                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout)
+
+
+def _add_neo4j(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("neo4j", help="push a dataset's graph to Neo4j, or pull it back into canonical CSV tables")
+    actions = p.add_subparsers(dest="neo4j_command", metavar="ACTION", required=True)
+    push = actions.add_parser("push", help="write the graph to Neo4j (idempotent; removes what an earlier push wrote and DATA no longer holds)")
+    push.add_argument("data", nargs="+", metavar="DATA", help="dataset(s): folder of CSV files, .xlsx")
+    pull = actions.add_parser("pull", help="read the graph back from Neo4j and write the canonical CSV tables")
+    pull.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV tables")
+    for q in (push, pull):
+        _add_neo4j_options(q)
+        q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_neo4j)
+
+
+def _progress_bar(args: argparse.Namespace, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=0, desc=desc, unit="rows", file=sys.stderr, disable=args.no_progress, leave=False)
+
+
+def cmd_neo4j(args: argparse.Namespace) -> int:
+    from graph.errors import LoadError, StoreError
+
+    try:
+        store = _open_store(args)
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    try:
+        with store:
+            store.ping()  # fail with one clear message before any progress bar appears
+            if args.neo4j_command == "push":
+                from loaders import load
+
+                try:
+                    result = load(*args.data)
+                except LoadError as exc:
+                    return _fail(str(exc))
+                if not result.report.ok:
+                    print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                with _progress_bar(args, "push") as bar:
+                    pushed = store.push(result.graph, progress=bar)
+                print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
+                      f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
+                      f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
+                      f"id index: {pushed.index}")
+            else:
+                from loaders.export import write_csv_tables
+
+                with _progress_bar(args, "pull") as bar:
+                    pulled = store.pull(progress=bar)
+                for problem in pulled.problems:
+                    print(f"partnernetz: skipped {problem}", file=sys.stderr)
+                written = write_csv_tables(pulled.graph, args.out)
+                print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
+                      f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
+                      f"wrote {len(written)} tables to {args.out}")
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    return EXIT_OK
+
+
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match,
-                                                               _add_neo4j]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
