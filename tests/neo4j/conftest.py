@@ -29,10 +29,10 @@ from typing import Callable
 
 import pytest
 
-neo4j = pytest.importorskip("neo4j", reason="the test extra installs neo4j")  # noqa: F841
+import neo4j
 
-from graph.neo4j_store import Neo4jStore  # noqa: E402
-from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb  # noqa: E402
+from graph.neo4j_store import Neo4jStore
+from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb
 
 #: Label of nodes tests create that Partnernetz did not write.
 FOREIGN_LABEL = "PartnernetzTestForeign"
@@ -82,7 +82,7 @@ def bolt_peer():
         peer = BoltPeer(uri, driver, "neo4j", database, reset=lambda: None)
 
         def reset_neo4j():
-            peer.run(f"MATCH (n:Partnernetz) DETACH DELETE n")
+            peer.run("MATCH (n:Partnernetz) DETACH DELETE n")
             peer.run(f"MATCH (n:{FOREIGN_LABEL}) DETACH DELETE n")
 
         peer.reset = reset_neo4j
