@@ -10,9 +10,11 @@ URI and the cause; no ``neo4j.exceptions`` type leaves this module.
 This is the only module of ``graph/`` that imports ``neo4j``; nothing in
 ``graph/__init__`` imports it.
 
->>> store = connect("bolt://127.0.0.1:7687", dialect="neo4j")   # doctest: +SKIP
->>> store.push(graph).nodes                                       # doctest: +SKIP
-210
+Example (needs a running server)::
+
+    with connect("bolt://127.0.0.1:7687", user="neo4j", password=secret) as store:
+        store.push(graph)                 # PushResult(nodes=210, edges=698, …)
+        store.ego_network("land:DE-HE")   # the same Subgraph as MemoryStore(graph) gives
 """
 
 from __future__ import annotations
