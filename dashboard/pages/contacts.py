@@ -236,8 +236,7 @@ def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
         {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 170, "flex": 2, "tooltipField": "email"},
         {"field": "languages", "headerName": t("contacts.langs_col", lang), "width": 95},
         {"field": "last", "headerName": t("contacts.last", lang), "width": 120},
-        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 150, "flex": 2,
-         "wrapText": True, "autoHeight": True},
+        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 220, "flex": 2, "tooltipField": "note"},
     ]
     return cols
 
@@ -332,7 +331,30 @@ def _multi(id_: str, options, lang: str, placeholder_key: str = "contacts.any") 
 
 
 # ------------------------------------------------------------------ layout
-def layout(lang: str = "de", **_query: str):
+#: URL parameters that preset the finder: name -> (id prefix, facet).
+URL_FILTERS = {"theme": ("theme:", "theme"), "country": ("country:", "country"), "land": ("land:", "land"),
+               "sector": ("", "sector"), "institution": ("institution:", "institution"),
+               "language": ("", "language"), "event": ("event:", "event")}
+
+
+def url_presets(index: ContactIndex, query: dict[str, str]) -> dict[str, list[str]]:
+    """Filter values from the URL (``/kontakte?theme=water&country=TZA,NAM``);
+    unknown values are dropped."""
+    out: dict[str, list[str]] = {}
+    for name, (prefix, facet) in URL_FILTERS.items():
+        raw = query.get(name) or ""
+        known = set(index.options(facet))
+        values = []
+        for part in str(raw).split(","):
+            part = part.strip()
+            value = part if part.startswith(prefix) else prefix + part
+            if part and value in known:
+                values.append(value)
+        out[name] = values
+    return out
+
+
+def layout(lang: str = "de", **query: str):
     lang = normalise_lang(lang)
     ctx = current()
     index = contact_index()
@@ -343,18 +365,26 @@ def layout(lang: str = "de", **_query: str):
     if ctx.settings.no_contacts or not index.persons:
         return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"), events_section])
 
+    preset = url_presets(index, query)
+
+    def multi(id_: str, facet: str, name: str) -> dcc.Dropdown:
+        dd = _multi(id_, _options(index, facet, lang), lang)
+        dd.value = preset[name] or None
+        return dd
+
     finder = html.Div([
         html.H2(t("contacts.find", lang)),
         html.Div([
-            _field("contacts.themes", _multi(ID.THEMES, _options(index, "theme", lang), lang), lang),
-            _field("contacts.countries", _multi(ID.COUNTRIES, _options(index, "country", lang), lang), lang),
-            _field("contacts.laender", _multi(ID.LAENDER, _options(index, "land", lang), lang), lang),
-            _field("contacts.sectors", _multi(ID.SECTORS, _options(index, "sector", lang), lang), lang),
-            _field("contacts.institutions", _multi(ID.INSTITUTIONS, _options(index, "institution", lang), lang), lang),
-            _field("contacts.languages", _multi(ID.LANGUAGES, _options(index, "language", lang), lang), lang),
+            _field("contacts.themes", multi(ID.THEMES, "theme", "theme"), lang),
+            _field("contacts.countries", multi(ID.COUNTRIES, "country", "country"), lang),
+            _field("contacts.laender", multi(ID.LAENDER, "land", "land"), lang),
+            _field("contacts.sectors", multi(ID.SECTORS, "sector", "sector"), lang),
+            _field("contacts.institutions", multi(ID.INSTITUTIONS, "institution", "institution"), lang),
+            _field("contacts.languages", multi(ID.LANGUAGES, "language", "language"), lang),
             _field("contacts.role", dcc.Input(id=ID.ROLE, type="text", debounce=True, className="text-input"), lang),
-            _field("contacts.text", dcc.Input(id=ID.TEXT, type="search", debounce=True, className="text-input"), lang),
-            _field("contacts.attended", _multi(ID.ATTENDED, _options(index, "event", lang), lang), lang),
+            _field("contacts.text", dcc.Input(id=ID.TEXT, type="search", debounce=True, className="text-input",
+                                                  value=query.get("q") or None), lang),
+            _field("contacts.attended", multi(ID.ATTENDED, "event", "event"), lang),
             _field("contacts.attendance", html.Div([
                 dcc.RadioItems(id=ID.ATTENDANCE_MODE, value="any", inline=True, className="radio", options=[
                     {"label": t("contacts.att_any", lang), "value": "any"},
