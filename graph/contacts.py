@@ -33,6 +33,7 @@ match them.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -43,7 +44,7 @@ from graph.model import PartnerGraph
 from graph.privacy import MASKED_LABEL, has_consent
 from graph.text import fold
 
-_NON_ALNUM = __import__("re").compile(r"[^a-z0-9]+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fast_fold(text: str) -> str:
@@ -505,8 +506,8 @@ _REASON_TEXT = {
     "text": ("Suchtext „{v}“", "search text “{v}”"),
 }
 
-_ATTENDANCE_ROLES = {"speaker": ("Vortrag", "speaker"), "participant": ("Teilnahme", "participant"),
-                     "organiser": ("Organisation", "organiser")}
+_ATTENDANCE_ROLES = {"speaker": ("Vortrag", "Speaker"), "participant": ("Teilnahme", "Participant"),
+                     "organiser": ("Organisation", "Organiser")}
 
 
 def attendance_role_label(role: str, lang: str = "de") -> str:

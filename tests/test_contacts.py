@@ -169,3 +169,13 @@ def test_attendance_counts_per_land_and_sector(idx):
     assert attendance_counts(idx, "event:e-old") == {
         "land": {"DE-HH": 1, "DE-HE": 1}, "sector": {"science": 1, "public_administration": 1},
         "role": {"speaker": 1, "participant": 1}}
+
+
+def test_contact_modules_stay_free_of_dash_pandas_and_neo4j():
+    import subprocess
+    import sys
+
+    code = ("import sys, graph.contacts, graph.dedupe, graph.guestlist, graph.events, graph.privacy;"
+            "bad=[m for m in ('dash','pandas','neo4j') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout

@@ -60,7 +60,7 @@ def test_event_history_rows_and_counts():
     rows = page.attendee_rows(idx, "event:e-new", "de")
     assert [(r["name"], r["role"]) for r in rows] == [("Bernd Bauer", "Teilnahme"), ("Kontakt ohne Einwilligung", "Teilnahme")]
     hist = page.history_rows(idx, "institution:amt-he", "en")
-    assert [(r["event"], r["name"], r["role"]) for r in hist] == [("Altes Treffen", "Jürgen Müller", "participant")]
+    assert [(r["event"], r["name"], r["role"]) for r in hist] == [("Altes Treffen", "Jürgen Müller", "Participant")]
     tables = json.dumps(page.counts_tables(idx, "event:e-new", "de"), cls=plotly.utils.PlotlyJSONEncoder)
     assert "Hessen" in tables and "Wirtschaft" in tables
 

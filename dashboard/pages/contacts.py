@@ -98,7 +98,9 @@ register({
                              "This instance runs without contact data (--no-contacts). Events are shown, people are not."),
     "contacts.find": ("Kontakte finden", "Find contacts"),
     "contacts.themes": ("Themen", "Themes"),
-    "contacts.countries": ("Partnerland-Erfahrung (über Projekte der Institution)", "Partner-country experience (through the institution's projects)"),
+    "contacts.countries": ("Partnerland-Erfahrung", "Partner-country experience"),
+    "contacts.countries_hint": ("über Projekte der Institution oder ihren Sitz im Partnerland",
+                                "through the institution's projects or its seat in the partner country"),
     "contacts.laender": ("Länder", "Länder"),
     "contacts.sectors": ("Sektoren", "Sectors"),
     "contacts.institutions": ("Institutionen", "Institutions"),
@@ -113,6 +115,7 @@ register({
     "contacts.months": ("Monate", "months"),
     "contacts.any": ("alle", "all"),
     "contacts.count": ("{n} Treffer", "{n} matches"),
+    "contacts.count_one": ("1 Treffer", "1 match"),
     "contacts.count_capped": ("{n} Treffer – die ersten {k} werden gezeigt; Filter verfeinern", "{n} matches – showing the first {k}; refine the filters"),
     "contacts.name": ("Name", "Name"),
     "contacts.institution": ("Institution", "Institution"),
@@ -322,8 +325,9 @@ def quota_text(index: ContactIndex, item: dict[str, Any], lang: str) -> str:
     return f"{value_label(index, item['dimension'], item['value'], lang)}: {', '.join(parts)}"
 
 
-def _field(label_key: str, control, lang: str, cls: str = "field") -> html.Div:
-    return html.Div([html.Label(t(label_key, lang)), control], className=cls)
+def _field(label_key: str, control, lang: str, cls: str = "field", hint_key: str | None = None) -> html.Div:
+    label = html.Label(t(label_key, lang), title=t(hint_key, lang) if hint_key else None)
+    return html.Div([label, control], className=cls)
 
 
 def _multi(id_: str, options, lang: str, placeholder_key: str = "contacts.any") -> dcc.Dropdown:
@@ -376,7 +380,8 @@ def layout(lang: str = "de", **query: str):
         html.H2(t("contacts.find", lang)),
         html.Div([
             _field("contacts.themes", multi(ID.THEMES, "theme", "theme"), lang),
-            _field("contacts.countries", multi(ID.COUNTRIES, "country", "country"), lang),
+            _field("contacts.countries", multi(ID.COUNTRIES, "country", "country"), lang,
+                   hint_key="contacts.countries_hint"),
             _field("contacts.laender", multi(ID.LAENDER, "land", "land"), lang),
             _field("contacts.sectors", multi(ID.SECTORS, "sector", "sector"), lang),
             _field("contacts.institutions", multi(ID.INSTITUTIONS, "institution", "institution"), lang),
@@ -550,8 +555,12 @@ def register_callbacks(app: dash.Dash) -> None:
         index = contact_index()
         matches = find_contacts(index, **filter_kwargs(*filters))
         rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
-        text = (t("contacts.count", lang, n=len(matches)) if len(matches) <= MAX_ROWS
-                else t("contacts.count_capped", lang, n=len(matches), k=MAX_ROWS))
+        if len(matches) == 1:
+            text = t("contacts.count_one", lang)
+        elif len(matches) <= MAX_ROWS:
+            text = t("contacts.count", lang, n=len(matches))
+        else:
+            text = t("contacts.count_capped", lang, n=len(matches), k=MAX_ROWS)
         return rows, text
 
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),

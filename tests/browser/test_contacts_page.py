@@ -137,11 +137,11 @@ def test_event_history_and_masking(contacts_app, page):
     attendees = grid_names(page, "contacts-event-attendees")
     assert "Henrike Sandvoß" in attendees and len(attendees) == 13
     counts = page.locator("#contacts-event-counts").inner_text()
-    assert "Attendees by Land" in counts and "Saxony\t4" in counts and "organiser\t2" in counts
+    assert "Attendees by Land" in counts and "Saxony\t4" in counts and "Organiser\t2" in counts
     # a contact without consent shows institution and role only — no e-mail anywhere on the page
     page.fill("#contacts-text", "Harzwasserwerke")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('#contacts-result-count').innerText === '1 matches'")
+    page.wait_for_function("() => document.querySelector('#contacts-result-count').innerText === '1 match'")
     wait_rows(page, "contacts-results", 1)
     row = page.locator("#contacts-results .ag-row").first
     assert row.locator("[col-id=name]").inner_text() == "Kontakt ohne Einwilligung"
