@@ -54,6 +54,20 @@ def _report_without_contacts(report):
     return clean
 
 
+def _warm_contact_index(app) -> None:
+    """Build the contact finder's index in the background, so the first
+    visitor of /kontakte on a large dataset does not wait for it."""
+    import threading
+
+    from dashboard.pages.contacts import contact_index
+
+    def build() -> None:
+        with app.server.app_context():
+            contact_index()
+
+    threading.Thread(target=build, name="contact-index", daemon=True).start()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
@@ -87,6 +101,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(graph, settings, report=report)
     if auth is not None:
         install_auth(app.server, auth)
+    if has_contacts(graph):
+        _warm_contact_index(app)
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
           f"auth: {auth.describe() if auth else 'none'})", flush=True)

@@ -90,10 +90,11 @@ def main(n: int) -> None:
 
     def infeasible():
         try:
-            build_guest_list(idx, pool, size=40, quotas=quotas + [Quota("institution", "institution:i1", min=5)])
+            # Hessen: at most 4 (above) and at least 10 — only the elastic programme can say what breaks
+            build_guest_list(idx, pool, size=40, quotas=quotas + [Quota("land", "land:DE-HE", min=10)])
         except GuestListInfeasible as exc:
             return exc
-    exc = timed("guest list infeasible (diagnosis)", infeasible)
+    exc = timed("guest list infeasible (elastic MILP diagnosis)", infeasible)
     print(f"\nmessage: {exc.messages(idx)[0] if exc else '-'}")
 
 

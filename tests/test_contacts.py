@@ -145,6 +145,17 @@ def test_without_contacts_drops_every_contact_and_keeps_events():
     assert g.edge_counts_by_kind()["attended"] == 0
 
 
+def test_whole_graph_downloads_leave_out_unconsented_contacts(tmp_path):
+    from graph.privacy import exportable_graph
+    from loaders.export import write_csv_tables
+
+    g = contact_graph()
+    out = exportable_graph(g)
+    assert "contact:dirk" not in out and "contact:anna" in out and "contact:dirk" in g
+    text = next(p for p in write_csv_tables(out, tmp_path) if p.name == "contacts.csv").read_text(encoding="utf-8")
+    assert "Dirk" not in text and "Anna Adler" in text
+
+
 def test_only_consented_contacts_are_exportable():
     g = contact_graph()
     assert require_exportable(g, ["contact:anna"]) == ["contact:anna"]

@@ -11,6 +11,7 @@ go to the browser; person pickers search on the server.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import dash
@@ -176,9 +177,12 @@ register({
 
 # ----------------------------------------------------------------- helpers
 def contact_index() -> ContactIndex:
-    """The contact index of the served dataset (built once per generation)."""
+    """The contact index of the served dataset (built once per generation;
+    a lock keeps concurrent first requests from building it twice)."""
     ctx = current()
-    return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
+    lock = ctx.cache.setdefault("contacts.index.lock", threading.Lock())  # setdefault is atomic
+    with lock:
+        return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
 
 
 def _lang(search: str | None) -> str:
