@@ -371,7 +371,8 @@ def layout(lang: str = "de", **query: str):
     header = page_header(TITLE_KEY, lang, t("contacts.intro", lang))
     events_section = _events_section(index, lang)
     if ctx.settings.no_contacts or not index.persons:
-        return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"), events_section])
+        return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"), events_section],
+                        className="contacts-page")
 
     preset = url_presets(index, query)
 
