@@ -88,6 +88,7 @@ class ID:
     EVENT_COUNTS = "contacts-event-counts"
     HISTORY_OF = "contacts-history-of"
     HISTORY = "contacts-history"
+    EVENT_LIST = "contacts-event-list"
 
 
 register({
@@ -161,6 +162,13 @@ register({
     "contacts.export_note": ("Jeder Export wird im Audit-Log protokolliert.", "Every export is recorded in the audit log."),
     "contacts.events": ("Veranstaltungen", "Events"),
     "contacts.event": ("Veranstaltung", "Event"),
+    "contacts.event_kind": ("Art", "Kind"),
+    "contacts.ekind.training": ("Training", "Training"),
+    "contacts.ekind.conference": ("Konferenz", "Conference"),
+    "contacts.ekind.workshop": ("Workshop", "Workshop"),
+    "contacts.ekind.network_meeting": ("Netzwerktreffen", "Network meeting"),
+    "contacts.ekind.lab": ("Lab", "Lab"),
+    "contacts.ekind.other": ("Sonstige", "Other"),
     "contacts.date": ("Datum", "Date"),
     "contacts.att_role": ("Rolle", "Role"),
     "contacts.by_land": ("Teilnehmende nach Land", "Attendees by Land"),
@@ -369,9 +377,9 @@ def layout(lang: str = "de", **query: str):
     n_masked = sum(1 for p in index.persons.values() if p.masked)
     n_merged = sum(len(p.record_ids) - 1 for p in index.persons.values())
     header = page_header(TITLE_KEY, lang, t("contacts.intro", lang))
-    events_section = _events_section(index, lang)
     if ctx.settings.no_contacts or not index.persons:
-        return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"), events_section],
+        return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"),
+                         _event_list(index, lang)],
                         className="contacts-page")
 
     preset = url_presets(index, query)
@@ -464,8 +472,25 @@ def layout(lang: str = "de", **query: str):
         header,
         html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
         key_figures([(t("kind.contact", lang), len(index.persons)), (t("kind.event", lang), len(index.events))]),
-        finder, guestlist, events_section,
+        finder, guestlist, _events_section(index, lang),
     ], className="contacts-page")
+
+
+def _event_list(index: ContactIndex, lang: str) -> html.Div:
+    """Events without people (``--no-contacts``): date, title, kind, city."""
+    rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": t(f"contacts.ekind.{e.kind}", lang) if e.kind else ""}
+            for e in events_by_date(index)]
+    cols = [{"field": "date", "headerName": t("contacts.date", lang), "width": 120},
+            {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 260},
+            {"field": "kind", "headerName": t("contacts.event_kind", lang), "width": 160}]
+    return html.Div([
+        html.H2(t("contacts.events", lang)),
+        dag.AgGrid(id=ID.EVENT_LIST, rowData=rows, columnDefs=cols, getRowId="params.data.id",
+                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                   dashGridOptions={"pagination": True, "paginationPageSize": 15, "domLayout": "autoHeight",
+                                    "paginationPageSizeSelector": [15, 50, 100]},
+                   className="ag-theme-alpine", style={"width": "100%"}),
+    ], className="section")
 
 
 def _events_section(index: ContactIndex, lang: str) -> html.Div:
