@@ -399,7 +399,24 @@ def _add_neo4j(sub: argparse._SubParsersAction) -> None:
     for q in (push, pull):
         _add_neo4j_options(q)
         q.add_argument("--no-progress", action="store_true", help="no progress bar")
+        q.add_argument("--no-contacts", action="store_true",
+                       help="leave out every contact (push: none are written, and earlier pushed ones are removed; pull: none are written to DIR)")
+        q.add_argument("--audit-log", metavar="FILE",
+                       default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
+                       help="JSON-lines audit log recording the contacts written (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
     p.set_defaults(func=cmd_neo4j)
+
+
+def _audit_contacts(args: argparse.Namespace, graph, what: str) -> None:
+    """Record the contacts (personal data) a push or pull wrote."""
+    import getpass
+
+    from loaders.audit import audit_export
+
+    contacts = list(graph.nodes("contact"))
+    if contacts:
+        audit_export(args.audit_log, user=getpass.getuser(), what=what, fmt="neo4j", contact_ids=contacts)
+        print(f"partnernetz: {len(contacts)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
 
 
 def _progress_bar(args: argparse.Namespace, desc: str):
@@ -410,6 +427,7 @@ def _progress_bar(args: argparse.Namespace, desc: str):
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
     from graph.errors import LoadError, StoreError
+    from graph.privacy import without_contacts
 
     try:
         store = _open_store(args)
@@ -427,8 +445,10 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     return _fail(str(exc))
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                graph = without_contacts(result.graph) if args.no_contacts else result.graph
                 with _progress_bar(args, "push") as bar:
-                    pushed = store.push(result.graph, progress=bar)
+                    pushed = store.push(graph, progress=bar)
+                _audit_contacts(args, graph, f"neo4j push {' '.join(args.data)} to {store.uri}")
                 print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
                       f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
                       f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
@@ -440,7 +460,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     pulled = store.pull(progress=bar)
                 for problem in pulled.problems:
                     print(f"partnernetz: skipped {problem}", file=sys.stderr)
-                written = write_csv_tables(pulled.graph, args.out)
+                graph = without_contacts(pulled.graph) if args.no_contacts else pulled.graph
+                written = write_csv_tables(graph, args.out)
+                _audit_contacts(args, graph, f"neo4j pull from {store.uri} to {args.out}")
                 print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
                       f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
                       f"wrote {len(written)} tables to {args.out}")

@@ -115,3 +115,24 @@ def test_settings_come_from_the_environment_when_options_are_missing(monkeypatch
                                           "--database", "other", "--dialect", "neo4j"])
     with app._open_store(args) as store:  # options win over the environment
         assert (store.uri, store.database, store.dialect.name) == ("bolt://db:1", "other", "neo4j")
+
+
+def test_no_contacts_and_the_audit_log(peer, tmp_path, capsys, monkeypatch, sample):
+    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
+        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
+        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    log = tmp_path / "audit.jsonl"
+    try:
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--audit-log", str(log)]) == 0
+        _absorb(peer)
+        entry = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+        assert entry["format"] == "neo4j" and entry["rows"] == 46 and entry["contact_ids"][0].startswith("contact:")
+        assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 46}]
+        # --no-contacts: none written, and those pushed before are removed; nothing more is audited
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--no-contacts",
+                         "--audit-log", str(log)]) == 0
+        assert "removed 46 stale nodes" in capsys.readouterr().out
+        assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 0}]
+        assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+    finally:
+        _absorb(peer)
