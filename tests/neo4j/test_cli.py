@@ -37,7 +37,8 @@ def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys
         monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
         monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
     try:
-        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50"]) == 0
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50",
+                         "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
     finally:
         _absorb(peer)
     out = capsys.readouterr().out
@@ -45,7 +46,8 @@ def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys
 
     out_dir = tmp_path / "pulled"
     try:
-        assert app.main(["neo4j", "pull", *_cli_args(peer), "--out", str(out_dir)]) == 0
+        assert app.main(["neo4j", "pull", *_cli_args(peer), "--out", str(out_dir),
+                         "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
     finally:
         _absorb(peer)
     out = capsys.readouterr().out
