@@ -20,7 +20,6 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
-from dashboard import ids
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
@@ -510,7 +509,7 @@ def layout(lang: str = "de", **query: Any):
             html.Div([html.Div(details_panel(g, selected, state, lang), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
-    ], className="network-page")
+    ], className="network-page", **{"data-view": to_search(state)})
 
 
 # ---------------------------------------------------------------- callbacks
@@ -532,10 +531,16 @@ def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]
     hits = search(g, text, limit=8, lang=lang)
     if not hits:
         return [html.Div(t("network.no_hits", lang), className="muted suggestion-empty")]
-    return [dcc.Link([html.Span(h.label, className="hit-label"), html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
-                     href="/" + to_search(_pick_target(role, h.node_id, state)), className="suggestion",
+    return [html.Div(dcc.Link([html.Span(h.label, className="hit-label"),
+                               html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
+                              href="/" + to_search(_pick_target(role, h.node_id, state)), className="suggestion"),
                      **{"data-node": h.node_id})
             for h in hits]
+
+
+#: Dash pages' own location (refresh="callback-nav"): writing its search
+#: pushes a history entry, tells the other locations and re-renders the page.
+PAGES_LOCATION = "_pages_location"
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -550,7 +555,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return suggestion_list(current().graph, text or "", role, parse_query(state or {}))
 
     @app.callback(
-        dash.Output(ids.URL, "search", allow_duplicate=True),
+        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(query_id(ALL), "n_submit"),
         dash.State(query_id(ALL), "value"),
         dash.State(ID.STATE, "data"),
@@ -568,7 +573,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(_pick_target(trig["role"], hits[0].node_id, parse_query(state or {})))
 
     @app.callback(
-        dash.Output(ids.URL, "search", allow_duplicate=True),
+        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.CYTO, "tapNodeData"),
         dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
@@ -579,7 +584,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(updated(parse_query(state or {}), selected=node["id"]))
 
     @app.callback(
-        dash.Output(ids.URL, "search", allow_duplicate=True),
+        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.KINDS, "value"), dash.Input(ID.LAND, "value"), dash.Input(ID.COUNTRY, "value"),
         dash.Input(ID.THEME, "value"), dash.Input(ID.SECTOR, "value"), dash.Input(ID.STATUS_FILTER, "value"),
         dash.Input(ID.YEAR_FROM, "value"), dash.Input(ID.YEAR_TO, "value"), dash.Input(ID.LAYOUT, "value"),
