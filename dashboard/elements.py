@@ -171,7 +171,8 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
         return overview_elements(g, ov, lang=lang, positions=pos, selected=selected)
     sub = view.subgraph
     assert sub is not None
-    roots = [n for n in (focus, selected, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
+    # roots depend on the focus and path only, so selecting a node never moves the picture
+    roots = [n for n in (focus, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
     pos = positions(list(sub.nodes), [(u, v) for u, v, _ in sub.edges], layout, roots=roots)
     return view_elements(g, sub, lang=lang, positions=pos, focus=focus, selected=selected, highlight=highlight,
                          path_nodes=view.path_nodes, path_edges=view.path_edges)

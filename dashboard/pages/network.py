@@ -496,7 +496,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div(status_message(view, lang), id=ID.STATUS, className="network-status"),
         cyto.Cytoscape(id=ID.CYTO, elements=elements, stylesheet=stylesheet(),
                        layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
-                       minZoom=0.1, maxZoom=3, boxSelectionEnabled=False, className="network-cyto",
+                       minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
                        style={"width": "100%", "height": "660px"}),
     ], className="network-canvas")
     return html.Div([
