@@ -262,14 +262,18 @@ def _concentric(nodes: list[str], centre: str | None = None) -> dict[str, tuple[
             rings[_kind_rank(nid)].append(nid)
     out: dict[str, tuple[float, float]] = {}
     radius = 0.0
+    centre_taken = False
     if centre is not None and centre in nodes:
         out[centre] = (0.0, 0.0)
-        radius = 10.0
-    for i, rank in enumerate(sorted(rings)):
+        centre_taken = True
+    for rank in sorted(rings):
         ring = rings[rank]
-        # each ring wide enough for its nodes (~42 px apart) and outside the previous one
-        needed = len(ring) * 42.0 / (2 * math.pi)
-        radius = 0.0 if radius == 0.0 and len(ring) == 1 else max(radius + 75.0, needed)
+        if not centre_taken and len(ring) == 1:
+            radius, centre_taken = 0.0, True   # a lone innermost node sits in the centre
+        else:
+            # each ring wide enough for its nodes (~42 px apart) and outside the previous one
+            radius = max(radius + 75.0, len(ring) * 42.0 / (2 * math.pi))
+            centre_taken = True
         for j, nid in enumerate(ring):
             angle = 2 * math.pi * j / len(ring) - math.pi / 2
             out[nid] = (round(radius * math.cos(angle), 1) + 0.0, round(radius * math.sin(angle), 1) + 0.0)
