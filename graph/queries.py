@@ -686,6 +686,8 @@ def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
     * otherwise a filter (``flt`` with any criterion): :func:`filter_subgraph`;
     * ``expand``: adds all neighbours (of the kinds in ``flt.kinds``) of
       these nodes; ``collapse``: hides nodes hanging only on these nodes;
+    * ``highlight`` alone (no focus, no filter): the highlighted nodes and
+      every node linking two or more of them;
     * ``highlight`` and ``path`` (two ids): those nodes and up to ``k``
       shortest paths (``strict_paths``: via :data:`STRICT_PATH_EDGES`,
       not through :data:`HOME_COUNTRY`) are always in view;
@@ -729,6 +731,13 @@ def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
         return ExplorerView(None, overview(g, flt, by=by), (), "start", 0, tuple(unknown))
 
     nodes = list(dict.fromkeys(base + pinned))
+    if not focus_l and flt.is_empty() and len(highlight_l) > 1:
+        # a highlighted group alone (e.g. a community from the Analysen page):
+        # add the nodes linking two or more of its members, so its structure shows
+        counts: Counter[str] = Counter()
+        for h in highlight_l:
+            counts.update(g.neighbours(h))
+        nodes += sorted(n for n, c in counts.items() if c >= 2)
     for nid in expand_l:
         nodes += [n for n in sorted(g.neighbours(nid)) if not flt.kinds or g.nx.nodes[n]["kind"] in flt.kinds]
     nodes = list(dict.fromkeys(nodes))

@@ -280,3 +280,9 @@ def test_explorer_filter_too_large_falls_back_to_overview(tiny):
 def test_explorer_ignores_unknown_ids(tiny):
     v = explorer_view(tiny, focus="project:P1", expand=["institution:ghost"])
     assert v.unknown == ("institution:ghost",) and "project:P1" in v.subgraph.nodes
+
+
+def test_explorer_highlight_alone_shows_the_links_between_the_group(tiny):
+    v = explorer_view(tiny, highlight=["institution:uni-a", "institution:mow"])
+    # P1 links both members; TZA (only mow) and water (only uni-a) link one each
+    assert set(v.subgraph.nodes) == {"institution:uni-a", "institution:mow", "project:P1"}
