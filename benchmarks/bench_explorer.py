@@ -4,7 +4,7 @@ Times search, ego network (radius 1 and 2), k shortest paths, the aggregated
 overview and a whole Netzwerk view (query + elements + positions) over
 >= 50 calls each, on the bundled sample and on a large synthetic graph
 (``loaders.synthetic``, heavy-tailed degrees), and prints p50/p95/max in ms.
-One-time index builds (search index, undirected graph, project facts) are
+One-time index builds (search index, project facts) are
 timed separately: they happen once per dataset, not per request.
 
     python -m benchmarks.bench_explorer                 # sample + 20,000-node synthetic
@@ -28,7 +28,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard.elements import explorer_elements  # noqa: E402
-from graph import queries  # noqa: E402
 from graph.kinds import NodeKind, key_of  # noqa: E402
 from graph.model import PartnerGraph  # noqa: E402
 from graph.queries import (  # noqa: E402
@@ -69,7 +68,6 @@ def bench(g: PartnerGraph, label: str, n_calls: int, seed: int = 1) -> None:
     print(f"\n## {label}: {g}")
     builds = [
         ("search index (once per dataset)", lambda: search_index_size(g)),
-        ("undirected graph (once)", lambda: queries._undirected(g)),
         ("project facts (once)", lambda: project_facts(g)),
     ]
     for name, fn in builds:
