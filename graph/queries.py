@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -613,6 +613,8 @@ class Overview:
 
 
 OVERVIEW_BY = ("country", "theme")
+#: Overviews kept per graph (most recently used filters).
+OVERVIEW_CACHE = 64
 
 
 def overview(g: PartnerGraph, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
@@ -636,8 +638,15 @@ def overview(g: PartnerGraph, flt: GraphFilter | None = None, *, by: str = "coun
     if by not in OVERVIEW_BY:
         raise PartnernetzError(f"overview by must be one of {OVERVIEW_BY}, not {by!r}")
     flt = flt or GraphFilter()
-    key = ("overview", by, flt)
-    return _cached(g, repr(key), lambda: _overview(g, flt, by))
+    recent: OrderedDict[tuple[str, GraphFilter], Overview] = _cached(g, "overviews", OrderedDict)
+    key = (by, flt)
+    if key in recent:
+        recent.move_to_end(key)
+        return recent[key]
+    result = recent[key] = _overview(g, flt, by)
+    while len(recent) > OVERVIEW_CACHE:
+        recent.popitem(last=False)
+    return result
 
 
 def _partnerships(g: PartnerGraph) -> list[tuple[str, str]]:

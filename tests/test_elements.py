@@ -231,3 +231,19 @@ def test_network_layout_renders_for_state_from_other_pages(sample):
                                     country="ETH", theme="vocational_training"))
     assert "Hessische Landesstelle" in text and '"data-view": "?selected' not in text
     assert "highlight" in text and "country=ETH" in text
+
+
+def test_view_csv_audits_contacts_only(tmp_path):
+    from dashboard.pages.network import view_csv
+    from loaders.audit import read_audit
+    g = PartnerGraph()
+    inst = g.add_node("institution", "a", label="A", source="s")
+    person = g.add_node("contact", "c1", label="Erika Muster", illustrative=True)
+    g.add_edge(person, inst, "works_at", illustrative=True)
+    log = tmp_path / "audit.jsonl"
+    content, name = view_csv(g, parse_query({"focus": inst}), "nodes", audit_log=str(log), user="anna")
+    assert name == "partnernetz-knoten.csv" and "Erika Muster" in content
+    [entry] = read_audit(log)
+    assert entry["user"] == "anna" and entry["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
+    view_csv(g, parse_query({"focus": "land:DE-HE"}), "edges", audit_log=str(log))
+    assert len(read_audit(log)) == 1  # no contacts in view, nothing to record

@@ -14,14 +14,16 @@ back/forward and copied links just work. Callbacks only parse input, call
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
+from dashboard.auth import current_user
 from dashboard.components import page_header
-from dashboard.context import current
+from dashboard.context import CONFIG_KEY, current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.viewstate import LAYOUTS, parse_query, to_filter, to_search, updated
@@ -35,7 +37,8 @@ from graph.queries import (
     neighbours_by_relation,
 )
 from graph.reference import LAENDER
-from graph.search import search
+from graph.search import search, search_index_size
+from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
 cyto.load_extra_layouts()
@@ -45,7 +48,7 @@ ORDER = 1
 TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
-           "path_panel", "status_message", "compute_view"]
+           "path_panel", "status_message", "compute_view", "view_csv", "suggestion_list"]
 
 
 class ID:
@@ -543,7 +546,17 @@ def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]
 PAGES_LOCATION = "_pages_location"
 
 
+def _warm_up(g: PartnerGraph) -> None:
+    """Build the per-dataset indexes (search names, project facts, start
+    overview) before the first request needs them."""
+    search_index_size(g)
+    explorer_view(g)
+
+
 def register_callbacks(app: dash.Dash) -> None:
+    ctx = app.server.config.get(CONFIG_KEY)
+    if ctx is not None:
+        threading.Thread(target=_warm_up, args=(ctx.graph,), daemon=True, name="network-warm-up").start()
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),
         dash.Input(query_id(MATCH), "value"),
@@ -621,10 +634,26 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _csv(_nodes, _edges, state):
-        state = parse_query(state or {})
-        g = current().graph
-        nodes_csv, edges_csv = csv_tables(g, compute_view(g, state), lang=state["lang"])
-        if dash.ctx.triggered_id == ID.CSV_EDGES:
-            return {"content": edges_csv, "filename": "partnernetz-kanten.csv", "type": "text/csv"}
-        return {"content": nodes_csv, "filename": "partnernetz-knoten.csv", "type": "text/csv"}
+        ctx = current()
+        which = "edges" if dash.ctx.triggered_id == ID.CSV_EDGES else "nodes"
+        content, filename = view_csv(ctx.graph, parse_query(state or {}), which,
+                                     audit_log=ctx.settings.audit_log, user=current_user())
+        return {"content": content, "filename": filename, "type": "text/csv"}
+
+
+def view_csv(g: PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
+             user: str = "local") -> tuple[str, str]:
+    """The nodes or edges CSV of the view of ``state``: ``(content, filename)``.
+
+    A view listing contacts is an export of personal data: it is recorded in
+    the audit log (ids only), like every other personal-data export.
+    """
+    view = compute_view(g, state)
+    nodes_csv, edges_csv = csv_tables(g, view, lang=state["lang"])
+    contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
+    if contacts and audit_log:
+        audit_export(audit_log, user=user, what=f"network view {which}", fmt="csv", contact_ids=contacts)
+    if which == "edges":
+        return edges_csv, "partnernetz-kanten.csv"
+    return nodes_csv, "partnernetz-knoten.csv"
 
