@@ -106,6 +106,17 @@ def test_typo_and_umlaut_tolerant_search(served_app, page):
     assert page.errors == []
 
 
+def test_enter_in_the_search_box_opens_the_best_hit(served_app, page):
+    goto(page, served_app, "/?lang=en")
+    page.locator(".picker-search input").fill("hlft")
+    page.locator(".picker-search input").press("Enter")
+    page.wait_for_url(re.compile(r"focus=institution%3Ahlft"))
+    settle(page)
+    assert page.locator(".details-title").inner_text().startswith("Hessische Landesstelle")
+    assert query(page)["lang"] == ["en"]
+    assert page.errors == []
+
+
 def test_tap_selects_and_expand_focus_collapse_change_the_graph(served_app, page):
     goto(page, served_app, "/?focus=institution:hlft&selected=institution:hlft")
     before = cy_nodes(page)
