@@ -157,10 +157,11 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     keep_set = set(keep)
     rank = rank or {}
     succ, pred = g.nx._succ, g.nx._pred
-    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -(len(succ[n]) + len(pred[n])), n))
+    degree = g.nx.degree  # counts parallel edges, like the Neo4j store's cut
+    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree(n), n))
     chosen = set()
     used = 0
-    for n in order[:max_elements]:  # every node costs at least one element
+    for n in order:
         # adding n adds itself and its edges to the nodes already chosen
         added = 1 + sum(len(k) for m, k in succ[n].items() if m in chosen) \
             + sum(len(k) for m, k in pred[n].items() if m in chosen)
@@ -168,7 +169,7 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
             continue
         chosen.add(n)
         used += added
-        if used >= max_elements:
+        if used >= max_elements:  # every further node costs at least one element
             break
     edges = _induced_edges(g, chosen)
     return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), True, total)
