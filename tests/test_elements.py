@@ -247,3 +247,19 @@ def test_view_csv_audits_contacts_only(tmp_path):
     assert entry["user"] == "anna" and entry["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
     view_csv(g, parse_query({"focus": "land:DE-HE"}), "edges", audit_log=str(log))
     assert len(read_audit(log)) == 1  # no contacts in view, nothing to record
+
+
+def test_every_label_of_the_network_page_is_registered_in_both_languages():
+    import re
+    from pathlib import Path
+
+    import dashboard.pages.network as network
+    from dashboard.i18n import missing_keys
+    source = Path(network.__file__).read_text(encoding="utf-8")
+    literal = set(re.findall(r'\bt\(\s*"([a-z_.]+)"', source))
+    assert literal and missing_keys(sorted(literal)) == []
+    from graph.kinds import EdgeKind
+    dynamic = [f"{p}.{k}.{d}" for p in ("rel", "verb") for k in EdgeKind.values() for d in ("out", "in")]
+    dynamic += [f"layout.{n}" for n in ("cose", "concentric", "breadthfirst")]
+    dynamic += [f"attr.{a}" for a in network.DETAIL_ATTRS] + [f"status.{s}" for s in ("planned", "active", "completed", "unknown")]
+    assert missing_keys(dynamic) == []

@@ -355,7 +355,7 @@ def _picker(role: str, label: str, placeholder: str, current_label: str | None, 
     return html.Div([
         html.Label(label, htmlFor=f"network-query-{role}", className="field-label"),
         chosen,
-        dcc.Input(id=query_id(role), type="search", placeholder=placeholder, debounce=0.25, autoComplete="off",
+        dcc.Input(id=query_id(role), type="search", placeholder=placeholder, debounce=False, autoComplete="off",
                   className="search-input", value=""),
         html.Div(id=suggestions_id(role), className="suggestions"),
     ], className=f"picker picker-{role}")

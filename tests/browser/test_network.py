@@ -109,6 +109,7 @@ def test_typo_and_umlaut_tolerant_search(served_app, page):
 def test_enter_in_the_search_box_opens_the_best_hit(served_app, page):
     goto(page, served_app, "/?lang=en")
     page.locator(".picker-search input").fill("hlft")
+    page.wait_for_selector(".picker-search [data-node='institution:hlft']")  # what the user sees first
     page.locator(".picker-search input").press("Enter")
     page.wait_for_url(re.compile(r"focus=institution%3Ahlft"))
     settle(page)
