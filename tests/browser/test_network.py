@@ -206,6 +206,17 @@ def test_filters_and_copied_url_reproduce_the_view(served_app, page, browser):
     assert page.errors == []
 
 
+def test_links_from_other_pages_focus_highlight_and_filter(served_app, page):
+    goto(page, served_app, "/?focus=institution:hlft&highlight=institution:bmz,project:BLP-01")
+    assert cy_with_class(page, "highlight") == {"institution:bmz", "project:BLP-01"}
+    assert cy_with_class(page, "focus") == {"institution:hlft"}
+    goto(page, served_app, "/?country=TZA&theme=water")
+    nodes = cy_nodes(page)
+    assert {"country:TZA", "theme:water", "project:BLP-03"} <= nodes and "country:ETH" not in nodes
+    assert page.locator("#network-filter-country").inner_text().strip().startswith("Tansania")
+    assert page.errors == []
+
+
 def test_language_switch_translates_labels_and_keeps_the_view(served_app, page):
     goto(page, served_app, "/?focus=country:TZA&selected=country:TZA")
     assert page.locator(".details-title").inner_text() == "Tansania"
