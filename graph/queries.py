@@ -130,6 +130,11 @@ def _induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
     return [(u, v, key) for u in nodes for v, keys in succ[u].items() if v in nodes for key in keys]
 
 
+def _degrees(g: PartnerGraph) -> dict[str, int]:
+    """Degree (parallel edges counted) of every node, once per generation."""
+    return _cached(g, "degrees", lambda: dict(g.nx.degree()))
+
+
 def _count_induced_edges(g: PartnerGraph, nodes: set[str]) -> int:
     succ = g.nx._succ
     return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
@@ -157,14 +162,18 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     keep_set = set(keep)
     rank = rank or {}
     succ, pred = g.nx._succ, g.nx._pred
-    degree = g.nx.degree  # counts parallel edges, like the Neo4j store's cut
-    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree(n), n))
+    degree = _degrees(g)  # counts parallel edges, like the Neo4j store's cut
+    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree[n], n))
     chosen = set()
     used = 0
     for n in order:
         # adding n adds itself and its edges to the nodes already chosen
-        added = 1 + sum(len(k) for m, k in succ[n].items() if m in chosen) \
-            + sum(len(k) for m, k in pred[n].items() if m in chosen)
+        out_n, in_n = succ[n], pred[n]
+        if len(chosen) < len(out_n) + len(in_n):  # hubs: look up the few chosen instead
+            added = 1 + sum(len(out_n.get(m, ())) + len(in_n.get(m, ())) for m in chosen)
+        else:
+            added = 1 + sum(len(k) for m, k in out_n.items() if m in chosen) \
+                + sum(len(k) for m, k in in_n.items() if m in chosen)
         if used + added > max_elements:
             continue
         chosen.add(n)
