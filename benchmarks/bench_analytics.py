@@ -1,8 +1,9 @@
 """Benchmark: analytics precompute time and peak memory at 10k and 100k nodes.
 
-Builds a heavy-tailed synthetic PartnerGraph (``loaders/synthetic.py`` from
-the scale issue was not on main when this was written, so the generator is
-here), then times, in a fresh subprocess per run so peak memory is clean:
+Builds a heavy-tailed synthetic PartnerGraph — with ``loaders.synthetic``
+(issue 9: canonical CSV files loaded through the real loader) when it is
+there, else with the small generator below (``--generator builtin``) — then
+times, in a fresh subprocess per run so peak memory is clean:
 
 * ``metrics`` — :func:`graph.analytics.compute` (projection, degree,
   betweenness, PageRank, Louvain, articulation points, bridges) on the igraph
@@ -85,9 +86,30 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(n: int, backend: str, what: str) -> dict:
+def _has_issue9_generator() -> bool:
+    try:
+        import loaders.synthetic  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def build_graph(n: int, generator: str) -> PartnerGraph:
+    if generator == "builtin":
+        return synthetic_graph(n)
+    import tempfile
+
+    from loaders import load
+    from loaders.synthetic import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(tmp, nodes=n, seed=1)
+        return load(tmp).graph
+
+
+def run_one(n: int, backend: str, what: str, generator: str = "builtin") -> dict:
     t0 = time.perf_counter()
-    g = synthetic_graph(n)
+    g = build_graph(n, generator)
     build = time.perf_counter() - t0
     base = _maxrss_mb()
     t0 = time.perf_counter()
@@ -117,17 +139,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--backends", nargs="+", default=["igraph", "networkx"])
     ap.add_argument("--timeout", type=float, default=900, help="seconds per run before giving up")
+    ap.add_argument("--generator", choices=["synthetic", "builtin"],
+                    default="synthetic" if _has_issue9_generator() else "builtin",
+                    help="loaders.synthetic (issue 9, default when present) or the generator in this script")
     ap.add_argument("--one", nargs=3, metavar=("N", "BACKEND", "WHAT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.one[2])))
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.one[2], args.generator)))
         return 0
+    print(f"generator: {args.generator}", file=sys.stderr)
     rows = []
     for n in args.sizes:
         for backend in args.backends:
             what = "page" if backend == "igraph" else "metrics"
             try:
-                out = subprocess.run([sys.executable, __file__, "--one", str(n), backend, what], capture_output=True,
+                out = subprocess.run([sys.executable, __file__, "--one", str(n), backend, what,
+                                      "--generator", args.generator], capture_output=True,
                                      text=True, timeout=args.timeout, check=True)
                 rows.append({"size": n, **json.loads(out.stdout.strip().splitlines()[-1])})
             except subprocess.TimeoutExpired:
@@ -135,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.CalledProcessError as exc:
                 rows.append({"size": n, "backend": backend, "error": exc.stderr.strip().splitlines()[-1]})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    print(f"generator: {args.generator}")
     print("| nodes | edges | projection (nodes / links) | backend | betweenness | metrics s | page precompute s | peak RSS over graph, MB | ratio networkx / igraph |")
     print("|---|---|---|---|---|---|---|---|---|")
     by = {(r["size"], r["backend"]): r for r in rows}
