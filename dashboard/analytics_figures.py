@@ -18,7 +18,7 @@ from dashboard.i18n import register, t
 from graph.analytics import AnalyticsResult, Broker
 from graph.flows import Flows
 from graph.kinds import NodeKind, key_of
-from graph.matrices import Matrix, WhiteSpotGrid, project_laender
+from graph.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
 from graph.model import PartnerGraph
 from graph.periods import PHASES, PeriodComparison
 
@@ -380,13 +380,13 @@ def flow_rows(g: PartnerGraph, flows: Flows, lang: str) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- maps
-def country_rows(g: PartnerGraph, lang: str, projects: Matrix, partnerships: Matrix) -> list[dict[str, Any]]:
+def country_rows(g: PartnerGraph, lang: str, projects: Matrix, partnerships: Matrix, *,
+                 index: ProjectIndex | None = None) -> list[dict[str, Any]]:
     """Per partner country: projects (distinct) and Land partnerships."""
+    ix = index or project_index(g)
     per_country: dict[str, set[str]] = {}
-    from graph.matrices import project_countries  # local: only used here
-
-    for p in g.nodes(NodeKind.PROJECT):
-        for c in project_countries(g, p):
+    for p in ix.projects:
+        for c in ix.countries[p]:
             per_country.setdefault(c, set()).add(p)
     rows = []
     for c in projects.cols:
@@ -411,16 +411,15 @@ def country_choropleth(rows: list[dict[str, Any]], lang: str) -> go.Figure:
     return _base(fig, height=420)
 
 
-def land_rows(g: PartnerGraph, lang: str) -> list[dict[str, Any]]:
+def land_rows(g: PartnerGraph, lang: str, *, index: ProjectIndex | None = None) -> list[dict[str, Any]]:
     """Per Land: projects it is involved in and partner countries of those projects."""
+    ix = index or project_index(g)
     projects: dict[str, set[str]] = {land: set() for land in g.nodes(NodeKind.LAND)}
-    from graph.matrices import project_countries
-
     countries: dict[str, set[str]] = {land: set() for land in projects}
-    for p in g.nodes(NodeKind.PROJECT):
-        for land in project_laender(g, p):
+    for p in ix.projects:
+        for land in ix.laender[p]:
             projects.setdefault(land, set()).add(p)
-            countries.setdefault(land, set()).update(project_countries(g, p))
+            countries.setdefault(land, set()).update(ix.countries[p])
     return [{"code": key_of(land), "land": g.label(land, lang), "projects": len(projects[land]),
              "countries": len(countries[land])} for land in sorted(projects)]
 
