@@ -157,9 +157,10 @@ def network_href(lang: str, **params: str) -> str:
     return "/?" + urlencode({**{k: v for k, v in params.items() if v}, "lang": lang})
 
 
-def _place(g: PartnerGraph, nid: str) -> str:
+def _place(g: PartnerGraph, nid: str, lang: str = "de") -> str:
     a = g.nx.nodes[nid]
-    return a.get("land") or a.get("country") or ""
+    code = a.get("land") or a.get("country") or ""
+    return _place_label(g, code, lang) if code else ""
 
 
 def _place_label(g: PartnerGraph, code: str, lang: str) -> str:
@@ -194,7 +195,7 @@ def broker_why(g: PartnerGraph, res: AnalyticsResult, b: Broker, lang: str) -> s
 
 
 def broker_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10) -> list[dict[str, Any]]:
-    return [{"rank": i + 1, "id": b.node, "name": g.label(b.node, lang), "place": _place(g, b.node),
+    return [{"rank": i + 1, "id": b.node, "name": g.label(b.node, lang), "place": _place(g, b.node, lang),
              "betweenness": round(b.betweenness, 4), "partners": b.degree,
              "group": b.community + 1, "why": broker_why(g, res, b, lang)}
             for i, b in enumerate(res.brokers(top))]
@@ -204,7 +205,7 @@ def central_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10
     rows = []
     for i, n in enumerate(res.central(top, by="pagerank")):
         linked = sorted({res.community[n]})
-        rows.append({"rank": i + 1, "id": n, "name": g.label(n, lang), "place": _place(g, n),
+        rows.append({"rank": i + 1, "id": n, "name": g.label(n, lang), "place": _place(g, n, lang),
                      "pagerank": round(res.pagerank[n], 4), "partners": res.degree[n],
                      "projects": res.projects[n], "group": linked[0] + 1})
     return rows
