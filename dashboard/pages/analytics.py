@@ -106,8 +106,8 @@ register({
                         "GraphML/GEXF for Gephi or Cytoscape: the whole network with kind, sector and the metrics (metric_*) as node attributes."),
     "an.csv": ("CSV", "CSV"),
     "an.show_in_network": ("Im Netzwerk zeigen", "Show in network"),
-    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}); Betweenness {mode}; Rechenweg: {backend}.",
-                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}); betweenness {mode}; backend: {backend}."),
+    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}), {a} Gelenkstellen, {b} Brücken; Betweenness {mode}; Rechenweg: {backend}.",
+                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}), {a} cut points, {b} bridges; betweenness {mode}; backend: {backend}."),
     "an.exact": ("exakt", "exact"),
     "an.sampled": ("geschätzt aus {k} Stichproben", "estimated from {k} samples"),
     "an.no_brokers": ("Keine Vermittler: kein Institutionennetz mit Umwegen.", "No brokers: the institution network has no paths through intermediaries."),
@@ -227,6 +227,7 @@ def _brokers_section(lang: str) -> html.Div:
     central = af.central_rows(g, res, lang)
     focus = lambda r: af.network_href(lang, focus=r["id"])  # noqa: E731
     note = t("an.metrics_note", lang, n=len(res.nodes), m=res.n_edges, c=res.components, l=res.largest_component,
+             a=len(res.articulation_points), b=len(res.bridges),
              mode=t("an.sampled", lang, k=res.betweenness_samples) if res.betweenness_sampled else t("an.exact", lang),
              backend=res.backend)
     return html.Div([
