@@ -7,6 +7,8 @@
     python app.py hash-password        # hash for PARTNERNETZ_PASSWORD_HASH
     python app.py match --project ID [--top N] [--json]   # also --country ISO3 --theme T, --institution ID
     python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
+    python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
+    python app.py neo4j pull --uri bolt://host:7687 --out DIR
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_REFUSED = 0, 1, 2, 3
+if TYPE_CHECKING:
+    from graph.model import PartnerGraph
+
+EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_REFUSED, EXIT_STORE = 0, 1, 2, 3, 4
 
 
 def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
@@ -30,7 +35,7 @@ def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the dashboard (default: bundled sample on 127.0.0.1:8050)")
     p.add_argument("--data", action="append", metavar="PATH",
-                   help="dataset: folder of CSV files or .xlsx (repeat to merge several); default: the bundled sample")
+                   help="dataset: folder of CSV files, .xlsx or IATI activity .xml (repeat to merge several); default: the bundled sample")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
@@ -38,6 +43,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="serve without any personal data: contact nodes are dropped before the app sees them")
     p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
                    help="JSON-lines audit log of personal-data exports (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
+    _add_neo4j_options(p, prefix="neo4j-", batch_size=False)
     p.set_defaults(func=cmd_serve)
 
 
@@ -73,7 +79,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         result = load(*paths) if paths else load(SAMPLE_PATH)
     except LoadError as exc:
         return _fail(str(exc))
-    graph, report = result.graph, result.report
+    graph, report, store = result.graph, result.report, None
+    if not report.ok:
+        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
+    if args.neo4j_uri:
+        graph, store, pulled_report = _serve_store(args, graph)
+        report = pulled_report or report
     if args.no_contacts:
         graph, report = without_contacts(graph), _report_without_contacts(report)
     else:
@@ -82,11 +93,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_safe_binding(args.host, has_contacts=has_contacts(graph), auth=auth)
     except UnsafeBinding as exc:
         return _fail(str(exc), EXIT_REFUSED)
-    if not report.ok:
-        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths, debug=args.debug,
-                        no_contacts=args.no_contacts, audit_log=args.audit_log)
-    app = create_app(graph, settings, report=report)
+    from_neo4j = store is not None and not store.notice
+    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and not from_neo4j,
+                        debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log)
+    app = create_app(graph, settings, report=report, store=store)
     if auth is not None:
         install_auth(app.server, auth)
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
@@ -96,10 +106,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve_store(args: argparse.Namespace, local: PartnerGraph):
+    """Query mode: ``(graph, store, report)`` — the graph pulled from Neo4j, a
+    store answering from Neo4j and a report of the pull; when Neo4j fails,
+    ``local`` (the loaded dataset) behind a store whose notice shows a banner."""
+    from graph.errors import StoreError
+    from graph.store import FallbackStore, MemoryStore
+    from loaders.report import LoadReport
+
+    try:
+        remote = _open_store(args)
+        remote.ping()
+        pulled = remote.pull()
+    except StoreError as exc:
+        print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
+        return local, FallbackStore(None, MemoryStore(local), notice=str(exc)), None
+    report = LoadReport(source=remote.uri, nodes=pulled.graph.counts_by_kind(), edges=pulled.graph.edge_counts_by_kind())
+    for problem in pulled.problems:
+        print(f"partnernetz: skipped {problem}", file=sys.stderr)
+        report.warning("neo4j", None, None, None, f"skipped {problem}")
+    print(f"Partnernetz: answering from {remote.uri} ({pulled.graph})", flush=True)
+    return pulled.graph, FallbackStore(remote, MemoryStore(pulled.graph)), report
+
+
 # ----------------------------------------------------------------- check
 def _add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="load a dataset and print its load report")
-    p.add_argument("path", nargs="+", help="dataset(s): folder of CSV files, .xlsx")
+    p.add_argument("path", nargs="+", help="dataset(s): folder of CSV files, .xlsx, IATI activity .xml (several are merged)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_check)
 
@@ -124,7 +157,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     from loaders.export import EXPORT_FORMATS
 
     p = sub.add_parser("export", help="export a dataset's graph as GraphML, GEXF or canonical CSV tables")
-    p.add_argument("path", help="dataset: folder of CSV files or .xlsx")
+    p.add_argument("path", help="dataset: folder of CSV files, .xlsx or IATI activity .xml")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, help="output file (graphml, gexf) or folder (csv)")
     p.set_defaults(func=cmd_export)
@@ -277,8 +310,106 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------- neo4j
+def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_size: bool = True) -> None:
+    """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
+    p.add_argument(f"--{prefix}uri", dest="neo4j_uri", default=None, required=False, metavar="URI",
+                   help="Bolt URI, e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io (env NEO4J_URI)")
+    p.add_argument(f"--{prefix}user", dest="neo4j_user", default=None, metavar="USER",
+                   help="user name (env NEO4J_USER); without one the driver connects without authentication")
+    p.add_argument(f"--{prefix}password-env", dest="neo4j_password_env", default="NEO4J_PASSWORD", metavar="VAR",
+                   help="name of the environment variable holding the password (default NEO4J_PASSWORD)")
+    p.add_argument(f"--{prefix}database", dest="neo4j_database", default=None, metavar="DB",
+                   help="database name (env NEO4J_DATABASE; default: the server's default database)")
+    if batch_size:
+        p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
+                       help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
+    p.add_argument(f"--{prefix}dialect", dest="neo4j_dialect", default=None, choices=("neo4j", "falkordb"),
+                   help="Cypher dialect of the server (env NEO4J_DIALECT; default neo4j)")
+    p.add_argument(f"--{prefix}timeout", dest="neo4j_timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="connection timeout in seconds (default 10)")
+
+
+def _open_store(args: argparse.Namespace):
+    """A store from the options and the NEO4J_* environment (raises StoreError)."""
+    from graph.errors import StoreUnavailable
+    from graph.neo4j_store import connect
+
+    uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise StoreUnavailable("no Neo4j URI: pass --uri or set NEO4J_URI")
+    user = args.neo4j_user or os.environ.get("NEO4J_USER") or None
+    password = os.environ.get(args.neo4j_password_env or "NEO4J_PASSWORD") if user else None
+    return connect(uri, user=user, password=password,
+                   database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
+                   dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
+                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout)
+
+
+def _add_neo4j(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("neo4j", help="push a dataset's graph to Neo4j, or pull it back into canonical CSV tables")
+    actions = p.add_subparsers(dest="neo4j_command", metavar="ACTION", required=True)
+    push = actions.add_parser("push", help="write the graph to Neo4j (idempotent; removes what an earlier push wrote and DATA no longer holds)")
+    push.add_argument("data", nargs="+", metavar="DATA", help="dataset(s): folder of CSV files, .xlsx")
+    pull = actions.add_parser("pull", help="read the graph back from Neo4j and write the canonical CSV tables")
+    pull.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV tables")
+    for q in (push, pull):
+        _add_neo4j_options(q)
+        q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_neo4j)
+
+
+def _progress_bar(args: argparse.Namespace, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=0, desc=desc, unit="rows", file=sys.stderr, disable=args.no_progress, leave=False)
+
+
+def cmd_neo4j(args: argparse.Namespace) -> int:
+    from graph.errors import LoadError, StoreError
+
+    try:
+        store = _open_store(args)
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    try:
+        with store:
+            store.ping()  # fail with one clear message before any progress bar appears
+            if args.neo4j_command == "push":
+                from loaders import load
+
+                try:
+                    result = load(*args.data)
+                except LoadError as exc:
+                    return _fail(str(exc))
+                if not result.report.ok:
+                    print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                with _progress_bar(args, "push") as bar:
+                    pushed = store.push(result.graph, progress=bar)
+                print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
+                      f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
+                      f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
+                      f"id index: {pushed.index}")
+            else:
+                from loaders.export import write_csv_tables
+
+                with _progress_bar(args, "pull") as bar:
+                    pulled = store.pull(progress=bar)
+                for problem in pulled.problems:
+                    print(f"partnernetz: skipped {problem}", file=sys.stderr)
+                written = write_csv_tables(pulled.graph, args.out)
+                print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
+                      f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
+                      f"wrote {len(written)} tables to {args.out}")
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    return EXIT_OK
+
+
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match, _add_generate]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
