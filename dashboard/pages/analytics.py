@@ -124,6 +124,13 @@ def _cached(name: str, fn):
     return current().cached(f"analytics.{name}", fn)
 
 
+def warm_up() -> None:
+    """Precompute the metrics, matrices and white spots at start-up."""
+    _metrics()
+    _theme_land()
+    _white_spots()
+
+
 def _index():
     g = current().graph
     return _cached("index", lambda: project_index(g))

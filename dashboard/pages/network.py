@@ -14,7 +14,6 @@ back/forward and copied links just work. Callbacks only parse input, call
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import dash
@@ -23,7 +22,7 @@ from dash import ALL, MATCH, dcc, html
 
 from dashboard.auth import current_user
 from dashboard.components import page_header
-from dashboard.context import CONFIG_KEY, current
+from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.viewstate import LAYOUTS, parse_query, to_filter, to_search, updated
@@ -546,17 +545,15 @@ def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]
 PAGES_LOCATION = "_pages_location"
 
 
-def _warm_up(g: PartnerGraph) -> None:
+def warm_up() -> None:
     """Build the per-dataset indexes (search names, project facts, start
     overview) before the first request needs them."""
+    g = current().graph
     search_index_size(g)
     explorer_view(g)
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    ctx = app.server.config.get(CONFIG_KEY)
-    if ctx is not None:
-        threading.Thread(target=_warm_up, args=(ctx.graph,), daemon=True, name="network-warm-up").start()
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),
         dash.Input(query_id(MATCH), "value"),
