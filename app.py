@@ -62,22 +62,8 @@ def _report_without_contacts(report):
     return clean
 
 
-def _warm_contact_index(app) -> None:
-    """Build the contact finder's index in the background, so the first
-    visitor of /kontakte on a large dataset does not wait for it."""
-    import threading
-
-    from dashboard.pages.contacts import contact_index
-
-    def build() -> None:
-        with app.server.app_context():
-            contact_index()
-
-    threading.Thread(target=build, name="contact-index", daemon=True).start()
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    from dashboard.app import create_app
+    from dashboard.app import create_app, warm_up
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
     from graph.errors import LoadError
@@ -115,8 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(graph, settings, report=report, store=store)
     if auth is not None:
         install_auth(app.server, auth)
-    if has_contacts(graph):
-        _warm_contact_index(app)
+    warm_up(app)  # per-dataset indexes of every page, in the background
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
           f"auth: {auth.describe() if auth else 'none'}"

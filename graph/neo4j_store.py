@@ -526,6 +526,8 @@ class Neo4jStore:
                 continue
             chosen.add(n)
             used += added
+            if used >= max_elements:  # every further node costs at least one element
+                break
         kept = [e for e in edges if e[0] in chosen and e[1] in chosen]
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
 
