@@ -60,6 +60,8 @@ __all__ = [
     "DEGREES",
     "NODES_BY_ID",
     "NODE_IDS_OF_KINDS",
+    "EXISTING_IDS",
+    "NEIGHBOURS",
     "NEO4J_CONSTRAINT",
     "NEO4J_INDEX",
     "FALKORDB_LIST_INDEXES",
@@ -139,6 +141,17 @@ CURRENT_PUSH = f"MATCH (n:{TAG_LABEL}) RETURN n._pn_push AS push LIMIT 1"
 NAMES = (
     f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n.kind AS kind, n.label AS label, n.label_en AS label_en, "
     "n.name_de AS name_de, n.name_en AS name_en, n.iso2 AS iso2"
+)
+#: Which of ``$ids`` exist.
+EXISTING_IDS = f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids RETURN n.id AS id"
+#: Each node of ``$ids`` with every node adjacent to it (either direction),
+#: only nodes of the kinds ``$kinds`` (all when null); a node without
+#: neighbours comes back once with ``id`` null. One row per pair keeps
+#: records small (FalkorDB hangs on records over 64 KB).
+NEIGHBOURS = (
+    f"MATCH (a:{TAG_LABEL}) WHERE a.id IN $ids "
+    f"OPTIONAL MATCH (a)-[r]-(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND ($kinds IS NULL OR b.kind IN $kinds) "
+    "RETURN DISTINCT a.id AS source, b.id AS id"
 )
 #: Relationships leaving the nodes of ``$ids``, with the node at the other end.
 OUT_EDGES = (

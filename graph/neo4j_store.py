@@ -194,6 +194,7 @@ class Neo4jStore:
         self._owns_driver = owns_driver
         self._names: tuple[str | None, PartnerGraph] | None = None
         self._contacts: dict[str, dict[str, Any]] | None = None
+        self._facts: tuple[str | None, PartnerGraph] | None = None
 
     # --------------------------------------------------------------- plumbing
     def close(self) -> None:
@@ -362,6 +363,7 @@ class Neo4jStore:
         """
         self._contacts = {n: dict(served.nx.nodes[n]) for n in served.nodes(NodeKind.CONTACT)}
         self._names = None
+        self._facts = None
 
     def _hidden(self, node_id: str) -> bool:
         return (self._contacts is not None and node_id.startswith("contact:")
@@ -465,14 +467,54 @@ class Neo4jStore:
                                   if not self._hidden(r["id"])], max_elements=max_elements)
         # Project criteria: the result holds only these kinds, and deciding it
         # needs every project with its relationships and every institution.
-        kinds = sorted(k.value for k in _FILTER_KINDS)
-        nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
-        edges = self._run(cypher.FILTER_EDGES, kinds=kinds)
-        whole = queries.filter_subgraph(_local_graph(nodes, edges), flt, max_elements=_UNLIMITED)
+        whole = queries.filter_subgraph(self._facts_graph(), flt, max_elements=_UNLIMITED)
         rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
         return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
 
+    def neighbours(self, node_ids: Iterable[str], *,
+                   kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
+        """``{id: adjacent ids}`` (either direction; only nodes of ``kinds``
+        when given) of each known id of ``node_ids``."""
+        wanted = None if kinds is None else sorted({NodeKind(k).value for k in kinds})
+        out: dict[str, set[str]] = {}
+        for rec in self._ids_query(cypher.NEIGHBOURS, (n for n in node_ids if not self._hidden(n)), kinds=wanted):
+            found = out.setdefault(rec["source"], set())
+            if rec["id"] is not None and not self._hidden(rec["id"]):
+                found.add(rec["id"])
+        return {n: frozenset(v) for n, v in out.items()}
+
+    def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = queries.MAX_ELEMENTS,
+                         keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
+        """The view on ``node_ids`` with every edge between them (see
+        :func:`graph.queries.induced_subgraph`; unknown ids are left out)."""
+        wanted = list(dict.fromkeys(node_ids))
+        found = {r["id"] for r in self._ids_query(cypher.EXISTING_IDS, wanted) if not self._hidden(r["id"])}
+        return self._induced([n for n in wanted if n in found], max_elements=max_elements, keep=keep, rank=rank)
+
+    def matching_projects(self, flt: GraphFilter) -> list[str]:
+        """Ids of the projects meeting ``flt`` (see :func:`graph.queries.matching_projects`)."""
+        return queries.matching_projects(self._facts_graph(), flt)
+
+    def overview(self, flt: GraphFilter | None = None, *, by: str = "country") -> queries.Overview:
+        """Länder ↔ countries/themes weighted by matching projects (see :func:`graph.queries.overview`).
+
+        Reads the projects, institutions, Länder, countries, themes and
+        programmes with only the fields the filters decide on, once per push."""
+        return queries.overview(self._facts_graph(), flt, by=by)
+
     # ------------------------------------------------------- query helpers
+    def _facts_graph(self) -> PartnerGraph:
+        """The kinds a project filter decides on, with only the fields it
+        needs, and the relationships between them; cached until the next push
+        (the in-memory overviews cached on it are kept as long)."""
+        stamp = self._run(cypher.CURRENT_PUSH)
+        version = stamp[0]["push"] if stamp else None
+        if self._facts is None or self._facts[0] != version:
+            kinds = sorted(k.value for k in _FILTER_KINDS)
+            nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
+            self._facts = (version, _local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds)))
+        return self._facts[1]
+
     def _ids_query(self, query: str, ids: Iterable[str], **params: Any) -> list[dict[str, Any]]:
         """Run ``query`` with ``$ids`` in chunks small enough for the dialect."""
         ids = list(dict.fromkeys(ids))

@@ -13,6 +13,9 @@ project facts used by filters and the overview) are built once and reused
 until ``g.generation`` changes.
 
 >>> from graph.model import PartnerGraph
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
 >>> g = PartnerGraph()
 >>> _ = g.add_country("TZA")
 >>> uni = g.add_node("institution", "uni", label="Uni", land="DE-NI", source="s")
@@ -31,7 +34,7 @@ import heapq
 import weakref
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 
 from graph.errors import NodeNotFound, PartnernetzError
@@ -509,7 +512,11 @@ def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[s
 
 def _node_compatible(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
     """Does ``nid`` not contradict a criterion that applies to its own kind?"""
-    data = g.nx.nodes[nid]
+    return _attrs_compatible(nid, g.nx.nodes[nid], flt)
+
+
+def _attrs_compatible(nid: str, data: dict[str, Any], flt: GraphFilter) -> bool:
+    """:func:`_node_compatible` for a node given by its id and attributes."""
     kind = data["kind"]
     if flt.kinds and kind not in flt.kinds:
         return False
@@ -780,13 +787,18 @@ class ExplorerView:
         return frozenset(frozenset(pair) for p in self.paths for pair in zip(p, p[1:]))
 
 
-def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
+def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, radius: int = 1,
                   expand: Iterable[str] = (), collapse: Iterable[str] = (),
                   highlight: Iterable[str] = (), path: Iterable[str] = (),
                   flt: GraphFilter | None = None, k: int = 3, max_length: int = 6,
                   strict_paths: bool = True, by: str = "country",
                   max_elements: int = MAX_ELEMENTS) -> ExplorerView:
     """Compose the explorer's view from its state.
+
+    ``g`` is a graph or any :class:`graph.store.GraphStore`: the view is
+    composed only of the store's answers (a graph is asked through a
+    :class:`~graph.store.MemoryStore`), so with the Neo4j store every part
+    of it comes from Neo4j.
 
     * ``focus``: the ego network of radius ``radius`` (nodes contradicting
       ``flt`` are left out; the focus itself always stays);
@@ -801,61 +813,86 @@ def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
     * with nothing chosen, or when the detailed view would exceed
       ``max_elements``, the aggregated :func:`overview` is returned.
     """
+    from graph.store import MemoryStore  # graph.store builds on this module
+
+    store = MemoryStore(g) if isinstance(g, PartnerGraph) else g
     flt = flt or GraphFilter()
     unknown: list[str] = []
+    focus_ids = [focus] if focus else []
+    expand, collapse, highlight, path = list(expand), list(collapse), list(highlight), list(path)
+    requested = [n for n in dict.fromkeys(focus_ids + expand + collapse + highlight + path) if n]
+    existing = set(store.node_attrs(requested)) if requested else set()
 
     def known(ids: Iterable[str]) -> list[str]:
         out = []
         for n in ids:
-            if n in g.nx:
+            if n in existing:
                 out.append(n)
             elif n:
                 unknown.append(n)
         return list(dict.fromkeys(out))
 
-    focus_l = known([focus] if focus else [])
+    focus_l = known(focus_ids)
     expand_l, collapse_l, highlight_l, path_l = known(expand), known(collapse), known(highlight), known(path)
     paths: list[list[str]] = []
     if len(path_l) >= 2:
         opts: dict[str, Any] = {"exclude": [HOME_COUNTRY], "via": STRICT_PATH_EDGES} if strict_paths else {}
-        paths = shortest_paths(g, path_l[0], path_l[1], k=k, max_length=max_length, **opts)
+        paths = store.shortest_paths(path_l[0], path_l[1], k=k, max_length=max_length, **opts)
     pinned = list(dict.fromkeys(focus_l + expand_l + highlight_l + path_l + [n for p in paths for n in p]))
 
     rank: dict[str, float] = {}
     base: list[str] = []
     if focus_l:
-        ego = ego_network(g, focus_l[0], radius=max(1, min(radius, 2)), max_elements=max_elements)
-        facts = project_facts(g)
-        base = [n for n in ego.nodes if n == focus_l[0] or (
-            _node_compatible(g, n, flt) and (kind_of(n) is not NodeKind.PROJECT or _project_matches(facts[n], flt)))]
-        rank = dict(_distances(g, focus_l[0], 2))
+        ego = store.ego_network(focus_l[0], radius=max(1, min(radius, 2)), max_elements=max_elements)
+        attrs = store.node_attrs(ego.nodes) if not flt.is_empty() else {}
+        matching = set(store.matching_projects(flt)) if flt.selects_projects else None
+        base = [n for n in ego.nodes if n == focus_l[0] or flt.is_empty() or (
+            n in attrs and _attrs_compatible(n, attrs[n], flt)
+            and (matching is None or kind_of(n) is not NodeKind.PROJECT or n in matching))]
+        rank = dict(_store_distances(store, focus_l[0], 2))
     elif not flt.is_empty():
-        sub = filter_subgraph(g, flt, max_elements=max_elements)
+        sub = store.filter_subgraph(flt, max_elements=max_elements)
         if sub.truncated and not pinned:
-            return ExplorerView(None, overview(g, flt, by=by), (), "too_large", sub.total, tuple(unknown))
+            return ExplorerView(None, store.overview(flt, by=by), (), "too_large", sub.total, tuple(unknown))
         base = list(sub.nodes)
     elif not pinned:
-        return ExplorerView(None, overview(g, flt, by=by), (), "start", 0, tuple(unknown))
+        return ExplorerView(None, store.overview(flt, by=by), (), "start", 0, tuple(unknown))
 
     nodes = list(dict.fromkeys(base + pinned))
-    if not focus_l and flt.is_empty() and len(highlight_l) > 1:
+    group = not focus_l and flt.is_empty() and len(highlight_l) > 1
+    around = list(dict.fromkeys((highlight_l if group else []) + expand_l + collapse_l))
+    nbrs = store.neighbours(around) if around else {}
+    if group:
         # a highlighted group alone (e.g. a community from the Analysen page):
         # add the nodes linking two or more of its members, so its structure shows
         counts: Counter[str] = Counter()
         for h in highlight_l:
-            counts.update(g.neighbours(h))
+            counts.update(nbrs.get(h, ()))
         nodes += sorted(n for n, c in counts.items() if c >= 2)
     for nid in expand_l:
-        nodes += [n for n in sorted(g.neighbours(nid)) if not flt.kinds or g.nx.nodes[n]["kind"] in flt.kinds]
+        nodes += [n for n in sorted(nbrs.get(nid, ())) if not flt.kinds or kind_of(n).value in flt.kinds]
     nodes = list(dict.fromkeys(nodes))
     if collapse_l:
         in_view = set(nodes)
         keep = set(pinned)
-        hidden = set()
-        for c in collapse_l:
-            for n in g.neighbours(c):
-                if n in in_view and n not in keep and (g.neighbours(n) & in_view) <= {c}:
-                    hidden.add(n)
+        candidates = {c: [n for n in nbrs.get(c, ()) if n in in_view and n not in keep] for c in collapse_l}
+        second = store.neighbours({n for ns in candidates.values() for n in ns})
+        hidden = {n for c, ns in candidates.items() for n in ns if (second.get(n, frozenset()) & in_view) <= {c}}
         nodes = [n for n in nodes if n not in hidden]
-    sub = induced_subgraph(g, nodes, max_elements=max_elements, keep=pinned, rank=rank)
+    sub = store.induced_subgraph(nodes, max_elements=max_elements, keep=pinned, rank=rank)
     return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))
+
+
+def _store_distances(store: Any, source: str, cutoff: int) -> dict[str, int]:
+    """Steps from ``source`` to every node within ``cutoff`` (direction
+    ignored), asked of ``store`` one layer at a time."""
+    dist = {source: 0}
+    frontier = [source]
+    for d in range(1, cutoff + 1):
+        if not frontier:
+            break
+        reached = store.neighbours(frontier)
+        frontier = sorted({w for u in frontier for w in reached.get(u, ())} - dist.keys())
+        for w in frontier:
+            dist[w] = d
+    return dist

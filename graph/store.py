@@ -22,7 +22,7 @@ from graph import queries
 from graph.errors import StoreUnavailable
 from graph.kinds import EdgeKind, NodeKind
 from graph.model import PartnerGraph
-from graph.queries import MAX_ELEMENTS, GraphFilter, Neighbour, Subgraph
+from graph.queries import MAX_ELEMENTS, GraphFilter, Neighbour, Overview, Subgraph
 from graph.search import SearchHit, search
 
 __all__ = ["GraphStore", "MemoryStore", "FallbackStore"]
@@ -74,6 +74,26 @@ class GraphStore(Protocol):
         """The part of the graph matching ``flt`` (:func:`graph.queries.filter_subgraph`)."""
         ...
 
+    def neighbours(self, node_ids: Iterable[str], *,
+                   kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
+        """``{id: ids adjacent to it}`` (either direction; only nodes of
+        ``kinds`` when given) for each known id of ``node_ids``."""
+        ...
+
+    def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
+                         keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
+        """The view on ``node_ids`` with every edge between them, cut like
+        :func:`graph.queries.induced_subgraph` (unknown ids left out)."""
+        ...
+
+    def matching_projects(self, flt: GraphFilter) -> list[str]:
+        """Ids of the projects meeting ``flt`` (:func:`graph.queries.matching_projects`)."""
+        ...
+
+    def overview(self, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
+        """The aggregated Länder ↔ countries/themes view (:func:`graph.queries.overview`)."""
+        ...
+
 
 class MemoryStore:
     """The store over an in-memory partner graph (the default).
@@ -117,6 +137,23 @@ class MemoryStore:
 
     def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
         return queries.filter_subgraph(self.graph, flt, max_elements=max_elements)
+
+    def neighbours(self, node_ids: Iterable[str], *,
+                   kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
+        wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
+        nodes = self.graph.nx.nodes
+        return {n: frozenset(m for m in self.graph.neighbours(n) if wanted is None or nodes[m]["kind"] in wanted)
+                for n in dict.fromkeys(node_ids) if n in self.graph.nx}
+
+    def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
+                         keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
+        return queries.induced_subgraph(self.graph, node_ids, max_elements=max_elements, keep=keep, rank=rank)
+
+    def matching_projects(self, flt: GraphFilter) -> list[str]:
+        return queries.matching_projects(self.graph, flt)
+
+    def overview(self, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
+        return queries.overview(self.graph, flt, by=by)
 
 
 class FallbackStore:

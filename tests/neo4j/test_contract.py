@@ -1,5 +1,8 @@
 """The store contract: the in-memory store and the Neo4j store answer the
-explorer's questions identically on the sample.
+explorer's questions identically on the sample — the single questions and
+the composed explorer view (:func:`graph.queries.explorer_view` asking the
+store) for start, focus, expanded, collapsed, filtered, highlighted, cut and
+path views.
 
 Each test runs once per store (``memory``, ``neo4j``). It checks facts of the
 sample that any store must give, and that the answer equals the in-memory
@@ -208,3 +211,131 @@ def test_filter_facts(contract_store, sample_graph):
     assert "country:TZA" in tza.nodes and "country:RWA" not in tza.nodes
     for pid in (n for n in tza.nodes if n.startswith("project:")):
         assert "country:TZA" in {v for v, _ in sample_graph.out_edges(pid, EdgeKind.IMPLEMENTED_IN)}
+
+
+# ----------------------------------------------- explorer building blocks
+@pytest.mark.parametrize("ids,kinds", [
+    (["project:BLP-01", "land:DE-HE", "country:DEU", "nothing:here"], None),
+    (["country:DEU", "theme:water"], ["institution"]),
+    (["contact:c001", "event:e01"], ["theme", "country"]),
+    ([], None),
+])
+def test_neighbours(contract_store, reference, sample_graph, ids, kinds):
+    got = contract_store.neighbours(ids, kinds=kinds)
+    assert got == reference.neighbours(ids, kinds=kinds)
+    assert set(got) == {n for n in ids if n in sample_graph}
+    if kinds is None:
+        for n in got:
+            assert got[n] == sample_graph.neighbours(n)
+
+
+def test_neighbours_none_of_the_kinds_asked_for(contract_store, reference):
+    # a known node without such neighbours is listed with none (not left out)
+    got = contract_store.neighbours(["land:DE-HE"], kinds=["event"])
+    assert got == reference.neighbours(["land:DE-HE"], kinds=["event"]) == {"land:DE-HE": frozenset()}
+
+
+@pytest.mark.parametrize("cap", [1500, 30])
+def test_induced_subgraph(contract_store, reference, sample_graph, cap):
+    ids = sorted(sample_graph.neighbours("country:TZA") | {"country:TZA", "land:DE-HE", "ghost:x"})
+    keep = ["land:DE-HE"]
+    rank = {n: (0 if n.startswith("project:") else 1) for n in ids}
+    got = contract_store.induced_subgraph(ids, max_elements=cap, keep=keep, rank=rank)
+    assert got == reference.induced_subgraph(ids, max_elements=cap, keep=keep, rank=rank)
+    assert "ghost:x" not in got.nodes and "land:DE-HE" in got.nodes and got.size <= cap
+    assert got.truncated == (cap == 30)
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_matching_projects(contract_store, reference, flt):
+    assert sorted(contract_store.matching_projects(flt)) == sorted(reference.matching_projects(flt))
+
+
+@pytest.mark.parametrize("flt", [GraphFilter(), *FILTERS], ids=repr)
+@pytest.mark.parametrize("by", ["country", "theme"])
+def test_overview(contract_store, reference, flt, by):
+    got = contract_store.overview(flt, by=by)
+    assert got == reference.overview(flt, by=by)
+    assert got.by == by
+
+
+def test_overview_facts(contract_store, sample_graph):
+    start = contract_store.overview()
+    assert start.projects == len(list(sample_graph.nodes(NodeKind.PROJECT)))
+    assert any(e.partnership for e in start.edges)
+    hessen = next(n for n in start.nodes if n.node_id == "land:DE-HE")
+    assert hessen.kind == "land" and hessen.projects >= 1
+    with pytest.raises(PartnernetzError):
+        contract_store.overview(by="programme")
+
+
+# ------------------------------------------------------- the explorer view
+VIEWS = {
+    "start": {},
+    "start-by-theme": {"by": "theme"},
+    "focus": {"focus": "institution:hlft"},
+    "focus-radius-2": {"focus": "land:DE-HE", "radius": 2},
+    "focus-filtered": {"focus": "land:DE-HE", "radius": 2, "flt": GraphFilter.of(statuses=["completed"])},
+    "focus-kinds": {"focus": "project:BLP-01", "flt": GraphFilter.of(kinds=["institution", "land", "project"])},
+    "expanded": {"focus": "project:BLP-01", "expand": ["country:RWA", "institution:hlft"]},
+    "expanded-kinds": {"focus": "project:BLP-01", "expand": ["country:DEU"],
+                       "flt": GraphFilter.of(kinds=["project", "institution", "country"])},
+    "collapsed": {"focus": "project:BLP-01", "expand": ["country:RWA"], "collapse": ["country:RWA"]},
+    "filter": {"flt": GraphFilter.of(countries=["TZA"])},
+    "filter-kinds": {"flt": GraphFilter.of(kinds=["land", "country"])},
+    "filter-too-large": {"flt": GraphFilter.of(kinds=["institution", "land", "country"]), "max_elements": 60},
+    "highlight-group": {"highlight": ["institution:hlft", "land:DE-HE", "country:RWA"]},
+    "cut": {"focus": "country:DEU", "radius": 2, "max_elements": 80},
+    "unknown-ids": {"focus": "institution:nope", "expand": ["theme:nope"]},
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_explorer_view(contract_store, reference, name):
+    from graph.queries import explorer_view
+
+    opts = VIEWS[name]
+    got = explorer_view(contract_store, **opts)
+    want = explorer_view(reference, **opts)
+    assert got == want
+    if got.subgraph is not None:
+        assert got.subgraph.size <= opts.get("max_elements", 1500)
+    if "focus" in opts and not got.unknown:
+        assert opts["focus"] in got.subgraph.nodes
+
+
+def test_explorer_view_kinds_of_answer(contract_store):
+    from graph.queries import explorer_view
+
+    assert explorer_view(contract_store).reason == "start"
+    too_large = explorer_view(contract_store, **VIEWS["filter-too-large"])
+    assert too_large.reason == "too_large" and too_large.overview is not None and too_large.total > 60
+    expanded = explorer_view(contract_store, **VIEWS["expanded"])
+    plain = explorer_view(contract_store, focus="project:BLP-01")
+    assert set(plain.subgraph.nodes) < set(expanded.subgraph.nodes)
+    assert explorer_view(contract_store, **VIEWS["unknown-ids"]).unknown == ("institution:nope", "theme:nope")
+
+
+@pytest.mark.parametrize("source,target,opts", [
+    ("institution:hlft", "institution:dman", {"k": 5}),
+    ("institution:hlft", "institution:dman", {"k": 5, "strict_paths": False}),
+    ("land:DE-HE", "country:RWA", {"k": 3, "focus": "land:DE-HE"}),
+    ("project:BLP-01", "land:DE-HE", {"k": 1}),
+])
+def test_explorer_path_view(contract_store, reference, sample_graph, source, target, opts):
+    from graph.queries import explorer_view
+
+    got = explorer_view(contract_store, path=[source, target], highlight=[source], **opts)
+    want = explorer_view(reference, path=[source, target], highlight=[source], **opts)
+    # ties among equally short paths may be broken differently: same lengths,
+    # each a real path, each shown in the view with its edges
+    assert [len(p) for p in got.paths] == [len(p) for p in want.paths] and got.paths
+    shown = set(got.subgraph.nodes)
+    edges = {frozenset((u, v)) for u, v, _ in got.subgraph.edges}
+    for path in got.paths:
+        assert path[0] == source and path[-1] == target and _is_path(sample_graph, list(path))
+        assert set(path) <= shown and all(frozenset(pair) in edges for pair in zip(path, path[1:]))
+    if len(want.paths) == 1 or len(want.paths[0]) < len(want.paths[1]):
+        assert got.paths[0] == want.paths[0]
+    if got.paths == want.paths:
+        assert got == want
