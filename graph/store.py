@@ -22,10 +22,10 @@ from graph import queries
 from graph.errors import StoreUnavailable
 from graph.kinds import EdgeKind, NodeKind
 from graph.model import PartnerGraph
-from graph.queries import MAX_ELEMENTS, GraphFilter, Neighbour, Overview, Subgraph
+from graph.queries import MAX_ELEMENTS, ExplorerView, GraphFilter, Neighbour, Overview, Subgraph
 from graph.search import SearchHit, search
 
-__all__ = ["GraphStore", "MemoryStore", "FallbackStore"]
+__all__ = ["GraphStore", "MemoryStore", "FallbackStore", "view_graph"]
 
 
 @runtime_checkable
@@ -204,3 +204,34 @@ class FallbackStore:
                 return getattr(self.fallback, attr)(*args, **kwargs)
 
         return call
+
+
+def view_graph(store: GraphStore, view: ExplorerView) -> PartnerGraph:
+    """A small in-memory graph of what ``view`` shows, for the element
+    builders: its nodes with their attributes from ``store.node_attrs`` and
+    its edges with their kind (read from the edge key, ``kind`` or
+    ``kind:discriminator``; other edge attributes are not fetched).
+
+    >>> from graph.model import PartnerGraph
+    >>> from graph.queries import explorer_view
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> store = MemoryStore(g)
+    >>> local = view_graph(store, explorer_view(store, focus="country:RWA"))
+    >>> sorted(local.nx.nodes), [k for _, _, k in local.nx.edges(data="kind")]
+    (['country:RWA', 'land:DE-RP'], ['partners_with'])
+    """
+    if view.overview is not None:
+        ids = [n.node_id for n in view.overview.nodes]
+        edges: tuple[tuple[str, str, str], ...] = ()
+    else:
+        assert view.subgraph is not None
+        ids, edges = list(view.subgraph.nodes), view.subgraph.edges
+    local = PartnerGraph(with_laender=False)
+    for nid, attrs in store.node_attrs(ids).items():
+        local.nx.add_node(nid, **attrs)
+    for u, v, key in edges:
+        if u in local.nx and v in local.nx:
+            local.nx.add_edge(u, v, key=key, kind=key.partition(":")[0])
+    return local

@@ -263,3 +263,27 @@ def test_every_label_of_the_network_page_is_registered_in_both_languages():
     dynamic += [f"layout.{n}" for n in ("cose", "concentric", "breadthfirst")]
     dynamic += [f"attr.{a}" for a in network.DETAIL_ATTRS] + [f"status.{s}" for s in ("planned", "active", "completed", "unknown")]
     assert missing_keys(dynamic) == []
+
+
+@pytest.mark.parametrize("query", [
+    {},
+    {"by": "theme"},
+    {"focus": "institution:hlft", "radius": "2"},
+    {"focus": "project:BLP-01", "expand": "country:RWA", "layout": "concentric"},
+    {"path": "institution:hlft,institution:dman", "highlight": "institution:hlft", "layout": "breadthfirst"},
+    {"country": "TZA"},
+])
+def test_elements_drawn_from_the_store_answers_equal_those_of_the_graph(sample_graph, query):
+    # the page draws what the store answered (view_graph); with the in-memory
+    # store the picture must be exactly the one drawn from the graph itself
+    from dashboard.pages.network import compute_view
+    from graph.store import MemoryStore, view_graph
+
+    state = parse_query({**query, "lang": "de"})
+    store = MemoryStore(sample_graph)
+    view = compute_view(store, state)
+    assert view == compute_view(sample_graph, state)
+    opts = dict(lang="de", layout=state["layout"], focus=state["focus"], highlight=state["highlight"])
+    local = view_graph(store, view)
+    assert set(local.nx.nodes) == ({n.node_id for n in view.overview.nodes} if view.overview else set(view.subgraph.nodes))
+    assert explorer_elements(local, view, **opts) == explorer_elements(sample_graph, view, **opts)

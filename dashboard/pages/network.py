@@ -36,7 +36,7 @@ from graph.queries import (
 )
 from graph.reference import LAENDER
 from graph.search import search_index_size
-from graph.store import GraphStore, MemoryStore
+from graph.store import GraphStore, MemoryStore, view_graph
 from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
@@ -220,10 +220,12 @@ DETAIL_ATTRS = ("sector", "sector_detail", "land", "country", "city", "region", 
 
 
 # --------------------------------------------------------------------- view
-def compute_view(g: PartnerGraph, state: dict[str, Any]) -> ExplorerView:
-    """The explorer view of ``state`` (thin: all logic is in ``graph.queries``)."""
+def compute_view(store: GraphStore | PartnerGraph, state: dict[str, Any]) -> ExplorerView:
+    """The explorer view of ``state``, composed of ``store``'s answers (thin:
+    all logic is in :func:`graph.queries.explorer_view`; a graph is asked
+    through a ``MemoryStore``)."""
     return explorer_view(
-        g, focus=state["focus"], radius=state["radius"], expand=state["expand"], collapse=state["collapse"],
+        store, focus=state["focus"], radius=state["radius"], expand=state["expand"], collapse=state["collapse"],
         highlight=state["highlight"], path=state["path"], flt=to_filter(state), k=state["k"],
         max_length=state["maxlen"], strict_paths=not state["loose"], by=state["by"], max_elements=MAX_ELEMENTS)
 
@@ -469,10 +471,12 @@ def layout(lang: str = "de", **query: Any):
     """The page for the view state in the query string."""
     lang = normalise_lang(lang)
     state = parse_query({**query, "lang": lang})
-    g = current().graph
-    view = compute_view(g, state)
+    ctx = current()
+    g, store = ctx.graph, ctx.store
+    view = compute_view(store, state)
     selected = state["selected"] if state["selected"] in g else None
-    elements = explorer_elements(g, view, lang=lang, layout=state["layout"], focus=state["focus"],
+    # the picture is drawn from what the store answered (nodes and their attributes)
+    elements = explorer_elements(view_graph(store, view), view, lang=lang, layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
     search_box = html.Div([
         html.Label(t("network.search", lang), htmlFor="network-query-search", className="field-label"),
@@ -509,7 +513,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, selected, state, lang, store=current().store), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div(details_panel(g, selected, state, lang, store=store), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
     ], className="network-page", **{"data-view": to_search(state)})
@@ -553,9 +557,9 @@ PAGES_LOCATION = "_pages_location"
 def warm_up() -> None:
     """Build the per-dataset indexes (search names, project facts, start
     overview) before the first request needs them."""
-    g = current().graph
-    search_index_size(g)
-    explorer_view(g)
+    ctx = current()
+    search_index_size(ctx.graph)
+    explorer_view(ctx.store)
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -639,18 +643,21 @@ def register_callbacks(app: dash.Dash) -> None:
         ctx = current()
         which = "edges" if dash.ctx.triggered_id == ID.CSV_EDGES else "nodes"
         content, filename = view_csv(ctx.graph, parse_query(state or {}), which,
-                                     audit_log=ctx.settings.audit_log, user=current_user())
+                                     audit_log=ctx.settings.audit_log, user=current_user(), store=ctx.store)
         return {"content": content, "filename": filename, "type": "text/csv"}
 
 
 def view_csv(g: PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
-             user: str = "local") -> tuple[str, str]:
+             user: str = "local", store: GraphStore | None = None) -> tuple[str, str]:
     """The nodes or edges CSV of the view of ``state``: ``(content, filename)``.
+
+    The view is composed by ``store`` (default: ``MemoryStore(g)``); the
+    table columns (edge roles, contributions …) come from ``g``.
 
     A view listing contacts is an export of personal data: it is recorded in
     the audit log (ids only), like every other personal-data export.
     """
-    view = compute_view(g, state)
+    view = compute_view(store or MemoryStore(g), state)
     nodes_csv, edges_csv = csv_tables(g, view, lang=state["lang"])
     contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
     if contacts and audit_log:

@@ -174,12 +174,13 @@ def test_public_api_of_the_store_modules():
     import graph.neo4j_store
     import graph.store
 
-    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore"}
+    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "view_graph"}
     assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
                                               "Progress"}
     for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):
         assert all(hasattr(module, name) for name in module.__all__)
     # The contract methods every store has.
     for name in ("node", "node_attrs", "counts_by_kind", "search", "neighbours_by_relation", "ego_network",
-                 "shortest_paths", "filter_subgraph"):
+                 "shortest_paths", "filter_subgraph", "neighbours", "induced_subgraph", "matching_projects",
+                 "overview"):
         assert callable(getattr(graph.store.MemoryStore, name)) and callable(getattr(graph.neo4j_store.Neo4jStore, name))
