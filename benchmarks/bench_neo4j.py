@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.model import PartnerGraph  # noqa: E402
-from graph.queries import GraphFilter  # noqa: E402
+from graph.queries import GraphFilter, explorer_view  # noqa: E402
 from graph.store import MemoryStore  # noqa: E402
 from loaders import SAMPLE_PATH, load  # noqa: E402
 
@@ -122,6 +122,13 @@ def main(argv: list[str] | None = None) -> int:
             (f"filter_subgraph(country={country_key})",
              lambda s: s.filter_subgraph(GraphFilter.of(countries=[country_key]))),
             ("counts_by_kind()", lambda s: s.counts_by_kind()),
+            ("explorer_view() start overview", lambda s: explorer_view(s)),
+            ("explorer_view(focus=busiest institution)", lambda s: explorer_view(s, focus=hub)),
+            ("explorer_view(focus=project, expand=country)",
+             lambda s: explorer_view(s, focus=project, expand=[country])),
+            (f"explorer_view(country={country_key}) (filter or overview)",
+             lambda s: explorer_view(s, flt=GraphFilter.of(countries=[country_key]))),
+            ("explorer_view(path institution → country)", lambda s: explorer_view(s, path=[hub, country])),
         ]
         print(f"\nexplorer questions on the synthetic graph, median of 5 (ms):\n")
         print("| question | memory | neo4j store |")

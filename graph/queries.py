@@ -849,7 +849,6 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
         base = [n for n in ego.nodes if n == focus_l[0] or flt.is_empty() or (
             n in attrs and _attrs_compatible(n, attrs[n], flt)
             and (matching is None or kind_of(n) is not NodeKind.PROJECT or n in matching))]
-        rank = dict(_store_distances(store, focus_l[0], 2))
     elif not flt.is_empty():
         sub = store.filter_subgraph(flt, max_elements=max_elements)
         if sub.truncated and not pinned:
@@ -879,20 +878,21 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
         second = store.neighbours({n for ns in candidates.values() for n in ns})
         hidden = {n for c, ns in candidates.items() for n in ns if (second.get(n, frozenset()) & in_view) <= {c}}
         nodes = [n for n in nodes if n not in hidden]
+    if focus_l:
+        rank = _rank_by_distance(store, focus_l[0], nodes)
     sub = store.induced_subgraph(nodes, max_elements=max_elements, keep=pinned, rank=rank)
     return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))
 
 
-def _store_distances(store: Any, source: str, cutoff: int) -> dict[str, int]:
-    """Steps from ``source`` to every node within ``cutoff`` (direction
-    ignored), asked of ``store`` one layer at a time."""
-    dist = {source: 0}
-    frontier = [source]
-    for d in range(1, cutoff + 1):
-        if not frontier:
-            break
-        reached = store.neighbours(frontier)
-        frontier = sorted({w for u in frontier for w in reached.get(u, ())} - dist.keys())
-        for w in frontier:
-            dist[w] = d
-    return dist
+def _rank_by_distance(store: Any, focus: str, nodes: list[str]) -> dict[str, float]:
+    """Steps (0, 1 or 2; direction ignored) from ``focus`` to each of ``nodes``
+    within two steps, asked of ``store``: the neighbours of the focus, then
+    the neighbours of only those nodes in view that are not among them (not
+    of every neighbour of the focus, which for a hub is most of the graph)."""
+    first = store.neighbours([focus]).get(focus, frozenset())
+    rank: dict[str, float] = {focus: 0}
+    rank.update((n, 1) for n in nodes if n in first)
+    rest = [n for n in nodes if n not in rank]
+    if rest:
+        rank.update((n, 2) for n, adj in store.neighbours(rest).items() if adj & first)
+    return rank
