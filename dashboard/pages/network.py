@@ -26,6 +26,7 @@ from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.viewstate import LAYOUTS, parse_query, to_filter, to_search, updated
+from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.model import PartnerGraph
 from graph.queries import (
@@ -556,10 +557,16 @@ PAGES_LOCATION = "_pages_location"
 
 def warm_up() -> None:
     """Build the per-dataset indexes (search names, project facts, start
-    overview) before the first request needs them."""
+    overview; with a remote store also its start overview) before the first
+    request needs them."""
     ctx = current()
     search_index_size(ctx.graph)
-    explorer_view(ctx.store)
+    explorer_view(ctx.graph)  # the in-memory indexes (the fallback's too)
+    if not isinstance(ctx.store, MemoryStore):
+        try:
+            explorer_view(ctx.store)  # e.g. the Neo4j store's per-push filter facts
+        except StoreError:
+            pass  # reported when a request asks the store; the other pages still warm up
 
 
 def register_callbacks(app: dash.Dash) -> None:

@@ -116,5 +116,15 @@ def test_the_store_keeps_to_the_privacy_rules_of_the_served_graph(store, sample_
     assert store.ego_network(inst, radius=2) == reference.ego_network(inst, radius=2)
     assert not any(n.startswith("contact:") for n in store.ego_network(inst, radius=2).nodes)
     assert store.search(real_name) == reference.search(real_name)
+    # the composed explorer view keeps to them too (neighbours, expand, overview)
+    from graph.queries import explorer_view
+
+    for opts in ({"focus": inst, "radius": 2}, {"focus": inst, "expand": [inst]},
+                 {"highlight": [inst, "country:RWA"]}, {}):
+        view = explorer_view(store, **opts)
+        assert view == explorer_view(reference, **opts)
+        assert not any(n.startswith("contact:") for n in (view.subgraph.nodes if view.subgraph else ()))
+    assert store.neighbours([inst]) == reference.neighbours([inst])
+    assert store.neighbours([secret]) == {}
     assert store.shortest_paths(inst, "country:RWA") and all(
         not any(n.startswith("contact:") for n in p) for p in store.shortest_paths(inst, "country:RWA", k=5))
