@@ -13,9 +13,6 @@ project facts used by filters and the overview) are built once and reused
 until ``g.generation`` changes.
 
 >>> from graph.model import PartnerGraph
-
-if TYPE_CHECKING:
-    from graph.store import GraphStore
 >>> g = PartnerGraph()
 >>> _ = g.add_country("TZA")
 >>> uni = g.add_node("institution", "uni", label="Uni", land="DE-NI", source="s")
@@ -40,6 +37,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from graph.errors import NodeNotFound, PartnernetzError
 from graph.kinds import EdgeKind, NodeKind, key_of, kind_of
 from graph.model import PartnerGraph
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
 
 __all__ = [
     "MAX_ELEMENTS",
