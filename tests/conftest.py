@@ -1,4 +1,5 @@
-"""Shared fixtures: the loaded sample and a minimal dataset folder."""
+"""Shared fixtures: the loaded sample, a minimal dataset folder, and the
+browser (Debian's Chromium through Playwright) with a fresh page per test."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.browser_helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import MINI_INSTITUTIONS, MINI_PROJECTS, write_table
 from loaders import SAMPLE_PATH, load
 
@@ -33,3 +35,29 @@ def mini(tmp_path: Path) -> Path:
         ["P1", "uni-a", "lead"], ["P1", "min-c", "partner"], ["P2", "ngo-b", "implementing"],
     ])
     return folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium); .ci/run does")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; console errors and page errors are collected in ``page.errors``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("console", lambda msg: pg.errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    yield pg
+    context.close()
+
+

@@ -14,7 +14,6 @@ import os
 import pytest
 
 from tests.browser.browser_helpers import ServedApp, screenshot
-from tests.browser.conftest import browser, page  # noqa: F401  (fixtures)
 from tests.browser.test_network import CY, cy_nodes, cy_with_class, goto
 from tests.neo4j.falkordb_server import bolt_handshake
 
@@ -36,7 +35,7 @@ def _serve_args(peer) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def test_network_page_in_query_mode_is_drawn_from_neo4j(peer, sample_graph, page):  # noqa: F811
+def test_network_page_in_query_mode_is_drawn_from_neo4j(peer, sample_graph, page):
     peer.store().push(sample_graph)
     args, env = _serve_args(peer)
     app = ServedApp(*args, env=env).wait()
