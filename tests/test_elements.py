@@ -233,6 +233,41 @@ def test_network_layout_renders_for_state_from_other_pages(sample):
     assert "highlight" in text and "country=ETH" in text
 
 
+def test_network_layout_shows_details_of_the_focus_when_nothing_is_selected(sample):
+    from dashboard.app import create_app
+    from dashboard.pages import network
+    from dashboard.settings import Settings
+    app = create_app(sample.graph, Settings(), report=sample.report)
+    with app.server.test_request_context("/"):
+        page = network.layout(lang="en", focus="institution:hlft")
+        details = _find(page, network.ID.DETAILS)
+        assert "Click a node" not in _text(details)
+        assert _title(details) == sample.graph.label("institution:hlft", "en")
+        chosen = _find(network.layout(lang="en", focus="institution:hlft", selected="institution:bmz"), network.ID.DETAILS)
+        assert _title(chosen) == sample.graph.label("institution:bmz", "en")
+        empty = _find(network.layout(lang="en", focus="institution:no-such"), network.ID.DETAILS)
+        assert "Click a node" in _text(empty)
+
+
+def _title(component) -> str | None:
+    """Text of the ``details-title`` heading inside ``component``."""
+    found = _find(component, "details-title", attr="className")
+    return found.children if found is not None else None
+
+
+def _find(component, value, *, attr="id"):
+    """The first descendant of a Dash component tree whose ``attr`` is ``value``."""
+    if getattr(component, attr, None) == value:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found = _find(child, value, attr=attr)
+            if found is not None:
+                return found
+    return None
+
+
 def test_view_csv_audits_contacts_only(tmp_path):
     from dashboard.pages.network import view_csv
     from loaders.audit import read_audit

@@ -472,6 +472,9 @@ def layout(lang: str = "de", **query: Any):
     g = current().graph
     view = compute_view(g, state)
     selected = state["selected"] if state["selected"] in g else None
+    # links from other pages set only ``focus``: show that node's details
+    # until the user selects another one
+    shown = selected or (state["focus"] if state["focus"] in g else None)
     elements = explorer_elements(g, view, lang=lang, layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
     search_box = html.Div([
@@ -509,7 +512,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, selected, state, lang), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div(details_panel(g, shown, state, lang), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
     ], className="network-page", **{"data-view": to_search(state)})
