@@ -26,7 +26,7 @@ from dashboard.components import page_header
 from dashboard.context import CONFIG_KEY, current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
-from dashboard.viewstate import LAYOUTS, parse_query, to_filter, to_search, updated
+from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.model import PartnerGraph
 from graph.queries import (
@@ -574,10 +574,13 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(query_id(ALL), "n_submit"),
         dash.State(query_id(ALL), "value"),
-        dash.State(ID.STATE, "data"),
+        # Not State(ID.STATE): a callback whose only input is an ALL pattern
+        # also fires when the page is left (no match), and a missing State
+        # component is a console error. The URL is the same state.
+        dash.State(PAGES_LOCATION, "search"),
         prevent_initial_call=True,
     )
-    def _submit(_n, values, state):
+    def _submit(_n, values, search_string):
         trig = dash.ctx.triggered_id
         if not trig or not dash.ctx.triggered[0]["value"]:
             raise dash.exceptions.PreventUpdate
@@ -586,7 +589,7 @@ def register_callbacks(app: dash.Dash) -> None:
         hits = search(current().graph, text, limit=1)
         if not hits:
             raise dash.exceptions.PreventUpdate
-        return to_search(_pick_target(trig["role"], hits[0].node_id, parse_query(state or {})))
+        return to_search(_pick_target(trig["role"], hits[0].node_id, parse_search(search_string)))
 
     @app.callback(
         dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
