@@ -11,6 +11,8 @@ import pytest
 from dashboard.elements import (
     KIND_ORDER,
     csv_tables,
+    label_box,
+    separate,
     explorer_elements,
     kinds_in,
     legend_entries,
@@ -128,6 +130,35 @@ def test_force_layout_packs_components_side_by_side():
     pos = positions(nodes, [("land:A", "land:B"), ("land:C", "land:D")], "cose")
     xs = [x for x, _ in pos.values()]
     assert max(xs) - min(xs) < 400  # islands are packed, not flung apart
+
+
+def _crowded(pos, boxes=None):
+    """Pairs of nodes whose boxes (node + label) overlap."""
+    box = lambda n: (boxes or {}).get(n, (84.0, 34.0))  # noqa: E731
+    items = sorted(pos.items())
+    return [(a, b) for k, (a, (ax, ay)) in enumerate(items) for b, (bx, by) in items[k + 1:]
+            if abs(ax - bx) < (box(a)[0] + box(b)[0]) / 2 - 0.01 and abs(ay - by) < (box(a)[1] + box(b)[1]) / 2 - 0.01]
+
+
+def test_force_layout_leaves_room_for_labels():
+    # a hub with 30 leaves: the spring layout alone crowds the leaves
+    nodes = ["land:DE-HE"] + [f"institution:i{i}" for i in range(30)]
+    edges = [(n, "land:DE-HE") for n in nodes[1:]]
+    assert _crowded(positions(nodes, edges, "cose")) == []
+    wide = {n: (200.0, 40.0) for n in nodes}
+    assert _crowded(positions(nodes, edges, "cose", boxes=wide), wide) == []
+    assert separate({"a": (0.0, 0.0), "b": (0.0, 0.0)}) != {"a": (0.0, 0.0), "b": (0.0, 0.0)}
+    far = {"a": (0.0, 0.0), "b": (500.0, 0.0)}
+    assert separate(far) == far  # nothing to do
+
+
+def test_sample_overview_labels_do_not_overlap(sample):
+    from graph.queries import explorer_view
+    els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="en")
+    nodes = [e for e in els if "position" in e]
+    pos = {e["data"]["id"]: (e["position"]["x"], e["position"]["y"]) for e in nodes}
+    boxes = {e["data"]["id"]: label_box(e["data"]["label"], e["data"]["size"], 13) for e in nodes}
+    assert len(pos) > 30 and _crowded(pos, boxes) == []
 
 
 # --------------------------------------------------------- style and legend
