@@ -101,6 +101,7 @@ register({
     "contacts.no_contacts": ("Diese Instanz läuft ohne Kontaktdaten (--no-contacts). Veranstaltungen sind sichtbar, Personen nicht.",
                              "This instance runs without contact data (--no-contacts). Events are shown, people are not."),
     "contacts.find": ("Kontakte finden", "Find contacts"),
+    "contacts.persons": ("Personen", "People"),
     "contacts.row_hint": ("Eine Zeile anklicken, um die Institution der Person im Netzwerk zu zeigen.",
                           "Click a row to show the person's institution in the network."),
     "contacts.in_network": ("{name} im Netzwerk zeigen", "Show {name} in the network"),
@@ -492,7 +493,7 @@ def layout(lang: str = "de", **query: str):
     return html.Div([
         header,
         html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
-        key_figures([(t("kind.contact", lang), len(index.persons)), (t("kind.event", lang), len(index.events))]),
+        key_figures([(t("contacts.persons", lang), len(index.persons)), (t("table.events", lang), len(index.events))]),
         finder, guestlist, _events_section(index, lang),
     ], className="contacts-page")
 
