@@ -14,7 +14,6 @@ back/forward and copied links just work. Callbacks only parse input, call
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import dash
@@ -23,7 +22,7 @@ from dash import ALL, MATCH, dcc, html
 
 from dashboard.auth import current_user
 from dashboard.components import page_header
-from dashboard.context import CONFIG_KEY, current
+from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated
@@ -34,10 +33,10 @@ from graph.queries import (
     ExplorerView,
     describe_path,
     explorer_view,
-    neighbours_by_relation,
 )
 from graph.reference import LAENDER
-from graph.search import search, search_index_size
+from graph.search import search_index_size
+from graph.store import GraphStore, MemoryStore
 from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
@@ -282,7 +281,8 @@ def _link(url: str) -> Any:
     return html.Span(url)
 
 
-def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str) -> html.Div:
+def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
+                  store: GraphStore | None = None) -> html.Div:
     """Attributes, source links, actions and neighbours of ``nid``."""
     if not nid or nid not in g:
         return html.Div([html.H2(t("network.details", lang)), html.P(t("network.details_empty", lang), className="muted")])
@@ -320,7 +320,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         actions.append(dcc.Link(t("network.path_to_here", lang), id="network-act-path-to", className="button small secondary",
                                 href=_href(state, selected=nid, path=[path_from, nid])))
 
-    groups = neighbours_by_relation(g, nid, lang=lang)
+    groups = (store or MemoryStore(g)).neighbours_by_relation(nid, lang=lang)
     nb_blocks = []
     for key, items in groups.items():
         edge_kind, _, direction = key.partition(":")
@@ -512,7 +512,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, shown, state, lang), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div(details_panel(g, shown, state, lang, store=current().store), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
     ], className="network-page", **{"data-view": to_search(state)})
@@ -529,12 +529,16 @@ def _pick_target(role: str, nid: str, state: dict[str, Any]) -> dict[str, Any]:
     return updated(state, selected=nid, focus=nid, expand=[], collapse=[])
 
 
-def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]) -> list:
-    """Links for the best search hits of ``text`` (each leads to the next state)."""
+def suggestion_list(store: GraphStore | PartnerGraph, text: str, role: str, state: dict[str, Any]) -> list:
+    """Links for the best search hits of ``text`` (each leads to the next state).
+
+    ``store`` answers the search (a graph is wrapped in a ``MemoryStore``)."""
     if not (text or "").strip():
         return []
     lang = state["lang"]
-    hits = search(g, text, limit=8, lang=lang)
+    if isinstance(store, PartnerGraph):
+        store = MemoryStore(store)
+    hits = store.search(text, limit=8, lang=lang)
     if not hits:
         return [html.Div(t("network.no_hits", lang), className="muted suggestion-empty")]
     return [html.Div(dcc.Link([html.Span(h.label, className="hit-label"),
@@ -549,17 +553,15 @@ def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]
 PAGES_LOCATION = "_pages_location"
 
 
-def _warm_up(g: PartnerGraph) -> None:
+def warm_up() -> None:
     """Build the per-dataset indexes (search names, project facts, start
     overview) before the first request needs them."""
+    g = current().graph
     search_index_size(g)
     explorer_view(g)
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    ctx = app.server.config.get(CONFIG_KEY)
-    if ctx is not None:
-        threading.Thread(target=_warm_up, args=(ctx.graph,), daemon=True, name="network-warm-up").start()
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),
         dash.Input(query_id(MATCH), "value"),
@@ -568,7 +570,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _suggest(text, state):
         role = dash.ctx.triggered_id["role"]
-        return suggestion_list(current().graph, text or "", role, parse_query(state or {}))
+        return suggestion_list(current().store, text or "", role, parse_query(state or {}))
 
     @app.callback(
         dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
@@ -586,7 +588,7 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         roles = [s["id"]["role"] for s in dash.ctx.states_list[0]]
         text = dict(zip(roles, values)).get(trig["role"]) or ""
-        hits = search(current().graph, text, limit=1)
+        hits = current().store.search(text, limit=1)
         if not hits:
             raise dash.exceptions.PreventUpdate
         return to_search(_pick_target(trig["role"], hits[0].node_id, parse_search(search_string)))
