@@ -23,12 +23,16 @@ from collections import defaultdict, deque
 from typing import Any, Iterable, Mapping
 
 import networkx as nx
+import numpy as np
+from scipy.spatial import cKDTree
 
 from graph.kinds import kind_of
 from graph.model import PartnerGraph
 from graph.queries import ExplorerView, Overview, Subgraph
 
 __all__ = [
+    "separate",
+    "label_box",
     "KIND_ORDER",
     "KIND_STYLE",
     "SECTOR_COLOURS",
@@ -131,6 +135,12 @@ def view_elements(g: PartnerGraph, sub: Subgraph, *, lang: str = "de",
     return out
 
 
+def _overview_label(name: str, projects: int) -> tuple[str, float]:
+    """Label and size of an overview node."""
+    label = f"{short_label(name, 22)} · {projects}" if projects else short_label(name, 22)
+    return label, round(22 + 9 * math.sqrt(projects), 1)
+
+
 def overview_elements(g: PartnerGraph, ov: Overview, *, lang: str = "de",
                       positions: Mapping[str, tuple[float, float]] | None = None,
                       selected: str | None = None) -> list[dict[str, Any]]:
@@ -140,8 +150,7 @@ def overview_elements(g: PartnerGraph, ov: Overview, *, lang: str = "de",
     out: list[dict[str, Any]] = []
     for n in ov.nodes:
         name = g.label(n.node_id, lang)
-        size = round(22 + 9 * math.sqrt(n.projects), 1)
-        label = f"{short_label(name, 22)} · {n.projects}" if n.projects else short_label(name, 22)
+        label, size = _overview_label(name, n.projects)
         classes = f"kind-{n.kind} agg" + (" chosen" if n.node_id == selected else "")
         el: dict[str, Any] = {"data": {"id": n.node_id, "label": label, "name": name, "kind": n.kind,
                                        "projects": n.projects, "institutions": n.institutions, "size": size},
@@ -167,14 +176,19 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
         ov = view.overview
         nodes = [n.node_id for n in ov.nodes]
         edges = [(e.source, e.target) for e in ov.edges]
+        boxes = {n.node_id: label_box(*_overview_label(g.label(n.node_id, lang), n.projects), font_size=13)
+                 for n in ov.nodes}
         pos = positions(nodes, edges, layout, weights={(e.source, e.target): e.projects + 1 for e in ov.edges},
-                        spacing=1.0 if layout == "cose" else 1.8)
+                        spacing=1.0 if layout == "cose" else 1.8, boxes=boxes)
         return overview_elements(g, ov, lang=lang, positions=pos, selected=selected)
     sub = view.subgraph
     assert sub is not None
     # roots depend on the focus and path only, so selecting a node never moves the picture
     roots = [n for n in (focus, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
-    pos = positions(list(sub.nodes), [(u, v) for u, v, _ in sub.edges], layout, roots=roots)
+    big = {"land": 30.0, "country": 30.0, "contact": 14.0}
+    boxes = {n: label_box(short_label(g.label(n, lang)), 34.0 if n == focus else big.get(kind_of(n), 22.0))
+             for n in sub.nodes}
+    pos = positions(list(sub.nodes), [(u, v) for u, v, _ in sub.edges], layout, roots=roots, boxes=boxes)
     return view_elements(g, sub, lang=lang, positions=pos, focus=focus, selected=selected, highlight=highlight,
                          path_nodes=view.path_nodes, path_edges=view.path_edges)
 
@@ -189,7 +203,8 @@ def _kind_rank(nid: str) -> int:
 
 def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cose", *,
               roots: Iterable[str] = (), weights: Mapping[tuple[str, str], float] | None = None,
-              seed: int = 7, spacing: float = 1.0) -> dict[str, tuple[float, float]]:
+              seed: int = 7, spacing: float = 1.0,
+              boxes: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
     """Deterministic node positions (pixels) for ``layout``:
 
     * ``cose`` — force-directed (networkx spring layout, fixed seed);
@@ -200,6 +215,8 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
 
     The same view always gets the same picture, so a copied URL looks the same.
     ``spacing`` scales the distances (the overview's big nodes need more room).
+    ``boxes`` (node id → width, height of node and label, see :func:`label_box`):
+    the force layout moves nodes apart until these do not overlap.
 
     >>> pos = positions(["land:DE-HE", "country:TZA"], [("land:DE-HE", "country:TZA")], "concentric")
     >>> pos["land:DE-HE"]
@@ -213,14 +230,14 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     elif layout == "breadthfirst":
         pos = _layered(nodes, edges, list(roots))
     else:
-        pos = _force(nodes, edges, weights or {}, seed)
+        pos = _force(nodes, edges, weights or {}, seed, boxes or {})
     if spacing != 1.0:
         pos = {n: (round(x * spacing, 1) + 0.0, round(y * spacing, 1) + 0.0) for n, (x, y) in pos.items()}
     return pos
 
 
 def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tuple[str, str], float],
-           seed: int) -> dict[str, tuple[float, float]]:
+           seed: int, boxes: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
     """Spring layout per connected component; components are then packed in
     rows (largest first) so small islands do not force a tiny zoom."""
     graph = nx.Graph()
@@ -236,12 +253,12 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
         if n == 1:
             local = {comp[0]: (0.0, 0.0)}
         elif n == 2:
-            local = {comp[0]: (-45.0, 0.0), comp[1]: (45.0, 0.0)}
+            local = separate({comp[0]: (-45.0, 0.0), comp[1]: (45.0, 0.0)}, boxes=boxes)
         else:
             scale = 70.0 * math.sqrt(n) + 40.0
             raw = nx.spring_layout(sub, seed=seed, iterations=60 if n < 400 else 35, weight="weight",
                                    k=1.6 / math.sqrt(n))
-            local = {nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in raw.items()}
+            local = separate({nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in raw.items()}, boxes=boxes)
         xs = [p[0] for p in local.values()]
         ys = [p[1] for p in local.values()]
         x0, y0 = min(xs), min(ys)
@@ -259,6 +276,65 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
         x += w + gap
         row_h = max(row_h, h)
     return out
+
+
+#: Default box a node needs in the force layout (pixels at zoom 1): its label
+#: sits below it and is wider than tall.
+MIN_DX, MIN_DY = 84.0, 34.0
+
+
+def label_box(label: str, size: float = 22.0, font_size: float = 11.0) -> tuple[float, float]:
+    """Width and height of a node with its label below it (rough text metrics).
+
+    >>> label_box("Hessen")
+    (45.6, 39.0)
+    """
+    return (round(max(size, 0.6 * font_size * len(label)) + 6, 1), round(size + font_size + 6, 1))
+
+
+def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tuple[float, float]] | None = None,
+             rounds: int = 60) -> dict[str, tuple[float, float]]:
+    """Move nodes apart until their boxes (node plus label, ``boxes[id] =
+    (width, height)``, default ``(MIN_DX, MIN_DY)``) no longer overlap: a
+    spring layout leaves a hub's neighbours on top of each other and their
+    labels unreadable. Each overlapping pair is pushed apart along the axis
+    where the overlap is smaller. Deterministic; candidate pairs come from a
+    k-d tree, so a few thousand nodes stay cheap.
+
+    >>> out = separate({"a": (0.0, 0.0), "b": (10.0, 0.0)})
+    >>> (ax, ay), (bx, by) = out["a"], out["b"]
+    >>> abs(bx - ax) >= MIN_DX or abs(by - ay) >= MIN_DY
+    True
+    """
+    names = sorted(pos)
+    if len(names) < 2:
+        return {n: (float(pos[n][0]), float(pos[n][1])) for n in names}
+    xy = np.array([pos[n] for n in names], dtype=float)
+    half = np.array([(boxes or {}).get(n, (MIN_DX, MIN_DY)) for n in names], dtype=float) / 2
+    max_w, max_h = half.max(axis=0)
+    stretch = np.array([1.0, max_w / max_h])
+    for _ in range(rounds):
+        pairs = cKDTree(xy * stretch).query_pairs(2 * max_w, p=np.inf, output_type="ndarray")
+        if len(pairs) == 0:
+            break
+        i, j = pairs[:, 0], pairs[:, 1]
+        delta = xy[j] - xy[i]
+        overlap = half[i] + half[j] - np.abs(delta)  # per axis; both > 0 means the boxes overlap
+        hit = (overlap > 0).all(axis=1)
+        if not hit.any():
+            break
+        i, j, delta, overlap = i[hit], j[hit], delta[hit], overlap[hit]
+        axis = (overlap[:, 1] < overlap[:, 0]).astype(int)  # push along the cheaper axis
+        rows = np.arange(len(i))
+        sign = np.sign(delta[rows, axis])
+        sign[sign == 0] = np.where((i[sign == 0] % 2) == 0, 1.0, -1.0)  # coincident: deterministic side
+        step = np.zeros_like(delta)
+        step[rows, axis] = sign * (overlap[rows, axis] / 2 + 0.5)
+        move = np.zeros_like(xy)
+        np.add.at(move, i, -step)
+        np.add.at(move, j, step)
+        xy += move
+    return {n: (float(x), float(y)) for n, (x, y) in zip(names, xy)}
 
 
 def _concentric(nodes: list[str], centre: str | None = None) -> dict[str, tuple[float, float]]:

@@ -38,6 +38,19 @@ def test_rows_show_reason_institution_and_mask():
     assert merged["note"].startswith("Merged from 2 records")
 
 
+def test_institution_links_focus_the_network_on_the_persons_institution():
+    idx = index()
+    anna = idx.persons["contact:anna"]
+    links = page.institution_links(idx, "contact:anna", "en")
+    assert [link.href for link in links] == [f"/?focus={iid.replace(':', '%3A')}&lang=en" for iid in anna.institutions]
+    assert links[0].children == "Show Uni Hamburg in the network"
+    # a masked person's institution is shown anyway (as in the table), no name
+    assert page.institution_links(idx, "contact:dirk", "de")[0].children == "Firma Hessen im Netzwerk zeigen"
+    for nobody in (None, "", "contact:nobody"):
+        hint = page.institution_links(idx, nobody, "de")
+        assert len(hint) == 1 and hint[0].children.startswith("Eine Zeile anklicken")
+
+
 def test_person_picker_never_offers_masked_people_by_name():
     idx = index()
     values = [o["value"] for o in page.person_options(idx, "", [])]

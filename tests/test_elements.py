@@ -11,6 +11,8 @@ import pytest
 from dashboard.elements import (
     KIND_ORDER,
     csv_tables,
+    label_box,
+    separate,
     explorer_elements,
     kinds_in,
     legend_entries,
@@ -130,6 +132,35 @@ def test_force_layout_packs_components_side_by_side():
     assert max(xs) - min(xs) < 400  # islands are packed, not flung apart
 
 
+def _crowded(pos, boxes=None):
+    """Pairs of nodes whose boxes (node + label) overlap."""
+    box = lambda n: (boxes or {}).get(n, (84.0, 34.0))  # noqa: E731
+    items = sorted(pos.items())
+    return [(a, b) for k, (a, (ax, ay)) in enumerate(items) for b, (bx, by) in items[k + 1:]
+            if abs(ax - bx) < (box(a)[0] + box(b)[0]) / 2 - 0.01 and abs(ay - by) < (box(a)[1] + box(b)[1]) / 2 - 0.01]
+
+
+def test_force_layout_leaves_room_for_labels():
+    # a hub with 30 leaves: the spring layout alone crowds the leaves
+    nodes = ["land:DE-HE"] + [f"institution:i{i}" for i in range(30)]
+    edges = [(n, "land:DE-HE") for n in nodes[1:]]
+    assert _crowded(positions(nodes, edges, "cose")) == []
+    wide = {n: (200.0, 40.0) for n in nodes}
+    assert _crowded(positions(nodes, edges, "cose", boxes=wide), wide) == []
+    assert separate({"a": (0.0, 0.0), "b": (0.0, 0.0)}) != {"a": (0.0, 0.0), "b": (0.0, 0.0)}
+    far = {"a": (0.0, 0.0), "b": (500.0, 0.0)}
+    assert separate(far) == far  # nothing to do
+
+
+def test_sample_overview_labels_do_not_overlap(sample):
+    from graph.queries import explorer_view
+    els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="en")
+    nodes = [e for e in els if "position" in e]
+    pos = {e["data"]["id"]: (e["position"]["x"], e["position"]["y"]) for e in nodes}
+    boxes = {e["data"]["id"]: label_box(e["data"]["label"], e["data"]["size"], 13) for e in nodes}
+    assert len(pos) > 30 and _crowded(pos, boxes) == []
+
+
 # --------------------------------------------------------- style and legend
 def test_stylesheet_covers_every_kind_and_mark():
     selectors = {s["selector"] for s in stylesheet()}
@@ -231,6 +262,41 @@ def test_network_layout_renders_for_state_from_other_pages(sample):
                                     country="ETH", theme="vocational_training"))
     assert "Hessische Landesstelle" in text and '"data-view": "?selected' not in text
     assert "highlight" in text and "country=ETH" in text
+
+
+def test_network_layout_shows_details_of_the_focus_when_nothing_is_selected(sample):
+    from dashboard.app import create_app
+    from dashboard.pages import network
+    from dashboard.settings import Settings
+    app = create_app(sample.graph, Settings(), report=sample.report)
+    with app.server.test_request_context("/"):
+        page = network.layout(lang="en", focus="institution:hlft")
+        details = _find(page, network.ID.DETAILS)
+        assert "Click a node" not in _text(details)
+        assert _title(details) == sample.graph.label("institution:hlft", "en")
+        chosen = _find(network.layout(lang="en", focus="institution:hlft", selected="institution:bmz"), network.ID.DETAILS)
+        assert _title(chosen) == sample.graph.label("institution:bmz", "en")
+        empty = _find(network.layout(lang="en", focus="institution:no-such"), network.ID.DETAILS)
+        assert "Click a node" in _text(empty)
+
+
+def _title(component) -> str | None:
+    """Text of the ``details-title`` heading inside ``component``."""
+    found = _find(component, "details-title", attr="className")
+    return found.children if found is not None else None
+
+
+def _find(component, value, *, attr="id"):
+    """The first descendant of a Dash component tree whose ``attr`` is ``value``."""
+    if getattr(component, attr, None) == value:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            found = _find(child, value, attr=attr)
+            if found is not None:
+                return found
+    return None
 
 
 def test_view_csv_audits_contacts_only(tmp_path):

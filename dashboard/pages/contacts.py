@@ -12,6 +12,7 @@ go to the browser; person pickers search on the server.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
@@ -56,6 +57,7 @@ class ID:
     MONTHS = "contacts-months"
     RESULT_COUNT = "contacts-result-count"
     RESULTS = "contacts-results"
+    RESULT_LINKS = "contacts-results-links"
     SIZE = "contacts-size"
     PREFER = "contacts-prefer"
     PREFER_MONTHS = "contacts-prefer-months"
@@ -98,6 +100,10 @@ register({
     "contacts.no_contacts": ("Diese Instanz läuft ohne Kontaktdaten (--no-contacts). Veranstaltungen sind sichtbar, Personen nicht.",
                              "This instance runs without contact data (--no-contacts). Events are shown, people are not."),
     "contacts.find": ("Kontakte finden", "Find contacts"),
+    "contacts.persons": ("Personen", "People"),
+    "contacts.row_hint": ("Eine Zeile anklicken, um die Institution der Person im Netzwerk zu zeigen.",
+                          "Click a row to show the person's institution in the network."),
+    "contacts.in_network": ("{name} im Netzwerk zeigen", "Show {name} in the network"),
     "contacts.themes": ("Themen", "Themes"),
     "contacts.countries": ("Partnerland-Erfahrung", "Partner-country experience"),
     "contacts.countries_hint": ("über Projekte der Institution oder ihren Sitz im Partnerland",
@@ -284,6 +290,21 @@ def _options(index: ContactIndex, facet: str, lang: str) -> list[dict[str, str]]
     return sorted(opts, key=lambda o: fold(o["label"]))
 
 
+def institution_links(index: ContactIndex, person_id: str | None, lang: str) -> list:
+    """Links into the network view, focused on each institution of
+    ``person_id``; a hint when no (known) person is chosen.
+
+    The focus link follows the network page's URL contract
+    (``/?focus=<node id>&lang=…``).
+    """
+    person = index.persons.get(person_id or "")
+    if person is None or not person.institutions:
+        return [html.Span(t("contacts.row_hint", lang), className="muted small")]
+    return [dcc.Link(t("contacts.in_network", lang, name=label), className="button small secondary",
+                     href="/?" + urlencode({"focus": iid, "lang": normalise_lang(lang)}))
+            for iid, label in zip(person.institutions, person.institution_labels)]
+
+
 def person_options(index: ContactIndex, search: str | None, selected: list[str] | None, *,
                    institutions: bool = False, lang: str = "de") -> list[dict[str, str]]:
     """Options of a person (and optionally institution) picker: the selected
@@ -415,6 +436,7 @@ def layout(lang: str = "de", **query: str):
         ], className="filter-grid"),
         html.Div(id=ID.RESULT_COUNT, className="result-count"),
         _grid(ID.RESULTS, lang, with_reason=True),
+        html.Div(institution_links(index, None, lang), id=ID.RESULT_LINKS, className="result-links"),
     ], className="section")
 
     dims = [{"label": t(f"contacts.dim.{d}", lang), "value": d} for d in ("sector", "land", "institution")]
@@ -472,7 +494,7 @@ def layout(lang: str = "de", **query: str):
     return html.Div([
         header,
         html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
-        key_figures([(t("kind.contact", lang), len(index.persons)), (t("kind.event", lang), len(index.events))]),
+        key_figures([(t("contacts.persons", lang), len(index.persons)), (t("table.events", lang), len(index.events))]),
         finder, guestlist, _events_section(index, lang),
     ], className="contacts-page")
 
@@ -593,6 +615,11 @@ def register_callbacks(app: dash.Dash) -> None:
         else:
             text = t("contacts.count_capped", lang, n=len(matches), k=MAX_ROWS)
         return rows, text
+
+    @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
+                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+    def _result_links(cell, search):
+        return institution_links(contact_index(), (cell or {}).get("rowId"), _lang(search))
 
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
                   dash.Input(ID.QUOTA_DIM, "value"), dash.State(ids.URL, "search"))

@@ -25,7 +25,7 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
-from dashboard.viewstate import LAYOUTS, parse_query, to_filter, to_search, updated
+from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated
 from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.model import PartnerGraph
@@ -476,6 +476,9 @@ def layout(lang: str = "de", **query: Any):
     g, store = ctx.graph, ctx.store
     view = compute_view(store, state)
     selected = state["selected"] if state["selected"] in g else None
+    # links from other pages set only ``focus``: show that node's details
+    # until the user selects another one
+    shown = selected or (state["focus"] if state["focus"] in g else None)
     # the picture is drawn from what the store answered (nodes and their attributes)
     elements = explorer_elements(view_graph(store, view), view, lang=lang, layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
@@ -514,7 +517,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, selected, state, lang, store=store), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div(details_panel(g, shown, state, lang, store=store), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
     ], className="network-page", **{"data-view": to_search(state)})
@@ -584,10 +587,13 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(query_id(ALL), "n_submit"),
         dash.State(query_id(ALL), "value"),
-        dash.State(ID.STATE, "data"),
+        # Not State(ID.STATE): a callback whose only input is an ALL pattern
+        # also fires when the page is left (no match), and a missing State
+        # component is a console error. The URL is the same state.
+        dash.State(PAGES_LOCATION, "search"),
         prevent_initial_call=True,
     )
-    def _submit(_n, values, state):
+    def _submit(_n, values, search_string):
         trig = dash.ctx.triggered_id
         if not trig or not dash.ctx.triggered[0]["value"]:
             raise dash.exceptions.PreventUpdate
@@ -596,7 +602,7 @@ def register_callbacks(app: dash.Dash) -> None:
         hits = current().store.search(text, limit=1)
         if not hits:
             raise dash.exceptions.PreventUpdate
-        return to_search(_pick_target(trig["role"], hits[0].node_id, parse_query(state or {})))
+        return to_search(_pick_target(trig["role"], hits[0].node_id, parse_search(search_string)))
 
     @app.callback(
         dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
