@@ -21,6 +21,7 @@ from graph.kinds import NodeKind, key_of
 from graph.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
 from graph.model import PartnerGraph
 from graph.periods import PHASES, PeriodComparison
+from loaders.spreadsheet import neutralise
 
 __all__ = [
     "LAND_TILES",
@@ -486,15 +487,10 @@ def laender_change_rows(g: PartnerGraph, cmp: PeriodComparison, lang: str) -> li
 
 
 # --------------------------------------------------------------------------- csv
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
     if isinstance(value, (list, tuple)):
-        return _safe(";".join(str(v) for v in value))
-    return value
+        value = ";".join(str(v) for v in value)
+    return neutralise(value)
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:

@@ -29,6 +29,7 @@ from scipy.spatial import cKDTree
 from graph.kinds import kind_of
 from graph.model import PartnerGraph
 from graph.queries import ExplorerView, Overview, Subgraph
+from loaders.spreadsheet import neutralise
 
 __all__ = [
     "separate",
@@ -456,7 +457,6 @@ def legend_entries(kinds_present: Iterable[str] | None = None) -> dict[str, list
 
 
 # ----------------------------------------------------------------------- CSV
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> str:
@@ -470,7 +470,7 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, (list, tuple, set, frozenset)):
         value = ";".join(str(v) for v in value)
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return neutralise(text)
 
 
 def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:

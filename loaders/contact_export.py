@@ -27,12 +27,10 @@ from openpyxl.utils import get_column_letter
 from graph.contacts import ContactIndex, merge_note, sector_label
 from graph.errors import PartnernetzError
 from graph.privacy import PrivacyError
+from loaders.spreadsheet import FORMULA_PREFIXES, neutralise
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "COLUMNS", "contact_rows", "to_csv", "to_xlsx", "to_vcard",
            "export_contacts", "CONTACT_FORMATS"]
-
-#: First characters that make spreadsheet programs evaluate a cell.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Export formats: name -> (file suffix, MIME type).
 CONTACT_FORMATS = {
@@ -53,18 +51,6 @@ COLUMNS = (
     ("themes", "Themen", "Themes"),
     ("note", "Hinweis", "Note"),
 )
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would run as a formula with ``'``.
-
-    Only the first character matters: ``"=1+2"``, ``"+49 30"``, ``"-x"``,
-    ``"@SUM(A1)"``, ``"\\tx"`` and ``"\\rx"`` are neutralised; ``"a=b"`` is not.
-    Non-text values are returned unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def contact_rows(index: ContactIndex, person_ids: Iterable[str], lang: str = "de") -> list[dict[str, str]]:

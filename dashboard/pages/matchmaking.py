@@ -29,6 +29,7 @@ from graph.matchmaking import (
 from graph.opportunities import OPPORTUNITY_KINDS, opportunities
 from graph.reference import LAENDER
 from graph.text import fold
+from loaders.spreadsheet import neutralise
 
 PATH = "/matchmaking"
 ORDER = 2
@@ -125,20 +126,6 @@ def network_href(focus: str, highlight: Iterable[str] = (), lang: str = "de") ->
         params["highlight"] = ",".join(ids)
     params["lang"] = normalise_lang(lang)
     return "/?" + urlencode(params)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Spreadsheet-safe cell: text starting with = + - @ tab or CR gets a leading apostrophe.
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("-2"), neutralise("Uni"), neutralise(0.5)
-    ("'=HYPERLINK(1)", "'-2", 'Uni', 0.5)
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _option_label(graph, nid: str, lang: str) -> str:
