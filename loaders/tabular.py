@@ -360,7 +360,8 @@ def _build_project(ctx: _Context, file: str, row: _Row) -> None:
 
 
 def _warn_if_duplicate(ctx: _Context, file: str, row: _Row, u: str, v: str, key: str) -> None:
-    if ctx.graph.nx.has_edge(u, v, key):
+    existing = ctx.graph.nx._succ.get(u, {}).get(v)  # = nx.has_edge(u, v, key), without its overhead
+    if existing is not None and key in existing:
         ctx.report.warning(file, row.number, None, None, f"same link as an earlier row ({u} → {v}); merged into one")
 
 
@@ -368,8 +369,7 @@ def _build_participation(ctx: _Context, file: str, row: _Row) -> None:
     v = row.values
     u, p = node_id(NodeKind.INSTITUTION, v["institution"]), node_id(NodeKind.PROJECT, v["project"])
     _warn_if_duplicate(ctx, file, row, u, p, f"participates_in:{v['role']}" if v["role"] else "participates_in")
-    ctx.graph.add_edge(node_id(NodeKind.INSTITUTION, v["institution"]), node_id(NodeKind.PROJECT, v["project"]),
-                       EdgeKind.PARTICIPATES_IN, discriminator=v["role"], role=v["role"], **_provenance(row))
+    ctx.graph.add_edge(u, p, EdgeKind.PARTICIPATES_IN, discriminator=v["role"], role=v["role"], **_provenance(row))
 
 
 def _build_cofinancing(ctx: _Context, file: str, row: _Row) -> None:
@@ -415,9 +415,9 @@ def _build_event(ctx: _Context, file: str, row: _Row) -> None:
 
 def _build_attendance(ctx: _Context, file: str, row: _Row) -> None:
     v = row.values
-    _warn_if_duplicate(ctx, file, row, node_id(NodeKind.CONTACT, v["contact"]), node_id(NodeKind.EVENT, v["event"]), "attended")
-    ctx.graph.add_edge(node_id(NodeKind.CONTACT, v["contact"]), node_id(NodeKind.EVENT, v["event"]),
-                       EdgeKind.ATTENDED, role=v["role"], **_provenance(row))
+    contact, event = node_id(NodeKind.CONTACT, v["contact"]), node_id(NodeKind.EVENT, v["event"])
+    _warn_if_duplicate(ctx, file, row, contact, event, "attended")
+    ctx.graph.add_edge(contact, event, EdgeKind.ATTENDED, role=v["role"], **_provenance(row))
 
 
 _BUILDERS: dict[str, Callable[[_Context, str, _Row], None]] = {
