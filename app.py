@@ -4,18 +4,26 @@
     python app.py serve --data DIR     # serve another dataset
     python app.py check PATH [--json]  # load report; exit 0 ok, 1 errors, 2 not a dataset
     python app.py export PATH --format graphml|gexf|csv --out FILE_OR_DIR
+    python app.py hash-password        # hash for PARTNERNETZ_PASSWORD_HASH
+    python app.py match --project ID [--top N] [--json]   # also --country ISO3 --theme T, --institution ID
     python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
+    python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
+    python app.py neo4j pull --uri bolt://host:7687 --out DIR
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET = 0, 1, 2
+if TYPE_CHECKING:
+    from graph.model import PartnerGraph
+
+EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_REFUSED, EXIT_STORE = 0, 1, 2, 3, 4
 
 
 def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
@@ -31,28 +39,94 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    p.add_argument("--no-contacts", action="store_true",
+                   help="serve without any personal data: contact nodes are dropped before the app sees them")
+    p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
+                   help="JSON-lines audit log of personal-data exports (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
+    _add_neo4j_options(p, prefix="neo4j-", batch_size=False)
     p.set_defaults(func=cmd_serve)
+
+
+def _report_without_contacts(report):
+    """A copy of the load report without findings from contact or attendance
+    rows (their values can be personal data)."""
+    import copy
+    from graph.text import fold
+
+    def personal(file: str) -> bool:
+        name = fold(file.replace("#", "/").rsplit("/", 1)[-1])
+        return any(word in name for word in ("contact", "kontakt", "attendance", "teilnahme"))
+
+    clean = copy.copy(report)
+    clean.problems = [p for p in report.problems if not personal(p.file)]
+    return clean
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
+    from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
     from graph.errors import LoadError
+    from graph.privacy import has_contacts, mask_unconsented, without_contacts
     from loaders import SAMPLE_PATH, load
 
+    try:
+        auth = AuthConfig.from_env(os.environ)
+    except AuthConfigError as exc:
+        return _fail(str(exc), EXIT_REFUSED)
     paths = tuple(args.data or ())
     try:
         result = load(*paths) if paths else load(SAMPLE_PATH)
     except LoadError as exc:
         return _fail(str(exc))
-    report = result.report
+    graph, report, store = result.graph, result.report, None
     if not report.ok:
         print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths, debug=args.debug)
-    app = create_app(result.graph, settings, report=report)
-    print(f"Partnernetz: http://{args.host}:{args.port}/  ({result.graph})", flush=True)
+    if args.neo4j_uri:
+        graph, store, pulled_report = _serve_store(args, graph)
+        report = pulled_report or report
+    if args.no_contacts:
+        graph, report = without_contacts(graph), _report_without_contacts(report)
+    else:
+        mask_unconsented(graph)  # no page ever sees a name without consent
+    try:
+        require_safe_binding(args.host, has_contacts=has_contacts(graph), auth=auth)
+    except UnsafeBinding as exc:
+        return _fail(str(exc), EXIT_REFUSED)
+    from_neo4j = store is not None and not store.notice
+    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and not from_neo4j,
+                        debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log)
+    app = create_app(graph, settings, report=report, store=store)
+    if auth is not None:
+        install_auth(app.server, auth)
+    print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
+          f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
+          f"auth: {auth.describe() if auth else 'none'})", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
+
+
+def _serve_store(args: argparse.Namespace, local: PartnerGraph):
+    """Query mode: ``(graph, store, report)`` — the graph pulled from Neo4j, a
+    store answering from Neo4j and a report of the pull; when Neo4j fails,
+    ``local`` (the loaded dataset) behind a store whose notice shows a banner."""
+    from graph.errors import StoreError
+    from graph.store import FallbackStore, MemoryStore
+    from loaders.report import LoadReport
+
+    try:
+        remote = _open_store(args)
+        remote.ping()
+        pulled = remote.pull()
+    except StoreError as exc:
+        print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
+        return local, FallbackStore(None, MemoryStore(local), notice=str(exc)), None
+    report = LoadReport(source=remote.uri, nodes=pulled.graph.counts_by_kind(), edges=pulled.graph.edge_counts_by_kind())
+    for problem in pulled.problems:
+        print(f"partnernetz: skipped {problem}", file=sys.stderr)
+        report.warning("neo4j", None, None, None, f"skipped {problem}")
+    print(f"Partnernetz: answering from {remote.uri} ({pulled.graph})", flush=True)
+    return pulled.graph, FallbackStore(remote, MemoryStore(pulled.graph)), report
 
 
 # ----------------------------------------------------------------- check
@@ -106,6 +180,113 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------- hash-password
+def _add_hash_password(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("hash-password", help="print a password hash for PARTNERNETZ_PASSWORD_HASH")
+    p.add_argument("--stdin", action="store_true", help="read the password from standard input instead of prompting")
+    p.set_defaults(func=cmd_hash_password)
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from dashboard.auth import AuthConfigError, hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Passwort / password: ")
+        if getpass.getpass("Wiederholen / repeat: ") != password:
+            return _fail("the passwords differ", EXIT_ERRORS)
+    try:
+        print(hash_password(password))
+    except AuthConfigError as exc:
+        return _fail(str(exc), EXIT_ERRORS)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------- match
+def _add_match(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("match", help="rank institutions and Länder for a project, a partner country or an institution, with explanations")
+    p.add_argument("--data", action="append", metavar="PATH", help="dataset (repeat to merge); default: the bundled sample")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--project", metavar="ID", help="project id (BLP-01 or project:BLP-01)")
+    what.add_argument("--country", metavar="ISO3", help="partner country (ISO alpha-3, e.g. ETH)")
+    what.add_argument("--institution", metavar="ID", help="institution id: who should meet it")
+    p.add_argument("--theme", action="append", default=[], metavar="T", help="theme key for --country (repeat for several)")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="number of candidates (default 10)")
+    p.add_argument("--weight", action="append", default=[], metavar="FACTOR=W",
+                   help="factor weight, e.g. theme=3 (factors: theme, country, land, network, sector, recency)")
+    p.add_argument("--no-diversity", action="store_true", help="do not cap candidates per Land and per sector")
+    p.add_argument("--lang", choices=("de", "en"), default="de", help="language of the explanations (default de)")
+    p.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    p.set_defaults(func=cmd_match)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from graph import matchmaking as mm
+    from graph.errors import LoadError, PartnernetzError
+    from loaders import SAMPLE_PATH, load
+
+    try:
+        graph = (load(*args.data) if args.data else load(SAMPLE_PATH)).graph
+    except LoadError as exc:
+        return _fail(str(exc))
+    weights: dict[str, float] = {}
+    for item in args.weight:
+        name, sep, value = item.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            return _fail(f"--weight wants FACTOR=NUMBER, got {item!r}", EXIT_ERRORS)
+    try:
+        if args.project:
+            target = mm.project_target(graph, args.project)
+        elif args.country:
+            target = mm.country_target(graph, args.country, args.theme)
+        else:
+            target = mm.institution_target(graph, args.institution)
+        ranking = mm.rank(graph, target, weights=weights, top=args.top, diversity=not args.no_diversity)
+        laender = mm.rank_laender(graph, target, weights=weights, top=min(args.top, 16)) if target.kind != "institution" else None
+    except PartnernetzError as exc:
+        return _fail(str(exc), EXIT_ERRORS)
+    if args.json:
+        out = ranking.to_dict(graph)
+        if laender is not None:
+            out["laender"] = [c.to_dict(graph) for c in laender.candidates]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(_format_ranking(graph, ranking, laender, args.lang))
+    return EXIT_OK
+
+
+def _format_ranking(graph, ranking, laender, lang: str) -> str:
+    from graph.matchmaking import FACTOR_LABELS, FACTORS
+
+    target = ranking.target
+    title = graph.label(target.node, lang) if target.node else ""
+    themes = ", ".join(graph.label(t, lang) for t in target.themes)
+    lines = [f"{'Ziel' if lang == 'de' else 'Target'}: {title} ({target.node})" + (f" – {themes}" if themes else "")]
+
+    def block(heading: str, candidates) -> None:
+        lines.append("")
+        lines.append(heading)
+        if not candidates:
+            lines.append("  –")
+        for n, c in enumerate(candidates, 1):
+            extra = " ".join(x for x in (c.land or "", c.sector or "") if x) if c.node.startswith("institution:") else ""
+            lines.append(f"{n:>3}. {c.score:.3f}  {graph.label(c.node, lang)} ({c.node})" + (f"  [{extra}]" if extra else "")
+                         + ("  (↓ Vielfalt)" if c.deferred and lang == "de" else "  (↓ diversity)" if c.deferred else ""))
+            lines.append("       " + " · ".join(f"{FACTOR_LABELS[f][1 if lang == 'en' else 0]} {c.factors[f]:.2f}" for f in FACTORS))
+            for ev in c.evidence:
+                lines.append(f"       - {ev.text(lang)}  [{', '.join(ev.nodes)}]")
+
+    block("Institutionen" if lang == "de" else "Institutions", ranking.candidates)
+    if laender is not None:
+        block("Länder" if lang == "de" else "Länder (federal states)", laender.candidates)
+    return "\n".join(lines)
+
+
 # -------------------------------------------------------------- generate
 def _add_generate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="write a reproducible synthetic dataset (canonical CSV) of any size")
@@ -126,11 +307,105 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"{args.out}: cannot write ({exc.strerror})")
     print(f"{args.out}: {counts['nodes']} nodes, {counts['edges']} edges, {counts['rows']} rows (seed {args.seed})")
+# ----------------------------------------------------------------- neo4j
+def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_size: bool = True) -> None:
+    """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
+    p.add_argument(f"--{prefix}uri", dest="neo4j_uri", default=None, required=False, metavar="URI",
+                   help="Bolt URI, e.g. bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io (env NEO4J_URI)")
+    p.add_argument(f"--{prefix}user", dest="neo4j_user", default=None, metavar="USER",
+                   help="user name (env NEO4J_USER); without one the driver connects without authentication")
+    p.add_argument(f"--{prefix}password-env", dest="neo4j_password_env", default="NEO4J_PASSWORD", metavar="VAR",
+                   help="name of the environment variable holding the password (default NEO4J_PASSWORD)")
+    p.add_argument(f"--{prefix}database", dest="neo4j_database", default=None, metavar="DB",
+                   help="database name (env NEO4J_DATABASE; default: the server's default database)")
+    if batch_size:
+        p.add_argument(f"--{prefix}batch-size", dest="neo4j_batch_size", type=int, default=None, metavar="N",
+                       help="rows per UNWIND statement (default 1000; falkordb 200, further cut to its 4 KB statement limit)")
+    p.add_argument(f"--{prefix}dialect", dest="neo4j_dialect", default=None, choices=("neo4j", "falkordb"),
+                   help="Cypher dialect of the server (env NEO4J_DIALECT; default neo4j)")
+    p.add_argument(f"--{prefix}timeout", dest="neo4j_timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="connection timeout in seconds (default 10)")
+
+
+def _open_store(args: argparse.Namespace):
+    """A store from the options and the NEO4J_* environment (raises StoreError)."""
+    from graph.errors import StoreUnavailable
+    from graph.neo4j_store import connect
+
+    uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise StoreUnavailable("no Neo4j URI: pass --uri or set NEO4J_URI")
+    user = args.neo4j_user or os.environ.get("NEO4J_USER") or None
+    password = os.environ.get(args.neo4j_password_env or "NEO4J_PASSWORD") if user else None
+    return connect(uri, user=user, password=password,
+                   database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
+                   dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
+                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout)
+
+
+def _add_neo4j(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("neo4j", help="push a dataset's graph to Neo4j, or pull it back into canonical CSV tables")
+    actions = p.add_subparsers(dest="neo4j_command", metavar="ACTION", required=True)
+    push = actions.add_parser("push", help="write the graph to Neo4j (idempotent; removes what an earlier push wrote and DATA no longer holds)")
+    push.add_argument("data", nargs="+", metavar="DATA", help="dataset(s): folder of CSV files, .xlsx")
+    pull = actions.add_parser("pull", help="read the graph back from Neo4j and write the canonical CSV tables")
+    pull.add_argument("--out", required=True, metavar="DIR", help="folder for the CSV tables")
+    for q in (push, pull):
+        _add_neo4j_options(q)
+        q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_neo4j)
+
+
+def _progress_bar(args: argparse.Namespace, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=0, desc=desc, unit="rows", file=sys.stderr, disable=args.no_progress, leave=False)
+
+
+def cmd_neo4j(args: argparse.Namespace) -> int:
+    from graph.errors import LoadError, StoreError
+
+    try:
+        store = _open_store(args)
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
+    try:
+        with store:
+            store.ping()  # fail with one clear message before any progress bar appears
+            if args.neo4j_command == "push":
+                from loaders import load
+
+                try:
+                    result = load(*args.data)
+                except LoadError as exc:
+                    return _fail(str(exc))
+                if not result.report.ok:
+                    print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                with _progress_bar(args, "push") as bar:
+                    pushed = store.push(result.graph, progress=bar)
+                print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
+                      f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
+                      f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
+                      f"id index: {pushed.index}")
+            else:
+                from loaders.export import write_csv_tables
+
+                with _progress_bar(args, "pull") as bar:
+                    pulled = store.pull(progress=bar)
+                for problem in pulled.problems:
+                    print(f"partnernetz: skipped {problem}", file=sys.stderr)
+                written = write_csv_tables(pulled.graph, args.out)
+                print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
+                      f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
+                      f"wrote {len(written)} tables to {args.out}")
+    except StoreError as exc:
+        return _fail(str(exc), EXIT_STORE)
     return EXIT_OK
 
 
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_generate]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match, _add_generate]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_neo4j]
 
 
 def build_parser() -> argparse.ArgumentParser:

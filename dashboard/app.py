@@ -33,8 +33,13 @@ PAGE_MODULES = (
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report: Any = None) -> dash.Dash:
-    """Build the dashboard for ``graph``; nothing is held in module globals."""
+def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report: Any = None,
+               store: Any = None) -> dash.Dash:
+    """Build the dashboard for ``graph``; nothing is held in module globals.
+
+    ``store`` (a :class:`graph.store.GraphStore`) answers the explorer's
+    questions; default: a :class:`graph.store.MemoryStore` over ``graph``.
+    """
     settings = settings or Settings()
     app = dash.Dash(
         __name__,
@@ -47,7 +52,8 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
         update_title=None,
     )
     app.server.config[CONFIG_KEY] = AppContext(
-        graph=graph, report=report if report is not None else graph.meta.get("report"), settings=settings
+        graph=graph, report=report if report is not None else graph.meta.get("report"), settings=settings,
+        store=store,
     )
     for name in PAGE_MODULES:
         module = importlib.import_module(name)

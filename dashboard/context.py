@@ -1,5 +1,5 @@
-"""What the pages see of the running app: the graph, its load report,
-settings and a per-dataset cache. Held on the Flask app, never in module
+"""What the pages see of the running app: the graph, its store, its load
+report, settings and a per-dataset cache. Held on the Flask app, never in module
 globals, so tests can create several apps with different data.
 """
 
@@ -12,6 +12,7 @@ import flask
 
 from dashboard.settings import Settings
 from graph.model import PartnerGraph
+from graph.store import MemoryStore
 
 __all__ = ["AppContext", "current", "CONFIG_KEY"]
 
@@ -20,10 +21,24 @@ CONFIG_KEY = "PARTNERNETZ_CONTEXT"
 
 @dataclass
 class AppContext:
+    """``store`` answers the explorer's questions (a :class:`graph.store.GraphStore`;
+    by default a :class:`~graph.store.MemoryStore` over ``graph``). With a
+    Neo4j store, ``graph`` is the in-memory copy pages and the fallback use."""
+
     graph: PartnerGraph
     report: Any  # loaders.report.LoadReport (kept untyped: dashboard must not need loaders)
     settings: Settings = field(default_factory=Settings)
     cache: dict[str, Any] = field(default_factory=dict)
+    store: Any = None  # graph.store.GraphStore
+
+    def __post_init__(self) -> None:
+        if self.store is None:
+            self.store = MemoryStore(self.graph)
+
+    @property
+    def store_notice(self) -> str | None:
+        """Why the store fell back to in-memory data (None while all is well)."""
+        return getattr(self.store, "notice", None)
 
     def cached(self, name: str, compute: Callable[[], Any]) -> Any:
         """Compute once per dataset (keyed on the graph generation) and keep."""

@@ -18,6 +18,7 @@ class Settings:
     no_contacts: bool = False
     default_lang: str = "de"
     debug: bool = False
+    audit_log: str = "partnernetz-audit.jsonl"  # JSON lines, one record per personal-data export
     extra: dict = field(default_factory=dict)
 
     @property

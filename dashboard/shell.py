@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import normalise_lang, register, t
 
 __all__ = ["NAV_ITEMS", "shell_layout", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
 
@@ -56,11 +56,23 @@ def nav_children(pathname: str | None, search: str | None) -> list:
     return [html.Nav(links, className="nav-links"), switch]
 
 
-def _banner(lang: str) -> html.Div | None:
+register({
+    "app.store_banner": (
+        "Neo4j nicht verfügbar ({cause}). Angezeigt werden die zuletzt geladenen Daten im Speicher.",
+        "Neo4j unavailable ({cause}). Showing the last loaded in-memory data.",
+    ),
+})
+
+
+def _banner(lang: str) -> list | None:
     ctx = current()
-    if not ctx.settings.is_sample:
-        return None
-    return html.Div(t("app.sample_banner", lang), className="banner")
+    banners = []
+    if ctx.store_notice:
+        banners.append(html.Div(t("app.store_banner", lang, cause=ctx.store_notice),
+                                className="banner banner-store", id=ids.STORE_BANNER))
+    if ctx.settings.is_sample:
+        banners.append(html.Div(t("app.sample_banner", lang), className="banner"))
+    return banners or None
 
 
 def shell_layout() -> html.Div:

@@ -155,6 +155,15 @@ class PartnerGraph:
             G.add_edge(u, v, key=key, kind=value, **clean)
         self._generation += 1
 
+    def remove_edge(self, u: str, v: str, kind: EdgeKind | str, /, *, discriminator: str | None = None) -> None:
+        """Remove the edge ``u -kind-> v`` (with ``discriminator``); ``NodeNotFound`` if absent."""
+        kind = EdgeKind(kind)
+        key = kind.value if discriminator is None else f"{kind.value}:{discriminator}"
+        if not self.nx.has_edge(u, v, key):
+            raise NodeNotFound(f"{u} -{key}-> {v}")
+        self.nx.remove_edge(u, v, key)
+        self._generation += 1
+
     def edges(self, kind: EdgeKind | str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Iterate over ``(source, target, attrs)``, optionally of one kind."""
         wanted = None if kind is None else EdgeKind(kind).value

@@ -69,23 +69,34 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
-def to_simple_graph(g: PartnerGraph) -> nx.MultiDiGraph:
-    """A copy with only scalar attributes, as GraphML/GEXF writers need."""
+NodeAttrs = dict[str, dict[str, Any]]
+
+
+def to_simple_graph(g: PartnerGraph, *, node_attrs: NodeAttrs | None = None) -> nx.MultiDiGraph:
+    """A copy with only scalar attributes, as GraphML/GEXF writers need.
+
+    ``node_attrs`` (``{attribute: {node id: value}}``, e.g. precomputed metrics
+    from ``graph.analytics``) are added to the nodes they name.
+    """
     h = nx.MultiDiGraph()
     for nid, data in g.nx.nodes(data=True):
         h.add_node(nid, **{k: _scalar(v) for k, v in data.items() if v is not None and not k.startswith("_")})
+    for name, values in (node_attrs or {}).items():
+        for nid, value in values.items():
+            if nid in h and value is not None:
+                h.nodes[nid][name] = _scalar(value)
     for u, v, key, data in g.nx.edges(keys=True, data=True):
         h.add_edge(u, v, key=key, **{k: _scalar(val) for k, val in data.items() if val is not None})
     return h
 
 
-def write_graphml(g: PartnerGraph, path: str | Path) -> Path:
-    nx.write_graphml(to_simple_graph(g), path)
+def write_graphml(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None) -> Path:
+    nx.write_graphml(to_simple_graph(g, node_attrs=node_attrs), path)
     return Path(path)
 
 
-def write_gexf(g: PartnerGraph, path: str | Path) -> Path:
-    h = to_simple_graph(g)
+def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None) -> Path:
+    h = to_simple_graph(g, node_attrs=node_attrs)
     for _, data in h.nodes(data=True):
         # GEXF uses 'label' itself; keep ours as the visible label
         data.setdefault("label", "")

@@ -52,6 +52,11 @@ class LoadReport:
     nodes: dict[str, int] = field(default_factory=dict)
     edges: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Multi-dataset loads: nodes/edges per kind of later datasets that were merged into ones
+    #: already present, so that per kind: sum of the datasets' counts - merged = the graph's count.
+    merged: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Institutions recognised as the same organisation: ``{"from", "into", "by"}``.
+    merges: list[dict[str, str]] = field(default_factory=list)
 
     def error(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
         self.problems.append(Problem("error", file, row, column, _text(value), message))
@@ -94,6 +99,8 @@ class LoadReport:
             "nodes": dict(self.nodes),
             "edges": dict(self.edges),
             "problems": [asdict(p) for p in self.problems],
+            **({"merged": {k: dict(v) for k, v in self.merged.items()}, "merges": list(self.merges)}
+               if self.merged else {}),
         }
 
     def to_text(self) -> str:
@@ -104,6 +111,11 @@ class LoadReport:
             lines.append(f"{name:<16}{c.read:>8}{c.accepted:>10}{c.rejected:>10}")
         lines.append("nodes: " + ", ".join(f"{k} {v}" for k, v in self.nodes.items()))
         lines.append("edges: " + ", ".join(f"{k} {v}" for k, v in self.edges.items() if v))
+        if self.merged:
+            for what in ("nodes", "edges"):
+                counts = {k: v for k, v in self.merged.get(what, {}).items() if v}
+                lines.append(f"merged {what}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+            lines.extend(f"same institution: {m['from']} → {m['into']} ({m['by']})" for m in self.merges)
         lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
         lines.extend(str(p) for p in self.problems)
         lines.append("OK" if self.ok else "FEHLER / ERRORS")

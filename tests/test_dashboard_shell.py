@@ -63,3 +63,12 @@ def test_data_page_export_bytes(sample):
     assert name.endswith(".zip") and content[:2] == b"PK"
     content, name = export_bytes(sample.graph, "gexf")
     assert b"<gexf" in content[:500]
+
+
+def test_every_kind_table_and_edge_kind_has_a_label():
+    from dashboard.i18n import missing_keys
+    from graph.kinds import EdgeKind, NodeKind, Sector
+    from loaders.schema import TABLES
+    keys = [f"kind.{k}" for k in NodeKind.values()] + [f"edge.{k}" for k in EdgeKind.values()]
+    keys += [f"sector.{s}" for s in Sector.values()] + [f"table.{n}" for n in TABLES]
+    assert missing_keys(keys) == []

@@ -266,3 +266,29 @@ def test_rows_without_source_get_file_and_row_as_provenance(mini):
     g = load(mini).graph
     src = next(d for u, v, d in g.edges("participates_in") if u == "institution:uni-a")["source"]
     assert src.endswith("participations.csv, row 2")
+
+
+def test_xlsx_with_real_excel_cell_types(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = " Institutions "
+    ws.append([" ID ", "Name", "Land"])
+    ws.append(["x", "Universität X", "NRW"])
+    ws.append([None, None, None])
+    ws2 = wb.create_sheet("projects")
+    ws2.append(["id", "title", "start", "end", "countries"])
+    ws2.append(["P", "Projekt", dt.datetime(2019, 10, 31), 2021, "Ruanda"])
+    ws3 = wb.create_sheet("Notizen")  # not a table: ignored
+    ws3.append(["irgendwas"])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    result = load(path)
+    assert result.report.ok, result.report.to_text()
+    node = result.graph.node("project:P")
+    assert (node["start"], node["end"]) == ("2019-10-31", "2021")
+    assert result.graph.node("institution:x")["land"] == "DE-NW"
+    assert result.report.tables["institutions"].read == 1
+    assert result.report.problems == []

@@ -1,20 +1,452 @@
-"""Page 'analytics' (placeholder until its issue fills it)."""
+"""Page 'Analysen': key figures, brokers and central actors with why,
+communities (highlightable in the network view), coverage matrices, white
+spots (click → filtered network), co-financing Sankey, offline maps,
+timeline and period comparison; every chart as PNG (plotly modebar) and its
+data as CSV; GraphML/GEXF with the precomputed metrics.
+
+All whole-graph work is precomputed once per dataset through ``ctx.cached``;
+callbacks only pick from cached results (the Sankey filters run over the
+co-financing edges only).
+"""
 
 from __future__ import annotations
 
-import dash
+import datetime as _dt
+import tempfile
+from pathlib import Path
+from typing import Any
 
-from dashboard.components import placeholder
-from dashboard.i18n import normalise_lang
+import dash
+from dash import ALL, dcc, html
+
+from dashboard import analytics_figures as af
+from dashboard.components import key_figures, page_header
+from dashboard.context import current
+from dashboard.i18n import normalise_lang, register, t
+from graph.analytics import compute, key_figures as graph_key_figures
+from graph.flows import FLOW_MEASURES, cofinancing_flows
+from graph.kinds import CofinanceKind, NodeKind, key_of
+from graph.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, theme_land_matrix, white_spots
+from graph.periods import PHASES, compare_periods, project_years, timeline
+from loaders.export import write_gexf, write_graphml
 
 PATH = "/analysen"
 ORDER = 4
 TITLE_KEY = "nav.analytics"
 
+#: Communities longer than this are linked to the network view by their first members only.
+HIGHLIGHT_LIMIT = 60
+
+
+class ID:
+    LANG = "analytics-lang"
+    GO = "analytics-go"
+    CSV = "analytics-csv"  # pattern-matching type: {"type": CSV, "chart": name}
+    DOWNLOAD = "analytics-download"
+    LC_MEASURE = "analytics-lc-measure"
+    LC_GRAPH = "analytics-lc-graph"
+    TL_GRAPH = "analytics-tl-graph"
+    WS_GRAPH = "analytics-ws-graph"
+    WS_LIST = "analytics-ws-list"
+    SANKEY = "analytics-sankey"
+    SK_KINDS = "analytics-sankey-kinds"
+    SK_YEARS = "analytics-sankey-years"
+    SK_MEASURE = "analytics-sankey-measure"
+    MAP_COUNTRIES = "analytics-map-countries"
+    MAP_LAENDER = "analytics-map-laender"
+    TIMELINE = "analytics-timeline"
+    PERIOD_A = "analytics-period-a"
+    PERIOD_B = "analytics-period-b"
+    COMPARISON = "analytics-comparison"
+    LAENDER_CHANGE = "analytics-laender-change"
+    BTN_GRAPHML = "analytics-btn-graphml"
+    BTN_GEXF = "analytics-btn-gexf"
+    EXPORT = "analytics-export"
+
+
+register({
+    "an.sec.figures": ("Kennzahlen", "Key figures"),
+    "an.sec.brokers": ("Vermittler", "Brokers"),
+    "an.sec.brokers.intro": ("Institutionen auf vielen kürzesten Wegen zwischen anderen (Betweenness) – mit dem Grund, warum.",
+                             "Institutions on many shortest paths between others (betweenness) – with the reason why."),
+    "an.sec.central": ("Zentrale Akteure", "Central actors"),
+    "an.sec.central.intro": ("Nach PageRank im gewichteten Institutionennetz.", "By PageRank in the weighted institution network."),
+    "an.sec.communities": ("Gruppen (Communities)", "Groups (communities)"),
+    "an.sec.communities.intro": ("Louvain-Gruppen im Institutionennetz; „Im Netzwerk zeigen“ hebt die Gruppe in der Netzwerkansicht hervor.",
+                                 "Louvain groups in the institution network; “Show in network” highlights the group in the network view."),
+    "an.sec.matrices": ("Land × Partnerland", "Land × partner country"),
+    "an.sec.theme_land": ("Thema × Land (Projekte)", "Theme × Land (projects)"),
+    "an.sec.whitespots": ("Weiße Flecken", "White spots"),
+    "an.sec.whitespots.intro": ("Partnerland × Thema: Zahl deutscher Institutionen, wo ein Anlass besteht (TZ-Programm, Projekt oder Länderpartnerschaft eines Landes, das zum Thema arbeitet). "
+                                "Orange ○ = Anlass, aber keine deutsche Institution beteiligt. Klick auf eine Zelle öffnet das gefilterte Netzwerk.",
+                                "Partner country × theme: number of German institutions where there is a reason (TC programme, project or partnership of a Land working on the theme). "
+                                "Orange ○ = a reason, but no German institution involved. Click a cell to open the filtered network."),
+    "an.ws.list": ("Liste der weißen Flecken", "List of white spots"),
+    "an.sec.flows": ("Kofinanzierung: Land → Projekt → Partnerland", "Co-financing: Land → project → partner country"),
+    "an.sec.flows.intro": ("Breite = Zahl der Beiträge (oder Euro, wo angegeben); ein Projekt in mehreren Ländern teilt sich gleichmäßig auf.",
+                           "Width = number of contributions (or euro, where given); a project in several countries is split equally."),
+    "an.sk.kinds": ("Art der Beiträge", "Kind of contribution"),
+    "an.sk.years": ("Projektjahre", "Project years"),
+    "an.sk.measure": ("Maß", "Measure"),
+    "an.sk.count": ("Anzahl Beiträge", "Number of contributions"),
+    "an.sk.amount_eur": ("Euro (wo angegeben)", "Euro (where given)"),
+    "an.sec.maps": ("Karten", "Maps"),
+    "an.map.countries": ("Partnerländer nach Projekten", "Partner countries by projects"),
+    "an.map.laender": ("Länder nach beteiligten Projekten (schematische Kachelkarte)", "Länder by projects involved (schematic tile map)"),
+    "an.sec.time": ("Zeitverlauf", "Over time"),
+    "an.sec.timeline": ("Projekte nach Startjahr und Phase", "Projects by start year and phase"),
+    "an.sec.compare": ("Periodenvergleich", "Period comparison"),
+    "an.cmp.from": ("Zeitraum A", "Period A"),
+    "an.cmp.to": ("Zeitraum B", "Period B"),
+    "an.cmp.projects": ("{a} Projekte in A, {b} in B", "{a} projects in A, {b} in B"),
+    "an.cmp.laender": ("Länder: hinzugewonnene und verlorene Partnerländer (über Projekte)", "Länder: partner countries gained and lost (through projects)"),
+    "an.cmp.no_change": ("Keine Veränderung.", "No change."),
+    "an.sec.export": ("Export mit Netzwerkmaßen", "Export with network metrics"),
+    "an.export.intro": ("GraphML/GEXF für Gephi oder Cytoscape: das ganze Netz mit Art, Sektor und den Maßen (metric_*) als Knotenattribute.",
+                        "GraphML/GEXF for Gephi or Cytoscape: the whole network with kind, sector and the metrics (metric_*) as node attributes."),
+    "an.csv": ("CSV", "CSV"),
+    "an.show_in_network": ("Im Netzwerk zeigen", "Show in network"),
+    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}); Betweenness {mode}; Rechenweg: {backend}.",
+                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}); betweenness {mode}; backend: {backend}."),
+    "an.exact": ("exakt", "exact"),
+    "an.sampled": ("geschätzt aus {k} Stichproben", "estimated from {k} samples"),
+    "an.no_brokers": ("Keine Vermittler: kein Institutionennetz mit Umwegen.", "No brokers: the institution network has no paths through intermediaries."),
+})
+
+
+# --------------------------------------------------------------------------- cached data
+def _metrics():
+    ctx = current()
+    return ctx.cached("analytics.metrics", lambda: compute(ctx.graph))
+
+
+def _cached(name: str, fn):
+    return current().cached(f"analytics.{name}", fn)
+
+
+def _lc_matrix(measure: str):
+    g = current().graph
+    return _cached(f"lc.{measure}", lambda: land_country_matrix(g, measure=measure))
+
+
+def _year_bounds() -> tuple[int, int]:
+    g = current().graph
+
+    def bounds():
+        spans = [s for s in (project_years(g, p) for p in g.nodes(NodeKind.PROJECT)) if s]
+        if not spans:
+            return (2015, 2027)
+        return (min(s[0] for s in spans), max(s[1] for s in spans))
+
+    return _cached("year_bounds", bounds)
+
+
+def _comparison(a: str, b: str):
+    g = current().graph
+    return _cached(f"cmp.{a}.{b}", lambda: compare_periods(g, a, b))
+
+
+def _flows(kinds, years, measure):
+    g = current().graph
+    lo, hi = _year_bounds()
+    span = None if not years or (years[0] <= lo and years[1] >= hi) else (int(years[0]), int(years[1]))
+    return cofinancing_flows(g, kinds=kinds if kinds is not None else None, years=span, measure=measure)
+
+
+# --------------------------------------------------------------------------- layout pieces
+def _graph_config(name: str) -> dict[str, Any]:
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": f"partnernetz-{name}", "scale": 2},
+        "topojsonURL": dash.get_asset_url("topojson/"),
+    }
+
+
+def _graph(gid: str, name: str, figure) -> dcc.Graph:
+    return dcc.Graph(id=gid, figure=figure, config=_graph_config(name), className="an-graph")
+
+
+def _csv_button(chart: str, lang: str) -> html.Button:
+    return html.Button(t("an.csv", lang), id={"type": ID.CSV, "chart": chart}, className="button secondary an-csv",
+                       title=f"{chart}.csv")
+
+
+def _section(title: str, lang: str, *children, chart: str | None = None, intro: str | None = None) -> html.Section:
+    head = [html.H2(title)]
+    if chart:
+        head.append(_csv_button(chart, lang))
+    body = [html.Div(head, className="an-head")]
+    if intro:
+        body.append(html.P(intro, className="muted an-intro"))
+    return html.Section([*body, *children], className="card an-card")
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], *, links: dict[str, Any] | None = None) -> html.Table:
+    links = links or {}
+    body = []
+    for r in rows:
+        cells = []
+        for key, _ in columns:
+            value = r.get(key, "")
+            if key in links:
+                cells.append(html.Td(dcc.Link(str(value), href=links[key](r))))
+            else:
+                cells.append(html.Td(str(value)))
+        body.append(html.Tr(cells))
+    return html.Table([html.Thead(html.Tr([html.Th(label) for _, label in columns])), html.Tbody(body)],
+                      className="counts an-table")
+
+
+def _figures_row(lang: str) -> html.Div:
+    g = current().graph
+    year = _dt.date.today().year
+    figs = _cached(f"figures.{year}", lambda: graph_key_figures(g, year=year))
+    keys = ["count_project", "count_institution", "active_projects", "running_projects", "laender_involved",
+            "countries_involved", "count_theme", "count_programme", "count_contact", "count_event"]
+    return key_figures([(t(f"an.fig.{k}", lang, year=year), figs[k]) for k in keys])
+
+
+def _brokers_section(lang: str) -> html.Div:
+    g, res = current().graph, _metrics()
+    brokers = af.broker_rows(g, res, lang)
+    central = af.central_rows(g, res, lang)
+    focus = lambda r: af.network_href(lang, focus=r["id"])  # noqa: E731
+    note = t("an.metrics_note", lang, n=len(res.nodes), m=res.n_edges, c=res.components, l=res.largest_component,
+             mode=t("an.sampled", lang, k=res.betweenness_samples) if res.betweenness_sampled else t("an.exact", lang),
+             backend=res.backend)
+    return html.Div([
+        html.P(note, className="muted an-note"),
+        html.Div([
+            _section(t("an.sec.brokers", lang), lang,
+                     _table(brokers, [("rank", "#"), ("name", t("an.col.name", lang)), ("place", t("an.col.place", lang)),
+                                      ("betweenness", t("an.col.betweenness", lang)), ("why", t("an.col.why", lang))],
+                            links={"name": focus}) if brokers else html.P(t("an.no_brokers", lang), className="muted"),
+                     chart="brokers", intro=t("an.sec.brokers.intro", lang)),
+            _section(t("an.sec.central", lang), lang,
+                     _table(central, [("rank", "#"), ("name", t("an.col.name", lang)), ("place", t("an.col.place", lang)),
+                                      ("pagerank", t("an.col.pagerank", lang)), ("partners", t("an.col.degree", lang)),
+                                      ("projects", t("an.col.projects", lang)), ("group", t("an.col.group", lang))],
+                            links={"name": focus}),
+                     chart="central", intro=t("an.sec.central.intro", lang)),
+        ], className="an-two"),
+    ])
+
+
+def _communities_section(lang: str) -> html.Section:
+    g, res = current().graph, _metrics()
+    rows = af.community_rows(g, res, lang)
+    items = []
+    for r in rows[:30]:
+        href = af.network_href(lang, highlight=",".join(r["member_ids"][:HIGHLIGHT_LIMIT]))
+        items.append(html.Tr([
+            html.Td(t("an.group", lang, n=r["group"])), html.Td(str(r["size"])), html.Td(r["members"]),
+            html.Td(r["where"]), html.Td(r["countries"]),
+            html.Td(dcc.Link(t("an.show_in_network", lang), href=href, className="an-highlight")),
+        ]))
+    head = [t("an.col.group", lang), t("an.col.size", lang), t("an.col.members", lang), t("an.col.where", lang),
+            t("an.col.countries", lang), ""]
+    table = html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(items)], className="counts an-table")
+    return _section(t("an.sec.communities", lang), lang, table, chart="communities",
+                    intro=t("an.sec.communities.intro", lang))
+
+
+def _measure_options(lang: str) -> list[dict]:
+    return [{"label": t(f"an.measure.{m}", lang), "value": m} for m in LAND_COUNTRY_MEASURES]
+
+
+def _period_options(lang: str) -> list[dict]:
+    return [{"label": t(f"an.phase.{k}", lang), "value": k} for k in PHASES]
+
 
 def layout(lang: str = "de", **_query: str):
-    return placeholder(TITLE_KEY, normalise_lang(lang))
+    lang = normalise_lang(lang)
+    g = current().graph
+    lo, hi = _year_bounds()
+    theme_land = _cached("theme_land", lambda: theme_land_matrix(g))
+    grid = _cached("white_spots", lambda: white_spots(g))
+    spots = af.white_spot_rows(g, grid, lang, only_spots=True)
+    countries = af.country_rows(g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"))
+    laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang))
+    tl = _cached("timeline", lambda: timeline(g))
+    kinds = [{"label": t(f"kind.cofin.{k}", lang), "value": k} for k in CofinanceKind.values()]
+    spot_links = [html.Li(dcc.Link(f"{r['country']} × {r['theme']}",
+                                   href=af.network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
+                  for r in spots[:200]]
+    return html.Div([
+        dcc.Store(id=ID.LANG, data=lang),
+        dcc.Location(id=ID.GO, refresh="callback-nav"),
+        dcc.Download(id=ID.DOWNLOAD),
+        dcc.Download(id=ID.EXPORT),
+        page_header(TITLE_KEY, lang, t("an.intro", lang)),
+        _figures_row(lang),
+        _brokers_section(lang),
+        _communities_section(lang),
+        _section(t("an.sec.matrices", lang), lang,
+                 dcc.Dropdown(id=ID.LC_MEASURE, options=_measure_options(lang), value="projects", clearable=False,
+                              className="an-dropdown"),
+                 _graph(ID.LC_GRAPH, "land-country", af.matrix_figure(g, _lc_matrix("projects"), lang)),
+                 chart="land_country"),
+        _section(t("an.sec.theme_land", lang), lang,
+                 _graph(ID.TL_GRAPH, "theme-land", af.matrix_figure(g, theme_land, lang)), chart="theme_land"),
+        _section(t("an.sec.whitespots", lang), lang,
+                 _graph(ID.WS_GRAPH, "white-spots", af.white_spot_figure(g, grid, lang)),
+                 html.Details([html.Summary(f"{t('an.ws.list', lang)} ({len(spots)})"), html.Ul(spot_links, id=ID.WS_LIST, className="an-spots")]),
+                 chart="white_spots", intro=t("an.sec.whitespots.intro", lang)),
+        _section(t("an.sec.flows", lang), lang,
+                 html.Div([
+                     html.Div([html.Label(t("an.sk.kinds", lang)),
+                               dcc.Checklist(id=ID.SK_KINDS, options=kinds, value=CofinanceKind.values(), inline=True,
+                                             className="an-checklist")], className="an-control"),
+                     html.Div([html.Label(t("an.sk.years", lang)),
+                               dcc.RangeSlider(id=ID.SK_YEARS, min=lo, max=hi, step=1, value=[lo, hi],
+                                               marks={y: str(y) for y in range(lo, hi + 1, max(1, -(-(hi - lo) // 5)))},
+                                               tooltip={"placement": "bottom"})], className="an-control an-slider"),
+                     html.Div([html.Label(t("an.sk.measure", lang)),
+                               dcc.RadioItems(id=ID.SK_MEASURE, value="count", inline=True,
+                                              options=[{"label": t(f"an.sk.{m}", lang), "value": m} for m in FLOW_MEASURES])],
+                              className="an-control"),
+                 ], className="an-controls"),
+                 _graph(ID.SANKEY, "cofinancing-sankey", af.sankey_figure(g, _flows(None, None, "count"), lang)),
+                 chart="flows", intro=t("an.sec.flows.intro", lang)),
+        html.Div([
+            _section(t("an.map.countries", lang), lang,
+                     _graph(ID.MAP_COUNTRIES, "partner-countries-map", af.country_choropleth(countries, lang)), chart="countries"),
+            _section(t("an.map.laender", lang), lang,
+                     _graph(ID.MAP_LAENDER, "laender-map", af.laender_tile_map(laender, lang)), chart="laender"),
+        ], className="an-two an-maps"),
+        _section(t("an.sec.timeline", lang), lang, _graph(ID.TIMELINE, "timeline", af.timeline_figure(tl, lang)),
+                 chart="timeline"),
+        _section(t("an.sec.compare", lang), lang,
+                 html.Div([
+                     html.Div([html.Label(t("an.cmp.from", lang)),
+                               dcc.Dropdown(id=ID.PERIOD_A, options=_period_options(lang), value="pilot", clearable=False)],
+                              className="an-control"),
+                     html.Div([html.Label(t("an.cmp.to", lang)),
+                               dcc.Dropdown(id=ID.PERIOD_B, options=_period_options(lang), value="II", clearable=False)],
+                              className="an-control"),
+                 ], className="an-controls"),
+                 html.Div(id=ID.LAENDER_CHANGE, children=_comparison_children("pilot", "II", lang)),
+                 chart="comparison"),
+        _section(t("an.sec.export", lang), lang,
+                 html.Div([html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
+                           html.Button("GEXF", id=ID.BTN_GEXF, className="button")], className="button-row"),
+                 intro=t("an.export.intro", lang)),
+    ], className="analytics")
 
 
+def _comparison_children(a: str, b: str, lang: str) -> list:
+    g = current().graph
+    cmp = _comparison(a, b)
+    rows = af.laender_change_rows(g, cmp, lang)
+    table = (_table(rows, [("land", t("an.col.land", lang)), ("gained", t("an.col.gained", lang)), ("lost", t("an.col.lost", lang))])
+             if rows else html.P(t("an.cmp.no_change", lang), className="muted"))
+    return [
+        html.P(t("an.cmp.projects", lang, a=len(cmp.projects_before), b=len(cmp.projects_after)), className="muted"),
+        _graph(ID.COMPARISON, "period-comparison", af.comparison_figure(cmp, lang)),
+        html.H3(t("an.cmp.laender", lang)),
+        table,
+    ]
+
+
+# --------------------------------------------------------------------------- csv data
+def chart_rows(chart: str, lang: str, *, measure: str = "projects", kinds=None, years=None,
+               flow_measure: str = "count", period_a: str = "pilot", period_b: str = "II") -> list[dict]:
+    """The data behind ``chart`` as rows (what the CSV button downloads)."""
+    g = current().graph
+    if chart == "brokers":
+        return af.broker_rows(g, _metrics(), lang, top=25)
+    if chart == "central":
+        return af.central_rows(g, _metrics(), lang, top=50)
+    if chart == "communities":
+        return af.community_rows(g, _metrics(), lang, min_size=1)
+    if chart == "land_country":
+        return af.matrix_rows(g, _lc_matrix(measure if measure in LAND_COUNTRY_MEASURES else "projects"), lang)
+    if chart == "theme_land":
+        return af.matrix_rows(g, _cached("theme_land", lambda: theme_land_matrix(g)), lang)
+    if chart == "white_spots":
+        return af.white_spot_rows(g, _cached("white_spots", lambda: white_spots(g)), lang)
+    if chart == "flows":
+        return af.flow_rows(g, _flows(kinds, years, flow_measure), lang)
+    if chart == "countries":
+        return af.country_rows(g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"))
+    if chart == "laender":
+        return af.land_rows(g, lang)
+    if chart == "timeline":
+        return _cached("timeline", lambda: timeline(g))
+    if chart == "comparison":
+        cmp = _comparison(period_a, period_b)
+        rows = [{"section": "ties", **r} for r in af.comparison_rows(cmp, lang)]
+        return rows + [{"section": "laender", **r} for r in af.laender_change_rows(g, cmp, lang)]
+    raise ValueError(f"unknown chart {chart!r}")
+
+
+def export_with_metrics(fmt: str) -> tuple[bytes, str]:
+    """The whole graph as GraphML/GEXF with the metrics as node attributes."""
+    g = current().graph
+    attrs = _metrics().node_attributes()
+    writer = write_graphml if fmt == "graphml" else write_gexf
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / f"partnernetz-analysen.{fmt}"
+        writer(g, target, node_attrs=attrs)
+        return target.read_bytes(), target.name
+
+
+# --------------------------------------------------------------------------- callbacks
 def register_callbacks(app: dash.Dash) -> None:
-    """No callbacks yet."""
+    @app.callback(dash.Output(ID.LC_GRAPH, "figure"), dash.Input(ID.LC_MEASURE, "value"), dash.State(ID.LANG, "data"),
+                  prevent_initial_call=True)
+    def _land_country(measure, lang):
+        measure = measure if measure in LAND_COUNTRY_MEASURES else "projects"
+        return af.matrix_figure(current().graph, _lc_matrix(measure), normalise_lang(lang))
+
+    @app.callback(dash.Output(ID.SANKEY, "figure"), dash.Input(ID.SK_KINDS, "value"), dash.Input(ID.SK_YEARS, "value"),
+                  dash.Input(ID.SK_MEASURE, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
+    def _sankey(kinds, years, measure, lang):
+        measure = measure if measure in FLOW_MEASURES else "count"
+        return af.sankey_figure(current().graph, _flows(kinds or [], years, measure), normalise_lang(lang))
+
+    @app.callback(dash.Output(ID.LAENDER_CHANGE, "children"), dash.Input(ID.PERIOD_A, "value"),
+                  dash.Input(ID.PERIOD_B, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
+    def _compare(a, b, lang):
+        a = a if a in PHASES else "pilot"
+        b = b if b in PHASES else "II"
+        return _comparison_children(a, b, normalise_lang(lang))
+
+    @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), dash.State(ID.LANG, "data"),
+                  prevent_initial_call=True)
+    def _white_spot_click(click, lang):
+        lang = normalise_lang(lang)
+        try:
+            point = click["points"][0]
+        except (TypeError, KeyError, IndexError):
+            return dash.no_update
+        g = current().graph
+        target = af.white_spot_target(g, _cached("white_spots", lambda: white_spots(g)), point, lang)
+        if target is None:
+            return dash.no_update
+        return af.network_href(lang, country=target[0], theme=target[1])
+
+    @app.callback(
+        dash.Output(ID.DOWNLOAD, "data"),
+        dash.Input({"type": ID.CSV, "chart": ALL}, "n_clicks"),
+        dash.State(ID.LANG, "data"), dash.State(ID.LC_MEASURE, "value"), dash.State(ID.SK_KINDS, "value"),
+        dash.State(ID.SK_YEARS, "value"), dash.State(ID.SK_MEASURE, "value"), dash.State(ID.PERIOD_A, "value"),
+        dash.State(ID.PERIOD_B, "value"),
+        prevent_initial_call=True,
+    )
+    def _csv(clicks, lang, measure, kinds, years, flow_measure, a, b):
+        trigger = dash.ctx.triggered_id
+        if not trigger or not any(clicks):
+            return dash.no_update
+        chart = trigger["chart"]
+        rows = chart_rows(chart, normalise_lang(lang), measure=measure, kinds=kinds, years=years,
+                          flow_measure=flow_measure if flow_measure in FLOW_MEASURES else "count",
+                          period_a=a if a in PHASES else "pilot", period_b=b if b in PHASES else "II")
+        return dict(content=af.rows_to_csv(rows), filename=f"partnernetz-{chart}.csv", type="text/csv")
+
+    @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
+                  dash.Input(ID.BTN_GEXF, "n_clicks"), prevent_initial_call=True)
+    def _export(_g, _x):
+        fmt = "graphml" if dash.ctx.triggered_id == ID.BTN_GRAPHML else "gexf"
+        content, name = export_with_metrics(fmt)
+        return dcc.send_bytes(content, name)

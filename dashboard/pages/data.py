@@ -47,6 +47,8 @@ register({
     "data.downloads": ("Netz herunterladen", "Download the network"),
     "data.csv": ("CSV-Tabellen (ZIP)", "CSV tables (ZIP)"),
     "data.level": ("Stufe", "Level"),
+    "data.level_error": ("Fehler", "error"),
+    "data.level_warning": ("Hinweis", "warning"),
     "data.file": ("Datei", "File"),
     "data.row": ("Zeile", "Row"),
     "data.column": ("Spalte", "Column"),
@@ -64,9 +66,10 @@ def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
     ], className="counts")
 
 
-def problem_rows(report) -> list[dict]:
+def problem_rows(report, lang: str = "de") -> list[dict]:
     """Rows for the problems grid (plain data; ag-grid renders it as text)."""
-    return [{"level": p.level, "file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
+    return [{"level": t(f"data.level_{p.level}", lang), "file": Path(p.file.split("#")[0]).name + ("#" + p.file.split("#")[1] if "#" in p.file else ""),
+             "path": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
             for p in report.problems]
 
 
@@ -75,19 +78,19 @@ def layout(lang: str = "de", **_query: str):
     ctx = current()
     report, graph = ctx.report, ctx.graph
     status = (t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)))
-    table_rows = [[name, c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
+    table_rows = [[t(f"table.{name}", lang), c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
     node_rows = [[t(f"kind.{k}", lang), n] for k, n in graph.counts_by_kind().items()]
-    edge_rows = [[k, n] for k, n in graph.edge_counts_by_kind().items() if n]
+    edge_rows = [[t(f"edge.{k}", lang), n] for k, n in graph.edge_counts_by_kind().items() if n]
     grid = dag.AgGrid(
         id=ID.PROBLEMS,
-        rowData=problem_rows(report),
+        rowData=problem_rows(report, lang),
         columnDefs=[
             {"field": "level", "headerName": t("data.level", lang), "width": 100},
-            {"field": "file", "headerName": t("data.file", lang), "flex": 2},
+            {"field": "file", "headerName": t("data.file", lang), "flex": 1, "tooltipField": "path"},
             {"field": "row", "headerName": t("data.row", lang), "width": 90},
             {"field": "column", "headerName": t("data.column", lang), "width": 130},
             {"field": "value", "headerName": t("data.value", lang), "flex": 1},
-            {"field": "message", "headerName": t("data.message", lang), "flex": 3},
+            {"field": "message", "headerName": t("data.message", lang), "flex": 3, "wrapText": True, "autoHeight": True},
         ],
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
         dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},

@@ -1,20 +1,459 @@
-"""Page 'matchmaking' (placeholder until its issue fills it)."""
+"""Page 'Matchmaking': who should join a project, start work in a partner
+country, or meet an institution — ranked, explained, exportable — and the
+network's open opportunities.
+
+The ranking comes from :mod:`graph.matchmaking` on an index built once per
+dataset; callbacks parse the controls, call it and render the result. Every
+candidate and every evidence item links into the network view
+(``/?focus=<candidate>&highlight=<evidence ids>``).
+"""
 
 from __future__ import annotations
 
-import dash
+import csv
+import io
+from typing import Any, Iterable
+from urllib.parse import urlencode
 
-from dashboard.components import placeholder
-from dashboard.i18n import normalise_lang
+import dash
+from dash import dcc, html
+
+from dashboard.components import page_header
+from dashboard.context import current
+from dashboard.i18n import normalise_lang, register, t
+from graph.errors import PartnernetzError
+from graph.kinds import NodeKind, kind_of
+from graph.matchmaking import (
+    DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS, Candidate, Ranking, match_index, rank, rank_laender, resolve_target,
+)
+from graph.opportunities import OPPORTUNITY_KINDS, opportunities
+from graph.reference import LAENDER
+from graph.text import fold
 
 PATH = "/matchmaking"
 ORDER = 2
 TITLE_KEY = "nav.matchmaking"
 
+#: Options offered before the user types (the rest come from the search callback).
+INITIAL_OPTIONS = 300
+SEARCH_LIMIT = 50
+TOP_CHOICES = (10, 20, 50)
 
-def layout(lang: str = "de", **_query: str):
-    return placeholder(TITLE_KEY, normalise_lang(lang))
+
+class ID:
+    TARGET = "matchmaking-target"
+    THEMES = "matchmaking-themes"
+    THEMES_ROW = "matchmaking-themes-row"
+    WHAT = "matchmaking-what"
+    LAENDER = "matchmaking-laender"
+    SECTORS = "matchmaking-sectors"
+    TOP = "matchmaking-top"
+    DIVERSITY = "matchmaking-diversity"
+    WEIGHT = "matchmaking-weight-"  # + factor
+    RESET = "matchmaking-reset"
+    RESULTS = "matchmaking-results"
+    SUMMARY = "matchmaking-summary"
+    BTN_CSV = "matchmaking-btn-csv"
+    BTN_XLSX = "matchmaking-btn-xlsx"
+    DOWNLOAD = "matchmaking-download"
+    LANG = "matchmaking-lang"
+    OPPORTUNITIES = "matchmaking-opportunities"
+
+
+register({
+    "mm.intro": ("Wer passt zu einem Projekt, einem Partnerland oder einer Institution – und warum? "
+                 "Jede Empfehlung nennt ihre Gründe; ein Klick zeigt sie im Netzwerk.",
+                 "Who fits a project, a partner country or an institution – and why? Every suggestion "
+                 "states its reasons; one click shows them in the network."),
+    "mm.target": ("Ziel (Projekt, Partnerland oder Institution)", "Target (project, partner country or institution)"),
+    "mm.target_placeholder": ("Projekt, Land oder Institution suchen …", "Search project, country or institution …"),
+    "mm.themes": ("Themen (für ein Partnerland)", "Themes (for a partner country)"),
+    "mm.what": ("Vorschläge", "Suggest"),
+    "mm.what_inst": ("Institutionen", "Institutions"),
+    "mm.what_land": ("Bundesländer", "Länder (federal states)"),
+    "mm.filter_land": ("Nur aus Bundesland", "Only from Land"),
+    "mm.filter_sector": ("Nur Sektor", "Only sector"),
+    "mm.top": ("Anzahl", "Number"),
+    "mm.diversity": ("Vielfalt: höchstens wenige pro Bundesland und Sektor", "Diversity: only a few per Land and sector"),
+    "mm.weights": ("Gewichte", "Weights"),
+    "mm.reset": ("Standardgewichte", "Default weights"),
+    "mm.export": ("Auswahlliste exportieren", "Export shortlist"),
+    "mm.csv": ("CSV", "CSV"),
+    "mm.xlsx": ("Excel", "Excel"),
+    "mm.results": ("Vorschläge", "Suggestions"),
+    "mm.none": ("Keine Kandidaten mit Punktzahl über 0 – Gewichte oder Filter ändern.",
+                "No candidates scoring above 0 – change weights or filters."),
+    "mm.choose": ("Bitte ein Ziel wählen.", "Please choose a target."),
+    "mm.score": ("Punktzahl", "Score"),
+    "mm.show_network": ("im Netzwerk zeigen", "show in network"),
+    "mm.deferred": ("nach hinten gerückt (Vielfalt)", "moved down (diversity)"),
+    "mm.evidence": ("Begründung", "Reasons"),
+    "mm.summary": ("{n} Vorschläge für {target}", "{n} suggestions for {target}"),
+    "mm.opps": ("Offene Gelegenheiten", "Open opportunities"),
+    "mm.opp.missing_sector": ("Projekten fehlt ein Sektor", "Projects lacking a sector"),
+    "mm.opp.idle_partnership": ("Partnerschaften ohne laufendes Projekt", "Partnerships without a running project"),
+    "mm.opp.theme_gap": ("Expertise ohne Projekt im Partnerland", "Expertise without a project in the partner country"),
+    "mm.opp.none": ("Keine.", "None."),
+    "mm.opp.more": ("… und {n} weitere", "… and {n} more"),
+    "mm.col.rank": ("Rang", "Rank"),
+    "mm.col.id": ("Knoten-ID", "Node id"),
+    "mm.col.name": ("Name", "Name"),
+    "mm.col.land": ("Bundesland", "Land"),
+    "mm.col.sector": ("Sektor", "Sector"),
+    "mm.col.explanation": ("Begründung", "Explanation"),
+    "mm.col.evidence_ids": ("Belegknoten", "Evidence nodes"),
+    "mm.col.target": ("Ziel", "Target"),
+    "mm.kind.project": ("Projekt", "Project"),
+    "mm.kind.country": ("Partnerland", "Partner country"),
+    "mm.kind.institution": ("Institution", "Institution"),
+})
+register({f"mm.factor.{f}": labels for f, labels in FACTOR_LABELS.items()})
+
+SECTORS = ("science", "civil_society", "business", "public_administration", "implementing_agency", "other")
+
+
+# --------------------------------------------------------------------------- pure helpers
+def network_href(focus: str, highlight: Iterable[str] = (), lang: str = "de") -> str:
+    """Link into the network view per the URL contract.
+
+    >>> network_href("institution:a", ["theme:water", "project:P"], "en")
+    '/?focus=institution%3Aa&highlight=theme%3Awater%2Cproject%3AP&lang=en'
+    """
+    params = {"focus": focus}
+    ids = [h for h in dict.fromkeys(highlight) if h != focus]
+    if ids:
+        params["highlight"] = ",".join(ids)
+    params["lang"] = normalise_lang(lang)
+    return "/?" + urlencode(params)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Spreadsheet-safe cell: text starting with = + - @ tab or CR gets a leading apostrophe.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-2"), neutralise("Uni"), neutralise(0.5)
+    ("'=HYPERLINK(1)", "'-2", 'Uni', 0.5)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _option_label(graph, nid: str, lang: str) -> str:
+    kind = kind_of(nid).value
+    return f"{t(f'mm.kind.{kind}', lang)}: {graph.label(nid, lang)}"
+
+
+def _searchable(graph, lang: str) -> list[tuple[str, str, str]]:
+    """(id, label, folded label) of every possible target: projects, countries with activity, institutions."""
+    out = []
+    active_countries = {v for _, v, d in graph.nx.edges(data="kind") if d in ("implemented_in", "partners_with")}
+    for nid in graph.nodes(NodeKind.PROJECT):
+        out.append(nid)
+    out += sorted(c for c in graph.nodes(NodeKind.COUNTRY) if c in active_countries)
+    out += list(graph.nodes(NodeKind.INSTITUTION))
+    return [(nid, lbl, fold(lbl + " " + nid)) for nid in out for lbl in [_option_label(graph, nid, lang)]]
+
+
+def target_options(graph, lang: str, query: str | None = None, keep: str | None = None, *,
+                   entries: list[tuple[str, str, str]] | None = None) -> list[dict[str, str]]:
+    """Dropdown options: the first entries, or those matching ``query`` (folded); ``keep`` always included."""
+    entries = entries if entries is not None else _searchable(graph, lang)
+    if query:
+        q = fold(query)
+        hits = [e for e in entries if q in e[2]][:SEARCH_LIMIT]
+    else:
+        hits = entries[:INITIAL_OPTIONS]
+    options = [{"label": lbl, "value": nid} for nid, lbl, _ in hits]
+    if keep and keep in graph and all(o["value"] != keep for o in options):
+        options.insert(0, {"label": _option_label(graph, keep, lang), "value": keep})
+    return options
+
+
+def weights_from(values: Iterable[float | None]) -> dict[str, float]:
+    """Slider values (in FACTORS order) → weights; missing values fall back to the defaults."""
+    return {f: (DEFAULT_WEIGHTS[f] if v is None else float(v)) for f, v in zip(FACTORS, values)}
+
+
+def compute_ranking(graph, target_id: str | None, *, themes=None, weights=None, what="institution",
+                    laender=None, sectors=None, top: int = 10, diversity: bool = True) -> Ranking | None:
+    """The ranking the page shows (``None`` without a target)."""
+    if not target_id or target_id not in graph:
+        return None
+    target = resolve_target(graph, target_id, themes or ())
+    index = match_index(graph)
+    if what == "land":
+        return rank_laender(graph, target, weights=weights, top=top, index=index)
+    return rank(graph, target, weights=weights, top=top, laender=laender or None, sectors=sectors or None,
+                diversity=diversity, index=index)
+
+
+def _sector_label(sector: str | None, lang: str) -> str:
+    return t(f"sector.{sector or 'unknown'}", lang)
+
+
+def _factor_bars(c: Candidate, lang: str) -> html.Div:
+    rows = []
+    for f in FACTORS:
+        value = c.factors[f]
+        rows.append(html.Div([
+            html.Span(t(f"mm.factor.{f}", lang), className="mm-factor-name"),
+            html.Span(html.Span(className=f"mm-bar-fill mm-f-{f}", style={"width": f"{value * 100:.0f}%"}),
+                      className="mm-bar", title=f"{value:.2f}"),
+            html.Span(f"{value:.2f}", className="mm-factor-value"),
+        ], className="mm-factor-row", **{"data-factor": f}))
+    stacked = html.Div([html.Span(className=f"mm-stack-part mm-f-{f}", title=t(f"mm.factor.{f}", lang),
+                                  style={"width": f"{c.contributions[f] * 100:.1f}%"})
+                        for f in FACTORS if c.contributions[f] > 0], className="mm-stack")
+    return html.Div([stacked, html.Div(rows, className="mm-factors")], className="mm-bars")
+
+
+def candidate_card(graph, c: Candidate, n: int, lang: str) -> html.Li:
+    """One ranked candidate: name linking to the network view, score, bars, evidence."""
+    meta = []
+    if c.land and kind_of(c.node) == NodeKind.INSTITUTION:
+        meta.append(graph.label(c.land, lang))
+    elif kind_of(c.node) == NodeKind.INSTITUTION and graph.node(c.node).get("country"):
+        meta.append(graph.node(c.node)["country"])
+    if kind_of(c.node) == NodeKind.INSTITUTION:
+        meta.append(_sector_label(c.sector, lang))
+    if c.deferred:
+        meta.append(t("mm.deferred", lang))
+    evidence = [html.Li([
+        html.Span(ev.text(lang), className="mm-ev-text"), " ",
+        html.A(t("mm.show_network", lang), href=network_href(c.node, ev.nodes, lang), className="mm-ev-link"),
+    ], className=f"mm-ev mm-ev-{ev.factor}") for ev in c.evidence]
+    return html.Li([
+        html.Div([
+            html.Span(f"{n}.", className="mm-rank"),
+            html.A(graph.label(c.node, lang), href=network_href(c.node, c.evidence_nodes, lang),
+                   className="mm-name", title=c.node),
+            html.Span(" · ".join(meta), className="mm-meta"),
+            html.Span(f"{c.score:.2f}", className="mm-score", title=t("mm.score", lang)),
+        ], className="mm-head"),
+        html.Div([_factor_bars(c, lang), html.Ul(evidence, className="mm-evidence")], className="mm-body"),
+    ], className="mm-candidate", **{"data-node": c.node})
+
+
+def result_children(graph, ranking: Ranking | None, lang: str) -> list:
+    if ranking is None:
+        return [html.P(t("mm.choose", lang), className="muted")]
+    if not ranking.candidates:
+        return [html.P(t("mm.none", lang), className="muted")]
+    return [html.Ol([candidate_card(graph, c, n, lang) for n, c in enumerate(ranking.candidates, 1)],
+                    className="mm-list")]
+
+
+def shortlist_rows(graph, ranking: Ranking, lang: str) -> list[dict[str, Any]]:
+    """The shortlist as table rows (values neutralised against formula injection)."""
+    target = ranking.target
+    target_label = graph.label(target.node, lang) if target.node else ""
+    rows = []
+    for n, c in enumerate(ranking.candidates, 1):
+        row: dict[str, Any] = {
+            t("mm.col.rank", lang): n,
+            t("mm.col.id", lang): c.node,
+            t("mm.col.name", lang): graph.label(c.node, lang),
+            t("mm.col.land", lang): graph.label(c.land, lang) if c.land else "",
+            t("mm.col.sector", lang): _sector_label(c.sector, lang) if kind_of(c.node) == NodeKind.INSTITUTION else "",
+            t("mm.score", lang): round(c.score, 4),
+        }
+        for f in FACTORS:
+            row[t(f"mm.factor.{f}", lang)] = round(c.factors[f], 4)
+        row[t("mm.col.explanation", lang)] = c.explanation(lang)
+        row[t("mm.col.evidence_ids", lang)] = ", ".join(c.evidence_nodes)
+        row[t("mm.col.target", lang)] = f"{target_label} ({target.node})"
+        rows.append({k: neutralise(v) for k, v in row.items()})
+    return rows
+
+
+def shortlist_csv(rows: list[dict[str, Any]]) -> bytes:
+    """UTF-8 CSV with BOM (opens correctly in Excel), ``;``-separated as German Excel expects."""
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def shortlist_xlsx(rows: list[dict[str, Any]], sheet: str = "Shortlist") -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if rows:
+        header = list(rows[0])
+        ws.append(header)
+        for row in rows:
+            ws.append([row[h] for h in header])
+        ws.freeze_panes = "A2"
+        for col, h in zip(ws.columns, header):
+            width = max(len(str(h)), *(len(str(c.value or "")) for c in col))
+            ws.column_dimensions[col[0].column_letter].width = min(80, max(8, width + 2))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def opportunity_section(graph, lang: str, limit: int = 8) -> html.Div:
+    ops = opportunities(graph)
+    blocks = []
+    for kind in OPPORTUNITY_KINDS:
+        items = [o for o in ops if o.kind == kind]
+        lis = [html.Li(html.A(o.text(lang), href=network_href(o.nodes[0], o.nodes[1:], lang)))
+               for o in items[:limit]]
+        if len(items) > limit:
+            lis.append(html.Li(t("mm.opp.more", lang, n=len(items) - limit), className="muted"))
+        blocks.append(html.Div([
+            html.H3(f"{t(f'mm.opp.{kind}', lang)} ({len(items)})"),
+            html.Ul(lis, className="mm-opp-list") if lis else html.P(t("mm.opp.none", lang), className="muted"),
+        ], className="card mm-opp", **{"data-kind": kind}))
+    return html.Div(blocks, className="mm-opps", id=ID.OPPORTUNITIES)
+
+
+# --------------------------------------------------------------------------- layout
+def _default_target(graph) -> str | None:
+    projects = sorted(graph.nodes(NodeKind.PROJECT),
+                      key=lambda p: -len(graph.in_edges(p, "participates_in")))
+    return projects[0] if projects else None
+
+
+def _weight_slider(f: str, lang: str) -> html.Div:
+    return html.Div([
+        html.Label(t(f"mm.factor.{f}", lang), htmlFor=ID.WEIGHT + f, className="mm-weight-label"),
+        dcc.Slider(id=ID.WEIGHT + f, min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
+                   marks={0: "0", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}, updatemode="mouseup",
+                   tooltip={"placement": "bottom", "always_visible": False}),
+    ], className="mm-weight", id=f"{ID.WEIGHT}{f}-box")
+
+
+def layout(lang: str = "de", target: str | None = None, **_query: str):
+    lang = normalise_lang(lang)
+    ctx = current()
+    graph = ctx.graph
+    entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
+    ctx.cached("matchmaking.index", lambda: match_index(graph))
+    value = target if target and target in graph else _default_target(graph)
+    themes = sorted(graph.nodes(NodeKind.THEME), key=lambda x: graph.label(x, lang))
+    controls = html.Div([
+        html.Div([
+            html.Label(t("mm.target", lang), htmlFor=ID.TARGET),
+            dcc.Dropdown(id=ID.TARGET, options=target_options(graph, lang, keep=value, entries=entries), value=value,
+                         placeholder=t("mm.target_placeholder", lang), clearable=False, searchable=True),
+        ], className="mm-control mm-target"),
+        html.Div([
+            html.Label(t("mm.themes", lang), htmlFor=ID.THEMES),
+            dcc.Dropdown(id=ID.THEMES, options=[{"label": graph.label(x, lang), "value": x} for x in themes],
+                         value=[], multi=True),
+        ], className="mm-control", id=ID.THEMES_ROW),
+        html.Div([
+            html.Label(t("mm.what", lang)),
+            dcc.RadioItems(id=ID.WHAT, options=[{"label": t("mm.what_inst", lang), "value": "institution"},
+                                               {"label": t("mm.what_land", lang), "value": "land"}],
+                           value="institution", inline=True, className="mm-radio"),
+        ], className="mm-control"),
+        html.Div([
+            html.Label(t("mm.filter_land", lang), htmlFor=ID.LAENDER),
+            dcc.Dropdown(id=ID.LAENDER, options=[{"label": graph.label(f"land:{land.code}", lang), "value": land.code}
+                                                 for land in LAENDER], value=[], multi=True),
+        ], className="mm-control"),
+        html.Div([
+            html.Label(t("mm.filter_sector", lang), htmlFor=ID.SECTORS),
+            dcc.Dropdown(id=ID.SECTORS, options=[{"label": t(f"sector.{s}", lang), "value": s} for s in SECTORS],
+                         value=[], multi=True),
+        ], className="mm-control"),
+        html.Div([
+            html.Label(t("mm.top", lang), htmlFor=ID.TOP),
+            dcc.Dropdown(id=ID.TOP, options=[{"label": str(n), "value": n} for n in TOP_CHOICES], value=10,
+                         clearable=False, searchable=False),
+        ], className="mm-control mm-small"),
+        html.Div(dcc.Checklist(id=ID.DIVERSITY, options=[{"label": t("mm.diversity", lang), "value": "on"}],
+                               value=["on"]), className="mm-control mm-check"),
+    ], className="mm-controls card")
+    weights = html.Div([
+        html.Div([html.H2(t("mm.weights", lang)),
+                  html.Button(t("mm.reset", lang), id=ID.RESET, className="button secondary mm-reset")],
+                 className="mm-weights-head"),
+        html.Div([_weight_slider(f, lang) for f in FACTORS], className="mm-weight-grid"),
+    ], className="card mm-weights")
+    export = html.Div([
+        html.Span(t("mm.export", lang) + ":", className="mm-export-label"),
+        html.Button(t("mm.csv", lang), id=ID.BTN_CSV, className="button"),
+        html.Button(t("mm.xlsx", lang), id=ID.BTN_XLSX, className="button"),
+        dcc.Download(id=ID.DOWNLOAD),
+    ], className="button-row mm-export")
+    return html.Div([
+        dcc.Store(id=ID.LANG, data=lang),
+        page_header(TITLE_KEY, lang, t("mm.intro", lang)),
+        controls,
+        weights,
+        html.Div([html.H2(t("mm.results", lang)), html.Span(id=ID.SUMMARY, className="muted mm-summary"), export],
+                 className="mm-results-head"),
+        dcc.Loading(html.Div(id=ID.RESULTS, className="mm-results"), type="dot", delay_show=300),
+        html.H2(t("mm.opps", lang)),
+        opportunity_section(graph, lang),
+    ], className="mm-page")
+
+
+# --------------------------------------------------------------------------- callbacks
+_INPUTS = [dash.Input(ID.TARGET, "value"), dash.Input(ID.THEMES, "value"), dash.Input(ID.WHAT, "value"),
+           dash.Input(ID.LAENDER, "value"), dash.Input(ID.SECTORS, "value"), dash.Input(ID.TOP, "value"),
+           dash.Input(ID.DIVERSITY, "value"), *[dash.Input(ID.WEIGHT + f, "value") for f in FACTORS]]
+
+
+def _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights):
+    themes = themes if target and kind_of(target) == NodeKind.COUNTRY else ()
+    try:
+        return compute_ranking(graph, target, themes=themes, weights=weights_from(weights), what=what or "institution",
+                               laender=laender, sectors=sectors, top=int(top or 10), diversity=bool(diversity))
+    except PartnernetzError:
+        return None
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    """No callbacks yet."""
+    @app.callback(dash.Output(ID.TARGET, "options"), dash.Input(ID.TARGET, "search_value"),
+                  dash.State(ID.TARGET, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
+    def _search(query, value, lang):
+        ctx = current()
+        entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(ctx.graph, lang))
+        return target_options(ctx.graph, lang, query, keep=value, entries=entries)
+
+    @app.callback(dash.Output(ID.THEMES_ROW, "className"), dash.Input(ID.TARGET, "value"))
+    def _themes_visible(target):
+        country = bool(target) and target.startswith("country:")
+        return "mm-control" if country else "mm-control mm-disabled"
+
+    @app.callback([dash.Output(ID.WEIGHT + f, "value") for f in FACTORS], dash.Input(ID.RESET, "n_clicks"),
+                  prevent_initial_call=True)
+    def _reset(_n):
+        return [DEFAULT_WEIGHTS[f] for f in FACTORS]
+
+    @app.callback(dash.Output(ID.RESULTS, "children"), dash.Output(ID.SUMMARY, "children"),
+                  *_INPUTS, dash.State(ID.LANG, "data"))
+    def _results(target, themes, what, laender, sectors, top, diversity, *rest):
+        *weights, lang = rest
+        graph = current().graph
+        ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
+        summary = ""
+        if ranking is not None and ranking.target.node:
+            summary = t("mm.summary", lang, n=len(ranking.candidates), target=graph.label(ranking.target.node, lang))
+        return result_children(graph, ranking, lang), summary
+
+    @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Input(ID.BTN_CSV, "n_clicks"),
+                  dash.Input(ID.BTN_XLSX, "n_clicks"), *[dash.State(i.component_id, i.component_property) for i in _INPUTS],
+                  dash.State(ID.LANG, "data"), prevent_initial_call=True)
+    def _download(_csv, _xlsx, target, themes, what, laender, sectors, top, diversity, *rest):
+        *weights, lang = rest
+        graph = current().graph
+        ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
+        if ranking is None:
+            raise dash.exceptions.PreventUpdate
+        rows = shortlist_rows(graph, ranking, lang)
+        stem = "matchmaking-" + (ranking.target.node or "ziel").replace(":", "-")
+        if dash.ctx.triggered_id == ID.BTN_XLSX:
+            return dcc.send_bytes(shortlist_xlsx(rows), stem + ".xlsx")
+        return dcc.send_bytes(shortlist_csv(rows), stem + ".csv")

@@ -1,0 +1,182 @@
+"""Latency of matchmaking on a large synthetic graph.
+
+Builds a heavy-tailed synthetic PartnerGraph (default 100,000 institutions),
+builds the :class:`~graph.matchmaking.MatchIndex` once, then times ranking
+for single projects (top 10 with explanations, diversity rule on), for a
+partner country with a theme, for an institution, and for the Länder.
+Target: ≤ 100 ms per project ranking.
+
+Uses ``loaders.synthetic`` when it exists (issue 9); otherwise generates the
+graph here: institution activity and project size follow Zipf-like
+distributions, so a few institutions take part in hundreds of projects and
+most in none or one.
+
+    python benchmarks/bench_matchmaking.py [--institutions 100000] [--repeat 20] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.kinds import Sector  # noqa: E402
+from graph.matchmaking import (  # noqa: E402
+    country_target, institution_target, match_index, project_target, rank, rank_laender,
+)
+from graph.model import PartnerGraph  # noqa: E402
+from graph.reference import LAENDER  # noqa: E402
+
+__all__ = ["synthetic_graph"]
+
+COUNTRIES = ("ETH", "KEN", "TZA", "UGA", "RWA", "MOZ", "NAM", "ZAF", "GHA", "SEN", "BEN", "TUN", "MAR", "EGY",
+             "PER", "BOL", "MEX", "NIC", "COL", "BRA", "IND", "VNM", "IDN", "PHL", "UKR", "MDA", "GEO", "JOR")
+THEMES = ("economic_development", "vocational_training", "governance", "climate_environment", "energy", "water",
+          "health", "pandemic_resilience", "mining", "agriculture", "digitalisation", "urban_development",
+          "mobility", "gender")
+
+
+def synthetic_graph(n_institutions: int = 100_000, *, seed: int = 1) -> PartnerGraph:
+    """A heavy-tailed synthetic partner graph with ``n_institutions`` institutions.
+
+    Nodes and edges go straight into the networkx graph (the wrapper's
+    per-edge checks would dominate the set-up time); kinds, attributes and
+    edge directions follow the model.
+    """
+    rng = np.random.default_rng(seed)
+    g = PartnerGraph()
+    nx = g.nx
+    src = "synthetic"
+    for c in COUNTRIES:
+        g.add_country(c)
+    g.add_country("DEU")
+    for t in THEMES:
+        g.add_node("theme", t, label=t, label_en=t, illustrative=True)
+    n_projects = max(10, n_institutions // 5)
+    sectors = [s.value for s in Sector]
+    sector_p = np.array([0.25, 0.15, 0.2, 0.3, 0.05, 0.05])
+    land_codes = [land.code for land in LAENDER]
+    inst_ids = [f"institution:s{i}" for i in range(n_institutions)]
+    foreign = rng.random(n_institutions) < 0.3
+    inst_sector = rng.choice(len(sectors), size=n_institutions, p=sector_p)
+    inst_land = rng.integers(0, len(land_codes), size=n_institutions)
+    inst_country = rng.integers(0, len(COUNTRIES), size=n_institutions)
+    for i, nid in enumerate(inst_ids):
+        attrs = {"kind": "institution", "label": f"Institution {i}", "sector": sectors[inst_sector[i]],
+                 "illustrative": True}
+        if foreign[i]:
+            attrs["country"] = COUNTRIES[inst_country[i]]
+            nx.add_node(nid, **attrs)
+            nx.add_edge(nid, f"country:{attrs['country']}", key="located_in", kind="located_in", source=src)
+        else:
+            attrs["land"] = land_codes[inst_land[i]]
+            attrs["country"] = "DEU"
+            nx.add_node(nid, **attrs)
+            nx.add_edge(nid, f"land:{attrs['land']}", key="located_in", kind="located_in", source=src)
+        for t in rng.choice(len(THEMES), size=rng.integers(1, 4), replace=False):
+            nx.add_edge(nid, f"theme:{THEMES[t]}", key="works_on", kind="works_on", source=src)
+    # heavy-tailed activity: Zipf weights over institutions
+    activity = 1.0 / np.arange(1, n_institutions + 1) ** 0.9
+    activity = activity[rng.permutation(n_institutions)]
+    activity /= activity.sum()
+    sizes = np.minimum(rng.zipf(2.0, size=n_projects) + 1, 60)
+    for j in range(n_projects):
+        pid = f"project:S{j}"
+        start = int(rng.integers(2012, 2026))
+        nx.add_node(pid, kind="project", label=f"Projekt {j}", start_year=start, end_year=start + int(rng.integers(1, 4)),
+                    status="completed" if start < 2022 else "active", illustrative=True)
+        c = COUNTRIES[int(rng.integers(0, len(COUNTRIES)))]
+        nx.add_edge(pid, f"country:{c}", key="implemented_in", kind="implemented_in", source=src)
+        for t in rng.choice(len(THEMES), size=rng.integers(1, 3), replace=False):
+            nx.add_edge(pid, f"theme:{THEMES[t]}", key="addresses", kind="addresses", source=src)
+        members = rng.choice(n_institutions, size=int(sizes[j]), replace=False, p=activity)
+        for m in members:
+            nx.add_edge(inst_ids[m], pid, key="participates_in", kind="participates_in", role="partner", source=src)
+        land = land_codes[int(rng.integers(0, len(land_codes)))]
+        nx.add_edge(f"land:{land}", pid, key="cofinances", kind="cofinances", contribution="money", source=src)
+    for land in land_codes:
+        for c in rng.choice(len(COUNTRIES), size=3, replace=False):
+            nx.add_edge(f"land:{land}", f"country:{COUNTRIES[c]}", key="partners_with", kind="partners_with",
+                        since=int(rng.integers(1980, 2020)), source=src)
+    g.add_node("theme", THEMES[0], label=THEMES[0], label_en=THEMES[0], illustrative=True)  # bump generation
+    return g
+
+
+def _time(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _graph(n: int, seed: int) -> PartnerGraph:
+    try:
+        from loaders import synthetic  # issue 9, when merged
+    except ImportError:
+        return synthetic_graph(n, seed=seed)
+    make = getattr(synthetic, "synthetic_graph", None) or getattr(synthetic, "generate", None)
+    if make is None:
+        return synthetic_graph(n, seed=seed)
+    try:
+        return make(n_institutions=n, seed=seed)
+    except TypeError:
+        return synthetic_graph(n, seed=seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--institutions", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20, help="projects timed (one ranking each)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    g = _graph(args.institutions, args.seed)
+    t_build = time.perf_counter() - t0
+    counts = g.counts_by_kind()
+    print(f"synthetic graph: {counts['institution']:,} institutions, {counts['project']:,} projects, "
+          f"{g.nx.number_of_edges():,} edges (built in {t_build:.1f} s)")
+    t0 = time.perf_counter()
+    idx = match_index(g)
+    print(f"index build (once per graph generation): {(time.perf_counter() - t0) * 1000:.0f} ms")
+
+    rng = np.random.default_rng(args.seed)
+    projects = [idx.projects[j] for j in rng.choice(len(idx.projects), size=args.repeat, replace=False)]
+    big = max(idx.projects, key=lambda p: idx.proj_deg[idx.proj_pos[p]])
+    rows = []
+
+    per_project = []
+    for p in projects:
+        per_project += _time(lambda p=p: rank(g, project_target(g, p), top=10), 1)
+    rows.append(("rank one project (top 10, explained)", per_project))
+    rows.append(("largest project (%d participants)" % idx.proj_deg[idx.proj_pos[big]],
+                 _time(lambda: rank(g, project_target(g, big), top=10), 5)))
+    rows.append(("rank one project, no explanations",
+                 _time(lambda: rank(g, project_target(g, projects[0]), top=10, explain=False), 10)))
+    rows.append(("Länder for one project", _time(lambda: rank_laender(g, project_target(g, projects[0])), 10)))
+    rows.append(("country + theme (ETH, vocational_training)",
+                 _time(lambda: rank(g, country_target(g, "ETH", ["vocational_training"]), top=10), 5)))
+    hub = idx.institutions[int(np.argmax(idx.inst_deg))]
+    rows.append((f"institution (hub, {int(idx.inst_deg.max())} projects)",
+                 _time(lambda: rank(g, institution_target(g, hub), top=10), 5)))
+
+    print("\n| operation | median ms | p95 ms | max ms | runs |\n|---|---:|---:|---:|---:|")
+    for name, ms in rows:
+        ms_sorted = sorted(ms)
+        p95 = ms_sorted[min(len(ms_sorted) - 1, int(round(0.95 * (len(ms_sorted) - 1))))]
+        print(f"| {name} | {statistics.median(ms):.1f} | {p95:.1f} | {max(ms):.1f} | {len(ms)} |")
+    ok = statistics.median(per_project) <= 100
+    print(f"\nmedian project ranking ≤ 100 ms: {'yes' if ok else 'NO'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,510 @@
+"""Pure builders for the Analysen page: figures and their data tables.
+
+Every builder takes the graph (and precomputed results) plus ``lang`` and
+returns plain plotly figures or row dicts; nothing here touches Dash state,
+so all of it is unit-tested without a browser. Each chart's data is also
+available as rows (:func:`chart_rows`) for the CSV download.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable
+
+import plotly.graph_objects as go
+
+from dashboard.i18n import register, t
+from graph.analytics import AnalyticsResult, Broker
+from graph.flows import Flows
+from graph.kinds import NodeKind, key_of
+from graph.matrices import Matrix, WhiteSpotGrid, project_laender
+from graph.model import PartnerGraph
+from graph.periods import PHASES, PeriodComparison
+
+__all__ = [
+    "LAND_TILES",
+    "broker_why",
+    "broker_rows",
+    "central_rows",
+    "community_rows",
+    "matrix_figure",
+    "matrix_rows",
+    "white_spot_figure",
+    "white_spot_rows",
+    "white_spot_target",
+    "sankey_figure",
+    "flow_rows",
+    "country_choropleth",
+    "country_rows",
+    "laender_tile_map",
+    "land_rows",
+    "timeline_figure",
+    "comparison_figure",
+    "comparison_rows",
+    "laender_change_rows",
+    "rows_to_csv",
+    "network_href",
+    "SANKEY_PROJECT_LIMIT",
+]
+
+register({
+    "an.intro": ("Kennzahlen, Vermittler, Gruppen, Abdeckung, weiße Flecken, Kofinanzierung und Veränderungen zwischen Programmphasen. "
+                 "Die Netzwerkmaße beziehen sich auf das Institutionennetz: zwei Institutionen sind verbunden, wenn sie gemeinsam an Projekten arbeiten (Gewicht = Zahl gemeinsamer Projekte).",
+                 "Key figures, brokers, groups, coverage, white spots, co-financing and change between programme phases. "
+                 "Network metrics refer to the institution network: two institutions are linked when they work on projects together (weight = number of shared projects)."),
+    "an.fig.count_land": ("Länder", "Länder"),
+    "an.fig.count_country": ("Partnerländer (Knoten)", "Partner countries (nodes)"),
+    "an.fig.count_institution": ("Institutionen", "Institutions"),
+    "an.fig.count_project": ("Projekte", "Projects"),
+    "an.fig.count_theme": ("Themen", "Themes"),
+    "an.fig.count_programme": ("TZ-Programme", "TC programmes"),
+    "an.fig.count_contact": ("Kontakte", "Contacts"),
+    "an.fig.count_event": ("Veranstaltungen", "Events"),
+    "an.fig.active_projects": ("aktive Projekte (Status)", "active projects (status)"),
+    "an.fig.running_projects": ("laufend {year} (laut Daten)", "running in {year} (by dates)"),
+    "an.fig.laender_involved": ("beteiligte Länder", "Länder involved"),
+    "an.fig.countries_involved": ("Partnerländer mit Projekten", "partner countries with projects"),
+    "an.col.rank": ("#", "#"),
+    "an.col.name": ("Name", "Name"),
+    "an.col.place": ("Ort", "Place"),
+    "an.col.betweenness": ("Vermittlung (Betweenness)", "Brokerage (betweenness)"),
+    "an.col.pagerank": ("PageRank", "PageRank"),
+    "an.col.degree": ("Partner", "Partners"),
+    "an.col.projects": ("Projekte", "Projects"),
+    "an.col.why": ("Warum", "Why"),
+    "an.col.group": ("Gruppe", "Group"),
+    "an.col.size": ("Größe", "Size"),
+    "an.col.members": ("Wichtigste Mitglieder", "Main members"),
+    "an.col.where": ("Länder/Orte", "Länder/places"),
+    "an.col.countries": ("Projektländer", "Project countries"),
+    "an.group": ("Gruppe {n}", "Group {n}"),
+    "an.why.links": ("verbindet {groups}", "links {groups}"),
+    "an.why.articulation": ("Gelenkstelle: ohne sie zerfällt ihr Teilnetz", "cut point: without it its part of the network falls apart"),
+    "an.why.projects": ("über die Projekte {projects}", "through the projects {projects}"),
+    "an.why.partners": ("{n} Partner", "{n} partners"),
+    "an.axis.year": ("Startjahr", "Start year"),
+    "an.axis.projects": ("Projekte", "Projects"),
+    "an.unknown_year": ("ohne Jahr", "no year"),
+    "an.phase.pilot": ("Pilotphase 2015–2019", "Pilot phase 2015–2019"),
+    "an.phase.II": ("BLP II 2019–2023", "BLP II 2019–2023"),
+    "an.phase.III": ("BLP III 2023–2027", "BLP III 2023–2027"),
+    "an.phase.unknown": ("Phase unbekannt", "Phase unknown"),
+    "an.measure.projects": ("Projekte", "Projects"),
+    "an.measure.institutions": ("Institutionen", "Institutions"),
+    "an.measure.cofinancing": ("Kofinanzierungsbeiträge", "Co-financing contributions"),
+    "an.measure.amount_eur": ("Kofinanzierung in Euro (wo angegeben)", "Co-financing in euro (where given)"),
+    "an.measure.partnerships": ("Länderpartnerschaften", "Land partnerships"),
+    "an.ws.covered": ("deutsche Institutionen", "German institutions"),
+    "an.ws.reasons": ("Anlass", "Reason"),
+    "an.ws.spot": ("weißer Fleck", "white spot"),
+    "an.ws.reason.partnership": ("Partnerschaft {land}", "partnership {land}"),
+    "an.ws.reason.project": ("Projekt {id}", "project {id}"),
+    "an.ws.reason.programme": ("TZ-Programm {id}", "TC programme {id}"),
+    "an.col.country": ("Partnerland", "Partner country"),
+    "an.col.theme": ("Thema", "Theme"),
+    "an.col.land": ("Land", "Land"),
+    "an.col.value": ("Wert", "Value"),
+    "an.col.source": ("von", "from"),
+    "an.col.target": ("nach", "to"),
+    "an.col.kind": ("Art", "Kind"),
+    "an.col.partnerships": ("Länderpartnerschaften", "Land partnerships"),
+    "an.col.tie_kind": ("Art der Verbindung", "Kind of tie"),
+    "an.col.new": ("neu", "new"),
+    "an.col.ended": ("beendet", "ended"),
+    "an.col.continuing": ("fortgesetzt", "continuing"),
+    "an.col.gained": ("hinzugewonnen", "gained"),
+    "an.col.lost": ("verloren", "lost"),
+    "an.tie.land_country": ("Land – Partnerland", "Land – partner country"),
+    "an.tie.institution_institution": ("Institution – Institution", "Institution – institution"),
+    "an.tie.institution_country": ("Institution – Partnerland", "Institution – partner country"),
+    "an.other_projects": ("{n} weitere Projekte", "{n} further projects"),
+    "an.no_flows": ("Keine Kofinanzierung für diese Auswahl.", "No co-financing for this selection."),
+    "kind.cofin.money": ("Geld", "Money"),
+    "kind.cofin.staff": ("Personal", "Staff"),
+    "kind.cofin.rooms": ("Räume", "Rooms"),
+    "kind.cofin.scholarships": ("Stipendien", "Scholarships"),
+    "kind.cofin.training_places": ("Ausbildungsplätze", "Training places"),
+    "kind.cofin.other": ("Sonstiges/unbekannt", "Other/unknown"),
+})
+
+ACCENT = "#0b6e4f"
+SPOT = "#e07b24"
+SEQ = [[0.0, "#eef6f2"], [1.0, "#0b4f3a"]]
+FONT = dict(family="Segoe UI, Helvetica Neue, Arial, sans-serif", size=13, color="#1f2933")
+
+#: Tile-grid positions (column, row from top) of the Länder: a schematic map,
+#: since no offline Land geometry with a clear licence ships with plotly.
+LAND_TILES: dict[str, tuple[int, int]] = {
+    "DE-SH": (2, 0), "DE-MV": (3, 0),
+    "DE-HB": (1, 1), "DE-HH": (2, 1), "DE-BE": (3, 1),
+    "DE-NW": (0, 2), "DE-NI": (1, 2), "DE-ST": (2, 2), "DE-BB": (3, 2),
+    "DE-RP": (0, 3), "DE-HE": (1, 3), "DE-TH": (2, 3), "DE-SN": (3, 3),
+    "DE-SL": (0, 4), "DE-BW": (1, 4), "DE-BY": (2, 4),
+}
+
+
+def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure:
+    fig.update_layout(template="plotly_white", height=height, font=FONT,
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title)
+    return fig
+
+
+def network_href(lang: str, **params: str) -> str:
+    """A link into the network page (URL contract in HELPERS.md)."""
+    from urllib.parse import urlencode
+
+    return "/?" + urlencode({**{k: v for k, v in params.items() if v}, "lang": lang})
+
+
+def _place(g: PartnerGraph, nid: str) -> str:
+    a = g.nx.nodes[nid]
+    return a.get("land") or a.get("country") or ""
+
+
+def _place_label(g: PartnerGraph, code: str, lang: str) -> str:
+    """``DE-BW`` → Baden-Württemberg, ``TUN`` → Tunesien (code itself if unknown)."""
+    for nid in (f"land:{code}", f"country:{code}"):
+        if nid in g:
+            return g.label(nid, lang)
+    return code
+
+
+def _community_name(g: PartnerGraph, res: AnalyticsResult, index: int, lang: str) -> str:
+    c = res.communities[index]
+    where = " · ".join(_place_label(g, p, lang) for p, _ in c.places[:2])
+    return t("an.group", lang, n=index + 1) + (f" ({where})" if where else "")
+
+
+# --------------------------------------------------------------------------- brokers & central
+def broker_why(g: PartnerGraph, res: AnalyticsResult, b: Broker, lang: str) -> str:
+    """One sentence: which groups (or projects) the broker connects."""
+    parts = []
+    if b.linked_communities:
+        own = _community_name(g, res, b.community, lang)
+        others = [_community_name(g, res, c, lang) for c, _ in b.linked_communities[:3]]
+        parts.append(t("an.why.links", lang, groups=", ".join([own, *others])))
+    if b.projects and len(b.projects) > 1:
+        shown = [key_of(p) for p in b.projects[:4]] + (["…"] if len(b.projects) > 4 else [])
+        parts.append(t("an.why.projects", lang, projects=", ".join(shown)))
+    if b.articulation:
+        parts.append(t("an.why.articulation", lang))
+    parts.append(t("an.why.partners", lang, n=b.degree))
+    return "; ".join(parts)
+
+
+def broker_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10) -> list[dict[str, Any]]:
+    return [{"rank": i + 1, "id": b.node, "name": g.label(b.node, lang), "place": _place(g, b.node),
+             "betweenness": round(b.betweenness, 4), "partners": b.degree,
+             "group": b.community + 1, "why": broker_why(g, res, b, lang)}
+            for i, b in enumerate(res.brokers(top))]
+
+
+def central_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10) -> list[dict[str, Any]]:
+    rows = []
+    for i, n in enumerate(res.central(top, by="pagerank")):
+        linked = sorted({res.community[n]})
+        rows.append({"rank": i + 1, "id": n, "name": g.label(n, lang), "place": _place(g, n),
+                     "pagerank": round(res.pagerank[n], 4), "partners": res.degree[n],
+                     "projects": res.projects[n], "group": linked[0] + 1})
+    return rows
+
+
+def community_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, *, min_size: int = 2,
+                   top_members: int = 4) -> list[dict[str, Any]]:
+    """Communities with at least ``min_size`` members (singletons are isolated institutions)."""
+    rows = []
+    for c in res.communities:
+        if c.size < min_size:
+            continue
+        rows.append({"group": c.index + 1, "size": c.size,
+                     "members": "; ".join(g.label(m, lang) for m in c.members[:top_members]),
+                     "where": ", ".join(f"{_place_label(g, p, lang)} ({n})" for p, n in c.places),
+                     "countries": ", ".join(_place_label(g, k, lang) for k, _ in c.countries),
+                     "member_ids": list(c.members)})
+    return rows
+
+
+# --------------------------------------------------------------------------- matrices
+def _labels(g: PartnerGraph, ids: Iterable[str], lang: str) -> list[str]:
+    return [g.label(n, lang) for n in ids]
+
+
+def matrix_figure(g: PartnerGraph, m: Matrix, lang: str, *, height: int | None = None) -> go.Figure:
+    """A heatmap with the numbers written in the cells (zeros left blank)."""
+    z = m.z()
+    text = [[("" if v == 0 else (f"{v:,.0f}" if v >= 1000 else f"{v:g}")) for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=[[v if v else None for v in row] for row in z], x=_labels(g, m.cols, lang), y=_labels(g, m.rows, lang),
+        text=text, texttemplate="%{text}", colorscale=SEQ, xgap=1, ygap=1, hoverongaps=False,
+        colorbar=dict(title=t(f"an.measure.{m.measure}", lang), thickness=12, tickformat="~s",
+                      dtick=1 if max((v for row in z for v in row), default=0) <= 6 else None),
+        hovertemplate="%{y} × %{x}: %{z}<extra></extra>",
+    ))
+    fig.update_xaxes(side="top", tickangle=-40)
+    fig.update_yaxes(autorange="reversed")
+    return _base(fig, height=height or max(320, 26 * len(m.rows) + 140))
+
+
+def matrix_rows(g: PartnerGraph, m: Matrix, lang: str) -> list[dict[str, Any]]:
+    return [{"row_id": r["row"], "row": g.label(r["row"], lang), "col_id": r["col"], "col": g.label(r["col"], lang),
+             "measure": m.measure, "value": r["value"]} for r in m.records()]
+
+
+def _reason_text(g: PartnerGraph, reason: str, lang: str) -> str:
+    if reason.startswith("partnership:"):
+        return t("an.ws.reason.partnership", lang, land=g.label(reason.partition(":")[2], lang))
+    if reason.startswith("programme:"):
+        return t("an.ws.reason.programme", lang, id=g.label(reason, lang))
+    return t("an.ws.reason.project", lang, id=key_of(reason))
+
+
+def white_spot_figure(g: PartnerGraph, grid: WhiteSpotGrid, lang: str) -> go.Figure:
+    """Country × theme: German institutions where there is a reason; white
+    spots (reason, none involved) in orange with a ring. ``customdata`` holds
+    ``[ISO3, theme key]`` for the click-through to the network page."""
+    z, text, custom, hover = [], [], [], []
+    for c in grid.countries:
+        zr, tr, cr, hr = [], [], [], []
+        for th in grid.themes:
+            cell = grid.cell(c, th)
+            cr.append([key_of(c), key_of(th)])
+            if not cell.reasons:
+                zr.append(None); tr.append(""); hr.append("")
+                continue
+            zr.append(cell.german_institutions if cell.german_institutions else -1)
+            tr.append("○" if cell.is_white_spot else str(cell.german_institutions))
+            reasons = "; ".join(_reason_text(g, r, lang) for r in cell.reasons[:4]) + ("; …" if len(cell.reasons) > 4 else "")
+            label = t("an.ws.spot", lang) if cell.is_white_spot else f"{cell.german_institutions} {t('an.ws.covered', lang)}"
+            hr.append(f"{label}<br>{t('an.ws.reasons', lang)}: {reasons}")
+        z.append(zr); text.append(tr); custom.append(cr); hover.append(hr)
+    zmax = max([v for row in z for v in row if v is not None] + [1])
+    # -1 = white spot (orange); 0 never occurs; 1..zmax green
+    scale = [[0.0, SPOT], [0.5 / (zmax + 1), SPOT], [0.5 / (zmax + 1) + 1e-9, "#d6eee2"], [1.0, "#0b4f3a"]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=_labels(g, grid.themes, lang), y=_labels(g, grid.countries, lang), text=text, texttemplate="%{text}",
+        customdata=custom, hovertext=hover, hovertemplate="%{y} × %{x}<br>%{hovertext}<extra></extra>",
+        colorscale=scale, zmin=-1, zmax=zmax, xgap=2, ygap=2, hoverongaps=False, showscale=False,
+    ))
+    fig.update_xaxes(side="top", tickangle=-40)
+    fig.update_yaxes(autorange="reversed")
+    return _base(fig, height=max(320, 28 * len(grid.countries) + 170))
+
+
+def white_spot_target(g: PartnerGraph, grid: WhiteSpotGrid, point: dict[str, Any], lang: str) -> tuple[str, str] | None:
+    """``(ISO3, theme key)`` of a clicked white-spot cell.
+
+    Uses the point's ``customdata`` when plotly sends it, else maps the axis
+    labels back (heatmap clicks carry only ``x`` and ``y``).
+    """
+    custom = point.get("customdata")
+    if isinstance(custom, (list, tuple)) and len(custom) == 2:
+        return str(custom[0]), str(custom[1])
+    countries = {g.label(c, lang): c for c in grid.countries}
+    themes = {g.label(th, lang): th for th in grid.themes}
+    c, th = countries.get(point.get("y")), themes.get(point.get("x"))
+    if c is None or th is None:
+        return None
+    return key_of(c), key_of(th)
+
+
+def white_spot_rows(g: PartnerGraph, grid: WhiteSpotGrid, lang: str, *, only_spots: bool = False) -> list[dict[str, Any]]:
+    rows = []
+    for c in grid.countries:
+        for th in grid.themes:
+            cell = grid.cell(c, th)
+            if not cell.reasons or (only_spots and not cell.is_white_spot):
+                continue
+            rows.append({"country_iso3": key_of(c), "country": g.label(c, lang), "theme_key": key_of(th),
+                         "theme": g.label(th, lang), "german_institutions": cell.german_institutions,
+                         "white_spot": cell.is_white_spot,
+                         "reasons": "; ".join(_reason_text(g, r, lang) for r in cell.reasons)})
+    return rows
+
+
+# --------------------------------------------------------------------------- flows
+SANKEY_PROJECT_LIMIT = 40
+
+
+def sankey_figure(g: PartnerGraph, flows: Flows, lang: str, *, project_limit: int = SANKEY_PROJECT_LIMIT) -> go.Figure:
+    """Land → project → country; beyond ``project_limit`` projects the
+    smallest are merged into one node so the diagram stays readable."""
+    if not flows.links:
+        fig = go.Figure()
+        fig.add_annotation(text=t("an.no_flows", lang), showarrow=False, font=dict(size=15, color="#616e7c"))
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _base(fig, height=200)
+    size: dict[str, float] = {}
+    for f in flows.links:
+        if f.target.startswith("project:"):
+            size[f.target] = size.get(f.target, 0) + f.value
+    keep = set(sorted(size, key=lambda p: (-size[p], p))[:project_limit])
+    other = "project:__other__"
+    merge = lambda n: n if (not n.startswith("project:") or n in keep) else other  # noqa: E731
+    agg: dict[tuple[str, str, str], float] = {}
+    for f in flows.links:
+        k = (merge(f.source), merge(f.target), f.kind)
+        agg[k] = agg.get(k, 0) + f.value
+    nodes = sorted({n for s, tg, _ in agg for n in (s, tg)}, key=lambda n: (n.split(":")[0] != "land", n.split(":")[0] != "project", n))
+    index = {n: i for i, n in enumerate(nodes)}
+    n_other = len(size) - len(keep)
+
+    def name(n: str) -> str:
+        if n == other:
+            return t("an.other_projects", lang, n=n_other)
+        if n.startswith("project:"):
+            return key_of(n)
+        return g.label(n, lang)
+
+    colours = {"land": "#12355b", "project": "#8aa1b8", "country": ACCENT}
+    kind_colour = {"money": "rgba(11,110,79,0.45)", "staff": "rgba(18,53,91,0.4)", "rooms": "rgba(180,77,18,0.4)",
+                   "scholarships": "rgba(155,89,182,0.4)", "training_places": "rgba(224,123,36,0.45)", "other": "rgba(97,110,124,0.35)",
+                   "": "rgba(11,110,79,0.25)"}
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node=dict(label=[name(n) for n in nodes], color=[colours[n.split(":")[0]] for n in nodes], pad=12, thickness=14,
+                  customdata=[(g.label(n, lang) if n in g else name(n)) for n in nodes],
+                  hovertemplate="%{customdata}: %{value}<extra></extra>"),
+        link=dict(source=[index[s] for s, _, _ in agg], target=[index[tg] for _, tg, _ in agg],
+                  value=list(agg.values()), color=[kind_colour.get(k, kind_colour["other"]) for _, _, k in agg],
+                  customdata=[t(f"kind.cofin.{k}", lang) if k else "" for _, _, k in agg],
+                  hovertemplate="%{source.label} → %{target.label}: %{value} %{customdata}<extra></extra>"),
+    ))
+    return _base(fig, height=max(360, 18 * len(nodes)))
+
+
+def flow_rows(g: PartnerGraph, flows: Flows, lang: str) -> list[dict[str, Any]]:
+    return [{"source_id": f.source, "source": g.label(f.source, lang), "target_id": f.target,
+             "target": g.label(f.target, lang), "kind": f.kind, "value": round(f.value, 4)} for f in flows.links]
+
+
+# --------------------------------------------------------------------------- maps
+def country_rows(g: PartnerGraph, lang: str, projects: Matrix, partnerships: Matrix) -> list[dict[str, Any]]:
+    """Per partner country: projects (distinct) and Land partnerships."""
+    per_country: dict[str, set[str]] = {}
+    from graph.matrices import project_countries  # local: only used here
+
+    for p in g.nodes(NodeKind.PROJECT):
+        for c in project_countries(g, p):
+            per_country.setdefault(c, set()).add(p)
+    rows = []
+    for c in projects.cols:
+        n_part = sum(partnerships.get(r, c) for r in partnerships.rows)
+        rows.append({"iso3": key_of(c), "country": g.label(c, lang), "projects": len(per_country.get(c, ())),
+                     "partnerships": int(n_part)})
+    return rows
+
+
+def country_choropleth(rows: list[dict[str, Any]], lang: str) -> go.Figure:
+    """Partner countries coloured by projects (uses the shipped topojson)."""
+    fig = go.Figure(go.Choropleth(
+        locations=[r["iso3"] for r in rows], locationmode="ISO-3", z=[r["projects"] for r in rows],
+        text=[r["country"] for r in rows], customdata=[r["partnerships"] for r in rows],
+        colorscale=[[0, "#e3f4ec"], [1, "#0b4f3a"]], zmin=0, marker_line_color="#ffffff", marker_line_width=0.6,
+        colorbar=dict(title=t("an.col.projects", lang), thickness=12, dtick=1 if max((r["projects"] for r in rows), default=0) <= 6 else None),
+        hovertemplate="%{text}<br>" + t("an.col.projects", lang) + ": %{z}<br>" + t("an.col.partnerships", lang) + ": %{customdata}<extra></extra>",
+    ))
+    fig.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#c5ced8", showland=True,
+                    landcolor="#f3f5f7", showocean=True, oceancolor="#eaf1f8", showframe=False, resolution=110,
+                    lataxis_range=[-45, 70], lonaxis_range=[-120, 150])
+    return _base(fig, height=420)
+
+
+def land_rows(g: PartnerGraph, lang: str) -> list[dict[str, Any]]:
+    """Per Land: projects it is involved in and partner countries of those projects."""
+    projects: dict[str, set[str]] = {land: set() for land in g.nodes(NodeKind.LAND)}
+    from graph.matrices import project_countries
+
+    countries: dict[str, set[str]] = {land: set() for land in projects}
+    for p in g.nodes(NodeKind.PROJECT):
+        for land in project_laender(g, p):
+            projects.setdefault(land, set()).add(p)
+            countries.setdefault(land, set()).update(project_countries(g, p))
+    return [{"code": key_of(land), "land": g.label(land, lang), "projects": len(projects[land]),
+             "countries": len(countries[land])} for land in sorted(projects)]
+
+
+def laender_tile_map(rows: list[dict[str, Any]], lang: str) -> go.Figure:
+    """The Länder as a tile grid (schematic map) coloured by projects."""
+    rows = [r for r in rows if r["code"] in LAND_TILES]
+    vmax = max([r["projects"] for r in rows] + [1])
+    fig = go.Figure(go.Scatter(
+        x=[LAND_TILES[r["code"]][0] for r in rows], y=[LAND_TILES[r["code"]][1] for r in rows],
+        mode="markers+text", text=[f"{r['code'][3:]}<br>{r['projects']}" for r in rows],
+        textfont=dict(color=["#ffffff" if r["projects"] > vmax / 2 else "#1f2933" for r in rows], size=13),
+        customdata=[[r["land"], r["countries"]] for r in rows],
+        marker=dict(symbol="square", size=58, color=[r["projects"] for r in rows], cmin=0, cmax=vmax,
+                    colorscale=[[0, "#eef2f6"], [1, "#0b4f3a"]], line=dict(color="#ffffff", width=2),
+                    colorbar=dict(title=t("an.col.projects", lang), thickness=12, dtick=1 if vmax <= 6 else None)),
+        hovertemplate="%{customdata[0]}<br>" + t("an.col.projects", lang) + ": %{marker.color}<br>"
+                      + t("an.col.countries", lang) + ": %{customdata[1]}<extra></extra>",
+    ))
+    fig.update_xaxes(visible=False, range=[-0.6, 3.6])
+    fig.update_yaxes(visible=False, range=[4.6, -0.6], scaleanchor="x", scaleratio=1)
+    return _base(fig, height=420)
+
+
+# --------------------------------------------------------------------------- time
+def timeline_figure(rows: list[dict[str, Any]], lang: str) -> go.Figure:
+    """Stacked bars: projects started per year, coloured by phase."""
+    colours = {"pilot": "#8aa1b8", "II": "#12355b", "III": ACCENT, "unknown": "#c5ced8"}
+    years = sorted({r["year"] for r in rows if r["year"] is not None})
+    xs = [str(y) for y in years] + ([t("an.unknown_year", lang)] if any(r["year"] is None for r in rows) else [])
+    fig = go.Figure()
+    for phase in [*PHASES, "unknown"]:
+        counts = {(str(r["year"]) if r["year"] is not None else t("an.unknown_year", lang)): r["projects"]
+                  for r in rows if r["phase"] == phase}
+        if counts:
+            fig.add_bar(name=t(f"an.phase.{phase}", lang), x=xs, y=[counts.get(x, 0) for x in xs], marker_color=colours[phase])
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2), xaxis_title=t("an.axis.year", lang),
+                      yaxis_title=t("an.axis.projects", lang))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(dtick=1)
+    return _base(fig, height=340)
+
+
+def comparison_rows(cmp: PeriodComparison, lang: str) -> list[dict[str, Any]]:
+    return [{"tie_kind": k, "label": t(f"an.tie.{k}", lang), **v} for k, v in cmp.summary().items()]
+
+
+def comparison_figure(cmp: PeriodComparison, lang: str) -> go.Figure:
+    """Grouped bars: new / ended / continuing ties per tie kind."""
+    rows = comparison_rows(cmp, lang)
+    fig = go.Figure()
+    for key, colour in (("new", ACCENT), ("ended", SPOT), ("continuing", "#8aa1b8")):
+        fig.add_bar(name=t(f"an.col.{key}", lang), x=[r["label"] for r in rows], y=[r[key] for r in rows],
+                    marker_color=colour, text=[r[key] for r in rows], textposition="outside")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
+    return _base(fig, height=340)
+
+
+def laender_change_rows(g: PartnerGraph, cmp: PeriodComparison, lang: str) -> list[dict[str, Any]]:
+    return [{"land_id": land, "land": g.label(land, lang),
+             "gained": ", ".join(g.label(c, lang) for c in gained), "lost": ", ".join(g.label(c, lang) for c in lost)}
+            for land, (gained, lost) in sorted(cmp.laender.items(), key=lambda kv: g.label(kv[0], lang))]
+
+
+# --------------------------------------------------------------------------- csv
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, (list, tuple)):
+        return _safe(";".join(str(v) for v in value))
+    return value
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """UTF-8 CSV text of ``rows``; cells that a spreadsheet would run as a
+    formula are prefixed with ``'``."""
+    buf = io.StringIO()
+    if not rows:
+        return ""
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: _safe(v) for k, v in r.items()})
+    return buf.getvalue()

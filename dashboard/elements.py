@@ -1,0 +1,420 @@
+"""Pure builders for the Netzwerk page's cytoscape graph: elements of a
+detailed view or of the aggregated overview, node positions for the three
+layouts, the stylesheet, the legend, and CSV tables of the current view.
+
+Nothing here touches Dash callbacks or the request; everything is unit-tested
+without a browser. Labels go into cytoscape's ``data`` and are drawn on a
+canvas as plain text, never interpreted as HTML.
+
+>>> from graph.model import PartnerGraph
+>>> from graph.queries import induced_subgraph
+>>> g = PartnerGraph()
+>>> els = view_elements(g, induced_subgraph(g, ["land:DE-HE"]), lang="en")
+>>> els[0]["data"]["label"], els[0]["classes"]
+('Hesse', 'kind-land')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict, deque
+from typing import Any, Iterable, Mapping
+
+import networkx as nx
+
+from graph.kinds import kind_of
+from graph.model import PartnerGraph
+from graph.queries import ExplorerView, Overview, Subgraph
+
+__all__ = [
+    "KIND_ORDER",
+    "KIND_STYLE",
+    "SECTOR_COLOURS",
+    "short_label",
+    "view_elements",
+    "overview_elements",
+    "explorer_elements",
+    "positions",
+    "stylesheet",
+    "legend_entries",
+    "csv_tables",
+    "safe_cell",
+    "kinds_in",
+]
+
+#: Inner to outer ring / top to bottom order of kinds.
+KIND_ORDER = ("land", "country", "programme", "theme", "project", "institution", "contact", "event")
+
+#: kind → (cytoscape shape, fill colour)
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "land": ("round-rectangle", "#12355b"),
+    "country": ("hexagon", "#2f7d4f"),
+    "institution": ("ellipse", "#7f8c99"),
+    "project": ("diamond", "#c25e00"),
+    "theme": ("octagon", "#7b3f99"),
+    "programme": ("star", "#8a6d00"),
+    "contact": ("ellipse", "#b0bcc8"),
+    "event": ("triangle", "#c2185b"),
+}
+
+#: institution sector → fill colour (Okabe–Ito, distinguishable for colour-blind readers)
+SECTOR_COLOURS: dict[str, str] = {
+    "science": "#0072B2",
+    "civil_society": "#009E73",
+    "business": "#E69F00",
+    "public_administration": "#CC79A7",
+    "implementing_agency": "#D55E00",
+    "other": "#56B4E9",
+    "unknown": "#999999",
+}
+
+LABEL_CHARS = 28
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis.
+
+    >>> short_label("Bundesministerium für wirtschaftliche Zusammenarbeit", 20)
+    'Bundesministerium f…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _node_data(g: PartnerGraph, nid: str, lang: str) -> tuple[dict[str, Any], list[str]]:
+    attrs = g.nx.nodes[nid]
+    kind = attrs["kind"]
+    name = g.label(nid, lang)
+    data = {"id": nid, "label": short_label(name), "name": name, "kind": kind}
+    classes = [f"kind-{kind}"]
+    if kind == "institution":
+        sector = attrs.get("sector") or "unknown"
+        data["sector"] = sector
+        classes.append(f"sector-{sector}")
+    return data, classes
+
+
+def view_elements(g: PartnerGraph, sub: Subgraph, *, lang: str = "de",
+                  positions: Mapping[str, tuple[float, float]] | None = None,
+                  focus: str | None = None, selected: str | None = None,
+                  highlight: Iterable[str] = (), path_nodes: Iterable[str] = (),
+                  path_edges: Iterable[frozenset[str]] = ()) -> list[dict[str, Any]]:
+    """Cytoscape elements of a detailed view.
+
+    Node classes: ``kind-<kind>``, ``sector-<sector>`` (institutions),
+    ``focus``, ``chosen`` (selected), ``highlight``, ``path``; with a path,
+    everything off the path is ``faded``. Edge classes: ``edge-<kind>``,
+    ``path``/``faded``.
+    """
+    highlight, pnodes, pedges = set(highlight), set(path_nodes), set(path_edges)
+    out: list[dict[str, Any]] = []
+    for nid in sub.nodes:
+        data, classes = _node_data(g, nid, lang)
+        for flag, on in (("focus", nid == focus), ("chosen", nid == selected),
+                         ("highlight", nid in highlight), ("path", nid in pnodes),
+                         ("faded", bool(pnodes) and nid not in pnodes and nid not in highlight)):
+            if on:
+                classes.append(flag)
+        el: dict[str, Any] = {"data": data, "classes": " ".join(classes)}
+        if positions and nid in positions:
+            x, y = positions[nid]
+            el["position"] = {"x": round(x, 1), "y": round(y, 1)}
+        out.append(el)
+    for u, v, key in sub.edges:
+        kind = g.nx.edges[u, v, key]["kind"]
+        on_path = frozenset((u, v)) in pedges
+        classes = [f"edge-{kind}"] + (["path"] if on_path else ["faded"] if pnodes else [])
+        out.append({"data": {"id": f"{u}|{v}|{key}", "source": u, "target": v, "kind": kind},
+                    "classes": " ".join(classes)})
+    return out
+
+
+def overview_elements(g: PartnerGraph, ov: Overview, *, lang: str = "de",
+                      positions: Mapping[str, tuple[float, float]] | None = None,
+                      selected: str | None = None) -> list[dict[str, Any]]:
+    """Cytoscape elements of the aggregated overview: node size grows with
+    the number of projects, edge width with the projects linking two nodes;
+    partnerships without projects are dashed."""
+    out: list[dict[str, Any]] = []
+    for n in ov.nodes:
+        name = g.label(n.node_id, lang)
+        size = round(22 + 9 * math.sqrt(n.projects), 1)
+        label = f"{short_label(name, 22)} · {n.projects}" if n.projects else short_label(name, 22)
+        classes = f"kind-{n.kind} agg" + (" chosen" if n.node_id == selected else "")
+        el: dict[str, Any] = {"data": {"id": n.node_id, "label": label, "name": name, "kind": n.kind,
+                                       "projects": n.projects, "institutions": n.institutions, "size": size},
+                              "classes": classes}
+        if positions and n.node_id in positions:
+            x, y = positions[n.node_id]
+            el["position"] = {"x": round(x, 1), "y": round(y, 1)}
+        out.append(el)
+    for e in ov.edges:
+        width = round(1.5 + 2.5 * math.sqrt(e.projects), 1) if e.projects else 1.5
+        classes = "agg-edge" + (" partnership" if e.partnership else "") + ("" if e.projects else " no-projects")
+        out.append({"data": {"id": f"{e.source}|{e.target}", "source": e.source, "target": e.target,
+                             "projects": e.projects, "partnership": e.partnership, "width": width},
+                    "classes": classes})
+    return out
+
+
+def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", layout: str = "cose",
+                      focus: str | None = None, selected: str | None = None,
+                      highlight: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Elements (with positions for ``layout``) of whatever ``view`` holds."""
+    if view.overview is not None:
+        ov = view.overview
+        nodes = [n.node_id for n in ov.nodes]
+        edges = [(e.source, e.target) for e in ov.edges]
+        pos = positions(nodes, edges, layout, weights={(e.source, e.target): e.projects + 1 for e in ov.edges})
+        return overview_elements(g, ov, lang=lang, positions=pos, selected=selected)
+    sub = view.subgraph
+    assert sub is not None
+    roots = [n for n in (focus, selected, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
+    pos = positions(list(sub.nodes), [(u, v) for u, v, _ in sub.edges], layout, roots=roots)
+    return view_elements(g, sub, lang=lang, positions=pos, focus=focus, selected=selected, highlight=highlight,
+                         path_nodes=view.path_nodes, path_edges=view.path_edges)
+
+
+# -------------------------------------------------------------------- layout
+def _kind_rank(nid: str) -> int:
+    try:
+        return KIND_ORDER.index(kind_of(nid).value)
+    except ValueError:
+        return len(KIND_ORDER)
+
+
+def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cose", *,
+              roots: Iterable[str] = (), weights: Mapping[tuple[str, str], float] | None = None,
+              seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Deterministic node positions (pixels) for ``layout``:
+
+    * ``cose`` — force-directed (networkx spring layout, fixed seed);
+    * ``concentric`` — the first root (focus) in the centre, then one ring per
+      kind, Länder inside (:data:`KIND_ORDER`);
+    * ``breadthfirst`` — hierarchical layers by distance from ``roots``
+      (or from the first kind present in :data:`KIND_ORDER`).
+
+    The same view always gets the same picture, so a copied URL looks the same.
+
+    >>> pos = positions(["land:DE-HE", "country:TZA"], [("land:DE-HE", "country:TZA")], "concentric")
+    >>> pos["land:DE-HE"]
+    (0.0, 0.0)
+    """
+    nodes = list(dict.fromkeys(nodes))
+    if not nodes:
+        return {}
+    if layout == "concentric":
+        return _concentric(nodes, next(iter(roots), None))
+    if layout == "breadthfirst":
+        return _layered(nodes, edges, list(roots))
+    return _force(nodes, edges, weights or {}, seed)
+
+
+def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tuple[str, str], float],
+           seed: int) -> dict[str, tuple[float, float]]:
+    """Spring layout per connected component; components are then packed in
+    rows (largest first) so small islands do not force a tiny zoom."""
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    for u, v in edges:
+        if u != v:
+            graph.add_edge(u, v, weight=float(weights.get((u, v), 1.0)))
+    comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    placed: list[tuple[dict[str, tuple[float, float]], float, float]] = []
+    for comp in comps:
+        sub = graph.subgraph(comp)
+        n = len(comp)
+        if n == 1:
+            local = {comp[0]: (0.0, 0.0)}
+        elif n == 2:
+            local = {comp[0]: (-45.0, 0.0), comp[1]: (45.0, 0.0)}
+        else:
+            scale = 70.0 * math.sqrt(n) + 40.0
+            raw = nx.spring_layout(sub, seed=seed, iterations=60 if n < 400 else 35, weight="weight",
+                                   k=1.6 / math.sqrt(n))
+            local = {nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in raw.items()}
+        xs = [p[0] for p in local.values()]
+        ys = [p[1] for p in local.values()]
+        x0, y0 = min(xs), min(ys)
+        local = {nid: (x - x0, y - y0) for nid, (x, y) in local.items()}
+        placed.append((local, max(xs) - x0, max(ys) - y0))
+    width_limit = max(900.0, max(w for _, w, _ in placed))
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row_h = 0.0
+    gap = 90.0
+    for local, w, h in placed:
+        if x > 0 and x + w > width_limit:
+            x, y, row_h = 0.0, y + row_h + gap, 0.0
+        for nid, (px, py) in local.items():
+            out[nid] = (round(px + x, 1), round(py + y, 1))
+        x += w + gap
+        row_h = max(row_h, h)
+    return out
+
+
+def _concentric(nodes: list[str], centre: str | None = None) -> dict[str, tuple[float, float]]:
+    rings: dict[int, list[str]] = defaultdict(list)
+    for nid in sorted(nodes):
+        if nid != centre:
+            rings[_kind_rank(nid)].append(nid)
+    out: dict[str, tuple[float, float]] = {}
+    radius = 0.0
+    if centre is not None and centre in nodes:
+        out[centre] = (0.0, 0.0)
+        radius = 10.0
+    for i, rank in enumerate(sorted(rings)):
+        ring = rings[rank]
+        # each ring wide enough for its nodes (~42 px apart) and outside the previous one
+        needed = len(ring) * 42.0 / (2 * math.pi)
+        radius = 0.0 if radius == 0.0 and len(ring) == 1 else max(radius + 75.0, needed)
+        for j, nid in enumerate(ring):
+            angle = 2 * math.pi * j / len(ring) - math.pi / 2
+            out[nid] = (round(radius * math.cos(angle), 1) + 0.0, round(radius * math.sin(angle), 1) + 0.0)
+    return out
+
+
+def _layered(nodes: list[str], edges: list[tuple[str, str]], roots: list[str]) -> dict[str, tuple[float, float]]:
+    present = set(nodes)
+    adj: dict[str, set[str]] = defaultdict(set)
+    for u, v in edges:
+        if u in present and v in present:
+            adj[u].add(v)
+            adj[v].add(u)
+    roots = [r for r in roots if r in present][:1]
+    if not roots:
+        first = min(_kind_rank(n) for n in nodes)
+        roots = sorted(n for n in nodes if _kind_rank(n) == first)
+    depth = {r: 0 for r in roots}
+    queue = deque(roots)
+    while queue:
+        cur = queue.popleft()
+        for nb in sorted(adj[cur]):
+            if nb not in depth:
+                depth[nb] = depth[cur] + 1
+                queue.append(nb)
+    last = max(depth.values(), default=0)
+    for nid in nodes:
+        depth.setdefault(nid, last + 1)  # unreachable: one layer at the bottom
+    layers: dict[int, list[str]] = defaultdict(list)
+    for nid in nodes:
+        layers[depth[nid]].append(nid)
+    out: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    per_row = 24
+    for d in sorted(layers):
+        members = sorted(layers[d], key=lambda n: (_kind_rank(n), n))
+        for start in range(0, len(members), per_row):
+            row = members[start:start + per_row]
+            width = (len(row) - 1) * 70.0
+            for j, nid in enumerate(row):
+                out[nid] = (round(j * 70.0 - width / 2, 1), y)
+            y += 70.0
+        y += 60.0
+    return out
+
+
+# ---------------------------------------------------------------- stylesheet
+def stylesheet() -> list[dict[str, Any]]:
+    """Cytoscape styles: shape and colour by kind, institutions coloured by
+    sector, emphasis for focus/selection/highlight/path, aggregated sizes."""
+    styles: list[dict[str, Any]] = [
+        {"selector": "node", "style": {
+            "label": "data(label)", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
+            "text-margin-y": 3, "text-background-color": "#ffffff", "text-background-opacity": 0.75,
+            "text-background-padding": 1, "min-zoomed-font-size": 7, "width": 22, "height": 22,
+            "border-width": 1, "border-color": "#ffffff"}},
+        {"selector": "edge", "style": {
+            "width": 1.2, "line-color": "#b8c4d0", "curve-style": "bezier", "target-arrow-shape": "triangle",
+            "target-arrow-color": "#b8c4d0", "arrow-scale": 0.6, "opacity": 0.85}},
+    ]
+    for kind, (shape, colour) in KIND_STYLE.items():
+        styles.append({"selector": f".kind-{kind}", "style": {"shape": shape, "background-color": colour}})
+    for sector, colour in SECTOR_COLOURS.items():
+        styles.append({"selector": f".sector-{sector}", "style": {"background-color": colour}})
+    styles += [
+        {"selector": ".kind-land, .kind-country", "style": {"width": 30, "height": 30, "font-weight": "bold"}},
+        {"selector": ".kind-contact", "style": {"width": 14, "height": 14}},
+        {"selector": ".edge-partners_with", "style": {"line-style": "dashed", "line-color": "#2f7d4f",
+                                                       "target-arrow-color": "#2f7d4f"}},
+        {"selector": ".edge-works_on, .edge-about", "style": {"line-color": "#d9cce3", "target-arrow-color": "#d9cce3"}},
+        {"selector": ".agg", "style": {"width": "data(size)", "height": "data(size)", "font-size": 13}},
+        {"selector": ".agg-edge", "style": {"width": "data(width)", "line-color": "#8fa7bf",
+                                            "target-arrow-shape": "none", "opacity": 0.7}},
+        {"selector": ".agg-edge.partnership", "style": {"line-style": "dashed", "line-color": "#2f7d4f"}},
+        {"selector": ".agg-edge.no-projects", "style": {"opacity": 0.55}},
+        {"selector": ".faded", "style": {"opacity": 0.25}},
+        {"selector": ".highlight", "style": {"border-width": 4, "border-color": "#f2b705", "opacity": 1}},
+        {"selector": ".focus", "style": {"border-width": 4, "border-color": "#1f2933", "width": 34, "height": 34}},
+        {"selector": ".chosen", "style": {"border-width": 4, "border-color": "#e02020", "font-weight": "bold"}},
+        {"selector": "node.path", "style": {"border-width": 4, "border-color": "#e02020", "opacity": 1}},
+        {"selector": "edge.path", "style": {"width": 4, "line-color": "#e02020", "target-arrow-color": "#e02020",
+                                            "opacity": 1, "z-index": 10}},
+        {"selector": "node:selected", "style": {"border-width": 4, "border-color": "#e02020"}},
+    ]
+    return styles
+
+
+def legend_entries(kinds_present: Iterable[str] | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """Legend rows as ``(key, shape, colour)``: ``kinds`` (label key
+    ``kind.<kind>``) and ``sectors`` (``sector.<sector>``)."""
+    present = set(kinds_present) if kinds_present is not None else set(KIND_ORDER)
+    kinds = [(f"kind.{k}", KIND_STYLE[k][0], KIND_STYLE[k][1]) for k in KIND_ORDER if k in present]
+    sectors = [(f"sector.{s}", "ellipse", c) for s, c in SECTOR_COLOURS.items()] if "institution" in present else []
+    return {"kinds": kinds, "sectors": sectors}
+
+
+# ----------------------------------------------------------------------- CSV
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (``'`` prefix).
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell(3)
+    ("'=HYPERLINK(1)", '3')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return buf.getvalue()
+
+
+NODE_COLUMNS = ["id", "label", "kind", "sector", "land", "country", "city", "status", "start", "end", "source"]
+EDGE_COLUMNS = ["source", "target", "kind", "role", "contribution", "type", "since"]
+
+
+def csv_tables(g: PartnerGraph, view: ExplorerView, *, lang: str = "de") -> tuple[str, str]:
+    """``(nodes_csv, edges_csv)`` of what ``view`` shows."""
+    if view.overview is not None:
+        ov = view.overview
+        nodes = _csv(["id", "label", "kind", "projects", "institutions"],
+                     ([n.node_id, g.label(n.node_id, lang), n.kind, n.projects, n.institutions] for n in ov.nodes))
+        edges = _csv(["source", "target", "projects", "partnership"],
+                     ([e.source, e.target, e.projects, "yes" if e.partnership else "no"] for e in ov.edges))
+        return nodes, edges
+    sub = view.subgraph
+    assert sub is not None
+    nodes = _csv(NODE_COLUMNS, (
+        [nid, g.label(nid, lang)] + [g.nx.nodes[nid].get(c) for c in NODE_COLUMNS[2:]] for nid in sub.nodes))
+    edges = _csv(EDGE_COLUMNS, (
+        [u, v] + [g.nx.edges[u, v, key].get(c) for c in EDGE_COLUMNS[2:]] for u, v, key in sub.edges))
+    return nodes, edges
+
+
+def kinds_in(elements: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Node kinds present among ``elements`` (for the legend)."""
+    return {el["data"]["kind"] for el in elements if "source" not in el["data"] and "kind" in el["data"]}
+

@@ -1,0 +1,141 @@
+"""The Netzwerk page's view state and its URL form.
+
+The whole view (selected node, focus and radius, expansions, highlights,
+path, filters, layout, language) is one plain dict, kept in a ``dcc.Store``
+and mirrored in the query string, so a copied link reproduces the view and
+back/forward navigate between views. Contract (see HELPERS.md)::
+
+    /?focus=<id>&radius=1|2&expand=<id>,<id>&highlight=<id>,<id>&path=<id>,<id>
+     &kinds=<kind>,<kind>&land=<DE-XX>&country=<ISO3>&theme=<key>&sector=<s>
+     &status=<s>&from=<year>&to=<year>&layout=<name>&lang=de|en
+
+plus ``selected`` (node shown in the details panel), ``collapse``, ``by``
+(overview grouping), ``k``/``maxlen`` (path alternatives and length limit)
+and ``loose=1`` (paths may use theme links and Germany).
+
+>>> state = parse_query({"focus": "country:TZA", "radius": "2", "land": "DE-NI,DE-HB"})
+>>> state["focus"], state["radius"], state["land"]
+('country:TZA', 2, ['DE-NI', 'DE-HB'])
+>>> to_search(state)
+'?focus=country%3ATZA&radius=2&land=DE-NI%2CDE-HB&lang=de'
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import parse_qs, urlencode
+
+from graph.kinds import NodeKind, ProjectStatus, Sector
+from graph.queries import GraphFilter
+
+__all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated"]
+
+LAYOUTS = ("cose", "concentric", "breadthfirst")
+OVERVIEW_BY = ("country", "theme")
+
+#: Defaults; a field at its default is left out of the URL.
+DEFAULTS: dict[str, Any] = {
+    "selected": None, "focus": None, "radius": 1, "expand": [], "collapse": [], "highlight": [],
+    "path": [], "kinds": [], "land": [], "country": [], "theme": [], "sector": [], "status": [],
+    "from": None, "to": None, "layout": "cose", "by": "country", "k": 3, "maxlen": 6, "loose": False,
+    "lang": "de",
+}
+LIST_FIELDS = ("expand", "collapse", "highlight", "path", "kinds", "land", "country", "theme", "sector", "status")
+#: URL order of the fields (stable, so equal states give equal URLs).
+ORDER = ("selected", "focus", "radius", "expand", "collapse", "highlight", "path", "k", "maxlen", "loose",
+         "kinds", "land", "country", "theme", "sector", "status", "from", "to", "layout", "by", "lang")
+
+_VOCAB = {
+    "kinds": set(NodeKind.values()),
+    "sector": set(Sector.values()) | {"unknown"},
+    "status": set(ProjectStatus.values()),
+}
+
+
+def _values(raw: Any) -> list[str]:
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    out: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        out += [p.strip() for p in str(item).split(",") if p.strip()]
+    return list(dict.fromkeys(out))
+
+
+def _int(raw: Any, lo: int, hi: int) -> int | None:
+    try:
+        value = int(str(_values(raw)[-1]))
+    except (ValueError, IndexError):
+        return None
+    return value if lo <= value <= hi else None
+
+
+def parse_query(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A complete, validated state from query parameters (strings or lists,
+    as Dash pages or ``parse_qs`` give them). Garbage falls back to defaults."""
+    state = {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULTS.items()}
+    for name in LIST_FIELDS:
+        if name in query:
+            vals = _values(query[name])
+            if name in _VOCAB:
+                vals = [v for v in vals if v in _VOCAB[name]]
+            state[name] = vals[:2] if name == "path" else vals[:50]
+    for name in ("selected", "focus"):
+        vals = _values(query.get(name))
+        state[name] = vals[0] if vals else None
+    state["radius"] = _int(query.get("radius"), 1, 2) or 1
+    state["k"] = _int(query.get("k"), 1, 5) or DEFAULTS["k"]
+    state["maxlen"] = _int(query.get("maxlen"), 1, 10) or DEFAULTS["maxlen"]
+    state["from"] = _int(query.get("from"), 1900, 2100)
+    state["to"] = _int(query.get("to"), 1900, 2100)
+    layout = (_values(query.get("layout")) or [DEFAULTS["layout"]])[0]
+    state["layout"] = layout if layout in LAYOUTS else DEFAULTS["layout"]
+    by = (_values(query.get("by")) or [DEFAULTS["by"]])[0]
+    state["by"] = by if by in OVERVIEW_BY else DEFAULTS["by"]
+    state["loose"] = (_values(query.get("loose")) or ["0"])[0] in ("1", "true", "yes")
+    state["lang"] = "en" if str((_values(query.get("lang")) or ["de"])[0]).lower().startswith("en") else "de"
+    return state
+
+
+def parse_search(search: str | None) -> dict[str, Any]:
+    """State from a URL search string (``?focus=…``)."""
+    return parse_query(parse_qs((search or "").lstrip("?")))
+
+
+def to_search(state: Mapping[str, Any]) -> str:
+    """The query string of ``state``: defaults left out, lists comma-joined,
+    ``lang`` always present (the shell reads it)."""
+    full = parse_query(_as_query(state))
+    params: list[tuple[str, str]] = []
+    for name in ORDER:
+        value = full[name]
+        if name != "lang" and value == DEFAULTS[name]:
+            continue
+        if isinstance(value, list):
+            params.append((name, ",".join(value)))
+        elif isinstance(value, bool):
+            params.append((name, "1"))
+        else:
+            params.append((name, str(value)))
+    return "?" + urlencode(params)
+
+
+def _as_query(state: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in state.items():
+        if v is None or v == [] or v is False:
+            continue
+        out[k] = "1" if v is True else v if isinstance(v, list) else str(v)
+    return out
+
+
+def updated(state: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copy of ``state`` with ``changes`` applied (and validated)."""
+    return parse_query(_as_query({**state, **changes}))
+
+
+def to_filter(state: Mapping[str, Any]) -> GraphFilter:
+    """The graph filter of ``state``."""
+    return GraphFilter.of(kinds=state.get("kinds"), lands=state.get("land"), countries=state.get("country"),
+                          themes=state.get("theme"), sectors=state.get("sector"), statuses=state.get("status"),
+                          year_from=state.get("from"), year_to=state.get("to"))

@@ -1,0 +1,508 @@
+"""The contact finder: which persons fit a theme, partner country, Land,
+sector, institution, language, role, event attendance or free text — and why.
+
+Everything a filter needs is precomputed once per graph generation in a
+:class:`ContactIndex` (posting sets per theme, country, Land, sector,
+institution, language and event; folded search text per person). A query
+intersects sets and touches only the persons that remain, never the whole
+graph. Duplicate records (:mod:`graph.dedupe`) are merged into one person
+with a note.
+
+Filter semantics: several values of one filter are alternatives (OR), different
+filters must all hold (AND). Masked persons (no consent, :mod:`graph.privacy`)
+are matched only on what they may show — institution, role and work themes;
+filters on personal data (language, attendance, name or e-mail text) never
+match them.
+
+>>> from graph.model import PartnerGraph
+>>> g = PartnerGraph()
+>>> inst = g.add_node("institution", "uni", label="Uni A", sector="science", land="DE-HE", illustrative=True)
+>>> g.add_edge(inst, "land:DE-HE", "located_in", illustrative=True)
+>>> water = g.add_node("theme", "water", label="Wasser", illustrative=True)
+>>> c = g.add_node("contact", "c1", label="Erika Muster", role="Professorin", languages=["de", "sw"],
+...                consent=True, illustrative=True)
+>>> g.add_edge(c, inst, "works_at", illustrative=True)
+>>> g.add_edge(c, water, "works_on", illustrative=True)
+>>> idx = build_contact_index(g)
+>>> [m.person.name for m in find_contacts(idx, themes=["theme:water"], languages=["sw"])]
+['Erika Muster']
+>>> describe_reasons(find_contacts(idx, themes=["theme:water"])[0], idx)
+['Thema: Wasser']
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from graph.dedupe import find_duplicates
+from graph.kinds import EdgeKind, NodeKind
+from graph.model import PartnerGraph
+from graph.privacy import MASKED_LABEL, has_consent
+from graph.text import fold
+
+__all__ = [
+    "SECTOR_LABELS",
+    "sector_label",
+    "Person",
+    "Reason",
+    "Match",
+    "EventInfo",
+    "ContactIndex",
+    "build_contact_index",
+    "find_contacts",
+    "describe_reasons",
+    "merge_note",
+    "attendance_role_label",
+    "month_number",
+]
+
+#: Sector display names (German, English); "unknown" for institutions without one.
+SECTOR_LABELS: dict[str, tuple[str, str]] = {
+    "science": ("Wissenschaft", "Science"),
+    "civil_society": ("Zivilgesellschaft", "Civil society"),
+    "business": ("Wirtschaft", "Business"),
+    "public_administration": ("Öffentliche Verwaltung", "Public administration"),
+    "implementing_agency": ("Durchführungsorganisation", "Implementing agency"),
+    "other": ("Sonstige", "Other"),
+    "unknown": ("Unbekannt", "Unknown"),
+}
+
+
+def sector_label(sector: str, lang: str = "de") -> str:
+    """Display name of a sector value."""
+    pair = SECTOR_LABELS.get(sector or "unknown", (sector, sector))
+    return pair[1] if lang == "en" else pair[0]
+
+
+def month_number(iso: str | None, *, latest: bool = True) -> int | None:
+    """``year*12 + month - 1`` of an ISO date of any precision.
+
+    A year alone counts as its last month (``latest=True``, so that "not in
+    the last N months" never wrongly clears a person) or its first.
+
+    >>> month_number("2020-02-18") - month_number("2019-11")
+    3
+    >>> month_number("2019") == month_number("2019-12")
+    True
+    """
+    if not iso:
+        return None
+    parts = str(iso).split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 and parts[1] else (12 if latest else 1)
+    except ValueError:
+        return None
+    return year * 12 + month - 1
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: str
+    label: str
+    date: str | None
+    month: int | None
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person (possibly merged from several contact records)."""
+
+    id: str
+    record_ids: tuple[str, ...]
+    name: str
+    masked: bool
+    role: str
+    email: str | None
+    languages: tuple[str, ...]
+    institutions: tuple[str, ...]
+    institution_labels: tuple[str, ...]
+    sectors: tuple[str, ...]
+    laender: tuple[str, ...]
+    themes: tuple[str, ...]
+    themes_from_institution: bool
+    attendance: tuple[tuple[str, str], ...]  # (event id, attendance role), oldest first
+    last_month: int | None  # month number of the latest attended event
+    last_date: str | None
+    merged_from: tuple[str, ...] = ()  # 'key „name“' of each merged record (for the note)
+    merge_reasons: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def institution(self) -> str:
+        return self.institutions[0] if self.institutions else ""
+
+    @property
+    def merged(self) -> bool:
+        return len(self.record_ids) > 1
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a person matches: ``field`` names the filter, ``value`` the node id
+    or text that matched, ``via`` the node(s) it was reached through."""
+
+    field: str
+    value: str
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    person: Person
+    reasons: tuple[Reason, ...]
+
+
+@dataclass
+class ContactIndex:
+    """Everything the finder and the guest-list builder need, built once."""
+
+    generation: int
+    persons: dict[str, Person]
+    record_to_person: dict[str, str]
+    labels: dict[str, tuple[str, str]]  # node id -> (German, English) label
+    events: dict[str, EventInfo]
+    by_theme: dict[str, set[str]] = field(default_factory=dict)
+    by_country: dict[str, set[str]] = field(default_factory=dict)
+    by_land: dict[str, set[str]] = field(default_factory=dict)
+    by_sector: dict[str, set[str]] = field(default_factory=dict)
+    by_institution: dict[str, set[str]] = field(default_factory=dict)
+    by_language: dict[str, set[str]] = field(default_factory=dict)
+    by_event: dict[str, set[str]] = field(default_factory=dict)
+    country_via: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (institution, country) -> projects
+    event_attendees: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # event -> [(person, role)]
+    public_text: dict[str, str] = field(default_factory=dict)  # role + institutions, folded
+    personal_text: dict[str, str] = field(default_factory=dict)  # name + e-mail, folded
+
+    def label(self, nid: str, lang: str = "de") -> str:
+        de, en = self.labels.get(nid, (nid, nid))
+        return en if lang == "en" and en else de
+
+    def person_of(self, record_id: str) -> Person:
+        """The (merged) person a contact record belongs to."""
+        return self.persons[self.record_to_person[record_id]]
+
+    def options(self, facet: str) -> list[str]:
+        """Values present for ``facet`` (theme, country, land, sector,
+        institution, language, event) — for filter drop-downs."""
+        table = {"theme": self.by_theme, "country": self.by_country, "land": self.by_land, "sector": self.by_sector,
+                 "institution": self.by_institution, "language": self.by_language, "event": self.by_event}[facet]
+        return sorted(table)
+
+
+def _label_pair(graph: PartnerGraph, nid: str) -> tuple[str, str]:
+    attrs = graph.nx.nodes[nid]
+    de = attrs.get("label", nid)
+    return de, attrs.get("label_en") or de
+
+
+def build_contact_index(graph: PartnerGraph) -> ContactIndex:
+    """Precompute the contact finder's index for ``graph`` (one pass over
+    contacts, their institutions' projects and their events).
+
+    Runs in time linear in the contacts, institutions, projects and
+    attendances; cache the result per ``graph.generation``.
+    """
+    G = graph.nx
+    labels: dict[str, tuple[str, str]] = {}
+    events: dict[str, EventInfo] = {}
+    for eid in graph.nodes(NodeKind.EVENT):
+        a = G.nodes[eid]
+        labels[eid] = _label_pair(graph, eid)
+        events[eid] = EventInfo(eid, a.get("label", eid), a.get("date"), month_number(a.get("date")), a.get("event_kind"))
+
+    # institution -> partner countries (through its projects, or its own seat abroad)
+    inst_countries: dict[str, dict[str, tuple[str, ...]]] = {}
+    inst_themes: dict[str, tuple[str, ...]] = {}
+
+    def countries_of(inst: str) -> dict[str, tuple[str, ...]]:
+        if inst not in inst_countries:
+            found: dict[str, list[str]] = defaultdict(list)
+            for _, proj, d in G.out_edges(inst, data=True):
+                if d["kind"] != EdgeKind.PARTICIPATES_IN.value:
+                    continue
+                for _, ctry, d2 in G.out_edges(proj, data=True):
+                    if d2["kind"] == EdgeKind.IMPLEMENTED_IN.value and proj not in found[ctry]:
+                        found[ctry].append(proj)
+            country = G.nodes[inst].get("country")
+            if country and country != "DEU":
+                found.setdefault(f"country:{country}", [])
+            inst_countries[inst] = {c: tuple(sorted(p)) for c, p in found.items()}
+            for c in found:
+                if c in G and c not in labels:
+                    labels[c] = _label_pair(graph, c)
+        return inst_countries[inst]
+
+    def themes_of_institution(inst: str) -> tuple[str, ...]:
+        if inst not in inst_themes:
+            inst_themes[inst] = tuple(sorted(v for _, v, d in G.out_edges(inst, data=True)
+                                             if d["kind"] == EdgeKind.WORKS_ON.value))
+        return inst_themes[inst]
+
+    # group duplicate records into persons
+    groups = {g.primary: g for g in find_duplicates(graph)}
+    record_to_person: dict[str, str] = {}
+    for g in groups.values():
+        for m in g.members:
+            record_to_person[m] = g.primary
+    for cid in graph.nodes(NodeKind.CONTACT):
+        record_to_person.setdefault(cid, cid)
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for rec, pid in record_to_person.items():
+        members_of[pid].append(rec)
+
+    idx = ContactIndex(generation=graph.generation, persons={}, record_to_person=record_to_person,
+                       labels=labels, events=events)
+    for pid, records in members_of.items():
+        records.sort()
+        attrs = [G.nodes[r] for r in records]
+        first = G.nodes[pid]
+        masked = not all(has_consent(a) for a in attrs)
+        institutions: list[str] = []
+        themes: list[str] = []
+        attendance: dict[str, str] = {}
+        languages: list[str] = []
+        for r, a in zip(records, attrs):
+            for _, v, d in G.out_edges(r, data=True):
+                kind = d["kind"]
+                if kind == EdgeKind.WORKS_AT.value and v not in institutions:
+                    institutions.append(v)
+                elif kind == EdgeKind.WORKS_ON.value and v not in themes:
+                    themes.append(v)
+                elif kind == EdgeKind.ATTENDED.value:
+                    attendance.setdefault(v, d.get("role", ""))
+            for lang in a.get("languages") or ():
+                code = str(lang).strip().lower()
+                if code and code not in languages:
+                    languages.append(code)
+        from_inst = False
+        if not themes:
+            themes = sorted({t for i in institutions for t in themes_of_institution(i)})
+            from_inst = bool(themes)
+        sectors = sorted({G.nodes[i].get("sector") or "unknown" for i in institutions}) or ["unknown"]
+        laender = sorted({G.nodes[i]["land"] for i in institutions if G.nodes[i].get("land")})
+        for nid in (*institutions, *themes):
+            if nid not in labels:
+                labels[nid] = _label_pair(graph, nid)
+        for code in laender:
+            land_id = f"land:{code}"
+            if land_id in G and land_id not in labels:
+                labels[land_id] = _label_pair(graph, land_id)
+        att = sorted(attendance.items(), key=lambda item: (events[item[0]].date or "", item[0]) if item[0] in events else ("", item[0]))
+        months = [events[e].month for e, _ in att if e in events and events[e].month is not None]
+        last_month = max(months) if months else None
+        last_date = max((events[e].date for e, _ in att if e in events and events[e].date), default=None)
+        group = groups.get(pid)
+        merged_from = tuple(f"{r.partition(':')[2]} „{G.nodes[r].get('label', r)}“" for r in records) if group else ()
+        person = Person(
+            id=pid, record_ids=tuple(records), name=MASKED_LABEL if masked else first.get("label", pid), masked=masked,
+            role=first.get("role", "") or "", email=None if masked else first.get("email"),
+            languages=() if masked else tuple(languages), institutions=tuple(institutions),
+            institution_labels=tuple(labels[i][0] for i in institutions), sectors=tuple(sectors),
+            laender=tuple(laender), themes=tuple(themes), themes_from_institution=from_inst,
+            attendance=tuple(att), last_month=last_month, last_date=last_date,
+            merged_from=() if masked else merged_from, merge_reasons=group.reasons if group and not masked else (),
+        )
+        idx.persons[pid] = person
+        for t in themes:
+            idx.by_theme.setdefault(t, set()).add(pid)
+        for inst in institutions:
+            idx.by_institution.setdefault(inst, set()).add(pid)
+            for ctry, projects in countries_of(inst).items():
+                idx.by_country.setdefault(ctry, set()).add(pid)
+                idx.country_via[(inst, ctry)] = projects
+        for e, r in att:
+            idx.event_attendees.setdefault(e, []).append((pid, r))
+        for s in sectors:
+            idx.by_sector.setdefault(s, set()).add(pid)
+        for code in laender:
+            idx.by_land.setdefault(f"land:{code}", set()).add(pid)
+        if not masked:
+            for code in languages:
+                idx.by_language.setdefault(code, set()).add(pid)
+            for e, _ in att:
+                idx.by_event.setdefault(e, set()).add(pid)
+            idx.personal_text[pid] = fold(" ".join([*(G.nodes[r].get("label", "") for r in records),
+                                                    *(G.nodes[r].get("email", "") or "" for r in records)]))
+        idx.public_text[pid] = fold(" ".join([person.role, *person.institution_labels]))
+    return idx
+
+
+def _today_month(today: _dt.date | None) -> int:
+    today = today or _dt.date.today()
+    return today.year * 12 + today.month - 1
+
+
+def find_contacts(
+    index: ContactIndex,
+    *,
+    themes: Iterable[str] = (),
+    countries: Iterable[str] = (),
+    laender: Iterable[str] = (),
+    sectors: Iterable[str] = (),
+    institutions: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    role: str | None = None,
+    attended: Iterable[str] = (),
+    never_attended: bool = False,
+    not_attended_months: int | None = None,
+    text: str | None = None,
+    include_masked: bool = True,
+    today: _dt.date | None = None,
+) -> list[Match]:
+    """Return the persons matching every given filter, each with the reasons.
+
+    ``themes``, ``countries``, ``laender`` (``land:DE-HE``), ``institutions``
+    and ``attended`` (events) take node ids; ``sectors`` sector values;
+    ``languages`` codes (``de``, ``sw``); ``role`` and ``text`` are matched
+    case-, umlaut- and accent-insensitively as substrings (``text`` in name,
+    e-mail, role and institution). ``never_attended`` keeps persons with no
+    attendance at all; ``not_attended_months=N`` those without attendance in
+    the N months before ``today``. Results are sorted by name, masked last.
+
+    >>> find_contacts(ContactIndex(0, {}, {}, {}, {}), text="x")
+    []
+    """
+    themes, countries, laender = list(themes), list(countries), list(laender)
+    sectors, institutions, languages = list(sectors), list(institutions), [c.lower() for c in languages]
+    attended = list(attended)
+    personal_filter = bool(languages or attended or never_attended or not_attended_months is not None)
+
+    candidates: set[str] | None = None
+
+    def narrow(table: dict[str, set[str]], values: Sequence[str]) -> None:
+        nonlocal candidates
+        hit: set[str] = set()
+        for v in values:
+            hit |= table.get(v, set())
+        candidates = hit if candidates is None else candidates & hit
+
+    # most selective posting lists first keeps the intersections small
+    for table, values in ((index.by_institution, institutions), (index.by_event, attended),
+                          (index.by_theme, themes), (index.by_country, countries),
+                          (index.by_language, languages), (index.by_land, laender), (index.by_sector, sectors)):
+        if values:
+            narrow(table, values)
+    pool = index.persons.keys() if candidates is None else candidates
+
+    role_key = fold(role) if role else ""
+    text_key = fold(text) if text else ""
+    now = _today_month(today)
+    out: list[Match] = []
+    for pid in pool:
+        p = index.persons[pid]
+        if p.masked and (personal_filter or not include_masked):
+            continue
+        reasons: list[Reason] = []
+        if institutions:
+            reasons += [Reason("institution", i) for i in p.institutions if i in institutions]
+        if themes:
+            reasons += [Reason("theme_institution" if p.themes_from_institution else "theme", t)
+                        for t in p.themes if t in themes]
+        if countries:
+            for c in countries:
+                for inst in p.institutions:
+                    if (inst, c) in index.country_via:
+                        reasons.append(Reason("country", c, index.country_via[(inst, c)]))
+                        break
+        if laender:
+            reasons += [Reason("land", f"land:{code}") for code in p.laender if f"land:{code}" in laender]
+        if sectors:
+            reasons += [Reason("sector", s) for s in p.sectors if s in sectors]
+        if languages:
+            reasons += [Reason("language", c) for c in p.languages if c in languages]
+        if attended:
+            reasons += [Reason("attended", e, (r,)) for e, r in p.attendance if e in attended]
+        if role_key:
+            if role_key not in fold(p.role):
+                continue
+            reasons.append(Reason("role", p.role))
+        if never_attended:
+            if p.attendance:
+                continue
+            reasons.append(Reason("never_attended", ""))
+        if not_attended_months is not None:
+            if p.last_month is not None and now - p.last_month < not_attended_months:
+                continue
+            reasons.append(Reason("not_recent", p.last_date or "", (str(not_attended_months),)))
+        if text_key:
+            if text_key in index.public_text.get(pid, ""):
+                reasons.append(Reason("text", text or ""))
+            elif not p.masked and text_key in index.personal_text.get(pid, ""):
+                reasons.append(Reason("text", text or ""))
+            else:
+                continue
+        out.append(Match(p, tuple(reasons)))
+    out.sort(key=lambda m: (m.person.masked, fold(m.person.name), m.person.id))
+    return out
+
+
+_REASON_TEXT = {
+    "institution": ("Institution: {v}", "Institution: {v}"),
+    "theme": ("Thema: {v}", "Theme: {v}"),
+    "theme_institution": ("Thema (der Institution): {v}", "Theme (of the institution): {v}"),
+    "country": ("Partnerland: {v}", "Partner country: {v}"),
+    "country_via": ("Partnerland: {v} (Projekt {via})", "Partner country: {v} (project {via})"),
+    "country_seat": ("Partnerland: {v} (Sitz der Institution)", "Partner country: {v} (seat of the institution)"),
+    "land": ("Land: {v}", "Land: {v}"),
+    "sector": ("Sektor: {v}", "Sector: {v}"),
+    "language": ("Sprache: {v}", "Language: {v}"),
+    "attended": ("Teilnahme: {v} ({via})", "Attended: {v} ({via})"),
+    "role": ("Funktion: {v}", "Role: {v}"),
+    "never_attended": ("noch nie teilgenommen", "never attended"),
+    "not_recent": ("letzte Teilnahme {v} (mindestens {via} Monate her)", "last attended {v} (at least {via} months ago)"),
+    "not_recent_never": ("keine Teilnahme in den letzten {via} Monaten", "no attendance in the last {via} months"),
+    "text": ("Suchtext „{v}“", "search text “{v}”"),
+}
+
+_ATTENDANCE_ROLES = {"speaker": ("Vortrag", "speaker"), "participant": ("Teilnahme", "participant"),
+                     "organiser": ("Organisation", "organiser")}
+
+
+def attendance_role_label(role: str, lang: str = "de") -> str:
+    pair = _ATTENDANCE_ROLES.get(role, (role, role))
+    return pair[1] if lang == "en" else pair[0]
+
+
+def describe_reasons(match: Match, index: ContactIndex, lang: str = "de") -> list[str]:
+    """The reasons of a match as short sentences in ``lang``."""
+    i = 1 if lang == "en" else 0
+    out = []
+    for r in match.reasons:
+        key, v, via = r.field, r.value, ", ".join(r.via)
+        if r.field in ("institution", "theme", "theme_institution", "land", "attended"):
+            v = index.label(r.value, lang)
+        if r.field == "country":
+            v = index.label(r.value, lang)
+            key = "country_via" if r.via else "country_seat"
+            via = ", ".join(p.partition(":")[2] for p in r.via[:3]) + (" …" if len(r.via) > 3 else "")
+        elif r.field == "sector":
+            v = sector_label(r.value, lang)
+        elif r.field == "attended":
+            via = attendance_role_label(r.via[0] if r.via else "", lang)
+        elif r.field == "not_recent" and not r.value:
+            key = "not_recent_never"
+        out.append(_REASON_TEXT[key][i].format(v=v, via=via))
+    return out
+
+
+def merge_note(person: Person, index: ContactIndex, lang: str = "de") -> str:
+    """The visible note on a merged person ("" when not merged).
+
+    Names the merged records and why they were merged (same e-mail, or a
+    name variant at the same institution).
+    """
+    if not person.merged_from:
+        return ""
+    why = []
+    for kind, value in person.merge_reasons:
+        if kind == "email":
+            why.append(("gleiche E-Mail", "same e-mail")[lang == "en"])
+        else:
+            why.append((f"Namensvariante bei {index.label(value, lang)}",
+                        f"name variant at {index.label(value, lang)}")[lang == "en"])
+    head = ("Zusammengeführt aus {n} Einträgen", "Merged from {n} records")[lang == "en"].format(n=len(person.merged_from))
+    return f"{head}: {', '.join(person.merged_from)} – {'; '.join(sorted(set(why)))}"

@@ -1,0 +1,224 @@
+"""All Cypher the Neo4j store runs, as named constants, and the two dialects.
+
+Values are always query parameters. The only things spliced into statement
+text are node labels and relationship types, and they come from our own
+enums (:data:`NODE_LABELS`, :data:`RELATIONSHIP_TYPES`), never from data.
+
+Every node Partnernetz writes carries the label :data:`TAG_LABEL` and the
+property ``_pn_push`` (the id of the push that last wrote it); every
+relationship carries ``_pn_key`` (the edge key of the in-memory multigraph)
+and ``_pn_push``. Stale-data removal touches only what carries those tags.
+
+Dialects: ``neo4j`` (default; Neo4j 5 and later, Aura) and ``falkordb``
+(FalkorDB over Bolt). They differ only where the servers do (index
+statements, shortest paths, string parameters, statement size).
+
+>>> NODE_LABELS[NodeKind.INSTITUTION]
+'Institution'
+>>> RELATIONSHIP_TYPES[EdgeKind.PARTICIPATES_IN]
+'PARTICIPATES_IN'
+>>> print(MERGE_NODES[NodeKind.LAND])
+UNWIND $rows AS row MERGE (n:Partnernetz {id: row.id}) SET n = row.props, n:Land
+>>> get_dialect("FalkorDB").name
+'falkordb'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import StoreError
+from graph.kinds import EdgeKind, NodeKind
+
+__all__ = [
+    "TAG_LABEL",
+    "NODE_LABELS",
+    "RELATIONSHIP_TYPES",
+    "KIND_OF_LABEL",
+    "KIND_OF_TYPE",
+    "MERGE_NODES",
+    "MERGE_EDGES",
+    "DELETE_STALE_EDGES",
+    "DELETE_STALE_NODES",
+    "COUNT_NODES",
+    "COUNT_EDGES",
+    "PULL_NODES",
+    "PULL_EDGES",
+    "PING",
+    "GET_NODE",
+    "COUNTS_BY_KIND",
+    "CURRENT_PUSH",
+    "NAMES",
+    "OUT_EDGES",
+    "IN_EDGES",
+    "NEIGHBOURHOOD",
+    "EDGES_FROM",
+    "EDGES_AMONG_KINDS",
+    "DEGREES",
+    "NODES_BY_ID",
+    "NODES_OF_KINDS",
+    "NEO4J_CONSTRAINT",
+    "NEO4J_INDEX",
+    "FALKORDB_LIST_INDEXES",
+    "FALKORDB_INDEX",
+    "Dialect",
+    "DIALECTS",
+    "get_dialect",
+]
+
+#: Label on every node this tool wrote (the tag that scopes deletion).
+TAG_LABEL = "Partnernetz"
+
+#: Node label per node kind (CamelCase, as Cypher style has it).
+NODE_LABELS: dict[NodeKind, str] = {k: k.value.title() for k in NodeKind}
+
+#: Relationship type per edge kind (UPPER_SNAKE, as Cypher style has it).
+RELATIONSHIP_TYPES: dict[EdgeKind, str] = {k: k.value.upper() for k in EdgeKind}
+
+KIND_OF_LABEL: dict[str, NodeKind] = {v: k for k, v in NODE_LABELS.items()}
+KIND_OF_TYPE: dict[str, EdgeKind] = {v: k for k, v in RELATIONSHIP_TYPES.items()}
+
+# ------------------------------------------------------------------ writing
+#: One statement per node kind: ``$rows`` = ``[{id, props}]``; ``props`` holds
+#: every property (id and tags included), so ``SET n = …`` also drops
+#: properties that disappeared from the dataset.
+MERGE_NODES: dict[NodeKind, str] = {
+    kind: (f"UNWIND $rows AS row MERGE (n:{TAG_LABEL} {{id: row.id}}) "
+           f"SET n = row.props, n:{label}")
+    for kind, label in NODE_LABELS.items()
+}
+
+#: One statement per edge kind: ``$rows`` = ``[{source, target, key, props}]``.
+MERGE_EDGES: dict[EdgeKind, str] = {
+    kind: (f"UNWIND $rows AS row "
+           f"MATCH (a:{TAG_LABEL} {{id: row.source}}) MATCH (b:{TAG_LABEL} {{id: row.target}}) "
+           f"MERGE (a)-[r:{rtype} {{_pn_key: row.key}}]->(b) SET r = row.props")
+    for kind, rtype in RELATIONSHIP_TYPES.items()
+}
+
+#: Remove, in batches of ``$limit``, relationships we wrote in an earlier push.
+DELETE_STALE_EDGES = (
+    f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) "
+    "WHERE r._pn_push IS NOT NULL AND r._pn_push <> $push "
+    "WITH r LIMIT $limit DELETE r RETURN count(*) AS deleted"
+)
+
+#: Remove, in batches of ``$limit``, nodes we wrote in an earlier push.
+DELETE_STALE_NODES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n._pn_push <> $push "
+    "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+)
+
+# ------------------------------------------------------------------ reading
+PING = "RETURN 1 AS ok"
+COUNT_NODES = f"MATCH (n:{TAG_LABEL}) RETURN count(n) AS n"
+COUNT_EDGES = f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL RETURN count(r) AS n"
+PULL_NODES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
+PULL_EDGES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
+)
+
+# ------------------------------------------------------------------ queries
+# Lists of ids are sent in chunks (FalkorDB limits the rendered statement size).
+GET_NODE = f"MATCH (n:{TAG_LABEL} {{id: $id}}) RETURN properties(n) AS props"
+NODES_BY_ID = f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props"
+NODES_OF_KINDS = f"MATCH (n:{TAG_LABEL}) WHERE n.kind IN $kinds RETURN n.id AS id, properties(n) AS props"
+COUNTS_BY_KIND = f"MATCH (n:{TAG_LABEL}) RETURN n.kind AS kind, count(n) AS n"
+#: The push that wrote the data (a cheap version stamp for caches).
+CURRENT_PUSH = f"MATCH (n:{TAG_LABEL}) RETURN n._pn_push AS push LIMIT 1"
+#: What a name search needs of every node.
+NAMES = (
+    f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n.kind AS kind, n.label AS label, n.label_en AS label_en, "
+    "n.name_de AS name_de, n.name_en AS name_en, n.iso2 AS iso2"
+)
+#: Relationships leaving the nodes of ``$ids``, with the node at the other end.
+OUT_EDGES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props, properties(b) AS other"
+)
+#: Relationships entering the nodes of ``$ids``, with the node at the other end.
+IN_EDGES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE b.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props, properties(a) AS other"
+)
+#: One breadth-first step: the nodes adjacent to ``$ids`` and the edge kind used.
+NEIGHBOURHOOD = (
+    f"MATCH (a:{TAG_LABEL})-[r]-(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN DISTINCT a.id AS source, b.id AS id, r.kind AS kind"
+)
+#: Every relationship leaving a node of ``$ids`` (the caller keeps those whose target it wants).
+EDGES_FROM = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props"
+)
+#: Every relationship between nodes of the kinds ``$kinds``.
+EDGES_AMONG_KINDS = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) "
+    "WHERE a.kind IN $kinds AND b.kind IN $kinds AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props"
+)
+#: Number of relationships (either direction) at each node of ``$ids``.
+DEGREES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids "
+    f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN n.id AS id, count(r) AS degree"
+)
+
+# ------------------------------------------------------------ schema (per dialect)
+NEO4J_CONSTRAINT = (
+    f"CREATE CONSTRAINT partnernetz_id IF NOT EXISTS FOR (n:{TAG_LABEL}) REQUIRE n.id IS UNIQUE"
+)
+NEO4J_INDEX = f"CREATE INDEX partnernetz_id IF NOT EXISTS FOR (n:{TAG_LABEL}) ON (n.id)"
+FALKORDB_LIST_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
+FALKORDB_INDEX = f"CREATE INDEX FOR (n:{TAG_LABEL}) ON (n.id)"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the servers the store talks to.
+
+    ``escape_strings``: FalkorDB splices string parameters into the query
+    text without escaping, so ``'`` and ``\\`` are escaped before sending.
+    ``max_statement_bytes``: FalkorDB renders parameters into a 4 KB buffer;
+    batches are cut by rendered size (0 = no limit).
+    """
+
+    name: str
+    escape_strings: bool
+    max_statement_bytes: int
+    default_batch_size: int
+
+    def prepare(self, value: Any) -> Any:
+        """A parameter value as this server needs it (see ``escape_strings``)."""
+        if not self.escape_strings:
+            return value
+        return _escape(value)
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, list):
+        return [_escape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape(v) for k, v in value.items()}
+    return value
+
+
+DIALECTS: dict[str, Dialect] = {
+    "neo4j": Dialect("neo4j", escape_strings=False, max_statement_bytes=0, default_batch_size=1000),
+    "falkordb": Dialect("falkordb", escape_strings=True, max_statement_bytes=3800, default_batch_size=200),
+}
+
+
+def get_dialect(name: str | Dialect | None) -> Dialect:
+    """The dialect called ``name`` (``neo4j`` when None); raises ``StoreError`` otherwise."""
+    if isinstance(name, Dialect):
+        return name
+    key = (name or "neo4j").strip().lower()
+    try:
+        return DIALECTS[key]
+    except KeyError:
+        raise StoreError(f"unknown Cypher dialect {name!r} (expected one of: {', '.join(DIALECTS)})") from None

@@ -1,0 +1,212 @@
+"""Rows for the Neo4j store: partner graph → ``UNWIND`` rows, and back.
+
+Pure functions (no driver): the store sends these rows as query parameters
+and rebuilds a :class:`~graph.model.PartnerGraph` from what it reads.
+
+Property values are what Neo4j can store: strings, numbers, booleans and
+lists of one of them; anything else (dates, tuples) is stored as its ISO or
+string form. Attributes whose name starts with ``_`` are private to the
+process and not written; ``_pn_*`` properties are the store's own tags.
+
+>>> g = PartnerGraph(with_laender=False)
+>>> _ = g.add_node("theme", "water", label="Wasser", label_en="Water", source="s")
+>>> rows = node_rows(g, push="p1")
+>>> rows[NodeKind.THEME][0]["props"]["label_en"]
+'Water'
+>>> rendered_size("it's")   # quotes + the escaped quote
+7
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from graph.errors import PartnernetzError, StoreError
+from graph.kinds import EdgeKind, NodeKind, kind_of, key_of
+from graph.model import PartnerGraph
+
+__all__ = [
+    "TAG_PROPERTIES",
+    "new_push_id",
+    "property_value",
+    "chunks",
+    "node_rows",
+    "edge_rows",
+    "rendered_size",
+    "batches",
+    "PulledGraph",
+    "graph_from_records",
+]
+
+#: Properties the store adds to what it writes (removed again on pull).
+TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key"})
+
+
+def new_push_id() -> str:
+    """A fresh id for one push (tags every node and relationship it writes)."""
+    return uuid.uuid4().hex
+
+
+def property_value(value: Any) -> Any:
+    """``value`` as a property Neo4j can store (``None`` for "leave out")."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [property_value(v) for v in (sorted(value, key=str) if isinstance(value, (set, frozenset)) else value)]
+        items = [v for v in items if v is not None]
+        if all(isinstance(v, str) for v in items) or all(isinstance(v, bool) for v in items) \
+                or all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+            return items
+        return [str(v) for v in items]
+    return str(value)
+
+
+def _props(attrs: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in attrs.items():
+        if k.startswith("_"):
+            continue
+        v = property_value(v)
+        if v is None or v == "" or v == []:
+            continue
+        out[k] = v
+    return out
+
+
+def node_rows(g: PartnerGraph, *, push: str) -> dict[NodeKind, list[dict[str, Any]]]:
+    """``{kind: [{"id", "props"}]}`` for :data:`graph.cypher.MERGE_NODES`."""
+    out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
+    for nid, attrs in g.nx.nodes(data=True):
+        props = _props(attrs)
+        props.update(id=nid, kind=kind_of(nid).value, _pn_push=push)
+        out[kind_of(nid)].append({"id": nid, "props": props})
+    return out
+
+
+def edge_rows(g: PartnerGraph, *, push: str) -> dict[EdgeKind, list[dict[str, Any]]]:
+    """``{kind: [{"source", "target", "key", "props"}]}`` for :data:`graph.cypher.MERGE_EDGES`."""
+    out: dict[EdgeKind, list[dict[str, Any]]] = {k: [] for k in EdgeKind}
+    for u, v, key, attrs in g.nx.edges(keys=True, data=True):
+        kind = EdgeKind(attrs["kind"])
+        props = _props(attrs)
+        props.update(_pn_key=key, _pn_push=push)
+        out[kind].append({"source": u, "target": v, "key": key, "props": props})
+    return out
+
+
+def rendered_size(value: Any) -> int:
+    """Upper bound of the UTF-8 bytes ``value`` takes when rendered as a Cypher literal."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8")) + value.count("'") + value.count("\\") + 2
+    if isinstance(value, bool) or value is None:
+        return 5
+    if isinstance(value, (int, float)):
+        return len(repr(value)) + 2
+    if isinstance(value, (list, tuple)):
+        return 2 + sum(rendered_size(v) + 2 for v in value)
+    if isinstance(value, dict):
+        return 2 + sum(len(str(k).encode()) + 4 + rendered_size(v) for k, v in value.items())
+    return len(json.dumps(value, default=str).encode()) + 2
+
+
+def batches(rows: Iterable[dict[str, Any]], *, batch_size: int, max_bytes: int = 0,
+            overhead: int = 0) -> Iterator[list[dict[str, Any]]]:
+    """Cut ``rows`` into batches of at most ``batch_size`` rows and, when
+    ``max_bytes`` is set, at most ``max_bytes`` rendered bytes including
+    ``overhead`` (the statement text). A single row over the budget raises
+    :class:`StoreError`.
+
+    >>> [len(b) for b in batches([{"a": 1}] * 5, batch_size=2)]
+    [2, 2, 1]
+    """
+    if batch_size < 1:
+        raise StoreError(f"batch size must be at least 1, got {batch_size}")
+    batch: list[dict[str, Any]] = []
+    size = overhead
+    for row in rows:
+        row_size = rendered_size(row) + 2
+        if max_bytes and overhead + row_size > max_bytes:
+            ident = row.get("id") or f"{row.get('source')} -> {row.get('target')}"
+            raise StoreError(
+                f"{ident}: row of {row_size} bytes exceeds the dialect's statement limit of {max_bytes} bytes "
+                "(FalkorDB renders parameters into a 4 KB buffer); shorten its longest text")
+        if batch and (len(batch) >= batch_size or (max_bytes and size + row_size > max_bytes)):
+            yield batch
+            batch, size = [], overhead
+        batch.append(row)
+        size += row_size
+    if batch:
+        yield batch
+
+
+def chunks(values: Iterable[Any], *, max_count: int, max_bytes: int = 0, overhead: int = 0) -> Iterator[list[Any]]:
+    """Cut ``values`` (e.g. ids for ``IN $ids``) into lists of at most
+    ``max_count`` values and, when ``max_bytes`` is set, at most that many
+    rendered bytes including ``overhead``.
+
+    >>> [len(c) for c in chunks(["ab"] * 5, max_count=10, max_bytes=20, overhead=2)]
+    [2, 2, 1]
+    """
+    chunk: list[Any] = []
+    size = overhead
+    for value in values:
+        value_size = rendered_size(value) + 2
+        if chunk and (len(chunk) >= max_count or (max_bytes and size + value_size > max_bytes)):
+            yield chunk
+            chunk, size = [], overhead
+        chunk.append(value)
+        size += value_size
+    if chunk:
+        yield chunk
+
+
+@dataclass
+class PulledGraph:
+    """A graph read back from a store, with what could not be taken over."""
+
+    graph: PartnerGraph
+    problems: list[str] = field(default_factory=list)
+
+
+def _clean(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and v is not None}
+
+
+def graph_from_records(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PulledGraph:
+    """Rebuild a partner graph from pulled records.
+
+    ``nodes``: ``{"id", "props"}``; ``edges``: ``{"source", "target", "props"}``
+    where ``props`` holds ``kind`` and ``_pn_key``. Records that break the
+    graph's rules (unknown kind, no provenance, wrong endpoints) are skipped
+    and named in ``problems``.
+    """
+    g = PartnerGraph(with_laender=False)
+    problems: list[str] = []
+    for rec in nodes:
+        nid, props = rec["id"], _clean(dict(rec["props"]))
+        props.pop("id", None)
+        try:
+            kind = kind_of(nid)
+            label = props.pop("label", None) or key_of(nid)
+            props.pop("kind", None)
+            g.add_node(kind, key_of(nid), label=label, **props)
+        except (ValueError, PartnernetzError) as exc:
+            problems.append(f"node {nid}: {exc}")
+    for rec in edges:
+        raw = dict(rec["props"])
+        key = raw.get("_pn_key", "")
+        props = _clean(raw)
+        kind_name = props.pop("kind", None) or key.partition(":")[0]
+        _, sep, discriminator = key.partition(":")
+        try:
+            g.add_edge(rec["source"], rec["target"], EdgeKind(kind_name),
+                       discriminator=discriminator if sep else None, **props)
+        except (ValueError, PartnernetzError) as exc:
+            problems.append(f"edge {rec['source']} -{kind_name}-> {rec['target']}: {exc}")
+    return PulledGraph(g, problems)

@@ -1,0 +1,580 @@
+"""The Neo4j store: push, pull and query the partner graph over Bolt.
+
+Built on an injected ``neo4j.Driver`` (official driver, v6); :func:`connect`
+creates one from a URI for the CLI and the dashboard. Every driver error is
+translated here into :class:`~graph.errors.StoreUnavailable` (server down,
+wrong credentials, unknown database, timeout) or
+:class:`~graph.errors.StoreError` (anything else), with a message naming the
+URI and the cause; no ``neo4j.exceptions`` type leaves this module.
+
+This is the only module of ``graph/`` that imports ``neo4j``; nothing in
+``graph/__init__`` imports it.
+
+>>> store = connect("bolt://127.0.0.1:7687", dialect="neo4j")   # doctest: +SKIP
+>>> store.push(graph).nodes                                       # doctest: +SKIP
+210
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from dataclasses import dataclass
+from collections import Counter
+from typing import Any, Iterable, Iterator, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import neo4j
+from neo4j import exceptions as nx_exc
+
+from graph import cypher
+from graph.cypher import Dialect, get_dialect
+from graph import queries
+from graph.errors import NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
+from graph.kinds import EdgeKind, NodeKind, kind_of
+from graph.model import PartnerGraph
+from graph.queries import GraphFilter, Neighbour, Subgraph
+from graph.search import SearchHit
+from graph.search import search as search_names
+from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
+
+__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress"]
+
+
+
+class Progress(Protocol):
+    """What push and pull report progress to: a ``tqdm`` bar fits.
+
+    ``total`` is set to the number of rows before the first ``update(n)``.
+    """
+
+    total: Any
+
+    def update(self, n: int) -> Any: ...
+
+
+_DELETE_BATCH = 1000
+_ID_CHUNK = 5000
+_UNLIMITED = 10**12
+#: The kinds a filter with project criteria can show (and needs to decide).
+_FILTER_KINDS = (NodeKind.PROJECT, NodeKind.INSTITUTION, NodeKind.LAND, NodeKind.COUNTRY,
+                 NodeKind.THEME, NodeKind.PROGRAMME)
+
+
+def redact_uri(uri: str) -> str:
+    """``uri`` without any password in it (``bolt://u:pw@h`` → ``bolt://u@h``).
+
+    >>> redact_uri("neo4j+s://ann:secret@db.example.org:7687")
+    'neo4j+s://ann@db.example.org:7687'
+    """
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<unparsable URI>"
+    if parts.password is None:
+        return uri
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What one push wrote and removed."""
+
+    push_id: str
+    nodes: int
+    edges: int
+    deleted_nodes: int
+    deleted_edges: int
+    seconds: float
+    index: str
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.nodes + self.edges) / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """A graph pulled from the store, with timing and skipped records."""
+
+    graph: PartnerGraph
+    problems: list[str]
+    nodes: int
+    edges: int
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.nodes + self.edges) / self.seconds if self.seconds > 0 else float("inf")
+
+
+_REASON = re.compile(r"\(reason (.+)\)\s*$")
+
+
+def _secrets_of(uri: str | None, password: str | None = None) -> tuple[str, ...]:
+    """What must never appear in a message: the password and the raw URI holding one."""
+    out = [password] if password else []
+    try:
+        in_uri = urlsplit(uri).password if uri else None
+    except ValueError:
+        in_uri = None
+    if in_uri:
+        out += [uri, in_uri]
+    return tuple(out)
+
+
+def _cause(exc: BaseException, secrets: tuple[str, ...] = ()) -> str:
+    """A one-line cause: the server's message, or the driver's first argument,
+    with any secret replaced (raw URI first, so it becomes the redacted one)."""
+    return _scrub(_raw_cause(exc), secrets)
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, redact_uri(secret) if "://" in secret else "***")
+    return text
+
+
+def _raw_cause(exc: BaseException) -> str:
+    if isinstance(exc, nx_exc.Neo4jError):
+        text = exc.message or str(exc)
+    else:
+        text = str(exc.args[0]) if exc.args else str(exc)
+    text = " ".join(str(text).split()) or type(exc).__name__
+    if "Bolt handshake response" in text:
+        deadline = re.search(r"timeout=([0-9.]+)", text)
+        within = f" within {deadline.group(1)} s" if deadline else ""
+        return f"no Bolt handshake answer{within}: not a Bolt port, or the server hangs"
+    reason = _REASON.search(text)
+    if reason:  # "Couldn't connect to … (reason [Errno 111] Connection refused)"
+        text = reason.group(1)
+    return text[:300]
+
+
+class Neo4jStore:
+    """A partner graph kept in Neo4j (or FalkorDB), reached through ``driver``.
+
+    Parameters
+    ----------
+    driver : neo4j.Driver
+        An open driver; the store does not close it unless it created it
+        (:func:`connect`).
+    database : str, optional
+        Database name; ``None`` uses the server's default.
+    dialect : ``"neo4j"`` (default) or ``"falkordb"``
+    batch_size : int, optional
+        Rows per ``UNWIND`` statement (default per dialect: 1000 / 200;
+        FalkorDB batches are further cut to its statement size limit).
+    uri : str, optional
+        Shown in error messages (passwords are never shown).
+    password : str, optional
+        Only to keep it out of error messages (the driver holds the auth).
+    """
+
+    def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
+                 dialect: str | Dialect | None = None, batch_size: int | None = None,
+                 uri: str | None = None, password: str | None = None, owns_driver: bool = False):
+        self.driver = driver
+        self.database = database or None
+        self.dialect = get_dialect(dialect)
+        self.batch_size = batch_size or self.dialect.default_batch_size
+        if self.batch_size < 1:
+            raise StoreError(f"batch size must be at least 1, got {self.batch_size}")
+        self.uri = redact_uri(uri) if uri else "the Neo4j server"
+        self._secrets = _secrets_of(uri, password)
+        self._owns_driver = owns_driver
+        self._names: tuple[str | None, PartnerGraph] | None = None
+
+    # --------------------------------------------------------------- plumbing
+    def close(self) -> None:
+        """Close the driver if this store created it."""
+        if self._owns_driver:
+            with self._translated():
+                self.driver.close()
+
+    def __enter__(self) -> "Neo4jStore":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Neo4jStore {self.uri} dialect={self.dialect.name}>"
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Translate driver and socket errors into the Partnernetz error tree."""
+        where = self.uri + (f" (database {self.database!r})" if self.database else "")
+        try:
+            yield
+        except (StoreError, NodeNotFound):
+            raise
+        except nx_exc.AuthError as exc:
+            raise StoreUnavailable(f"{where}: authentication failed – check user and password ({_cause(exc, self._secrets)})") from None
+        except nx_exc.ServiceUnavailable as exc:
+            raise StoreUnavailable(f"{where}: server not reachable ({_cause(exc, self._secrets)})") from None
+        except nx_exc.SessionExpired as exc:
+            raise StoreUnavailable(f"{where}: connection lost ({_cause(exc, self._secrets)})") from None
+        except nx_exc.ClientError as exc:
+            code = exc.code or ""
+            if "DatabaseNotFound" in code:
+                raise StoreUnavailable(f"{where}: database does not exist ({_cause(exc, self._secrets)})") from None
+            if "Security" in code:
+                raise StoreUnavailable(f"{where}: access denied ({_cause(exc, self._secrets)})") from None
+            raise StoreError(f"{where}: query rejected: {code} {_cause(exc, self._secrets)}".rstrip()) from None
+        except nx_exc.Neo4jError as exc:
+            raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc, self._secrets)}") from None
+        except nx_exc.ConfigurationError as exc:
+            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc, self._secrets)})") from None
+        except nx_exc.DriverError as exc:
+            raise StoreUnavailable(f"{where}: driver error ({_cause(exc, self._secrets)})") from None
+        except (TimeoutError, OSError) as exc:
+            raise StoreUnavailable(f"{where}: timed out or connection failed ({_cause(exc, self._secrets)})") from None
+        except ValueError as exc:  # e.g. an unparsable URI scheme inside the driver
+            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc, self._secrets)})") from None
+
+    def _session(self) -> "neo4j.Session":
+        if self.database:
+            return self.driver.session(database=self.database)
+        return self.driver.session()
+
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {k: self.dialect.prepare(v) for k, v in params.items()}
+
+    def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run one auto-commit statement and return its records as dicts."""
+        with self._translated(), self._session() as session:
+            return [r.data() for r in session.run(query, self._params(params))]
+
+    def ping(self) -> None:
+        """Check the server answers (raises :class:`StoreUnavailable`)."""
+        with self._translated():
+            self._run(cypher.PING)
+
+    # ------------------------------------------------------------------ push
+    def ensure_index(self) -> str:
+        """Create a uniqueness constraint (or else an index) on node ids when
+        the server supports one; return what exists: ``constraint``,
+        ``index`` or ``none``."""
+        if self.dialect.name == "falkordb":
+            try:
+                for rec in self._run(cypher.FALKORDB_LIST_INDEXES):
+                    if rec["label"] == cypher.TAG_LABEL and "id" in (rec["properties"] or []):
+                        return "index"
+                self._run(cypher.FALKORDB_INDEX)
+                return "index"
+            except StoreUnavailable:
+                raise
+            except StoreError:
+                return "none"
+        for statement, what in ((cypher.NEO4J_CONSTRAINT, "constraint"), (cypher.NEO4J_INDEX, "index")):
+            try:
+                self._run(statement)
+                return what
+            except StoreUnavailable:
+                raise
+            except StoreError:
+                continue
+        return "none"
+
+    def _write_batches(self, query: str, rows: list[dict[str, Any]], progress: Progress | None) -> int:
+        overhead = len(query.encode()) + 32
+        written = 0
+        with self._translated(), self._session() as session:
+            for batch in batches(rows, batch_size=self.batch_size, max_bytes=self.dialect.max_statement_bytes,
+                                 overhead=overhead):
+                session.execute_write(_consume, query, self._params({"rows": batch}))
+                written += len(batch)
+                if progress is not None:
+                    progress.update(len(batch))
+        return written
+
+    def _delete_stale(self, query: str, push: str) -> int:
+        deleted = 0
+        while True:
+            rec = self._run(query, push=push, limit=_DELETE_BATCH)
+            n = int(rec[0]["deleted"]) if rec else 0
+            deleted += n
+            if n < _DELETE_BATCH:
+                return deleted
+
+    def push(self, g: PartnerGraph, *, progress: Progress | None = None) -> PushResult:
+        """Write the whole graph (idempotent) and remove what an earlier push
+        wrote but ``g`` no longer holds. Nothing else in the database is touched.
+
+        ``progress`` (e.g. a ``tqdm`` bar) gets ``total`` and ``update(rows)`` per batch.
+        """
+        start = time.perf_counter()
+        self.ping()
+        index = self.ensure_index()
+        push = new_push_id()
+        nodes = node_rows(g, push=push)
+        edges = edge_rows(g, push=push)
+        _set_total(progress, sum(map(len, nodes.values())) + sum(map(len, edges.values())))
+        n_nodes = sum(self._write_batches(cypher.MERGE_NODES[k], rows, progress) for k, rows in nodes.items() if rows)
+        n_edges = sum(self._write_batches(cypher.MERGE_EDGES[k], rows, progress) for k, rows in edges.items() if rows)
+        deleted_edges = self._delete_stale(cypher.DELETE_STALE_EDGES, push)
+        deleted_nodes = self._delete_stale(cypher.DELETE_STALE_NODES, push)
+        return PushResult(push, n_nodes, n_edges, deleted_nodes, deleted_edges,
+                          time.perf_counter() - start, index)
+
+    # ------------------------------------------------------------------ pull
+    def pull(self, *, progress: Progress | None = None) -> PullResult:
+        """Read every node and relationship this tool wrote back into a graph."""
+        start = time.perf_counter()
+        with self._translated(), self._session() as session:
+            if progress is not None:
+                n = session.run(cypher.COUNT_NODES).single()["n"]
+                m = session.run(cypher.COUNT_EDGES).single()["n"]
+                _set_total(progress, int(n) + int(m))
+            node_recs = list(_records(session.run(cypher.PULL_NODES), progress))
+            edge_recs = list(_records(session.run(cypher.PULL_EDGES), progress))
+        pulled: PulledGraph = graph_from_records(node_recs, edge_recs)
+        return PullResult(pulled.graph, pulled.problems, len(node_recs), len(edge_recs),
+                          time.perf_counter() - start)
+
+    # --------------------------------------------------------------- queries
+    # The explorer's questions, answered in Cypher. Each method fetches what
+    # the question touches (the names; one node's relationships; a ball of
+    # radius r; the region holding every short path; the kinds a filter can
+    # show) and, where the ranking rules are the in-memory ones, applies the
+    # same functions of graph.search / graph.queries to that small part, so
+    # both stores give the same answers.
+    name = "neo4j"
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        """Attributes of one node, as the in-memory graph holds them."""
+        rows = self._run(cypher.GET_NODE, id=node_id)
+        if not rows:
+            raise NodeNotFound(node_id)
+        return _node_attrs(rows[0]["props"])
+
+    def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{id: attributes}`` of the given nodes (unknown ids are left out)."""
+        return {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, node_ids)}
+
+    def counts_by_kind(self) -> dict[str, int]:
+        """Number of nodes per kind, every kind listed."""
+        counts = {rec["kind"]: int(rec["n"]) for rec in self._run(cypher.COUNTS_BY_KIND)}
+        return {k.value: counts.get(k.value, 0) for k in NodeKind}
+
+    def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
+               lang: str = "de") -> list[SearchHit]:
+        """Nodes whose names match ``text``, best first (see :func:`graph.search.search`).
+
+        The names of all nodes are read once per push (a few fields per node)
+        and scored with the in-memory search's rules.
+        """
+        return search_names(self._names_graph(), text, kinds=kinds, limit=limit, lang=lang)
+
+    def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
+        """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""
+        center = self._ids_query(cypher.NODES_BY_ID, [node_id])
+        if not center:
+            raise NodeNotFound(node_id)
+        nodes = {node_id: center[0]["props"]}
+        edges = []
+        for query in (cypher.OUT_EDGES, cypher.IN_EDGES):
+            for rec in self._ids_query(query, [node_id]):
+                other = rec["target"] if query is cypher.OUT_EDGES else rec["source"]
+                nodes[other] = rec["other"]
+                edges.append(rec)
+        return queries.neighbours_by_relation(_local_graph(nodes, edges), node_id, lang=lang)
+
+    def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
+        """Nodes within ``radius`` steps of ``node_id`` (see :func:`graph.queries.ego_network`)."""
+        self.node(node_id)
+        if not 0 <= radius <= 3:
+            raise PartnernetzError(f"radius must be 0–3, not {radius}")
+        dist = self._bfs(node_id, radius)
+        return self._induced(dist, max_elements=max_elements, keep=[node_id], rank=dist)
+
+    def shortest_paths(self, source: str, target: str, *, k: int = 3, max_length: int = 6,
+                       exclude: Iterable[str] = (), via: Iterable[EdgeKind | str] | None = None) -> list[list[str]]:
+        """Up to ``k`` shortest simple paths, edge direction ignored (see
+        :func:`graph.queries.shortest_paths`). Among equally long paths the
+        order may differ from the in-memory store's."""
+        found = {r["id"] for r in self._ids_query(cypher.NODES_BY_ID, [source, target])}
+        for end in (source, target):
+            if end not in found:
+                raise NodeNotFound(end)
+        if k <= 0 or max_length <= 0:
+            return []
+        if source == target:
+            return [[source]]
+        allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
+        banned = set(exclude) - {source, target}
+        from_source = self._bfs(source, max_length, allowed=allowed, banned=banned)
+        if target not in from_source:
+            return []
+        from_target = self._bfs(target, max_length, allowed=allowed, banned=banned)
+        region = [n for n, d in from_source.items() if n in from_target and d + from_target[n] <= max_length]
+        nodes = {r["id"]: r["props"] for r in self._ids_query(cypher.NODES_BY_ID, region)}
+        wanted = set(nodes)
+        edges = [r for r in self._ids_query(cypher.EDGES_FROM, region) if r["target"] in wanted]
+        return queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=max_length,
+                                      exclude=exclude, via=via)
+
+    def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
+        """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
+        if not flt.selects_projects:
+            kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
+            return self._induced([r["id"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)],
+                                 max_elements=max_elements)
+        # Project criteria: the result holds only these kinds, and deciding it
+        # needs every project with its relationships and every institution.
+        kinds = sorted(k.value for k in _FILTER_KINDS)
+        nodes = {r["id"]: r["props"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)}
+        edges = self._run(cypher.EDGES_AMONG_KINDS, kinds=kinds)
+        whole = queries.filter_subgraph(_local_graph(nodes, edges), flt, max_elements=_UNLIMITED)
+        rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
+        return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
+
+    # ------------------------------------------------------- query helpers
+    def _ids_query(self, query: str, ids: Iterable[str], **params: Any) -> list[dict[str, Any]]:
+        """Run ``query`` with ``$ids`` in chunks small enough for the dialect."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        overhead = len(query.encode()) + 64 + rendered_size(params)
+        out: list[dict[str, Any]] = []
+        with self._translated(), self._session() as session:
+            for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
+                                overhead=overhead):
+                out.extend(r.data() for r in session.run(query, self._params({"ids": chunk, **params})))
+        return out
+
+    def _bfs(self, start: str, radius: int, *, allowed: frozenset[str] | None = None,
+             banned: set[str] | frozenset[str] = frozenset()) -> dict[str, int]:
+        """Distances (edge direction ignored) from ``start`` up to ``radius``,
+        over edges of the ``allowed`` kinds, never entering ``banned`` nodes."""
+        dist = {start: 0}
+        frontier = [start]
+        for step in range(1, radius + 1):
+            reached = sorted({r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier)
+                              if (allowed is None or r["kind"] in allowed) and r["id"] not in banned} - dist.keys())
+            for nid in reached:
+                dist[nid] = step
+            frontier = reached
+            if not frontier:
+                break
+        return dist
+
+    def _induced(self, nodes: Iterable[str], *, max_elements: int, keep: Iterable[str] = (),
+                 rank: dict[str, float] | None = None,
+                 edges: Iterable[tuple[str, str, str]] | None = None) -> Subgraph:
+        """:func:`graph.queries.induced_subgraph` on nodes known to exist: the
+        same cut (``keep`` first, then ``rank``, then higher degree, then id)."""
+        wanted = list(dict.fromkeys(nodes))
+        wanted_set = set(wanted)
+        if edges is None:
+            edges = [(r["source"], r["target"], r["props"]["_pn_key"])
+                     for r in self._ids_query(cypher.EDGES_FROM, wanted) if r["target"] in wanted_set]
+        edges = list(edges)
+        total = len(wanted) + len(edges)
+        if total <= max_elements:
+            return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
+        degree = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES, wanted)}
+        links: dict[str, Counter[str]] = {n: Counter() for n in wanted}
+        for u, v, _ in edges:
+            links[u][v] += 1
+            links[v][u] += 1
+        keep_set, rank = set(keep), rank or {}
+        order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree.get(n, 0), n))
+        chosen: set[str] = set()
+        used = 0
+        for n in order:
+            added = 1 + sum(c for m, c in links[n].items() if m in chosen)
+            if used + added > max_elements:
+                continue
+            chosen.add(n)
+            used += added
+        kept = [e for e in edges if e[0] in chosen and e[1] in chosen]
+        return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
+
+    def _names_graph(self) -> PartnerGraph:
+        """Every node with its names only, cached until the next push."""
+        stamp = self._run(cypher.CURRENT_PUSH)
+        version = stamp[0]["push"] if stamp else None
+        if self._names is None or self._names[0] != version:
+            nodes = {}
+            for rec in self._run(cypher.NAMES):
+                nid = rec.pop("id")
+                nodes[nid] = {k: v for k, v in rec.items() if v is not None}
+            self._names = (version, _local_graph(nodes, []))
+        return self._names[1]
+
+    # ---------------------------------------------------------------- counts
+    def count(self) -> tuple[int, int]:
+        """``(nodes, relationships)`` this tool wrote."""
+        return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
+
+
+def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id"}
+
+
+def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PartnerGraph:
+    """A small in-memory graph of fetched nodes (``{id: props}``) and edges
+    (``{source, target, props}``), for the in-memory rules to run on. Edges
+    whose ends were not fetched are left out."""
+    g = PartnerGraph(with_laender=False)
+    for nid in sorted(nodes):
+        g.nx.add_node(nid, **_node_attrs(nodes[nid]))
+    for rec in sorted(edges, key=lambda r: (r["source"], r["target"], r["props"].get("_pn_key", ""))):
+        if rec["source"] in g.nx and rec["target"] in g.nx:
+            props = rec["props"]
+            g.nx.add_edge(rec["source"], rec["target"], key=props.get("_pn_key"),
+                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES})
+    return g
+
+
+def _set_total(progress: Progress | None, total: int) -> None:
+    if progress is not None:
+        progress.total = total
+        if hasattr(progress, "refresh"):
+            progress.refresh()
+
+
+def _consume(tx: "neo4j.ManagedTransaction", query: str, params: dict[str, Any]) -> None:
+    tx.run(query, params).consume()
+
+
+def _records(result: "neo4j.Result", progress: Progress | None) -> Iterator[dict[str, Any]]:
+    step = 0
+    for record in result:
+        yield record.data()
+        step += 1
+        if progress is not None and step == 500:
+            progress.update(step)
+            step = 0
+    if progress is not None and step:
+        progress.update(step)
+
+
+def connect(uri: str, *, user: str | None = None, password: str | None = None,
+            database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
+            timeout: float = 10.0) -> Neo4jStore:
+    """Open a driver on ``uri`` and return a store that owns it.
+
+    No ``user`` connects without authentication. Connecting is lazy: the
+    first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
+    as :class:`StoreUnavailable`.
+    """
+    auth = neo4j.basic_auth(user, password or "") if user else None
+    shown = redact_uri(uri)
+    try:
+        driver = neo4j.GraphDatabase.driver(uri, auth=auth, connection_timeout=timeout,
+                                            connection_acquisition_timeout=timeout)
+    except (nx_exc.ConfigurationError, ValueError) as exc:
+        raise StoreUnavailable(
+            f"{shown}: invalid connection settings ({_cause(exc, _secrets_of(uri, password))})") from None
+    return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
+                      password=password, owns_driver=True)

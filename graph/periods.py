@@ -1,0 +1,194 @@
+"""Change over time: projects per year and phase, and what changed between
+two periods (new, ended and continuing ties; Länder gaining or losing
+partner countries).
+
+Programme phases: pilot 2015–2019, II 2019–2023, III 2023–2027 (the phase
+years overlap at their boundaries, as the programme's own dates do).
+
+A project belongs to a period when its ``phase`` attribute names the period's
+phase; otherwise (no phase, or a period given by years) when its years
+``start_year``..``end_year`` (an open end counts as the start year only)
+overlap the period's years. Projects without any year or phase belong to no
+period.
+
+Ties compared between periods:
+
+* ``land_country`` — a Land is involved (co-financing or an institution) in a
+  project in a partner country;
+* ``institution_institution`` — two institutions share a project;
+* ``institution_country`` — an institution takes part in a project in a country.
+
+>>> PHASES["II"].years
+(2019, 2023)
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from graph.errors import PartnernetzError
+from graph.kinds import EdgeKind, NodeKind
+from graph.matrices import project_countries, project_laender
+from graph.model import PartnerGraph
+
+__all__ = [
+    "Period",
+    "PHASES",
+    "TIE_KINDS",
+    "TieChange",
+    "PeriodComparison",
+    "period_from_key",
+    "project_years",
+    "projects_in_period",
+    "timeline",
+    "ties",
+    "compare_periods",
+]
+
+TIE_KINDS = ("land_country", "institution_institution", "institution_country")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A named span of years, optionally a programme phase."""
+
+    key: str
+    start: int
+    end: int
+    phase: str | None = None
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+PHASES: dict[str, Period] = {
+    "pilot": Period("pilot", 2015, 2019, "pilot"),
+    "II": Period("II", 2019, 2023, "II"),
+    "III": Period("III", 2023, 2027, "III"),
+}
+
+
+def period_from_key(key: str) -> Period:
+    """``pilot``/``II``/``III`` or ``YYYY-YYYY`` → :class:`Period`.
+
+    >>> period_from_key("2018-2020")
+    Period(key='2018-2020', start=2018, end=2020, phase=None)
+    """
+    if key in PHASES:
+        return PHASES[key]
+    a, sep, b = key.partition("-")
+    if sep and a.isdigit() and b.isdigit() and int(a) <= int(b):
+        return Period(key, int(a), int(b))
+    raise PartnernetzError(f"not a period: {key!r} (use pilot, II, III or YYYY-YYYY)")
+
+
+def project_years(g: PartnerGraph, project: str) -> tuple[int, int] | None:
+    """``(first, last)`` year of a project, or None without a start year."""
+    a = g.nx.nodes[project]
+    start = a.get("start_year")
+    if start is None:
+        return None
+    end = a.get("end_year")
+    return (int(start), int(end) if end is not None and int(end) >= int(start) else int(start))
+
+
+def projects_in_period(g: PartnerGraph, period: Period) -> set[str]:
+    """Projects that belong to ``period`` (see module docstring)."""
+    out = set()
+    for p in g.nodes(NodeKind.PROJECT):
+        phase = g.nx.nodes[p].get("phase")
+        if period.phase and phase:
+            if phase == period.phase:
+                out.add(p)
+            continue
+        years = project_years(g, p)
+        if years and years[0] <= period.end and years[1] >= period.start:
+            out.add(p)
+    return out
+
+
+def timeline(g: PartnerGraph) -> list[dict[str, object]]:
+    """Projects started per year and phase: rows ``{year, phase, projects}``.
+
+    ``phase`` is the project's phase or ``"unknown"``; projects without a start
+    year are counted under ``year=None``.
+    """
+    counts: Counter = Counter()
+    for p in g.nodes(NodeKind.PROJECT):
+        a = g.nx.nodes[p]
+        counts[(a.get("start_year"), a.get("phase") or "unknown")] += 1
+    order = {k: i for i, k in enumerate([*PHASES, "unknown"])}
+    return [{"year": y, "phase": ph, "projects": n}
+            for (y, ph), n in sorted(counts.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, order.get(kv[0][1], 9)))]
+
+
+def ties(g: PartnerGraph, projects: set[str], kind: str) -> set[tuple[str, str]]:
+    """The ties of ``kind`` created by ``projects`` (pairs of node ids)."""
+    if kind not in TIE_KINDS:
+        raise PartnernetzError(f"unknown tie kind {kind!r} (choose {', '.join(TIE_KINDS)})")
+    out: set[tuple[str, str]] = set()
+    for p in projects:
+        if kind == "land_country":
+            out.update((land, c) for land in project_laender(g, p) for c in project_countries(g, p))
+            continue
+        insts = sorted({u for u, _, d in g.nx.in_edges(p, data=True) if d.get("kind") == EdgeKind.PARTICIPATES_IN.value})
+        if kind == "institution_institution":
+            out.update(combinations(insts, 2))
+        else:
+            out.update((i, c) for i in insts for c in project_countries(g, p))
+    return out
+
+
+@dataclass(frozen=True)
+class TieChange:
+    new: frozenset[tuple[str, str]]
+    ended: frozenset[tuple[str, str]]
+    continuing: frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    before: Period
+    after: Period
+    projects_before: frozenset[str]
+    projects_after: frozenset[str]
+    changes: dict[str, TieChange]
+    #: Land id → (partner countries gained, partner countries lost), only Länder with a change
+    laender: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """``{tie kind: {new, ended, continuing}}`` counts."""
+        return {k: {"new": len(c.new), "ended": len(c.ended), "continuing": len(c.continuing)}
+                for k, c in self.changes.items()}
+
+
+def compare_periods(g: PartnerGraph, before: Period | str, after: Period | str) -> PeriodComparison:
+    """What changed from ``before`` to ``after``.
+
+    >>> from graph.model import PartnerGraph
+    >>> compare_periods(PartnerGraph(), "pilot", "II").summary()["land_country"]
+    {'new': 0, 'ended': 0, 'continuing': 0}
+    """
+    a = before if isinstance(before, Period) else period_from_key(before)
+    b = after if isinstance(after, Period) else period_from_key(after)
+    pa, pb = projects_in_period(g, a), projects_in_period(g, b)
+    changes = {}
+    for kind in TIE_KINDS:
+        ta, tb = ties(g, pa, kind), ties(g, pb, kind)
+        changes[kind] = TieChange(frozenset(tb - ta), frozenset(ta - tb), frozenset(ta & tb))
+    per_land_a: dict[str, set[str]] = defaultdict(set)
+    per_land_b: dict[str, set[str]] = defaultdict(set)
+    for land, c in ties(g, pa, "land_country"):
+        per_land_a[land].add(c)
+    for land, c in ties(g, pb, "land_country"):
+        per_land_b[land].add(c)
+    laender = {}
+    for land in sorted(set(per_land_a) | set(per_land_b)):
+        gained = tuple(sorted(per_land_b[land] - per_land_a[land]))
+        lost = tuple(sorted(per_land_a[land] - per_land_b[land]))
+        if gained or lost:
+            laender[land] = (gained, lost)
+    return PeriodComparison(a, b, frozenset(pa), frozenset(pb), changes, laender)

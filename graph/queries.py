@@ -1,0 +1,745 @@
+"""Questions the explorer asks of the graph: the neighbourhood of a node,
+its neighbours grouped by relation, how two nodes are connected, the part of
+the graph matching a filter, and an aggregated overview (Länder ↔ countries
+or themes, weighted by projects) for views too large to draw.
+
+Every view returned to a caller is capped (``max_elements`` = nodes + edges,
+1,500 by default) so a browser never receives the whole graph; a capped view
+says so (``Subgraph.truncated``) and how large it would have been
+(``Subgraph.total``).
+
+Per-graph indexes (the undirected simple graph used for paths, a table of
+project facts used by filters and the overview) are built once and reused
+until ``g.generation`` changes.
+
+>>> from graph.model import PartnerGraph
+>>> g = PartnerGraph()
+>>> _ = g.add_country("TZA")
+>>> uni = g.add_node("institution", "uni", label="Uni", land="DE-NI", source="s")
+>>> p = g.add_node("project", "P1", label="P1", status="active", start_year=2020, source="s")
+>>> g.add_edge(uni, p, "participates_in", role="lead", source="s")
+>>> g.add_edge(p, "country:TZA", "implemented_in", source="s")
+>>> sorted(ego_network(g, p).nodes)
+['country:TZA', 'institution:uni', 'project:P1']
+>>> shortest_paths(g, uni, "country:TZA")
+[['institution:uni', 'project:P1', 'country:TZA']]
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import networkx as nx
+
+from graph.errors import NodeNotFound, PartnernetzError
+from graph.kinds import EdgeKind, NodeKind, key_of, kind_of
+from graph.model import PartnerGraph
+
+__all__ = [
+    "MAX_ELEMENTS",
+    "Subgraph",
+    "Neighbour",
+    "GraphFilter",
+    "AggregateNode",
+    "AggregateEdge",
+    "Overview",
+    "ProjectFacts",
+    "ego_network",
+    "expand",
+    "induced_subgraph",
+    "neighbours_by_relation",
+    "relation_key",
+    "shortest_paths",
+    "filter_subgraph",
+    "matching_projects",
+    "project_facts",
+    "overview",
+    "PathStep",
+    "describe_path",
+    "ExplorerView",
+    "explorer_view",
+    "STRICT_PATH_EDGES",
+    "HOME_COUNTRY",
+]
+
+#: Most elements (nodes + edges) sent to a browser in one view.
+MAX_ELEMENTS = 1500
+
+EdgeRef = tuple[str, str, str]  # (source, target, key) of g.nx
+
+
+# --------------------------------------------------------------------- caches
+_CACHES: "weakref.WeakKeyDictionary[PartnerGraph, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _cached(g: PartnerGraph, name: str, build: Callable[[], Any]) -> Any:
+    """Value of ``build()`` kept per graph until ``g.generation`` changes."""
+    slot = _CACHES.get(g)
+    if slot is None or slot.get("__generation__") != g.generation:
+        slot = _CACHES[g] = {"__generation__": g.generation}
+    if name not in slot:
+        slot[name] = build()
+    return slot[name]
+
+
+def _undirected(g: PartnerGraph) -> nx.Graph:
+    """Simple undirected view of the multigraph (parallel edges merged)."""
+    def build() -> nx.Graph:
+        u = nx.Graph()
+        u.add_nodes_from(g.nx.nodes)
+        for a, b, kind in g.nx.edges(data="kind"):
+            if a == b:
+                continue
+            if u.has_edge(a, b):
+                u.edges[a, b]["kinds"] = u.edges[a, b]["kinds"] | {kind}
+            else:
+                u.add_edge(a, b, kinds=frozenset({kind}))
+        return u
+    return _cached(g, "undirected", build)
+
+
+# ----------------------------------------------------------------- subgraphs
+@dataclass(frozen=True)
+class Subgraph:
+    """A view of the graph: node ids, edges as ``(source, target, key)`` of
+    ``g.nx`` and whether the view was cut to fit the element cap.
+
+    ``total`` is the number of elements (nodes + edges) the uncut view has.
+    """
+
+    nodes: tuple[str, ...]
+    edges: tuple[EdgeRef, ...]
+    truncated: bool = False
+    total: int = 0
+
+    @property
+    def size(self) -> int:
+        """Elements in this view (nodes + edges)."""
+        return len(self.nodes) + len(self.edges)
+
+    def __contains__(self, nid: object) -> bool:
+        return nid in set(self.nodes)
+
+
+def _induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
+    out: list[EdgeRef] = []
+    for u in nodes:
+        for _, v, key in g.nx.out_edges(u, keys=True):
+            if v in nodes:
+                out.append((u, v, key))
+    return out
+
+
+def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
+                     keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
+    """The view on ``nodes`` with every edge between them, cut to
+    ``max_elements`` when larger.
+
+    When cutting, nodes in ``keep`` come first, then by ``rank`` (lower is
+    kept first, e.g. the distance from a focus), then by degree (higher first).
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> induced_subgraph(g, ["land:DE-HE", "land:DE-BY"], max_elements=1).nodes
+    ('land:DE-BY',)
+    """
+    wanted = [n for n in dict.fromkeys(nodes) if n in g.nx]
+    keep_set = set(keep)
+    chosen = set(wanted)
+    edges = _induced_edges(g, chosen)
+    total = len(chosen) + len(edges)
+    if total <= max_elements:
+        return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), False, total)
+    rank = rank or {}
+    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -g.nx.degree(n), n))
+    chosen = set()
+    used = 0
+    for n in order:
+        # adding n adds itself and its edges to already chosen nodes
+        linked = (set(g.nx.successors(n)) | set(g.nx.predecessors(n))) & chosen
+        added = 1 + sum(g.nx.number_of_edges(n, m) + g.nx.number_of_edges(m, n) for m in linked)
+        if used + added > max_elements:
+            continue
+        chosen.add(n)
+        used += added
+    edges = _induced_edges(g, chosen)
+    return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), True, total)
+
+
+def ego_network(g: PartnerGraph, node_id: str, *, radius: int = 1,
+                max_elements: int = MAX_ELEMENTS) -> Subgraph:
+    """Nodes within ``radius`` steps of ``node_id`` (edge direction ignored)
+    and the edges between them; nearer nodes are kept first when cut.
+
+    Raises ``NodeNotFound`` for an unknown node and ``PartnernetzError`` for a
+    radius outside 0–3.
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> ego_network(g, "land:DE-HE", radius=2).nodes
+    ('land:DE-HE',)
+    """
+    g.node(node_id)
+    if not 0 <= radius <= 3:
+        raise PartnernetzError(f"radius must be 0–3, not {radius}")
+    dist = nx.single_source_shortest_path_length(_undirected(g), node_id, cutoff=radius)
+    return induced_subgraph(g, dist, max_elements=max_elements, keep=[node_id], rank=dist)
+
+
+def expand(g: PartnerGraph, view_nodes: Iterable[str], node_ids: Iterable[str], *,
+           max_elements: int = MAX_ELEMENTS) -> Subgraph:
+    """``view_nodes`` plus all neighbours of each of ``node_ids``.
+
+    The nodes already in view and the expanded nodes are kept first when the
+    result must be cut.
+    """
+    base = [n for n in view_nodes if n in g.nx]
+    extra: list[str] = []
+    for nid in node_ids:
+        g.node(nid)
+        extra.append(nid)
+        extra.extend(sorted(g.neighbours(nid)))
+    return induced_subgraph(g, base + extra, max_elements=max_elements, keep=base + list(node_ids))
+
+
+# ---------------------------------------------------------------- neighbours
+@dataclass(frozen=True)
+class Neighbour:
+    """A node adjacent to the one asked about, with the connecting edge's
+    attributes (``role``, ``contribution`` …)."""
+
+    node_id: str
+    label: str
+    kind: str
+    edge: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def relation_key(edge_kind: str, outgoing: bool) -> str:
+    """Group key of a relation: ``"participates_in:out"`` / ``"…:in"``."""
+    return f"{edge_kind}:{'out' if outgoing else 'in'}"
+
+
+def neighbours_by_relation(g: PartnerGraph, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
+    """Neighbours of ``node_id`` grouped by edge kind and direction.
+
+    Keys are :func:`relation_key` strings (``"participates_in:in"`` on a
+    project lists its institutions); each list is sorted by label. Groups
+    are ordered by size, largest first.
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> {k: [n.label for n in v] for k, v in neighbours_by_relation(g, "country:RWA").items()}
+    {'partners_with:in': ['Rheinland-Pfalz']}
+    """
+    groups: dict[str, list[Neighbour]] = defaultdict(list)
+    for v, data in g.out_edges(node_id):
+        groups[relation_key(data["kind"], True)].append(
+            Neighbour(v, g.label(v, lang), g.nx.nodes[v]["kind"], _edge_attrs(data)))
+    for u, data in g.in_edges(node_id):
+        groups[relation_key(data["kind"], False)].append(
+            Neighbour(u, g.label(u, lang), g.nx.nodes[u]["kind"], _edge_attrs(data)))
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return {k: sorted(v, key=lambda n: (n.label.casefold(), n.node_id)) for k, v in ordered}
+
+
+def _edge_attrs(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "kind"}
+
+
+# --------------------------------------------------------------------- paths
+def shortest_paths(g: PartnerGraph, source: str, target: str, *, k: int = 3, max_length: int = 6,
+                   exclude: Iterable[str] = (), via: Iterable[EdgeKind | str] | None = None) -> list[list[str]]:
+    """Up to ``k`` shortest simple paths from ``source`` to ``target``,
+    shortest first, each at most ``max_length`` edges long. Edge direction is
+    ignored (a path is "how are they connected", not a flow).
+
+    Nodes in ``exclude`` are never used as intermediate steps (the endpoints
+    are always allowed). No hub is skipped unless the caller excludes it: the
+    explorer excludes the home country node (``country:DEU``) on request,
+    because "both are located in Germany" links every German pair.
+
+    ``via`` restricts the steps to some edge kinds (e.g. projects and
+    partnerships only, leaving out the looser ``works_on`` theme links).
+
+    Returns ``[]`` when no path within the limit exists; raises
+    ``NodeNotFound`` for unknown endpoints.
+    """
+    g.node(source)
+    g.node(target)
+    if k <= 0 or max_length <= 0:
+        return []
+    if source == target:
+        return [[source]]
+    und = _undirected(g)
+    banned = set(exclude) - {source, target}
+    view: nx.Graph = und
+    if banned or via is not None:
+        allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
+        view = nx.subgraph_view(
+            und,
+            filter_node=lambda n: n not in banned,
+            filter_edge=lambda a, b: allowed is None or bool(und.edges[a, b]["kinds"] & allowed),
+        )
+    out: list[list[str]] = []
+    try:
+        for path in nx.shortest_simple_paths(view, source, target):
+            if len(path) - 1 > max_length:
+                break
+            out.append(list(path))
+            if len(out) >= k:
+                break
+    except nx.NetworkXNoPath:
+        pass
+    return out
+
+
+# ------------------------------------------------------------------- filters
+@dataclass(frozen=True)
+class GraphFilter:
+    """What a user narrowed the view to. ``None`` (or empty) means "any".
+
+    Project-level criteria (``lands``, ``countries``, ``themes``,
+    ``sectors``, ``statuses``, years) select projects; see
+    :func:`filter_subgraph` for how other nodes follow. ``kinds`` limits the
+    kinds of node shown.
+    """
+
+    kinds: frozenset[str] | None = None
+    lands: frozenset[str] | None = None       # ISO 3166-2 codes, e.g. DE-HE
+    countries: frozenset[str] | None = None   # ISO alpha-3
+    themes: frozenset[str] | None = None      # theme keys
+    sectors: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @classmethod
+    def of(cls, **values: Any) -> "GraphFilter":
+        """Build from plain lists/strings (empty values mean "any").
+
+        >>> GraphFilter.of(countries=["TZA"], year_from="2019").countries
+        frozenset({'TZA'})
+        """
+        clean: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in ("year_from", "year_to"):
+                clean[name] = int(value) if value not in (None, "") else None
+            elif value:
+                clean[name] = frozenset([value] if isinstance(value, str) else value)
+        return cls(**clean)
+
+    @property
+    def selects_projects(self) -> bool:
+        """True when any project-level criterion is set."""
+        return any((self.lands, self.countries, self.themes, self.sectors, self.statuses,
+                    self.year_from is not None, self.year_to is not None))
+
+    def is_empty(self) -> bool:
+        return not self.selects_projects and not self.kinds
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the filters need to know about one project."""
+
+    node_id: str
+    status: str
+    start_year: int | None
+    end_year: float | None        # inf for open-ended active/planned projects
+    lands: frozenset[str]         # cofinancing Länder and Länder of participants
+    countries: frozenset[str]
+    themes: frozenset[str]
+    sectors: frozenset[str]
+    institutions: frozenset[str]
+
+
+def project_facts(g: PartnerGraph) -> dict[str, ProjectFacts]:
+    """Facts of every project, built once per graph generation."""
+    def build() -> dict[str, ProjectFacts]:
+        out = {}
+        for pid in g.nodes(NodeKind.PROJECT):
+            data = g.nx.nodes[pid]
+            lands, countries, themes, sectors, insts = set(), set(), set(), set(), set()
+            for u, _, d in g.nx.in_edges(pid, data=True):
+                if d["kind"] == EdgeKind.COFINANCES.value:
+                    lands.add(key_of(u))
+                elif d["kind"] == EdgeKind.PARTICIPATES_IN.value:
+                    insts.add(u)
+                    inst = g.nx.nodes[u]
+                    if inst.get("land"):
+                        lands.add(inst["land"])
+                    sectors.add(inst.get("sector") or "unknown")
+            for _, v, d in g.nx.out_edges(pid, data=True):
+                if d["kind"] == EdgeKind.IMPLEMENTED_IN.value:
+                    countries.add(key_of(v))
+                elif d["kind"] == EdgeKind.ADDRESSES.value:
+                    themes.add(key_of(v))
+            status = data.get("status") or "unknown"
+            start = data.get("start_year")
+            end = data.get("end_year")
+            if end is None and start is not None:
+                end = float("inf") if status in ("active", "planned") else start
+            out[pid] = ProjectFacts(pid, status, start, end, frozenset(lands), frozenset(countries),
+                                    frozenset(themes), frozenset(sectors), frozenset(insts))
+        return out
+    return _cached(g, "project_facts", build)
+
+
+def _project_matches(f: ProjectFacts, flt: GraphFilter) -> bool:
+    if flt.statuses and f.status not in flt.statuses:
+        return False
+    if flt.lands and not (f.lands & flt.lands):
+        return False
+    if flt.countries and not (f.countries & flt.countries):
+        return False
+    if flt.themes and not (f.themes & flt.themes):
+        return False
+    if flt.sectors and not (f.sectors & flt.sectors):
+        return False
+    if flt.year_from is not None or flt.year_to is not None:
+        if f.start_year is None:
+            return False
+        lo = flt.year_from if flt.year_from is not None else -10**9
+        hi = flt.year_to if flt.year_to is not None else 10**9
+        if f.start_year > hi or (f.end_year if f.end_year is not None else f.start_year) < lo:
+            return False
+    return True
+
+
+def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[str]:
+    """Ids of the projects meeting every project-level criterion of ``flt``."""
+    flt = flt or GraphFilter()
+    return [pid for pid, f in project_facts(g).items() if _project_matches(f, flt)]
+
+
+def _node_compatible(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
+    """Does ``nid`` not contradict a criterion that applies to its own kind?"""
+    data = g.nx.nodes[nid]
+    kind = data["kind"]
+    if flt.kinds and kind not in flt.kinds:
+        return False
+    if kind == "land":
+        return not flt.lands or key_of(nid) in flt.lands
+    if kind == "country":
+        return not flt.countries or key_of(nid) in flt.countries
+    if kind == "theme":
+        return not flt.themes or key_of(nid) in flt.themes
+    if kind == "institution":
+        return not flt.sectors or (data.get("sector") or "unknown") in flt.sectors
+    return True
+
+
+def _institution_matches(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
+    """An institution matching the filter on its own attributes (used to show
+    institutions that fit but have no matching project yet)."""
+    if flt.statuses or flt.year_from is not None or flt.year_to is not None:
+        return False  # these criteria are about projects only
+    data = g.nx.nodes[nid]
+    if flt.sectors and (data.get("sector") or "unknown") not in flt.sectors:
+        return False
+    if flt.lands and data.get("land") not in flt.lands:
+        return False
+    if flt.countries and data.get("country") not in flt.countries:
+        return False
+    if flt.themes and not any(key_of(v) in flt.themes for v, _ in g.out_edges(nid, EdgeKind.WORKS_ON)):
+        return False
+    return True
+
+
+def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
+    """The part of the graph matching ``flt``.
+
+    Without project-level criteria the view is every node of ``flt.kinds``
+    (all nodes when no kinds are given). With them it is:
+
+    * the matching projects (:func:`matching_projects`);
+    * their neighbours (institutions, Länder, countries, themes,
+      programmes), unless a neighbour contradicts a criterion on its own kind
+      (another country when ``countries`` is set, an institution of another
+      sector when ``sectors`` is set …);
+    * institutions that match on their own attributes (sector, Land,
+      country, themes they work on) even without a matching project, with
+      their Land/country.
+
+    Only nodes of ``flt.kinds`` are kept; edges are all edges between kept
+    nodes. Larger views are cut to ``max_elements`` (``truncated=True``),
+    keeping projects and well-connected nodes first; callers show
+    :func:`overview` instead.
+    """
+    if not flt.selects_projects:
+        wanted = [n for n, k in g.nx.nodes(data="kind") if not flt.kinds or k in flt.kinds]
+        return induced_subgraph(g, wanted, max_elements=max_elements)
+    chosen: set[str] = set()
+    projects = matching_projects(g, flt)
+    for pid in projects:
+        chosen.add(pid)
+        for n in g.neighbours(pid):
+            if _node_compatible(g, n, flt):
+                chosen.add(n)
+    for inst in g.nodes(NodeKind.INSTITUTION):
+        if inst not in chosen and _institution_matches(g, inst, flt):
+            chosen.add(inst)
+            for v, _ in g.out_edges(inst, EdgeKind.LOCATED_IN):
+                if _node_compatible(g, v, flt):
+                    chosen.add(v)
+    kept = [n for n in chosen if _node_compatible(g, n, flt) or kind_of(n) is NodeKind.PROJECT]
+    if flt.kinds:
+        kept = [n for n in kept if g.nx.nodes[n]["kind"] in flt.kinds]
+    rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in kept}
+    return induced_subgraph(g, kept, max_elements=max_elements, rank=rank)
+
+
+# ------------------------------------------------------------------ overview
+@dataclass(frozen=True)
+class AggregateNode:
+    """A Land, country or theme in the overview, with how many matching
+    projects and institutions it stands for."""
+
+    node_id: str
+    kind: str
+    projects: int
+    institutions: int
+
+
+@dataclass(frozen=True)
+class AggregateEdge:
+    """Land ↔ country/theme in the overview: ``projects`` matching projects
+    link them; ``partnership`` is True for a formal Land–country partnership."""
+
+    source: str
+    target: str
+    projects: int
+    partnership: bool = False
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Aggregated view: Länder on one side, countries (or themes) on the
+    other, edges weighted by the number of matching projects."""
+
+    by: str
+    nodes: tuple[AggregateNode, ...]
+    edges: tuple[AggregateEdge, ...]
+    projects: int
+
+    @property
+    def size(self) -> int:
+        return len(self.nodes) + len(self.edges)
+
+
+OVERVIEW_BY = ("country", "theme")
+
+
+def overview(g: PartnerGraph, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
+    """Länder ↔ partner countries (``by="country"``) or Länder ↔ themes
+    (``by="theme"``), weighted by the projects matching ``flt``.
+
+    A Land counts a project when it cofinances it or one of its institutions
+    takes part. Land–country partnerships are always shown (as
+    ``partnership=True`` edges) when ``by="country"``, so the start view also
+    shows the Länder's formal partnerships without projects. Länder and
+    targets without any project or partnership are left out. ``flt.kinds``
+    is ignored (the overview has fixed kinds).
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> overview(g).edges
+    (AggregateEdge(source='land:DE-RP', target='country:RWA', projects=0, partnership=True),)
+    """
+    if by not in OVERVIEW_BY:
+        raise PartnernetzError(f"overview by must be one of {OVERVIEW_BY}, not {by!r}")
+    flt = flt or GraphFilter()
+    key = ("overview", by, flt)
+    return _cached(g, repr(key), lambda: _overview(g, flt, by))
+
+
+def _overview(g: PartnerGraph, flt: GraphFilter, by: str) -> Overview:
+    facts = project_facts(g)
+    pids = matching_projects(g, flt)
+    prefix = "country" if by == "country" else "theme"
+    pair: Counter[tuple[str, str]] = Counter()
+    node_projects: Counter[str] = Counter()
+    node_insts: dict[str, set[str]] = defaultdict(set)
+    for pid in pids:
+        f = facts[pid]
+        lands = [f"land:{c}" for c in f.lands if not flt.lands or c in flt.lands]
+        targets = [f"{prefix}:{c}" for c in (f.countries if by == "country" else f.themes)
+                   if not (flt.countries if by == "country" else flt.themes)
+                   or c in (flt.countries if by == "country" else flt.themes)]
+        for n in lands + targets:
+            node_projects[n] += 1
+            node_insts[n] |= f.institutions
+        for a in lands:
+            for b in targets:
+                pair[(a, b)] += 1
+    partners: set[tuple[str, str]] = set()
+    if by == "country":
+        for u, v, _ in g.edges(EdgeKind.PARTNERS_WITH):
+            if (not flt.lands or key_of(u) in flt.lands) and (not flt.countries or key_of(v) in flt.countries):
+                partners.add((u, v))
+    edges = [AggregateEdge(a, b, pair.get((a, b), 0), (a, b) in partners)
+             for a, b in sorted(set(pair) | partners)]
+    present = {n for e in edges for n in (e.source, e.target)} | set(node_projects)
+    present = {n for n in present if n in g.nx}
+    nodes = [AggregateNode(n, g.nx.nodes[n]["kind"], node_projects.get(n, 0), len(node_insts.get(n, ())))
+             for n in sorted(present)]
+    return Overview(by, tuple(nodes), tuple(e for e in edges if e.source in present and e.target in present),
+                    len(pids))
+
+
+# ------------------------------------------------------------ path details
+@dataclass(frozen=True)
+class PathStep:
+    """One step of a path: the node reached and the relation used to reach
+    it (``None`` for the start); ``forward`` tells the edge's direction."""
+
+    node_id: str
+    label: str
+    kind: str
+    relation: str | None = None
+    forward: bool = True
+
+
+def describe_path(g: PartnerGraph, path: Iterable[str], *, lang: str = "de") -> list[PathStep]:
+    """The steps of ``path`` with the relation between consecutive nodes.
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> [(s.label, s.relation, s.forward) for s in describe_path(g, ["country:RWA", "land:DE-RP"])]
+    [('Ruanda', None, True), ('Rheinland-Pfalz', 'partners_with', False)]
+    """
+    steps: list[PathStep] = []
+    prev: str | None = None
+    for nid in path:
+        g.node(nid)
+        relation, forward = None, True
+        if prev is not None:
+            out = g.nx.get_edge_data(prev, nid) or {}
+            back = g.nx.get_edge_data(nid, prev) or {}
+            if out:
+                relation = next(iter(out.values()))["kind"]
+            elif back:
+                relation, forward = next(iter(back.values()))["kind"], False
+            else:
+                raise PartnernetzError(f"{prev} and {nid} are not adjacent")
+        steps.append(PathStep(nid, g.label(nid, lang), g.nx.nodes[nid]["kind"], relation, forward))
+        prev = nid
+    return steps
+
+
+# ----------------------------------------------------------- explorer view
+#: Edge kinds a "strict" path may use: structural links, not the loose
+#: "works on the same theme" links that connect almost everyone.
+STRICT_PATH_EDGES = tuple(k.value for k in EdgeKind if k not in (EdgeKind.WORKS_ON, EdgeKind.ABOUT))
+#: Hub skipped as an intermediate step of strict paths: every German
+#: institution is located in Germany, so "via Germany" explains nothing.
+HOME_COUNTRY = "country:DEU"
+
+
+@dataclass(frozen=True)
+class ExplorerView:
+    """What the explorer shows for one view state.
+
+    Either ``subgraph`` (a detailed view) or ``overview`` (aggregated) is
+    set. ``reason`` says why the overview is shown: ``"start"`` (nothing
+    chosen yet) or ``"too_large"`` (the detailed view would have ``total``
+    elements, more than the cap). ``unknown`` lists ids from the request
+    that are not in the graph (ignored).
+    """
+
+    subgraph: Subgraph | None
+    overview: Overview | None
+    paths: tuple[tuple[str, ...], ...] = ()
+    reason: str = ""
+    total: int = 0
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def path_nodes(self) -> frozenset[str]:
+        return frozenset(n for p in self.paths for n in p)
+
+    @property
+    def path_edges(self) -> frozenset[frozenset[str]]:
+        """Consecutive pairs of every path (unordered)."""
+        return frozenset(frozenset(pair) for p in self.paths for pair in zip(p, p[1:]))
+
+
+def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
+                  expand: Iterable[str] = (), collapse: Iterable[str] = (),
+                  highlight: Iterable[str] = (), path: Iterable[str] = (),
+                  flt: GraphFilter | None = None, k: int = 3, max_length: int = 6,
+                  strict_paths: bool = True, by: str = "country",
+                  max_elements: int = MAX_ELEMENTS) -> ExplorerView:
+    """Compose the explorer's view from its state.
+
+    * ``focus``: the ego network of radius ``radius`` (nodes contradicting
+      ``flt`` are left out; the focus itself always stays);
+    * otherwise a filter (``flt`` with any criterion): :func:`filter_subgraph`;
+    * ``expand``: adds all neighbours (of the kinds in ``flt.kinds``) of
+      these nodes; ``collapse``: hides nodes hanging only on these nodes;
+    * ``highlight`` and ``path`` (two ids): those nodes and up to ``k``
+      shortest paths (``strict_paths``: via :data:`STRICT_PATH_EDGES`,
+      not through :data:`HOME_COUNTRY`) are always in view;
+    * with nothing chosen, or when the detailed view would exceed
+      ``max_elements``, the aggregated :func:`overview` is returned.
+    """
+    flt = flt or GraphFilter()
+    unknown: list[str] = []
+
+    def known(ids: Iterable[str]) -> list[str]:
+        out = []
+        for n in ids:
+            if n in g.nx:
+                out.append(n)
+            elif n:
+                unknown.append(n)
+        return list(dict.fromkeys(out))
+
+    focus_l = known([focus] if focus else [])
+    expand_l, collapse_l, highlight_l, path_l = known(expand), known(collapse), known(highlight), known(path)
+    paths: list[list[str]] = []
+    if len(path_l) >= 2:
+        opts: dict[str, Any] = {"exclude": [HOME_COUNTRY], "via": STRICT_PATH_EDGES} if strict_paths else {}
+        paths = shortest_paths(g, path_l[0], path_l[1], k=k, max_length=max_length, **opts)
+    pinned = list(dict.fromkeys(focus_l + expand_l + highlight_l + path_l + [n for p in paths for n in p]))
+
+    rank: dict[str, float] = {}
+    base: list[str] = []
+    if focus_l:
+        ego = ego_network(g, focus_l[0], radius=max(1, min(radius, 2)), max_elements=max_elements)
+        facts = project_facts(g)
+        base = [n for n in ego.nodes if n == focus_l[0] or (
+            _node_compatible(g, n, flt) and (kind_of(n) is not NodeKind.PROJECT or _project_matches(facts[n], flt)))]
+        rank = dict(nx.single_source_shortest_path_length(_undirected(g), focus_l[0], cutoff=2))
+    elif not flt.is_empty():
+        sub = filter_subgraph(g, flt, max_elements=max_elements)
+        if sub.truncated and not pinned:
+            return ExplorerView(None, overview(g, flt, by=by), (), "too_large", sub.total, tuple(unknown))
+        base = list(sub.nodes)
+    elif not pinned:
+        return ExplorerView(None, overview(g, flt, by=by), (), "start", 0, tuple(unknown))
+
+    nodes = list(dict.fromkeys(base + pinned))
+    for nid in expand_l:
+        nodes += [n for n in sorted(g.neighbours(nid)) if not flt.kinds or g.nx.nodes[n]["kind"] in flt.kinds]
+    nodes = list(dict.fromkeys(nodes))
+    if collapse_l:
+        in_view = set(nodes)
+        keep = set(pinned)
+        hidden = set()
+        for c in collapse_l:
+            for n in g.neighbours(c):
+                if n in in_view and n not in keep and (g.neighbours(n) & in_view) <= {c}:
+                    hidden.add(n)
+        nodes = [n for n in nodes if n not in hidden]
+    sub = induced_subgraph(g, nodes, max_elements=max_elements, keep=pinned, rank=rank)
+    return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))

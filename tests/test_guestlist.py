@@ -1,0 +1,161 @@
+"""Guest-list quotas: feasible proposals and infeasible ones with the exact message."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.contacts import build_contact_index
+from graph.errors import PartnernetzError
+from graph.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.model import PartnerGraph
+from tests.contact_graphs import TODAY, contact_graph
+
+
+def sector_graph(counts: dict[str, int], land: str = "DE-HE") -> PartnerGraph:
+    """``counts[sector]`` persons per sector, one institution per sector."""
+    g = PartnerGraph()
+    for sector, n in counts.items():
+        inst = g.add_node("institution", sector, label=sector.title(), sector=sector, land=land, illustrative=True)
+        for k in range(n):
+            c = g.add_node("contact", f"{sector}{k}", label=f"{sector.title()} {k}", consent=True, illustrative=True)
+            g.add_edge(c, inst, "works_at", illustrative=True)
+    return g
+
+
+def messages(exc_info, idx, lang="de"):
+    return exc_info.value.messages(idx, lang)
+
+
+def test_sector_minimum_is_met():
+    idx = build_contact_index(sector_graph({"science": 6, "business": 3}))
+    gl = build_guest_list(idx, idx.persons, size=4, quotas=[Quota("sector", "business", min=3)])
+    assert len(gl.members) == 4
+    assert gl.counts[("sector", "business")] == 3 and gl.counts[("sector", "science")] == 1
+
+
+def test_sector_minimum_not_available_says_exactly_how_many_are_missing():
+    idx = build_contact_index(sector_graph({"science": 6, "business": 1}))
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=5, quotas=[Quota("sector", "business", min=3)])
+    assert messages(exc, idx) == ["Wirtschaft: mindestens 3 verlangt, nur 1 verfügbar (es fehlen 2)"]
+    assert messages(exc, idx, "en") == ["Business: at least 3 required, only 1 available (2 missing)"]
+    assert exc.value.problems[0].gap == 2
+
+
+def test_maximum_caps_a_group():
+    idx = build_contact_index(sector_graph({"science": 6, "business": 4}))
+    gl = build_guest_list(idx, idx.persons, size=5, quotas=[Quota("sector", "science", max=1)])
+    assert gl.counts[("sector", "science")] == 1 and gl.counts[("sector", "business")] == 4
+
+
+def test_quotas_that_conflict_only_together_are_named_with_the_gap():
+    # 4 places; business wants 3, but the business institution may send at most 1
+    idx = build_contact_index(sector_graph({"science": 6, "business": 3}))
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=4, quotas=[
+            Quota("sector", "business", min=3), Quota("institution", "institution:business", max=1)])
+    msgs = messages(exc, idx)
+    assert len(msgs) == 1
+    assert msgs[0] in (
+        "Wirtschaft: mindestens 3 verlangt, mit den übrigen Vorgaben nur 1 erreichbar (es fehlen 2)",
+        "Business: höchstens 1 erlaubt, mit den übrigen Vorgaben 3 nötig (2 zu viel)",
+    )
+
+
+def test_minimum_quotas_adding_up_beyond_the_list_size():
+    idx = build_contact_index(sector_graph({"science": 6, "business": 6}))
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=6, quotas=[
+            Quota("sector", "science", min=5), Quota("sector", "business", min=3)])
+    assert messages(exc, idx) == ["Mindestquoten Sektoren: zusammen 8 verlangt, Listengröße nur 6 (2 zu viel)"]
+
+
+def test_too_few_candidates_for_the_size():
+    idx = build_contact_index(sector_graph({"science": 2}))
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=5)
+    assert messages(exc, idx) == ["Listengröße: 5 verlangt, nur 2 verfügbar (es fehlen 3)"]
+
+
+def test_land_quota_across_several_laender():
+    g = sector_graph({"science": 3}, land="DE-HE")
+    g2 = sector_graph({"business": 3}, land="DE-BY")
+    g.add_nodes_from(g2)
+    idx = build_contact_index(g)
+    gl = build_guest_list(idx, idx.persons, size=4, quotas=[Quota("land", "land:DE-BY", min=1, max=1)])
+    assert gl.counts[("land", "land:DE-BY")] == 1 and gl.counts[("land", "land:DE-HE")] == 3
+
+
+def test_include_exclude_and_masked_people():
+    idx = build_contact_index(contact_graph())
+    gl = build_guest_list(idx, ["contact:anna", "contact:bernd", "contact:carla"], size=2,
+                          include=["contact:ewa"], exclude=["contact:carla"], today=TODAY)
+    assert gl.members[0] == "contact:ewa" and "contact:carla" not in gl.members
+    # Dirk has no consent: never proposed, and asking for him explains why
+    assert "contact:dirk" not in build_guest_list(idx, idx.persons, size=6, today=TODAY).members
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=3, include=["contact:dirk"])
+    assert messages(exc, idx) == ["dirk: ohne Einwilligung – kann nicht eingeladen werden"]
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=3, include=["contact:anna"], exclude=["contact:anna"])
+    assert messages(exc, idx) == ["Anna Adler: steht auf der Muss- und auf der Ausschlussliste"]
+
+
+def test_maximum_broken_by_the_must_include_list():
+    idx = build_contact_index(sector_graph({"science": 3, "business": 3}))
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=3, include=["contact:business0", "contact:business1"],
+                         quotas=[Quota("sector", "business", max=1)])
+    assert messages(exc, idx) == ["Wirtschaft: höchstens 1 erlaubt, aber 2 auf der Muss-Liste (1 zu viel)"]
+
+
+def test_people_who_attended_recently_come_last():
+    idx = build_contact_index(contact_graph())
+    # Bernd attended in 2026-10; with 4 of 6 consented persons he is left out
+    gl = build_guest_list(idx, idx.persons, size=5, not_recent_months=12, today=TODAY)
+    assert "contact:bernd" not in gl.members
+    # never attended first, then longest ago
+    assert gl.members[:3] == ("contact:carla", "contact:ewa", "contact:mail1")
+
+
+def test_merged_duplicates_count_once():
+    idx = build_contact_index(contact_graph())
+    gl = build_guest_list(idx, ["contact:juerg1", "contact:juerg2", "contact:anna"], size=2, today=TODAY)
+    assert sorted(gl.members) == ["contact:anna", "contact:juerg1"]
+
+
+def test_check_after_manual_removal_names_the_broken_quota():
+    idx = build_contact_index(sector_graph({"science": 6, "business": 3}))
+    quotas = [Quota("sector", "business", min=3)]
+    gl = build_guest_list(idx, idx.persons, size=4, quotas=quotas)
+    assert check_guest_list(idx, gl.members, size=4, quotas=quotas) == []
+    business = [m for m in gl.members if m.startswith("contact:business")]
+    edited = [m for m in gl.members if m != business[0]]
+    msgs = [p.message(idx) for p in check_guest_list(idx, edited, size=4, quotas=quotas)]
+    assert msgs == ["Listengröße: 4 verlangt, 3 auf der Liste",
+                    "Wirtschaft: mindestens 3 verlangt, 2 auf der Liste (es fehlen 1)"]
+
+
+def test_invalid_quota_is_an_error():
+    with pytest.raises(PartnernetzError):
+        Quota("sector", "business", min=3, max=1)
+    with pytest.raises(PartnernetzError):
+        Quota("colour", "blue", min=1)
+
+
+def test_sample_water_list_science_and_business():
+    """The issue's example on the sample: water people, science and business
+    both represented. Both water companies' contacts gave no consent, so
+    business cannot be met — and the message says so."""
+    from graph.contacts import find_contacts
+    from loaders import SAMPLE_PATH, load
+
+    idx = build_contact_index(load(SAMPLE_PATH).graph)
+    pool = [m.person.id for m in find_contacts(idx, themes=["theme:water"])]
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, pool, size=6, quotas=[Quota("sector", "science", min=1), Quota("sector", "business", min=1)])
+    assert messages(exc, idx) == ["Wirtschaft: mindestens 1 verlangt, nur 0 verfügbar (es fehlen 1)"]
+    gl = build_guest_list(idx, pool, size=6, today=TODAY, quotas=[
+        Quota("sector", "science", min=2), Quota("land", "land:DE-HH", max=1)])
+    assert len(gl.members) == 6 and gl.counts[("sector", "science")] >= 2 and gl.counts[("land", "land:DE-HH")] <= 1
+    assert all(not idx.persons[m].masked for m in gl.members)

@@ -1,0 +1,282 @@
+"""Explorer queries on tiny named graphs where the answer is obvious."""
+
+import pytest
+
+from graph.errors import NodeNotFound, PartnernetzError
+from graph.model import PartnerGraph
+from graph.queries import (
+    GraphFilter,
+    Subgraph,
+    ego_network,
+    expand,
+    filter_subgraph,
+    induced_subgraph,
+    matching_projects,
+    neighbours_by_relation,
+    overview,
+    shortest_paths,
+)
+
+
+@pytest.fixture
+def tiny():
+    """Hessen: uni-a (science) leads P1 (TZA, water, 2019–2021, completed);
+    Bayern: ngo-b (civil society) in P2 (RWA, 2022–, active), cofinanced by
+    Bayern; mow (TZA, public admin) partner in P1; Rheinland-Pfalz partners
+    with Rwanda; uni-a works on water."""
+    g = PartnerGraph()
+    for c in ("TZA", "RWA"):
+        g.add_country(c)
+    g.add_node("theme", "water", label="Wasser", label_en="Water", source="s")
+    a = g.add_node("institution", "uni-a", label="Universität A", sector="science", land="DE-HE", source="s")
+    b = g.add_node("institution", "ngo-b", label="Verein B", sector="civil_society", land="DE-BY", source="s")
+    m = g.add_node("institution", "mow", label="Ministry of Water", sector="public_administration", country="TZA", source="s")
+    g.add_node("institution", "lonely", label="Einsam GmbH", sector="business", land="DE-HE", source="s")
+    g.add_edge(a, "land:DE-HE", "located_in", source="s")
+    g.add_edge(b, "land:DE-BY", "located_in", source="s")
+    g.add_edge(m, "country:TZA", "located_in", source="s")
+    g.add_edge("institution:lonely", "land:DE-HE", "located_in", source="s")
+    p1 = g.add_node("project", "P1", label="Projekt Eins", status="completed", start_year=2019, end_year=2021, source="s")
+    p2 = g.add_node("project", "P2", label="Projekt Zwei", status="active", start_year=2022, source="s")
+    g.add_edge(a, p1, "participates_in", discriminator="lead", role="lead", source="s")
+    g.add_edge(m, p1, "participates_in", discriminator="partner", role="partner", source="s")
+    g.add_edge(b, p2, "participates_in", discriminator="lead", role="lead", source="s")
+    g.add_edge("land:DE-BY", p2, "cofinances", contribution="money", source="s")
+    g.add_edge(p1, "country:TZA", "implemented_in", source="s")
+    g.add_edge(p2, "country:RWA", "implemented_in", source="s")
+    g.add_edge(p1, "theme:water", "addresses", source="s")
+    g.add_edge(a, "theme:water", "works_on", source="s")
+    g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    return g
+
+
+# ------------------------------------------------------------------ ego
+def test_ego_radius_one_and_two(tiny):
+    one = ego_network(tiny, "project:P1")
+    assert set(one.nodes) == {"project:P1", "institution:uni-a", "institution:mow", "country:TZA", "theme:water"}
+    # induced edges: also uni-a works_on water and mow located_in TZA
+    assert ("institution:uni-a", "theme:water", "works_on") in one.edges
+    assert ("institution:mow", "country:TZA", "located_in") in one.edges
+    assert not one.truncated and one.total == one.size
+    two = ego_network(tiny, "project:P1", radius=2)
+    assert {"land:DE-HE", "institution:lonely"} - set(two.nodes) == {"institution:lonely"}
+    assert "land:DE-HE" in two.nodes
+
+
+def test_ego_is_cut_to_the_element_cap_keeping_the_focus_and_nearest(tiny):
+    cut = ego_network(tiny, "project:P1", radius=2, max_elements=4)
+    assert cut.truncated and cut.size <= 4 and "project:P1" in cut.nodes
+    assert cut.total == ego_network(tiny, "project:P1", radius=2).size
+    # every kept node but the focus is a direct neighbour (nearer first)
+    assert set(cut.nodes) <= set(ego_network(tiny, "project:P1").nodes)
+
+
+def test_ego_errors(tiny):
+    with pytest.raises(NodeNotFound):
+        ego_network(tiny, "project:nope")
+    with pytest.raises(PartnernetzError):
+        ego_network(tiny, "project:P1", radius=7)
+
+
+def test_expand_adds_neighbours_and_keeps_view(tiny):
+    view = expand(tiny, ["project:P2"], ["institution:ngo-b"])
+    assert set(view.nodes) == {"project:P2", "institution:ngo-b", "land:DE-BY"}
+    assert isinstance(view, Subgraph)
+
+
+def test_induced_subgraph_ignores_unknown_ids(tiny):
+    sub = induced_subgraph(tiny, ["land:DE-HE", "institution:uni-a", "institution:ghost"])
+    assert sub.nodes == ("institution:uni-a", "land:DE-HE")
+    assert sub.edges == (("institution:uni-a", "land:DE-HE", "located_in"),)
+
+
+# ------------------------------------------------------------ neighbours
+def test_neighbours_grouped_by_kind_and_direction(tiny):
+    groups = neighbours_by_relation(tiny, "project:P1")
+    assert [n.label for n in groups["participates_in:in"]] == ["Ministry of Water", "Universität A"]
+    assert {n.edge["role"] for n in groups["participates_in:in"]} == {"lead", "partner"}
+    assert [n.node_id for n in groups["implemented_in:out"]] == ["country:TZA"]
+    assert list(groups)[0] == "participates_in:in"  # largest group first
+    assert set(groups) == {"participates_in:in", "implemented_in:out", "addresses:out"}
+    en = neighbours_by_relation(tiny, "institution:uni-a", lang="en")
+    assert [n.label for n in en["works_on:out"]] == ["Water"]
+    with pytest.raises(NodeNotFound):
+        neighbours_by_relation(tiny, "land:XX")
+
+
+# ----------------------------------------------------------------- paths
+def test_shortest_path_ignores_direction(tiny):
+    paths = shortest_paths(tiny, "institution:uni-a", "institution:mow")
+    assert paths[0] == ["institution:uni-a", "project:P1", "institution:mow"]
+
+
+def test_k_alternatives_shortest_first_and_length_limit(tiny):
+    paths = shortest_paths(tiny, "institution:uni-a", "country:TZA", k=5)
+    assert paths[0] == ["institution:uni-a", "project:P1", "country:TZA"]
+    assert len(paths) >= 2 and all(len(a) <= len(b) for a, b in zip(paths, paths[1:]))
+    assert len({tuple(p) for p in paths}) == len(paths)
+    assert shortest_paths(tiny, "institution:uni-a", "country:TZA", k=1) == [paths[0]]
+    assert all(len(p) - 1 <= 2 for p in shortest_paths(tiny, "institution:uni-a", "country:TZA", k=5, max_length=2))
+
+
+def test_no_path_and_exclusions(tiny):
+    # uni-a (Hessen) and ngo-b (Bayern) are not connected at all
+    assert shortest_paths(tiny, "institution:uni-a", "institution:ngo-b") == []
+    # the theme water offers a detour; excluded, no path uses it
+    assert any("theme:water" in p for p in shortest_paths(tiny, "institution:uni-a", "country:TZA", k=5))
+    paths = shortest_paths(tiny, "institution:uni-a", "country:TZA", k=5, exclude=["theme:water"])
+    assert paths and all("theme:water" not in p for p in paths)
+    # P1 is the only bridge
+    assert shortest_paths(tiny, "institution:uni-a", "country:TZA", exclude=["project:P1"]) == []
+    # only project links: the works_on / located_in shortcuts are not used
+    via = shortest_paths(tiny, "institution:uni-a", "institution:mow", k=5, via=["participates_in"])
+    assert via == [["institution:uni-a", "project:P1", "institution:mow"]]
+    assert shortest_paths(tiny, "project:P1", "project:P1") == [["project:P1"]]
+    with pytest.raises(NodeNotFound):
+        shortest_paths(tiny, "institution:uni-a", "institution:ghost")
+
+
+def test_path_cache_follows_graph_changes(tiny):
+    assert shortest_paths(tiny, "institution:uni-a", "institution:ngo-b") == []
+    tiny.add_edge("institution:ngo-b", "project:P1", "participates_in", source="s")
+    assert shortest_paths(tiny, "institution:uni-a", "institution:ngo-b")[0] == [
+        "institution:uni-a", "project:P1", "institution:ngo-b"]
+
+
+# --------------------------------------------------------------- filters
+def test_filter_of_plain_values():
+    f = GraphFilter.of(countries="TZA", themes=[], year_from="2019", year_to="")
+    assert f.countries == frozenset({"TZA"}) and f.themes is None and f.year_from == 2019 and f.year_to is None
+    assert f.selects_projects and not GraphFilter().selects_projects and GraphFilter().is_empty()
+
+
+def test_project_criteria(tiny):
+    assert matching_projects(tiny, GraphFilter.of(countries=["TZA"])) == ["project:P1"]
+    assert matching_projects(tiny, GraphFilter.of(lands=["DE-BY"])) == ["project:P2"]   # cofinancing
+    assert matching_projects(tiny, GraphFilter.of(lands=["DE-HE"])) == ["project:P1"]   # participant's Land
+    assert matching_projects(tiny, GraphFilter.of(sectors=["civil_society"])) == ["project:P2"]
+    assert matching_projects(tiny, GraphFilter.of(statuses=["active"])) == ["project:P2"]
+    assert matching_projects(tiny, GraphFilter.of(themes=["water"])) == ["project:P1"]
+    # year overlap: P1 2019–2021, P2 2022– (active, open-ended)
+    assert matching_projects(tiny, GraphFilter.of(year_from=2020, year_to=2020)) == ["project:P1"]
+    assert matching_projects(tiny, GraphFilter.of(year_from=2030)) == ["project:P2"]
+    assert sorted(matching_projects(tiny, GraphFilter())) == ["project:P1", "project:P2"]
+
+
+def test_filter_subgraph_by_country(tiny):
+    sub = filter_subgraph(tiny, GraphFilter.of(countries=["TZA"]))
+    assert set(sub.nodes) == {"project:P1", "institution:uni-a", "institution:mow", "country:TZA", "theme:water"}
+    assert not sub.truncated
+
+
+def test_filter_subgraph_by_sector_keeps_matching_institutions_without_projects(tiny):
+    sub = filter_subgraph(tiny, GraphFilter.of(sectors=["business"]))
+    assert set(sub.nodes) == {"institution:lonely", "land:DE-HE"}
+
+
+def test_filter_kinds_only(tiny):
+    sub = filter_subgraph(tiny, GraphFilter.of(kinds=["project", "country"]))
+    assert set(sub.nodes) == {"project:P1", "project:P2", "country:TZA", "country:RWA"}
+    assert len(sub.edges) == 2
+    sub = filter_subgraph(tiny, GraphFilter.of(kinds=["institution"], countries=["TZA"]))
+    assert set(sub.nodes) == {"institution:uni-a", "institution:mow"}
+
+
+def test_filter_is_capped(tiny):
+    sub = filter_subgraph(tiny, GraphFilter(), max_elements=10)
+    assert sub.truncated and sub.size <= 10 and sub.total > 10
+
+
+# -------------------------------------------------------------- overview
+def test_overview_land_to_country(tiny):
+    o = overview(tiny)
+    edges = {(e.source, e.target): (e.projects, e.partnership) for e in o.edges}
+    assert edges == {
+        ("land:DE-HE", "country:TZA"): (1, False),
+        ("land:DE-BY", "country:RWA"): (1, False),
+        ("land:DE-RP", "country:RWA"): (0, True),
+    }
+    nodes = {n.node_id: (n.projects, n.institutions) for n in o.nodes}
+    assert nodes["country:TZA"] == (1, 2) and nodes["land:DE-RP"] == (0, 0)
+    assert "land:DE-SH" not in nodes  # no activity, left out
+    assert o.projects == 2
+
+
+def test_overview_by_theme_and_filtered(tiny):
+    o = overview(tiny, by="theme")
+    assert [(e.source, e.target, e.projects) for e in o.edges] == [("land:DE-HE", "theme:water", 1)]
+    f = overview(tiny, GraphFilter.of(statuses=["active"]))
+    assert {(e.source, e.target) for e in f.edges if e.projects} == {("land:DE-BY", "country:RWA")}
+    assert f.projects == 1
+    with pytest.raises(PartnernetzError):
+        overview(tiny, by="sector")
+
+
+def test_sample_views_fit_and_are_meaningful(sample_graph):
+    o = overview(sample_graph)
+    assert 30 < o.size < 1500 and o.projects == 19
+    assert any(e.source == "land:DE-NI" and e.target == "country:TZA" and e.projects >= 2 for e in o.edges)
+    path = shortest_paths(sample_graph, "institution:hlft", "institution:dman", exclude=["country:DEU"])
+    assert path and all(len(p) <= 7 for p in path)
+    ego = ego_network(sample_graph, "country:TZA", radius=2)
+    assert not ego.truncated and "institution:dman" in ego.nodes
+
+
+# ------------------------------------------------------- explorer view
+from graph.queries import HOME_COUNTRY, describe_path, explorer_view  # noqa: E402
+
+
+def test_describe_path_names_relations_and_directions(tiny):
+    steps = describe_path(tiny, ["institution:uni-a", "project:P1", "country:TZA"], lang="en")
+    assert [(s.label, s.relation, s.forward) for s in steps] == [
+        ("Universität A", None, True), ("Projekt Eins", "participates_in", True), ("Tanzania", "implemented_in", True)]
+    back = describe_path(tiny, ["country:TZA", "project:P1"])
+    assert (back[1].relation, back[1].forward) == ("implemented_in", False)
+    with pytest.raises(PartnernetzError):
+        describe_path(tiny, ["country:TZA", "institution:ngo-b"])
+
+
+def test_explorer_start_view_is_the_overview(tiny):
+    v = explorer_view(tiny)
+    assert v.subgraph is None and v.reason == "start" and v.overview.by == "country"
+    assert explorer_view(tiny, by="theme").overview.by == "theme"
+
+
+def test_explorer_focus_expand_collapse(tiny):
+    v = explorer_view(tiny, focus="project:P2")
+    assert set(v.subgraph.nodes) == {"project:P2", "institution:ngo-b", "land:DE-BY", "country:RWA"}
+    wider = explorer_view(tiny, focus="project:P2", expand=["country:RWA"])
+    assert "land:DE-RP" in wider.subgraph.nodes  # RWA's partner Land added
+    folded = explorer_view(tiny, focus="project:P2", expand=["country:RWA"], collapse=["country:RWA"])
+    assert "land:DE-RP" not in folded.subgraph.nodes and "country:RWA" in folded.subgraph.nodes
+    two = explorer_view(tiny, focus="project:P2", radius=2)
+    assert len(two.subgraph.nodes) > len(v.subgraph.nodes)
+
+
+def test_explorer_focus_respects_the_filter_but_keeps_the_focus(tiny):
+    v = explorer_view(tiny, focus="project:P1", flt=GraphFilter.of(kinds=["institution"]))
+    assert set(v.subgraph.nodes) == {"project:P1", "institution:uni-a", "institution:mow"}
+
+
+def test_explorer_paths_and_highlight_are_in_view(tiny):
+    v = explorer_view(tiny, path=["institution:uni-a", "institution:mow"], highlight=["land:DE-RP"])
+    assert v.paths[0] == ("institution:uni-a", "project:P1", "institution:mow")
+    assert {"institution:uni-a", "project:P1", "institution:mow", "land:DE-RP"} <= set(v.subgraph.nodes)
+    assert frozenset({"project:P1", "institution:mow"}) in v.path_edges
+
+
+def test_explorer_strict_paths_skip_the_home_country(sample_graph):
+    loose = explorer_view(sample_graph, path=["institution:hlft", "institution:dman"], strict_paths=False, k=5)
+    strict = explorer_view(sample_graph, path=["institution:hlft", "institution:dman"], k=5)
+    assert strict.paths and all(HOME_COUNTRY not in p[1:-1] for p in strict.paths)
+    assert len(loose.paths[0]) <= len(strict.paths[0])
+
+
+def test_explorer_filter_too_large_falls_back_to_overview(tiny):
+    v = explorer_view(tiny, flt=GraphFilter.of(kinds=["land", "country", "institution"]), max_elements=5)
+    assert v.subgraph is None and v.reason == "too_large" and v.total > 5
+
+
+def test_explorer_ignores_unknown_ids(tiny):
+    v = explorer_view(tiny, focus="project:P1", expand=["institution:ghost"])
+    assert v.unknown == ("institution:ghost",) and "project:P1" in v.subgraph.nodes
