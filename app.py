@@ -307,6 +307,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"{args.out}: cannot write ({exc.strerror})")
     print(f"{args.out}: {counts['nodes']} nodes, {counts['edges']} edges, {counts['rows']} rows (seed {args.seed})")
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------- neo4j
 def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_size: bool = True) -> None:
     """Connection options (``prefix`` = "neo4j-" on ``serve``); defaults from the environment."""
@@ -404,8 +407,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 
 
 #: Subcommands; further issues add theirs here.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_hash_password, _add_match, _add_generate]
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_serve, _add_check, _add_export, _add_neo4j]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
