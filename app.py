@@ -35,7 +35,7 @@ def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the dashboard (default: bundled sample on 127.0.0.1:8050)")
     p.add_argument("--data", action="append", metavar="PATH",
-                   help="dataset: folder of CSV files or .xlsx (repeat to merge several); default: the bundled sample")
+                   help="dataset: folder of CSV files, .xlsx or IATI activity .xml (repeat to merge several); default: the bundled sample")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
@@ -132,7 +132,7 @@ def _serve_store(args: argparse.Namespace, local: PartnerGraph):
 # ----------------------------------------------------------------- check
 def _add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="load a dataset and print its load report")
-    p.add_argument("path", nargs="+", help="dataset(s): folder of CSV files, .xlsx")
+    p.add_argument("path", nargs="+", help="dataset(s): folder of CSV files, .xlsx, IATI activity .xml (several are merged)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_check)
 
@@ -157,7 +157,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     from loaders.export import EXPORT_FORMATS
 
     p = sub.add_parser("export", help="export a dataset's graph as GraphML, GEXF or canonical CSV tables")
-    p.add_argument("path", help="dataset: folder of CSV files or .xlsx")
+    p.add_argument("path", help="dataset: folder of CSV files, .xlsx or IATI activity .xml")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, help="output file (graphml, gexf) or folder (csv)")
     p.set_defaults(func=cmd_export)

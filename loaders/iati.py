@@ -62,7 +62,13 @@ from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Role, node_id
 from graph.model import PartnerGraph
 from graph.reference import resolve_country
 from graph.text import slugify
-from loaders.iati_codelists import CODELIST_SOURCE, codelist, is_country_code, is_region_code
+from loaders.iati_codelists import (
+    CODELIST_SOURCE,
+    codelist,
+    is_country_code,
+    is_region_code,
+    sector_category_name_de,
+)
 from loaders.organisations import (
     CITY_SOURCE,
     KnownOrganisation,
@@ -490,8 +496,9 @@ class _Builder:
 
     # -------------------------------------------------------------- report
     def problem(self, level: str, line: int | None, column: str, value: Any, activity: str | None,
-                message: str) -> None:
-        kind = (level, column, message)
+                message: str, *, kind_of: str | None = None) -> None:
+        """Report a problem; ``kind_of`` names its kind for the cap when ``message`` varies."""
+        kind = (level, column, kind_of or message)
         self.problem_counts[kind] += 1
         if self.problem_counts[kind] > self.max_problems:
             return
@@ -524,7 +531,8 @@ class _Builder:
         if act.identifier in self.seen:
             table.rejected += 1
             self.problem("error", act.line, "iati-identifier", act.identifier, act.identifier,
-                         f"duplicate iati-identifier (first at line {self.seen[act.identifier]}); rejected")
+                         f"duplicate iati-identifier (first at line {self.seen[act.identifier]}); rejected",
+                         kind_of="duplicate iati-identifier; rejected")
             return
         self.seen[act.identifier] = act.line
         project = self._project(act)
@@ -780,8 +788,10 @@ class _Builder:
                              f"unknown DAC sector code (vocabulary {vocab}) skipped")
                 return None
             name = codelist("SectorCategory")[category].name
-            return self.graph.add_node(NodeKind.THEME, f"dac-{category}", label=name, label_en=name, name_en=name,
-                                       vocabulary="DAC-3", code=category, source=CODELIST_SOURCE)
+            name_de = sector_category_name_de(category) or name
+            return self.graph.add_node(NodeKind.THEME, f"dac-{category}", label=name_de, label_en=name,
+                                       name_de=name_de, name_en=name, vocabulary="DAC-3", code=category,
+                                       source=CODELIST_SOURCE)
         vocab_item = codelist("SectorVocabulary").get(vocab)
         if vocab_item is None:
             self.problem("warning", line, "sector/@vocabulary", vocab, act.identifier,
@@ -825,7 +835,8 @@ def load_iati(path: str | Path, *, progress: bool | None = None, today: dt.date 
         except Exception as exc:  # untrusted input: one bad activity never stops the file
             builder.report.table("iati-activity").rejected += 1
             builder.problem("error", activity.line, "iati-activity", None, activity.identifier,
-                            f"activity could not be mapped ({type(exc).__name__}: {exc})")
+                            f"activity could not be mapped ({type(exc).__name__}: {exc})",
+                            kind_of="activity could not be mapped")
     if not builder.seen and not builder.report.table("iati-activity").read:
         builder.problem("warning", None, "iati-activities", None, None, "the file holds no activities")
     return builder.finish()

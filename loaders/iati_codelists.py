@@ -28,6 +28,7 @@ __all__ = [
     "organisation_type_name",
     "is_country_code",
     "is_region_code",
+    "sector_category_name_de",
 ]
 
 #: Folder of the bundled codelist CSVs.
@@ -83,6 +84,21 @@ def organisation_type_name(code: str) -> str | None:
     """Name of an IATI organisation type code (``"21"`` → ``"International NGO"``)."""
     item = codelist("OrganisationType").get(code.strip())
     return item.name if item else None
+
+
+@lru_cache(maxsize=1)
+def _category_names_de() -> dict[str, str]:
+    with (CODELIST_DIR / "dac_categories_de.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["code"].strip(): row["name_de"].strip() for row in csv.DictReader(fh)}
+
+
+def sector_category_name_de(code: str) -> str | None:
+    """German display name of a DAC 3-digit category (our translation; ``None`` if none).
+
+    >>> sector_category_name_de("140")
+    'Wasserversorgung und Sanitärversorgung'
+    """
+    return _category_names_de().get(code.strip())
 
 
 def is_country_code(code: str) -> bool:

@@ -336,7 +336,8 @@ def test_dac5_rolls_up_to_dac3_theme_with_codelist_name(tmp_path):
     body = '<sector vocabulary="1" code="12220" percentage="60"/><sector code="12250" percentage="40"/>'
     g = load_one(tmp_path, body).graph
     [(u, v, d)] = list(g.edges("addresses"))
-    assert v == "theme:dac-122" and g.node(v)["label"] == "Basic Health"
+    assert v == "theme:dac-122" and g.node(v)["label_en"] == "Basic Health"  # IATI SectorCategory name
+    assert g.node(v)["label"] == "Basisgesundheit"  # German display name (loaders/data/iati/dac_categories_de.csv)
     assert d["percentage"] == 100 and d["iati_codes"] == ["12220", "12250"]
 
 
@@ -456,3 +457,19 @@ def test_problems_of_one_kind_are_capped(tmp_path):
     result = load_iati(write(tmp_path, acts), today=TODAY, max_problems_per_kind=3)
     msgs = [p.message for p in result.report.warnings if "country" in p.message]
     assert len(msgs) == 4 and msgs[-1] == "4 more like this not listed: unknown country code skipped"
+
+
+def test_progress_bar_on_request_and_silent_for_small_files(tmp_path, capsys):
+    path = write(tmp_path, "\n".join(act2(f"A-{i}") for i in range(20)), name="progress.xml")
+    assert sum(1 for _ in iter_activities(path)) == 20  # small file: no bar by default
+    assert "progress.xml" not in capsys.readouterr().err
+    assert sum(1 for _ in iter_activities(path, progress=True)) == 20
+    assert "progress.xml" in capsys.readouterr().err  # tqdm writes its bar, named after the file, to stderr
+
+
+def test_duplicate_errors_are_capped_across_identifiers(tmp_path):
+    acts = "".join(act2(f"A-{i % 3}") for i in range(12))  # 3 identifiers, 9 duplicates
+    result = load_iati(write(tmp_path, acts), today=TODAY, max_problems_per_kind=4)
+    assert result.report.tables["iati-activity"].rejected == 9
+    errors = [p.message for p in result.report.errors]
+    assert len(errors) == 5 and errors[-1] == "5 more like this not listed: duplicate iati-identifier; rejected"

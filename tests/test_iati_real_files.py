@@ -135,7 +135,7 @@ def test_bmz_country_and_sectors(bmz):
     themes = sorted(g.nodes("theme"))
     assert themes == [f"theme:dac-{c}" for c in
                       "111 112 121 122 130 140 151 160 230 236 240 250 311 410 430".split()]
-    assert g.node("theme:dac-130")["label"] == "Population Policies/Programmes & Reproductive Health"
+    assert g.node("theme:dac-130")["label_en"] == "Population Policies/Programmes & Reproductive Health"
     assert len(list(g.edges("addresses"))) == 54
 
 

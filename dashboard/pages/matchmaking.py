@@ -299,8 +299,8 @@ def shortlist_xlsx(rows: list[dict[str, Any]], sheet: str = "Shortlist") -> byte
     return buf.getvalue()
 
 
-def opportunity_section(graph, lang: str, limit: int = 8) -> html.Div:
-    ops = opportunities(graph)
+def opportunity_section(graph, lang: str, limit: int = 8, ops=None) -> html.Div:
+    ops = opportunities(graph) if ops is None else ops
     blocks = []
     for kind in OPPORTUNITY_KINDS:
         items = [o for o in ops if o.kind == kind]
@@ -337,7 +337,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
     graph = ctx.graph
     entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
     ctx.cached("matchmaking.index", lambda: match_index(graph))
-    value = target if target and target in graph else _default_target(graph)
+    value = target if target and target in graph else ctx.cached("matchmaking.default", lambda: _default_target(graph))
     themes = sorted(graph.nodes(NodeKind.THEME), key=lambda x: graph.label(x, lang))
     controls = html.Div([
         html.Div([
@@ -395,7 +395,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
                  className="mm-results-head"),
         dcc.Loading(html.Div(id=ID.RESULTS, className="mm-results"), type="dot", delay_show=300),
         html.H2(t("mm.opps", lang)),
-        opportunity_section(graph, lang),
+        opportunity_section(graph, lang, ops=ctx.cached("matchmaking.opportunities", lambda: opportunities(graph))),
     ], className="mm-page")
 
 
