@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -209,11 +210,20 @@ def _enum_index(column: Column) -> dict[str, str]:
     return cached[1]
 
 
+# The same Länder, countries, dates and theme names recur on thousands of rows; their
+# parsers fold and match text each time. The results are immutable, so memoise them
+# (typed: 2019 and "2019" stay apart; errors are not cached and raise again).
+_cached_land = lru_cache(maxsize=4096, typed=True)(parse_land)
+_cached_country = lru_cache(maxsize=4096, typed=True)(parse_country)
+_cached_date = lru_cache(maxsize=65536, typed=True)(parse_date)
+_fold = lru_cache(maxsize=65536)(fold)
+
+
 def _parse_countries(column: Column, value: object) -> list:
     countries, unknown = [], []
     for part in split_multi(value):
         try:
-            countries.append(parse_country(part))
+            countries.append(_cached_country(part))
         except ValueError:
             unknown.append(part)
     if unknown:
@@ -228,10 +238,10 @@ _PARSERS: dict[ColumnType, Callable[[Column, object], Any]] = {
     ColumnType.EMAIL: _parse_text,
     ColumnType.URL: _parse_text,
     ColumnType.ENUM: _parse_enum,
-    ColumnType.LAND: lambda column, value: parse_land(value),
-    ColumnType.COUNTRY: lambda column, value: parse_country(value),
+    ColumnType.LAND: lambda column, value: _cached_land(value),
+    ColumnType.COUNTRY: lambda column, value: _cached_country(value),
     ColumnType.COUNTRIES: _parse_countries,
-    ColumnType.DATE: lambda column, value: parse_date(value),
+    ColumnType.DATE: lambda column, value: _cached_date(value),
     ColumnType.YEAR: lambda column, value: parse_year(value),
     ColumnType.NUMBER: lambda column, value: parse_number(value),
     ColumnType.BOOL: lambda column, value: parse_bool(value),
@@ -278,13 +288,14 @@ def _provenance(row: _Row) -> dict[str, Any]:
 def _theme_ids(ctx: _Context, file: str, row: _Row, column: str = "themes") -> list[str]:
     ids = []
     for name in row.values.get(column) or []:
-        nid = ctx.themes.get(fold(name))
+        folded = _fold(name)
+        nid = ctx.themes.get(folded)
         if nid is None:
             nid = ctx.graph.add_node(NodeKind.THEME, slugify(name) or name, label=name, label_en=name,
                                      name_de=name, **_provenance(row))
-            ctx.themes[fold(name)] = nid
-            if fold(name) not in ctx.theme_warned:
-                ctx.theme_warned.add(fold(name))
+            ctx.themes[folded] = nid
+            if folded not in ctx.theme_warned:
+                ctx.theme_warned.add(folded)
                 ctx.report.warning(file, row.number, column, name, "theme not in the themes table; added as a new theme")
         ids.append(nid)
     return ids
