@@ -62,6 +62,20 @@ def _report_without_contacts(report):
     return clean
 
 
+def _warm_contact_index(app) -> None:
+    """Build the contact finder's index in the background, so the first
+    visitor of /kontakte on a large dataset does not wait for it."""
+    import threading
+
+    from dashboard.pages.contacts import contact_index
+
+    def build() -> None:
+        with app.server.app_context():
+            contact_index()
+
+    threading.Thread(target=build, name="contact-index", daemon=True).start()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
@@ -99,6 +113,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(graph, settings, report=report, store=store)
     if auth is not None:
         install_auth(app.server, auth)
+    if has_contacts(graph):
+        _warm_contact_index(app)
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
           f"auth: {auth.describe() if auth else 'none'})", flush=True)
@@ -160,21 +176,37 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="dataset: folder of CSV files, .xlsx or IATI activity .xml")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     p.add_argument("--out", required=True, help="output file (graphml, gexf) or folder (csv)")
+    p.add_argument("--no-contacts", action="store_true", help="leave out every contact (no personal data in the export)")
+    p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
+                   help="JSON-lines audit log that records exported contacts (default partnernetz-audit.jsonl)")
     p.set_defaults(func=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import getpass
+
     from graph.errors import LoadError
+    from graph.privacy import exportable_graph, without_contacts
     from loaders import load
+    from loaders.audit import audit_export
     from loaders.export import export
 
     try:
         result = load(args.path)
     except LoadError as exc:
         return _fail(str(exc))
-    written = export(result.graph, args.format, args.out)
+    graph = without_contacts(result.graph) if args.no_contacts else exportable_graph(result.graph)
+    withheld = result.graph.counts_by_kind()["contact"] - graph.counts_by_kind()["contact"]
+    written = export(graph, args.format, args.out)
     for path in written:
         print(path)
+    contacts = list(graph.nodes("contact"))
+    if withheld and not args.no_contacts:
+        print(f"partnernetz: {withheld} contact(s) without consent were left out", file=sys.stderr)
+    if contacts:
+        audit_export(args.audit_log, user=getpass.getuser(), what=f"cli export {args.path}", fmt=args.format,
+                     contact_ids=contacts)
+        print(f"partnernetz: {len(contacts)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
     if not result.report.ok:
         print(f"partnernetz: exported with {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
     return EXIT_OK

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import getpass
 import hmac
 from dataclasses import dataclass
 from typing import Mapping
@@ -142,9 +143,18 @@ def install_auth(server: flask.Flask, auth: AuthConfig) -> None:
     server.config["PARTNERNETZ_AUTH"] = auth.describe()
 
 
-def current_user(default: str = "local") -> str:
-    """The authenticated user of the current request (``default`` without auth)."""
-    return flask.g.get(_USER_KEY, default) if flask.has_request_context() else default
+def _local_user() -> str:
+    try:
+        return "local:" + getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "local"
+
+
+def current_user(default: str | None = None) -> str:
+    """The authenticated user of the current request; without authentication
+    ``local:<account running the server>`` (or ``default``)."""
+    fallback = default if default is not None else _local_user()
+    return flask.g.get(_USER_KEY, fallback) if flask.has_request_context() else fallback
 
 
 def is_loopback(host: str) -> bool:

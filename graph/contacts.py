@@ -33,6 +33,7 @@ match them.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -42,6 +43,19 @@ from graph.kinds import EdgeKind, NodeKind
 from graph.model import PartnerGraph
 from graph.privacy import MASKED_LABEL, has_consent
 from graph.text import fold
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fast_fold(text: str) -> str:
+    """:func:`graph.text.fold` with a fast path for ASCII text (same result).
+
+    >>> fast_fold("Ole  BRINKHUS") == fold("Ole  BRINKHUS"), fast_fold("Jörg") == fold("Jörg")
+    (True, True)
+    """
+    if text.isascii():
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
+    return fold(text)
 
 __all__ = [
     "SECTOR_LABELS",
@@ -57,6 +71,7 @@ __all__ = [
     "merge_note",
     "attendance_role_label",
     "month_number",
+    "fast_fold",
 ]
 
 #: Sector display names (German, English); "unknown" for institutions without one.
@@ -174,6 +189,8 @@ class ContactIndex:
     by_event: dict[str, set[str]] = field(default_factory=dict)
     country_via: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (institution, country) -> projects
     event_attendees: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # event -> [(person, role)]
+    rank: dict[str, int] = field(default_factory=dict)  # result order: unmasked by name, then masked
+    role_fold: dict[str, str] = field(default_factory=dict)  # person -> folded role
     public_text: dict[str, str] = field(default_factory=dict)  # role + institutions, folded
     personal_text: dict[str, str] = field(default_factory=dict)  # name + e-mail, folded
 
@@ -199,6 +216,10 @@ def _label_pair(graph: PartnerGraph, nid: str) -> tuple[str, str]:
     return de, attrs.get("label_en") or de
 
 
+_WORKS_AT, _WORKS_ON, _ATTENDED = EdgeKind.WORKS_AT.value, EdgeKind.WORKS_ON.value, EdgeKind.ATTENDED.value
+_PARTICIPATES, _IMPLEMENTED = EdgeKind.PARTICIPATES_IN.value, EdgeKind.IMPLEMENTED_IN.value
+
+
 def build_contact_index(graph: PartnerGraph) -> ContactIndex:
     """Precompute the contact finder's index for ``graph`` (one pass over
     contacts, their institutions' projects and their events).
@@ -207,6 +228,7 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
     attendances; cache the result per ``graph.generation``.
     """
     G = graph.nx
+    succ = G._succ  # noqa: SLF001 - plain adjacency dicts: u -> v -> key -> attrs (fast path)
     labels: dict[str, tuple[str, str]] = {}
     events: dict[str, EventInfo] = {}
     for eid in graph.nodes(NodeKind.EVENT):
@@ -221,11 +243,11 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
     def countries_of(inst: str) -> dict[str, tuple[str, ...]]:
         if inst not in inst_countries:
             found: dict[str, list[str]] = defaultdict(list)
-            for _, proj, d in G.out_edges(inst, data=True):
-                if d["kind"] != EdgeKind.PARTICIPATES_IN.value:
+            for proj, keyed in succ[inst].items():
+                if not any(d["kind"] == _PARTICIPATES for d in keyed.values()):
                     continue
-                for _, ctry, d2 in G.out_edges(proj, data=True):
-                    if d2["kind"] == EdgeKind.IMPLEMENTED_IN.value and proj not in found[ctry]:
+                for ctry, keyed2 in succ[proj].items():
+                    if any(d2["kind"] == _IMPLEMENTED for d2 in keyed2.values()) and proj not in found[ctry]:
                         found[ctry].append(proj)
             country = G.nodes[inst].get("country")
             if country and country != "DEU":
@@ -238,8 +260,8 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
 
     def themes_of_institution(inst: str) -> tuple[str, ...]:
         if inst not in inst_themes:
-            inst_themes[inst] = tuple(sorted(v for _, v, d in G.out_edges(inst, data=True)
-                                             if d["kind"] == EdgeKind.WORKS_ON.value))
+            inst_themes[inst] = tuple(sorted(v for v, keyed in succ[inst].items()
+                                             if any(d["kind"] == _WORKS_ON for d in keyed.values())))
         return inst_themes[inst]
 
     # group duplicate records into persons
@@ -256,6 +278,7 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
 
     idx = ContactIndex(generation=graph.generation, persons={}, record_to_person=record_to_person,
                        labels=labels, events=events)
+    memo: dict[str, str] = {}  # folded roles and institution names repeat a lot
     for pid, records in members_of.items():
         records.sort()
         attrs = [G.nodes[r] for r in records]
@@ -266,14 +289,15 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
         attendance: dict[str, str] = {}
         languages: list[str] = []
         for r, a in zip(records, attrs):
-            for _, v, d in G.out_edges(r, data=True):
-                kind = d["kind"]
-                if kind == EdgeKind.WORKS_AT.value and v not in institutions:
-                    institutions.append(v)
-                elif kind == EdgeKind.WORKS_ON.value and v not in themes:
-                    themes.append(v)
-                elif kind == EdgeKind.ATTENDED.value:
-                    attendance.setdefault(v, d.get("role", ""))
+            for v, keyed in succ[r].items():
+                for d in keyed.values():
+                    kind = d["kind"]
+                    if kind == _WORKS_AT and v not in institutions:
+                        institutions.append(v)
+                    elif kind == _WORKS_ON and v not in themes:
+                        themes.append(v)
+                    elif kind == _ATTENDED:
+                        attendance.setdefault(v, d.get("role", ""))
             for lang in a.get("languages") or ():
                 code = str(lang).strip().lower()
                 if code and code not in languages:
@@ -282,19 +306,31 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
         if not themes:
             themes = sorted({t for i in institutions for t in themes_of_institution(i)})
             from_inst = bool(themes)
-        sectors = sorted({G.nodes[i].get("sector") or "unknown" for i in institutions}) or ["unknown"]
-        laender = sorted({G.nodes[i]["land"] for i in institutions if G.nodes[i].get("land")})
-        for nid in (*institutions, *themes):
+        if len(institutions) == 1:
+            ia = G.nodes[institutions[0]]
+            sectors = [ia.get("sector") or "unknown"]
+            laender = [ia["land"]] if ia.get("land") else []
+        else:
+            sectors = sorted({G.nodes[i].get("sector") or "unknown" for i in institutions}) or ["unknown"]
+            laender = sorted({G.nodes[i]["land"] for i in institutions if G.nodes[i].get("land")})
+        for nid in institutions:
+            if nid not in labels:
+                labels[nid] = _label_pair(graph, nid)
+        for nid in themes:
             if nid not in labels:
                 labels[nid] = _label_pair(graph, nid)
         for code in laender:
-            land_id = f"land:{code}"
-            if land_id in G and land_id not in labels:
+            land_id = "land:" + code
+            if land_id not in labels and land_id in G:
                 labels[land_id] = _label_pair(graph, land_id)
-        att = sorted(attendance.items(), key=lambda item: (events[item[0]].date or "", item[0]) if item[0] in events else ("", item[0]))
-        months = [events[e].month for e, _ in att if e in events and events[e].month is not None]
-        last_month = max(months) if months else None
-        last_date = max((events[e].date for e, _ in att if e in events and events[e].date), default=None)
+        last_month = last_date = None
+        if attendance:
+            att = sorted(attendance.items(), key=lambda item: (events[item[0]].date or "", item[0]) if item[0] in events else ("", item[0]))
+            months = [events[e].month for e, _ in att if e in events and events[e].month is not None]
+            last_month = max(months) if months else None
+            last_date = max((events[e].date for e, _ in att if e in events and events[e].date), default=None)
+        else:
+            att = []
         group = groups.get(pid)
         merged_from = tuple(f"{r.partition(':')[2]} „{G.nodes[r].get('label', r)}“" for r in records) if group else ()
         person = Person(
@@ -325,9 +361,20 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
                 idx.by_language.setdefault(code, set()).add(pid)
             for e, _ in att:
                 idx.by_event.setdefault(e, set()).add(pid)
-            idx.personal_text[pid] = fold(" ".join([*(G.nodes[r].get("label", "") for r in records),
-                                                    *(G.nodes[r].get("email", "") or "" for r in records)]))
-        idx.public_text[pid] = fold(" ".join([person.role, *person.institution_labels]))
+            idx.personal_text[pid] = " ".join(fast_fold(G.nodes[r].get("label", "")) for r in records) + " " + \
+                " ".join(fast_fold(G.nodes[r].get("email", "") or "") for r in records)
+        role_key = memo.get(person.role)
+        if role_key is None:
+            role_key = memo[person.role] = fast_fold(person.role)
+        idx.role_fold[pid] = role_key
+        inst_keys = []
+        for label in person.institution_labels:
+            if label not in memo:
+                memo[label] = fast_fold(label)
+            inst_keys.append(memo[label])
+        idx.public_text[pid] = " ".join([role_key, *inst_keys])
+    order = sorted(idx.persons.values(), key=lambda p: (p.masked, fast_fold(p.name) if not p.masked else "", p.id))
+    idx.rank = {p.id: k for k, p in enumerate(order)}
     return idx
 
 
@@ -388,8 +435,8 @@ def find_contacts(
             narrow(table, values)
     pool = index.persons.keys() if candidates is None else candidates
 
-    role_key = fold(role) if role else ""
-    text_key = fold(text) if text else ""
+    role_key = fast_fold(role) if role else ""
+    text_key = fast_fold(text) if text else ""
     now = _today_month(today)
     out: list[Match] = []
     for pid in pool:
@@ -417,7 +464,7 @@ def find_contacts(
         if attended:
             reasons += [Reason("attended", e, (r,)) for e, r in p.attendance if e in attended]
         if role_key:
-            if role_key not in fold(p.role):
+            if role_key not in index.role_fold.get(pid, ""):
                 continue
             reasons.append(Reason("role", p.role))
         if never_attended:
@@ -436,7 +483,8 @@ def find_contacts(
             else:
                 continue
         out.append(Match(p, tuple(reasons)))
-    out.sort(key=lambda m: (m.person.masked, fold(m.person.name), m.person.id))
+    rank = index.rank
+    out.sort(key=lambda m: rank.get(m.person.id, 0))
     return out
 
 
@@ -458,8 +506,8 @@ _REASON_TEXT = {
     "text": ("Suchtext „{v}“", "search text “{v}”"),
 }
 
-_ATTENDANCE_ROLES = {"speaker": ("Vortrag", "speaker"), "participant": ("Teilnahme", "participant"),
-                     "organiser": ("Organisation", "organiser")}
+_ATTENDANCE_ROLES = {"speaker": ("Vortrag", "Speaker"), "participant": ("Teilnahme", "Participant"),
+                     "organiser": ("Organisation", "Organiser")}
 
 
 def attendance_role_label(role: str, lang: str = "de") -> str:

@@ -32,6 +32,7 @@ from graph.text import fold
 __all__ = ["DuplicateGroup", "find_duplicates", "name_key", "email_key"]
 
 _VOWEL_E = re.compile(r"([aou])e")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def name_key(name: str) -> str:
@@ -42,7 +43,7 @@ def name_key(name: str) -> str:
     >>> name_key("Anna Schmidt") == name_key("Anne Schmidt")
     False
     """
-    folded = fold(name)  # ü -> ue, accents stripped, lower case
+    folded = _NON_ALNUM.sub(" ", name.lower()).strip() if name.isascii() else fold(name)  # ü -> ue, accents stripped
     folded = _VOWEL_E.sub(r"\1", folded)  # ue -> u, so "Jurgen" meets "Jürgen"
     return " ".join(sorted(folded.split()))
 
@@ -91,8 +92,11 @@ def find_duplicates(graph: PartnerGraph) -> list[DuplicateGroup]:
     by_email: dict[str, str] = {}
     by_name: dict[tuple[str, str], str] = {}
     reasons: dict[tuple[str, str], tuple[str, str]] = {}
-    for cid in graph.nodes(NodeKind.CONTACT):
-        attrs = graph.nx.nodes[cid]
+    G = graph.nx
+    works_at = EdgeKind.WORKS_AT.value
+    for cid, attrs in G.nodes(data=True):
+        if attrs.get("kind") != NodeKind.CONTACT.value:
+            continue
         if attrs.get("masked"):
             continue  # masked records have no name/e-mail left to compare
         mail = email_key(attrs.get("email"))
@@ -105,7 +109,9 @@ def find_duplicates(graph: PartnerGraph) -> list[DuplicateGroup]:
         key = name_key(attrs.get("label", ""))
         if not key:
             continue
-        for inst, _ in graph.out_edges(cid, EdgeKind.WORKS_AT):
+        for _, inst, kind in G.out_edges(cid, data="kind"):
+            if kind != works_at:
+                continue
             if (key, inst) in by_name:
                 uf.union(by_name[(key, inst)], cid)
                 reasons[(by_name[(key, inst)], cid)] = ("name", inst)
@@ -114,12 +120,14 @@ def find_duplicates(graph: PartnerGraph) -> list[DuplicateGroup]:
     groups: dict[str, list[str]] = {}
     for cid in uf.parent:
         groups.setdefault(uf.find(cid), []).append(cid)
+    why_of: dict[str, set[tuple[str, str]]] = {}
+    for (a, _b), r in reasons.items():
+        why_of.setdefault(uf.find(a), set()).add(r)
     out = []
     for root, members in groups.items():
         if len(members) < 2:
             continue
         members.sort()
-        member_set = set(members)
-        why = sorted({r for (a, b), r in reasons.items() if a in member_set and b in member_set})
+        why = sorted(why_of.get(root, ()))
         out.append(DuplicateGroup(primary=members[0], members=tuple(members), reasons=tuple(why)))
     return sorted(out, key=lambda g: g.primary)

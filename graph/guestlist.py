@@ -192,11 +192,34 @@ def preference_order(index: ContactIndex, person_ids: Iterable[str], *, not_rece
 
 
 def _resolve(index: ContactIndex, ids: Iterable[str]) -> list[str]:
-    out = []
+    out, seen = [], set()
     for i in ids:
         pid = index.record_to_person.get(i, i)
-        if pid in index.persons and pid not in out:
+        if pid in index.persons and pid not in seen:
+            seen.add(pid)
             out.append(pid)
+    return out
+
+
+def _prune(index: ContactIndex, pool: list[str], include: list[str], size: int, quotas: list[Quota]) -> list[str]:
+    """Keep, per quota signature (which quota groups a person counts for),
+    only the ``size`` best-ranked persons plus the must-includes.
+
+    Exact: swapping a chosen person for a better-ranked unchosen one with the
+    same signature changes no quota count and improves the objective, so an
+    optimal list never needs anyone ranked below ``size`` others of the same
+    signature. Keeps the integer programme small on large graphs.
+    """
+    forced = set(include)
+    taken: Counter = Counter()
+    out = []
+    for pid in pool:  # best first
+        p = index.persons[pid]
+        sig = tuple(q.value in groups_of(p, q.dimension) for q in quotas)
+        if pid in forced or taken[sig] < size:
+            out.append(pid)
+            if pid not in forced:
+                taken[sig] += 1
     return out
 
 
@@ -297,14 +320,17 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str], *, size: in
     if not quotas:
         chosen = include + [p for p in pool if p not in include][: size - len(include)]
     else:
+        pool = _prune(index, pool, include, size, quotas)
         n = len(pool)
         weights = [n - k for k in range(n)]
         res, _ = _solve(index, pool, include, size, quotas, weights, elastic=False)
-        if res.x is None:
+        if res.status == 2:  # infeasible: find which constraints must stretch, and by how much
             res, slack_of = _solve(index, pool, include, size, quotas, weights, elastic=True)
             if res.x is None:  # pragma: no cover - the elastic programme is always feasible
                 raise PartnernetzError(f"guest-list solver failed: {res.message}")
             raise GuestListInfeasible(_slack_problems(index, pool, res.x, slack_of, size), index)
+        if res.x is None:
+            raise PartnernetzError(f"guest-list solver gave no list: {res.message}")
         chosen_set = {pool[k] for k in range(n) if res.x[k] > 0.5}
         chosen = [p for p in pool if p in chosen_set]
     chosen_set = set(chosen)

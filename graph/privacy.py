@@ -35,6 +35,7 @@ __all__ = [
     "without_contacts",
     "has_contacts",
     "require_exportable",
+    "exportable_graph",
     "PrivacyError",
 ]
 
@@ -126,3 +127,16 @@ def require_exportable(graph: PartnerGraph, contact_ids: Iterable[str]) -> list[
     if bad:
         raise PrivacyError(f"{len(bad)} contact(s) without consent cannot be exported: {', '.join(bad[:5])}")
     return ids
+
+
+def exportable_graph(graph: PartnerGraph) -> PartnerGraph:
+    """A copy of ``graph`` without contacts that lack consent (for whole-graph
+    downloads: masked contacts are never exported)."""
+    drop = {n for n in graph.nodes(NodeKind.CONTACT) if not has_consent(graph.nx.nodes[n])}
+    if not drop:
+        return graph
+    out = PartnerGraph(with_laender=False)
+    out.nx = nx.MultiDiGraph(graph.nx.subgraph([n for n in graph.nx if n not in drop]))
+    out.meta = dict(graph.meta)
+    out._generation = graph.generation + 1  # noqa: SLF001
+    return out

@@ -160,3 +160,16 @@ def test_hash_password_prints_a_usable_hash():
     assert proc.returncode == 0, proc.stderr
     cfg = AuthConfig.from_env({ENV_USER: "planer", ENV_HASH: proc.stdout.strip()})
     assert cfg.verify_basic("planer", "geheim") and not cfg.verify_basic("planer", "geheim2")
+
+
+def test_no_contacts_hides_load_findings_from_contact_rows():
+    import app as cli
+    from loaders.report import LoadReport
+
+    report = LoadReport(source="x")
+    report.error("data/contacts.csv", 3, "email", "erika@example.org", "bad")
+    report.warning("book.xlsx#attendance", 2, "role", "x", "odd")
+    report.error("data/institutions.csv", 4, "sector", "?", "unknown sector")
+    clean = cli._report_without_contacts(report)
+    assert [p.file for p in clean.problems] == ["data/institutions.csv"]
+    assert len(report.problems) == 3  # the original is untouched

@@ -145,6 +145,17 @@ def test_without_contacts_drops_every_contact_and_keeps_events():
     assert g.edge_counts_by_kind()["attended"] == 0
 
 
+def test_whole_graph_downloads_leave_out_unconsented_contacts(tmp_path):
+    from graph.privacy import exportable_graph
+    from loaders.export import write_csv_tables
+
+    g = contact_graph()
+    out = exportable_graph(g)
+    assert "contact:dirk" not in out and "contact:anna" in out and "contact:dirk" in g
+    text = next(p for p in write_csv_tables(out, tmp_path) if p.name == "contacts.csv").read_text(encoding="utf-8")
+    assert "Dirk" not in text and "Anna Adler" in text
+
+
 def test_only_consented_contacts_are_exportable():
     g = contact_graph()
     assert require_exportable(g, ["contact:anna"]) == ["contact:anna"]
@@ -169,3 +180,13 @@ def test_attendance_counts_per_land_and_sector(idx):
     assert attendance_counts(idx, "event:e-old") == {
         "land": {"DE-HH": 1, "DE-HE": 1}, "sector": {"science": 1, "public_administration": 1},
         "role": {"speaker": 1, "participant": 1}}
+
+
+def test_contact_modules_stay_free_of_dash_pandas_and_neo4j():
+    import subprocess
+    import sys
+
+    code = ("import sys, graph.contacts, graph.dedupe, graph.guestlist, graph.events, graph.privacy;"
+            "bad=[m for m in ('dash','pandas','neo4j') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout

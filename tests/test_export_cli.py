@@ -59,30 +59,54 @@ def test_check_unreadable_and_unknown_format(tmp_path):
 
 
 def test_csv_export_round_trip(sample, tmp_path):
+    from graph.privacy import exportable_graph
+
     out = tmp_path / "csv"
-    assert app.main(["export", str(SAMPLE_PATH), "--format", "csv", "--out", str(out)]) == 0
+    log = tmp_path / "audit.jsonl"
+    assert app.main(["export", str(SAMPLE_PATH), "--format", "csv", "--out", str(out), "--audit-log", str(log)]) == 0
     again = load(out)
     assert again.report.ok, again.report.to_text()
-    assert again.graph.counts_by_kind() == sample.graph.counts_by_kind()
-    assert again.graph.edge_counts_by_kind() == sample.graph.edge_counts_by_kind()
-    for nid, data in sample.graph.nx.nodes(data=True):
+    expected = exportable_graph(sample.graph)  # contacts without consent never leave
+    assert again.graph.counts_by_kind() == expected.counts_by_kind()
+    assert again.graph.edge_counts_by_kind() == expected.edge_counts_by_kind()
+    for nid, data in expected.nx.nodes(data=True):
         other = again.graph.node(nid)
         assert other["label"] == data["label"]
         assert other.get("source") == data.get("source")
 
 
+def test_export_withholds_contacts_without_consent_and_audits(sample, tmp_path):
+    import csv as _csv
+    import json as _json
+
+    out, log = tmp_path / "csv", tmp_path / "audit.jsonl"
+    assert app.main(["export", str(SAMPLE_PATH), "--format", "csv", "--out", str(out), "--audit-log", str(log)]) == 0
+    with (out / "contacts.csv").open(encoding="utf-8") as fh:
+        exported = list(_csv.DictReader(fh))
+    consenting = [n for n in sample.graph.nodes("contact") if sample.graph.node(n)["consent"]]
+    assert 0 < len(exported) == len(consenting) < sample.graph.counts_by_kind()["contact"]
+    assert all(r["consent"] == "true" for r in exported)
+    (entry,) = [_json.loads(line) for line in log.read_text().splitlines()]
+    assert entry["rows"] == len(consenting) and entry["format"] == "csv"
+    out2, log2 = tmp_path / "none", tmp_path / "audit2.jsonl"
+    assert app.main(["export", str(SAMPLE_PATH), "--format", "csv", "--out", str(out2), "--no-contacts", "--audit-log", str(log2)]) == 0
+    assert not (out2 / "contacts.csv").exists() and not log2.exists()
+
+
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_graphml_and_gexf_read_back_with_same_counts(sample, tmp_path, fmt, reader):
+    from graph.privacy import exportable_graph
+
     target = tmp_path / f"g.{fmt}"
-    assert app.main(["export", str(SAMPLE_PATH), "--format", fmt, "--out", str(target)]) == 0
+    assert app.main(["export", str(SAMPLE_PATH), "--format", fmt, "--out", str(target), "--audit-log", str(tmp_path / "a.jsonl")]) == 0
     h = reader(target)
-    g = sample.graph.nx
+    g = exportable_graph(sample.graph).nx
     assert h.number_of_nodes() == g.number_of_nodes()
     assert h.number_of_edges() == g.number_of_edges()
     kinds = {}
     for _, data in h.nodes(data=True):
         kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-    assert kinds == {k: n for k, n in sample.graph.counts_by_kind().items() if n}
+    assert kinds == {k: n for k, n in exportable_graph(sample.graph).counts_by_kind().items() if n}
     if fmt == "graphml":
         assert h.nodes["institution:tu-freiberg"]["sector"] == "science"
 

@@ -1,20 +1,730 @@
-"""Page 'contacts' (placeholder until its issue fills it)."""
+"""Page 'Kontakte & Veranstaltungen': find people (contact finder), build a
+balanced guest list (quotas, must include/exclude, manual edits) and export
+it, and look up the event history.
+
+The callbacks are thin: they parse the controls, call :mod:`graph.contacts`,
+:mod:`graph.guestlist`, :mod:`graph.events` and :mod:`loaders.contact_export`
+on the per-dataset :class:`~graph.contacts.ContactIndex` (built once per graph
+generation via ``ctx.cached``), and build rows. At most :data:`MAX_ROWS` rows
+go to the browser; person pickers search on the server.
+"""
 
 from __future__ import annotations
 
-import dash
+import threading
+from typing import Any
 
-from dashboard.components import placeholder
-from dashboard.i18n import normalise_lang
+import dash
+import dash_ag_grid as dag
+from dash import ALL, dcc, html
+
+from dashboard import ids
+from dashboard.auth import current_user
+from dashboard.components import key_figures, page_header
+from dashboard.context import current
+from dashboard.i18n import normalise_lang, register, t
+from dashboard.shell import lang_from_search
+from graph.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
+                            find_contacts, merge_note, sector_label)
+from graph.errors import PartnernetzError
+from graph.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
+from graph.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.text import fold
+from loaders.audit import audit_export
+from loaders.contact_export import export_contacts
 
 PATH = "/kontakte"
 ORDER = 3
 TITLE_KEY = "nav.contacts"
 
+#: Most rows sent to the browser per grid.
+MAX_ROWS = 1500
+#: Most options a person/institution picker shows per search.
+MAX_OPTIONS = 50
 
-def layout(lang: str = "de", **_query: str):
-    return placeholder(TITLE_KEY, normalise_lang(lang))
+
+class ID:
+    THEMES = "contacts-themes"
+    COUNTRIES = "contacts-countries"
+    LAENDER = "contacts-laender"
+    SECTORS = "contacts-sectors"
+    INSTITUTIONS = "contacts-institutions"
+    LANGUAGES = "contacts-languages"
+    ROLE = "contacts-role"
+    TEXT = "contacts-text"
+    ATTENDED = "contacts-attended"
+    ATTENDANCE_MODE = "contacts-attendance-mode"
+    MONTHS = "contacts-months"
+    RESULT_COUNT = "contacts-result-count"
+    RESULTS = "contacts-results"
+    SIZE = "contacts-size"
+    PREFER = "contacts-prefer"
+    PREFER_MONTHS = "contacts-prefer-months"
+    QUOTA_DIM = "contacts-quota-dim"
+    QUOTA_VALUE = "contacts-quota-value"
+    QUOTA_MIN = "contacts-quota-min"
+    QUOTA_MAX = "contacts-quota-max"
+    QUOTA_ADD = "contacts-quota-add"
+    QUOTA_LIST = "contacts-quota-list"
+    QUOTA_REMOVE = "contacts-quota-remove"  # pattern-matching type
+    QUOTAS = "contacts-quotas-store"
+    INCLUDE = "contacts-include"
+    EXCLUDE = "contacts-exclude"
+    BUILD = "contacts-build"
+    MESSAGES = "contacts-messages"
+    LIST = "contacts-list-store"
+    LIST_GRID = "contacts-list"
+    LIST_COUNT = "contacts-list-count"
+    REMOVE = "contacts-remove"
+    ADD_PERSON = "contacts-add-person"
+    ADD = "contacts-add"
+    SEPARATOR = "contacts-separator"
+    DL_XLSX = "contacts-dl-xlsx"
+    DL_CSV = "contacts-dl-csv"
+    DL_VCF = "contacts-dl-vcf"
+    DOWNLOAD = "contacts-download"
+    EVENT = "contacts-event"
+    EVENT_ATTENDEES = "contacts-event-attendees"
+    EVENT_COUNTS = "contacts-event-counts"
+    HISTORY_OF = "contacts-history-of"
+    HISTORY = "contacts-history"
+    EVENT_LIST = "contacts-event-list"
+
+
+register({
+    "contacts.intro": ("Personen nach Thema, Partnerland, Land, Sektor, Sprache und Teilnahme finden, eine ausgewogene Gästeliste bauen und exportieren.",
+                       "Find people by theme, partner country, Land, sector, language and attendance, build a balanced guest list and export it."),
+    "contacts.privacy": ("{n} Personen ({m} ohne Einwilligung: nur Institution und Funktion sichtbar, nie exportiert; {d} Doppeleinträge zusammengeführt).",
+                         "{n} people ({m} without consent: only institution and role shown, never exported; {d} duplicate records merged)."),
+    "contacts.no_contacts": ("Diese Instanz läuft ohne Kontaktdaten (--no-contacts). Veranstaltungen sind sichtbar, Personen nicht.",
+                             "This instance runs without contact data (--no-contacts). Events are shown, people are not."),
+    "contacts.find": ("Kontakte finden", "Find contacts"),
+    "contacts.themes": ("Themen", "Themes"),
+    "contacts.countries": ("Partnerland-Erfahrung", "Partner-country experience"),
+    "contacts.countries_hint": ("über Projekte der Institution oder ihren Sitz im Partnerland",
+                                "through the institution's projects or its seat in the partner country"),
+    "contacts.laender": ("Länder", "Länder"),
+    "contacts.sectors": ("Sektoren", "Sectors"),
+    "contacts.institutions": ("Institutionen", "Institutions"),
+    "contacts.languages": ("Sprachen", "Languages"),
+    "contacts.role": ("Funktion enthält", "Role contains"),
+    "contacts.text": ("Freitextsuche (Name, E-Mail, Funktion, Institution)", "Free-text search (name, e-mail, role, institution)"),
+    "contacts.attended": ("Teilgenommen an", "Attended"),
+    "contacts.attendance": ("Teilnahme", "Attendance"),
+    "contacts.att_any": ("egal", "any"),
+    "contacts.att_never": ("nie teilgenommen", "never attended"),
+    "contacts.att_not_recent": ("nicht in den letzten … Monaten", "not in the last … months"),
+    "contacts.months": ("Monate", "months"),
+    "contacts.any": ("alle", "all"),
+    "contacts.count": ("{n} Treffer", "{n} matches"),
+    "contacts.count_one": ("1 Treffer", "1 match"),
+    "contacts.count_capped": ("{n} Treffer – die ersten {k} werden gezeigt; Filter verfeinern", "{n} matches – showing the first {k}; refine the filters"),
+    "contacts.name": ("Name", "Name"),
+    "contacts.institution": ("Institution", "Institution"),
+    "contacts.sector": ("Sektor", "Sector"),
+    "contacts.land": ("Land", "Land"),
+    "contacts.role_col": ("Funktion", "Role"),
+    "contacts.email": ("E-Mail", "E-mail"),
+    "contacts.langs_col": ("Sprachen", "Languages"),
+    "contacts.last": ("Letzte Teilnahme", "Last attended"),
+    "contacts.reason": ("Warum", "Why"),
+    "contacts.note": ("Hinweis", "Note"),
+    "contacts.masked_note": ("ohne Einwilligung: nur Institution und Funktion", "no consent: institution and role only"),
+    "contacts.guestlist": ("Gästeliste", "Guest list"),
+    "contacts.guestlist_intro": ("Kandidaten sind die Treffer oben (nur Personen mit Einwilligung).",
+                                 "Candidates are the matches above (people with consent only)."),
+    "contacts.size": ("Listengröße", "List size"),
+    "contacts.prefer": ("Bevorzugen, wer nicht kürzlich teilgenommen hat", "Prefer people who have not attended recently"),
+    "contacts.prefer_months": ("kürzlich = in den letzten … Monaten", "recently = in the last … months"),
+    "contacts.quotas": ("Quoten", "Quotas"),
+    "contacts.quota_dim": ("Quote nach", "Quota by"),
+    "contacts.quota_value": ("Wert", "Value"),
+    "contacts.min": ("mind.", "min"),
+    "contacts.max": ("höchstens", "max"),
+    "contacts.quota_add": ("Quote hinzufügen", "Add quota"),
+    "contacts.no_quotas": ("Keine Quoten.", "No quotas."),
+    "contacts.dim.sector": ("Sektor", "Sector"),
+    "contacts.dim.land": ("Land", "Land"),
+    "contacts.dim.institution": ("Institution", "Institution"),
+    "contacts.include": ("Muss dabei sein", "Must include"),
+    "contacts.exclude": ("Ausschließen", "Exclude"),
+    "contacts.build": ("Liste vorschlagen", "Propose list"),
+    "contacts.list_ok": ("Die Liste erfüllt alle Vorgaben.", "The list meets every constraint."),
+    "contacts.list_problems": ("Nicht erfüllbar:", "Cannot be met:"),
+    "contacts.list_check": ("Die bearbeitete Liste verletzt:", "The edited list breaks:"),
+    "contacts.list_count": ("{n} Personen auf der Liste", "{n} people on the list"),
+    "contacts.remove": ("Ausgewählte entfernen", "Remove selected"),
+    "contacts.add_person": ("Person hinzufügen", "Add a person"),
+    "contacts.add": ("Hinzufügen", "Add"),
+    "contacts.separator": ("CSV-Trennzeichen", "CSV separator"),
+    "contacts.sep_semicolon": ("; (Excel, deutsch)", "; (Excel, German)"),
+    "contacts.sep_comma": (", (international)", ", (international)"),
+    "contacts.export_note": ("Jeder Export wird im Audit-Log protokolliert.", "Every export is recorded in the audit log."),
+    "contacts.events": ("Veranstaltungen", "Events"),
+    "contacts.event": ("Veranstaltung", "Event"),
+    "contacts.event_kind": ("Art", "Kind"),
+    "contacts.ekind.training": ("Training", "Training"),
+    "contacts.ekind.conference": ("Konferenz", "Conference"),
+    "contacts.ekind.workshop": ("Workshop", "Workshop"),
+    "contacts.ekind.network_meeting": ("Netzwerktreffen", "Network meeting"),
+    "contacts.ekind.lab": ("Lab", "Lab"),
+    "contacts.ekind.other": ("Sonstige", "Other"),
+    "contacts.date": ("Datum", "Date"),
+    "contacts.att_role": ("Rolle", "Role"),
+    "contacts.by_land": ("Teilnehmende nach Land", "Attendees by Land"),
+    "contacts.by_sector": ("Teilnehmende nach Sektor", "Attendees by sector"),
+    "contacts.by_role": ("Teilnehmende nach Rolle", "Attendees by role"),
+    "contacts.abroad": ("Partnerland / ohne Land", "Partner country / no Land"),
+    "contacts.count_col": ("Anzahl", "Count"),
+    "contacts.history_of": ("Teilnahmen einer Person oder Institution", "Attendance of a person or institution"),
+    "contacts.person": ("Person", "Person"),
+    "contacts.search_hint": ("Tippen zum Suchen …", "Type to search …"),
+    "contacts.no_events": ("Keine Veranstaltungen im Datensatz.", "No events in the dataset."),
+})
+
+
+# ----------------------------------------------------------------- helpers
+def contact_index() -> ContactIndex:
+    """The contact index of the served dataset (built once per generation;
+    a lock keeps concurrent first requests from building it twice)."""
+    ctx = current()
+    lock = ctx.cache.setdefault("contacts.index.lock", threading.Lock())  # setdefault is atomic
+    with lock:
+        return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
+
+
+def _lang(search: str | None) -> str:
+    return lang_from_search(search)
+
+
+def _num(value: Any, default: int | None = None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+def filter_kwargs(themes=None, countries=None, laender=None, sectors=None, institutions=None, languages=None,
+                  role=None, text=None, attended=None, attendance_mode=None, months=None) -> dict[str, Any]:
+    """Control values → keyword arguments of :func:`graph.contacts.find_contacts`."""
+    kwargs: dict[str, Any] = {
+        "themes": themes or [], "countries": countries or [], "laender": laender or [], "sectors": sectors or [],
+        "institutions": institutions or [], "languages": languages or [], "attended": attended or [],
+        "role": (role or "").strip() or None, "text": (text or "").strip() or None,
+    }
+    if attendance_mode == "never":
+        kwargs["never_attended"] = True
+    elif attendance_mode == "not_recent":
+        kwargs["not_attended_months"] = max(0, _num(months, 12))
+    return kwargs
+
+
+def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any]:
+    """One grid row for a match (with reasons) or a plain person."""
+    if isinstance(match_or_person, Match):
+        p, reasons = match_or_person.person, "; ".join(describe_reasons(match_or_person, index, lang))
+    else:
+        p, reasons = match_or_person, ""
+    note = t("contacts.masked_note", lang) if p.masked else merge_note(p, index, lang)
+    return {
+        "id": p.id, "name": p.name, "institution": "; ".join(p.institution_labels),
+        "sector": "; ".join(sector_label(s, lang) for s in p.sectors),
+        "land": "; ".join(index.label(f"land:{c}", lang) for c in p.laender),
+        "role": p.role, "email": p.email or "", "languages": ", ".join(p.languages),
+        "last": "" if p.masked else (p.last_date or ""), "reason": reasons, "note": note, "masked": p.masked,
+    }
+
+
+def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
+    cols = [
+        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 160, "flex": 2},
+        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 190, "flex": 3,
+         "tooltipField": "institution"},
+    ]
+    if with_reason:
+        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 220, "flex": 3,
+                     "wrapText": True, "autoHeight": True})
+    cols += [
+        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 140, "flex": 2, "tooltipField": "role"},
+        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 120, "flex": 1},
+        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 100, "flex": 1},
+        {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 170, "flex": 2, "tooltipField": "email"},
+        {"field": "languages", "headerName": t("contacts.langs_col", lang), "width": 95},
+        {"field": "last", "headerName": t("contacts.last", lang), "width": 120},
+        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 220, "flex": 2, "tooltipField": "note"},
+    ]
+    return cols
+
+
+def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = False, page_size: int = 15) -> dag.AgGrid:
+    options: dict[str, Any] = {"pagination": True, "paginationPageSize": page_size, "domLayout": "autoHeight",
+                               "paginationPageSizeSelector": [15, 50, 100], "enableCellTextSelection": True}
+    if selectable:
+        options["rowSelection"] = {"mode": "multiRow"}
+    return dag.AgGrid(
+        id=grid_id, rowData=[], columnDefs=_columns(lang, with_reason=with_reason),
+        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        getRowId="params.data.id", dashGridOptions=options, className="ag-theme-alpine",
+        style={"width": "100%"},
+    )
+
+
+def _options(index: ContactIndex, facet: str, lang: str) -> list[dict[str, str]]:
+    values = index.options(facet)
+    if facet == "sector":
+        opts = [{"label": sector_label(v, lang), "value": v} for v in values]
+    elif facet == "language":
+        opts = [{"label": v, "value": v} for v in values]
+    elif facet == "event":
+        ev = sorted((index.events[v] for v in values if v in index.events), key=lambda e: e.date or "", reverse=True)
+        return [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in ev]
+    else:
+        opts = [{"label": index.label(v, lang), "value": v} for v in values]
+    return sorted(opts, key=lambda o: fold(o["label"]))
+
+
+def person_options(index: ContactIndex, search: str | None, selected: list[str] | None, *,
+                   institutions: bool = False, lang: str = "de") -> list[dict[str, str]]:
+    """Options of a person (and optionally institution) picker: the selected
+    ones plus up to :data:`MAX_OPTIONS` matching ``search`` (consented people
+    only — a masked person cannot be picked by name)."""
+    key = fold(search or "")
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+
+    def person_label(pid: str) -> str:
+        p = index.persons[pid]
+        return f"{p.name} – {p.institution_labels[0] if p.institution_labels else ''}"
+
+    for value in selected or []:
+        if value in index.persons:
+            out.append({"label": person_label(value), "value": value})
+        elif value in index.by_institution:
+            out.append({"label": f"{index.label(value, lang)} ({t('contacts.institution', lang)})", "value": value})
+        seen.add(value)
+    count = 0
+    for pid, p in index.persons.items():
+        if count >= MAX_OPTIONS:
+            break
+        if p.masked or pid in seen:
+            continue
+        if not key or key in index.personal_text.get(pid, "") or key in index.public_text.get(pid, ""):
+            out.append({"label": person_label(pid), "value": pid})
+            count += 1
+    if institutions:
+        added = 0
+        for inst in index.by_institution:
+            if added >= MAX_OPTIONS // 2:
+                break
+            if inst not in seen and (not key or key in fold(index.label(inst, lang))):
+                out.append({"label": f"{index.label(inst, lang)} ({t('contacts.institution', lang)})", "value": inst})
+                added += 1
+    return out
+
+
+def quota_from_store(item: dict[str, Any]) -> Quota:
+    return Quota(item["dimension"], item["value"], min=_num(item.get("min")), max=_num(item.get("max")))
+
+
+def quota_text(index: ContactIndex, item: dict[str, Any], lang: str) -> str:
+    from graph.guestlist import value_label
+
+    parts = []
+    if item.get("min") is not None:
+        parts.append(f"{t('contacts.min', lang)} {item['min']}")
+    if item.get("max") is not None:
+        parts.append(f"{t('contacts.max', lang)} {item['max']}")
+    return f"{value_label(index, item['dimension'], item['value'], lang)}: {', '.join(parts)}"
+
+
+def _field(label_key: str, control, lang: str, cls: str = "field", hint_key: str | None = None) -> html.Div:
+    label = html.Label(t(label_key, lang), title=t(hint_key, lang) if hint_key else None)
+    return html.Div([label, control], className=cls)
+
+
+def _multi(id_: str, options, lang: str, placeholder_key: str = "contacts.any") -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=options, multi=True, placeholder=t(placeholder_key, lang))
+
+
+# ------------------------------------------------------------------ layout
+#: URL parameters that preset the finder: name -> (id prefix, facet).
+URL_FILTERS = {"theme": ("theme:", "theme"), "country": ("country:", "country"), "land": ("land:", "land"),
+               "sector": ("", "sector"), "institution": ("institution:", "institution"),
+               "language": ("", "language"), "event": ("event:", "event")}
+
+
+def url_presets(index: ContactIndex, query: dict[str, str]) -> dict[str, list[str]]:
+    """Filter values from the URL (``/kontakte?theme=water&country=TZA,NAM``);
+    unknown values are dropped."""
+    out: dict[str, list[str]] = {}
+    for name, (prefix, facet) in URL_FILTERS.items():
+        raw = query.get(name) or ""
+        known = set(index.options(facet))
+        values = []
+        for part in str(raw).split(","):
+            part = part.strip()
+            value = part if part.startswith(prefix) else prefix + part
+            if part and value in known:
+                values.append(value)
+        out[name] = values
+    return out
+
+
+def layout(lang: str = "de", **query: str):
+    lang = normalise_lang(lang)
+    ctx = current()
+    index = contact_index()
+    n_masked = sum(1 for p in index.persons.values() if p.masked)
+    n_merged = sum(len(p.record_ids) - 1 for p in index.persons.values())
+    header = page_header(TITLE_KEY, lang, t("contacts.intro", lang))
+    if ctx.settings.no_contacts or not index.persons:
+        return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"),
+                         _event_list(index, lang)],
+                        className="contacts-page")
+
+    preset = url_presets(index, query)
+
+    def multi(id_: str, facet: str, name: str) -> dcc.Dropdown:
+        dd = _multi(id_, _options(index, facet, lang), lang)
+        dd.value = preset[name] or None
+        return dd
+
+    finder = html.Div([
+        html.H2(t("contacts.find", lang)),
+        html.Div([
+            _field("contacts.themes", multi(ID.THEMES, "theme", "theme"), lang),
+            _field("contacts.countries", multi(ID.COUNTRIES, "country", "country"), lang,
+                   hint_key="contacts.countries_hint"),
+            _field("contacts.laender", multi(ID.LAENDER, "land", "land"), lang),
+            _field("contacts.sectors", multi(ID.SECTORS, "sector", "sector"), lang),
+            _field("contacts.institutions", multi(ID.INSTITUTIONS, "institution", "institution"), lang),
+            _field("contacts.languages", multi(ID.LANGUAGES, "language", "language"), lang),
+            _field("contacts.role", dcc.Input(id=ID.ROLE, type="text", debounce=True, className="text-input"), lang),
+            _field("contacts.text", dcc.Input(id=ID.TEXT, type="search", debounce=True, className="text-input",
+                                                  value=query.get("q") or None), lang),
+            _field("contacts.attended", multi(ID.ATTENDED, "event", "event"), lang),
+            _field("contacts.attendance", html.Div([
+                dcc.RadioItems(id=ID.ATTENDANCE_MODE, value="any", inline=True, className="radio", options=[
+                    {"label": t("contacts.att_any", lang), "value": "any"},
+                    {"label": t("contacts.att_never", lang), "value": "never"},
+                    {"label": t("contacts.att_not_recent", lang), "value": "not_recent"}]),
+                dcc.Input(id=ID.MONTHS, type="number", min=0, value=12, className="num-input"),
+                html.Span(t("contacts.months", lang), className="muted"),
+            ], className="inline"), lang, cls="field wide"),
+        ], className="filter-grid"),
+        html.Div(id=ID.RESULT_COUNT, className="result-count"),
+        _grid(ID.RESULTS, lang, with_reason=True),
+    ], className="section")
+
+    dims = [{"label": t(f"contacts.dim.{d}", lang), "value": d} for d in ("sector", "land", "institution")]
+    guestlist = html.Div([
+        html.H2(t("contacts.guestlist", lang)),
+        html.P(t("contacts.guestlist_intro", lang), className="muted"),
+        html.Div([
+            _field("contacts.size", dcc.Input(id=ID.SIZE, type="number", min=0, value=10, className="num-input"), lang),
+            _field("contacts.prefer", html.Div([
+                dcc.Checklist(id=ID.PREFER, value=["prefer"], options=[{"label": "", "value": "prefer"}], className="check"),
+                html.Span(t("contacts.prefer_months", lang), className="muted"),
+                dcc.Input(id=ID.PREFER_MONTHS, type="number", min=0, value=12, className="num-input"),
+            ], className="inline"), lang, cls="field wide"),
+        ], className="filter-grid"),
+        html.H3(t("contacts.quotas", lang)),
+        html.Div([
+            _field("contacts.quota_dim", dcc.Dropdown(id=ID.QUOTA_DIM, options=dims, value="sector", clearable=False), lang),
+            _field("contacts.quota_value", dcc.Dropdown(id=ID.QUOTA_VALUE, options=_options(index, "sector", lang)), lang),
+            _field("contacts.min", dcc.Input(id=ID.QUOTA_MIN, type="number", min=0, className="num-input"), lang, cls="field narrow"),
+            _field("contacts.max", dcc.Input(id=ID.QUOTA_MAX, type="number", min=0, className="num-input"), lang, cls="field narrow"),
+            html.Button(t("contacts.quota_add", lang), id=ID.QUOTA_ADD, className="button secondary"),
+        ], className="quota-form"),
+        html.Div(id=ID.QUOTA_LIST, className="quota-list", children=html.Span(t("contacts.no_quotas", lang), className="muted")),
+        html.Div([
+            _field("contacts.include", dcc.Dropdown(id=ID.INCLUDE, multi=True, options=person_options(index, "", []),
+                                                    placeholder=t("contacts.search_hint", lang)), lang),
+            _field("contacts.exclude", dcc.Dropdown(id=ID.EXCLUDE, multi=True, options=person_options(index, "", []),
+                                                    placeholder=t("contacts.search_hint", lang)), lang),
+        ], className="filter-grid two"),
+        html.Div(html.Button(t("contacts.build", lang), id=ID.BUILD, className="button"), className="button-row"),
+        html.Div(id=ID.MESSAGES, className="list-messages"),
+        html.Div(id=ID.LIST_COUNT, className="result-count"),
+        _grid(ID.LIST_GRID, lang, with_reason=False, selectable=True, page_size=50),
+        html.Div([
+            html.Button(t("contacts.remove", lang), id=ID.REMOVE, className="button secondary"),
+            dcc.Dropdown(id=ID.ADD_PERSON, options=person_options(index, "", []), placeholder=t("contacts.add_person", lang),
+                         className="add-person"),
+            html.Button(t("contacts.add", lang), id=ID.ADD, className="button secondary"),
+        ], className="button-row list-edit"),
+        html.Div([
+            html.Button("Excel", id=ID.DL_XLSX, className="button"),
+            html.Button("CSV", id=ID.DL_CSV, className="button"),
+            html.Button("vCard", id=ID.DL_VCF, className="button"),
+            html.Label(t("contacts.separator", lang) + ":", className="sep-label"),
+            dcc.RadioItems(id=ID.SEPARATOR, value=";", inline=True, className="radio", options=[
+                {"label": t("contacts.sep_semicolon", lang), "value": ";"},
+                {"label": t("contacts.sep_comma", lang), "value": ","}]),
+            dcc.Download(id=ID.DOWNLOAD),
+        ], className="button-row downloads"),
+        html.P(t("contacts.export_note", lang), className="muted small"),
+        dcc.Store(id=ID.QUOTAS, data=[]),
+        dcc.Store(id=ID.LIST, data=[]),
+    ], className="section")
+
+    return html.Div([
+        header,
+        html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
+        key_figures([(t("kind.contact", lang), len(index.persons)), (t("kind.event", lang), len(index.events))]),
+        finder, guestlist, _events_section(index, lang),
+    ], className="contacts-page")
+
+
+def _event_list(index: ContactIndex, lang: str) -> html.Div:
+    """Events without people (``--no-contacts``): date, title, kind, city."""
+    rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": t(f"contacts.ekind.{e.kind}", lang) if e.kind else ""}
+            for e in events_by_date(index)]
+    cols = [{"field": "date", "headerName": t("contacts.date", lang), "width": 120},
+            {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 260},
+            {"field": "kind", "headerName": t("contacts.event_kind", lang), "width": 160}]
+    return html.Div([
+        html.H2(t("contacts.events", lang)),
+        dag.AgGrid(id=ID.EVENT_LIST, rowData=rows, columnDefs=cols, getRowId="params.data.id",
+                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                   dashGridOptions={"pagination": True, "paginationPageSize": 15, "domLayout": "autoHeight",
+                                    "paginationPageSizeSelector": [15, 50, 100]},
+                   className="ag-theme-alpine", style={"width": "100%"}),
+    ], className="section")
+
+
+def _events_section(index: ContactIndex, lang: str) -> html.Div:
+    events = events_by_date(index)
+    if not events:
+        return html.Div([html.H2(t("contacts.events", lang)), html.P(t("contacts.no_events", lang), className="muted")])
+    options = [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events]
+    history_cols = [
+        {"field": "date", "headerName": t("contacts.date", lang), "width": 120},
+        {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 240},
+        {"field": "name", "headerName": t("contacts.person", lang), "flex": 2, "minWidth": 160},
+        {"field": "institution", "headerName": t("contacts.institution", lang), "flex": 2, "minWidth": 180},
+        {"field": "role", "headerName": t("contacts.att_role", lang), "width": 130},
+    ]
+    attendee_cols = [c for c in history_cols if c["field"] not in ("date", "event")]
+    attendee_cols.insert(2, {"field": "sector", "headerName": t("contacts.sector", lang), "flex": 1, "minWidth": 130})
+    attendee_cols.insert(3, {"field": "land", "headerName": t("contacts.land", lang), "flex": 1, "minWidth": 110})
+    grid_opts = {"pagination": True, "paginationPageSize": 15, "domLayout": "autoHeight",
+                 "paginationPageSizeSelector": [15, 50, 100]}
+    return html.Div([
+        html.H2(t("contacts.events", lang)),
+        html.Div([
+            html.Div([
+                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options, value=events[0].id, clearable=False), lang),
+                dag.AgGrid(id=ID.EVENT_ATTENDEES, rowData=[], columnDefs=attendee_cols, getRowId="params.data.id",
+                           defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                           dashGridOptions=grid_opts, className="ag-theme-alpine", style={"width": "100%"}),
+            ], className="event-main"),
+            html.Div(id=ID.EVENT_COUNTS, className="event-counts"),
+        ], className="event-layout"),
+        html.H3(t("contacts.history_of", lang)),
+        _field("contacts.person", dcc.Dropdown(id=ID.HISTORY_OF, options=person_options(index, "", [], institutions=True, lang=lang),
+                                               placeholder=t("contacts.search_hint", lang)), lang),
+        dag.AgGrid(id=ID.HISTORY, rowData=[], columnDefs=history_cols,
+                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                   dashGridOptions=grid_opts, className="ag-theme-alpine", style={"width": "100%"}),
+    ], className="section")
+
+
+# ------------------------------------------------------- pure row builders
+def attendee_rows(index: ContactIndex, event_id: str, lang: str) -> list[dict[str, Any]]:
+    return [{"id": f"{a.person.id}|{a.role}", "name": a.person.name, "institution": "; ".join(a.person.institution_labels),
+             "sector": "; ".join(sector_label(s, lang) for s in a.person.sectors),
+             "land": "; ".join(index.label(f"land:{c}", lang) for c in a.person.laender),
+             "role": attendance_role_label(a.role, lang)} for a in event_attendees(index, event_id)]
+
+
+def history_rows(index: ContactIndex, node: str, lang: str) -> list[dict[str, Any]]:
+    found = events_of_institution(index, node) if node in index.by_institution else events_of_person(index, node)
+    return [{"id": f"{a.event.id}|{a.person.id}|{a.role}", "date": a.event.date or "", "event": a.event.label,
+             "name": a.person.name, "institution": "; ".join(a.person.institution_labels),
+             "role": attendance_role_label(a.role, lang)} for a in found]
+
+
+def counts_tables(index: ContactIndex, event_id: str, lang: str) -> list:
+    counts = attendance_counts(index, event_id)
+
+    def table(title: str, first: str, rows: list[tuple[str, int]]) -> html.Div:
+        return html.Div([html.H4(title), html.Table([
+            html.Thead(html.Tr([html.Th(first), html.Th(t("contacts.count_col", lang))])),
+            html.Tbody([html.Tr([html.Td(k), html.Td(str(v))]) for k, v in rows]),
+        ], className="counts")], className="card")
+
+    land_rows = [(index.label(f"land:{k}", lang) if k else t("contacts.abroad", lang), v) for k, v in counts["land"].items()]
+    sector_rows = [(sector_label(k, lang), v) for k, v in counts["sector"].items()]
+    role_rows = [(attendance_role_label(k, lang), v) for k, v in counts["role"].items()]
+    return [table(t("contacts.by_land", lang), t("contacts.land", lang), land_rows),
+            table(t("contacts.by_sector", lang), t("contacts.sector", lang), sector_rows),
+            table(t("contacts.by_role", lang), t("contacts.att_role", lang), role_rows)]
+
+
+def _list_messages(index: ContactIndex, problems_header: str, messages: list[str], ok: bool, lang: str):
+    if ok:
+        return html.Div(t("contacts.list_ok", lang), className="status ok")
+    return html.Div([html.Strong(t(problems_header, lang)), html.Ul([html.Li(m) for m in messages])],
+                    className="status error problems")
+
+
+# --------------------------------------------------------------- callbacks
+_FILTER_STATES = [ID.THEMES, ID.COUNTRIES, ID.LAENDER, ID.SECTORS, ID.INSTITUTIONS, ID.LANGUAGES, ID.ROLE, ID.TEXT,
+                  ID.ATTENDED, ID.ATTENDANCE_MODE, ID.MONTHS]
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    """No callbacks yet."""
+    filter_inputs = [dash.Input(i, "value") for i in _FILTER_STATES]
+
+    @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
+                  *filter_inputs, dash.State(ids.URL, "search"))
+    def _filter(*values):
+        *filters, search = values
+        lang = _lang(search)
+        index = contact_index()
+        matches = find_contacts(index, **filter_kwargs(*filters))
+        rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
+        if len(matches) == 1:
+            text = t("contacts.count_one", lang)
+        elif len(matches) <= MAX_ROWS:
+            text = t("contacts.count", lang, n=len(matches))
+        else:
+            text = t("contacts.count_capped", lang, n=len(matches), k=MAX_ROWS)
+        return rows, text
+
+    @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
+                  dash.Input(ID.QUOTA_DIM, "value"), dash.State(ids.URL, "search"))
+    def _quota_values(dim, search):
+        return _options(contact_index(), dim or "sector", _lang(search)), None
+
+    @app.callback(dash.Output(ID.QUOTAS, "data"),
+                  dash.Input(ID.QUOTA_ADD, "n_clicks"), dash.Input({"type": ID.QUOTA_REMOVE, "index": ALL}, "n_clicks"),
+                  dash.State(ID.QUOTA_DIM, "value"), dash.State(ID.QUOTA_VALUE, "value"),
+                  dash.State(ID.QUOTA_MIN, "value"), dash.State(ID.QUOTA_MAX, "value"), dash.State(ID.QUOTAS, "data"),
+                  prevent_initial_call=True)
+    def _edit_quotas(_add, removes, dim, value, qmin, qmax, quotas):
+        quotas = list(quotas or [])
+        trigger = dash.ctx.triggered_id
+        if isinstance(trigger, dict):
+            if not any(removes):
+                raise dash.exceptions.PreventUpdate
+            return [q for k, q in enumerate(quotas) if k != trigger["index"]]
+        if not dim or not value or (qmin in (None, "") and qmax in (None, "")):
+            raise dash.exceptions.PreventUpdate
+        item = {"dimension": dim, "value": value, "min": _num(qmin), "max": _num(qmax)}
+        try:
+            quota_from_store(item)
+        except PartnernetzError:
+            raise dash.exceptions.PreventUpdate
+        return [q for q in quotas if (q["dimension"], q["value"]) != (dim, value)] + [item]
+
+    @app.callback(dash.Output(ID.QUOTA_LIST, "children"), dash.Input(ID.QUOTAS, "data"), dash.State(ids.URL, "search"))
+    def _show_quotas(quotas, search):
+        lang = _lang(search)
+        if not quotas:
+            return html.Span(t("contacts.no_quotas", lang), className="muted")
+        index = contact_index()
+        return [html.Span([quota_text(index, q, lang),
+                           html.Button("×", id={"type": ID.QUOTA_REMOVE, "index": k}, className="chip-remove",
+                                       title="remove")], className="chip") for k, q in enumerate(quotas)]
+
+    for picker in (ID.INCLUDE, ID.EXCLUDE, ID.ADD_PERSON, ID.HISTORY_OF):
+        _register_person_search(app, picker, institutions=picker == ID.HISTORY_OF)
+
+    @app.callback(dash.Output(ID.LIST, "data"), dash.Output(ID.MESSAGES, "children"),
+                  dash.Output(ID.EXCLUDE, "value"),
+                  dash.Input(ID.BUILD, "n_clicks"), dash.Input(ID.REMOVE, "n_clicks"), dash.Input(ID.ADD, "n_clicks"),
+                  *[dash.State(i, "value") for i in _FILTER_STATES],
+                  dash.State(ID.SIZE, "value"), dash.State(ID.QUOTAS, "data"), dash.State(ID.INCLUDE, "value"),
+                  dash.State(ID.EXCLUDE, "value"), dash.State(ID.PREFER, "value"), dash.State(ID.PREFER_MONTHS, "value"),
+                  dash.State(ID.LIST, "data"), dash.State(ID.LIST_GRID, "selectedRows"), dash.State(ID.ADD_PERSON, "value"),
+                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+    def _guest_list(_build, _remove, _add, *values):
+        filters = values[:len(_FILTER_STATES)]
+        size, quotas, include, exclude, prefer, prefer_months, members, selected, add_person, search = values[len(_FILTER_STATES):]
+        lang = _lang(search)
+        index = contact_index()
+        quota_objs = [quota_from_store(q) for q in quotas or []]
+        size = max(0, _num(size, 10))
+        members = list(members or [])
+        exclude = list(exclude or [])
+        trigger = dash.ctx.triggered_id
+        if trigger == ID.BUILD:
+            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(*filters))]
+            try:
+                gl = build_guest_list(index, pool, size=size, quotas=quota_objs, include=include or [], exclude=exclude,
+                                      not_recent_months=_num(prefer_months, 12) if prefer else None)
+            except GuestListInfeasible as exc:
+                return members, _list_messages(index, "contacts.list_problems", exc.messages(index, lang), False, lang), exclude
+            return list(gl.members), _list_messages(index, "", [], True, lang), exclude
+        if trigger == ID.REMOVE:
+            gone = [r["id"] for r in selected or []]
+            if not gone:
+                raise dash.exceptions.PreventUpdate
+            members = [m for m in members if m not in gone]
+            exclude = exclude + [g for g in gone if g not in exclude]  # a new proposal keeps them out
+        elif trigger == ID.ADD:
+            if not add_person or add_person in members or index.persons.get(add_person) is None \
+                    or index.persons[add_person].masked:
+                raise dash.exceptions.PreventUpdate
+            members = members + [add_person]
+            exclude = [e for e in exclude if e != add_person]
+        problems = check_guest_list(index, members, size=size, quotas=quota_objs)
+        msgs = [p.message(index, lang) for p in problems]
+        return members, _list_messages(index, "contacts.list_check", msgs, not problems, lang), exclude
+
+    @app.callback(dash.Output(ID.LIST_GRID, "rowData"), dash.Output(ID.LIST_COUNT, "children"),
+                  dash.Input(ID.LIST, "data"), dash.State(ids.URL, "search"))
+    def _show_list(members, search):
+        lang = _lang(search)
+        index = contact_index()
+        rows = [person_row(index, index.persons[m], lang) for m in members or [] if m in index.persons]
+        return rows, t("contacts.list_count", lang, n=len(rows))
+
+    @app.callback(dash.Output(ID.DOWNLOAD, "data"),
+                  dash.Input(ID.DL_XLSX, "n_clicks"), dash.Input(ID.DL_CSV, "n_clicks"), dash.Input(ID.DL_VCF, "n_clicks"),
+                  dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), dash.State(ids.URL, "search"),
+                  prevent_initial_call=True)
+    def _download(_x, _c, _v, members, separator, search):
+        members = list(members or [])
+        if not members:
+            raise dash.exceptions.PreventUpdate
+        fmt = {ID.DL_XLSX: "xlsx", ID.DL_CSV: "csv", ID.DL_VCF: "vcf"}[dash.ctx.triggered_id]
+        index = contact_index()
+        content, filename, n = export_contacts(index, members, fmt, lang=_lang(search), delimiter=separator or ";")
+        ctx = current()
+        audit_export(ctx.settings.audit_log, user=current_user(), what="guest list", fmt=fmt, contact_ids=members,
+                     dataset=ctx.settings.data_label)
+        return dcc.send_bytes(content, filename)
+
+    # event history (also shown with --no-contacts, then without people)
+    @app.callback(dash.Output(ID.EVENT_ATTENDEES, "rowData"), dash.Output(ID.EVENT_COUNTS, "children"),
+                  dash.Input(ID.EVENT, "value"), dash.State(ids.URL, "search"))
+    def _event(event_id, search):
+        if not event_id:
+            raise dash.exceptions.PreventUpdate
+        lang = _lang(search)
+        index = contact_index()
+        if event_id not in index.events:
+            return [], []
+        return attendee_rows(index, event_id, lang), counts_tables(index, event_id, lang)
+
+    @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), dash.State(ids.URL, "search"))
+    def _history(node, search):
+        if not node:
+            return []
+        index = contact_index()
+        if node not in index.persons and node not in index.by_institution:
+            return []
+        return history_rows(index, node, _lang(search))
+
+
+def _register_person_search(app: dash.Dash, picker: str, *, institutions: bool) -> None:
+    @app.callback(dash.Output(picker, "options"), dash.Input(picker, "search_value"), dash.State(picker, "value"),
+                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+    def _search(search_value, value, url_search):
+        if search_value is None:
+            raise dash.exceptions.PreventUpdate
+        selected = value if isinstance(value, list) else ([value] if value else [])
+        return person_options(contact_index(), search_value, selected, institutions=institutions, lang=_lang(url_search))

@@ -12,8 +12,12 @@ import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard.auth import current_user
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
+from graph.kinds import NodeKind
+from graph.privacy import exportable_graph
+from loaders.audit import audit_export
 from dashboard.i18n import normalise_lang, register, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml
 
@@ -144,5 +148,11 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _download(_csv, _graphml, _gexf):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
-        content, filename = export_bytes(current().graph, fmt)
+        ctx = current()
+        graph = ctx.cached("data.exportable_graph", lambda: exportable_graph(ctx.graph))  # no unconsented contacts
+        content, filename = export_bytes(graph, fmt)
+        contacts = list(graph.nodes(NodeKind.CONTACT))
+        if contacts:  # personal data leaves the app: record it
+            audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,
+                         contact_ids=contacts, dataset=ctx.settings.data_label)
         return dcc.send_bytes(content, filename)

@@ -1,0 +1,86 @@
+"""The contacts page's pure builders and its layout (no browser)."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.utils
+
+from dashboard.app import create_app
+from dashboard.pages import contacts as page
+from dashboard.settings import Settings
+from graph.contacts import build_contact_index, find_contacts
+from graph.privacy import mask_unconsented, without_contacts
+from tests.contact_graphs import contact_graph
+
+
+def index():
+    return build_contact_index(contact_graph())
+
+
+def test_filter_kwargs_from_controls():
+    kw = page.filter_kwargs(["theme:water"], None, [], ["science"], None, ["sw"], " ref ", "", ["event:e1"], "not_recent", "6")
+    assert kw["themes"] == ["theme:water"] and kw["countries"] == [] and kw["sectors"] == ["science"]
+    assert kw["role"] == "ref" and kw["text"] is None and kw["not_attended_months"] == 6
+    assert page.filter_kwargs(attendance_mode="never")["never_attended"] is True
+    assert "not_attended_months" not in page.filter_kwargs(attendance_mode="any", months=3)
+
+
+def test_rows_show_reason_institution_and_mask():
+    idx = index()
+    rows = {r["id"]: r for r in (page.person_row(idx, m, "de") for m in find_contacts(idx, themes=["theme:water"]))}
+    assert rows["contact:anna"]["reason"] == "Thema: Wasser" and rows["contact:anna"]["institution"] == "Uni Hamburg"
+    dirk = rows["contact:dirk"]
+    assert dirk["name"] == "Kontakt ohne Einwilligung" and dirk["email"] == "" and dirk["languages"] == ""
+    assert dirk["institution"] == "Firma Hessen" and dirk["role"] == "Ingenieur Wasser"
+    assert dirk["note"] == "ohne Einwilligung: nur Institution und Funktion"
+    merged = page.person_row(idx, idx.person_of("contact:juerg2"), "en")
+    assert merged["note"].startswith("Merged from 2 records")
+
+
+def test_person_picker_never_offers_masked_people_by_name():
+    idx = index()
+    values = [o["value"] for o in page.person_options(idx, "", [])]
+    assert "contact:dirk" not in values and "contact:anna" in values
+    assert [o["value"] for o in page.person_options(idx, "ADLER", [])] == ["contact:anna"]
+    assert page.person_options(idx, "dorn", []) == []
+    inst = page.person_options(idx, "firma", [], institutions=True)
+    assert {"label": "Firma Hessen (Institution)", "value": "institution:firma-he"} in inst
+
+
+def test_url_presets_take_keys_and_drop_unknown_values():
+    idx = index()
+    preset = page.url_presets(idx, {"theme": "water,nope", "country": "TZA", "sector": "business", "land": "DE-HE"})
+    assert preset["theme"] == ["theme:water"] and preset["country"] == ["country:TZA"]
+    assert preset["sector"] == ["business"] and preset["land"] == ["land:DE-HE"] and preset["institution"] == []
+
+
+def test_event_history_rows_and_counts():
+    idx = index()
+    rows = page.attendee_rows(idx, "event:e-new", "de")
+    assert [(r["name"], r["role"]) for r in rows] == [("Bernd Bauer", "Teilnahme"), ("Kontakt ohne Einwilligung", "Teilnahme")]
+    hist = page.history_rows(idx, "institution:amt-he", "en")
+    assert [(r["event"], r["name"], r["role"]) for r in hist] == [("Altes Treffen", "Jürgen Müller", "Participant")]
+    tables = json.dumps(page.counts_tables(idx, "event:e-new", "de"), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "Hessen" in tables and "Wirtschaft" in tables
+
+
+def _layout_json(graph, settings=None, **query) -> str:
+    app = create_app(graph, settings or Settings())
+    with app.server.test_request_context("/kontakte"):
+        return json.dumps(page.layout("de", **query), cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def test_layout_holds_no_name_of_an_unconsented_contact():
+    g = contact_graph()
+    mask_unconsented(g)
+    text = _layout_json(g, theme="water")
+    assert "Dirk" not in text and "dirk@example.org" not in text
+    assert '"value": ["theme:water"]' in text
+
+
+def test_layout_without_contacts_says_so_and_has_no_people():
+    g = without_contacts(contact_graph())
+    text = _layout_json(g, Settings(no_contacts=True))
+    assert "ohne Kontaktdaten" in text and "Anna" not in text and "example.org" not in text
+    assert "Altes Treffen" in text  # events remain
