@@ -480,14 +480,29 @@ def http_scenarios(client: DashClient, inputs: Inputs, g_info: dict[str, Any]) -
                                                     changed="matchmaking-target.value")))
             for p in inputs.projects]
     sc["http_analytics"] = [lambda: client.page("/analysen")]
-    contacts = next((d for d in client.deps if "contacts-" in d["output"] and "results" in d["output"]), None)
-    if contacts:
+    contacts = client.find("contacts-results.rowData")
+    guest = client.find("contacts-list-store.data")
+    if contacts or guest:
         defaults = component_values(client.page("/kontakte")[1])
-        sc["http_contacts"] = [lambda: client.post(client.request(contacts, defaults))]
-    guest = next((d for d in client.deps if "contacts-" in d["output"] and "guest" in d["output"]), None)
-    if guest:
-        defaults = component_values(client.page("/kontakte")[1])
-        sc["http_guestlist"] = [lambda: client.post(client.request(guest, defaults))]
+        options = {facet: [o["value"] for o in defaults.get((f"contacts-{facet}", "options")) or [] if isinstance(o, dict)]
+                   for facet in ("themes", "countries")}
+        rng = random.Random(len(inputs.filters))
+        chosen = []
+        for i in range(len(inputs.filters)):
+            values = dict(defaults)
+            if options["themes"]:
+                values[("contacts-themes", "value")] = [rng.choice(options["themes"])]
+            if options["countries"] and i % 2:
+                values[("contacts-countries", "value")] = [rng.choice(options["countries"])]
+            chosen.append(values)
+        if contacts:
+            sc["http_contacts"] = [(lambda v=v: client.post(client.request(contacts, v, changed="contacts-themes.value")))
+                                   for v in chosen]
+        if guest:
+            sc["http_guestlist"] = [
+                (lambda v=v: client.post(client.request(guest, {**v, ("contacts-build", "n_clicks"): 1},
+                                                        changed="contacts-build.n_clicks")))
+                for v in chosen]
     return sc
 
 
