@@ -62,22 +62,8 @@ def _report_without_contacts(report):
     return clean
 
 
-def _warm_contact_index(app) -> None:
-    """Build the contact finder's index in the background, so the first
-    visitor of /kontakte on a large dataset does not wait for it."""
-    import threading
-
-    from dashboard.pages.contacts import contact_index
-
-    def build() -> None:
-        with app.server.app_context():
-            contact_index()
-
-    threading.Thread(target=build, name="contact-index", daemon=True).start()
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    from dashboard.app import create_app
+    from dashboard.app import create_app, warm_up
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
     from graph.errors import LoadError
@@ -93,12 +79,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         result = load(*paths) if paths else load(SAMPLE_PATH)
     except LoadError as exc:
         return _fail(str(exc))
-    graph, report, store = result.graph, result.report, None
+    graph, report = result.graph, result.report
     if not report.ok:
         print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
+    remote = notice = None
     if args.neo4j_uri:
-        graph, store, pulled_report = _serve_store(args, graph)
-        report = pulled_report or report
+        remote, pulled, pulled_report, notice = _serve_remote(args)
+        if remote is not None:
+            graph, report = pulled, pulled_report
     if args.no_contacts:
         graph, report = without_contacts(graph), _report_without_contacts(report)
     else:
@@ -107,27 +95,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_safe_binding(args.host, has_contacts=has_contacts(graph), auth=auth)
     except UnsafeBinding as exc:
         return _fail(str(exc), EXIT_REFUSED)
-    from_neo4j = store is not None and not store.notice
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and not from_neo4j,
+    store = _query_store(remote, graph, notice) if args.neo4j_uri else None
+    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and remote is None,
                         debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log)
     app = create_app(graph, settings, report=report, store=store)
     if auth is not None:
         install_auth(app.server, auth)
-    if has_contacts(graph):
-        _warm_contact_index(app)
+    warm_up(app)  # per-dataset indexes of every page, in the background
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
-          f"auth: {auth.describe() if auth else 'none'})", flush=True)
+          f"auth: {auth.describe() if auth else 'none'}"
+          f"{'; store: ' + store.name if store is not None else ''})", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
 
 
-def _serve_store(args: argparse.Namespace, local: PartnerGraph):
-    """Query mode: ``(graph, store, report)`` — the graph pulled from Neo4j, a
-    store answering from Neo4j and a report of the pull; when Neo4j fails,
-    ``local`` (the loaded dataset) behind a store whose notice shows a banner."""
+def _serve_remote(args: argparse.Namespace):
+    """Query mode, step 1: ``(store, pulled graph, report, None)`` from Neo4j,
+    or ``(None, None, None, cause)`` when Neo4j cannot be used."""
     from graph.errors import StoreError
-    from graph.store import FallbackStore, MemoryStore
     from loaders.report import LoadReport
 
     try:
@@ -136,13 +122,23 @@ def _serve_store(args: argparse.Namespace, local: PartnerGraph):
         pulled = remote.pull()
     except StoreError as exc:
         print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
-        return local, FallbackStore(None, MemoryStore(local), notice=str(exc)), None
+        return None, None, None, str(exc)
     report = LoadReport(source=remote.uri, nodes=pulled.graph.counts_by_kind(), edges=pulled.graph.edge_counts_by_kind())
     for problem in pulled.problems:
         print(f"partnernetz: skipped {problem}", file=sys.stderr)
         report.warning("neo4j", None, None, None, f"skipped {problem}")
     print(f"Partnernetz: answering from {remote.uri} ({pulled.graph})", flush=True)
-    return pulled.graph, FallbackStore(remote, MemoryStore(pulled.graph)), report
+    return remote, pulled.graph, report, None
+
+
+def _query_store(remote, served: "PartnerGraph", notice: str | None):
+    """Query mode, step 2: the Neo4j store restricted to what ``served`` (the
+    graph after the privacy rules) shows, behind the in-memory fallback."""
+    from graph.store import FallbackStore, MemoryStore
+
+    if remote is not None:
+        remote.restrict_to(served)
+    return FallbackStore(remote, MemoryStore(served), notice=notice)
 
 
 # ----------------------------------------------------------------- check
@@ -388,7 +384,24 @@ def _add_neo4j(sub: argparse._SubParsersAction) -> None:
     for q in (push, pull):
         _add_neo4j_options(q)
         q.add_argument("--no-progress", action="store_true", help="no progress bar")
+        q.add_argument("--no-contacts", action="store_true",
+                       help="leave out every contact (push: none are written, and earlier pushed ones are removed; pull: none are written to DIR)")
+        q.add_argument("--audit-log", metavar="FILE",
+                       default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
+                       help="JSON-lines audit log recording the contacts written (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
     p.set_defaults(func=cmd_neo4j)
+
+
+def _audit_contacts(args: argparse.Namespace, graph, what: str) -> None:
+    """Record the contacts (personal data) a push or pull wrote."""
+    import getpass
+
+    from loaders.audit import audit_export
+
+    contacts = list(graph.nodes("contact"))
+    if contacts:
+        audit_export(args.audit_log, user=getpass.getuser(), what=what, fmt="neo4j", contact_ids=contacts)
+        print(f"partnernetz: {len(contacts)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
 
 
 def _progress_bar(args: argparse.Namespace, desc: str):
@@ -399,6 +412,7 @@ def _progress_bar(args: argparse.Namespace, desc: str):
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
     from graph.errors import LoadError, StoreError
+    from graph.privacy import without_contacts
 
     try:
         store = _open_store(args)
@@ -416,8 +430,10 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     return _fail(str(exc))
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                graph = without_contacts(result.graph) if args.no_contacts else result.graph
                 with _progress_bar(args, "push") as bar:
-                    pushed = store.push(result.graph, progress=bar)
+                    pushed = store.push(graph, progress=bar)
+                _audit_contacts(args, graph, f"neo4j push {' '.join(args.data)} to {store.uri}")
                 print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
                       f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
                       f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
@@ -429,7 +445,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     pulled = store.pull(progress=bar)
                 for problem in pulled.problems:
                     print(f"partnernetz: skipped {problem}", file=sys.stderr)
-                written = write_csv_tables(pulled.graph, args.out)
+                graph = without_contacts(pulled.graph) if args.no_contacts else pulled.graph
+                written = write_csv_tables(graph, args.out)
+                _audit_contacts(args, graph, f"neo4j pull from {store.uri} to {args.out}")
                 print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
                       f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
                       f"wrote {len(written)} tables to {args.out}")

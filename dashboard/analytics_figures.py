@@ -18,7 +18,7 @@ from dashboard.i18n import register, t
 from graph.analytics import AnalyticsResult, Broker
 from graph.flows import Flows
 from graph.kinds import NodeKind, key_of
-from graph.matrices import Matrix, WhiteSpotGrid, project_laender
+from graph.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
 from graph.model import PartnerGraph
 from graph.periods import PHASES, PeriodComparison
 
@@ -157,9 +157,10 @@ def network_href(lang: str, **params: str) -> str:
     return "/?" + urlencode({**{k: v for k, v in params.items() if v}, "lang": lang})
 
 
-def _place(g: PartnerGraph, nid: str) -> str:
+def _place(g: PartnerGraph, nid: str, lang: str = "de") -> str:
     a = g.nx.nodes[nid]
-    return a.get("land") or a.get("country") or ""
+    code = a.get("land") or a.get("country") or ""
+    return _place_label(g, code, lang) if code else ""
 
 
 def _place_label(g: PartnerGraph, code: str, lang: str) -> str:
@@ -194,7 +195,7 @@ def broker_why(g: PartnerGraph, res: AnalyticsResult, b: Broker, lang: str) -> s
 
 
 def broker_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10) -> list[dict[str, Any]]:
-    return [{"rank": i + 1, "id": b.node, "name": g.label(b.node, lang), "place": _place(g, b.node),
+    return [{"rank": i + 1, "id": b.node, "name": g.label(b.node, lang), "place": _place(g, b.node, lang),
              "betweenness": round(b.betweenness, 4), "partners": b.degree,
              "group": b.community + 1, "why": broker_why(g, res, b, lang)}
             for i, b in enumerate(res.brokers(top))]
@@ -204,7 +205,7 @@ def central_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10
     rows = []
     for i, n in enumerate(res.central(top, by="pagerank")):
         linked = sorted({res.community[n]})
-        rows.append({"rank": i + 1, "id": n, "name": g.label(n, lang), "place": _place(g, n),
+        rows.append({"rank": i + 1, "id": n, "name": g.label(n, lang), "place": _place(g, n, lang),
                      "pagerank": round(res.pagerank[n], 4), "partners": res.degree[n],
                      "projects": res.projects[n], "group": linked[0] + 1})
     return rows
@@ -380,13 +381,13 @@ def flow_rows(g: PartnerGraph, flows: Flows, lang: str) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- maps
-def country_rows(g: PartnerGraph, lang: str, projects: Matrix, partnerships: Matrix) -> list[dict[str, Any]]:
+def country_rows(g: PartnerGraph, lang: str, projects: Matrix, partnerships: Matrix, *,
+                 index: ProjectIndex | None = None) -> list[dict[str, Any]]:
     """Per partner country: projects (distinct) and Land partnerships."""
+    ix = index or project_index(g)
     per_country: dict[str, set[str]] = {}
-    from graph.matrices import project_countries  # local: only used here
-
-    for p in g.nodes(NodeKind.PROJECT):
-        for c in project_countries(g, p):
+    for p in ix.projects:
+        for c in ix.countries[p]:
             per_country.setdefault(c, set()).add(p)
     rows = []
     for c in projects.cols:
@@ -411,16 +412,15 @@ def country_choropleth(rows: list[dict[str, Any]], lang: str) -> go.Figure:
     return _base(fig, height=420)
 
 
-def land_rows(g: PartnerGraph, lang: str) -> list[dict[str, Any]]:
+def land_rows(g: PartnerGraph, lang: str, *, index: ProjectIndex | None = None) -> list[dict[str, Any]]:
     """Per Land: projects it is involved in and partner countries of those projects."""
+    ix = index or project_index(g)
     projects: dict[str, set[str]] = {land: set() for land in g.nodes(NodeKind.LAND)}
-    from graph.matrices import project_countries
-
     countries: dict[str, set[str]] = {land: set() for land in projects}
-    for p in g.nodes(NodeKind.PROJECT):
-        for land in project_laender(g, p):
+    for p in ix.projects:
+        for land in ix.laender[p]:
             projects.setdefault(land, set()).add(p)
-            countries.setdefault(land, set()).update(project_countries(g, p))
+            countries.setdefault(land, set()).update(ix.countries[p])
     return [{"code": key_of(land), "land": g.label(land, lang), "projects": len(projects[land]),
              "countries": len(countries[land])} for land in sorted(projects)]
 

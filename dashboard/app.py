@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,11 @@ from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.settings import Settings
 from graph.model import PartnerGraph
 
-__all__ = ["create_app", "PAGE_MODULES"]
+__all__ = ["create_app", "warm_up", "PAGE_MODULES"]
 
 #: Page modules; each defines PATH, ORDER, TITLE_KEY, layout(lang=..., **query)
-#: and register_callbacks(app).
+#: and register_callbacks(app), and may define warm_up() to precompute its
+#: per-dataset indexes (run by :func:`warm_up` in the background).
 PAGE_MODULES = (
     "dashboard.pages.network",
     "dashboard.pages.matchmaking",
@@ -63,3 +65,21 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
     return app
+
+
+def warm_up(app: dash.Dash) -> threading.Thread:
+    """Precompute every page's per-dataset indexes in one background thread,
+    so the first visitor of a page on a large dataset does not wait for them.
+    Requests arriving meanwhile wait for the same computation
+    (:meth:`AppContext.cached` is thread-safe) instead of repeating it."""
+
+    def run() -> None:
+        with app.server.app_context():
+            for name in PAGE_MODULES:
+                hook = getattr(importlib.import_module(name), "warm_up", None)
+                if hook is not None:
+                    hook()
+
+    thread = threading.Thread(target=run, name="partnernetz-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -5,6 +5,7 @@ globals, so tests can create several apps with different data.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -30,6 +31,8 @@ class AppContext:
     settings: Settings = field(default_factory=Settings)
     cache: dict[str, Any] = field(default_factory=dict)
     store: Any = None  # graph.store.GraphStore
+    _locks: dict[Any, threading.Lock] = field(default_factory=dict, repr=False)
+    _locks_guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         if self.store is None:
@@ -41,10 +44,21 @@ class AppContext:
         return getattr(self.store, "notice", None)
 
     def cached(self, name: str, compute: Callable[[], Any]) -> Any:
-        """Compute once per dataset (keyed on the graph generation) and keep."""
+        """Compute once per dataset (keyed on the graph generation) and keep.
+
+        Thread-safe: concurrent first requests (or a warm-up thread and a
+        request) wait for one computation instead of running it twice.
+        """
         key = (name, self.graph.generation)
-        if key not in self.cache:
-            self.cache[key] = compute()
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        with self._locks_guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.cache:
+                self.cache[key] = compute()
         return self.cache[key]
 
 

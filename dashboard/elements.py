@@ -167,11 +167,13 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
         ov = view.overview
         nodes = [n.node_id for n in ov.nodes]
         edges = [(e.source, e.target) for e in ov.edges]
-        pos = positions(nodes, edges, layout, weights={(e.source, e.target): e.projects + 1 for e in ov.edges})
+        pos = positions(nodes, edges, layout, weights={(e.source, e.target): e.projects + 1 for e in ov.edges},
+                        spacing=1.0 if layout == "cose" else 1.8)
         return overview_elements(g, ov, lang=lang, positions=pos, selected=selected)
     sub = view.subgraph
     assert sub is not None
-    roots = [n for n in (focus, selected, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
+    # roots depend on the focus and path only, so selecting a node never moves the picture
+    roots = [n for n in (focus, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
     pos = positions(list(sub.nodes), [(u, v) for u, v, _ in sub.edges], layout, roots=roots)
     return view_elements(g, sub, lang=lang, positions=pos, focus=focus, selected=selected, highlight=highlight,
                          path_nodes=view.path_nodes, path_edges=view.path_edges)
@@ -187,7 +189,7 @@ def _kind_rank(nid: str) -> int:
 
 def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cose", *,
               roots: Iterable[str] = (), weights: Mapping[tuple[str, str], float] | None = None,
-              seed: int = 7) -> dict[str, tuple[float, float]]:
+              seed: int = 7, spacing: float = 1.0) -> dict[str, tuple[float, float]]:
     """Deterministic node positions (pixels) for ``layout``:
 
     * ``cose`` — force-directed (networkx spring layout, fixed seed);
@@ -197,6 +199,7 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
       (or from the first kind present in :data:`KIND_ORDER`).
 
     The same view always gets the same picture, so a copied URL looks the same.
+    ``spacing`` scales the distances (the overview's big nodes need more room).
 
     >>> pos = positions(["land:DE-HE", "country:TZA"], [("land:DE-HE", "country:TZA")], "concentric")
     >>> pos["land:DE-HE"]
@@ -206,10 +209,14 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     if not nodes:
         return {}
     if layout == "concentric":
-        return _concentric(nodes, next(iter(roots), None))
-    if layout == "breadthfirst":
-        return _layered(nodes, edges, list(roots))
-    return _force(nodes, edges, weights or {}, seed)
+        pos = _concentric(nodes, next(iter(roots), None))
+    elif layout == "breadthfirst":
+        pos = _layered(nodes, edges, list(roots))
+    else:
+        pos = _force(nodes, edges, weights or {}, seed)
+    if spacing != 1.0:
+        pos = {n: (round(x * spacing, 1) + 0.0, round(y * spacing, 1) + 0.0) for n, (x, y) in pos.items()}
+    return pos
 
 
 def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tuple[str, str], float],
@@ -261,14 +268,18 @@ def _concentric(nodes: list[str], centre: str | None = None) -> dict[str, tuple[
             rings[_kind_rank(nid)].append(nid)
     out: dict[str, tuple[float, float]] = {}
     radius = 0.0
+    centre_taken = False
     if centre is not None and centre in nodes:
         out[centre] = (0.0, 0.0)
-        radius = 10.0
-    for i, rank in enumerate(sorted(rings)):
+        centre_taken = True
+    for rank in sorted(rings):
         ring = rings[rank]
-        # each ring wide enough for its nodes (~42 px apart) and outside the previous one
-        needed = len(ring) * 42.0 / (2 * math.pi)
-        radius = 0.0 if radius == 0.0 and len(ring) == 1 else max(radius + 75.0, needed)
+        if not centre_taken and len(ring) == 1:
+            radius, centre_taken = 0.0, True   # a lone innermost node sits in the centre
+        else:
+            # each ring wide enough for its nodes (~42 px apart) and outside the previous one
+            radius = max(radius + 75.0, len(ring) * 42.0 / (2 * math.pi))
+            centre_taken = True
         for j, nid in enumerate(ring):
             angle = 2 * math.pi * j / len(ring) - math.pi / 2
             out[nid] = (round(radius * math.cos(angle), 1) + 0.0, round(radius * math.sin(angle), 1) + 0.0)
@@ -302,16 +313,19 @@ def _layered(nodes: list[str], edges: list[tuple[str, str]], roots: list[str]) -
         layers[depth[nid]].append(nid)
     out: dict[str, tuple[float, float]] = {}
     y = 0.0
-    per_row = 24
+    # rows about as wide as the whole picture is tall (the canvas is roughly square)
+    per_row = max(6, math.ceil(math.sqrt(len(nodes))))
+    dx, dy = 110.0, 62.0
     for d in sorted(layers):
         members = sorted(layers[d], key=lambda n: (_kind_rank(n), n))
-        for start in range(0, len(members), per_row):
+        for r, start in enumerate(range(0, len(members), per_row)):
             row = members[start:start + per_row]
-            width = (len(row) - 1) * 70.0
+            width = (len(row) - 1) * dx
+            shift = dx / 2 if r % 2 else 0.0  # stagger wrapped rows so edges do not run along them
             for j, nid in enumerate(row):
-                out[nid] = (round(j * 70.0 - width / 2, 1), y)
-            y += 70.0
-        y += 60.0
+                out[nid] = (round(j * dx - width / 2 + shift, 1) + 0.0, y)
+            y += dy
+        y += 50.0
     return out
 
 

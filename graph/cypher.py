@@ -54,10 +54,12 @@ __all__ = [
     "IN_EDGES",
     "NEIGHBOURHOOD",
     "EDGES_FROM",
-    "EDGES_AMONG_KINDS",
+    "FILTER_EDGES",
+    "FILTER_NODES",
+    "EDGE_KEYS_FROM",
     "DEGREES",
     "NODES_BY_ID",
-    "NODES_OF_KINDS",
+    "NODE_IDS_OF_KINDS",
     "NEO4J_CONSTRAINT",
     "NEO4J_INDEX",
     "FALKORDB_LIST_INDEXES",
@@ -124,7 +126,12 @@ PULL_EDGES = (
 # Lists of ids are sent in chunks (FalkorDB limits the rendered statement size).
 GET_NODE = f"MATCH (n:{TAG_LABEL} {{id: $id}}) RETURN properties(n) AS props"
 NODES_BY_ID = f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props"
-NODES_OF_KINDS = f"MATCH (n:{TAG_LABEL}) WHERE n.kind IN $kinds RETURN n.id AS id, properties(n) AS props"
+NODE_IDS_OF_KINDS = f"MATCH (n:{TAG_LABEL}) WHERE n.kind IN $kinds RETURN n.id AS id"
+#: Nodes of ``$kinds`` with only what a filter decides on.
+FILTER_NODES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.kind IN $kinds "
+    "RETURN n.id AS id, n {.kind, .status, .start_year, .end_year, .sector, .land, .country} AS props"
+)
 COUNTS_BY_KIND = f"MATCH (n:{TAG_LABEL}) RETURN n.kind AS kind, count(n) AS n"
 #: The push that wrote the data (a cheap version stamp for caches).
 CURRENT_PUSH = f"MATCH (n:{TAG_LABEL}) RETURN n._pn_push AS push LIMIT 1"
@@ -143,21 +150,27 @@ IN_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE b.id IN $ids AND r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, properties(r) AS props, properties(a) AS other"
 )
-#: One breadth-first step: the nodes adjacent to ``$ids`` and the edge kind used.
+#: One breadth-first step: the nodes adjacent to ``$ids`` (either direction)
+#: over relationships of the edge kinds ``$kinds`` (all when null).
 NEIGHBOURHOOD = (
     f"MATCH (a:{TAG_LABEL})-[r]-(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
-    "RETURN DISTINCT a.id AS source, b.id AS id, r.kind AS kind"
+    "AND ($kinds IS NULL OR r.kind IN $kinds) RETURN DISTINCT b.id AS id"
 )
 #: Every relationship leaving a node of ``$ids`` (the caller keeps those whose target it wants).
 EDGES_FROM = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, properties(r) AS props"
 )
-#: Every relationship between nodes of the kinds ``$kinds``.
-EDGES_AMONG_KINDS = (
+#: Every relationship between nodes of the kinds ``$kinds`` (key and kind only).
+FILTER_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) "
     "WHERE a.kind IN $kinds AND b.kind IN $kinds AND r._pn_key IS NOT NULL "
-    "RETURN a.id AS source, b.id AS target, properties(r) AS props"
+    "RETURN a.id AS source, b.id AS target, r {._pn_key, .kind} AS props"
+)
+#: The keys of the relationships leaving the nodes of ``$ids``.
+EDGE_KEYS_FROM = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, r._pn_key AS key"
 )
 #: Number of relationships (either direction) at each node of ``$ids``.
 DEGREES = (

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from graph.errors import PartnernetzError
-from graph.kinds import CofinanceKind, EdgeKind
-from graph.matrices import project_countries
+from graph.kinds import CofinanceKind
+from graph.matrices import ProjectIndex, project_index
 from graph.model import PartnerGraph
 from graph.periods import project_years
 
@@ -52,7 +52,8 @@ class Flows:
 
 
 def cofinancing_flows(g: PartnerGraph, *, kinds: Iterable[str] | None = None,
-                      years: tuple[int, int] | None = None, measure: str = "count") -> Flows:
+                      years: tuple[int, int] | None = None, measure: str = "count",
+                      index: ProjectIndex | None = None) -> Flows:
     """Flows Land → project → country (see module docstring).
 
     Nodes are ordered Länder, projects, countries (each sorted by id).
@@ -60,8 +61,9 @@ def cofinancing_flows(g: PartnerGraph, *, kinds: Iterable[str] | None = None,
     if measure not in FLOW_MEASURES:
         raise PartnernetzError(f"unknown flow measure {measure!r} (choose {', '.join(FLOW_MEASURES)})")
     wanted = None if kinds is None else {CofinanceKind(k).value for k in kinds}
+    ix = index or project_index(g)
     into: dict[tuple[str, str, str], float] = defaultdict(float)
-    for land, project, d in g.edges(EdgeKind.COFINANCES):
+    for land, project, d in ix.cofinancing:
         kind = d.get("contribution") or CofinanceKind.OTHER.value
         if wanted is not None and kind not in wanted:
             continue
@@ -77,7 +79,7 @@ def cofinancing_flows(g: PartnerGraph, *, kinds: Iterable[str] | None = None,
         per_project[project] += v
     out_links: dict[tuple[str, str], float] = defaultdict(float)
     for project, v in per_project.items():
-        countries = sorted(project_countries(g, project))
+        countries = sorted(ix.countries.get(project, ()))
         for c in countries:
             out_links[(project, c)] += v / len(countries)
     links = [Flow(l, p, v, k) for (l, p, k), v in sorted(into.items())]

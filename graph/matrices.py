@@ -42,6 +42,8 @@ __all__ = [
     "project_laender",
     "project_countries",
     "is_german_institution",
+    "ProjectIndex",
+    "project_index",
     "land_country_matrix",
     "theme_land_matrix",
     "white_spots",
@@ -135,20 +137,115 @@ def project_laender(g: PartnerGraph, project: str) -> set[str]:
     return laender
 
 
+@dataclass
+class ProjectIndex:
+    """Everything the matrices, periods and flows need per project, built in
+    one pass over the edges (:func:`project_index`); build it once per dataset
+    and pass it as ``index=`` to avoid walking the graph again."""
+
+    projects: tuple[str, ...]
+    countries: dict[str, frozenset[str]]
+    laender: dict[str, frozenset[str]]
+    institutions: dict[str, tuple[str, ...]]
+    themes: dict[str, tuple[str, ...]]
+    programmes: dict[str, tuple[str, ...]]
+    cofinancing: list[tuple[str, str, dict]]
+    partnerships: list[tuple[str, str]]
+    programme_countries: dict[str, frozenset[str]]
+    institution_land: dict[str, str]
+    german: frozenset[str]
+    land_themes: dict[str, frozenset[str]]
+
+
+def project_index(g: PartnerGraph) -> ProjectIndex:
+    """Index the projects of ``g`` (one pass over all edges).
+
+    >>> project_index(PartnerGraph()).projects
+    ()
+    """
+    nodes = g.nx.nodes
+    projects = tuple(sorted(g.nodes(NodeKind.PROJECT)))
+    countries: dict[str, set] = defaultdict(set)
+    insts: dict[str, set] = defaultdict(set)
+    themes: dict[str, list] = defaultdict(list)
+    programmes: dict[str, list] = defaultdict(list)
+    prog_countries: dict[str, set] = defaultdict(set)
+    cofinancing: list[tuple[str, str, dict]] = []
+    partnerships: list[tuple[str, str]] = []
+    inst_themes: dict[str, set] = defaultdict(set)
+    P, I, C, A, L, W, PW, PRG = (EdgeKind.PARTICIPATES_IN.value, EdgeKind.IMPLEMENTED_IN.value, EdgeKind.COFINANCES.value,
+                                 EdgeKind.ADDRESSES.value, EdgeKind.LINKED_TO.value, EdgeKind.WORKS_ON.value,
+                                 EdgeKind.PARTNERS_WITH.value, "programme:")
+    for u, v, d in g.nx.edges(data=True):
+        kind = d.get("kind")
+        if kind == P:
+            insts[v].add(u)
+        elif kind == I:
+            if u.startswith(PRG):
+                prog_countries[u].add(v)
+            elif v != GERMANY:
+                countries[u].add(v)
+        elif kind == C:
+            cofinancing.append((u, v, d))
+        elif kind == A:
+            themes[u].append(v)
+        elif kind == L:
+            programmes[u].append(v)
+        elif kind == PW:
+            if v != GERMANY:
+                partnerships.append((u, v))
+        elif kind == W and u.startswith("institution:"):
+            inst_themes[u].add(v)
+    institution_land: dict[str, str] = {}
+    german = set()
+    for inst in g.nodes(NodeKind.INSTITUTION):
+        a = nodes[inst]
+        if a.get("land"):
+            institution_land[inst] = node_id(NodeKind.LAND, a["land"])
+        if a.get("land") or a.get("country") == "DEU":
+            german.add(inst)
+    laender: dict[str, set] = defaultdict(set)
+    land_themes: dict[str, set] = defaultdict(set)
+    for land, project, _ in cofinancing:
+        laender[project].add(land)
+        land_themes[land].update(themes.get(project, ()))
+    for project, members in insts.items():
+        for inst in members:
+            if inst in institution_land:
+                laender[project].add(institution_land[inst])
+    for inst, ths in inst_themes.items():
+        if inst in institution_land:
+            land_themes[institution_land[inst]].update(ths)
+    return ProjectIndex(
+        projects=projects,
+        countries={p: frozenset(countries.get(p, ())) for p in projects},
+        laender={p: frozenset(laender.get(p, ())) for p in projects},
+        institutions={p: tuple(sorted(insts.get(p, ()))) for p in projects},
+        themes={p: tuple(themes.get(p, ())) for p in projects},
+        programmes={p: tuple(programmes.get(p, ())) for p in projects},
+        cofinancing=cofinancing,
+        partnerships=partnerships,
+        programme_countries={k: frozenset(v) for k, v in prog_countries.items()},
+        institution_land=institution_land,
+        german=frozenset(german),
+        land_themes={k: frozenset(v) for k, v in land_themes.items()},
+    )
+
+
 def _land_rows(g: PartnerGraph) -> tuple[str, ...]:
     return tuple(sorted(g.nodes(NodeKind.LAND), key=lambda n: g.label(n)))
 
 
-def _country_cols(g: PartnerGraph) -> tuple[str, ...]:
+def _country_cols(g: PartnerGraph, ix: ProjectIndex) -> tuple[str, ...]:
     cols: set[str] = set()
-    for p in g.nodes(NodeKind.PROJECT):
-        cols |= project_countries(g, p)
-    cols |= {v for _, v, _ in g.edges(EdgeKind.PARTNERS_WITH) if v != GERMANY}
+    for cs in ix.countries.values():
+        cols |= cs
+    cols |= {c for _, c in ix.partnerships}
     return tuple(sorted(cols, key=lambda n: g.label(n)))
 
 
 # --------------------------------------------------------------------------- matrices
-def land_country_matrix(g: PartnerGraph, *, measure: str = "projects") -> Matrix:
+def land_country_matrix(g: PartnerGraph, *, measure: str = "projects", index: ProjectIndex | None = None) -> Matrix:
     """Land × partner-country matrix of ``measure`` (see module docstring).
 
     Rows are all Länder, columns every partner country with a project or a
@@ -161,63 +258,50 @@ def land_country_matrix(g: PartnerGraph, *, measure: str = "projects") -> Matrix
     """
     if measure not in LAND_COUNTRY_MEASURES:
         raise PartnernetzError(f"unknown measure {measure!r} (choose {', '.join(LAND_COUNTRY_MEASURES)})")
+    ix = index or project_index(g)
     cells: dict[tuple[str, str], set | float] = defaultdict(set) if measure in ("projects", "institutions") else defaultdict(float)
     if measure == "partnerships":
-        for land, country, _ in g.edges(EdgeKind.PARTNERS_WITH):
-            if country != GERMANY:
-                cells[(land, country)] += 1
+        for land, country in ix.partnerships:
+            cells[(land, country)] += 1
     elif measure in ("cofinancing", "amount_eur"):
-        for land, project, d in g.edges(EdgeKind.COFINANCES):
-            for c in project_countries(g, project):
+        for land, project, d in ix.cofinancing:
+            for c in ix.countries.get(project, ()):
                 cells[(land, c)] += 1 if measure == "cofinancing" else float(d.get("amount_eur") or 0)
     else:
-        for project in g.nodes(NodeKind.PROJECT):
-            countries = project_countries(g, project)
+        for project in ix.projects:
+            countries = ix.countries[project]
             if not countries:
                 continue
             if measure == "projects":
-                for land in project_laender(g, project):
+                for land in ix.laender[project]:
                     for c in countries:
                         cells[(land, c)].add(project)
             else:
-                for inst in _sources(g, project, EdgeKind.PARTICIPATES_IN):
-                    land = g.nx.nodes[inst].get("land")
+                for inst in ix.institutions[project]:
+                    land = ix.institution_land.get(inst)
                     if land:
                         for c in countries:
-                            cells[(node_id(NodeKind.LAND, land), c)].add(inst)
+                            cells[(land, c)].add(inst)
     values = {k: (len(v) if isinstance(v, set) else v) for k, v in cells.items() if v}
-    return Matrix(_land_rows(g), _country_cols(g), values, measure)
+    return Matrix(_land_rows(g), _country_cols(g, ix), values, measure)
 
 
-def theme_land_matrix(g: PartnerGraph) -> Matrix:
+def theme_land_matrix(g: PartnerGraph, *, index: ProjectIndex | None = None) -> Matrix:
     """Theme × Land: distinct projects on the theme the Land is involved in.
 
     Rows are all themes (sorted by German name), columns all Länder.
     """
+    ix = index or project_index(g)
     cells: dict[tuple[str, str], set] = defaultdict(set)
-    for project in g.nodes(NodeKind.PROJECT):
-        laender = project_laender(g, project)
-        for theme in _targets(g, project, EdgeKind.ADDRESSES):
-            for land in laender:
+    for project in ix.projects:
+        for theme in ix.themes[project]:
+            for land in ix.laender[project]:
                 cells[(theme, land)].add(project)
     rows = tuple(sorted(g.nodes(NodeKind.THEME), key=lambda n: g.label(n)))
     return Matrix(rows, _land_rows(g), {k: len(v) for k, v in cells.items()}, "projects")
 
 
-def _land_themes(g: PartnerGraph) -> dict[str, set[str]]:
-    """Themes each Land works on: via its institutions or co-financed projects."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for inst, theme, _ in g.edges(EdgeKind.WORKS_ON):
-        if inst.startswith("institution:"):
-            land = g.nx.nodes[inst].get("land")
-            if land:
-                out[node_id(NodeKind.LAND, land)].add(theme)
-    for land, project, _ in g.edges(EdgeKind.COFINANCES):
-        out[land].update(_targets(g, project, EdgeKind.ADDRESSES))
-    return out
-
-
-def white_spots(g: PartnerGraph, *, themes: Iterable[str] | None = None) -> WhiteSpotGrid:
+def white_spots(g: PartnerGraph, *, themes: Iterable[str] | None = None, index: ProjectIndex | None = None) -> WhiteSpotGrid:
     """Partner country × theme grid with reasons and German coverage.
 
     A cell's *reasons*: ``programme:<id>`` (a TZ programme implemented in the
@@ -227,27 +311,26 @@ def white_spots(g: PartnerGraph, *, themes: Iterable[str] | None = None) -> Whit
     institutions in projects in the country on the theme. A *white spot* has
     reasons and zero coverage.
     """
+    ix = index or project_index(g)
     theme_ids = tuple(sorted(themes if themes is not None else g.nodes(NodeKind.THEME), key=lambda n: g.label(n)))
     wanted = set(theme_ids)
     reasons: dict[tuple[str, str], set[str]] = defaultdict(set)
     german: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for project in g.nodes(NodeKind.PROJECT):
-        countries = project_countries(g, project)
-        themes_p = [t for t in _targets(g, project, EdgeKind.ADDRESSES) if t in wanted]
-        insts = [i for i in _sources(g, project, EdgeKind.PARTICIPATES_IN) if is_german_institution(g, i)]
-        programmes = _targets(g, project, EdgeKind.LINKED_TO)
-        for c in countries:
+    for project in ix.projects:
+        themes_p = [t for t in ix.themes[project] if t in wanted]
+        if not themes_p:
+            continue
+        insts = [i for i in ix.institutions[project] if i in ix.german]
+        programmes = ix.programmes[project]
+        for c in ix.countries[project]:
             for t in themes_p:
                 reasons[(c, t)].add(project)
                 german[(c, t)].update(insts)
                 for prog in programmes:
-                    if c in _targets(g, prog, EdgeKind.IMPLEMENTED_IN):
+                    if c in ix.programme_countries.get(prog, ()):
                         reasons[(c, t)].add(prog)
-    land_themes = _land_themes(g)
-    for land, country, _ in g.edges(EdgeKind.PARTNERS_WITH):
-        if country == GERMANY:
-            continue
-        for t in land_themes.get(land, ()):
+    for land, country in ix.partnerships:
+        for t in ix.land_themes.get(land, ()):
             if t in wanted:
                 reasons[(country, t)].add(f"partnership:{land}")
     countries = tuple(sorted({c for c, _ in reasons}, key=lambda n: g.label(n)))

@@ -150,8 +150,8 @@ def chunks(values: Iterable[Any], *, max_count: int, max_bytes: int = 0, overhea
     ``max_count`` values and, when ``max_bytes`` is set, at most that many
     rendered bytes including ``overhead``.
 
-    >>> [len(c) for c in chunks(["ab"] * 5, max_count=10, max_bytes=20, overhead=2)]
-    [2, 2, 1]
+    >>> [len(c) for c in chunks(["ab"] * 5, max_count=10, max_bytes=20, overhead=2)]  # 2 + 3 × 6 bytes
+    [3, 2]
     """
     chunk: list[Any] = []
     size = overhead

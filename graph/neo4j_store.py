@@ -10,9 +10,11 @@ URI and the cause; no ``neo4j.exceptions`` type leaves this module.
 This is the only module of ``graph/`` that imports ``neo4j``; nothing in
 ``graph/__init__`` imports it.
 
->>> store = connect("bolt://127.0.0.1:7687", dialect="neo4j")   # doctest: +SKIP
->>> store.push(graph).nodes                                       # doctest: +SKIP
-210
+Example (needs a running server)::
+
+    with connect("bolt://127.0.0.1:7687", user="neo4j", password=secret) as store:
+        store.push(graph)                 # PushResult(nodes=210, edges=698, …)
+        store.ego_network("land:DE-HE")   # the same Subgraph as MemoryStore(graph) gives
 """
 
 from __future__ import annotations
@@ -191,6 +193,7 @@ class Neo4jStore:
         self._secrets = _secrets_of(uri, password)
         self._owns_driver = owns_driver
         self._names: tuple[str | None, PartnerGraph] | None = None
+        self._contacts: dict[str, dict[str, Any]] | None = None
 
     # --------------------------------------------------------------- plumbing
     def close(self) -> None:
@@ -349,16 +352,44 @@ class Neo4jStore:
     # both stores give the same answers.
     name = "neo4j"
 
+    def restrict_to(self, served: PartnerGraph) -> None:
+        """Show contacts (personal data) only as ``served`` does: a contact
+        missing there is never returned nor walked through, and a contact's
+        attributes come from ``served`` (masked when it has no consent).
+
+        The dashboard serves a graph after the privacy rules of
+        :mod:`graph.privacy`; this keeps the store's answers within them.
+        """
+        self._contacts = {n: dict(served.nx.nodes[n]) for n in served.nodes(NodeKind.CONTACT)}
+        self._names = None
+
+    def _hidden(self, node_id: str) -> bool:
+        return (self._contacts is not None and node_id.startswith("contact:")
+                and node_id not in self._contacts)
+
+    def _attrs(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        if self._contacts is not None and node_id in self._contacts:
+            return dict(self._contacts[node_id])
+        return _node_attrs(props)
+
+    def _visible(self, records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """``{id: props}`` of node records, without hidden contacts, masked ones replaced."""
+        out = {}
+        for rec in records:
+            if not self._hidden(rec["id"]):
+                out[rec["id"]] = self._attrs(rec["id"], rec["props"])
+        return out
+
     def node(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, as the in-memory graph holds them."""
-        rows = self._run(cypher.GET_NODE, id=node_id)
+        rows = [] if self._hidden(node_id) else self._run(cypher.GET_NODE, id=node_id)
         if not rows:
             raise NodeNotFound(node_id)
-        return _node_attrs(rows[0]["props"])
+        return self._attrs(node_id, rows[0]["props"])
 
     def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """``{id: attributes}`` of the given nodes (unknown ids are left out)."""
-        return {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, node_ids)}
+        return self._visible(self._ids_query(cypher.NODES_BY_ID, node_ids))
 
     def counts_by_kind(self) -> dict[str, int]:
         """Number of nodes per kind, every kind listed."""
@@ -376,16 +407,14 @@ class Neo4jStore:
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
         """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""
-        center = self._ids_query(cypher.NODES_BY_ID, [node_id])
-        if not center:
-            raise NodeNotFound(node_id)
-        nodes = {node_id: center[0]["props"]}
+        nodes = {node_id: self.node(node_id)}
         edges = []
         for query in (cypher.OUT_EDGES, cypher.IN_EDGES):
             for rec in self._ids_query(query, [node_id]):
                 other = rec["target"] if query is cypher.OUT_EDGES else rec["source"]
-                nodes[other] = rec["other"]
-                edges.append(rec)
+                if not self._hidden(other):
+                    nodes[other] = self._attrs(other, rec["other"])
+                    edges.append(rec)
         return queries.neighbours_by_relation(_local_graph(nodes, edges), node_id, lang=lang)
 
     def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
@@ -401,7 +430,7 @@ class Neo4jStore:
         """Up to ``k`` shortest simple paths, edge direction ignored (see
         :func:`graph.queries.shortest_paths`). Among equally long paths the
         order may differ from the in-memory store's."""
-        found = {r["id"] for r in self._ids_query(cypher.NODES_BY_ID, [source, target])}
+        found = set(self.node_attrs([source, target]))
         for end in (source, target):
             if end not in found:
                 raise NodeNotFound(end)
@@ -409,30 +438,36 @@ class Neo4jStore:
             return []
         if source == target:
             return [[source]]
-        allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
+        allowed = None if via is None else sorted({EdgeKind(e).value for e in via})
         banned = set(exclude) - {source, target}
-        from_source = self._bfs(source, max_length, allowed=allowed, banned=banned)
-        if target not in from_source:
+        ball_s = _Ball(self, source, allowed, banned)
+        ball_t = _Ball(self, target, allowed, banned)
+        shortest = _distance(ball_s, ball_t, max_length)
+        if shortest is None:
             return []
-        from_target = self._bfs(target, max_length, allowed=allowed, banned=banned)
-        region = [n for n, d in from_source.items() if n in from_target and d + from_target[n] <= max_length]
-        nodes = {r["id"]: r["props"] for r in self._ids_query(cypher.NODES_BY_ID, region)}
-        wanted = set(nodes)
-        edges = [r for r in self._ids_query(cypher.EDGES_FROM, region) if r["target"] in wanted]
-        return queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=max_length,
-                                      exclude=exclude, via=via)
+        # The k shortest paths all have length <= L as soon as k paths of length
+        # <= L exist; every such path lies in region(L). So grow L from the
+        # shortest distance until k paths are found (or L = max_length).
+        for length in range(shortest, max_length + 1):
+            nodes = self.node_attrs(_region(ball_s, ball_t, length))
+            edges = [r for r in self._ids_query(cypher.EDGES_FROM, nodes) if r["target"] in nodes]
+            paths = queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=length,
+                                           exclude=exclude, via=via)
+            if len(paths) >= k or length == max_length:
+                return paths
+        return []  # not reached
 
     def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
         """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
         if not flt.selects_projects:
             kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
-            return self._induced([r["id"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)],
-                                 max_elements=max_elements)
+            return self._induced([r["id"] for r in self._run(cypher.NODE_IDS_OF_KINDS, kinds=kinds)
+                                  if not self._hidden(r["id"])], max_elements=max_elements)
         # Project criteria: the result holds only these kinds, and deciding it
         # needs every project with its relationships and every institution.
         kinds = sorted(k.value for k in _FILTER_KINDS)
-        nodes = {r["id"]: r["props"] for r in self._run(cypher.NODES_OF_KINDS, kinds=kinds)}
-        edges = self._run(cypher.EDGES_AMONG_KINDS, kinds=kinds)
+        nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
+        edges = self._run(cypher.FILTER_EDGES, kinds=kinds)
         whole = queries.filter_subgraph(_local_graph(nodes, edges), flt, max_elements=_UNLIMITED)
         rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
         return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
@@ -451,21 +486,16 @@ class Neo4jStore:
                 out.extend(r.data() for r in session.run(query, self._params({"ids": chunk, **params})))
         return out
 
-    def _bfs(self, start: str, radius: int, *, allowed: frozenset[str] | None = None,
-             banned: set[str] | frozenset[str] = frozenset()) -> dict[str, int]:
-        """Distances (edge direction ignored) from ``start`` up to ``radius``,
-        over edges of the ``allowed`` kinds, never entering ``banned`` nodes."""
-        dist = {start: 0}
-        frontier = [start]
-        for step in range(1, radius + 1):
-            reached = sorted({r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier)
-                              if (allowed is None or r["kind"] in allowed) and r["id"] not in banned} - dist.keys())
-            for nid in reached:
-                dist[nid] = step
-            frontier = reached
-            if not frontier:
-                break
-        return dist
+    def _bfs(self, start: str, radius: int) -> dict[str, int]:
+        """Distances (edge direction ignored) from ``start`` up to ``radius``."""
+        ball = _Ball(self, start, None, frozenset())
+        ball.grow_to(radius)
+        return ball.dist
+
+    def _step(self, frontier: Iterable[str], kinds: list[str] | None) -> set[str]:
+        """Visible nodes adjacent to ``frontier`` over edges of ``kinds``."""
+        return {r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier, kinds=kinds)
+                if not self._hidden(r["id"])}
 
     def _induced(self, nodes: Iterable[str], *, max_elements: int, keep: Iterable[str] = (),
                  rank: dict[str, float] | None = None,
@@ -475,8 +505,8 @@ class Neo4jStore:
         wanted = list(dict.fromkeys(nodes))
         wanted_set = set(wanted)
         if edges is None:
-            edges = [(r["source"], r["target"], r["props"]["_pn_key"])
-                     for r in self._ids_query(cypher.EDGES_FROM, wanted) if r["target"] in wanted_set]
+            edges = [(r["source"], r["target"], r["key"])
+                     for r in self._ids_query(cypher.EDGE_KEYS_FROM, wanted) if r["target"] in wanted_set]
         edges = list(edges)
         total = len(wanted) + len(edges)
         if total <= max_elements:
@@ -496,6 +526,8 @@ class Neo4jStore:
                 continue
             chosen.add(n)
             used += added
+            if used >= max_elements:  # every further node costs at least one element
+                break
         kept = [e for e in edges if e[0] in chosen and e[1] in chosen]
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
 
@@ -507,7 +539,8 @@ class Neo4jStore:
             nodes = {}
             for rec in self._run(cypher.NAMES):
                 nid = rec.pop("id")
-                nodes[nid] = {k: v for k, v in rec.items() if v is not None}
+                if not self._hidden(nid):
+                    nodes[nid] = self._attrs(nid, {k: v for k, v in rec.items() if v is not None})
             self._names = (version, _local_graph(nodes, []))
         return self._names[1]
 
@@ -517,8 +550,87 @@ class Neo4jStore:
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
 
 
+class _Ball:
+    """Breadth-first layers around ``start`` (edge direction ignored) over
+    edges of ``kinds``, never entering ``banned``; grown one layer at a time."""
+
+    def __init__(self, store: Neo4jStore, start: str, kinds: list[str] | None, banned: set[str] | frozenset[str]):
+        self.store, self.kinds, self.banned = store, kinds, banned
+        self.dist = {start: 0}
+        self.frontier = [start]
+        self.depth = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return not self.frontier
+
+    def grow_to(self, depth: int) -> None:
+        while self.depth < depth:
+            self.depth += 1
+            if not self.frontier:
+                continue
+            reached = sorted(self.store._step(self.frontier, self.kinds) - self.banned - self.dist.keys())
+            for nid in reached:
+                self.dist[nid] = self.depth
+            self.frontier = reached
+
+    def neighbours(self, frontier: Iterable[str]) -> set[str]:
+        return self.store._step(frontier, self.kinds) - self.banned
+
+
+def _distance(ball_s: _Ball, ball_t: _Ball, max_length: int) -> int | None:
+    """Length of a shortest path between the balls' centres (bidirectional
+    search: grow the ball with the smaller frontier), None beyond ``max_length``."""
+    while True:
+        meet = ball_s.dist.keys() & ball_t.dist.keys()
+        if meet:
+            shortest = min(ball_s.dist[n] + ball_t.dist[n] for n in meet)
+            return shortest if shortest <= max_length else None
+        if ball_s.depth + ball_t.depth >= max_length or (ball_s.exhausted and ball_t.exhausted):
+            return None
+        if ball_t.exhausted or (not ball_s.exhausted and len(ball_s.frontier) <= len(ball_t.frontier)):
+            ball_s.grow_to(ball_s.depth + 1)
+        else:
+            ball_t.grow_to(ball_t.depth + 1)
+
+
+def _region(ball_s: _Ball, ball_t: _Ball, length: int) -> list[str]:
+    """Nodes on some path of at most ``length`` edges between the balls'
+    centres: ``d(s, n) + d(n, t) <= length``.
+
+    Each ball is complete to its share of the length (``half`` and
+    ``length - half``); beyond that each side's search only follows nodes close
+    enough to the other side, which the other ball already knows (a node of
+    the region is always reached through nodes of the region)."""
+    half = length // 2
+    ball_s.grow_to(half)
+    ball_t.grow_to(length - half)
+    to_s = _extend(ball_s, ball_t.dist, half, length)
+    to_t = _extend(ball_t, ball_s.dist, length - half, length)
+    return sorted(n for n, d in to_s.items() if n in to_t and d + to_t[n] <= length)
+
+
+def _extend(ball: _Ball, other: dict[str, int], complete: int, length: int) -> dict[str, int]:
+    """Distances from ``ball``'s centre: all up to ``complete``, then only of
+    nodes within ``length - layer`` of the other centre (``other`` knows them)."""
+    far = float("inf")
+    dist = {n: d for n, d in ball.dist.items() if d <= complete}
+    frontier = [n for n, d in dist.items() if d == complete and other.get(n, far) <= length - complete]
+    for layer in range(complete + 1, length + 1):
+        if not frontier:
+            break
+        if ball.depth >= layer:  # already known from the distance search
+            reached = {n for n, d in ball.dist.items() if d == layer}
+        else:
+            reached = ball.neighbours(frontier) - dist.keys()
+        frontier = sorted(n for n in reached if other.get(n, far) <= length - layer)
+        for n in frontier:
+            dist[n] = layer
+    return dist
+
+
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id"}
+    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id" and v is not None}
 
 
 def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PartnerGraph:
@@ -532,7 +644,7 @@ def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any
         if rec["source"] in g.nx and rec["target"] in g.nx:
             props = rec["props"]
             g.nx.add_edge(rec["source"], rec["target"], key=props.get("_pn_key"),
-                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES})
+                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES and v is not None})
     return g
 
 

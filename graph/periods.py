@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from graph.errors import PartnernetzError
-from graph.kinds import EdgeKind, NodeKind
-from graph.matrices import project_countries, project_laender
+from graph.kinds import NodeKind
+from graph.matrices import ProjectIndex, project_index
 from graph.model import PartnerGraph
 
 __all__ = [
@@ -125,20 +125,19 @@ def timeline(g: PartnerGraph) -> list[dict[str, object]]:
             for (y, ph), n in sorted(counts.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, order.get(kv[0][1], 9)))]
 
 
-def ties(g: PartnerGraph, projects: set[str], kind: str) -> set[tuple[str, str]]:
+def ties(g: PartnerGraph, projects: set[str], kind: str, *, index: ProjectIndex | None = None) -> set[tuple[str, str]]:
     """The ties of ``kind`` created by ``projects`` (pairs of node ids)."""
     if kind not in TIE_KINDS:
         raise PartnernetzError(f"unknown tie kind {kind!r} (choose {', '.join(TIE_KINDS)})")
+    ix = index or project_index(g)
     out: set[tuple[str, str]] = set()
     for p in projects:
         if kind == "land_country":
-            out.update((land, c) for land in project_laender(g, p) for c in project_countries(g, p))
-            continue
-        insts = sorted({u for u, _, d in g.nx.in_edges(p, data=True) if d.get("kind") == EdgeKind.PARTICIPATES_IN.value})
-        if kind == "institution_institution":
-            out.update(combinations(insts, 2))
+            out.update((land, c) for land in ix.laender[p] for c in ix.countries[p])
+        elif kind == "institution_institution":
+            out.update(combinations(ix.institutions[p], 2))
         else:
-            out.update((i, c) for i in insts for c in project_countries(g, p))
+            out.update((i, c) for i in ix.institutions[p] for c in ix.countries[p])
     return out
 
 
@@ -165,7 +164,8 @@ class PeriodComparison:
                 for k, c in self.changes.items()}
 
 
-def compare_periods(g: PartnerGraph, before: Period | str, after: Period | str) -> PeriodComparison:
+def compare_periods(g: PartnerGraph, before: Period | str, after: Period | str, *,
+                    index: ProjectIndex | None = None) -> PeriodComparison:
     """What changed from ``before`` to ``after``.
 
     >>> from graph.model import PartnerGraph
@@ -174,16 +174,17 @@ def compare_periods(g: PartnerGraph, before: Period | str, after: Period | str) 
     """
     a = before if isinstance(before, Period) else period_from_key(before)
     b = after if isinstance(after, Period) else period_from_key(after)
+    ix = index or project_index(g)
     pa, pb = projects_in_period(g, a), projects_in_period(g, b)
     changes = {}
     for kind in TIE_KINDS:
-        ta, tb = ties(g, pa, kind), ties(g, pb, kind)
+        ta, tb = ties(g, pa, kind, index=ix), ties(g, pb, kind, index=ix)
         changes[kind] = TieChange(frozenset(tb - ta), frozenset(ta - tb), frozenset(ta & tb))
     per_land_a: dict[str, set[str]] = defaultdict(set)
     per_land_b: dict[str, set[str]] = defaultdict(set)
-    for land, c in ties(g, pa, "land_country"):
+    for land, c in changes["land_country"].ended | changes["land_country"].continuing:
         per_land_a[land].add(c)
-    for land, c in ties(g, pb, "land_country"):
+    for land, c in changes["land_country"].new | changes["land_country"].continuing:
         per_land_b[land].add(c)
     laender = {}
     for land in sorted(set(per_land_a) | set(per_land_b)):

@@ -27,12 +27,12 @@ until ``g.generation`` changes.
 
 from __future__ import annotations
 
+import heapq
 import weakref
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-import networkx as nx
 
 from graph.errors import NodeNotFound, PartnernetzError
 from graph.kinds import EdgeKind, NodeKind, key_of, kind_of
@@ -85,20 +85,21 @@ def _cached(g: PartnerGraph, name: str, build: Callable[[], Any]) -> Any:
     return slot[name]
 
 
-def _undirected(g: PartnerGraph) -> nx.Graph:
-    """Simple undirected view of the multigraph (parallel edges merged)."""
-    def build() -> nx.Graph:
-        u = nx.Graph()
-        u.add_nodes_from(g.nx.nodes)
-        for a, b, kind in g.nx.edges(data="kind"):
-            if a == b:
-                continue
-            if u.has_edge(a, b):
-                u.edges[a, b]["kinds"] = u.edges[a, b]["kinds"] | {kind}
-            else:
-                u.add_edge(a, b, kinds=frozenset({kind}))
-        return u
-    return _cached(g, "undirected", build)
+def _distances(g: PartnerGraph, source: str, cutoff: int) -> dict[str, int]:
+    """Steps from ``source`` to every node within ``cutoff`` (direction ignored)."""
+    succ, pred = g.nx._succ, g.nx._pred
+    dist = {source: 0}
+    frontier = [source]
+    for d in range(1, cutoff + 1):
+        nxt = []
+        for u in frontier:
+            for adj in (succ[u], pred[u]):
+                for w in adj:
+                    if w not in dist:
+                        dist[w] = d
+                        nxt.append(w)
+        frontier = nxt
+    return dist
 
 
 # ----------------------------------------------------------------- subgraphs
@@ -125,12 +126,18 @@ class Subgraph:
 
 
 def _induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
-    out: list[EdgeRef] = []
-    for u in nodes:
-        for _, v, key in g.nx.out_edges(u, keys=True):
-            if v in nodes:
-                out.append((u, v, key))
-    return out
+    succ = g.nx._succ  # adjacency dicts: far faster than edge views on large graphs
+    return [(u, v, key) for u in nodes for v, keys in succ[u].items() if v in nodes for key in keys]
+
+
+def _degrees(g: PartnerGraph) -> dict[str, int]:
+    """Degree (parallel edges counted) of every node, once per generation."""
+    return _cached(g, "degrees", lambda: dict(g.nx.degree()))
+
+
+def _count_induced_edges(g: PartnerGraph, nodes: set[str]) -> int:
+    succ = g.nx._succ
+    return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
 
 
 def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
@@ -147,24 +154,32 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     ('land:DE-BY',)
     """
     wanted = [n for n in dict.fromkeys(nodes) if n in g.nx]
-    keep_set = set(keep)
     chosen = set(wanted)
-    edges = _induced_edges(g, chosen)
-    total = len(chosen) + len(edges)
+    total = len(chosen) + _count_induced_edges(g, chosen)
     if total <= max_elements:
+        edges = _induced_edges(g, chosen)
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), False, total)
+    keep_set = set(keep)
     rank = rank or {}
-    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -g.nx.degree(n), n))
+    succ, pred = g.nx._succ, g.nx._pred
+    degree = _degrees(g)  # counts parallel edges, like the Neo4j store's cut
+    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree[n], n))
     chosen = set()
     used = 0
     for n in order:
-        # adding n adds itself and its edges to already chosen nodes
-        linked = (set(g.nx.successors(n)) | set(g.nx.predecessors(n))) & chosen
-        added = 1 + sum(g.nx.number_of_edges(n, m) + g.nx.number_of_edges(m, n) for m in linked)
+        # adding n adds itself and its edges to the nodes already chosen
+        out_n, in_n = succ[n], pred[n]
+        if len(chosen) < len(out_n) + len(in_n):  # hubs: look up the few chosen instead
+            added = 1 + sum(len(out_n.get(m, ())) + len(in_n.get(m, ())) for m in chosen)
+        else:
+            added = 1 + sum(len(k) for m, k in out_n.items() if m in chosen) \
+                + sum(len(k) for m, k in in_n.items() if m in chosen)
         if used + added > max_elements:
             continue
         chosen.add(n)
         used += added
+        if used >= max_elements:  # every further node costs at least one element
+            break
     edges = _induced_edges(g, chosen)
     return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), True, total)
 
@@ -185,7 +200,7 @@ def ego_network(g: PartnerGraph, node_id: str, *, radius: int = 1,
     g.node(node_id)
     if not 0 <= radius <= 3:
         raise PartnernetzError(f"radius must be 0–3, not {radius}")
-    dist = nx.single_source_shortest_path_length(_undirected(g), node_id, cutoff=radius)
+    dist = _distances(g, node_id, radius)
     return induced_subgraph(g, dist, max_elements=max_elements, keep=[node_id], rank=dist)
 
 
@@ -275,27 +290,102 @@ def shortest_paths(g: PartnerGraph, source: str, target: str, *, k: int = 3, max
         return []
     if source == target:
         return [[source]]
-    und = _undirected(g)
     banned = set(exclude) - {source, target}
-    view: nx.Graph = und
-    if banned or via is not None:
-        allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
-        view = nx.subgraph_view(
-            und,
-            filter_node=lambda n: n not in banned,
-            filter_edge=lambda a, b: allowed is None or bool(und.edges[a, b]["kinds"] & allowed),
-        )
-    out: list[list[str]] = []
-    try:
-        for path in nx.shortest_simple_paths(view, source, target):
-            if len(path) - 1 > max_length:
-                break
-            out.append(list(path))
-            if len(out) >= k:
-                break
-    except nx.NetworkXNoPath:
-        pass
-    return out
+    allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
+    return _k_shortest(_stepper(g, allowed), source, target, k=k, limit=max_length, banned=banned)
+
+
+Stepper = Callable[[str], Iterable[str]]
+
+
+def _stepper(g: PartnerGraph, allowed: frozenset[str] | None) -> Stepper:
+    """Neighbours of a node in either direction, over edges of ``allowed`` kinds."""
+    succ, pred = g.nx._succ, g.nx._pred
+    if allowed is None:
+        def steps(n: str) -> Iterable[str]:
+            yield from succ[n]
+            yield from pred[n]
+    else:
+        def steps(n: str) -> Iterable[str]:
+            for adj in (succ[n], pred[n]):
+                for m, keys in adj.items():
+                    if any(d["kind"] in allowed for d in keys.values()):
+                        yield m
+    return steps
+
+
+def _bidirectional(steps: Stepper, s: str, t: str, banned: set[str],
+                   banned_edges: set[tuple[str, str]], limit: int) -> list[str] | None:
+    """A shortest path ``s`` … ``t`` of at most ``limit`` edges avoiding
+    ``banned`` nodes and ``banned_edges`` (both directions listed), or None.
+    Breadth-first from both ends, always growing the smaller frontier."""
+    if s == t:
+        return [s]
+    back_f: dict[str, str | None] = {s: None}
+    back_b: dict[str, str | None] = {t: None}
+    front_f, front_b = [s], [t]
+    levels = 0
+
+    def join(meet: str) -> list[str]:
+        left, node = [], meet
+        while node is not None:
+            left.append(node)
+            node = back_f[node]
+        right, node = [], back_b[meet]
+        while node is not None:
+            right.append(node)
+            node = back_b[node]
+        return left[::-1] + right
+
+    while front_f and front_b and levels < limit:
+        levels += 1
+        forward = len(front_f) <= len(front_b)
+        frontier, mine, other = (front_f, back_f, back_b) if forward else (front_b, back_b, back_f)
+        nxt: list[str] = []
+        for u in frontier:
+            for w in steps(u):
+                if w in banned or (u, w) in banned_edges or w in mine:
+                    continue
+                mine[w] = u
+                if w in other:
+                    return join(w)
+                nxt.append(w)
+        if forward:
+            front_f = nxt
+        else:
+            front_b = nxt
+    return None
+
+
+def _k_shortest(steps: Stepper, s: str, t: str, *, k: int, limit: int, banned: set[str]) -> list[list[str]]:
+    """Yen's algorithm: up to ``k`` shortest simple paths, none longer than ``limit``."""
+    first = _bidirectional(steps, s, t, banned, set(), limit)
+    if first is None:
+        return []
+    found = [first]
+    seen = {tuple(first)}
+    candidates: list[tuple[int, int, list[str]]] = []
+    counter = 0
+    while len(found) < k:
+        prev = found[-1]
+        for i in range(len(prev) - 1):
+            root = prev[: i + 1]
+            cut: set[tuple[str, str]] = set()
+            for p in found:
+                if len(p) > i + 1 and p[: i + 1] == root:
+                    cut.add((p[i], p[i + 1]))
+                    cut.add((p[i + 1], p[i]))
+            rest = _bidirectional(steps, prev[i], t, banned | set(root[:-1]), cut, limit - i)
+            if rest is not None:
+                path = root[:-1] + rest
+                if tuple(path) not in seen:
+                    seen.add(tuple(path))
+                    heapq.heappush(candidates, (len(path), counter, path))
+                    counter += 1
+        if not candidates:
+            break
+        found.append(heapq.heappop(candidates)[2])
+    return found
 
 
 # ------------------------------------------------------------------- filters
@@ -533,6 +623,8 @@ class Overview:
 
 
 OVERVIEW_BY = ("country", "theme")
+#: Overviews kept per graph (most recently used filters).
+OVERVIEW_CACHE = 64
 
 
 def overview(g: PartnerGraph, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
@@ -556,8 +648,23 @@ def overview(g: PartnerGraph, flt: GraphFilter | None = None, *, by: str = "coun
     if by not in OVERVIEW_BY:
         raise PartnernetzError(f"overview by must be one of {OVERVIEW_BY}, not {by!r}")
     flt = flt or GraphFilter()
-    key = ("overview", by, flt)
-    return _cached(g, repr(key), lambda: _overview(g, flt, by))
+    recent: OrderedDict[tuple[str, GraphFilter], Overview] = _cached(g, "overviews", OrderedDict)
+    key = (by, flt)
+    if key in recent:
+        recent.move_to_end(key)
+        return recent[key]
+    result = recent[key] = _overview(g, flt, by)
+    while len(recent) > OVERVIEW_CACHE:
+        recent.popitem(last=False)
+    return result
+
+
+def _partnerships(g: PartnerGraph) -> list[tuple[str, str]]:
+    """Land → country partnership pairs (found once per graph generation)."""
+    def build() -> list[tuple[str, str]]:
+        return sorted({(land, v) for land in g.nodes(NodeKind.LAND) for v, d in g.nx._succ[land].items()
+                       if any(e["kind"] == EdgeKind.PARTNERS_WITH.value for e in d.values())})
+    return _cached(g, "partnerships", build)
 
 
 def _overview(g: PartnerGraph, flt: GraphFilter, by: str) -> Overview:
@@ -581,7 +688,7 @@ def _overview(g: PartnerGraph, flt: GraphFilter, by: str) -> Overview:
                 pair[(a, b)] += 1
     partners: set[tuple[str, str]] = set()
     if by == "country":
-        for u, v, _ in g.edges(EdgeKind.PARTNERS_WITH):
+        for u, v in _partnerships(g):
             if (not flt.lands or key_of(u) in flt.lands) and (not flt.countries or key_of(v) in flt.countries):
                 partners.add((u, v))
     edges = [AggregateEdge(a, b, pair.get((a, b), 0), (a, b) in partners)
@@ -686,6 +793,8 @@ def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
     * otherwise a filter (``flt`` with any criterion): :func:`filter_subgraph`;
     * ``expand``: adds all neighbours (of the kinds in ``flt.kinds``) of
       these nodes; ``collapse``: hides nodes hanging only on these nodes;
+    * ``highlight`` alone (no focus, no filter): the highlighted nodes and
+      every node linking two or more of them;
     * ``highlight`` and ``path`` (two ids): those nodes and up to ``k``
       shortest paths (``strict_paths``: via :data:`STRICT_PATH_EDGES`,
       not through :data:`HOME_COUNTRY`) are always in view;
@@ -719,7 +828,7 @@ def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
         facts = project_facts(g)
         base = [n for n in ego.nodes if n == focus_l[0] or (
             _node_compatible(g, n, flt) and (kind_of(n) is not NodeKind.PROJECT or _project_matches(facts[n], flt)))]
-        rank = dict(nx.single_source_shortest_path_length(_undirected(g), focus_l[0], cutoff=2))
+        rank = dict(_distances(g, focus_l[0], 2))
     elif not flt.is_empty():
         sub = filter_subgraph(g, flt, max_elements=max_elements)
         if sub.truncated and not pinned:
@@ -729,6 +838,13 @@ def explorer_view(g: PartnerGraph, *, focus: str | None = None, radius: int = 1,
         return ExplorerView(None, overview(g, flt, by=by), (), "start", 0, tuple(unknown))
 
     nodes = list(dict.fromkeys(base + pinned))
+    if not focus_l and flt.is_empty() and len(highlight_l) > 1:
+        # a highlighted group alone (e.g. a community from the Analysen page):
+        # add the nodes linking two or more of its members, so its structure shows
+        counts: Counter[str] = Counter()
+        for h in highlight_l:
+            counts.update(g.neighbours(h))
+        nodes += sorted(n for n, c in counts.items() if c >= 2)
     for nid in expand_l:
         nodes += [n for n in sorted(g.neighbours(nid)) if not flt.kinds or g.nx.nodes[n]["kind"] in flt.kinds]
     nodes = list(dict.fromkeys(nodes))

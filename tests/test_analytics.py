@@ -144,6 +144,8 @@ def test_betweenness_matches_networkx_reference_on_projection(sample_graph):
 def test_auto_backend_and_errors():
     g = _random_graph(1)
     assert compute(g).backend == "networkx"
+    big = _graph({f"P{k}": [f"a{k}", f"b{k}"] for k in range(600)})  # 1,200 institutions
+    assert compute(big).backend == "igraph"
     with pytest.raises(PartnernetzError):
         compute(g, backend="gephi")
     with pytest.raises(PartnernetzError):

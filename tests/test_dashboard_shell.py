@@ -72,3 +72,34 @@ def test_every_kind_table_and_edge_kind_has_a_label():
     keys = [f"kind.{k}" for k in NodeKind.values()] + [f"edge.{k}" for k in EdgeKind.values()]
     keys += [f"sector.{s}" for s in Sector.values()] + [f"table.{n}" for n in TABLES]
     assert missing_keys(keys) == []
+
+
+def test_cached_computes_once_under_concurrent_first_requests(sample):
+    import threading
+    import time
+
+    from dashboard.context import AppContext
+    ctx = AppContext(graph=sample.graph, report=sample.report)
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return len(calls)
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(ctx.cached("x", slow))) for _ in range(5)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert calls == [1] and results == [1] * 5
+
+
+def test_warm_up_precomputes_every_page_index(sample):
+    from dashboard.app import warm_up
+    app = create_app(sample.graph, Settings(), report=sample.report)
+    warm_up(app).join(timeout=120)
+    from dashboard.context import CONFIG_KEY
+    names = {name for name, _generation in app.server.config[CONFIG_KEY].cache}
+    assert {"contacts.index", "analytics.metrics", "analytics.white_spots"} <= names

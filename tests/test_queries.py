@@ -280,3 +280,36 @@ def test_explorer_filter_too_large_falls_back_to_overview(tiny):
 def test_explorer_ignores_unknown_ids(tiny):
     v = explorer_view(tiny, focus="project:P1", expand=["institution:ghost"])
     assert v.unknown == ("institution:ghost",) and "project:P1" in v.subgraph.nodes
+
+
+def test_explorer_highlight_alone_shows_the_links_between_the_group(tiny):
+    v = explorer_view(tiny, highlight=["institution:uni-a", "institution:mow"])
+    # P1 links both members; TZA (only mow) and water (only uni-a) link one each
+    assert set(v.subgraph.nodes) == {"institution:uni-a", "institution:mow", "project:P1"}
+
+
+def test_k_shortest_paths_agree_with_networkx_on_random_graphs():
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(3)
+    for trial in range(5):
+        g = PartnerGraph()
+        insts = [g.add_node("institution", f"i{i}", label=f"I{i}", source="s") for i in range(25)]
+        projects = [g.add_node("project", f"p{i}", label=f"P{i}", source="s") for i in range(15)]
+        for p in projects:
+            for inst in rng.sample(insts, rng.randint(1, 4)):
+                g.add_edge(inst, p, "participates_in", source="s")
+        simple = nx.Graph(g.nx.to_undirected())
+        for _ in range(10):
+            a, b = rng.sample(insts, 2)
+            ours = shortest_paths(g, a, b, k=4, max_length=8)
+            try:
+                theirs = [p for _, p in zip(range(4), nx.shortest_simple_paths(simple, a, b)) if len(p) - 1 <= 8]
+            except nx.NetworkXNoPath:
+                theirs = []
+            assert [len(p) for p in ours] == [len(p) for p in theirs]
+            for p in ours:
+                assert p[0] == a and p[-1] == b and len(set(p)) == len(p)
+                assert all(simple.has_edge(x, y) for x, y in zip(p, p[1:]))

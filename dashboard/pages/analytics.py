@@ -26,7 +26,7 @@ from dashboard.i18n import normalise_lang, register, t
 from graph.analytics import compute, key_figures as graph_key_figures
 from graph.flows import FLOW_MEASURES, cofinancing_flows
 from graph.kinds import CofinanceKind, NodeKind, key_of
-from graph.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, theme_land_matrix, white_spots
+from graph.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
 from graph.periods import PHASES, compare_periods, project_years, timeline
 from loaders.export import write_gexf, write_graphml
 
@@ -106,8 +106,8 @@ register({
                         "GraphML/GEXF for Gephi or Cytoscape: the whole network with kind, sector and the metrics (metric_*) as node attributes."),
     "an.csv": ("CSV", "CSV"),
     "an.show_in_network": ("Im Netzwerk zeigen", "Show in network"),
-    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}); Betweenness {mode}; Rechenweg: {backend}.",
-                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}); betweenness {mode}; backend: {backend}."),
+    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}), {a} Gelenkstellen, {b} Brücken; Betweenness {mode}; Rechenweg: {backend}.",
+                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}), {a} cut points, {b} bridges; betweenness {mode}; backend: {backend}."),
     "an.exact": ("exakt", "exact"),
     "an.sampled": ("geschätzt aus {k} Stichproben", "estimated from {k} samples"),
     "an.no_brokers": ("Keine Vermittler: kein Institutionennetz mit Umwegen.", "No brokers: the institution network has no paths through intermediaries."),
@@ -124,9 +124,31 @@ def _cached(name: str, fn):
     return current().cached(f"analytics.{name}", fn)
 
 
+def warm_up() -> None:
+    """Precompute the metrics, matrices and white spots at start-up."""
+    _metrics()
+    _theme_land()
+    _white_spots()
+
+
+def _index():
+    g = current().graph
+    return _cached("index", lambda: project_index(g))
+
+
 def _lc_matrix(measure: str):
     g = current().graph
-    return _cached(f"lc.{measure}", lambda: land_country_matrix(g, measure=measure))
+    return _cached(f"lc.{measure}", lambda: land_country_matrix(g, measure=measure, index=_index()))
+
+
+def _theme_land():
+    g = current().graph
+    return _cached("theme_land", lambda: theme_land_matrix(g, index=_index()))
+
+
+def _white_spots():
+    g = current().graph
+    return _cached("white_spots", lambda: white_spots(g, index=_index()))
 
 
 def _year_bounds() -> tuple[int, int]:
@@ -143,14 +165,14 @@ def _year_bounds() -> tuple[int, int]:
 
 def _comparison(a: str, b: str):
     g = current().graph
-    return _cached(f"cmp.{a}.{b}", lambda: compare_periods(g, a, b))
+    return _cached(f"cmp.{a}.{b}", lambda: compare_periods(g, a, b, index=_index()))
 
 
 def _flows(kinds, years, measure):
     g = current().graph
     lo, hi = _year_bounds()
     span = None if not years or (years[0] <= lo and years[1] >= hi) else (int(years[0]), int(years[1]))
-    return cofinancing_flows(g, kinds=kinds if kinds is not None else None, years=span, measure=measure)
+    return cofinancing_flows(g, kinds=kinds, years=span, measure=measure, index=_index())
 
 
 # --------------------------------------------------------------------------- layout pieces
@@ -212,6 +234,7 @@ def _brokers_section(lang: str) -> html.Div:
     central = af.central_rows(g, res, lang)
     focus = lambda r: af.network_href(lang, focus=r["id"])  # noqa: E731
     note = t("an.metrics_note", lang, n=len(res.nodes), m=res.n_edges, c=res.components, l=res.largest_component,
+             a=len(res.articulation_points), b=len(res.bridges),
              mode=t("an.sampled", lang, k=res.betweenness_samples) if res.betweenness_sampled else t("an.exact", lang),
              backend=res.backend)
     return html.Div([
@@ -262,11 +285,12 @@ def layout(lang: str = "de", **_query: str):
     lang = normalise_lang(lang)
     g = current().graph
     lo, hi = _year_bounds()
-    theme_land = _cached("theme_land", lambda: theme_land_matrix(g))
-    grid = _cached("white_spots", lambda: white_spots(g))
+    theme_land = _theme_land()
+    grid = _white_spots()
     spots = af.white_spot_rows(g, grid, lang, only_spots=True)
-    countries = af.country_rows(g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"))
-    laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang))
+    countries = _cached(f"country_rows.{lang}", lambda: af.country_rows(
+        g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"), index=_index()))
+    laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang, index=_index()))
     tl = _cached("timeline", lambda: timeline(g))
     kinds = [{"label": t(f"kind.cofin.{k}", lang), "value": k} for k in CofinanceKind.values()]
     spot_links = [html.Li(dcc.Link(f"{r['country']} × {r['theme']}",
@@ -362,15 +386,15 @@ def chart_rows(chart: str, lang: str, *, measure: str = "projects", kinds=None, 
     if chart == "land_country":
         return af.matrix_rows(g, _lc_matrix(measure if measure in LAND_COUNTRY_MEASURES else "projects"), lang)
     if chart == "theme_land":
-        return af.matrix_rows(g, _cached("theme_land", lambda: theme_land_matrix(g)), lang)
+        return af.matrix_rows(g, _theme_land(), lang)
     if chart == "white_spots":
-        return af.white_spot_rows(g, _cached("white_spots", lambda: white_spots(g)), lang)
+        return af.white_spot_rows(g, _white_spots(), lang)
     if chart == "flows":
         return af.flow_rows(g, _flows(kinds, years, flow_measure), lang)
     if chart == "countries":
-        return af.country_rows(g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"))
+        return af.country_rows(g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"), index=_index())
     if chart == "laender":
-        return af.land_rows(g, lang)
+        return af.land_rows(g, lang, index=_index())
     if chart == "timeline":
         return _cached("timeline", lambda: timeline(g))
     if chart == "comparison":
@@ -421,7 +445,7 @@ def register_callbacks(app: dash.Dash) -> None:
         except (TypeError, KeyError, IndexError):
             return dash.no_update
         g = current().graph
-        target = af.white_spot_target(g, _cached("white_spots", lambda: white_spots(g)), point, lang)
+        target = af.white_spot_target(g, _white_spots(), point, lang)
         if target is None:
             return dash.no_update
         return af.network_href(lang, country=target[0], theme=target[1])

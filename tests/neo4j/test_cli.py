@@ -37,7 +37,8 @@ def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys
         monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
         monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
     try:
-        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50"]) == 0
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50",
+                         "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
     finally:
         _absorb(peer)
     out = capsys.readouterr().out
@@ -45,7 +46,8 @@ def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys
 
     out_dir = tmp_path / "pulled"
     try:
-        assert app.main(["neo4j", "pull", *_cli_args(peer), "--out", str(out_dir)]) == 0
+        assert app.main(["neo4j", "pull", *_cli_args(peer), "--out", str(out_dir),
+                         "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
     finally:
         _absorb(peer)
     out = capsys.readouterr().out
@@ -75,25 +77,17 @@ def test_stopped_server_gives_one_clear_message_and_exit_code():
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_wrong_port_names_the_uri_and_the_cause(bolt_peer):
-    # A port that answers, but not with Bolt: FalkorDB's own Redis port (or any listener).
-    if bolt_peer.falkor is not None:
-        port = bolt_peer.falkor.redis_port
-        listener = None
-    else:
-        listener = socket.socket()
+def test_wrong_port_names_the_uri_and_the_cause():
+    # A port where something listens but does not speak Bolt. (Not FalkorDB's
+    # own Redis port: Bolt bytes sent there slow the server down afterwards.)
+    with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        port = listener.getsockname()[1]
-    try:
-        uri = f"bolt://127.0.0.1:{port}"
+        uri = f"bolt://127.0.0.1:{listener.getsockname()[1]}"
         proc = _run_cli("neo4j", "pull", "--uri", uri, "--out", "unused", "--timeout", "1.5")
-    finally:
-        if listener is not None:
-            listener.close()
     assert proc.returncode == app.EXIT_STORE
-    assert uri in proc.stderr and "no Bolt handshake answer" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert uri in proc.stderr and "no Bolt handshake answer within 1.5 s" in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_password_in_the_uri_is_never_printed():
@@ -109,3 +103,38 @@ def test_missing_uri_and_bad_scheme(monkeypatch, capsys):
     monkeypatch.setenv("NEO4J_URI", "nonsense://x")
     assert app.main(["neo4j", "pull", "--out", "unused"]) == app.EXIT_STORE
     assert "nonsense://x: invalid connection settings" in capsys.readouterr().err
+
+
+def test_settings_come_from_the_environment_when_options_are_missing(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    monkeypatch.setenv("NEO4J_DATABASE", "partners")
+    monkeypatch.setenv("NEO4J_DIALECT", "falkordb")
+    args = app.build_parser().parse_args(["neo4j", "pull", "--out", "unused", "--batch-size", "9"])
+    with app._open_store(args) as store:
+        assert (store.uri, store.database, store.dialect.name, store.batch_size) == (
+            "bolt://127.0.0.1:7687", "partners", "falkordb", 9)
+    args = app.build_parser().parse_args(["neo4j", "pull", "--out", "unused", "--uri", "bolt://db:1",
+                                          "--database", "other", "--dialect", "neo4j"])
+    with app._open_store(args) as store:  # options win over the environment
+        assert (store.uri, store.database, store.dialect.name) == ("bolt://db:1", "other", "neo4j")
+
+
+def test_no_contacts_and_the_audit_log(peer, tmp_path, capsys, monkeypatch, sample):
+    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
+        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
+        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    log = tmp_path / "audit.jsonl"
+    try:
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--audit-log", str(log)]) == 0
+        _absorb(peer)
+        entry = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+        assert entry["format"] == "neo4j" and entry["rows"] == 46 and entry["contact_ids"][0].startswith("contact:")
+        assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 46}]
+        # --no-contacts: none written, and those pushed before are removed; nothing more is audited
+        assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--no-contacts",
+                         "--audit-log", str(log)]) == 0
+        assert "removed 46 stale nodes" in capsys.readouterr().out
+        assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 0}]
+        assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+    finally:
+        _absorb(peer)

@@ -153,6 +153,8 @@ PATH_CASES = [
     ("project:BLP-01", "land:DE-HE", {"k": 1}),
     ("contact:c001", "event:e01", {"k": 2, "max_length": 3}),
     ("land:DE-HE", "country:RWA", {"max_length": 1}),
+    ("institution:hlft", "country:RWA", {"k": 12, "max_length": 5}),   # longer paths needed to reach k
+    ("programme:provet-nam", "event:e01", {"k": 4}),
 ]
 
 

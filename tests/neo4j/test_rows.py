@@ -167,3 +167,19 @@ def test_graph_package_still_does_not_import_neo4j_without_the_store():
     code = ("import sys, graph, graph.model, graph.tables, graph.reference, graph.cypher, graph.neo4j_rows;"
             "sys.exit(1 if 'neo4j' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_public_api_of_the_store_modules():
+    import graph.neo4j_rows
+    import graph.neo4j_store
+    import graph.store
+
+    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore"}
+    assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
+                                              "Progress"}
+    for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):
+        assert all(hasattr(module, name) for name in module.__all__)
+    # The contract methods every store has.
+    for name in ("node", "node_attrs", "counts_by_kind", "search", "neighbours_by_relation", "ego_network",
+                 "shortest_paths", "filter_subgraph"):
+        assert callable(getattr(graph.store.MemoryStore, name)) and callable(getattr(graph.neo4j_store.Neo4jStore, name))

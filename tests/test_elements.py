@@ -1,0 +1,265 @@
+"""Pure builders of the Netzwerk page (no browser): cytoscape elements,
+positions, stylesheet, legend, CSV, the URL view state and the page's
+details/path/status builders."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from dashboard.elements import (
+    KIND_ORDER,
+    csv_tables,
+    explorer_elements,
+    kinds_in,
+    legend_entries,
+    overview_elements,
+    positions,
+    safe_cell,
+    short_label,
+    stylesheet,
+    view_elements,
+)
+from dashboard.viewstate import DEFAULTS, parse_query, parse_search, to_filter, to_search, updated
+from graph.model import PartnerGraph
+from graph.queries import GraphFilter, explorer_view, induced_subgraph, overview
+
+
+@pytest.fixture
+def tiny():
+    g = PartnerGraph()
+    g.add_country("TZA")
+    g.add_country("RWA")
+    a = g.add_node("institution", "uni-a", label="Universität A mit einem sehr langen Namen", sector="science",
+                   land="DE-HE", source="https://example.org/a ; javascript:alert(1)")
+    m = g.add_node("institution", "mow", label="=HYPERLINK(\"x\")", country="TZA", illustrative=True)
+    p = g.add_node("project", "P1", label="Projekt Eins", status="active", start_year=2020, source="s")
+    g.add_edge(a, p, "participates_in", role="lead", source="s")
+    g.add_edge(m, p, "participates_in", role="partner", source="s")
+    g.add_edge(p, "country:TZA", "implemented_in", source="s")
+    g.add_edge("land:DE-HE", p, "cofinances", contribution="money", source="s")
+    g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    return g
+
+
+def _by_id(elements):
+    return {el["data"]["id"]: el for el in elements}
+
+
+# ------------------------------------------------------------------ elements
+def test_view_elements_nodes_edges_and_classes(tiny):
+    sub = induced_subgraph(tiny, ["institution:uni-a", "project:P1", "country:TZA", "institution:mow"])
+    els = _by_id(view_elements(tiny, sub, lang="en", focus="project:P1", selected="institution:uni-a",
+                               highlight=["country:TZA"]))
+    uni = els["institution:uni-a"]
+    assert uni["classes"].split() == ["kind-institution", "sector-science", "chosen"]
+    assert uni["data"]["name"] == "Universität A mit einem sehr langen Namen"
+    assert uni["data"]["label"] == short_label(uni["data"]["name"]) and uni["data"]["label"].endswith("…")
+    assert "focus" in els["project:P1"]["classes"] and "highlight" in els["country:TZA"]["classes"]
+    assert els["country:TZA"]["data"]["label"] == "Tanzania"
+    assert "sector-unknown" in els["institution:mow"]["classes"]
+    edge = els["institution:uni-a|project:P1|participates_in"]
+    assert edge["data"]["source"] == "institution:uni-a" and edge["classes"] == "edge-participates_in"
+    assert len(els) == 4 + 3
+
+
+def test_path_classes_fade_the_rest(tiny):
+    view = explorer_view(tiny, focus="project:P1", path=["institution:uni-a", "country:TZA"])
+    els = _by_id(explorer_elements(tiny, view, focus="project:P1"))
+    assert "path" in els["institution:uni-a"]["classes"] and "path" in els["country:TZA"]["classes"]
+    assert "faded" in els["institution:mow"]["classes"]
+    assert "path" in els["project:P1|country:TZA|implemented_in"]["classes"]
+    assert "faded" in els["institution:mow|project:P1|participates_in"]["classes"]
+
+
+def test_overview_elements_size_and_partnership(tiny):
+    els = _by_id(overview_elements(tiny, overview(tiny)))
+    hesse = els["land:DE-HE"]
+    assert hesse["data"]["projects"] == 1 and hesse["data"]["label"] == "Hessen · 1"
+    assert hesse["data"]["size"] > els["land:DE-RP"]["data"]["size"]
+    assert "partnership" in els["land:DE-RP|country:RWA"]["classes"]
+    assert "no-projects" in els["land:DE-RP|country:RWA"]["classes"]
+    assert els["land:DE-HE|country:TZA"]["data"]["projects"] == 1
+    assert kinds_in(els.values()) == {"land", "country"}
+
+
+def test_explorer_elements_carry_positions_for_every_node(tiny):
+    for layout in ("cose", "concentric", "breadthfirst"):
+        els = explorer_elements(tiny, explorer_view(tiny), layout=layout)
+        nodes = [e for e in els if "source" not in e["data"]]
+        assert nodes and all("position" in e for e in nodes)
+
+
+def test_markup_stays_plain_data(tiny):
+    tiny.add_node("institution", "xss", label="<img src=x onerror=alert(1)>", source="s")
+    els = _by_id(view_elements(tiny, induced_subgraph(tiny, ["institution:xss"])))
+    assert els["institution:xss"]["data"]["name"] == "<img src=x onerror=alert(1)>"
+
+
+# ------------------------------------------------------------------ layouts
+def test_positions_are_deterministic_and_complete():
+    nodes = [f"institution:i{i}" for i in range(12)] + ["land:DE-HE", "country:TZA"]
+    edges = [(n, "land:DE-HE") for n in nodes[:12]] + [("land:DE-HE", "country:TZA")]
+    for layout in ("cose", "concentric", "breadthfirst"):
+        a = positions(nodes, edges, layout)
+        assert set(a) == set(nodes) and a == positions(nodes, edges, layout)
+        assert len(set(a.values())) == len(nodes)  # no two nodes on the same spot
+
+
+def test_concentric_rings_follow_the_kind_order():
+    nodes = ["land:DE-HE", "land:DE-BY", "country:TZA", "institution:a", "institution:b", "institution:c"]
+    pos = positions(nodes, [], "concentric")
+    radius = {n: round((x * x + y * y) ** 0.5) for n, (x, y) in pos.items()}
+    assert radius["land:DE-HE"] < radius["country:TZA"] < radius["institution:a"] == radius["institution:b"]
+    centred = positions(nodes, [], "concentric", roots=["institution:c"])
+    assert centred["institution:c"] == (0.0, 0.0)
+
+
+def test_breadthfirst_layers_by_distance_from_the_root():
+    nodes = ["project:P", "institution:a", "land:DE-HE", "country:X"]
+    edges = [("institution:a", "project:P"), ("institution:a", "land:DE-HE")]
+    pos = positions(nodes, edges, "breadthfirst", roots=["project:P"])
+    assert pos["project:P"][1] < pos["institution:a"][1] < pos["land:DE-HE"][1] < pos["country:X"][1]
+
+
+def test_force_layout_packs_components_side_by_side():
+    nodes = ["land:A", "land:B", "land:C", "land:D"]
+    pos = positions(nodes, [("land:A", "land:B"), ("land:C", "land:D")], "cose")
+    xs = [x for x, _ in pos.values()]
+    assert max(xs) - min(xs) < 400  # islands are packed, not flung apart
+
+
+# --------------------------------------------------------- style and legend
+def test_stylesheet_covers_every_kind_and_mark():
+    selectors = {s["selector"] for s in stylesheet()}
+    assert {f".kind-{k}" for k in KIND_ORDER} <= selectors
+    assert {".focus", ".chosen", ".highlight", "edge.path", ".faded", ".agg", ".sector-science"} <= selectors
+    json.dumps(stylesheet())  # serialisable
+
+
+def test_legend_lists_present_kinds_and_sectors_for_institutions():
+    legend = legend_entries({"land", "country"})
+    assert [k for k, _, _ in legend["kinds"]] == ["kind.land", "kind.country"] and legend["sectors"] == []
+    assert len(legend_entries({"institution"})["sectors"]) == 7
+
+
+# ---------------------------------------------------------------------- CSV
+def test_csv_of_the_view_neutralises_formulas(tiny):
+    view = explorer_view(tiny, focus="project:P1")
+    nodes_csv, edges_csv = csv_tables(tiny, view)
+    rows = list(csv.DictReader(io.StringIO(nodes_csv)))
+    assert {r["id"] for r in rows} == set(view.subgraph.nodes)
+    mow = next(r for r in rows if r["id"] == "institution:mow")
+    assert mow["label"] == "'=HYPERLINK(\"x\")"
+    edges = list(csv.DictReader(io.StringIO(edges_csv)))
+    assert {"institution:uni-a", "project:P1", "participates_in", "lead"} <= set(
+        next(e for e in edges if e["source"] == "institution:uni-a").values())
+    ov_nodes, ov_edges = csv_tables(tiny, explorer_view(tiny))
+    assert ov_nodes.startswith("id,label,kind,projects,institutions") and "land:DE-RP,country:RWA,0,yes" in ov_edges
+    assert safe_cell("-1") == "'-1" and safe_cell(["a", "b"]) == "a;b" and safe_cell(None) == ""
+
+
+# --------------------------------------------------------------- view state
+def test_view_state_round_trip_and_defaults():
+    state = parse_query({"focus": "country:TZA", "radius": "2", "expand": "a:1,b:2", "kinds": "institution,bogus",
+                         "from": "2019", "layout": "concentric", "lang": "en"})
+    assert state["kinds"] == ["institution"] and state["expand"] == ["a:1", "b:2"] and state["from"] == 2019
+    assert parse_search(to_search(state)) == state
+    assert to_search(DEFAULTS) == "?lang=de"
+
+
+def test_view_state_rejects_garbage():
+    state = parse_query({"radius": "9", "layout": "<script>", "from": "year", "path": "a:1,b:2,c:3", "k": "99"})
+    assert state["radius"] == 1 and state["layout"] == "cose" and state["from"] is None
+    assert state["path"] == ["a:1", "b:2"] and state["k"] == 3
+
+
+def test_view_state_accepts_lists_and_builds_the_filter():
+    state = parse_query({"country": ["TZA", "RWA"], "theme": "water", "to": "2022"})
+    flt = to_filter(state)
+    assert flt == GraphFilter.of(countries=["TZA", "RWA"], themes=["water"], year_to=2022)
+    new = updated(state, country=[], loose=True)
+    assert new["country"] == [] and new["loose"] is True and "loose=1" in to_search(new)
+
+
+# ------------------------------------------------------------ page builders
+def _text(component) -> str:
+    return json.dumps(component.to_plotly_json(), default=lambda o: o.to_plotly_json()
+                      if hasattr(o, "to_plotly_json") else str(o), ensure_ascii=False)
+
+
+def test_details_panel_lists_neighbours_and_only_http_links(tiny):
+    from dashboard.pages.network import details_panel
+    panel = details_panel(tiny, "institution:uni-a", parse_query({}), "de")
+    text = _text(panel)
+    assert "Projekt Eins" in text and "Beteiligt an Projekten (1)" in text
+    assert '"href": "https://example.org/a"' in text
+    assert "javascript:alert(1)" in text and '"href": "javascript' not in text
+    assert "expand=institution%3Auni-a" in text and "radius=2" in text
+
+
+def test_details_panel_without_selection(tiny):
+    from dashboard.pages.network import details_panel
+    assert "Klicken Sie" in _text(details_panel(tiny, None, parse_query({}), "de"))
+    assert "Click a node" in _text(details_panel(tiny, "node:missing", parse_query({}), "en"))
+
+
+def test_path_panel_lists_steps(tiny):
+    from dashboard.pages.network import path_panel
+    state = parse_query({"path": "institution:uni-a,country:TZA"})
+    view = explorer_view(tiny, path=state["path"])
+    text = _text(path_panel(tiny, view, state, "de"))
+    assert "Weg 1: 2 Schritte" in text and "ist beteiligt an → " in text and "läuft in → " in text
+
+
+def test_status_message_says_when_the_view_is_aggregated(tiny):
+    from dashboard.pages.network import status_message
+    view = explorer_view(tiny, flt=GraphFilter.of(kinds=["land", "country", "institution"]), max_elements=3)
+    text = _text(status_message(view, "de")[0])
+    assert "mehr als 1.500" in text and "network-lod-notice" in text
+    assert "Übersicht" in _text(status_message(explorer_view(tiny), "de")[0])
+
+
+def test_network_layout_renders_for_state_from_other_pages(sample):
+    from dashboard.app import create_app
+    from dashboard.pages import network
+    from dashboard.settings import Settings
+    app = create_app(sample.graph, Settings(), report=sample.report)
+    with app.server.test_request_context("/"):
+        text = _text(network.layout(lang="en", focus="institution:hlft", highlight="institution:bmz,project:BLP-01",
+                                    country="ETH", theme="vocational_training"))
+    assert "Hessische Landesstelle" in text and '"data-view": "?selected' not in text
+    assert "highlight" in text and "country=ETH" in text
+
+
+def test_view_csv_audits_contacts_only(tmp_path):
+    from dashboard.pages.network import view_csv
+    from loaders.audit import read_audit
+    g = PartnerGraph()
+    inst = g.add_node("institution", "a", label="A", source="s")
+    person = g.add_node("contact", "c1", label="Erika Muster", illustrative=True)
+    g.add_edge(person, inst, "works_at", illustrative=True)
+    log = tmp_path / "audit.jsonl"
+    content, name = view_csv(g, parse_query({"focus": inst}), "nodes", audit_log=str(log), user="anna")
+    assert name == "partnernetz-knoten.csv" and "Erika Muster" in content
+    [entry] = read_audit(log)
+    assert entry["user"] == "anna" and entry["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
+    view_csv(g, parse_query({"focus": "land:DE-HE"}), "edges", audit_log=str(log))
+    assert len(read_audit(log)) == 1  # no contacts in view, nothing to record
+
+
+def test_every_label_of_the_network_page_is_registered_in_both_languages():
+    import re
+    from pathlib import Path
+
+    import dashboard.pages.network as network
+    from dashboard.i18n import missing_keys
+    source = Path(network.__file__).read_text(encoding="utf-8")
+    literal = set(re.findall(r'\bt\(\s*"([a-z_.]+)"', source))
+    assert literal and missing_keys(sorted(literal)) == []
+    from graph.kinds import EdgeKind
+    dynamic = [f"{p}.{k}.{d}" for p in ("rel", "verb") for k in EdgeKind.values() for d in ("out", "in")]
+    dynamic += [f"layout.{n}" for n in ("cose", "concentric", "breadthfirst")]
+    dynamic += [f"attr.{a}" for a in network.DETAIL_ATTRS] + [f"status.{s}" for s in ("planned", "active", "completed", "unknown")]
+    assert missing_keys(dynamic) == []
