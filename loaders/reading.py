@@ -55,7 +55,7 @@ def _normalise_header(cells: list[object]) -> list[str]:
 
 
 def _clean(value: object) -> object:
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return value.strip()
     return value
 
@@ -76,15 +76,24 @@ def read_csv_table(path: Path, name: str) -> RawTable:
     table = RawTable(name, str(path), [], encoding=encoding)
     if not records:
         return table
-    table.header = _normalise_header(records[0])
+    table.header = header = _normalise_header(records[0])
+    width = len(header)
+    rows = table.rows
+    strip = str.strip
     for index, record in enumerate(records[1:], start=2):
-        if _is_empty(record):
+        # csv yields only strings: a row is empty when its cells joined are blank
+        if not "".join(record).strip():
             continue
-        table.rows.append((index, _row_dict(table.header, record)))
+        if len(record) <= width:  # the common case, fast: later duplicate columns win, as in _row_dict
+            rows.append((index, dict(zip(header, map(strip, record)))))
+        else:
+            rows.append((index, _row_dict(header, record)))
     return table
 
 
 def _row_dict(header: list[str], record: list[object]) -> dict[str, object]:
+    if len(record) <= len(header):  # the common case, fast: later duplicates win as below
+        return dict(zip(header, map(_clean, record)))
     row: dict[str, object] = {}
     for i, value in enumerate(record):
         col = header[i] if i < len(header) else f"#{i + 1}"

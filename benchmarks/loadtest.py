@@ -1,0 +1,251 @@
+"""Load test: concurrent simulated users clicking through the running app.
+
+Starts ``python app.py serve`` on loopback with a synthetic dataset (default
+10k nodes), fills its caches with one view of each page, then lets
+``--users`` simulated users (default 20) click for ``--duration`` seconds
+(default 60) through the network explorer and matchmaking, each click being
+the Dash callback request the browser sends:
+
+    search suggestions → focus a node → expand a neighbour → shortest path → matchmaking for a project
+
+with no think time (a worst case). Reports throughput, p50/p95/p99 latency
+overall and per click, and errors (HTTP status ≠ 200/204 or failed requests).
+Uses asyncio + httpx when installed (``pip install -e ".[bench]"``), threads
+with ``requests`` otherwise.
+
+    python benchmarks/loadtest.py                       # 20 users, 60 s, 10k nodes
+    python benchmarks/loadtest.py --users 5 --duration 10 --nodes 1k   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from run import DashClient, Server, component_values, dataset, free_port, parse_size, size_name  # noqa: E402
+
+ACTIONS = ("search", "focus", "expand", "path", "matchmaking")
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values.
+
+    >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)
+    10
+    """
+    return ordered[max(0, -(-int(p * len(ordered)) // 100) - 1)] if ordered else float("nan")
+
+
+def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200) -> dict[str, list[dict]]:
+    """Callback request bodies per click, for varied nodes, pairs and projects."""
+    from graph.kinds import NodeKind
+    from loaders import load
+
+    g = load(data).graph
+    rng = random.Random(seed)
+    insts = sorted(g.nodes(NodeKind.INSTITUTION))
+    projects = sorted(g.nodes(NodeKind.PROJECT))
+    nodes = rng.sample(insts + projects, min(count, len(insts) + len(projects)))
+    page = client.find("_pages_content.children")
+
+    def view(search: str) -> dict:
+        return client.request(page, {("_pages_location", "pathname"): "/", ("_pages_location", "search"): search},
+                              changed="_pages_location.pathname")
+
+    bodies: dict[str, list[dict]] = {a: [] for a in ACTIONS}
+    suggest = client.find("network-suggestions")
+    if suggest:
+        state = component_values(client.page("/")[1]).get(("network-state", "data"))
+        key = json.dumps({"role": "search", "type": "network-query"}, sort_keys=True)
+        for nid in nodes:
+            label = g.node(nid)["label"]
+            bodies["search"].append(client.request(suggest, {(key, "value"): label[: max(4, len(label) // 2)],
+                                                             ("network-state", "data"): state,
+                                                             ("__wildcard__", ""): {"role": "search"}}))
+    for nid in nodes:
+        bodies["focus"].append(view("?" + urlencode({"focus": nid, "radius": 1})))
+        neighbour = rng.choice(sorted(g.neighbours(nid)))
+        bodies["expand"].append(view("?" + urlencode({"focus": nid, "expand": neighbour})))
+        a, b = rng.sample(insts, 2)
+        bodies["path"].append(view("?" + urlencode({"path": f"{a},{b}"})))
+    mm = client.find("matchmaking-results.children")
+    if mm:
+        defaults = component_values(client.page("/matchmaking")[1])
+        for pid in rng.sample(projects, min(count, len(projects))):
+            bodies["matchmaking"].append(client.request(mm, {**defaults, ("matchmaking-target", "value"): pid},
+                                                        changed="matchmaking-target.value"))
+    return {a: b for a, b in bodies.items() if b}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.messages: list[str] = []
+        self.lock = threading.Lock()
+
+    def ok(self, action: str, seconds: float) -> None:
+        with self.lock:
+            self.samples.setdefault(action, []).append(seconds * 1000)
+
+    def error(self, action: str, message: str) -> None:
+        with self.lock:
+            self.errors[action] = self.errors.get(action, 0) + 1
+            if len(self.messages) < 10:
+                self.messages.append(f"{action}: {message}"[:300])
+
+
+def _session_plan(bodies: dict[str, list[dict]], user: int, seed: int):
+    rng = random.Random(seed * 1000 + user)
+    while True:
+        for action in ACTIONS:
+            if action in bodies:
+                yield action, rng.choice(bodies[action])
+
+
+async def _run_async(url: str, bodies, users: int, duration: float, seed: int, rec: Recorder) -> None:
+    import httpx
+
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as client:
+        deadline = time.perf_counter() + duration
+
+        async def user(i: int) -> None:
+            for action, body in _session_plan(bodies, i, seed):
+                if time.perf_counter() >= deadline:
+                    return
+                start = time.perf_counter()
+                try:
+                    resp = await client.post("/_dash-update-component", json=body)
+                    if resp.status_code in (200, 204):
+                        rec.ok(action, time.perf_counter() - start)
+                    else:
+                        rec.error(action, f"HTTP {resp.status_code}")
+                except httpx.HTTPError as exc:
+                    rec.error(action, repr(exc))
+
+        await asyncio.gather(*(user(i) for i in range(users)))
+
+
+def _run_threads(url: str, bodies, users: int, duration: float, seed: int, rec: Recorder) -> None:
+    import requests
+
+    deadline = time.perf_counter() + duration
+
+    def user(i: int) -> None:
+        session = requests.Session()
+        for action, body in _session_plan(bodies, i, seed):
+            if time.perf_counter() >= deadline:
+                return
+            start = time.perf_counter()
+            try:
+                resp = session.post(url + "/_dash-update-component", json=body, timeout=120)
+                if resp.status_code in (200, 204):
+                    rec.ok(action, time.perf_counter() - start)
+                else:
+                    rec.error(action, f"HTTP {resp.status_code}")
+            except requests.RequestException as exc:
+                rec.error(action, repr(exc))
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def summary(rec: Recorder, elapsed: float) -> dict[str, Any]:
+    def stats(values: list[float], errors: int) -> dict[str, Any]:
+        ordered = sorted(values)
+        return {"requests": len(values) + errors, "ok": len(values), "errors": errors,
+                "p50_ms": percentile(ordered, 50), "p95_ms": percentile(ordered, 95), "p99_ms": percentile(ordered, 99)}
+
+    every = [v for values in rec.samples.values() for v in values]
+    total = stats(every, sum(rec.errors.values()))
+    total["throughput_rps"] = total["requests"] / elapsed
+    per_action = {a: stats(rec.samples.get(a, []), rec.errors.get(a, 0)) for a in ACTIONS
+                  if a in rec.samples or a in rec.errors}
+    return {"total": total, "per_action": per_action, "error_messages": rec.messages, "elapsed_s": elapsed}
+
+
+def render(result: dict[str, Any]) -> str:
+    rows = [("click", "requests", "errors", "p50 ms", "p95 ms", "p99 ms")]
+    for name, s in [*result["per_action"].items(), ("all", result["total"])]:
+        rows.append((name, str(s["requests"]), str(s["errors"]), f"{s['p50_ms']:.0f}", f"{s['p95_ms']:.0f}", f"{s['p99_ms']:.0f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    t = result["total"]
+    head = (f"{result['users']} users, {result['elapsed_s']:.0f} s, {result['nodes']} nodes, client {result['client']}: "
+            f"{t['requests']} requests, {t['throughput_rps']:.1f} req/s, {t['errors']} errors; "
+            f"{result['cores']} cores, load average {result['loadavg_start']} → {result['loadavg_end']}")
+    return head + "\n" + "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--nodes", default="10k", help="synthetic dataset size (default 10k)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--duration", type=float, default=60.0, help="seconds of clicking")
+    p.add_argument("--threads", action="store_true", help="use threads even when httpx is installed")
+    p.add_argument("--data-dir", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "partnernetz-bench"))
+    p.add_argument("--out", default=str(Path(__file__).resolve().parent / "loadtest.json"))
+    args = p.parse_args(argv)
+
+    import requests
+
+    n = parse_size(args.nodes)
+    folder, _ = dataset(n, args.seed, Path(args.data_dir))
+    load_start = os.getloadavg()[0]
+    server = Server(folder, free_port())
+    try:
+        server.wait_ready()
+        client = DashClient(requests.Session(), server.url)
+        for path in ("/", "/matchmaking", "/analysen"):  # fill the per-dataset caches first
+            client.page(path)
+        bodies = build_bodies(client, folder, seed=args.seed)
+        rec = Recorder()
+        use_httpx = not args.threads
+        if use_httpx:
+            try:
+                import httpx  # noqa: F401
+            except ImportError:
+                use_httpx = False
+        start = time.perf_counter()
+        if use_httpx:
+            asyncio.run(_run_async(server.url, bodies, args.users, args.duration, args.seed, rec))
+        else:
+            _run_threads(server.url, bodies, args.users, args.duration, args.seed, rec)
+        elapsed = time.perf_counter() - start
+        server_rss = server.peak_rss_mb()
+    finally:
+        server.stop()
+    result = summary(rec, elapsed)
+    result.update(users=args.users, nodes=size_name(n), client="asyncio+httpx" if use_httpx else "threads+requests",
+                  cores=os.cpu_count(), loadavg_start=round(load_start, 2), loadavg_end=round(os.getloadavg()[0], 2),
+                  server_peak_rss_mb=server_rss)
+    text = render(result)
+    result["table"] = text
+    print(text)
+    for message in result["error_messages"]:
+        print("  error:", message)
+    Path(args.out).write_text(json.dumps(result, indent=2))
+    print(f"JSON: {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
