@@ -66,6 +66,8 @@ class ID:
 
 register({
     "an.sec.figures": ("Kennzahlen", "Key figures"),
+    "an.fig.status_note": ("„Laufend“ richtet sich nach Start- und Enddatum der Projekte. Den Status „aktiv“ tragen in den Quelldaten {n} Projekte; er wird dort nicht immer gepflegt.",
+                           "“Running” follows the projects' start and end dates. {n} projects carry the status “active” in the source data, which is not always kept up to date."),
     "an.sec.brokers": ("Vermittler", "Brokers"),
     "an.sec.brokers.intro": ("Institutionen auf vielen kürzesten Wegen zwischen anderen (Betweenness) – mit dem Grund, warum.",
                              "Institutions on many shortest paths between others (betweenness) – with the reason why."),
@@ -223,9 +225,16 @@ def _figures_row(lang: str) -> html.Div:
     g = current().graph
     year = _dt.date.today().year
     figs = _cached(f"figures.{year}", lambda: graph_key_figures(g, year=year))
-    keys = ["count_project", "count_institution", "active_projects", "running_projects", "laender_involved",
+    # One running-projects figure, by dates. The status column is rarely kept up to date in the
+    # sources (the sample has no 'active' status at all), so a status count next to it read as a
+    # contradiction; the status is explained in a note only when it disagrees with the dates.
+    keys = ["count_project", "count_institution", "running_projects", "laender_involved",
             "countries_involved", "count_theme", "count_programme", "count_contact", "count_event"]
-    return key_figures([(t(f"an.fig.{k}", lang, year=year), figs[k]) for k in keys])
+    row = key_figures([(t(f"an.fig.{k}", lang, year=year), figs[k]) for k in keys])
+    if figs["active_projects"] != figs["running_projects"]:
+        return html.Div([row, html.P(t("an.fig.status_note", lang, year=year, n=figs["active_projects"]),
+                                     className="muted an-note")])
+    return row
 
 
 def _brokers_section(lang: str) -> html.Div:
