@@ -241,8 +241,8 @@ def display_order(g: PartnerGraph, ids: Iterable[str], lang: str) -> list[str]:
     (``Äthiopien`` between ``Ägypten`` and ``Benin``, not after ``Z``).
 
     >>> g = PartnerGraph()
-    >>> _ = g.add_node("country", "ETH", label="Äthiopien", label_en="Ethiopia")
-    >>> _ = g.add_node("country", "ZAF", label="Südafrika", label_en="South Africa")
+    >>> _ = g.add_node("country", "ETH", label="Äthiopien", label_en="Ethiopia", illustrative=True)
+    >>> _ = g.add_node("country", "ZAF", label="Südafrika", label_en="South Africa", illustrative=True)
     >>> display_order(g, ["country:ZAF", "country:ETH"], "de")
     ['country:ETH', 'country:ZAF']
     """

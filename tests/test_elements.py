@@ -309,6 +309,8 @@ def test_view_csv_audits_contacts_only(tmp_path):
     log = tmp_path / "audit.jsonl"
     content, name = view_csv(g, parse_query({"focus": inst}), "nodes", audit_log=str(log), user="anna")
     assert name == "partnernetz-knoten.csv" and "Erika Muster" in content
+    assert view_csv(g, parse_query({"focus": inst, "lang": "en"}), "edges", audit_log=None)[1] == "partnernetz-edges.csv"
+    assert view_csv(g, parse_query({"focus": inst, "lang": "en"}), "nodes", audit_log=None)[1] == "partnernetz-nodes.csv"
     [entry] = read_audit(log)
     assert entry["user"] == "anna" and entry["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
     view_csv(g, parse_query({"focus": "land:DE-HE"}), "edges", audit_log=str(log))
@@ -353,3 +355,26 @@ def test_elements_drawn_from_the_store_answers_equal_those_of_the_graph(sample_g
     local = view_graph(store, view)
     assert set(local.nx.nodes) == ({n.node_id for n in view.overview.nodes} if view.overview else set(view.subgraph.nodes))
     assert explorer_elements(local, view, **opts) == explorer_elements(sample_graph, view, **opts)
+
+
+def test_highlight_notice_says_why_and_clears():
+    from dashboard.pages.network import HIGHLIGHT_NAMES, highlight_notice
+    g = PartnerGraph()
+    ids = [g.add_node("institution", f"i{n}", label=f"Inst {n}", source="s") for n in range(HIGHLIGHT_NAMES + 2)]
+    assert highlight_notice(g, parse_query({}), "de") is None
+    assert highlight_notice(g, parse_query({"highlight": "institution:nope"}), "de") is None  # unknown ids: no notice
+    state = parse_query({"highlight": ",".join(ids + ["institution:nope"]), "focus": ids[0], "lang": "de"})
+    notice = highlight_notice(g, state, "de")
+    text = notice.children[0].children
+    assert text.startswith(f"Hervorgehoben aus dem Link ({len(ids)}):") and "Inst 0" in text and text.endswith("…")
+    assert f"Inst {HIGHLIGHT_NAMES}" not in text  # only the first names, the rest counted
+    clear = _find(notice, "network-highlight-clear")
+    after = parse_search(clear.href.partition("?")[2])
+    assert after["highlight"] == [] and after["focus"] == ids[0]  # same view, no highlight
+
+
+def test_network_filter_options_are_locale_aware(sample):
+    from dashboard.pages.network import ID, _filters
+    countries = _find(_filters(sample.graph, parse_query({}), "de"), ID.COUNTRY).options
+    labels = [o["label"] for o in countries]
+    assert labels.index("Äthiopien") < labels.index("Burundi")

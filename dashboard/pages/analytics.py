@@ -413,13 +413,14 @@ def chart_rows(chart: str, lang: str, *, measure: str = "projects", kinds=None, 
     raise ValueError(f"unknown chart {chart!r}")
 
 
-def export_with_metrics(fmt: str) -> tuple[bytes, str]:
-    """The whole graph as GraphML/GEXF with the metrics as node attributes."""
+def export_with_metrics(fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
+    """The whole graph as GraphML/GEXF with the metrics as node attributes
+    (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``)."""
     g = current().graph
     attrs = _metrics().node_attributes()
     writer = write_graphml if fmt == "graphml" else write_gexf
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"partnernetz-analysen.{fmt}"
+        target = Path(tmp) / f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}.{fmt}"
         writer(g, target, node_attrs=attrs)
         return target.read_bytes(), target.name
 
@@ -478,8 +479,8 @@ def register_callbacks(app: dash.Dash) -> None:
         return dict(content=af.rows_to_csv(rows), filename=f"partnernetz-{chart}.csv", type="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
-                  dash.Input(ID.BTN_GEXF, "n_clicks"), prevent_initial_call=True)
-    def _export(_g, _x):
+                  dash.Input(ID.BTN_GEXF, "n_clicks"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
+    def _export(_g, _x, lang):
         fmt = "graphml" if dash.ctx.triggered_id == ID.BTN_GRAPHML else "gexf"
-        content, name = export_with_metrics(fmt)
+        content, name = export_with_metrics(fmt, lang=normalise_lang(lang))
         return dcc.send_bytes(content, name)
