@@ -426,7 +426,7 @@ def country_choropleth(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         locations=[r["iso3"] for r in rows], locationmode="ISO-3", z=[r["projects"] for r in rows],
         text=[r["country"] for r in rows], customdata=[r["partnerships"] for r in rows],
         colorscale=[[0, "#e3f4ec"], [1, "#0b4f3a"]], zmin=0, marker_line_color="#ffffff", marker_line_width=0.6,
-        colorbar=dict(title=t("an.col.projects", lang), thickness=12, dtick=1 if max((r["projects"] for r in rows), default=0) <= 6 else None),
+        colorbar=dict(title=dict(text=t("an.col.projects", lang), side="right"), thickness=12, dtick=1 if max((r["projects"] for r in rows), default=0) <= 6 else None),
         hovertemplate="%{text}<br>" + t("an.col.projects", lang) + ": %{z}<br>" + t("an.col.partnerships", lang) + ": %{customdata}<extra></extra>",
     ))
     fig.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#c5ced8", showland=True,
@@ -461,7 +461,7 @@ def laender_tile_map(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         customdata=[[r["land"], r["countries"]] for r in rows],
         marker=dict(symbol="square", size=58, color=[r["projects"] for r in rows], cmin=0, cmax=vmax,
                     colorscale=[[0, "#eef2f6"], [1, "#0b4f3a"]], line=dict(color="#ffffff", width=2),
-                    colorbar=dict(title=t("an.col.projects", lang), thickness=12, dtick=1 if vmax <= 6 else None)),
+                    colorbar=dict(title=dict(text=t("an.col.projects", lang), side="right"), thickness=12, dtick=1 if vmax <= 6 else None)),
         hovertemplate="%{customdata[0]}<br>" + t("an.col.projects", lang) + ": %{marker.color}<br>"
                       + t("an.col.countries", lang) + ": %{customdata[1]}<extra></extra>",
     ))
