@@ -368,6 +368,11 @@ def test_highlight_notice_says_why_and_clears():
     text = notice.children[0].children
     assert text.startswith(f"Hervorgehoben aus dem Link ({len(ids)}):") and "Inst 0" in text and text.endswith("…")
     assert f"Inst {HIGHLIGHT_NAMES}" not in text  # only the first names, the rest counted
+    g.add_node("project", "BLP-01", label="A very long project title " * 5, source="s")
+    g.add_node("institution", "long", label="A very long institution name " * 5, source="s")
+    long = highlight_notice(g, parse_query({"highlight": "project:BLP-01,institution:long"}), "en").children[0].children
+    assert long.startswith("Highlighted from the link (2): BLP-01, A very long") and long.endswith("…")
+    assert len(long) < 130  # long names shortened
     clear = _find(notice, "network-highlight-clear")
     after = parse_search(clear.href.partition("?")[2])
     assert after["highlight"] == [] and after["focus"] == ids[0]  # same view, no highlight

@@ -283,7 +283,11 @@ def highlight_notice(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.
     ids = [h for h in state["highlight"] if h in g]
     if not ids:
         return None
-    names = ", ".join(g.label(h, lang) for h in ids[:HIGHLIGHT_NAMES]) + (" …" if len(ids) > HIGHLIGHT_NAMES else "")
+    def short(nid: str) -> str:  # projects by their id (titles are long), other names shortened
+        text = nid.split(":", 1)[1] if nid.startswith("project:") else g.label(nid, lang)
+        return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+    names = ", ".join(short(h) for h in ids[:HIGHLIGHT_NAMES]) + (" …" if len(ids) > HIGHLIGHT_NAMES else "")
     return html.Div([
         html.Span(t("network.highlighted", lang, n=len(ids), names=names)),
         dcc.Link(t("network.highlight_clear", lang), href=_href(state, highlight=[]), id="network-highlight-clear",
