@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.elements import (
     KIND_ORDER,
+    OVERVIEW_FONT,
     csv_tables,
     label_box,
     separate,
@@ -132,6 +133,31 @@ def test_force_layout_packs_components_side_by_side():
     assert max(xs) - min(xs) < 400  # islands are packed, not flung apart
 
 
+def test_small_islands_sit_in_a_row_below_the_main_component():
+    hub = [f"land:H{i}" for i in range(8)]
+    edges = [(hub[0], h) for h in hub[1:]] + [("land:A", "land:B"), ("land:C", "land:D")]
+    pos = positions(hub + ["land:A", "land:B", "land:C", "land:D"], edges, "cose")
+    main_bottom = max(pos[h][1] for h in hub)
+    main_left, main_right = min(pos[h][0] for h in hub), max(pos[h][0] for h in hub)
+    islands = [pos[n] for n in ("land:A", "land:B", "land:C", "land:D")]
+    assert all(y > main_bottom for _, y in islands)  # below, not beside the main picture
+    assert len({y for _, y in islands}) == 1  # one row
+    assert max(x for x, _ in islands) <= max(main_right, main_left + 500)  # not wider than the picture
+
+
+def test_overview_is_tighter_with_larger_labels(sample):
+    from dashboard.elements import OVERVIEW_FONT, OVERVIEW_SPREAD
+    from graph.queries import explorer_view
+    assert OVERVIEW_FONT > 13 and OVERVIEW_SPREAD < 1
+    agg = [s for s in stylesheet() if s["selector"] == ".agg"][0]
+    assert agg["style"]["font-size"] == OVERVIEW_FONT
+    els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="de")
+    xs = [e["position"]["x"] for e in els if "position" in e]
+    ys = [e["position"]["y"] for e in els if "position" in e]
+    # the 660 px canvas shows it at zoom ~0.9 (was 750 × 850 layout px, zoom ~0.7, labels ~9 px)
+    assert max(max(xs) - min(xs), max(ys) - min(ys)) < 720
+
+
 def _crowded(pos, boxes=None):
     """Pairs of nodes whose boxes (node + label) overlap."""
     box = lambda n: (boxes or {}).get(n, (84.0, 34.0))  # noqa: E731
@@ -157,7 +183,7 @@ def test_sample_overview_labels_do_not_overlap(sample):
     els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="en")
     nodes = [e for e in els if "position" in e]
     pos = {e["data"]["id"]: (e["position"]["x"], e["position"]["y"]) for e in nodes}
-    boxes = {e["data"]["id"]: label_box(e["data"]["label"], e["data"]["size"], 13) for e in nodes}
+    boxes = {e["data"]["id"]: label_box(e["data"]["label"], e["data"]["size"], OVERVIEW_FONT) for e in nodes}
     assert len(pos) > 30 and _crowded(pos, boxes) == []
 
 
