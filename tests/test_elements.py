@@ -151,11 +151,16 @@ def test_overview_is_tighter_with_larger_labels(sample):
     assert OVERVIEW_FONT > 13 and OVERVIEW_SPREAD < 1
     agg = [s for s in stylesheet() if s["selector"] == ".agg"][0]
     assert agg["style"]["font-size"] == OVERVIEW_FONT
-    els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="de")
-    xs = [e["position"]["x"] for e in els if "position" in e]
-    ys = [e["position"]["y"] for e in els if "position" in e]
-    # the 660 px canvas shows it at zoom ~0.9 (was 750 × 850 layout px, zoom ~0.7, labels ~9 px)
-    assert max(max(xs) - min(xs), max(ys) - min(ys)) < 720
+    ov = explorer_view(sample.graph).overview
+    nodes, edges = [n.node_id for n in ov.nodes], [(e.source, e.target) for e in ov.edges]
+    boxes = {n.node_id: label_box(n.node_id, 30, OVERVIEW_FONT) for n in ov.nodes}
+
+    def extent(spread):
+        pos = positions(nodes, edges, "cose", spread=spread, boxes=boxes).values()
+        return max(max(x for x, _ in pos) - min(x for x, _ in pos), max(y for _, y in pos) - min(y for _, y in pos))
+
+    # tighter picture (labels still apart, see the overlap test) → the fitted canvas zooms in further
+    assert extent(OVERVIEW_SPREAD) < 0.9 * extent(1.0)
 
 
 def _crowded(pos, boxes=None):
