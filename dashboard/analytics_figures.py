@@ -13,6 +13,7 @@ import io
 from typing import Any, Iterable
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboard.i18n import register, t
 from graph.analytics import AnalyticsResult, Broker
@@ -21,6 +22,7 @@ from graph.kinds import NodeKind, key_of
 from graph.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
 from graph.model import PartnerGraph
 from graph.periods import PHASES, PeriodComparison
+from graph.text import fold
 from loaders.spreadsheet import neutralise
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "laender_change_rows",
     "rows_to_csv",
     "network_href",
+    "display_order",
     "SANKEY_PROJECT_LIMIT",
 ]
 
@@ -63,7 +66,7 @@ register({
     "an.fig.count_contact": ("Kontakte", "Contacts"),
     "an.fig.count_event": ("Veranstaltungen", "Events"),
     "an.fig.active_projects": ("aktive Projekte (Status)", "active projects (status)"),
-    "an.fig.running_projects": ("laufend {year} (laut Daten)", "running in {year} (by dates)"),
+    "an.fig.running_projects": ("Projekte laufend {year} (nach Start- und Enddatum)", "projects running in {year} (by start and end dates)"),
     "an.fig.laender_involved": ("beteiligte Länder", "Länder involved"),
     "an.fig.countries_involved": ("Partnerländer mit Projekten", "partner countries with projects"),
     "an.col.rank": ("#", "#"),
@@ -111,11 +114,12 @@ register({
     "an.col.kind": ("Art", "Kind"),
     "an.col.partnerships": ("Länderpartnerschaften", "Land partnerships"),
     "an.col.tie_kind": ("Art der Verbindung", "Kind of tie"),
-    "an.col.new": ("neu", "new"),
-    "an.col.ended": ("beendet", "ended"),
-    "an.col.continuing": ("fortgesetzt", "continuing"),
-    "an.col.gained": ("hinzugewonnen", "gained"),
-    "an.col.lost": ("verloren", "lost"),
+    "an.col.new": ("Neu", "New"),
+    "an.col.ended": ("Beendet", "Ended"),
+    "an.col.continuing": ("Fortbestehend", "Continuing"),
+    "an.col.gained": ("Gewonnen", "Gained"),
+    "an.col.lost": ("Verloren", "Lost"),
+    "an.cmp.axis": ("Verbindungen (je Art eigene Skala)", "Ties (own scale per kind)"),
     "an.tie.land_country": ("Land – Partnerland", "Land – partner country"),
     "an.tie.institution_institution": ("Institution – Institution", "Institution – institution"),
     "an.tie.institution_country": ("Institution – Partnerland", "Institution – partner country"),
@@ -232,14 +236,29 @@ def _labels(g: PartnerGraph, ids: Iterable[str], lang: str) -> list[str]:
     return [g.label(n, lang) for n in ids]
 
 
+def display_order(g: PartnerGraph, ids: Iterable[str], lang: str) -> list[str]:
+    """``ids`` sorted for display by their label in ``lang``, locale-aware
+    (``Äthiopien`` between ``Ägypten`` and ``Benin``, not after ``Z``).
+
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("country", "ETH", label="Äthiopien", label_en="Ethiopia", illustrative=True)
+    >>> _ = g.add_node("country", "ZAF", label="Südafrika", label_en="South Africa", illustrative=True)
+    >>> display_order(g, ["country:ZAF", "country:ETH"], "de")
+    ['country:ETH', 'country:ZAF']
+    """
+    return sorted(ids, key=lambda n: (fold(g.label(n, lang)), n))
+
+
 def matrix_figure(g: PartnerGraph, m: Matrix, lang: str, *, height: int | None = None) -> go.Figure:
-    """A heatmap with the numbers written in the cells (zeros left blank)."""
-    z = m.z()
+    """A heatmap with the numbers written in the cells (zeros left blank);
+    rows and columns in locale-aware label order."""
+    rows, cols = display_order(g, m.rows, lang), display_order(g, m.cols, lang)
+    z = [[m.get(r, c) for c in cols] for r in rows]
     text = [[("" if v == 0 else (f"{v:,.0f}" if v >= 1000 else f"{v:g}")) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=[[v if v else None for v in row] for row in z], x=_labels(g, m.cols, lang), y=_labels(g, m.rows, lang),
+        z=[[v if v else None for v in row] for row in z], x=_labels(g, cols, lang), y=_labels(g, rows, lang),
         text=text, texttemplate="%{text}", colorscale=SEQ, xgap=1, ygap=1, hoverongaps=False,
-        colorbar=dict(title=t(f"an.measure.{m.measure}", lang), thickness=12, tickformat="~s",
+        colorbar=dict(title=dict(text=t(f"an.measure.{m.measure}", lang), side="right"), thickness=12, tickformat="~s",
                       dtick=1 if max((v for row in z for v in row), default=0) <= 6 else None),
         hovertemplate="%{y} × %{x}: %{z}<extra></extra>",
     ))
@@ -265,10 +284,11 @@ def white_spot_figure(g: PartnerGraph, grid: WhiteSpotGrid, lang: str) -> go.Fig
     """Country × theme: German institutions where there is a reason; white
     spots (reason, none involved) in orange with a ring. ``customdata`` holds
     ``[ISO3, theme key]`` for the click-through to the network page."""
+    countries, themes = display_order(g, grid.countries, lang), display_order(g, grid.themes, lang)
     z, text, custom, hover = [], [], [], []
-    for c in grid.countries:
+    for c in countries:
         zr, tr, cr, hr = [], [], [], []
-        for th in grid.themes:
+        for th in themes:
             cell = grid.cell(c, th)
             cr.append([key_of(c), key_of(th)])
             if not cell.reasons:
@@ -284,7 +304,7 @@ def white_spot_figure(g: PartnerGraph, grid: WhiteSpotGrid, lang: str) -> go.Fig
     # -1 = white spot (orange); 0 never occurs; 1..zmax green
     scale = [[0.0, SPOT], [0.5 / (zmax + 1), SPOT], [0.5 / (zmax + 1) + 1e-9, "#d6eee2"], [1.0, "#0b4f3a"]]
     fig = go.Figure(go.Heatmap(
-        z=z, x=_labels(g, grid.themes, lang), y=_labels(g, grid.countries, lang), text=text, texttemplate="%{text}",
+        z=z, x=_labels(g, themes, lang), y=_labels(g, countries, lang), text=text, texttemplate="%{text}",
         customdata=custom, hovertext=hover, hovertemplate="%{y} × %{x}<br>%{hovertext}<extra></extra>",
         colorscale=scale, zmin=-1, zmax=zmax, xgap=2, ygap=2, hoverongaps=False, showscale=False,
     ))
@@ -312,8 +332,8 @@ def white_spot_target(g: PartnerGraph, grid: WhiteSpotGrid, point: dict[str, Any
 
 def white_spot_rows(g: PartnerGraph, grid: WhiteSpotGrid, lang: str, *, only_spots: bool = False) -> list[dict[str, Any]]:
     rows = []
-    for c in grid.countries:
-        for th in grid.themes:
+    for c in display_order(g, grid.countries, lang):
+        for th in display_order(g, grid.themes, lang):
             cell = grid.cell(c, th)
             if not cell.reasons or (only_spots and not cell.is_white_spot):
                 continue
@@ -348,7 +368,9 @@ def sankey_figure(g: PartnerGraph, flows: Flows, lang: str, *, project_limit: in
     for f in flows.links:
         k = (merge(f.source), merge(f.target), f.kind)
         agg[k] = agg.get(k, 0) + f.value
-    nodes = sorted({n for s, tg, _ in agg for n in (s, tg)}, key=lambda n: (n.split(":")[0] != "land", n.split(":")[0] != "project", n))
+    nodes = sorted({n for s, tg, _ in agg for n in (s, tg)},
+                   key=lambda n: (n.split(":")[0] != "land", n.split(":")[0] != "project",
+                                  n if n.startswith("project:") or n not in g else fold(g.label(n, lang)), n))
     index = {n: i for i, n in enumerate(nodes)}
     n_other = len(size) - len(keep)
 
@@ -391,7 +413,7 @@ def country_rows(g: PartnerGraph, lang: str, projects: Matrix, partnerships: Mat
         for c in ix.countries[p]:
             per_country.setdefault(c, set()).add(p)
     rows = []
-    for c in projects.cols:
+    for c in display_order(g, projects.cols, lang):
         n_part = sum(partnerships.get(r, c) for r in partnerships.rows)
         rows.append({"iso3": key_of(c), "country": g.label(c, lang), "projects": len(per_country.get(c, ())),
                      "partnerships": int(n_part)})
@@ -404,13 +426,15 @@ def country_choropleth(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         locations=[r["iso3"] for r in rows], locationmode="ISO-3", z=[r["projects"] for r in rows],
         text=[r["country"] for r in rows], customdata=[r["partnerships"] for r in rows],
         colorscale=[[0, "#e3f4ec"], [1, "#0b4f3a"]], zmin=0, marker_line_color="#ffffff", marker_line_width=0.6,
-        colorbar=dict(title=t("an.col.projects", lang), thickness=12, dtick=1 if max((r["projects"] for r in rows), default=0) <= 6 else None),
+        colorbar=dict(title=dict(text=t("an.col.projects", lang), side="right"), thickness=12, dtick=1 if max((r["projects"] for r in rows), default=0) <= 6 else None),
         hovertemplate="%{text}<br>" + t("an.col.projects", lang) + ": %{z}<br>" + t("an.col.partnerships", lang) + ": %{customdata}<extra></extra>",
     ))
     fig.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#c5ced8", showland=True,
                     landcolor="#f3f5f7", showocean=True, oceancolor="#eaf1f8", showframe=False, resolution=110,
-                    lataxis_range=[-45, 70], lonaxis_range=[-120, 150])
-    return _base(fig, height=420)
+                    fitbounds="locations" if rows else False)
+    fig = _base(fig, height=480)
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0))
+    return fig
 
 
 def land_rows(g: PartnerGraph, lang: str, *, index: ProjectIndex | None = None) -> list[dict[str, Any]]:
@@ -423,7 +447,7 @@ def land_rows(g: PartnerGraph, lang: str, *, index: ProjectIndex | None = None) 
             projects.setdefault(land, set()).add(p)
             countries.setdefault(land, set()).update(ix.countries[p])
     return [{"code": key_of(land), "land": g.label(land, lang), "projects": len(projects[land]),
-             "countries": len(countries[land])} for land in sorted(projects)]
+             "countries": len(countries[land])} for land in display_order(g, projects, lang)]
 
 
 def laender_tile_map(rows: list[dict[str, Any]], lang: str) -> go.Figure:
@@ -437,7 +461,7 @@ def laender_tile_map(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         customdata=[[r["land"], r["countries"]] for r in rows],
         marker=dict(symbol="square", size=58, color=[r["projects"] for r in rows], cmin=0, cmax=vmax,
                     colorscale=[[0, "#eef2f6"], [1, "#0b4f3a"]], line=dict(color="#ffffff", width=2),
-                    colorbar=dict(title=t("an.col.projects", lang), thickness=12, dtick=1 if vmax <= 6 else None)),
+                    colorbar=dict(title=dict(text=t("an.col.projects", lang), side="right"), thickness=12, dtick=1 if vmax <= 6 else None)),
         hovertemplate="%{customdata[0]}<br>" + t("an.col.projects", lang) + ": %{marker.color}<br>"
                       + t("an.col.countries", lang) + ": %{customdata[1]}<extra></extra>",
     ))
@@ -470,20 +494,31 @@ def comparison_rows(cmp: PeriodComparison, lang: str) -> list[dict[str, Any]]:
 
 
 def comparison_figure(cmp: PeriodComparison, lang: str) -> go.Figure:
-    """Grouped bars: new / ended / continuing ties per tie kind."""
+    """Small multiples: one panel per tie kind with its own y axis, bars for
+    new / ended / continuing ties (one large kind no longer dwarfs the rest)."""
     rows = comparison_rows(cmp, lang)
-    fig = go.Figure()
-    for key, colour in (("new", ACCENT), ("ended", SPOT), ("continuing", "#8aa1b8")):
-        fig.add_bar(name=t(f"an.col.{key}", lang), x=[r["label"] for r in rows], y=[r[key] for r in rows],
-                    marker_color=colour, text=[r[key] for r in rows], textposition="outside")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
-    return _base(fig, height=340)
+    keys = (("new", ACCENT), ("ended", SPOT), ("continuing", "#8aa1b8"))
+    names = [t(f"an.col.{k}", lang) for k, _ in keys]
+    fig = make_subplots(rows=1, cols=max(1, len(rows)), subplot_titles=[r["label"] for r in rows],
+                        horizontal_spacing=0.08)
+    for i, r in enumerate(rows, start=1):
+        values = [r[k] for k, _ in keys]
+        fig.add_bar(x=names, y=values, marker_color=[c for _, c in keys], text=values, textposition="outside",
+                    cliponaxis=False, showlegend=False, name=r["label"],
+                    hovertemplate="%{x}: %{y}<extra>" + r["label"] + "</extra>", row=1, col=i)
+        fig.update_yaxes(range=[0, max(values + [1]) * 1.2], rangemode="tozero", row=1, col=i)
+    fig.update_yaxes(title_text=t("an.cmp.axis", lang), row=1, col=1)
+    fig.update_annotations(font=dict(size=13))
+    fig = _base(fig, height=340)
+    fig.update_layout(margin=dict(l=10, r=10, t=50, b=10))
+    return fig
 
 
 def laender_change_rows(g: PartnerGraph, cmp: PeriodComparison, lang: str) -> list[dict[str, Any]]:
     return [{"land_id": land, "land": g.label(land, lang),
-             "gained": ", ".join(g.label(c, lang) for c in gained), "lost": ", ".join(g.label(c, lang) for c in lost)}
-            for land, (gained, lost) in sorted(cmp.laender.items(), key=lambda kv: g.label(kv[0], lang))]
+             "gained": ", ".join(g.label(c, lang) for c in display_order(g, gained, lang)),
+             "lost": ", ".join(g.label(c, lang) for c in display_order(g, lost, lang))}
+            for land, (gained, lost) in sorted(cmp.laender.items(), key=lambda kv: fold(g.label(kv[0], lang)))]
 
 
 # --------------------------------------------------------------------------- csv

@@ -136,6 +136,11 @@ def view_elements(g: PartnerGraph, sub: Subgraph, *, lang: str = "de",
     return out
 
 
+#: Overview label size and force-layout spread: the overview is fitted to the
+#: canvas, so a tighter layout with larger labels reads better at 1400 px.
+OVERVIEW_FONT, OVERVIEW_SPREAD = 15, 0.7
+
+
 def _overview_label(name: str, projects: int) -> tuple[str, float]:
     """Label and size of an overview node."""
     label = f"{short_label(name, 22)} · {projects}" if projects else short_label(name, 22)
@@ -177,10 +182,10 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
         ov = view.overview
         nodes = [n.node_id for n in ov.nodes]
         edges = [(e.source, e.target) for e in ov.edges]
-        boxes = {n.node_id: label_box(*_overview_label(g.label(n.node_id, lang), n.projects), font_size=13)
+        boxes = {n.node_id: label_box(*_overview_label(g.label(n.node_id, lang), n.projects), font_size=OVERVIEW_FONT)
                  for n in ov.nodes}
         pos = positions(nodes, edges, layout, weights={(e.source, e.target): e.projects + 1 for e in ov.edges},
-                        spacing=1.0 if layout == "cose" else 1.8, boxes=boxes)
+                        spacing=1.0 if layout == "cose" else 1.8, spread=OVERVIEW_SPREAD, boxes=boxes)
         return overview_elements(g, ov, lang=lang, positions=pos, selected=selected)
     sub = view.subgraph
     assert sub is not None
@@ -204,7 +209,7 @@ def _kind_rank(nid: str) -> int:
 
 def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cose", *,
               roots: Iterable[str] = (), weights: Mapping[tuple[str, str], float] | None = None,
-              seed: int = 7, spacing: float = 1.0,
+              seed: int = 7, spacing: float = 1.0, spread: float = 1.0,
               boxes: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
     """Deterministic node positions (pixels) for ``layout``:
 
@@ -218,6 +223,9 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     ``spacing`` scales the distances (the overview's big nodes need more room).
     ``boxes`` (node id → width, height of node and label, see :func:`label_box`):
     the force layout moves nodes apart until these do not overlap.
+    ``spread`` scales the force layout before that separation (below 1: a
+    tighter picture that still keeps labels apart, so the fitted view zooms
+    in further).
 
     >>> pos = positions(["land:DE-HE", "country:TZA"], [("land:DE-HE", "country:TZA")], "concentric")
     >>> pos["land:DE-HE"]
@@ -231,16 +239,17 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     elif layout == "breadthfirst":
         pos = _layered(nodes, edges, list(roots))
     else:
-        pos = _force(nodes, edges, weights or {}, seed, boxes or {})
+        pos = _force(nodes, edges, weights or {}, seed, boxes or {}, spread)
     if spacing != 1.0:
         pos = {n: (round(x * spacing, 1) + 0.0, round(y * spacing, 1) + 0.0) for n, (x, y) in pos.items()}
     return pos
 
 
 def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tuple[str, str], float],
-           seed: int, boxes: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Spring layout per connected component; components are then packed in
-    rows (largest first) so small islands do not force a tiny zoom."""
+           seed: int, boxes: Mapping[str, tuple[float, float]], spread: float = 1.0) -> dict[str, tuple[float, float]]:
+    """Spring layout per connected component; the largest comes first, the
+    other components are packed in rows below it so small islands do not
+    force a tiny zoom."""
     graph = nx.Graph()
     graph.add_nodes_from(sorted(nodes))
     for u, v in edges:
@@ -256,7 +265,7 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
         elif n == 2:
             local = separate({comp[0]: (-45.0, 0.0), comp[1]: (45.0, 0.0)}, boxes=boxes)
         else:
-            scale = 70.0 * math.sqrt(n) + 40.0
+            scale = (70.0 * math.sqrt(n) + 40.0) * spread
             raw = nx.spring_layout(sub, seed=seed, iterations=60 if n < 400 else 35, weight="weight",
                                    k=1.6 / math.sqrt(n))
             local = separate({nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in raw.items()}, boxes=boxes)
@@ -265,12 +274,15 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
         x0, y0 = min(xs), min(ys)
         local = {nid: (x - x0, y - y0) for nid, (x, y) in local.items()}
         placed.append((local, max(xs) - x0, max(ys) - y0))
-    width_limit = max(900.0, max(w for _, w, _ in placed))
+    # The largest component gets the first row to itself; the smaller islands
+    # follow in rows below it, no wider than it (or 500 px), so they neither
+    # widen the picture nor shrink the fitted zoom.
+    width_limit = max(500.0, placed[0][1])
     out: dict[str, tuple[float, float]] = {}
     x = y = row_h = 0.0
     gap = 90.0
-    for local, w, h in placed:
-        if x > 0 and x + w > width_limit:
+    for i, (local, w, h) in enumerate(placed):
+        if x > 0 and (i == 1 or x + w > width_limit):
             x, y, row_h = 0.0, y + row_h + gap, 0.0
         for nid, (px, py) in local.items():
             out[nid] = (round(px + x, 1), round(py + y, 1))
@@ -430,7 +442,7 @@ def stylesheet() -> list[dict[str, Any]]:
         {"selector": ".edge-partners_with", "style": {"line-style": "dashed", "line-color": "#2f7d4f",
                                                        "target-arrow-color": "#2f7d4f"}},
         {"selector": ".edge-works_on, .edge-about", "style": {"line-color": "#d9cce3", "target-arrow-color": "#d9cce3"}},
-        {"selector": ".agg", "style": {"width": "data(size)", "height": "data(size)", "font-size": 13}},
+        {"selector": ".agg", "style": {"width": "data(size)", "height": "data(size)", "font-size": OVERVIEW_FONT}},
         {"selector": ".agg-edge", "style": {"width": "data(width)", "line-color": "#8fa7bf",
                                             "target-arrow-shape": "none", "opacity": 0.7}},
         {"selector": ".agg-edge.partnership", "style": {"line-style": "dashed", "line-color": "#2f7d4f"}},

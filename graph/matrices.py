@@ -33,6 +33,7 @@ from typing import Iterable
 from graph.errors import PartnernetzError
 from graph.kinds import EdgeKind, NodeKind, node_id
 from graph.model import PartnerGraph
+from graph.text import fold
 
 __all__ = [
     "Matrix",
@@ -233,7 +234,7 @@ def project_index(g: PartnerGraph) -> ProjectIndex:
 
 
 def _land_rows(g: PartnerGraph) -> tuple[str, ...]:
-    return tuple(sorted(g.nodes(NodeKind.LAND), key=lambda n: g.label(n)))
+    return tuple(sorted(g.nodes(NodeKind.LAND), key=lambda n: (fold(g.label(n)), n)))
 
 
 def _country_cols(g: PartnerGraph, ix: ProjectIndex) -> tuple[str, ...]:
@@ -241,7 +242,7 @@ def _country_cols(g: PartnerGraph, ix: ProjectIndex) -> tuple[str, ...]:
     for cs in ix.countries.values():
         cols |= cs
     cols |= {c for _, c in ix.partnerships}
-    return tuple(sorted(cols, key=lambda n: g.label(n)))
+    return tuple(sorted(cols, key=lambda n: (fold(g.label(n)), n)))
 
 
 # --------------------------------------------------------------------------- matrices
@@ -297,7 +298,7 @@ def theme_land_matrix(g: PartnerGraph, *, index: ProjectIndex | None = None) -> 
         for theme in ix.themes[project]:
             for land in ix.laender[project]:
                 cells[(theme, land)].add(project)
-    rows = tuple(sorted(g.nodes(NodeKind.THEME), key=lambda n: g.label(n)))
+    rows = tuple(sorted(g.nodes(NodeKind.THEME), key=lambda n: (fold(g.label(n)), n)))
     return Matrix(rows, _land_rows(g), {k: len(v) for k, v in cells.items()}, "projects")
 
 
@@ -312,7 +313,7 @@ def white_spots(g: PartnerGraph, *, themes: Iterable[str] | None = None, index: 
     reasons and zero coverage.
     """
     ix = index or project_index(g)
-    theme_ids = tuple(sorted(themes if themes is not None else g.nodes(NodeKind.THEME), key=lambda n: g.label(n)))
+    theme_ids = tuple(sorted(themes if themes is not None else g.nodes(NodeKind.THEME), key=lambda n: (fold(g.label(n)), n)))
     wanted = set(theme_ids)
     reasons: dict[tuple[str, str], set[str]] = defaultdict(set)
     german: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -333,6 +334,6 @@ def white_spots(g: PartnerGraph, *, themes: Iterable[str] | None = None, index: 
         for t in ix.land_themes.get(land, ()):
             if t in wanted:
                 reasons[(country, t)].add(f"partnership:{land}")
-    countries = tuple(sorted({c for c, _ in reasons}, key=lambda n: g.label(n)))
+    countries = tuple(sorted({c for c, _ in reasons}, key=lambda n: (fold(g.label(n)), n)))
     cells = {k: WhiteSpotCell(k[0], k[1], len(german.get(k, ())), tuple(sorted(v))) for k, v in reasons.items()}
     return WhiteSpotGrid(countries, theme_ids, cells)

@@ -143,8 +143,11 @@ def to_vcard(rows: Sequence[dict[str, str]]) -> bytes:
 
 
 def export_contacts(index: ContactIndex, person_ids: Iterable[str], fmt: str, *, lang: str = "de",
-                    delimiter: str = ";", basename: str = "gaesteliste") -> tuple[bytes, str, int]:
-    """Export persons as ``fmt`` (``xlsx``, ``csv``, ``vcf``): ``(content, filename, rows)``."""
+                    delimiter: str = ";", basename: str | None = None) -> tuple[bytes, str, int]:
+    """Export persons as ``fmt`` (``xlsx``, ``csv``, ``vcf``): ``(content, filename, rows)``.
+
+    The file is named ``basename`` plus the format's suffix; by default
+    ``gaesteliste`` in German and ``guest-list`` in English."""
     if fmt not in CONTACT_FORMATS:
         raise PartnernetzError(f"unknown contact export format {fmt!r}; use one of {', '.join(CONTACT_FORMATS)}")
     rows = contact_rows(index, person_ids, lang)
@@ -154,4 +157,6 @@ def export_contacts(index: ContactIndex, person_ids: Iterable[str], fmt: str, *,
         content = to_csv(rows, delimiter=delimiter, lang=lang)
     else:
         content = to_vcard(rows)
+    if basename is None:
+        basename = "guest-list" if lang == "en" else "gaesteliste"
     return content, basename + CONTACT_FORMATS[fmt][0], len(rows)

@@ -78,9 +78,54 @@ def test_maps_and_time_figures(sample_graph):
     assert len(tiles.data[0].x) == 16
     tl = af.timeline_figure(timeline(sample_graph), "de")
     assert sum(sum(bar.y) for bar in tl.data) == 19
+    assert geo.layout.geo.fitbounds == "locations" and geo.layout.height >= 450
+
+
+def test_period_comparison_small_multiples_with_own_scales(sample_graph):
     cmp = compare_periods(sample_graph, "pilot", "II")
+    summary = cmp.summary()
     fig = af.comparison_figure(cmp, "de")
-    assert [b.name for b in fig.data] == ["neu", "beendet", "fortgesetzt"]
+    # one panel (bar trace + own y axis) per tie kind, titled with the kind
+    assert len(fig.data) == len(summary)
+    assert [a.text for a in fig.layout.annotations] == [af.t(f"an.tie.{k}", "de") for k in summary]
+    assert {tuple(b.x) for b in fig.data} == {("Neu", "Beendet", "Fortbestehend")}
+    for bar, (kind, counts) in zip(fig.data, summary.items()):
+        assert list(bar.y) == [counts["new"], counts["ended"], counts["continuing"]]
+        axis = fig.layout[("yaxis" + bar.yaxis[1:])]
+        assert axis.range[1] >= max(bar.y)  # each panel scaled to its own largest bar
+    en = af.comparison_figure(cmp, "en")
+    assert tuple(en.data[0].x) == ("New", "Ended", "Continuing")
+
+
+def test_display_order_is_locale_aware(sample_graph):
+    """Äthiopien sorts with the A's, not after Z — in matrices, white spots and rows."""
+    grid = white_spots(sample_graph)
+    assert "country:ETH" in grid.countries
+    ws = af.white_spot_figure(sample_graph, grid, "de")
+    ys = list(ws.data[0].y)
+    assert ys.index("Äthiopien") < ys.index("Burundi")
+    assert list(af.white_spot_figure(sample_graph, grid, "en").data[0].y).index("Ethiopia") > \
+        list(af.white_spot_figure(sample_graph, grid, "en").data[0].y).index("Burundi")
+    m = land_country_matrix(sample_graph, measure="partnerships")
+    xs = list(af.matrix_figure(sample_graph, m, "de").data[0].x)
+    assert xs.index("Äthiopien") < xs.index("Kenia")
+    assert xs == sorted(xs, key=af.fold)
+    laender = [r["land"] for r in af.land_rows(sample_graph, "de")]
+    assert laender == sorted(laender, key=af.fold) and laender[0] == "Baden-Württemberg"
+    assert grid.countries.index("country:ETH") < grid.countries.index("country:BDI")  # graph order too
+
+
+def test_matrix_colourbar_title_beside_not_above_the_ticks(sample_graph):
+    fig = af.matrix_figure(sample_graph, land_country_matrix(sample_graph), "de")
+    assert fig.data[0].colorbar.title.side == "right"
+
+
+def test_key_figures_show_one_running_figure(app):
+    from dashboard.pages import analytics as page
+    with app.server.test_request_context("/"):
+        text = str(page._figures_row("de"))
+    assert "laufend" in text and "aktive Projekte (Status)" not in text
+    assert "Start- und Enddatum" in text  # the status note explains why the status is not shown
 
 
 def test_broker_why_names_groups_or_projects(sample_graph):

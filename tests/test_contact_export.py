@@ -65,6 +65,7 @@ def test_export_of_a_person_list_with_umlauts_and_merge_note():
     idx = build_contact_index(contact_graph())
     content, name, n = export_contacts(idx, ["contact:anna", "contact:juerg2"], "csv")
     assert name == "gaesteliste.csv" and n == 2
+    assert export_contacts(idx, ["contact:anna"], "xlsx", lang="en")[1] == "guest-list.xlsx"
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert [r["Name"] for r in rows] == ["Anna Adler", "Jürgen Müller"]
     assert rows[1]["Hinweis"].startswith("Zusammengeführt aus 2 Einträgen")

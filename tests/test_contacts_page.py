@@ -97,3 +97,12 @@ def test_layout_without_contacts_says_so_and_has_no_people():
     text = _layout_json(g, Settings(no_contacts=True))
     assert "ohne Kontaktdaten" in text and "Anna" not in text and "example.org" not in text
     assert "Altes Treffen" in text  # events remain
+
+
+def test_long_grid_columns_wrap_instead_of_being_cut_off():
+    from dashboard.pages.contacts import _columns
+    for with_reason in (True, False):
+        cols = {c["field"]: c for c in _columns("de", with_reason=with_reason)}
+        for field, min_width in (("institution", 200), ("role", 160), ("sector", 120)):
+            assert cols[field]["wrapText"] and cols[field]["autoHeight"], field
+            assert cols[field]["minWidth"] >= min_width, field

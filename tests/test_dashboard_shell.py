@@ -60,7 +60,8 @@ def test_language_helpers():
 def test_data_page_export_bytes(sample):
     from dashboard.pages.data import export_bytes
     content, name = export_bytes(sample.graph, "csv")
-    assert name.endswith(".zip") and content[:2] == b"PK"
+    assert name == "partnernetz-tabellen.zip" and content[:2] == b"PK"
+    assert export_bytes(sample.graph, "csv", lang="en")[1] == "partnernetz-tables.zip"
     content, name = export_bytes(sample.graph, "gexf")
     assert b"<gexf" in content[:500]
 

@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.elements import (
     KIND_ORDER,
+    OVERVIEW_FONT,
     csv_tables,
     label_box,
     separate,
@@ -132,6 +133,36 @@ def test_force_layout_packs_components_side_by_side():
     assert max(xs) - min(xs) < 400  # islands are packed, not flung apart
 
 
+def test_small_islands_sit_in_a_row_below_the_main_component():
+    hub = [f"land:H{i}" for i in range(8)]
+    edges = [(hub[0], h) for h in hub[1:]] + [("land:A", "land:B"), ("land:C", "land:D")]
+    pos = positions(hub + ["land:A", "land:B", "land:C", "land:D"], edges, "cose")
+    main_bottom = max(pos[h][1] for h in hub)
+    main_left, main_right = min(pos[h][0] for h in hub), max(pos[h][0] for h in hub)
+    islands = [pos[n] for n in ("land:A", "land:B", "land:C", "land:D")]
+    assert all(y > main_bottom for _, y in islands)  # below, not beside the main picture
+    assert len({y for _, y in islands}) == 1  # one row
+    assert max(x for x, _ in islands) <= max(main_right, main_left + 500)  # not wider than the picture
+
+
+def test_overview_is_tighter_with_larger_labels(sample):
+    from dashboard.elements import OVERVIEW_FONT, OVERVIEW_SPREAD
+    from graph.queries import explorer_view
+    assert OVERVIEW_FONT > 13 and OVERVIEW_SPREAD < 1
+    agg = [s for s in stylesheet() if s["selector"] == ".agg"][0]
+    assert agg["style"]["font-size"] == OVERVIEW_FONT
+    ov = explorer_view(sample.graph).overview
+    nodes, edges = [n.node_id for n in ov.nodes], [(e.source, e.target) for e in ov.edges]
+    boxes = {n.node_id: label_box(n.node_id, 30, OVERVIEW_FONT) for n in ov.nodes}
+
+    def extent(spread):
+        pos = positions(nodes, edges, "cose", spread=spread, boxes=boxes).values()
+        return max(max(x for x, _ in pos) - min(x for x, _ in pos), max(y for _, y in pos) - min(y for _, y in pos))
+
+    # tighter picture (labels still apart, see the overlap test) → the fitted canvas zooms in further
+    assert extent(OVERVIEW_SPREAD) < 0.9 * extent(1.0)
+
+
 def _crowded(pos, boxes=None):
     """Pairs of nodes whose boxes (node + label) overlap."""
     box = lambda n: (boxes or {}).get(n, (84.0, 34.0))  # noqa: E731
@@ -157,7 +188,7 @@ def test_sample_overview_labels_do_not_overlap(sample):
     els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="en")
     nodes = [e for e in els if "position" in e]
     pos = {e["data"]["id"]: (e["position"]["x"], e["position"]["y"]) for e in nodes}
-    boxes = {e["data"]["id"]: label_box(e["data"]["label"], e["data"]["size"], 13) for e in nodes}
+    boxes = {e["data"]["id"]: label_box(e["data"]["label"], e["data"]["size"], OVERVIEW_FONT) for e in nodes}
     assert len(pos) > 30 and _crowded(pos, boxes) == []
 
 
@@ -309,6 +340,8 @@ def test_view_csv_audits_contacts_only(tmp_path):
     log = tmp_path / "audit.jsonl"
     content, name = view_csv(g, parse_query({"focus": inst}), "nodes", audit_log=str(log), user="anna")
     assert name == "partnernetz-knoten.csv" and "Erika Muster" in content
+    assert view_csv(g, parse_query({"focus": inst, "lang": "en"}), "edges", audit_log=None)[1] == "partnernetz-edges.csv"
+    assert view_csv(g, parse_query({"focus": inst, "lang": "en"}), "nodes", audit_log=None)[1] == "partnernetz-nodes.csv"
     [entry] = read_audit(log)
     assert entry["user"] == "anna" and entry["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
     view_csv(g, parse_query({"focus": "land:DE-HE"}), "edges", audit_log=str(log))
@@ -353,3 +386,31 @@ def test_elements_drawn_from_the_store_answers_equal_those_of_the_graph(sample_g
     local = view_graph(store, view)
     assert set(local.nx.nodes) == ({n.node_id for n in view.overview.nodes} if view.overview else set(view.subgraph.nodes))
     assert explorer_elements(local, view, **opts) == explorer_elements(sample_graph, view, **opts)
+
+
+def test_highlight_notice_says_why_and_clears():
+    from dashboard.pages.network import HIGHLIGHT_NAMES, highlight_notice
+    g = PartnerGraph()
+    ids = [g.add_node("institution", f"i{n}", label=f"Inst {n}", source="s") for n in range(HIGHLIGHT_NAMES + 2)]
+    assert highlight_notice(g, parse_query({}), "de") is None
+    assert highlight_notice(g, parse_query({"highlight": "institution:nope"}), "de") is None  # unknown ids: no notice
+    state = parse_query({"highlight": ",".join(ids + ["institution:nope"]), "focus": ids[0], "lang": "de"})
+    notice = highlight_notice(g, state, "de")
+    text = notice.children[0].children
+    assert text.startswith(f"Hervorgehoben aus dem Link ({len(ids)}):") and "Inst 0" in text and text.endswith("…")
+    assert f"Inst {HIGHLIGHT_NAMES}" not in text  # only the first names, the rest counted
+    g.add_node("project", "BLP-01", label="A very long project title " * 5, source="s")
+    g.add_node("institution", "long", label="A very long institution name " * 5, source="s")
+    long = highlight_notice(g, parse_query({"highlight": "project:BLP-01,institution:long"}), "en").children[0].children
+    assert long.startswith("Highlighted from the link (2): BLP-01, A very long") and long.endswith("…")
+    assert len(long) < 130  # long names shortened
+    clear = _find(notice, "network-highlight-clear")
+    after = parse_search(clear.href.partition("?")[2])
+    assert after["highlight"] == [] and after["focus"] == ids[0]  # same view, no highlight
+
+
+def test_network_filter_options_are_locale_aware(sample):
+    from dashboard.pages.network import ID, _filters
+    countries = _find(_filters(sample.graph, parse_query({}), "de"), ID.COUNTRY).options
+    labels = [o["label"] for o in countries]
+    assert labels.index("Äthiopien") < labels.index("Burundi")

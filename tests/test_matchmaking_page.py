@@ -127,3 +127,11 @@ def test_layout_and_callbacks_on_the_app(app):
     body = json.dumps(resp.get_json(), ensure_ascii=False)
     assert "5 Vorschläge für Stärkung der infektiologischen Kapazitäten in Uganda" in body
     assert "institution:geninsa" in body
+
+
+def test_target_options_sorted_locale_aware(sample_graph):
+    from dashboard.pages.matchmaking import _searchable
+    ids = [nid for nid, _, _ in _searchable(sample_graph, "de")]
+    countries = [n for n in ids if n.startswith("country:")]
+    assert countries.index("country:ETH") < countries.index("country:BDI")  # Äthiopien with the A's
+    assert ids.index(countries[0]) > max(i for i, n in enumerate(ids) if n.startswith("project:"))

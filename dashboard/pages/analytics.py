@@ -66,6 +66,8 @@ class ID:
 
 register({
     "an.sec.figures": ("Kennzahlen", "Key figures"),
+    "an.fig.status_note": ("„Laufend“ richtet sich nach Start- und Enddatum der Projekte. Den Status „aktiv“ tragen in den Quelldaten {n} Projekte; er wird dort nicht immer gepflegt.",
+                           "“Running” follows the projects' start and end dates. {n} projects carry the status “active” in the source data, which is not always kept up to date."),
     "an.sec.brokers": ("Vermittler", "Brokers"),
     "an.sec.brokers.intro": ("Institutionen auf vielen kürzesten Wegen zwischen anderen (Betweenness) – mit dem Grund, warum.",
                              "Institutions on many shortest paths between others (betweenness) – with the reason why."),
@@ -223,9 +225,16 @@ def _figures_row(lang: str) -> html.Div:
     g = current().graph
     year = _dt.date.today().year
     figs = _cached(f"figures.{year}", lambda: graph_key_figures(g, year=year))
-    keys = ["count_project", "count_institution", "active_projects", "running_projects", "laender_involved",
+    # One running-projects figure, by dates. The status column is rarely kept up to date in the
+    # sources (the sample has no 'active' status at all), so a status count next to it read as a
+    # contradiction; the status is explained in a note only when it disagrees with the dates.
+    keys = ["count_project", "count_institution", "running_projects", "laender_involved",
             "countries_involved", "count_theme", "count_programme", "count_contact", "count_event"]
-    return key_figures([(t(f"an.fig.{k}", lang, year=year), figs[k]) for k in keys])
+    row = key_figures([(t(f"an.fig.{k}", lang, year=year), figs[k]) for k in keys])
+    if figs["active_projects"] != figs["running_projects"]:
+        return html.Div([row, html.P(t("an.fig.status_note", lang, year=year, n=figs["active_projects"]),
+                                     className="muted an-note")])
+    return row
 
 
 def _brokers_section(lang: str) -> html.Div:
@@ -404,13 +413,14 @@ def chart_rows(chart: str, lang: str, *, measure: str = "projects", kinds=None, 
     raise ValueError(f"unknown chart {chart!r}")
 
 
-def export_with_metrics(fmt: str) -> tuple[bytes, str]:
-    """The whole graph as GraphML/GEXF with the metrics as node attributes."""
+def export_with_metrics(fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
+    """The whole graph as GraphML/GEXF with the metrics as node attributes
+    (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``)."""
     g = current().graph
     attrs = _metrics().node_attributes()
     writer = write_graphml if fmt == "graphml" else write_gexf
     with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"partnernetz-analysen.{fmt}"
+        target = Path(tmp) / f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}.{fmt}"
         writer(g, target, node_attrs=attrs)
         return target.read_bytes(), target.name
 
@@ -469,8 +479,8 @@ def register_callbacks(app: dash.Dash) -> None:
         return dict(content=af.rows_to_csv(rows), filename=f"partnernetz-{chart}.csv", type="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
-                  dash.Input(ID.BTN_GEXF, "n_clicks"), prevent_initial_call=True)
-    def _export(_g, _x):
+                  dash.Input(ID.BTN_GEXF, "n_clicks"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
+    def _export(_g, _x, lang):
         fmt = "graphml" if dash.ctx.triggered_id == ID.BTN_GRAPHML else "gexf"
-        content, name = export_with_metrics(fmt)
+        content, name = export_with_metrics(fmt, lang=normalise_lang(lang))
         return dcc.send_bytes(content, name)

@@ -242,19 +242,24 @@ def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any
     }
 
 
+#: Long texts (institution names, roles, sectors) wrap onto further lines
+#: instead of being cut off with "…" in narrow windows (1024 px).
+WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"}
+
+
 def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
     cols = [
-        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 160, "flex": 2},
-        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 190, "flex": 3,
-         "tooltipField": "institution"},
+        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 150, "flex": 2, **WRAP},
+        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 220, "flex": 3,
+         "tooltipField": "institution", **WRAP},
     ]
     if with_reason:
-        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 220, "flex": 3,
-                     "wrapText": True, "autoHeight": True})
+        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 200, "flex": 3, **WRAP})
     cols += [
-        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 140, "flex": 2, "tooltipField": "role"},
-        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 120, "flex": 1},
-        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 100, "flex": 1},
+        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 170, "flex": 2, "tooltipField": "role",
+         **WRAP},
+        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 130, "flex": 1, **WRAP},
+        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 140, "flex": 1, **WRAP},
         {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 170, "flex": 2, "tooltipField": "email"},
         {"field": "languages", "headerName": t("contacts.langs_col", lang), "width": 95},
         {"field": "last", "headerName": t("contacts.last", lang), "width": 120},
@@ -504,7 +509,7 @@ def _event_list(index: ContactIndex, lang: str) -> html.Div:
     rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": t(f"contacts.ekind.{e.kind}", lang) if e.kind else ""}
             for e in events_by_date(index)]
     cols = [{"field": "date", "headerName": t("contacts.date", lang), "width": 120},
-            {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 260},
+            {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 260, **WRAP},
             {"field": "kind", "headerName": t("contacts.event_kind", lang), "width": 160}]
     return html.Div([
         html.H2(t("contacts.events", lang)),
@@ -523,14 +528,14 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
     options = [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events]
     history_cols = [
         {"field": "date", "headerName": t("contacts.date", lang), "width": 120},
-        {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 240},
-        {"field": "name", "headerName": t("contacts.person", lang), "flex": 2, "minWidth": 160},
-        {"field": "institution", "headerName": t("contacts.institution", lang), "flex": 2, "minWidth": 180},
+        {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 240, **WRAP},
+        {"field": "name", "headerName": t("contacts.person", lang), "flex": 2, "minWidth": 150, **WRAP},
+        {"field": "institution", "headerName": t("contacts.institution", lang), "flex": 2, "minWidth": 200, **WRAP},
         {"field": "role", "headerName": t("contacts.att_role", lang), "width": 130},
     ]
     attendee_cols = [c for c in history_cols if c["field"] not in ("date", "event")]
-    attendee_cols.insert(2, {"field": "sector", "headerName": t("contacts.sector", lang), "flex": 1, "minWidth": 130})
-    attendee_cols.insert(3, {"field": "land", "headerName": t("contacts.land", lang), "flex": 1, "minWidth": 110})
+    attendee_cols.insert(2, {"field": "sector", "headerName": t("contacts.sector", lang), "flex": 1, "minWidth": 130, **WRAP})
+    attendee_cols.insert(3, {"field": "land", "headerName": t("contacts.land", lang), "flex": 1, "minWidth": 140, **WRAP})
     grid_opts = {"pagination": True, "paginationPageSize": 15, "domLayout": "autoHeight",
                  "paginationPageSizeSelector": [15, 50, 100]}
     return html.Div([

@@ -32,6 +32,7 @@ class ID:
     BTN_GRAPHML = "data-btn-graphml"
     BTN_GEXF = "data-btn-gexf"
     PROBLEMS = "data-problems"
+    LANG = "data-lang"
 
 
 register({
@@ -118,21 +119,24 @@ def layout(lang: str = "de", **_query: str):
             html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
             html.Button("GEXF", id=ID.BTN_GEXF, className="button"),
             dcc.Download(id=ID.DOWNLOAD),
+            dcc.Store(id=ID.LANG, data=lang),
         ], className="button-row"),
         html.H2(t("data.problems", lang)),
         grid if report.problems else html.P(t("data.no_problems", lang), className="muted"),
     ])
 
 
-def export_bytes(graph, fmt: str) -> tuple[bytes, str]:
-    """The graph as a downloadable file: ``(content, filename)``."""
+def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
+    """The graph as a downloadable file: ``(content, filename)``; the CSV
+    archive is named in ``lang`` (``partnernetz-tabellen.zip`` /
+    ``partnernetz-tables.zip``)."""
     with tempfile.TemporaryDirectory() as tmp:
         if fmt == "csv":
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
                 for path in write_csv_tables(graph, tmp):
                     zf.write(path, arcname=path.name)
-            return buf.getvalue(), "partnernetz-tabellen.zip"
+            return buf.getvalue(), "partnernetz-tables.zip" if lang == "en" else "partnernetz-tabellen.zip"
         target = Path(tmp) / f"partnernetz.{fmt}"
         (write_graphml if fmt == "graphml" else write_gexf)(graph, target)
         return target.read_bytes(), target.name
@@ -144,13 +148,14 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Input(ID.BTN_CSV, "n_clicks"),
         dash.Input(ID.BTN_GRAPHML, "n_clicks"),
         dash.Input(ID.BTN_GEXF, "n_clicks"),
+        dash.State(ID.LANG, "data"),
         prevent_initial_call=True,
     )
-    def _download(_csv, _graphml, _gexf):
+    def _download(_csv, _graphml, _gexf, lang):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
         ctx = current()
         graph = ctx.cached("data.exportable_graph", lambda: exportable_graph(ctx.graph))  # no unconsented contacts
-        content, filename = export_bytes(graph, fmt)
+        content, filename = export_bytes(graph, fmt, lang=normalise_lang(lang))
         contacts = list(graph.nodes(NodeKind.CONTACT))
         if contacts:  # personal data leaves the app: record it
             audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,

@@ -137,10 +137,10 @@ def _searchable(graph, lang: str) -> list[tuple[str, str, str]]:
     """(id, label, folded label) of every possible target: projects, countries with activity, institutions."""
     out = []
     active_countries = {v for _, v, d in graph.nx.edges(data="kind") if d in ("implemented_in", "partners_with")}
-    for nid in graph.nodes(NodeKind.PROJECT):
-        out.append(nid)
-    out += sorted(c for c in graph.nodes(NodeKind.COUNTRY) if c in active_countries)
-    out += list(graph.nodes(NodeKind.INSTITUTION))
+    by_label = lambda nid: (fold(graph.label(nid, lang)), nid)  # noqa: E731 — locale-aware: Äthiopien with the A's
+    out += sorted(graph.nodes(NodeKind.PROJECT))
+    out += sorted((c for c in graph.nodes(NodeKind.COUNTRY) if c in active_countries), key=by_label)
+    out += sorted(graph.nodes(NodeKind.INSTITUTION), key=by_label)
     return [(nid, lbl, fold(lbl + " " + nid)) for nid in out for lbl in [_option_label(graph, nid, lang)]]
 
 
@@ -325,7 +325,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
     entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
     ctx.cached("matchmaking.index", lambda: match_index(graph))
     value = target if target and target in graph else ctx.cached("matchmaking.default", lambda: _default_target(graph))
-    themes = sorted(graph.nodes(NodeKind.THEME), key=lambda x: graph.label(x, lang))
+    themes = sorted(graph.nodes(NodeKind.THEME), key=lambda x: fold(graph.label(x, lang)))
     controls = html.Div([
         html.Div([
             html.Label(t("mm.target", lang), htmlFor=ID.TARGET),
@@ -440,7 +440,7 @@ def register_callbacks(app: dash.Dash) -> None:
         if ranking is None:
             raise dash.exceptions.PreventUpdate
         rows = shortlist_rows(graph, ranking, lang)
-        stem = "matchmaking-" + (ranking.target.node or "ziel").replace(":", "-")
+        stem = "matchmaking-" + (ranking.target.node or ("target" if lang == "en" else "ziel")).replace(":", "-")
         if dash.ctx.triggered_id == ID.BTN_XLSX:
             return dcc.send_bytes(shortlist_xlsx(rows), stem + ".xlsx")
         return dcc.send_bytes(shortlist_csv(rows), stem + ".csv")

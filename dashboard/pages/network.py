@@ -37,6 +37,7 @@ from graph.queries import (
 )
 from graph.reference import LAENDER
 from graph.search import search_index_size
+from graph.text import fold
 from graph.store import GraphStore, MemoryStore, view_graph
 from loaders.audit import audit_export
 
@@ -48,7 +49,8 @@ ORDER = 1
 TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
-           "path_panel", "status_message", "compute_view", "view_csv", "suggestion_list"]
+           "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "suggestion_list",
+           "download_name"]
 
 
 class ID:
@@ -144,6 +146,9 @@ register({
         "Ansicht gekürzt: {shown} von {total} Elementen (höchstens {max}); nahe und gut vernetzte Knoten zuerst.",
         "View cut: {shown} of {total} elements (at most {max}); near and well-connected nodes first."),
     "network.status_unknown": ("Nicht gefunden und ignoriert: {ids}", "Not found and ignored: {ids}"),
+    "network.highlighted": ("Hervorgehoben aus dem Link ({n}): {names}",
+                            "Highlighted from the link ({n}): {names}"),
+    "network.highlight_clear": ("Hervorhebung aufheben", "Clear highlight"),
     "network.details": ("Details", "Details"),
     "network.details_empty": ("Klicken Sie auf einen Knoten oder wählen Sie einen Suchtreffer.",
                               "Click a node or pick a search result."),
@@ -258,6 +263,36 @@ def status_message(view: ExplorerView, lang: str) -> list:
     if view.unknown:
         parts.append(html.Div(t("network.status_unknown", lang, ids=", ".join(view.unknown)), className="notice warn"))
     return parts
+
+
+#: Highlighted nodes named in the notice; the rest are counted.
+HIGHLIGHT_NAMES = 5
+
+
+def highlight_notice(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div | None:
+    """Why nodes are ringed: links from matchmaking or analytics arrive with
+    ``highlight=``. Names the first highlighted nodes and offers a link to
+    the same view without the highlight (``None`` without highlight).
+
+    >>> from dashboard.viewstate import parse_query
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("theme", "water", label="Wasser", label_en="Water", illustrative=True)
+    >>> highlight_notice(g, parse_query({"highlight": "theme:water"}), "en").children[0].children
+    'Highlighted from the link (1): Water'
+    """
+    ids = [h for h in state["highlight"] if h in g]
+    if not ids:
+        return None
+    def short(nid: str) -> str:  # projects by their id (titles are long), other names shortened
+        text = nid.split(":", 1)[1] if nid.startswith("project:") else g.label(nid, lang)
+        return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+    names = ", ".join(short(h) for h in ids[:HIGHLIGHT_NAMES]) + (" …" if len(ids) > HIGHLIGHT_NAMES else "")
+    return html.Div([
+        html.Span(t("network.highlighted", lang, n=len(ids), names=names)),
+        dcc.Link(t("network.highlight_clear", lang), href=_href(state, highlight=[]), id="network-highlight-clear",
+                 className="button small secondary"),
+    ], className="notice highlight-notice", id="network-highlight-notice")
 
 
 def _attr_value(g: PartnerGraph, name: str, value: Any, lang: str) -> Any:
@@ -436,9 +471,9 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
 def _filters(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div:
     any_ = t("network.any", lang)
     countries = sorted(((key, g.label(nid, lang)) for nid in g.nodes(NodeKind.COUNTRY) for key in [nid.split(":", 1)[1]]),
-                       key=lambda p: p[1])
-    themes = sorted(((nid.split(":", 1)[1], g.label(nid, lang)) for nid in g.nodes(NodeKind.THEME)), key=lambda p: p[1])
-    lands = sorted(((land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER), key=lambda p: p[1])
+                       key=lambda p: fold(p[1]))
+    themes = sorted(((nid.split(":", 1)[1], g.label(nid, lang)) for nid in g.nodes(NodeKind.THEME)), key=lambda p: fold(p[1]))
+    lands = sorted(((land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER), key=lambda p: fold(p[1]))
 
     def multi(id_: str, label_key: str, options: list[dict[str, str]], value: list[str]) -> html.Div:
         return html.Div([html.Label(t(label_key, lang), htmlFor=id_, className="field-label"),
@@ -504,7 +539,8 @@ def layout(lang: str = "de", **query: Any):
                             dcc.Download(id=ID.DOWNLOAD)], className="button-row")], className="field"),
     ], className="network-toolbar")
     canvas = html.Div([
-        html.Div(status_message(view, lang), id=ID.STATUS, className="network-status"),
+        html.Div([*status_message(view, lang), highlight_notice(g, state, lang)], id=ID.STATUS,
+                 className="network-status"),
         cyto.Cytoscape(id=ID.CYTO, elements=elements, stylesheet=stylesheet(),
                        layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
                        minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
@@ -638,11 +674,13 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.CYTO, "generateImage"),
         dash.Input(ID.PNG, "n_clicks"),
         dash.Input(ID.SVG, "n_clicks"),
+        dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
     )
-    def _image(_png, _svg):
+    def _image(_png, _svg, state):
         kind = "svg" if dash.ctx.triggered_id == ID.SVG else "png"
-        return {"type": kind, "action": "download", "filename": "partnernetz-netzwerk",
+        lang = normalise_lang((state or {}).get("lang"))
+        return {"type": kind, "action": "download", "filename": download_name("image", lang, ext=""),
                 "options": {"full": True, "bg": "#ffffff", **({"scale": 2} if kind == "png" else {})}}
 
     @app.callback(
@@ -675,7 +713,20 @@ def view_csv(g: PartnerGraph, state: dict[str, Any], which: str, *, audit_log: s
     contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
     if contacts and audit_log:
         audit_export(audit_log, user=user, what=f"network view {which}", fmt="csv", contact_ids=contacts)
-    if which == "edges":
-        return edges_csv, "partnernetz-kanten.csv"
-    return nodes_csv, "partnernetz-knoten.csv"
+    return (edges_csv if which == "edges" else nodes_csv), download_name(which, state["lang"])
+
+
+#: Download file names per language (German default).
+_FILE_NAMES = {"nodes": ("partnernetz-knoten", "partnernetz-nodes"), "edges": ("partnernetz-kanten", "partnernetz-edges"),
+               "image": ("partnernetz-netzwerk", "partnernetz-network")}
+
+
+def download_name(which: str, lang: str, ext: str = "csv") -> str:
+    """``partnernetz-knoten.csv`` in German, ``partnernetz-nodes.csv`` in English.
+
+    >>> download_name("edges", "en")
+    'partnernetz-edges.csv'
+    """
+    de, en = _FILE_NAMES[which]
+    return f"{en if lang == 'en' else de}.{ext}" if ext else (en if lang == "en" else de)
 

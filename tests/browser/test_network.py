@@ -210,6 +210,14 @@ def test_links_from_other_pages_focus_highlight_and_filter(served_app, page):
     goto(page, served_app, "/?focus=institution:hlft&highlight=institution:bmz,project:BLP-01")
     assert cy_with_class(page, "highlight") == {"institution:bmz", "project:BLP-01"}
     assert cy_with_class(page, "focus") == {"institution:hlft"}
+    notice = page.locator("#network-highlight-notice").inner_text()
+    assert notice.startswith("Hervorgehoben aus dem Link (2):") and "(BMZ)" in notice and "BLP-01" in notice
+    screenshot(page, "network-highlight-notice")
+    page.click("#network-highlight-clear")
+    page.wait_for_function("() => !location.search.includes('highlight')")
+    settle(page)
+    assert cy_with_class(page, "highlight") == set() and query(page)["focus"] == ["institution:hlft"]
+    assert page.locator("#network-highlight-notice").count() == 0
     goto(page, served_app, "/?country=TZA&theme=water")
     nodes = cy_nodes(page)
     assert {"country:TZA", "theme:water", "project:BLP-03"} <= nodes and "country:ETH" not in nodes
@@ -239,7 +247,7 @@ def test_language_switch_translates_labels_and_keeps_the_view(served_app, page):
     ("#network-export-edges", ".csv", b"source,target,kind"),
 ])
 def test_exports_download_non_empty_files(served_app, page, tmp_path, button, suffix, magic):
-    goto(page, served_app, "/?focus=institution:hlft")
+    goto(page, served_app, "/?focus=institution:hlft" + ("&lang=en" if "edges" in button else ""))
     with page.expect_download() as info:
         page.click(button)
     path = tmp_path / info.value.suggested_filename
@@ -249,7 +257,9 @@ def test_exports_download_non_empty_files(served_app, page, tmp_path, button, su
     if suffix == ".svg":
         assert b"<svg" in data[:500]
     if button.endswith("nodes"):
-        assert b"institution:hlft" in data
+        assert b"institution:hlft" in data and path.name == "partnernetz-knoten.csv"
+    if button.endswith("edges"):
+        assert path.name == "partnernetz-edges.csv"  # English names in English mode
     assert page.errors == []
 
 
