@@ -20,7 +20,7 @@ from dash import ALL, dcc, html
 
 from dashboard import ids
 from dashboard.auth import current_user
-from dashboard.components import key_figures, page_header
+from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.shell import lang_from_search
@@ -276,7 +276,7 @@ def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = Fals
     return dag.AgGrid(
         id=grid_id, rowData=[], columnDefs=_columns(lang, with_reason=with_reason),
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
-        getRowId="params.data.id", dashGridOptions=options, className="ag-theme-alpine",
+        getRowId="params.data.id", dashGridOptions=grid_options(lang, **options), className="ag-theme-alpine",
         style={"width": "100%"},
     )
 
@@ -515,8 +515,8 @@ def _event_list(index: ContactIndex, lang: str) -> html.Div:
         html.H2(t("contacts.events", lang)),
         dag.AgGrid(id=ID.EVENT_LIST, rowData=rows, columnDefs=cols, getRowId="params.data.id",
                    defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                   dashGridOptions={"pagination": True, "paginationPageSize": 15, "domLayout": "autoHeight",
-                                    "paginationPageSizeSelector": [15, 50, 100]},
+                   dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=15, domLayout="autoHeight",
+                                                paginationPageSizeSelector=[15, 50, 100]),
                    className="ag-theme-alpine", style={"width": "100%"}),
     ], className="section")
 
@@ -545,7 +545,7 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
                 _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options, value=events[0].id, clearable=False), lang),
                 dag.AgGrid(id=ID.EVENT_ATTENDEES, rowData=[], columnDefs=attendee_cols, getRowId="params.data.id",
                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                           dashGridOptions=grid_opts, className="ag-theme-alpine", style={"width": "100%"}),
+                           dashGridOptions=grid_options(lang, **grid_opts), className="ag-theme-alpine", style={"width": "100%"}),
             ], className="event-main"),
             html.Div(id=ID.EVENT_COUNTS, className="event-counts"),
         ], className="event-layout"),
@@ -554,7 +554,7 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
                                                placeholder=t("contacts.search_hint", lang)), lang),
         dag.AgGrid(id=ID.HISTORY, rowData=[], columnDefs=history_cols,
                    defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                   dashGridOptions=grid_opts, className="ag-theme-alpine", style={"width": "100%"}),
+                   dashGridOptions=grid_options(lang, **grid_opts), className="ag-theme-alpine", style={"width": "100%"}),
     ], className="section")
 
 

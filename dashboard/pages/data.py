@@ -13,7 +13,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.auth import current_user
-from dashboard.components import key_figures, page_header
+from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from graph.kinds import NodeKind
 from graph.privacy import exportable_graph
@@ -98,7 +98,7 @@ def layout(lang: str = "de", **_query: str):
             {"field": "message", "headerName": t("data.message", lang), "flex": 3, "wrapText": True, "autoHeight": True},
         ],
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
+        dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
         className="ag-theme-alpine",
         style={"width": "100%"},
     )

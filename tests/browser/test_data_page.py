@@ -32,6 +32,7 @@ def test_problems_are_listed_and_markup_is_not_executed(messy_app, page):
     grid_text = page.locator("#data-problems").inner_text()
     assert "Atlantis" in grid_text and "Frühjahr" in grid_text and "bemerkung" in grid_text
     assert "institutions.csv" in grid_text and "Fehler" in grid_text
+    assert "Seite" in grid_text and "Page" not in grid_text  # AG Grid's own texts in German too
     assert page.locator(".banner").count() == 0  # not the sample
     screenshot(page, "page-daten-messy")
     assert dialogs == []
