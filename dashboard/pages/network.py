@@ -25,7 +25,7 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
-from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated
+from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
 from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.model import PartnerGraph
@@ -48,7 +48,7 @@ ORDER = 1
 TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
-           "path_panel", "status_message", "compute_view", "view_csv", "suggestion_list"]
+           "path_panel", "status_message", "compute_view", "view_csv", "suggestion_list", "filter_choices"]
 
 
 class ID:
@@ -232,7 +232,7 @@ def compute_view(store: GraphStore | PartnerGraph, state: dict[str, Any]) -> Exp
 
 
 def _href(state: dict[str, Any], **changes: Any) -> str:
-    return "/" + to_search(updated(state, **changes))
+    return "/" + updated_search(state, **changes)
 
 
 def status_message(view: ExplorerView, lang: str) -> list:
@@ -433,12 +433,30 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in pairs]
 
 
+def filter_choices(g: PartnerGraph, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """``(value, label)`` choices of the Land, country and theme filters,
+    sorted by label. Finding countries and themes scans every node, so the
+    page keeps the result per dataset and language (see :func:`_choices`)."""
+    countries, themes = [], []
+    for nid, kind in g.nx.nodes(data="kind"):
+        if kind == "country":
+            countries.append((nid.split(":", 1)[1], g.label(nid, lang)))
+        elif kind == "theme":
+            themes.append((nid.split(":", 1)[1], g.label(nid, lang)))
+    lands = [(land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER]
+    return {name: sorted(pairs, key=lambda p: p[1])
+            for name, pairs in (("lands", lands), ("countries", countries), ("themes", themes))}
+
+
+def _choices(lang: str) -> dict[str, list[tuple[str, str]]]:
+    ctx = current()
+    return ctx.cached(f"network.filter_choices.{lang}", lambda: filter_choices(ctx.graph, lang))
+
+
 def _filters(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div:
     any_ = t("network.any", lang)
-    countries = sorted(((key, g.label(nid, lang)) for nid in g.nodes(NodeKind.COUNTRY) for key in [nid.split(":", 1)[1]]),
-                       key=lambda p: p[1])
-    themes = sorted(((nid.split(":", 1)[1], g.label(nid, lang)) for nid in g.nodes(NodeKind.THEME)), key=lambda p: p[1])
-    lands = sorted(((land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER), key=lambda p: p[1])
+    choices = _choices(lang) if current().graph is g else filter_choices(g, lang)
+    countries, themes, lands = choices["countries"], choices["themes"], choices["lands"]
 
     def multi(id_: str, label_key: str, options: list[dict[str, str]], value: list[str]) -> html.Div:
         return html.Div([html.Label(t(label_key, lang), htmlFor=id_, className="field-label"),
@@ -564,6 +582,8 @@ def warm_up() -> None:
     request needs them."""
     ctx = current()
     search_index_size(ctx.graph)
+    for lang in ("de", "en"):
+        _choices(lang)
     explorer_view(ctx.graph)  # the in-memory indexes (the fallback's too)
     if not isinstance(ctx.store, MemoryStore):
         try:
