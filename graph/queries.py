@@ -33,6 +33,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+import numpy as np
 
 from graph.errors import NodeNotFound, PartnernetzError
 from graph.kinds import EdgeKind, NodeKind, key_of, kind_of
@@ -504,10 +505,82 @@ def _project_matches(f: ProjectFacts, flt: GraphFilter) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _FilterIndex:
+    """Inverted indexes for the filters, built once per graph generation:
+    criterion value → ids, so a filter intersects a few sets instead of
+    testing every project and institution."""
+
+    pids: tuple[str, ...]                         # projects in project_facts order
+    position: dict[str, int]
+    start: Any                                    # numpy float arrays (nan: unknown)
+    end: Any
+    projects: dict[str, dict[str, frozenset[str]]]       # criterion → value → project ids
+    institutions: dict[str, dict[str, frozenset[str]]]   # criterion → value → institution ids
+
+
+def _filter_index(g: PartnerGraph) -> _FilterIndex:
+    def build() -> _FilterIndex:
+        facts = project_facts(g)
+        pids = tuple(facts)
+        proj: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in
+                                                 ("statuses", "lands", "countries", "themes", "sectors")}
+        for pid, f in facts.items():
+            proj["statuses"][f.status].add(pid)
+            for crit, values in (("lands", f.lands), ("countries", f.countries), ("themes", f.themes),
+                                 ("sectors", f.sectors)):
+                for v in values:
+                    proj[crit][v].add(pid)
+        start = np.array([np.nan if f.start_year is None else float(f.start_year) for f in facts.values()])
+        end = np.array([np.nan if f.start_year is None else float(f.end_year if f.end_year is not None
+                                                                    else f.start_year) for f in facts.values()])
+        inst: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in ("sectors", "lands", "countries", "themes")}
+        works_on = EdgeKind.WORKS_ON.value
+        for nid, data in g.nx.nodes(data=True):
+            if data["kind"] != "institution":
+                continue
+            inst["sectors"][data.get("sector") or "unknown"].add(nid)
+            inst["lands"][data.get("land")].add(nid)
+            inst["countries"][data.get("country")].add(nid)
+            for v, keys in g.nx._succ[nid].items():
+                if any(d["kind"] == works_on for d in keys.values()):
+                    inst["themes"][key_of(v)].add(nid)
+        freeze = lambda idx: {c: {v: frozenset(ids) for v, ids in by.items()} for c, by in idx.items()}  # noqa: E731
+        return _FilterIndex(pids, {p: i for i, p in enumerate(pids)}, start, end, freeze(proj), freeze(inst))
+    return _cached(g, "filter_index", build)
+
+
+def _intersect(index: dict[str, dict[str, frozenset[str]]], flt: GraphFilter,
+               criteria: Iterable[str]) -> set[str] | None:
+    """Ids matching every set criterion (any of its values); None: no criterion set."""
+    found: set[str] | None = None
+    for crit in sorted(criteria, key=lambda c: len(getattr(flt, c) or ())):
+        values = getattr(flt, crit)
+        if not values:
+            continue
+        ids: set[str] = set().union(*(index[crit].get(v, frozenset()) for v in values))
+        found = ids if found is None else found & ids
+        if not found:
+            break
+    return found
+
+
 def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[str]:
-    """Ids of the projects meeting every project-level criterion of ``flt``."""
+    """Ids of the projects meeting every project-level criterion of ``flt``
+    (in a fixed order), intersected from an index built once per dataset."""
     flt = flt or GraphFilter()
-    return [pid for pid, f in project_facts(g).items() if _project_matches(f, flt)]
+    idx = _filter_index(g)
+    found = _intersect(idx.projects, flt, ("statuses", "lands", "countries", "themes", "sectors"))
+    if flt.year_from is not None or flt.year_to is not None:
+        lo = flt.year_from if flt.year_from is not None else -10**9
+        hi = flt.year_to if flt.year_to is not None else 10**9
+        with np.errstate(invalid="ignore"):
+            ok = np.flatnonzero((idx.start <= hi) & (idx.end >= lo))  # nan (no start year) never matches
+        in_years = {idx.pids[i] for i in ok}
+        found = in_years if found is None else found & in_years
+    if found is None:
+        return list(idx.pids)
+    return sorted(found, key=idx.position.__getitem__)
 
 
 def _node_compatible(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
@@ -548,6 +621,14 @@ def _institution_matches(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
     return True
 
 
+def _matching_institutions(g: PartnerGraph, flt: GraphFilter) -> list[str]:
+    """The institutions :func:`_institution_matches` accepts, from the index."""
+    if flt.statuses or flt.year_from is not None or flt.year_to is not None:
+        return []  # these criteria are about projects only
+    found = _intersect(_filter_index(g).institutions, flt, ("sectors", "lands", "countries", "themes"))
+    return sorted(found) if found is not None else list(g.nodes(NodeKind.INSTITUTION))
+
+
 def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
     """The part of the graph matching ``flt``.
 
@@ -578,8 +659,8 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
         for n in g.neighbours(pid):
             if _node_compatible(g, n, flt):
                 chosen.add(n)
-    for inst in g.nodes(NodeKind.INSTITUTION):
-        if inst not in chosen and _institution_matches(g, inst, flt):
+    for inst in _matching_institutions(g, flt):
+        if inst not in chosen:
             chosen.add(inst)
             for v, _ in g.out_edges(inst, EdgeKind.LOCATED_IN):
                 if _node_compatible(g, v, flt):
