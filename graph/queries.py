@@ -67,6 +67,7 @@ __all__ = [
     "explorer_view",
     "STRICT_PATH_EDGES",
     "HOME_COUNTRY",
+    "build_indexes",
 ]
 
 #: Most elements (nodes + edges) sent to a browser in one view.
@@ -89,6 +90,47 @@ def _cached(g: PartnerGraph, name: str, build: Callable[[], Any]) -> Any:
     return slot[name]
 
 
+@dataclass(frozen=True)
+class _Adjacency:
+    """Compressed adjacency of ``g.nx`` (built once per graph generation) for
+    whole-graph steps of a request: counting the edges among many nodes runs
+    in numpy instead of a Python loop."""
+
+    names: list[str]
+    index: dict[str, int]
+    out_ptr: Any       # CSR of out-edges, one entry per parallel edge
+    out_idx: Any
+    any_ptr: Any       # CSR of out- and in-edges, one entry per edge (a self-loop twice)
+    any_idx: Any
+
+
+def _adjacency(g: PartnerGraph) -> _Adjacency:
+    def build() -> _Adjacency:
+        names = list(g.nx.nodes)
+        index = {n: i for i, n in enumerate(names)}
+        succ, pred = g.nx._succ, g.nx._pred
+        ptr = lambda lens: np.concatenate(([0], np.cumsum(lens)))  # noqa: E731
+        out_len = np.fromiter((sum(len(k) for k in succ[n].values()) for n in names), dtype=np.int64, count=len(names))
+        out_idx = np.fromiter((index[v] for n in names for v, k in succ[n].items() for _ in k), dtype=np.int32,
+                              count=int(out_len.sum()))
+        in_len = np.fromiter((sum(len(k) for k in pred[n].values()) for n in names), dtype=np.int64, count=len(names))
+        any_idx = np.fromiter((index[v] for n in names for adj in (succ[n], pred[n]) for v, k in adj.items() for _ in k),
+                              dtype=np.int32, count=int(out_len.sum() + in_len.sum()))
+        return _Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx)
+    return _cached(g, "adjacency", build)
+
+
+def _gather(ptr: Any, idx: Any, rows: Any) -> Any:
+    """The CSR entries of ``rows``, concatenated."""
+    starts = ptr[rows]
+    lens = ptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return idx[:0]
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return idx[offsets + np.arange(total)]
+
+
 def _distances(g: PartnerGraph, source: str, cutoff: int) -> dict[str, int]:
     """Steps from ``source`` to every node within ``cutoff`` (direction ignored)."""
     succ, pred = g.nx._succ, g.nx._pred
@@ -104,6 +146,20 @@ def _distances(g: PartnerGraph, source: str, cutoff: int) -> dict[str, int]:
                         nxt.append(w)
         frontier = nxt
     return dist
+
+
+def build_indexes(g: PartnerGraph) -> None:
+    """Build the per-dataset indexes the queries use (project facts, filter
+    index, adjacency arrays, degrees) now, e.g. at start-up, instead of in
+    the first request that needs them. They are rebuilt when ``g`` changes.
+
+    >>> from graph.model import PartnerGraph
+    >>> build_indexes(PartnerGraph())
+    """
+    project_facts(g)
+    _filter_index(g)
+    _adjacency(g)
+    _degrees(g)
 
 
 # ----------------------------------------------------------------- subgraphs
@@ -140,8 +196,14 @@ def _degrees(g: PartnerGraph) -> dict[str, int]:
 
 
 def _count_induced_edges(g: PartnerGraph, nodes: set[str]) -> int:
-    succ = g.nx._succ
-    return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
+    if len(nodes) < 200:
+        succ = g.nx._succ
+        return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
+    adj = _adjacency(g)
+    rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    return int(inside[_gather(adj.out_ptr, adj.out_idx, rows)].sum())
 
 
 def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
@@ -165,23 +227,24 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), False, total)
     keep_set = set(keep)
     rank = rank or {}
-    succ, pred = g.nx._succ, g.nx._pred
     degree = _degrees(g)  # counts parallel edges, like the Neo4j store's cut
     order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree[n], n))
+    adj = _adjacency(g)
+    # links[i]: edges between node i and the nodes chosen so far, kept up to
+    # date as nodes are chosen (numpy: a chosen hub updates thousands at once)
+    links = np.zeros(len(adj.names), dtype=np.int64)
+    any_ptr, any_idx, index = adj.any_ptr, adj.any_idx, adj.index
     chosen = set()
     used = 0
     for n in order:
         # adding n adds itself and its edges to the nodes already chosen
-        out_n, in_n = succ[n], pred[n]
-        if len(chosen) < len(out_n) + len(in_n):  # hubs: look up the few chosen instead
-            added = 1 + sum(len(out_n.get(m, ())) + len(in_n.get(m, ())) for m in chosen)
-        else:
-            added = 1 + sum(len(k) for m, k in out_n.items() if m in chosen) \
-                + sum(len(k) for m, k in in_n.items() if m in chosen)
+        i = index[n]
+        added = 1 + int(links[i])
         if used + added > max_elements:
             continue
         chosen.add(n)
         used += added
+        np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
         if used >= max_elements:  # every further node costs at least one element
             break
     edges = _induced_edges(g, chosen)

@@ -32,6 +32,7 @@ from graph.model import PartnerGraph
 from graph.queries import (
     MAX_ELEMENTS,
     ExplorerView,
+    build_indexes,
     describe_path,
     explorer_view,
 )
@@ -584,7 +585,8 @@ def warm_up() -> None:
     search_index_size(ctx.graph)
     for lang in ("de", "en"):
         _choices(lang)
-    explorer_view(ctx.graph)  # the in-memory indexes (the fallback's too)
+    build_indexes(ctx.graph)  # the in-memory indexes (the fallback's too)
+    explorer_view(ctx.graph)
     if not isinstance(ctx.store, MemoryStore):
         try:
             explorer_view(ctx.store)  # e.g. the Neo4j store's per-push filter facts
