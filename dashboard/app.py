@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 from pathlib import Path
@@ -70,6 +71,7 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
 def warm_up(app: dash.Dash) -> threading.Thread:
     """Precompute every page's per-dataset indexes in one background thread,
     so the first visitor of a page on a large dataset does not wait for them.
+    Afterwards the long-lived objects are frozen out of garbage collection.
     Requests arriving meanwhile wait for the same computation
     (:meth:`AppContext.cached` is thread-safe) instead of repeating it."""
 
@@ -79,6 +81,12 @@ def warm_up(app: dash.Dash) -> threading.Thread:
                 hook = getattr(importlib.import_module(name), "warm_up", None)
                 if hook is not None:
                     hook()
+        # The graph and the indexes live as long as the app: move them out of
+        # the garbage collector's generations, so a request's collection no
+        # longer walks millions of long-lived objects (tens of ms per request
+        # at 100k nodes).
+        gc.collect()
+        gc.freeze()
 
     thread = threading.Thread(target=run, name="partnernetz-warm-up", daemon=True)
     thread.start()

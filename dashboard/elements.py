@@ -19,9 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+import random
+import threading
 from collections import defaultdict, deque
 from typing import Any, Iterable, Mapping
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
@@ -213,7 +216,7 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
               boxes: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
     """Deterministic node positions (pixels) for ``layout``:
 
-    * ``cose`` — force-directed (networkx spring layout, fixed seed);
+    * ``cose`` — force-directed (igraph Fruchterman–Reingold, fixed seed);
     * ``concentric`` — the first root (focus) in the centre, then one ring per
       kind, Länder inside (:data:`KIND_ORDER`);
     * ``breadthfirst`` — hierarchical layers by distance from ``roots``
@@ -245,11 +248,45 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     return pos
 
 
+#: igraph's layouts draw from one process-wide random number generator; the
+#: force layout reseeds it under this lock so the same view always gets the
+#: same picture (a copied URL looks the same), whatever ran before.
+_LAYOUT_LOCK = threading.Lock()
+
+
+def _iterations(n: int) -> int:
+    """Force-layout iterations for a component of ``n`` nodes: enough to
+    untangle small views, fewer for big ones (the cost grows with n·iterations
+    and a big view is read by its clusters, not by single nodes)."""
+    return 300 if n < 100 else 150 if n < 400 else 80
+
+
+def _spring(nodes: list[str], edges: list[tuple[str, str, float]], seed: int) -> np.ndarray:
+    """Fruchterman–Reingold positions (igraph, compiled) of one connected
+    component, scaled to about [-1, 1]; deterministic for the same input."""
+    index = {n: i for i, n in enumerate(nodes)}
+    graph = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v, _ in edges])
+    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(len(nodes), 2))
+    with _LAYOUT_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            coords = graph.layout_fruchterman_reingold(
+                seed=start.tolist(), niter=_iterations(len(nodes)), weights=[w for _, _, w in edges],
+                grid="nogrid" if len(nodes) < 1000 else "grid").coords
+        finally:
+            ig.set_random_number_generator(random)
+    xy = np.asarray(coords, dtype=float)
+    xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
+    extent = float(np.abs(xy).max())
+    return xy / extent if extent > 0 else xy
+
+
 def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tuple[str, str], float],
            seed: int, boxes: Mapping[str, tuple[float, float]], spread: float = 1.0) -> dict[str, tuple[float, float]]:
-    """Spring layout per connected component; the largest comes first, the
-    other components are packed in rows below it so small islands do not
-    force a tiny zoom."""
+    """Force-directed layout per connected component (igraph's compiled
+    Fruchterman–Reingold from a seeded start, so it is deterministic); the
+    largest component comes first, the others are packed in rows below it so
+    small islands do not force a tiny zoom."""
     graph = nx.Graph()
     graph.add_nodes_from(sorted(nodes))
     for u, v in edges:
@@ -258,7 +295,6 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
     comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
     placed: list[tuple[dict[str, tuple[float, float]], float, float]] = []
     for comp in comps:
-        sub = graph.subgraph(comp)
         n = len(comp)
         if n == 1:
             local = {comp[0]: (0.0, 0.0)}
@@ -266,9 +302,10 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
             local = separate({comp[0]: (-45.0, 0.0), comp[1]: (45.0, 0.0)}, boxes=boxes)
         else:
             scale = (70.0 * math.sqrt(n) + 40.0) * spread
-            raw = nx.spring_layout(sub, seed=seed, iterations=60 if n < 400 else 35, weight="weight",
-                                   k=1.6 / math.sqrt(n))
-            local = separate({nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in raw.items()}, boxes=boxes)
+            sub_edges = sorted((min(u, v), max(u, v), d["weight"]) for u, v, d in graph.subgraph(comp).edges(data=True))
+            raw = _spring(comp, sub_edges, seed)
+            local = separate({nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in zip(comp, raw)},
+                             boxes=boxes)
         xs = [p[0] for p in local.values()]
         ys = [p[1] for p in local.values()]
         x0, y0 = min(xs), min(ys)
@@ -306,7 +343,7 @@ def label_box(label: str, size: float = 22.0, font_size: float = 11.0) -> tuple[
 
 
 def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tuple[float, float]] | None = None,
-             rounds: int = 60) -> dict[str, tuple[float, float]]:
+             rounds: int = 300) -> dict[str, tuple[float, float]]:
     """Move nodes apart until their boxes (node plus label, ``boxes[id] =
     (width, height)``, default ``(MIN_DX, MIN_DY)``) no longer overlap: a
     spring layout leaves a hub's neighbours on top of each other and their

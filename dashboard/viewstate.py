@@ -28,7 +28,8 @@ from urllib.parse import parse_qs, urlencode
 from graph.kinds import NodeKind, ProjectStatus, Sector
 from graph.queries import GraphFilter
 
-__all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated"]
+__all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated",
+           "updated_search"]
 
 LAYOUTS = ("cose", "concentric", "breadthfirst")
 OVERVIEW_BY = ("country", "theme")
@@ -105,7 +106,21 @@ def parse_search(search: str | None) -> dict[str, Any]:
 def to_search(state: Mapping[str, Any]) -> str:
     """The query string of ``state``: defaults left out, lists comma-joined,
     ``lang`` always present (the shell reads it)."""
-    full = parse_query(_as_query(state))
+    return _encode(parse_query(_as_query(state)))
+
+
+def updated_search(state: Mapping[str, Any], **changes: Any) -> str:
+    """``to_search(updated(state, **changes))``, validating only once (the
+    details panel builds hundreds of such links for a hub).
+
+    >>> updated_search(parse_query({}), focus="country:TZA")
+    '?focus=country%3ATZA&lang=de'
+    """
+    return _encode(updated(state, **changes))
+
+
+def _encode(full: Mapping[str, Any]) -> str:
+    """The query string of a complete, validated state."""
     params: list[tuple[str, str]] = []
     for name in ORDER:
         value = full[name]

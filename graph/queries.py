@@ -33,6 +33,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+import numpy as np
 
 from graph.errors import NodeNotFound, PartnernetzError
 from graph.kinds import EdgeKind, NodeKind, key_of, kind_of
@@ -66,6 +67,7 @@ __all__ = [
     "explorer_view",
     "STRICT_PATH_EDGES",
     "HOME_COUNTRY",
+    "build_indexes",
 ]
 
 #: Most elements (nodes + edges) sent to a browser in one view.
@@ -88,6 +90,47 @@ def _cached(g: PartnerGraph, name: str, build: Callable[[], Any]) -> Any:
     return slot[name]
 
 
+@dataclass(frozen=True)
+class _Adjacency:
+    """Compressed adjacency of ``g.nx`` (built once per graph generation) for
+    whole-graph steps of a request: counting the edges among many nodes runs
+    in numpy instead of a Python loop."""
+
+    names: list[str]
+    index: dict[str, int]
+    out_ptr: Any       # CSR of out-edges, one entry per parallel edge
+    out_idx: Any
+    any_ptr: Any       # CSR of out- and in-edges, one entry per edge (a self-loop twice)
+    any_idx: Any
+
+
+def _adjacency(g: PartnerGraph) -> _Adjacency:
+    def build() -> _Adjacency:
+        names = list(g.nx.nodes)
+        index = {n: i for i, n in enumerate(names)}
+        succ, pred = g.nx._succ, g.nx._pred
+        ptr = lambda lens: np.concatenate(([0], np.cumsum(lens)))  # noqa: E731
+        out_len = np.fromiter((sum(len(k) for k in succ[n].values()) for n in names), dtype=np.int64, count=len(names))
+        out_idx = np.fromiter((index[v] for n in names for v, k in succ[n].items() for _ in k), dtype=np.int32,
+                              count=int(out_len.sum()))
+        in_len = np.fromiter((sum(len(k) for k in pred[n].values()) for n in names), dtype=np.int64, count=len(names))
+        any_idx = np.fromiter((index[v] for n in names for adj in (succ[n], pred[n]) for v, k in adj.items() for _ in k),
+                              dtype=np.int32, count=int(out_len.sum() + in_len.sum()))
+        return _Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx)
+    return _cached(g, "adjacency", build)
+
+
+def _gather(ptr: Any, idx: Any, rows: Any) -> Any:
+    """The CSR entries of ``rows``, concatenated."""
+    starts = ptr[rows]
+    lens = ptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return idx[:0]
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return idx[offsets + np.arange(total)]
+
+
 def _distances(g: PartnerGraph, source: str, cutoff: int) -> dict[str, int]:
     """Steps from ``source`` to every node within ``cutoff`` (direction ignored)."""
     succ, pred = g.nx._succ, g.nx._pred
@@ -103,6 +146,20 @@ def _distances(g: PartnerGraph, source: str, cutoff: int) -> dict[str, int]:
                         nxt.append(w)
         frontier = nxt
     return dist
+
+
+def build_indexes(g: PartnerGraph) -> None:
+    """Build the per-dataset indexes the queries use (project facts, filter
+    index, adjacency arrays, degrees) now, e.g. at start-up, instead of in
+    the first request that needs them. They are rebuilt when ``g`` changes.
+
+    >>> from graph.model import PartnerGraph
+    >>> build_indexes(PartnerGraph())
+    """
+    project_facts(g)
+    _filter_index(g)
+    _adjacency(g)
+    _degrees(g)
 
 
 # ----------------------------------------------------------------- subgraphs
@@ -139,8 +196,14 @@ def _degrees(g: PartnerGraph) -> dict[str, int]:
 
 
 def _count_induced_edges(g: PartnerGraph, nodes: set[str]) -> int:
-    succ = g.nx._succ
-    return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
+    if len(nodes) < 200:
+        succ = g.nx._succ
+        return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
+    adj = _adjacency(g)
+    rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    return int(inside[_gather(adj.out_ptr, adj.out_idx, rows)].sum())
 
 
 def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
@@ -164,23 +227,24 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), False, total)
     keep_set = set(keep)
     rank = rank or {}
-    succ, pred = g.nx._succ, g.nx._pred
     degree = _degrees(g)  # counts parallel edges, like the Neo4j store's cut
     order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree[n], n))
+    adj = _adjacency(g)
+    # links[i]: edges between node i and the nodes chosen so far, kept up to
+    # date as nodes are chosen (numpy: a chosen hub updates thousands at once)
+    links = np.zeros(len(adj.names), dtype=np.int64)
+    any_ptr, any_idx, index = adj.any_ptr, adj.any_idx, adj.index
     chosen = set()
     used = 0
     for n in order:
         # adding n adds itself and its edges to the nodes already chosen
-        out_n, in_n = succ[n], pred[n]
-        if len(chosen) < len(out_n) + len(in_n):  # hubs: look up the few chosen instead
-            added = 1 + sum(len(out_n.get(m, ())) + len(in_n.get(m, ())) for m in chosen)
-        else:
-            added = 1 + sum(len(k) for m, k in out_n.items() if m in chosen) \
-                + sum(len(k) for m, k in in_n.items() if m in chosen)
+        i = index[n]
+        added = 1 + int(links[i])
         if used + added > max_elements:
             continue
         chosen.add(n)
         used += added
+        np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
         if used >= max_elements:  # every further node costs at least one element
             break
     edges = _induced_edges(g, chosen)
@@ -504,10 +568,82 @@ def _project_matches(f: ProjectFacts, flt: GraphFilter) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _FilterIndex:
+    """Inverted indexes for the filters, built once per graph generation:
+    criterion value → ids, so a filter intersects a few sets instead of
+    testing every project and institution."""
+
+    pids: tuple[str, ...]                         # projects in project_facts order
+    position: dict[str, int]
+    start: Any                                    # numpy float arrays (nan: unknown)
+    end: Any
+    projects: dict[str, dict[str, frozenset[str]]]       # criterion → value → project ids
+    institutions: dict[str, dict[str, frozenset[str]]]   # criterion → value → institution ids
+
+
+def _filter_index(g: PartnerGraph) -> _FilterIndex:
+    def build() -> _FilterIndex:
+        facts = project_facts(g)
+        pids = tuple(facts)
+        proj: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in
+                                                 ("statuses", "lands", "countries", "themes", "sectors")}
+        for pid, f in facts.items():
+            proj["statuses"][f.status].add(pid)
+            for crit, values in (("lands", f.lands), ("countries", f.countries), ("themes", f.themes),
+                                 ("sectors", f.sectors)):
+                for v in values:
+                    proj[crit][v].add(pid)
+        start = np.array([np.nan if f.start_year is None else float(f.start_year) for f in facts.values()])
+        end = np.array([np.nan if f.start_year is None else float(f.end_year if f.end_year is not None
+                                                                    else f.start_year) for f in facts.values()])
+        inst: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in ("sectors", "lands", "countries", "themes")}
+        works_on = EdgeKind.WORKS_ON.value
+        for nid, data in g.nx.nodes(data=True):
+            if data["kind"] != "institution":
+                continue
+            inst["sectors"][data.get("sector") or "unknown"].add(nid)
+            inst["lands"][data.get("land")].add(nid)
+            inst["countries"][data.get("country")].add(nid)
+            for v, keys in g.nx._succ[nid].items():
+                if any(d["kind"] == works_on for d in keys.values()):
+                    inst["themes"][key_of(v)].add(nid)
+        freeze = lambda idx: {c: {v: frozenset(ids) for v, ids in by.items()} for c, by in idx.items()}  # noqa: E731
+        return _FilterIndex(pids, {p: i for i, p in enumerate(pids)}, start, end, freeze(proj), freeze(inst))
+    return _cached(g, "filter_index", build)
+
+
+def _intersect(index: dict[str, dict[str, frozenset[str]]], flt: GraphFilter,
+               criteria: Iterable[str]) -> set[str] | None:
+    """Ids matching every set criterion (any of its values); None: no criterion set."""
+    found: set[str] | None = None
+    for crit in sorted(criteria, key=lambda c: len(getattr(flt, c) or ())):
+        values = getattr(flt, crit)
+        if not values:
+            continue
+        ids: set[str] = set().union(*(index[crit].get(v, frozenset()) for v in values))
+        found = ids if found is None else found & ids
+        if not found:
+            break
+    return found
+
+
 def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[str]:
-    """Ids of the projects meeting every project-level criterion of ``flt``."""
+    """Ids of the projects meeting every project-level criterion of ``flt``
+    (in a fixed order), intersected from an index built once per dataset."""
     flt = flt or GraphFilter()
-    return [pid for pid, f in project_facts(g).items() if _project_matches(f, flt)]
+    idx = _filter_index(g)
+    found = _intersect(idx.projects, flt, ("statuses", "lands", "countries", "themes", "sectors"))
+    if flt.year_from is not None or flt.year_to is not None:
+        lo = flt.year_from if flt.year_from is not None else -10**9
+        hi = flt.year_to if flt.year_to is not None else 10**9
+        with np.errstate(invalid="ignore"):
+            ok = np.flatnonzero((idx.start <= hi) & (idx.end >= lo))  # nan (no start year) never matches
+        in_years = {idx.pids[i] for i in ok}
+        found = in_years if found is None else found & in_years
+    if found is None:
+        return list(idx.pids)
+    return sorted(found, key=idx.position.__getitem__)
 
 
 def _node_compatible(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
@@ -548,6 +684,14 @@ def _institution_matches(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
     return True
 
 
+def _matching_institutions(g: PartnerGraph, flt: GraphFilter) -> list[str]:
+    """The institutions :func:`_institution_matches` accepts, from the index."""
+    if flt.statuses or flt.year_from is not None or flt.year_to is not None:
+        return []  # these criteria are about projects only
+    found = _intersect(_filter_index(g).institutions, flt, ("sectors", "lands", "countries", "themes"))
+    return sorted(found) if found is not None else list(g.nodes(NodeKind.INSTITUTION))
+
+
 def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
     """The part of the graph matching ``flt``.
 
@@ -578,8 +722,8 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
         for n in g.neighbours(pid):
             if _node_compatible(g, n, flt):
                 chosen.add(n)
-    for inst in g.nodes(NodeKind.INSTITUTION):
-        if inst not in chosen and _institution_matches(g, inst, flt):
+    for inst in _matching_institutions(g, flt):
+        if inst not in chosen:
             chosen.add(inst)
             for v, _ in g.out_edges(inst, EdgeKind.LOCATED_IN):
                 if _node_compatible(g, v, flt):

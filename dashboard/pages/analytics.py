@@ -127,10 +127,11 @@ def _cached(name: str, fn):
 
 
 def warm_up() -> None:
-    """Precompute the metrics, matrices and white spots at start-up."""
+    """Precompute the metrics, matrices, white spots and the German page at start-up."""
     _metrics()
     _theme_land()
     _white_spots()
+    layout("de")
 
 
 def _index():
@@ -291,7 +292,14 @@ def _period_options(lang: str) -> list[dict]:
 
 
 def layout(lang: str = "de", **_query: str):
+    """The page: built once per dataset, language and day (key figures count
+    the current year) and then reused; building the plotly figures is most of
+    a request's time on a large dataset."""
     lang = normalise_lang(lang)
+    return _cached(f"page.{lang}.{_dt.date.today().isoformat()}", lambda: _page(lang))
+
+
+def _page(lang: str):
     g = current().graph
     lo, hi = _year_bounds()
     theme_land = _theme_land()
@@ -431,7 +439,9 @@ def register_callbacks(app: dash.Dash) -> None:
                   prevent_initial_call=True)
     def _land_country(measure, lang):
         measure = measure if measure in LAND_COUNTRY_MEASURES else "projects"
-        return af.matrix_figure(current().graph, _lc_matrix(measure), normalise_lang(lang))
+        lang = normalise_lang(lang)
+        return _cached(f"lc_figure.{measure}.{lang}",
+                       lambda: af.matrix_figure(current().graph, _lc_matrix(measure), lang))
 
     @app.callback(dash.Output(ID.SANKEY, "figure"), dash.Input(ID.SK_KINDS, "value"), dash.Input(ID.SK_YEARS, "value"),
                   dash.Input(ID.SK_MEASURE, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import flask
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
@@ -25,13 +26,14 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
-from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated
+from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
 from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.model import PartnerGraph
 from graph.queries import (
     MAX_ELEMENTS,
     ExplorerView,
+    build_indexes,
     describe_path,
     explorer_view,
 )
@@ -50,7 +52,7 @@ TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
            "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "suggestion_list",
-           "download_name"]
+           "download_name", "filter_choices"]
 
 
 class ID:
@@ -237,7 +239,7 @@ def compute_view(store: GraphStore | PartnerGraph, state: dict[str, Any]) -> Exp
 
 
 def _href(state: dict[str, Any], **changes: Any) -> str:
-    return "/" + to_search(updated(state, **changes))
+    return "/" + updated_search(state, **changes)
 
 
 def status_message(view: ExplorerView, lang: str) -> list:
@@ -468,12 +470,31 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in pairs]
 
 
+def filter_choices(g: PartnerGraph, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """``(value, label)`` choices of the Land, country and theme filters,
+    sorted by label. Finding countries and themes scans every node, so the
+    page keeps the result per dataset and language (see :func:`_choices`)."""
+    countries, themes = [], []
+    for nid, kind in g.nx.nodes(data="kind"):
+        if kind == "country":
+            countries.append((nid.split(":", 1)[1], g.label(nid, lang)))
+        elif kind == "theme":
+            themes.append((nid.split(":", 1)[1], g.label(nid, lang)))
+    lands = [(land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER]
+    return {name: sorted(pairs, key=lambda p: fold(p[1]))
+            for name, pairs in (("lands", lands), ("countries", countries), ("themes", themes))}
+
+
+def _choices(lang: str) -> dict[str, list[tuple[str, str]]]:
+    ctx = current()
+    return ctx.cached(f"network.filter_choices.{lang}", lambda: filter_choices(ctx.graph, lang))
+
+
 def _filters(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div:
     any_ = t("network.any", lang)
-    countries = sorted(((key, g.label(nid, lang)) for nid in g.nodes(NodeKind.COUNTRY) for key in [nid.split(":", 1)[1]]),
-                       key=lambda p: fold(p[1]))
-    themes = sorted(((nid.split(":", 1)[1], g.label(nid, lang)) for nid in g.nodes(NodeKind.THEME)), key=lambda p: fold(p[1]))
-    lands = sorted(((land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER), key=lambda p: fold(p[1]))
+    served = flask.has_app_context() and current().graph is g
+    choices = _choices(lang) if served else filter_choices(g, lang)
+    countries, themes, lands = choices["countries"], choices["themes"], choices["lands"]
 
     def multi(id_: str, label_key: str, options: list[dict[str, str]], value: list[str]) -> html.Div:
         return html.Div([html.Label(t(label_key, lang), htmlFor=id_, className="field-label"),
@@ -600,7 +621,10 @@ def warm_up() -> None:
     request needs them."""
     ctx = current()
     search_index_size(ctx.graph)
-    explorer_view(ctx.graph)  # the in-memory indexes (the fallback's too)
+    for lang in ("de", "en"):
+        _choices(lang)
+    build_indexes(ctx.graph)  # the in-memory indexes (the fallback's too)
+    explorer_view(ctx.graph)
     if not isinstance(ctx.store, MemoryStore):
         try:
             explorer_view(ctx.store)  # e.g. the Neo4j store's per-push filter facts
