@@ -39,7 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -407,47 +407,37 @@ def _split_outputs(output: str) -> list[str]:
     return [output]
 
 
+def _component_props(tree: Any) -> Iterator[dict[str, Any]]:
+    """The ``props`` dict of every component in a rendered layout or response,
+    in document order."""
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict):
+            yield props
+        for value in tree.values():
+            yield from _component_props(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from _component_props(item)
+
+
 def component_values(tree: Any) -> dict[tuple[str, str], Any]:
     """``{(id, prop): value}`` of every component with an id in a rendered layout."""
     found: dict[tuple[str, str], Any] = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and "id" in props:
-                cid = props["id"]
-                key = json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid
-                for prop, value in props.items():
-                    if prop not in ("id", "children"):
-                        found[(key, prop)] = value
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(tree)
+    for props in _component_props(tree):
+        if "id" in props:
+            cid = props["id"]
+            key = json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid
+            for prop, value in props.items():
+                if prop not in ("id", "children"):
+                    found[(key, prop)] = value
     return found
 
 
 def count_elements(tree: Any) -> int:
     """Largest cytoscape ``elements`` list in a response (what the browser must draw)."""
-    best = 0
-
-    def walk(node):
-        nonlocal best
-        if isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and isinstance(props.get("elements"), list):
-                best = max(best, sum(1 for e in props["elements"] if "source" in e.get("data", {}) or "id" in e.get("data", {})))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(tree)
-    return best
+    return max((sum(1 for e in props["elements"] if "source" in e.get("data", {}) or "id" in e.get("data", {}))
+                for props in _component_props(tree) if isinstance(props.get("elements"), list)), default=0)
 
 
 def http_scenarios(client: DashClient, inputs: Inputs, g_info: dict[str, Any]) -> dict[str, list[Callable[[], tuple[float, dict]]]]:
