@@ -127,22 +127,18 @@ def batches(rows: Iterable[dict[str, Any]], *, batch_size: int, max_bytes: int =
     """
     if batch_size < 1:
         raise StoreError(f"batch size must be at least 1, got {batch_size}")
-    batch: list[dict[str, Any]] = []
-    size = overhead
-    for row in rows:
-        row_size = rendered_size(row) + 2
-        if max_bytes and overhead + row_size > max_bytes:
-            ident = row.get("id") or f"{row.get('source')} -> {row.get('target')}"
-            raise StoreError(
-                f"{ident}: row of {row_size} bytes exceeds the dialect's statement limit of {max_bytes} bytes "
-                "(FalkorDB renders parameters into a 4 KB buffer); shorten its longest text")
-        if batch and (len(batch) >= batch_size or (max_bytes and size + row_size > max_bytes)):
-            yield batch
-            batch, size = [], overhead
-        batch.append(row)
-        size += row_size
-    if batch:
-        yield batch
+
+    def sized(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], int]]:
+        for row in rows:
+            row_size = rendered_size(row) + 2
+            if max_bytes and overhead + row_size > max_bytes:
+                ident = row.get("id") or f"{row.get('source')} -> {row.get('target')}"
+                raise StoreError(
+                    f"{ident}: row of {row_size} bytes exceeds the dialect's statement limit of {max_bytes} bytes "
+                    "(FalkorDB renders parameters into a 4 KB buffer); shorten its longest text")
+            yield row, row_size
+
+    return _cut(sized(rows), max_count=batch_size, max_bytes=max_bytes, overhead=overhead)
 
 
 def chunks(values: Iterable[Any], *, max_count: int, max_bytes: int = 0, overhead: int = 0) -> Iterator[list[Any]]:
@@ -153,10 +149,16 @@ def chunks(values: Iterable[Any], *, max_count: int, max_bytes: int = 0, overhea
     >>> [len(c) for c in chunks(["ab"] * 5, max_count=10, max_bytes=20, overhead=2)]  # 2 + 3 × 6 bytes
     [3, 2]
     """
+    return _cut(((v, rendered_size(v) + 2) for v in values), max_count=max_count, max_bytes=max_bytes,
+                overhead=overhead)
+
+
+def _cut(sized: Iterable[tuple[Any, int]], *, max_count: int, max_bytes: int, overhead: int) -> Iterator[list[Any]]:
+    """The one cutting loop behind :func:`batches` and :func:`chunks`:
+    ``(item, rendered bytes)`` pairs into lists bounded by count and bytes."""
     chunk: list[Any] = []
     size = overhead
-    for value in values:
-        value_size = rendered_size(value) + 2
+    for value, value_size in sized:
         if chunk and (len(chunk) >= max_count or (max_bytes and size + value_size > max_bytes)):
             yield chunk
             chunk, size = [], overhead
