@@ -39,6 +39,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="serve with N worker processes (gunicorn; the dataset is loaded and indexed once and "
+                        "shared copy-on-write; Unix only). Default 1: one process (Flask's threaded server)")
     p.add_argument("--no-contacts", action="store_true",
                    help="serve without any personal data: contact nodes are dropped before the app sees them")
     p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
@@ -74,6 +77,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         auth = AuthConfig.from_env(os.environ)
     except AuthConfigError as exc:
         return _fail(str(exc), EXIT_REFUSED)
+    if args.workers < 1:
+        return _fail("--workers must be 1 or more", EXIT_REFUSED)
+    if args.workers > 1 and args.neo4j_uri:
+        # a driver's connection pool must not be shared by forked processes
+        return _fail("--workers > 1 cannot be combined with --neo4j-uri (the Neo4j connection cannot be shared "
+                     "across worker processes); serve query mode with one worker", EXIT_REFUSED)
+    if args.workers > 1 and args.debug:
+        return _fail("--workers > 1 cannot be combined with --debug (debug mode needs the development server)",
+                     EXIT_REFUSED)
     paths = tuple(args.data or ())
     try:
         result = load(*paths) if paths else load(SAMPLE_PATH)
@@ -101,12 +113,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(graph, settings, report=report, store=store)
     if auth is not None:
         install_auth(app.server, auth)
-    warm_up(app)  # per-dataset indexes of every page, in the background
+    warming = warm_up(app)  # per-dataset indexes of every page, in the background
+    if args.workers > 1:
+        # every index is built (and frozen out of the garbage collector)
+        # before the fork, so the workers share one copy of them
+        warming.join()
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
           f"auth: {auth.describe() if auth else 'none'}"
-          f"{'; store: ' + store.name if store is not None else ''})", flush=True)
+          f"{'; store: ' + store.name if store is not None else ''}"
+          f"{f'; {args.workers} worker processes' if args.workers > 1 else ''})", flush=True)
+    if args.workers > 1:
+        return _serve_workers(app.server, host=args.host, port=args.port, workers=args.workers)
     app.run(host=args.host, port=args.port, debug=args.debug)
+    return EXIT_OK
+
+
+def _serve_workers(server, *, host: str, port: int, workers: int) -> int:
+    """Serve the (already built and warmed-up) Flask ``server`` with gunicorn:
+    ``workers`` processes forked from this one, so the graph and its indexes
+    are loaded once and shared copy-on-write. The auth hooks are part of
+    ``server`` and run in every worker."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # not on Windows
+        return _fail("--workers needs gunicorn (pip install gunicorn; Unix only)", EXIT_REFUSED)
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "sync",  # the work is CPU-bound: one request per process at a time
+                "timeout": 300,          # a first, uncached view of a large dataset may take long
+                "graceful_timeout": 10,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "partnernetz",
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return server
+
+    _Gunicorn().run()
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ import io
 import math
 import random
 import threading
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from typing import Any, Iterable, Mapping
 
 import igraph as ig
@@ -193,7 +193,8 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
     sub = view.subgraph
     assert sub is not None
     # roots depend on the focus and path only, so selecting a node never moves the picture
-    roots = [n for n in (focus, *(p[0] for p in view.paths)) if n and n in set(sub.nodes)]
+    in_view = set(sub.nodes)
+    roots = [n for n in (focus, *(p[0] for p in view.paths)) if n and n in in_view]
     big = {"land": 30.0, "country": 30.0, "contact": 14.0}
     boxes = {n: label_box(short_label(g.label(n, lang)), 34.0 if n == focus else big.get(kind_of(n), 22.0))
              for n in sub.nodes}
@@ -237,6 +238,34 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     nodes = list(dict.fromkeys(nodes))
     if not nodes:
         return {}
+    edges, roots = list(edges), list(roots)
+    key = (tuple(nodes), tuple(edges), layout, tuple(roots), tuple(sorted((weights or {}).items())), seed, spacing,
+           spread, tuple(sorted((boxes or {}).items())))
+    with _POSITIONS_LOCK:
+        hit = _POSITIONS.get(key)
+        if hit is not None:
+            _POSITIONS.move_to_end(key)
+            return dict(hit)
+    pos = _positions(nodes, edges, layout, roots, weights, seed, spacing, spread, boxes)
+    with _POSITIONS_LOCK:
+        _POSITIONS[key] = pos
+        while len(_POSITIONS) > POSITIONS_CACHE:
+            _POSITIONS.popitem(last=False)
+    return dict(pos)
+
+
+#: Laid-out views kept (most recently used): back/forward, a repeated link
+#: or a click that changes only the selection or the details panel is free.
+#: The layouts are pure functions of their input, so the input is the key.
+POSITIONS_CACHE = 128
+_POSITIONS: "OrderedDict[tuple, dict[str, tuple[float, float]]]" = OrderedDict()
+_POSITIONS_LOCK = threading.Lock()
+
+
+def _positions(nodes: list[str], edges: list[tuple[str, str]], layout: str, roots: list[str],
+               weights: Mapping[tuple[str, str], float] | None, seed: int, spacing: float, spread: float,
+               boxes: Mapping[str, tuple[float, float]] | None) -> dict[str, tuple[float, float]]:
+    """:func:`positions` without the cache."""
     if layout == "concentric":
         pos = _concentric(nodes, next(iter(roots), None))
     elif layout == "breadthfirst":

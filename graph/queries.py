@@ -102,6 +102,8 @@ class _Adjacency:
     out_idx: Any
     any_ptr: Any       # CSR of out- and in-edges, one entry per edge (a self-loop twice)
     any_idx: Any
+    degree: Any        # degree per row (parallel edges counted; a self-loop twice), = diff(any_ptr)
+    name_rank: Any     # position of each row's id in sorted order (ties in a cut break by id)
 
 
 def _adjacency(g: PartnerGraph) -> _Adjacency:
@@ -116,7 +118,10 @@ def _adjacency(g: PartnerGraph) -> _Adjacency:
         in_len = np.fromiter((sum(len(k) for k in pred[n].values()) for n in names), dtype=np.int64, count=len(names))
         any_idx = np.fromiter((index[v] for n in names for adj in (succ[n], pred[n]) for v, k in adj.items() for _ in k),
                               dtype=np.int32, count=int(out_len.sum() + in_len.sum()))
-        return _Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx)
+        name_rank = np.empty(len(names), dtype=np.int64)
+        name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+        return _Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx,
+                          out_len + in_len, name_rank)
     return _cached(g, "adjacency", build)
 
 
@@ -227,22 +232,27 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), False, total)
     keep_set = set(keep)
     rank = rank or {}
-    degree = _degrees(g)  # counts parallel edges, like the Neo4j store's cut
-    order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree[n], n))
     adj = _adjacency(g)
+    index = adj.index
+    # the cut order (kept first, then by rank, then degree descending, then
+    # id), sorted in numpy: a hub's expansion has tens of thousands of nodes
+    rows = np.fromiter((index[n] for n in wanted), dtype=np.int64, count=len(wanted))
+    not_kept = np.fromiter((n not in keep_set for n in wanted), dtype=bool, count=len(wanted))
+    ranks = np.fromiter((rank.get(n, 0) for n in wanted), dtype=float, count=len(wanted))
+    # degree counts parallel edges, like the Neo4j store's cut
+    order_rows = rows[np.lexsort((adj.name_rank[rows], -adj.degree[rows], ranks, not_kept))]
     # links[i]: edges between node i and the nodes chosen so far, kept up to
     # date as nodes are chosen (numpy: a chosen hub updates thousands at once)
     links = np.zeros(len(adj.names), dtype=np.int64)
-    any_ptr, any_idx, index = adj.any_ptr, adj.any_idx, adj.index
+    any_ptr, any_idx, names = adj.any_ptr, adj.any_idx, adj.names
     chosen = set()
     used = 0
-    for n in order:
+    for i in order_rows.tolist():
         # adding n adds itself and its edges to the nodes already chosen
-        i = index[n]
         added = 1 + int(links[i])
         if used + added > max_elements:
             continue
-        chosen.add(n)
+        chosen.add(names[i])
         used += added
         np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
         if used >= max_elements:  # every further node costs at least one element
@@ -1037,6 +1047,15 @@ def _rank_by_distance(store: Any, focus: str, nodes: list[str]) -> dict[str, flo
     rank: dict[str, float] = {focus: 0}
     rank.update((n, 1) for n in nodes if n in first)
     rest = [n for n in nodes if n not in rank]
-    if rest:
+    if not rest:
+        return rank
+    if len(first) < len(rest):
+        # a node of ``rest`` is two steps away when it is adjacent to one of
+        # ``first``: asking for the neighbours of the (fewer) first ones is
+        # the same answer at a fraction of the cost (an expanded hub brings
+        # tens of thousands of nodes into ``rest``)
+        second = set().union(*store.neighbours(list(first)).values())
+        rank.update((n, 2) for n in rest if n in second)
+    else:
         rank.update((n, 2) for n, adj in store.neighbours(rest).items() if adj & first)
     return rank

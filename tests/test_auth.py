@@ -56,6 +56,21 @@ def test_serving_contacts_on_all_interfaces_without_auth_is_refused():
     assert "Partnernetz: http" not in proc.stdout  # never started
 
 
+def test_worker_processes_obey_the_same_refusal():
+    proc = run_app("serve", "--host", "0.0.0.0", "--port", str(free_port()), "--workers", "2")
+    assert proc.returncode == 3
+    assert "refusing to serve contact data (personal data) on 0.0.0.0 without authentication" in proc.stderr
+    assert "Partnernetz: http" not in proc.stdout
+
+
+def test_worker_processes_are_refused_with_neo4j():
+    """A Neo4j driver must not be shared across forked workers: refused up front."""
+    proc = run_app("serve", "--workers", "2", "--neo4j-uri", "bolt://127.0.0.1:1", "--port", str(free_port()))
+    assert proc.returncode == 3
+    assert "--workers > 1 cannot be combined with --neo4j-uri" in proc.stderr
+    assert "Partnernetz: http" not in proc.stdout
+
+
 def test_half_configured_auth_is_refused_even_on_loopback():
     proc = run_app("serve", "--port", str(free_port()), env=clean_env(**{ENV_USER: "planer"}))
     assert proc.returncode == 3 and "PARTNERNETZ_PASSWORD_HASH is not set" in proc.stderr
@@ -112,12 +127,14 @@ def test_proxy_header_mode_needs_the_header_from_a_trusted_address(masked_sample
     assert untrusted.status_code == 401
 
 
-def test_served_app_with_auth_answers_401_without_credentials():
-    """End to end: `serve` with PARTNERNETZ_USER/_PASSWORD_HASH set."""
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_served_app_with_auth_answers_401_without_credentials(workers):
+    """End to end: `serve` with PARTNERNETZ_USER/_PASSWORD_HASH set, in one
+    process and with gunicorn worker processes (every worker checks)."""
     port = free_port()
     env = clean_env(**{ENV_USER: "planer", ENV_HASH: generate_password_hash("geheim")})
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--workers", workers],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -138,6 +155,14 @@ def test_served_app_with_auth_answers_401_without_credentials():
         req = urllib.request.Request(url + "/_dash-layout", headers=basic("planer", "geheim"))
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.status == 200
+        for _ in range(6):  # several connections: with workers, more than one process answers
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url + "/_dash-dependencies", timeout=10)
+            assert refused.value.code == 401
+            wrong = urllib.request.Request(url + "/_dash-layout", headers=basic("planer", "falsch"))
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(wrong, timeout=10)
+            assert refused.value.code == 401
     finally:
         proc.terminate()
         proc.wait(timeout=10)
