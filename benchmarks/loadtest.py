@@ -188,9 +188,15 @@ def render(result: dict[str, Any]) -> str:
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     t = result["total"]
-    head = (f"{result['users']} users, {result['elapsed_s']:.0f} s, {result['nodes']} nodes, client {result['client']}: "
+    mem = result.get("server_memory_peak_mb") or {}
+    memory = (f"; server memory (all {mem['processes']:.0f} processes, peak) PSS {mem['pss']:.0f} MB, USS {mem['uss']:.0f} MB, "
+              f"RSS sum {mem['rss']:.0f} MB" if mem.get("processes") else "")
+    head = (f"{result['users']} users, {result['elapsed_s']:.0f} s, {result['nodes']} nodes, "
+            f"{result.get('workers', 1)} server worker(s), client {result['client']}: "
             f"{t['requests']} requests, {t['throughput_rps']:.1f} req/s, {t['errors']} errors; "
-            f"{result['cores']} cores, load average {result['loadavg_start']} → {result['loadavg_end']}")
+            f"{result['cores']} cores, load average {result['loadavg_start']} → {result['loadavg_end']}{memory}; "
+            f"CPU time server {result.get('server_cpu_s', float('nan')):.0f} s, load client "
+            f"{result.get('client_cpu_s', float('nan')):.0f} s")
     return head + "\n" + "\n".join(lines)
 
 
@@ -201,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--duration", type=float, default=60.0, help="seconds of clicking")
     p.add_argument("--threads", action="store_true", help="use threads even when httpx is installed")
+    p.add_argument("--workers", type=int, default=1, help="server worker processes (`serve --workers N`; default 1)")
     p.add_argument("--data-dir", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "partnernetz-bench"))
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "loadtest.json"))
     args = p.parse_args(argv)
@@ -210,7 +217,16 @@ def main(argv: list[str] | None = None) -> int:
     n = parse_size(args.nodes)
     folder, _ = dataset(n, args.seed, Path(args.data_dir))
     load_start = os.getloadavg()[0]
-    server = Server(folder, free_port())
+    server = Server(folder, free_port(), workers=args.workers)
+    peak: dict[str, float] = {}
+    sampling = threading.Event()
+
+    def sample_memory() -> None:  # peak of the whole process tree while the users click
+        while not sampling.wait(1.0):
+            now = server.memory_mb() or {}
+            for k, v in now.items():
+                peak[k] = max(peak.get(k, 0), v)
+
     try:
         server.wait_ready()
         client = DashClient(requests.Session(), server.url)
@@ -224,19 +240,31 @@ def main(argv: list[str] | None = None) -> int:
                 import httpx  # noqa: F401
             except ImportError:
                 use_httpx = False
+        sampler = threading.Thread(target=sample_memory, daemon=True)
+        sampler.start()
+        cpu_before = server.cpu_seconds()
+        client_cpu = time.process_time()
         start = time.perf_counter()
         if use_httpx:
             asyncio.run(_run_async(server.url, bodies, args.users, args.duration, args.seed, rec))
         else:
             _run_threads(server.url, bodies, args.users, args.duration, args.seed, rec)
         elapsed = time.perf_counter() - start
+        client_cpu = time.process_time() - client_cpu
+        cpu_after = server.cpu_seconds()
+        server_cpu = sum(t - cpu_before.get(pid, 0.0) for pid, t in cpu_after.items())
+        sampling.set()
+        sampler.join()
         server_rss = server.peak_rss_mb()
     finally:
+        sampling.set()
         server.stop()
     result = summary(rec, elapsed)
     result.update(users=args.users, nodes=size_name(n), client="asyncio+httpx" if use_httpx else "threads+requests",
                   cores=os.cpu_count(), loadavg_start=round(load_start, 2), loadavg_end=round(os.getloadavg()[0], 2),
-                  server_peak_rss_mb=server_rss)
+                  server_peak_rss_mb=server_rss, workers=args.workers, server_cpu_s=round(server_cpu, 1),
+                  client_cpu_s=round(client_cpu, 1),
+                  server_memory_peak_mb={k: round(v, 1) for k, v in peak.items()})
     text = render(result)
     result["table"] = text
     print(text)

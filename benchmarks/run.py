@@ -302,10 +302,12 @@ def free_port() -> int:
 class Server:
     """``python app.py serve`` on loopback, started and stopped by us (by pid)."""
 
-    def __init__(self, data: Path | None, port: int):
+    def __init__(self, data: Path | None, port: int, workers: int = 1):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         args = [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port)]
+        if workers > 1:
+            args += ["--workers", str(workers)]
         if data is not None:
             args += ["--data", str(data)]
         self.log = tempfile.NamedTemporaryFile("w+", prefix="partnernetz-bench-", suffix=".log", delete=False)
@@ -335,6 +337,50 @@ class Server:
         except OSError:
             return None
         return None
+
+    def pids(self) -> list[int]:
+        """The server process and all its descendants (gunicorn workers)."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def memory_mb(self) -> dict[str, float] | None:
+        """Memory of all server processes together (Linux ``smaps_rollup``):
+        ``rss`` (sum of resident sizes: counts shared pages once per process),
+        ``pss`` (shared pages divided among the processes sharing them: the
+        fair total) and ``uss`` (pages private to one process)."""
+        totals = {"rss": 0.0, "pss": 0.0, "uss": 0.0, "processes": 0}
+        for pid in self.pids():
+            try:
+                text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            fields = {line.split(":")[0]: int(line.split()[1]) for line in text.splitlines()[1:] if line.split()[1:2]
+                      and line.split()[1].isdigit()}
+            totals["rss"] += fields.get("Rss", 0) / 1024
+            totals["pss"] += fields.get("Pss", 0) / 1024
+            totals["uss"] += (fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)) / 1024
+            totals["processes"] += 1
+        return totals if totals["processes"] else None
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time (user + system) used so far by each live server process."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out = {}
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return out
 
     def stop(self) -> None:
         if self.proc.poll() is None:

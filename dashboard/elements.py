@@ -36,6 +36,7 @@ from loaders.spreadsheet import neutralise
 
 __all__ = [
     "separate",
+    "separation_rounds",
     "label_box",
     "KIND_ORDER",
     "KIND_STYLE",
@@ -371,14 +372,32 @@ def label_box(label: str, size: float = 22.0, font_size: float = 11.0) -> tuple[
     return (round(max(size, 0.6 * font_size * len(label)) + 6, 1), round(size + font_size + 6, 1))
 
 
+#: Work budget of :func:`separate` in node-rounds: small views get up to 300
+#: rounds (they converge), big ones fewer — a crowded view of hundreds of
+#: nodes keeps some overlaps even after 300 rounds, and each round costs
+#: time in proportion to its size (the few overlaps that 300 rounds would
+#: remove are not worth doubling the request time).
+SEPARATE_BUDGET = 45_000
+
+
+def separation_rounds(n: int) -> int:
+    """Rounds :func:`separate` spends on ``n`` nodes by default.
+
+    >>> separation_rounds(50), separation_rounds(500), separation_rounds(1500)
+    (300, 90, 60)
+    """
+    return max(60, min(300, SEPARATE_BUDGET // max(n, 1)))
+
+
 def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tuple[float, float]] | None = None,
-             rounds: int = 300) -> dict[str, tuple[float, float]]:
+             rounds: int | None = None) -> dict[str, tuple[float, float]]:
     """Move nodes apart until their boxes (node plus label, ``boxes[id] =
     (width, height)``, default ``(MIN_DX, MIN_DY)``) no longer overlap: a
     spring layout leaves a hub's neighbours on top of each other and their
     labels unreadable. Each overlapping pair is pushed apart along the axis
     where the overlap is smaller. Deterministic; candidate pairs come from a
-    k-d tree, so a few thousand nodes stay cheap.
+    k-d tree, so a few thousand nodes stay cheap. At most ``rounds`` rounds
+    (default :func:`separation_rounds`).
 
     >>> out = separate({"a": (0.0, 0.0), "b": (10.0, 0.0)})
     >>> (ax, ay), (bx, by) = out["a"], out["b"]
@@ -392,7 +411,7 @@ def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tupl
     half = np.array([(boxes or {}).get(n, (MIN_DX, MIN_DY)) for n in names], dtype=float) / 2
     max_w, max_h = half.max(axis=0)
     stretch = np.array([1.0, max_w / max_h])
-    for _ in range(rounds):
+    for _ in range(separation_rounds(len(names)) if rounds is None else rounds):
         pairs = cKDTree(xy * stretch).query_pairs(2 * max_w, p=np.inf, output_type="ndarray")
         if len(pairs) == 0:
             break
