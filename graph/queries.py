@@ -164,6 +164,8 @@ def build_indexes(g: PartnerGraph) -> None:
     project_facts(g)
     _filter_index(g)
     _adjacency(g)
+    _node_arrays(g)
+    _incidence(g)
     _degrees(g)
 
 
@@ -192,7 +194,20 @@ class Subgraph:
 
 def _induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
     succ = g.nx._succ  # adjacency dicts: far faster than edge views on large graphs
-    return [(u, v, key) for u in nodes for v, keys in succ[u].items() if v in nodes for key in keys]
+    if len(nodes) < 200:
+        return [(u, v, key) for u in nodes for v, keys in succ[u].items() if v in nodes for key in keys]
+    # many nodes (a Land in view has thousands of out-edges): find the pairs
+    # inside in numpy, then read only their keys
+    adj = _adjacency(g)
+    rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    targets = _gather(adj.out_ptr, adj.out_idx, rows)
+    sources = np.repeat(rows, adj.out_ptr[rows + 1] - adj.out_ptr[rows])
+    hit = inside[targets]
+    names = adj.names
+    pairs = dict.fromkeys(zip(sources[hit].tolist(), targets[hit].tolist()))  # parallel edges: one pair
+    return [(names[u], names[v], key) for u, v in pairs for key in succ[names[u]][names[v]]]
 
 
 def _degrees(g: PartnerGraph) -> dict[str, int]:
@@ -239,16 +254,25 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     rows = np.fromiter((index[n] for n in wanted), dtype=np.int64, count=len(wanted))
     not_kept = np.fromiter((n not in keep_set for n in wanted), dtype=bool, count=len(wanted))
     ranks = np.fromiter((rank.get(n, 0) for n in wanted), dtype=float, count=len(wanted))
+    return _cut(g, adj, rows, (ranks, not_kept), max_elements, total)
+
+
+def _cut(g: PartnerGraph, adj: _Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
+         total: int) -> Subgraph:
+    """The truncated view of the nodes ``rows`` (adjacency rows): nodes are
+    taken in the order of ``keys`` (numpy arrays aligned with ``rows``, the
+    last one deciding first, as in ``np.lexsort``), then degree descending,
+    then id, each if it still fits with its edges to the nodes taken so far."""
     # degree counts parallel edges, like the Neo4j store's cut
-    order_rows = rows[np.lexsort((adj.name_rank[rows], -adj.degree[rows], ranks, not_kept))]
+    order_rows = rows[np.lexsort((adj.name_rank[rows], -adj.degree[rows], *keys))]
     # links[i]: edges between node i and the nodes chosen so far, kept up to
     # date as nodes are chosen (numpy: a chosen hub updates thousands at once)
     links = np.zeros(len(adj.names), dtype=np.int64)
     any_ptr, any_idx, names = adj.any_ptr, adj.any_idx, adj.names
-    chosen = set()
+    chosen: set[str] = set()
     used = 0
     for i in order_rows.tolist():
-        # adding n adds itself and its edges to the nodes already chosen
+        # adding a node adds itself and its edges to the nodes already chosen
         added = 1 + int(links[i])
         if used + added > max_elements:
             continue
@@ -656,6 +680,13 @@ def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[s
     return sorted(found, key=idx.position.__getitem__)
 
 
+def _matching_positions(g: PartnerGraph, flt: GraphFilter) -> Any:
+    """Positions (in :func:`project_facts` order) of :func:`matching_projects`."""
+    position = _filter_index(g).position
+    ids = matching_projects(g, flt)
+    return np.fromiter((position[p] for p in ids), dtype=np.int64, count=len(ids))
+
+
 def _node_compatible(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
     """Does ``nid`` not contradict a criterion that applies to its own kind?"""
     return _attrs_compatible(nid, g.nx.nodes[nid], flt)
@@ -722,27 +753,110 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
     keeping projects and well-connected nodes first; callers show
     :func:`overview` instead.
     """
+    adj = _adjacency(g)
+    arrays = _node_arrays(g)
+    kind_ok = np.ones(len(adj.names), dtype=bool) if not flt.kinds else np.isin(
+        arrays.kind, [arrays.kinds.index(k) for k in flt.kinds if k in arrays.kinds])
     if not flt.selects_projects:
-        wanted = [n for n, k in g.nx.nodes(data="kind") if not flt.kinds or k in flt.kinds]
-        return induced_subgraph(g, wanted, max_elements=max_elements)
-    chosen: set[str] = set()
-    projects = matching_projects(g, flt)
-    for pid in projects:
-        chosen.add(pid)
-        for n in g.neighbours(pid):
-            if _node_compatible(g, n, flt):
-                chosen.add(n)
-    for inst in _matching_institutions(g, flt):
-        if inst not in chosen:
-            chosen.add(inst)
-            for v, _ in g.out_edges(inst, EdgeKind.LOCATED_IN):
-                if _node_compatible(g, v, flt):
-                    chosen.add(v)
-    kept = [n for n in chosen if _node_compatible(g, n, flt) or kind_of(n) is NodeKind.PROJECT]
-    if flt.kinds:
-        kept = [n for n in kept if g.nx.nodes[n]["kind"] in flt.kinds]
-    rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in kept}
-    return induced_subgraph(g, kept, max_elements=max_elements, rank=rank)
+        return _subgraph_of_rows(g, adj, np.flatnonzero(kind_ok), None, max_elements)
+    compat = kind_ok & _attrs_compatible_mask(arrays, flt)
+    chosen = np.zeros(len(adj.names), dtype=bool)
+    projects = _matching_rows(g, flt)
+    chosen[projects] = True
+    around = _gather(adj.any_ptr, adj.any_idx, projects)
+    chosen[around[compat[around]]] = True
+    insts = _matching_institution_rows(g, flt)
+    insts = insts[~chosen[insts]]
+    chosen[insts] = True
+    located = _gather(arrays.located_ptr, arrays.located_idx, insts)
+    chosen[located[compat[located]]] = True
+    is_project = arrays.kind == arrays.kinds.index(NodeKind.PROJECT.value)
+    kept = np.flatnonzero(chosen & (compat | is_project) & kind_ok)
+    return _subgraph_of_rows(g, adj, kept, (~is_project[kept]).astype(np.int8), max_elements)
+
+
+def _subgraph_of_rows(g: PartnerGraph, adj: _Adjacency, rows: Any, rank: Any, max_elements: int) -> Subgraph:
+    """:func:`induced_subgraph` of adjacency ``rows`` (distinct), all in numpy
+    until the (at most ``max_elements``) chosen nodes are named; ``rank``
+    (aligned with ``rows``, lower first, or None) orders the cut."""
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    total = len(rows) + int(inside[_gather(adj.out_ptr, adj.out_idx, rows)].sum())
+    if total <= max_elements:
+        names = adj.names
+        chosen = {names[i] for i in rows.tolist()}
+        return Subgraph(tuple(sorted(chosen)), tuple(sorted(_induced_edges(g, chosen))), False, total)
+    return _cut(g, adj, rows, () if rank is None else (rank,), max_elements, total)
+
+
+@dataclass(frozen=True)
+class _NodeArrays:
+    """Per-node facts the filters test, as arrays over the adjacency rows
+    (built once per graph generation)."""
+
+    kinds: list[str]          # kind code → kind
+    kind: Any                 # kind code per row
+    sector: Any               # sector code per row (institutions; -1 otherwise)
+    sectors: dict[str, int]   # sector → code
+    keyed: dict[str, dict[str, int]]  # "land"/"country"/"theme" → key → row
+    located_ptr: Any          # CSR: institution row → rows it is located_in
+    located_idx: Any
+
+
+def _node_arrays(g: PartnerGraph) -> _NodeArrays:
+    def build() -> _NodeArrays:
+        adj = _adjacency(g)
+        kinds = NodeKind.values()
+        code = {k: i for i, k in enumerate(kinds)}
+        nodes = g.nx.nodes
+        kind = np.fromiter((code[nodes[n]["kind"]] for n in adj.names), dtype=np.int8, count=len(adj.names))
+        sectors: dict[str, int] = {}
+        sector = np.full(len(adj.names), -1, dtype=np.int16)
+        keyed: dict[str, dict[str, int]] = {"land": {}, "country": {}, "theme": {}}
+        located_len = np.zeros(len(adj.names), dtype=np.int64)
+        located: list[int] = []
+        loc_kind = EdgeKind.LOCATED_IN.value
+        succ, index = g.nx._succ, adj.index
+        for i, n in enumerate(adj.names):
+            k = kinds[kind[i]]
+            if k == "institution":
+                sector[i] = sectors.setdefault(nodes[n].get("sector") or "unknown", len(sectors))
+                targets = [index[v] for v, keys in succ[n].items() if any(d["kind"] == loc_kind for d in keys.values())]
+                located_len[i] = len(targets)
+                located += targets
+            elif k in keyed:
+                keyed[k][key_of(n)] = i
+        ptr = np.concatenate(([0], np.cumsum(located_len)))
+        return _NodeArrays(kinds, kind, sector, sectors, keyed, ptr, np.array(located, dtype=np.int64))
+    return _cached(g, "node_arrays", build)
+
+
+def _attrs_compatible_mask(arrays: _NodeArrays, flt: GraphFilter) -> Any:
+    """:func:`_attrs_compatible` (without the kinds) of every node at once."""
+    ok = np.ones(len(arrays.kind), dtype=bool)
+    for kind, values in (("land", flt.lands), ("country", flt.countries), ("theme", flt.themes)):
+        if values:
+            ok[arrays.kind == arrays.kinds.index(kind)] = False
+            ok[[arrays.keyed[kind][v] for v in values if v in arrays.keyed[kind]]] = True
+    if flt.sectors:
+        inst = arrays.kind == arrays.kinds.index("institution")
+        allowed = [arrays.sectors[s] for s in flt.sectors if s in arrays.sectors]
+        ok[inst] = np.isin(arrays.sector[inst], allowed)
+    return ok
+
+
+def _matching_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
+    """Adjacency rows of :func:`matching_projects` (in no particular order)."""
+    index = _adjacency(g).index
+    ids = matching_projects(g, flt)
+    return np.fromiter((index[p] for p in ids), dtype=np.int64, count=len(ids))
+
+
+def _matching_institution_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
+    """Adjacency rows of :func:`_matching_institutions`."""
+    index = _adjacency(g).index
+    ids = _matching_institutions(g, flt)
+    return np.fromiter((index[n] for n in ids), dtype=np.int64, count=len(ids))
 
 
 # ------------------------------------------------------------------ overview
@@ -828,25 +942,62 @@ def _partnerships(g: PartnerGraph) -> list[tuple[str, str]]:
     return _cached(g, "partnerships", build)
 
 
+@dataclass(frozen=True)
+class _Incidence:
+    """Projects × Länder / countries / themes / institutions as sparse 0/1
+    matrices (rows in :func:`project_facts` order; built once per graph
+    generation), so an overview is a few sparse products."""
+
+    vocab: dict[str, list[str]]   # "lands" … "institutions" → column values
+    matrix: dict[str, Any]        # same keys → scipy CSR matrix (projects × values)
+
+
+def _incidence(g: PartnerGraph) -> _Incidence:
+    def build() -> _Incidence:
+        from scipy import sparse
+
+        facts = list(project_facts(g).values())
+        vocab, matrix = {}, {}
+        for name in ("lands", "countries", "themes", "institutions"):
+            values = sorted({v for f in facts for v in getattr(f, name)})
+            col = {v: i for i, v in enumerate(values)}
+            rows = [r for r, f in enumerate(facts) for _ in getattr(f, name)]
+            cols = [col[v] for f in facts for v in getattr(f, name)]
+            matrix[name] = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                                             shape=(len(facts), len(values)))
+            vocab[name] = values
+        return _Incidence(vocab, matrix)
+    return _cached(g, "incidence", build)
+
+
 def _overview(g: PartnerGraph, flt: GraphFilter, by: str) -> Overview:
-    facts = project_facts(g)
-    pids = matching_projects(g, flt)
+    inc = _incidence(g)
+    sel = _matching_positions(g, flt)
+    target = "countries" if by == "country" else "themes"
     prefix = "country" if by == "country" else "theme"
-    pair: Counter[tuple[str, str]] = Counter()
-    node_projects: Counter[str] = Counter()
-    node_insts: dict[str, set[str]] = defaultdict(set)
-    for pid in pids:
-        f = facts[pid]
-        lands = [f"land:{c}" for c in f.lands if not flt.lands or c in flt.lands]
-        targets = [f"{prefix}:{c}" for c in (f.countries if by == "country" else f.themes)
-                   if not (flt.countries if by == "country" else flt.themes)
-                   or c in (flt.countries if by == "country" else flt.themes)]
-        for n in lands + targets:
-            node_projects[n] += 1
-            node_insts[n] |= f.institutions
-        for a in lands:
-            for b in targets:
-                pair[(a, b)] += 1
+    wanted_targets = flt.countries if by == "country" else flt.themes
+
+    def columns(name: str, allowed: frozenset[str] | None) -> tuple[Any, list[str]]:
+        """The selected projects' matrix of ``name``, restricted to ``allowed`` values."""
+        values = inc.vocab[name]
+        cols = [i for i, v in enumerate(values) if not allowed or v in allowed]
+        return inc.matrix[name][sel][:, cols], [values[i] for i in cols]
+
+    lands_m, land_keys = columns("lands", flt.lands)
+    targets_m, target_keys = columns(target, wanted_targets)
+    insts_m = inc.matrix["institutions"][sel]
+    land_ids = [f"land:{c}" for c in land_keys]
+    target_ids = [f"{prefix}:{c}" for c in target_keys]
+    node_projects: dict[str, int] = {}
+    node_insts: dict[str, int] = {}
+    for ids, m in ((land_ids, lands_m), (target_ids, targets_m)):
+        counts = np.asarray(m.sum(axis=0)).ravel()
+        distinct = np.diff((m.T @ insts_m).tocsr().indptr)  # institutions of those projects, each once
+        for j in np.flatnonzero(counts):
+            node_projects[ids[j]] = int(counts[j])
+            node_insts[ids[j]] = int(distinct[j])
+    both = (lands_m.T @ targets_m).tocoo()
+    pair = {(land_ids[a], target_ids[b]): int(c) for a, b, c in zip(both.row, both.col, both.data) if c}
     partners: set[tuple[str, str]] = set()
     if by == "country":
         for u, v in _partnerships(g):
@@ -856,10 +1007,10 @@ def _overview(g: PartnerGraph, flt: GraphFilter, by: str) -> Overview:
              for a, b in sorted(set(pair) | partners)]
     present = {n for e in edges for n in (e.source, e.target)} | set(node_projects)
     present = {n for n in present if n in g.nx}
-    nodes = [AggregateNode(n, g.nx.nodes[n]["kind"], node_projects.get(n, 0), len(node_insts.get(n, ())))
+    nodes = [AggregateNode(n, g.nx.nodes[n]["kind"], node_projects.get(n, 0), node_insts.get(n, 0))
              for n in sorted(present)]
     return Overview(by, tuple(nodes), tuple(e for e in edges if e.source in present and e.target in present),
-                    len(pids))
+                    len(sel))
 
 
 # ------------------------------------------------------------ path details
