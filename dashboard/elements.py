@@ -17,6 +17,7 @@ canvas as plain text, never interpreted as HTML.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import random
@@ -240,8 +241,8 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     if not nodes:
         return {}
     edges, roots = list(edges), list(roots)
-    key = (tuple(nodes), tuple(edges), layout, tuple(roots), tuple(sorted((weights or {}).items())), seed, spacing,
-           spread, tuple(sorted((boxes or {}).items())))
+    key = hashlib.blake2b(repr((nodes, edges, layout, roots, sorted((weights or {}).items()), seed, spacing, spread,
+                                sorted((boxes or {}).items()))).encode(), digest_size=20).digest()
     with _POSITIONS_LOCK:
         hit = _POSITIONS.get(key)
         if hit is not None:
@@ -255,11 +256,12 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
     return dict(pos)
 
 
-#: Laid-out views kept (most recently used): back/forward, a repeated link
-#: or a click that changes only the selection or the details panel is free.
-#: The layouts are pure functions of their input, so the input is the key.
-POSITIONS_CACHE = 128
-_POSITIONS: "OrderedDict[tuple, dict[str, tuple[float, float]]]" = OrderedDict()
+#: Laid-out views kept (most recently used, per process): back/forward, a
+#: repeated link or a click that changes only the selection or the details
+#: panel is free. The layouts are pure functions of their input, so a digest
+#: of the input is the key (a 1,500-element view's positions take ~60 KB).
+POSITIONS_CACHE = 256
+_POSITIONS: "OrderedDict[bytes, dict[str, tuple[float, float]]]" = OrderedDict()
 _POSITIONS_LOCK = threading.Lock()
 
 

@@ -414,3 +414,39 @@ def test_network_filter_options_are_locale_aware(sample):
     countries = _find(_filters(sample.graph, parse_query({}), "de"), ID.COUNTRY).options
     labels = [o["label"] for o in countries]
     assert labels.index("Äthiopien") < labels.index("Burundi")
+
+
+def test_positions_are_cached_per_input(monkeypatch):
+    import dashboard.elements as el
+
+    calls = []
+    real = el._positions
+    monkeypatch.setattr(el, "_positions", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(el, "_POSITIONS", type(el._POSITIONS)())
+    nodes = ["land:DE-HE", "country:TZA", "institution:x"]
+    edges = [("institution:x", "land:DE-HE"), ("land:DE-HE", "country:TZA")]
+    first = positions(nodes, edges, "cose")
+    first["land:DE-HE"] = (1e9, 1e9)  # a caller changing its copy does not change the cache
+    again = positions(nodes, edges, "cose")
+    assert len(calls) == 1 and again["land:DE-HE"] != (1e9, 1e9)
+    assert again == real(nodes, edges, "cose", [], None, 7, 1.0, 1.0, None)
+    positions(nodes, edges, "concentric")  # another layout is another entry
+    assert len(calls) == 2
+
+
+def test_positions_cache_is_bounded(monkeypatch):
+    import dashboard.elements as el
+
+    monkeypatch.setattr(el, "_POSITIONS", type(el._POSITIONS)())
+    monkeypatch.setattr(el, "POSITIONS_CACHE", 3)
+    for i in range(6):
+        positions([f"institution:n{i}", "land:DE-HE"], [(f"institution:n{i}", "land:DE-HE")], "cose")
+    assert len(el._POSITIONS) == 3
+
+
+def test_big_views_get_fewer_separation_rounds():
+    from dashboard.elements import separation_rounds
+
+    assert separation_rounds(10) == 300 and separation_rounds(150) == 300
+    assert separation_rounds(600) < separation_rounds(300) < 300
+    assert separation_rounds(10_000) == 60

@@ -337,3 +337,135 @@ def test_indexed_filters_agree_with_testing_every_node(sample_graph):
                 n for n in g.nodes(NodeKind.INSTITUTION) if _institution_matches(g, n, flt))
         checked += bool(matching_projects(g, flt))
     assert checked > 10  # the sample gives non-empty answers for many of the combinations
+
+
+# ------------------------------------------------- numpy paths vs. plain rules
+def _plain_cut(g, wanted, max_elements, keep=(), rank=None):
+    """The cut rule written out plainly: take nodes in order (kept, rank,
+    degree descending, id) while they fit with their edges to those taken."""
+    rank = rank or {}
+    order = sorted(wanted, key=lambda n: (n not in set(keep), rank.get(n, 0), -g.nx.degree(n), n))
+    chosen, used = set(), 0
+    for n in order:
+        added = 1 + sum(len(g.nx.get_edge_data(n, m) or {}) + len(g.nx.get_edge_data(m, n) or {}) for m in chosen)
+        if used + added <= max_elements:
+            chosen.add(n)
+            used += added
+    return tuple(sorted(chosen))
+
+
+def _plain_filter_nodes(g, flt):
+    """filter_subgraph's node rule written out plainly, node by node."""
+    from graph.kinds import EdgeKind, NodeKind
+    from graph.queries import _institution_matches, _node_compatible
+
+    chosen = set()
+    for pid in matching_projects(g, flt):
+        chosen.add(pid)
+        chosen |= {n for n in g.neighbours(pid) if _node_compatible(g, n, flt)}
+    for inst in g.nodes(NodeKind.INSTITUTION):
+        if _institution_matches(g, inst, flt) and inst not in chosen:
+            chosen.add(inst)
+            chosen |= {v for v, _ in g.out_edges(inst, EdgeKind.LOCATED_IN) if _node_compatible(g, v, flt)}
+    kept = {n for n in chosen if _node_compatible(g, n, flt) or g.nx.nodes[n]["kind"] == "project"}
+    return {n for n in kept if not flt.kinds or g.nx.nodes[n]["kind"] in flt.kinds}
+
+
+@pytest.mark.parametrize("values", [
+    {"countries": ["TZA"]}, {"lands": ["DE-HE"]}, {"themes": ["water"]}, {"sectors": ["science"]},
+    {"statuses": ["active"]}, {"countries": ["TZA"], "kinds": ["project", "institution"]},
+    {"lands": ["DE-NI", "DE-HB"], "sectors": ["unknown", "business"]}, {"year_from": 2019, "year_to": 2021},
+])
+@pytest.mark.parametrize("cap", [1500, 40, 7])
+def test_filter_subgraph_matches_the_plain_rule(sample_graph, values, cap):
+    g = sample_graph
+    flt = GraphFilter.of(**values)
+    nodes = _plain_filter_nodes(g, flt)
+    full = induced_subgraph(g, nodes, max_elements=10**9)
+    sub = filter_subgraph(g, flt, max_elements=cap)
+    assert sub.total == full.total
+    if full.total <= cap:
+        assert (sub.nodes, sub.edges, sub.truncated) == (full.nodes, full.edges, False)
+    else:
+        rank = {n: 0 if n.startswith("project:") else 1 for n in nodes}
+        assert sub.truncated and sub.size <= cap
+        assert sub.nodes == _plain_cut(g, nodes, cap, rank=rank)
+        assert set(sub.edges) == {e for e in full.edges if e[0] in sub.nodes and e[1] in sub.nodes}
+
+
+def test_kinds_only_filter_is_every_node_of_those_kinds(tiny):
+    sub = filter_subgraph(tiny, GraphFilter.of(kinds=["institution", "country"]))
+    assert set(sub.nodes) == {n for n, k in tiny.nx.nodes(data="kind") if k in ("institution", "country")}
+    assert not sub.truncated
+
+
+def test_cut_keeps_pinned_then_near_then_well_connected(tiny):
+    # a cut to 4 elements: the kept node first, then rank, then degree
+    nodes = list(tiny.nx.nodes)
+    rank = {"project:P2": 0.5}
+    sub = induced_subgraph(tiny, nodes, max_elements=4, keep=["theme:water"], rank=rank)
+    assert sub.nodes == _plain_cut(tiny, nodes, 4, keep=["theme:water"], rank=rank)
+    assert "theme:water" in sub.nodes and sub.truncated and sub.size <= 4
+
+
+def test_many_node_induced_edges_equal_the_plain_answer(sample_graph):
+    # from 200 nodes on the edges are found in numpy
+    from graph.queries import _induced_edges
+
+    g = sample_graph
+    nodes = set(sorted(g.nx.nodes)[:180] + sorted(g.nx.nodes)[-40:])
+    plain = {(u, v, k) for u, v, k in g.nx.edges(keys=True) if u in nodes and v in nodes}
+    assert len(nodes) >= 200 and set(_induced_edges(g, nodes)) == plain
+
+
+def _plain_overview(g, flt, by):
+    from collections import Counter, defaultdict
+
+    from graph.queries import project_facts
+    facts = project_facts(g)
+    pair, projects, insts = Counter(), Counter(), defaultdict(set)
+    wanted = flt.countries if by == "country" else flt.themes
+    for pid in matching_projects(g, flt):
+        f = facts[pid]
+        lands = [f"land:{c}" for c in f.lands if not flt.lands or c in flt.lands]
+        targets = [f"{by}:{c}" for c in (f.countries if by == "country" else f.themes) if not wanted or c in wanted]
+        for n in lands + targets:
+            projects[n] += 1
+            insts[n] |= f.institutions
+        pair.update((a, b) for a in lands for b in targets)
+    return dict(pair), {n: (projects[n], len(insts[n])) for n in projects}
+
+
+@pytest.mark.parametrize("values", [{}, {"countries": ["TZA"]}, {"lands": ["DE-HE"]}, {"statuses": ["active"]},
+                                    {"themes": ["water"], "sectors": ["science"]}])
+@pytest.mark.parametrize("by", ["country", "theme"])
+def test_overview_counts_match_the_plain_rule(sample_graph, values, by):
+    flt = GraphFilter.of(**values)
+    ov = overview(sample_graph, flt, by=by)
+    pair, per_node = _plain_overview(sample_graph, flt, by)
+    assert {(e.source, e.target): e.projects for e in ov.edges if e.projects} == pair
+    assert {n.node_id: (n.projects, n.institutions) for n in ov.nodes if n.projects} == per_node
+    assert ov.projects == len(matching_projects(sample_graph, flt))
+
+
+def test_distance_rank_is_the_same_from_either_side():
+    # focus f — a — hub; the hub has many leaves (rest ≫ first) and one
+    # leaf also touches a: both ways of asking give distances 0/1/2
+    from graph.queries import _rank_by_distance
+    from graph.store import MemoryStore
+
+    g = PartnerGraph()
+    f = g.add_node("institution", "f", label="F", source="s")
+    hub = g.add_node("theme", "hub", label="Hub", source="s")
+    a = g.add_node("project", "a", label="A", source="s")
+    g.add_edge(f, a, "participates_in", source="s")
+    g.add_edge(a, hub, "addresses", source="s")
+    leaves = [g.add_node("institution", f"l{i}", label=f"L{i}", source="s") for i in range(12)]
+    for leaf in leaves:
+        g.add_edge(leaf, hub, "works_on", source="s")
+    g.add_edge(leaves[0], a, "participates_in", source="s")
+    store = MemoryStore(g)
+    few_first = _rank_by_distance(store, f, [f, a, hub, *leaves])       # first = {a} < rest
+    many_first = _rank_by_distance(store, hub, [hub, a, f, *leaves])    # first = a + 12 leaves > rest = {f}
+    assert few_first == {f: 0, a: 1, hub: 2, leaves[0]: 2}
+    assert many_first == {hub: 0, a: 1, **{leaf: 1 for leaf in leaves}, f: 2}
