@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import weakref
+from itertools import repeat
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -240,21 +241,20 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     ('land:DE-BY',)
     """
     wanted = [n for n in dict.fromkeys(nodes) if n in g.nx]
-    chosen = set(wanted)
-    total = len(chosen) + _count_induced_edges(g, chosen)
-    if total <= max_elements:
-        edges = _induced_edges(g, chosen)
-        return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), False, total)
-    keep_set = set(keep)
-    rank = rank or {}
+    if len(wanted) < 200:
+        chosen = set(wanted)
+        total = len(chosen) + _count_induced_edges(g, chosen)
+        if total <= max_elements:
+            return Subgraph(tuple(sorted(chosen)), tuple(sorted(_induced_edges(g, chosen))), False, total)
     adj = _adjacency(g)
-    index = adj.index
-    # the cut order (kept first, then by rank, then degree descending, then
-    # id), sorted in numpy: a hub's expansion has tens of thousands of nodes
-    rows = np.fromiter((index[n] for n in wanted), dtype=np.int64, count=len(wanted))
-    not_kept = np.fromiter((n not in keep_set for n in wanted), dtype=bool, count=len(wanted))
-    ranks = np.fromiter((rank.get(n, 0) for n in wanted), dtype=float, count=len(wanted))
-    return _cut(g, adj, rows, (ranks, not_kept), max_elements, total)
+    # many nodes (an expanded hub brings tens of thousands): count, and if
+    # needed order and cut, in numpy over adjacency rows
+    rows = np.fromiter(map(adj.index.__getitem__, wanted), dtype=np.int64, count=len(wanted))
+    rank = rank or {}
+    ranks = np.fromiter(map(rank.get, wanted, repeat(0)), dtype=float, count=len(wanted))
+    pinned = np.zeros(len(adj.names), dtype=bool)
+    pinned[[adj.index[n] for n in set(keep) if n in adj.index]] = True
+    return _subgraph_of_rows(g, adj, rows, (ranks, ~pinned[rows]), max_elements)
 
 
 def _cut(g: PartnerGraph, adj: _Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
@@ -758,7 +758,7 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
     kind_ok = np.ones(len(adj.names), dtype=bool) if not flt.kinds else np.isin(
         arrays.kind, [arrays.kinds.index(k) for k in flt.kinds if k in arrays.kinds])
     if not flt.selects_projects:
-        return _subgraph_of_rows(g, adj, np.flatnonzero(kind_ok), None, max_elements)
+        return _subgraph_of_rows(g, adj, np.flatnonzero(kind_ok), (), max_elements)
     compat = kind_ok & _attrs_compatible_mask(arrays, flt)
     chosen = np.zeros(len(adj.names), dtype=bool)
     projects = _matching_rows(g, flt)
@@ -772,13 +772,13 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
     chosen[located[compat[located]]] = True
     is_project = arrays.kind == arrays.kinds.index(NodeKind.PROJECT.value)
     kept = np.flatnonzero(chosen & (compat | is_project) & kind_ok)
-    return _subgraph_of_rows(g, adj, kept, (~is_project[kept]).astype(np.int8), max_elements)
+    return _subgraph_of_rows(g, adj, kept, ((~is_project[kept]).astype(np.int8),), max_elements)
 
 
-def _subgraph_of_rows(g: PartnerGraph, adj: _Adjacency, rows: Any, rank: Any, max_elements: int) -> Subgraph:
+def _subgraph_of_rows(g: PartnerGraph, adj: _Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int) -> Subgraph:
     """:func:`induced_subgraph` of adjacency ``rows`` (distinct), all in numpy
-    until the (at most ``max_elements``) chosen nodes are named; ``rank``
-    (aligned with ``rows``, lower first, or None) orders the cut."""
+    until the (at most ``max_elements``) chosen nodes are named; ``keys``
+    (arrays aligned with ``rows``, see :func:`_cut`) order the cut."""
     inside = np.zeros(len(adj.names), dtype=bool)
     inside[rows] = True
     total = len(rows) + int(inside[_gather(adj.out_ptr, adj.out_idx, rows)].sum())
@@ -786,7 +786,7 @@ def _subgraph_of_rows(g: PartnerGraph, adj: _Adjacency, rows: Any, rank: Any, ma
         names = adj.names
         chosen = {names[i] for i in rows.tolist()}
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(_induced_edges(g, chosen))), False, total)
-    return _cut(g, adj, rows, () if rank is None else (rank,), max_elements, total)
+    return _cut(g, adj, rows, keys, max_elements, total)
 
 
 @dataclass(frozen=True)
