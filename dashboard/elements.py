@@ -290,7 +290,7 @@ def _iterations(n: int) -> int:
     """Force-layout iterations for a component of ``n`` nodes: enough to
     untangle small views, fewer for big ones (the cost grows with n·iterations
     and a big view is read by its clusters, not by single nodes)."""
-    return 300 if n < 100 else 150 if n < 400 else 80
+    return 300 if n < 100 else 150 if n < 400 else 60
 
 
 def _spring(nodes: list[str], edges: list[tuple[str, str, float]], seed: int) -> np.ndarray:
@@ -379,16 +379,16 @@ def label_box(label: str, size: float = 22.0, font_size: float = 11.0) -> tuple[
 #: nodes keeps some overlaps even after 300 rounds, and each round costs
 #: time in proportion to its size (the few overlaps that 300 rounds would
 #: remove are not worth doubling the request time).
-SEPARATE_BUDGET = 45_000
+SEPARATE_BUDGET = 30_000
 
 
 def separation_rounds(n: int) -> int:
     """Rounds :func:`separate` spends on ``n`` nodes by default.
 
     >>> separation_rounds(50), separation_rounds(500), separation_rounds(1500)
-    (300, 90, 60)
+    (300, 60, 40)
     """
-    return max(60, min(300, SEPARATE_BUDGET // max(n, 1)))
+    return max(40, min(300, SEPARATE_BUDGET // max(n, 1)))
 
 
 def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tuple[float, float]] | None = None,

@@ -110,29 +110,55 @@ def to_search(state: Mapping[str, Any]) -> str:
 
 
 def updated_search(state: Mapping[str, Any], **changes: Any) -> str:
-    """``to_search(updated(state, **changes))``, validating only once (the
-    details panel builds hundreds of such links for a hub).
+    """``to_search(updated(state, **changes))`` for a complete, validated
+    ``state`` (from :func:`parse_query`): only the changed fields are
+    validated — every field is parsed on its own, so this is the same answer
+    — and the unchanged ones are encoded once per state (the details panel
+    builds hundreds of such links for a hub).
 
     >>> updated_search(parse_query({}), focus="country:TZA")
     '?focus=country%3ATZA&lang=de'
+    >>> updated_search(parse_query({"radius": "2"}), radius="7", layout="concentric")
+    '?layout=concentric&lang=de'
     """
-    return _encode(updated(state, **changes))
+    if set(state) != set(DEFAULTS):  # not a complete state: validate all of it
+        return _encode(updated(state, **changes))
+    parsed = parse_query(_as_query(changes))
+    pieces = _pieces(state)
+    changed = {name: _piece(name, parsed[name]) for name in changes if name in DEFAULTS}
+    return "?" + "&".join(p for p in (changed.get(n, pieces[n]) if n in changed else pieces[n] for n in ORDER) if p)
+
+
+def _piece(name: str, value: Any) -> str:
+    """``name=value`` as in the query string ('' for a default)."""
+    if name != "lang" and value == DEFAULTS[name]:
+        return ""
+    if isinstance(value, list):
+        text = ",".join(value)
+    elif isinstance(value, bool):
+        text = "1"
+    else:
+        text = str(value)
+    return urlencode([(name, text)])
+
+
+#: Encoded fields of the last few states (keyed by their content).
+_PIECES: dict[tuple, dict[str, str]] = {}
+
+
+def _pieces(state: Mapping[str, Any]) -> dict[str, str]:
+    key = tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in sorted(state.items()))
+    found = _PIECES.get(key)
+    if found is None:
+        if len(_PIECES) > 32:
+            _PIECES.clear()
+        found = _PIECES[key] = {name: _piece(name, state[name]) for name in ORDER}
+    return found
 
 
 def _encode(full: Mapping[str, Any]) -> str:
     """The query string of a complete, validated state."""
-    params: list[tuple[str, str]] = []
-    for name in ORDER:
-        value = full[name]
-        if name != "lang" and value == DEFAULTS[name]:
-            continue
-        if isinstance(value, list):
-            params.append((name, ",".join(value)))
-        elif isinstance(value, bool):
-            params.append((name, "1"))
-        else:
-            params.append((name, str(value)))
-    return "?" + urlencode(params)
+    return "?" + "&".join(p for p in (_piece(name, full[name]) for name in ORDER) if p)
 
 
 def _as_query(state: Mapping[str, Any]) -> dict[str, Any]:

@@ -447,6 +447,6 @@ def test_positions_cache_is_bounded(monkeypatch):
 def test_big_views_get_fewer_separation_rounds():
     from dashboard.elements import separation_rounds
 
-    assert separation_rounds(10) == 300 and separation_rounds(150) == 300
+    assert separation_rounds(10) == 300 and separation_rounds(100) == 300
     assert separation_rounds(600) < separation_rounds(300) < 300
-    assert separation_rounds(10_000) == 60
+    assert separation_rounds(10_000) == 40
