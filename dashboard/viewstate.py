@@ -23,7 +23,7 @@ and ``loose=1`` (paths may use theme links and Germany).
 from __future__ import annotations
 
 from typing import Any, Mapping
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote_plus
 
 from graph.kinds import NodeKind, ProjectStatus, Sector
 from graph.queries import GraphFilter
@@ -71,31 +71,52 @@ def _int(raw: Any, lo: int, hi: int) -> int | None:
     return value if lo <= value <= hi else None
 
 
+def _list_field(name: str):
+    def parse(query: Mapping[str, Any]) -> list[str]:
+        if name not in query:
+            return list(DEFAULTS[name])
+        vals = _values(query[name])
+        if name in _VOCAB:
+            vals = [v for v in vals if v in _VOCAB[name]]
+        return vals[:2] if name == "path" else vals[:50]
+    return parse
+
+
+def _id_field(name: str):
+    def parse(query: Mapping[str, Any]) -> str | None:
+        vals = _values(query.get(name))
+        return vals[0] if vals else None
+    return parse
+
+
+def _choice(name: str, allowed: tuple[str, ...]):
+    def parse(query: Mapping[str, Any]) -> str:
+        value = (_values(query.get(name)) or [DEFAULTS[name]])[0]
+        return value if value in allowed else DEFAULTS[name]
+    return parse
+
+
+#: One parser per field: each field is read from the query on its own.
+_FIELDS: dict[str, Any] = {
+    **{name: _list_field(name) for name in LIST_FIELDS},
+    "selected": _id_field("selected"),
+    "focus": _id_field("focus"),
+    "radius": lambda q: _int(q.get("radius"), 1, 2) or 1,
+    "k": lambda q: _int(q.get("k"), 1, 5) or DEFAULTS["k"],
+    "maxlen": lambda q: _int(q.get("maxlen"), 1, 10) or DEFAULTS["maxlen"],
+    "from": lambda q: _int(q.get("from"), 1900, 2100),
+    "to": lambda q: _int(q.get("to"), 1900, 2100),
+    "layout": _choice("layout", LAYOUTS),
+    "by": _choice("by", OVERVIEW_BY),
+    "loose": lambda q: (_values(q.get("loose")) or ["0"])[0] in ("1", "true", "yes"),
+    "lang": lambda q: "en" if str((_values(q.get("lang")) or ["de"])[0]).lower().startswith("en") else "de",
+}
+
+
 def parse_query(query: Mapping[str, Any]) -> dict[str, Any]:
     """A complete, validated state from query parameters (strings or lists,
     as Dash pages or ``parse_qs`` give them). Garbage falls back to defaults."""
-    state = {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULTS.items()}
-    for name in LIST_FIELDS:
-        if name in query:
-            vals = _values(query[name])
-            if name in _VOCAB:
-                vals = [v for v in vals if v in _VOCAB[name]]
-            state[name] = vals[:2] if name == "path" else vals[:50]
-    for name in ("selected", "focus"):
-        vals = _values(query.get(name))
-        state[name] = vals[0] if vals else None
-    state["radius"] = _int(query.get("radius"), 1, 2) or 1
-    state["k"] = _int(query.get("k"), 1, 5) or DEFAULTS["k"]
-    state["maxlen"] = _int(query.get("maxlen"), 1, 10) or DEFAULTS["maxlen"]
-    state["from"] = _int(query.get("from"), 1900, 2100)
-    state["to"] = _int(query.get("to"), 1900, 2100)
-    layout = (_values(query.get("layout")) or [DEFAULTS["layout"]])[0]
-    state["layout"] = layout if layout in LAYOUTS else DEFAULTS["layout"]
-    by = (_values(query.get("by")) or [DEFAULTS["by"]])[0]
-    state["by"] = by if by in OVERVIEW_BY else DEFAULTS["by"]
-    state["loose"] = (_values(query.get("loose")) or ["0"])[0] in ("1", "true", "yes")
-    state["lang"] = "en" if str((_values(query.get("lang")) or ["de"])[0]).lower().startswith("en") else "de"
-    return state
+    return {name: _FIELDS[name](query) for name in DEFAULTS}
 
 
 def parse_search(search: str | None) -> dict[str, Any]:
@@ -123,9 +144,9 @@ def updated_search(state: Mapping[str, Any], **changes: Any) -> str:
     """
     if set(state) != set(DEFAULTS):  # not a complete state: validate all of it
         return _encode(updated(state, **changes))
-    parsed = parse_query(_as_query(changes))
+    query = _as_query(changes)
     pieces = _pieces(state)
-    changed = {name: _piece(name, parsed[name]) for name in changes if name in DEFAULTS}
+    changed = {name: _piece(name, _FIELDS[name](query)) for name in changes if name in DEFAULTS}
     return "?" + "&".join(p for p in (changed.get(n, pieces[n]) if n in changed else pieces[n] for n in ORDER) if p)
 
 
@@ -139,7 +160,7 @@ def _piece(name: str, value: Any) -> str:
         text = "1"
     else:
         text = str(value)
-    return urlencode([(name, text)])
+    return f"{name}={quote_plus(text)}"  # as urlencode() writes it
 
 
 #: Encoded fields of the last few states (keyed by their content).
