@@ -26,7 +26,6 @@ from collections import OrderedDict, defaultdict, deque
 from typing import Any, Iterable, Mapping
 
 import igraph as ig
-import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -319,14 +318,36 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
     Fruchterman–Reingold from a seeded start, so it is deterministic); the
     largest component comes first, the others are packed in rows below it so
     small islands do not force a tiny zoom."""
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(nodes))
+    # the simple undirected graph (the last weight of a repeated pair wins)
+    # and its connected components, by union–find
+    simple: dict[tuple[str, str], float] = {}
     for u, v in edges:
         if u != v:
-            graph.add_edge(u, v, weight=float(weights.get((u, v), 1.0)))
-    comps = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+            simple[(u, v) if u < v else (v, u)] = float(weights.get((u, v), 1.0))
+    parent = {n: n for n in nodes}
+    for u, v in simple:
+        parent.setdefault(u, u)
+        parent.setdefault(v, v)
+
+    def root(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for u, v in simple:
+        ru, rv = root(u), root(v)
+        if ru != rv:
+            parent[ru] = rv
+    members: dict[str, list[str]] = defaultdict(list)
+    for n in parent:
+        members[root(n)].append(n)
+    comp_edges: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+    for (u, v), w in simple.items():
+        comp_edges[root(u)].append((u, v, w))
+    comps = sorted(((sorted(c), r) for r, c in members.items()), key=lambda c: (-len(c[0]), c[0][0]))
     placed: list[tuple[dict[str, tuple[float, float]], float, float]] = []
-    for comp in comps:
+    for comp, comp_root in comps:
         n = len(comp)
         if n == 1:
             local = {comp[0]: (0.0, 0.0)}
@@ -334,7 +355,7 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
             local = separate({comp[0]: (-45.0, 0.0), comp[1]: (45.0, 0.0)}, boxes=boxes)
         else:
             scale = (70.0 * math.sqrt(n) + 40.0) * spread
-            sub_edges = sorted((min(u, v), max(u, v), d["weight"]) for u, v, d in graph.subgraph(comp).edges(data=True))
+            sub_edges = sorted(comp_edges[comp_root])
             raw = _spring(comp, sub_edges, seed)
             local = separate({nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in zip(comp, raw)},
                              boxes=boxes)
