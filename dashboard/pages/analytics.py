@@ -132,6 +132,7 @@ def warm_up() -> None:
     _theme_land()
     _white_spots()
     layout("de")
+    layout("en")
 
 
 def _index():

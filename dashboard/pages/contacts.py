@@ -190,8 +190,10 @@ register({
 
 # ----------------------------------------------------------------- helpers
 def warm_up() -> None:
-    """Build the contact index before the first visitor needs it."""
+    """Build the contact index (and the page's options) before the first visitor needs it."""
     contact_index()
+    for lang in ("de", "en"):
+        layout(lang)
 
 
 def contact_index() -> ContactIndex:
@@ -401,8 +403,8 @@ def layout(lang: str = "de", **query: str):
     lang = normalise_lang(lang)
     ctx = current()
     index = contact_index()
-    n_masked = sum(1 for p in index.persons.values() if p.masked)
-    n_merged = sum(len(p.record_ids) - 1 for p in index.persons.values())
+    n_masked, n_merged = ctx.cached("contacts.counts", lambda: (  # walks every person: once per dataset
+        sum(1 for p in index.persons.values() if p.masked), sum(len(p.record_ids) - 1 for p in index.persons.values())))
     header = page_header(TITLE_KEY, lang, t("contacts.intro", lang))
     if ctx.settings.no_contacts or not index.persons:
         return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"),

@@ -78,14 +78,24 @@ def problem_rows(report, lang: str = "de") -> list[dict]:
             for p in report.problems]
 
 
+def warm_up() -> None:
+    """Count nodes and edges per kind at start-up."""
+    ctx = current()
+    ctx.cached("data.node_counts", ctx.graph.counts_by_kind)
+    ctx.cached("data.edge_counts", ctx.graph.edge_counts_by_kind)
+
+
 def layout(lang: str = "de", **_query: str):
     lang = normalise_lang(lang)
     ctx = current()
     report, graph = ctx.report, ctx.graph
     status = (t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)))
     table_rows = [[t(f"table.{name}", lang), c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
-    node_rows = [[t(f"kind.{k}", lang), n] for k, n in graph.counts_by_kind().items()]
-    edge_rows = [[t(f"edge.{k}", lang), n] for k, n in graph.edge_counts_by_kind().items() if n]
+    # counting walks every node and edge: once per dataset
+    node_counts = ctx.cached("data.node_counts", graph.counts_by_kind)
+    edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
+    node_rows = [[t(f"kind.{k}", lang), n] for k, n in node_counts.items()]
+    edge_rows = [[t(f"edge.{k}", lang), n] for k, n in edge_counts.items() if n]
     grid = dag.AgGrid(
         id=ID.PROBLEMS,
         rowData=problem_rows(report, lang),

@@ -318,6 +318,28 @@ def _weight_slider(f: str, lang: str) -> html.Div:
     ], className="mm-weight", id=f"{ID.WEIGHT}{f}-box")
 
 
+def warm_up() -> None:
+    """Build the match index, the target options and the opportunities at
+    start-up (with ``serve --workers`` before the fork, so the workers share
+    them instead of each building its own copy)."""
+    ctx = current()
+    graph = ctx.graph
+    for lang in ("de", "en"):
+        ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
+        _themes(lang)
+    ctx.cached("matchmaking.index", lambda: match_index(graph))
+    ctx.cached("matchmaking.default", lambda: _default_target(graph))
+    ctx.cached("matchmaking.opportunities", lambda: opportunities(graph))
+
+
+def _themes(lang: str) -> list[str]:
+    """Theme ids sorted by name (found once per dataset: a scan of every node)."""
+    ctx = current()
+    graph = ctx.graph
+    return ctx.cached(f"matchmaking.themes.{lang}",
+                      lambda: sorted(graph.nodes(NodeKind.THEME), key=lambda x: fold(graph.label(x, lang))))
+
+
 def layout(lang: str = "de", target: str | None = None, **_query: str):
     lang = normalise_lang(lang)
     ctx = current()
@@ -325,7 +347,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
     entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
     ctx.cached("matchmaking.index", lambda: match_index(graph))
     value = target if target and target in graph else ctx.cached("matchmaking.default", lambda: _default_target(graph))
-    themes = sorted(graph.nodes(NodeKind.THEME), key=lambda x: fold(graph.label(x, lang)))
+    themes = _themes(lang)
     controls = html.Div([
         html.Div([
             html.Label(t("mm.target", lang), htmlFor=ID.TARGET),
