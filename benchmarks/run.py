@@ -571,6 +571,7 @@ def measure_http(data: Path | None, inputs: Inputs, g_info: dict[str, Any], *, r
                 calls[0]()  # warm
             except Exception as exc:  # noqa: BLE001 - counted below as well
                 out.setdefault("http_errors", []).append(f"{key} (warm-up): {exc!r}"[:300])
+            cpu_before = sum(server.cpu_seconds().values())
             for i in range(repeat):
                 try:
                     seconds, payload = calls[i % len(calls)]()
@@ -579,7 +580,9 @@ def measure_http(data: Path | None, inputs: Inputs, g_info: dict[str, Any], *, r
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     errors += 1
                     out.setdefault("http_errors", []).append(f"{key}: {exc!r}"[:300])
+            cpu_ms = (sum(server.cpu_seconds().values()) - cpu_before) * 1000 / max(1, repeat)
             out[key] = summarise(ms) if ms else {"error": errors}
+            out[key]["server_cpu_ms"] = round(cpu_ms, 1)  # the server's own CPU time per request (mean)
             if errors:
                 out[key]["errors"] = errors
         out["http_max_elements"] = max(elements) if elements else NA
@@ -631,6 +634,8 @@ def fmt(value: Any, unit: str) -> str:
         return f"errors: {value.get('error')}"
     digits = 1 if unit == "ms" else 2
     text = f"{value['median']:.{digits}f} / {value['p95']:.{digits}f}"
+    if "server_cpu_ms" in value:
+        text += f" (cpu {value['server_cpu_ms']:.0f})"
     if value.get("errors"):
         text += f" ({value['errors']} err)"
     return text
@@ -638,7 +643,7 @@ def fmt(value: Any, unit: str) -> str:
 
 def table(results: dict[str, dict[str, Any]]) -> str:
     sizes = list(results)
-    head = ["operation (median / p95)", "unit", *[f"{s} nodes" for s in sizes]]
+    head = ["operation (median / p95; HTTP: server CPU ms per request)", "unit", *[f"{s} nodes" for s in sizes]]
     lines = [head]
     for key, label, unit in ROWS:
         lines.append([label, unit, *[fmt(results[s].get(key), unit) for s in sizes]])
