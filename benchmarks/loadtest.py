@@ -15,6 +15,10 @@ with ``requests`` otherwise.
 
     python benchmarks/loadtest.py                       # 20 users, 60 s, 10k nodes
     python benchmarks/loadtest.py --users 5 --duration 10 --nodes 1k   # quick
+    python benchmarks/loadtest.py --workers 2           # against `serve --workers 2`
+
+It also reports the server's CPU time and the peak memory of all server
+processes together (PSS and USS from ``/proc/<pid>/smaps_rollup``).
 """
 
 from __future__ import annotations
