@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
-from dataclasses import dataclass
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,12 +38,20 @@ from graph import queries
 from graph.errors import NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
 from graph.kinds import EdgeKind, NodeKind, kind_of
 from graph.model import PartnerGraph
+from graph.privacy import mask_unconsented, without_contacts
 from graph.queries import GraphFilter, Neighbour, Subgraph
+from graph.store import EdgeRecord, FilterOptions
 from graph.search import SearchHit
 from graph.search import search as search_names
 from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
 
-__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress"]
+__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress", "CONTACT_RULES"]
+
+#: How a store shows contacts (personal data): ``all`` as stored (push, pull,
+#: tests), ``masked`` (those without consent reduced to institution and role,
+#: :func:`graph.privacy.mask_unconsented`) or ``none`` (never returned nor
+#: walked through, ``serve --no-contacts``).
+CONTACT_RULES = ("all", "masked", "none")
 
 
 
@@ -178,11 +188,18 @@ class Neo4jStore:
         Shown in error messages (passwords are never shown).
     password : str, optional
         Only to keep it out of error messages (the driver holds the auth).
+    contacts : ``"all"`` (default), ``"masked"`` or ``"none"``
+        The privacy rule every answer and the snapshot keep to (:data:`CONTACT_RULES`).
+    refresh_interval : float
+        Seconds between two checks of the dataset version (a cheap count
+        query); caches (names, filter facts and options, masked contacts,
+        the snapshot) are rebuilt when it changes. Default 15.
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
                  dialect: str | Dialect | None = None, batch_size: int | None = None,
-                 uri: str | None = None, password: str | None = None, owns_driver: bool = False):
+                 uri: str | None = None, password: str | None = None, owns_driver: bool = False,
+                 contacts: str = "all", refresh_interval: float = 15.0):
         self.driver = driver
         self.database = database or None
         self.dialect = get_dialect(dialect)
@@ -192,9 +209,20 @@ class Neo4jStore:
         self.uri = redact_uri(uri) if uri else "the Neo4j server"
         self._secrets = _secrets_of(uri, password)
         self._owns_driver = owns_driver
-        self._names: tuple[str | None, PartnerGraph] | None = None
-        self._contacts: dict[str, dict[str, Any]] | None = None
-        self._facts: tuple[str | None, PartnerGraph] | None = None
+        if contacts not in CONTACT_RULES:
+            raise StoreError(f"unknown contact rule {contacts!r} (expected one of: {', '.join(CONTACT_RULES)})")
+        self.contacts = contacts
+        self.refresh_interval = float(refresh_interval)
+        self._version: tuple[Any, ...] | None = None
+        self._version_checked = float("-inf")
+        self._version_lock = threading.Lock()
+        self._cache: dict[str, tuple[Any, Any]] = {}
+        self._cache_locks: dict[str, threading.Lock] = {}
+        self._snapshot: tuple[Any, PartnerGraph] | None = None
+        self._snapshot_lock = threading.Lock()
+        self._refreshing = False
+        #: Why the last background refresh of the snapshot failed (None when it did not).
+        self.snapshot_error: str | None = None
 
     # --------------------------------------------------------------- plumbing
     def close(self) -> None:
@@ -326,6 +354,7 @@ class Neo4jStore:
         n_edges = sum(self._write_batches(cypher.MERGE_EDGES[k], rows, progress) for k, rows in edges.items() if rows)
         deleted_edges = self._delete_stale(cypher.DELETE_STALE_EDGES, push)
         deleted_nodes = self._delete_stale(cypher.DELETE_STALE_NODES, push)
+        self.invalidate()
         return PushResult(push, n_nodes, n_edges, deleted_nodes, deleted_edges,
                           time.perf_counter() - start, index)
 
@@ -353,26 +382,118 @@ class Neo4jStore:
     # both stores give the same answers.
     name = "neo4j"
 
-    def restrict_to(self, served: PartnerGraph) -> None:
-        """Show contacts (personal data) only as ``served`` does: a contact
-        missing there is never returned nor walked through, and a contact's
-        attributes come from ``served`` (masked when it has no consent).
+    # ------------------------------------------------- versions and caches
+    def version(self) -> tuple[Any, ...]:
+        """The dataset version: ``(nodes, first push id, last push id,
+        relationships)``, read at most every :attr:`refresh_interval` seconds
+        (two count queries). Data written to the server after start (a push
+        from elsewhere, a node created by hand) change it."""
+        now = time.monotonic()
+        with self._version_lock:
+            if self._version is not None and now - self._version_checked < self.refresh_interval:
+                return self._version
+        with self._translated(), self._session() as session:
+            nodes = session.run(cypher.VERSION_NODES).single()
+            edges = session.run(cypher.VERSION_EDGES).single()
+        version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]))
+        with self._version_lock:
+            self._version, self._version_checked = version, now
+        return version
 
-        The dashboard serves a graph after the privacy rules of
-        :mod:`graph.privacy`; this keeps the store's answers within them.
-        """
-        self._contacts = {n: dict(served.nx.nodes[n]) for n in served.nodes(NodeKind.CONTACT)}
-        self._names = None
-        self._facts = None
+    def invalidate(self) -> None:
+        """Forget the version and every cache (the next answer reads afresh)."""
+        with self._version_lock:
+            self._version, self._version_checked = None, float("-inf")
+        self._cache.clear()
+
+    def _versioned(self, name: str, build: Any) -> Any:
+        """``build()``, cached until the dataset version changes; concurrent
+        callers wait for one computation."""
+        version = self.version()
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        with self._version_lock:
+            lock = self._cache_locks.setdefault(name, threading.Lock())
+        with lock:
+            hit = self._cache.get(name)
+            if hit is None or hit[0] != version:
+                hit = self._cache[name] = (version, build())
+        return hit[1]
+
+    def _masked_contacts(self) -> dict[str, dict[str, Any]]:
+        """Every contact's attributes after :func:`graph.privacy.mask_unconsented`
+        (which needs all contacts and their institutions: a person recorded
+        twice who withdrew consent in one record is masked in all)."""
+        nodes = {r["id"]: r["props"] for r in self._run(cypher.NODES_OF_KIND, kind=NodeKind.CONTACT.value)}
+        edges = self._run(cypher.EDGES_OF_KIND_FROM, kind=NodeKind.CONTACT.value, edge_kind=EdgeKind.WORKS_AT.value)
+        for rec in edges:
+            nodes.setdefault(rec["target"], {"kind": kind_of(rec["target"]).value})
+        local = _local_graph(nodes, edges)
+        mask_unconsented(local)
+        return {n: dict(local.nx.nodes[n]) for n in local.nodes(NodeKind.CONTACT)}
+
+    def _contact_view(self) -> dict[str, dict[str, Any]]:
+        return self._versioned("contacts", self._masked_contacts)
 
     def _hidden(self, node_id: str) -> bool:
-        return (self._contacts is not None and node_id.startswith("contact:")
-                and node_id not in self._contacts)
+        if self.contacts == "all" or not node_id.startswith("contact:"):
+            return False
+        return self.contacts == "none" or node_id not in self._contact_view()
 
     def _attrs(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        if self._contacts is not None and node_id in self._contacts:
-            return dict(self._contacts[node_id])
+        if self.contacts == "masked" and node_id.startswith("contact:"):
+            masked = self._contact_view().get(node_id)
+            if masked is not None:
+                return dict(masked)
         return _node_attrs(props)
+
+    # ------------------------------------------------------------ snapshot
+    def snapshot(self) -> PartnerGraph:
+        """The whole graph, pulled on first use and kept; when the dataset
+        version changes, a fresh one is pulled in the background while the
+        old one is still returned. Contacts follow :attr:`contacts`.
+        ``meta["snapshot"]`` holds ``source`` (the URI), ``taken_at`` (UTC,
+        ISO), ``seconds`` and ``problems`` (records skipped)."""
+        version = self.version()
+        snap = self._snapshot
+        if snap is None:
+            with self._snapshot_lock:
+                if self._snapshot is None:
+                    self._snapshot = self._take_snapshot(version)
+                return self._snapshot[1]
+        if snap[0] != version:
+            self._refresh_snapshot()
+        return snap[1]
+
+    def _take_snapshot(self, version: tuple[Any, ...]) -> tuple[Any, PartnerGraph]:
+        pulled = self.pull()
+        graph = pulled.graph
+        if self.contacts == "none":
+            graph = without_contacts(graph)
+        elif self.contacts == "masked":
+            mask_unconsented(graph)
+        graph.meta["snapshot"] = {
+            "source": self.uri, "taken_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(pulled.seconds, 3), "problems": list(pulled.problems)}
+        return version, graph
+
+    def _refresh_snapshot(self) -> None:
+        with self._snapshot_lock:
+            if self._refreshing:
+                return
+            self._refreshing = True
+
+        def run() -> None:
+            try:
+                self._snapshot = self._take_snapshot(self.version())
+                self.snapshot_error = None
+            except PartnernetzError as exc:  # the old snapshot stays; the next change retries
+                self.snapshot_error = str(exc)
+            finally:
+                self._refreshing = False
+
+        threading.Thread(target=run, name="partnernetz-snapshot", daemon=True).start()
 
     def _visible(self, records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """``{id: props}`` of node records, without hidden contacts, masked ones replaced."""
@@ -502,22 +623,47 @@ class Neo4jStore:
         programmes with only the fields the filters decide on, once per push."""
         return queries.overview(self._facts_graph(), flt, by=by)
 
+    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> list[EdgeRecord]:
+        """Every relationship joining the two nodes of each pair (either
+        direction) with its attributes, as ``(source, target, key, attrs)``."""
+        oriented = {(u, v) for a, b in pairs for u, v in ((a, b), (b, a))
+                    if u != v and not self._hidden(u) and not self._hidden(v)}
+        out = [(r["source"], r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"]))
+               for r in self._ids_query(cypher.EDGES_BETWEEN, sorted(oriented),
+                                        list_name="pairs")]
+        return sorted(out, key=lambda e: e[:3])
+
+    def filter_options(self) -> FilterOptions:
+        """The values the explorer's filters offer, read in Cypher once per
+        dataset version (see :func:`graph.store.filter_options`)."""
+        def build() -> FilterOptions:
+            named = [(r["id"], r["kind"], r["label"], r["label_en"])
+                     for r in self._run(cypher.OPTION_NODES, kinds=["country", "land", "theme"])]
+            sectors = [r["value"] for r in self._run(cypher.DISTINCT_VALUES, kind="institution", field="sector")]
+            statuses = [r["value"] for r in self._run(cypher.DISTINCT_VALUES, kind="project", field="status")]
+            years = self._run(cypher.PROJECT_YEARS, kind="project")
+            span = (years[0]["first"], years[0]["last"]) if years else (None, None)
+            return FilterOptions.build(named, sectors, statuses, span)
+
+        return self._versioned("options", build)
+
     # ------------------------------------------------------- query helpers
     def _facts_graph(self) -> PartnerGraph:
         """The kinds a project filter decides on, with only the fields it
         needs, and the relationships between them; cached until the next push
         (the in-memory overviews cached on it are kept as long)."""
-        stamp = self._run(cypher.CURRENT_PUSH)
-        version = stamp[0]["push"] if stamp else None
-        if self._facts is None or self._facts[0] != version:
+        def build() -> PartnerGraph:
             kinds = sorted(k.value for k in _FILTER_KINDS)
             nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
-            self._facts = (version, _local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds)))
-        return self._facts[1]
+            return _local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds))
 
-    def _ids_query(self, query: str, ids: Iterable[str], **params: Any) -> list[dict[str, Any]]:
-        """Run ``query`` with ``$ids`` in chunks small enough for the dialect."""
-        ids = list(dict.fromkeys(ids))
+        return self._versioned("facts", build)
+
+    def _ids_query(self, query: str, ids: Iterable[str], *, list_name: str = "ids",
+                   **params: Any) -> list[dict[str, Any]]:
+        """Run ``query`` with the list ``$ids`` (or ``$<list_name>``) in
+        chunks small enough for the dialect."""
+        ids = [list(i) if isinstance(i, tuple) else i for i in dict.fromkeys(ids)]  # pairs travel as lists
         if not ids:
             return []
         overhead = len(query.encode()) + 64 + rendered_size(params)
@@ -525,7 +671,7 @@ class Neo4jStore:
         with self._translated(), self._session() as session:
             for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                out.extend(r.data() for r in session.run(query, self._params({"ids": chunk, **params})))
+                out.extend(r.data() for r in session.run(query, self._params({list_name: chunk, **params})))
         return out
 
     def _bfs(self, start: str, radius: int) -> dict[str, int]:
@@ -575,16 +721,15 @@ class Neo4jStore:
 
     def _names_graph(self) -> PartnerGraph:
         """Every node with its names only, cached until the next push."""
-        stamp = self._run(cypher.CURRENT_PUSH)
-        version = stamp[0]["push"] if stamp else None
-        if self._names is None or self._names[0] != version:
+        def build() -> PartnerGraph:
             nodes = {}
             for rec in self._run(cypher.NAMES):
                 nid = rec.pop("id")
                 if not self._hidden(nid):
                     nodes[nid] = self._attrs(nid, {k: v for k, v in rec.items() if v is not None})
-            self._names = (version, _local_graph(nodes, []))
-        return self._names[1]
+            return _local_graph(nodes, [])
+
+        return self._versioned("names", build)
 
     # ---------------------------------------------------------------- counts
     def count(self) -> tuple[int, int]:
@@ -715,10 +860,11 @@ def _records(result: "neo4j.Result", progress: Progress | None) -> Iterator[dict
 
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
             database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
-            timeout: float = 10.0) -> Neo4jStore:
+            timeout: float = 10.0, contacts: str = "all", refresh_interval: float = 15.0) -> Neo4jStore:
     """Open a driver on ``uri`` and return a store that owns it.
 
-    No ``user`` connects without authentication. Connecting is lazy: the
+    No ``user`` connects without authentication; ``contacts`` and
+    ``refresh_interval`` are passed to :class:`Neo4jStore`. Connecting is lazy: the
     first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
     as :class:`StoreUnavailable`.
     """
@@ -731,4 +877,4 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
         raise StoreUnavailable(
             f"{shown}: invalid connection settings ({_cause(exc, _secrets_of(uri, password))})") from None
     return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
-                      password=password, owns_driver=True)
+                      password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval)

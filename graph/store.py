@@ -18,6 +18,7 @@ composes the explorer's whole view from a store's answers;
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Protocol, runtime_checkable
 
 from graph import queries
@@ -27,7 +28,70 @@ from graph.model import PartnerGraph
 from graph.queries import MAX_ELEMENTS, ExplorerView, GraphFilter, Neighbour, Overview, Subgraph
 from graph.search import SearchHit, search
 
-__all__ = ["GraphStore", "MemoryStore", "FallbackStore", "view_graph"]
+__all__ = ["GraphStore", "MemoryStore", "FallbackStore", "FilterOptions", "filter_options", "view_graph",
+           "local_graph", "EdgeRecord"]
+
+#: An edge as stores return it: ``(source, target, key, attributes)``; the
+#: attributes hold ``kind`` and the edge's other attributes.
+EdgeRecord = tuple[str, str, str, dict[str, Any]]
+
+#: Node kinds offered as filter choices by their names.
+_OPTION_KINDS = (NodeKind.LAND, NodeKind.COUNTRY, NodeKind.THEME)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the explorer's filters can choose from, as the data hold it.
+
+    ``lands``, ``countries``, ``themes``: ``(id, label, label_en)`` sorted by
+    id (``label_en`` may be None); ``sectors``: the institutions' sectors,
+    ``statuses``: the projects' statuses (each sorted); ``years``: the first
+    start year and the last end year of the projects (None without any).
+    """
+
+    lands: tuple[tuple[str, str, str | None], ...] = ()
+    countries: tuple[tuple[str, str, str | None], ...] = ()
+    themes: tuple[tuple[str, str, str | None], ...] = ()
+    sectors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+
+    @classmethod
+    def build(cls, named: Iterable[tuple[str, str, str, str | None]], sectors: Iterable[Any],
+              statuses: Iterable[Any], years: tuple[Any, Any]) -> "FilterOptions":
+        """From ``(id, kind, label, label_en)`` rows, distinct values and ``(first, last)`` years."""
+        by_kind: dict[str, list[tuple[str, str, str | None]]] = {k.value: [] for k in _OPTION_KINDS}
+        for nid, kind, label, label_en in named:
+            if kind in by_kind:
+                by_kind[kind].append((nid, label or nid, label_en or None))
+        first, last = years
+        return cls(
+            tuple(sorted(by_kind["land"])), tuple(sorted(by_kind["country"])), tuple(sorted(by_kind["theme"])),
+            tuple(sorted({str(v) for v in sectors if v not in (None, "")})),
+            tuple(sorted({str(v) for v in statuses if v not in (None, "")})),
+            None if first is None or last is None else (int(first), int(last)))
+
+
+def filter_options(g: PartnerGraph) -> FilterOptions:
+    """The :class:`FilterOptions` of an in-memory graph.
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("project", "P1", label="Wasser", status="active", start_year=2019, end_year=2021, source="s")
+    >>> opts = filter_options(g)
+    >>> len(opts.lands), opts.statuses, opts.years
+    (16, ('active',), (2019, 2021))
+    """
+    nodes = g.nx.nodes
+    named = [(n, a["kind"], a.get("label"), a.get("label_en")) for n, a in nodes(data=True)
+             if a.get("kind") in {k.value for k in _OPTION_KINDS}]
+    sectors = (nodes[n].get("sector") for n in g.nodes(NodeKind.INSTITUTION))
+    projects = [nodes[n] for n in g.nodes(NodeKind.PROJECT)]
+    starts = [a["start_year"] for a in projects if a.get("start_year") is not None]
+    ends = [a.get("end_year") if a.get("end_year") is not None else a.get("start_year") for a in projects]
+    ends = [e for e in ends if e is not None]
+    return FilterOptions.build(named, sectors, (a.get("status") for a in projects),
+                               (min(starts) if starts else None, max(ends) if ends else None))
 
 
 @runtime_checkable
@@ -96,6 +160,22 @@ class GraphStore(Protocol):
         """The aggregated Länder ↔ countries/themes view (:func:`graph.queries.overview`)."""
         ...
 
+    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> list[EdgeRecord]:
+        """Every edge joining the two nodes of each pair, in either direction,
+        with its attributes (e.g. which relations link consecutive path steps)."""
+        ...
+
+    def filter_options(self) -> FilterOptions:
+        """The values the explorer's filters offer (:func:`filter_options`)."""
+        ...
+
+    def snapshot(self) -> PartnerGraph:
+        """The whole graph, for pages that are whole-graph by nature
+        (matchmaking, analytics …). Read-only; a remote store returns a copy
+        taken lazily and refreshed when its data change; its ``meta["snapshot"]``
+        then tells the source and the time it was taken."""
+        ...
+
 
 class MemoryStore:
     """The store over an in-memory partner graph (the default).
@@ -109,6 +189,7 @@ class MemoryStore:
 
     def __init__(self, graph: PartnerGraph):
         self.graph = graph
+        self._options: tuple[int, FilterOptions] | None = None
 
     def __repr__(self) -> str:
         return f"<MemoryStore {self.graph!r}>"
@@ -156,6 +237,27 @@ class MemoryStore:
 
     def overview(self, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
         return queries.overview(self.graph, flt, by=by)
+
+    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> list[EdgeRecord]:
+        out: list[EdgeRecord] = []
+        adj = self.graph.nx.adj
+        seen: set[tuple[str, str]] = set()
+        for a, b in pairs:
+            for u, v in ((a, b), (b, a)):
+                if (u, v) in seen or u not in adj or v not in adj[u]:
+                    continue
+                seen.add((u, v))
+                out.extend((u, v, key, dict(data)) for key, data in adj[u][v].items())
+        return sorted(out, key=lambda e: e[:3])
+
+    def filter_options(self) -> FilterOptions:
+        cached = self._options
+        if cached is None or cached[0] != self.graph.generation:
+            cached = self._options = (self.graph.generation, filter_options(self.graph))
+        return cached[1]
+
+    def snapshot(self) -> PartnerGraph:
+        return self.graph
 
 
 class FallbackStore:
@@ -208,11 +310,14 @@ class FallbackStore:
         return call
 
 
-def view_graph(store: GraphStore, view: ExplorerView) -> PartnerGraph:
+def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = False,
+               extra: Iterable[str] = ()) -> PartnerGraph:
     """A small in-memory graph of what ``view`` shows, for the element
     builders: its nodes with their attributes from ``store.node_attrs`` and
     its edges with their kind (read from the edge key, ``kind`` or
-    ``kind:discriminator``; other edge attributes are not fetched).
+    ``kind:discriminator``; with ``edge_attrs`` all their attributes, from
+    ``store.edges_between``). ``extra`` names further nodes to include
+    (attributes only; unknown ids are left out).
 
     >>> from graph.model import PartnerGraph
     >>> from graph.queries import explorer_view
@@ -231,9 +336,40 @@ def view_graph(store: GraphStore, view: ExplorerView) -> PartnerGraph:
         assert view.subgraph is not None
         ids, edges = list(view.subgraph.nodes), view.subgraph.edges
     local = PartnerGraph(with_laender=False)
-    for nid, attrs in store.node_attrs(ids).items():
+    for nid, attrs in store.node_attrs(list(dict.fromkeys([*ids, *extra]))).items():
         local.nx.add_node(nid, **attrs)
+    if edge_attrs and edges:
+        wanted = set(edges)
+        for u, v, key, attrs in store.edges_between({(u, v) for u, v, _ in edges}):
+            if (u, v, key) in wanted and u in local.nx and v in local.nx:
+                local.nx.add_edge(u, v, key=key, **attrs)
+        return local
     for u, v, key in edges:
         if u in local.nx and v in local.nx:
             local.nx.add_edge(u, v, key=key, kind=key.partition(":")[0])
+    return local
+
+
+def local_graph(store: GraphStore, node_ids: Iterable[str], *,
+                pairs: Iterable[tuple[str, str]] = ()) -> PartnerGraph:
+    """A small in-memory graph of ``node_ids`` (attributes from the store)
+    and every edge joining the given ``pairs`` of them, with its attributes —
+    e.g. a path's nodes and steps, for :func:`graph.queries.describe_path`.
+
+    >>> from graph.model import PartnerGraph
+    >>> from graph.queries import describe_path
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> path = ["country:RWA", "land:DE-RP"]
+    >>> [s.relation for s in describe_path(local_graph(MemoryStore(g), path, pairs=[path]), path)]
+    [None, 'partners_with']
+    """
+    local = PartnerGraph(with_laender=False)
+    for nid, attrs in store.node_attrs(node_ids).items():
+        local.nx.add_node(nid, **attrs)
+    pairs = [tuple(p) for p in pairs]
+    for u, v, key, attrs in (store.edges_between(pairs) if pairs else ()):
+        if u in local.nx and v in local.nx:
+            local.nx.add_edge(u, v, key=key, **attrs)
     return local
