@@ -515,8 +515,10 @@ class Neo4jStore:
         return self._visible(self._ids_query(cypher.NODES_BY_ID, node_ids))
 
     def counts_by_kind(self) -> dict[str, int]:
-        """Number of nodes per kind, every kind listed."""
+        """Number of nodes per kind, every kind listed (no contacts under the rule ``none``)."""
         counts = {rec["kind"]: int(rec["n"]) for rec in self._run(cypher.COUNTS_BY_KIND)}
+        if self.contacts == "none":
+            counts.pop(NodeKind.CONTACT.value, None)
         return {k.value: counts.get(k.value, 0) for k in NodeKind}
 
     def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
