@@ -261,6 +261,8 @@ class Neo4jStore:
             if "Security" in code:
                 raise StoreUnavailable(f"{where}: access denied ({_cause(exc, self._secrets)})") from None
             raise StoreError(f"{where}: query rejected: {code} {_cause(exc, self._secrets)}".rstrip()) from None
+        except nx_exc.DatabaseUnavailable as exc:
+            raise StoreUnavailable(f"{where}: database unavailable ({_cause(exc, self._secrets)})") from None
         except nx_exc.Neo4jError as exc:
             raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc, self._secrets)}") from None
         except nx_exc.ConfigurationError as exc:
