@@ -129,7 +129,8 @@ def layout(lang: str = "de", **_query: str):
         html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),
         html.Div([
             html.Div([html.H2(t("data.tables", lang)),
-                      _counts_table(table_rows, [t("data.table", lang), t("data.read", lang), t("data.accepted", lang), t("data.rejected", lang)])], className="card"),
+                      _counts_table(table_rows, [t("data.table", lang), t("data.read", lang), t("data.accepted", lang), t("data.rejected", lang)])],
+                     className="card") if table_rows else None,  # a snapshot from Neo4j has no tables
             html.Div([html.H2(t("data.nodes", lang)), _counts_table(node_rows, [t("data.edge_kind", lang), t("data.count", lang)])], className="card"),
             html.Div([html.H2(t("data.edges", lang)), _counts_table(edge_rows, [t("data.edge_kind", lang), t("data.count", lang)])], className="card"),
         ], className="cards"),

@@ -524,11 +524,11 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
             html.Span(t("network.years", lang), className="field-label"),
             html.Div([
                 dcc.Input(id=ID.YEAR_FROM, type="number", min=1990, max=2040, step=1, value=state["from"],
-                          placeholder=t("network.from", lang) + (f" {first}" if first else ""), debounce=True,
+                          placeholder=str(first) if first else t("network.from", lang), debounce=True,
                           className="year-input"),
                 html.Span("–"),
                 dcc.Input(id=ID.YEAR_TO, type="number", min=1990, max=2040, step=1, value=state["to"],
-                          placeholder=t("network.to", lang) + (f" {last}" if last else ""), debounce=True,
+                          placeholder=str(last) if last else t("network.to", lang), debounce=True,
                           className="year-input"),
             ], className="year-row"),
         ], className="field"),
