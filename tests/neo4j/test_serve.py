@@ -268,3 +268,24 @@ def test_safe_binding_check_counts_the_contacts_in_neo4j(peer, sample_graph, min
             store.close()
             if peer.falkor is not None:
                 bolt_handshake(peer.falkor.bolt_port)  # one bad descriptor per closed driver
+
+
+def test_dataset_version_is_read_at_most_every_refresh_interval(peer, sample_graph):
+    writer = peer.store()
+    writer.push(sample_graph)
+    slow, fast = peer.store(refresh_interval=3600), peer.store(refresh_interval=0)
+    before = slow.version()
+    assert before == fast.version() and before[0] == len(sample_graph)
+    names_before = slow.search("Nur in Neo4j", kinds=["project"])
+    _add_project_in_neo4j_only(peer)
+    assert slow.version() == before  # not asked again within the interval: caches stay
+    assert slow.search("Nur in Neo4j", kinds=["project"]) == names_before
+    after = fast.version()
+    assert after != before and after[0] == before[0] + 1 and after[3] == before[3] + 1
+    assert fast.search(NEW_LABEL)[0].node_id == NEW
+    # the per-request answers never wait for the version: the new node is there at once
+    assert NEW in slow.ego_network(INSTITUTION).nodes
+    slow.invalidate()
+    assert slow.version() == after and slow.search(NEW_LABEL)[0].node_id == NEW
+    writer.push(sample_graph)  # a push removes the hand-made project and changes the push id
+    assert writer.version()[0] == len(sample_graph) and writer.version()[1:3] != after[1:3]
