@@ -627,10 +627,11 @@ class Neo4jStore:
         programmes with only the fields the filters decide on, once per push."""
         return queries.overview(self._facts_graph(), flt, by=by)
 
-    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> list[EdgeRecord]:
+    def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
         """Every relationship joining the two nodes of each pair (either
-        direction) with its attributes, as ``(source, target, key, attrs)``."""
-        oriented = {(u, v) for a, b in pairs for u, v in ((a, b), (b, a))
+        direction; only first → second with ``directed``) with its
+        attributes, as ``(source, target, key, attrs)``."""
+        oriented = {(u, v) for a, b in pairs for u, v in (((a, b),) if directed else ((a, b), (b, a)))
                     if u != v and not self._hidden(u) and not self._hidden(v)}
         out = [(r["source"], r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"]))
                for r in self._ids_query(cypher.EDGES_BETWEEN, sorted(oriented),

@@ -160,9 +160,10 @@ class GraphStore(Protocol):
         """The aggregated Länder ↔ countries/themes view (:func:`graph.queries.overview`)."""
         ...
 
-    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> list[EdgeRecord]:
-        """Every edge joining the two nodes of each pair, in either direction,
-        with its attributes (e.g. which relations link consecutive path steps)."""
+    def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
+        """Every edge joining the two nodes of each pair, in either direction
+        (only from the first to the second with ``directed``), with its
+        attributes (e.g. which relations link consecutive path steps)."""
         ...
 
     def filter_options(self) -> FilterOptions:
@@ -238,12 +239,12 @@ class MemoryStore:
     def overview(self, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
         return queries.overview(self.graph, flt, by=by)
 
-    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> list[EdgeRecord]:
+    def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
         out: list[EdgeRecord] = []
         adj = self.graph.nx.adj
         seen: set[tuple[str, str]] = set()
         for a, b in pairs:
-            for u, v in ((a, b), (b, a)):
+            for u, v in ((a, b),) if directed else ((a, b), (b, a)):
                 if (u, v) in seen or u not in adj or v not in adj[u]:
                     continue
                 seen.add((u, v))
@@ -340,7 +341,7 @@ def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = Fals
         local.nx.add_node(nid, **attrs)
     if edge_attrs and edges:
         wanted = set(edges)
-        for u, v, key, attrs in store.edges_between({(u, v) for u, v, _ in edges}):
+        for u, v, key, attrs in store.edges_between(sorted({(u, v) for u, v, _ in edges}), directed=True):
             if (u, v, key) in wanted and u in local.nx and v in local.nx:
                 local.nx.add_edge(u, v, key=key, **attrs)
         return local

@@ -361,6 +361,9 @@ def test_edges_between_facts(contract_store, sample_graph):
     got = contract_store.edges_between([("institution:hlft", "project:BLP-01")])
     assert got and all(attrs["kind"] == "participates_in" and attrs.get("role") for *_, attrs in got)
     assert contract_store.edges_between([("land:DE-HE", "land:DE-BY")]) == []
+    forward = [("institution:hlft", "project:BLP-01")]
+    assert contract_store.edges_between(forward, directed=True) == got
+    assert contract_store.edges_between([("project:BLP-01", "institution:hlft")], directed=True) == []
 
 
 def test_filter_options(contract_store, reference, sample_graph):
