@@ -7,6 +7,14 @@ wrong credentials, unknown database, timeout) or
 :class:`~graph.errors.StoreError` (anything else), with a message naming the
 URI and the cause; no ``neo4j.exceptions`` type leaves this module.
 
+Query mode (``serve --neo4j-uri``) uses one store for the whole process:
+the explorer's questions are answered per call; what is read once and cached
+(names for search, filter facts and choices, masked contacts, and the
+:meth:`Neo4jStore.snapshot` for whole-graph pages) is rebuilt when the
+dataset version (:meth:`Neo4jStore.version`, read at most every
+``refresh_interval`` seconds) changes. ``contacts`` sets the privacy rule
+every answer keeps to.
+
 This is the only module of ``graph/`` that imports ``neo4j``; nothing in
 ``graph/__init__`` imports it.
 
@@ -527,7 +535,7 @@ class Neo4jStore:
                lang: str = "de") -> list[SearchHit]:
         """Nodes whose names match ``text``, best first (see :func:`graph.search.search`).
 
-        The names of all nodes are read once per push (a few fields per node)
+        The names of all nodes are read once per dataset version (a few fields per node)
         and scored with the in-memory search's rules.
         """
         return search_names(self._names_graph(), text, kinds=kinds, limit=limit, lang=lang)
@@ -624,7 +632,7 @@ class Neo4jStore:
         """Länder ↔ countries/themes weighted by matching projects (see :func:`graph.queries.overview`).
 
         Reads the projects, institutions, Länder, countries, themes and
-        programmes with only the fields the filters decide on, once per push."""
+        programmes with only the fields the filters decide on, once per dataset version."""
         return queries.overview(self._facts_graph(), flt, by=by)
 
     def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
@@ -655,7 +663,7 @@ class Neo4jStore:
     # ------------------------------------------------------- query helpers
     def _facts_graph(self) -> PartnerGraph:
         """The kinds a project filter decides on, with only the fields it
-        needs, and the relationships between them; cached until the next push
+        needs, and the relationships between them; cached until the dataset version changes
         (the in-memory overviews cached on it are kept as long)."""
         def build() -> PartnerGraph:
             kinds = sorted(k.value for k in _FILTER_KINDS)
@@ -725,7 +733,7 @@ class Neo4jStore:
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
 
     def _names_graph(self) -> PartnerGraph:
-        """Every node with its names only, cached until the next push."""
+        """Every node with its names only, cached until the dataset version changes."""
         def build() -> PartnerGraph:
             nodes = {}
             for rec in self._run(cypher.NAMES):
