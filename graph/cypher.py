@@ -48,7 +48,6 @@ __all__ = [
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
-    "CURRENT_PUSH",
     "NAMES",
     "OUT_EDGES",
     "IN_EDGES",
@@ -143,8 +142,6 @@ FILTER_NODES = (
     "RETURN n.id AS id, n {.kind, .status, .start_year, .end_year, .sector, .land, .country} AS props"
 )
 COUNTS_BY_KIND = f"MATCH (n:{TAG_LABEL}) RETURN n.kind AS kind, count(n) AS n"
-#: The push that wrote the data (a cheap version stamp for caches).
-CURRENT_PUSH = f"MATCH (n:{TAG_LABEL}) RETURN n._pn_push AS push LIMIT 1"
 #: What a name search needs of every node.
 NAMES = (
     f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n.kind AS kind, n.label AS label, n.label_en AS label_en, "
