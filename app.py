@@ -48,6 +48,15 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    default=float(os.environ.get("NEO4J_REFRESH", "15")), metavar="SECONDS",
                    help="query mode: check Neo4j for changed data at most every SECONDS (default 15, env NEO4J_REFRESH); "
                         "whole-graph pages then get a fresh snapshot")
+    p.add_argument("--neo4j-retry", dest="neo4j_retry", type=float,
+                   default=float(os.environ.get("NEO4J_RETRY", "15")), metavar="SECONDS",
+                   help="query mode: while Neo4j is unreachable, check again at most every SECONDS and switch back "
+                        "when it answers (default 15, env NEO4J_RETRY)")
+    p.add_argument("--neo4j-snapshot", dest="neo4j_snapshot", choices=("warm", "lazy", "off"),
+                   default=os.environ.get("NEO4J_SNAPSHOT", "warm"),
+                   help="query mode: pull the whole graph for the whole-graph pages (Matchmaking, Kontakte, Analysen, "
+                        "Daten) at start-up in the background (warm, default), on their first use (lazy) or never "
+                        "(off: those pages show a notice; env NEO4J_SNAPSHOT)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -133,21 +142,24 @@ def _query_store(args: argparse.Namespace, local: "PartnerGraph"):
     fallback = MemoryStore(local)
     try:
         remote = _open_store(args, contacts="none" if args.no_contacts else "masked",
-                             refresh_interval=args.neo4j_refresh)
+                             refresh_interval=args.neo4j_refresh, snapshot_mode=args.neo4j_snapshot)
     except StoreError as exc:
         print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
         return FallbackStore(None, fallback, notice=str(exc))
-    store = FallbackStore(remote, fallback)
+    store = FallbackStore(remote, fallback, retry_interval=args.neo4j_retry)
     try:
         remote.ping()
         counts = remote.counts_by_kind()
     except StoreError as exc:
-        store.notice = str(exc)
-        print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
+        store.fail(str(exc))
+        print(f"partnernetz: {exc}; serving the local dataset instead (retrying every {store.retry_interval:g} s)",
+              file=sys.stderr)
         return store
     total = sum(counts.values())
-    print(f"Partnernetz: answering from {remote.uri} ({total} nodes; whole-graph pages use a snapshot "
-          f"checked for changes every {remote.refresh_interval:g} s)", flush=True)
+    snapshot = ("whole-graph pages are off (--neo4j-snapshot off)" if remote.snapshot_mode == "off" else
+                f"whole-graph pages use a snapshot ({remote.snapshot_mode}) checked for changes every "
+                f"{remote.refresh_interval:g} s")
+    print(f"Partnernetz: answering from {remote.uri} ({total} nodes; {snapshot})", flush=True)
     if not total:
         print(f"partnernetz: {remote.uri} holds no Partnernetz data; run `neo4j push` first", file=sys.stderr)
     return store

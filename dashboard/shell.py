@@ -12,7 +12,7 @@ from dashboard import ids
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
 
-__all__ = ["NAV_ITEMS", "shell_layout", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
+__all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
 
 #: (path, label key) of every page, in menu order.
 NAV_ITEMS = (
@@ -58,18 +58,39 @@ def nav_children(pathname: str | None, search: str | None) -> list:
 
 register({
     "app.store_banner": (
-        "Neo4j nicht verfügbar ({cause}). Angezeigt werden die zuletzt geladenen Daten im Speicher.",
-        "Neo4j unavailable ({cause}). Showing the last loaded in-memory data.",
+        "Neo4j nicht erreichbar ({cause}). Angezeigt: {shown}.{retry}",
+        "Neo4j unavailable ({cause}). Showing: {shown}.{retry}",
     ),
+    "app.store_shown_snapshot": ("letzter Stand aus Neo4j von {taken} UTC",
+                                 "the last data pulled from Neo4j, as of {taken} UTC"),
+    "app.store_shown_local": ("lokaler Datensatz ({data})", "the local dataset ({data})"),
+    "app.store_retry": (" Neuer Versuch höchstens alle {every} s.", " Retrying at most every {every} s."),
 })
+
+
+def store_banner_text(ctx, lang: str) -> str | None:
+    """The banner telling that the store fell back, why, and which data are
+    shown (the last snapshot from Neo4j with its time, or the local dataset);
+    None while all is well."""
+    if not ctx.store_notice:
+        return None
+    showing = getattr(ctx.store, "showing", None) or {"source": "local", "taken_at": None}
+    if showing["source"] == "snapshot" and showing.get("taken_at"):
+        taken = str(showing["taken_at"]).replace("T", " ").removesuffix("+00:00")[:16]
+        shown = t("app.store_shown_snapshot", lang, taken=taken)
+    else:
+        shown = t("app.store_shown_local", lang, data=ctx.settings.data_label)
+    every = getattr(ctx.store, "retry_interval", None) if getattr(ctx.store, "primary", None) is not None else None
+    retry = t("app.store_retry", lang, every=f"{every:g}") if every else ""
+    return t("app.store_banner", lang, cause=ctx.store_notice, shown=shown, retry=retry)
 
 
 def _banner(lang: str) -> list | None:
     ctx = current()
     banners = []
-    if ctx.store_notice:
-        banners.append(html.Div(t("app.store_banner", lang, cause=ctx.store_notice),
-                                className="banner banner-store", id=ids.STORE_BANNER))
+    text = store_banner_text(ctx, lang)
+    if text:
+        banners.append(html.Div(text, className="banner banner-store", id=ids.STORE_BANNER))
     if ctx.settings.is_sample:
         banners.append(html.Div(t("app.sample_banner", lang), className="banner"))
     return banners or None

@@ -43,7 +43,7 @@ from neo4j import exceptions as nx_exc
 from graph import cypher
 from graph.cypher import Dialect, get_dialect
 from graph import queries
-from graph.errors import NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
+from graph.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
 from graph.kinds import EdgeKind, NodeKind, kind_of
 from graph.model import PartnerGraph
 from graph.privacy import mask_unconsented, without_contacts
@@ -53,13 +53,20 @@ from graph.search import SearchHit
 from graph.search import search as search_names
 from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
 
-__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress", "CONTACT_RULES"]
+__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress", "CONTACT_RULES",
+           "SNAPSHOT_MODES"]
 
 #: How a store shows contacts (personal data): ``all`` as stored (push, pull,
 #: tests), ``masked`` (those without consent reduced to institution and role,
 #: :func:`graph.privacy.mask_unconsented`) or ``none`` (never returned nor
 #: walked through, ``serve --no-contacts``).
 CONTACT_RULES = ("all", "masked", "none")
+
+#: When a store copies the whole graph for whole-graph pages: ``warm`` (the
+#: dashboard's warm-up pulls it at start-up, in the background), ``lazy``
+#: (on first use) or ``off`` (never: :meth:`Neo4jStore.snapshot` raises
+#: :class:`~graph.errors.SnapshotDisabled`).
+SNAPSHOT_MODES = ("warm", "lazy", "off")
 
 
 
@@ -202,12 +209,16 @@ class Neo4jStore:
         Seconds between two checks of the dataset version (a cheap count
         query); caches (names, filter facts and options, masked contacts,
         the snapshot) are rebuilt when it changes. Default 15.
+    snapshot_mode : ``"warm"`` (default), ``"lazy"`` or ``"off"``
+        When the whole graph is copied for whole-graph pages (:data:`SNAPSHOT_MODES`);
+        the store itself always pulls on first use, the dashboard's warm-up
+        asks early only under ``warm``.
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
                  dialect: str | Dialect | None = None, batch_size: int | None = None,
                  uri: str | None = None, password: str | None = None, owns_driver: bool = False,
-                 contacts: str = "all", refresh_interval: float = 15.0):
+                 contacts: str = "all", refresh_interval: float = 15.0, snapshot_mode: str = "warm"):
         self.driver = driver
         self.database = database or None
         self.dialect = get_dialect(dialect)
@@ -220,6 +231,9 @@ class Neo4jStore:
         if contacts not in CONTACT_RULES:
             raise StoreError(f"unknown contact rule {contacts!r} (expected one of: {', '.join(CONTACT_RULES)})")
         self.contacts = contacts
+        if snapshot_mode not in SNAPSHOT_MODES:
+            raise StoreError(f"unknown snapshot mode {snapshot_mode!r} (expected one of: {', '.join(SNAPSHOT_MODES)})")
+        self.snapshot_mode = snapshot_mode
         self.refresh_interval = float(refresh_interval)
         self._version: tuple[Any, ...] | None = None
         self._version_checked = float("-inf")
@@ -459,12 +473,21 @@ class Neo4jStore:
         return _node_attrs(props)
 
     # ------------------------------------------------------------ snapshot
+    @property
+    def last_snapshot(self) -> PartnerGraph | None:
+        """The snapshot taken last (None before the first), without asking the server."""
+        snap = self._snapshot
+        return None if snap is None else snap[1]
+
     def snapshot(self) -> PartnerGraph:
         """The whole graph, pulled on first use and kept; when the dataset
         version changes, a fresh one is pulled in the background while the
         old one is still returned. Contacts follow :attr:`contacts`.
         ``meta["snapshot"]`` holds ``source`` (the URI), ``taken_at`` (UTC,
-        ISO), ``seconds`` and ``problems`` (records skipped)."""
+        ISO), ``seconds`` and ``problems`` (records skipped). Raises
+        :class:`~graph.errors.SnapshotDisabled` under ``snapshot_mode="off"``."""
+        if self.snapshot_mode == "off":
+            raise SnapshotDisabled(f"{self.uri}: whole-graph snapshot is off (--neo4j-snapshot off)")
         version = self.version()
         snap = self._snapshot
         if snap is None:
@@ -873,11 +896,12 @@ def _records(result: "neo4j.Result", progress: Progress | None) -> Iterator[dict
 
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
             database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
-            timeout: float = 10.0, contacts: str = "all", refresh_interval: float = 15.0) -> Neo4jStore:
+            timeout: float = 10.0, contacts: str = "all", refresh_interval: float = 15.0,
+            snapshot_mode: str = "warm") -> Neo4jStore:
     """Open a driver on ``uri`` and return a store that owns it.
 
-    No ``user`` connects without authentication; ``contacts`` and
-    ``refresh_interval`` are passed to :class:`Neo4jStore`. Connecting is lazy: the
+    No ``user`` connects without authentication; ``contacts``,
+    ``refresh_interval`` and ``snapshot_mode`` are passed to :class:`Neo4jStore`. Connecting is lazy: the
     first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
     as :class:`StoreUnavailable`.
     """
@@ -890,4 +914,5 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
         raise StoreUnavailable(
             f"{shown}: invalid connection settings ({_cause(exc, _secrets_of(uri, password))})") from None
     return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
-                      password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval)
+                      password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval,
+                      snapshot_mode=snapshot_mode)

@@ -193,6 +193,69 @@ def test_the_server_dying_mid_session_switches_pages_to_the_fallback(sample_grap
         server.stop()
 
 
+def test_fallback_shows_the_last_snapshot_and_switches_back_when_neo4j_returns(sample_graph, mini):
+    """A FalkorDB of its own: after a snapshot was pulled the server stops →
+    the last snapshot answers (not the unrelated local data) with a banner
+    naming it; a server started again on the same port → answers come from
+    Neo4j again and the banner is gone."""
+    from loaders import load
+    from tests.neo4j.falkordb_server import start_falkordb
+
+    local = load(mini).graph  # the local dataset: deliberately not the data in Neo4j
+    server = start_falkordb()
+    again = None
+    remote = None
+    try:
+        remote = connect(server.uri, dialect="falkordb", timeout=2, contacts="masked", refresh_interval=0)
+        remote.push(sample_graph)
+        store = FallbackStore(remote, MemoryStore(local), retry_interval=0.2)
+        dash_app = create_app(local, Settings(is_sample=False, data_paths=(str(mini),)), store=store)
+        ctx = dash_app.server.config[CONFIG_KEY]
+        with dash_app.server.test_request_context("/"):
+            snap = ctx.graph  # a whole-graph page pulls the snapshot
+            assert "project:BLP-01" in snap and "project:BLP-01" not in local
+            server.stop()
+            page = _text(network.layout(lang="de", focus="project:BLP-01"))
+            assert store.notice and server.uri in store.notice
+            assert store.showing == {"source": "snapshot", "taken_at": snap.meta["snapshot"]["taken_at"]}
+            assert "project:BLP-01" in page and ctx.graph is snap  # the last data, same contact rule
+            assert store.search("hessen")[0].node_id == "land:DE-HE"
+            taken = snap.meta["snapshot"]["taken_at"].replace("T", " ")[:16]
+            de, en = _banner("de")[0].children, _banner("en")[0].children
+            assert de.startswith("Neo4j nicht erreichbar") and f"letzter Stand aus Neo4j von {taken} UTC" in de
+            assert en.startswith("Neo4j unavailable") and f"as of {taken} UTC" in en and "0.2 s" in en
+            # the server comes back (a fresh instance on the same port) with other data
+            again = start_falkordb(bolt_port=server.bolt_port)
+            remote.push(local)
+            deadline = time.monotonic() + 20
+            while store.notice is not None and time.monotonic() < deadline:
+                store.counts_by_kind()  # each call starts (at most every 0.2 s) one background check
+                time.sleep(0.1)
+            assert store.notice is None and store.name == "neo4j" and _banner("de") is None
+            assert store.counts_by_kind() == MemoryStore(local).counts_by_kind()  # answered by Neo4j
+            assert "project:BLP-01" not in _text(network.layout(lang="de"))
+            deadline = time.monotonic() + 20
+            while "project:BLP-01" in ctx.graph and time.monotonic() < deadline:
+                time.sleep(0.1)  # the snapshot is refreshed from the new data in the background
+            assert sorted(ctx.graph.nx.nodes) == sorted(local.nx.nodes)
+    finally:
+        server.stop()
+        if again is not None:
+            again.stop()
+
+
+def test_fallback_before_any_snapshot_names_the_local_dataset(sample_graph):
+    down = connect(f"bolt://127.0.0.1:{free_port()}", timeout=1)
+    store = FallbackStore(down, MemoryStore(sample_graph), retry_interval=60)
+    store.counts_by_kind()
+    assert store.showing == {"source": "local", "taken_at": None}
+    dash_app = create_app(sample_graph, Settings(is_sample=False, data_paths=("daten/blp",)), store=store)
+    with dash_app.server.test_request_context("/"):
+        de, en = _banner("de")[0].children, _banner("en")[0].children
+    assert "Angezeigt: lokaler Datensatz (daten/blp)." in de and "Neuer Versuch höchstens alle 60 s." in de
+    assert "Showing: the local dataset (daten/blp)." in en
+
+
 @pytest.mark.parametrize("rule", ["masked", "none"])
 def test_the_store_keeps_to_the_contact_rule_in_every_answer(peer, sample_graph, rule):
     peer.store().push(sample_graph)
