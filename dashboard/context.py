@@ -55,6 +55,12 @@ class AppContext:
         return self.store.snapshot()
 
     @property
+    def has_snapshot(self) -> bool:
+        """Whether whole-graph pages may ask for :attr:`graph` (False when the
+        store was told never to copy the whole graph: ``--neo4j-snapshot off``)."""
+        return getattr(self.store, "snapshot_mode", "warm") != "off"
+
+    @property
     def store_notice(self) -> str | None:
         """Why the store fell back to in-memory data (None while all is well)."""
         return getattr(self.store, "notice", None)

@@ -12,7 +12,7 @@ from dashboard import ids
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
 
-__all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
+__all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "snapshot_off_notice", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
 
 #: (path, label key) of every page, in menu order.
 NAV_ITEMS = (
@@ -66,6 +66,48 @@ register({
     "app.store_shown_local": ("lokaler Datensatz ({data})", "the local dataset ({data})"),
     "app.store_retry": (" Neuer Versuch höchstens alle {every} s.", " Retrying at most every {every} s."),
 })
+
+
+register({
+    "app.snapshot_off_title": ("Diese Seite braucht den ganzen Graphen", "This page needs the whole graph"),
+    "app.snapshot_off": (
+        "Der Server beantwortet Fragen direkt aus Neo4j und holt den ganzen Graphen nie in den Speicher "
+        "(gestartet mit `--neo4j-snapshot off`). Matchmaking, Kontakte, Analysen und Daten rechnen aber über "
+        "den ganzen Graphen und brauchen dafür eine Momentaufnahme.",
+        "The server answers questions directly from Neo4j and never copies the whole graph into memory "
+        "(started with `--neo4j-snapshot off`). Matchmaking, Contacts, Analytics and Data work on the whole "
+        "graph and need a snapshot of it.",
+    ),
+    "app.snapshot_off_how": (
+        "Zum Aktivieren den Server mit `--neo4j-snapshot lazy` (Momentaufnahme beim ersten Aufruf) oder "
+        "`--neo4j-snapshot warm` (beim Start, im Hintergrund) neu starten oder `NEO4J_SNAPSHOT=lazy` setzen.",
+        "To enable it, restart the server with `--neo4j-snapshot lazy` (snapshot on first use) or "
+        "`--neo4j-snapshot warm` (at start-up, in the background), or set `NEO4J_SNAPSHOT=lazy`.",
+    ),
+    "app.snapshot_off_network": ("Die Netzwerk-Seite funktioniert ohne Momentaufnahme:",
+                                 "The Network page works without a snapshot:"),
+})
+
+
+def _with_code(text: str) -> list:
+    """``text`` with its `backticked` parts as code (options stay on one line)."""
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(text.split("`")) if part]
+
+
+def snapshot_off_notice(lang: str = "de") -> html.Div:
+    """What a whole-graph page shows when the store never copies the whole graph.
+
+    >>> snapshot_off_notice("en").children[0].children
+    'This page needs the whole graph'
+    """
+    lang = normalise_lang(lang)
+    return html.Div([
+        html.H1(t("app.snapshot_off_title", lang)),
+        html.P(_with_code(t("app.snapshot_off", lang))),
+        html.P(_with_code(t("app.snapshot_off_how", lang))),
+        html.P([t("app.snapshot_off_network", lang), " ",
+                dcc.Link(t("nav.network", lang), href=f"/?lang={lang}")]),
+    ], className="notice snapshot-off", id=ids.SNAPSHOT_OFF)
 
 
 def store_banner_text(ctx, lang: str) -> str | None:

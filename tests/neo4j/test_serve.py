@@ -256,6 +256,55 @@ def test_fallback_before_any_snapshot_names_the_local_dataset(sample_graph):
     assert "Showing: the local dataset (daten/blp)." in en
 
 
+def test_snapshot_off_never_pulls_and_whole_graph_pages_explain_how_to_enable_it(peer, sample_graph, monkeypatch):
+    from dashboard.app import WHOLE_GRAPH_PAGES, warm_up
+    from graph.errors import SnapshotDisabled
+
+    peer.store().push(sample_graph)
+    local = copy.deepcopy(sample_graph)
+    mask_unconsented(local)
+    monkeypatch.setattr(Neo4jStore, "pull", lambda self, **kw: pytest.fail("pulled"))
+    store = app._query_store(_serve_args(*_peer_args(peer, monkeypatch), "--neo4j-snapshot", "off"), local)
+    try:
+        assert store.notice is None and store.snapshot_mode == "off"
+        with pytest.raises(SnapshotDisabled):
+            store.snapshot()
+        assert store.notice is None  # not a failure of the server: no fallback
+        dash_app = create_app(local, Settings(is_sample=False), store=store)
+        warm_up(dash_app).join(timeout=60)  # the explorer warms up; whole-graph pages do not
+        client = dash_app.server.test_client()
+        assert client.get("/matchmaking").status_code == 200
+        registry = {page["module"]: page for page in dash.page_registry.values()}
+        with dash_app.server.test_request_context("/"):
+            assert not dash_app.server.config[CONFIG_KEY].has_snapshot
+            for module in WHOLE_GRAPH_PAGES:
+                for lang, words in (("de", ("braucht den ganzen Graphen", "--neo4j-snapshot lazy")),
+                                    ("en", ("needs the whole graph", "--neo4j-snapshot lazy"))):
+                    page = registry[module]["layout"](lang=lang)
+                    assert page.id == "snapshot-off" and all(w in _text(page) for w in words), module
+            page = _text(network.layout(lang="de", focus=INSTITUTION, selected=INSTITUTION))
+            assert "Hessen" in page and "snapshot-off" not in page  # the Netzwerk page works fully
+    finally:
+        _close(store, peer)
+
+
+def test_snapshot_lazy_skips_the_warm_up_pull_but_pulls_on_first_use(peer, sample_graph, monkeypatch):
+    from dashboard.app import warm_up
+
+    peer.store().push(sample_graph)
+    store = app._query_store(_serve_args(*_peer_args(peer, monkeypatch), "--neo4j-snapshot", "lazy"), sample_graph)
+    try:
+        dash_app = create_app(sample_graph, Settings(is_sample=False), store=store)
+        warm_up(dash_app).join(timeout=60)
+        assert store.primary.last_snapshot is None  # the warm-up did not pull
+        registry = {page["module"]: page for page in dash.page_registry.values()}
+        with dash_app.server.test_request_context("/"):
+            assert "snapshot-off" not in _text(registry["dashboard.pages.data"]["layout"](lang="de"))
+        assert store.primary.last_snapshot is not None  # the first visit did
+    finally:
+        _close(store, peer)
+
+
 @pytest.mark.parametrize("rule", ["masked", "none"])
 def test_the_store_keeps_to_the_contact_rule_in_every_answer(peer, sample_graph, rule):
     peer.store().push(sample_graph)

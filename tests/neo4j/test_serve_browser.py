@@ -191,3 +191,30 @@ def test_query_mode_pages_details_csv_and_snapshot_in_the_browser(peer, sample_g
         app.stop()
         if peer.falkor is not None:
             bolt_handshake(peer.falkor.bolt_port)  # absorb the descriptor the closed driver leaves behind
+
+
+def test_snapshot_off_pages_show_how_to_enable_it_in_the_browser(peer, sample_graph, page):
+    peer.store().push(sample_graph)
+    args, env = _serve_args(peer)
+    app = ServedApp(*args, "--neo4j-snapshot", "off", env=env).wait()
+    try:
+        assert "whole-graph pages are off" in app.log_path.read_text()
+        for path, lang in (("/analysen", "de"), ("/matchmaking", "en"), ("/kontakte", "de"), ("/daten", "en")):
+            page.goto(f"{app.url}{path}?lang={lang}")
+            wait_for_dash(page)
+            page.wait_for_selector("#snapshot-off", timeout=20000)
+            text = page.locator("#snapshot-off").inner_text()
+            assert "--neo4j-snapshot lazy" in text
+            assert ("braucht den ganzen Graphen" if lang == "de" else "needs the whole graph") in text
+        screenshot(page, "neo4j-snapshot-off-daten-en")
+        page.goto(f"{app.url}/analysen?lang=de")
+        wait_for_dash(page)
+        page.wait_for_selector("#snapshot-off", timeout=20000)
+        screenshot(page, "neo4j-snapshot-off-analysen")
+        goto(page, app, f"/?focus={INSTITUTION}")  # the Netzwerk page works fully
+        assert cy_nodes(page) == {INSTITUTION} | sample_graph.neighbours(INSTITUTION)
+        assert not [e for e in page.errors if "Failed to load resource" not in e]
+    finally:
+        app.stop()
+        if peer.falkor is not None:
+            bolt_handshake(peer.falkor.bolt_port)  # absorb the descriptor the closed driver leaves behind
