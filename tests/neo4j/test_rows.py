@@ -177,7 +177,7 @@ def test_public_api_of_the_store_modules():
     assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "view_graph", "local_graph",
                                         "FilterOptions", "filter_options", "EdgeRecord"}
     assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
-                                              "Progress", "CONTACT_RULES"}
+                                              "Progress", "CONTACT_RULES", "SNAPSHOT_MODES"}
     for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):
         assert all(hasattr(module, name) for name in module.__all__)
     # The contract methods every store has.
