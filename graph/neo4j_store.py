@@ -31,7 +31,7 @@ import contextlib
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Protocol
@@ -82,6 +82,9 @@ class Progress(Protocol):
 
 
 _DELETE_BATCH = 1000
+#: Nodes whose attributes, outgoing relationships and degree the store keeps
+#: per dataset version (least recently used dropped first).
+_LRU_SIZE = 20_000
 _ID_CHUNK = 5000
 _UNLIMITED = 10**12
 #: The kinds a filter with project criteria can show (and needs to decide).
@@ -185,6 +188,46 @@ def _raw_cause(exc: BaseException) -> str:
     return text[:300]
 
 
+class _LRU:
+    """A bounded, thread-safe ``{key: value}`` that forgets the least recently used first.
+
+    >>> lru = _LRU(2)
+    >>> lru.put({"a": 1, "b": 2}); lru.get_many(["a"]); lru.put({"c": 3})
+    {'a': 1}
+    >>> sorted(lru.get_many(["a", "b", "c"]))
+    ['a', 'c']
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Iterable[Any]) -> dict[Any, Any]:
+        out = {}
+        with self._lock:
+            for key in keys:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    out[key] = self._data[key]
+        return out
+
+    def put(self, items: dict[Any, Any]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                self._data[key] = value
+                self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class Neo4jStore:
     """A partner graph kept in Neo4j (or FalkorDB), reached through ``driver``.
 
@@ -241,6 +284,9 @@ class Neo4jStore:
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._cache_locks: dict[str, threading.Lock] = {}
         self._snapshot: tuple[Any, PartnerGraph] | None = None
+        # Per dataset version: node attributes, outgoing relationships, degrees (see _fresh_lru).
+        self._attr_lru, self._out_lru, self._degree_lru = _LRU(_LRU_SIZE), _LRU(_LRU_SIZE), _LRU(5 * _LRU_SIZE)
+        self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
         #: Why the last background refresh of the snapshot failed (None when it did not).
@@ -429,6 +475,68 @@ class Neo4jStore:
         with self._version_lock:
             self._version, self._version_checked = None, float("-inf")
         self._cache.clear()
+        self._clear_lru(None)
+
+    def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
+        for lru in (self._attr_lru, self._out_lru, self._degree_lru):
+            lru.clear()
+        self._lru_version = version
+
+    def _fresh_lru(self) -> None:
+        """Drop the per-node caches when the dataset version changed (read
+        at most every :attr:`refresh_interval` seconds, like every cache)."""
+        version = self.version()
+        if version != self._lru_version:
+            with self._version_lock:
+                if version != self._lru_version:
+                    self._clear_lru(version)
+
+    def _raw_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{id: stored properties}`` (tags left out) of the known ids among
+        ``node_ids``, in their order; from the per-version cache, the rest
+        in one chunked statement."""
+        wanted = list(dict.fromkeys(node_ids))
+        if not wanted:
+            return {}
+        self._fresh_lru()
+        known = self._attr_lru.get_many(wanted)
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            fetched = {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, missing)}
+            self._attr_lru.put(fetched)
+            known.update(fetched)
+        return {n: known[n] for n in wanted if n in known}
+
+    def _out_edges(self, node_ids: Iterable[str]) -> dict[str, tuple[tuple[str, str, dict[str, Any]], ...]]:
+        """``{id: ((target, key, attrs), …)}``: every relationship leaving each
+        of ``node_ids`` (none for unknown ids), cached per dataset version,
+        fetched with their attributes in one chunked statement."""
+        wanted = list(dict.fromkeys(node_ids))
+        if not wanted:
+            return {}
+        self._fresh_lru()
+        known = self._out_lru.get_many(wanted)
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {n: [] for n in missing}
+            for r in self._ids_query(cypher.EDGES_FROM, missing):
+                found[r["source"]].append((r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"])))
+            fetched = {n: tuple(sorted(v, key=lambda e: e[:2])) for n, v in found.items()}
+            self._out_lru.put(fetched)
+            known.update(fetched)
+        return known
+
+    def _degrees(self, node_ids: Iterable[str]) -> dict[str, int]:
+        """Relationships at each of ``node_ids`` (either direction), cached per dataset version."""
+        wanted = list(dict.fromkeys(node_ids))
+        self._fresh_lru()
+        known = self._degree_lru.get_many(wanted)
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            fetched = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES, missing)}
+            self._degree_lru.put(fetched)
+            known.update(fetched)
+        return known
 
     def _versioned(self, name: str, build: Any) -> Any:
         """``build()``, cached until the dataset version changes; concurrent
@@ -538,14 +646,16 @@ class Neo4jStore:
 
     def node(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, as the in-memory graph holds them."""
-        rows = [] if self._hidden(node_id) else self._run(cypher.GET_NODE, id=node_id)
-        if not rows:
+        props = None if self._hidden(node_id) else self._raw_attrs([node_id]).get(node_id)
+        if props is None:
             raise NodeNotFound(node_id)
-        return self._attrs(node_id, rows[0]["props"])
+        return self._attrs(node_id, props)
 
     def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """``{id: attributes}`` of the given nodes (unknown ids are left out)."""
-        return self._visible(self._ids_query(cypher.NODES_BY_ID, node_ids))
+        """``{id: attributes}`` of the given nodes (unknown ids are left out),
+        from the per-version cache where it holds them."""
+        raw = self._raw_attrs(n for n in node_ids if not self._hidden(n))
+        return {n: self._attrs(n, props) for n, props in raw.items()}
 
     def counts_by_kind(self) -> dict[str, int]:
         """Number of nodes per kind, every kind listed (no contacts under the rule ``none``)."""
@@ -608,7 +718,8 @@ class Neo4jStore:
         # shortest distance until k paths are found (or L = max_length).
         for length in range(shortest, max_length + 1):
             nodes = self.node_attrs(_region(ball_s, ball_t, length))
-            edges = [r for r in self._ids_query(cypher.EDGES_FROM, nodes) if r["target"] in nodes]
+            edges = [{"source": u, "target": v, "props": {**attrs, "_pn_key": key}}
+                     for u, out in self._out_edges(nodes).items() for v, key, attrs in out if v in nodes]
             paths = queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=length,
                                            exclude=exclude, via=via)
             if len(paths) >= k or length == max_length:
@@ -644,7 +755,7 @@ class Neo4jStore:
         """The view on ``node_ids`` with every edge between them (see
         :func:`graph.queries.induced_subgraph`; unknown ids are left out)."""
         wanted = list(dict.fromkeys(node_ids))
-        found = {r["id"] for r in self._ids_query(cypher.EXISTING_IDS, wanted) if not self._hidden(r["id"])}
+        found = set(self._raw_attrs(n for n in wanted if not self._hidden(n)))  # the attributes are needed next
         return self._induced([n for n in wanted if n in found], max_elements=max_elements, keep=keep, rank=rank)
 
     def matching_projects(self, flt: GraphFilter) -> list[str]:
@@ -664,9 +775,13 @@ class Neo4jStore:
         attributes, as ``(source, target, key, attrs)``."""
         oriented = {(u, v) for a, b in pairs for u, v in (((a, b),) if directed else ((a, b), (b, a)))
                     if u != v and not self._hidden(u) and not self._hidden(v)}
-        out = [(r["source"], r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"]))
-               for r in self._ids_query(cypher.EDGES_BETWEEN, sorted(oriented),
-                                        list_name="pairs")]
+        self._fresh_lru()  # relationships of nodes a view just showed are cached (e.g. for its CSV)
+        cached = self._out_lru.get_many({u for u, _ in oriented})
+        out = [(u, v, key, dict(attrs)) for u, v in oriented if u in cached
+               for target, key, attrs in cached[u] if target == v]
+        rest = sorted(p for p in oriented if p[0] not in cached)
+        out += [(r["source"], r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"]))
+                for r in self._ids_query(cypher.EDGES_BETWEEN, rest, list_name="pairs")]
         return sorted(out, key=lambda e: e[:3])
 
     def filter_options(self) -> FilterOptions:
@@ -728,14 +843,14 @@ class Neo4jStore:
         same cut (``keep`` first, then ``rank``, then higher degree, then id)."""
         wanted = list(dict.fromkeys(nodes))
         wanted_set = set(wanted)
-        if edges is None:
-            edges = [(r["source"], r["target"], r["key"])
-                     for r in self._ids_query(cypher.EDGE_KEYS_FROM, wanted) if r["target"] in wanted_set]
+        if edges is None:  # with their attributes, kept for the view's CSV and the next view
+            edges = [(u, v, key) for u, out in self._out_edges(wanted).items()
+                     for v, key, _ in out if v in wanted_set]
         edges = list(edges)
         total = len(wanted) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
-        degree = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES, wanted)}
+        degree = self._degrees(wanted)
         links: dict[str, Counter[str]] = {n: Counter() for n in wanted}
         for u, v, _ in edges:
             links[u][v] += 1
