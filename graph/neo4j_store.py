@@ -85,6 +85,8 @@ _DELETE_BATCH = 1000
 #: Nodes whose attributes, outgoing relationships and degree the store keeps
 #: per dataset version (least recently used dropped first).
 _LRU_SIZE = 20_000
+#: Breadth-first steps (frontier → reached ids) kept per dataset version.
+_STEP_LRU_SIZE = 256
 _ID_CHUNK = 5000
 _UNLIMITED = 10**12
 #: The kinds a filter with project criteria can show (and needs to decide).
@@ -285,7 +287,8 @@ class Neo4jStore:
         self._cache_locks: dict[str, threading.Lock] = {}
         self._snapshot: tuple[Any, PartnerGraph] | None = None
         # Per dataset version: node attributes, outgoing relationships, degrees (see _fresh_lru).
-        self._attr_lru, self._out_lru, self._degree_lru = _LRU(_LRU_SIZE), _LRU(_LRU_SIZE), _LRU(5 * _LRU_SIZE)
+        self._attr_lru, self._out_lru, self._adj_lru = _LRU(_LRU_SIZE), _LRU(_LRU_SIZE), _LRU(_LRU_SIZE)
+        self._degree_lru, self._step_lru = _LRU(5 * _LRU_SIZE), _LRU(_STEP_LRU_SIZE)
         self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
@@ -478,7 +481,7 @@ class Neo4jStore:
         self._clear_lru(None)
 
     def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
-        for lru in (self._attr_lru, self._out_lru, self._degree_lru):
+        for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru):
             lru.clear()
         self._lru_version = version
 
@@ -742,13 +745,30 @@ class Neo4jStore:
                    kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
         """``{id: adjacent ids}`` (either direction; only nodes of ``kinds``
         when given) of each known id of ``node_ids``."""
-        wanted = None if kinds is None else sorted({NodeKind(k).value for k in kinds})
-        out: dict[str, set[str]] = {}
-        for rec in self._ids_query(cypher.NEIGHBOURS, (n for n in node_ids if not self._hidden(n)), kinds=wanted):
-            found = out.setdefault(rec["source"], set())
-            if rec["id"] is not None and not self._hidden(rec["id"]):
-                found.add(rec["id"])
-        return {n: frozenset(v) for n, v in out.items()}
+        wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
+        adjacent = self._adjacent([n for n in node_ids if not self._hidden(n)])
+        return {n: frozenset(m for m in adj if not self._hidden(m) and (wanted is None or _kind(m) in wanted))
+                for n, adj in adjacent.items()}
+
+    def _adjacent(self, node_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """``{id: every adjacent id}`` (either direction, hidden contacts
+        included) of the known ids among ``node_ids``, cached per dataset version."""
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return {}
+        self._fresh_lru()
+        known = self._adj_lru.get_many(ids)
+        missing = [n for n in ids if n not in known]
+        if missing:
+            found: dict[str, set[str]] = {}
+            for rec in self._ids_query(cypher.NEIGHBOURS, missing, kinds=None):
+                adj = found.setdefault(rec["source"], set())
+                if rec["id"] is not None:
+                    adj.add(rec["id"])
+            fetched = {n: frozenset(v) for n, v in found.items()}
+            self._adj_lru.put(fetched)
+            known.update(fetched)
+        return {n: known[n] for n in ids if n in known}
 
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = queries.MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
@@ -832,9 +852,25 @@ class Neo4jStore:
         return ball.dist
 
     def _step(self, frontier: Iterable[str], kinds: list[str] | None) -> set[str]:
-        """Visible nodes adjacent to ``frontier`` over edges of ``kinds``."""
-        return {r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier, kinds=kinds)
-                if not self._hidden(r["id"])}
+        """Visible nodes adjacent to ``frontier`` over edges of ``kinds`` (the
+        adjacency cached per version answers for the nodes it holds)."""
+        frontier = list(dict.fromkeys(frontier))
+        reached: set[str] = set()
+        if frontier:
+            self._fresh_lru()
+        if kinds is None and frontier:
+            cached = self._adj_lru.get_many(frontier)
+            for adj in cached.values():
+                reached |= adj
+            frontier = [n for n in frontier if n not in cached]
+        if frontier:  # the same step of a repeated view (ego ball, path search) is kept too
+            key = (tuple(sorted(frontier)), tuple(kinds) if kinds is not None else None)
+            step = self._step_lru.get_many([key]).get(key)
+            if step is None:
+                step = frozenset(r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier, kinds=kinds))
+                self._step_lru.put({key: step})
+            reached |= step
+        return {n for n in reached if not self._hidden(n)}
 
     def _induced(self, nodes: Iterable[str], *, max_elements: int, keep: Iterable[str] = (),
                  rank: dict[str, float] | None = None,
@@ -965,6 +1001,13 @@ def _extend(ball: _Ball, other: dict[str, int], complete: int, length: int) -> d
         for n in frontier:
             dist[n] = layer
     return dist
+
+
+def _kind(node_id: str) -> str | None:
+    try:
+        return kind_of(node_id).value
+    except ValueError:
+        return None
 
 
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
