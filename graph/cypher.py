@@ -57,6 +57,7 @@ __all__ = [
     "FILTER_NODES",
     "EDGE_KEYS_FROM",
     "DEGREES",
+    "DEGREES_AT",
     "NODES_BY_ID",
     "NODE_IDS_OF_KINDS",
     "EXISTING_IDS",
@@ -195,6 +196,15 @@ DEGREES = (
     f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids "
     f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN n.id AS id, count(r) AS degree"
+)
+#: The same by position: for each position ``i`` of the list ``$ids``, the
+#: number of relationships at the node ``$ids[i]`` (unknown ids give no
+#: row). Rows of two integers keep replies small (FalkorDB answers replies
+#: over 4 KB ~44 ms late); the caller maps ``i`` back to its id.
+DEGREES_AT = (
+    f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:{TAG_LABEL} {{id: $ids[i]}}) "
+    f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN i, count(r) AS degree"
 )
 
 #: The dataset version (a cheap stamp for caches): how many nodes Partnernetz

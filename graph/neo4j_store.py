@@ -536,7 +536,7 @@ class Neo4jStore:
         known = self._degree_lru.get_many(wanted)
         missing = [n for n in wanted if n not in known]
         if missing:
-            fetched = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES, missing)}
+            fetched = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES_AT, missing, positional=True)}
             self._degree_lru.put(fetched)
             known.update(fetched)
         return known
@@ -830,10 +830,11 @@ class Neo4jStore:
 
         return self._versioned("facts", build)
 
-    def _ids_query(self, query: str, ids: Iterable[str], *, list_name: str = "ids",
+    def _ids_query(self, query: str, ids: Iterable[str], *, list_name: str = "ids", positional: bool = False,
                    **params: Any) -> list[dict[str, Any]]:
         """Run ``query`` with the list ``$ids`` (or ``$<list_name>``) in
-        chunks small enough for the dialect."""
+        chunks small enough for the dialect. ``positional``: the records
+        name a position ``i`` in the chunk, returned as ``id``."""
         ids = [list(i) if isinstance(i, tuple) else i for i in dict.fromkeys(ids)]  # pairs travel as lists
         if not ids:
             return []
@@ -842,7 +843,10 @@ class Neo4jStore:
         with self._translated(), self._session() as session:
             for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                out.extend(r.data() for r in session.run(query, self._params({list_name: chunk, **params})))
+                records = (r.data() for r in session.run(query, self._params({list_name: chunk, **params})))
+                if positional:
+                    records = ({**r, "id": chunk[int(r.pop("i"))]} for r in records)
+                out.extend(records)
         return out
 
     def _bfs(self, start: str, radius: int) -> dict[str, int]:

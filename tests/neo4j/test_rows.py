@@ -200,8 +200,10 @@ def test_new_query_statements_take_every_value_as_a_parameter():
     assert "n.kind IN $kinds" in cypher.OPTION_NODES
     assert "n[$field] IS NOT NULL RETURN DISTINCT n[$field]" in cypher.DISTINCT_VALUES
     assert "n.kind = $kind" in cypher.PROJECT_YEARS
+    assert cypher.DEGREES_AT.startswith("UNWIND range(0, size($ids) - 1) AS i MATCH (n:Partnernetz {id: $ids[i]})")
+    assert cypher.DEGREES_AT.endswith("RETURN i, count(r) AS degree")
     for name in ("VERSION_NODES", "VERSION_EDGES", "EDGES_BETWEEN", "NODES_OF_KIND", "EDGES_OF_KIND_FROM",
-                 "OPTION_NODES", "DISTINCT_VALUES", "PROJECT_YEARS"):
+                 "OPTION_NODES", "DISTINCT_VALUES", "PROJECT_YEARS", "DEGREES_AT"):
         text = getattr(cypher, name)
         assert "'" not in text and '"' not in text, name  # no literal values
         assert name in cypher.__all__

@@ -220,6 +220,8 @@ def test_fallback_shows_the_last_snapshot_and_switches_back_when_neo4j_returns(s
             assert store.showing == {"source": "snapshot", "taken_at": snap.meta["snapshot"]["taken_at"]}
             assert "project:BLP-01" in page and ctx.graph is snap  # the last data, same contact rule
             assert store.search("hessen")[0].node_id == "land:DE-HE"
+            secret = next(n for n in sample_graph.nodes("contact") if not sample_graph.node(n).get("consent"))
+            assert store.node(secret)["label"] == MASKED_LABEL  # the snapshot kept the store's contact rule
             taken = snap.meta["snapshot"]["taken_at"].replace("T", " ")[:16]
             de, en = _banner("de")[0].children, _banner("en")[0].children
             assert de.startswith("Neo4j nicht erreichbar") and f"letzter Stand aus Neo4j von {taken} UTC" in de

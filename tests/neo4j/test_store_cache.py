@@ -43,7 +43,8 @@ def _count_statements(store: Neo4jStore, monkeypatch) -> Counter:
     return seen
 
 
-PER_NODE = {"NODES_BY_ID", "EDGES_FROM", "NEIGHBOURS", "NEIGHBOURHOOD", "DEGREES", "EDGES_BETWEEN", "GET_NODE",
+PER_NODE = {"NODES_BY_ID", "EDGES_FROM", "NEIGHBOURS", "NEIGHBOURHOOD", "DEGREES", "DEGREES_AT", "EDGES_BETWEEN",
+            "GET_NODE",
             "EXISTING_IDS", "EDGE_KEYS_FROM"}
 
 
@@ -113,3 +114,16 @@ def test_the_caches_are_bounded(peer, sample_graph, monkeypatch):
     assert store.node_attrs(everything) == MemoryStore(sample_graph).node_attrs(everything)
     store.neighbours(everything)
     assert len(store._attr_lru) == 10 and len(store._adj_lru) == 10
+
+
+def test_degrees_by_position_across_chunks(peer, sample_graph, monkeypatch):
+    """DEGREES_AT names positions in each chunk; mapped back they are the
+    in-memory degrees (the sample's ids need several FalkorDB-sized chunks)."""
+    peer.store().push(sample_graph)
+    store = peer.store(refresh_interval=3600)
+    seen = _count_statements(store, monkeypatch)
+    everything = sorted(sample_graph.nx.nodes, reverse=True)
+    degrees = store._degrees([*everything, "project:UNKNOWN"])
+    assert degrees == {n: sample_graph.nx.degree(n) for n in everything}
+    assert seen["DEGREES_AT"] == 1 and store._degrees(everything[:5]) == {n: degrees[n] for n in everything[:5]}
+    assert seen["DEGREES_AT"] == 1  # cached
