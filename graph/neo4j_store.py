@@ -9,7 +9,9 @@ URI and the cause; no ``neo4j.exceptions`` type leaves this module.
 
 Query mode (``serve --neo4j-uri``) uses one store for the whole process:
 the explorer's questions are answered per call; what is read once and cached
-(names for search, filter facts and choices, masked contacts, and the
+(names for search, filter facts and choices, masked contacts, the
+per-node attributes, relationships, adjacency, breadth-first steps and
+degrees a view fetched — bounded, least recently used first out — and the
 :meth:`Neo4jStore.snapshot` for whole-graph pages) is rebuilt when the
 dataset version (:meth:`Neo4jStore.version`, read at most every
 ``refresh_interval`` seconds) changes. ``contacts`` sets the privacy rule

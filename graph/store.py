@@ -3,8 +3,9 @@
 Two implementations pass one contract test suite (``tests/neo4j/test_contract.py``):
 :class:`MemoryStore` answers from an in-memory :class:`~graph.model.PartnerGraph`,
 :class:`graph.neo4j_store.Neo4jStore` answers in Cypher from Neo4j.
-:class:`FallbackStore` puts the in-memory store behind a remote one for when
-the remote one becomes unreachable. :func:`graph.queries.explorer_view`
+:class:`FallbackStore` puts in-memory data (the remote store's last
+snapshot, else the local dataset) behind a remote store for while it is
+unreachable, and switches back when it answers again. :func:`graph.queries.explorer_view`
 composes the explorer's whole view from a store's answers;
 :func:`view_graph` gives the element builders the nodes the store returned.
 
