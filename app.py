@@ -47,6 +47,19 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
                    help="JSON-lines audit log of personal-data exports (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
     _add_neo4j_options(p, prefix="neo4j-", batch_size=False)
+    p.add_argument("--neo4j-refresh", dest="neo4j_refresh", type=float,
+                   default=float(os.environ.get("NEO4J_REFRESH", "15")), metavar="SECONDS",
+                   help="query mode: check Neo4j for changed data at most every SECONDS (default 15, env NEO4J_REFRESH); "
+                        "whole-graph pages then get a fresh snapshot")
+    p.add_argument("--neo4j-retry", dest="neo4j_retry", type=float,
+                   default=float(os.environ.get("NEO4J_RETRY", "15")), metavar="SECONDS",
+                   help="query mode: while Neo4j is unreachable, check again at most every SECONDS and switch back "
+                        "when it answers (default 15, env NEO4J_RETRY)")
+    p.add_argument("--neo4j-snapshot", dest="neo4j_snapshot", choices=("warm", "lazy", "off"),
+                   default=os.environ.get("NEO4J_SNAPSHOT", "warm"),
+                   help="query mode: pull the whole graph for the whole-graph pages (Matchmaking, Kontakte, Analysen, "
+                        "Daten) at start-up in the background (warm, default), on their first use (lazy) or never "
+                        "(off: those pages show a notice; env NEO4J_SNAPSHOT)")
     p.set_defaults(func=cmd_serve)
 
 
@@ -69,7 +82,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app, warm_up
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
-    from graph.errors import LoadError
+    from graph.errors import LoadError, StoreError
     from graph.privacy import has_contacts, mask_unconsented, without_contacts
     from loaders import SAMPLE_PATH, load
 
@@ -94,34 +107,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     graph, report = result.graph, result.report
     if not report.ok:
         print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
-    remote = notice = None
-    if args.neo4j_uri:
-        remote, pulled, pulled_report, notice = _serve_remote(args)
-        if remote is not None:
-            graph, report = pulled, pulled_report
+    # In query mode the local dataset is the fallback; the same privacy rules apply to both.
     if args.no_contacts:
         graph, report = without_contacts(graph), _report_without_contacts(report)
     else:
         mask_unconsented(graph)  # no page ever sees a name without consent
+    store = _query_store(args, graph) if args.neo4j_uri else None
+    personal = has_contacts(graph)
+    if store is not None and store.notice is None:
+        try:  # the served data are Neo4j's: count its (visible) contacts
+            personal = personal or store.counts_by_kind()["contact"] > 0
+        except StoreError:
+            pass  # the store fell back (notice set); the local data decide
     try:
-        require_safe_binding(args.host, has_contacts=has_contacts(graph), auth=auth)
+        require_safe_binding(args.host, has_contacts=personal, auth=auth)
     except UnsafeBinding as exc:
         return _fail(str(exc), EXIT_REFUSED)
-    store = _query_store(remote, graph, notice) if args.neo4j_uri else None
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and remote is None,
+    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and store is None,
                         debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log)
     app = create_app(graph, settings, report=report, store=store)
     if auth is not None:
         install_auth(app.server, auth)
-    warming = warm_up(app)  # per-dataset indexes of every page, in the background
+    warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
     if args.workers > 1:
         # every index is built (and frozen out of the garbage collector)
         # before the fork, so the workers share one copy of them
         warming.join()
-    print(f"Partnernetz: http://{args.host}:{args.port}/  ({graph}; "
+    if store is None:
+        served = str(graph)
+    elif store.notice is None:
+        served = f"store: neo4j {store.primary.uri}; fallback {graph}"
+    else:
+        served = f"store: memory, Neo4j unavailable; {graph}"
+    print(f"Partnernetz: http://{args.host}:{args.port}/  ({served}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
           f"auth: {auth.describe() if auth else 'none'}"
-          f"{'; store: ' + store.name if store is not None else ''}"
           f"{f'; {args.workers} worker processes' if args.workers > 1 else ''})", flush=True)
     if args.workers > 1:
         return _serve_workers(app.server, host=args.host, port=args.port, workers=args.workers)
@@ -161,35 +181,39 @@ def _serve_workers(server, *, host: str, port: int, workers: int) -> int:
     return EXIT_OK
 
 
-def _serve_remote(args: argparse.Namespace):
-    """Query mode, step 1: ``(store, pulled graph, report, None)`` from Neo4j,
-    or ``(None, None, None, cause)`` when Neo4j cannot be used."""
+def _query_store(args: argparse.Namespace, local: "PartnerGraph"):
+    """Query mode: the Neo4j store (nothing is pulled at start-up; whole-graph
+    pages pull a snapshot on first use) behind the in-memory ``local`` graph
+    as fallback. Contacts follow the same rule as ``local``: hidden with
+    ``--no-contacts``, else masked without consent. When Neo4j cannot be
+    used, the store starts on the fallback with the cause as its notice."""
     from graph.errors import StoreError
-    from loaders.report import LoadReport
-
-    try:
-        remote = _open_store(args)
-        remote.ping()
-        pulled = remote.pull()
-    except StoreError as exc:
-        print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
-        return None, None, None, str(exc)
-    report = LoadReport(source=remote.uri, nodes=pulled.graph.counts_by_kind(), edges=pulled.graph.edge_counts_by_kind())
-    for problem in pulled.problems:
-        print(f"partnernetz: skipped {problem}", file=sys.stderr)
-        report.warning("neo4j", None, None, None, f"skipped {problem}")
-    print(f"Partnernetz: answering from {remote.uri} ({pulled.graph})", flush=True)
-    return remote, pulled.graph, report, None
-
-
-def _query_store(remote, served: "PartnerGraph", notice: str | None):
-    """Query mode, step 2: the Neo4j store restricted to what ``served`` (the
-    graph after the privacy rules) shows, behind the in-memory fallback."""
     from graph.store import FallbackStore, MemoryStore
 
-    if remote is not None:
-        remote.restrict_to(served)
-    return FallbackStore(remote, MemoryStore(served), notice=notice)
+    fallback = MemoryStore(local)
+    try:
+        remote = _open_store(args, contacts="none" if args.no_contacts else "masked",
+                             refresh_interval=args.neo4j_refresh, snapshot_mode=args.neo4j_snapshot)
+    except StoreError as exc:
+        print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
+        return FallbackStore(None, fallback, notice=str(exc))
+    store = FallbackStore(remote, fallback, retry_interval=args.neo4j_retry)
+    try:
+        remote.ping()
+        counts = remote.counts_by_kind()
+    except StoreError as exc:
+        store.fail(str(exc))
+        print(f"partnernetz: {exc}; serving the local dataset instead (retrying every {store.retry_interval:g} s)",
+              file=sys.stderr)
+        return store
+    total = sum(counts.values())
+    snapshot = ("whole-graph pages are off (--neo4j-snapshot off)" if remote.snapshot_mode == "off" else
+                f"whole-graph pages use a snapshot ({remote.snapshot_mode}) checked for changes every "
+                f"{remote.refresh_interval:g} s")
+    print(f"Partnernetz: answering from {remote.uri} ({total} nodes; {snapshot})", flush=True)
+    if not total:
+        print(f"partnernetz: {remote.uri} holds no Partnernetz data; run `neo4j push` first", file=sys.stderr)
+    return store
 
 
 # ----------------------------------------------------------------- check
@@ -409,8 +433,9 @@ def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_si
                    help="connection timeout in seconds (default 10)")
 
 
-def _open_store(args: argparse.Namespace):
-    """A store from the options and the NEO4J_* environment (raises StoreError)."""
+def _open_store(args: argparse.Namespace, **store_options):
+    """A store from the options and the NEO4J_* environment (raises StoreError);
+    ``store_options`` go to :func:`graph.neo4j_store.connect`."""
     from graph.errors import StoreUnavailable
     from graph.neo4j_store import connect
 
@@ -422,7 +447,7 @@ def _open_store(args: argparse.Namespace):
     return connect(uri, user=user, password=password,
                    database=args.neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
                    dialect=args.neo4j_dialect or os.environ.get("NEO4J_DIALECT") or None,
-                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout)
+                   batch_size=getattr(args, "neo4j_batch_size", None), timeout=args.neo4j_timeout, **store_options)
 
 
 def _add_neo4j(sub: argparse._SubParsersAction) -> None:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import threading
@@ -16,17 +17,27 @@ from typing import Any
 import dash
 
 from dashboard import shell
-from dashboard.context import CONFIG_KEY, AppContext
+from dashboard.context import CONFIG_KEY, AppContext, current
 from dashboard.settings import Settings
 from graph.model import PartnerGraph
 
-__all__ = ["create_app", "warm_up", "PAGE_MODULES"]
+__all__ = ["create_app", "warm_up", "PAGE_MODULES", "WHOLE_GRAPH_PAGES"]
 
 #: Page modules; each defines PATH, ORDER, TITLE_KEY, layout(lang=..., **query)
 #: and register_callbacks(app), and may define warm_up() to precompute its
 #: per-dataset indexes (run by :func:`warm_up` in the background).
 PAGE_MODULES = (
     "dashboard.pages.network",
+    "dashboard.pages.matchmaking",
+    "dashboard.pages.contacts",
+    "dashboard.pages.analytics",
+    "dashboard.pages.data",
+)
+
+#: Pages that work on the whole graph (the store's snapshot). Without a
+#: snapshot (``--neo4j-snapshot off``) they show :func:`shell.snapshot_off_notice`
+#: instead; their warm-up runs only under the snapshot mode ``warm``.
+WHOLE_GRAPH_PAGES = (
     "dashboard.pages.matchmaking",
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
@@ -60,24 +71,41 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     )
     for name in PAGE_MODULES:
         module = importlib.import_module(name)
+        page_layout = _needs_snapshot(module.layout) if name in WHOLE_GRAPH_PAGES else module.layout
         dash.register_page(name, path=module.PATH, order=module.ORDER, name=module.TITLE_KEY,
-                           title="Partnernetz", layout=module.layout)
+                           title="Partnernetz", layout=page_layout)
         module.register_callbacks(app)
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
     return app
 
 
+def _needs_snapshot(page_layout: Any) -> Any:
+    """``page_layout``, or the notice that the page needs a whole-graph snapshot when the store has none."""
+
+    @functools.wraps(page_layout)
+    def layout(lang: str = "de", **query: Any) -> Any:
+        if not current().has_snapshot:
+            return shell.snapshot_off_notice(lang)
+        return page_layout(lang=lang, **query)
+
+    return layout
+
+
 def warm_up(app: dash.Dash) -> threading.Thread:
     """Precompute every page's per-dataset indexes in one background thread,
-    so the first visitor of a page on a large dataset does not wait for them.
+    so the first visitor of a page on a large dataset does not wait for them
+    (whole-graph pages only when the store's snapshot mode is ``warm``).
     Afterwards the long-lived objects are frozen out of garbage collection.
     Requests arriving meanwhile wait for the same computation
     (:meth:`AppContext.cached` is thread-safe) instead of repeating it."""
 
     def run() -> None:
         with app.server.app_context():
+            whole = getattr(app.server.config[CONFIG_KEY].store, "snapshot_mode", "warm") == "warm"
             for name in PAGE_MODULES:
+                if name in WHOLE_GRAPH_PAGES and not whole:
+                    continue  # lazy: the snapshot is pulled on first use; off: never
                 hook = getattr(importlib.import_module(name), "warm_up", None)
                 if hook is not None:
                     hook()

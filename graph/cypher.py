@@ -48,7 +48,6 @@ __all__ = [
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
-    "CURRENT_PUSH",
     "NAMES",
     "OUT_EDGES",
     "IN_EDGES",
@@ -58,10 +57,19 @@ __all__ = [
     "FILTER_NODES",
     "EDGE_KEYS_FROM",
     "DEGREES",
+    "DEGREES_AT",
     "NODES_BY_ID",
     "NODE_IDS_OF_KINDS",
     "EXISTING_IDS",
     "NEIGHBOURS",
+    "VERSION_NODES",
+    "VERSION_EDGES",
+    "EDGES_BETWEEN",
+    "NODES_OF_KIND",
+    "EDGES_OF_KIND_FROM",
+    "OPTION_NODES",
+    "DISTINCT_VALUES",
+    "PROJECT_YEARS",
     "NEO4J_CONSTRAINT",
     "NEO4J_INDEX",
     "FALKORDB_LIST_INDEXES",
@@ -135,8 +143,6 @@ FILTER_NODES = (
     "RETURN n.id AS id, n {.kind, .status, .start_year, .end_year, .sector, .land, .country} AS props"
 )
 COUNTS_BY_KIND = f"MATCH (n:{TAG_LABEL}) RETURN n.kind AS kind, count(n) AS n"
-#: The push that wrote the data (a cheap version stamp for caches).
-CURRENT_PUSH = f"MATCH (n:{TAG_LABEL}) RETURN n._pn_push AS push LIMIT 1"
 #: What a name search needs of every node.
 NAMES = (
     f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n.kind AS kind, n.label AS label, n.label_en AS label_en, "
@@ -190,6 +196,50 @@ DEGREES = (
     f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids "
     f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN n.id AS id, count(r) AS degree"
+)
+#: The same by position: for each position ``i`` of the list ``$ids``, the
+#: number of relationships at the node ``$ids[i]`` (unknown ids give no
+#: row). Rows of two integers keep replies small (FalkorDB answers replies
+#: over 4 KB ~44 ms late); the caller maps ``i`` back to its id.
+DEGREES_AT = (
+    f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:{TAG_LABEL} {{id: $ids[i]}}) "
+    f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN i, count(r) AS degree"
+)
+
+#: The dataset version (a cheap stamp for caches): how many nodes Partnernetz
+#: wrote and the push ids they carry (after a push all carry the same one).
+VERSION_NODES = (
+    f"MATCH (n:{TAG_LABEL}) RETURN count(n) AS nodes, min(n._pn_push) AS first, max(n._pn_push) AS last"
+)
+#: Number of relationships in the database (a count Neo4j keeps; part of the version).
+VERSION_EDGES = "MATCH ()-[r]->() RETURN count(r) AS edges"
+#: Relationships from ``p[0]`` to ``p[1]`` for each pair of ``$pairs`` (send
+#: both orientations for either direction), with their properties.
+EDGES_BETWEEN = (
+    f"UNWIND $pairs AS p MATCH (a:{TAG_LABEL} {{id: p[0]}})-[r]->(b:{TAG_LABEL} {{id: p[1]}}) "
+    "WHERE r._pn_key IS NOT NULL RETURN a.id AS source, b.id AS target, properties(r) AS props"
+)
+#: Every node of kind ``$kind`` with all its properties (e.g. the contacts).
+NODES_OF_KIND = f"MATCH (n:{TAG_LABEL}) WHERE n.kind = $kind RETURN n.id AS id, properties(n) AS props"
+#: Relationships of kind ``$edge_kind`` leaving nodes of kind ``$kind``.
+EDGES_OF_KIND_FROM = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.kind = $kind AND r.kind = $edge_kind "
+    "AND r._pn_key IS NOT NULL RETURN a.id AS source, b.id AS target, properties(r) AS props"
+)
+#: Names of the nodes of ``$kinds`` (the choices of the explorer's filters).
+OPTION_NODES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.kind IN $kinds "
+    "RETURN n.id AS id, n.kind AS kind, n.label AS label, n.label_en AS label_en"
+)
+#: Distinct values of the property ``$field`` among nodes of kind ``$kind``.
+DISTINCT_VALUES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.kind = $kind AND n[$field] IS NOT NULL RETURN DISTINCT n[$field] AS value"
+)
+#: First start year and last end (or start) year of the projects.
+PROJECT_YEARS = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.kind = $kind "
+    "RETURN min(n.start_year) AS first, max(coalesce(n.end_year, n.start_year)) AS last"
 )
 
 # ------------------------------------------------------------ schema (per dialect)

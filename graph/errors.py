@@ -10,6 +10,7 @@ __all__ = [
     "LoadError",
     "StoreError",
     "StoreUnavailable",
+    "SnapshotDisabled",
 ]
 
 
@@ -41,3 +42,7 @@ class StoreError(PartnernetzError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (server down, wrong credentials, timeout)."""
+
+
+class SnapshotDisabled(StoreError):
+    """The store was told never to copy the whole graph (``--neo4j-snapshot off``)."""

@@ -7,6 +7,16 @@ wrong credentials, unknown database, timeout) or
 :class:`~graph.errors.StoreError` (anything else), with a message naming the
 URI and the cause; no ``neo4j.exceptions`` type leaves this module.
 
+Query mode (``serve --neo4j-uri``) uses one store for the whole process:
+the explorer's questions are answered per call; what is read once and cached
+(names for search, filter facts and choices, masked contacts, the
+per-node attributes, relationships, adjacency, breadth-first steps and
+degrees a view fetched — bounded, least recently used first out — and the
+:meth:`Neo4jStore.snapshot` for whole-graph pages) is rebuilt when the
+dataset version (:meth:`Neo4jStore.version`, read at most every
+``refresh_interval`` seconds) changes. ``contacts`` sets the privacy rule
+every answer keeps to.
+
 This is the only module of ``graph/`` that imports ``neo4j``; nothing in
 ``graph/__init__`` imports it.
 
@@ -21,9 +31,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from collections import Counter
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,15 +45,30 @@ from neo4j import exceptions as nx_exc
 from graph import cypher
 from graph.cypher import Dialect, get_dialect
 from graph import queries
-from graph.errors import NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
+from graph.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
 from graph.kinds import EdgeKind, NodeKind, kind_of
 from graph.model import PartnerGraph
+from graph.privacy import mask_unconsented, without_contacts
 from graph.queries import GraphFilter, Neighbour, Subgraph
+from graph.store import EdgeRecord, FilterOptions
 from graph.search import SearchHit
 from graph.search import search as search_names
 from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
 
-__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress"]
+__all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress", "CONTACT_RULES",
+           "SNAPSHOT_MODES"]
+
+#: How a store shows contacts (personal data): ``all`` as stored (push, pull,
+#: tests), ``masked`` (those without consent reduced to institution and role,
+#: :func:`graph.privacy.mask_unconsented`) or ``none`` (never returned nor
+#: walked through, ``serve --no-contacts``).
+CONTACT_RULES = ("all", "masked", "none")
+
+#: When a store copies the whole graph for whole-graph pages: ``warm`` (the
+#: dashboard's warm-up pulls it at start-up, in the background), ``lazy``
+#: (on first use) or ``off`` (never: :meth:`Neo4jStore.snapshot` raises
+#: :class:`~graph.errors.SnapshotDisabled`).
+SNAPSHOT_MODES = ("warm", "lazy", "off")
 
 
 
@@ -57,6 +84,11 @@ class Progress(Protocol):
 
 
 _DELETE_BATCH = 1000
+#: Nodes whose attributes, outgoing relationships and degree the store keeps
+#: per dataset version (least recently used dropped first).
+_LRU_SIZE = 20_000
+#: Breadth-first steps (frontier → reached ids) kept per dataset version.
+_STEP_LRU_SIZE = 256
 _ID_CHUNK = 5000
 _UNLIMITED = 10**12
 #: The kinds a filter with project criteria can show (and needs to decide).
@@ -160,6 +192,46 @@ def _raw_cause(exc: BaseException) -> str:
     return text[:300]
 
 
+class _LRU:
+    """A bounded, thread-safe ``{key: value}`` that forgets the least recently used first.
+
+    >>> lru = _LRU(2)
+    >>> lru.put({"a": 1, "b": 2}); lru.get_many(["a"]); lru.put({"c": 3})
+    {'a': 1}
+    >>> sorted(lru.get_many(["a", "b", "c"]))
+    ['a', 'c']
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Iterable[Any]) -> dict[Any, Any]:
+        out = {}
+        with self._lock:
+            for key in keys:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    out[key] = self._data[key]
+        return out
+
+    def put(self, items: dict[Any, Any]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                self._data[key] = value
+                self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class Neo4jStore:
     """A partner graph kept in Neo4j (or FalkorDB), reached through ``driver``.
 
@@ -178,11 +250,22 @@ class Neo4jStore:
         Shown in error messages (passwords are never shown).
     password : str, optional
         Only to keep it out of error messages (the driver holds the auth).
+    contacts : ``"all"`` (default), ``"masked"`` or ``"none"``
+        The privacy rule every answer and the snapshot keep to (:data:`CONTACT_RULES`).
+    refresh_interval : float
+        Seconds between two checks of the dataset version (a cheap count
+        query); caches (names, filter facts and options, masked contacts,
+        the snapshot) are rebuilt when it changes. Default 15.
+    snapshot_mode : ``"warm"`` (default), ``"lazy"`` or ``"off"``
+        When the whole graph is copied for whole-graph pages (:data:`SNAPSHOT_MODES`);
+        the store itself always pulls on first use, the dashboard's warm-up
+        asks early only under ``warm``.
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
                  dialect: str | Dialect | None = None, batch_size: int | None = None,
-                 uri: str | None = None, password: str | None = None, owns_driver: bool = False):
+                 uri: str | None = None, password: str | None = None, owns_driver: bool = False,
+                 contacts: str = "all", refresh_interval: float = 15.0, snapshot_mode: str = "warm"):
         self.driver = driver
         self.database = database or None
         self.dialect = get_dialect(dialect)
@@ -192,9 +275,27 @@ class Neo4jStore:
         self.uri = redact_uri(uri) if uri else "the Neo4j server"
         self._secrets = _secrets_of(uri, password)
         self._owns_driver = owns_driver
-        self._names: tuple[str | None, PartnerGraph] | None = None
-        self._contacts: dict[str, dict[str, Any]] | None = None
-        self._facts: tuple[str | None, PartnerGraph] | None = None
+        if contacts not in CONTACT_RULES:
+            raise StoreError(f"unknown contact rule {contacts!r} (expected one of: {', '.join(CONTACT_RULES)})")
+        self.contacts = contacts
+        if snapshot_mode not in SNAPSHOT_MODES:
+            raise StoreError(f"unknown snapshot mode {snapshot_mode!r} (expected one of: {', '.join(SNAPSHOT_MODES)})")
+        self.snapshot_mode = snapshot_mode
+        self.refresh_interval = float(refresh_interval)
+        self._version: tuple[Any, ...] | None = None
+        self._version_checked = float("-inf")
+        self._version_lock = threading.Lock()
+        self._cache: dict[str, tuple[Any, Any]] = {}
+        self._cache_locks: dict[str, threading.Lock] = {}
+        self._snapshot: tuple[Any, PartnerGraph] | None = None
+        # Per dataset version: node attributes, outgoing relationships, degrees (see _fresh_lru).
+        self._attr_lru, self._out_lru, self._adj_lru = _LRU(_LRU_SIZE), _LRU(_LRU_SIZE), _LRU(_LRU_SIZE)
+        self._degree_lru, self._step_lru = _LRU(5 * _LRU_SIZE), _LRU(_STEP_LRU_SIZE)
+        self._lru_version: tuple[Any, ...] | None = None
+        self._snapshot_lock = threading.Lock()
+        self._refreshing = False
+        #: Why the last background refresh of the snapshot failed (None when it did not).
+        self.snapshot_error: str | None = None
 
     # --------------------------------------------------------------- plumbing
     def close(self) -> None:
@@ -233,6 +334,8 @@ class Neo4jStore:
             if "Security" in code:
                 raise StoreUnavailable(f"{where}: access denied ({_cause(exc, self._secrets)})") from None
             raise StoreError(f"{where}: query rejected: {code} {_cause(exc, self._secrets)}".rstrip()) from None
+        except nx_exc.DatabaseUnavailable as exc:
+            raise StoreUnavailable(f"{where}: database unavailable ({_cause(exc, self._secrets)})") from None
         except nx_exc.Neo4jError as exc:
             raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc, self._secrets)}") from None
         except nx_exc.ConfigurationError as exc:
@@ -326,6 +429,7 @@ class Neo4jStore:
         n_edges = sum(self._write_batches(cypher.MERGE_EDGES[k], rows, progress) for k, rows in edges.items() if rows)
         deleted_edges = self._delete_stale(cypher.DELETE_STALE_EDGES, push)
         deleted_nodes = self._delete_stale(cypher.DELETE_STALE_NODES, push)
+        self.invalidate()
         return PushResult(push, n_nodes, n_edges, deleted_nodes, deleted_edges,
                           time.perf_counter() - start, index)
 
@@ -353,26 +457,189 @@ class Neo4jStore:
     # both stores give the same answers.
     name = "neo4j"
 
-    def restrict_to(self, served: PartnerGraph) -> None:
-        """Show contacts (personal data) only as ``served`` does: a contact
-        missing there is never returned nor walked through, and a contact's
-        attributes come from ``served`` (masked when it has no consent).
+    # ------------------------------------------------- versions and caches
+    def version(self) -> tuple[Any, ...]:
+        """The dataset version: ``(nodes, first push id, last push id,
+        relationships)``, read at most every :attr:`refresh_interval` seconds
+        (two count queries). Data written to the server after start (a push
+        from elsewhere, a node created by hand) change it."""
+        now = time.monotonic()
+        with self._version_lock:
+            if self._version is not None and now - self._version_checked < self.refresh_interval:
+                return self._version
+        with self._translated(), self._session() as session:
+            nodes = session.run(cypher.VERSION_NODES).single()
+            edges = session.run(cypher.VERSION_EDGES).single()
+        version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]))
+        with self._version_lock:
+            self._version, self._version_checked = version, now
+        return version
 
-        The dashboard serves a graph after the privacy rules of
-        :mod:`graph.privacy`; this keeps the store's answers within them.
-        """
-        self._contacts = {n: dict(served.nx.nodes[n]) for n in served.nodes(NodeKind.CONTACT)}
-        self._names = None
-        self._facts = None
+    def invalidate(self) -> None:
+        """Forget the version and every cache (the next answer reads afresh)."""
+        with self._version_lock:
+            self._version, self._version_checked = None, float("-inf")
+        self._cache.clear()
+        self._clear_lru(None)
+
+    def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
+        for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru):
+            lru.clear()
+        self._lru_version = version
+
+    def _fresh_lru(self) -> None:
+        """Drop the per-node caches when the dataset version changed (read
+        at most every :attr:`refresh_interval` seconds, like every cache)."""
+        version = self.version()
+        if version != self._lru_version:
+            with self._version_lock:
+                if version != self._lru_version:
+                    self._clear_lru(version)
+
+    def _raw_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{id: stored properties}`` (tags left out) of the known ids among
+        ``node_ids``, in their order; from the per-version cache, the rest
+        in one chunked statement."""
+        wanted = list(dict.fromkeys(node_ids))
+        if not wanted:
+            return {}
+        self._fresh_lru()
+        known = self._attr_lru.get_many(wanted)
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            fetched = {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, missing)}
+            self._attr_lru.put(fetched)
+            known.update(fetched)
+        return {n: known[n] for n in wanted if n in known}
+
+    def _out_edges(self, node_ids: Iterable[str]) -> dict[str, tuple[tuple[str, str, dict[str, Any]], ...]]:
+        """``{id: ((target, key, attrs), …)}``: every relationship leaving each
+        of ``node_ids`` (none for unknown ids), cached per dataset version,
+        fetched with their attributes in one chunked statement."""
+        wanted = list(dict.fromkeys(node_ids))
+        if not wanted:
+            return {}
+        self._fresh_lru()
+        known = self._out_lru.get_many(wanted)
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {n: [] for n in missing}
+            for r in self._ids_query(cypher.EDGES_FROM, missing):
+                found[r["source"]].append((r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"])))
+            fetched = {n: tuple(sorted(v, key=lambda e: e[:2])) for n, v in found.items()}
+            self._out_lru.put(fetched)
+            known.update(fetched)
+        return known
+
+    def _degrees(self, node_ids: Iterable[str]) -> dict[str, int]:
+        """Relationships at each of ``node_ids`` (either direction), cached per dataset version."""
+        wanted = list(dict.fromkeys(node_ids))
+        self._fresh_lru()
+        known = self._degree_lru.get_many(wanted)
+        missing = [n for n in wanted if n not in known]
+        if missing:
+            fetched = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES_AT, missing, positional=True)}
+            self._degree_lru.put(fetched)
+            known.update(fetched)
+        return known
+
+    def _versioned(self, name: str, build: Any) -> Any:
+        """``build()``, cached until the dataset version changes; concurrent
+        callers wait for one computation."""
+        version = self.version()
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        with self._version_lock:
+            lock = self._cache_locks.setdefault(name, threading.Lock())
+        with lock:
+            hit = self._cache.get(name)
+            if hit is None or hit[0] != version:
+                hit = self._cache[name] = (version, build())
+        return hit[1]
+
+    def _masked_contacts(self) -> dict[str, dict[str, Any]]:
+        """Every contact's attributes after :func:`graph.privacy.mask_unconsented`
+        (which needs all contacts and their institutions: a person recorded
+        twice who withdrew consent in one record is masked in all)."""
+        nodes = {r["id"]: r["props"] for r in self._run(cypher.NODES_OF_KIND, kind=NodeKind.CONTACT.value)}
+        edges = self._run(cypher.EDGES_OF_KIND_FROM, kind=NodeKind.CONTACT.value, edge_kind=EdgeKind.WORKS_AT.value)
+        for rec in edges:
+            nodes.setdefault(rec["target"], {"kind": kind_of(rec["target"]).value})
+        local = _local_graph(nodes, edges)
+        mask_unconsented(local)
+        return {n: dict(local.nx.nodes[n]) for n in local.nodes(NodeKind.CONTACT)}
+
+    def _contact_view(self) -> dict[str, dict[str, Any]]:
+        return self._versioned("contacts", self._masked_contacts)
 
     def _hidden(self, node_id: str) -> bool:
-        return (self._contacts is not None and node_id.startswith("contact:")
-                and node_id not in self._contacts)
+        if self.contacts == "all" or not node_id.startswith("contact:"):
+            return False
+        return self.contacts == "none" or node_id not in self._contact_view()
 
     def _attrs(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        if self._contacts is not None and node_id in self._contacts:
-            return dict(self._contacts[node_id])
+        if self.contacts == "masked" and node_id.startswith("contact:"):
+            masked = self._contact_view().get(node_id)
+            if masked is not None:
+                return dict(masked)
         return _node_attrs(props)
+
+    # ------------------------------------------------------------ snapshot
+    @property
+    def last_snapshot(self) -> PartnerGraph | None:
+        """The snapshot taken last (None before the first), without asking the server."""
+        snap = self._snapshot
+        return None if snap is None else snap[1]
+
+    def snapshot(self) -> PartnerGraph:
+        """The whole graph, pulled on first use and kept; when the dataset
+        version changes, a fresh one is pulled in the background while the
+        old one is still returned. Contacts follow :attr:`contacts`.
+        ``meta["snapshot"]`` holds ``source`` (the URI), ``taken_at`` (UTC,
+        ISO), ``seconds`` and ``problems`` (records skipped). Raises
+        :class:`~graph.errors.SnapshotDisabled` under ``snapshot_mode="off"``."""
+        if self.snapshot_mode == "off":
+            raise SnapshotDisabled(f"{self.uri}: whole-graph snapshot is off (--neo4j-snapshot off)")
+        version = self.version()
+        snap = self._snapshot
+        if snap is None:
+            with self._snapshot_lock:
+                if self._snapshot is None:
+                    self._snapshot = self._take_snapshot(version)
+                return self._snapshot[1]
+        if snap[0] != version:
+            self._refresh_snapshot()
+        return snap[1]
+
+    def _take_snapshot(self, version: tuple[Any, ...]) -> tuple[Any, PartnerGraph]:
+        pulled = self.pull()
+        graph = pulled.graph
+        if self.contacts == "none":
+            graph = without_contacts(graph)
+        elif self.contacts == "masked":
+            mask_unconsented(graph)
+        graph.meta["snapshot"] = {
+            "source": self.uri, "taken_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "seconds": round(pulled.seconds, 3), "problems": list(pulled.problems)}
+        return version, graph
+
+    def _refresh_snapshot(self) -> None:
+        with self._snapshot_lock:
+            if self._refreshing:
+                return
+            self._refreshing = True
+
+        def run() -> None:
+            try:
+                self._snapshot = self._take_snapshot(self.version())
+                self.snapshot_error = None
+            except PartnernetzError as exc:  # the old snapshot stays; the next change retries
+                self.snapshot_error = str(exc)
+            finally:
+                self._refreshing = False
+
+        threading.Thread(target=run, name="partnernetz-snapshot", daemon=True).start()
 
     def _visible(self, records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """``{id: props}`` of node records, without hidden contacts, masked ones replaced."""
@@ -384,25 +651,29 @@ class Neo4jStore:
 
     def node(self, node_id: str) -> dict[str, Any]:
         """Attributes of one node, as the in-memory graph holds them."""
-        rows = [] if self._hidden(node_id) else self._run(cypher.GET_NODE, id=node_id)
-        if not rows:
+        props = None if self._hidden(node_id) else self._raw_attrs([node_id]).get(node_id)
+        if props is None:
             raise NodeNotFound(node_id)
-        return self._attrs(node_id, rows[0]["props"])
+        return self._attrs(node_id, props)
 
     def node_attrs(self, node_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """``{id: attributes}`` of the given nodes (unknown ids are left out)."""
-        return self._visible(self._ids_query(cypher.NODES_BY_ID, node_ids))
+        """``{id: attributes}`` of the given nodes (unknown ids are left out),
+        from the per-version cache where it holds them."""
+        raw = self._raw_attrs(n for n in node_ids if not self._hidden(n))
+        return {n: self._attrs(n, props) for n, props in raw.items()}
 
     def counts_by_kind(self) -> dict[str, int]:
-        """Number of nodes per kind, every kind listed."""
+        """Number of nodes per kind, every kind listed (no contacts under the rule ``none``)."""
         counts = {rec["kind"]: int(rec["n"]) for rec in self._run(cypher.COUNTS_BY_KIND)}
+        if self.contacts == "none":
+            counts.pop(NodeKind.CONTACT.value, None)
         return {k.value: counts.get(k.value, 0) for k in NodeKind}
 
     def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
                lang: str = "de") -> list[SearchHit]:
         """Nodes whose names match ``text``, best first (see :func:`graph.search.search`).
 
-        The names of all nodes are read once per push (a few fields per node)
+        The names of all nodes are read once per dataset version (a few fields per node)
         and scored with the in-memory search's rules.
         """
         return search_names(self._names_graph(), text, kinds=kinds, limit=limit, lang=lang)
@@ -452,7 +723,8 @@ class Neo4jStore:
         # shortest distance until k paths are found (or L = max_length).
         for length in range(shortest, max_length + 1):
             nodes = self.node_attrs(_region(ball_s, ball_t, length))
-            edges = [r for r in self._ids_query(cypher.EDGES_FROM, nodes) if r["target"] in nodes]
+            edges = [{"source": u, "target": v, "props": {**attrs, "_pn_key": key}}
+                     for u, out in self._out_edges(nodes).items() for v, key, attrs in out if v in nodes]
             paths = queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=length,
                                            exclude=exclude, via=via)
             if len(paths) >= k or length == max_length:
@@ -475,20 +747,37 @@ class Neo4jStore:
                    kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
         """``{id: adjacent ids}`` (either direction; only nodes of ``kinds``
         when given) of each known id of ``node_ids``."""
-        wanted = None if kinds is None else sorted({NodeKind(k).value for k in kinds})
-        out: dict[str, set[str]] = {}
-        for rec in self._ids_query(cypher.NEIGHBOURS, (n for n in node_ids if not self._hidden(n)), kinds=wanted):
-            found = out.setdefault(rec["source"], set())
-            if rec["id"] is not None and not self._hidden(rec["id"]):
-                found.add(rec["id"])
-        return {n: frozenset(v) for n, v in out.items()}
+        wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
+        adjacent = self._adjacent([n for n in node_ids if not self._hidden(n)])
+        return {n: frozenset(m for m in adj if not self._hidden(m) and (wanted is None or _kind(m) in wanted))
+                for n, adj in adjacent.items()}
+
+    def _adjacent(self, node_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """``{id: every adjacent id}`` (either direction, hidden contacts
+        included) of the known ids among ``node_ids``, cached per dataset version."""
+        ids = list(dict.fromkeys(node_ids))
+        if not ids:
+            return {}
+        self._fresh_lru()
+        known = self._adj_lru.get_many(ids)
+        missing = [n for n in ids if n not in known]
+        if missing:
+            found: dict[str, set[str]] = {}
+            for rec in self._ids_query(cypher.NEIGHBOURS, missing, kinds=None):
+                adj = found.setdefault(rec["source"], set())
+                if rec["id"] is not None:
+                    adj.add(rec["id"])
+            fetched = {n: frozenset(v) for n, v in found.items()}
+            self._adj_lru.put(fetched)
+            known.update(fetched)
+        return {n: known[n] for n in ids if n in known}
 
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = queries.MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
         """The view on ``node_ids`` with every edge between them (see
         :func:`graph.queries.induced_subgraph`; unknown ids are left out)."""
         wanted = list(dict.fromkeys(node_ids))
-        found = {r["id"] for r in self._ids_query(cypher.EXISTING_IDS, wanted) if not self._hidden(r["id"])}
+        found = set(self._raw_attrs(n for n in wanted if not self._hidden(n)))  # the attributes are needed next
         return self._induced([n for n in wanted if n in found], max_elements=max_elements, keep=keep, rank=rank)
 
     def matching_projects(self, flt: GraphFilter) -> list[str]:
@@ -499,25 +788,56 @@ class Neo4jStore:
         """Länder ↔ countries/themes weighted by matching projects (see :func:`graph.queries.overview`).
 
         Reads the projects, institutions, Länder, countries, themes and
-        programmes with only the fields the filters decide on, once per push."""
+        programmes with only the fields the filters decide on, once per dataset version."""
         return queries.overview(self._facts_graph(), flt, by=by)
+
+    def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
+        """Every relationship joining the two nodes of each pair (either
+        direction; only first → second with ``directed``) with its
+        attributes, as ``(source, target, key, attrs)``."""
+        oriented = {(u, v) for a, b in pairs for u, v in (((a, b),) if directed else ((a, b), (b, a)))
+                    if u != v and not self._hidden(u) and not self._hidden(v)}
+        self._fresh_lru()  # relationships of nodes a view just showed are cached (e.g. for its CSV)
+        cached = self._out_lru.get_many({u for u, _ in oriented})
+        out = [(u, v, key, dict(attrs)) for u, v in oriented if u in cached
+               for target, key, attrs in cached[u] if target == v]
+        rest = sorted(p for p in oriented if p[0] not in cached)
+        out += [(r["source"], r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"]))
+                for r in self._ids_query(cypher.EDGES_BETWEEN, rest, list_name="pairs")]
+        return sorted(out, key=lambda e: e[:3])
+
+    def filter_options(self) -> FilterOptions:
+        """The values the explorer's filters offer, read in Cypher once per
+        dataset version (see :func:`graph.store.filter_options`)."""
+        def build() -> FilterOptions:
+            named = [(r["id"], r["kind"], r["label"], r["label_en"])
+                     for r in self._run(cypher.OPTION_NODES, kinds=["country", "land", "theme"])]
+            sectors = [r["value"] for r in self._run(cypher.DISTINCT_VALUES, kind="institution", field="sector")]
+            statuses = [r["value"] for r in self._run(cypher.DISTINCT_VALUES, kind="project", field="status")]
+            years = self._run(cypher.PROJECT_YEARS, kind="project")
+            span = (years[0]["first"], years[0]["last"]) if years else (None, None)
+            return FilterOptions.build(named, sectors, statuses, span)
+
+        return self._versioned("options", build)
 
     # ------------------------------------------------------- query helpers
     def _facts_graph(self) -> PartnerGraph:
         """The kinds a project filter decides on, with only the fields it
-        needs, and the relationships between them; cached until the next push
+        needs, and the relationships between them; cached until the dataset version changes
         (the in-memory overviews cached on it are kept as long)."""
-        stamp = self._run(cypher.CURRENT_PUSH)
-        version = stamp[0]["push"] if stamp else None
-        if self._facts is None or self._facts[0] != version:
+        def build() -> PartnerGraph:
             kinds = sorted(k.value for k in _FILTER_KINDS)
             nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
-            self._facts = (version, _local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds)))
-        return self._facts[1]
+            return _local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds))
 
-    def _ids_query(self, query: str, ids: Iterable[str], **params: Any) -> list[dict[str, Any]]:
-        """Run ``query`` with ``$ids`` in chunks small enough for the dialect."""
-        ids = list(dict.fromkeys(ids))
+        return self._versioned("facts", build)
+
+    def _ids_query(self, query: str, ids: Iterable[str], *, list_name: str = "ids", positional: bool = False,
+                   **params: Any) -> list[dict[str, Any]]:
+        """Run ``query`` with the list ``$ids`` (or ``$<list_name>``) in
+        chunks small enough for the dialect. ``positional``: the records
+        name a position ``i`` in the chunk, returned as ``id``."""
+        ids = [list(i) if isinstance(i, tuple) else i for i in dict.fromkeys(ids)]  # pairs travel as lists
         if not ids:
             return []
         overhead = len(query.encode()) + 64 + rendered_size(params)
@@ -525,7 +845,10 @@ class Neo4jStore:
         with self._translated(), self._session() as session:
             for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                out.extend(r.data() for r in session.run(query, self._params({"ids": chunk, **params})))
+                records = (r.data() for r in session.run(query, self._params({list_name: chunk, **params})))
+                if positional:
+                    records = ({**r, "id": chunk[int(r.pop("i"))]} for r in records)
+                out.extend(records)
         return out
 
     def _bfs(self, start: str, radius: int) -> dict[str, int]:
@@ -535,9 +858,25 @@ class Neo4jStore:
         return ball.dist
 
     def _step(self, frontier: Iterable[str], kinds: list[str] | None) -> set[str]:
-        """Visible nodes adjacent to ``frontier`` over edges of ``kinds``."""
-        return {r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier, kinds=kinds)
-                if not self._hidden(r["id"])}
+        """Visible nodes adjacent to ``frontier`` over edges of ``kinds`` (the
+        adjacency cached per version answers for the nodes it holds)."""
+        frontier = list(dict.fromkeys(frontier))
+        reached: set[str] = set()
+        if frontier:
+            self._fresh_lru()
+        if kinds is None and frontier:
+            cached = self._adj_lru.get_many(frontier)
+            for adj in cached.values():
+                reached |= adj
+            frontier = [n for n in frontier if n not in cached]
+        if frontier:  # the same step of a repeated view (ego ball, path search) is kept too
+            key = (tuple(sorted(frontier)), tuple(kinds) if kinds is not None else None)
+            step = self._step_lru.get_many([key]).get(key)
+            if step is None:
+                step = frozenset(r["id"] for r in self._ids_query(cypher.NEIGHBOURHOOD, frontier, kinds=kinds))
+                self._step_lru.put({key: step})
+            reached |= step
+        return {n for n in reached if not self._hidden(n)}
 
     def _induced(self, nodes: Iterable[str], *, max_elements: int, keep: Iterable[str] = (),
                  rank: dict[str, float] | None = None,
@@ -546,14 +885,14 @@ class Neo4jStore:
         same cut (``keep`` first, then ``rank``, then higher degree, then id)."""
         wanted = list(dict.fromkeys(nodes))
         wanted_set = set(wanted)
-        if edges is None:
-            edges = [(r["source"], r["target"], r["key"])
-                     for r in self._ids_query(cypher.EDGE_KEYS_FROM, wanted) if r["target"] in wanted_set]
+        if edges is None:  # with their attributes, kept for the view's CSV and the next view
+            edges = [(u, v, key) for u, out in self._out_edges(wanted).items()
+                     for v, key, _ in out if v in wanted_set]
         edges = list(edges)
         total = len(wanted) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
-        degree = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES, wanted)}
+        degree = self._degrees(wanted)
         links: dict[str, Counter[str]] = {n: Counter() for n in wanted}
         for u, v, _ in edges:
             links[u][v] += 1
@@ -574,17 +913,16 @@ class Neo4jStore:
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
 
     def _names_graph(self) -> PartnerGraph:
-        """Every node with its names only, cached until the next push."""
-        stamp = self._run(cypher.CURRENT_PUSH)
-        version = stamp[0]["push"] if stamp else None
-        if self._names is None or self._names[0] != version:
+        """Every node with its names only, cached until the dataset version changes."""
+        def build() -> PartnerGraph:
             nodes = {}
             for rec in self._run(cypher.NAMES):
                 nid = rec.pop("id")
                 if not self._hidden(nid):
                     nodes[nid] = self._attrs(nid, {k: v for k, v in rec.items() if v is not None})
-            self._names = (version, _local_graph(nodes, []))
-        return self._names[1]
+            return _local_graph(nodes, [])
+
+        return self._versioned("names", build)
 
     # ---------------------------------------------------------------- counts
     def count(self) -> tuple[int, int]:
@@ -671,6 +1009,13 @@ def _extend(ball: _Ball, other: dict[str, int], complete: int, length: int) -> d
     return dist
 
 
+def _kind(node_id: str) -> str | None:
+    try:
+        return kind_of(node_id).value
+    except ValueError:
+        return None
+
+
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id" and v is not None}
 
@@ -715,10 +1060,12 @@ def _records(result: "neo4j.Result", progress: Progress | None) -> Iterator[dict
 
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
             database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
-            timeout: float = 10.0) -> Neo4jStore:
+            timeout: float = 10.0, contacts: str = "all", refresh_interval: float = 15.0,
+            snapshot_mode: str = "warm") -> Neo4jStore:
     """Open a driver on ``uri`` and return a store that owns it.
 
-    No ``user`` connects without authentication. Connecting is lazy: the
+    No ``user`` connects without authentication; ``contacts``,
+    ``refresh_interval`` and ``snapshot_mode`` are passed to :class:`Neo4jStore`. Connecting is lazy: the
     first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
     as :class:`StoreUnavailable`.
     """
@@ -731,4 +1078,5 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
         raise StoreUnavailable(
             f"{shown}: invalid connection settings ({_cause(exc, _secrets_of(uri, password))})") from None
     return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
-                      password=password, owns_driver=True)
+                      password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval,
+                      snapshot_mode=snapshot_mode)

@@ -3,8 +3,9 @@
 Two implementations pass one contract test suite (``tests/neo4j/test_contract.py``):
 :class:`MemoryStore` answers from an in-memory :class:`~graph.model.PartnerGraph`,
 :class:`graph.neo4j_store.Neo4jStore` answers in Cypher from Neo4j.
-:class:`FallbackStore` puts the in-memory store behind a remote one for when
-the remote one becomes unreachable. :func:`graph.queries.explorer_view`
+:class:`FallbackStore` puts in-memory data (the remote store's last
+snapshot, else the local dataset) behind a remote store for while it is
+unreachable, and switches back when it answers again. :func:`graph.queries.explorer_view`
 composes the explorer's whole view from a store's answers;
 :func:`view_graph` gives the element builders the nodes the store returned.
 
@@ -18,6 +19,9 @@ composes the explorer's whole view from a store's answers;
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any, Iterable, Protocol, runtime_checkable
 
 from graph import queries
@@ -27,7 +31,70 @@ from graph.model import PartnerGraph
 from graph.queries import MAX_ELEMENTS, ExplorerView, GraphFilter, Neighbour, Overview, Subgraph
 from graph.search import SearchHit, search
 
-__all__ = ["GraphStore", "MemoryStore", "FallbackStore", "view_graph"]
+__all__ = ["GraphStore", "MemoryStore", "FallbackStore", "FilterOptions", "filter_options", "view_graph",
+           "local_graph", "EdgeRecord"]
+
+#: An edge as stores return it: ``(source, target, key, attributes)``; the
+#: attributes hold ``kind`` and the edge's other attributes.
+EdgeRecord = tuple[str, str, str, dict[str, Any]]
+
+#: Node kinds offered as filter choices by their names.
+_OPTION_KINDS = (NodeKind.LAND, NodeKind.COUNTRY, NodeKind.THEME)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the explorer's filters can choose from, as the data hold it.
+
+    ``lands``, ``countries``, ``themes``: ``(id, label, label_en)`` sorted by
+    id (``label_en`` may be None); ``sectors``: the institutions' sectors,
+    ``statuses``: the projects' statuses (each sorted); ``years``: the first
+    start year and the last end year of the projects (None without any).
+    """
+
+    lands: tuple[tuple[str, str, str | None], ...] = ()
+    countries: tuple[tuple[str, str, str | None], ...] = ()
+    themes: tuple[tuple[str, str, str | None], ...] = ()
+    sectors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+
+    @classmethod
+    def build(cls, named: Iterable[tuple[str, str, str, str | None]], sectors: Iterable[Any],
+              statuses: Iterable[Any], years: tuple[Any, Any]) -> "FilterOptions":
+        """From ``(id, kind, label, label_en)`` rows, distinct values and ``(first, last)`` years."""
+        by_kind: dict[str, list[tuple[str, str, str | None]]] = {k.value: [] for k in _OPTION_KINDS}
+        for nid, kind, label, label_en in named:
+            if kind in by_kind:
+                by_kind[kind].append((nid, label or nid, label_en or None))
+        first, last = years
+        return cls(
+            tuple(sorted(by_kind["land"])), tuple(sorted(by_kind["country"])), tuple(sorted(by_kind["theme"])),
+            tuple(sorted({str(v) for v in sectors if v not in (None, "")})),
+            tuple(sorted({str(v) for v in statuses if v not in (None, "")})),
+            None if first is None or last is None else (int(first), int(last)))
+
+
+def filter_options(g: PartnerGraph) -> FilterOptions:
+    """The :class:`FilterOptions` of an in-memory graph.
+
+    >>> from graph.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("project", "P1", label="Wasser", status="active", start_year=2019, end_year=2021, source="s")
+    >>> opts = filter_options(g)
+    >>> len(opts.lands), opts.statuses, opts.years
+    (16, ('active',), (2019, 2021))
+    """
+    nodes = g.nx.nodes
+    named = [(n, a["kind"], a.get("label"), a.get("label_en")) for n, a in nodes(data=True)
+             if a.get("kind") in {k.value for k in _OPTION_KINDS}]
+    sectors = (nodes[n].get("sector") for n in g.nodes(NodeKind.INSTITUTION))
+    projects = [nodes[n] for n in g.nodes(NodeKind.PROJECT)]
+    starts = [a["start_year"] for a in projects if a.get("start_year") is not None]
+    ends = [a.get("end_year") if a.get("end_year") is not None else a.get("start_year") for a in projects]
+    ends = [e for e in ends if e is not None]
+    return FilterOptions.build(named, sectors, (a.get("status") for a in projects),
+                               (min(starts) if starts else None, max(ends) if ends else None))
 
 
 @runtime_checkable
@@ -96,6 +163,23 @@ class GraphStore(Protocol):
         """The aggregated Länder ↔ countries/themes view (:func:`graph.queries.overview`)."""
         ...
 
+    def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
+        """Every edge joining the two nodes of each pair, in either direction
+        (only from the first to the second with ``directed``), with its
+        attributes (e.g. which relations link consecutive path steps)."""
+        ...
+
+    def filter_options(self) -> FilterOptions:
+        """The values the explorer's filters offer (:func:`filter_options`)."""
+        ...
+
+    def snapshot(self) -> PartnerGraph:
+        """The whole graph, for pages that are whole-graph by nature
+        (matchmaking, analytics …). Read-only; a remote store returns a copy
+        taken lazily and refreshed when its data change; its ``meta["snapshot"]``
+        then tells the source and the time it was taken."""
+        ...
+
 
 class MemoryStore:
     """The store over an in-memory partner graph (the default).
@@ -106,9 +190,12 @@ class MemoryStore:
     """
 
     name = "memory"
+    #: The whole graph is at hand (see ``Neo4jStore.snapshot_mode``).
+    snapshot_mode = "warm"
 
     def __init__(self, graph: PartnerGraph):
         self.graph = graph
+        self._options: tuple[int, FilterOptions] | None = None
 
     def __repr__(self) -> str:
         return f"<MemoryStore {self.graph!r}>"
@@ -157,62 +244,181 @@ class MemoryStore:
     def overview(self, flt: GraphFilter | None = None, *, by: str = "country") -> Overview:
         return queries.overview(self.graph, flt, by=by)
 
+    def edges_between(self, pairs: Iterable[tuple[str, str]], *, directed: bool = False) -> list[EdgeRecord]:
+        out: list[EdgeRecord] = []
+        adj = self.graph.nx.adj
+        seen: set[tuple[str, str]] = set()
+        for a, b in pairs:
+            for u, v in ((a, b),) if directed else ((a, b), (b, a)):
+                if (u, v) in seen or u not in adj or v not in adj[u]:
+                    continue
+                seen.add((u, v))
+                out.extend((u, v, key, dict(data)) for key, data in adj[u][v].items())
+        return sorted(out, key=lambda e: e[:3])
+
+    def filter_options(self) -> FilterOptions:
+        cached = self._options
+        if cached is None or cached[0] != self.graph.generation:
+            cached = self._options = (self.graph.generation, filter_options(self.graph))
+        return cached[1]
+
+    def snapshot(self) -> PartnerGraph:
+        return self.graph
+
 
 class FallbackStore:
-    """Answer from ``primary``; once it is unreachable, answer from ``fallback``.
+    """Answer from ``primary``; while it is unreachable, answer from a standby.
 
-    After the first :class:`~graph.errors.StoreUnavailable` the store stays on
-    the fallback (no retry storms against a dead server) and :attr:`notice`
-    holds the cause, for a banner.
+    On a :class:`~graph.errors.StoreUnavailable` the store switches to the
+    last data the primary served in full — its last snapshot
+    (``primary.last_snapshot``, taken under the primary's contact rule) — or,
+    before any snapshot exists, to ``fallback`` (the local dataset).
+    :attr:`notice` then holds the cause (for a banner) and :attr:`showing`
+    tells which data answer. At most every ``retry_interval`` seconds a call
+    starts one background check of the primary (:meth:`retry`); when it
+    answers again, the store switches back and the notice disappears.
+    ``primary`` None (the connection settings were unusable) never recovers.
 
     >>> from graph.model import PartnerGraph
     >>> class Down:
     ...     name = "neo4j"
     ...     def counts_by_kind(self):
     ...         raise StoreUnavailable("bolt://db:7687: server not reachable")
+    ...     def ping(self):
+    ...         raise StoreUnavailable("bolt://db:7687: server not reachable")
     >>> store = FallbackStore(Down(), MemoryStore(PartnerGraph()))
-    >>> store.counts_by_kind()["land"], store.notice
-    (16, 'bolt://db:7687: server not reachable')
+    >>> store.counts_by_kind()["land"], store.notice, store.showing
+    (16, 'bolt://db:7687: server not reachable', {'source': 'local', 'taken_at': None})
+    >>> store.retry()
+    False
     """
 
-    def __init__(self, primary: Any, fallback: MemoryStore, *, notice: str | None = None):
+    def __init__(self, primary: Any, fallback: MemoryStore, *, notice: str | None = None,
+                 retry_interval: float = 15.0):
         self.primary = primary
+        #: The local dataset's store (the standby before any snapshot exists).
         self.fallback = fallback
-        self.notice = notice
+        self.retry_interval = float(retry_interval)
+        self.notice: str | None = None
+        #: The store answering while the primary is down (None while it is up).
+        self.standby: MemoryStore | None = None
+        self._failed_at = float("-inf")
+        self._retrying = False
+        self._lock = threading.Lock()
+        if notice is not None:
+            self.fail(notice)
 
     @property
     def name(self) -> str:
-        return self.fallback.name if self.notice else self.primary.name
+        return self.active.name
 
     @property
     def active(self) -> Any:
         """The store answering now."""
-        return self.fallback if self.notice else self.primary
+        standby = self.standby
+        return standby if standby is not None else self.primary
+
+    @property
+    def showing(self) -> dict[str, Any] | None:
+        """Which data answer while the primary is down: ``{"source":
+        "snapshot", "taken_at": <UTC ISO time>}`` (the primary's last
+        snapshot) or ``{"source": "local", "taken_at": None}``; None while
+        the primary answers."""
+        standby = self.standby
+        if standby is None:
+            return None
+        if standby is self.fallback:
+            return {"source": "local", "taken_at": None}
+        taken = standby.graph.meta.get("snapshot", {}).get("taken_at")
+        return {"source": "snapshot", "taken_at": taken}
+
+    @property
+    def snapshot_mode(self) -> str:
+        """The active store's snapshot mode (see :class:`MemoryStore`)."""
+        return getattr(self.active, "snapshot_mode", "warm")
+
+    def fail(self, cause: str) -> None:
+        """Switch to the standby (the primary's last snapshot, else the local
+        data) with ``cause`` as the notice; the retry clock starts now."""
+        with self._lock:
+            if self.standby is None:
+                last = getattr(self.primary, "last_snapshot", None)
+                self.standby = MemoryStore(last) if isinstance(last, PartnerGraph) else self.fallback
+            self.notice = cause
+            self._failed_at = time.monotonic()
+
+    def retry(self) -> bool:
+        """Ask the primary once (``ping``); switch back to it when it answers.
+        True when the primary answers now."""
+        if self.standby is None:
+            return True
+        if self.primary is None:
+            return False
+        try:
+            self.primary.ping()
+        except StoreUnavailable as exc:
+            with self._lock:
+                self.notice, self._failed_at = str(exc), time.monotonic()
+            return False
+        with self._lock:
+            invalidate = getattr(self.primary, "invalidate", None)
+            if invalidate is not None:  # the server may hold other data now
+                invalidate()
+            self.standby, self.notice = None, None
+        return True
+
+    def _retry_if_due(self) -> None:
+        """Start one background :meth:`retry` when ``retry_interval`` has passed."""
+        if self.primary is None:
+            return
+        with self._lock:
+            if self._retrying or time.monotonic() - self._failed_at < self.retry_interval:
+                return
+            self._retrying = True
+            self._failed_at = time.monotonic()
+
+        def run() -> None:
+            try:
+                self.retry()
+            except Exception:  # noqa: BLE001 - never let a check kill a request thread; next one retries
+                pass
+            finally:
+                self._retrying = False
+
+        threading.Thread(target=run, name="partnernetz-store-retry", daemon=True).start()
 
     def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("_") or attr in ("primary", "fallback", "notice"):
+        if attr.startswith("_") or attr in ("primary", "fallback", "notice", "standby", "retry_interval"):
             raise AttributeError(attr)
-        target = getattr(self.active, attr)
-        if not callable(target) or self.notice:
+        standby = self.standby
+        if standby is not None:
+            self._retry_if_due()
+            return getattr(standby, attr)
+        target = getattr(self.primary, attr)
+        if not callable(target):
             return target
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            if self.notice:
-                return getattr(self.fallback, attr)(*args, **kwargs)
+            standby = self.standby
+            if standby is not None:
+                return getattr(standby, attr)(*args, **kwargs)
             try:
                 return target(*args, **kwargs)
             except StoreUnavailable as exc:
-                self.notice = str(exc)
-                return getattr(self.fallback, attr)(*args, **kwargs)
+                self.fail(str(exc))
+                return getattr(self.standby or self.fallback, attr)(*args, **kwargs)
 
         return call
 
 
-def view_graph(store: GraphStore, view: ExplorerView) -> PartnerGraph:
+def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = False,
+               extra: Iterable[str] = ()) -> PartnerGraph:
     """A small in-memory graph of what ``view`` shows, for the element
     builders: its nodes with their attributes from ``store.node_attrs`` and
     its edges with their kind (read from the edge key, ``kind`` or
-    ``kind:discriminator``; other edge attributes are not fetched).
+    ``kind:discriminator``; with ``edge_attrs`` all their attributes, from
+    ``store.edges_between``). ``extra`` names further nodes to include
+    (attributes only; unknown ids are left out).
 
     >>> from graph.model import PartnerGraph
     >>> from graph.queries import explorer_view
@@ -231,9 +437,40 @@ def view_graph(store: GraphStore, view: ExplorerView) -> PartnerGraph:
         assert view.subgraph is not None
         ids, edges = list(view.subgraph.nodes), view.subgraph.edges
     local = PartnerGraph(with_laender=False)
-    for nid, attrs in store.node_attrs(ids).items():
+    for nid, attrs in store.node_attrs(list(dict.fromkeys([*ids, *extra]))).items():
         local.nx.add_node(nid, **attrs)
+    if edge_attrs and edges:
+        wanted = set(edges)
+        for u, v, key, attrs in store.edges_between(sorted({(u, v) for u, v, _ in edges}), directed=True):
+            if (u, v, key) in wanted and u in local.nx and v in local.nx:
+                local.nx.add_edge(u, v, key=key, **attrs)
+        return local
     for u, v, key in edges:
         if u in local.nx and v in local.nx:
             local.nx.add_edge(u, v, key=key, kind=key.partition(":")[0])
+    return local
+
+
+def local_graph(store: GraphStore, node_ids: Iterable[str], *,
+                pairs: Iterable[tuple[str, str]] = ()) -> PartnerGraph:
+    """A small in-memory graph of ``node_ids`` (attributes from the store)
+    and every edge joining the given ``pairs`` of them, with its attributes —
+    e.g. a path's nodes and steps, for :func:`graph.queries.describe_path`.
+
+    >>> from graph.model import PartnerGraph
+    >>> from graph.queries import describe_path
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> path = ["country:RWA", "land:DE-RP"]
+    >>> [s.relation for s in describe_path(local_graph(MemoryStore(g), path, pairs=[path]), path)]
+    [None, 'partners_with']
+    """
+    local = PartnerGraph(with_laender=False)
+    for nid, attrs in store.node_attrs(node_ids).items():
+        local.nx.add_node(nid, **attrs)
+    pairs = [tuple(p) for p in pairs]
+    for u, v, key, attrs in (store.edges_between(pairs) if pairs else ()):
+        if u in local.nx and v in local.nx:
+            local.nx.add_edge(u, v, key=key, **attrs)
     return local

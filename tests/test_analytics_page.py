@@ -149,6 +149,29 @@ def test_every_chart_has_csv_rows(app, chart):
     assert af.rows_to_csv(rows).count("\n") == len(rows) + 1
 
 
+def test_download_names_follow_the_language(app):
+    from dashboard.pages import analytics as page
+    assert set(page.CHART_FILES) == set(CHARTS)
+    german = {page.chart_file(c, "de", "csv") for c in CHARTS}
+    english = {page.chart_file(c, "en", "csv") for c in CHARTS}
+    assert len(german) == len(english) == len(CHARTS)  # one distinct file per chart
+    assert page.chart_file("flows", "de", "csv") == "partnernetz-kofinanzierung.csv"
+    assert page.chart_file("flows", "en") == "partnernetz-cofinancing"
+    # the layout hands each graph its chart's PNG name
+    with app.server.test_request_context("/"):
+        layout = page.layout(lang="en")
+    names = {c.config["toImageButtonOptions"]["filename"] for c in _walk(layout) if getattr(c, "config", None)}
+    assert {"partnernetz-land-country", "partnernetz-white-spots", "partnernetz-period-comparison"} <= names
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            yield from _walk(child)
+
+
 def test_precompute_runs_once_per_dataset(app):
     from dashboard.context import current
     from dashboard.pages import analytics as page

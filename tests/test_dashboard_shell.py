@@ -97,10 +97,35 @@ def test_cached_computes_once_under_concurrent_first_requests(sample):
     assert calls == [1] and results == [1] * 5
 
 
+def test_cached_keys_on_the_graph_object_not_only_its_generation(sample):
+    """A refreshed snapshot is another graph whose generation may equal the
+    old one's: the cache must not hand out the old graph's results."""
+    from dashboard.context import AppContext
+    from graph.model import PartnerGraph
+
+    class Swapping:  # a store whose snapshot is replaced, like a refreshed Neo4j snapshot
+        def __init__(self, g):
+            self.g = g
+
+        def snapshot(self):
+            return self.g
+
+    first, second = PartnerGraph(), PartnerGraph()
+    assert first.generation == second.generation
+    store = Swapping(first)
+    ctx = AppContext(graph=first, store=store)
+    assert ctx.graph is first and ctx.cached("n", lambda: "first") == "first"
+    store.g = second
+    assert ctx.graph is second and ctx.cached("n", lambda: "second") == "second"
+    assert all(key[1] == ctx.dataset_key()[0] for key in ctx.cache)  # the old graph's entries are dropped
+    second.add_node("theme", "water", label="Wasser", illustrative=True)
+    assert ctx.cached("n", lambda: "changed") == "changed"
+
+
 def test_warm_up_precomputes_every_page_index(sample):
     from dashboard.app import warm_up
     app = create_app(sample.graph, Settings(), report=sample.report)
     warm_up(app).join(timeout=120)
     from dashboard.context import CONFIG_KEY
-    names = {name for name, _generation in app.server.config[CONFIG_KEY].cache}
+    names = {key[0] for key in app.server.config[CONFIG_KEY].cache}
     assert {"contacts.index", "analytics.metrics", "analytics.white_spots"} <= names

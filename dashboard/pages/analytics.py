@@ -180,21 +180,48 @@ def _flows(kinds, years, measure):
 
 
 # --------------------------------------------------------------------------- layout pieces
-def _graph_config(name: str) -> dict[str, Any]:
+#: File names (without extension) of each chart's CSV and PNG download, German and English.
+CHART_FILES: dict[str, tuple[str, str]] = {
+    "brokers": ("vermittler", "brokers"),
+    "central": ("zentrale-institutionen", "central-institutions"),
+    "communities": ("gemeinschaften", "communities"),
+    "land_country": ("land-partnerland", "land-country"),
+    "theme_land": ("thema-land", "theme-land"),
+    "white_spots": ("weisse-flecken", "white-spots"),
+    "flows": ("kofinanzierung", "cofinancing"),
+    "countries": ("karte-partnerlaender", "partner-countries-map"),
+    "laender": ("karte-laender", "laender-map"),
+    "timeline": ("zeitverlauf", "timeline"),
+    "comparison": ("phasenvergleich", "period-comparison"),
+}
+
+
+def chart_file(chart: str, lang: str, ext: str = "") -> str:
+    """Download name of one chart in the page's language.
+
+    >>> chart_file("white_spots", "de", "csv"), chart_file("white_spots", "en", "png")
+    ('partnernetz-weisse-flecken.csv', 'partnernetz-white-spots.png')
+    """
+    de, en = CHART_FILES.get(chart, (chart, chart))
+    return f"partnernetz-{en if lang == 'en' else de}" + (f".{ext}" if ext else "")
+
+
+def _graph_config(chart: str, lang: str) -> dict[str, Any]:
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": f"partnernetz-{name}", "scale": 2},
+        # plotly appends ".png" itself
+        "toImageButtonOptions": {"format": "png", "filename": chart_file(chart, lang), "scale": 2},
         "topojsonURL": dash.get_asset_url("topojson/"),
     }
 
 
-def _graph(gid: str, name: str, figure) -> dcc.Graph:
-    return dcc.Graph(id=gid, figure=figure, config=_graph_config(name), className="an-graph")
+def _graph(gid: str, chart: str, figure, lang: str) -> dcc.Graph:
+    return dcc.Graph(id=gid, figure=figure, config=_graph_config(chart, lang), className="an-graph")
 
 
 def _csv_button(chart: str, lang: str) -> html.Button:
     return html.Button(t("an.csv", lang), id={"type": ID.CSV, "chart": chart}, className="button secondary an-csv",
-                       title=f"{chart}.csv")
+                       title=chart_file(chart, lang, "csv"))
 
 
 def _section(title: str, lang: str, *children, chart: str | None = None, intro: str | None = None) -> html.Section:
@@ -326,12 +353,12 @@ def _page(lang: str):
         _section(t("an.sec.matrices", lang), lang,
                  dcc.Dropdown(id=ID.LC_MEASURE, options=_measure_options(lang), value="projects", clearable=False,
                               className="an-dropdown"),
-                 _graph(ID.LC_GRAPH, "land-country", af.matrix_figure(g, _lc_matrix("projects"), lang)),
+                 _graph(ID.LC_GRAPH, "land_country", af.matrix_figure(g, _lc_matrix("projects"), lang), lang),
                  chart="land_country"),
         _section(t("an.sec.theme_land", lang), lang,
-                 _graph(ID.TL_GRAPH, "theme-land", af.matrix_figure(g, theme_land, lang)), chart="theme_land"),
+                 _graph(ID.TL_GRAPH, "theme_land", af.matrix_figure(g, theme_land, lang), lang), chart="theme_land"),
         _section(t("an.sec.whitespots", lang), lang,
-                 _graph(ID.WS_GRAPH, "white-spots", af.white_spot_figure(g, grid, lang)),
+                 _graph(ID.WS_GRAPH, "white_spots", af.white_spot_figure(g, grid, lang), lang),
                  html.Details([html.Summary(f"{t('an.ws.list', lang)} ({len(spots)})"), html.Ul(spot_links, id=ID.WS_LIST, className="an-spots")]),
                  chart="white_spots", intro=t("an.sec.whitespots.intro", lang)),
         _section(t("an.sec.flows", lang), lang,
@@ -348,15 +375,15 @@ def _page(lang: str):
                                               options=[{"label": t(f"an.sk.{m}", lang), "value": m} for m in FLOW_MEASURES])],
                               className="an-control"),
                  ], className="an-controls"),
-                 _graph(ID.SANKEY, "cofinancing-sankey", af.sankey_figure(g, _flows(None, None, "count"), lang)),
+                 _graph(ID.SANKEY, "flows", af.sankey_figure(g, _flows(None, None, "count"), lang), lang),
                  chart="flows", intro=t("an.sec.flows.intro", lang)),
         html.Div([
             _section(t("an.map.countries", lang), lang,
-                     _graph(ID.MAP_COUNTRIES, "partner-countries-map", af.country_choropleth(countries, lang)), chart="countries"),
+                     _graph(ID.MAP_COUNTRIES, "countries", af.country_choropleth(countries, lang), lang), chart="countries"),
             _section(t("an.map.laender", lang), lang,
-                     _graph(ID.MAP_LAENDER, "laender-map", af.laender_tile_map(laender, lang)), chart="laender"),
+                     _graph(ID.MAP_LAENDER, "laender", af.laender_tile_map(laender, lang), lang), chart="laender"),
         ], className="an-two an-maps"),
-        _section(t("an.sec.timeline", lang), lang, _graph(ID.TIMELINE, "timeline", af.timeline_figure(tl, lang)),
+        _section(t("an.sec.timeline", lang), lang, _graph(ID.TIMELINE, "timeline", af.timeline_figure(tl, lang), lang),
                  chart="timeline"),
         _section(t("an.sec.compare", lang), lang,
                  html.Div([
@@ -384,7 +411,7 @@ def _comparison_children(a: str, b: str, lang: str) -> list:
              if rows else html.P(t("an.cmp.no_change", lang), className="muted"))
     return [
         html.P(t("an.cmp.projects", lang, a=len(cmp.projects_before), b=len(cmp.projects_after)), className="muted"),
-        _graph(ID.COMPARISON, "period-comparison", af.comparison_figure(cmp, lang)),
+        _graph(ID.COMPARISON, "comparison", af.comparison_figure(cmp, lang), lang),
         html.H3(t("an.cmp.laender", lang)),
         table,
     ]
@@ -487,7 +514,7 @@ def register_callbacks(app: dash.Dash) -> None:
         rows = chart_rows(chart, normalise_lang(lang), measure=measure, kinds=kinds, years=years,
                           flow_measure=flow_measure if flow_measure in FLOW_MEASURES else "count",
                           period_a=a if a in PHASES else "pilot", period_b=b if b in PHASES else "II")
-        return dict(content=af.rows_to_csv(rows), filename=f"partnernetz-{chart}.csv", type="text/csv")
+        return dict(content=af.rows_to_csv(rows), filename=chart_file(chart, normalise_lang(lang), "csv"), type="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
                   dash.Input(ID.BTN_GEXF, "n_clicks"), dash.State(ID.LANG, "data"), prevent_initial_call=True)

@@ -247,11 +247,13 @@ def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any
 #: Long texts (institution names, roles, sectors) wrap onto further lines
 #: instead of being cut off with "…" in narrow windows (1024 px).
 WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"}
+#: The person's name stays in view while the wide grids scroll sideways.
+PINNED = {"pinned": "left", "lockPinned": True}
 
 
 def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
     cols = [
-        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 150, "flex": 2, **WRAP},
+        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 150, "flex": 2, **PINNED, **WRAP},
         {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 220, "flex": 3,
          "tooltipField": "institution", **WRAP},
     ]
@@ -275,6 +277,7 @@ def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = Fals
                                "paginationPageSizeSelector": [15, 50, 100], "enableCellTextSelection": True}
     if selectable:
         options["rowSelection"] = {"mode": "multiRow"}
+        options["selectionColumnDef"] = {"pinned": "left"}  # the checkboxes stay before the pinned name
     return dag.AgGrid(
         id=grid_id, rowData=[], columnDefs=_columns(lang, with_reason=with_reason),
         defaultColDef={"sortable": True, "filter": True, "resizable": True},

@@ -20,6 +20,7 @@ from graph.privacy import exportable_graph
 from loaders.audit import audit_export
 from dashboard.i18n import normalise_lang, register, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml
+from loaders.report import LoadReport
 
 PATH = "/daten"
 ORDER = 5
@@ -61,6 +62,13 @@ register({
     "data.message": ("Meldung", "Message"),
     "data.edge_kind": ("Art", "Kind"),
     "data.count": ("Anzahl", "Count"),
+    "data.snapshot": (
+        "Abfragemodus: Das Netzwerk fragt Neo4j bei jeder Ansicht direkt. Die Seiten Matchmaking, Kontakte, "
+        "Analysen und diese Seite rechnen auf einem Schnappschuss, abgerufen am {taken} (UTC) in {seconds} s; "
+        "geänderte Daten werden alle {every} s erkannt und neu abgerufen.",
+        "Query mode: the network asks Neo4j directly for every view. The Matchmaking, Contacts, Analytics pages "
+        "and this page compute on a snapshot taken at {taken} (UTC) in {seconds} s; changed data are detected "
+        "every {every} s and fetched again."),
 })
 
 
@@ -89,6 +97,17 @@ def layout(lang: str = "de", **_query: str):
     lang = normalise_lang(lang)
     ctx = current()
     report, graph = ctx.report, ctx.graph
+    snap = graph.meta.get("snapshot")
+    source, snapshot_note = ctx.settings.data_label, None
+    if snap:  # query mode: the page shows the snapshot of the store, not the local dataset's load report
+        report = LoadReport(source=snap["source"])
+        for problem in snap.get("problems", ()):
+            report.warning("neo4j", None, None, None, f"skipped {problem}")
+        source = snap["source"]
+        every = getattr(getattr(ctx.store, "primary", ctx.store), "refresh_interval", None)
+        snapshot_note = html.P(t("data.snapshot", lang, taken=snap["taken_at"].replace("T", " ").removesuffix("+00:00"),
+                                 seconds=f"{snap['seconds']:.1f}", every=f"{every:g}" if every else "?"),
+                               className="notice", id="data-snapshot")
     status = (t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)))
     table_rows = [[t(f"table.{name}", lang), c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
     # counting walks every node and edge: once per dataset
@@ -114,12 +133,14 @@ def layout(lang: str = "de", **_query: str):
     )
     return html.Div([
         page_header(TITLE_KEY, lang),
-        html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(ctx.settings.data_label)], className="source-line"),
+        html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
+        snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
         html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),
         html.Div([
             html.Div([html.H2(t("data.tables", lang)),
-                      _counts_table(table_rows, [t("data.table", lang), t("data.read", lang), t("data.accepted", lang), t("data.rejected", lang)])], className="card"),
+                      _counts_table(table_rows, [t("data.table", lang), t("data.read", lang), t("data.accepted", lang), t("data.rejected", lang)])],
+                     className="card") if table_rows else None,  # a snapshot from Neo4j has no tables
             html.Div([html.H2(t("data.nodes", lang)), _counts_table(node_rows, [t("data.edge_kind", lang), t("data.count", lang)])], className="card"),
             html.Div([html.H2(t("data.edges", lang)), _counts_table(edge_rows, [t("data.edge_kind", lang), t("data.count", lang)])], className="card"),
         ], className="cards"),
@@ -169,5 +190,5 @@ def register_callbacks(app: dash.Dash) -> None:
         contacts = list(graph.nodes(NodeKind.CONTACT))
         if contacts:  # personal data leaves the app: record it
             audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,
-                         contact_ids=contacts, dataset=ctx.settings.data_label)
+                         contact_ids=contacts, dataset=(graph.meta.get("snapshot") or {}).get("source", ctx.settings.data_label))
         return dcc.send_bytes(content, filename)

@@ -14,10 +14,10 @@ back/forward and copied links just work. Callbacks only parse input, call
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import dash
-import flask
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
@@ -37,10 +37,9 @@ from graph.queries import (
     describe_path,
     explorer_view,
 )
-from graph.reference import LAENDER
 from graph.search import search_index_size
 from graph.text import fold
-from graph.store import GraphStore, MemoryStore, view_graph
+from graph.store import FilterOptions, GraphStore, MemoryStore, filter_options, local_graph, view_graph
 from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
@@ -52,7 +51,7 @@ TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
            "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "suggestion_list",
-           "download_name", "filter_choices"]
+           "download_name", "filter_choices", "page_graph"]
 
 
 class ID:
@@ -470,31 +469,43 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in pairs]
 
 
-def filter_choices(g: PartnerGraph, lang: str) -> dict[str, list[tuple[str, str]]]:
-    """``(value, label)`` choices of the Land, country and theme filters,
-    sorted by label. Finding countries and themes scans every node, so the
-    page keeps the result per dataset and language (see :func:`_choices`)."""
-    countries, themes = [], []
-    for nid, kind in g.nx.nodes(data="kind"):
-        if kind == "country":
-            countries.append((nid.split(":", 1)[1], g.label(nid, lang)))
-        elif kind == "theme":
-            themes.append((nid.split(":", 1)[1], g.label(nid, lang)))
-    lands = [(land.code, land.name_en if lang == "en" else land.name_de) for land in LAENDER]
-    return {name: sorted(pairs, key=lambda p: fold(p[1]))
-            for name, pairs in (("lands", lands), ("countries", countries), ("themes", themes))}
+def filter_choices(options: FilterOptions | PartnerGraph, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """``(value, label)`` choices of the filters, from the store's
+    :class:`~graph.store.FilterOptions` (a graph is read with
+    :func:`graph.store.filter_options`): Länder, countries and themes sorted
+    by label; sectors and statuses present in the data, in their fixed order.
+
+    >>> from graph.model import PartnerGraph
+    >>> filter_choices(PartnerGraph(), "en")["lands"][:2]
+    [('DE-BW', 'Baden-Württemberg'), ('DE-BY', 'Bavaria')]
+    """
+    if isinstance(options, PartnerGraph):
+        options = filter_options(options)
+
+    def named(rows: tuple[tuple[str, str, str | None], ...]) -> list[tuple[str, str]]:
+        pairs = [(nid.split(":", 1)[1], (label_en if lang == "en" and label_en else label)) for nid, label, label_en in rows]
+        return sorted(pairs, key=lambda p: fold(p[1]))
+
+    return {"lands": named(options.lands), "countries": named(options.countries), "themes": named(options.themes),
+            "sectors": [(s.value, t(f"sector.{s.value}", lang)) for s in Sector if s.value in options.sectors],
+            "statuses": [(s.value, t(f"status.{s.value}", lang)) for s in ProjectStatus if s.value in options.statuses]}
 
 
-def _choices(lang: str) -> dict[str, list[tuple[str, str]]]:
-    ctx = current()
-    return ctx.cached(f"network.filter_choices.{lang}", lambda: filter_choices(ctx.graph, lang))
+def _with_chosen(pairs: list[tuple[str, str]], chosen: list[str], label: Any = str) -> list[tuple[str, str]]:
+    """``pairs`` plus the values of the view state not among them (a link
+    may name a value the data do not hold (yet); it stays visible)."""
+    known = {v for v, _ in pairs}
+    return pairs + [(v, label(v)) for v in chosen if v not in known]
 
 
-def _filters(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div:
+def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str) -> html.Div:
     any_ = t("network.any", lang)
-    served = flask.has_app_context() and current().graph is g
-    choices = _choices(lang) if served else filter_choices(g, lang)
+    options = (MemoryStore(store) if isinstance(store, PartnerGraph) else store).filter_options()
+    choices = filter_choices(options, lang)
     countries, themes, lands = choices["countries"], choices["themes"], choices["lands"]
+    sectors = _with_chosen(choices["sectors"], state["sector"], lambda v: t(f"sector.{v}", lang))
+    statuses = _with_chosen(choices["statuses"], state["status"], lambda v: t(f"status.{v}", lang))
+    first, last = options.years or (None, None)
 
     def multi(id_: str, label_key: str, options: list[dict[str, str]], value: list[str]) -> html.Div:
         return html.Div([html.Label(t(label_key, lang), htmlFor=id_, className="field-label"),
@@ -504,33 +515,54 @@ def _filters(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div:
     return html.Div([
         html.H2(t("network.filters", lang)),
         multi(ID.KINDS, "network.kinds", _options([(k.value, t(f"kind.{k.value}", lang)) for k in NodeKind]), state["kinds"]),
-        multi(ID.LAND, "network.land", _options(lands), state["land"]),
-        multi(ID.COUNTRY, "network.country", _options(countries), state["country"]),
-        multi(ID.THEME, "network.theme", _options(themes), state["theme"]),
-        multi(ID.SECTOR, "network.sector", _options([(s.value, t(f"sector.{s.value}", lang)) for s in Sector]), state["sector"]),
-        multi(ID.STATUS_FILTER, "network.status",
-              _options([(s.value, t(f"status.{s.value}", lang)) for s in ProjectStatus]), state["status"]),
+        multi(ID.LAND, "network.land", _options(_with_chosen(lands, state["land"])), state["land"]),
+        multi(ID.COUNTRY, "network.country", _options(_with_chosen(countries, state["country"])), state["country"]),
+        multi(ID.THEME, "network.theme", _options(_with_chosen(themes, state["theme"])), state["theme"]),
+        multi(ID.SECTOR, "network.sector", _options(sectors), state["sector"]),
+        multi(ID.STATUS_FILTER, "network.status", _options(statuses), state["status"]),
         html.Div([
             html.Span(t("network.years", lang), className="field-label"),
             html.Div([
                 dcc.Input(id=ID.YEAR_FROM, type="number", min=1990, max=2040, step=1, value=state["from"],
-                          placeholder=t("network.from", lang), debounce=True, className="year-input"),
+                          placeholder=str(first) if first else t("network.from", lang), debounce=True,
+                          className="year-input"),
                 html.Span("–"),
                 dcc.Input(id=ID.YEAR_TO, type="number", min=1990, max=2040, step=1, value=state["to"],
-                          placeholder=t("network.to", lang), debounce=True, className="year-input"),
+                          placeholder=str(last) if last else t("network.to", lang), debounce=True,
+                          className="year-input"),
             ], className="year-row"),
         ], className="field"),
         dcc.Link(t("network.reset", lang), href=f"/?lang={lang}", id=ID.RESET, className="button small secondary"),
     ], className="panel filter-panel")
 
 
+def page_graph(store: GraphStore, state: dict[str, Any], view: ExplorerView) -> PartnerGraph:
+    """A small graph of what the panels around the picture name, all asked
+    of ``store``: the selected, focused, highlighted and path nodes, the Land
+    and country a shown node refers to, and the edges joining consecutive
+    path steps (with their kinds). Never a whole-graph copy."""
+    ids = [state["selected"], state["focus"], *state["highlight"], *state["path"][:2],
+           *(n for p in view.paths for n in p)]
+    pairs = {(a, b) for p in view.paths for a, b in zip(p, p[1:])}
+    g = local_graph(store, [n for n in dict.fromkeys(ids) if n], pairs=sorted(pairs))
+    refs = []
+    for nid in (state["selected"], state["focus"]):
+        if nid in g:
+            attrs = g.nx.nodes[nid]
+            refs += [f"land:{attrs['land']}"] if attrs.get("land") else []
+            refs += [f"country:{attrs['country']}"] if attrs.get("country") else []
+    for nid, attrs in store.node_attrs([r for r in refs if r not in g]).items():
+        g.nx.add_node(nid, **attrs)
+    return g
+
+
 def layout(lang: str = "de", **query: Any):
     """The page for the view state in the query string."""
     lang = normalise_lang(lang)
     state = parse_query({**query, "lang": lang})
-    ctx = current()
-    g, store = ctx.graph, ctx.store
+    store = current().store
     view = compute_view(store, state)
+    g = page_graph(store, state, view)  # what the panels name, from the store (never a whole-graph copy)
     selected = state["selected"] if state["selected"] in g else None
     # links from other pages set only ``focus``: show that node's details
     # until the user selects another one
@@ -572,7 +604,7 @@ def layout(lang: str = "de", **query: Any):
         page_header(TITLE_KEY, lang, t("network.intro", lang)),
         toolbar,
         html.Div([
-            html.Div([_filters(g, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
+            html.Div([_filters(store, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
             html.Div([html.Div(details_panel(g, shown, state, lang, store=store), id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
@@ -616,18 +648,21 @@ PAGES_LOCATION = "_pages_location"
 
 
 def warm_up() -> None:
-    """Build the per-dataset indexes (search names, project facts, start
-    overview; with a remote store also its start overview) before the first
-    request needs them."""
-    ctx = current()
-    search_index_size(ctx.graph)
-    for lang in ("de", "en"):
-        _choices(lang)
-    build_indexes(ctx.graph)  # the in-memory indexes (the fallback's too)
-    explorer_view(ctx.graph)
-    if not isinstance(ctx.store, MemoryStore):
+    """Build the per-dataset indexes before the first request needs them:
+    of the store (with Neo4j: its names, filter facts and options, start
+    overview) and of an in-memory graph behind it (the fallback's too).
+    Never asks for the store's snapshot (the explorer does not need one)."""
+    store = current().store
+    stores = [store, *([store.fallback] if isinstance(getattr(store, "fallback", None), MemoryStore) else [])]
+    for one in stores:
+        graph = one.graph if isinstance(one, MemoryStore) else None
+        if graph is not None:
+            search_index_size(graph)
+            build_indexes(graph)
         try:
-            explorer_view(ctx.store)  # e.g. the Neo4j store's per-push filter facts
+            one.filter_options()
+            one.search("warm-up", limit=1)
+            explorer_view(one)
         except StoreError:
             pass  # reported when a request asks the store; the other pages still warm up
 
@@ -717,22 +752,32 @@ def register_callbacks(app: dash.Dash) -> None:
     def _csv(_nodes, _edges, state):
         ctx = current()
         which = "edges" if dash.ctx.triggered_id == ID.CSV_EDGES else "nodes"
-        content, filename = view_csv(ctx.graph, parse_query(state or {}), which,
-                                     audit_log=ctx.settings.audit_log, user=current_user(), store=ctx.store)
+        content, filename = view_csv(ctx.store, parse_query(state or {}), which,
+                                     audit_log=ctx.settings.audit_log, user=current_user())
         return {"content": content, "filename": filename, "type": "text/csv"}
 
 
-def view_csv(g: PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
-             user: str = "local", store: GraphStore | None = None) -> tuple[str, str]:
+def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
+             user: str = "local") -> tuple[str, str]:
     """The nodes or edges CSV of the view of ``state``: ``(content, filename)``.
 
-    The view is composed by ``store`` (default: ``MemoryStore(g)``); the
-    table columns (edge roles, contributions …) come from ``g``.
+    Composed from ``store``'s answers only (a graph is asked through a
+    ``MemoryStore``): the view, then its nodes' and edges' attributes
+    (:func:`graph.store.view_graph` with edge attributes), so a node written
+    to Neo4j after start-up is exported like any other.
 
     A view listing contacts is an export of personal data: it is recorded in
     the audit log (ids only), like every other personal-data export.
     """
-    view = compute_view(store or MemoryStore(g), state)
+    if isinstance(store, PartnerGraph):
+        store = MemoryStore(store)
+    view = compute_view(store, state)
+    g = view_graph(store, view, edge_attrs=True)
+    if view.subgraph is not None:  # only what the store could describe (data may change between two questions)
+        sub = view.subgraph
+        edges = tuple(e for e in sub.edges if g.nx.has_edge(*e))
+        view = dataclasses.replace(view, subgraph=dataclasses.replace(
+            sub, nodes=tuple(n for n in sub.nodes if n in g.nx), edges=edges))
     nodes_csv, edges_csv = csv_tables(g, view, lang=state["lang"])
     contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
     if contacts and audit_log:

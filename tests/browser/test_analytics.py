@@ -75,7 +75,7 @@ def test_csv_download_of_a_chart(served_app, page, tmp_path):
     wait_for_dash(page)
     with page.expect_download() as info:
         page.click('[id*="white_spots"]')
-    assert info.value.suggested_filename == "partnernetz-white_spots.csv"
+    assert info.value.suggested_filename == "partnernetz-white-spots.csv"  # English page, English name
     path = tmp_path / "ws.csv"
     info.value.save_as(path)
     text = path.read_text(encoding="utf-8")

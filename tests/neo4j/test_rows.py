@@ -174,13 +174,36 @@ def test_public_api_of_the_store_modules():
     import graph.neo4j_store
     import graph.store
 
-    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "view_graph"}
+    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "view_graph", "local_graph",
+                                        "FilterOptions", "filter_options", "EdgeRecord"}
     assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
-                                              "Progress"}
+                                              "Progress", "CONTACT_RULES", "SNAPSHOT_MODES"}
     for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):
         assert all(hasattr(module, name) for name in module.__all__)
     # The contract methods every store has.
     for name in ("node", "node_attrs", "counts_by_kind", "search", "neighbours_by_relation", "ego_network",
                  "shortest_paths", "filter_subgraph", "neighbours", "induced_subgraph", "matching_projects",
-                 "overview"):
+                 "overview", "edges_between", "filter_options", "snapshot"):
         assert callable(getattr(graph.store.MemoryStore, name)) and callable(getattr(graph.neo4j_store.Neo4jStore, name))
+
+
+def test_new_query_statements_take_every_value_as_a_parameter():
+    """The statements of query mode (version, edges between pairs, filter
+    options, contacts) splice in nothing but our own label."""
+    assert cypher.VERSION_NODES == ("MATCH (n:Partnernetz) RETURN count(n) AS nodes, "
+                                    "min(n._pn_push) AS first, max(n._pn_push) AS last")
+    assert cypher.VERSION_EDGES == "MATCH ()-[r]->() RETURN count(r) AS edges"
+    assert "UNWIND $pairs AS p" in cypher.EDGES_BETWEEN and "{id: p[0]}" in cypher.EDGES_BETWEEN
+    assert "{id: p[1]}" in cypher.EDGES_BETWEEN and "r._pn_key IS NOT NULL" in cypher.EDGES_BETWEEN
+    assert "n.kind = $kind" in cypher.NODES_OF_KIND
+    assert "a.kind = $kind AND r.kind = $edge_kind" in cypher.EDGES_OF_KIND_FROM
+    assert "n.kind IN $kinds" in cypher.OPTION_NODES
+    assert "n[$field] IS NOT NULL RETURN DISTINCT n[$field]" in cypher.DISTINCT_VALUES
+    assert "n.kind = $kind" in cypher.PROJECT_YEARS
+    assert cypher.DEGREES_AT.startswith("UNWIND range(0, size($ids) - 1) AS i MATCH (n:Partnernetz {id: $ids[i]})")
+    assert cypher.DEGREES_AT.endswith("RETURN i, count(r) AS degree")
+    for name in ("VERSION_NODES", "VERSION_EDGES", "EDGES_BETWEEN", "NODES_OF_KIND", "EDGES_OF_KIND_FROM",
+                 "OPTION_NODES", "DISTINCT_VALUES", "PROJECT_YEARS", "DEGREES_AT"):
+        text = getattr(cypher, name)
+        assert "'" not in text and '"' not in text, name  # no literal values
+        assert name in cypher.__all__
