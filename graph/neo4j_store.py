@@ -36,7 +36,7 @@ import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
@@ -223,6 +223,23 @@ class _LRU:
                 self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+
+    def get_or_fetch(self, keys: Iterable[Any], fetch: Callable[[list[Any]], dict[Any, Any]]) -> dict[Any, Any]:
+        """``{key: value}`` of ``keys`` (deduplicated, in order): held values,
+        and for the others what ``fetch(missing keys)`` returns (kept for next
+        time). Keys neither held nor fetched are left out.
+
+        >>> _LRU(4).get_or_fetch(["a", "b", "a"], lambda missing: {k: k.upper() for k in missing if k != "b"})
+        {'a': 'A'}
+        """
+        wanted = list(dict.fromkeys(keys))
+        known = self.get_many(wanted)
+        missing = [k for k in wanted if k not in known]
+        if missing:
+            fetched = fetch(missing)
+            self.put(fetched)
+            known.update(fetched)
+        return {k: known[k] for k in wanted if k in known}
 
     def clear(self) -> None:
         with self._lock:
@@ -504,13 +521,8 @@ class Neo4jStore:
         if not wanted:
             return {}
         self._fresh_lru()
-        known = self._attr_lru.get_many(wanted)
-        missing = [n for n in wanted if n not in known]
-        if missing:
-            fetched = {r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, missing)}
-            self._attr_lru.put(fetched)
-            known.update(fetched)
-        return {n: known[n] for n in wanted if n in known}
+        return self._attr_lru.get_or_fetch(wanted, lambda missing: {
+            r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, missing)})
 
     def _out_edges(self, node_ids: Iterable[str]) -> dict[str, tuple[tuple[str, str, dict[str, Any]], ...]]:
         """``{id: ((target, key, attrs), …)}``: every relationship leaving each
@@ -520,28 +532,20 @@ class Neo4jStore:
         if not wanted:
             return {}
         self._fresh_lru()
-        known = self._out_lru.get_many(wanted)
-        missing = [n for n in wanted if n not in known]
-        if missing:
+
+        def fetch(missing: list[str]) -> dict[str, tuple[tuple[str, str, dict[str, Any]], ...]]:
             found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {n: [] for n in missing}
             for r in self._ids_query(cypher.EDGES_FROM, missing):
                 found[r["source"]].append((r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"])))
-            fetched = {n: tuple(sorted(v, key=lambda e: e[:2])) for n, v in found.items()}
-            self._out_lru.put(fetched)
-            known.update(fetched)
-        return known
+            return {n: tuple(sorted(v, key=lambda e: e[:2])) for n, v in found.items()}
+
+        return self._out_lru.get_or_fetch(wanted, fetch)
 
     def _degrees(self, node_ids: Iterable[str]) -> dict[str, int]:
         """Relationships at each of ``node_ids`` (either direction), cached per dataset version."""
-        wanted = list(dict.fromkeys(node_ids))
         self._fresh_lru()
-        known = self._degree_lru.get_many(wanted)
-        missing = [n for n in wanted if n not in known]
-        if missing:
-            fetched = {r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES_AT, missing, positional=True)}
-            self._degree_lru.put(fetched)
-            known.update(fetched)
-        return known
+        return self._degree_lru.get_or_fetch(node_ids, lambda missing: {
+            r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES_AT, missing, positional=True)})
 
     def _versioned(self, name: str, build: Any) -> Any:
         """``build()``, cached until the dataset version changes; concurrent
@@ -759,18 +763,16 @@ class Neo4jStore:
         if not ids:
             return {}
         self._fresh_lru()
-        known = self._adj_lru.get_many(ids)
-        missing = [n for n in ids if n not in known]
-        if missing:
+
+        def fetch(missing: list[str]) -> dict[str, frozenset[str]]:
             found: dict[str, set[str]] = {}
             for rec in self._ids_query(cypher.NEIGHBOURS, missing, kinds=None):
                 adj = found.setdefault(rec["source"], set())
                 if rec["id"] is not None:
                     adj.add(rec["id"])
-            fetched = {n: frozenset(v) for n, v in found.items()}
-            self._adj_lru.put(fetched)
-            known.update(fetched)
-        return {n: known[n] for n in ids if n in known}
+            return {n: frozenset(v) for n, v in found.items()}
+
+        return self._adj_lru.get_or_fetch(ids, fetch)
 
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = queries.MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:

@@ -26,13 +26,11 @@ from graph.neo4j_store import Neo4jStore, connect
 from graph.privacy import MASKED_LABEL, mask_unconsented, without_contacts
 from graph.queries import explorer_view
 from graph.store import FallbackStore, GraphStore, MemoryStore
+from tests.neo4j.behind import INSTITUTION, NEW, NEW_LABEL, add_project_in_neo4j_only
 from tests.neo4j.falkordb_server import bolt_handshake, free_port
 
 pytestmark = pytest.mark.neo4j
 
-NEW = "project:NEO4J-ONLY"
-NEW_LABEL = "Nur in Neo4j"
-INSTITUTION = "institution:hlft"
 
 
 def _serve_args(*extra: str):
@@ -57,16 +55,6 @@ def _close(store, peer) -> None:
             bolt_handshake(peer.falkor.bolt_port)  # absorb the descriptor the closed driver leaves behind
 
 
-def _add_project_in_neo4j_only(peer) -> None:
-    """Write a project (and its link to INSTITUTION) to Neo4j behind the app's back."""
-    push = peer.run("MATCH (n:Partnernetz) RETURN n._pn_push AS push LIMIT 1")[0]["push"]
-    peer.run("CREATE (p:Partnernetz:Project {id: $id, kind: 'project', label: $label, source: 'test', "
-             "status: 'active', start_year: 2024, _pn_push: $push})", id=NEW, label=NEW_LABEL, push=push)
-    peer.run("MATCH (a:Partnernetz {id: $a}) MATCH (p:Partnernetz {id: $p}) "
-             "CREATE (a)-[:PARTICIPATES_IN {_pn_key: 'participates_in', kind: 'participates_in', "
-             "role: 'partner', _pn_push: $push}]->(p)", a=INSTITUTION, p=NEW, push=push)
-
-
 def _text(component) -> str:
     return str(component.to_plotly_json())
 
@@ -85,7 +73,7 @@ def test_query_mode_does_not_pull_and_the_network_page_never_touches_a_whole_gra
         ctx = dash_app.server.config[CONFIG_KEY]
         # The Netzwerk page answers from the store: no snapshot, no local graph.
         monkeypatch.setattr(AppContext, "graph", property(lambda self: pytest.fail("whole graph asked for")))
-        _add_project_in_neo4j_only(peer)  # after start: only answers from Neo4j can know it
+        add_project_in_neo4j_only(peer)  # after start: only answers from Neo4j can know it
         with dash_app.server.test_request_context("/"):
             network.warm_up()
             page = _text(network.layout(lang="de", focus=INSTITUTION, selected=NEW, path=f"{INSTITUTION},land:DE-HE"))
@@ -122,7 +110,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
             from dashboard.pages import analytics, data, matchmaking
 
             assert "Abfragemodus" in _text(data.layout(lang="de")) and peer.uri in _text(data.layout(lang="de"))
-            _add_project_in_neo4j_only(peer)
+            add_project_in_neo4j_only(peer)
             deadline = time.monotonic() + 15
             while NEW not in ctx.graph and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -391,7 +379,7 @@ def test_dataset_version_is_read_at_most_every_refresh_interval(peer, sample_gra
     before = slow.version()
     assert before == fast.version() and before[0] == len(sample_graph)
     names_before = slow.search("Nur in Neo4j", kinds=["project"])
-    _add_project_in_neo4j_only(peer)
+    add_project_in_neo4j_only(peer)
     assert slow.version() == before  # not asked again within the interval: caches stay
     assert slow.search("Nur in Neo4j", kinds=["project"]) == names_before
     after = fast.version()

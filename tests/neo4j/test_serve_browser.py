@@ -21,13 +21,10 @@ import pytest
 
 from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash
 from tests.browser.test_network import CY, cy_nodes, cy_with_class, goto, settle
+from tests.neo4j.behind import INSTITUTION, NEW, NEW_LABEL, NEW_SOURCE, add_project_in_neo4j_only
 from tests.neo4j.falkordb_server import bolt_handshake
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.browser]
-
-NEW = "project:NEO4J-ONLY"
-NEW_LABEL = "Nur in Neo4j"
-INSTITUTION = "institution:hlft"
 
 
 def _serve_args(peer) -> tuple[list[str], dict[str, str]]:
@@ -47,12 +44,7 @@ def test_network_page_in_query_mode_is_drawn_from_neo4j(peer, sample_graph, page
     app = ServedApp(*args, env=env).wait()
     try:
         # the served app is running; now Neo4j alone learns of a project
-        push = peer.run("MATCH (n:Partnernetz) RETURN n._pn_push AS push LIMIT 1")[0]["push"]
-        peer.run("CREATE (p:Partnernetz:Project {id: $id, kind: 'project', label: $label, source: 'test', "
-                 "status: 'active', _pn_push: $push})", id=NEW, label=NEW_LABEL, push=push)
-        peer.run("MATCH (a:Partnernetz {id: $a}) MATCH (p:Partnernetz {id: $p}) "
-                 "CREATE (a)-[:PARTICIPATES_IN {_pn_key: 'participates_in', kind: 'participates_in', "
-                 "role: 'partner', _pn_push: $push}]->(p)", a=INSTITUTION, p=NEW, push=push)
+        add_project_in_neo4j_only(peer)
         assert NEW not in sample_graph
 
         goto(page, app, f"/?focus={INSTITUTION}")
@@ -76,21 +68,12 @@ def test_network_page_in_query_mode_is_drawn_from_neo4j(peer, sample_graph, page
             bolt_handshake(peer.falkor.bolt_port)  # absorb the descriptor the closed driver leaves behind
 
 
-def _add_new_project(peer) -> None:
-    push = peer.run("MATCH (n:Partnernetz) RETURN n._pn_push AS push LIMIT 1")[0]["push"]
-    peer.run("CREATE (p:Partnernetz:Project {id: $id, kind: 'project', label: $label, source: 'https://example.org/neu', "
-             "status: 'active', start_year: 2025, start: '2025', _pn_push: $push})", id=NEW, label=NEW_LABEL, push=push)
-    peer.run("MATCH (a:Partnernetz {id: $a}) MATCH (p:Partnernetz {id: $p}) "
-             "CREATE (a)-[:PARTICIPATES_IN {_pn_key: 'participates_in', kind: 'participates_in', "
-             "role: 'partner', _pn_push: $push}]->(p)", a=INSTITUTION, p=NEW, push=push)
-
-
 def _expected_with_new(sample_graph):
     """The sample as served (contacts masked) plus the project written to Neo4j only."""
     from graph.privacy import mask_unconsented
 
     g = copy.deepcopy(sample_graph)
-    g.add_node("project", "NEO4J-ONLY", label=NEW_LABEL, source="https://example.org/neu", status="active",
+    g.add_node("project", "NEO4J-ONLY", label=NEW_LABEL, source=NEW_SOURCE, status="active",
                start_year=2025, start="2025")
     g.add_edge(INSTITUTION, NEW, "participates_in", role="partner", source="test")
     mask_unconsented(g)
@@ -134,7 +117,7 @@ def test_query_mode_pages_details_csv_and_snapshot_in_the_browser(peer, sample_g
         assert peer.uri in page.locator(".source-line").inner_text()
         screenshot(page, "neo4j-daten")
 
-        _add_new_project(peer)  # after start and after the snapshot was taken
+        add_project_in_neo4j_only(peer)  # after start and after the snapshot was taken
         expected = _expected_with_new(sample_graph)
 
         # Netzwerk: focus the institution, select the new project -> details from Neo4j
