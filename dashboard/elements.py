@@ -287,9 +287,10 @@ _LAYOUT_LOCK = threading.Lock()
 
 def _iterations(n: int) -> int:
     """Force-layout iterations for a component of ``n`` nodes: enough to
-    untangle small views, fewer for big ones (the cost grows with n·iterations
-    and a big view is read by its clusters, not by single nodes)."""
-    return 300 if n < 100 else 150 if n < 400 else 60
+    untangle small views, fewer for big ones (the cost grows with n²·iterations
+    and a big view is read by its clusters, not by single nodes; 90 instead of
+    150 iterations at 250–399 nodes looked the same and saved ~15 ms per view)."""
+    return 300 if n < 100 else 150 if n < 250 else 90 if n < 400 else 60
 
 
 def _spring(nodes: list[str], edges: list[tuple[str, str, float]], seed: int) -> np.ndarray:
