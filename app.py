@@ -82,7 +82,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app, warm_up
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
-    from graph.errors import LoadError, StoreError
+    from graph.errors import LoadError
     from graph.privacy import has_contacts, mask_unconsented, without_contacts
     from loaders import SAMPLE_PATH, load
 
@@ -113,12 +113,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         mask_unconsented(graph)  # no page ever sees a name without consent
     store = _query_store(args, graph) if args.neo4j_uri else None
-    personal = has_contacts(graph)
-    if store is not None and store.notice is None:
-        try:  # the served data are Neo4j's: count its (visible) contacts
-            personal = personal or store.counts_by_kind()["contact"] > 0
-        except StoreError:
-            pass  # the store fell back (notice set); the local data decide
+    # In query mode the served data are Neo4j's, which may hold contacts now or
+    # later (written after start, or once a store that fell back recovers):
+    # only --no-contacts (the store hides them) makes the binding safe.
+    personal = has_contacts(graph) or (store is not None and not args.no_contacts)
     try:
         require_safe_binding(args.host, has_contacts=personal, auth=auth)
     except UnsafeBinding as exc:

@@ -372,6 +372,26 @@ def test_safe_binding_check_counts_the_contacts_in_neo4j(peer, sample_graph, min
                 bolt_handshake(peer.falkor.bolt_port)  # one bad descriptor per closed driver
 
 
+def test_safe_binding_in_query_mode_holds_while_neo4j_is_down(mini, monkeypatch, capsys):
+    """Neo4j unreachable at start and local data without contacts: the store may
+    recover and serve Neo4j's contacts later, so all interfaces without login
+    are refused unless --no-contacts."""
+    from dashboard import app as dashboard_app
+
+    for var in ("PARTNERNETZ_PASSWORD_HASH", "PARTNERNETZ_USER", "PARTNERNETZ_AUTH_HEADER"):
+        monkeypatch.delenv(var, raising=False)
+    ran = []
+    monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: ran.append(kw))
+    monkeypatch.setattr(dashboard_app, "warm_up", lambda app: None)
+    base = ["serve", "--data", str(mini), "--host", "0.0.0.0",
+            "--neo4j-uri", f"bolt://127.0.0.1:{free_port()}", "--neo4j-timeout", "1"]
+    assert app.main(base) == app.EXIT_REFUSED
+    assert "refusing to serve contact data" in capsys.readouterr().err
+    assert ran == []
+    assert app.main([*base, "--no-contacts"]) == app.EXIT_OK
+    assert ran and ran[0]["host"] == "0.0.0.0"
+
+
 def test_dataset_version_is_read_at_most_every_refresh_interval(peer, sample_graph):
     writer = peer.store()
     writer.push(sample_graph)
