@@ -110,6 +110,14 @@ class Recorder:
             if len(self.messages) < 10:
                 self.messages.append(f"{action}: {message}"[:300])
 
+    def answered(self, action: str, status: int, start: float) -> None:
+        """One reply to a click sent at ``start`` (perf_counter): 200/204 is a
+        sample, any other status an error."""
+        if status in (200, 204):
+            self.ok(action, time.perf_counter() - start)
+        else:
+            self.error(action, f"HTTP {status}")
+
 
 def _session_plan(bodies: dict[str, list[dict]], user: int, seed: int):
     rng = random.Random(seed * 1000 + user)
@@ -133,10 +141,7 @@ async def _run_async(url: str, bodies, users: int, duration: float, seed: int, r
                 start = time.perf_counter()
                 try:
                     resp = await client.post("/_dash-update-component", json=body)
-                    if resp.status_code in (200, 204):
-                        rec.ok(action, time.perf_counter() - start)
-                    else:
-                        rec.error(action, f"HTTP {resp.status_code}")
+                    rec.answered(action, resp.status_code, start)
                 except httpx.HTTPError as exc:
                     rec.error(action, repr(exc))
 
@@ -156,10 +161,7 @@ def _run_threads(url: str, bodies, users: int, duration: float, seed: int, rec: 
             start = time.perf_counter()
             try:
                 resp = session.post(url + "/_dash-update-component", json=body, timeout=120)
-                if resp.status_code in (200, 204):
-                    rec.ok(action, time.perf_counter() - start)
-                else:
-                    rec.error(action, f"HTTP {resp.status_code}")
+                rec.answered(action, resp.status_code, start)
             except requests.RequestException as exc:
                 rec.error(action, repr(exc))
 

@@ -172,13 +172,18 @@ def _strict_edges():
     return STRICT_PATH_EDGES
 
 
+def pick_country_filter(page, name: str, iso3: str) -> None:
+    """Choose partner country ``name`` in the filter panel and wait for the view."""
+    page.click("#network-filter-country")
+    page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(rf"country={iso3}"))
+    settle(page)
+
+
 def test_filters_and_copied_url_reproduce_the_view(served_app, page, browser):
     goto(page, served_app, "/")
-    page.click("#network-filter-country")
-    page.get_by_role("option", name="Tansania").click()
-    page.keyboard.press("Escape")
-    page.wait_for_url(re.compile(r"country=TZA"))
-    settle(page)
+    pick_country_filter(page, "Tansania", "TZA")
     page.click("text=Ringe nach Art")
     page.wait_for_url(re.compile(r"layout=concentric"))
     settle(page)

@@ -14,13 +14,12 @@ import copy
 import csv
 import io
 import os
-import re
 import time
 
 import pytest
 
 from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash
-from tests.browser.test_network import CY, cy_nodes, cy_with_class, goto, settle
+from tests.browser.test_network import CY, cy_nodes, cy_with_class, goto, pick_country_filter
 from tests.neo4j.behind import INSTITUTION, NEW, NEW_LABEL, NEW_SOURCE, add_project_in_neo4j_only
 from tests.neo4j.falkordb_server import bolt_handshake
 
@@ -150,11 +149,7 @@ def test_query_mode_pages_details_csv_and_snapshot_in_the_browser(peer, sample_g
 
         # filter choices come from the store: the project statuses and countries of the data
         goto(page, app, "/")
-        page.click("#network-filter-country")
-        page.get_by_role("option", name="Tansania").click()
-        page.keyboard.press("Escape")
-        page.wait_for_url(re.compile(r"country=TZA"))
-        settle(page)
+        pick_country_filter(page, "Tansania", "TZA")
         assert "project:BLP-03" in cy_nodes(page)
         screenshot(page, "neo4j-network-filter")
 
