@@ -30,12 +30,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.kinds import Sector  # noqa: E402
+from graph.core.kinds import Sector  # noqa: E402
 from graph.matchmaking import (  # noqa: E402
     country_target, institution_target, match_index, project_target, rank, rank_laender,
 )
-from graph.model import PartnerGraph  # noqa: E402
-from graph.reference import LAENDER  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
+from graph.core.reference import LAENDER  # noqa: E402
 
 __all__ = ["synthetic_graph"]
 

@@ -16,13 +16,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.i18n import register, t
-from graph.analytics import AnalyticsResult, Broker
-from graph.flows import Flows
-from graph.kinds import NodeKind, key_of
-from graph.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
-from graph.model import PartnerGraph
-from graph.periods import PHASES, PeriodComparison
-from graph.text import fold
+from graph.analysis.analytics import AnalyticsResult, Broker
+from graph.analysis.flows import Flows
+from graph.core.kinds import NodeKind, key_of
+from graph.analysis.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
+from graph.core.model import PartnerGraph
+from graph.analysis.periods import PHASES, PeriodComparison
+from graph.core.text import fold
 from loaders.spreadsheet import neutralise
 
 __all__ = [

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import flask
 
 from dashboard.settings import Settings
-from graph.model import PartnerGraph
+from graph.core.model import PartnerGraph
 from graph.store import MemoryStore
 
 __all__ = ["AppContext", "current", "CONFIG_KEY"]

@@ -6,7 +6,7 @@ Nothing here touches Dash callbacks or the request; everything is unit-tested
 without a browser. Labels go into cytoscape's ``data`` and are drawn on a
 canvas as plain text, never interpreted as HTML.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> from graph.queries import induced_subgraph
 >>> g = PartnerGraph()
 >>> els = view_elements(g, induced_subgraph(g, ["land:DE-HE"]), lang="en")
@@ -29,8 +29,8 @@ import igraph as ig
 import numpy as np
 from scipy.spatial import cKDTree
 
-from graph.kinds import kind_of
-from graph.model import PartnerGraph
+from graph.core.kinds import kind_of
+from graph.core.model import PartnerGraph
 from graph.queries import ExplorerView, Overview, Subgraph
 from loaders.spreadsheet import neutralise
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import parse_qs, quote_plus
 
-from graph.kinds import NodeKind, ProjectStatus, Sector
+from graph.core.kinds import NodeKind, ProjectStatus, Sector
 from graph.queries import GraphFilter
 
 __all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated",

@@ -11,7 +11,7 @@ candidate not yet involved gets six factor scores in [0, 1]:
 ``country``
     1 for experience in a target country (located there or a past project
     there), 0.5 for experience in a neighbouring country (same UN M49 region,
-    see :mod:`graph.regions`);
+    see :mod:`graph.core.regions`);
 ``land``
     relationship of the candidate's Land with the target: 0.6 when the Land
     ``partners_with`` a target country, +0.4 when it co-finances the target
@@ -38,7 +38,7 @@ Scoring runs on a :class:`MatchIndex` (scipy sparse matrices built once per
 graph generation), so one ranking over 100,000 institutions is a few sparse
 matrix–vector products.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> src = dict(source="https://example.org")
 >>> p = g.add_node("project", "P", label="Wasser in Ruanda", **src)
@@ -65,10 +65,10 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.kinds import EdgeKind, NodeKind, Sector, key_of, kind_of, node_id
-from graph.model import PartnerGraph
-from graph.regions import M49_REGIONS, region_label, region_of
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.kinds import EdgeKind, NodeKind, Sector, key_of, kind_of, node_id
+from graph.core.model import PartnerGraph
+from graph.core.regions import M49_REGIONS, region_label, region_of
 
 __all__ = [
     "FACTORS",

@@ -12,7 +12,7 @@ Per-graph indexes (the undirected simple graph used for paths, a table of
 project facts used by filters and the overview) are built once and reused
 until ``g.generation`` changes.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> _ = g.add_country("TZA")
 >>> uni = g.add_node("institution", "uni", label="Uni", land="DE-NI", source="s")
@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.kinds import EdgeKind, NodeKind, key_of, kind_of
-from graph.model import PartnerGraph
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.kinds import EdgeKind, NodeKind, key_of, kind_of
+from graph.core.model import PartnerGraph
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -159,7 +159,7 @@ def build_indexes(g: PartnerGraph) -> None:
     index, adjacency arrays, degrees) now, e.g. at start-up, instead of in
     the first request that needs them. They are rebuilt when ``g`` changes.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> build_indexes(PartnerGraph())
     """
     project_facts(g)
@@ -235,7 +235,7 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     When cutting, nodes in ``keep`` come first, then by ``rank`` (lower is
     kept first, e.g. the distance from a focus), then by degree (higher first).
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> induced_subgraph(g, ["land:DE-HE", "land:DE-BY"], max_elements=1).nodes
     ('land:DE-BY',)
@@ -293,7 +293,7 @@ def ego_network(g: PartnerGraph, node_id: str, *, radius: int = 1,
     Raises ``NodeNotFound`` for an unknown node and ``PartnernetzError`` for a
     radius outside 0–3.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> ego_network(g, "land:DE-HE", radius=2).nodes
     ('land:DE-HE',)
@@ -345,7 +345,7 @@ def neighbours_by_relation(g: PartnerGraph, node_id: str, *, lang: str = "de") -
     project lists its institutions); each list is sorted by label. Groups
     are ordered by size, largest first.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> _ = g.add_country("RWA")
     >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
@@ -913,7 +913,7 @@ def overview(g: PartnerGraph, flt: GraphFilter | None = None, *, by: str = "coun
     targets without any project or partnership are left out. ``flt.kinds``
     is ignored (the overview has fixed kinds).
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> _ = g.add_country("RWA")
     >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
@@ -1029,7 +1029,7 @@ class PathStep:
 def describe_path(g: PartnerGraph, path: Iterable[str], *, lang: str = "de") -> list[PathStep]:
     """The steps of ``path`` with the relation between consecutive nodes.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> _ = g.add_country("RWA")
     >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")

@@ -1,7 +1,7 @@
 """The store interface: the questions the dashboard asks of a partner graph.
 
 Two implementations pass one contract test suite (``tests/neo4j/test_contract.py``):
-:class:`MemoryStore` answers from an in-memory :class:`~graph.model.PartnerGraph`,
+:class:`MemoryStore` answers from an in-memory :class:`~graph.core.model.PartnerGraph`,
 :class:`graph.neo4j_store.Neo4jStore` answers in Cypher from Neo4j.
 :class:`FallbackStore` puts in-memory data (the remote store's last
 snapshot, else the local dataset) behind a remote store for while it is
@@ -9,7 +9,7 @@ unreachable, and switches back when it answers again. :func:`graph.queries.explo
 composes the explorer's whole view from a store's answers;
 :func:`view_graph` gives the element builders the nodes the store returned.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> store = MemoryStore(PartnerGraph())
 >>> store.counts_by_kind()["land"]
 16
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Protocol, runtime_checkable
 
 from graph import queries
-from graph.errors import StoreUnavailable
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
+from graph.core.errors import StoreUnavailable
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
 from graph.queries import MAX_ELEMENTS, ExplorerView, GraphFilter, Neighbour, Overview, Subgraph
-from graph.search import SearchHit, search
+from graph.explore.search import SearchHit, search
 
 __all__ = ["GraphStore", "MemoryStore", "FallbackStore", "FilterOptions", "filter_options", "view_graph",
            "local_graph", "EdgeRecord"]
@@ -78,7 +78,7 @@ class FilterOptions:
 def filter_options(g: PartnerGraph) -> FilterOptions:
     """The :class:`FilterOptions` of an in-memory graph.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> _ = g.add_node("project", "P1", label="Wasser", status="active", start_year=2019, end_year=2021, source="s")
     >>> opts = filter_options(g)
@@ -99,11 +99,11 @@ def filter_options(g: PartnerGraph) -> FilterOptions:
 
 @runtime_checkable
 class GraphStore(Protocol):
-    """What every store answers. Node ids are the namespaced ids of :mod:`graph.kinds`.
+    """What every store answers. Node ids are the namespaced ids of :mod:`graph.core.kinds`.
 
-    Errors: :class:`~graph.errors.NodeNotFound` for an unknown id;
-    :class:`~graph.errors.StoreUnavailable` when the backend cannot be
-    reached; :class:`~graph.errors.StoreError` for any other backend failure.
+    Errors: :class:`~graph.core.errors.NodeNotFound` for an unknown id;
+    :class:`~graph.core.errors.StoreUnavailable` when the backend cannot be
+    reached; :class:`~graph.core.errors.StoreError` for any other backend failure.
     """
 
     #: Short human-readable name of the backend (shown in the dashboard).
@@ -123,7 +123,7 @@ class GraphStore(Protocol):
 
     def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
                lang: str = "de") -> list[SearchHit]:
-        """Nodes whose names match ``text``, best first (:func:`graph.search.search`)."""
+        """Nodes whose names match ``text``, best first (:func:`graph.explore.search.search`)."""
         ...
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
@@ -269,7 +269,7 @@ class MemoryStore:
 class FallbackStore:
     """Answer from ``primary``; while it is unreachable, answer from a standby.
 
-    On a :class:`~graph.errors.StoreUnavailable` the store switches to the
+    On a :class:`~graph.core.errors.StoreUnavailable` the store switches to the
     last data the primary served in full — its last snapshot
     (``primary.last_snapshot``, taken under the primary's contact rule) — or,
     before any snapshot exists, to ``fallback`` (the local dataset).
@@ -279,7 +279,7 @@ class FallbackStore:
     answers again, the store switches back and the notice disappears.
     ``primary`` None (the connection settings were unusable) never recovers.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> class Down:
     ...     name = "neo4j"
     ...     def counts_by_kind(self):
@@ -420,7 +420,7 @@ def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = Fals
     ``store.edges_between``). ``extra`` names further nodes to include
     (attributes only; unknown ids are left out).
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> from graph.queries import explorer_view
     >>> g = PartnerGraph()
     >>> _ = g.add_country("RWA")
@@ -457,7 +457,7 @@ def local_graph(store: GraphStore, node_ids: Iterable[str], *,
     and every edge joining the given ``pairs`` of them, with its attributes —
     e.g. a path's nodes and steps, for :func:`graph.queries.describe_path`.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> from graph.queries import describe_path
     >>> g = PartnerGraph()
     >>> _ = g.add_country("RWA")

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders.report import LoadReport, Problem
 from loaders.tabular import LoadResult, load_tabular
 

@@ -1,7 +1,7 @@
 """Export a list of persons (a guest list, finder results) as Excel, CSV or vCard.
 
 Only persons with consent ever leave: :func:`contact_rows` raises
-:class:`~graph.privacy.PrivacyError` for a masked person. Every spreadsheet
+:class:`~graph.people.privacy.PrivacyError` for a masked person. Every spreadsheet
 cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
 neutralised with a leading apostrophe (spreadsheet formula injection, see
 OWASP "CSV Injection"); a ``=`` inside a cell is harmless and stays. CSV is
@@ -24,9 +24,9 @@ from typing import Any, Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from graph.contacts import ContactIndex, merge_note, sector_label
-from graph.errors import PartnernetzError
-from graph.privacy import PrivacyError
+from graph.people.contacts import ContactIndex, merge_note, sector_label
+from graph.core.errors import PartnernetzError
+from graph.people.privacy import PrivacyError
 from loaders.spreadsheet import FORMULA_PREFIXES, neutralise
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "COLUMNS", "contact_rows", "to_csv", "to_xlsx", "to_vcard",

@@ -34,7 +34,7 @@ Mapping onto the canonical model (see README, section IATI):
 Every node and edge carries ``source`` = ``<file>, activity <id>, line <n>``.
 Bad data (unknown codes, empty names, malformed dates, invalid percentages)
 becomes a load-report problem naming the activity and line; malformed XML
-raises :class:`graph.errors.LoadError` with the line number.
+raises :class:`graph.core.errors.LoadError` with the line number.
 
 >>> from loaders.iati import parse_activity
 >>> from lxml import etree
@@ -57,11 +57,11 @@ from typing import IO, Any, Iterator
 
 from lxml import etree
 
-from graph.errors import LoadError
-from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Role, node_id
-from graph.model import PartnerGraph
-from graph.reference import resolve_country
-from graph.text import slugify
+from graph.core.errors import LoadError
+from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, Role, node_id
+from graph.core.model import PartnerGraph
+from graph.core.reference import resolve_country
+from graph.core.text import slugify
 from loaders.iati_codelists import (
     CODELIST_SOURCE,
     codelist,

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders.schema import TABLES
 
 __all__ = ["RawTable", "read_dataset", "read_csv_table", "decode_bytes", "sniff_delimiter"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from graph.kinds import AttendanceRole, CofinanceKind, EventKind, Phase, ProjectStatus, Role, Sector
+from graph.core.kinds import AttendanceRole, CofinanceKind, EventKind, Phase, ProjectStatus, Role, Sector
 
 __all__ = ["ColumnType", "Column", "Table", "TABLES", "TABLE_ORDER", "table", "schema_markdown"]
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from graph.kinds import EdgeKind, NodeKind, ProjectStatus, node_id
-from graph.model import PartnerGraph
-from graph.text import fold, slugify
+from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, node_id
+from graph.core.model import PartnerGraph
+from graph.core.text import fold, slugify
 from loaders.reading import RawTable, read_dataset
 from loaders.report import LoadReport
 from loaders.schema import TABLE_ORDER, TABLES, Column, ColumnType, Table
@@ -71,7 +71,7 @@ class _Context:
 def load_tabular(path: str | Path, *, today: dt.date | None = None) -> LoadResult:
     """Load a folder of CSV files or an ``.xlsx`` workbook.
 
-    Raises :class:`graph.errors.LoadError` when ``path`` is not a dataset.
+    Raises :class:`graph.core.errors.LoadError` when ``path`` is not a dataset.
     """
     with _gc_paused():
         raw = read_dataset(path)

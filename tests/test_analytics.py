@@ -1,4 +1,4 @@
-"""graph.analytics on tiny graphs with known answers, and networkx vs igraph."""
+"""graph.analysis.analytics on tiny graphs with known answers, and networkx vs igraph."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 import networkx as nx
 import pytest
 
-from graph.analytics import compute, institution_projection, key_figures, projection_to_networkx
-from graph.errors import PartnernetzError
-from graph.model import PartnerGraph
+from graph.analysis.analytics import compute, institution_projection, key_figures, projection_to_networkx
+from graph.core.errors import PartnernetzError
+from graph.core.model import PartnerGraph
 
 
 def _graph(projects: dict[str, list[str]], *, extra: tuple[str, ...] = ()) -> PartnerGraph:

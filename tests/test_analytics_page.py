@@ -10,10 +10,10 @@ import pytest
 from dashboard import analytics_figures as af
 from dashboard.app import create_app
 from dashboard.settings import Settings
-from graph.analytics import compute
-from graph.flows import cofinancing_flows
-from graph.matrices import land_country_matrix, white_spots
-from graph.periods import compare_periods, timeline
+from graph.analysis.analytics import compute
+from graph.analysis.flows import cofinancing_flows
+from graph.analysis.matrices import land_country_matrix, white_spots
+from graph.analysis.periods import compare_periods, timeline
 
 CHARTS = ["brokers", "central", "communities", "land_country", "theme_land", "white_spots", "flows",
           "countries", "laender", "timeline", "comparison"]

@@ -68,7 +68,7 @@ def test_data_page_export_bytes(sample):
 
 def test_every_kind_table_and_edge_kind_has_a_label():
     from dashboard.i18n import missing_keys
-    from graph.kinds import EdgeKind, NodeKind, Sector
+    from graph.core.kinds import EdgeKind, NodeKind, Sector
     from loaders.schema import TABLES
     keys = [f"kind.{k}" for k in NodeKind.values()] + [f"edge.{k}" for k in EdgeKind.values()]
     keys += [f"sector.{s}" for s in Sector.values()] + [f"table.{n}" for n in TABLES]
@@ -101,7 +101,7 @@ def test_cached_keys_on_the_graph_object_not_only_its_generation(sample):
     """A refreshed snapshot is another graph whose generation may equal the
     old one's: the cache must not hand out the old graph's results."""
     from dashboard.context import AppContext
-    from graph.model import PartnerGraph
+    from graph.core.model import PartnerGraph
 
     class Swapping:  # a store whose snapshot is replaced, like a refreshed Neo4j snapshot
         def __init__(self, g):

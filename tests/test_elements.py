@@ -25,7 +25,7 @@ from dashboard.elements import (
     view_elements,
 )
 from dashboard.viewstate import DEFAULTS, parse_query, parse_search, to_filter, to_search, updated
-from graph.model import PartnerGraph
+from graph.core.model import PartnerGraph
 from graph.queries import GraphFilter, explorer_view, induced_subgraph, overview
 
 
@@ -357,7 +357,7 @@ def test_every_label_of_the_network_page_is_registered_in_both_languages():
     source = Path(network.__file__).read_text(encoding="utf-8")
     literal = set(re.findall(r'\bt\(\s*"([a-z_.]+)"', source))
     assert literal and missing_keys(sorted(literal)) == []
-    from graph.kinds import EdgeKind
+    from graph.core.kinds import EdgeKind
     dynamic = [f"{p}.{k}.{d}" for p in ("rel", "verb") for k in EdgeKind.values() for d in ("out", "in")]
     dynamic += [f"layout.{n}" for n in ("cose", "concentric", "breadthfirst")]
     dynamic += [f"attr.{a}" for a in network.DETAIL_ATTRS] + [f"status.{s}" for s in ("planned", "active", "completed", "unknown")]

@@ -59,7 +59,7 @@ def test_check_unreadable_and_unknown_format(tmp_path):
 
 
 def test_csv_export_round_trip(sample, tmp_path):
-    from graph.privacy import exportable_graph
+    from graph.people.privacy import exportable_graph
 
     out = tmp_path / "csv"
     log = tmp_path / "audit.jsonl"
@@ -95,7 +95,7 @@ def test_export_withholds_contacts_without_consent_and_audits(sample, tmp_path):
 
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_graphml_and_gexf_read_back_with_same_counts(sample, tmp_path, fmt, reader):
-    from graph.privacy import exportable_graph
+    from graph.people.privacy import exportable_graph
 
     target = tmp_path / f"g.{fmt}"
     assert app.main(["export", str(SAMPLE_PATH), "--format", fmt, "--out", str(target), "--audit-log", str(tmp_path / "a.jsonl")]) == 0

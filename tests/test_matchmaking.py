@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from graph.errors import NodeNotFound, PartnernetzError
+from graph.core.errors import NodeNotFound, PartnernetzError
 from graph.matchmaking import (
     FACTORS, country_target, factor_scores, institution_target, match_index, project_target, rank, rank_laender,
 )
-from graph.model import PartnerGraph
+from graph.core.model import PartnerGraph
 
 SRC = {"source": "https://example.org/test"}
 

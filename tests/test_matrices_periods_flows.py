@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import PartnernetzError
-from graph.flows import cofinancing_flows
-from graph.matrices import land_country_matrix, theme_land_matrix, white_spots
-from graph.model import PartnerGraph
-from graph.periods import PHASES, compare_periods, period_from_key, projects_in_period, timeline
+from graph.core.errors import PartnernetzError
+from graph.analysis.flows import cofinancing_flows
+from graph.analysis.matrices import land_country_matrix, theme_land_matrix, white_spots
+from graph.core.model import PartnerGraph
+from graph.analysis.periods import PHASES, compare_periods, period_from_key, projects_in_period, timeline
 
 
 # --------------------------------------------------------------------------- matrices on the sample

@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.model import PartnerGraph
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.model import PartnerGraph
 from graph.queries import (
     GraphFilter,
     Subgraph,
@@ -320,7 +320,7 @@ def test_indexed_filters_agree_with_testing_every_node(sample_graph):
     # and institution against the filter selects
     from itertools import product
 
-    from graph.kinds import NodeKind
+    from graph.core.kinds import NodeKind
     from graph.queries import (GraphFilter, _institution_matches, _matching_institutions, _project_matches,
                                matching_projects, project_facts)
     g = sample_graph
@@ -356,7 +356,7 @@ def _plain_cut(g, wanted, max_elements, keep=(), rank=None):
 
 def _plain_filter_nodes(g, flt):
     """filter_subgraph's node rule written out plainly, node by node."""
-    from graph.kinds import EdgeKind, NodeKind
+    from graph.core.kinds import EdgeKind, NodeKind
     from graph.queries import _institution_matches, _node_compatible
 
     chosen = set()

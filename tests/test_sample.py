@@ -3,7 +3,7 @@
 import csv
 from pathlib import Path
 
-from graph.kinds import NodeKind
+from graph.core.kinds import NodeKind
 from loaders import SAMPLE_PATH, load
 from loaders.export import write_xlsx_tables
 

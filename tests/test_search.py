@@ -3,9 +3,9 @@ and English names; kinds filter; index built once per graph generation."""
 
 import pytest
 
-from graph import search as search_module
-from graph.model import PartnerGraph
-from graph.search import SearchHit, search
+from graph.explore import search as search_module
+from graph.core.model import PartnerGraph
+from graph.explore.search import SearchHit, search
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ from dashboard import analytics_figures as af
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
-from graph.analytics import compute, key_figures as graph_key_figures
-from graph.flows import FLOW_MEASURES, cofinancing_flows
-from graph.kinds import CofinanceKind, NodeKind, key_of
-from graph.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
-from graph.periods import PHASES, compare_periods, project_years, timeline
+from graph.analysis.analytics import compute, key_figures as graph_key_figures
+from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
+from graph.core.kinds import CofinanceKind, NodeKind, key_of
+from graph.analysis.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
+from graph.analysis.periods import PHASES, compare_periods, project_years, timeline
 from loaders.export import write_gexf, write_graphml
 
 PATH = "/analysen"

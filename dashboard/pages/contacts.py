@@ -2,9 +2,9 @@
 balanced guest list (quotas, must include/exclude, manual edits) and export
 it, and look up the event history.
 
-The callbacks are thin: they parse the controls, call :mod:`graph.contacts`,
-:mod:`graph.guestlist`, :mod:`graph.events` and :mod:`loaders.contact_export`
-on the per-dataset :class:`~graph.contacts.ContactIndex` (built once per graph
+The callbacks are thin: they parse the controls, call :mod:`graph.people.contacts`,
+:mod:`graph.people.guestlist`, :mod:`graph.people.events` and :mod:`loaders.contact_export`
+on the per-dataset :class:`~graph.people.contacts.ContactIndex` (built once per graph
 generation via ``ctx.cached``), and build rows. At most :data:`MAX_ROWS` rows
 go to the browser; person pickers search on the server.
 """
@@ -24,12 +24,12 @@ from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.shell import lang_from_search
-from graph.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
+from graph.people.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
                             find_contacts, merge_note, sector_label)
-from graph.errors import PartnernetzError
-from graph.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
-from graph.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
-from graph.text import fold
+from graph.core.errors import PartnernetzError
+from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
+from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.core.text import fold
 from loaders.audit import audit_export
 from loaders.contact_export import export_contacts
 
@@ -215,7 +215,7 @@ def _num(value: Any, default: int | None = None) -> int | None:
 
 def filter_kwargs(themes=None, countries=None, laender=None, sectors=None, institutions=None, languages=None,
                   role=None, text=None, attended=None, attendance_mode=None, months=None) -> dict[str, Any]:
-    """Control values → keyword arguments of :func:`graph.contacts.find_contacts`."""
+    """Control values → keyword arguments of :func:`graph.people.contacts.find_contacts`."""
     kwargs: dict[str, Any] = {
         "themes": themes or [], "countries": countries or [], "laender": laender or [], "sectors": sectors or [],
         "institutions": institutions or [], "languages": languages or [], "attended": attended or [],
@@ -359,7 +359,7 @@ def quota_from_store(item: dict[str, Any]) -> Quota:
 
 
 def quota_text(index: ContactIndex, item: dict[str, Any], lang: str) -> str:
-    from graph.guestlist import value_label
+    from graph.people.guestlist import value_label
 
     parts = []
     if item.get("min") is not None:

@@ -15,8 +15,8 @@ from dash import dcc, html
 from dashboard.auth import current_user
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
-from graph.kinds import NodeKind
-from graph.privacy import exportable_graph
+from graph.core.kinds import NodeKind
+from graph.people.privacy import exportable_graph
 from loaders.audit import audit_export
 from dashboard.i18n import normalise_lang, register, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml

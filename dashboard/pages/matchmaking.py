@@ -21,14 +21,14 @@ from dash import dcc, html
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
-from graph.errors import PartnernetzError
-from graph.kinds import NodeKind, kind_of
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import NodeKind, kind_of
 from graph.matchmaking import (
     DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS, Candidate, Ranking, match_index, rank, rank_laender, resolve_target,
 )
-from graph.opportunities import OPPORTUNITY_KINDS, opportunities
-from graph.reference import LAENDER
-from graph.text import fold
+from graph.analysis.opportunities import OPPORTUNITY_KINDS, opportunities
+from graph.core.reference import LAENDER
+from graph.core.text import fold
 from loaders.spreadsheet import neutralise
 
 PATH = "/matchmaking"

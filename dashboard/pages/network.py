@@ -27,9 +27,9 @@ from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
-from graph.errors import StoreError
-from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
-from graph.model import PartnerGraph
+from graph.core.errors import StoreError
+from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
+from graph.core.model import PartnerGraph
 from graph.queries import (
     MAX_ELEMENTS,
     ExplorerView,
@@ -37,8 +37,8 @@ from graph.queries import (
     describe_path,
     explorer_view,
 )
-from graph.search import search_index_size
-from graph.text import fold
+from graph.explore.search import search_index_size
+from graph.core.text import fold
 from graph.store import FilterOptions, GraphStore, MemoryStore, filter_options, local_graph, view_graph
 from loaders.audit import audit_export
 
@@ -475,7 +475,7 @@ def filter_choices(options: FilterOptions | PartnerGraph, lang: str) -> dict[str
     :func:`graph.store.filter_options`): Länder, countries and themes sorted
     by label; sectors and statuses present in the data, in their fixed order.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> filter_choices(PartnerGraph(), "en")["lands"][:2]
     [('DE-BW', 'Baden-Württemberg'), ('DE-BY', 'Bavaria')]
     """

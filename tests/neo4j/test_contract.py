@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
 from graph.queries import STRICT_PATH_EDGES, GraphFilter
 from graph.store import GraphStore, MemoryStore
 

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from graph.errors import StoreError
-from graph.kinds import NodeKind
-from graph.model import PartnerGraph
+from graph.core.errors import StoreError
+from graph.core.kinds import NodeKind
+from graph.core.model import PartnerGraph
 from tests.neo4j.conftest import FOREIGN_LABEL
 
 pytestmark = pytest.mark.neo4j

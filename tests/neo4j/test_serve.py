@@ -21,9 +21,9 @@ from dashboard.pages.network import details_panel
 from dashboard.settings import Settings
 from dashboard.shell import _banner
 from dashboard.viewstate import parse_query
-from graph.errors import NodeNotFound, StoreUnavailable
+from graph.core.errors import NodeNotFound, StoreUnavailable
 from graph.neo4j_store import Neo4jStore, connect
-from graph.privacy import MASKED_LABEL, mask_unconsented, without_contacts
+from graph.people.privacy import MASKED_LABEL, mask_unconsented, without_contacts
 from graph.queries import explorer_view
 from graph.store import FallbackStore, GraphStore, MemoryStore
 from tests.neo4j.behind import INSTITUTION, NEW, NEW_LABEL, add_project_in_neo4j_only
@@ -248,7 +248,7 @@ def test_fallback_before_any_snapshot_names_the_local_dataset(sample_graph):
 
 def test_snapshot_off_never_pulls_and_whole_graph_pages_explain_how_to_enable_it(peer, sample_graph, monkeypatch):
     from dashboard.app import WHOLE_GRAPH_PAGES, warm_up
-    from graph.errors import SnapshotDisabled
+    from graph.core.errors import SnapshotDisabled
 
     peer.store().push(sample_graph)
     local = copy.deepcopy(sample_graph)

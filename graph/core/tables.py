@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.kinds import EdgeKind, NodeKind, key_of
-from graph.model import PartnerGraph
+from graph.core.kinds import EdgeKind, NodeKind, key_of
+from graph.core.model import PartnerGraph
 
 __all__ = ["graph_to_tables"]
 

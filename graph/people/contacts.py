@@ -5,16 +5,16 @@ Everything a filter needs is precomputed once per graph generation in a
 :class:`ContactIndex` (posting sets per theme, country, Land, sector,
 institution, language and event; folded search text per person). A query
 intersects sets and touches only the persons that remain, never the whole
-graph. Duplicate records (:mod:`graph.dedupe`) are merged into one person
+graph. Duplicate records (:mod:`graph.people.dedupe`) are merged into one person
 with a note.
 
 Filter semantics: several values of one filter are alternatives (OR), different
-filters must all hold (AND). Masked persons (no consent, :mod:`graph.privacy`)
+filters must all hold (AND). Masked persons (no consent, :mod:`graph.people.privacy`)
 are matched only on what they may show — institution, role and work themes;
 filters on personal data (language, attendance, name or e-mail text) never
 match them.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> inst = g.add_node("institution", "uni", label="Uni A", sector="science", land="DE-HE", illustrative=True)
 >>> g.add_edge(inst, "land:DE-HE", "located_in", illustrative=True)
@@ -38,17 +38,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from graph.dedupe import find_duplicates
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
-from graph.privacy import MASKED_LABEL, has_consent
-from graph.text import fold
+from graph.people.dedupe import find_duplicates
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
+from graph.people.privacy import MASKED_LABEL, has_consent
+from graph.core.text import fold
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fast_fold(text: str) -> str:
-    """:func:`graph.text.fold` with a fast path for ASCII text (same result).
+    """:func:`graph.core.text.fold` with a fast path for ASCII text (same result).
 
     >>> fast_fold("Ole  BRINKHUS") == fold("Ole  BRINKHUS"), fast_fold("Jörg") == fold("Jörg")
     (True, True)

@@ -9,8 +9,8 @@ constraint fails and by how much: first the plain shortages ("only 1
 available"), otherwise the constraints an elastic version of the programme
 has to stretch, with the smallest total stretch.
 
->>> from graph.model import PartnerGraph
->>> from graph.contacts import build_contact_index
+>>> from graph.core.model import PartnerGraph
+>>> from graph.people.contacts import build_contact_index
 >>> g = PartnerGraph(with_laender=False)
 >>> for key, sector in [("u", "science"), ("f", "business")]:
 ...     _ = g.add_node("institution", key, label=key.upper(), sector=sector, illustrative=True)
@@ -38,8 +38,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
-from graph.contacts import ContactIndex, Person, sector_label
-from graph.errors import PartnernetzError
+from graph.people.contacts import ContactIndex, Person, sector_label
+from graph.core.errors import PartnernetzError
 
 __all__ = ["DIMENSIONS", "Quota", "QuotaProblem", "GuestList", "GuestListInfeasible",
            "build_guest_list", "check_guest_list", "preference_order", "groups_of"]

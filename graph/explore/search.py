@@ -8,7 +8,7 @@ Ranking: an exact name beats a name starting with the query, which beats a
 word starting with the query, which beats the query found anywhere in a name;
 fuzzy matches (``rapidfuzz``) come last. Ties go to the shorter name.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> _ = g.add_country("TZA")
 >>> _ = g.add_node("institution", "jmu", label="Universität Würzburg", source="s")
@@ -29,9 +29,9 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from graph.kinds import NodeKind, key_of
-from graph.model import PartnerGraph
-from graph.text import fold
+from graph.core.kinds import NodeKind, key_of
+from graph.core.model import PartnerGraph
+from graph.core.text import fold
 
 __all__ = ["SearchHit", "search", "search_index_size"]
 
@@ -159,7 +159,7 @@ def search(g: PartnerGraph, text: str, *, kinds: Iterable[NodeKind | str] | None
 
     Examples
     --------
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> [h.label for h in search(g, "bayern", lang="en")]
     ['Bavaria']

@@ -20,9 +20,9 @@ from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, kind_of, node_id
-from graph.reference import LAENDER, PYCOUNTRY_SOURCE, country_by_alpha3, land_by_code
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, kind_of, node_id
+from graph.core.reference import LAENDER, PYCOUNTRY_SOURCE, country_by_alpha3, land_by_code
 
 __all__ = ["PartnerGraph", "LAND_SOURCE"]
 

@@ -6,7 +6,7 @@ only its institution and role may be shown, and it is never exported.
 served, so no page can leak a name by accident; :func:`without_contacts`
 drops every contact (``serve --no-contacts``).
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph(with_laender=False)
 >>> c = g.add_node("contact", "c1", label="Erika Muster", email="e@example.org",
 ...                role="Referentin", consent=False, illustrative=True)
@@ -22,9 +22,9 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from graph.errors import PartnernetzError
-from graph.kinds import NodeKind, kind_of
-from graph.model import PartnerGraph
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import NodeKind, kind_of
+from graph.core.model import PartnerGraph
 
 __all__ = [
     "MASKED_LABEL",
@@ -69,7 +69,7 @@ def mask_unconsented(graph: PartnerGraph) -> int:
     edge (the institution) stay. Theme and attendance edges stay too: they
     say what a role at an institution works on, not who the person is.
     """
-    from graph.dedupe import find_duplicates
+    from graph.people.dedupe import find_duplicates
 
     # A person recorded twice who withdrew consent in one record is masked in all.
     withdrawn: set[str] = set()
@@ -99,7 +99,7 @@ def without_contacts(graph: PartnerGraph) -> PartnerGraph:
     ``works_at``/``works_on``/``attended`` edges). Events stay: they are not
     personal data.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph(with_laender=False)
     >>> _ = g.add_node("contact", "c1", label="Erika", illustrative=True)
     >>> has_contacts(g), has_contacts(without_contacts(g))

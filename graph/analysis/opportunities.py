@@ -14,7 +14,7 @@ Three kinds, each with German and English text and the nodes it rests on:
 A project is *running* when its status is ``active`` or ``planned``, or when
 it is ``unknown`` and has no end year before the latest year in the data.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> src = dict(source="https://example.org")
 >>> g.add_edge("land:DE-HE", g.add_country("ETH"), "partners_with", since=2019, **src)
@@ -28,8 +28,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from graph.kinds import EdgeKind, NodeKind, kind_of, node_id
-from graph.model import PartnerGraph
+from graph.core.kinds import EdgeKind, NodeKind, kind_of, node_id
+from graph.core.model import PartnerGraph
 
 __all__ = ["Opportunity", "is_running", "missing_sectors", "idle_partnerships", "theme_gaps", "opportunities",
            "OPPORTUNITY_KINDS"]

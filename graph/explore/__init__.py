@@ -1,0 +1,1 @@
+"""Questions the explorer asks of an in-memory graph (placeholder; filled when queries.py is split)."""
