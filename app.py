@@ -325,7 +325,7 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from graph import matchmaking as mm
+    from graph.analysis import matchmaking as mm
     from graph.core.errors import LoadError, PartnernetzError
     from loaders import SAMPLE_PATH, load
 
@@ -362,7 +362,7 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def _format_ranking(graph, ranking, laender, lang: str) -> str:
-    from graph.matchmaking import FACTOR_LABELS, FACTORS
+    from graph.analysis.matchmaking import FACTOR_LABELS, FACTORS
 
     target = ranking.target
     title = graph.label(target.node, lang) if target.node else ""

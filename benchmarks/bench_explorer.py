@@ -30,15 +30,8 @@ if str(ROOT) not in sys.path:
 from dashboard.elements import explorer_elements  # noqa: E402
 from graph.core.kinds import NodeKind, key_of  # noqa: E402
 from graph.core.model import PartnerGraph  # noqa: E402
-from graph.queries import (  # noqa: E402
-    STRICT_PATH_EDGES,
-    GraphFilter,
-    ego_network,
-    explorer_view,
-    overview,
-    project_facts,
-    shortest_paths,
-)
+from graph.explore import GraphFilter, STRICT_PATH_EDGES, ego_network, overview, project_facts, shortest_paths
+from graph.view import explorer_view
 from graph.explore.search import search, search_index_size  # noqa: E402
 
 QUERIES = ["tansania", "Wuerzburg", "wasser", "Niedersachen", "berufsbildung", "GIZ", "universitat", "Ministry",

@@ -1,7 +1,7 @@
 """Latency of matchmaking on a large synthetic graph.
 
 Builds a heavy-tailed synthetic PartnerGraph (default 100,000 institutions),
-builds the :class:`~graph.matchmaking.MatchIndex` once, then times ranking
+builds the :class:`~graph.analysis.matchmaking.MatchIndex` once, then times ranking
 for single projects (top 10 with explanations, diversity rule on), for a
 partner country with a theme, for an institution, and for the Länder.
 Target: ≤ 100 ms per project ranking.
@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.core.kinds import Sector  # noqa: E402
-from graph.matchmaking import (  # noqa: E402
+from graph.analysis.matchmaking import (  # noqa: E402
     country_target, institution_target, match_index, project_target, rank, rank_laender,
 )
 from graph.core.model import PartnerGraph  # noqa: E402

@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.matchmaking import DEFAULT_WEIGHTS, FACTORS, MatchIndex, factor_scores, project_target, rank  # noqa: E402
+from graph.analysis.matchmaking import DEFAULT_WEIGHTS, FACTORS, MatchIndex, factor_scores, project_target, rank  # noqa: E402
 from graph.core.model import PartnerGraph  # noqa: E402
 
 __all__ = ["Result", "evaluate", "format_table"]

@@ -211,7 +211,7 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
     search_mod = _maybe(lambda: __import__("graph.explore.search", fromlist=["search"]))
     if search_mod:
         index_parts["search"] = timed(lambda: search_mod.search_index_size(g))[0]
-    mm = _maybe(lambda: __import__("graph.matchmaking", fromlist=["match_index"]))
+    mm = _maybe(lambda: __import__("graph.analysis.matchmaking", fromlist=["match_index"]))
     match_idx = None
     if mm:
         index_parts["match"], match_idx = timed(lambda: mm.match_index(g))
@@ -238,7 +238,7 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
         bench("search", [lambda q=q: search_mod.search(g, q, limit=10) for q in inputs.queries])
     else:
         out["search"] = NA
-    queries = _maybe(lambda: __import__("graph.queries", fromlist=["ego_network"]))
+    queries = _maybe(lambda: __import__("graph.explore", fromlist=["ego_network"]))
     size = (lambda view: view.size)
     if queries:
         gf = queries.GraphFilter.of

@@ -7,7 +7,7 @@ without a browser. Labels go into cytoscape's ``data`` and are drawn on a
 canvas as plain text, never interpreted as HTML.
 
 >>> from graph.core.model import PartnerGraph
->>> from graph.queries import induced_subgraph
+>>> from graph.explore import induced_subgraph
 >>> g = PartnerGraph()
 >>> els = view_elements(g, induced_subgraph(g, ["land:DE-HE"]), lang="en")
 >>> els[0]["data"]["label"], els[0]["classes"]
@@ -31,7 +31,8 @@ from scipy.spatial import cKDTree
 
 from graph.core.kinds import kind_of
 from graph.core.model import PartnerGraph
-from graph.queries import ExplorerView, Overview, Subgraph
+from graph.explore import Overview, Subgraph
+from graph.view import ExplorerView
 from loaders.spreadsheet import neutralise
 
 __all__ = [

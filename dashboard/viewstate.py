@@ -26,7 +26,7 @@ from typing import Any, Mapping
 from urllib.parse import parse_qs, quote_plus
 
 from graph.core.kinds import NodeKind, ProjectStatus, Sector
-from graph.queries import GraphFilter
+from graph.explore import GraphFilter
 
 __all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated",
            "updated_search"]

@@ -44,12 +44,12 @@ from neo4j import exceptions as nx_exc
 
 from graph import cypher
 from graph.cypher import Dialect, get_dialect
-from graph import queries
+from graph import explore as queries
 from graph.core.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
 from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
 from graph.people.privacy import mask_unconsented, without_contacts
-from graph.queries import GraphFilter, Neighbour, Subgraph
+from graph.explore import GraphFilter, Neighbour, Subgraph
 from graph.store import EdgeRecord, FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names

@@ -26,7 +26,8 @@ from dashboard.elements import (
 )
 from dashboard.viewstate import DEFAULTS, parse_query, parse_search, to_filter, to_search, updated
 from graph.core.model import PartnerGraph
-from graph.queries import GraphFilter, explorer_view, induced_subgraph, overview
+from graph.explore import GraphFilter, induced_subgraph, overview
+from graph.view import explorer_view
 
 
 @pytest.fixture
@@ -147,7 +148,7 @@ def test_small_islands_sit_in_a_row_below_the_main_component():
 
 def test_overview_is_tighter_with_larger_labels(sample):
     from dashboard.elements import OVERVIEW_FONT, OVERVIEW_SPREAD
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
     assert OVERVIEW_FONT > 13 and OVERVIEW_SPREAD < 1
     agg = [s for s in stylesheet() if s["selector"] == ".agg"][0]
     assert agg["style"]["font-size"] == OVERVIEW_FONT
@@ -184,7 +185,7 @@ def test_force_layout_leaves_room_for_labels():
 
 
 def test_sample_overview_labels_do_not_overlap(sample):
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
     els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="en")
     nodes = [e for e in els if "position" in e]
     pos = {e["data"]["id"]: (e["position"]["x"], e["position"]["y"]) for e in nodes}
@@ -376,7 +377,8 @@ def test_elements_drawn_from_the_store_answers_equal_those_of_the_graph(sample_g
     # the page draws what the store answered (view_graph); with the in-memory
     # store the picture must be exactly the one drawn from the graph itself
     from dashboard.pages.network import compute_view
-    from graph.store import MemoryStore, view_graph
+    from graph.store import MemoryStore
+    from graph.view import view_graph
 
     state = parse_query({**query, "lang": "de"})
     store = MemoryStore(sample_graph)

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from graph.core.errors import NodeNotFound, PartnernetzError
-from graph.matchmaking import (
+from graph.analysis.matchmaking import (
     FACTORS, country_target, factor_scores, institution_target, match_index, project_target, rank, rank_laender,
 )
 from graph.core.model import PartnerGraph

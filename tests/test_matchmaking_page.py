@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from dashboard.app import create_app
 from dashboard.pages import matchmaking as page
 from dashboard.settings import Settings
-from graph.matchmaking import FACTORS, Candidate, Evidence, Ranking, Target
+from graph.analysis.matchmaking import FACTORS, Candidate, Evidence, Ranking, Target
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,8 @@ import pytest
 
 from graph.core.errors import NodeNotFound, PartnernetzError
 from graph.core.model import PartnerGraph
-from graph.queries import (
-    GraphFilter,
-    Subgraph,
-    ego_network,
-    expand,
-    filter_subgraph,
-    induced_subgraph,
-    matching_projects,
-    neighbours_by_relation,
-    overview,
-    shortest_paths,
-)
+from graph.explore import (GraphFilter, Subgraph, ego_network, expand, filter_subgraph, induced_subgraph,
+                           matching_projects, neighbours_by_relation, overview, shortest_paths)
 
 
 @pytest.fixture
@@ -223,7 +213,8 @@ def test_sample_views_fit_and_are_meaningful(sample_graph):
 
 
 # ------------------------------------------------------- explorer view
-from graph.queries import HOME_COUNTRY, describe_path, explorer_view  # noqa: E402
+from graph.explore import HOME_COUNTRY, describe_path  # noqa: E402
+from graph.view import explorer_view  # noqa: E402
 
 
 def test_describe_path_names_relations_and_directions(tiny):
@@ -321,8 +312,8 @@ def test_indexed_filters_agree_with_testing_every_node(sample_graph):
     from itertools import product
 
     from graph.core.kinds import NodeKind
-    from graph.queries import (GraphFilter, _institution_matches, _matching_institutions, _project_matches,
-                               matching_projects, project_facts)
+    from graph.explore import GraphFilter, matching_projects, project_facts
+    from graph.explore.filters import _institution_matches, _matching_institutions, _project_matches
     g = sample_graph
     facts = project_facts(g)
     combos = product([None, ["TZA"], ["TZA", "NAM"]], [None, ["DE-HE"], ["DE-NI", "DE-HB"]],
@@ -357,7 +348,7 @@ def _plain_cut(g, wanted, max_elements, keep=(), rank=None):
 def _plain_filter_nodes(g, flt):
     """filter_subgraph's node rule written out plainly, node by node."""
     from graph.core.kinds import EdgeKind, NodeKind
-    from graph.queries import _institution_matches, _node_compatible
+    from graph.explore.filters import _institution_matches, _node_compatible
 
     chosen = set()
     for pid in matching_projects(g, flt):
@@ -410,18 +401,18 @@ def test_cut_keeps_pinned_then_near_then_well_connected(tiny):
 
 def test_many_node_induced_edges_equal_the_plain_answer(sample_graph):
     # from 200 nodes on the edges are found in numpy
-    from graph.queries import _induced_edges
+    from graph.explore.subgraphs import induced_edges
 
     g = sample_graph
     nodes = set(sorted(g.nx.nodes)[:180] + sorted(g.nx.nodes)[-40:])
     plain = {(u, v, k) for u, v, k in g.nx.edges(keys=True) if u in nodes and v in nodes}
-    assert len(nodes) >= 200 and set(_induced_edges(g, nodes)) == plain
+    assert len(nodes) >= 200 and set(induced_edges(g, nodes)) == plain
 
 
 def _plain_overview(g, flt, by):
     from collections import Counter, defaultdict
 
-    from graph.queries import project_facts
+    from graph.explore import project_facts
     facts = project_facts(g)
     pair, projects, insts = Counter(), Counter(), defaultdict(set)
     wanted = flt.countries if by == "country" else flt.themes
@@ -451,7 +442,7 @@ def test_overview_counts_match_the_plain_rule(sample_graph, values, by):
 def test_distance_rank_is_the_same_from_either_side():
     # focus f — a — hub; the hub has many leaves (rest ≫ first) and one
     # leaf also touches a: both ways of asking give distances 0/1/2
-    from graph.queries import _rank_by_distance
+    from graph.view import _rank_by_distance
     from graph.store import MemoryStore
 
     g = PartnerGraph()

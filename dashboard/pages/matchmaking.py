@@ -2,7 +2,7 @@
 country, or meet an institution — ranked, explained, exportable — and the
 network's open opportunities.
 
-The ranking comes from :mod:`graph.matchmaking` on an index built once per
+The ranking comes from :mod:`graph.analysis.matchmaking` on an index built once per
 dataset; callbacks parse the controls, call it and render the result. Every
 candidate and every evidence item links into the network view
 (``/?focus=<candidate>&highlight=<evidence ids>``).
@@ -23,7 +23,7 @@ from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import NodeKind, kind_of
-from graph.matchmaking import (
+from graph.analysis.matchmaking import (
     DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS, Candidate, Ranking, match_index, rank, rank_laender, resolve_target,
 )
 from graph.analysis.opportunities import OPPORTUNITY_KINDS, opportunities

@@ -30,16 +30,13 @@ from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, t
 from graph.core.errors import StoreError
 from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.core.model import PartnerGraph
-from graph.queries import (
-    MAX_ELEMENTS,
-    ExplorerView,
-    build_indexes,
-    describe_path,
-    explorer_view,
-)
+from graph.explore import MAX_ELEMENTS, build_indexes, describe_path
+from graph.view import ExplorerView, explorer_view
 from graph.explore.search import search_index_size
 from graph.core.text import fold
-from graph.store import FilterOptions, GraphStore, MemoryStore, filter_options, local_graph, view_graph
+from graph.explore import FilterOptions, filter_options
+from graph.store import GraphStore, MemoryStore
+from graph.view import local_graph, view_graph
 from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
@@ -229,7 +226,7 @@ DETAIL_ATTRS = ("sector", "sector_detail", "land", "country", "city", "region", 
 # --------------------------------------------------------------------- view
 def compute_view(store: GraphStore | PartnerGraph, state: dict[str, Any]) -> ExplorerView:
     """The explorer view of ``state``, composed of ``store``'s answers (thin:
-    all logic is in :func:`graph.queries.explorer_view`; a graph is asked
+    all logic is in :func:`graph.view.explorer_view`; a graph is asked
     through a ``MemoryStore``)."""
     return explorer_view(
         store, focus=state["focus"], radius=state["radius"], expand=state["expand"], collapse=state["collapse"],
@@ -472,7 +469,7 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
 def filter_choices(options: FilterOptions | PartnerGraph, lang: str) -> dict[str, list[tuple[str, str]]]:
     """``(value, label)`` choices of the filters, from the store's
     :class:`~graph.store.FilterOptions` (a graph is read with
-    :func:`graph.store.filter_options`): Länder, countries and themes sorted
+    :func:`graph.explore.filter_options`): Länder, countries and themes sorted
     by label; sectors and statuses present in the data, in their fixed order.
 
     >>> from graph.core.model import PartnerGraph
@@ -763,7 +760,7 @@ def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str
 
     Composed from ``store``'s answers only (a graph is asked through a
     ``MemoryStore``): the view, then its nodes' and edges' attributes
-    (:func:`graph.store.view_graph` with edge attributes), so a node written
+    (:func:`graph.view.view_graph` with edge attributes), so a node written
     to Neo4j after start-up is exported like any other.
 
     A view listing contacts is an export of personal data: it is recorded in

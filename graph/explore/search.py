@@ -23,12 +23,12 @@ fuzzy matches (``rapidfuzz``) come last. Ties go to the shorter name.
 from __future__ import annotations
 
 import unicodedata
-import weakref
 from dataclasses import dataclass
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
+from graph.core.cache import cached
 from graph.core.kinds import NodeKind, key_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
@@ -114,14 +114,8 @@ class _Index:
         return out
 
 
-_INDEXES: "weakref.WeakKeyDictionary[PartnerGraph, _Index]" = weakref.WeakKeyDictionary()
-
-
 def _index(g: PartnerGraph) -> _Index:
-    idx = _INDEXES.get(g)
-    if idx is None or idx.generation != g.generation:
-        idx = _INDEXES[g] = _Index(g)
-    return idx
+    return cached(g, "explore.search_index", lambda: _Index(g))
 
 
 def search_index_size(g: PartnerGraph) -> int:

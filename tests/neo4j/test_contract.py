@@ -1,6 +1,6 @@
 """The store contract: the in-memory store and the Neo4j store answer the
 explorer's questions identically on the sample — the single questions and
-the composed explorer view (:func:`graph.queries.explorer_view` asking the
+the composed explorer view (:func:`graph.view.explorer_view` asking the
 store) for start, focus, expanded, collapsed, filtered, highlighted, cut and
 path views.
 
@@ -16,7 +16,7 @@ import pytest
 from graph.core.errors import NodeNotFound, PartnernetzError
 from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
-from graph.queries import STRICT_PATH_EDGES, GraphFilter
+from graph.explore import GraphFilter, STRICT_PATH_EDGES
 from graph.store import GraphStore, MemoryStore
 
 pytestmark = pytest.mark.neo4j
@@ -292,7 +292,7 @@ VIEWS = {
 
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_explorer_view(contract_store, reference, name):
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
 
     opts = VIEWS[name]
     got = explorer_view(contract_store, **opts)
@@ -305,7 +305,7 @@ def test_explorer_view(contract_store, reference, name):
 
 
 def test_explorer_view_kinds_of_answer(contract_store):
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
 
     assert explorer_view(contract_store).reason == "start"
     too_large = explorer_view(contract_store, **VIEWS["filter-too-large"])
@@ -323,7 +323,7 @@ def test_explorer_view_kinds_of_answer(contract_store):
     ("project:BLP-01", "land:DE-HE", {"k": 1}),
 ])
 def test_explorer_path_view(contract_store, reference, sample_graph, source, target, opts):
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
 
     got = explorer_view(contract_store, path=[source, target], highlight=[source], **opts)
     want = explorer_view(reference, path=[source, target], highlight=[source], **opts)

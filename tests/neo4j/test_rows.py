@@ -173,9 +173,11 @@ def test_public_api_of_the_store_modules():
     import graph.neo4j_rows
     import graph.neo4j_store
     import graph.store
+    import graph.view
 
-    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "view_graph", "local_graph",
-                                        "FilterOptions", "filter_options", "EdgeRecord"}
+    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "FilterOptions", "filter_options",
+                                        "EdgeRecord"}
+    assert set(graph.view.__all__) == {"ExplorerView", "explorer_view", "view_graph", "local_graph"}
     assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
                                               "Progress", "CONTACT_RULES", "SNAPSHOT_MODES"}
     for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):

@@ -24,7 +24,7 @@ from dashboard.viewstate import parse_query
 from graph.core.errors import NodeNotFound, StoreUnavailable
 from graph.neo4j_store import Neo4jStore, connect
 from graph.people.privacy import MASKED_LABEL, mask_unconsented, without_contacts
-from graph.queries import explorer_view
+from graph.view import explorer_view
 from graph.store import FallbackStore, GraphStore, MemoryStore
 from tests.neo4j.behind import INSTITUTION, NEW, NEW_LABEL, add_project_in_neo4j_only
 from tests.neo4j.falkordb_server import bolt_handshake, free_port

@@ -14,8 +14,9 @@ from dashboard.pages import network
 from dashboard.viewstate import parse_query
 from graph import cypher
 from graph.neo4j_store import Neo4jStore
-from graph.queries import explorer_view
-from graph.store import MemoryStore, view_graph
+from graph.view import explorer_view
+from graph.store import MemoryStore
+from graph.view import view_graph
 
 pytestmark = pytest.mark.neo4j
 
