@@ -840,12 +840,3 @@ def load_iati(path: str | Path, *, progress: bool | None = None, today: dt.date 
     if not builder.seen and not builder.report.table("iati-activity").read:
         builder.problem("warning", None, "iati-activities", None, None, "the file holds no activities")
     return builder.finish()
-
-
-def _register() -> None:
-    import loaders
-
-    loaders.FORMATS.setdefault(".xml", load_iati)
-
-
-_register()
