@@ -197,16 +197,16 @@ def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = Fals
         ids, edges = list(view.subgraph.nodes), view.subgraph.edges
     local = PartnerGraph(with_laender=False)
     for nid, attrs in store.node_attrs(list(dict.fromkeys([*ids, *extra]))).items():
-        local.nx.add_node(nid, **attrs)
+        local.put_node(nid, **attrs)
     if edge_attrs and edges:
         wanted = set(edges)
         for u, v, key, attrs in store.edges_between(sorted({(u, v) for u, v, _ in edges}), directed=True):
             if (u, v, key) in wanted and u in local.nx and v in local.nx:
-                local.nx.add_edge(u, v, key=key, **attrs)
+                local.put_edge(u, v, key, **attrs)
         return local
     for u, v, key in edges:
         if u in local.nx and v in local.nx:
-            local.nx.add_edge(u, v, key=key, kind=key.partition(":")[0])
+            local.put_edge(u, v, key, kind=key.partition(":")[0])
     return local
 
 
@@ -227,9 +227,9 @@ def local_graph(store: GraphStore, node_ids: Iterable[str], *,
     """
     local = PartnerGraph(with_laender=False)
     for nid, attrs in store.node_attrs(node_ids).items():
-        local.nx.add_node(nid, **attrs)
+        local.put_node(nid, **attrs)
     pairs = [tuple(p) for p in pairs]
     for u, v, key, attrs in (store.edges_between(pairs) if pairs else ()):
         if u in local.nx and v in local.nx:
-            local.nx.add_edge(u, v, key=key, **attrs)
+            local.put_edge(u, v, key, **attrs)
     return local

@@ -600,7 +600,7 @@ class _Builder:
             reporter = self._org(act, act.reporting_org)
             if reporter is not None:
                 reporter.publisher = True
-                self.graph.nx.nodes[project]["reporting_org"] = reporter.nid
+                self.graph.set_node_attrs(project, reporting_org=reporter.nid)
         table = self.report.table("iati-org")
         for mention in act.orgs:
             org = self._org(act, mention)
@@ -724,7 +724,7 @@ class _Builder:
                 codes.append(f"{vocab}:{code}")
             regions.accepted += 1
         if names:
-            self.graph.nx.nodes[project].update(region="; ".join(names), region_codes=codes)
+            self.graph.set_node_attrs(project, region="; ".join(names), region_codes=codes)
         given = [s for s in shares if s is not None]
         if given and len(given) == len(shares) and abs(sum(given) - 100) > 1:
             self.problem("warning", act.line, "recipient-country/@percentage", f"{sum(given):g}", act.identifier,

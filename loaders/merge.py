@@ -136,7 +136,7 @@ def merge_graphs(base: PartnerGraph, other: PartnerGraph) -> MergeStats:
             if target != nid:
                 combined["merged_from"] = list(combined.get("merged_from") or []) + [nid]
             for dropped in set(base.node(target)) - set(combined):
-                del base.nx.nodes[target][dropped]  # e.g. sector_inferred once a stated sector replaced it
+                base.remove_node_attrs(target, dropped)  # e.g. sector_inferred once a stated sector replaced it
             _put_node(base, target, combined)
             touched.add(target)
         else:

@@ -133,7 +133,7 @@ def test_mask_unconsented_strips_personal_fields_and_keeps_institution_and_role(
 
 def test_withdrawn_consent_in_one_duplicate_record_masks_the_person():
     g = contact_graph()
-    g.nx.nodes["contact:mail2"]["consent"] = False
+    g.set_node_attrs("contact:mail2", consent=False)
     assert mask_unconsented(g) == 3  # dirk, mail1, mail2
     assert g.node("contact:mail1")["label"] == MASKED_LABEL
 

@@ -117,7 +117,7 @@ def test_cached_keys_on_the_graph_object_not_only_its_generation(sample):
     assert ctx.graph is first and ctx.cached("n", lambda: "first") == "first"
     store.g = second
     assert ctx.graph is second and ctx.cached("n", lambda: "second") == "second"
-    assert all(key[1] == ctx.dataset_key()[0] for key in ctx.cache)  # the old graph's entries are dropped
+    assert ctx.cached_names(first) == set() and ctx.cached_names() == {"n"}  # the old graph's entries are dropped
     second.add_node("theme", "water", label="Wasser", illustrative=True)
     assert ctx.cached("n", lambda: "changed") == "changed"
 
@@ -127,5 +127,5 @@ def test_warm_up_precomputes_every_page_index(sample):
     app = create_app(sample.graph, Settings(), report=sample.report)
     warm_up(app).join(timeout=120)
     from dashboard.context import CONFIG_KEY
-    names = {key[0] for key in app.server.config[CONFIG_KEY].cache}
+    names = app.server.config[CONFIG_KEY].cached_names()
     assert {"contacts.index", "analytics.metrics", "analytics.white_spots"} <= names

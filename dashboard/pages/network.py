@@ -549,7 +549,7 @@ def page_graph(store: GraphStore, state: dict[str, Any], view: ExplorerView) -> 
             refs += [f"land:{attrs['land']}"] if attrs.get("land") else []
             refs += [f"country:{attrs['country']}"] if attrs.get("country") else []
     for nid, attrs in store.node_attrs([r for r in refs if r not in g]).items():
-        g.nx.add_node(nid, **attrs)
+        g.put_node(nid, **attrs)
     return g
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import networkx as nx
 
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import NodeKind, kind_of
@@ -78,19 +77,11 @@ def mask_unconsented(graph: PartnerGraph) -> int:
             withdrawn.update(group.members)
     masked = 0
     for nid in list(graph.nodes(NodeKind.CONTACT)):
-        attrs = graph.nx.nodes[nid]
-        if has_consent(attrs) and nid not in withdrawn:
+        if has_consent(graph.node(nid)) and nid not in withdrawn:
             continue
-        for name in PERSONAL_FIELDS:
-            attrs.pop(name, None)
-        attrs["label"] = MASKED_LABEL
-        attrs["label_en"] = MASKED_LABEL_EN
-        attrs["masked"] = True
-        attrs["consent"] = False
+        graph.remove_node_attrs(nid, *PERSONAL_FIELDS)
+        graph.set_node_attrs(nid, label=MASKED_LABEL, label_en=MASKED_LABEL_EN, masked=True, consent=False)
         masked += 1
-    if masked:
-        # A mutation without add_node: bump the generation so caches rebuild.
-        graph._generation += 1  # noqa: SLF001 - the graph's own invalidation counter
     return masked
 
 
@@ -106,11 +97,9 @@ def without_contacts(graph: PartnerGraph) -> PartnerGraph:
     (True, False)
     """
     keep = [n for n, k in graph.nx.nodes(data="kind") if k != NodeKind.CONTACT.value]
-    out = PartnerGraph(with_laender=False)
-    out.nx = nx.MultiDiGraph(graph.nx.subgraph(keep))
+    out = graph.copy(keep)
     out.meta = {k: v for k, v in graph.meta.items() if k != "report"}
     out.meta["contacts_removed"] = True
-    out._generation = graph.generation + 1  # noqa: SLF001
     return out
 
 
@@ -135,8 +124,4 @@ def exportable_graph(graph: PartnerGraph) -> PartnerGraph:
     drop = {n for n in graph.nodes(NodeKind.CONTACT) if not has_consent(graph.nx.nodes[n])}
     if not drop:
         return graph
-    out = PartnerGraph(with_laender=False)
-    out.nx = nx.MultiDiGraph(graph.nx.subgraph([n for n in graph.nx if n not in drop]))
-    out.meta = dict(graph.meta)
-    out._generation = graph.generation + 1  # noqa: SLF001
-    return out
+    return graph.copy([n for n in graph.nx if n not in drop])

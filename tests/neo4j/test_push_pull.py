@@ -82,10 +82,10 @@ def test_a_changed_dataset_updates_and_removes_only_what_we_wrote(store, peer, s
     inst = next(n for n in g.nodes(NodeKind.INSTITUTION) if g.out_edges(n))
     gone_edge = next((u, v, k) for u, v, k in g.nx.edges(keys=True) if u != inst and v != inst)
     changed = next(n for n in g.nodes(NodeKind.PROJECT))
-    g.nx.remove_node(inst)
-    g.nx.remove_edge(*gone_edge)
-    g.nx.nodes[changed]["label"] = "Neuer Titel"
-    g.nx.nodes[changed].pop("description", None)
+    g.remove_node(inst)
+    g.remove_edge_key(*gone_edge)
+    g.set_node_attrs(changed, label="Neuer Titel")
+    g.remove_node_attrs(changed, "description")
     g.add_country("ISL")
     second = store.push(g)
 
