@@ -90,10 +90,6 @@ register({
     "an.axis.year": ("Startjahr", "Start year"),
     "an.axis.projects": ("Projekte", "Projects"),
     "an.unknown_year": ("ohne Jahr", "no year"),
-    "an.phase.pilot": ("Pilotphase 2015–2019", "Pilot phase 2015–2019"),
-    "an.phase.II": ("BLP II 2019–2023", "BLP II 2019–2023"),
-    "an.phase.III": ("BLP III 2023–2027", "BLP III 2023–2027"),
-    "an.phase.unknown": ("Phase unbekannt", "Phase unknown"),
     "an.measure.projects": ("Projekte", "Projects"),
     "an.measure.institutions": ("Institutionen", "Institutions"),
     "an.measure.cofinancing": ("Kofinanzierungsbeiträge", "Co-financing contributions"),
@@ -125,12 +121,6 @@ register({
     "an.tie.institution_country": ("Institution – Partnerland", "Institution – partner country"),
     "an.other_projects": ("{n} weitere Projekte", "{n} further projects"),
     "an.no_flows": ("Keine Kofinanzierung für diese Auswahl.", "No co-financing for this selection."),
-    "kind.cofin.money": ("Geld", "Money"),
-    "kind.cofin.staff": ("Personal", "Staff"),
-    "kind.cofin.rooms": ("Räume", "Rooms"),
-    "kind.cofin.scholarships": ("Stipendien", "Scholarships"),
-    "kind.cofin.training_places": ("Ausbildungsplätze", "Training places"),
-    "kind.cofin.other": ("Sonstiges/unbekannt", "Other/unknown"),
 })
 
 ACCENT = "#0b6e4f"

@@ -10,6 +10,8 @@ own strings with :func:`register` so pages do not edit one shared file.
 
 from __future__ import annotations
 
+from graph.core.labels import ATTENDANCE_ROLE, COFINANCE, EDGE_KIND, LABELS, NODE_KIND, PHASE, ROLE, SECTOR, STATUS
+
 __all__ = ["LANGS", "DEFAULT_LANG", "register", "t", "normalise_lang", "missing_keys"]
 
 LANGS = ("de", "en")
@@ -54,21 +56,6 @@ register({
     "nav.analytics": ("Analysen", "Analytics"),
     "nav.data": ("Daten", "Data"),
     "page.coming": ("Diese Ansicht wird gerade gebaut.", "This view is being built."),
-    "kind.land": ("Land", "Land"),
-    "kind.country": ("Partnerland", "Partner country"),
-    "kind.institution": ("Institution", "Institution"),
-    "kind.project": ("Projekt", "Project"),
-    "kind.theme": ("Thema", "Theme"),
-    "kind.programme": ("TZ-Programm", "TC programme"),
-    "kind.contact": ("Kontakt", "Contact"),
-    "kind.event": ("Veranstaltung", "Event"),
-    "sector.science": ("Wissenschaft", "Science"),
-    "sector.civil_society": ("Zivilgesellschaft", "Civil society"),
-    "sector.business": ("Wirtschaft", "Business"),
-    "sector.public_administration": ("Öffentliche Verwaltung", "Public administration"),
-    "sector.implementing_agency": ("Durchführungsorganisation", "Implementing agency"),
-    "sector.other": ("Sonstige", "Other"),
-    "sector.unknown": ("Unbekannt", "Unknown"),
     "table.institutions": ("Institutionen", "Institutions"),
     "table.projects": ("Projekte", "Projects"),
     "table.participations": ("Beteiligungen", "Participations"),
@@ -84,16 +71,10 @@ register({
     "table.iati-country": ("IATI-Empfängerländer", "IATI recipient countries"),
     "table.iati-region": ("IATI-Empfängerregionen", "IATI recipient regions"),
     "table.iati-sector": ("IATI-Sektoren", "IATI sectors"),
-    "edge.located_in": ("liegt in", "located in"),
-    "edge.participates_in": ("beteiligt an", "participates in"),
-    "edge.cofinances": ("kofinanziert", "co-finances"),
-    "edge.implemented_in": ("umgesetzt in", "implemented in"),
-    "edge.addresses": ("behandelt Thema", "addresses"),
-    "edge.works_on": ("arbeitet zu", "works on"),
-    "edge.linked_to": ("verknüpft mit TZ-Programm", "linked to TC programme"),
-    "edge.partners_with": ("Partnerschaft mit", "partners with"),
-    "edge.works_at": ("arbeitet bei", "works at"),
-    "edge.attended": ("nahm teil an", "attended"),
-    "edge.held_in": ("fand statt in", "held in"),
-    "edge.about": ("zum Thema", "about"),
 })
+
+#: Domain labels come from the one table (:mod:`graph.core.labels`), under these key prefixes.
+DOMAIN_PREFIXES = {"kind": NODE_KIND, "edge": EDGE_KIND, "sector": SECTOR, "status": STATUS, "kind.cofin": COFINANCE,
+                   "an.phase": PHASE, "role": ROLE, "attendance": ATTENDANCE_ROLE}
+register({f"{prefix}.{key}": (entry.de, entry.en)
+          for prefix, field in DOMAIN_PREFIXES.items() for key, entry in LABELS[field].items()})

@@ -24,7 +24,9 @@ from typing import Any, Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from graph.people.contacts import ContactIndex, merge_note, sector_label
+from graph.core.labels import SECTOR
+from graph.core.labels import label as domain_label
+from graph.people.contacts import ContactIndex, merge_note
 from graph.core.errors import PartnernetzError
 from graph.people.privacy import PrivacyError
 from loaders.spreadsheet import FORMULA_PREFIXES, neutralise
@@ -67,7 +69,7 @@ def contact_rows(index: ContactIndex, person_ids: Iterable[str], lang: str = "de
             "id": p.id,
             "name": p.name,
             "institution": "; ".join(p.institution_labels),
-            "sector": "; ".join(sector_label(s, lang) for s in p.sectors),
+            "sector": "; ".join(domain_label(SECTOR, s, lang) for s in p.sectors),
             "land": "; ".join(index.label(f"land:{c}", lang) for c in p.laender),
             "role": p.role,
             "email": p.email or "",

@@ -24,8 +24,10 @@ from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.i18n import normalise_lang, register, t
 from dashboard.shell import lang_from_search
-from graph.people.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
-                            find_contacts, merge_note, sector_label)
+from graph.core.labels import ATTENDANCE_ROLE, SECTOR
+from graph.core.labels import label as domain_label
+from graph.people.contacts import (ContactIndex, Match, build_contact_index, describe_reasons, find_contacts,
+                                   merge_note)
 from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
 from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
@@ -237,7 +239,7 @@ def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any
     note = t("contacts.masked_note", lang) if p.masked else merge_note(p, index, lang)
     return {
         "id": p.id, "name": p.name, "institution": "; ".join(p.institution_labels),
-        "sector": "; ".join(sector_label(s, lang) for s in p.sectors),
+        "sector": "; ".join(domain_label(SECTOR, s, lang) for s in p.sectors),
         "land": "; ".join(index.label(f"land:{c}", lang) for c in p.laender),
         "role": p.role, "email": p.email or "", "languages": ", ".join(p.languages),
         "last": "" if p.masked else (p.last_date or ""), "reason": reasons, "note": note, "masked": p.masked,
@@ -289,7 +291,7 @@ def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = Fals
 def _options(index: ContactIndex, facet: str, lang: str) -> list[dict[str, str]]:
     values = index.options(facet)
     if facet == "sector":
-        opts = [{"label": sector_label(v, lang), "value": v} for v in values]
+        opts = [{"label": domain_label(SECTOR, v, lang), "value": v} for v in values]
     elif facet == "language":
         opts = [{"label": v, "value": v} for v in values]
     elif facet == "event":
@@ -566,16 +568,16 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
 # ------------------------------------------------------- pure row builders
 def attendee_rows(index: ContactIndex, event_id: str, lang: str) -> list[dict[str, Any]]:
     return [{"id": f"{a.person.id}|{a.role}", "name": a.person.name, "institution": "; ".join(a.person.institution_labels),
-             "sector": "; ".join(sector_label(s, lang) for s in a.person.sectors),
+             "sector": "; ".join(domain_label(SECTOR, s, lang) for s in a.person.sectors),
              "land": "; ".join(index.label(f"land:{c}", lang) for c in a.person.laender),
-             "role": attendance_role_label(a.role, lang)} for a in event_attendees(index, event_id)]
+             "role": domain_label(ATTENDANCE_ROLE, a.role, lang)} for a in event_attendees(index, event_id)]
 
 
 def history_rows(index: ContactIndex, node: str, lang: str) -> list[dict[str, Any]]:
     found = events_of_institution(index, node) if node in index.by_institution else events_of_person(index, node)
     return [{"id": f"{a.event.id}|{a.person.id}|{a.role}", "date": a.event.date or "", "event": a.event.label,
              "name": a.person.name, "institution": "; ".join(a.person.institution_labels),
-             "role": attendance_role_label(a.role, lang)} for a in found]
+             "role": domain_label(ATTENDANCE_ROLE, a.role, lang)} for a in found]
 
 
 def counts_tables(index: ContactIndex, event_id: str, lang: str) -> list:
@@ -588,8 +590,8 @@ def counts_tables(index: ContactIndex, event_id: str, lang: str) -> list:
         ], className="counts")], className="card")
 
     land_rows = [(index.label(f"land:{k}", lang) if k else t("contacts.abroad", lang), v) for k, v in counts["land"].items()]
-    sector_rows = [(sector_label(k, lang), v) for k, v in counts["sector"].items()]
-    role_rows = [(attendance_role_label(k, lang), v) for k, v in counts["role"].items()]
+    sector_rows = [(domain_label(SECTOR, k, lang), v) for k, v in counts["sector"].items()]
+    role_rows = [(domain_label(ATTENDANCE_ROLE, k, lang), v) for k, v in counts["role"].items()]
     return [table(t("contacts.by_land", lang), t("contacts.land", lang), land_rows),
             table(t("contacts.by_sector", lang), t("contacts.sector", lang), sector_rows),
             table(t("contacts.by_role", lang), t("contacts.att_role", lang), role_rows)]

@@ -180,8 +180,6 @@ register({
     "attr.languages": ("Sprachen", "Languages"), "attr.event_kind": ("Format", "Format"),
     "attr.date": ("Datum", "Date"), "attr.end_date": ("bis", "until"), "attr.kind": ("Art", "Kind"),
     "attr.id": ("Kennung", "Id"),
-    "status.planned": ("geplant", "planned"), "status.active": ("laufend", "active"),
-    "status.completed": ("abgeschlossen", "completed"), "status.unknown": ("unbekannt", "unknown"),
 })
 
 # Relation group titles (neighbours list) and verbs (path steps), per edge kind and direction.

@@ -38,7 +38,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
-from graph.people.contacts import ContactIndex, Person, sector_label
+from graph.core.labels import SECTOR, label
+from graph.people.contacts import ContactIndex, Person
 from graph.core.errors import PartnernetzError
 
 __all__ = ["DIMENSIONS", "Quota", "QuotaProblem", "GuestList", "GuestListInfeasible",
@@ -155,7 +156,7 @@ class GuestList:
 def value_label(index: ContactIndex, dimension: str, value: str, lang: str = "de") -> str:
     """Display name of a quota value (sector name, Land, institution, person)."""
     if dimension == "sector":
-        return sector_label(value, lang)
+        return label(SECTOR, value, lang)
     if dimension == "dimension":
         return _DIMENSION_LABELS.get(value, (value, value))[1 if lang == "en" else 0]
     if dimension == "person":

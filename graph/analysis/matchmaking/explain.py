@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from graph.core.labels import SECTOR, label
 from graph.core.model import PartnerGraph
 from graph.core.regions import region_label
 
@@ -17,12 +18,11 @@ from graph.analysis.matchmaking.targets import Target
 
 __all__ = ["Evidence", "explain_institution", "explain_land", "MAX_LABEL", "MAX_EVIDENCE_NODES"]
 
-_SECTOR_DE = {"science": "Wissenschaft", "civil_society": "Zivilgesellschaft", "business": "Wirtschaft",
-              "public_administration": "öffentliche Verwaltung", "implementing_agency": "Durchführungsorganisation",
-              "other": "sonstige"}
-_SECTOR_EN = {"science": "science", "civil_society": "civil society", "business": "business",
-              "public_administration": "public administration", "implementing_agency": "implementing agency",
-              "other": "other"}
+
+
+def _sector(s: str, lang: str) -> str:
+    """A sector's name inside an evidence sentence."""
+    return label(SECTOR, s, lang, inline=True)
 
 
 @dataclass(frozen=True)
@@ -222,12 +222,12 @@ def explain_institution(graph: PartnerGraph, idx: MatchIndex, target: Target, ct
     if factors["sector"] > 0:
         s = idx.sectors[idx.inst_sector[i]]
         if target.kind == "institution":
-            de, en = (f"bringt {_SECTOR_DE[s]} ein – ein Sektor, der der Institution fehlt",
-                      f"adds {_SECTOR_EN[s]} – a sector the institution is not in")
+            de, en = (f"bringt {_sector(s, 'de')} ein – ein Sektor, der der Institution fehlt",
+                      f"adds {_sector(s, 'en')} – a sector the institution is not in")
         else:
             who_de, who_en = {"project": ("dem Projekt", "the project lacks"),
                               "country": ("den bisherigen Akteuren", "the current actors lack")}[target.kind]
-            de, en = f"bringt {_SECTOR_DE[s]} ein – {who_de} fehlt dieser Sektor", f"adds {_SECTOR_EN[s]} – {who_en} this sector"
+            de, en = f"bringt {_sector(s, 'de')} ein – {who_de} fehlt dieser Sektor", f"adds {_sector(s, 'en')} – {who_en} this sector"
         ev.append(Evidence("sector", de, en, (idx.institutions[i],)))
     if factors["recency"] > 0:
         last = idx.inst_last_year[i]
@@ -280,8 +280,8 @@ def explain_land(graph: PartnerGraph, idx: MatchIndex, target: Target, ctx: Cont
             have = [idx.institutions[i] for i in members[idx.inst_sector[members] == code][:50]]
             if have:
                 n = int((idx.inst_sector[members] == code).sum())
-                ev.append(Evidence("sector", f"hat {n} Partner aus {_SECTOR_DE[s]}: {_list(graph, have, 'de')}",
-                                   f"has {n} {_SECTOR_EN[s]} partner{'s' if n != 1 else ''}: {_list(graph, have, 'en')}",
+                ev.append(Evidence("sector", f"hat {n} Partner aus {_sector(s, 'de')}: {_list(graph, have, 'de')}",
+                                   f"has {n} {_sector(s, 'en')} partner{'s' if n != 1 else ''}: {_list(graph, have, 'en')}",
                                    tuple(have[:MAX_EVIDENCE_NODES])))
     if factors["recency"] > 0:
         ev.append(Evidence("recency", f"zuletzt aktiv {int(idx.land_last_year[l])}",
