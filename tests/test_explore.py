@@ -1,4 +1,4 @@
-"""Explorer queries on tiny named graphs where the answer is obvious."""
+"""The explorer's questions (graph.explore, graph.view) on tiny named graphs where the answer is obvious."""
 
 import pytest
 
