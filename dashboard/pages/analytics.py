@@ -22,7 +22,8 @@ from dash import ALL, dcc, html
 from dashboard import analytics_figures as af
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import normalise_lang, t
 from graph.analytics import compute, key_figures as graph_key_figures
 from graph.flows import FLOW_MEASURES, cofinancing_flows
 from graph.kinds import CofinanceKind, NodeKind, key_of
@@ -62,58 +63,6 @@ class ID:
     BTN_GRAPHML = "analytics-btn-graphml"
     BTN_GEXF = "analytics-btn-gexf"
     EXPORT = "analytics-export"
-
-
-register({
-    "an.sec.figures": ("Kennzahlen", "Key figures"),
-    "an.fig.status_note": ("„Laufend“ richtet sich nach Start- und Enddatum der Projekte. Den Status „aktiv“ tragen in den Quelldaten {n} Projekte; er wird dort nicht immer gepflegt.",
-                           "“Running” follows the projects' start and end dates. {n} projects carry the status “active” in the source data, which is not always kept up to date."),
-    "an.sec.brokers": ("Vermittler", "Brokers"),
-    "an.sec.brokers.intro": ("Institutionen auf vielen kürzesten Wegen zwischen anderen (Betweenness) – mit dem Grund, warum.",
-                             "Institutions on many shortest paths between others (betweenness) – with the reason why."),
-    "an.sec.central": ("Zentrale Akteure", "Central actors"),
-    "an.sec.central.intro": ("Nach PageRank im gewichteten Institutionennetz.", "By PageRank in the weighted institution network."),
-    "an.sec.communities": ("Gruppen (Communities)", "Groups (communities)"),
-    "an.sec.communities.intro": ("Louvain-Gruppen im Institutionennetz; „Im Netzwerk zeigen“ hebt die Gruppe in der Netzwerkansicht hervor.",
-                                 "Louvain groups in the institution network; “Show in network” highlights the group in the network view."),
-    "an.sec.matrices": ("Land × Partnerland", "Land × partner country"),
-    "an.sec.theme_land": ("Thema × Land (Projekte)", "Theme × Land (projects)"),
-    "an.sec.whitespots": ("Weiße Flecken", "White spots"),
-    "an.sec.whitespots.intro": ("Partnerland × Thema: Zahl deutscher Institutionen, wo ein Anlass besteht (TZ-Programm, Projekt oder Länderpartnerschaft eines Landes, das zum Thema arbeitet). "
-                                "Orange ○ = Anlass, aber keine deutsche Institution beteiligt. Klick auf eine Zelle öffnet das gefilterte Netzwerk.",
-                                "Partner country × theme: number of German institutions where there is a reason (TC programme, project or partnership of a Land working on the theme). "
-                                "Orange ○ = a reason, but no German institution involved. Click a cell to open the filtered network."),
-    "an.ws.list": ("Liste der weißen Flecken", "List of white spots"),
-    "an.sec.flows": ("Kofinanzierung: Land → Projekt → Partnerland", "Co-financing: Land → project → partner country"),
-    "an.sec.flows.intro": ("Breite = Zahl der Beiträge (oder Euro, wo angegeben); ein Projekt in mehreren Ländern teilt sich gleichmäßig auf.",
-                           "Width = number of contributions (or euro, where given); a project in several countries is split equally."),
-    "an.sk.kinds": ("Art der Beiträge", "Kind of contribution"),
-    "an.sk.years": ("Projektjahre", "Project years"),
-    "an.sk.measure": ("Maß", "Measure"),
-    "an.sk.count": ("Anzahl Beiträge", "Number of contributions"),
-    "an.sk.amount_eur": ("Euro (wo angegeben)", "Euro (where given)"),
-    "an.sec.maps": ("Karten", "Maps"),
-    "an.map.countries": ("Partnerländer nach Projekten", "Partner countries by projects"),
-    "an.map.laender": ("Länder nach beteiligten Projekten (schematische Kachelkarte)", "Länder by projects involved (schematic tile map)"),
-    "an.sec.time": ("Zeitverlauf", "Over time"),
-    "an.sec.timeline": ("Projekte nach Startjahr und Phase", "Projects by start year and phase"),
-    "an.sec.compare": ("Periodenvergleich", "Period comparison"),
-    "an.cmp.from": ("Zeitraum A", "Period A"),
-    "an.cmp.to": ("Zeitraum B", "Period B"),
-    "an.cmp.projects": ("{a} Projekte in A, {b} in B", "{a} projects in A, {b} in B"),
-    "an.cmp.laender": ("Länder: hinzugewonnene und verlorene Partnerländer (über Projekte)", "Länder: partner countries gained and lost (through projects)"),
-    "an.cmp.no_change": ("Keine Veränderung.", "No change."),
-    "an.sec.export": ("Export mit Netzwerkmaßen", "Export with network metrics"),
-    "an.export.intro": ("GraphML/GEXF für Gephi oder Cytoscape: das ganze Netz mit Art, Sektor und den Maßen (metric_*) als Knotenattribute.",
-                        "GraphML/GEXF for Gephi or Cytoscape: the whole network with kind, sector and the metrics (metric_*) as node attributes."),
-    "an.csv": ("CSV", "CSV"),
-    "an.show_in_network": ("Im Netzwerk zeigen", "Show in network"),
-    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}), {a} Gelenkstellen, {b} Brücken; Betweenness {mode}; Rechenweg: {backend}.",
-                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}), {a} cut points, {b} bridges; betweenness {mode}; backend: {backend}."),
-    "an.exact": ("exakt", "exact"),
-    "an.sampled": ("geschätzt aus {k} Stichproben", "estimated from {k} samples"),
-    "an.no_brokers": ("Keine Vermittler: kein Institutionennetz mit Umwegen.", "No brokers: the institution network has no paths through intermediaries."),
-})
 
 
 # --------------------------------------------------------------------------- cached data
@@ -316,7 +265,7 @@ def _measure_options(lang: str) -> list[dict]:
 
 
 def _period_options(lang: str) -> list[dict]:
-    return [{"label": t(f"an.phase.{k}", lang), "value": k} for k in PHASES]
+    return [{"label": domain_label("phase", k, lang), "value": k} for k in PHASES]
 
 
 def layout(lang: str = "de", **_query: str):
@@ -337,7 +286,7 @@ def _page(lang: str):
         g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"), index=_index()))
     laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang, index=_index()))
     tl = _cached("timeline", lambda: timeline(g))
-    kinds = [{"label": t(f"kind.cofin.{k}", lang), "value": k} for k in CofinanceKind.values()]
+    kinds = [{"label": domain_label("cofinancing", k, lang), "value": k} for k in CofinanceKind.values()]
     spot_links = [html.Li(dcc.Link(f"{r['country']} × {r['theme']}",
                                    href=af.network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
                   for r in spots[:200]]

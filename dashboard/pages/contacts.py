@@ -22,7 +22,8 @@ from dashboard import ids
 from dashboard.auth import current_user
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import normalise_lang, t
 from dashboard.shell import lang_from_search
 from graph.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
                             find_contacts, merge_note, sector_label)
@@ -90,102 +91,6 @@ class ID:
     HISTORY_OF = "contacts-history-of"
     HISTORY = "contacts-history"
     EVENT_LIST = "contacts-event-list"
-
-
-register({
-    "contacts.intro": ("Personen nach Thema, Partnerland, Land, Sektor, Sprache und Teilnahme finden, eine ausgewogene Gästeliste bauen und exportieren.",
-                       "Find people by theme, partner country, Land, sector, language and attendance, build a balanced guest list and export it."),
-    "contacts.privacy": ("{n} Personen ({m} ohne Einwilligung: nur Institution und Funktion sichtbar, nie exportiert; {d} Doppeleinträge zusammengeführt).",
-                         "{n} people ({m} without consent: only institution and role shown, never exported; {d} duplicate records merged)."),
-    "contacts.no_contacts": ("Diese Instanz läuft ohne Kontaktdaten (--no-contacts). Veranstaltungen sind sichtbar, Personen nicht.",
-                             "This instance runs without contact data (--no-contacts). Events are shown, people are not."),
-    "contacts.find": ("Kontakte finden", "Find contacts"),
-    "contacts.persons": ("Personen", "People"),
-    "contacts.row_hint": ("Eine Zeile anklicken, um die Institution der Person im Netzwerk zu zeigen.",
-                          "Click a row to show the person's institution in the network."),
-    "contacts.in_network": ("{name} im Netzwerk zeigen", "Show {name} in the network"),
-    "contacts.themes": ("Themen", "Themes"),
-    "contacts.countries": ("Partnerland-Erfahrung", "Partner-country experience"),
-    "contacts.countries_hint": ("über Projekte der Institution oder ihren Sitz im Partnerland",
-                                "through the institution's projects or its seat in the partner country"),
-    "contacts.laender": ("Länder", "Länder"),
-    "contacts.sectors": ("Sektoren", "Sectors"),
-    "contacts.institutions": ("Institutionen", "Institutions"),
-    "contacts.languages": ("Sprachen", "Languages"),
-    "contacts.role": ("Funktion enthält", "Role contains"),
-    "contacts.text": ("Freitextsuche (Name, E-Mail, Funktion, Institution)", "Free-text search (name, e-mail, role, institution)"),
-    "contacts.attended": ("Teilgenommen an", "Attended"),
-    "contacts.attendance": ("Teilnahme", "Attendance"),
-    "contacts.att_any": ("egal", "any"),
-    "contacts.att_never": ("nie teilgenommen", "never attended"),
-    "contacts.att_not_recent": ("nicht in den letzten … Monaten", "not in the last … months"),
-    "contacts.months": ("Monate", "months"),
-    "contacts.any": ("alle", "all"),
-    "contacts.count": ("{n} Treffer", "{n} matches"),
-    "contacts.count_one": ("1 Treffer", "1 match"),
-    "contacts.count_capped": ("{n} Treffer – die ersten {k} werden gezeigt; Filter verfeinern", "{n} matches – showing the first {k}; refine the filters"),
-    "contacts.name": ("Name", "Name"),
-    "contacts.institution": ("Institution", "Institution"),
-    "contacts.sector": ("Sektor", "Sector"),
-    "contacts.land": ("Land", "Land"),
-    "contacts.role_col": ("Funktion", "Role"),
-    "contacts.email": ("E-Mail", "E-mail"),
-    "contacts.langs_col": ("Sprachen", "Languages"),
-    "contacts.last": ("Letzte Teilnahme", "Last attended"),
-    "contacts.reason": ("Warum", "Why"),
-    "contacts.note": ("Hinweis", "Note"),
-    "contacts.masked_note": ("ohne Einwilligung: nur Institution und Funktion", "no consent: institution and role only"),
-    "contacts.guestlist": ("Gästeliste", "Guest list"),
-    "contacts.guestlist_intro": ("Kandidaten sind die Treffer oben (nur Personen mit Einwilligung).",
-                                 "Candidates are the matches above (people with consent only)."),
-    "contacts.size": ("Listengröße", "List size"),
-    "contacts.prefer": ("Bevorzugen, wer nicht kürzlich teilgenommen hat", "Prefer people who have not attended recently"),
-    "contacts.prefer_months": ("kürzlich = in den letzten … Monaten", "recently = in the last … months"),
-    "contacts.quotas": ("Quoten", "Quotas"),
-    "contacts.quota_dim": ("Quote nach", "Quota by"),
-    "contacts.quota_value": ("Wert", "Value"),
-    "contacts.min": ("mind.", "min"),
-    "contacts.max": ("höchstens", "max"),
-    "contacts.quota_add": ("Quote hinzufügen", "Add quota"),
-    "contacts.no_quotas": ("Keine Quoten.", "No quotas."),
-    "contacts.dim.sector": ("Sektor", "Sector"),
-    "contacts.dim.land": ("Land", "Land"),
-    "contacts.dim.institution": ("Institution", "Institution"),
-    "contacts.include": ("Muss dabei sein", "Must include"),
-    "contacts.exclude": ("Ausschließen", "Exclude"),
-    "contacts.build": ("Liste vorschlagen", "Propose list"),
-    "contacts.list_ok": ("Die Liste erfüllt alle Vorgaben.", "The list meets every constraint."),
-    "contacts.list_problems": ("Nicht erfüllbar:", "Cannot be met:"),
-    "contacts.list_check": ("Die bearbeitete Liste verletzt:", "The edited list breaks:"),
-    "contacts.list_count": ("{n} Personen auf der Liste", "{n} people on the list"),
-    "contacts.remove": ("Ausgewählte entfernen", "Remove selected"),
-    "contacts.add_person": ("Person hinzufügen", "Add a person"),
-    "contacts.add": ("Hinzufügen", "Add"),
-    "contacts.separator": ("CSV-Trennzeichen", "CSV separator"),
-    "contacts.sep_semicolon": ("; (Excel, deutsch)", "; (Excel, German)"),
-    "contacts.sep_comma": (", (international)", ", (international)"),
-    "contacts.export_note": ("Jeder Export wird im Audit-Log protokolliert.", "Every export is recorded in the audit log."),
-    "contacts.events": ("Veranstaltungen", "Events"),
-    "contacts.event": ("Veranstaltung", "Event"),
-    "contacts.event_kind": ("Art", "Kind"),
-    "contacts.ekind.training": ("Training", "Training"),
-    "contacts.ekind.conference": ("Konferenz", "Conference"),
-    "contacts.ekind.workshop": ("Workshop", "Workshop"),
-    "contacts.ekind.network_meeting": ("Netzwerktreffen", "Network meeting"),
-    "contacts.ekind.lab": ("Lab", "Lab"),
-    "contacts.ekind.other": ("Sonstige", "Other"),
-    "contacts.date": ("Datum", "Date"),
-    "contacts.att_role": ("Rolle", "Role"),
-    "contacts.by_land": ("Teilnehmende nach Land", "Attendees by Land"),
-    "contacts.by_sector": ("Teilnehmende nach Sektor", "Attendees by sector"),
-    "contacts.by_role": ("Teilnehmende nach Rolle", "Attendees by role"),
-    "contacts.abroad": ("Partnerland / ohne Land", "Partner country / no Land"),
-    "contacts.count_col": ("Anzahl", "Count"),
-    "contacts.history_of": ("Teilnahmen einer Person oder Institution", "Attendance of a person or institution"),
-    "contacts.person": ("Person", "Person"),
-    "contacts.search_hint": ("Tippen zum Suchen …", "Type to search …"),
-    "contacts.no_events": ("Keine Veranstaltungen im Datensatz.", "No events in the dataset."),
-})
 
 
 # ----------------------------------------------------------------- helpers
@@ -511,7 +416,7 @@ def layout(lang: str = "de", **query: str):
 
 def _event_list(index: ContactIndex, lang: str) -> html.Div:
     """Events without people (``--no-contacts``): date, title, kind, city."""
-    rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": t(f"contacts.ekind.{e.kind}", lang) if e.kind else ""}
+    rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": domain_label("event_kind", e.kind, lang) if e.kind else ""}
             for e in events_by_date(index)]
     cols = [{"field": "date", "headerName": t("contacts.date", lang), "width": 120},
             {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 260, **WRAP},

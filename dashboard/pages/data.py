@@ -18,7 +18,8 @@ from dashboard.context import current
 from graph.kinds import NodeKind
 from graph.privacy import exportable_graph
 from loaders.audit import audit_export
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import normalise_lang, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml
 from loaders.report import LoadReport
 
@@ -34,42 +35,6 @@ class ID:
     BTN_GEXF = "data-btn-gexf"
     PROBLEMS = "data-problems"
     LANG = "data-lang"
-
-
-register({
-    "data.source": ("Datenquelle", "Data source"),
-    "data.tables": ("Tabellen", "Tables"),
-    "data.table": ("Tabelle", "Table"),
-    "data.read": ("gelesen", "read"),
-    "data.accepted": ("übernommen", "accepted"),
-    "data.rejected": ("abgelehnt", "rejected"),
-    "data.nodes": ("Knoten nach Art", "Nodes by kind"),
-    "data.edges": ("Kanten nach Art", "Edges by kind"),
-    "data.problems": ("Befunde beim Laden", "Load findings"),
-    "data.no_problems": ("Keine Befunde: alle Zeilen wurden übernommen.", "No findings: every row was accepted."),
-    "data.status_ok": ("Ladebericht: keine Fehler", "Load report: no errors"),
-    "data.status_err": ("Ladebericht: {n} Fehler – abgelehnte Zeilen fehlen im Netz", "Load report: {n} errors – rejected rows are not in the network"),
-    "data.errors_warnings": ("{e} Fehler, {w} Hinweise", "{e} errors, {w} warnings"),
-    "data.downloads": ("Netz herunterladen", "Download the network"),
-    "data.csv": ("CSV-Tabellen (ZIP)", "CSV tables (ZIP)"),
-    "data.level": ("Stufe", "Level"),
-    "data.level_error": ("Fehler", "error"),
-    "data.level_warning": ("Hinweis", "warning"),
-    "data.file": ("Datei", "File"),
-    "data.row": ("Zeile", "Row"),
-    "data.column": ("Spalte", "Column"),
-    "data.value": ("Wert", "Value"),
-    "data.message": ("Meldung", "Message"),
-    "data.edge_kind": ("Art", "Kind"),
-    "data.count": ("Anzahl", "Count"),
-    "data.snapshot": (
-        "Abfragemodus: Das Netzwerk fragt Neo4j bei jeder Ansicht direkt. Die Seiten Matchmaking, Kontakte, "
-        "Analysen und diese Seite rechnen auf einem Schnappschuss, abgerufen am {taken} (UTC) in {seconds} s; "
-        "geänderte Daten werden alle {every} s erkannt und neu abgerufen.",
-        "Query mode: the network asks Neo4j directly for every view. The Matchmaking, Contacts, Analytics pages "
-        "and this page compute on a snapshot taken at {taken} (UTC) in {seconds} s; changed data are detected "
-        "every {every} s and fetched again."),
-})
 
 
 def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
@@ -113,8 +78,8 @@ def layout(lang: str = "de", **_query: str):
     # counting walks every node and edge: once per dataset
     node_counts = ctx.cached("data.node_counts", graph.counts_by_kind)
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
-    node_rows = [[t(f"kind.{k}", lang), n] for k, n in node_counts.items()]
-    edge_rows = [[t(f"edge.{k}", lang), n] for k, n in edge_counts.items() if n]
+    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items()]
+    edge_rows = [[domain_label("edge", k, lang), n] for k, n in edge_counts.items() if n]
     grid = dag.AgGrid(
         id=ID.PROBLEMS,
         rowData=problem_rows(report, lang),

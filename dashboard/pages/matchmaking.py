@@ -20,7 +20,8 @@ from dash import dcc, html
 
 from dashboard.components import page_header
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import normalise_lang, t
 from graph.errors import PartnernetzError
 from graph.kinds import NodeKind, kind_of
 from graph.matchmaking import (
@@ -60,55 +61,6 @@ class ID:
     LANG = "matchmaking-lang"
     OPPORTUNITIES = "matchmaking-opportunities"
 
-
-register({
-    "mm.intro": ("Wer passt zu einem Projekt, einem Partnerland oder einer Institution – und warum? "
-                 "Jede Empfehlung nennt ihre Gründe; ein Klick zeigt sie im Netzwerk.",
-                 "Who fits a project, a partner country or an institution – and why? Every suggestion "
-                 "states its reasons; one click shows them in the network."),
-    "mm.target": ("Ziel (Projekt, Partnerland oder Institution)", "Target (project, partner country or institution)"),
-    "mm.target_placeholder": ("Projekt, Land oder Institution suchen …", "Search project, country or institution …"),
-    "mm.themes": ("Themen (für ein Partnerland)", "Themes (for a partner country)"),
-    "mm.what": ("Vorschläge", "Suggest"),
-    "mm.what_inst": ("Institutionen", "Institutions"),
-    "mm.what_land": ("Bundesländer", "Länder (federal states)"),
-    "mm.filter_land": ("Nur aus Bundesland", "Only from Land"),
-    "mm.filter_sector": ("Nur Sektor", "Only sector"),
-    "mm.top": ("Anzahl", "Number"),
-    "mm.diversity": ("Vielfalt: höchstens wenige pro Bundesland und Sektor", "Diversity: only a few per Land and sector"),
-    "mm.weights": ("Gewichte", "Weights"),
-    "mm.reset": ("Standardgewichte", "Default weights"),
-    "mm.export": ("Auswahlliste exportieren", "Export shortlist"),
-    "mm.csv": ("CSV", "CSV"),
-    "mm.xlsx": ("Excel", "Excel"),
-    "mm.results": ("Vorschläge", "Suggestions"),
-    "mm.none": ("Keine Kandidaten mit Punktzahl über 0 – Gewichte oder Filter ändern.",
-                "No candidates scoring above 0 – change weights or filters."),
-    "mm.choose": ("Bitte ein Ziel wählen.", "Please choose a target."),
-    "mm.score": ("Punktzahl", "Score"),
-    "mm.show_network": ("im Netzwerk zeigen", "show in network"),
-    "mm.deferred": ("nach hinten gerückt (Vielfalt)", "moved down (diversity)"),
-    "mm.evidence": ("Begründung", "Reasons"),
-    "mm.summary": ("{n} Vorschläge für {target}", "{n} suggestions for {target}"),
-    "mm.opps": ("Offene Gelegenheiten", "Open opportunities"),
-    "mm.opp.missing_sector": ("Projekten fehlt ein Sektor", "Projects lacking a sector"),
-    "mm.opp.idle_partnership": ("Partnerschaften ohne laufendes Projekt", "Partnerships without a running project"),
-    "mm.opp.theme_gap": ("Expertise ohne Projekt im Partnerland", "Expertise without a project in the partner country"),
-    "mm.opp.none": ("Keine.", "None."),
-    "mm.opp.more": ("… und {n} weitere", "… and {n} more"),
-    "mm.col.rank": ("Rang", "Rank"),
-    "mm.col.id": ("Knoten-ID", "Node id"),
-    "mm.col.name": ("Name", "Name"),
-    "mm.col.land": ("Bundesland", "Land"),
-    "mm.col.sector": ("Sektor", "Sector"),
-    "mm.col.explanation": ("Begründung", "Explanation"),
-    "mm.col.evidence_ids": ("Belegknoten", "Evidence nodes"),
-    "mm.col.target": ("Ziel", "Target"),
-    "mm.kind.project": ("Projekt", "Project"),
-    "mm.kind.country": ("Partnerland", "Partner country"),
-    "mm.kind.institution": ("Institution", "Institution"),
-})
-register({f"mm.factor.{f}": labels for f, labels in FACTOR_LABELS.items()})
 
 SECTORS = ("science", "civil_society", "business", "public_administration", "implementing_agency", "other")
 
@@ -178,7 +130,7 @@ def compute_ranking(graph, target_id: str | None, *, themes=None, weights=None, 
 
 
 def _sector_label(sector: str | None, lang: str) -> str:
-    return t(f"sector.{sector or 'unknown'}", lang)
+    return domain_label("sector", sector or 'unknown', lang)
 
 
 def _factor_bars(c: Candidate, lang: str) -> html.Div:
@@ -186,12 +138,12 @@ def _factor_bars(c: Candidate, lang: str) -> html.Div:
     for f in FACTORS:
         value = c.factors[f]
         rows.append(html.Div([
-            html.Span(t(f"mm.factor.{f}", lang), className="mm-factor-name"),
+            html.Span(domain_label("factor", f, lang), className="mm-factor-name"),
             html.Span(html.Span(className=f"mm-bar-fill mm-f-{f}", style={"width": f"{value * 100:.0f}%"}),
                       className="mm-bar", title=f"{value:.2f}"),
             html.Span(f"{value:.2f}", className="mm-factor-value"),
         ], className="mm-factor-row", **{"data-factor": f}))
-    stacked = html.Div([html.Span(className=f"mm-stack-part mm-f-{f}", title=t(f"mm.factor.{f}", lang),
+    stacked = html.Div([html.Span(className=f"mm-stack-part mm-f-{f}", title=domain_label("factor", f, lang),
                                   style={"width": f"{c.contributions[f] * 100:.1f}%"})
                         for f in FACTORS if c.contributions[f] > 0], className="mm-stack")
     return html.Div([stacked, html.Div(rows, className="mm-factors")], className="mm-bars")
@@ -248,7 +200,7 @@ def shortlist_rows(graph, ranking: Ranking, lang: str) -> list[dict[str, Any]]:
             t("mm.score", lang): round(c.score, 4),
         }
         for f in FACTORS:
-            row[t(f"mm.factor.{f}", lang)] = round(c.factors[f], 4)
+            row[domain_label("factor", f, lang)] = round(c.factors[f], 4)
         row[t("mm.col.explanation", lang)] = c.explanation(lang)
         row[t("mm.col.evidence_ids", lang)] = ", ".join(c.evidence_nodes)
         row[t("mm.col.target", lang)] = f"{target_label} ({target.node})"
@@ -311,7 +263,7 @@ def _default_target(graph) -> str | None:
 
 def _weight_slider(f: str, lang: str) -> html.Div:
     return html.Div([
-        html.Label(t(f"mm.factor.{f}", lang), htmlFor=ID.WEIGHT + f, className="mm-weight-label"),
+        html.Label(domain_label("factor", f, lang), htmlFor=ID.WEIGHT + f, className="mm-weight-label"),
         dcc.Slider(id=ID.WEIGHT + f, min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
                    marks={0: "0", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}, updatemode="mouseup",
                    tooltip={"placement": "bottom", "always_visible": False}),
@@ -372,7 +324,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         ], className="mm-control"),
         html.Div([
             html.Label(t("mm.filter_sector", lang), htmlFor=ID.SECTORS),
-            dcc.Dropdown(id=ID.SECTORS, options=[{"label": t(f"sector.{s}", lang), "value": s} for s in SECTORS],
+            dcc.Dropdown(id=ID.SECTORS, options=[{"label": domain_label("sector", s, lang), "value": s} for s in SECTORS],
                          value=[], multi=True),
         ], className="mm-control"),
         html.Div([

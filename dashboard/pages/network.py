@@ -25,7 +25,8 @@ from dashboard.auth import current_user
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import normalise_lang, t
 from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
 from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
@@ -92,133 +93,6 @@ def query_id(role: str) -> dict[str, str]:
 def suggestions_id(role: str) -> dict[str, str]:
     return {"type": ID.SUGGESTIONS, "role": role}
 
-
-register({
-    "network.intro": ("Akteure suchen, Verbindungen erkunden, Wege zwischen zwei Akteuren finden.",
-                      "Search actors, explore their connections, find how two actors are linked."),
-    "network.search": ("Suche", "Search"),
-    "network.search_ph": ("Institution, Projekt, Land, Partnerland, Thema …", "Institution, project, Land, country, theme …"),
-    "network.no_hits": ("Keine Treffer.", "No matches."),
-    "network.filters": ("Filter", "Filters"),
-    "network.kinds": ("Knotenarten", "Node kinds"),
-    "network.land": ("Land (Bundesland)", "Land (German state)"),
-    "network.country": ("Partnerland", "Partner country"),
-    "network.theme": ("Thema", "Theme"),
-    "network.sector": ("Sektor", "Sector"),
-    "network.status": ("Projektstatus", "Project status"),
-    "network.years": ("Projektjahre", "Project years"),
-    "network.from": ("von", "from"),
-    "network.to": ("bis", "to"),
-    "network.any": ("alle", "any"),
-    "network.layout": ("Anordnung", "Layout"),
-    "layout.cose": ("Kräftebasiert", "Force-directed"),
-    "layout.concentric": ("Ringe nach Art", "Rings by kind"),
-    "layout.breadthfirst": ("Hierarchisch", "Hierarchical"),
-    "network.by": ("Übersicht nach", "Overview by"),
-    "network.by.country": ("Partnerländern", "partner countries"),
-    "network.by.theme": ("Themen", "themes"),
-    "network.reset": ("Zur Übersicht", "Back to overview"),
-    "network.legend": ("Legende", "Legend"),
-    "network.legend_sectors": ("Institutionen nach Sektor", "Institutions by sector"),
-    "network.legend_marks": ("Markierungen", "Marks"),
-    "network.legend_focus": ("Fokus", "Focus"),
-    "network.legend_chosen": ("Ausgewählt / Weg", "Selected / path"),
-    "network.legend_highlight": ("Hervorgehoben", "Highlighted"),
-    "network.legend_partnership": ("Länderpartnerschaft (gestrichelt)", "Land partnership (dashed)"),
-    "network.export": ("Export", "Export"),
-    "network.csv_nodes": ("Knoten (CSV)", "Nodes (CSV)"),
-    "network.csv_edges": ("Kanten (CSV)", "Edges (CSV)"),
-    "network.status_start": (
-        "Übersicht: Länder und Partnerländer, verbunden durch gemeinsame Projekte (Zahl = Projekte; gestrichelt = "
-        "Länderpartnerschaft). Suchen Sie einen Akteur oder klicken Sie auf einen Knoten.",
-        "Overview: Länder and partner countries linked by shared projects (number = projects; dashed = Land "
-        "partnership). Search for an actor or click a node."),
-    "network.status_start_theme": (
-        "Übersicht: Länder und Themen, verbunden durch gemeinsame Projekte (Zahl = Projekte).",
-        "Overview: Länder and themes linked by shared projects (number = projects)."),
-    "network.status_too_large": (
-        "Diese Auswahl umfasst {total} Elemente – mehr als {max} lassen sich nicht lesbar zeichnen. Gezeigt wird "
-        "deshalb eine Zusammenfassung der {projects} passenden Projekte nach Land und {by}. Grenzen Sie die Filter "
-        "ein oder wählen Sie einen Knoten.",
-        "This selection has {total} elements – more than {max} cannot be drawn legibly. Shown instead: a summary of "
-        "the {projects} matching projects by Land and {by}. Narrow the filters or pick a node."),
-    "network.status_view": ("{nodes} Knoten, {edges} Kanten", "{nodes} nodes, {edges} edges"),
-    "network.status_cut": (
-        "Ansicht gekürzt: {shown} von {total} Elementen (höchstens {max}); nahe und gut vernetzte Knoten zuerst.",
-        "View cut: {shown} of {total} elements (at most {max}); near and well-connected nodes first."),
-    "network.status_unknown": ("Nicht gefunden und ignoriert: {ids}", "Not found and ignored: {ids}"),
-    "network.highlighted": ("Hervorgehoben aus dem Link ({n}): {names}",
-                            "Highlighted from the link ({n}): {names}"),
-    "network.highlight_clear": ("Hervorhebung aufheben", "Clear highlight"),
-    "network.details": ("Details", "Details"),
-    "network.details_empty": ("Klicken Sie auf einen Knoten oder wählen Sie einen Suchtreffer.",
-                              "Click a node or pick a search result."),
-    "network.source": ("Quelle", "Source"),
-    "network.illustrative": ("Erfundener Beispieldatensatz", "Invented example record"),
-    "network.neighbours": ("Verbindungen", "Connections"),
-    "network.no_neighbours": ("Keine Verbindungen.", "No connections."),
-    "network.expand": ("Erweitern", "Expand"),
-    "network.collapse": ("Einklappen", "Collapse"),
-    "network.focus1": ("Fokus (Radius 1)", "Focus (radius 1)"),
-    "network.focus2": ("Fokus (Radius 2)", "Focus (radius 2)"),
-    "network.path_from_here": ("Weg finden zu …", "Find path to …"),
-    "network.path_to_here": ("Weg hierher", "Path to here"),
-    "network.paths": ("Wie sind A und B verbunden?", "How are A and B connected?"),
-    "network.path_from": ("Von", "From"),
-    "network.path_to": ("Nach", "To"),
-    "network.path_pick": ("Akteur suchen …", "Search an actor …"),
-    "network.path_k": ("Alternativen", "Alternatives"),
-    "network.path_maxlen": ("max. Schritte", "max. steps"),
-    "network.path_loose": ("auch über gemeinsame Themen und „Deutschland“", "also via shared themes and “Germany”"),
-    "network.path_none": ("Keine Verbindung mit höchstens {n} Schritten gefunden.", "No connection within {n} steps."),
-    "network.path_title": ("Weg {i}: {n} Schritte", "Path {i}: {n} steps"),
-    "network.path_clear": ("Weg löschen", "Clear path"),
-    "network.path_hint": ("Wählen Sie Start und Ziel.", "Choose start and target."),
-    "network.clear": ("entfernen", "remove"),
-    "attr.sector": ("Sektor", "Sector"), "attr.sector_detail": ("Typ", "Type"), "attr.land": ("Land", "Land"),
-    "attr.country": ("Staat", "Country"), "attr.city": ("Ort", "City"), "attr.website": ("Website", "Website"),
-    "attr.start": ("Beginn", "Start"), "attr.end": ("Ende", "End"), "attr.phase": ("Phase", "Phase"),
-    "attr.status": ("Status", "Status"), "attr.region": ("Region", "Region"),
-    "attr.description": ("Beschreibung", "Description"), "attr.role": ("Funktion", "Role"),
-    "attr.languages": ("Sprachen", "Languages"), "attr.event_kind": ("Format", "Format"),
-    "attr.date": ("Datum", "Date"), "attr.end_date": ("bis", "until"), "attr.kind": ("Art", "Kind"),
-    "attr.id": ("Kennung", "Id"),
-    "status.planned": ("geplant", "planned"), "status.active": ("laufend", "active"),
-    "status.completed": ("abgeschlossen", "completed"), "status.unknown": ("unbekannt", "unknown"),
-})
-
-# Relation group titles (neighbours list) and verbs (path steps), per edge kind and direction.
-_RELATIONS = {
-    "located_in": (("Standort", "Location"), ("Institutionen mit Sitz hier", "Institutions located here"),
-                   ("liegt in", "is located in"), ("ist Standort von", "is the location of")),
-    "participates_in": (("Beteiligt an Projekten", "Takes part in projects"), ("Beteiligte Institutionen", "Participating institutions"),
-                        ("ist beteiligt an", "takes part in"), ("hat als Beteiligte", "has as participant")),
-    "cofinances": (("Kofinanziert Projekte", "Co-finances projects"), ("Kofinanziert von", "Co-financed by"),
-                   ("kofinanziert", "co-finances"), ("wird kofinanziert von", "is co-financed by")),
-    "implemented_in": (("Durchgeführt in", "Implemented in"), ("Projekte und Programme hier", "Projects and programmes here"),
-                       ("läuft in", "runs in"), ("ist Einsatzland von", "hosts")),
-    "addresses": (("Themen", "Themes"), ("Projekte zu diesem Thema", "Projects on this theme"),
-                  ("behandelt", "addresses"), ("ist Thema von", "is a theme of")),
-    "works_on": (("Arbeitet zu Themen", "Works on themes"), ("Institutionen und Kontakte zum Thema", "Institutions and contacts working on it"),
-                 ("arbeitet zu", "works on"), ("wird bearbeitet von", "is worked on by")),
-    "linked_to": (("Verknüpft mit Programm", "Linked to programme"), ("Verknüpfte Projekte", "Linked projects"),
-                  ("gehört zu", "is linked to"), ("umfasst", "includes")),
-    "partners_with": (("Partnerländer", "Partner countries"), ("Partnerschaften mit Ländern", "Partnerships with Länder"),
-                      ("ist Partner von", "is a partner of"), ("ist Partner von", "is a partner of")),
-    "works_at": (("Arbeitet bei", "Works at"), ("Kontakte", "Contacts"),
-                 ("arbeitet bei", "works at"), ("beschäftigt", "employs")),
-    "attended": (("Teilgenommen an", "Attended"), ("Teilnehmende", "Attendees"),
-                 ("nahm teil an", "attended"), ("hatte als Gast", "was attended by")),
-    "held_in": (("Veranstaltungsort", "Held in"), ("Veranstaltungen hier", "Events here"),
-                ("fand statt in", "was held in"), ("war Ort von", "hosted")),
-    "about": (("Themen", "Themes"), ("Veranstaltungen zum Thema", "Events on this theme"),
-              ("behandelte", "was about"), ("war Thema von", "was the theme of")),
-}
-register({f"rel.{k}.out": v[0] for k, v in _RELATIONS.items()})
-register({f"rel.{k}.in": v[1] for k, v in _RELATIONS.items()})
-register({f"verb.{k}.out": v[2] for k, v in _RELATIONS.items()})
-register({f"verb.{k}.in": v[3] for k, v in _RELATIONS.items()})
-assert set(_RELATIONS) == set(EdgeKind.values())
 
 #: Attributes shown in the details panel, in this order. E-mail and consent
 #: are personal data and stay on the Kontakte page.
@@ -298,9 +172,9 @@ def highlight_notice(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.
 
 def _attr_value(g: PartnerGraph, name: str, value: Any, lang: str) -> Any:
     if name == "sector":
-        return t(f"sector.{value}", lang)
+        return domain_label("sector", value, lang)
     if name == "status":
-        return t(f"status.{value}", lang)
+        return domain_label("status", value, lang)
     if name == "land" and f"land:{value}" in g:
         return g.label(f"land:{value}", lang)
     if name == "country" and f"country:{value}" in g:
@@ -327,7 +201,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         return html.Div([html.H2(t("network.details", lang)), html.P(t("network.details_empty", lang), className="muted")])
     attrs = g.node(nid)
     kind = attrs["kind"]
-    rows = [html.Tr([html.Th(t("attr.kind", lang)), html.Td(t(f"kind.{kind}", lang))])]
+    rows = [html.Tr([html.Th(t("attr.kind", lang)), html.Td(domain_label("kind", kind, lang))])]
     for name in DETAIL_ATTRS:
         if attrs.get(name) not in (None, "", []):
             rows.append(html.Tr([html.Th(t(f"attr.{name}", lang)), html.Td(_attr_value(g, name, attrs[name], lang))]))
@@ -368,7 +242,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
             extra = n.edge.get("role") or n.edge.get("contribution") or n.edge.get("type")
             entries.append(html.Li([
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
-                         title=t(f"kind.{n.kind}", lang)),
+                         title=domain_label("kind", n.kind, lang)),
                 html.Span(f" · {extra}", className="muted") if extra else None,
             ]))
         nb_blocks.append(html.Details([
@@ -429,7 +303,7 @@ def path_panel(g: PartnerGraph, view: ExplorerView, state: dict[str, Any], lang:
             steps = describe_path(g, p, lang=lang)
             items = []
             for step in steps:
-                kind_label = t(f"kind.{step.kind}", lang)
+                kind_label = domain_label("kind", step.kind, lang)
                 if step.relation is None:
                     items.append(html.Li([html.Strong(step.label), html.Span(f" ({kind_label})", className="muted")]))
                 else:
@@ -448,14 +322,14 @@ def path_panel(g: PartnerGraph, view: ExplorerView, state: dict[str, Any], lang:
 def _legend(kinds_present: set[str], lang: str) -> html.Div:
     entries = legend_entries(kinds_present or None)
 
-    def row(key: str, shape: str, colour: str) -> html.Li:
+    def row(group: str, key: str, shape: str, colour: str) -> html.Li:
         return html.Li([html.Span(className=f"swatch shape-{shape}", style={"backgroundColor": colour}),
-                        html.Span(t(key, lang))])
+                        html.Span(domain_label(group, key.partition(".")[2], lang))])
 
-    blocks = [html.H3(t("network.legend", lang)), html.Ul([row(*e) for e in entries["kinds"]], className="legend")]
+    blocks = [html.H3(t("network.legend", lang)), html.Ul([row("kind", *e) for e in entries["kinds"]], className="legend")]
     if entries["sectors"]:
         blocks += [html.H4(t("network.legend_sectors", lang)),
-                   html.Ul([row(*e) for e in entries["sectors"]], className="legend")]
+                   html.Ul([row("sector", *e) for e in entries["sectors"]], className="legend")]
     blocks += [html.H4(t("network.legend_marks", lang)), html.Ul([
         html.Li([html.Span(className="swatch ring ring-focus"), html.Span(t("network.legend_focus", lang))]),
         html.Li([html.Span(className="swatch ring ring-chosen"), html.Span(t("network.legend_chosen", lang))]),
@@ -487,8 +361,8 @@ def filter_choices(options: FilterOptions | PartnerGraph, lang: str) -> dict[str
         return sorted(pairs, key=lambda p: fold(p[1]))
 
     return {"lands": named(options.lands), "countries": named(options.countries), "themes": named(options.themes),
-            "sectors": [(s.value, t(f"sector.{s.value}", lang)) for s in Sector if s.value in options.sectors],
-            "statuses": [(s.value, t(f"status.{s.value}", lang)) for s in ProjectStatus if s.value in options.statuses]}
+            "sectors": [(s.value, domain_label("sector", s.value, lang)) for s in Sector if s.value in options.sectors],
+            "statuses": [(s.value, domain_label("status", s.value, lang)) for s in ProjectStatus if s.value in options.statuses]}
 
 
 def _with_chosen(pairs: list[tuple[str, str]], chosen: list[str], label: Any = str) -> list[tuple[str, str]]:
@@ -503,8 +377,8 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
     options = (MemoryStore(store) if isinstance(store, PartnerGraph) else store).filter_options()
     choices = filter_choices(options, lang)
     countries, themes, lands = choices["countries"], choices["themes"], choices["lands"]
-    sectors = _with_chosen(choices["sectors"], state["sector"], lambda v: t(f"sector.{v}", lang))
-    statuses = _with_chosen(choices["statuses"], state["status"], lambda v: t(f"status.{v}", lang))
+    sectors = _with_chosen(choices["sectors"], state["sector"], lambda v: domain_label("sector", v, lang))
+    statuses = _with_chosen(choices["statuses"], state["status"], lambda v: domain_label("status", v, lang))
     first, last = options.years or (None, None)
 
     def multi(id_: str, label_key: str, options: list[dict[str, str]], value: list[str]) -> html.Div:
@@ -514,7 +388,7 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
 
     return html.Div([
         html.H2(t("network.filters", lang)),
-        multi(ID.KINDS, "network.kinds", _options([(k.value, t(f"kind.{k.value}", lang)) for k in NodeKind]), state["kinds"]),
+        multi(ID.KINDS, "network.kinds", _options([(k.value, domain_label("kind", k.value, lang)) for k in NodeKind]), state["kinds"]),
         multi(ID.LAND, "network.land", _options(_with_chosen(lands, state["land"])), state["land"]),
         multi(ID.COUNTRY, "network.country", _options(_with_chosen(countries, state["country"])), state["country"]),
         multi(ID.THEME, "network.theme", _options(_with_chosen(themes, state["theme"])), state["theme"]),
@@ -636,7 +510,7 @@ def suggestion_list(store: GraphStore | PartnerGraph, text: str, role: str, stat
     if not hits:
         return [html.Div(t("network.no_hits", lang), className="muted suggestion-empty")]
     return [html.Div(dcc.Link([html.Span(h.label, className="hit-label"),
-                               html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
+                               html.Span(domain_label("kind", h.kind, lang), className="hit-kind")],
                               href="/" + to_search(_pick_target(role, h.node_id, state)), className="suggestion"),
                      **{"data-node": h.node_id})
             for h in hits]

@@ -6,13 +6,12 @@ UI chrome is checked). Screenshots: test-artifacts/screenshots/qa-*.png."""
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
 
-from dashboard.app import PAGE_MODULES
-from dashboard.i18n import _STRINGS
+from dashboard.domain_labels import domain_keys
+from dashboard.messages import MESSAGES
 from tests.browser.browser_helpers import screenshot, wait_for_dash
 
 pytestmark = pytest.mark.browser
@@ -47,10 +46,7 @@ _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 
 
 def _registered_keys() -> list[str]:
-    for name in PAGE_MODULES:  # importing a page registers its strings
-        importlib.import_module(name)
-    importlib.import_module("dashboard.shell")
-    return sorted(_STRINGS)
+    return sorted({*MESSAGES, *domain_keys()})
 
 
 def _key_pattern(keys: list[str]) -> re.Pattern:
