@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import parse_qs, quote_plus
 
+from dashboard.i18n import DEFAULT_LANG, normalise_lang
 from graph.kinds import NodeKind, ProjectStatus, Sector
 from graph.queries import GraphFilter
 
@@ -109,7 +110,7 @@ _FIELDS: dict[str, Any] = {
     "layout": _choice("layout", LAYOUTS),
     "by": _choice("by", OVERVIEW_BY),
     "loose": lambda q: (_values(q.get("loose")) or ["0"])[0] in ("1", "true", "yes"),
-    "lang": lambda q: "en" if str((_values(q.get("lang")) or ["de"])[0]).lower().startswith("en") else "de",
+    "lang": lambda q: normalise_lang((_values(q.get("lang")) or [DEFAULT_LANG])[0]),
 }
 
 

@@ -23,7 +23,7 @@ from dashboard import analytics_figures as af
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from graph.analytics import compute, key_figures as graph_key_figures
 from graph.flows import FLOW_MEASURES, cofinancing_flows
 from graph.kinds import CofinanceKind, NodeKind, key_of
@@ -40,7 +40,6 @@ HIGHLIGHT_LIMIT = 60
 
 
 class ID:
-    LANG = "analytics-lang"
     GO = "analytics-go"
     CSV = "analytics-csv"  # pattern-matching type: {"type": CSV, "chart": name}
     DOWNLOAD = "analytics-download"
@@ -291,7 +290,6 @@ def _page(lang: str):
                                    href=af.network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
                   for r in spots[:200]]
     return html.Div([
-        dcc.Store(id=ID.LANG, data=lang),
         dcc.Location(id=ID.GO, refresh="callback-nav"),
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Download(id=ID.EXPORT),
@@ -412,31 +410,31 @@ def export_with_metrics(fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
 
 # --------------------------------------------------------------------------- callbacks
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(dash.Output(ID.LC_GRAPH, "figure"), dash.Input(ID.LC_MEASURE, "value"), dash.State(ID.LANG, "data"),
+    @app.callback(dash.Output(ID.LC_GRAPH, "figure"), dash.Input(ID.LC_MEASURE, "value"), LANG_STATE,
                   prevent_initial_call=True)
-    def _land_country(measure, lang):
+    def _land_country(measure, search):
         measure = measure if measure in LAND_COUNTRY_MEASURES else "projects"
-        lang = normalise_lang(lang)
+        lang = lang_from_search(search)
         return _cached(f"lc_figure.{measure}.{lang}",
                        lambda: af.matrix_figure(current().graph, _lc_matrix(measure), lang))
 
     @app.callback(dash.Output(ID.SANKEY, "figure"), dash.Input(ID.SK_KINDS, "value"), dash.Input(ID.SK_YEARS, "value"),
-                  dash.Input(ID.SK_MEASURE, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _sankey(kinds, years, measure, lang):
+                  dash.Input(ID.SK_MEASURE, "value"), LANG_STATE, prevent_initial_call=True)
+    def _sankey(kinds, years, measure, search):
         measure = measure if measure in FLOW_MEASURES else "count"
-        return af.sankey_figure(current().graph, _flows(kinds or [], years, measure), normalise_lang(lang))
+        return af.sankey_figure(current().graph, _flows(kinds or [], years, measure), lang_from_search(search))
 
     @app.callback(dash.Output(ID.LAENDER_CHANGE, "children"), dash.Input(ID.PERIOD_A, "value"),
-                  dash.Input(ID.PERIOD_B, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _compare(a, b, lang):
+                  dash.Input(ID.PERIOD_B, "value"), LANG_STATE, prevent_initial_call=True)
+    def _compare(a, b, search):
         a = a if a in PHASES else "pilot"
         b = b if b in PHASES else "II"
-        return _comparison_children(a, b, normalise_lang(lang))
+        return _comparison_children(a, b, lang_from_search(search))
 
-    @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), dash.State(ID.LANG, "data"),
+    @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), LANG_STATE,
                   prevent_initial_call=True)
-    def _white_spot_click(click, lang):
-        lang = normalise_lang(lang)
+    def _white_spot_click(click, search):
+        lang = lang_from_search(search)
         try:
             point = click["points"][0]
         except (TypeError, KeyError, IndexError):
@@ -450,24 +448,24 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
         dash.Input({"type": ID.CSV, "chart": ALL}, "n_clicks"),
-        dash.State(ID.LANG, "data"), dash.State(ID.LC_MEASURE, "value"), dash.State(ID.SK_KINDS, "value"),
+        LANG_STATE, dash.State(ID.LC_MEASURE, "value"), dash.State(ID.SK_KINDS, "value"),
         dash.State(ID.SK_YEARS, "value"), dash.State(ID.SK_MEASURE, "value"), dash.State(ID.PERIOD_A, "value"),
         dash.State(ID.PERIOD_B, "value"),
         prevent_initial_call=True,
     )
-    def _csv(clicks, lang, measure, kinds, years, flow_measure, a, b):
+    def _csv(clicks, search, measure, kinds, years, flow_measure, a, b):
         trigger = dash.ctx.triggered_id
         if not trigger or not any(clicks):
             return dash.no_update
         chart = trigger["chart"]
-        rows = chart_rows(chart, normalise_lang(lang), measure=measure, kinds=kinds, years=years,
+        rows = chart_rows(chart, lang_from_search(search), measure=measure, kinds=kinds, years=years,
                           flow_measure=flow_measure if flow_measure in FLOW_MEASURES else "count",
                           period_a=a if a in PHASES else "pilot", period_b=b if b in PHASES else "II")
-        return dict(content=af.rows_to_csv(rows), filename=chart_file(chart, normalise_lang(lang), "csv"), type="text/csv")
+        return dict(content=af.rows_to_csv(rows), filename=chart_file(chart, lang_from_search(search), "csv"), type="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
-                  dash.Input(ID.BTN_GEXF, "n_clicks"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _export(_g, _x, lang):
+                  dash.Input(ID.BTN_GEXF, "n_clicks"), LANG_STATE, prevent_initial_call=True)
+    def _export(_g, _x, search):
         fmt = "graphml" if dash.ctx.triggered_id == ID.BTN_GRAPHML else "gexf"
-        content, name = export_with_metrics(fmt, lang=normalise_lang(lang))
+        content, name = export_with_metrics(fmt, lang=lang_from_search(search))
         return dcc.send_bytes(content, name)

@@ -18,13 +18,11 @@ import dash
 import dash_ag_grid as dag
 from dash import ALL, dcc, html
 
-from dashboard import ids
 from dashboard.auth import current_user
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import normalise_lang, t
-from dashboard.shell import lang_from_search
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from graph.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
                             find_contacts, merge_note, sector_label)
 from graph.errors import PartnernetzError
@@ -105,10 +103,6 @@ def contact_index() -> ContactIndex:
     """The contact index of the served dataset (built once per generation)."""
     ctx = current()
     return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
-
-
-def _lang(search: str | None) -> str:
-    return lang_from_search(search)
 
 
 def _num(value: Any, default: int | None = None) -> int | None:
@@ -516,10 +510,10 @@ def register_callbacks(app: dash.Dash) -> None:
     filter_inputs = [dash.Input(i, "value") for i in _FILTER_STATES]
 
     @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
-                  *filter_inputs, dash.State(ids.URL, "search"))
+                  *filter_inputs, LANG_STATE)
     def _filter(*values):
         *filters, search = values
-        lang = _lang(search)
+        lang = lang_from_search(search)
         index = contact_index()
         matches = find_contacts(index, **filter_kwargs(*filters))
         rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
@@ -532,14 +526,14 @@ def register_callbacks(app: dash.Dash) -> None:
         return rows, text
 
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
-                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+                  LANG_STATE, prevent_initial_call=True)
     def _result_links(cell, search):
-        return institution_links(contact_index(), (cell or {}).get("rowId"), _lang(search))
+        return institution_links(contact_index(), (cell or {}).get("rowId"), lang_from_search(search))
 
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
-                  dash.Input(ID.QUOTA_DIM, "value"), dash.State(ids.URL, "search"))
+                  dash.Input(ID.QUOTA_DIM, "value"), LANG_STATE)
     def _quota_values(dim, search):
-        return _options(contact_index(), dim or "sector", _lang(search)), None
+        return _options(contact_index(), dim or "sector", lang_from_search(search)), None
 
     @app.callback(dash.Output(ID.QUOTAS, "data"),
                   dash.Input(ID.QUOTA_ADD, "n_clicks"), dash.Input({"type": ID.QUOTA_REMOVE, "index": ALL}, "n_clicks"),
@@ -562,9 +556,9 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         return [q for q in quotas if (q["dimension"], q["value"]) != (dim, value)] + [item]
 
-    @app.callback(dash.Output(ID.QUOTA_LIST, "children"), dash.Input(ID.QUOTAS, "data"), dash.State(ids.URL, "search"))
+    @app.callback(dash.Output(ID.QUOTA_LIST, "children"), dash.Input(ID.QUOTAS, "data"), LANG_STATE)
     def _show_quotas(quotas, search):
-        lang = _lang(search)
+        lang = lang_from_search(search)
         if not quotas:
             return html.Span(t("contacts.no_quotas", lang), className="muted")
         index = contact_index()
@@ -582,11 +576,11 @@ def register_callbacks(app: dash.Dash) -> None:
                   dash.State(ID.SIZE, "value"), dash.State(ID.QUOTAS, "data"), dash.State(ID.INCLUDE, "value"),
                   dash.State(ID.EXCLUDE, "value"), dash.State(ID.PREFER, "value"), dash.State(ID.PREFER_MONTHS, "value"),
                   dash.State(ID.LIST, "data"), dash.State(ID.LIST_GRID, "selectedRows"), dash.State(ID.ADD_PERSON, "value"),
-                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+                  LANG_STATE, prevent_initial_call=True)
     def _guest_list(_build, _remove, _add, *values):
         filters = values[:len(_FILTER_STATES)]
         size, quotas, include, exclude, prefer, prefer_months, members, selected, add_person, search = values[len(_FILTER_STATES):]
-        lang = _lang(search)
+        lang = lang_from_search(search)
         index = contact_index()
         quota_objs = [quota_from_store(q) for q in quotas or []]
         size = max(0, _num(size, 10))
@@ -618,16 +612,16 @@ def register_callbacks(app: dash.Dash) -> None:
         return members, _list_messages(index, "contacts.list_check", msgs, not problems, lang), exclude
 
     @app.callback(dash.Output(ID.LIST_GRID, "rowData"), dash.Output(ID.LIST_COUNT, "children"),
-                  dash.Input(ID.LIST, "data"), dash.State(ids.URL, "search"))
+                  dash.Input(ID.LIST, "data"), LANG_STATE)
     def _show_list(members, search):
-        lang = _lang(search)
+        lang = lang_from_search(search)
         index = contact_index()
         rows = [person_row(index, index.persons[m], lang) for m in members or [] if m in index.persons]
         return rows, t("contacts.list_count", lang, n=len(rows))
 
     @app.callback(dash.Output(ID.DOWNLOAD, "data"),
                   dash.Input(ID.DL_XLSX, "n_clicks"), dash.Input(ID.DL_CSV, "n_clicks"), dash.Input(ID.DL_VCF, "n_clicks"),
-                  dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), dash.State(ids.URL, "search"),
+                  dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), LANG_STATE,
                   prevent_initial_call=True)
     def _download(_x, _c, _v, members, separator, search):
         members = list(members or [])
@@ -635,7 +629,7 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         fmt = {ID.DL_XLSX: "xlsx", ID.DL_CSV: "csv", ID.DL_VCF: "vcf"}[dash.ctx.triggered_id]
         index = contact_index()
-        content, filename, n = export_contacts(index, members, fmt, lang=_lang(search), delimiter=separator or ";")
+        content, filename, n = export_contacts(index, members, fmt, lang=lang_from_search(search), delimiter=separator or ";")
         ctx = current()
         audit_export(ctx.settings.audit_log, user=current_user(), what="guest list", fmt=fmt, contact_ids=members,
                      dataset=ctx.settings.data_label)
@@ -643,31 +637,31 @@ def register_callbacks(app: dash.Dash) -> None:
 
     # event history (also shown with --no-contacts, then without people)
     @app.callback(dash.Output(ID.EVENT_ATTENDEES, "rowData"), dash.Output(ID.EVENT_COUNTS, "children"),
-                  dash.Input(ID.EVENT, "value"), dash.State(ids.URL, "search"))
+                  dash.Input(ID.EVENT, "value"), LANG_STATE)
     def _event(event_id, search):
         if not event_id:
             raise dash.exceptions.PreventUpdate
-        lang = _lang(search)
+        lang = lang_from_search(search)
         index = contact_index()
         if event_id not in index.events:
             return [], []
         return attendee_rows(index, event_id, lang), counts_tables(index, event_id, lang)
 
-    @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), dash.State(ids.URL, "search"))
+    @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), LANG_STATE)
     def _history(node, search):
         if not node:
             return []
         index = contact_index()
         if node not in index.persons and node not in index.by_institution:
             return []
-        return history_rows(index, node, _lang(search))
+        return history_rows(index, node, lang_from_search(search))
 
 
 def _register_person_search(app: dash.Dash, picker: str, *, institutions: bool) -> None:
     @app.callback(dash.Output(picker, "options"), dash.Input(picker, "search_value"), dash.State(picker, "value"),
-                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+                  LANG_STATE, prevent_initial_call=True)
     def _search(search_value, value, url_search):
         if search_value is None:
             raise dash.exceptions.PreventUpdate
         selected = value if isinstance(value, list) else ([value] if value else [])
-        return person_options(contact_index(), search_value, selected, institutions=institutions, lang=_lang(url_search))
+        return person_options(contact_index(), search_value, selected, institutions=institutions, lang=lang_from_search(url_search))

@@ -19,7 +19,7 @@ from graph.kinds import NodeKind
 from graph.privacy import exportable_graph
 from loaders.audit import audit_export
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml
 from loaders.report import LoadReport
 
@@ -34,7 +34,6 @@ class ID:
     BTN_GRAPHML = "data-btn-graphml"
     BTN_GEXF = "data-btn-gexf"
     PROBLEMS = "data-problems"
-    LANG = "data-lang"
 
 
 def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
@@ -115,7 +114,6 @@ def layout(lang: str = "de", **_query: str):
             html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
             html.Button("GEXF", id=ID.BTN_GEXF, className="button"),
             dcc.Download(id=ID.DOWNLOAD),
-            dcc.Store(id=ID.LANG, data=lang),
         ], className="button-row"),
         html.H2(t("data.problems", lang)),
         grid if report.problems else html.P(t("data.no_problems", lang), className="muted"),
@@ -144,14 +142,14 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Input(ID.BTN_CSV, "n_clicks"),
         dash.Input(ID.BTN_GRAPHML, "n_clicks"),
         dash.Input(ID.BTN_GEXF, "n_clicks"),
-        dash.State(ID.LANG, "data"),
+        LANG_STATE,
         prevent_initial_call=True,
     )
-    def _download(_csv, _graphml, _gexf, lang):
+    def _download(_csv, _graphml, _gexf, search):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
         ctx = current()
         graph = ctx.cached("data.exportable_graph", lambda: exportable_graph(ctx.graph))  # no unconsented contacts
-        content, filename = export_bytes(graph, fmt, lang=normalise_lang(lang))
+        content, filename = export_bytes(graph, fmt, lang=lang_from_search(search))
         contacts = list(graph.nodes(NodeKind.CONTACT))
         if contacts:  # personal data leaves the app: record it
             audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,

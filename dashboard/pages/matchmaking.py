@@ -21,7 +21,7 @@ from dash import dcc, html
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from graph.errors import PartnernetzError
 from graph.kinds import NodeKind, kind_of
 from graph.matchmaking import (
@@ -58,7 +58,6 @@ class ID:
     BTN_CSV = "matchmaking-btn-csv"
     BTN_XLSX = "matchmaking-btn-xlsx"
     DOWNLOAD = "matchmaking-download"
-    LANG = "matchmaking-lang"
     OPPORTUNITIES = "matchmaking-opportunities"
 
 
@@ -348,7 +347,6 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         dcc.Download(id=ID.DOWNLOAD),
     ], className="button-row mm-export")
     return html.Div([
-        dcc.Store(id=ID.LANG, data=lang),
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
         controls,
         weights,
@@ -377,8 +375,9 @@ def _ranking_from(graph, target, themes, what, laender, sectors, top, diversity,
 
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.TARGET, "options"), dash.Input(ID.TARGET, "search_value"),
-                  dash.State(ID.TARGET, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _search(query, value, lang):
+                  dash.State(ID.TARGET, "value"), LANG_STATE, prevent_initial_call=True)
+    def _search(query, value, search):
+        lang = lang_from_search(search)
         ctx = current()
         entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(ctx.graph, lang))
         return target_options(ctx.graph, lang, query, keep=value, entries=entries)
@@ -394,9 +393,10 @@ def register_callbacks(app: dash.Dash) -> None:
         return [DEFAULT_WEIGHTS[f] for f in FACTORS]
 
     @app.callback(dash.Output(ID.RESULTS, "children"), dash.Output(ID.SUMMARY, "children"),
-                  *_INPUTS, dash.State(ID.LANG, "data"))
+                  *_INPUTS, LANG_STATE)
     def _results(target, themes, what, laender, sectors, top, diversity, *rest):
-        *weights, lang = rest
+        *weights, search = rest
+        lang = lang_from_search(search)
         graph = current().graph
         ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
         summary = ""
@@ -406,9 +406,10 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Input(ID.BTN_CSV, "n_clicks"),
                   dash.Input(ID.BTN_XLSX, "n_clicks"), *[dash.State(i.component_id, i.component_property) for i in _INPUTS],
-                  dash.State(ID.LANG, "data"), prevent_initial_call=True)
+                  LANG_STATE, prevent_initial_call=True)
     def _download(_csv, _xlsx, target, themes, what, laender, sectors, top, diversity, *rest):
-        *weights, lang = rest
+        *weights, search = rest
+        lang = lang_from_search(search)
         graph = current().graph
         ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
         if ranking is None:

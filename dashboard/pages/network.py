@@ -26,7 +26,7 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
 from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
@@ -607,12 +607,12 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.CYTO, "generateImage"),
         dash.Input(ID.PNG, "n_clicks"),
         dash.Input(ID.SVG, "n_clicks"),
-        dash.State(ID.STATE, "data"),
+        LANG_STATE,
         prevent_initial_call=True,
     )
-    def _image(_png, _svg, state):
+    def _image(_png, _svg, search):
         kind = "svg" if dash.ctx.triggered_id == ID.SVG else "png"
-        lang = normalise_lang((state or {}).get("lang"))
+        lang = lang_from_search(search)
         return {"type": kind, "action": "download", "filename": download_name("image", lang, ext=""),
                 "options": {"full": True, "bg": "#ffffff", **({"scale": 2} if kind == "png" else {})}}
 
