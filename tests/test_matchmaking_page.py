@@ -119,7 +119,7 @@ def test_layout_and_callbacks_on_the_app(app):
             {"id": "matchmaking-diversity", "property": "value", "value": ["on"]},
             *weights,
         ],
-        "state": [{"id": "matchmaking-lang", "property": "data", "value": "de"}],
+        "state": [{"id": "url", "property": "search", "value": "?lang=de"}],
         "changedPropIds": ["matchmaking-target.value"],
     }
     resp = client.post("/_dash-update-component", json=payload)
