@@ -33,9 +33,9 @@ def nav_children(pathname: str | None, search: str | None) -> list:
     other = "en" if lang == "de" else "de"
     switch = html.Div([
         html.Span(t("app.language", lang) + ":", className="lang-label"),
-        dcc.Link("DE", href=f"{pathname}{with_lang(search, 'de')}", id="lang-de",
+        dcc.Link("DE", href=f"{pathname}{with_lang(search, 'de')}", id=ids.LANG_DE,
                  className="lang-link active" if lang == "de" else "lang-link"),
-        dcc.Link("EN", href=f"{pathname}{with_lang(search, 'en')}", id="lang-en",
+        dcc.Link("EN", href=f"{pathname}{with_lang(search, 'en')}", id=ids.LANG_EN,
                  className="lang-link active" if lang == "en" else "lang-link"),
     ], className="lang-switch", id=ids.LANG_SWITCH, title=other)
     return [html.Nav(links, className="nav-links"), switch]
@@ -98,7 +98,7 @@ def shell_layout() -> html.Div:
         html.Header([
             html.Div([
                 html.Span(t("app.title", lang), className="brand-name"),
-                html.Span(t("app.subtitle", lang), className="brand-sub", id="brand-sub"),
+                html.Span(t("app.subtitle", lang), className="brand-sub", id=ids.BRAND_SUB),
             ], className="brand"),
             html.Div(nav_children("/", f"?lang={lang}"), id=ids.NAV, className="nav"),
         ], className="header"),
@@ -111,7 +111,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         dash.Output(ids.NAV, "children"),
         dash.Output(ids.BANNER, "children"),
-        dash.Output("brand-sub", "children"),
+        dash.Output(ids.BRAND_SUB, "children"),
         dash.Input(ids.URL, "pathname"),
         dash.Input(ids.URL, "search"),
     )

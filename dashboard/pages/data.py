@@ -34,6 +34,7 @@ class ID:
     BTN_GRAPHML = "data-btn-graphml"
     BTN_GEXF = "data-btn-gexf"
     PROBLEMS = "data-problems"
+    SNAPSHOT = "data-snapshot"
 
 
 def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
@@ -71,7 +72,7 @@ def layout(lang: str = "de", **_query: str):
         every = getattr(getattr(ctx.store, "primary", ctx.store), "refresh_interval", None)
         snapshot_note = html.P(t("data.snapshot", lang, taken=snap["taken_at"].replace("T", " ").removesuffix("+00:00"),
                                  seconds=f"{snap['seconds']:.1f}", every=f"{every:g}" if every else "?"),
-                               className="notice", id="data-snapshot")
+                               className="notice", id=ID.SNAPSHOT)
     status = (t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)))
     table_rows = [[t(f"table.{name}", lang), c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
     # counting walks every node and edge: once per dataset

@@ -51,7 +51,7 @@ class ID:
     SECTORS = "matchmaking-sectors"
     TOP = "matchmaking-top"
     DIVERSITY = "matchmaking-diversity"
-    WEIGHT = "matchmaking-weight-"  # + factor
+    WEIGHT = "matchmaking-weight-"  # + factor: see weight()
     RESET = "matchmaking-reset"
     RESULTS = "matchmaking-results"
     SUMMARY = "matchmaking-summary"
@@ -59,6 +59,16 @@ class ID:
     BTN_XLSX = "matchmaking-btn-xlsx"
     DOWNLOAD = "matchmaking-download"
     OPPORTUNITIES = "matchmaking-opportunities"
+
+    @staticmethod
+    def weight(factor: str) -> str:
+        """The slider of one factor's weight."""
+        return f"{ID.WEIGHT}{factor}"
+
+    @staticmethod
+    def weight_box(factor: str) -> str:
+        """The box around one factor's slider."""
+        return f"{ID.WEIGHT}{factor}-box"
 
 
 SECTORS = ("science", "civil_society", "business", "public_administration", "implementing_agency", "other")
@@ -262,11 +272,11 @@ def _default_target(graph) -> str | None:
 
 def _weight_slider(f: str, lang: str) -> html.Div:
     return html.Div([
-        html.Label(domain_label("factor", f, lang), htmlFor=ID.WEIGHT + f, className="mm-weight-label"),
-        dcc.Slider(id=ID.WEIGHT + f, min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
+        html.Label(domain_label("factor", f, lang), htmlFor=ID.weight(f), className="mm-weight-label"),
+        dcc.Slider(id=ID.weight(f), min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
                    marks={0: "0", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}, updatemode="mouseup",
                    tooltip={"placement": "bottom", "always_visible": False}),
-    ], className="mm-weight", id=f"{ID.WEIGHT}{f}-box")
+    ], className="mm-weight", id=ID.weight_box(f))
 
 
 def warm_up() -> None:
@@ -361,7 +371,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
 # --------------------------------------------------------------------------- callbacks
 _INPUTS = [dash.Input(ID.TARGET, "value"), dash.Input(ID.THEMES, "value"), dash.Input(ID.WHAT, "value"),
            dash.Input(ID.LAENDER, "value"), dash.Input(ID.SECTORS, "value"), dash.Input(ID.TOP, "value"),
-           dash.Input(ID.DIVERSITY, "value"), *[dash.Input(ID.WEIGHT + f, "value") for f in FACTORS]]
+           dash.Input(ID.DIVERSITY, "value"), *[dash.Input(ID.weight(f), "value") for f in FACTORS]]
 
 
 def _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights):
@@ -387,7 +397,7 @@ def register_callbacks(app: dash.Dash) -> None:
         country = bool(target) and target.startswith("country:")
         return "mm-control" if country else "mm-control mm-disabled"
 
-    @app.callback([dash.Output(ID.WEIGHT + f, "value") for f in FACTORS], dash.Input(ID.RESET, "n_clicks"),
+    @app.callback([dash.Output(ID.weight(f), "value") for f in FACTORS], dash.Input(ID.RESET, "n_clicks"),
                   prevent_initial_call=True)
     def _reset(_n):
         return [DEFAULT_WEIGHTS[f] for f in FACTORS]

@@ -21,6 +21,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
+from dashboard import ids
 from dashboard.auth import current_user
 from dashboard.components import page_header
 from dashboard.context import current
@@ -81,9 +82,24 @@ class ID:
     CSV_EDGES = "network-export-edges"
     DOWNLOAD = "network-download"
     RESET = "network-reset"
+    LOD_NOTICE = "network-lod-notice"
+    HIGHLIGHT_NOTICE = "network-highlight-notice"
+    HIGHLIGHT_CLEAR = "network-highlight-clear"
+    ACT_EXPAND = "network-act-expand"
+    ACT_COLLAPSE = "network-act-collapse"
+    ACT_FOCUS1 = "network-act-focus1"
+    ACT_FOCUS2 = "network-act-focus2"
+    ACT_PATH = "network-act-path"
+    ACT_PATH_TO = "network-act-path-to"
+    PATH_NONE = "network-path-none"
     # pattern-matching ids (role: "search", "from", "to")
     QUERY = "network-query"
     SUGGESTIONS = "network-suggestions"
+
+    @staticmethod
+    def query_label_for(role: str) -> str:
+        """What the label of the picker ``role`` names (``network-query-<role>``)."""
+        return f"{ID.QUERY}-{role}"
 
 
 def query_id(role: str) -> dict[str, str]:
@@ -124,7 +140,7 @@ def status_message(view: ExplorerView, lang: str) -> list:
             by = t(f"network.by.{ov.by}", lang)
             parts.append(html.Div(t("network.status_too_large", lang, total=f"{view.total:,}".replace(",", "."),
                                     max=f"{MAX_ELEMENTS:,}".replace(",", "."), projects=ov.projects, by=by),
-                                  className="notice warn", id="network-lod-notice"))
+                                  className="notice warn", id=ID.LOD_NOTICE))
         else:
             key = "network.status_start" if ov.by == "country" else "network.status_start_theme"
             parts.append(html.Div(t(key, lang), className="notice"))
@@ -134,7 +150,7 @@ def status_message(view: ExplorerView, lang: str) -> list:
                                className="muted"))
         if sub.truncated:
             parts.append(html.Div(t("network.status_cut", lang, shown=sub.size, total=sub.total, max=MAX_ELEMENTS),
-                                  className="notice warn", id="network-lod-notice"))
+                                  className="notice warn", id=ID.LOD_NOTICE))
     if view.unknown:
         parts.append(html.Div(t("network.status_unknown", lang, ids=", ".join(view.unknown)), className="notice warn"))
     return parts
@@ -165,9 +181,9 @@ def highlight_notice(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.
     names = ", ".join(short(h) for h in ids[:HIGHLIGHT_NAMES]) + (" …" if len(ids) > HIGHLIGHT_NAMES else "")
     return html.Div([
         html.Span(t("network.highlighted", lang, n=len(ids), names=names)),
-        dcc.Link(t("network.highlight_clear", lang), href=_href(state, highlight=[]), id="network-highlight-clear",
+        dcc.Link(t("network.highlight_clear", lang), href=_href(state, highlight=[]), id=ID.HIGHLIGHT_CLEAR,
                  className="button small secondary"),
-    ], className="notice highlight-notice", id="network-highlight-notice")
+    ], className="notice highlight-notice", id=ID.HIGHLIGHT_NOTICE)
 
 
 def _attr_value(g: PartnerGraph, name: str, value: Any, lang: str) -> Any:
@@ -216,21 +232,21 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
     expanded = nid in state["expand"]
     path_from = state["path"][0] if state["path"] else None
     actions = [
-        dcc.Link(t("network.expand", lang), id="network-act-expand", className="button small",
+        dcc.Link(t("network.expand", lang), id=ID.ACT_EXPAND, className="button small",
                  href=_href(state, selected=nid, expand=state["expand"] + [nid],
                             collapse=[c for c in state["collapse"] if c != nid])),
-        dcc.Link(t("network.collapse", lang), id="network-act-collapse", className="button small secondary",
+        dcc.Link(t("network.collapse", lang), id=ID.ACT_COLLAPSE, className="button small secondary",
                  href=_href(state, selected=nid, expand=[e for e in state["expand"] if e != nid],
                             collapse=state["collapse"] if expanded else state["collapse"] + [nid])),
-        dcc.Link(t("network.focus1", lang), id="network-act-focus1", className="button small",
+        dcc.Link(t("network.focus1", lang), id=ID.ACT_FOCUS1, className="button small",
                  href=_href(state, selected=nid, focus=nid, radius=1, expand=[], collapse=[])),
-        dcc.Link(t("network.focus2", lang), id="network-act-focus2", className="button small",
+        dcc.Link(t("network.focus2", lang), id=ID.ACT_FOCUS2, className="button small",
                  href=_href(state, selected=nid, focus=nid, radius=2, expand=[], collapse=[])),
-        dcc.Link(t("network.path_from_here", lang), id="network-act-path", className="button small secondary",
+        dcc.Link(t("network.path_from_here", lang), id=ID.ACT_PATH, className="button small secondary",
                  href=_href(state, selected=nid, path=[nid])),
     ]
     if path_from and path_from != nid:
-        actions.append(dcc.Link(t("network.path_to_here", lang), id="network-act-path-to", className="button small secondary",
+        actions.append(dcc.Link(t("network.path_to_here", lang), id=ID.ACT_PATH_TO, className="button small secondary",
                                 href=_href(state, selected=nid, path=[path_from, nid])))
 
     groups = (store or MemoryStore(g)).neighbours_by_relation(nid, lang=lang)
@@ -266,7 +282,7 @@ def _picker(role: str, label: str, placeholder: str, current_label: str | None, 
                            dcc.Link("×", href=clear_href, className="clear", title=t("network.clear", lang))
                            if clear_href else None], className="picked-row")
     return html.Div([
-        html.Label(label, htmlFor=f"network-query-{role}", className="field-label"),
+        html.Label(label, htmlFor=ID.query_label_for(role), className="field-label"),
         chosen,
         dcc.Input(id=query_id(role), type="search", placeholder=placeholder, debounce=False, autoComplete="off",
                   className="search-input", value=""),
@@ -298,7 +314,7 @@ def path_panel(g: PartnerGraph, view: ExplorerView, state: dict[str, Any], lang:
     results: list = []
     if src and dst:
         if not view.paths:
-            results.append(html.P(t("network.path_none", lang, n=state["maxlen"]), className="muted", id="network-path-none"))
+            results.append(html.P(t("network.path_none", lang, n=state["maxlen"]), className="muted", id=ID.PATH_NONE))
         for i, p in enumerate(view.paths, start=1):
             steps = describe_path(g, p, lang=lang)
             items = []
@@ -445,7 +461,7 @@ def layout(lang: str = "de", **query: Any):
     elements = explorer_elements(view_graph(store, view), view, lang=lang, layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
     search_box = html.Div([
-        html.Label(t("network.search", lang), htmlFor="network-query-search", className="field-label"),
+        html.Label(t("network.search", lang), htmlFor=ID.query_label_for("search"), className="field-label"),
         dcc.Input(id=query_id("search"), type="search", placeholder=t("network.search_ph", lang), debounce=0.25,
                   autoComplete="off", className="search-input main-search", value=""),
         html.Div(id=suggestions_id("search"), className="suggestions"),
@@ -516,9 +532,6 @@ def suggestion_list(store: GraphStore | PartnerGraph, text: str, role: str, stat
             for h in hits]
 
 
-#: Dash pages' own location (refresh="callback-nav"): writing its search
-#: pushes a history entry, tells the other locations and re-renders the page.
-PAGES_LOCATION = "_pages_location"
 
 
 def warm_up() -> None:
@@ -553,13 +566,13 @@ def register_callbacks(app: dash.Dash) -> None:
         return suggestion_list(current().store, text or "", role, parse_query(state or {}))
 
     @app.callback(
-        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(query_id(ALL), "n_submit"),
         dash.State(query_id(ALL), "value"),
         # Not State(ID.STATE): a callback whose only input is an ALL pattern
         # also fires when the page is left (no match), and a missing State
         # component is a console error. The URL is the same state.
-        dash.State(PAGES_LOCATION, "search"),
+        dash.State(ids.PAGES_LOCATION, "search"),
         prevent_initial_call=True,
     )
     def _submit(_n, values, search_string):
@@ -574,7 +587,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(_pick_target(trig["role"], hits[0].node_id, parse_search(search_string)))
 
     @app.callback(
-        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.CYTO, "tapNodeData"),
         dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
@@ -585,7 +598,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(updated(parse_query(state or {}), selected=node["id"]))
 
     @app.callback(
-        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.KINDS, "value"), dash.Input(ID.LAND, "value"), dash.Input(ID.COUNTRY, "value"),
         dash.Input(ID.THEME, "value"), dash.Input(ID.SECTOR, "value"), dash.Input(ID.STATUS_FILTER, "value"),
         dash.Input(ID.YEAR_FROM, "value"), dash.Input(ID.YEAR_TO, "value"), dash.Input(ID.LAYOUT, "value"),
