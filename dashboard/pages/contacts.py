@@ -11,6 +11,7 @@ go to the browser; person pickers search on the server.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -502,20 +503,54 @@ def _list_messages(index: ContactIndex, problems_header: str, messages: list[str
 
 
 # --------------------------------------------------------------- callbacks
-_FILTER_STATES = [ID.THEMES, ID.COUNTRIES, ID.LAENDER, ID.SECTORS, ID.INSTITUTIONS, ID.LANGUAGES, ID.ROLE, ID.TEXT,
-                  ID.ATTENDED, ID.ATTENDANCE_MODE, ID.MONTHS]
+#: The finder's controls: keyword of :func:`filter_kwargs` -> component id.
+FILTERS = {"themes": ID.THEMES, "countries": ID.COUNTRIES, "laender": ID.LAENDER, "sectors": ID.SECTORS,
+           "institutions": ID.INSTITUTIONS, "languages": ID.LANGUAGES, "role": ID.ROLE, "text": ID.TEXT,
+           "attended": ID.ATTENDED, "attendance_mode": ID.ATTENDANCE_MODE, "months": ID.MONTHS}
+
+#: The guest-list controls: field of :class:`GuestListForm` -> (component id, property).
+GUEST_LIST_FORM = {"size": (ID.SIZE, "value"), "quotas": (ID.QUOTAS, "data"), "include": (ID.INCLUDE, "value"),
+                   "exclude": (ID.EXCLUDE, "value"), "prefer": (ID.PREFER, "value"),
+                   "prefer_months": (ID.PREFER_MONTHS, "value"), "members": (ID.LIST, "data"),
+                   "selected": (ID.LIST_GRID, "selectedRows"), "add_person": (ID.ADD_PERSON, "value")}
+
+
+@dataclass(frozen=True)
+class GuestListForm:
+    """The guest-list controls, parsed (see :data:`GUEST_LIST_FORM`).
+
+    >>> form = GuestListForm.parse({"size": "", "prefer": ["prefer"], "selected": [{"id": "contact:a"}]})
+    >>> form.size, form.not_recent_months, form.selected, form.members
+    (10, 12, ['contact:a'], [])
+    """
+
+    size: int
+    quotas: list[Quota]
+    include: list[str]
+    exclude: list[str]
+    not_recent_months: int | None
+    members: list[str]
+    selected: list[str]
+    add_person: str | None
+
+    @classmethod
+    def parse(cls, form: dict[str, Any]) -> "GuestListForm":
+        return cls(size=max(0, _num(form.get("size"), 10)),
+                   quotas=[quota_from_store(q) for q in form.get("quotas") or []],
+                   include=list(form.get("include") or []), exclude=list(form.get("exclude") or []),
+                   not_recent_months=_num(form.get("prefer_months"), 12) if form.get("prefer") else None,
+                   members=list(form.get("members") or []), selected=[r["id"] for r in form.get("selected") or []],
+                   add_person=form.get("add_person"))
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    filter_inputs = [dash.Input(i, "value") for i in _FILTER_STATES]
-
     @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
-                  *filter_inputs, LANG_STATE)
-    def _filter(*values):
-        *filters, search = values
+                  inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
+                          "search": LANG_STATE})
+    def _filter(filters, search):
         lang = lang_from_search(search)
         index = contact_index()
-        matches = find_contacts(index, **filter_kwargs(*filters))
+        matches = find_contacts(index, **filter_kwargs(**filters))
         rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
         if len(matches) == 1:
             text = t("contacts.count_one", lang)
@@ -571,43 +606,38 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(dash.Output(ID.LIST, "data"), dash.Output(ID.MESSAGES, "children"),
                   dash.Output(ID.EXCLUDE, "value"),
-                  dash.Input(ID.BUILD, "n_clicks"), dash.Input(ID.REMOVE, "n_clicks"), dash.Input(ID.ADD, "n_clicks"),
-                  *[dash.State(i, "value") for i in _FILTER_STATES],
-                  dash.State(ID.SIZE, "value"), dash.State(ID.QUOTAS, "data"), dash.State(ID.INCLUDE, "value"),
-                  dash.State(ID.EXCLUDE, "value"), dash.State(ID.PREFER, "value"), dash.State(ID.PREFER_MONTHS, "value"),
-                  dash.State(ID.LIST, "data"), dash.State(ID.LIST_GRID, "selectedRows"), dash.State(ID.ADD_PERSON, "value"),
-                  LANG_STATE, prevent_initial_call=True)
-    def _guest_list(_build, _remove, _add, *values):
-        filters = values[:len(_FILTER_STATES)]
-        size, quotas, include, exclude, prefer, prefer_months, members, selected, add_person, search = values[len(_FILTER_STATES):]
+                  inputs={"clicks": [dash.Input(i, "n_clicks") for i in (ID.BUILD, ID.REMOVE, ID.ADD)],
+                          "filters": {name: dash.State(cid, "value") for name, cid in FILTERS.items()},
+                          "form": {name: dash.State(*spec) for name, spec in GUEST_LIST_FORM.items()},
+                          "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _guest_list(clicks, filters, form, search):
         lang = lang_from_search(search)
         index = contact_index()
-        quota_objs = [quota_from_store(q) for q in quotas or []]
-        size = max(0, _num(size, 10))
-        members = list(members or [])
-        exclude = list(exclude or [])
+        form = GuestListForm.parse(form)
+        members, exclude = form.members, form.exclude
         trigger = dash.ctx.triggered_id
         if trigger == ID.BUILD:
-            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(*filters))]
+            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(**filters))]
             try:
-                gl = build_guest_list(index, pool, size=size, quotas=quota_objs, include=include or [], exclude=exclude,
-                                      not_recent_months=_num(prefer_months, 12) if prefer else None)
+                gl = build_guest_list(index, pool, size=form.size, quotas=form.quotas, include=form.include,
+                                      exclude=exclude, not_recent_months=form.not_recent_months)
             except GuestListInfeasible as exc:
                 return members, _list_messages(index, "contacts.list_problems", exc.messages(index, lang), False, lang), exclude
             return list(gl.members), _list_messages(index, "", [], True, lang), exclude
         if trigger == ID.REMOVE:
-            gone = [r["id"] for r in selected or []]
+            gone = form.selected
             if not gone:
                 raise dash.exceptions.PreventUpdate
             members = [m for m in members if m not in gone]
             exclude = exclude + [g for g in gone if g not in exclude]  # a new proposal keeps them out
         elif trigger == ID.ADD:
-            if not add_person or add_person in members or index.persons.get(add_person) is None \
-                    or index.persons[add_person].masked:
+            add = form.add_person
+            if not add or add in members or index.persons.get(add) is None or index.persons[add].masked:
                 raise dash.exceptions.PreventUpdate
-            members = members + [add_person]
-            exclude = [e for e in exclude if e != add_person]
-        problems = check_guest_list(index, members, size=size, quotas=quota_objs)
+            members = members + [add]
+            exclude = [e for e in exclude if e != add]
+        problems = check_guest_list(index, members, size=form.size, quotas=form.quotas)
         msgs = [p.message(index, lang) for p in problems]
         return members, _list_messages(index, "contacts.list_check", msgs, not problems, lang), exclude
 

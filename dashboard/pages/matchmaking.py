@@ -369,16 +369,26 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
 
 
 # --------------------------------------------------------------------------- callbacks
-_INPUTS = [dash.Input(ID.TARGET, "value"), dash.Input(ID.THEMES, "value"), dash.Input(ID.WHAT, "value"),
-           dash.Input(ID.LAENDER, "value"), dash.Input(ID.SECTORS, "value"), dash.Input(ID.TOP, "value"),
-           dash.Input(ID.DIVERSITY, "value"), *[dash.Input(ID.weight(f), "value") for f in FACTORS]]
+#: The ranking's controls: field -> component id (the weights per factor apart, see :meth:`ID.weight`).
+RANKING_CONTROLS = {"target": ID.TARGET, "themes": ID.THEMES, "what": ID.WHAT, "laender": ID.LAENDER,
+                    "sectors": ID.SECTORS, "top": ID.TOP, "diversity": ID.DIVERSITY}
 
 
-def _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights):
-    themes = themes if target and kind_of(target) == NodeKind.COUNTRY else ()
+def _ranking_args(dependency: type = dash.Input) -> dict[str, dict[str, Any]]:
+    """The ranking controls and factor weights as grouped callback arguments."""
+    return {"controls": {name: dependency(cid, "value") for name, cid in RANKING_CONTROLS.items()},
+            "weights": {f: dependency(ID.weight(f), "value") for f in FACTORS}}
+
+
+def _ranking_from(graph, controls: dict[str, Any], weights: dict[str, Any]) -> Ranking | None:
+    """The ranking for the controls' values (keyed as :data:`RANKING_CONTROLS`) and the sliders' weights."""
+    target = controls["target"]
+    themes = controls["themes"] if target and kind_of(target) == NodeKind.COUNTRY else ()
     try:
-        return compute_ranking(graph, target, themes=themes, weights=weights_from(weights), what=what or "institution",
-                               laender=laender, sectors=sectors, top=int(top or 10), diversity=bool(diversity))
+        return compute_ranking(graph, target, themes=themes, weights=weights_from(weights[f] for f in FACTORS),
+                               what=controls["what"] or "institution", laender=controls["laender"],
+                               sectors=controls["sectors"], top=int(controls["top"] or 10),
+                               diversity=bool(controls["diversity"]))
     except PartnernetzError:
         return None
 
@@ -403,25 +413,24 @@ def register_callbacks(app: dash.Dash) -> None:
         return [DEFAULT_WEIGHTS[f] for f in FACTORS]
 
     @app.callback(dash.Output(ID.RESULTS, "children"), dash.Output(ID.SUMMARY, "children"),
-                  *_INPUTS, LANG_STATE)
-    def _results(target, themes, what, laender, sectors, top, diversity, *rest):
-        *weights, search = rest
+                  inputs={**_ranking_args(), "search": LANG_STATE})
+    def _results(controls, weights, search):
         lang = lang_from_search(search)
         graph = current().graph
-        ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
+        ranking = _ranking_from(graph, controls, weights)
         summary = ""
         if ranking is not None and ranking.target.node:
             summary = t("mm.summary", lang, n=len(ranking.candidates), target=graph.label(ranking.target.node, lang))
         return result_children(graph, ranking, lang), summary
 
-    @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Input(ID.BTN_CSV, "n_clicks"),
-                  dash.Input(ID.BTN_XLSX, "n_clicks"), *[dash.State(i.component_id, i.component_property) for i in _INPUTS],
-                  LANG_STATE, prevent_initial_call=True)
-    def _download(_csv, _xlsx, target, themes, what, laender, sectors, top, diversity, *rest):
-        *weights, search = rest
+    @app.callback(dash.Output(ID.DOWNLOAD, "data"),
+                  inputs={"clicks": [dash.Input(ID.BTN_CSV, "n_clicks"), dash.Input(ID.BTN_XLSX, "n_clicks")],
+                          **_ranking_args(dash.State), "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _download(clicks, controls, weights, search):
         lang = lang_from_search(search)
         graph = current().graph
-        ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
+        ranking = _ranking_from(graph, controls, weights)
         if ranking is None:
             raise dash.exceptions.PreventUpdate
         rows = shortlist_rows(graph, ranking, lang)

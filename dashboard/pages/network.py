@@ -53,7 +53,7 @@ TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
            "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "suggestion_list",
-           "download_name", "filter_choices", "page_graph"]
+           "download_name", "filter_choices", "page_graph", "CONTROLS", "control_changes"]
 
 
 class ID:
@@ -554,6 +554,25 @@ def warm_up() -> None:
             pass  # reported when a request asks the store; the other pages still warm up
 
 
+#: The view-state field each filter and option control writes, and its component.
+CONTROLS = {"kinds": ID.KINDS, "land": ID.LAND, "country": ID.COUNTRY, "theme": ID.THEME, "sector": ID.SECTOR,
+            "status": ID.STATUS_FILTER, "from": ID.YEAR_FROM, "to": ID.YEAR_TO, "layout": ID.LAYOUT, "by": ID.BY,
+            "k": ID.K, "maxlen": ID.MAXLEN, "loose": ID.LOOSE}
+
+
+def control_changes(values: dict[str, Any]) -> dict[str, Any]:
+    """View-state changes from the controls' values (keyed as :data:`CONTROLS`):
+    a cleared multi-select is an empty list, the "loose" checklist a flag;
+    :func:`dashboard.viewstate.updated` validates the rest.
+
+    >>> control_changes({"kinds": None, "land": ["DE-NI"], "loose": ["loose"], "k": 3})
+    {'kinds': [], 'land': ['DE-NI'], 'loose': True, 'k': 3}
+    """
+    lists = ("kinds", "land", "country", "theme", "sector", "status")
+    return {field: (value or [] if field in lists else bool(value) if field == "loose" else value)
+            for field, value in values.items()}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),
@@ -599,19 +618,13 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(
         dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
-        dash.Input(ID.KINDS, "value"), dash.Input(ID.LAND, "value"), dash.Input(ID.COUNTRY, "value"),
-        dash.Input(ID.THEME, "value"), dash.Input(ID.SECTOR, "value"), dash.Input(ID.STATUS_FILTER, "value"),
-        dash.Input(ID.YEAR_FROM, "value"), dash.Input(ID.YEAR_TO, "value"), dash.Input(ID.LAYOUT, "value"),
-        dash.Input(ID.BY, "value"), dash.Input(ID.K, "value"), dash.Input(ID.MAXLEN, "value"),
-        dash.Input(ID.LOOSE, "value"),
-        dash.State(ID.STATE, "data"),
+        inputs={"controls": {field: dash.Input(cid, "value") for field, cid in CONTROLS.items()},
+                "state": dash.State(ID.STATE, "data")},
         prevent_initial_call=True,
     )
-    def _controls(kinds, land, country, theme, sector, status, year_from, year_to, layout_name, by, k, maxlen, loose, state):
+    def _controls(controls, state):
         old = parse_query(state or {})
-        new = updated(old, kinds=kinds or [], land=land or [], country=country or [], theme=theme or [],
-                      sector=sector or [], status=status or [], **{"from": year_from, "to": year_to},
-                      layout=layout_name, by=by, k=k, maxlen=maxlen, loose=bool(loose))
+        new = updated(old, **control_changes(controls))
         if new == old:
             raise dash.exceptions.PreventUpdate
         return to_search(new)
