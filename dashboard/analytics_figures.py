@@ -48,7 +48,6 @@ __all__ = [
     "comparison_rows",
     "laender_change_rows",
     "rows_to_csv",
-    "network_href",
     "display_order",
     "SANKEY_PROJECT_LIMIT",
 ]
@@ -74,13 +73,6 @@ def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure
     fig.update_layout(template="plotly_white", height=height, font=FONT,
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title)
     return fig
-
-
-def network_href(lang: str, **params: str) -> str:
-    """A link into the network page (URL contract in HELPERS.md)."""
-    from urllib.parse import urlencode
-
-    return "/?" + urlencode({**{k: v for k, v in params.items() if v}, "lang": lang})
 
 
 def _place(g: PartnerGraph, nid: str, lang: str = "de") -> str:

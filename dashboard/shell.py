@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.context import current
 from dashboard.i18n import lang_from_search, normalise_lang, t, with_lang
+from dashboard.viewstate import network_href
 
 __all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "snapshot_off_notice", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
 
@@ -58,7 +59,7 @@ def snapshot_off_notice(lang: str = "de") -> html.Div:
         html.P(_with_code(t("app.snapshot_off", lang))),
         html.P(_with_code(t("app.snapshot_off_how", lang))),
         html.P([t("app.snapshot_off_network", lang), " ",
-                dcc.Link(t("nav.network", lang), href=f"/?lang={lang}")]),
+                dcc.Link(t("nav.network", lang), href=network_href(lang))]),
     ], className="notice snapshot-off", id=ids.SNAPSHOT_OFF)
 
 

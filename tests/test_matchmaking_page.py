@@ -34,10 +34,10 @@ def test_neutralise_spreadsheet_formulas(value, expected):
     assert page.neutralise(value) == expected
 
 
-def test_network_href_follows_the_url_contract():
-    href = page.network_href("institution:a", ["theme:w", "institution:a", "theme:w", "project:P"], "en")
+def test_evidence_href_follows_the_url_contract():
+    href = page.evidence_href("institution:a", ["theme:w", "institution:a", "theme:w", "project:P"], "en")
     assert href == "/?focus=institution%3Aa&highlight=theme%3Aw%2Cproject%3AP&lang=en"
-    assert page.network_href("land:DE-HE") == "/?focus=land%3ADE-HE&lang=de"
+    assert page.evidence_href("land:DE-HE") == "/?focus=land%3ADE-HE&lang=de"
 
 
 def _evil_ranking(sample_graph) -> Ranking:

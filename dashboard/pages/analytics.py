@@ -24,6 +24,7 @@ from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import MAX_LIST, network_href
 from graph.analytics import compute, key_figures as graph_key_figures
 from graph.flows import FLOW_MEASURES, cofinancing_flows
 from graph.kinds import CofinanceKind, NodeKind, key_of
@@ -35,8 +36,9 @@ PATH = "/analysen"
 ORDER = 4
 TITLE_KEY = "nav.analytics"
 
-#: Communities longer than this are linked to the network view by their first members only.
-HIGHLIGHT_LIMIT = 60
+#: Communities longer than this are linked to the network view by their first members only
+#: (the view state keeps no more of a list; the link used to carry 60 of which the page read 50).
+HIGHLIGHT_LIMIT = MAX_LIST
 
 
 class ID:
@@ -218,7 +220,7 @@ def _brokers_section(lang: str) -> html.Div:
     g, res = current().graph, _metrics()
     brokers = af.broker_rows(g, res, lang)
     central = af.central_rows(g, res, lang)
-    focus = lambda r: af.network_href(lang, focus=r["id"])  # noqa: E731
+    focus = lambda r: network_href(lang, focus=r["id"])  # noqa: E731
     note = t("an.metrics_note", lang, n=len(res.nodes), m=res.n_edges, c=res.components, l=res.largest_component,
              a=len(res.articulation_points), b=len(res.bridges),
              mode=t("an.sampled", lang, k=res.betweenness_samples) if res.betweenness_sampled else t("an.exact", lang),
@@ -246,7 +248,7 @@ def _communities_section(lang: str) -> html.Section:
     rows = af.community_rows(g, res, lang)
     items = []
     for r in rows[:30]:
-        href = af.network_href(lang, highlight=",".join(r["member_ids"][:HIGHLIGHT_LIMIT]))
+        href = network_href(lang, highlight=",".join(r["member_ids"][:HIGHLIGHT_LIMIT]))
         items.append(html.Tr([
             html.Td(t("an.group", lang, n=r["group"])), html.Td(str(r["size"])), html.Td(r["members"]),
             html.Td(r["where"]), html.Td(r["countries"]),
@@ -287,7 +289,7 @@ def _page(lang: str):
     tl = _cached("timeline", lambda: timeline(g))
     kinds = [{"label": domain_label("cofinancing", k, lang), "value": k} for k in CofinanceKind.values()]
     spot_links = [html.Li(dcc.Link(f"{r['country']} × {r['theme']}",
-                                   href=af.network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
+                                   href=network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
                   for r in spots[:200]]
     return html.Div([
         dcc.Location(id=ID.GO, refresh="callback-nav"),
@@ -443,7 +445,7 @@ def register_callbacks(app: dash.Dash) -> None:
         target = af.white_spot_target(g, _white_spots(), point, lang)
         if target is None:
             return dash.no_update
-        return af.network_href(lang, country=target[0], theme=target[1])
+        return network_href(lang, country=target[0], theme=target[1])
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
@@ -24,6 +23,7 @@ from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import network_href
 from graph.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
                             find_contacts, merge_note, sector_label)
 from graph.errors import PartnernetzError
@@ -204,14 +204,13 @@ def institution_links(index: ContactIndex, person_id: str | None, lang: str) -> 
     """Links into the network view, focused on each institution of
     ``person_id``; a hint when no (known) person is chosen.
 
-    The focus link follows the network page's URL contract
-    (``/?focus=<node id>&lang=…``).
+    The focus link comes from :func:`dashboard.viewstate.network_href`.
     """
     person = index.persons.get(person_id or "")
     if person is None or not person.institutions:
         return [html.Span(t("contacts.row_hint", lang), className="muted small")]
     return [dcc.Link(t("contacts.in_network", lang, name=label), className="button small secondary",
-                     href="/?" + urlencode({"focus": iid, "lang": normalise_lang(lang)}))
+                     href=network_href(lang, focus=iid))
             for iid, label in zip(person.institutions, person.institution_labels)]
 
 

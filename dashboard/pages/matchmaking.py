@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any, Iterable
-from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
@@ -22,6 +21,7 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import network_href
 from graph.errors import PartnernetzError
 from graph.kinds import NodeKind, kind_of
 from graph.matchmaking import (
@@ -75,18 +75,13 @@ SECTORS = ("science", "civil_society", "business", "public_administration", "imp
 
 
 # --------------------------------------------------------------------------- pure helpers
-def network_href(focus: str, highlight: Iterable[str] = (), lang: str = "de") -> str:
-    """Link into the network view per the URL contract.
+def evidence_href(focus: str, evidence: Iterable[str] = (), lang: str = "de") -> str:
+    """The network view focused on ``focus`` with its ``evidence`` highlighted (each once, without the focus).
 
-    >>> network_href("institution:a", ["theme:water", "project:P"], "en")
+    >>> evidence_href("institution:a", ["theme:water", "institution:a", "theme:water", "project:P"], "en")
     '/?focus=institution%3Aa&highlight=theme%3Awater%2Cproject%3AP&lang=en'
     """
-    params = {"focus": focus}
-    ids = [h for h in dict.fromkeys(highlight) if h != focus]
-    if ids:
-        params["highlight"] = ",".join(ids)
-    params["lang"] = normalise_lang(lang)
-    return "/?" + urlencode(params)
+    return network_href(lang, focus=focus, highlight=[h for h in dict.fromkeys(evidence) if h != focus])
 
 
 def _option_label(graph, nid: str, lang: str) -> str:
@@ -171,12 +166,12 @@ def candidate_card(graph, c: Candidate, n: int, lang: str) -> html.Li:
         meta.append(t("mm.deferred", lang))
     evidence = [html.Li([
         html.Span(ev.text(lang), className="mm-ev-text"), " ",
-        html.A(t("mm.show_network", lang), href=network_href(c.node, ev.nodes, lang), className="mm-ev-link"),
+        html.A(t("mm.show_network", lang), href=evidence_href(c.node, ev.nodes, lang), className="mm-ev-link"),
     ], className=f"mm-ev mm-ev-{ev.factor}") for ev in c.evidence]
     return html.Li([
         html.Div([
             html.Span(f"{n}.", className="mm-rank"),
-            html.A(graph.label(c.node, lang), href=network_href(c.node, c.evidence_nodes, lang),
+            html.A(graph.label(c.node, lang), href=evidence_href(c.node, c.evidence_nodes, lang),
                    className="mm-name", title=c.node),
             html.Span(" · ".join(meta), className="mm-meta"),
             html.Span(f"{c.score:.2f}", className="mm-score", title=t("mm.score", lang)),
@@ -252,7 +247,7 @@ def opportunity_section(graph, lang: str, limit: int = 8, ops=None) -> html.Div:
     blocks = []
     for kind in OPPORTUNITY_KINDS:
         items = [o for o in ops if o.kind == kind]
-        lis = [html.Li(html.A(o.text(lang), href=network_href(o.nodes[0], o.nodes[1:], lang)))
+        lis = [html.Li(html.A(o.text(lang), href=evidence_href(o.nodes[0], o.nodes[1:], lang)))
                for o in items[:limit]]
         if len(items) > limit:
             lis.append(html.Li(t("mm.opp.more", lang, n=len(items) - limit), className="muted"))

@@ -28,7 +28,7 @@ from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
+from dashboard.viewstate import LAYOUTS, network_href, parse_query, parse_search, to_filter, to_search, updated, updated_search
 from graph.errors import StoreError
 from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.model import PartnerGraph
@@ -422,7 +422,7 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
                           className="year-input"),
             ], className="year-row"),
         ], className="field"),
-        dcc.Link(t("network.reset", lang), href=f"/?lang={lang}", id=ID.RESET, className="button small secondary"),
+        dcc.Link(t("network.reset", lang), href=network_href(lang), id=ID.RESET, className="button small secondary"),
     ], className="panel filter-panel")
 
 
