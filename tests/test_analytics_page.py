@@ -35,7 +35,8 @@ def test_white_spot_figure_carries_iso3_and_theme_for_the_click(sample_graph):
     k = grid.countries.index("country:TZA")
     w = grid.themes.index("theme:water")
     assert trace.z[k][w] == 9 and trace.text[k][w] == "9"
-    assert af.network_href("en", country="BDI", theme="governance") == "/?country=BDI&theme=governance&lang=en"
+    from dashboard.viewstate import network_href
+    assert network_href("en", country="BDI", theme="governance") == "/?country=BDI&theme=governance&lang=en"
     # heatmap clicks carry only the axis labels: they map back to ISO3 and theme key
     assert af.white_spot_target(sample_graph, grid, {"x": "Governance", "y": "Burundi"}, "de") == ("BDI", "governance")
     assert af.white_spot_target(sample_graph, grid, {"x": "Water", "y": "Tanzania"}, "en") == ("TZA", "water")

@@ -67,12 +67,15 @@ def test_data_page_export_bytes(sample):
 
 
 def test_every_kind_table_and_edge_kind_has_a_label():
+    from dashboard.domain_labels import domain_key, domain_label
     from dashboard.i18n import missing_keys
     from graph.core.kinds import EdgeKind, NodeKind, Sector
     from loaders.schema import TABLES
-    keys = [f"kind.{k}" for k in NodeKind.values()] + [f"edge.{k}" for k in EdgeKind.values()]
-    keys += [f"sector.{s}" for s in Sector.values()] + [f"table.{n}" for n in TABLES]
-    assert missing_keys(keys) == []
+    values = [("kind", k) for k in NodeKind.values()] + [("edge", k) for k in EdgeKind.values()]
+    values += [("sector", s) for s in Sector.values()]
+    for lang in ("de", "en"):
+        assert [v for v in values if domain_label(*v, lang) == domain_key(*v)] == []
+    assert missing_keys([f"table.{n}" for n in TABLES]) == []
 
 
 def test_cached_computes_once_under_concurrent_first_requests(sample):
