@@ -261,6 +261,16 @@ def test_details_panel_lists_neighbours_and_only_http_links(tiny):
     assert "expand=institution%3Auni-a" in text and "radius=2" in text
 
 
+def test_details_panel_marks_inferred_links_and_unverified_iati_ids(sample_graph):
+    from dashboard.pages.network import details_panel
+    meteo = _text(details_panel(sample_graph, "institution:meteo-rwanda", parse_query({}), "de"))
+    assert meteo.count('"children": "abgeleitet"') == 2  # BLP-11 and BLP-12, both inferred
+    ines = _text(details_panel(sample_graph, "institution:ines-ruhengeri", parse_query({}), "en"))
+    assert "inferred" not in ines  # a stated link carries no mark
+    provet = _text(details_panel(sample_graph, "programme:provet-nam", parse_query({}), "en"))
+    assert "IATI identifier (candidate, unverified)" in provet and "DE-1-201122019" in provet
+
+
 def test_details_panel_without_selection(tiny):
     from dashboard.pages.network import details_panel
     assert "Klicken Sie" in _text(details_panel(tiny, None, parse_query({}), "de"))

@@ -155,6 +155,9 @@ register({
                               "Click a node or pick a search result."),
     "network.source": ("Quelle", "Source"),
     "network.illustrative": ("Erfundener Beispieldatensatz", "Invented example record"),
+    "network.inferred": ("abgeleitet", "inferred"),
+    "network.inferred_hint": ("Aus den Quellen abgeleitet, dort nicht ausdrücklich genannt",
+                              "Inferred from the sources, not stated there as such"),
     "network.neighbours": ("Verbindungen", "Connections"),
     "network.no_neighbours": ("Keine Verbindungen.", "No connections."),
     "network.expand": ("Erweitern", "Expand"),
@@ -183,6 +186,8 @@ register({
     "attr.languages": ("Sprachen", "Languages"), "attr.event_kind": ("Format", "Format"),
     "attr.date": ("Datum", "Date"), "attr.end_date": ("bis", "until"), "attr.kind": ("Art", "Kind"),
     "attr.id": ("Kennung", "Id"),
+    "attr.iati_identifier": ("IATI-Kennung", "IATI identifier"),
+    "attr.iati_identifier_unverified": ("IATI-Kennung (Kandidat, unbestätigt)", "IATI identifier (candidate, unverified)"),
     "status.planned": ("geplant", "planned"), "status.active": ("laufend", "active"),
     "status.completed": ("abgeschlossen", "completed"), "status.unknown": ("unbekannt", "unknown"),
 })
@@ -223,7 +228,8 @@ assert set(_RELATIONS) == set(EdgeKind.values())
 #: Attributes shown in the details panel, in this order. E-mail and consent
 #: are personal data and stay on the Kontakte page.
 DETAIL_ATTRS = ("sector", "sector_detail", "land", "country", "city", "region", "start", "end", "phase", "status",
-                "event_kind", "date", "end_date", "role", "languages", "website", "description")
+                "event_kind", "date", "end_date", "role", "languages", "website", "iati_identifier",
+                "iati_identifier_unverified", "description")
 
 
 # --------------------------------------------------------------------- view
@@ -370,6 +376,8 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
                          title=t(f"kind.{n.kind}", lang)),
                 html.Span(f" · {extra}", className="muted") if extra else None,
+                html.Span([" ", html.Span(t("network.inferred", lang), className="tag", title=t("network.inferred_hint", lang))],
+                          className="inferred") if n.edge.get("inferred") else None,
             ]))
         nb_blocks.append(html.Details([
             html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({len(items)})"),
