@@ -106,7 +106,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
             first = ctx.graph
             assert first is not local and first.counts_by_kind() == local.counts_by_kind()
             assert first.meta["snapshot"]["source"] == peer.uri and first.meta["snapshot"]["taken_at"]
-            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 19
+            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 24  # the sample since Dec 2026
             from dashboard.pages import analytics, data, matchmaking
 
             assert "Abfragemodus" in _text(data.layout(lang="de")) and peer.uri in _text(data.layout(lang="de"))
