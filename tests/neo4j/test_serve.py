@@ -116,7 +116,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
                 time.sleep(0.1)
             snap = ctx.graph
             assert NEW in snap and snap.label(NEW) == NEW_LABEL
-            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 20
+            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 25  # 24 + the new one
             assert NEW in analytics._index().projects  # Analysen: rebuilt on the new snapshot
             assert NEW_LABEL in _text(matchmaking.layout(lang="de", target=NEW))  # Matchmaking too
             # the store's own caches (names, filter facts) follow the same version
