@@ -204,7 +204,7 @@ def test_overview_by_theme_and_filtered(tiny):
 
 def test_sample_views_fit_and_are_meaningful(sample_graph):
     o = overview(sample_graph)
-    assert 30 < o.size < 1500 and o.projects == 19
+    assert 30 < o.size < 1500 and o.projects == 24  # 24 projects since the December 2026 additions
     assert any(e.source == "land:DE-NI" and e.target == "country:TZA" and e.projects >= 2 for e in o.edges)
     path = shortest_paths(sample_graph, "institution:hlft", "institution:dman", exclude=["country:DEU"])
     assert path and all(len(p) <= 7 for p in path)

@@ -24,11 +24,12 @@ def test_check_sample_json_is_ok():
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["ok"] is True
-    assert not [p for p in report["problems"] if p["level"] == "error"]
+    assert report["problems"] == []  # no errors and no warnings
     assert set(report) >= {"ok", "tables", "nodes", "edges", "problems"}
     for name, c in report["tables"].items():
         assert c["read"] == c["accepted"] + c["rejected"], name
-    assert report["nodes"]["land"] == 16 and report["nodes"]["project"] == 19
+    # 24 projects since the December 2026 additions (19 researched + BLP-20…24, BLP-06 split)
+    assert report["nodes"]["land"] == 16 and report["nodes"]["project"] == 24
 
 
 def test_check_exit_codes(tmp_path, mini, capsys):

@@ -110,7 +110,8 @@ def suggestions_id(role: str) -> dict[str, str]:
 #: Attributes shown in the details panel, in this order. E-mail and consent
 #: are personal data and stay on the Kontakte page.
 DETAIL_ATTRS = ("sector", "sector_detail", "land", "country", "city", "region", "start", "end", "phase", "status",
-                "event_kind", "date", "end_date", "role", "languages", "website", "description")
+                "event_kind", "date", "end_date", "role", "languages", "website", "iati_identifier",
+                "iati_identifier_unverified", "description")
 
 
 # --------------------------------------------------------------------- view
@@ -257,6 +258,8 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
                          title=domain_label("kind", n.kind, lang)),
                 html.Span(f" · {extra}", className="muted") if extra else None,
+                html.Span([" ", html.Span(t("network.inferred", lang), className="tag", title=t("network.inferred_hint", lang))],
+                          className="inferred") if n.edge.get("inferred") else None,
             ]))
         nb_blocks.append(html.Details([
             html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({len(items)})"),

@@ -106,7 +106,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
             first = ctx.graph
             assert first is not local and first.counts_by_kind() == local.counts_by_kind()
             assert first.meta["snapshot"]["source"] == peer.uri and first.meta["snapshot"]["taken_at"]
-            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 19
+            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 24  # the sample since Dec 2026
             from dashboard.pages import analytics, data, matchmaking
 
             assert "Abfragemodus" in _text(data.layout(lang="de")) and peer.uri in _text(data.layout(lang="de"))
@@ -116,7 +116,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
                 time.sleep(0.1)
             snap = ctx.graph
             assert NEW in snap and snap.label(NEW) == NEW_LABEL
-            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 20
+            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 25  # 24 + the new one
             assert NEW in analytics._index().projects  # Analysen: rebuilt on the new snapshot
             assert NEW_LABEL in _text(matchmaking.layout(lang="de", target=NEW))  # Matchmaking too
             # the store's own caches (names, filter facts) follow the same version
