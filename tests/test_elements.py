@@ -155,7 +155,7 @@ def test_islands_of_the_sample_overview_keep_it_readable(sample):
     """The Länder with a single partner region (SH – Westbalkan, TH – Malawi, Saarland, Sachsen-Anhalt)
     form islands; nestled around the main picture they cost little zoom on the 1400 px canvas."""
     from dashboard.elements import CANVAS_ASPECT, OVERVIEW_FONT, OVERVIEW_SPREAD
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
     ov = explorer_view(sample.graph).overview
     nodes, edges = [n.node_id for n in ov.nodes], [(e.source, e.target) for e in ov.edges]
     boxes = {n.node_id: label_box(n.node_id, 30, OVERVIEW_FONT) for n in ov.nodes}
