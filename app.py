@@ -530,9 +530,15 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_workspace(sub: argparse._SubParsersAction) -> None:
+    from loaders.workspace.cli import add_parser
+
+    add_parser(sub)
+
+
 #: Subcommands; further issues add theirs here.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password,
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password, _add_workspace,
 ]
 
 
