@@ -8,7 +8,8 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import flask
 
@@ -36,15 +37,73 @@ class AppContext:
 
     def __init__(self, graph: PartnerGraph, report: Any = None, settings: Settings | None = None,
                  cache: dict[Any, Any] | None = None, store: Any = None):
-        self.local_graph = graph
-        self.report = report  # loaders.report.LoadReport (untyped: dashboard must not need loaders)
         self.settings = settings or Settings()
         self.cache: dict[Any, Any] = {} if cache is None else cache
-        self.store = store if store is not None else MemoryStore(graph)
+        # (store, local graph, load report) in one tuple, replaced as a whole by swap();
+        # the report is a loaders.report.LoadReport (untyped: dashboard must not need loaders)
+        self._data: tuple[Any, PartnerGraph, Any] = (store if store is not None else MemoryStore(graph), graph, report)
         self._locks: dict[Any, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._serials: "weakref.WeakKeyDictionary[PartnerGraph, int]" = weakref.WeakKeyDictionary()
         self._current_serial: int | None = None
+        # a new dataset being prepared in a background thread (see :meth:`preparing`)
+        self._pending = threading.local()
+        self._preparing: set[int] = set()
+
+    # The data served. While a new dataset is prepared, the preparing thread
+    # sees the new one and every other thread the old one (:meth:`preparing`).
+    def _current(self, index: int) -> Any:
+        pending = getattr(self._pending, "data", None)
+        return (pending if pending is not None else self._data)[index]
+
+    @property
+    def store(self) -> Any:
+        return self._current(0)
+
+    @store.setter
+    def store(self, value: Any) -> None:
+        self._data = (value, *self._data[1:])
+
+    @property
+    def local_graph(self) -> PartnerGraph:
+        return self._current(1)
+
+    @local_graph.setter
+    def local_graph(self, value: PartnerGraph) -> None:
+        self._data = (self._data[0], value, self._data[2])
+
+    @property
+    def report(self) -> Any:
+        return self._current(2)
+
+    @report.setter
+    def report(self, value: Any) -> None:
+        self._data = (*self._data[:2], value)
+
+    @contextmanager
+    def preparing(self, graph: PartnerGraph, report: Any = None) -> Iterator[Any]:
+        """Within the block, the calling thread (only) sees ``graph`` as the
+        served data, so page warm-up hooks build its indexes while every other
+        thread keeps serving the old data; :meth:`swap` then makes it current.
+        Yields the new store."""
+        store = MemoryStore(graph)
+        with self._locks_guard:
+            serial = self._serials.get(graph)
+            if serial is None:
+                serial = self._serials[graph] = next(_serials)
+            self._preparing.add(serial)
+        self._pending.data = (store, graph, report)
+        try:
+            yield store
+        finally:
+            self._pending.data = None
+            with self._locks_guard:
+                self._preparing.discard(serial)
+
+    def swap(self, store: Any, graph: PartnerGraph, report: Any = None) -> None:
+        """Serve ``graph`` (through ``store``) from now on (one assignment per
+        attribute; a request reads the new data from its next access)."""
+        self._data = (store, graph, report)
 
     def __repr__(self) -> str:
         return f"<AppContext store={getattr(self.store, 'name', '?')} local={self.local_graph!r}>"
@@ -75,9 +134,12 @@ class AppContext:
             serial = self._serials.get(g)
             if serial is None:
                 serial = self._serials[g] = next(_serials)
+            if serial in self._preparing:  # built in the background: keep the served data's entries
+                return serial, g.generation
             if serial != self._current_serial:
                 self._current_serial = serial
-                for key in [k for k in self.cache if isinstance(k, tuple) and len(k) == 3 and k[1] != serial]:
+                for key in [k for k in self.cache if isinstance(k, tuple) and len(k) == 3 and k[1] != serial
+                            and k[1] not in self._preparing]:
                     self.cache.pop(key, None)
                     self._locks.pop(key, None)
         return serial, g.generation

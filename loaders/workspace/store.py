@@ -36,7 +36,7 @@ from loaders.schema import TABLE_ORDER
 from loaders.workspace.diff import Change, summarise
 from loaders.workspace.keys import columns
 
-__all__ = ["WorkspaceError", "ConflictError", "Version", "WorkspaceFile", "FORMAT"]
+__all__ = ["WorkspaceError", "ConflictError", "Version", "WorkspaceFile", "FORMAT", "read_head"]
 
 #: Format of the file (``meta.format``); bumped when the layout changes.
 FORMAT = "partnernetz-workspace-1"
@@ -93,6 +93,15 @@ _DDL = [
     f"CREATE TABLE IF NOT EXISTS {_q(t)} (_key TEXT PRIMARY KEY, {', '.join(_q(c) + ' TEXT NOT NULL' for c in columns(t))})"
     for t in TABLE_ORDER
 ]
+
+
+def read_head(path: str | Path) -> int:
+    """The head of the workspace at ``path`` with one small query (what serving processes poll)."""
+    con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=5)
+    try:
+        return con.execute("SELECT coalesce(max(id), 0) FROM versions").fetchone()[0]
+    finally:
+        con.close()
 
 
 def _now() -> str:
