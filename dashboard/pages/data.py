@@ -86,6 +86,40 @@ def problem_rows(report, lang: str = "de") -> list[dict]:
             for p in report.problems]
 
 
+def problems_grid(report, lang: str, grid_id: str = ID.PROBLEMS) -> dag.AgGrid:
+    """Every finding of a load report in a paged, filterable grid."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowData=problem_rows(report, lang),
+        columnDefs=[
+            {"field": "level", "headerName": t("data.level", lang), "width": 100},
+            {"field": "file", "headerName": t("data.file", lang), "flex": 1, "tooltipField": "path"},
+            {"field": "row", "headerName": t("data.row", lang), "width": 90},
+            {"field": "column", "headerName": t("data.column", lang), "width": 130},
+            {"field": "value", "headerName": t("data.value", lang), "flex": 1},
+            {"field": "message", "headerName": t("data.message", lang), "flex": 3, "wrapText": True, "autoHeight": True},
+        ],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
+        className="ag-theme-alpine",
+        style={"width": "100%"},
+    )
+
+
+def report_summary(report, lang: str, *, grid_id: str) -> html.Div:
+    """A load report in short: status, error/warning counts, rows per table, and the findings grid
+    (used for an upload's preview on the workspace section)."""
+    table_rows = [[t(f"table.{name}", lang), c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
+    return html.Div([
+        html.Div(t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)),
+                 className="status ok" if report.ok else "status error"),
+        html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),
+        _counts_table(table_rows, [t("data.table", lang), t("data.read", lang), t("data.accepted", lang), t("data.rejected", lang)])
+        if table_rows else None,
+        problems_grid(report, lang, grid_id) if report.problems else None,
+    ])
+
+
 def warm_up() -> None:
     """Count nodes and edges per kind at start-up."""
     ctx = current()
@@ -115,25 +149,13 @@ def layout(lang: str = "de", **_query: str):
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
     node_rows = [[t(f"kind.{k}", lang), n] for k, n in node_counts.items()]
     edge_rows = [[t(f"edge.{k}", lang), n] for k, n in edge_counts.items() if n]
-    grid = dag.AgGrid(
-        id=ID.PROBLEMS,
-        rowData=problem_rows(report, lang),
-        columnDefs=[
-            {"field": "level", "headerName": t("data.level", lang), "width": 100},
-            {"field": "file", "headerName": t("data.file", lang), "flex": 1, "tooltipField": "path"},
-            {"field": "row", "headerName": t("data.row", lang), "width": 90},
-            {"field": "column", "headerName": t("data.column", lang), "width": 130},
-            {"field": "value", "headerName": t("data.value", lang), "flex": 1},
-            {"field": "message", "headerName": t("data.message", lang), "flex": 3, "wrapText": True, "autoHeight": True},
-        ],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True},
-        dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
-        className="ag-theme-alpine",
-        style={"width": "100%"},
-    )
+    grid = problems_grid(report, lang)
+    from dashboard.pages import workspace_panel
+
     return html.Div([
         page_header(TITLE_KEY, lang),
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
+        workspace_panel.section(lang),
         snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
         html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),
@@ -174,6 +196,10 @@ def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    from dashboard.pages import workspace_panel
+
+    workspace_panel.register_callbacks(app)
+
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
         dash.Input(ID.BTN_CSV, "n_clicks"),
