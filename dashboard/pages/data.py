@@ -38,6 +38,7 @@ class ID:
 
 register({
     "data.source": ("Datenquelle", "Data source"),
+    "data.served": ("Angezeigter Stand: Ladebericht", "Data shown: load report"),
     "data.tables": ("Tabellen", "Tables"),
     "data.table": ("Tabelle", "Table"),
     "data.read": ("gelesen", "read"),
@@ -156,6 +157,7 @@ def layout(lang: str = "de", **_query: str):
         page_header(TITLE_KEY, lang),
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
         workspace_panel.section(lang),
+        html.H2(t("data.served", lang)) if ctx.settings.workspace else None,
         snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
         html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),

@@ -87,6 +87,11 @@ register({
     "ws.manifest_partial": ("Die Quelle ist ein Teilexport (Manifest: {what}); was sie nicht enthalten konnte, bleibt erhalten.",
                             "The source is a partial export (manifest: {what}); what it could not contain is kept."),
     "ws.blocked": ("Kann nicht veröffentlicht werden: {why}", "Cannot be published: {why}"),
+    "ws.blocked.no_rows": ("Die Datei enthält keine Datenzeilen.", "The upload holds no data rows."),
+    "ws.blocked.all_rejected": ("Keine der {n} Zeilen konnte übernommen werden (siehe Ladebericht).",
+                                "None of the {n} rows could be accepted (see the load report)."),
+    "ws.blocked.no_changes": ("Nichts zu veröffentlichen: die Daten gleichen der aktuellen Version.",
+                              "Nothing to publish: the data are the same as in the current version."),
     "ws.report": ("Ladebericht der Quelle", "Load report of the source"),
     "ws.grid_more": ("Die Tabelle zeigt die ersten {n} von {total} Änderungen.", "The grid shows the first {n} of {total} changes."),
     "ws.op": ("Art", "Change"),
@@ -226,7 +231,9 @@ def preview_view(preview, lang: str) -> html.Div:
                   mode=t(f"ws.mode.{preview.mode}", lang)), id="data-ws-preview-title"),
     ]
     if preview.blocked:
-        parts.append(html.Div(t("ws.blocked", lang, why=preview.blocked), className="status error", id="data-ws-blocked"))
+        why = (t(f"ws.blocked.{preview.blocked_code}", lang, n=sum(c.read for c in report.tables.values()))
+               if preview.blocked_code else preview.blocked)
+        parts.append(html.Div(t("ws.blocked", lang, why=why), className="status error", id="data-ws-blocked"))
     parts.append(html.Div([
         html.Div([html.H4(t("ws.changes", lang)),
                   _counts_table(preview.counts, lang) if preview.changes else html.P(t("ws.no_changes", lang), className="muted")],
@@ -288,8 +295,7 @@ def section(lang: str) -> html.Div:
         dcc.Store(id=ID.LANG, data=lang),
         dcc.Store(id=ID.TOKEN),
         dcc.Store(id=ID.REFRESH),
-        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode", inputStyle={"marginRight": "6px"},
-                       labelStyle={"display": "flex", "alignItems": "baseline"},
+        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode",
                        options=[{"label": t("ws.mode_replace", lang), "value": "replace"},
                                 {"label": t("ws.mode_update", lang), "value": "update"}]),
         dcc.Upload(id=ID.UPLOAD, multiple=True, className="ws-upload",

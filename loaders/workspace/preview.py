@@ -63,6 +63,8 @@ class Preview:
     scope: list[str] = field(default_factory=list)
     manifest: Manifest | None = None
     blocked: str | None = None
+    #: ``blocked`` as a code for translated messages: no_rows, all_rejected, no_changes
+    blocked_code: str | None = None
 
     @property
     def counts(self) -> dict[str, dict[str, int]]:
@@ -74,7 +76,7 @@ class Preview:
 
     def to_dict(self, *, changes: bool = True) -> dict[str, Any]:
         """The ``workspace import --dry-run --json`` shape (see README)."""
-        out = {"ok": self.ok, "blocked": self.blocked, "token": self.token, "base": self.base, "mode": self.mode,
+        out = {"ok": self.ok, "blocked": self.blocked, "blocked_code": self.blocked_code, "token": self.token, "base": self.base, "mode": self.mode,
                "source": self.source, "manifest": self.manifest.to_dict() if self.manifest else None,
                "scope": list(self.scope), "kept": dict(self.kept), "counts": self.counts,
                "merges": list(self.merges), "report": self.report.to_dict()}
@@ -266,11 +268,11 @@ def make_preview(ws: WorkspaceFile, path: str | Path, *, mode: str = "replace", 
             new[table].pop(key, None)
     read = sum(c.read for c in report.tables.values())
     accepted = sum(c.accepted for c in report.tables.values())
-    blocked = None
+    blocked = code = None
     if read == 0:
-        blocked = "the upload holds no data rows"
+        blocked, code = "the upload holds no data rows", "no_rows"
     elif accepted == 0:
-        blocked = f"none of the {read} rows could be accepted (see the load report)"
+        blocked, code = f"none of the {read} rows could be accepted (see the load report)", "all_rejected"
     # the tables the source holds (a file format without tables, IATI: those it gave rows for)
     scope = [t for t in TABLE_ORDER if t in report.tables] if _is_tabular(path) else [t for t in TABLE_ORDER if new[t]]
     kept: dict[str, int] = {}
@@ -301,8 +303,9 @@ def make_preview(ws: WorkspaceFile, path: str | Path, *, mode: str = "replace", 
             if new[table]:
                 changes.extend(diff_table(table, ws.rows(table, new[table]), new[table], deletes=False))
     if blocked is None and not changes:
-        blocked = "nothing to publish: the data are the same as in the current version"
-    preview = Preview(secrets.token_hex(12), base, mode, source, report, changes, merges, kept, scope, manifest, blocked)
+        blocked, code = "nothing to publish: the data are the same as in the current version", "no_changes"
+    preview = Preview(secrets.token_hex(12), base, mode, source, report, changes, merges, kept, scope, manifest,
+                      blocked, code)
     if save and preview.ok:
         ws.save_preview(preview.token, base, {"base": base, "mode": mode, "source": source,
                                               "changes": [c.to_dict() for c in changes]})
