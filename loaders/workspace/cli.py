@@ -96,8 +96,9 @@ def _counts_text(counts: dict[str, dict[str, int]]) -> str:
 
 
 def _cmd_import(ws, args) -> int:
-    from loaders.workspace import make_preview, publish_preview
+    from loaders.workspace import make_preview
     from loaders.workspace.location import local_user
+    from loaders.workspace.preview import publish_now
 
     import tempfile
     from pathlib import Path
@@ -108,7 +109,7 @@ def _cmd_import(ws, args) -> int:
         path = Path(args.path)
         if path.is_file() and path.suffix.lower() == ".zip":  # a ZIP of CSV tables, as the page accepts it
             path = stage_upload([(path.name, path.read_bytes())], tmp, limit=max(path.stat().st_size, 1))
-        preview = make_preview(ws, path, mode=args.mode, save=not args.dry_run, source=args.path)
+        preview = make_preview(ws, path, mode=args.mode, save=False, source=args.path)
     out = preview.to_dict()
     if args.dry_run or not preview.ok:
         if args.json:
@@ -125,7 +126,7 @@ def _cmd_import(ws, args) -> int:
         if not preview.ok and preview.report.tables and not any(c.accepted for c in preview.report.tables.values()):
             return _fail(f"not publishable: {preview.blocked}")
         return EXIT_OK
-    version = publish_preview(ws, preview.token, user=local_user(), message=args.message or f"Import {args.path}")
+    version = publish_now(ws, preview, user=local_user(), message=args.message or f"Import {args.path}")
     if args.json:
         out["version"] = version.to_dict()
         _print_json(out)

@@ -42,13 +42,12 @@ def local_user() -> str:
 def create_workspace(path: str | os.PathLike, *, sample: bool = True, user: str | None = None) -> WorkspaceFile:
     """A new workspace at ``path``; with ``sample`` version 1 is the bundled sample."""
     from loaders import SAMPLE_PATH
-    from loaders.workspace.preview import make_preview, publish_preview
+    from loaders.workspace.preview import make_preview, publish_now
 
     ws = WorkspaceFile.create(path)
     if sample:
-        preview = make_preview(ws, SAMPLE_PATH, mode="replace", source="data/sample")
-        publish_preview(ws, preview.token, user=user or local_user(),
-                        message="Beispieldaten / bundled sample")
+        preview = make_preview(ws, SAMPLE_PATH, mode="replace", source="data/sample", save=False)
+        publish_now(ws, preview, user=user or local_user(), message="Beispieldaten / bundled sample")
     return ws
 
 

@@ -41,7 +41,7 @@ from loaders.workspace.keys import KEY_COLUMNS, columns, normalise_row, row_key
 from loaders.workspace.manifest import ALL_CONTACTS, UNCONSENTED, Manifest, read_manifest
 from loaders.workspace.store import Version, WorkspaceError, WorkspaceFile
 
-__all__ = ["MODES", "Preview", "make_preview", "publish_preview"]
+__all__ = ["MODES", "Preview", "make_preview", "publish_preview", "publish_now"]
 
 MODES = ("replace", "update")
 
@@ -52,7 +52,7 @@ State = dict[str, dict[str, dict[str, str]]]
 class Preview:
     """What publishing a dataset would change. ``blocked`` says why it cannot be published."""
 
-    token: str
+    token: str | None  # the stored preview to publish (None: not stored, or not publishable)
     base: int
     mode: str
     source: str
@@ -304,19 +304,26 @@ def make_preview(ws: WorkspaceFile, path: str | Path, *, mode: str = "replace", 
                 changes.extend(diff_table(table, ws.rows(table, new[table]), new[table], deletes=False))
     if blocked is None and not changes:
         blocked, code = "nothing to publish: the data are the same as in the current version", "no_changes"
-    preview = Preview(secrets.token_hex(12), base, mode, source, report, changes, merges, kept, scope, manifest,
-                      blocked, code)
-    if save and preview.ok:
+    preview = Preview(secrets.token_hex(12) if save and blocked is None else None, base, mode, source, report, changes,
+                      merges, kept, scope, manifest, blocked, code)
+    if preview.token is not None:
         ws.save_preview(preview.token, base, {"base": base, "mode": mode, "source": source,
-                                              "changes": [c.to_dict() for c in changes]})
+                                              "changes": [[c.table, c.key, c.op, c.before, c.after] for c in changes]})
     return preview
 
 
 def publish_preview(ws: WorkspaceFile, token: str, *, user: str, message: str) -> Version:
     """Publish a saved preview as one new version (raises :class:`ConflictError` when its base is no longer the head)."""
     payload = ws.load_preview(token)
-    changes = [Change.from_dict(c) for c in payload["changes"]]
+    changes = [Change(*c) for c in payload["changes"]]
     version = ws.publish(changes, base=payload["base"], user=user, message=message, kind="import",
                          source=payload.get("source", ""))
     ws.drop_preview(token)
     return version
+
+
+def publish_now(ws: WorkspaceFile, preview: Preview, *, user: str, message: str) -> Version:
+    """Publish a preview made in this process (the CLI) without the stored copy."""
+    if not preview.ok:
+        raise WorkspaceError(preview.blocked or "not publishable")
+    return ws.publish(preview.changes, base=preview.base, user=user, message=message, kind="import", source=preview.source)
