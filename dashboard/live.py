@@ -5,6 +5,8 @@ workspace's head at most once per ``interval`` seconds, on a request. When a
 new version appeared, one background thread loads it, builds the graph and
 runs the pages' warm-up hooks on it while the old version keeps serving
 (:meth:`AppContext.preparing`), then swaps it in (:meth:`AppContext.swap`).
+Warm-ups beyond a time budget (the whole-graph analytics of a large dataset)
+run right after the swap, so a version goes live within one load and build.
 
 The loading itself is injected (``head`` and ``load`` callables from
 ``app.py``), so this module knows nothing of files or loaders.
@@ -63,8 +65,11 @@ class LiveData:
     RETRY = 30.0
 
     def __init__(self, app: dash.Dash, *, version: int, head: Callable[[], int],
-                 load: Callable[[], tuple[int, Any, Any]], interval: float = 1.0, path: str = ""):
+                 load: Callable[[], tuple[int, Any, Any]], interval: float = 1.0, path: str = "",
+                 warm_budget: float = 1.0):
         self.app, self._head, self._load, self.interval, self.path = app, head, load, interval, path
+        #: Seconds of page warm-up (in page order) done before the swap; the rest runs right after it.
+        self.warm_budget = warm_budget
         self._lock = threading.Lock()
         self._live, self._seen, self._building = version, version, None
         self._since, self._error = _now(), None
@@ -112,17 +117,20 @@ class LiveData:
         from dashboard.app import PAGE_MODULES
 
         ctx = self.app.server.config[CONFIG_KEY]
+        hooks = [h for h in (getattr(importlib.import_module(n), "warm_up", None) for n in PAGE_MODULES) if h]
         try:
             version, graph, report = self._load()
+            started = time.monotonic()
             with self.app.server.app_context(), ctx.preparing(graph, report) as store:
-                for name in PAGE_MODULES:  # the new data's indexes, while the old data keep serving
-                    hook = getattr(importlib.import_module(name), "warm_up", None)
-                    if hook is not None:
-                        hook()
+                while hooks and time.monotonic() - started < self.warm_budget:
+                    hooks.pop(0)()  # the new data's indexes, while the old data keep serving
             ctx.swap(store, graph, report)
             with self._lock:
                 self._live, self._since, self._error = version, _now(), None
-        except Exception as exc:  # keep serving the old version and say why
+            with self.app.server.app_context():  # the slow rest (e.g. analytics) after the swap:
+                for hook in hooks:  # a request needing one waits for this computation (AppContext.cached)
+                    hook()
+        except Exception as exc:  # keep serving the old version (or the new one if only a late warm-up failed) and say why
             traceback.print_exc()
             with self._lock:
                 self._error = f"version could not be loaded: {exc}"
