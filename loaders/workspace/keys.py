@@ -31,6 +31,9 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 assert set(KEY_COLUMNS) == set(TABLE_ORDER)
 
 
+_COLUMNS = {name: TABLES[name].column_names for name in TABLE_ORDER}
+
+
 def columns(table: str) -> tuple[str, ...]:
     """The canonical columns of ``table``."""
     return TABLES[table].column_names
@@ -48,7 +51,12 @@ def _text(value: Any) -> str:
 
 def normalise_row(table: str, row: Mapping[str, Any]) -> dict[str, str]:
     """The row with exactly the table's columns, every value as text ('' when empty)."""
-    return {c: _text(row.get(c)) for c in columns(table)}
+    get = row.get
+    out = {}
+    for c in _COLUMNS[table]:
+        value = get(c)
+        out[c] = value if value.__class__ is str else _text(value)  # most values are text already
+    return out
 
 
 def row_key(table: str, row: Mapping[str, Any]) -> str:
