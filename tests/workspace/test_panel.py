@@ -56,3 +56,18 @@ def test_section_in_read_only_and_workspace_mode(sample_ws):
     sample_ws.path.unlink()  # the file disappears while serving: the page says so instead of failing
     with served.server.test_request_context("/daten"):
         assert "no workspace file" in _text(wp.section("en"))
+
+
+def test_query_mode_says_the_workspace_is_embedded_only(sample_ws):
+    from graph.store import MemoryStore
+
+    _, result = load_workspace(sample_ws)
+
+    class QueryStore(MemoryStore):  # what the Daten page looks at: a store answering from a primary database
+        primary = object()
+
+    app = create_app(result.graph, Settings(is_sample=False, workspace=str(sample_ws.path)),
+                     store=QueryStore(result.graph))
+    with app.server.test_request_context("/daten"):
+        text = _text(wp.section("de"))
+    assert "nur im eingebetteten Betrieb" in text and "nicht nach Neo4j" in text
