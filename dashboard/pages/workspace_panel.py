@@ -138,12 +138,12 @@ register({
                    "beim erneuten Import bleiben diese Kontakte erhalten.",
                    "Downloads other than the full backup leave out contacts without consent and are marked partial in their "
                    "manifest; importing them again keeps those contacts."),
-    "ws.readonly": ("Diese Daten werden nur gelesen (gestartet mit serve --data). Um sie im Browser zu bearbeiten, importieren Sie sie "
-                    "in einen Arbeitsbereich und starten diesen: python app.py workspace import PFAD, dann python app.py "
-                    "(oder python app.py serve --workspace DATEI).",
-                    "These data are read-only (started with serve --data). To edit them in the browser, import them into a "
-                    "workspace and serve that: python app.py workspace import PATH, then python app.py (or python app.py serve "
-                    "--workspace FILE)."),
+    "ws.readonly": ("Diese Daten werden nur gelesen: sie kommen aus Dateien (serve --data oder die Beispieldaten), nicht aus "
+                    "einem Arbeitsbereich. Um sie im Browser zu bearbeiten, importieren Sie sie in einen Arbeitsbereich und "
+                    "starten diesen: partnernetz workspace import PFAD, dann partnernetz (oder partnernetz serve --workspace DATEI).",
+                    "These data are read-only: they come from files (serve --data or the sample), not from a workspace. To "
+                    "edit them in the browser, import them into a workspace and serve that: partnernetz workspace import PATH, "
+                    "then partnernetz (or partnernetz serve --workspace FILE)."),
     "ws.query_mode": ("Abfragemodus (Neo4j): Der Arbeitsbereich mit Hochladen, Versionen und Zurücksetzen gibt es nur im eingebetteten "
                       "Betrieb; Veröffentlichungen werden nicht nach Neo4j übertragen. Daten in Neo4j ändern Sie mit neo4j push.",
                       "Query mode (Neo4j): the workspace with upload, versions and revert is embedded-only; publishes are not "
