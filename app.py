@@ -36,6 +36,13 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the dashboard (default: bundled sample on 127.0.0.1:8050)")
     p.add_argument("--data", action="append", metavar="PATH",
                    help="dataset: folder of CSV files, .xlsx or IATI activity .xml (repeat to merge several); default: the bundled sample")
+    p.add_argument("--workspace", metavar="PATH", default=None,
+                   help="serve the workspace file PATH (created from the bundled sample when missing); without --data "
+                        "and with $PARTNERNETZ_WORKSPACE set, that one. Uploads on the Daten page publish into it and "
+                        "every serving process switches to a new version without restart")
+    p.add_argument("--default-workspace", action="store_true", help=argparse.SUPPRESS)  # `python app.py` alone
+    p.add_argument("--upload-limit", type=float, default=float(os.environ.get("PARTNERNETZ_UPLOAD_LIMIT_MB", "50")),
+                   metavar="MB", help="largest upload on the Daten page in MB (default 50, env PARTNERNETZ_UPLOAD_LIMIT_MB)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
@@ -100,18 +107,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail("--workers > 1 cannot be combined with --debug (debug mode needs the development server)",
                      EXIT_REFUSED)
     paths = tuple(args.data or ())
+    if args.data and args.workspace:
+        return _fail("--data serves files read-only; --workspace serves a workspace: choose one", EXIT_REFUSED)
+    workspace = _serve_workspace(args) if not paths and not args.neo4j_uri else None
+    if isinstance(workspace, int):
+        return workspace
     try:
-        result = load(*paths) if paths else load(SAMPLE_PATH)
+        if workspace is not None:
+            version, result = workspace[1], workspace[2]
+        else:
+            result = load(*paths) if paths else load(SAMPLE_PATH)
     except LoadError as exc:
         return _fail(str(exc))
     graph, report = result.graph, result.report
     if not report.ok:
         print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
-    # In query mode the local dataset is the fallback; the same privacy rules apply to both.
-    if args.no_contacts:
-        graph, report = without_contacts(graph), _report_without_contacts(report)
-    else:
+
+    def served(graph, report):
+        # In query mode the local dataset is the fallback; the same privacy rules apply to both.
+        if args.no_contacts:
+            return without_contacts(graph), _report_without_contacts(report)
         mask_unconsented(graph)  # no page ever sees a name without consent
+        return graph, report
+
+    graph, report = served(graph, report)
     store = _query_store(args, graph) if args.neo4j_uri else None
     # In query mode the served data are Neo4j's, which may hold contacts now or
     # later (written after start, or once a store that fell back recovers):
@@ -121,9 +140,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_safe_binding(args.host, has_contacts=personal, auth=auth)
     except UnsafeBinding as exc:
         return _fail(str(exc), EXIT_REFUSED)
-    settings = Settings(host=args.host, port=args.port, data_paths=paths, is_sample=not paths and store is None,
-                        debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log)
+    settings = Settings(host=args.host, port=args.port, data_paths=paths,
+                        is_sample=not paths and store is None and workspace is None,
+                        debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log,
+                        workspace=str(workspace[0]) if workspace is not None else None,
+                        upload_limit=int(args.upload_limit * 1024 * 1024))
     app = create_app(graph, settings, report=report, store=store)
+    if workspace is not None:
+        _install_live_workspace(app, workspace[0], version, served)
     if auth is not None:
         install_auth(app.server, auth)
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
@@ -132,12 +156,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # before the fork, so the workers share one copy of them
         warming.join()
     if store is None:
-        served = str(graph)
+        shown = str(graph) if workspace is None else f"workspace {workspace[0]}, version {version}; {graph}"
     elif store.notice is None:
-        served = f"store: neo4j {store.primary.uri}; fallback {graph}"
+        shown = f"store: neo4j {store.primary.uri}; fallback {graph}"
     else:
-        served = f"store: memory, Neo4j unavailable; {graph}"
-    print(f"Partnernetz: http://{args.host}:{args.port}/  ({served}; "
+        shown = f"store: memory, Neo4j unavailable; {graph}"
+    print(f"Partnernetz: http://{args.host}:{args.port}/  ({shown}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
           f"auth: {auth.describe() if auth else 'none'}"
           f"{f'; {args.workers} worker processes' if args.workers > 1 else ''})", flush=True)
@@ -145,6 +169,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _serve_workers(app.server, host=args.host, port=args.port, workers=args.workers)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
+
+
+def _serve_workspace(args: argparse.Namespace):
+    """``(path, version, LoadResult)`` of the workspace to serve, None to serve
+    files, or an exit code. The workspace is served with ``--workspace``,
+    ``$PARTNERNETZ_WORKSPACE``, or by ``python app.py`` without a command."""
+    from loaders.workspace import WorkspaceError, load_workspace, open_or_create
+    from loaders.workspace.location import ENV_VAR
+
+    if not (args.workspace or args.default_workspace or os.environ.get(ENV_VAR)):
+        return None
+    try:
+        ws, created = open_or_create(args.workspace)
+        version, result = load_workspace(ws)
+    except WorkspaceError as exc:
+        return _fail(str(exc))
+    print(f"Partnernetz: workspace {ws.path} (version {version}"
+          f"{'; created from the bundled sample' if created else ''})", flush=True)
+    return ws.path, version, result
+
+
+def _install_live_workspace(app, path: Path, version: int, served) -> None:
+    """Every serving process switches to a newly published version (see dashboard/live.py)."""
+    from dashboard.live import LiveData, install_live_data
+    from loaders.workspace import WorkspaceFile, load_workspace
+    from loaders.workspace.store import read_head
+
+    def load_newest():
+        newest, result = load_workspace(WorkspaceFile(path))
+        graph, report = served(result.graph, result.report)
+        return newest, graph, report
+
+    install_live_data(app, LiveData(app, version=version, head=lambda: read_head(path), load=load_newest,
+                                    path=str(path)))
 
 
 def _serve_workers(server, *, host: str, port: int, workers: int) -> int:
@@ -530,9 +588,15 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_workspace(sub: argparse._SubParsersAction) -> None:
+    from loaders.workspace.cli import add_parser
+
+    add_parser(sub)
+
+
 #: Subcommands; further issues add theirs here.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password,
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password, _add_workspace,
 ]
 
 
@@ -548,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-        argv = ["serve", *argv]
+        argv = ["serve", "--default-workspace", *argv]  # `python app.py`: the default workspace
     args = parser.parse_args(argv)
     return args.func(args)
 

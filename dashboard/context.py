@@ -8,7 +8,8 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import flask
 
@@ -37,13 +38,63 @@ class AppContext:
 
     def __init__(self, graph: PartnerGraph, report: Any = None, settings: Settings | None = None,
                  store: Any = None):
-        self.local_graph = graph
-        self.report = report  # loaders.report.LoadReport (untyped: dashboard must not need loaders)
         self.settings = settings or Settings()
-        self.store = store if store is not None else MemoryStore(graph)
+        # (store, local graph, load report) in one tuple, replaced as a whole by swap();
+        # the report is a loaders.report.LoadReport (untyped: dashboard must not need loaders)
+        self._data: tuple[Any, PartnerGraph, Any] = (store if store is not None else MemoryStore(graph), graph, report)
         self._namespace = f"app-{next(_serials)}"  # two apps on one graph keep their own entries
         self._served: "weakref.ref[PartnerGraph] | None" = None
         self._guard = threading.Lock()
+        # a new dataset being prepared in a background thread (see :meth:`preparing`)
+        self._pending = threading.local()
+
+    # The data served. While a new dataset is prepared, the preparing thread
+    # sees the new one and every other thread the old one (:meth:`preparing`).
+    def _current(self, index: int) -> Any:
+        pending = getattr(self._pending, "data", None)
+        return (pending if pending is not None else self._data)[index]
+
+    @property
+    def store(self) -> Any:
+        return self._current(0)
+
+    @store.setter
+    def store(self, value: Any) -> None:
+        self._data = (value, *self._data[1:])
+
+    @property
+    def local_graph(self) -> PartnerGraph:
+        return self._current(1)
+
+    @local_graph.setter
+    def local_graph(self, value: PartnerGraph) -> None:
+        self._data = (self._data[0], value, self._data[2])
+
+    @property
+    def report(self) -> Any:
+        return self._current(2)
+
+    @report.setter
+    def report(self, value: Any) -> None:
+        self._data = (*self._data[:2], value)
+
+    @contextmanager
+    def preparing(self, graph: PartnerGraph, report: Any = None) -> Iterator[Any]:
+        """Within the block, the calling thread (only) sees ``graph`` as the
+        served data, so page warm-up hooks build its indexes while every other
+        thread keeps serving the old data; :meth:`swap` then makes it current.
+        Yields the new store."""
+        store = MemoryStore(graph)
+        self._pending.data = (store, graph, report)
+        try:
+            yield store
+        finally:
+            self._pending.data = None
+
+    def swap(self, store: Any, graph: PartnerGraph, report: Any = None) -> None:
+        """Serve ``graph`` (through ``store``) from now on (one assignment per
+        attribute; a request reads the new data from its next access)."""
+        self._data = (store, graph, report)
 
     def __repr__(self) -> str:
         return f"<AppContext store={getattr(self.store, 'name', '?')} local={self.local_graph!r}>"
@@ -75,6 +126,8 @@ class AppContext:
         request) wait for one computation instead of running it twice.
         """
         g = self.graph
+        if getattr(self._pending, "data", None) is not None:  # preparing: the served graph keeps its entries
+            return cached(g, (self._namespace, name), compute)
         previous = self._served() if self._served is not None else None
         if previous is not g:
             with self._guard:

@@ -19,8 +19,12 @@ class Settings:
     default_lang: str = "de"
     debug: bool = False
     audit_log: str = "partnernetz-audit.jsonl"  # JSON lines, one record per personal-data export
+    workspace: str | None = None  # the workspace file served (None: files, read-only)
+    upload_limit: int = 50 * 1024 * 1024  # bytes per upload on the Daten page
     extra: dict = field(default_factory=dict)
 
     @property
     def data_label(self) -> str:
+        if self.workspace:
+            return self.workspace
         return ", ".join(self.data_paths) if self.data_paths else "data/sample"

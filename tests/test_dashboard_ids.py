@@ -27,7 +27,15 @@ STATES = {
 
 
 def _declared(cls) -> list[str]:
-    return [v for k, v in vars(cls).items() if k.isupper() and isinstance(v, str)]
+    """The ids a page's ID class declares, with those of the section ID classes
+    it names (e.g. the Daten page's ``WORKSPACE``)."""
+    found = []
+    for k, v in vars(cls).items():
+        if k.isupper() and isinstance(v, str):
+            found.append(v)
+        elif k.isupper() and isinstance(v, type):
+            found += _declared(v)
+    return found
 
 
 def _shell_ids() -> list[str]:

@@ -19,6 +19,8 @@ from graph.core.kinds import NodeKind
 from graph.people.privacy import exportable_graph
 from loaders.audit import audit_export
 from dashboard.domain_labels import domain_label
+from dashboard.pages import workspace_panel
+from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml
 from loaders.report import LoadReport
@@ -35,20 +37,7 @@ class ID:
     BTN_GEXF = "data-btn-gexf"
     PROBLEMS = "data-problems"
     SNAPSHOT = "data-snapshot"
-
-
-def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
-    return html.Table([
-        html.Thead(html.Tr([html.Th(h) for h in header])),
-        html.Tbody([html.Tr([html.Td(str(c)) for c in r]) for r in rows]),
-    ], className="counts")
-
-
-def problem_rows(report, lang: str = "de") -> list[dict]:
-    """Rows for the problems grid (plain data; ag-grid renders it as text)."""
-    return [{"level": t(f"data.level_{p.level}", lang), "file": Path(p.file.split("#")[0]).name + ("#" + p.file.split("#")[1] if "#" in p.file else ""),
-             "path": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
-            for p in report.problems]
+    WORKSPACE = workspace_panel.ID  # the workspace section's ids
 
 
 def warm_up() -> None:
@@ -80,25 +69,12 @@ def layout(lang: str = "de", **_query: str):
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
     node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items()]
     edge_rows = [[domain_label("edge", k, lang), n] for k, n in edge_counts.items() if n]
-    grid = dag.AgGrid(
-        id=ID.PROBLEMS,
-        rowData=problem_rows(report, lang),
-        columnDefs=[
-            {"field": "level", "headerName": t("data.level", lang), "width": 100},
-            {"field": "file", "headerName": t("data.file", lang), "flex": 1, "tooltipField": "path"},
-            {"field": "row", "headerName": t("data.row", lang), "width": 90},
-            {"field": "column", "headerName": t("data.column", lang), "width": 130},
-            {"field": "value", "headerName": t("data.value", lang), "flex": 1},
-            {"field": "message", "headerName": t("data.message", lang), "flex": 3, "wrapText": True, "autoHeight": True},
-        ],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True},
-        dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
-        className="ag-theme-alpine",
-        style={"width": "100%"},
-    )
+    grid = problems_grid(report, lang, ID.PROBLEMS)
     return html.Div([
         page_header(TITLE_KEY, lang),
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
+        workspace_panel.section(lang),
+        html.H2(t("data.served", lang)) if ctx.settings.workspace else None,
         snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
         html.P(t("data.errors_warnings", lang, e=len(report.errors), w=len(report.warnings)), className="muted"),
@@ -138,6 +114,8 @@ def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    workspace_panel.register_callbacks(app)
+
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
         dash.Input(ID.BTN_CSV, "n_clicks"),

@@ -1,0 +1,218 @@
+"""Benchmark of the workspace: upload → preview, publish → live, import, server start.
+
+    python benchmarks/bench_workspace.py [--nodes 100000] [--data-dir DIR] [--skip-large] [--http] [--save]
+
+Prints, with the load average (the machine may be shared):
+
+* sample: upload → preview of a workbook with one new project (target ≤ 1 s),
+  of the whole sample workbook, and publish → live in a running app (≤ 3 s);
+* ``--nodes`` synthetic nodes (``python app.py generate``): import into a new
+  workspace (≤ 30 s at 100k), preview of a one-row change (≤ 2 s), publish of
+  that change → live (one load + build), and loading for the server from the
+  workspace vs from the CSV files (``--http``: also a real ``serve`` start until
+  the first page answers, both ways).
+
+``--save`` keeps the figures in ``benchmarks/results-workspace.json``; the next
+run prints them side by side as "previous".
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "benchmarks" / "results-workspace.json"
+
+
+def _load() -> str:
+    a, b, _ = os.getloadavg()
+    return f"load {a:.1f}/{b:.1f}"
+
+
+def _workbook(rows: dict[str, list[list[str]]]) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, table in rows.items():
+        ws = wb.create_sheet(name)
+        for row in table:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _preview_upload(ws, name: str, content: bytes, mode: str):
+    from loaders.workspace import make_preview, stage_upload
+
+    tmp = tempfile.mkdtemp()
+    try:
+        path = stage_upload([(name, content)], tmp)
+        return make_preview(ws, path, mode=mode, source=name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _live_app(ws):
+    """An app serving ``ws`` with live switching, as ``serve --workspace`` builds it."""
+    from dashboard.app import create_app, warm_up
+    from dashboard.live import LiveData, install_live_data
+    from graph.people.privacy import mask_unconsented
+    from loaders.workspace import WorkspaceFile, load_workspace
+    from loaders.workspace.store import read_head
+
+    version, result = load_workspace(ws)
+    mask_unconsented(result.graph)
+    app = create_app(result.graph, report=result.report)
+    warm_up(app).join()
+
+    def newest():
+        v, r = load_workspace(WorkspaceFile(ws.path))
+        mask_unconsented(r.graph)
+        return v, r.graph, r.report
+
+    return install_live_data(app, LiveData(app, version=version, head=lambda: read_head(ws.path), load=newest))
+
+
+def _publish_to_live(ws, token: str, live) -> float:
+    from loaders.workspace import publish_preview
+
+    start = time.perf_counter()
+    version = publish_preview(ws, token, user="bench", message="bench")
+    live.check(force=True)  # what the next request does (at most a second later)
+    while live.status().live != version.id:  # live = swapped in; slow warm-ups may still run after
+        assert live.status().error is None, live.status()
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - start
+    live.wait()
+    return elapsed
+
+
+def bench_sample(figures: dict) -> None:
+    from loaders.workspace.location import create_workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = create_workspace(Path(tmp) / "ws.sqlite", sample=True, user="bench")
+        one = _workbook({"projects": [["id", "title", "countries", "themes", "start", "source"],
+                                      ["BENCH-1", "Benchmark-Projekt", "TZA", "water", "2025", "https://example.org"]],
+                         "participations": [["project", "institution", "role"], ["BENCH-1", "hlft", "implementing"]]})
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            preview = _preview_upload(ws, "neu.xlsx", one, "update")
+            times.append(time.perf_counter() - start)
+        figures["sample_upload_preview_s"] = min(times)
+        start = time.perf_counter()
+        _preview_upload(ws, "sample.xlsx", (ROOT / "data" / "sample.xlsx").read_bytes(), "replace")
+        figures["sample_whole_workbook_preview_s"] = time.perf_counter() - start
+        live = _live_app(ws)
+        figures["sample_publish_to_live_s"] = _publish_to_live(ws, preview.token, live)
+
+
+def _serve_start(args: list[str]) -> float:
+    from tests.browser.browser_helpers import free_port
+
+    port = free_port()
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"serve {' '.join(args)} exited")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                    return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def bench_large(figures: dict, nodes: int, data_dir: Path | None, http: bool) -> None:
+    from loaders import load
+    from loaders.synthetic import generate
+    from loaders.workspace import WorkspaceFile, load_workspace, make_preview
+    from loaders.workspace.preview import publish_now
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = (data_dir or Path(tmp)) / f"synthetic-{nodes}"
+        if not (data / "projects.csv").exists():
+            generate(data, nodes=nodes, seed=7)
+        ws = WorkspaceFile.create(Path(tmp) / "large.sqlite")
+        start = time.perf_counter()
+        preview = make_preview(ws, data, mode="replace", save=False)
+        figures[f"import_{nodes}_preview_s"] = time.perf_counter() - start
+        publish_now(ws, preview, user="bench", message="import")
+        figures[f"import_{nodes}_new_workspace_s"] = time.perf_counter() - start
+        figures[f"import_{nodes}_rows"] = len(preview.changes)
+        figures[f"workspace_{nodes}_file_mb"] = ws.path.stat().st_size / 1e6
+
+        project = next(iter(ws.rows("projects", None).values()))
+        one = _workbook({"projects": [list(project), [*(v if k != "title" else v + " (geändert)" for k, v in project.items())]]})
+        start = time.perf_counter()
+        preview = _preview_upload(ws, "one-row.xlsx", one, "update")
+        figures[f"preview_{nodes}_one_row_s"] = time.perf_counter() - start
+        assert preview.counts == {"projects": {"added": 0, "changed": 1, "removed": 0}}, preview.counts
+
+        start = time.perf_counter()
+        load_workspace(ws)
+        figures[f"load_{nodes}_from_workspace_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        load(data)
+        figures[f"load_{nodes}_from_csv_s"] = time.perf_counter() - start
+
+        live = _live_app(ws)
+        figures[f"publish_{nodes}_one_row_to_live_s"] = _publish_to_live(ws, preview.token, live)
+        if http:
+            figures[f"serve_{nodes}_start_from_workspace_s"] = _serve_start(["--workspace", str(ws.path)])
+            figures[f"serve_{nodes}_start_from_csv_s"] = _serve_start(["--data", str(data)])
+
+
+TARGETS = {"sample_upload_preview_s": 1.0, "sample_publish_to_live_s": 3.0, "import_100000_new_workspace_s": 30.0,
+           "preview_100000_one_row_s": 2.0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--nodes", type=int, default=100_000)
+    p.add_argument("--data-dir", type=Path, default=None, help="keep the generated dataset here (reused next time)")
+    p.add_argument("--skip-large", action="store_true")
+    p.add_argument("--http", action="store_true", help="also time real server starts (workspace vs CSV)")
+    p.add_argument("--save", action="store_true", help=f"keep the figures in {RESULTS.name} for the next run")
+    args = p.parse_args(argv)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    figures: dict = {}
+    print(f"{os.cpu_count()} cores, {_load()} at start")
+    bench_sample(figures)
+    if not args.skip_large:
+        bench_large(figures, args.nodes, args.data_dir, args.http)
+    print(f"{'figure':<44}{'now':>10}{'previous':>10}{'target':>9}")
+    for key, value in figures.items():
+        prev = previous.get("figures", {}).get(key)
+        fmt = (lambda v: f"{v:>10.2f}") if isinstance(value, float) else (lambda v: f"{v:>10}")
+        target = TARGETS.get(key)
+        print(f"{key:<44}{fmt(value)}{fmt(prev) if prev is not None else '         –'}"
+              f"{f'  ≤ {target:g}' if target else ''}{'  MISSED' if target and value > target else ''}")
+    print(f"{_load()} at end")
+    if args.save:
+        RESULTS.write_text(json.dumps({"loadavg_end": os.getloadavg()[:2], "figures": figures}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

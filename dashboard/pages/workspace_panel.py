@@ -1,0 +1,445 @@
+"""The Daten page's workspace section: upload → preview → publish, the
+versions list, the diff between two versions, revert and downloads.
+
+Callbacks stay thin: they parse the input, call :mod:`loaders.workspace` and
+build the view from the plain builders below (unit-tested without a browser).
+Previews are stored in the workspace file, so any serving process (also with
+``--workers``) can publish them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from dashboard.auth import current_user
+from dashboard.components import grid_options
+from dashboard.context import current
+from dashboard.report_view import report_summary  # the same load report view as for the served data
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.live import live_of
+from graph.core.errors import LoadError
+
+__all__ = ["ID", "section", "register_callbacks", "change_rows", "counts_rows", "version_rows", "GRID_LIMIT"]
+
+#: At most this many change rows go to the browser (the counts above the grid are complete).
+GRID_LIMIT = 5000
+
+
+class ID:
+    UPLOAD = "data-ws-upload"
+    MODE = "data-ws-mode"
+    PREVIEW = "data-ws-preview"
+    TOKEN = "data-ws-token"
+    MESSAGE = "data-ws-message"
+    PUBLISH = "data-ws-publish"
+    RESULT = "data-ws-result"
+    LIVE = "data-ws-live"
+    TICK = "data-ws-tick"
+    VERSIONS = "data-ws-versions"
+    DIFF_A = "data-ws-diff-a"
+    DIFF_B = "data-ws-diff-b"
+    DIFF = "data-ws-diff"
+    DIFF_GRID = "data-ws-diff-grid"
+    CHANGES = "data-ws-changes"
+    SECTION = "data-workspace"
+    REVERT = "data-ws-revert"
+    REVERT_RESULT = "data-ws-revert-result"
+    DL_XLSX = "data-ws-dl-xlsx"
+    DL_CSV = "data-ws-dl-csv"
+    DL_FULL = "data-ws-dl-full"
+    DOWNLOAD = "data-ws-download"
+    REFRESH = "data-ws-refresh"
+    BLOCKED = "data-ws-blocked"
+    BROKEN = "data-ws-broken"
+    CONFLICT = "data-ws-conflict"
+    COUNTS = "data-ws-counts"
+    EMBEDDED_ONLY = "data-ws-embedded-only"
+    MERGES = "data-ws-merges"
+    PREVIEW_TITLE = "data-ws-preview-title"
+    PROBLEMS = "data-ws-problems"
+    PUBLISHED = "data-ws-published"
+    READONLY = "data-ws-readonly"
+    REVERTED = "data-ws-reverted"
+    UPLOAD_ERROR = "data-ws-upload-error"
+
+
+
+
+# ------------------------------------------------------------------ builders
+def counts_rows(counts: dict[str, dict[str, int]], lang: str) -> list[list[Any]]:
+    """Rows ``[table, added, changed, removed]`` of a per-table summary."""
+    return [[t(f"table.{name}", lang), c.get("added", 0), c.get("changed", 0), c.get("removed", 0)]
+            for name, c in counts.items()]
+
+
+def _short(row: dict[str, str] | None) -> str:
+    if not row:
+        return ""
+    for col in ("name", "title"):
+        if row.get(col):
+            return row[col]
+    return "; ".join(f"{k}: {v}" for k, v in row.items() if v and k not in ("source", "illustrative"))[:200]
+
+
+def change_rows(changes: list, lang: str, *, limit: int = GRID_LIMIT) -> list[dict[str, Any]]:
+    """Grid rows: one per changed field of a changed row, one per added or removed row."""
+    rows: list[dict[str, Any]] = []
+    for c in changes:
+        op, table = t(f"ws.op.{c.op}", lang), t(f"table.{c.table}", lang)
+        if c.op == "update":
+            for col, before, after in c.fields():
+                rows.append({"op": op, "table": table, "key": c.key, "column": col, "before": before, "after": after})
+        else:
+            rows.append({"op": op, "table": table, "key": c.key, "column": "",
+                         "before": _short(c.before), "after": _short(c.after)})
+        if len(rows) >= limit:
+            break
+    return rows[:limit]
+
+
+def version_rows(versions: list, lang: str) -> list[dict[str, Any]]:
+    """Grid rows of the versions list, with ``+a ~c −r`` per table."""
+    return [{"id": v.id, "time": v.time.replace("T", " ").removesuffix("+00:00"), "user": v.user,
+             "kind": t(f"ws.kind.{v.kind}", lang), "message": v.message,
+             "summary": ", ".join(f"{t(f'table.{name}', lang)} +{c['added']} ~{c['changed']} −{c['removed']}"
+                                  for name, c in v.counts.items())}
+            for v in versions]
+
+
+def _counts_table(counts: dict[str, dict[str, int]], lang: str) -> html.Table:
+    header = [t("data.table", lang), t("ws.added", lang), t("ws.changed", lang), t("ws.removed", lang)]
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                       html.Tbody([html.Tr([html.Td(str(c)) for c in r]) for r in counts_rows(counts, lang)])],
+                      className="counts")
+
+
+def changes_grid(grid_id: str, changes: list, lang: str) -> html.Div:
+    rows = change_rows(changes, lang)
+    total = sum(max(len(c.fields()), 1) if c.op == "update" else 1 for c in changes)
+    return html.Div([
+        html.P(t("ws.grid_more", lang, n=len(rows), total=total), className="muted") if total > len(rows) else None,
+        dag.AgGrid(
+            id=grid_id, rowData=rows,
+            columnDefs=[
+                {"field": "op", "headerName": t("ws.op", lang), "width": 120},
+                {"field": "table", "headerName": t("data.table", lang), "width": 140},
+                {"field": "key", "headerName": t("ws.key", lang), "width": 160},
+                {"field": "column", "headerName": t("ws.column", lang), "width": 130},
+                {"field": "before", "headerName": t("ws.before", lang), "flex": 1, "wrapText": True, "autoHeight": True},
+                {"field": "after", "headerName": t("ws.after", lang), "flex": 1, "wrapText": True, "autoHeight": True},
+            ],
+            defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
+            dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
+            className="ag-theme-alpine", style={"width": "100%"},
+        ),
+    ])
+
+
+def preview_view(preview, lang: str) -> html.Div:
+    """The preview: load report and per-table counts first, then merges, kept rows and the changes grid."""
+
+    report = preview.report
+    parts: list[Any] = [
+        html.H3(t("ws.preview_of", lang, source=Path(preview.source).name, base=preview.base,
+                  mode=t(f"ws.mode.{preview.mode}", lang)), id=ID.PREVIEW_TITLE),
+    ]
+    if preview.blocked:
+        why = (t(f"ws.blocked.{preview.blocked_code}", lang, n=sum(c.read for c in report.tables.values()))
+               if preview.blocked_code else preview.blocked)
+        parts.append(html.Div(t("ws.blocked", lang, why=why), className="status error", id=ID.BLOCKED))
+    parts.append(html.Div([
+        html.Div([html.H4(t("ws.changes", lang)),
+                  _counts_table(preview.counts, lang) if preview.changes else html.P(t("ws.no_changes", lang), className="muted")],
+                 className="card", id=ID.COUNTS),
+        html.Div([html.H4(t("ws.report", lang)), report_summary(report, lang, grid_id=ID.PROBLEMS)], className="card"),
+    ], className="cards"))
+    if preview.manifest is not None and preview.manifest.partial:
+        parts.append(html.P(t("ws.manifest_partial", lang, what=", ".join(preview.manifest.omitted)), className="notice"))
+    if preview.kept:
+        parts.append(html.P(t("ws.kept", lang, what=", ".join(f"{t(f'table.{k}', lang)} {n}" for k, n in preview.kept.items())),
+                            className="notice"))
+    if preview.merges:
+        parts.append(html.Div([html.H4(t("ws.merges", lang)), html.Ul([
+            html.Li(t("ws.merge_line", lang, name=m.get("name", ""), src=m["from"], into=m["into"], by=m["by"]))
+            for m in preview.merges])], id=ID.MERGES))
+    if preview.changes:
+        parts.append(changes_grid(ID.CHANGES, preview.changes, lang))
+    return html.Div(parts)
+
+
+def live_text(status, lang: str) -> str:
+    if status.building is not None:
+        return t("ws.building", lang, n=status.building, live=status.live)
+    if status.error:
+        return t("ws.live_error", lang, why=status.error, live=status.live)
+    return t("ws.live", lang, n=status.live, since=status.since.replace("T", " ").removesuffix("+00:00"))
+
+
+# ------------------------------------------------------------------ layout
+def _workspace():
+    """The served workspace; a callback of a server without one (files served
+    read-only) changes nothing (a forged request gets 204, not an error)."""
+    from loaders.workspace import WorkspaceFile
+
+    path = current().settings.workspace
+    if not path:
+        raise dash.exceptions.PreventUpdate
+    return WorkspaceFile(path)
+
+
+def section(lang: str) -> html.Div:
+    """The workspace section, or the notice why the data cannot be edited here."""
+    ctx = current()
+    if getattr(ctx.store, "primary", None) is not None:
+        return html.P(t("ws.query_mode", lang), className="notice", id=ID.EMBEDDED_ONLY)
+    if not ctx.settings.workspace:
+        return html.P(t("ws.readonly", lang), className="notice", id=ID.READONLY)
+    from loaders.workspace import WorkspaceError
+
+    try:
+        ws = _workspace()
+        versions = ws.versions()
+    except WorkspaceError as exc:  # the file went away or broke while serving: say so, keep the page
+        return html.Div(t("ws.error", lang, why=str(exc)), className="status error", id=ID.BROKEN)
+    live = live_of()
+    status = live.status() if live is not None else None
+    numbers = [v.id for v in versions]
+    full_allowed = not ctx.settings.no_contacts
+    return html.Div([
+        html.H2(t("ws.title", lang)),
+        html.P(t("ws.intro", lang), className="intro"),
+        html.P(live_text(status, lang) if status else "", id=ID.LIVE, className="notice"),
+        dcc.Interval(id=ID.TICK, interval=2000),
+        dcc.Store(id=ID.TOKEN),
+        dcc.Store(id=ID.REFRESH),
+        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode",
+                       options=[{"label": t("ws.mode_replace", lang), "value": "replace"},
+                                {"label": t("ws.mode_update", lang), "value": "update"}]),
+        dcc.Upload(id=ID.UPLOAD, multiple=True, className="ws-upload",
+                   children=html.Div([t("ws.drop", lang), html.Br(),
+                                      html.Span(".xlsx · ZIP (CSV) · .csv · IATI .xml · "
+                                                + t("ws.limit", lang, mb=f"{ctx.settings.upload_limit / 1024 / 1024:g}"),
+                                                className="muted")])),
+        dcc.Loading(html.Div(id=ID.PREVIEW), type="default"),
+        html.Div([
+            html.Label(t("ws.message", lang), htmlFor=ID.MESSAGE, className="muted"),
+            dcc.Input(id=ID.MESSAGE, type="text", placeholder=t("ws.message_ph", lang), className="ws-message",
+                      maxLength=500),
+            html.Button(t("ws.publish", lang), id=ID.PUBLISH, className="button", disabled=True),
+        ], className="button-row ws-publish"),
+        html.Div(id=ID.RESULT),
+        html.H2(t("ws.history", lang)),
+        dag.AgGrid(
+            id=ID.VERSIONS, rowData=version_rows(versions, lang),
+            columnDefs=[
+                {"field": "id", "headerName": t("ws.version", lang), "width": 95, "checkboxSelection": True},
+                {"field": "time", "headerName": t("ws.time", lang), "width": 170},
+                {"field": "user", "headerName": t("ws.user", lang), "width": 140},
+                {"field": "kind", "headerName": t("ws.kind", lang), "width": 120},
+                {"field": "message", "headerName": t("ws.message", lang), "flex": 1, "minWidth": 160},
+                {"field": "summary", "headerName": t("ws.summary", lang), "flex": 2, "minWidth": 200, "wrapText": True, "autoHeight": True},
+            ],
+            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+            dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight",
+                                         rowSelection="single"),
+            className="ag-theme-alpine", style={"width": "100%"},
+        ),
+        html.Div([
+            html.Span(t("ws.selected", lang) + ":", className="muted"),
+            html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary"),
+            html.Button(t("ws.dl_xlsx", lang), id=ID.DL_XLSX, className="button secondary"),
+            html.Button(t("ws.dl_csv", lang), id=ID.DL_CSV, className="button secondary"),
+            html.Button(t("ws.dl_full", lang), id=ID.DL_FULL, className="button secondary") if full_allowed else None,
+            dcc.Download(id=ID.DOWNLOAD),
+        ], className="button-row ws-version-actions"),
+        html.P(t("ws.dl_note", lang), className="muted"),
+        html.Div(id=ID.REVERT_RESULT),
+        html.H3(t("ws.diff", lang)),
+        html.Div([
+            html.Label([t("ws.diff_from", lang), dcc.Dropdown(id=ID.DIFF_A, options=numbers, clearable=False,
+                                                              value=numbers[1] if len(numbers) > 1 else (numbers[0] if numbers else None))]),
+            html.Label([t("ws.diff_to", lang), dcc.Dropdown(id=ID.DIFF_B, options=numbers, clearable=False,
+                                                            value=numbers[0] if numbers else None)]),
+        ], className="ws-diff-pick"),
+        html.Div(id=ID.DIFF),
+    ], className="workspace-panel", id=ID.SECTION)
+
+
+# ------------------------------------------------------------------ callbacks
+def _decode(contents: list[str], names: list[str]) -> list[tuple[str, bytes]]:
+    files = []
+    for content, name in zip(contents, names):
+        _, _, data = (content or "").partition(",")
+        try:
+            files.append((name, base64.b64decode(data, validate=False)))
+        except (binascii.Error, ValueError) as exc:
+            raise LoadError(f"{name}: the upload arrived damaged ({exc})") from exc
+    return files
+
+
+def _selected(rows: list | None) -> int | None:
+    return rows[0]["id"] if rows else None
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        dash.Output(ID.PREVIEW, "children"),
+        dash.Output(ID.TOKEN, "data"),
+        dash.Output(ID.PUBLISH, "disabled"),
+        dash.Input(ID.UPLOAD, "contents"),
+        dash.Input(ID.MODE, "value"),
+        dash.State(ID.UPLOAD, "filename"),
+        LANG_STATE,
+        prevent_initial_call=True,
+    )
+    def _preview(contents, mode, names, lang):
+        from loaders.workspace import make_preview, stage_upload
+
+        lang = lang_from_search(lang)
+        if not contents:
+            return None, None, True
+        ctx = current()
+        tmp = tempfile.mkdtemp(prefix="partnernetz-upload-")
+        try:
+            path = stage_upload(_decode(contents, names or []), tmp, limit=ctx.settings.upload_limit)
+            source = names[0] if len(names or []) == 1 else ", ".join(names or [])
+            preview = make_preview(_workspace(), path, mode=mode or "replace", source=source)
+        except LoadError as exc:  # wrong format, corrupt, over the limit: nothing changed
+            return html.Div(t("ws.error", lang, why=str(exc)), className="status error", id=ID.UPLOAD_ERROR), None, True
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return preview_view(preview, lang), (preview.token if preview.ok else None), not preview.ok
+
+    @app.callback(
+        dash.Output(ID.RESULT, "children"),
+        dash.Output(ID.PUBLISH, "disabled", allow_duplicate=True),
+        dash.Output(ID.REFRESH, "data"),
+        dash.Input(ID.PUBLISH, "n_clicks"),
+        dash.State(ID.TOKEN, "data"),
+        dash.State(ID.MESSAGE, "value"),
+        LANG_STATE,
+        prevent_initial_call=True,
+    )
+    def _publish(_n, token, message, lang):
+        from loaders.workspace import ConflictError, WorkspaceError, publish_preview
+
+        lang = lang_from_search(lang)
+        if not token:
+            return dash.no_update, True, dash.no_update
+        try:
+            version = publish_preview(_workspace(), token, user=current_user(), message=(message or "").strip()[:500]
+                                      or "Upload")
+        except ConflictError as exc:
+            return html.Div(t("ws.conflict", lang, head=exc.head, base=exc.base), className="status error",
+                            id=ID.CONFLICT), True, dash.no_update
+        except WorkspaceError as exc:
+            return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update
+        live = live_of()
+        if live is not None:
+            live.check(force=True)
+        return html.Div(t("ws.published", lang, n=version.id), className="status ok", id=ID.PUBLISHED), True, version.id
+
+    @app.callback(
+        dash.Output(ID.LIVE, "children"),
+        dash.Input(ID.TICK, "n_intervals"),
+        LANG_STATE,
+    )
+    def _live(_n, lang):
+        live = live_of()
+        return live_text(live.status(), lang_from_search(lang)) if live is not None else ""
+
+    @app.callback(
+        dash.Output(ID.VERSIONS, "rowData"),
+        dash.Output(ID.DIFF_A, "options"),
+        dash.Output(ID.DIFF_B, "options"),
+        dash.Output(ID.DIFF_A, "value"),
+        dash.Output(ID.DIFF_B, "value"),
+        dash.Input(ID.REFRESH, "data"),
+        LANG_STATE,
+        prevent_initial_call=True,
+    )
+    def _refresh_versions(_version, lang):
+        versions = _workspace().versions()
+        numbers = [v.id for v in versions]
+        return (version_rows(versions, lang_from_search(lang)), numbers, numbers,
+                numbers[1] if len(numbers) > 1 else None, numbers[0] if numbers else None)
+
+    @app.callback(
+        dash.Output(ID.DIFF, "children"),
+        dash.Input(ID.DIFF_A, "value"),
+        dash.Input(ID.DIFF_B, "value"),
+        LANG_STATE,
+    )
+    def _diff(a, b, lang):
+        from loaders.workspace import WorkspaceError, diff_versions, summarise
+
+        lang = lang_from_search(lang)
+        if a is None or b is None:
+            return None
+        try:
+            changes = diff_versions(_workspace(), int(a), int(b))
+        except WorkspaceError as exc:
+            return html.Div(t("ws.error", lang, why=str(exc)), className="status error")
+        if not changes:
+            return html.P(t("ws.no_changes", lang), className="muted")
+        return html.Div([_counts_table(summarise(changes), lang), changes_grid(ID.DIFF_GRID, changes, lang)])
+
+    @app.callback(
+        dash.Output(ID.REVERT_RESULT, "children"),
+        dash.Output(ID.REFRESH, "data", allow_duplicate=True),
+        dash.Input(ID.REVERT, "n_clicks"),
+        dash.State(ID.VERSIONS, "selectedRows"),
+        LANG_STATE,
+        prevent_initial_call=True,
+    )
+    def _revert(_n, selected, lang):
+        from loaders.workspace import WorkspaceError, revert
+
+        lang = lang_from_search(lang)
+        target = _selected(selected)
+        if target is None:
+            return html.Div(t("ws.select_first", lang), className="status error"), dash.no_update
+        try:
+            version = revert(_workspace(), target, user=current_user())
+        except WorkspaceError as exc:
+            return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), dash.no_update
+        live = live_of()
+        if live is not None:
+            live.check(force=True)
+        return (html.Div(t("ws.reverted", lang, n=version.id, to=target), className="status ok", id=ID.REVERTED),
+                version.id)
+
+    @app.callback(
+        dash.Output(ID.DOWNLOAD, "data"),
+        dash.Output(ID.REVERT_RESULT, "children", allow_duplicate=True),
+        dash.Input(ID.DL_XLSX, "n_clicks"),
+        dash.Input(ID.DL_CSV, "n_clicks"),
+        dash.Input(ID.DL_FULL, "n_clicks"),
+        dash.State(ID.VERSIONS, "selectedRows"),
+        LANG_STATE,
+        prevent_initial_call=True,
+    )
+    def _download(_x, _c, _f, selected, lang):
+        from loaders.audit import audit_export
+        from loaders.workspace import export_bytes
+
+        ctx = current()
+        which = dash.ctx.triggered_id
+        full = which == ID.DL_FULL and not ctx.settings.no_contacts
+        result = export_bytes(_workspace(), _selected(selected), fmt="csv" if which == ID.DL_CSV else "xlsx",
+                              full=full, contacts=not ctx.settings.no_contacts)
+        if result.contact_ids:  # personal data leave the app: record it
+            audit_export(ctx.settings.audit_log, user=current_user(),
+                         what=f"workspace version {result.manifest.version}{' full backup' if full else ''}",
+                         fmt="csv" if which == ID.DL_CSV else "xlsx", contact_ids=result.contact_ids,
+                         dataset=ctx.settings.data_label)
+        return dcc.send_bytes(result.content, result.filename), dash.no_update
