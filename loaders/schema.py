@@ -61,6 +61,7 @@ class Column:
     example: str = ""
     allowed: tuple[str, ...] = ()
     ref: str | None = None  # table referenced by REF columns
+    vocabulary: str | None = None  # ENUM columns: the vocabulary of loaders.vocabulary whose labels are accepted
 
     @property
     def multi(self) -> bool:
@@ -93,8 +94,13 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
+_VOCABULARIES = {Sector: "sector", Role: "role", CofinanceKind: "cofinance_kind", ProjectStatus: "status",
+                 Phase: "phase", EventKind: "event_kind", AttendanceRole: "attendance_role"}
+
+
 def _enum(name: str, values: type[Enum], description: str, example: str, required: bool = False) -> Column:
-    return Column(name, ColumnType.ENUM, required, description, example, tuple(v.value for v in values))
+    return Column(name, ColumnType.ENUM, required, description, example, tuple(v.value for v in values),
+                  vocabulary=_VOCABULARIES[values])
 
 
 _SOURCE = Column("source", ColumnType.URL, False, "where the facts come from (URL or document); the file and row are used when empty", "https://bund-laender-programm.de/de/group/21/home")
