@@ -452,11 +452,9 @@ def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[str]:
         with archive.open(member.lstrip("/")) as fh:
             while chunk := fh.read(1 << 20):
                 block = tail + chunk
-                found.extend(m.decode() for m in _MERGE.findall(block))
+                # a match ending inside the carried-over tail was found in the previous block
+                found.extend(m[1].decode() for m in _MERGE.finditer(block) if m.end() > len(tail))
                 tail = block[-200:]
-                found_in_tail = _MERGE.findall(tail)
-                if found_in_tail:  # do not count a match twice across the overlap
-                    del found[len(found) - len(found_in_tail):]
     except KeyError:
         return []
     return list(dict.fromkeys(found))

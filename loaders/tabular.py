@@ -114,10 +114,14 @@ def build_graph(raw: dict[str, RawTable], *, source: str = "", today: dt.date | 
 def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
     report = ctx.report
     count = report.table(table.name)
+    first_problem = len(report.problems)
     report.problems.extend(raw.problems)  # the reader's findings: encodings, header, extra cells, quotes
     if raw.shadowed_rows:  # rows of a second file/sheet for this table: named in an error by the reader
         count.read += raw.shadowed_rows
         count.rejected += raw.shadowed_rows
+    if not raw.header and not raw.rows:  # an empty file: nothing to load, nothing lost
+        report.warning(raw.file, None, None, None, "empty file: no header and no rows")
+        return
     missing = [c.name for c in table.columns if c.required and c.name not in raw.header]
     for col in missing:
         report.error(raw.file, 1, col, None, f"required column '{col}' is missing")
@@ -127,7 +131,6 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
     ctx.rejected_ids.setdefault(table.name, {})
     file_name = Path(raw.file).name
     problems = report.problems
-    first_problem = len(problems)
     masked_rows: set[int] = set()  # contacts without consent: their values never appear in the report
     row_errors = raw.row_errors
     for number, cells in raw.rows:
@@ -172,10 +175,10 @@ def _redact(problems: list, start: int, file: str, rows: set[int], *, keep_colum
         p = problems[i]
         if p.file != file or p.row not in rows or (p.column == keep_column and p.column is not None):
             continue
-        message = p.message
-        if p.value:
-            message = message.replace(p.value, "…")
-        problems[i] = type(p)(p.level, p.file, p.row, p.column, None, message + " (value hidden: no consent)")
+        if not p.value:
+            continue
+        message = p.message.replace(p.value, "…") + " (value hidden: no consent)"
+        problems[i] = type(p)(p.level, p.file, p.row, p.column, None, message)
 
 
 def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[str, object]) -> dict[str, Any]:

@@ -1,0 +1,87 @@
+"""Run the bad-input corpus (``tests/corpus.py``): for every case the counts
+per table, the problems reported (naming row, column and value), and the
+invariants that hold for any input: ``read == accepted + rejected`` for every
+table, every rejected row named by an error, no personal data of unconsented
+contacts in the report, and every export valid for what was accepted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from graph.errors import LoadError
+from loaders import load
+from loaders.export import write_csv_tables, write_gexf, write_graphml, write_xlsx_tables
+from tests.corpus import CASES, Case
+
+
+def test_the_corpus_is_large_enough():
+    names = [c.name for c in CASES]
+    assert len(names) == len(set(names))
+    assert len(CASES) >= 60
+    kinds = {("xlsx" if "xlsx" in n else "IATI" if "IATI" in n else "csv") for n in names}
+    assert kinds == {"csv", "xlsx", "IATI"}
+
+
+def _matches(problem, level, row, column, text) -> bool:
+    return (problem.level == level and (row is None or problem.row == row)
+            and (column is None or problem.column == column)
+            and (text in problem.message or text in (problem.value or "")))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case(tmp_path, case: Case):
+    path = case.build(tmp_path)
+    if case.raises:
+        with pytest.raises(LoadError, match=case.raises):
+            load(path)
+        return
+    result = load(path)
+    report = result.report
+    for name, count in report.tables.items():
+        assert count.read == count.accepted + count.rejected, name
+    for name, want in case.counts.items():
+        count = report.tables.get(name)
+        got = (count.read, count.accepted, count.rejected) if count else None
+        assert got == want, f"{name}: {got} != {want}\n{report.to_text()}"
+    for level, row, column, text in case.problems:
+        assert any(_matches(p, level, row, column, text) for p in report.problems), \
+            f"no {level} at row {row}, column {column} with {text!r}:\n{report.to_text()}"
+    if not any(level == "error" for level, *_ in case.problems):
+        assert report.ok, report.to_text()
+    for p in report.problems:
+        assert p.file, p
+    if not str(path).endswith(".xml"):  # tabular: every rejected row is named by an error
+        rejected_rows = {(p.file, p.row) for p in report.errors if p.row and p.row > 1}
+        assert len(rejected_rows) >= sum(c.rejected for c in report.tables.values()) - _shadowed(report)
+    shown = report.to_text() + repr(report.to_dict())
+    for secret in case.hidden:
+        assert secret not in shown
+    if case.check:
+        case.check(result)
+    _assert_exports_valid(result.graph, tmp_path / "out")
+
+
+def _shadowed(report) -> int:
+    return sum(int(p.message.split(" row(s) of ")[0].rsplit(" ", 1)[-1]) for p in report.errors
+               if "row(s) of" in p.message)
+
+
+def _assert_exports_valid(graph, out: Path) -> None:
+    out.mkdir()
+    for writer, name in ((write_graphml, "g.graphml"), (write_gexf, "g.gexf")):
+        etree.parse(str(writer(graph, out / name)))  # well-formed XML
+    for path in write_csv_tables(graph, out / "csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+    xlsx = write_xlsx_tables(graph, out / "t.xlsx")
+    with zipfile.ZipFile(xlsx) as zf:
+        for member in zf.namelist():
+            if member.endswith(".xml"):
+                etree.fromstring(zf.read(member))
