@@ -346,3 +346,51 @@ def _german_files(tmp: Path) -> Path:
     (folder / "Institutionen.csv").write_text("ID;Name;Sektor\nu1;Uni;Hochschule\n", encoding="utf-8")
     (folder / "Projekte.csv").write_text("ID;Titel\nP1;T\n", encoding="utf-8")
     return folder
+
+
+#: Text that has broken something somewhere: formulas, markup, XML's forbidden
+#: characters, bidi overrides, BOMs, apostrophes before formulas, a 200 KB cell.
+NASTY_VALUES = (
+    '=HYPERLINK("http://example.invalid/x","klick")', "@SUM(1+1)", "+49 30 1234", "-5 Punkte", "'=schon neutralisiert",
+    "''@doppelt", "<script>alert('x')</script>", "A & B <c> \"d\" ]]>", "Stadt\x0bwerke\x00\x1b", "Del\x7fC1\x85\x9f",
+    "\u202eRTL-Override\u202c", "Null\u200bBreite", "\ufeffBOM innen", "Emoji 🌍👩🏽‍🔬", "Zeile 1\nZeile 2\r\nZeile 3",
+    "\\N{x} %s {0} $(id)", "a" * 200_000,
+)
+
+
+def nasty_dataset(folder: Path, *, base: Path | None = None) -> Path:
+    """A copy of the sample (or ``base``) plus institutions, a project, a
+    consented contact and an event whose every text cell holds one of
+    :data:`NASTY_VALUES`; all rows load (the values are optional text or
+    names), so every page and download shows them."""
+    import csv as _csv
+    import shutil
+
+    from loaders import SAMPLE_PATH
+
+    base = base or SAMPLE_PATH
+    shutil.copytree(base, folder)
+
+    def append(name: str, rows: list[dict[str, str]]) -> None:
+        path = folder / f"{name}.csv"
+        with path.open(encoding="utf-8", newline="") as fh:
+            header = next(_csv.reader(fh))
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            writer = _csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
+            writer.writerows(rows)
+
+    nasty = list(NASTY_VALUES)
+    append("institutions", [{"id": f"nasty-{i}", "name": v, "sector": "science", "sector_detail": v, "land": "Hessen",
+                             "city": v[:50], "themes": "water", "website": v, "source": v} for i, v in enumerate(nasty)])
+    append("projects", [{"id": f"NASTY-{i}", "title": v, "countries": "RWA", "region": v, "themes": "water",
+                         "start": "2020", "phase": "II", "description": v, "source": v} for i, v in enumerate(nasty)])
+    append("participations", [{"project": f"NASTY-{i}", "institution": f"nasty-{i}", "role": "lead"} for i in range(len(nasty))]
+           + [{"project": "BLP-01", "institution": f"nasty-{i}", "role": "partner"} for i in range(3)])
+    append("contacts", [{"id": f"cn{i}", "name": v, "institution": f"nasty-{i}", "role": v, "email": f"n{i}@example.org",
+                         "languages": "de", "themes": "water", "consent": "true", "illustrative": "true"}
+                        for i, v in enumerate(nasty)])
+    append("events", [{"id": "en1", "title": nasty[0], "kind": "workshop", "date": "2024-05-01", "country": "DEU",
+                       "city": nasty[6], "themes": "water", "illustrative": "true"}])
+    append("attendance", [{"event": "en1", "contact": f"cn{i}", "role": "participant", "illustrative": "true"}
+                          for i in range(len(nasty))])
+    return folder
