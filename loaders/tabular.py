@@ -213,6 +213,12 @@ def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[
                 else:
                     report.warning(file, number, name, raw_value, f"{exc}; value not used, the row is loaded without it")
             continue
+        if (column.type is ColumnType.TEXT and name not in LONG_TEXT_COLUMNS
+                and len(values[name]) > MAX_LABEL_CHARS):
+            report.warning(file, number, name, values[name],
+                           f"text of {len(values[name]):,} characters cut to {MAX_LABEL_CHARS:,} "
+                           "(names and titles are shown as labels)")
+            values[name] = values[name][: MAX_LABEL_CHARS - 1] + "…"
         if check is ColumnType.REF:
             if not _check_ref(ctx, column, file, number, values[name]):
                 values[name] = None
@@ -254,8 +260,23 @@ def _parse_value(ctx: _Context, column: Column, value: object) -> Any:
     return _PARSERS[column.type](column, value)
 
 
+#: Longest id or reference accepted (a longer one is not an id someone typed).
+MAX_ID_CHARS = 200
+#: Longest name, title or other short text shown as a label; longer text is cut (with a warning),
+#: because labels appear in lists, pickers and charts. Long text columns keep up to the cell limit.
+MAX_LABEL_CHARS = 1_000
+LONG_TEXT_COLUMNS = frozenset({"description", "note", "since_note"})
+
+
 def _parse_text(column: Column, value: object) -> str:
     return str(value).strip()
+
+
+def _parse_id(column: Column, value: object) -> str:
+    text = str(value).strip()
+    if len(text) > MAX_ID_CHARS:
+        raise ValueError(f"an id of {len(text):,} characters; at most {MAX_ID_CHARS} are accepted")
+    return text
 
 
 def _parse_enum(column: Column, value: object) -> str:
@@ -305,8 +326,8 @@ def _parse_countries(column: Column, value: object) -> list:
 
 
 _PARSERS: dict[ColumnType, Callable[[Column, object], Any]] = {
-    ColumnType.ID: _parse_text,
-    ColumnType.REF: _parse_text,
+    ColumnType.ID: _parse_id,
+    ColumnType.REF: _parse_id,
     ColumnType.TEXT: _parse_text,
     ColumnType.EMAIL: _parse_text,
     ColumnType.URL: _parse_text,
