@@ -110,3 +110,16 @@ def test_nasty_values_load_and_round_trip_exactly_through_canonical_csv_and_xlsx
     fits = lambda rows: [r for r in rows if r["id"] != "nasty-16"]  # noqa: E731  (the 200 KB value)
     assert fits(graph_to_tables(from_xlsx.graph)["institutions"]) == fits(tables["institutions"])
     assert len(fits(tables["institutions"])) == len(tables["institutions"]) - 1
+
+
+def test_with_contacts_hidden_the_report_shows_no_contact_finding_whatever_the_tables_are_called(tmp_path):
+    from app import _report_without_contacts
+    from tests.corpus import csv_folder
+
+    folder = csv_folder({"Ansprechpersonen.csv": "ID,Name,Institution,E-Mail,Einwilligung\nc1,Erika Geheim,u1,erika(at)x,ja\n",
+                         "events.csv": "id,title\ne1,T\n", "Teilnahmen.csv": "Veranstaltung,Kontakt\ne1,c9\n"})(tmp_path)
+    report = load(folder).report
+    assert any("erika(at)x" in (p.value or "") for p in report.problems)  # consented: shown when contacts are shown
+    hidden = _report_without_contacts(report)
+    text = "\n".join(str(p) for p in hidden.problems)
+    assert "erika" not in text.lower() and "c9" not in text
