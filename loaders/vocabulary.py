@@ -145,6 +145,7 @@ def _value_index(vocabulary: str) -> dict[str, str]:
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)\s*")
 
 
+@lru_cache(maxsize=65536)
 def resolve_value(vocabulary: str, text: str) -> str | None:
     """The canonical value of a vocabulary that ``text`` names, or ``None``.
 
@@ -172,6 +173,7 @@ def accepted_forms(vocabulary: str) -> dict[str, list[str]]:
 _LAND_NOISE = re.compile(r"\b(freistaat|land|bundesland|freie und hansestadt|freie hansestadt|hansestadt|state of)\b")
 
 
+@lru_cache(maxsize=4096)
 def resolve_land_loose(text: str) -> Land | None:
     """A Land as people write it: exact forms first, then without a remark in
     parentheses or words like ``Freistaat``/``Land`` (``Bayern (Freistaat)``,
