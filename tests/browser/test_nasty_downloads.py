@@ -13,7 +13,14 @@ import zipfile
 import pytest
 from lxml import etree
 
-from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash
+from tests.browser.browser_helpers import ServedApp, screenshot
+
+
+def wait_for_dash(page, timeout: float = 120000) -> None:
+    """Like browser_helpers.wait_for_dash, with room for a busy machine (the dataset holds 200 KB texts)."""
+    page.wait_for_selector("#react-entry-point", state="attached", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
+    page.wait_for_load_state("networkidle", timeout=timeout)
 from tests.corpus import nasty_dataset
 
 # Buttons that download something, by id fragment (pattern-matching ids are JSON, hence the quotes).
@@ -89,7 +96,7 @@ def test_every_download_on_every_page_survives_nasty_values(nasty_app, page, tmp
         locator = page.locator(f"[id='{button_id}']")
         if not locator.is_visible() or not locator.is_enabled():
             continue
-        with page.expect_download(timeout=60000) as info:
+        with page.expect_download(timeout=120000) as info:
             locator.click()
         target = tmp_path / info.value.suggested_filename
         info.value.save_as(target)
