@@ -226,8 +226,6 @@ def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[
             report.warning(file, number, name, raw_value, "does not look like an e-mail address")
         elif column.type is ColumnType.DATE and values[name].note:
             report.warning(file, number, name, raw_value, f"read as {_span_text(values[name])} ({values[name].note})")
-        elif column.type is ColumnType.ENUM and values[name] != str(raw_value).strip():
-            pass  # a label or common form of the value: accepted as is
     values.update(notes)
     return values
 
