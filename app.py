@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 if TYPE_CHECKING:
-    from graph.model import PartnerGraph
+    from graph.core.model import PartnerGraph
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_REFUSED, EXIT_STORE = 0, 1, 2, 3, 4
 
@@ -67,7 +67,7 @@ def _report_without_contacts(report):
     """A copy of the load report without findings from contact or attendance
     rows (their values can be personal data)."""
     import copy
-    from graph.text import fold
+    from graph.core.text import fold
 
     from loaders.vocabulary import canonical_table
 
@@ -87,8 +87,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app, warm_up
     from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
     from dashboard.settings import Settings
-    from graph.errors import LoadError
-    from graph.privacy import has_contacts, mask_unconsented, without_contacts
+    from graph.core.errors import LoadError
+    from graph.people.privacy import has_contacts, mask_unconsented, without_contacts
     from loaders import SAMPLE_PATH, load
 
     try:
@@ -190,7 +190,7 @@ def _query_store(args: argparse.Namespace, local: "PartnerGraph"):
     as fallback. Contacts follow the same rule as ``local``: hidden with
     ``--no-contacts``, else masked without consent. When Neo4j cannot be
     used, the store starts on the fallback with the cause as its notice."""
-    from graph.errors import StoreError
+    from graph.core.errors import StoreError
     from graph.store import FallbackStore, MemoryStore
 
     fallback = MemoryStore(local)
@@ -228,7 +228,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from graph.errors import LoadError
+    from graph.core.errors import LoadError
     from loaders import load
 
     try:
@@ -259,8 +259,8 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     import getpass
 
-    from graph.errors import LoadError
-    from graph.privacy import exportable_graph, without_contacts
+    from graph.core.errors import LoadError
+    from graph.people.privacy import exportable_graph, without_contacts
     from loaders import load
     from loaders.audit import audit_export
     from loaders.export import export
@@ -330,8 +330,8 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from graph import matchmaking as mm
-    from graph.errors import LoadError, PartnernetzError
+    from graph.analysis import matchmaking as mm
+    from graph.core.errors import LoadError, PartnernetzError
     from loaders import SAMPLE_PATH, load
 
     try:
@@ -367,7 +367,7 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def _format_ranking(graph, ranking, laender, lang: str) -> str:
-    from graph.matchmaking import FACTOR_LABELS, FACTORS
+    from graph.analysis.matchmaking import FACTOR_LABELS, FACTORS
 
     target = ranking.target
     title = graph.label(target.node, lang) if target.node else ""
@@ -439,7 +439,7 @@ def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_si
 def _open_store(args: argparse.Namespace, **store_options):
     """A store from the options and the NEO4J_* environment (raises StoreError);
     ``store_options`` go to :func:`graph.neo4j_store.connect`."""
-    from graph.errors import StoreUnavailable
+    from graph.core.errors import StoreUnavailable
     from graph.neo4j_store import connect
 
     uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
@@ -490,8 +490,8 @@ def _progress_bar(args: argparse.Namespace, desc: str):
 
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
-    from graph.errors import LoadError, StoreError
-    from graph.privacy import without_contacts
+    from graph.core.errors import LoadError, StoreError
+    from graph.people.privacy import without_contacts
 
     try:
         store = _open_store(args)

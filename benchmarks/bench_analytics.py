@@ -5,7 +5,7 @@ Builds a heavy-tailed synthetic PartnerGraph — with ``loaders.synthetic``
 there, else with the small generator below (``--generator builtin``) — then
 times, in a fresh subprocess per run so peak memory is clean:
 
-* ``metrics`` — :func:`graph.analytics.compute` (projection, degree,
+* ``metrics`` — :func:`graph.analysis.analytics.compute` (projection, degree,
   betweenness, PageRank, Louvain, articulation points, bridges) on the igraph
   backend and on plain networkx;
 * ``page`` — everything the Analysen page precomputes once per dataset
@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.kinds import CofinanceKind  # noqa: E402
-from graph.model import PartnerGraph  # noqa: E402
-from graph.reference import LAENDER, all_countries  # noqa: E402
+from graph.core.kinds import CofinanceKind  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
+from graph.core.reference import LAENDER, all_countries  # noqa: E402
 
 
 def synthetic_graph(n_nodes: int, *, seed: int = 42) -> PartnerGraph:
@@ -145,13 +145,13 @@ def run_one(n: int, backend: str, what: str, generator: str = "builtin") -> dict
     gc.collect()
     base = _reset_peak()
     t0 = time.perf_counter()
-    from graph.analytics import compute
+    from graph.analysis.analytics import compute
     res = compute(g, backend=backend)
     metrics_s = time.perf_counter() - t0
     page_s = None
     if what == "page":
-        from graph.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
-        from graph.periods import compare_periods, timeline
+        from graph.analysis.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
+        from graph.analysis.periods import compare_periods, timeline
         t1 = time.perf_counter()
         ix = project_index(g)
         for m in LAND_COUNTRY_MEASURES:

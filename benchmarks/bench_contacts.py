@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.contacts import build_contact_index, find_contacts  # noqa: E402
-from graph.guestlist import GuestListInfeasible, Quota, build_guest_list  # noqa: E402
-from graph.model import PartnerGraph  # noqa: E402
-from graph.reference import LAENDER  # noqa: E402
+from graph.people.contacts import build_contact_index, find_contacts  # noqa: E402
+from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
+from graph.core.reference import LAENDER  # noqa: E402
 
 SECTORS = ["science", "civil_society", "business", "public_administration", "implementing_agency"]
 COUNTRIES = ["TZA", "NAM", "RWA", "ETH", "ZAF", "MOZ", "PER", "UGA", "TUN", "BDI"]

@@ -28,18 +28,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard.elements import explorer_elements  # noqa: E402
-from graph.kinds import NodeKind, key_of  # noqa: E402
-from graph.model import PartnerGraph  # noqa: E402
-from graph.queries import (  # noqa: E402
-    STRICT_PATH_EDGES,
-    GraphFilter,
-    ego_network,
-    explorer_view,
-    overview,
-    project_facts,
-    shortest_paths,
-)
-from graph.search import search, search_index_size  # noqa: E402
+from graph.core.kinds import NodeKind, key_of  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
+from graph.explore import GraphFilter, STRICT_PATH_EDGES, ego_network, overview, project_facts, shortest_paths
+from graph.view import explorer_view
+from graph.explore.search import search, search_index_size  # noqa: E402
 
 QUERIES = ["tansania", "Wuerzburg", "wasser", "Niedersachen", "berufsbildung", "GIZ", "universitat", "Ministry",
            "energie", "Hamburg", "ruanda", "stadtwerke", "Kenia", "Klima", "hochschule", "Bayern", "digital",

@@ -1,7 +1,7 @@
 """Latency of matchmaking on a large synthetic graph.
 
 Builds a heavy-tailed synthetic PartnerGraph (default 100,000 institutions),
-builds the :class:`~graph.matchmaking.MatchIndex` once, then times ranking
+builds the :class:`~graph.analysis.matchmaking.MatchIndex` once, then times ranking
 for single projects (top 10 with explanations, diversity rule on), for a
 partner country with a theme, for an institution, and for the Länder.
 Target: ≤ 100 ms per project ranking.
@@ -30,12 +30,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.kinds import Sector  # noqa: E402
-from graph.matchmaking import (  # noqa: E402
+from graph.core.kinds import Sector  # noqa: E402
+from graph.analysis.matchmaking import (  # noqa: E402
     country_target, institution_target, match_index, project_target, rank, rank_laender,
 )
-from graph.model import PartnerGraph  # noqa: E402
-from graph.reference import LAENDER  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
+from graph.core.reference import LAENDER  # noqa: E402
 
 __all__ = ["synthetic_graph"]
 
@@ -49,13 +49,12 @@ THEMES = ("economic_development", "vocational_training", "governance", "climate_
 def synthetic_graph(n_institutions: int = 100_000, *, seed: int = 1) -> PartnerGraph:
     """A heavy-tailed synthetic partner graph with ``n_institutions`` institutions.
 
-    Nodes and edges go straight into the networkx graph (the wrapper's
-    per-edge checks would dominate the set-up time); kinds, attributes and
-    edge directions follow the model.
+    Nodes and edges go in through ``put_node``/``put_edge`` (the per-edge
+    checks of ``add_edge`` would dominate the set-up time); kinds, attributes
+    and edge directions follow the model.
     """
     rng = np.random.default_rng(seed)
     g = PartnerGraph()
-    nx = g.nx
     src = "synthetic"
     for c in COUNTRIES:
         g.add_country(c)
@@ -76,15 +75,15 @@ def synthetic_graph(n_institutions: int = 100_000, *, seed: int = 1) -> PartnerG
                  "illustrative": True}
         if foreign[i]:
             attrs["country"] = COUNTRIES[inst_country[i]]
-            nx.add_node(nid, **attrs)
-            nx.add_edge(nid, f"country:{attrs['country']}", key="located_in", kind="located_in", source=src)
+            g.put_node(nid, **attrs)
+            g.put_edge(nid, f"country:{attrs['country']}", "located_in", kind="located_in", source=src)
         else:
             attrs["land"] = land_codes[inst_land[i]]
             attrs["country"] = "DEU"
-            nx.add_node(nid, **attrs)
-            nx.add_edge(nid, f"land:{attrs['land']}", key="located_in", kind="located_in", source=src)
+            g.put_node(nid, **attrs)
+            g.put_edge(nid, f"land:{attrs['land']}", "located_in", kind="located_in", source=src)
         for t in rng.choice(len(THEMES), size=rng.integers(1, 4), replace=False):
-            nx.add_edge(nid, f"theme:{THEMES[t]}", key="works_on", kind="works_on", source=src)
+            g.put_edge(nid, f"theme:{THEMES[t]}", "works_on", kind="works_on", source=src)
     # heavy-tailed activity: Zipf weights over institutions
     activity = 1.0 / np.arange(1, n_institutions + 1) ** 0.9
     activity = activity[rng.permutation(n_institutions)]
@@ -93,20 +92,20 @@ def synthetic_graph(n_institutions: int = 100_000, *, seed: int = 1) -> PartnerG
     for j in range(n_projects):
         pid = f"project:S{j}"
         start = int(rng.integers(2012, 2026))
-        nx.add_node(pid, kind="project", label=f"Projekt {j}", start_year=start, end_year=start + int(rng.integers(1, 4)),
+        g.put_node(pid, kind="project", label=f"Projekt {j}", start_year=start, end_year=start + int(rng.integers(1, 4)),
                     status="completed" if start < 2022 else "active", illustrative=True)
         c = COUNTRIES[int(rng.integers(0, len(COUNTRIES)))]
-        nx.add_edge(pid, f"country:{c}", key="implemented_in", kind="implemented_in", source=src)
+        g.put_edge(pid, f"country:{c}", "implemented_in", kind="implemented_in", source=src)
         for t in rng.choice(len(THEMES), size=rng.integers(1, 3), replace=False):
-            nx.add_edge(pid, f"theme:{THEMES[t]}", key="addresses", kind="addresses", source=src)
+            g.put_edge(pid, f"theme:{THEMES[t]}", "addresses", kind="addresses", source=src)
         members = rng.choice(n_institutions, size=int(sizes[j]), replace=False, p=activity)
         for m in members:
-            nx.add_edge(inst_ids[m], pid, key="participates_in", kind="participates_in", role="partner", source=src)
+            g.put_edge(inst_ids[m], pid, "participates_in", kind="participates_in", role="partner", source=src)
         land = land_codes[int(rng.integers(0, len(land_codes)))]
-        nx.add_edge(f"land:{land}", pid, key="cofinances", kind="cofinances", contribution="money", source=src)
+        g.put_edge(f"land:{land}", pid, "cofinances", kind="cofinances", contribution="money", source=src)
     for land in land_codes:
         for c in rng.choice(len(COUNTRIES), size=3, replace=False):
-            nx.add_edge(f"land:{land}", f"country:{COUNTRIES[c]}", key="partners_with", kind="partners_with",
+            g.put_edge(f"land:{land}", f"country:{COUNTRIES[c]}", "partners_with", kind="partners_with",
                         since=int(rng.integers(1980, 2020)), source=src)
     g.add_node("theme", THEMES[0], label=THEMES[0], label_en=THEMES[0], illustrative=True)  # bump generation
     return g

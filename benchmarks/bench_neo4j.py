@@ -27,8 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.model import PartnerGraph  # noqa: E402
-from graph.queries import GraphFilter, explorer_view  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
+from graph.explore import GraphFilter  # noqa: E402
+from graph.view import explorer_view  # noqa: E402
 from graph.store import MemoryStore  # noqa: E402
 from loaders import SAMPLE_PATH, load  # noqa: E402
 

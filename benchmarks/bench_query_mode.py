@@ -151,7 +151,7 @@ def page_latencies(store, memory, g) -> list[tuple[str, float, float, float]]:
 
 
 def _local():
-    from graph.privacy import mask_unconsented
+    from graph.people.privacy import mask_unconsented
 
     g = load(SAMPLE_PATH).graph
     mask_unconsented(g)

@@ -36,8 +36,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.matchmaking import DEFAULT_WEIGHTS, FACTORS, MatchIndex, factor_scores, project_target, rank  # noqa: E402
-from graph.model import PartnerGraph  # noqa: E402
+from graph.analysis.matchmaking import DEFAULT_WEIGHTS, FACTORS, MatchIndex, factor_scores, project_target, rank  # noqa: E402
+from graph.core.model import PartnerGraph  # noqa: E402
 
 __all__ = ["Result", "evaluate", "format_table"]
 
@@ -70,15 +70,14 @@ def _expected(scores: np.ndarray, mask: np.ndarray, i: int, k: int) -> tuple[flo
 def _without(graph: PartnerGraph, u: str, v: str, key: str, *, derived_profile: bool) -> PartnerGraph:
     """``graph`` without the participation ``u -> v`` (and, for derived
     profiles, without ``u``'s declared themes its other projects do not back)."""
-    h = PartnerGraph(with_laender=False)
-    h.nx = graph.nx.copy()
-    h.nx.remove_edge(u, v, key)
+    h = graph.copy()
+    h.remove_edge_key(u, v, key)
     if derived_profile:
         backed = {t for _, p, d in h.nx.out_edges(u, data=True) if d["kind"] == "participates_in"
                   for _, t, e in h.nx.out_edges(p, data=True) if e["kind"] == "addresses"}
         for _, t, k, d in list(h.nx.out_edges(u, keys=True, data=True)):
             if d["kind"] == "works_on" and t not in backed:
-                h.nx.remove_edge(u, t, k)
+                h.remove_edge_key(u, t, k)
     return h
 
 

@@ -54,7 +54,7 @@ def percentile(ordered: list[float], p: float) -> float:
 
 def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200) -> dict[str, list[dict]]:
     """Callback request bodies per click, for varied nodes, pairs and projects."""
-    from graph.kinds import NodeKind
+    from graph.core.kinds import NodeKind
     from loaders import load
 
     g = load(data).graph

@@ -134,7 +134,7 @@ class Inputs:
 
 
 def draw_inputs(g, repeat: int, seed: int) -> Inputs:
-    from graph.kinds import NodeKind
+    from graph.core.kinds import NodeKind
 
     rng = random.Random(seed)
     insts = sorted(g.nodes(NodeKind.INSTITUTION))
@@ -199,7 +199,7 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
     elements: list[int] = []
 
     # one-off precomputes -------------------------------------------------
-    analytics = _maybe(lambda: __import__("graph.analytics", fromlist=["compute"]).compute)
+    analytics = _maybe(lambda: __import__("graph.analysis.analytics", fromlist=["compute"]).compute)
     if analytics:
         cpu_start = time.process_time()
         out["analytics"] = summarise([timed(lambda: analytics(g))[0]])
@@ -208,14 +208,14 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
         out["analytics"] = out["analytics_cpu"] = NA
 
     index_parts: dict[str, float] = {}
-    search_mod = _maybe(lambda: __import__("graph.search", fromlist=["search"]))
+    search_mod = _maybe(lambda: __import__("graph.explore.search", fromlist=["search"]))
     if search_mod:
         index_parts["search"] = timed(lambda: search_mod.search_index_size(g))[0]
-    mm = _maybe(lambda: __import__("graph.matchmaking", fromlist=["match_index"]))
+    mm = _maybe(lambda: __import__("graph.analysis.matchmaking", fromlist=["match_index"]))
     match_idx = None
     if mm:
         index_parts["match"], match_idx = timed(lambda: mm.match_index(g))
-    contacts_mod = _maybe(lambda: __import__("graph.contacts", fromlist=["build_contact_index"]))
+    contacts_mod = _maybe(lambda: __import__("graph.people.contacts", fromlist=["build_contact_index"]))
     contact_idx = None
     if contacts_mod:
         index_parts["contacts"], contact_idx = timed(lambda: contacts_mod.build_contact_index(g))
@@ -238,7 +238,7 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
         bench("search", [lambda q=q: search_mod.search(g, q, limit=10) for q in inputs.queries])
     else:
         out["search"] = NA
-    queries = _maybe(lambda: __import__("graph.queries", fromlist=["ego_network"]))
+    queries = _maybe(lambda: __import__("graph.explore", fromlist=["ego_network"]))
     size = (lambda view: view.size)
     if queries:
         gf = queries.GraphFilter.of
@@ -257,7 +257,7 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
     else:
         out["matchmaking"] = NA
     if contact_idx is not None:
-        from graph.kinds import NodeKind
+        from graph.core.kinds import NodeKind
 
         themes = sorted(g.nodes(NodeKind.THEME))
         countries = sorted(g.nodes(NodeKind.COUNTRY))
@@ -265,7 +265,7 @@ def measure_in_process(data: Path, *, repeat: int, load_repeat: int, seed: int) 
         contact_filters = [{"themes": [rng.choice(themes)], **({"countries": [rng.choice(countries)]} if i % 2 else {}),
                             **({"languages": ["en"]} if i % 3 == 0 else {})} for i in range(repeat)]
         bench("contacts", [lambda f=f: contacts_mod.find_contacts(contact_idx, **f) for f in contact_filters])
-        gl = _maybe(lambda: __import__("graph.guestlist", fromlist=["build_guest_list"]))
+        gl = _maybe(lambda: __import__("graph.people.guestlist", fromlist=["build_guest_list"]))
         if gl:
             calls = []
             for f in contact_filters:

@@ -15,14 +15,15 @@ from typing import Any, Iterable
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.i18n import register, t
-from graph.analytics import AnalyticsResult, Broker
-from graph.flows import Flows
-from graph.kinds import NodeKind, key_of
-from graph.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
-from graph.model import PartnerGraph
-from graph.periods import PHASES, PeriodComparison
-from graph.text import fold
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import t
+from graph.analysis.analytics import AnalyticsResult, Broker
+from graph.analysis.flows import Flows
+from graph.core.kinds import NodeKind, key_of
+from graph.analysis.matrices import Matrix, ProjectIndex, WhiteSpotGrid, project_index
+from graph.core.model import PartnerGraph
+from graph.analysis.periods import PHASES, PeriodComparison
+from graph.core.text import fold
 from loaders.spreadsheet import neutralise
 
 __all__ = [
@@ -47,91 +48,10 @@ __all__ = [
     "comparison_rows",
     "laender_change_rows",
     "rows_to_csv",
-    "network_href",
     "display_order",
     "SANKEY_PROJECT_LIMIT",
 ]
 
-register({
-    "an.intro": ("Kennzahlen, Vermittler, Gruppen, Abdeckung, weiße Flecken, Kofinanzierung und Veränderungen zwischen Programmphasen. "
-                 "Die Netzwerkmaße beziehen sich auf das Institutionennetz: zwei Institutionen sind verbunden, wenn sie gemeinsam an Projekten arbeiten (Gewicht = Zahl gemeinsamer Projekte).",
-                 "Key figures, brokers, groups, coverage, white spots, co-financing and change between programme phases. "
-                 "Network metrics refer to the institution network: two institutions are linked when they work on projects together (weight = number of shared projects)."),
-    "an.fig.count_land": ("Länder", "Länder"),
-    "an.fig.count_country": ("Partnerländer (Knoten)", "Partner countries (nodes)"),
-    "an.fig.count_institution": ("Institutionen", "Institutions"),
-    "an.fig.count_project": ("Projekte", "Projects"),
-    "an.fig.count_theme": ("Themen", "Themes"),
-    "an.fig.count_programme": ("TZ-Programme", "TC programmes"),
-    "an.fig.count_contact": ("Kontakte", "Contacts"),
-    "an.fig.count_event": ("Veranstaltungen", "Events"),
-    "an.fig.active_projects": ("aktive Projekte (Status)", "active projects (status)"),
-    "an.fig.running_projects": ("Projekte laufend {year} (nach Start- und Enddatum)", "projects running in {year} (by start and end dates)"),
-    "an.fig.laender_involved": ("beteiligte Länder", "Länder involved"),
-    "an.fig.countries_involved": ("Partnerländer mit Projekten", "partner countries with projects"),
-    "an.col.rank": ("#", "#"),
-    "an.col.name": ("Name", "Name"),
-    "an.col.place": ("Ort", "Place"),
-    "an.col.betweenness": ("Vermittlung (Betweenness)", "Brokerage (betweenness)"),
-    "an.col.pagerank": ("PageRank", "PageRank"),
-    "an.col.degree": ("Partner", "Partners"),
-    "an.col.projects": ("Projekte", "Projects"),
-    "an.col.why": ("Warum", "Why"),
-    "an.col.group": ("Gruppe", "Group"),
-    "an.col.size": ("Größe", "Size"),
-    "an.col.members": ("Wichtigste Mitglieder", "Main members"),
-    "an.col.where": ("Länder/Orte", "Länder/places"),
-    "an.col.countries": ("Projektländer", "Project countries"),
-    "an.group": ("Gruppe {n}", "Group {n}"),
-    "an.why.links": ("verbindet {groups}", "links {groups}"),
-    "an.why.articulation": ("Gelenkstelle: ohne sie zerfällt ihr Teilnetz", "cut point: without it its part of the network falls apart"),
-    "an.why.projects": ("über die Projekte {projects}", "through the projects {projects}"),
-    "an.why.partners": ("{n} Partner", "{n} partners"),
-    "an.axis.year": ("Startjahr", "Start year"),
-    "an.axis.projects": ("Projekte", "Projects"),
-    "an.unknown_year": ("ohne Jahr", "no year"),
-    "an.phase.pilot": ("Pilotphase 2015–2019", "Pilot phase 2015–2019"),
-    "an.phase.II": ("BLP II 2019–2023", "BLP II 2019–2023"),
-    "an.phase.III": ("BLP III 2023–2027", "BLP III 2023–2027"),
-    "an.phase.unknown": ("Phase unbekannt", "Phase unknown"),
-    "an.measure.projects": ("Projekte", "Projects"),
-    "an.measure.institutions": ("Institutionen", "Institutions"),
-    "an.measure.cofinancing": ("Kofinanzierungsbeiträge", "Co-financing contributions"),
-    "an.measure.amount_eur": ("Kofinanzierung in Euro (wo angegeben)", "Co-financing in euro (where given)"),
-    "an.measure.partnerships": ("Länderpartnerschaften", "Land partnerships"),
-    "an.ws.covered": ("deutsche Institutionen", "German institutions"),
-    "an.ws.reasons": ("Anlass", "Reason"),
-    "an.ws.spot": ("weißer Fleck", "white spot"),
-    "an.ws.reason.partnership": ("Partnerschaft {land}", "partnership {land}"),
-    "an.ws.reason.project": ("Projekt {id}", "project {id}"),
-    "an.ws.reason.programme": ("TZ-Programm {id}", "TC programme {id}"),
-    "an.col.country": ("Partnerland", "Partner country"),
-    "an.col.theme": ("Thema", "Theme"),
-    "an.col.land": ("Land", "Land"),
-    "an.col.value": ("Wert", "Value"),
-    "an.col.source": ("von", "from"),
-    "an.col.target": ("nach", "to"),
-    "an.col.kind": ("Art", "Kind"),
-    "an.col.partnerships": ("Länderpartnerschaften", "Land partnerships"),
-    "an.col.tie_kind": ("Art der Verbindung", "Kind of tie"),
-    "an.col.new": ("Neu", "New"),
-    "an.col.ended": ("Beendet", "Ended"),
-    "an.col.continuing": ("Fortbestehend", "Continuing"),
-    "an.col.gained": ("Gewonnen", "Gained"),
-    "an.col.lost": ("Verloren", "Lost"),
-    "an.cmp.axis": ("Verbindungen (je Art eigene Skala)", "Ties (own scale per kind)"),
-    "an.tie.land_country": ("Land – Partnerland", "Land – partner country"),
-    "an.tie.institution_institution": ("Institution – Institution", "Institution – institution"),
-    "an.tie.institution_country": ("Institution – Partnerland", "Institution – partner country"),
-    "an.other_projects": ("{n} weitere Projekte", "{n} further projects"),
-    "an.no_flows": ("Keine Kofinanzierung für diese Auswahl.", "No co-financing for this selection."),
-    "kind.cofin.money": ("Geld", "Money"),
-    "kind.cofin.staff": ("Personal", "Staff"),
-    "kind.cofin.rooms": ("Räume", "Rooms"),
-    "kind.cofin.scholarships": ("Stipendien", "Scholarships"),
-    "kind.cofin.training_places": ("Ausbildungsplätze", "Training places"),
-    "kind.cofin.other": ("Sonstiges/unbekannt", "Other/unknown"),
-})
 
 ACCENT = "#0b6e4f"
 SPOT = "#e07b24"
@@ -153,13 +73,6 @@ def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure
     fig.update_layout(template="plotly_white", height=height, font=FONT,
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title)
     return fig
-
-
-def network_href(lang: str, **params: str) -> str:
-    """A link into the network page (URL contract in HELPERS.md)."""
-    from urllib.parse import urlencode
-
-    return "/?" + urlencode({**{k: v for k, v in params.items() if v}, "lang": lang})
 
 
 def _place(g: PartnerGraph, nid: str, lang: str = "de") -> str:
@@ -392,7 +305,7 @@ def sankey_figure(g: PartnerGraph, flows: Flows, lang: str, *, project_limit: in
                   hovertemplate="%{customdata}: %{value}<extra></extra>"),
         link=dict(source=[index[s] for s, _, _ in agg], target=[index[tg] for _, tg, _ in agg],
                   value=list(agg.values()), color=[kind_colour.get(k, kind_colour["other"]) for _, _, k in agg],
-                  customdata=[t(f"kind.cofin.{k}", lang) if k else "" for _, _, k in agg],
+                  customdata=[domain_label("cofinancing", k, lang) if k else "" for _, _, k in agg],
                   hovertemplate="%{source.label} → %{target.label}: %{value} %{customdata}<extra></extra>"),
     ))
     return _base(fig, height=max(360, 18 * len(nodes)))
@@ -481,7 +394,7 @@ def timeline_figure(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         counts = {(str(r["year"]) if r["year"] is not None else t("an.unknown_year", lang)): r["projects"]
                   for r in rows if r["phase"] == phase}
         if counts:
-            fig.add_bar(name=t(f"an.phase.{phase}", lang), x=xs, y=[counts.get(x, 0) for x in xs], marker_color=colours[phase])
+            fig.add_bar(name=domain_label("phase", phase, lang), x=xs, y=[counts.get(x, 0) for x in xs], marker_color=colours[phase])
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2), xaxis_title=t("an.axis.year", lang),
                       yaxis_title=t("an.axis.projects", lang))
     fig.update_xaxes(type="category")

@@ -19,7 +19,7 @@ import dash
 from dashboard import shell
 from dashboard.context import CONFIG_KEY, AppContext, current
 from dashboard.settings import Settings
-from graph.model import PartnerGraph
+from graph.core.model import PartnerGraph
 
 __all__ = ["create_app", "warm_up", "PAGE_MODULES", "WHOLE_GRAPH_PAGES"]
 

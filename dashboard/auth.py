@@ -37,7 +37,7 @@ import flask
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.settings import LOOPBACK_HOSTS
-from graph.errors import PartnernetzError
+from graph.core.errors import PartnernetzError
 
 __all__ = ["ENV_USER", "ENV_HASH", "ENV_HEADER", "ENV_PROXIES", "AuthConfig", "AuthConfigError", "UnsafeBinding",
            "install_auth", "require_safe_binding", "hash_password", "current_user", "is_loopback"]

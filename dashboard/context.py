@@ -13,7 +13,8 @@ from typing import Any, Callable
 import flask
 
 from dashboard.settings import Settings
-from graph.model import PartnerGraph
+from graph.core.cache import cached, entries, forget
+from graph.core.model import PartnerGraph
 from graph.store import MemoryStore
 
 __all__ = ["AppContext", "current", "CONFIG_KEY"]
@@ -35,16 +36,14 @@ class AppContext:
     """
 
     def __init__(self, graph: PartnerGraph, report: Any = None, settings: Settings | None = None,
-                 cache: dict[Any, Any] | None = None, store: Any = None):
+                 store: Any = None):
         self.local_graph = graph
         self.report = report  # loaders.report.LoadReport (untyped: dashboard must not need loaders)
         self.settings = settings or Settings()
-        self.cache: dict[Any, Any] = {} if cache is None else cache
         self.store = store if store is not None else MemoryStore(graph)
-        self._locks: dict[Any, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        self._serials: "weakref.WeakKeyDictionary[PartnerGraph, int]" = weakref.WeakKeyDictionary()
-        self._current_serial: int | None = None
+        self._namespace = f"app-{next(_serials)}"  # two apps on one graph keep their own entries
+        self._served: "weakref.ref[PartnerGraph] | None" = None
+        self._guard = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<AppContext store={getattr(self.store, 'name', '?')} local={self.local_graph!r}>"
@@ -65,40 +64,33 @@ class AppContext:
         """Why the store fell back to in-memory data (None while all is well)."""
         return getattr(self.store, "notice", None)
 
-    def dataset_key(self, g: PartnerGraph | None = None) -> tuple[int, int]:
-        """``(serial, generation)`` of ``g`` (default :attr:`graph`): unique per
-        graph object and mutation, unlike the generation alone (two graphs
-        can share one). When a new graph appears (a refreshed snapshot, the
-        fallback), the cache entries of the previous ones are dropped."""
-        g = self.graph if g is None else g
-        with self._locks_guard:
-            serial = self._serials.get(g)
-            if serial is None:
-                serial = self._serials[g] = next(_serials)
-            if serial != self._current_serial:
-                self._current_serial = serial
-                for key in [k for k in self.cache if isinstance(k, tuple) and len(k) == 3 and k[1] != serial]:
-                    self.cache.pop(key, None)
-                    self._locks.pop(key, None)
-        return serial, g.generation
-
     def cached(self, name: str, compute: Callable[[], Any]) -> Any:
-        """Compute once per dataset (keyed on :meth:`dataset_key`) and keep.
+        """Compute once per dataset and keep (in :mod:`graph.core.cache`,
+        keyed on the served graph object and its generation, so a refreshed
+        snapshot never gets the old graph's results). When a new graph
+        appears (a refreshed snapshot, the fallback), this app's entries for
+        the previous one are dropped.
 
         Thread-safe: concurrent first requests (or a warm-up thread and a
         request) wait for one computation instead of running it twice.
         """
-        key = (name, *self.dataset_key())
-        try:
-            return self.cache[key]
-        except KeyError:
-            pass
-        with self._locks_guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self.cache:
-                self.cache[key] = compute()
-        return self.cache[key]
+        g = self.graph
+        previous = self._served() if self._served is not None else None
+        if previous is not g:
+            with self._guard:
+                previous = self._served() if self._served is not None else None
+                if previous is not g:
+                    if previous is not None:
+                        forget(previous, [k for k in entries(previous) if self._mine(k)])
+                    self._served = weakref.ref(g)
+        return cached(g, (self._namespace, name), compute)
+
+    def cached_names(self, g: PartnerGraph | None = None) -> set[str]:
+        """Names this app has cached for ``g`` (default :attr:`graph`) now."""
+        return {k[1] for k in entries(self.graph if g is None else g) if self._mine(k)}
+
+    def _mine(self, key: Any) -> bool:
+        return isinstance(key, tuple) and len(key) == 2 and key[0] == self._namespace
 
 
 def current() -> AppContext:

@@ -6,8 +6,8 @@ Nothing here touches Dash callbacks or the request; everything is unit-tested
 without a browser. Labels go into cytoscape's ``data`` and are drawn on a
 canvas as plain text, never interpreted as HTML.
 
->>> from graph.model import PartnerGraph
->>> from graph.queries import induced_subgraph
+>>> from graph.core.model import PartnerGraph
+>>> from graph.explore import induced_subgraph
 >>> g = PartnerGraph()
 >>> els = view_elements(g, induced_subgraph(g, ["land:DE-HE"]), lang="en")
 >>> els[0]["data"]["label"], els[0]["classes"]
@@ -27,11 +27,13 @@ from typing import Any, Iterable, Mapping
 
 import igraph as ig
 import numpy as np
+from scipy.signal import fftconvolve
 from scipy.spatial import cKDTree
 
-from graph.kinds import kind_of
-from graph.model import PartnerGraph
-from graph.queries import ExplorerView, Overview, Subgraph
+from graph.core.kinds import kind_of
+from graph.core.model import PartnerGraph
+from graph.explore import Overview, Subgraph
+from graph.view import ExplorerView
 from loaders.spreadsheet import neutralise
 
 __all__ = [
@@ -365,9 +367,11 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
         x0, y0 = min(xs), min(ys)
         local = {nid: (x - x0, y - y0) for nid, (x, y) in local.items()}
         placed.append((local, max(xs) - x0, max(ys) - y0))
-    # The largest component gets the first row to itself; the smaller islands
-    # follow in rows below it, no wider than it (or 500 px), so they neither
-    # widen the picture nor shrink the fitted zoom.
+    if 1 < len(placed) <= NESTLE_MAX_ISLANDS and len(nodes) <= NESTLE_MAX_NODES:
+        return _nestle_islands(placed, boxes)
+    # Many islands: the largest component gets the first row to itself; the
+    # smaller islands follow in rows below it, no wider than it (or 500 px),
+    # so they neither widen the picture nor shrink the fitted zoom.
     width_limit = max(500.0, placed[0][1])
     out: dict[str, tuple[float, float]] = {}
     x = y = row_h = 0.0
@@ -380,6 +384,83 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
         x += w + gap
         row_h = max(row_h, h)
     return out
+
+
+#: Up to this many components and nodes (the overview of Länder and partner
+#: countries), the islands are nestled into the free space around the largest
+#: one (:func:`_nestle_islands`); beyond, they go in rows below it.
+NESTLE_MAX_ISLANDS, NESTLE_MAX_NODES = 16, 200
+#: Aspect ratio (width / height) of the canvas the overview is fitted to (the
+#: Netzwerk graph panel is about 700 × 660 px at 1400 px).
+CANVAS_ASPECT = 1.1
+
+
+def _nestle_islands(placed: list[tuple[dict[str, tuple[float, float]], float, float]],
+                    boxes: Mapping[str, tuple[float, float]], *, gap: float = 30.0,
+                    step: float = 15.0) -> dict[str, tuple[float, float]]:
+    """Place the largest component, then each smaller island (turned by 0, 90,
+    180 or 270 degrees) where it fits the canvas best: in a free corner of the
+    picture if there is room (its node boxes at least ``gap`` from every placed
+    box), else where the picture grows least for a canvas of
+    :data:`CANVAS_ASPECT`. A few islands (a Land linked only to its own partner
+    countries) then no longer add rows below the main picture and shrink the
+    fitted zoom. Deterministic; a vectorised grid search over offsets (a few
+    ms for the overview).
+    """
+    def rects(local: Mapping[str, tuple[float, float]]) -> np.ndarray:
+        return np.array([(x - bw / 2, y - bh / 2, x + bw / 2, y + bh / 2)
+                         for nid, (x, y) in sorted(local.items()) for bw, bh in [boxes.get(nid, (MIN_DX, MIN_DY))]],
+                        dtype=float)
+
+    def best_offset(own: np.ndarray, taken: np.ndarray) -> tuple[tuple[bool, float, float], float, float]:
+        # occupancy rasters (cells of ``step`` px, conservative: a free cell is truly free) of the
+        # placed boxes grown by the gap and of the island; their correlation counts the clashes of
+        # every offset of the island's corner on the grid (FFT: a few ms)
+        own = own - np.r_[own[:, :2].min(axis=0), own[:, :2].min(axis=0)]
+        size = own[:, 2:].max(axis=0)
+        lo, hi = taken[:, :2].min(axis=0), taken[:, 2:].max(axis=0)
+        origin = lo - size - gap
+        shape = np.ceil((hi + gap - origin) / step).astype(int) + 1
+        occupied = np.zeros(shape[::-1])
+        for x0, y0, x1, y1 in taken:
+            i0, j0 = np.floor((np.array([x0, y0]) - gap - origin) / step).astype(int)
+            i1, j1 = np.ceil((np.array([x1, y1]) + gap - origin) / step).astype(int)
+            occupied[max(j0, 0):j1, max(i0, 0):i1] = 1.0
+        mask = np.zeros(np.ceil(size[::-1] / step).astype(int) + 1)
+        for x0, y0, x1, y1 in own:
+            mask[int(y0 // step):int(np.ceil(y1 / step)), int(x0 // step):int(np.ceil(x1 / step))] = 1.0
+        clash = fftconvolve(occupied, mask[::-1, ::-1], mode="valid") > 0.5  # (rows = y, cols = x)
+        jy, ix = np.mgrid[0:clash.shape[0], 0:clash.shape[1]]
+        cx, cy = origin[0] + ix.ravel() * step, origin[1] + jy.ravel() * step
+        clash = clash.ravel()
+        w = np.maximum(hi[0], cx + size[0]) - np.minimum(lo[0], cx)
+        h = np.maximum(hi[1], cy + size[1]) - np.minimum(lo[1], cy)
+        zoom = np.round(np.minimum(CANVAS_ASPECT / w, 1.0 / h), 9)
+        centre = (lo + hi) / 2
+        dist = np.hypot(cx + size[0] / 2 - centre[0], cy + size[1] / 2 - centre[1])
+        i = int(np.lexsort((dist, -zoom, clash))[0])  # free first, then the best zoom, then central
+        return (bool(clash[i]), -float(zoom[i]), float(dist[i])), float(cx[i]), float(cy[i])
+
+    out = dict(placed[0][0])
+    taken = rects(out)
+    turns = (lambda x, y: (x, y), lambda x, y: (-y, x), lambda x, y: (-x, -y), lambda x, y: (y, -x))
+    for local, _, _ in placed[1:]:
+        options = []
+        for turn in turns:
+            variant = {nid: turn(x, y) for nid, (x, y) in local.items()}
+            if turn is not turns[0]:  # turned boxes (wider than tall) may touch: part them again
+                variant = separate(variant, boxes=boxes)
+            own = rects(variant)
+            score, dx, dy = best_offset(own, taken)  # where the island's top-left corner goes
+            dx, dy = dx - own[:, 0].min(), dy - own[:, 1].min()
+            options.append((score, variant, dx, dy))
+        _, variant, dx, dy = min(options, key=lambda o: o[0])
+        moved_local = {nid: (x + dx, y + dy) for nid, (x, y) in variant.items()}
+        out.update(moved_local)
+        taken = np.vstack([taken, rects(moved_local)])
+    x0 = min(x for x, _ in out.values())
+    y0 = min(y for _, y in out.values())
+    return {nid: (round(float(x - x0), 1), round(float(y - y0), 1)) for nid, (x, y) in out.items()}
 
 
 #: Default box a node needs in the force layout (pixels at zoom 1): its label

@@ -1,99 +1,99 @@
-"""German/English labels. German is the default; every page registers its
-own strings with :func:`register` so pages do not edit one shared file.
+"""The UI language and its strings: one way to read the language, one lookup.
 
->>> register({"demo.hello": ("Hallo", "Hello")})
->>> t("demo.hello", "en")
-'Hello'
->>> t("demo.hello")
-'Hallo'
+German is the default, English the switch. The language is the URL's
+``lang`` parameter: Dash pages hand it to each page's ``layout(lang=...)``,
+and callbacks read it with :data:`LANG_STATE` (the shell's location) and
+:func:`lang_from_search`. Strings come from the one catalogue
+:mod:`dashboard.messages`; domain labels (kinds, sectors, …) from
+:func:`dashboard.domain_labels.domain_label`.
+
+A key missing from the catalogue is a bug: :func:`t` raises
+:class:`MissingMessage` in strict mode (the test suite turns it on with the
+environment variable ``PARTNERNETZ_STRICT_MESSAGES=1``, so browser-test
+servers run strict too) and otherwise logs an error and shows the key.
+
+>>> t("network.reset", "en")
+'Back to overview'
+>>> t("contacts.count", "de", n=3)
+'3 Treffer'
+>>> lang_from_search("?focus=x&lang=en")
+'en'
 """
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "DEFAULT_LANG", "register", "t", "normalise_lang", "missing_keys"]
+import logging
+import os
+from urllib.parse import parse_qs, urlencode
+
+import dash
+
+from dashboard import ids
+from dashboard.messages import MESSAGES
+
+__all__ = ["LANGS", "DEFAULT_LANG", "LANG_STATE", "MissingMessage", "t", "normalise_lang", "lang_from_search",
+           "with_lang", "missing_keys", "strict"]
 
 LANGS = ("de", "en")
 DEFAULT_LANG = "de"
-_STRINGS: dict[str, tuple[str, str]] = {}
+
+#: The callback argument every page reads the language from (then :func:`lang_from_search`).
+LANG_STATE = dash.State(ids.URL, "search")
+
+log = logging.getLogger("partnernetz.i18n")
 
 
-def register(strings: dict[str, tuple[str, str]]) -> None:
-    """Add ``{key: (german, english)}``."""
-    _STRINGS.update(strings)
+class MissingMessage(KeyError):
+    """A UI string key that the catalogue does not hold."""
+
+
+def strict() -> bool:
+    """Whether a missing key raises (``PARTNERNETZ_STRICT_MESSAGES=1``) instead of being logged."""
+    return os.environ.get("PARTNERNETZ_STRICT_MESSAGES", "") not in ("", "0")
 
 
 def normalise_lang(lang: object) -> str:
-    """``"en"`` for English, German otherwise (also for garbage input)."""
+    """``"en"`` for English, German otherwise (also for garbage input).
+
+    >>> normalise_lang("EN-gb"), normalise_lang(None), normalise_lang(["x"])
+    ('en', 'de', 'de')
+    """
     return "en" if str(lang or "").lower().startswith("en") else DEFAULT_LANG
 
 
+def lang_from_search(search: str | None) -> str:
+    """The language of a URL search string (its ``lang`` parameter)."""
+    values = parse_qs((search or "").lstrip("?")).get("lang", [])
+    return normalise_lang(values[0] if values else None)
+
+
+def with_lang(search: str | None, lang: str) -> str:
+    """Return ``search`` with its ``lang`` parameter set to ``lang``.
+
+    >>> with_lang("?a=1&lang=de", "en")
+    '?a=1&lang=en'
+    """
+    params = parse_qs((search or "").lstrip("?"))
+    params["lang"] = [lang]
+    return "?" + urlencode(params, doseq=True)
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
-    """The label ``key`` in ``lang``; the key itself when unknown (visible in tests)."""
-    pair = _STRINGS.get(key)
+    """The UI string ``key`` in ``lang``, formatted with ``fmt``.
+
+    A missing key raises :class:`MissingMessage` in strict mode; otherwise it
+    is logged as an error and the key itself is shown.
+    """
+    pair = MESSAGES.get(key)
     if pair is None:
+        if strict():
+            raise MissingMessage(key)
+        log.error("missing UI string %r", key)
         return key
     text = pair[1] if normalise_lang(lang) == "en" else pair[0]
     return text.format(**fmt) if fmt else text
 
 
 def missing_keys(keys: list[str]) -> list[str]:
-    return [k for k in keys if k not in _STRINGS]
-
-
-register({
-    "app.title": ("Partnernetz", "Partnernetz"),
-    "app.subtitle": ("Bund-Länder-Programm (BLP)", "Federal–Länder Programme (BLP)"),
-    "app.sample_banner": (
-        "Beispieldaten: öffentlich belegte Projekte, Institutionen und Partnerschaften des BLP; Kontakte und Veranstaltungen sind erfunden.",
-        "Sample data: publicly documented BLP projects, institutions and partnerships; contacts and events are invented.",
-    ),
-    "app.language": ("Sprache", "Language"),
-    "nav.network": ("Netzwerk", "Network"),
-    "nav.matchmaking": ("Matchmaking", "Matchmaking"),
-    "nav.contacts": ("Kontakte & Veranstaltungen", "Contacts & events"),
-    "nav.analytics": ("Analysen", "Analytics"),
-    "nav.data": ("Daten", "Data"),
-    "page.coming": ("Diese Ansicht wird gerade gebaut.", "This view is being built."),
-    "kind.land": ("Land", "Land"),
-    "kind.country": ("Partnerland", "Partner country"),
-    "kind.institution": ("Institution", "Institution"),
-    "kind.project": ("Projekt", "Project"),
-    "kind.theme": ("Thema", "Theme"),
-    "kind.programme": ("TZ-Programm", "TC programme"),
-    "kind.contact": ("Kontakt", "Contact"),
-    "kind.event": ("Veranstaltung", "Event"),
-    "sector.science": ("Wissenschaft", "Science"),
-    "sector.civil_society": ("Zivilgesellschaft", "Civil society"),
-    "sector.business": ("Wirtschaft", "Business"),
-    "sector.public_administration": ("Öffentliche Verwaltung", "Public administration"),
-    "sector.implementing_agency": ("Durchführungsorganisation", "Implementing agency"),
-    "sector.other": ("Sonstige", "Other"),
-    "sector.unknown": ("Unbekannt", "Unknown"),
-    "table.institutions": ("Institutionen", "Institutions"),
-    "table.projects": ("Projekte", "Projects"),
-    "table.participations": ("Beteiligungen", "Participations"),
-    "table.cofinancing": ("Kofinanzierung", "Co-financing"),
-    "table.partnerships": ("Partnerschaften", "Partnerships"),
-    "table.themes": ("Themen", "Themes"),
-    "table.programmes": ("TZ-Programme", "TC programmes"),
-    "table.contacts": ("Kontakte", "Contacts"),
-    "table.events": ("Veranstaltungen", "Events"),
-    "table.attendance": ("Teilnahmen", "Attendance"),
-    "table.iati-activity": ("IATI-Aktivitäten", "IATI activities"),
-    "table.iati-org": ("IATI-Organisationsnennungen", "IATI organisation mentions"),
-    "table.iati-country": ("IATI-Empfängerländer", "IATI recipient countries"),
-    "table.iati-region": ("IATI-Empfängerregionen", "IATI recipient regions"),
-    "table.iati-sector": ("IATI-Sektoren", "IATI sectors"),
-    "edge.located_in": ("liegt in", "located in"),
-    "edge.participates_in": ("beteiligt an", "participates in"),
-    "edge.cofinances": ("kofinanziert", "co-finances"),
-    "edge.implemented_in": ("umgesetzt in", "implemented in"),
-    "edge.addresses": ("behandelt Thema", "addresses"),
-    "edge.works_on": ("arbeitet zu", "works on"),
-    "edge.linked_to": ("verknüpft mit TZ-Programm", "linked to TC programme"),
-    "edge.partners_with": ("Partnerschaft mit", "partners with"),
-    "edge.works_at": ("arbeitet bei", "works at"),
-    "edge.attended": ("nahm teil an", "attended"),
-    "edge.held_in": ("fand statt in", "held in"),
-    "edge.about": ("zum Thema", "about"),
-})
+    """The keys among ``keys`` that the catalogue lacks."""
+    return [k for k in keys if k not in MESSAGES]

@@ -9,3 +9,9 @@ BANNER = "sample-banner"
 PAGE = "page-content"
 STORE_BANNER = "store-banner"
 SNAPSHOT_OFF = "snapshot-off"
+LANG_DE = "lang-de"
+LANG_EN = "lang-en"
+BRAND_SUB = "brand-sub"
+#: Dash pages' own location (refresh="callback-nav"): writing its search
+#: pushes a history entry, tells the other locations and re-renders the page.
+PAGES_LOCATION = "_pages_location"

@@ -3,14 +3,13 @@ switch, sample-data banner, and the page container."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
-
 import dash
 from dash import dcc, html
 
 from dashboard import ids
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.i18n import lang_from_search, normalise_lang, t, with_lang
+from dashboard.viewstate import network_href
 
 __all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "snapshot_off_notice", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
 
@@ -24,19 +23,6 @@ NAV_ITEMS = (
 )
 
 
-def lang_from_search(search: str | None) -> str:
-    """The ``lang`` query parameter of a URL search string."""
-    values = parse_qs((search or "").lstrip("?")).get("lang", [])
-    return normalise_lang(values[0] if values else None)
-
-
-def with_lang(search: str | None, lang: str) -> str:
-    """Return ``search`` with its ``lang`` parameter set to ``lang``."""
-    params = parse_qs((search or "").lstrip("?"))
-    params["lang"] = [lang]
-    return "?" + urlencode(params, doseq=True)
-
-
 def nav_children(pathname: str | None, search: str | None) -> list:
     lang = lang_from_search(search)
     pathname = pathname or "/"
@@ -48,45 +34,12 @@ def nav_children(pathname: str | None, search: str | None) -> list:
     other = "en" if lang == "de" else "de"
     switch = html.Div([
         html.Span(t("app.language", lang) + ":", className="lang-label"),
-        dcc.Link("DE", href=f"{pathname}{with_lang(search, 'de')}", id="lang-de",
+        dcc.Link("DE", href=f"{pathname}{with_lang(search, 'de')}", id=ids.LANG_DE,
                  className="lang-link active" if lang == "de" else "lang-link"),
-        dcc.Link("EN", href=f"{pathname}{with_lang(search, 'en')}", id="lang-en",
+        dcc.Link("EN", href=f"{pathname}{with_lang(search, 'en')}", id=ids.LANG_EN,
                  className="lang-link active" if lang == "en" else "lang-link"),
     ], className="lang-switch", id=ids.LANG_SWITCH, title=other)
     return [html.Nav(links, className="nav-links"), switch]
-
-
-register({
-    "app.store_banner": (
-        "Neo4j nicht erreichbar ({cause}). Angezeigt: {shown}.{retry}",
-        "Neo4j unavailable ({cause}). Showing: {shown}.{retry}",
-    ),
-    "app.store_shown_snapshot": ("letzter Stand aus Neo4j von {taken} UTC",
-                                 "the last data pulled from Neo4j, as of {taken} UTC"),
-    "app.store_shown_local": ("lokaler Datensatz ({data})", "the local dataset ({data})"),
-    "app.store_retry": (" Neuer Versuch höchstens alle {every} s.", " Retrying at most every {every} s."),
-})
-
-
-register({
-    "app.snapshot_off_title": ("Diese Seite braucht den ganzen Graphen", "This page needs the whole graph"),
-    "app.snapshot_off": (
-        "Der Server beantwortet Fragen direkt aus Neo4j und holt den ganzen Graphen nie in den Speicher "
-        "(gestartet mit `--neo4j-snapshot off`). Matchmaking, Kontakte, Analysen und Daten rechnen aber über "
-        "den ganzen Graphen und brauchen dafür eine Momentaufnahme.",
-        "The server answers questions directly from Neo4j and never copies the whole graph into memory "
-        "(started with `--neo4j-snapshot off`). Matchmaking, Contacts, Analytics and Data work on the whole "
-        "graph and need a snapshot of it.",
-    ),
-    "app.snapshot_off_how": (
-        "Zum Aktivieren den Server mit `--neo4j-snapshot lazy` (Momentaufnahme beim ersten Aufruf) oder "
-        "`--neo4j-snapshot warm` (beim Start, im Hintergrund) neu starten oder `NEO4J_SNAPSHOT=lazy` setzen.",
-        "To enable it, restart the server with `--neo4j-snapshot lazy` (snapshot on first use) or "
-        "`--neo4j-snapshot warm` (at start-up, in the background), or set `NEO4J_SNAPSHOT=lazy`.",
-    ),
-    "app.snapshot_off_network": ("Die Netzwerk-Seite funktioniert ohne Momentaufnahme:",
-                                 "The Network page works without a snapshot:"),
-})
 
 
 def _with_code(text: str) -> list:
@@ -106,7 +59,7 @@ def snapshot_off_notice(lang: str = "de") -> html.Div:
         html.P(_with_code(t("app.snapshot_off", lang))),
         html.P(_with_code(t("app.snapshot_off_how", lang))),
         html.P([t("app.snapshot_off_network", lang), " ",
-                dcc.Link(t("nav.network", lang), href=f"/?lang={lang}")]),
+                dcc.Link(t("nav.network", lang), href=network_href(lang))]),
     ], className="notice snapshot-off", id=ids.SNAPSHOT_OFF)
 
 
@@ -146,7 +99,7 @@ def shell_layout() -> html.Div:
         html.Header([
             html.Div([
                 html.Span(t("app.title", lang), className="brand-name"),
-                html.Span(t("app.subtitle", lang), className="brand-sub", id="brand-sub"),
+                html.Span(t("app.subtitle", lang), className="brand-sub", id=ids.BRAND_SUB),
             ], className="brand"),
             html.Div(nav_children("/", f"?lang={lang}"), id=ids.NAV, className="nav"),
         ], className="header"),
@@ -159,7 +112,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         dash.Output(ids.NAV, "children"),
         dash.Output(ids.BANNER, "children"),
-        dash.Output("brand-sub", "children"),
+        dash.Output(ids.BRAND_SUB, "children"),
         dash.Input(ids.URL, "pathname"),
         dash.Input(ids.URL, "search"),
     )

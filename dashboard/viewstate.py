@@ -25,11 +25,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import parse_qs, quote_plus
 
-from graph.kinds import NodeKind, ProjectStatus, Sector
-from graph.queries import GraphFilter
+from dashboard.i18n import DEFAULT_LANG, normalise_lang
+from graph.core.kinds import NodeKind, ProjectStatus, Sector
+from graph.explore import GraphFilter
 
 __all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated",
-           "updated_search"]
+           "updated_search", "network_href", "MAX_LIST"]
 
 LAYOUTS = ("cose", "concentric", "breadthfirst")
 OVERVIEW_BY = ("country", "theme")
@@ -41,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "from": None, "to": None, "layout": "cose", "by": "country", "k": 3, "maxlen": 6, "loose": False,
     "lang": "de",
 }
+#: Most values a list field keeps (a longer list in a URL is cut).
+MAX_LIST = 50
 LIST_FIELDS = ("expand", "collapse", "highlight", "path", "kinds", "land", "country", "theme", "sector", "status")
 #: URL order of the fields (stable, so equal states give equal URLs).
 ORDER = ("selected", "focus", "radius", "expand", "collapse", "highlight", "path", "k", "maxlen", "loose",
@@ -78,7 +81,7 @@ def _list_field(name: str):
         vals = _values(query[name])
         if name in _VOCAB:
             vals = [v for v in vals if v in _VOCAB[name]]
-        return vals[:2] if name == "path" else vals[:50]
+        return vals[:2] if name == "path" else vals[:MAX_LIST]
     return parse
 
 
@@ -109,7 +112,7 @@ _FIELDS: dict[str, Any] = {
     "layout": _choice("layout", LAYOUTS),
     "by": _choice("by", OVERVIEW_BY),
     "loose": lambda q: (_values(q.get("loose")) or ["0"])[0] in ("1", "true", "yes"),
-    "lang": lambda q: "en" if str((_values(q.get("lang")) or ["de"])[0]).lower().startswith("en") else "de",
+    "lang": lambda q: normalise_lang((_values(q.get("lang")) or [DEFAULT_LANG])[0]),
 }
 
 
@@ -189,6 +192,22 @@ def _as_query(state: Mapping[str, Any]) -> dict[str, Any]:
             continue
         out[k] = "1" if v is True else v if isinstance(v, list) else str(v)
     return out
+
+
+def network_href(lang: str = DEFAULT_LANG, **fields: Any) -> str:
+    """A link into the network page showing the view state ``fields`` (every
+    page links into the network this way, so links follow the URL contract).
+    Field values are validated like the URL's (lists may be comma-joined
+    strings; a list field holds at most 50 values).
+
+    >>> network_href("en", focus="institution:a", highlight=["theme:water", "project:P"])
+    '/?focus=institution%3Aa&highlight=theme%3Awater%2Cproject%3AP&lang=en'
+    >>> network_href("de", country="BDI", theme="governance")
+    '/?country=BDI&theme=governance&lang=de'
+    >>> network_href("xx")
+    '/?lang=de'
+    """
+    return "/" + to_search({**fields, "lang": normalise_lang(lang)})
 
 
 def updated(state: Mapping[str, Any], **changes: Any) -> dict[str, Any]:

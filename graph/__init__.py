@@ -3,9 +3,9 @@
 This package knows nothing of Dash, pandas or neo4j.
 """
 
-from graph.errors import LoadError, NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
-from graph.kinds import EdgeKind, NodeKind, Sector, kind_of, node_id
-from graph.model import PartnerGraph
+from graph.core.errors import LoadError, NodeNotFound, PartnernetzError, StoreError, StoreUnavailable
+from graph.core.kinds import EdgeKind, NodeKind, Sector, kind_of, node_id
+from graph.core.model import PartnerGraph
 
 __all__ = [
     "PartnerGraph",

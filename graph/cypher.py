@@ -28,8 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.errors import StoreError
-from graph.kinds import EdgeKind, NodeKind
+from graph.core.errors import StoreError
+from graph.core.kinds import EdgeKind, NodeKind
 
 __all__ = [
     "TAG_LABEL",

@@ -25,9 +25,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from graph.errors import PartnernetzError, StoreError
-from graph.kinds import EdgeKind, NodeKind, kind_of, key_of
-from graph.model import PartnerGraph
+from graph.core.errors import PartnernetzError, StoreError
+from graph.core.kinds import EdgeKind, NodeKind, kind_of, key_of
+from graph.core.model import PartnerGraph
 
 __all__ = [
     "TAG_PROPERTIES",

@@ -44,15 +44,15 @@ from neo4j import exceptions as nx_exc
 
 from graph import cypher
 from graph.cypher import Dialect, get_dialect
-from graph import queries
-from graph.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
-from graph.kinds import EdgeKind, NodeKind, kind_of
-from graph.model import PartnerGraph
-from graph.privacy import mask_unconsented, without_contacts
-from graph.queries import GraphFilter, Neighbour, Subgraph
+from graph import explore as queries
+from graph.core.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
+from graph.core.kinds import EdgeKind, NodeKind, kind_of
+from graph.core.model import PartnerGraph
+from graph.people.privacy import mask_unconsented, without_contacts
+from graph.explore import GraphFilter, Neighbour, Subgraph
 from graph.store import EdgeRecord, FilterOptions
-from graph.search import SearchHit
-from graph.search import search as search_names
+from graph.explore.search import SearchHit
+from graph.explore.search import search as search_names
 from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
 
 __all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress", "CONTACT_RULES",

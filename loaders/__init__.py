@@ -2,7 +2,7 @@
 
 :func:`load` is the entry point: it accepts one or more dataset paths (a folder
 of CSV files, an ``.xlsx`` workbook, an IATI activity ``.xml`` file; further
-formats register in :data:`FORMATS`) and returns the merged graph with one load report.
+formats are listed in :data:`FORMATS`) and returns the merged graph with one load report.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders.report import LoadReport, Problem
 from loaders.tabular import LoadResult, load_tabular
 
@@ -20,19 +20,23 @@ __all__ = ["load", "LoadResult", "LoadReport", "Problem", "FORMATS", "SAMPLE_PAT
 #: Bundled sample of the real programme.
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "sample"
 
-#: Loaders by file suffix ("" = folder). Further formats (IATI XML) add themselves here.
-FORMATS: dict[str, Callable[[Path], LoadResult]] = {"": load_tabular, ".xlsx": load_tabular}
+
+def _load_iati(path: Path) -> LoadResult:
+    """An IATI activity file (:func:`loaders.iati.load_iati`; its XML parser
+    is imported only when such a file is loaded)."""
+    from loaders.iati import load_iati
+
+    return load_iati(path)
+
+
+#: Loaders by file suffix ("" = folder).
+FORMATS: dict[str, Callable[[Path], LoadResult]] = {"": load_tabular, ".xlsx": load_tabular, ".xml": _load_iati}
 
 
 def _loader_for(path: Path) -> Callable[[Path], LoadResult]:
     if not path.exists():
         raise LoadError(f"{path}: no such file or folder")
     suffix = "" if path.is_dir() else path.suffix.lower()
-    if suffix == ".xml" and ".xml" not in FORMATS:
-        try:
-            import loaders.iati  # noqa: F401  (registers itself)
-        except ImportError:
-            pass
     try:
         return FORMATS[suffix]
     except KeyError:

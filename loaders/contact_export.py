@@ -1,7 +1,7 @@
 """Export a list of persons (a guest list, finder results) as Excel, CSV or vCard.
 
 Only persons with consent ever leave: :func:`contact_rows` raises
-:class:`~graph.privacy.PrivacyError` for a masked person. Every spreadsheet
+:class:`~graph.people.privacy.PrivacyError` for a masked person. Every spreadsheet
 cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
 neutralised with a leading apostrophe (spreadsheet formula injection, see
 OWASP "CSV Injection"); a ``=`` inside a cell is harmless and stays. CSV is
@@ -24,9 +24,11 @@ from typing import Any, Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from graph.contacts import ContactIndex, merge_note, sector_label
-from graph.errors import PartnernetzError
-from graph.privacy import PrivacyError
+from graph.core.labels import SECTOR
+from graph.core.labels import label as domain_label
+from graph.people.contacts import ContactIndex, merge_note
+from graph.core.errors import PartnernetzError
+from graph.people.privacy import PrivacyError
 from loaders.spreadsheet import FORMULA_PREFIXES, excel_cell, neutralise, xml_safe
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "COLUMNS", "contact_rows", "to_csv", "to_xlsx", "to_vcard",
@@ -67,7 +69,7 @@ def contact_rows(index: ContactIndex, person_ids: Iterable[str], lang: str = "de
             "id": p.id,
             "name": p.name,
             "institution": "; ".join(p.institution_labels),
-            "sector": "; ".join(sector_label(s, lang) for s in p.sectors),
+            "sector": "; ".join(domain_label(SECTOR, s, lang) for s in p.sectors),
             "land": "; ".join(index.label(f"land:{c}", lang) for c in p.laender),
             "role": p.role,
             "email": p.email or "",

@@ -15,8 +15,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.model import PartnerGraph
-from graph.tables import graph_to_tables
+from graph.core.model import PartnerGraph
+from graph.core.tables import graph_to_tables
 from loaders.schema import TABLES
 from loaders.spreadsheet import excel_cell, neutralise_canonical, xml_safe
 
@@ -81,7 +81,7 @@ def to_simple_graph(g: PartnerGraph, *, node_attrs: NodeAttrs | None = None) -> 
     """A copy with only scalar attributes, as GraphML/GEXF writers need.
 
     ``node_attrs`` (``{attribute: {node id: value}}``, e.g. precomputed metrics
-    from ``graph.analytics``) are added to the nodes they name.
+    from ``graph.analysis.analytics``) are added to the nodes they name.
     """
     h = nx.MultiDiGraph()
     for nid, data in g.nx.nodes(data=True):

@@ -34,7 +34,7 @@ Mapping onto the canonical model (see README, section IATI):
 Every node and edge carries ``source`` = ``<file>, activity <id>, line <n>``.
 Bad data (unknown codes, empty names, malformed dates, invalid percentages)
 becomes a load-report problem naming the activity and line; malformed XML
-raises :class:`graph.errors.LoadError` with the line number.
+raises :class:`graph.core.errors.LoadError` with the line number.
 
 >>> from loaders.iati import parse_activity
 >>> from lxml import etree
@@ -57,11 +57,11 @@ from typing import IO, Any, Iterator
 
 from lxml import etree
 
-from graph.errors import LoadError
-from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Role, node_id
-from graph.model import PartnerGraph
-from graph.reference import resolve_country
-from graph.text import slugify
+from graph.core.errors import LoadError
+from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, Role, node_id
+from graph.core.model import PartnerGraph
+from graph.core.reference import resolve_country
+from graph.core.text import slugify
 from loaders.iati_codelists import (
     CODELIST_SOURCE,
     codelist,
@@ -605,7 +605,7 @@ class _Builder:
             reporter = self._org(act, act.reporting_org)
             if reporter is not None:
                 reporter.publisher = True
-                self.graph.nx.nodes[project]["reporting_org"] = reporter.nid
+                self.graph.set_node_attrs(project, reporting_org=reporter.nid)
         table = self.report.table("iati-org")
         for mention in act.orgs:
             org = self._org(act, mention)
@@ -729,7 +729,7 @@ class _Builder:
                 codes.append(f"{vocab}:{code}")
             regions.accepted += 1
         if names:
-            self.graph.nx.nodes[project].update(region="; ".join(names), region_codes=codes)
+            self.graph.set_node_attrs(project, region="; ".join(names), region_codes=codes)
         given = [s for s in shares if s is not None]
         if given and len(given) == len(shares) and abs(sum(given) - 100) > 1:
             self.problem("warning", act.line, "recipient-country/@percentage", f"{sum(given):g}", act.identifier,
@@ -845,12 +845,3 @@ def load_iati(path: str | Path, *, progress: bool | None = None, today: dt.date 
     if not builder.seen and not builder.report.table("iati-activity").read:
         builder.problem("warning", None, "iati-activities", None, None, "the file holds no activities")
     return builder.finish()
-
-
-def _register() -> None:
-    import loaders
-
-    loaders.FORMATS.setdefault(".xml", load_iati)
-
-
-_register()

@@ -13,7 +13,7 @@ The counts stay checkable: :class:`MergeStats` counts, per kind, the nodes and
 edges of the added graph that went into existing ones (or were superseded),
 so ``nodes(base) + nodes(other) - merged == nodes(result)`` per kind.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> a, b = PartnerGraph(), PartnerGraph()
 >>> _ = a.add_node("institution", "kfw-1", label="KfW Entwicklungsbank", source="a.csv")
 >>> _ = b.add_node("institution", "iati-kfw", label="KREDITANSTALT FUER WIEDERAUFBAU (KFW)", source="b.xml")
@@ -28,8 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.kinds import EdgeKind, NodeKind, key_of, kind_of, node_id
-from graph.model import PartnerGraph
+from graph.core.kinds import EdgeKind, NodeKind, key_of, kind_of, node_id
+from graph.core.model import PartnerGraph
 from loaders.organisations import match_keys
 
 __all__ = ["MergeStats", "merge_graphs", "institution_keys"]
@@ -136,7 +136,7 @@ def merge_graphs(base: PartnerGraph, other: PartnerGraph) -> MergeStats:
             if target != nid:
                 combined["merged_from"] = list(combined.get("merged_from") or []) + [nid]
             for dropped in set(base.node(target)) - set(combined):
-                del base.nx.nodes[target][dropped]  # e.g. sector_inferred once a stated sector replaced it
+                base.remove_node_attrs(target, dropped)  # e.g. sector_inferred once a stated sector replaced it
             _put_node(base, target, combined)
             touched.add(target)
         else:

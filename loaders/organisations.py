@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from graph.reference import LAENDER, resolve_country
-from graph.text import fold
+from graph.core.reference import LAENDER, resolve_country
+from graph.core.text import fold
 from loaders.iati_codelists import is_country_code
 
 __all__ = [

@@ -33,7 +33,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders.report import Problem
 from loaders.schema import TABLES
 from loaders.vocabulary import TABLE_ALIASES, canonical_column, canonical_table

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from graph.kinds import AttendanceRole, CofinanceKind, EventKind, Phase, ProjectStatus, Role, Sector
+from graph.core.kinds import AttendanceRole, CofinanceKind, EventKind, Phase, ProjectStatus, Role, Sector
 
 __all__ = ["ColumnType", "Column", "Table", "TABLES", "TABLE_ORDER", "table", "schema_markdown"]
 
@@ -105,6 +105,7 @@ def _enum(name: str, values: type[Enum], description: str, example: str, require
 
 _SOURCE = Column("source", ColumnType.URL, False, "where the facts come from (URL or document); the file and row are used when empty", "https://bund-laender-programm.de/de/group/21/home")
 _ILLUSTRATIVE = Column("illustrative", ColumnType.BOOL, False, "true for invented example rows (never real people)", "true")
+_INFERRED = Column("inferred", ColumnType.BOOL, False, "true when the link is inferred from the sources rather than stated in them (shown as such)", "true")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -141,6 +142,7 @@ TABLES: dict[str, Table] = {
             Column("project", ColumnType.REF, True, "project id", "BLP-01", ref="projects"),
             Column("institution", ColumnType.REF, True, "institution id", "hlft", ref="institutions"),
             _enum("role", Role, "role in the project", "implementing"),
+            _INFERRED,
             _SOURCE,
             _ILLUSTRATIVE,
         )),
@@ -150,6 +152,7 @@ TABLES: dict[str, Table] = {
             _enum("kind", CofinanceKind, "kind of contribution", "money"),
             Column("amount_eur", ColumnType.NUMBER, False, "amount in euros", "140000"),
             Column("note", ColumnType.TEXT, False, "remark", "Art der Beteiligung nicht angegeben"),
+            _INFERRED,
             _SOURCE,
             _ILLUSTRATIVE,
         )),
@@ -160,6 +163,7 @@ TABLES: dict[str, Table] = {
             Column("type", ColumnType.TEXT, False, "kind of partnership", "Länderpartnerschaft"),
             Column("since", ColumnType.YEAR, False, "start year", "1982"),
             Column("since_note", ColumnType.TEXT, False, "start as worded when not a plain year", "Mitte der 1980er Jahre"),
+            Column("agreements", ColumnType.LIST, False, "dated agreements, each `YYYY[-MM[-DD]] title`", "1982-06-07 Briefwechsel;2002-05-03 Vereinbarung"),
             _SOURCE,
             _ILLUSTRATIVE,
         )),
@@ -174,6 +178,8 @@ TABLES: dict[str, Table] = {
             Column("id", ColumnType.ID, True, "programme id", "provet-nam"),
             Column("name", ColumnType.TEXT, True, "name", "ProVET Namibia"),
             Column("country", ColumnType.COUNTRY, False, "country", "NAM"),
+            Column("iati_identifier", ColumnType.TEXT, False, "IATI activity identifier, only where confirmed in an IATI file", "DE-1-201121672"),
+            Column("iati_identifier_unverified", ColumnType.TEXT, False, "candidate IATI identifier not (yet) confirmed in an IATI file; shown as unverified", "DE-1-202222354"),
             _SOURCE,
             _ILLUSTRATIVE,
         )),

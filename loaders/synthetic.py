@@ -38,9 +38,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Sequence
 
-from graph.kinds import AttendanceRole, CofinanceKind, EventKind, Role, Sector
-from graph.reference import LAENDER, country_by_alpha3
-from graph.text import slugify
+from graph.core.kinds import AttendanceRole, CofinanceKind, EventKind, Role, Sector
+from graph.core.reference import LAENDER, country_by_alpha3
+from graph.core.text import slugify
 from loaders.schema import TABLE_ORDER, TABLES
 
 __all__ = ["TABLE_NAMES", "MIN_NODES", "generate_tables", "predicted_counts", "write_tables", "generate"]

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from graph.kinds import EdgeKind, NodeKind, ProjectStatus, node_id
-from graph.model import PartnerGraph
-from graph.text import fold, slugify
+from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, node_id
+from graph.core.model import PartnerGraph
+from graph.core.text import fold, slugify
 from loaders.reading import RawTable, read_dataset
 from loaders.report import LoadReport
 from loaders.vocabulary import resolve_value
@@ -72,7 +72,7 @@ class _Context:
 def load_tabular(path: str | Path, *, today: dt.date | None = None) -> LoadResult:
     """Load a folder of CSV files or an ``.xlsx`` workbook.
 
-    Raises :class:`graph.errors.LoadError` when ``path`` is not a dataset.
+    Raises :class:`graph.core.errors.LoadError` when ``path`` is not a dataset.
     """
     with _gc_paused():
         raw = read_dataset(path)
@@ -414,7 +414,8 @@ def _build_theme(ctx: _Context, file: str, row: _Row) -> None:
 
 def _build_programme(ctx: _Context, file: str, row: _Row) -> None:
     v = row.values
-    nid = ctx.graph.add_node(NodeKind.PROGRAMME, v["id"], label=v["name"], **_provenance(row))
+    nid = ctx.graph.add_node(NodeKind.PROGRAMME, v["id"], label=v["name"], iati_identifier=v["iati_identifier"],
+                             iati_identifier_unverified=v["iati_identifier_unverified"], **_provenance(row))
     if v["country"]:
         ctx.graph.add_edge(nid, ctx.graph.add_country(v["country"].alpha3), EdgeKind.IMPLEMENTED_IN, **_provenance(row))
 
@@ -482,14 +483,16 @@ def _build_participation(ctx: _Context, file: str, row: _Row) -> None:
     v = row.values
     u, p = node_id(NodeKind.INSTITUTION, v["institution"]), node_id(NodeKind.PROJECT, v["project"])
     _warn_if_duplicate(ctx, file, row, u, p, f"participates_in:{v['role']}" if v["role"] else "participates_in")
-    ctx.graph.add_edge(u, p, EdgeKind.PARTICIPATES_IN, discriminator=v["role"], role=v["role"], **_provenance(row))
+    ctx.graph.add_edge(u, p, EdgeKind.PARTICIPATES_IN, discriminator=v["role"], role=v["role"],
+                       inferred=True if v["inferred"] else None, **_provenance(row))
 
 
 def _build_cofinancing(ctx: _Context, file: str, row: _Row) -> None:
     v = row.values
     ctx.graph.add_edge(node_id(NodeKind.LAND, v["land"].code), node_id(NodeKind.PROJECT, v["project"]),
                        EdgeKind.COFINANCES, discriminator=v["kind"], contribution=v["kind"],
-                       amount_eur=v["amount_eur"], note=v["note"], **_provenance(row))
+                       amount_eur=v["amount_eur"], note=v["note"], inferred=True if v["inferred"] else None,
+                       **_provenance(row))
 
 
 def _build_partnership(ctx: _Context, file: str, row: _Row) -> None:
@@ -499,7 +502,7 @@ def _build_partnership(ctx: _Context, file: str, row: _Row) -> None:
         ctx.graph.add_edge(land, ctx.graph.add_country(country.alpha3), EdgeKind.PARTNERS_WITH,
                            discriminator=slugify(v["region"]) if v["region"] else None,
                            region=v["region"], type=v["type"], since=v["since"], since_note=v["since_note"],
-                           **_provenance(row))
+                           agreements=v["agreements"], **_provenance(row))
 
 
 def _build_contact(ctx: _Context, file: str, row: _Row) -> None:

@@ -22,7 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from graph.reference import Country, Land, resolve_country, resolve_land
+from graph.core.reference import Country, Land, resolve_country, resolve_land
 
 __all__ = [
     "DateSpan",

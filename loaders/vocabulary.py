@@ -7,9 +7,9 @@ UI shows them, plus the common forms Länder staff write (``BLP II``,
 ``Phase 2``, ``laufend``, ``NGO``, ``Leitung``, ``Geld``) and loose spellings
 of Länder (``NRW``, ``Bayern (Freistaat)``).
 
-The base labels come from :func:`base_labels`, the one function to swap for
-the shared label table (``graph.core.labels``) once it exists; everything
-else here is derived from it plus :data:`COMMON_FORMS`.
+The base labels come from :func:`base_labels`, which reads the one label
+table :mod:`graph.core.labels`; everything else here is derived from it plus
+:data:`COMMON_FORMS`.
 
 >>> resolve_value("phase", "BLP II"), resolve_value("status", "laufend")
 ('II', 'active')
@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from graph.reference import Land, resolve_land
-from graph.text import fold
+from graph.core.reference import Land, resolve_land
+from graph.core.text import fold
 
 __all__ = [
     "base_labels",
@@ -42,32 +42,24 @@ __all__ = [
 ]
 
 
-def base_labels() -> dict[str, dict[str, tuple[str, str]]]:
-    """``{vocabulary: {canonical value: (German label, English label)}}``: the labels the UI shows.
+def base_labels() -> dict[str, dict[str, tuple[str, ...]]]:
+    """``{vocabulary: {canonical value: (German label, English label, *aliases)}}``:
+    the labels the UI shows, from the one label table :mod:`graph.core.labels`.
 
-    This is the one function to swap for the shared label table: return
-    ``graph.core.labels``' vocabularies here and every alias below follows.
+    Only values the canonical format allows are taken (the table's
+    ``unknown`` stand-ins for a missing sector or phase are display-only).
     """
-    from graph.contacts import SECTOR_LABELS  # the sector labels the UI shows today
+    from graph.core import labels as L
+    from graph.core.kinds import AttendanceRole, CofinanceKind, EventKind, Phase, ProjectStatus, Role, Sector
 
-    return {
-        "sector": {k: v for k, v in SECTOR_LABELS.items() if k != "unknown"},
-        "role": {"lead": ("Federführung", "Lead"), "partner": ("Partner", "Partner"),
-                 "implementing": ("Durchführung", "Implementing"), "funding": ("Förderung", "Funding"),
-                 "associated": ("Assoziiert", "Associated")},
-        "cofinance_kind": {"money": ("Geldmittel", "Money"), "staff": ("Personal", "Staff"),
-                           "rooms": ("Räume", "Rooms"), "scholarships": ("Stipendien", "Scholarships"),
-                           "training_places": ("Ausbildungsplätze", "Training places"),
-                           "other": ("Sonstiges", "Other")},
-        "status": {"planned": ("geplant", "planned"), "active": ("laufend", "active"),
-                   "completed": ("abgeschlossen", "completed"), "unknown": ("unbekannt", "unknown")},
-        "phase": {"pilot": ("Pilotphase", "Pilot phase"), "II": ("BLP II", "BLP II"), "III": ("BLP III", "BLP III")},
-        "event_kind": {"training": ("Schulung", "Training"), "conference": ("Konferenz", "Conference"),
-                       "workshop": ("Workshop", "Workshop"), "network_meeting": ("Netzwerktreffen", "Network meeting"),
-                       "lab": ("Lab", "Lab"), "other": ("Sonstiges", "Other")},
-        "attendance_role": {"speaker": ("Vortrag", "Speaker"), "participant": ("Teilnahme", "Participant"),
-                            "organiser": ("Organisation", "Organiser")},
-    }
+    fields = {"sector": (L.SECTOR, Sector), "role": (L.ROLE, Role), "cofinance_kind": (L.COFINANCE, CofinanceKind),
+              "status": (L.STATUS, ProjectStatus), "phase": (L.PHASE, Phase), "event_kind": (L.EVENT_KIND, EventKind),
+              "attendance_role": (L.ATTENDANCE_ROLE, AttendanceRole)}
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, (field, enum) in fields.items():
+        allowed = {m.value for m in enum}
+        out[name] = {key: (lab.de, lab.en, *lab.aliases) for key, lab in L.LABELS[field].items() if key in allowed}
+    return out
 
 
 #: Further ways people write the canonical values (matched after :func:`graph.text.fold`).
@@ -75,13 +67,12 @@ COMMON_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     "sector": {
         "science": ("Hochschule", "Universität", "Uni", "University", "Forschung", "Research", "Forschungseinrichtung",
                     "Fachhochschule", "FH", "Academia", "Wissenschaft und Forschung"),
-        "civil_society": ("NGO", "NRO", "Nichtregierungsorganisation", "Verein", "e.V.", "Stiftung", "CSO",
-                          "Zivilgesellschaftliche Organisation"),
+        "civil_society": ("NGO", "NRO", "Nichtregierungsorganisation", "Verein", "e.V.", "Stiftung", "CSO"),
         "business": ("Unternehmen", "Firma", "Privatwirtschaft", "Privatsektor", "Private sector", "Company",
                      "Kammer", "IHK", "HWK"),
         "public_administration": ("Verwaltung", "Behörde", "Ministerium", "Öffentliche Hand", "Öffentlicher Sektor",
                                   "Landesverwaltung", "Public sector", "Government", "Staatskanzlei"),
-        "implementing_agency": ("Durchführer", "Durchführungsorganisation (DO)", "DO", "Implementing organisation"),
+        "implementing_agency": ("Durchführer", "DO", "Implementing organisation"),
         "other": ("Sonstige", "Andere", "Anderes", "Sonstiges"),
     },
     "role": {
@@ -129,16 +120,31 @@ COMMON_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+#: Labels this module used before the shared table existed; still accepted as input.
+_EARLIER_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "role": {"lead": ("Federführung",), "partner": ("Partner",), "implementing": ("Durchführung",),
+             "funding": ("Förderung",), "associated": ("Assoziiert",)},
+    "cofinance_kind": {"money": ("Geldmittel",), "staff": ("Personal",), "rooms": ("Räume",),
+                       "scholarships": ("Stipendien",), "training_places": ("Ausbildungsplätze",), "other": ("Sonstiges",)},
+    "status": {"planned": ("geplant",), "active": ("laufend",), "completed": ("abgeschlossen",), "unknown": ("unbekannt",)},
+    "phase": {"pilot": ("Pilotphase",), "II": ("BLP II",), "III": ("BLP III",)},
+    "event_kind": {"training": ("Schulung",), "conference": ("Konferenz",), "workshop": ("Workshop",),
+                   "network_meeting": ("Netzwerktreffen",), "lab": ("Lab",), "other": ("Sonstiges",)},
+    "attendance_role": {"speaker": ("Vortrag",), "participant": ("Teilnahme",), "organiser": ("Organisation",)},
+}
+
+
 @lru_cache(maxsize=None)
 def _value_index(vocabulary: str) -> dict[str, str]:
     index: dict[str, str] = {}
     labels = base_labels()[vocabulary]
-    for value, (de, en) in labels.items():  # canonical values and UI labels first
-        for form in (value, de, en, value.replace("_", " ")):
+    for value, (de, en, *more) in labels.items():  # canonical values, UI labels and the table's aliases first
+        for form in (value, de, en, value.replace("_", " "), *more):
             index.setdefault(fold(form), value)
-    for value, forms in COMMON_FORMS.get(vocabulary, {}).items():
-        for form in forms:
-            index.setdefault(fold(form), value)
+    for extra in (COMMON_FORMS, _EARLIER_LABELS):
+        for value, forms in extra.get(vocabulary, {}).items():
+            for form in forms:
+                index.setdefault(fold(form), value)
     return index
 
 
@@ -163,7 +169,7 @@ def resolve_value(vocabulary: str, text: str) -> str | None:
 def accepted_forms(vocabulary: str) -> dict[str, list[str]]:
     """Per canonical value, the labels and common forms accepted (for docs and messages)."""
     out: dict[str, list[str]] = {}
-    for value, (de, en) in base_labels()[vocabulary].items():
+    for value, (de, en, *_more) in base_labels()[vocabulary].items():
         forms = [de, en] + [f for f in COMMON_FORMS.get(vocabulary, {}).get(value, ()) if f not in (de, en)]
         out[value] = list(dict.fromkeys(forms))
     return out

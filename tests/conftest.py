@@ -3,9 +3,14 @@ browser (Debian's Chromium through Playwright) with a fresh page per test."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# A UI string missing from the catalogue raises instead of showing its key
+# (also in the servers the browser tests start: they inherit the environment).
+os.environ.setdefault("PARTNERNETZ_STRICT_MESSAGES", "1")
 
 from tests.browser.browser_helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import MINI_INSTITUTIONS, MINI_PROJECTS, write_table

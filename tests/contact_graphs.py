@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.model import PartnerGraph
+from graph.core.model import PartnerGraph
 
 TODAY = dt.date(2026, 11, 25)
 

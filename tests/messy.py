@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from graph.reference import resolve_land
+from graph.core.reference import resolve_land
 
 __all__ = ["messy_copy", "REWRITES"]
 
@@ -67,7 +67,7 @@ def _land(value: str, rnd: random.Random) -> str:
 
 
 def _countries(value: str, rnd: random.Random) -> str:
-    from graph.reference import resolve_country
+    from graph.core.reference import resolve_country
 
     names = []
     for part in value.split(";"):

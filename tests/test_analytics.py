@@ -1,4 +1,4 @@
-"""graph.analytics on tiny graphs with known answers, and networkx vs igraph."""
+"""graph.analysis.analytics on tiny graphs with known answers, and networkx vs igraph."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 import networkx as nx
 import pytest
 
-from graph.analytics import compute, institution_projection, key_figures, projection_to_networkx
-from graph.errors import PartnernetzError
-from graph.model import PartnerGraph
+from graph.analysis.analytics import compute, institution_projection, key_figures, projection_to_networkx
+from graph.core.errors import PartnernetzError
+from graph.core.model import PartnerGraph
 
 
 def _graph(projects: dict[str, list[str]], *, extra: tuple[str, ...] = ()) -> PartnerGraph:
@@ -162,11 +162,13 @@ def test_node_attributes_cover_every_institution():
 
 def test_key_figures_on_the_sample(sample_graph):
     kf = key_figures(sample_graph, year=2022)
-    assert kf["count_project"] == 19 and kf["count_institution"] == 80
-    # Länder co-financing per cofinancing.csv: HE, NI, SN, RP, HH, HB, BW, BY, BB (9);
-    # plus NW through giz-lb-nrw (participates in BLP-01) = 10
-    assert kf["laender_involved"] == 10
-    # projects.csv 'countries': ETH ZAF TZA MOZ PER UGA RWA MEX NAM TUN = 10
-    assert kf["countries_involved"] == 10
+    # 24 projects / 97 institutions since the December 2026 additions (BLP-20…24, 17 institutions)
+    assert kf["count_project"] == 24 and kf["count_institution"] == 97
+    # Länder co-financing per cofinancing.csv: HE, NI, SN, RP, HH, HB, BW, BY, BB, and since the
+    # additions SH (BLP-20), TH (BLP-21), MV (BLP-22) (12); plus NW through giz-lb-nrw (BLP-01) = 13
+    assert kf["laender_involved"] == 13
+    # projects.csv 'countries': ETH ZAF TZA MOZ PER UGA RWA MEX NAM TUN, and since the additions
+    # SRB MKD BIH (BLP-20), MWI (BLP-21), VNM (BLP-22) = 15
+    assert kf["countries_involved"] == 15
     assert kf["active_projects"] == 0  # no project has status 'active' in the sample
     assert kf["running_projects"] > 0

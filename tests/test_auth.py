@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 from dashboard.app import create_app
 from dashboard.auth import (ENV_HASH, ENV_HEADER, ENV_USER, AuthConfig, AuthConfigError, UnsafeBinding,
                             install_auth, require_safe_binding)
-from graph.privacy import has_contacts, mask_unconsented, without_contacts
+from graph.people.privacy import has_contacts, mask_unconsented, without_contacts
 from loaders import SAMPLE_PATH, load
 from tests.browser.browser_helpers import free_port
 from tests.helpers import ROOT

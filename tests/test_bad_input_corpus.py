@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders import load
 from loaders.export import write_csv_tables, write_gexf, write_graphml, write_xlsx_tables
 from tests.corpus import CASES, Case
@@ -88,7 +88,7 @@ def _assert_exports_valid(graph, out: Path) -> None:
 
 
 def test_nasty_values_load_and_round_trip_exactly_through_canonical_csv_and_xlsx(tmp_path):
-    from graph.tables import graph_to_tables
+    from graph.core.tables import graph_to_tables
     from tests.corpus import NASTY_VALUES, nasty_dataset
 
     first = load(nasty_dataset(tmp_path / "nasty"))

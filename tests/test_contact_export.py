@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from graph.contacts import build_contact_index
-from graph.privacy import PrivacyError
+from graph.people.contacts import build_contact_index
+from graph.people.privacy import PrivacyError
 from loaders.audit import audit_export, read_audit
 from loaders.contact_export import contact_rows, export_contacts, neutralise, to_csv, to_vcard, to_xlsx
 from tests.contact_graphs import contact_graph

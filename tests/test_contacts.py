@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.contacts import build_contact_index, describe_reasons, find_contacts, merge_note
-from graph.dedupe import find_duplicates, name_key
-from graph.errors import NodeNotFound
-from graph.events import attendance_counts, event_attendees, events_of_institution, events_of_person
-from graph.privacy import MASKED_LABEL, PrivacyError, has_contacts, mask_unconsented, require_exportable, without_contacts
+from graph.people.contacts import build_contact_index, describe_reasons, find_contacts, merge_note
+from graph.people.dedupe import find_duplicates, name_key
+from graph.core.errors import NodeNotFound
+from graph.people.events import attendance_counts, event_attendees, events_of_institution, events_of_person
+from graph.people.privacy import MASKED_LABEL, PrivacyError, has_contacts, mask_unconsented, require_exportable, without_contacts
 from tests.contact_graphs import TODAY, contact_graph
 
 
@@ -133,7 +133,7 @@ def test_mask_unconsented_strips_personal_fields_and_keeps_institution_and_role(
 
 def test_withdrawn_consent_in_one_duplicate_record_masks_the_person():
     g = contact_graph()
-    g.nx.nodes["contact:mail2"]["consent"] = False
+    g.set_node_attrs("contact:mail2", consent=False)
     assert mask_unconsented(g) == 3  # dirk, mail1, mail2
     assert g.node("contact:mail1")["label"] == MASKED_LABEL
 
@@ -146,7 +146,7 @@ def test_without_contacts_drops_every_contact_and_keeps_events():
 
 
 def test_whole_graph_downloads_leave_out_unconsented_contacts(tmp_path):
-    from graph.privacy import exportable_graph
+    from graph.people.privacy import exportable_graph
     from loaders.export import write_csv_tables
 
     g = contact_graph()
@@ -186,7 +186,7 @@ def test_contact_modules_stay_free_of_dash_pandas_and_neo4j():
     import subprocess
     import sys
 
-    code = ("import sys, graph.contacts, graph.dedupe, graph.guestlist, graph.events, graph.privacy;"
+    code = ("import sys, graph.people.contacts, graph.people.dedupe, graph.people.guestlist, graph.people.events, graph.people.privacy;"
             "bad=[m for m in ('dash','pandas','neo4j') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout

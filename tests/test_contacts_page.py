@@ -9,8 +9,8 @@ import plotly.utils
 from dashboard.app import create_app
 from dashboard.pages import contacts as page
 from dashboard.settings import Settings
-from graph.contacts import build_contact_index, find_contacts
-from graph.privacy import mask_unconsented, without_contacts
+from graph.people.contacts import build_contact_index, find_contacts
+from graph.people.privacy import mask_unconsented, without_contacts
 from tests.contact_graphs import contact_graph
 
 

@@ -67,12 +67,15 @@ def test_data_page_export_bytes(sample):
 
 
 def test_every_kind_table_and_edge_kind_has_a_label():
+    from dashboard.domain_labels import domain_key, domain_label
     from dashboard.i18n import missing_keys
-    from graph.kinds import EdgeKind, NodeKind, Sector
+    from graph.core.kinds import EdgeKind, NodeKind, Sector
     from loaders.schema import TABLES
-    keys = [f"kind.{k}" for k in NodeKind.values()] + [f"edge.{k}" for k in EdgeKind.values()]
-    keys += [f"sector.{s}" for s in Sector.values()] + [f"table.{n}" for n in TABLES]
-    assert missing_keys(keys) == []
+    values = [("kind", k) for k in NodeKind.values()] + [("edge", k) for k in EdgeKind.values()]
+    values += [("sector", s) for s in Sector.values()]
+    for lang in ("de", "en"):
+        assert [v for v in values if domain_label(*v, lang) == domain_key(*v)] == []
+    assert missing_keys([f"table.{n}" for n in TABLES]) == []
 
 
 def test_cached_computes_once_under_concurrent_first_requests(sample):
@@ -101,7 +104,7 @@ def test_cached_keys_on_the_graph_object_not_only_its_generation(sample):
     """A refreshed snapshot is another graph whose generation may equal the
     old one's: the cache must not hand out the old graph's results."""
     from dashboard.context import AppContext
-    from graph.model import PartnerGraph
+    from graph.core.model import PartnerGraph
 
     class Swapping:  # a store whose snapshot is replaced, like a refreshed Neo4j snapshot
         def __init__(self, g):
@@ -117,7 +120,7 @@ def test_cached_keys_on_the_graph_object_not_only_its_generation(sample):
     assert ctx.graph is first and ctx.cached("n", lambda: "first") == "first"
     store.g = second
     assert ctx.graph is second and ctx.cached("n", lambda: "second") == "second"
-    assert all(key[1] == ctx.dataset_key()[0] for key in ctx.cache)  # the old graph's entries are dropped
+    assert ctx.cached_names(first) == set() and ctx.cached_names() == {"n"}  # the old graph's entries are dropped
     second.add_node("theme", "water", label="Wasser", illustrative=True)
     assert ctx.cached("n", lambda: "changed") == "changed"
 
@@ -127,5 +130,5 @@ def test_warm_up_precomputes_every_page_index(sample):
     app = create_app(sample.graph, Settings(), report=sample.report)
     warm_up(app).join(timeout=120)
     from dashboard.context import CONFIG_KEY
-    names = {key[0] for key in app.server.config[CONFIG_KEY].cache}
+    names = app.server.config[CONFIG_KEY].cached_names()
     assert {"contacts.index", "analytics.metrics", "analytics.white_spots"} <= names

@@ -25,8 +25,9 @@ from dashboard.elements import (
     view_elements,
 )
 from dashboard.viewstate import DEFAULTS, parse_query, parse_search, to_filter, to_search, updated
-from graph.model import PartnerGraph
-from graph.queries import GraphFilter, explorer_view, induced_subgraph, overview
+from graph.core.model import PartnerGraph
+from graph.explore import GraphFilter, induced_subgraph, overview
+from graph.view import explorer_view
 
 
 @pytest.fixture
@@ -133,21 +134,56 @@ def test_force_layout_packs_components_side_by_side():
     assert max(xs) - min(xs) < 400  # islands are packed, not flung apart
 
 
-def test_small_islands_sit_in_a_row_below_the_main_component():
+def test_small_islands_are_nestled_beside_the_main_component():
     hub = [f"land:H{i}" for i in range(8)]
     edges = [(hub[0], h) for h in hub[1:]] + [("land:A", "land:B"), ("land:C", "land:D")]
     pos = positions(hub + ["land:A", "land:B", "land:C", "land:D"], edges, "cose")
-    main_bottom = max(pos[h][1] for h in hub)
-    main_left, main_right = min(pos[h][0] for h in hub), max(pos[h][0] for h in hub)
-    islands = [pos[n] for n in ("land:A", "land:B", "land:C", "land:D")]
-    assert all(y > main_bottom for _, y in islands)  # below, not beside the main picture
-    assert len({y for _, y in islands}) == 1  # one row
-    assert max(x for x, _ in islands) <= max(main_right, main_left + 500)  # not wider than the picture
+    assert _crowded(pos) == []  # no island on top of the main picture or of another island
+    assert all(isinstance(v, float) for xy in pos.values() for v in xy)
+
+    def extent(nodes):
+        xs, ys = [pos[n][0] for n in nodes], [pos[n][1] for n in nodes]
+        return max(xs) - min(xs), max(ys) - min(ys)
+
+    (mw, mh), (w, h) = extent(hub), extent(list(pos))
+    # the two pairs (about 90 px wide each) fit beside the star: the picture grows by at most one
+    # pair plus the gap in each direction, not by a row per island
+    assert w <= mw + 200 and h <= mh + 120
+
+
+def test_islands_of_the_sample_overview_keep_it_readable(sample):
+    """The Länder with a single partner region (SH – Westbalkan, TH – Malawi, Saarland, Sachsen-Anhalt)
+    form islands; nestled around the main picture they cost little zoom on the 1400 px canvas."""
+    from dashboard.elements import CANVAS_ASPECT, OVERVIEW_FONT, OVERVIEW_SPREAD
+    from graph.view import explorer_view
+    ov = explorer_view(sample.graph).overview
+    nodes, edges = [n.node_id for n in ov.nodes], [(e.source, e.target) for e in ov.edges]
+    boxes = {n.node_id: label_box(n.node_id, 30, OVERVIEW_FONT) for n in ov.nodes}
+    pos = positions(nodes, edges, "cose", spread=OVERVIEW_SPREAD, boxes=boxes)
+    assert _crowded(pos, boxes) == []
+
+    def fitted_zoom(names):
+        xs = [pos[n][0] + s * boxes[n][0] / 2 for n in names for s in (-1, 1)]
+        ys = [pos[n][1] + s * boxes[n][1] / 2 for n in names for s in (-1, 1)]
+        return min(CANVAS_ASPECT / (max(xs) - min(xs)), 1 / (max(ys) - min(ys)))
+
+    adjacent = {n: set() for n in nodes}
+    for u, v in edges:
+        adjacent[u].add(v)
+        adjacent[v].add(u)
+    main, todo = set(), ["land:DE-NI"]
+    while todo:
+        n = todo.pop()
+        if n not in main:
+            main.add(n)
+            todo += adjacent[n]
+    assert len(main) < len(nodes)  # there are islands
+    assert fitted_zoom(nodes) > 0.75 * fitted_zoom(main)
 
 
 def test_overview_is_tighter_with_larger_labels(sample):
     from dashboard.elements import OVERVIEW_FONT, OVERVIEW_SPREAD
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
     assert OVERVIEW_FONT > 13 and OVERVIEW_SPREAD < 1
     agg = [s for s in stylesheet() if s["selector"] == ".agg"][0]
     assert agg["style"]["font-size"] == OVERVIEW_FONT
@@ -184,7 +220,7 @@ def test_force_layout_leaves_room_for_labels():
 
 
 def test_sample_overview_labels_do_not_overlap(sample):
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
     els = explorer_elements(sample.graph, explorer_view(sample.graph), lang="en")
     nodes = [e for e in els if "position" in e]
     pos = {e["data"]["id"]: (e["position"]["x"], e["position"]["y"]) for e in nodes}
@@ -259,6 +295,16 @@ def test_details_panel_lists_neighbours_and_only_http_links(tiny):
     assert '"href": "https://example.org/a"' in text
     assert "javascript:alert(1)" in text and '"href": "javascript' not in text
     assert "expand=institution%3Auni-a" in text and "radius=2" in text
+
+
+def test_details_panel_marks_inferred_links_and_unverified_iati_ids(sample_graph):
+    from dashboard.pages.network import details_panel
+    meteo = _text(details_panel(sample_graph, "institution:meteo-rwanda", parse_query({}), "de"))
+    assert meteo.count('"children": "abgeleitet"') == 2  # BLP-11 and BLP-12, both inferred
+    ines = _text(details_panel(sample_graph, "institution:ines-ruhengeri", parse_query({}), "en"))
+    assert "inferred" not in ines  # a stated link carries no mark
+    provet = _text(details_panel(sample_graph, "programme:provet-nam", parse_query({}), "en"))
+    assert "IATI identifier (candidate, unverified)" in provet and "DE-1-201122019" in provet
 
 
 def test_details_panel_without_selection(tiny):
@@ -357,11 +403,14 @@ def test_every_label_of_the_network_page_is_registered_in_both_languages():
     source = Path(network.__file__).read_text(encoding="utf-8")
     literal = set(re.findall(r'\bt\(\s*"([a-z_.]+)"', source))
     assert literal and missing_keys(sorted(literal)) == []
-    from graph.kinds import EdgeKind
+    from graph.core.kinds import EdgeKind
     dynamic = [f"{p}.{k}.{d}" for p in ("rel", "verb") for k in EdgeKind.values() for d in ("out", "in")]
     dynamic += [f"layout.{n}" for n in ("cose", "concentric", "breadthfirst")]
-    dynamic += [f"attr.{a}" for a in network.DETAIL_ATTRS] + [f"status.{s}" for s in ("planned", "active", "completed", "unknown")]
+    dynamic += [f"attr.{a}" for a in network.DETAIL_ATTRS]
     assert missing_keys(dynamic) == []
+    from dashboard.domain_labels import domain_key, domain_label
+    statuses = ("planned", "active", "completed", "unknown")
+    assert [s for s in statuses if domain_label("status", s, "en") == domain_key("status", s)] == []
 
 
 @pytest.mark.parametrize("query", [
@@ -376,7 +425,8 @@ def test_elements_drawn_from_the_store_answers_equal_those_of_the_graph(sample_g
     # the page draws what the store answered (view_graph); with the in-memory
     # store the picture must be exactly the one drawn from the graph itself
     from dashboard.pages.network import compute_view
-    from graph.store import MemoryStore, view_graph
+    from graph.store import MemoryStore
+    from graph.view import view_graph
 
     state = parse_query({**query, "lang": "de"})
     store = MemoryStore(sample_graph)

@@ -24,11 +24,12 @@ def test_check_sample_json_is_ok():
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["ok"] is True
-    assert not [p for p in report["problems"] if p["level"] == "error"]
+    assert report["problems"] == []  # no errors and no warnings
     assert set(report) >= {"ok", "tables", "nodes", "edges", "problems"}
     for name, c in report["tables"].items():
         assert c["read"] == c["accepted"] + c["rejected"], name
-    assert report["nodes"]["land"] == 16 and report["nodes"]["project"] == 19
+    # 24 projects since the December 2026 additions (19 researched + BLP-20…24, BLP-06 split)
+    assert report["nodes"]["land"] == 16 and report["nodes"]["project"] == 24
 
 
 def test_check_exit_codes(tmp_path, mini, capsys):
@@ -59,7 +60,7 @@ def test_check_unreadable_and_unknown_format(tmp_path):
 
 
 def test_csv_export_round_trip(sample, tmp_path):
-    from graph.privacy import exportable_graph
+    from graph.people.privacy import exportable_graph
 
     out = tmp_path / "csv"
     log = tmp_path / "audit.jsonl"
@@ -95,7 +96,7 @@ def test_export_withholds_contacts_without_consent_and_audits(sample, tmp_path):
 
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_graphml_and_gexf_read_back_with_same_counts(sample, tmp_path, fmt, reader):
-    from graph.privacy import exportable_graph
+    from graph.people.privacy import exportable_graph
 
     target = tmp_path / f"g.{fmt}"
     assert app.main(["export", str(SAMPLE_PATH), "--format", fmt, "--out", str(target), "--audit-log", str(tmp_path / "a.jsonl")]) == 0

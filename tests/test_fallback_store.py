@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from graph.errors import StoreUnavailable
-from graph.model import PartnerGraph
+from graph.core.errors import StoreUnavailable
+from graph.core.model import PartnerGraph
 from graph.store import FallbackStore, MemoryStore
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.contacts import build_contact_index
-from graph.errors import PartnernetzError
-from graph.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
-from graph.model import PartnerGraph
+from graph.people.contacts import build_contact_index
+from graph.core.errors import PartnernetzError
+from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.core.model import PartnerGraph
 from tests.contact_graphs import TODAY, contact_graph
 
 
@@ -147,7 +147,7 @@ def test_sample_water_list_science_and_business():
     """The issue's example on the sample: water people, science and business
     both represented. Both water companies' contacts gave no consent, so
     business cannot be met — and the message says so."""
-    from graph.contacts import find_contacts
+    from graph.people.contacts import find_contacts
     from loaders import SAMPLE_PATH, load
 
     idx = build_contact_index(load(SAMPLE_PATH).graph)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders import load
 from loaders.iati import iter_activities, load_iati
 

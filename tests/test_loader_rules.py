@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import MINI_INSTITUTIONS, MINI_PROJECTS, write_table
-from graph.errors import LoadError
+from graph.core.errors import LoadError
 from loaders import load
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import app
-from graph.matchmaking import project_target, rank
+from graph.analysis.matchmaking import project_target, rank
 
 
 def test_match_project_json_equals_the_library_ranking(capsys, sample_graph):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from dashboard.app import create_app
 from dashboard.pages import matchmaking as page
 from dashboard.settings import Settings
-from graph.matchmaking import FACTORS, Candidate, Evidence, Ranking, Target
+from graph.analysis.matchmaking import FACTORS, Candidate, Evidence, Ranking, Target
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,10 @@ def test_neutralise_spreadsheet_formulas(value, expected):
     assert page.neutralise(value) == expected
 
 
-def test_network_href_follows_the_url_contract():
-    href = page.network_href("institution:a", ["theme:w", "institution:a", "theme:w", "project:P"], "en")
+def test_evidence_href_follows_the_url_contract():
+    href = page.evidence_href("institution:a", ["theme:w", "institution:a", "theme:w", "project:P"], "en")
     assert href == "/?focus=institution%3Aa&highlight=theme%3Aw%2Cproject%3AP&lang=en"
-    assert page.network_href("land:DE-HE") == "/?focus=land%3ADE-HE&lang=de"
+    assert page.evidence_href("land:DE-HE") == "/?focus=land%3ADE-HE&lang=de"
 
 
 def _evil_ranking(sample_graph) -> Ranking:
@@ -119,7 +119,7 @@ def test_layout_and_callbacks_on_the_app(app):
             {"id": "matchmaking-diversity", "property": "value", "value": ["on"]},
             *weights,
         ],
-        "state": [{"id": "matchmaking-lang", "property": "data", "value": "de"}],
+        "state": [{"id": "url", "property": "search", "value": "?lang=de"}],
         "changedPropIds": ["matchmaking-target.value"],
     }
     resp = client.post("/_dash-update-component", json=payload)

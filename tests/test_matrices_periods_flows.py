@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import PartnernetzError
-from graph.flows import cofinancing_flows
-from graph.matrices import land_country_matrix, theme_land_matrix, white_spots
-from graph.model import PartnerGraph
-from graph.periods import PHASES, compare_periods, period_from_key, projects_in_period, timeline
+from graph.core.errors import PartnernetzError
+from graph.analysis.flows import cofinancing_flows
+from graph.analysis.matrices import land_country_matrix, theme_land_matrix, white_spots
+from graph.core.model import PartnerGraph
+from graph.analysis.periods import PHASES, compare_periods, period_from_key, projects_in_period, timeline
 
 
 # --------------------------------------------------------------------------- matrices on the sample
@@ -34,17 +34,23 @@ def test_land_country_institutions_cofinancing_partnerships_hand_counts(sample_g
     # BLP-03 (TZA): dman, harzwasserwerke, kvwb-uelzen, nds-ml, nds-umweltministerium, se-peine; BLP-04 has no participations
     assert inst.get("land:DE-NI", "country:TZA") == 6
     cof = land_country_matrix(sample_graph, measure="cofinancing")
-    # cofinancing.csv has 19 rows; BLP-19 (two rows: Brandenburg, Rheinland-Pfalz) is in RWA and PER → 19 + 2
-    assert cof.total() == 21
+    # cofinancing.csv has 24 rows; BLP-19 (two rows: Brandenburg, Rheinland-Pfalz) is in RWA and PER → +2;
+    # BLP-20 (one row, Schleswig-Holstein) is in SRB, MKD and BIH → +2; so 24 + 2 + 2
+    assert cof.total() == 28
     assert cof.get("land:DE-BB", "country:PER") == 1 and cof.get("land:DE-BB", "country:RWA") == 1
     part = land_country_matrix(sample_graph, measure="partnerships")
     # partnerships.csv Bayern–ZAF: Westkap, Gauteng, and the Afrikapaket row listing ZAF → 3
     assert part.get("land:DE-BY", "country:ZAF") == 3
-    # partnerships.csv: 24 rows, the Afrikapaket row names 5 countries → 28 pairs; Bayern–TUN appears
-    # twice without a region (Abkommen row and Afrikapaket) and is one edge → 27; none is to Germany
-    assert part.total() == 27
+    # partnerships.csv: 28 rows, the Afrikapaket row names 5 countries → 32 pairs; Bayern–TUN appears
+    # twice without a region (Abkommen row and Afrikapaket) and is one edge → 31; none is to Germany
+    # (28 rows since the December 2026 additions: Hessen–VNM, MV–VNM, Bremen–ZAF, Thüringen–BRA)
+    assert part.total() == 31
     amount = land_country_matrix(sample_graph, measure="amount_eur")
-    assert amount.total() == sum(float(d.get("amount_eur") or 0) for _, _, d in sample_graph.edges("cofinances"))
+    # like the contribution count, each cell holds the amounts of the Land's projects in that country:
+    # BLP-10 (Sachsen, 140000) in UGA; BLP-20 (Schleswig-Holstein, 100000) in each of SRB, MKD, BIH
+    assert amount.get("land:DE-SN", "country:UGA") == 140000
+    assert [amount.get("land:DE-SH", f"country:{c}") for c in ("SRB", "MKD", "BIH")] == [100000] * 3
+    assert amount.total() == 140000 + 3 * 100000
     with pytest.raises(PartnernetzError):
         land_country_matrix(sample_graph, measure="votes")
 
@@ -53,10 +59,11 @@ def test_theme_land_hand_counts(sample_graph):
     m = theme_land_matrix(sample_graph)
     # projects.csv: BLP-08, BLP-09, BLP-10 list 'health'; all co-financed by Sachsen
     assert m.get("theme:health", "land:DE-SN") == 3
-    # 'mining': BLP-06 (MOZ) and BLP-07 (PER), both Sachsen
-    assert m.get("theme:mining", "land:DE-SN") == 2
-    # 'governance': BLP-17 (Baden-Württemberg) and BLP-06 (Sachsen)
-    assert m.get("theme:governance", "land:DE-BW") == 1 and m.get("theme:governance", "land:DE-SN") == 1
+    # 'mining': BLP-06 (MOZ, the pilot), BLP-24 (MOZ, the ILO C176 follow-up split out of BLP-06)
+    # and BLP-07 (PER), all Sachsen
+    assert m.get("theme:mining", "land:DE-SN") == 3
+    # 'governance': BLP-17 (Baden-Württemberg); BLP-06 and BLP-24 (Sachsen)
+    assert m.get("theme:governance", "land:DE-BW") == 1 and m.get("theme:governance", "land:DE-SN") == 2
 
 
 def test_white_spots_on_the_sample(sample_graph):
@@ -137,7 +144,7 @@ def test_timeline_counts_by_start_year_and_phase():
 
 
 def test_sample_timeline_adds_up(sample_graph):
-    assert sum(r["projects"] for r in timeline(sample_graph)) == 19
+    assert sum(r["projects"] for r in timeline(sample_graph)) == 24  # 24 projects since the additions
 
 
 # --------------------------------------------------------------------------- flows
@@ -145,19 +152,21 @@ def test_flows_conserve_value_and_filter(sample_graph):
     f = cofinancing_flows(sample_graph)
     into = sum(l.value for l in f.links if l.source.startswith("land:"))
     out = sum(l.value for l in f.links if l.target.startswith("country:"))
-    assert into == 19  # one per row of cofinancing.csv
+    assert into == 24  # one per row of cofinancing.csv (24 since the December 2026 additions)
     # BLP-12 has no co-financing; all others reach a country, so what enters leaves
     assert out == pytest.approx(into)
     # BLP-19 (two Länder) is split over RWA and PER: 2 contributions → 1 each
     split = {l.target: l.value for l in f.links if l.source == "project:BLP-19"}
     assert split == {"country:PER": 1.0, "country:RWA": 1.0}
     money = cofinancing_flows(sample_graph, kinds=["money"])
-    # cofinancing.csv kind=money: BLP-01, 03, 04, 06, 07, 08, 09, 10, 17 → 9
-    assert sum(l.value for l in money.links if l.source.startswith("land:")) == 9
+    # cofinancing.csv kind=money: BLP-01, 02, 03, 04, 06, 07, 08, 09, 10, 17, 20, 21, 22, 24 → 14
+    assert sum(l.value for l in money.links if l.source.startswith("land:")) == 14
     assert {l.kind for l in money.links if l.source.startswith("land:")} == {"money"}
-    # years 2016–2016: BLP-06 (2016-07, Sachsen, money) and BLP-15 (2016–2017, Bremen, other)
+    # years 2016–2016: BLP-06 (2016-07, Sachsen, money), BLP-15 (2016–2017, Bremen, other)
+    # and BLP-20 (2016-07 – 2017, Schleswig-Holstein, money)
     early = cofinancing_flows(sample_graph, years=(2016, 2016))
-    assert {l.target for l in early.links if l.source.startswith("land:")} == {"project:BLP-06", "project:BLP-15"}
+    assert {l.target for l in early.links if l.source.startswith("land:")} == {
+        "project:BLP-06", "project:BLP-15", "project:BLP-20"}
     euro = cofinancing_flows(sample_graph, measure="amount_eur")
     assert all(l.value > 0 for l in euro.links)
     with pytest.raises(PartnernetzError):

@@ -3,7 +3,7 @@
 import pytest
 
 from graph import EdgeKind, NodeKind, NodeNotFound, PartnerGraph, PartnernetzError, kind_of, node_id
-from graph.kinds import key_of
+from graph.core.kinds import key_of
 
 
 def test_empty_graph_has_the_16_laender_only():
@@ -81,7 +81,7 @@ def test_graph_package_does_not_import_dash_pandas_or_neo4j():
     import subprocess
     import sys
 
-    code = ("import sys, graph, graph.model, graph.tables, graph.reference;"
+    code = ("import sys, graph, graph.core.model, graph.core.tables, graph.core.reference;"
             "bad=[m for m in ('dash','pandas','neo4j') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.opportunities import idle_partnerships, missing_sectors, opportunities, theme_gaps
+from graph.analysis.opportunities import idle_partnerships, missing_sectors, opportunities, theme_gaps
 from tests.test_matchmaking import SRC, _graph, _inst, _project
 
 

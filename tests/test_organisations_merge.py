@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import PartnerGraph
+from graph.core.model import PartnerGraph
 from loaders.merge import merge_graphs
 from loaders.organisations import (
     classify_ref,

@@ -3,9 +3,10 @@ and English names; kinds filter; index built once per graph generation."""
 
 import pytest
 
-from graph import search as search_module
-from graph.model import PartnerGraph
-from graph.search import SearchHit, search
+from graph.core.cache import forget
+from graph.explore import search as search_module
+from graph.core.model import PartnerGraph
+from graph.explore.search import SearchHit, search
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_index_is_built_once_per_generation(tiny, monkeypatch):
             super().__init__(g)
 
     monkeypatch.setattr(search_module, "_Index", Counting)
-    search_module._INDEXES.pop(tiny, None)
+    forget(tiny)
     search(tiny, "wasser")
     search(tiny, "tansania")
     assert len(built) == 1

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import app
-from graph.kinds import NodeKind, Sector
-from graph.reference import LAENDER
+from graph.core.kinds import NodeKind, Sector
+from graph.core.reference import LAENDER
 from loaders import load
 from loaders.synthetic import MIN_NODES, generate, generate_tables, predicted_counts, write_tables
 

@@ -22,24 +22,26 @@ from dash import ALL, dcc, html
 from dashboard import analytics_figures as af
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
-from graph.analytics import compute, key_figures as graph_key_figures
-from graph.flows import FLOW_MEASURES, cofinancing_flows
-from graph.kinds import CofinanceKind, NodeKind, key_of
-from graph.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
-from graph.periods import PHASES, compare_periods, project_years, timeline
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import MAX_LIST, network_href
+from graph.analysis.analytics import compute, key_figures as graph_key_figures
+from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
+from graph.core.kinds import CofinanceKind, NodeKind, key_of
+from graph.analysis.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
+from graph.analysis.periods import PHASES, compare_periods, project_years, timeline
 from loaders.export import write_gexf, write_graphml
 
 PATH = "/analysen"
 ORDER = 4
 TITLE_KEY = "nav.analytics"
 
-#: Communities longer than this are linked to the network view by their first members only.
-HIGHLIGHT_LIMIT = 60
+#: Communities longer than this are linked to the network view by their first members only
+#: (the view state keeps no more of a list; the link used to carry 60 of which the page read 50).
+HIGHLIGHT_LIMIT = MAX_LIST
 
 
 class ID:
-    LANG = "analytics-lang"
     GO = "analytics-go"
     CSV = "analytics-csv"  # pattern-matching type: {"type": CSV, "chart": name}
     DOWNLOAD = "analytics-download"
@@ -62,58 +64,6 @@ class ID:
     BTN_GRAPHML = "analytics-btn-graphml"
     BTN_GEXF = "analytics-btn-gexf"
     EXPORT = "analytics-export"
-
-
-register({
-    "an.sec.figures": ("Kennzahlen", "Key figures"),
-    "an.fig.status_note": ("„Laufend“ richtet sich nach Start- und Enddatum der Projekte. Den Status „aktiv“ tragen in den Quelldaten {n} Projekte; er wird dort nicht immer gepflegt.",
-                           "“Running” follows the projects' start and end dates. {n} projects carry the status “active” in the source data, which is not always kept up to date."),
-    "an.sec.brokers": ("Vermittler", "Brokers"),
-    "an.sec.brokers.intro": ("Institutionen auf vielen kürzesten Wegen zwischen anderen (Betweenness) – mit dem Grund, warum.",
-                             "Institutions on many shortest paths between others (betweenness) – with the reason why."),
-    "an.sec.central": ("Zentrale Akteure", "Central actors"),
-    "an.sec.central.intro": ("Nach PageRank im gewichteten Institutionennetz.", "By PageRank in the weighted institution network."),
-    "an.sec.communities": ("Gruppen (Communities)", "Groups (communities)"),
-    "an.sec.communities.intro": ("Louvain-Gruppen im Institutionennetz; „Im Netzwerk zeigen“ hebt die Gruppe in der Netzwerkansicht hervor.",
-                                 "Louvain groups in the institution network; “Show in network” highlights the group in the network view."),
-    "an.sec.matrices": ("Land × Partnerland", "Land × partner country"),
-    "an.sec.theme_land": ("Thema × Land (Projekte)", "Theme × Land (projects)"),
-    "an.sec.whitespots": ("Weiße Flecken", "White spots"),
-    "an.sec.whitespots.intro": ("Partnerland × Thema: Zahl deutscher Institutionen, wo ein Anlass besteht (TZ-Programm, Projekt oder Länderpartnerschaft eines Landes, das zum Thema arbeitet). "
-                                "Orange ○ = Anlass, aber keine deutsche Institution beteiligt. Klick auf eine Zelle öffnet das gefilterte Netzwerk.",
-                                "Partner country × theme: number of German institutions where there is a reason (TC programme, project or partnership of a Land working on the theme). "
-                                "Orange ○ = a reason, but no German institution involved. Click a cell to open the filtered network."),
-    "an.ws.list": ("Liste der weißen Flecken", "List of white spots"),
-    "an.sec.flows": ("Kofinanzierung: Land → Projekt → Partnerland", "Co-financing: Land → project → partner country"),
-    "an.sec.flows.intro": ("Breite = Zahl der Beiträge (oder Euro, wo angegeben); ein Projekt in mehreren Ländern teilt sich gleichmäßig auf.",
-                           "Width = number of contributions (or euro, where given); a project in several countries is split equally."),
-    "an.sk.kinds": ("Art der Beiträge", "Kind of contribution"),
-    "an.sk.years": ("Projektjahre", "Project years"),
-    "an.sk.measure": ("Maß", "Measure"),
-    "an.sk.count": ("Anzahl Beiträge", "Number of contributions"),
-    "an.sk.amount_eur": ("Euro (wo angegeben)", "Euro (where given)"),
-    "an.sec.maps": ("Karten", "Maps"),
-    "an.map.countries": ("Partnerländer nach Projekten", "Partner countries by projects"),
-    "an.map.laender": ("Länder nach beteiligten Projekten (schematische Kachelkarte)", "Länder by projects involved (schematic tile map)"),
-    "an.sec.time": ("Zeitverlauf", "Over time"),
-    "an.sec.timeline": ("Projekte nach Startjahr und Phase", "Projects by start year and phase"),
-    "an.sec.compare": ("Periodenvergleich", "Period comparison"),
-    "an.cmp.from": ("Zeitraum A", "Period A"),
-    "an.cmp.to": ("Zeitraum B", "Period B"),
-    "an.cmp.projects": ("{a} Projekte in A, {b} in B", "{a} projects in A, {b} in B"),
-    "an.cmp.laender": ("Länder: hinzugewonnene und verlorene Partnerländer (über Projekte)", "Länder: partner countries gained and lost (through projects)"),
-    "an.cmp.no_change": ("Keine Veränderung.", "No change."),
-    "an.sec.export": ("Export mit Netzwerkmaßen", "Export with network metrics"),
-    "an.export.intro": ("GraphML/GEXF für Gephi oder Cytoscape: das ganze Netz mit Art, Sektor und den Maßen (metric_*) als Knotenattribute.",
-                        "GraphML/GEXF for Gephi or Cytoscape: the whole network with kind, sector and the metrics (metric_*) as node attributes."),
-    "an.csv": ("CSV", "CSV"),
-    "an.show_in_network": ("Im Netzwerk zeigen", "Show in network"),
-    "an.metrics_note": ("Institutionennetz: {n} Institutionen, {m} Verbindungen, {c} Teilnetze (größtes: {l}), {a} Gelenkstellen, {b} Brücken; Betweenness {mode}; Rechenweg: {backend}.",
-                        "Institution network: {n} institutions, {m} links, {c} components (largest: {l}), {a} cut points, {b} bridges; betweenness {mode}; backend: {backend}."),
-    "an.exact": ("exakt", "exact"),
-    "an.sampled": ("geschätzt aus {k} Stichproben", "estimated from {k} samples"),
-    "an.no_brokers": ("Keine Vermittler: kein Institutionennetz mit Umwegen.", "No brokers: the institution network has no paths through intermediaries."),
-})
 
 
 # --------------------------------------------------------------------------- cached data
@@ -270,7 +220,7 @@ def _brokers_section(lang: str) -> html.Div:
     g, res = current().graph, _metrics()
     brokers = af.broker_rows(g, res, lang)
     central = af.central_rows(g, res, lang)
-    focus = lambda r: af.network_href(lang, focus=r["id"])  # noqa: E731
+    focus = lambda r: network_href(lang, focus=r["id"])  # noqa: E731
     note = t("an.metrics_note", lang, n=len(res.nodes), m=res.n_edges, c=res.components, l=res.largest_component,
              a=len(res.articulation_points), b=len(res.bridges),
              mode=t("an.sampled", lang, k=res.betweenness_samples) if res.betweenness_sampled else t("an.exact", lang),
@@ -298,7 +248,7 @@ def _communities_section(lang: str) -> html.Section:
     rows = af.community_rows(g, res, lang)
     items = []
     for r in rows[:30]:
-        href = af.network_href(lang, highlight=",".join(r["member_ids"][:HIGHLIGHT_LIMIT]))
+        href = network_href(lang, highlight=",".join(r["member_ids"][:HIGHLIGHT_LIMIT]))
         items.append(html.Tr([
             html.Td(t("an.group", lang, n=r["group"])), html.Td(str(r["size"])), html.Td(r["members"]),
             html.Td(r["where"]), html.Td(r["countries"]),
@@ -316,7 +266,7 @@ def _measure_options(lang: str) -> list[dict]:
 
 
 def _period_options(lang: str) -> list[dict]:
-    return [{"label": t(f"an.phase.{k}", lang), "value": k} for k in PHASES]
+    return [{"label": domain_label("phase", k, lang), "value": k} for k in PHASES]
 
 
 def layout(lang: str = "de", **_query: str):
@@ -337,12 +287,11 @@ def _page(lang: str):
         g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"), index=_index()))
     laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang, index=_index()))
     tl = _cached("timeline", lambda: timeline(g))
-    kinds = [{"label": t(f"kind.cofin.{k}", lang), "value": k} for k in CofinanceKind.values()]
+    kinds = [{"label": domain_label("cofinancing", k, lang), "value": k} for k in CofinanceKind.values()]
     spot_links = [html.Li(dcc.Link(f"{r['country']} × {r['theme']}",
-                                   href=af.network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
+                                   href=network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
                   for r in spots[:200]]
     return html.Div([
-        dcc.Store(id=ID.LANG, data=lang),
         dcc.Location(id=ID.GO, refresh="callback-nav"),
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Download(id=ID.EXPORT),
@@ -463,31 +412,31 @@ def export_with_metrics(fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
 
 # --------------------------------------------------------------------------- callbacks
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(dash.Output(ID.LC_GRAPH, "figure"), dash.Input(ID.LC_MEASURE, "value"), dash.State(ID.LANG, "data"),
+    @app.callback(dash.Output(ID.LC_GRAPH, "figure"), dash.Input(ID.LC_MEASURE, "value"), LANG_STATE,
                   prevent_initial_call=True)
-    def _land_country(measure, lang):
+    def _land_country(measure, search):
         measure = measure if measure in LAND_COUNTRY_MEASURES else "projects"
-        lang = normalise_lang(lang)
+        lang = lang_from_search(search)
         return _cached(f"lc_figure.{measure}.{lang}",
                        lambda: af.matrix_figure(current().graph, _lc_matrix(measure), lang))
 
     @app.callback(dash.Output(ID.SANKEY, "figure"), dash.Input(ID.SK_KINDS, "value"), dash.Input(ID.SK_YEARS, "value"),
-                  dash.Input(ID.SK_MEASURE, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _sankey(kinds, years, measure, lang):
+                  dash.Input(ID.SK_MEASURE, "value"), LANG_STATE, prevent_initial_call=True)
+    def _sankey(kinds, years, measure, search):
         measure = measure if measure in FLOW_MEASURES else "count"
-        return af.sankey_figure(current().graph, _flows(kinds or [], years, measure), normalise_lang(lang))
+        return af.sankey_figure(current().graph, _flows(kinds or [], years, measure), lang_from_search(search))
 
     @app.callback(dash.Output(ID.LAENDER_CHANGE, "children"), dash.Input(ID.PERIOD_A, "value"),
-                  dash.Input(ID.PERIOD_B, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _compare(a, b, lang):
+                  dash.Input(ID.PERIOD_B, "value"), LANG_STATE, prevent_initial_call=True)
+    def _compare(a, b, search):
         a = a if a in PHASES else "pilot"
         b = b if b in PHASES else "II"
-        return _comparison_children(a, b, normalise_lang(lang))
+        return _comparison_children(a, b, lang_from_search(search))
 
-    @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), dash.State(ID.LANG, "data"),
+    @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), LANG_STATE,
                   prevent_initial_call=True)
-    def _white_spot_click(click, lang):
-        lang = normalise_lang(lang)
+    def _white_spot_click(click, search):
+        lang = lang_from_search(search)
         try:
             point = click["points"][0]
         except (TypeError, KeyError, IndexError):
@@ -496,29 +445,29 @@ def register_callbacks(app: dash.Dash) -> None:
         target = af.white_spot_target(g, _white_spots(), point, lang)
         if target is None:
             return dash.no_update
-        return af.network_href(lang, country=target[0], theme=target[1])
+        return network_href(lang, country=target[0], theme=target[1])
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
         dash.Input({"type": ID.CSV, "chart": ALL}, "n_clicks"),
-        dash.State(ID.LANG, "data"), dash.State(ID.LC_MEASURE, "value"), dash.State(ID.SK_KINDS, "value"),
+        LANG_STATE, dash.State(ID.LC_MEASURE, "value"), dash.State(ID.SK_KINDS, "value"),
         dash.State(ID.SK_YEARS, "value"), dash.State(ID.SK_MEASURE, "value"), dash.State(ID.PERIOD_A, "value"),
         dash.State(ID.PERIOD_B, "value"),
         prevent_initial_call=True,
     )
-    def _csv(clicks, lang, measure, kinds, years, flow_measure, a, b):
+    def _csv(clicks, search, measure, kinds, years, flow_measure, a, b):
         trigger = dash.ctx.triggered_id
         if not trigger or not any(clicks):
             return dash.no_update
         chart = trigger["chart"]
-        rows = chart_rows(chart, normalise_lang(lang), measure=measure, kinds=kinds, years=years,
+        rows = chart_rows(chart, lang_from_search(search), measure=measure, kinds=kinds, years=years,
                           flow_measure=flow_measure if flow_measure in FLOW_MEASURES else "count",
                           period_a=a if a in PHASES else "pilot", period_b=b if b in PHASES else "II")
-        return dict(content=af.rows_to_csv(rows), filename=chart_file(chart, normalise_lang(lang), "csv"), type="text/csv")
+        return dict(content=af.rows_to_csv(rows), filename=chart_file(chart, lang_from_search(search), "csv"), type="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
-                  dash.Input(ID.BTN_GEXF, "n_clicks"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _export(_g, _x, lang):
+                  dash.Input(ID.BTN_GEXF, "n_clicks"), LANG_STATE, prevent_initial_call=True)
+    def _export(_g, _x, search):
         fmt = "graphml" if dash.ctx.triggered_id == ID.BTN_GRAPHML else "gexf"
-        content, name = export_with_metrics(fmt, lang=normalise_lang(lang))
+        content, name = export_with_metrics(fmt, lang=lang_from_search(search))
         return dcc.send_bytes(content, name)

@@ -2,34 +2,35 @@
 balanced guest list (quotas, must include/exclude, manual edits) and export
 it, and look up the event history.
 
-The callbacks are thin: they parse the controls, call :mod:`graph.contacts`,
-:mod:`graph.guestlist`, :mod:`graph.events` and :mod:`loaders.contact_export`
-on the per-dataset :class:`~graph.contacts.ContactIndex` (built once per graph
+The callbacks are thin: they parse the controls, call :mod:`graph.people.contacts`,
+:mod:`graph.people.guestlist`, :mod:`graph.people.events` and :mod:`loaders.contact_export`
+on the per-dataset :class:`~graph.people.contacts.ContactIndex` (built once per graph
 generation via ``ctx.cached``), and build rows. At most :data:`MAX_ROWS` rows
 go to the browser; person pickers search on the server.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
 from dash import ALL, dcc, html
 
-from dashboard import ids
 from dashboard.auth import current_user
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
-from dashboard.shell import lang_from_search
-from graph.contacts import (ContactIndex, Match, attendance_role_label, build_contact_index, describe_reasons,
-                            find_contacts, merge_note, sector_label)
-from graph.errors import PartnernetzError
-from graph.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
-from graph.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
-from graph.text import fold
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import network_href
+from graph.core.labels import ATTENDANCE_ROLE, SECTOR
+from graph.core.labels import label as _label
+from graph.people.contacts import ContactIndex, Match, build_contact_index, describe_reasons, find_contacts, merge_note
+from graph.core.errors import PartnernetzError
+from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
+from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.core.text import fold
 from loaders.audit import audit_export
 from loaders.contact_export import export_contacts
 
@@ -92,102 +93,6 @@ class ID:
     EVENT_LIST = "contacts-event-list"
 
 
-register({
-    "contacts.intro": ("Personen nach Thema, Partnerland, Land, Sektor, Sprache und Teilnahme finden, eine ausgewogene Gästeliste bauen und exportieren.",
-                       "Find people by theme, partner country, Land, sector, language and attendance, build a balanced guest list and export it."),
-    "contacts.privacy": ("{n} Personen ({m} ohne Einwilligung: nur Institution und Funktion sichtbar, nie exportiert; {d} Doppeleinträge zusammengeführt).",
-                         "{n} people ({m} without consent: only institution and role shown, never exported; {d} duplicate records merged)."),
-    "contacts.no_contacts": ("Diese Instanz läuft ohne Kontaktdaten (--no-contacts). Veranstaltungen sind sichtbar, Personen nicht.",
-                             "This instance runs without contact data (--no-contacts). Events are shown, people are not."),
-    "contacts.find": ("Kontakte finden", "Find contacts"),
-    "contacts.persons": ("Personen", "People"),
-    "contacts.row_hint": ("Eine Zeile anklicken, um die Institution der Person im Netzwerk zu zeigen.",
-                          "Click a row to show the person's institution in the network."),
-    "contacts.in_network": ("{name} im Netzwerk zeigen", "Show {name} in the network"),
-    "contacts.themes": ("Themen", "Themes"),
-    "contacts.countries": ("Partnerland-Erfahrung", "Partner-country experience"),
-    "contacts.countries_hint": ("über Projekte der Institution oder ihren Sitz im Partnerland",
-                                "through the institution's projects or its seat in the partner country"),
-    "contacts.laender": ("Länder", "Länder"),
-    "contacts.sectors": ("Sektoren", "Sectors"),
-    "contacts.institutions": ("Institutionen", "Institutions"),
-    "contacts.languages": ("Sprachen", "Languages"),
-    "contacts.role": ("Funktion enthält", "Role contains"),
-    "contacts.text": ("Freitextsuche (Name, E-Mail, Funktion, Institution)", "Free-text search (name, e-mail, role, institution)"),
-    "contacts.attended": ("Teilgenommen an", "Attended"),
-    "contacts.attendance": ("Teilnahme", "Attendance"),
-    "contacts.att_any": ("egal", "any"),
-    "contacts.att_never": ("nie teilgenommen", "never attended"),
-    "contacts.att_not_recent": ("nicht in den letzten … Monaten", "not in the last … months"),
-    "contacts.months": ("Monate", "months"),
-    "contacts.any": ("alle", "all"),
-    "contacts.count": ("{n} Treffer", "{n} matches"),
-    "contacts.count_one": ("1 Treffer", "1 match"),
-    "contacts.count_capped": ("{n} Treffer – die ersten {k} werden gezeigt; Filter verfeinern", "{n} matches – showing the first {k}; refine the filters"),
-    "contacts.name": ("Name", "Name"),
-    "contacts.institution": ("Institution", "Institution"),
-    "contacts.sector": ("Sektor", "Sector"),
-    "contacts.land": ("Land", "Land"),
-    "contacts.role_col": ("Funktion", "Role"),
-    "contacts.email": ("E-Mail", "E-mail"),
-    "contacts.langs_col": ("Sprachen", "Languages"),
-    "contacts.last": ("Letzte Teilnahme", "Last attended"),
-    "contacts.reason": ("Warum", "Why"),
-    "contacts.note": ("Hinweis", "Note"),
-    "contacts.masked_note": ("ohne Einwilligung: nur Institution und Funktion", "no consent: institution and role only"),
-    "contacts.guestlist": ("Gästeliste", "Guest list"),
-    "contacts.guestlist_intro": ("Kandidaten sind die Treffer oben (nur Personen mit Einwilligung).",
-                                 "Candidates are the matches above (people with consent only)."),
-    "contacts.size": ("Listengröße", "List size"),
-    "contacts.prefer": ("Bevorzugen, wer nicht kürzlich teilgenommen hat", "Prefer people who have not attended recently"),
-    "contacts.prefer_months": ("kürzlich = in den letzten … Monaten", "recently = in the last … months"),
-    "contacts.quotas": ("Quoten", "Quotas"),
-    "contacts.quota_dim": ("Quote nach", "Quota by"),
-    "contacts.quota_value": ("Wert", "Value"),
-    "contacts.min": ("mind.", "min"),
-    "contacts.max": ("höchstens", "max"),
-    "contacts.quota_add": ("Quote hinzufügen", "Add quota"),
-    "contacts.no_quotas": ("Keine Quoten.", "No quotas."),
-    "contacts.dim.sector": ("Sektor", "Sector"),
-    "contacts.dim.land": ("Land", "Land"),
-    "contacts.dim.institution": ("Institution", "Institution"),
-    "contacts.include": ("Muss dabei sein", "Must include"),
-    "contacts.exclude": ("Ausschließen", "Exclude"),
-    "contacts.build": ("Liste vorschlagen", "Propose list"),
-    "contacts.list_ok": ("Die Liste erfüllt alle Vorgaben.", "The list meets every constraint."),
-    "contacts.list_problems": ("Nicht erfüllbar:", "Cannot be met:"),
-    "contacts.list_check": ("Die bearbeitete Liste verletzt:", "The edited list breaks:"),
-    "contacts.list_count": ("{n} Personen auf der Liste", "{n} people on the list"),
-    "contacts.remove": ("Ausgewählte entfernen", "Remove selected"),
-    "contacts.add_person": ("Person hinzufügen", "Add a person"),
-    "contacts.add": ("Hinzufügen", "Add"),
-    "contacts.separator": ("CSV-Trennzeichen", "CSV separator"),
-    "contacts.sep_semicolon": ("; (Excel, deutsch)", "; (Excel, German)"),
-    "contacts.sep_comma": (", (international)", ", (international)"),
-    "contacts.export_note": ("Jeder Export wird im Audit-Log protokolliert.", "Every export is recorded in the audit log."),
-    "contacts.events": ("Veranstaltungen", "Events"),
-    "contacts.event": ("Veranstaltung", "Event"),
-    "contacts.event_kind": ("Art", "Kind"),
-    "contacts.ekind.training": ("Training", "Training"),
-    "contacts.ekind.conference": ("Konferenz", "Conference"),
-    "contacts.ekind.workshop": ("Workshop", "Workshop"),
-    "contacts.ekind.network_meeting": ("Netzwerktreffen", "Network meeting"),
-    "contacts.ekind.lab": ("Lab", "Lab"),
-    "contacts.ekind.other": ("Sonstige", "Other"),
-    "contacts.date": ("Datum", "Date"),
-    "contacts.att_role": ("Rolle", "Role"),
-    "contacts.by_land": ("Teilnehmende nach Land", "Attendees by Land"),
-    "contacts.by_sector": ("Teilnehmende nach Sektor", "Attendees by sector"),
-    "contacts.by_role": ("Teilnehmende nach Rolle", "Attendees by role"),
-    "contacts.abroad": ("Partnerland / ohne Land", "Partner country / no Land"),
-    "contacts.count_col": ("Anzahl", "Count"),
-    "contacts.history_of": ("Teilnahmen einer Person oder Institution", "Attendance of a person or institution"),
-    "contacts.person": ("Person", "Person"),
-    "contacts.search_hint": ("Tippen zum Suchen …", "Type to search …"),
-    "contacts.no_events": ("Keine Veranstaltungen im Datensatz.", "No events in the dataset."),
-})
-
-
 # ----------------------------------------------------------------- helpers
 def warm_up() -> None:
     """Build the contact index (and the page's options) before the first visitor needs it."""
@@ -202,10 +107,6 @@ def contact_index() -> ContactIndex:
     return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
 
 
-def _lang(search: str | None) -> str:
-    return lang_from_search(search)
-
-
 def _num(value: Any, default: int | None = None) -> int | None:
     try:
         return int(value) if value not in (None, "") else default
@@ -215,7 +116,7 @@ def _num(value: Any, default: int | None = None) -> int | None:
 
 def filter_kwargs(themes=None, countries=None, laender=None, sectors=None, institutions=None, languages=None,
                   role=None, text=None, attended=None, attendance_mode=None, months=None) -> dict[str, Any]:
-    """Control values → keyword arguments of :func:`graph.contacts.find_contacts`."""
+    """Control values → keyword arguments of :func:`graph.people.contacts.find_contacts`."""
     kwargs: dict[str, Any] = {
         "themes": themes or [], "countries": countries or [], "laender": laender or [], "sectors": sectors or [],
         "institutions": institutions or [], "languages": languages or [], "attended": attended or [],
@@ -237,7 +138,7 @@ def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any
     note = t("contacts.masked_note", lang) if p.masked else merge_note(p, index, lang)
     return {
         "id": p.id, "name": p.name, "institution": "; ".join(p.institution_labels),
-        "sector": "; ".join(sector_label(s, lang) for s in p.sectors),
+        "sector": "; ".join(_label(SECTOR, s, lang) for s in p.sectors),
         "land": "; ".join(index.label(f"land:{c}", lang) for c in p.laender),
         "role": p.role, "email": p.email or "", "languages": ", ".join(p.languages),
         "last": "" if p.masked else (p.last_date or ""), "reason": reasons, "note": note, "masked": p.masked,
@@ -289,7 +190,7 @@ def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = Fals
 def _options(index: ContactIndex, facet: str, lang: str) -> list[dict[str, str]]:
     values = index.options(facet)
     if facet == "sector":
-        opts = [{"label": sector_label(v, lang), "value": v} for v in values]
+        opts = [{"label": _label(SECTOR, v, lang), "value": v} for v in values]
     elif facet == "language":
         opts = [{"label": v, "value": v} for v in values]
     elif facet == "event":
@@ -304,14 +205,13 @@ def institution_links(index: ContactIndex, person_id: str | None, lang: str) -> 
     """Links into the network view, focused on each institution of
     ``person_id``; a hint when no (known) person is chosen.
 
-    The focus link follows the network page's URL contract
-    (``/?focus=<node id>&lang=…``).
+    The focus link comes from :func:`dashboard.viewstate.network_href`.
     """
     person = index.persons.get(person_id or "")
     if person is None or not person.institutions:
         return [html.Span(t("contacts.row_hint", lang), className="muted small")]
     return [dcc.Link(t("contacts.in_network", lang, name=label), className="button small secondary",
-                     href="/?" + urlencode({"focus": iid, "lang": normalise_lang(lang)}))
+                     href=network_href(lang, focus=iid))
             for iid, label in zip(person.institutions, person.institution_labels)]
 
 
@@ -359,7 +259,7 @@ def quota_from_store(item: dict[str, Any]) -> Quota:
 
 
 def quota_text(index: ContactIndex, item: dict[str, Any], lang: str) -> str:
-    from graph.guestlist import value_label
+    from graph.people.guestlist import value_label
 
     parts = []
     if item.get("min") is not None:
@@ -511,7 +411,7 @@ def layout(lang: str = "de", **query: str):
 
 def _event_list(index: ContactIndex, lang: str) -> html.Div:
     """Events without people (``--no-contacts``): date, title, kind, city."""
-    rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": t(f"contacts.ekind.{e.kind}", lang) if e.kind else ""}
+    rows = [{"id": e.id, "date": e.date or "", "event": e.label, "kind": domain_label("event_kind", e.kind, lang) if e.kind else ""}
             for e in events_by_date(index)]
     cols = [{"field": "date", "headerName": t("contacts.date", lang), "width": 120},
             {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 260, **WRAP},
@@ -566,16 +466,16 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
 # ------------------------------------------------------- pure row builders
 def attendee_rows(index: ContactIndex, event_id: str, lang: str) -> list[dict[str, Any]]:
     return [{"id": f"{a.person.id}|{a.role}", "name": a.person.name, "institution": "; ".join(a.person.institution_labels),
-             "sector": "; ".join(sector_label(s, lang) for s in a.person.sectors),
+             "sector": "; ".join(_label(SECTOR, s, lang) for s in a.person.sectors),
              "land": "; ".join(index.label(f"land:{c}", lang) for c in a.person.laender),
-             "role": attendance_role_label(a.role, lang)} for a in event_attendees(index, event_id)]
+             "role": _label(ATTENDANCE_ROLE, a.role, lang)} for a in event_attendees(index, event_id)]
 
 
 def history_rows(index: ContactIndex, node: str, lang: str) -> list[dict[str, Any]]:
     found = events_of_institution(index, node) if node in index.by_institution else events_of_person(index, node)
     return [{"id": f"{a.event.id}|{a.person.id}|{a.role}", "date": a.event.date or "", "event": a.event.label,
              "name": a.person.name, "institution": "; ".join(a.person.institution_labels),
-             "role": attendance_role_label(a.role, lang)} for a in found]
+             "role": _label(ATTENDANCE_ROLE, a.role, lang)} for a in found]
 
 
 def counts_tables(index: ContactIndex, event_id: str, lang: str) -> list:
@@ -588,8 +488,8 @@ def counts_tables(index: ContactIndex, event_id: str, lang: str) -> list:
         ], className="counts")], className="card")
 
     land_rows = [(index.label(f"land:{k}", lang) if k else t("contacts.abroad", lang), v) for k, v in counts["land"].items()]
-    sector_rows = [(sector_label(k, lang), v) for k, v in counts["sector"].items()]
-    role_rows = [(attendance_role_label(k, lang), v) for k, v in counts["role"].items()]
+    sector_rows = [(_label(SECTOR, k, lang), v) for k, v in counts["sector"].items()]
+    role_rows = [(_label(ATTENDANCE_ROLE, k, lang), v) for k, v in counts["role"].items()]
     return [table(t("contacts.by_land", lang), t("contacts.land", lang), land_rows),
             table(t("contacts.by_sector", lang), t("contacts.sector", lang), sector_rows),
             table(t("contacts.by_role", lang), t("contacts.att_role", lang), role_rows)]
@@ -603,20 +503,54 @@ def _list_messages(index: ContactIndex, problems_header: str, messages: list[str
 
 
 # --------------------------------------------------------------- callbacks
-_FILTER_STATES = [ID.THEMES, ID.COUNTRIES, ID.LAENDER, ID.SECTORS, ID.INSTITUTIONS, ID.LANGUAGES, ID.ROLE, ID.TEXT,
-                  ID.ATTENDED, ID.ATTENDANCE_MODE, ID.MONTHS]
+#: The finder's controls: keyword of :func:`filter_kwargs` -> component id.
+FILTERS = {"themes": ID.THEMES, "countries": ID.COUNTRIES, "laender": ID.LAENDER, "sectors": ID.SECTORS,
+           "institutions": ID.INSTITUTIONS, "languages": ID.LANGUAGES, "role": ID.ROLE, "text": ID.TEXT,
+           "attended": ID.ATTENDED, "attendance_mode": ID.ATTENDANCE_MODE, "months": ID.MONTHS}
+
+#: The guest-list controls: field of :class:`GuestListForm` -> (component id, property).
+GUEST_LIST_FORM = {"size": (ID.SIZE, "value"), "quotas": (ID.QUOTAS, "data"), "include": (ID.INCLUDE, "value"),
+                   "exclude": (ID.EXCLUDE, "value"), "prefer": (ID.PREFER, "value"),
+                   "prefer_months": (ID.PREFER_MONTHS, "value"), "members": (ID.LIST, "data"),
+                   "selected": (ID.LIST_GRID, "selectedRows"), "add_person": (ID.ADD_PERSON, "value")}
+
+
+@dataclass(frozen=True)
+class GuestListForm:
+    """The guest-list controls, parsed (see :data:`GUEST_LIST_FORM`).
+
+    >>> form = GuestListForm.parse({"size": "", "prefer": ["prefer"], "selected": [{"id": "contact:a"}]})
+    >>> form.size, form.not_recent_months, form.selected, form.members
+    (10, 12, ['contact:a'], [])
+    """
+
+    size: int
+    quotas: list[Quota]
+    include: list[str]
+    exclude: list[str]
+    not_recent_months: int | None
+    members: list[str]
+    selected: list[str]
+    add_person: str | None
+
+    @classmethod
+    def parse(cls, form: dict[str, Any]) -> "GuestListForm":
+        return cls(size=max(0, _num(form.get("size"), 10)),
+                   quotas=[quota_from_store(q) for q in form.get("quotas") or []],
+                   include=list(form.get("include") or []), exclude=list(form.get("exclude") or []),
+                   not_recent_months=_num(form.get("prefer_months"), 12) if form.get("prefer") else None,
+                   members=list(form.get("members") or []), selected=[r["id"] for r in form.get("selected") or []],
+                   add_person=form.get("add_person"))
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    filter_inputs = [dash.Input(i, "value") for i in _FILTER_STATES]
-
     @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
-                  *filter_inputs, dash.State(ids.URL, "search"))
-    def _filter(*values):
-        *filters, search = values
-        lang = _lang(search)
+                  inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
+                          "search": LANG_STATE})
+    def _filter(filters, search):
+        lang = lang_from_search(search)
         index = contact_index()
-        matches = find_contacts(index, **filter_kwargs(*filters))
+        matches = find_contacts(index, **filter_kwargs(**filters))
         rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
         if len(matches) == 1:
             text = t("contacts.count_one", lang)
@@ -627,14 +561,14 @@ def register_callbacks(app: dash.Dash) -> None:
         return rows, text
 
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
-                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+                  LANG_STATE, prevent_initial_call=True)
     def _result_links(cell, search):
-        return institution_links(contact_index(), (cell or {}).get("rowId"), _lang(search))
+        return institution_links(contact_index(), (cell or {}).get("rowId"), lang_from_search(search))
 
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
-                  dash.Input(ID.QUOTA_DIM, "value"), dash.State(ids.URL, "search"))
+                  dash.Input(ID.QUOTA_DIM, "value"), LANG_STATE)
     def _quota_values(dim, search):
-        return _options(contact_index(), dim or "sector", _lang(search)), None
+        return _options(contact_index(), dim or "sector", lang_from_search(search)), None
 
     @app.callback(dash.Output(ID.QUOTAS, "data"),
                   dash.Input(ID.QUOTA_ADD, "n_clicks"), dash.Input({"type": ID.QUOTA_REMOVE, "index": ALL}, "n_clicks"),
@@ -657,9 +591,9 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         return [q for q in quotas if (q["dimension"], q["value"]) != (dim, value)] + [item]
 
-    @app.callback(dash.Output(ID.QUOTA_LIST, "children"), dash.Input(ID.QUOTAS, "data"), dash.State(ids.URL, "search"))
+    @app.callback(dash.Output(ID.QUOTA_LIST, "children"), dash.Input(ID.QUOTAS, "data"), LANG_STATE)
     def _show_quotas(quotas, search):
-        lang = _lang(search)
+        lang = lang_from_search(search)
         if not quotas:
             return html.Span(t("contacts.no_quotas", lang), className="muted")
         index = contact_index()
@@ -672,57 +606,52 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(dash.Output(ID.LIST, "data"), dash.Output(ID.MESSAGES, "children"),
                   dash.Output(ID.EXCLUDE, "value"),
-                  dash.Input(ID.BUILD, "n_clicks"), dash.Input(ID.REMOVE, "n_clicks"), dash.Input(ID.ADD, "n_clicks"),
-                  *[dash.State(i, "value") for i in _FILTER_STATES],
-                  dash.State(ID.SIZE, "value"), dash.State(ID.QUOTAS, "data"), dash.State(ID.INCLUDE, "value"),
-                  dash.State(ID.EXCLUDE, "value"), dash.State(ID.PREFER, "value"), dash.State(ID.PREFER_MONTHS, "value"),
-                  dash.State(ID.LIST, "data"), dash.State(ID.LIST_GRID, "selectedRows"), dash.State(ID.ADD_PERSON, "value"),
-                  dash.State(ids.URL, "search"), prevent_initial_call=True)
-    def _guest_list(_build, _remove, _add, *values):
-        filters = values[:len(_FILTER_STATES)]
-        size, quotas, include, exclude, prefer, prefer_months, members, selected, add_person, search = values[len(_FILTER_STATES):]
-        lang = _lang(search)
+                  inputs={"clicks": [dash.Input(i, "n_clicks") for i in (ID.BUILD, ID.REMOVE, ID.ADD)],
+                          "filters": {name: dash.State(cid, "value") for name, cid in FILTERS.items()},
+                          "form": {name: dash.State(*spec) for name, spec in GUEST_LIST_FORM.items()},
+                          "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _guest_list(clicks, filters, form, search):
+        lang = lang_from_search(search)
         index = contact_index()
-        quota_objs = [quota_from_store(q) for q in quotas or []]
-        size = max(0, _num(size, 10))
-        members = list(members or [])
-        exclude = list(exclude or [])
+        form = GuestListForm.parse(form)
+        members, exclude = form.members, form.exclude
         trigger = dash.ctx.triggered_id
         if trigger == ID.BUILD:
-            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(*filters))]
+            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(**filters))]
             try:
-                gl = build_guest_list(index, pool, size=size, quotas=quota_objs, include=include or [], exclude=exclude,
-                                      not_recent_months=_num(prefer_months, 12) if prefer else None)
+                gl = build_guest_list(index, pool, size=form.size, quotas=form.quotas, include=form.include,
+                                      exclude=exclude, not_recent_months=form.not_recent_months)
             except GuestListInfeasible as exc:
                 return members, _list_messages(index, "contacts.list_problems", exc.messages(index, lang), False, lang), exclude
             return list(gl.members), _list_messages(index, "", [], True, lang), exclude
         if trigger == ID.REMOVE:
-            gone = [r["id"] for r in selected or []]
+            gone = form.selected
             if not gone:
                 raise dash.exceptions.PreventUpdate
             members = [m for m in members if m not in gone]
             exclude = exclude + [g for g in gone if g not in exclude]  # a new proposal keeps them out
         elif trigger == ID.ADD:
-            if not add_person or add_person in members or index.persons.get(add_person) is None \
-                    or index.persons[add_person].masked:
+            add = form.add_person
+            if not add or add in members or index.persons.get(add) is None or index.persons[add].masked:
                 raise dash.exceptions.PreventUpdate
-            members = members + [add_person]
-            exclude = [e for e in exclude if e != add_person]
-        problems = check_guest_list(index, members, size=size, quotas=quota_objs)
+            members = members + [add]
+            exclude = [e for e in exclude if e != add]
+        problems = check_guest_list(index, members, size=form.size, quotas=form.quotas)
         msgs = [p.message(index, lang) for p in problems]
         return members, _list_messages(index, "contacts.list_check", msgs, not problems, lang), exclude
 
     @app.callback(dash.Output(ID.LIST_GRID, "rowData"), dash.Output(ID.LIST_COUNT, "children"),
-                  dash.Input(ID.LIST, "data"), dash.State(ids.URL, "search"))
+                  dash.Input(ID.LIST, "data"), LANG_STATE)
     def _show_list(members, search):
-        lang = _lang(search)
+        lang = lang_from_search(search)
         index = contact_index()
         rows = [person_row(index, index.persons[m], lang) for m in members or [] if m in index.persons]
         return rows, t("contacts.list_count", lang, n=len(rows))
 
     @app.callback(dash.Output(ID.DOWNLOAD, "data"),
                   dash.Input(ID.DL_XLSX, "n_clicks"), dash.Input(ID.DL_CSV, "n_clicks"), dash.Input(ID.DL_VCF, "n_clicks"),
-                  dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), dash.State(ids.URL, "search"),
+                  dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), LANG_STATE,
                   prevent_initial_call=True)
     def _download(_x, _c, _v, members, separator, search):
         members = list(members or [])
@@ -730,7 +659,7 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         fmt = {ID.DL_XLSX: "xlsx", ID.DL_CSV: "csv", ID.DL_VCF: "vcf"}[dash.ctx.triggered_id]
         index = contact_index()
-        content, filename, n = export_contacts(index, members, fmt, lang=_lang(search), delimiter=separator or ";")
+        content, filename, n = export_contacts(index, members, fmt, lang=lang_from_search(search), delimiter=separator or ";")
         ctx = current()
         audit_export(ctx.settings.audit_log, user=current_user(), what="guest list", fmt=fmt, contact_ids=members,
                      dataset=ctx.settings.data_label)
@@ -738,31 +667,31 @@ def register_callbacks(app: dash.Dash) -> None:
 
     # event history (also shown with --no-contacts, then without people)
     @app.callback(dash.Output(ID.EVENT_ATTENDEES, "rowData"), dash.Output(ID.EVENT_COUNTS, "children"),
-                  dash.Input(ID.EVENT, "value"), dash.State(ids.URL, "search"))
+                  dash.Input(ID.EVENT, "value"), LANG_STATE)
     def _event(event_id, search):
         if not event_id:
             raise dash.exceptions.PreventUpdate
-        lang = _lang(search)
+        lang = lang_from_search(search)
         index = contact_index()
         if event_id not in index.events:
             return [], []
         return attendee_rows(index, event_id, lang), counts_tables(index, event_id, lang)
 
-    @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), dash.State(ids.URL, "search"))
+    @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), LANG_STATE)
     def _history(node, search):
         if not node:
             return []
         index = contact_index()
         if node not in index.persons and node not in index.by_institution:
             return []
-        return history_rows(index, node, _lang(search))
+        return history_rows(index, node, lang_from_search(search))
 
 
 def _register_person_search(app: dash.Dash, picker: str, *, institutions: bool) -> None:
     @app.callback(dash.Output(picker, "options"), dash.Input(picker, "search_value"), dash.State(picker, "value"),
-                  dash.State(ids.URL, "search"), prevent_initial_call=True)
+                  LANG_STATE, prevent_initial_call=True)
     def _search(search_value, value, url_search):
         if search_value is None:
             raise dash.exceptions.PreventUpdate
         selected = value if isinstance(value, list) else ([value] if value else [])
-        return person_options(contact_index(), search_value, selected, institutions=institutions, lang=_lang(url_search))
+        return person_options(contact_index(), search_value, selected, institutions=institutions, lang=lang_from_search(url_search))

@@ -15,10 +15,11 @@ from dash import dcc, html
 from dashboard.auth import current_user
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
-from graph.kinds import NodeKind
-from graph.privacy import exportable_graph
+from graph.core.kinds import NodeKind
+from graph.people.privacy import exportable_graph
 from loaders.audit import audit_export
-from dashboard.i18n import normalise_lang, register, t
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from loaders.export import write_csv_tables, write_gexf, write_graphml
 from loaders.report import LoadReport
 
@@ -33,43 +34,7 @@ class ID:
     BTN_GRAPHML = "data-btn-graphml"
     BTN_GEXF = "data-btn-gexf"
     PROBLEMS = "data-problems"
-    LANG = "data-lang"
-
-
-register({
-    "data.source": ("Datenquelle", "Data source"),
-    "data.tables": ("Tabellen", "Tables"),
-    "data.table": ("Tabelle", "Table"),
-    "data.read": ("gelesen", "read"),
-    "data.accepted": ("übernommen", "accepted"),
-    "data.rejected": ("abgelehnt", "rejected"),
-    "data.nodes": ("Knoten nach Art", "Nodes by kind"),
-    "data.edges": ("Kanten nach Art", "Edges by kind"),
-    "data.problems": ("Befunde beim Laden", "Load findings"),
-    "data.no_problems": ("Keine Befunde: alle Zeilen wurden übernommen.", "No findings: every row was accepted."),
-    "data.status_ok": ("Ladebericht: keine Fehler", "Load report: no errors"),
-    "data.status_err": ("Ladebericht: {n} Fehler – abgelehnte Zeilen fehlen im Netz", "Load report: {n} errors – rejected rows are not in the network"),
-    "data.errors_warnings": ("{e} Fehler, {w} Hinweise", "{e} errors, {w} warnings"),
-    "data.downloads": ("Netz herunterladen", "Download the network"),
-    "data.csv": ("CSV-Tabellen (ZIP)", "CSV tables (ZIP)"),
-    "data.level": ("Stufe", "Level"),
-    "data.level_error": ("Fehler", "error"),
-    "data.level_warning": ("Hinweis", "warning"),
-    "data.file": ("Datei", "File"),
-    "data.row": ("Zeile", "Row"),
-    "data.column": ("Spalte", "Column"),
-    "data.value": ("Wert", "Value"),
-    "data.message": ("Meldung", "Message"),
-    "data.edge_kind": ("Art", "Kind"),
-    "data.count": ("Anzahl", "Count"),
-    "data.snapshot": (
-        "Abfragemodus: Das Netzwerk fragt Neo4j bei jeder Ansicht direkt. Die Seiten Matchmaking, Kontakte, "
-        "Analysen und diese Seite rechnen auf einem Schnappschuss, abgerufen am {taken} (UTC) in {seconds} s; "
-        "geänderte Daten werden alle {every} s erkannt und neu abgerufen.",
-        "Query mode: the network asks Neo4j directly for every view. The Matchmaking, Contacts, Analytics pages "
-        "and this page compute on a snapshot taken at {taken} (UTC) in {seconds} s; changed data are detected "
-        "every {every} s and fetched again."),
-})
+    SNAPSHOT = "data-snapshot"
 
 
 def _counts_table(rows: list[list[object]], header: list[str]) -> html.Table:
@@ -107,14 +72,14 @@ def layout(lang: str = "de", **_query: str):
         every = getattr(getattr(ctx.store, "primary", ctx.store), "refresh_interval", None)
         snapshot_note = html.P(t("data.snapshot", lang, taken=snap["taken_at"].replace("T", " ").removesuffix("+00:00"),
                                  seconds=f"{snap['seconds']:.1f}", every=f"{every:g}" if every else "?"),
-                               className="notice", id="data-snapshot")
+                               className="notice", id=ID.SNAPSHOT)
     status = (t("data.status_ok", lang) if report.ok else t("data.status_err", lang, n=len(report.errors)))
     table_rows = [[t(f"table.{name}", lang), c.read, c.accepted, c.rejected] for name, c in report.tables.items()]
     # counting walks every node and edge: once per dataset
     node_counts = ctx.cached("data.node_counts", graph.counts_by_kind)
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
-    node_rows = [[t(f"kind.{k}", lang), n] for k, n in node_counts.items()]
-    edge_rows = [[t(f"edge.{k}", lang), n] for k, n in edge_counts.items() if n]
+    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items()]
+    edge_rows = [[domain_label("edge", k, lang), n] for k, n in edge_counts.items() if n]
     grid = dag.AgGrid(
         id=ID.PROBLEMS,
         rowData=problem_rows(report, lang),
@@ -150,7 +115,6 @@ def layout(lang: str = "de", **_query: str):
             html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
             html.Button("GEXF", id=ID.BTN_GEXF, className="button"),
             dcc.Download(id=ID.DOWNLOAD),
-            dcc.Store(id=ID.LANG, data=lang),
         ], className="button-row"),
         html.H2(t("data.problems", lang)),
         grid if report.problems else html.P(t("data.no_problems", lang), className="muted"),
@@ -179,14 +143,14 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Input(ID.BTN_CSV, "n_clicks"),
         dash.Input(ID.BTN_GRAPHML, "n_clicks"),
         dash.Input(ID.BTN_GEXF, "n_clicks"),
-        dash.State(ID.LANG, "data"),
+        LANG_STATE,
         prevent_initial_call=True,
     )
-    def _download(_csv, _graphml, _gexf, lang):
+    def _download(_csv, _graphml, _gexf, search):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
         ctx = current()
         graph = ctx.cached("data.exportable_graph", lambda: exportable_graph(ctx.graph))  # no unconsented contacts
-        content, filename = export_bytes(graph, fmt, lang=normalise_lang(lang))
+        content, filename = export_bytes(graph, fmt, lang=lang_from_search(search))
         contacts = list(graph.nodes(NodeKind.CONTACT))
         if contacts:  # personal data leaves the app: record it
             audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,

@@ -2,7 +2,7 @@
 country, or meet an institution — ranked, explained, exportable — and the
 network's open opportunities.
 
-The ranking comes from :mod:`graph.matchmaking` on an index built once per
+The ranking comes from :mod:`graph.analysis.matchmaking` on an index built once per
 dataset; callbacks parse the controls, call it and render the result. Every
 candidate and every evidence item links into the network view
 (``/?focus=<candidate>&highlight=<evidence ids>``).
@@ -13,22 +13,23 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any, Iterable
-from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
 
 from dashboard.components import page_header
 from dashboard.context import current
-from dashboard.i18n import normalise_lang, register, t
-from graph.errors import PartnernetzError
-from graph.kinds import NodeKind, kind_of
-from graph.matchmaking import (
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import network_href
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import NodeKind, kind_of
+from graph.analysis.matchmaking import (
     DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS, Candidate, Ranking, match_index, rank, rank_laender, resolve_target,
 )
-from graph.opportunities import OPPORTUNITY_KINDS, opportunities
-from graph.reference import LAENDER
-from graph.text import fold
+from graph.analysis.opportunities import OPPORTUNITY_KINDS, opportunities
+from graph.core.reference import LAENDER
+from graph.core.text import fold
 from loaders.spreadsheet import neutralise
 
 PATH = "/matchmaking"
@@ -50,82 +51,37 @@ class ID:
     SECTORS = "matchmaking-sectors"
     TOP = "matchmaking-top"
     DIVERSITY = "matchmaking-diversity"
-    WEIGHT = "matchmaking-weight-"  # + factor
+    WEIGHT = "matchmaking-weight-"  # + factor: see weight()
     RESET = "matchmaking-reset"
     RESULTS = "matchmaking-results"
     SUMMARY = "matchmaking-summary"
     BTN_CSV = "matchmaking-btn-csv"
     BTN_XLSX = "matchmaking-btn-xlsx"
     DOWNLOAD = "matchmaking-download"
-    LANG = "matchmaking-lang"
     OPPORTUNITIES = "matchmaking-opportunities"
 
+    @staticmethod
+    def weight(factor: str) -> str:
+        """The slider of one factor's weight."""
+        return f"{ID.WEIGHT}{factor}"
 
-register({
-    "mm.intro": ("Wer passt zu einem Projekt, einem Partnerland oder einer Institution – und warum? "
-                 "Jede Empfehlung nennt ihre Gründe; ein Klick zeigt sie im Netzwerk.",
-                 "Who fits a project, a partner country or an institution – and why? Every suggestion "
-                 "states its reasons; one click shows them in the network."),
-    "mm.target": ("Ziel (Projekt, Partnerland oder Institution)", "Target (project, partner country or institution)"),
-    "mm.target_placeholder": ("Projekt, Land oder Institution suchen …", "Search project, country or institution …"),
-    "mm.themes": ("Themen (für ein Partnerland)", "Themes (for a partner country)"),
-    "mm.what": ("Vorschläge", "Suggest"),
-    "mm.what_inst": ("Institutionen", "Institutions"),
-    "mm.what_land": ("Bundesländer", "Länder (federal states)"),
-    "mm.filter_land": ("Nur aus Bundesland", "Only from Land"),
-    "mm.filter_sector": ("Nur Sektor", "Only sector"),
-    "mm.top": ("Anzahl", "Number"),
-    "mm.diversity": ("Vielfalt: höchstens wenige pro Bundesland und Sektor", "Diversity: only a few per Land and sector"),
-    "mm.weights": ("Gewichte", "Weights"),
-    "mm.reset": ("Standardgewichte", "Default weights"),
-    "mm.export": ("Auswahlliste exportieren", "Export shortlist"),
-    "mm.csv": ("CSV", "CSV"),
-    "mm.xlsx": ("Excel", "Excel"),
-    "mm.results": ("Vorschläge", "Suggestions"),
-    "mm.none": ("Keine Kandidaten mit Punktzahl über 0 – Gewichte oder Filter ändern.",
-                "No candidates scoring above 0 – change weights or filters."),
-    "mm.choose": ("Bitte ein Ziel wählen.", "Please choose a target."),
-    "mm.score": ("Punktzahl", "Score"),
-    "mm.show_network": ("im Netzwerk zeigen", "show in network"),
-    "mm.deferred": ("nach hinten gerückt (Vielfalt)", "moved down (diversity)"),
-    "mm.evidence": ("Begründung", "Reasons"),
-    "mm.summary": ("{n} Vorschläge für {target}", "{n} suggestions for {target}"),
-    "mm.opps": ("Offene Gelegenheiten", "Open opportunities"),
-    "mm.opp.missing_sector": ("Projekten fehlt ein Sektor", "Projects lacking a sector"),
-    "mm.opp.idle_partnership": ("Partnerschaften ohne laufendes Projekt", "Partnerships without a running project"),
-    "mm.opp.theme_gap": ("Expertise ohne Projekt im Partnerland", "Expertise without a project in the partner country"),
-    "mm.opp.none": ("Keine.", "None."),
-    "mm.opp.more": ("… und {n} weitere", "… and {n} more"),
-    "mm.col.rank": ("Rang", "Rank"),
-    "mm.col.id": ("Knoten-ID", "Node id"),
-    "mm.col.name": ("Name", "Name"),
-    "mm.col.land": ("Bundesland", "Land"),
-    "mm.col.sector": ("Sektor", "Sector"),
-    "mm.col.explanation": ("Begründung", "Explanation"),
-    "mm.col.evidence_ids": ("Belegknoten", "Evidence nodes"),
-    "mm.col.target": ("Ziel", "Target"),
-    "mm.kind.project": ("Projekt", "Project"),
-    "mm.kind.country": ("Partnerland", "Partner country"),
-    "mm.kind.institution": ("Institution", "Institution"),
-})
-register({f"mm.factor.{f}": labels for f, labels in FACTOR_LABELS.items()})
+    @staticmethod
+    def weight_box(factor: str) -> str:
+        """The box around one factor's slider."""
+        return f"{ID.WEIGHT}{factor}-box"
+
 
 SECTORS = ("science", "civil_society", "business", "public_administration", "implementing_agency", "other")
 
 
 # --------------------------------------------------------------------------- pure helpers
-def network_href(focus: str, highlight: Iterable[str] = (), lang: str = "de") -> str:
-    """Link into the network view per the URL contract.
+def evidence_href(focus: str, evidence: Iterable[str] = (), lang: str = "de") -> str:
+    """The network view focused on ``focus`` with its ``evidence`` highlighted (each once, without the focus).
 
-    >>> network_href("institution:a", ["theme:water", "project:P"], "en")
+    >>> evidence_href("institution:a", ["theme:water", "institution:a", "theme:water", "project:P"], "en")
     '/?focus=institution%3Aa&highlight=theme%3Awater%2Cproject%3AP&lang=en'
     """
-    params = {"focus": focus}
-    ids = [h for h in dict.fromkeys(highlight) if h != focus]
-    if ids:
-        params["highlight"] = ",".join(ids)
-    params["lang"] = normalise_lang(lang)
-    return "/?" + urlencode(params)
+    return network_href(lang, focus=focus, highlight=[h for h in dict.fromkeys(evidence) if h != focus])
 
 
 def _option_label(graph, nid: str, lang: str) -> str:
@@ -178,7 +134,7 @@ def compute_ranking(graph, target_id: str | None, *, themes=None, weights=None, 
 
 
 def _sector_label(sector: str | None, lang: str) -> str:
-    return t(f"sector.{sector or 'unknown'}", lang)
+    return domain_label("sector", sector or 'unknown', lang)
 
 
 def _factor_bars(c: Candidate, lang: str) -> html.Div:
@@ -186,12 +142,12 @@ def _factor_bars(c: Candidate, lang: str) -> html.Div:
     for f in FACTORS:
         value = c.factors[f]
         rows.append(html.Div([
-            html.Span(t(f"mm.factor.{f}", lang), className="mm-factor-name"),
+            html.Span(domain_label("factor", f, lang), className="mm-factor-name"),
             html.Span(html.Span(className=f"mm-bar-fill mm-f-{f}", style={"width": f"{value * 100:.0f}%"}),
                       className="mm-bar", title=f"{value:.2f}"),
             html.Span(f"{value:.2f}", className="mm-factor-value"),
         ], className="mm-factor-row", **{"data-factor": f}))
-    stacked = html.Div([html.Span(className=f"mm-stack-part mm-f-{f}", title=t(f"mm.factor.{f}", lang),
+    stacked = html.Div([html.Span(className=f"mm-stack-part mm-f-{f}", title=domain_label("factor", f, lang),
                                   style={"width": f"{c.contributions[f] * 100:.1f}%"})
                         for f in FACTORS if c.contributions[f] > 0], className="mm-stack")
     return html.Div([stacked, html.Div(rows, className="mm-factors")], className="mm-bars")
@@ -210,12 +166,12 @@ def candidate_card(graph, c: Candidate, n: int, lang: str) -> html.Li:
         meta.append(t("mm.deferred", lang))
     evidence = [html.Li([
         html.Span(ev.text(lang), className="mm-ev-text"), " ",
-        html.A(t("mm.show_network", lang), href=network_href(c.node, ev.nodes, lang), className="mm-ev-link"),
+        html.A(t("mm.show_network", lang), href=evidence_href(c.node, ev.nodes, lang), className="mm-ev-link"),
     ], className=f"mm-ev mm-ev-{ev.factor}") for ev in c.evidence]
     return html.Li([
         html.Div([
             html.Span(f"{n}.", className="mm-rank"),
-            html.A(graph.label(c.node, lang), href=network_href(c.node, c.evidence_nodes, lang),
+            html.A(graph.label(c.node, lang), href=evidence_href(c.node, c.evidence_nodes, lang),
                    className="mm-name", title=c.node),
             html.Span(" · ".join(meta), className="mm-meta"),
             html.Span(f"{c.score:.2f}", className="mm-score", title=t("mm.score", lang)),
@@ -248,7 +204,7 @@ def shortlist_rows(graph, ranking: Ranking, lang: str) -> list[dict[str, Any]]:
             t("mm.score", lang): round(c.score, 4),
         }
         for f in FACTORS:
-            row[t(f"mm.factor.{f}", lang)] = round(c.factors[f], 4)
+            row[domain_label("factor", f, lang)] = round(c.factors[f], 4)
         row[t("mm.col.explanation", lang)] = c.explanation(lang)
         row[t("mm.col.evidence_ids", lang)] = ", ".join(c.evidence_nodes)
         row[t("mm.col.target", lang)] = f"{target_label} ({target.node})"
@@ -291,7 +247,7 @@ def opportunity_section(graph, lang: str, limit: int = 8, ops=None) -> html.Div:
     blocks = []
     for kind in OPPORTUNITY_KINDS:
         items = [o for o in ops if o.kind == kind]
-        lis = [html.Li(html.A(o.text(lang), href=network_href(o.nodes[0], o.nodes[1:], lang)))
+        lis = [html.Li(html.A(o.text(lang), href=evidence_href(o.nodes[0], o.nodes[1:], lang)))
                for o in items[:limit]]
         if len(items) > limit:
             lis.append(html.Li(t("mm.opp.more", lang, n=len(items) - limit), className="muted"))
@@ -311,11 +267,11 @@ def _default_target(graph) -> str | None:
 
 def _weight_slider(f: str, lang: str) -> html.Div:
     return html.Div([
-        html.Label(t(f"mm.factor.{f}", lang), htmlFor=ID.WEIGHT + f, className="mm-weight-label"),
-        dcc.Slider(id=ID.WEIGHT + f, min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
+        html.Label(domain_label("factor", f, lang), htmlFor=ID.weight(f), className="mm-weight-label"),
+        dcc.Slider(id=ID.weight(f), min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
                    marks={0: "0", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}, updatemode="mouseup",
                    tooltip={"placement": "bottom", "always_visible": False}),
-    ], className="mm-weight", id=f"{ID.WEIGHT}{f}-box")
+    ], className="mm-weight", id=ID.weight_box(f))
 
 
 def warm_up() -> None:
@@ -372,7 +328,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         ], className="mm-control"),
         html.Div([
             html.Label(t("mm.filter_sector", lang), htmlFor=ID.SECTORS),
-            dcc.Dropdown(id=ID.SECTORS, options=[{"label": t(f"sector.{s}", lang), "value": s} for s in SECTORS],
+            dcc.Dropdown(id=ID.SECTORS, options=[{"label": domain_label("sector", s, lang), "value": s} for s in SECTORS],
                          value=[], multi=True),
         ], className="mm-control"),
         html.Div([
@@ -396,7 +352,6 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         dcc.Download(id=ID.DOWNLOAD),
     ], className="button-row mm-export")
     return html.Div([
-        dcc.Store(id=ID.LANG, data=lang),
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
         controls,
         weights,
@@ -409,24 +364,35 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
 
 
 # --------------------------------------------------------------------------- callbacks
-_INPUTS = [dash.Input(ID.TARGET, "value"), dash.Input(ID.THEMES, "value"), dash.Input(ID.WHAT, "value"),
-           dash.Input(ID.LAENDER, "value"), dash.Input(ID.SECTORS, "value"), dash.Input(ID.TOP, "value"),
-           dash.Input(ID.DIVERSITY, "value"), *[dash.Input(ID.WEIGHT + f, "value") for f in FACTORS]]
+#: The ranking's controls: field -> component id (the weights per factor apart, see :meth:`ID.weight`).
+RANKING_CONTROLS = {"target": ID.TARGET, "themes": ID.THEMES, "what": ID.WHAT, "laender": ID.LAENDER,
+                    "sectors": ID.SECTORS, "top": ID.TOP, "diversity": ID.DIVERSITY}
 
 
-def _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights):
-    themes = themes if target and kind_of(target) == NodeKind.COUNTRY else ()
+def _ranking_args(dependency: type = dash.Input) -> dict[str, dict[str, Any]]:
+    """The ranking controls and factor weights as grouped callback arguments."""
+    return {"controls": {name: dependency(cid, "value") for name, cid in RANKING_CONTROLS.items()},
+            "weights": {f: dependency(ID.weight(f), "value") for f in FACTORS}}
+
+
+def _ranking_from(graph, controls: dict[str, Any], weights: dict[str, Any]) -> Ranking | None:
+    """The ranking for the controls' values (keyed as :data:`RANKING_CONTROLS`) and the sliders' weights."""
+    target = controls["target"]
+    themes = controls["themes"] if target and kind_of(target) == NodeKind.COUNTRY else ()
     try:
-        return compute_ranking(graph, target, themes=themes, weights=weights_from(weights), what=what or "institution",
-                               laender=laender, sectors=sectors, top=int(top or 10), diversity=bool(diversity))
+        return compute_ranking(graph, target, themes=themes, weights=weights_from(weights[f] for f in FACTORS),
+                               what=controls["what"] or "institution", laender=controls["laender"],
+                               sectors=controls["sectors"], top=int(controls["top"] or 10),
+                               diversity=bool(controls["diversity"]))
     except PartnernetzError:
         return None
 
 
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.TARGET, "options"), dash.Input(ID.TARGET, "search_value"),
-                  dash.State(ID.TARGET, "value"), dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _search(query, value, lang):
+                  dash.State(ID.TARGET, "value"), LANG_STATE, prevent_initial_call=True)
+    def _search(query, value, search):
+        lang = lang_from_search(search)
         ctx = current()
         entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(ctx.graph, lang))
         return target_options(ctx.graph, lang, query, keep=value, entries=entries)
@@ -436,29 +402,30 @@ def register_callbacks(app: dash.Dash) -> None:
         country = bool(target) and target.startswith("country:")
         return "mm-control" if country else "mm-control mm-disabled"
 
-    @app.callback([dash.Output(ID.WEIGHT + f, "value") for f in FACTORS], dash.Input(ID.RESET, "n_clicks"),
+    @app.callback([dash.Output(ID.weight(f), "value") for f in FACTORS], dash.Input(ID.RESET, "n_clicks"),
                   prevent_initial_call=True)
     def _reset(_n):
         return [DEFAULT_WEIGHTS[f] for f in FACTORS]
 
     @app.callback(dash.Output(ID.RESULTS, "children"), dash.Output(ID.SUMMARY, "children"),
-                  *_INPUTS, dash.State(ID.LANG, "data"))
-    def _results(target, themes, what, laender, sectors, top, diversity, *rest):
-        *weights, lang = rest
+                  inputs={**_ranking_args(), "search": LANG_STATE})
+    def _results(controls, weights, search):
+        lang = lang_from_search(search)
         graph = current().graph
-        ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
+        ranking = _ranking_from(graph, controls, weights)
         summary = ""
         if ranking is not None and ranking.target.node:
             summary = t("mm.summary", lang, n=len(ranking.candidates), target=graph.label(ranking.target.node, lang))
         return result_children(graph, ranking, lang), summary
 
-    @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Input(ID.BTN_CSV, "n_clicks"),
-                  dash.Input(ID.BTN_XLSX, "n_clicks"), *[dash.State(i.component_id, i.component_property) for i in _INPUTS],
-                  dash.State(ID.LANG, "data"), prevent_initial_call=True)
-    def _download(_csv, _xlsx, target, themes, what, laender, sectors, top, diversity, *rest):
-        *weights, lang = rest
+    @app.callback(dash.Output(ID.DOWNLOAD, "data"),
+                  inputs={"clicks": [dash.Input(ID.BTN_CSV, "n_clicks"), dash.Input(ID.BTN_XLSX, "n_clicks")],
+                          **_ranking_args(dash.State), "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _download(clicks, controls, weights, search):
+        lang = lang_from_search(search)
         graph = current().graph
-        ranking = _ranking_from(graph, target, themes, what, laender, sectors, top, diversity, *weights)
+        ranking = _ranking_from(graph, controls, weights)
         if ranking is None:
             raise dash.exceptions.PreventUpdate
         rows = shortlist_rows(graph, ranking, lang)

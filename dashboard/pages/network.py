@@ -21,25 +21,24 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
+from dashboard import ids
 from dashboard.auth import current_user
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
-from dashboard.i18n import normalise_lang, register, t
-from dashboard.viewstate import LAYOUTS, parse_query, parse_search, to_filter, to_search, updated, updated_search
-from graph.errors import StoreError
-from graph.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
-from graph.model import PartnerGraph
-from graph.queries import (
-    MAX_ELEMENTS,
-    ExplorerView,
-    build_indexes,
-    describe_path,
-    explorer_view,
-)
-from graph.search import search_index_size
-from graph.text import fold
-from graph.store import FilterOptions, GraphStore, MemoryStore, filter_options, local_graph, view_graph
+from dashboard.domain_labels import domain_label
+from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.viewstate import LAYOUTS, network_href, parse_query, parse_search, to_filter, to_search, updated, updated_search
+from graph.core.errors import StoreError
+from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
+from graph.core.model import PartnerGraph
+from graph.explore import MAX_ELEMENTS, build_indexes, describe_path
+from graph.view import ExplorerView, explorer_view
+from graph.explore.search import search_index_size
+from graph.core.text import fold
+from graph.explore import FilterOptions, filter_options
+from graph.store import GraphStore, MemoryStore
+from graph.view import local_graph, view_graph
 from loaders.audit import audit_export
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
@@ -51,7 +50,7 @@ TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
            "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "suggestion_list",
-           "download_name", "filter_choices", "page_graph"]
+           "download_name", "filter_choices", "page_graph", "CONTROLS", "control_changes"]
 
 
 class ID:
@@ -80,9 +79,24 @@ class ID:
     CSV_EDGES = "network-export-edges"
     DOWNLOAD = "network-download"
     RESET = "network-reset"
+    LOD_NOTICE = "network-lod-notice"
+    HIGHLIGHT_NOTICE = "network-highlight-notice"
+    HIGHLIGHT_CLEAR = "network-highlight-clear"
+    ACT_EXPAND = "network-act-expand"
+    ACT_COLLAPSE = "network-act-collapse"
+    ACT_FOCUS1 = "network-act-focus1"
+    ACT_FOCUS2 = "network-act-focus2"
+    ACT_PATH = "network-act-path"
+    ACT_PATH_TO = "network-act-path-to"
+    PATH_NONE = "network-path-none"
     # pattern-matching ids (role: "search", "from", "to")
     QUERY = "network-query"
     SUGGESTIONS = "network-suggestions"
+
+    @staticmethod
+    def query_label_for(role: str) -> str:
+        """What the label of the picker ``role`` names (``network-query-<role>``)."""
+        return f"{ID.QUERY}-{role}"
 
 
 def query_id(role: str) -> dict[str, str]:
@@ -93,143 +107,17 @@ def suggestions_id(role: str) -> dict[str, str]:
     return {"type": ID.SUGGESTIONS, "role": role}
 
 
-register({
-    "network.intro": ("Akteure suchen, Verbindungen erkunden, Wege zwischen zwei Akteuren finden.",
-                      "Search actors, explore their connections, find how two actors are linked."),
-    "network.search": ("Suche", "Search"),
-    "network.search_ph": ("Institution, Projekt, Land, Partnerland, Thema …", "Institution, project, Land, country, theme …"),
-    "network.no_hits": ("Keine Treffer.", "No matches."),
-    "network.filters": ("Filter", "Filters"),
-    "network.kinds": ("Knotenarten", "Node kinds"),
-    "network.land": ("Land (Bundesland)", "Land (German state)"),
-    "network.country": ("Partnerland", "Partner country"),
-    "network.theme": ("Thema", "Theme"),
-    "network.sector": ("Sektor", "Sector"),
-    "network.status": ("Projektstatus", "Project status"),
-    "network.years": ("Projektjahre", "Project years"),
-    "network.from": ("von", "from"),
-    "network.to": ("bis", "to"),
-    "network.any": ("alle", "any"),
-    "network.layout": ("Anordnung", "Layout"),
-    "layout.cose": ("Kräftebasiert", "Force-directed"),
-    "layout.concentric": ("Ringe nach Art", "Rings by kind"),
-    "layout.breadthfirst": ("Hierarchisch", "Hierarchical"),
-    "network.by": ("Übersicht nach", "Overview by"),
-    "network.by.country": ("Partnerländern", "partner countries"),
-    "network.by.theme": ("Themen", "themes"),
-    "network.reset": ("Zur Übersicht", "Back to overview"),
-    "network.legend": ("Legende", "Legend"),
-    "network.legend_sectors": ("Institutionen nach Sektor", "Institutions by sector"),
-    "network.legend_marks": ("Markierungen", "Marks"),
-    "network.legend_focus": ("Fokus", "Focus"),
-    "network.legend_chosen": ("Ausgewählt / Weg", "Selected / path"),
-    "network.legend_highlight": ("Hervorgehoben", "Highlighted"),
-    "network.legend_partnership": ("Länderpartnerschaft (gestrichelt)", "Land partnership (dashed)"),
-    "network.export": ("Export", "Export"),
-    "network.csv_nodes": ("Knoten (CSV)", "Nodes (CSV)"),
-    "network.csv_edges": ("Kanten (CSV)", "Edges (CSV)"),
-    "network.status_start": (
-        "Übersicht: Länder und Partnerländer, verbunden durch gemeinsame Projekte (Zahl = Projekte; gestrichelt = "
-        "Länderpartnerschaft). Suchen Sie einen Akteur oder klicken Sie auf einen Knoten.",
-        "Overview: Länder and partner countries linked by shared projects (number = projects; dashed = Land "
-        "partnership). Search for an actor or click a node."),
-    "network.status_start_theme": (
-        "Übersicht: Länder und Themen, verbunden durch gemeinsame Projekte (Zahl = Projekte).",
-        "Overview: Länder and themes linked by shared projects (number = projects)."),
-    "network.status_too_large": (
-        "Diese Auswahl umfasst {total} Elemente – mehr als {max} lassen sich nicht lesbar zeichnen. Gezeigt wird "
-        "deshalb eine Zusammenfassung der {projects} passenden Projekte nach Land und {by}. Grenzen Sie die Filter "
-        "ein oder wählen Sie einen Knoten.",
-        "This selection has {total} elements – more than {max} cannot be drawn legibly. Shown instead: a summary of "
-        "the {projects} matching projects by Land and {by}. Narrow the filters or pick a node."),
-    "network.status_view": ("{nodes} Knoten, {edges} Kanten", "{nodes} nodes, {edges} edges"),
-    "network.status_cut": (
-        "Ansicht gekürzt: {shown} von {total} Elementen (höchstens {max}); nahe und gut vernetzte Knoten zuerst.",
-        "View cut: {shown} of {total} elements (at most {max}); near and well-connected nodes first."),
-    "network.status_unknown": ("Nicht gefunden und ignoriert: {ids}", "Not found and ignored: {ids}"),
-    "network.highlighted": ("Hervorgehoben aus dem Link ({n}): {names}",
-                            "Highlighted from the link ({n}): {names}"),
-    "network.highlight_clear": ("Hervorhebung aufheben", "Clear highlight"),
-    "network.details": ("Details", "Details"),
-    "network.details_empty": ("Klicken Sie auf einen Knoten oder wählen Sie einen Suchtreffer.",
-                              "Click a node or pick a search result."),
-    "network.source": ("Quelle", "Source"),
-    "network.illustrative": ("Erfundener Beispieldatensatz", "Invented example record"),
-    "network.neighbours": ("Verbindungen", "Connections"),
-    "network.no_neighbours": ("Keine Verbindungen.", "No connections."),
-    "network.expand": ("Erweitern", "Expand"),
-    "network.collapse": ("Einklappen", "Collapse"),
-    "network.focus1": ("Fokus (Radius 1)", "Focus (radius 1)"),
-    "network.focus2": ("Fokus (Radius 2)", "Focus (radius 2)"),
-    "network.path_from_here": ("Weg finden zu …", "Find path to …"),
-    "network.path_to_here": ("Weg hierher", "Path to here"),
-    "network.paths": ("Wie sind A und B verbunden?", "How are A and B connected?"),
-    "network.path_from": ("Von", "From"),
-    "network.path_to": ("Nach", "To"),
-    "network.path_pick": ("Akteur suchen …", "Search an actor …"),
-    "network.path_k": ("Alternativen", "Alternatives"),
-    "network.path_maxlen": ("max. Schritte", "max. steps"),
-    "network.path_loose": ("auch über gemeinsame Themen und „Deutschland“", "also via shared themes and “Germany”"),
-    "network.path_none": ("Keine Verbindung mit höchstens {n} Schritten gefunden.", "No connection within {n} steps."),
-    "network.path_title": ("Weg {i}: {n} Schritte", "Path {i}: {n} steps"),
-    "network.path_clear": ("Weg löschen", "Clear path"),
-    "network.path_hint": ("Wählen Sie Start und Ziel.", "Choose start and target."),
-    "network.clear": ("entfernen", "remove"),
-    "attr.sector": ("Sektor", "Sector"), "attr.sector_detail": ("Typ", "Type"), "attr.land": ("Land", "Land"),
-    "attr.country": ("Staat", "Country"), "attr.city": ("Ort", "City"), "attr.website": ("Website", "Website"),
-    "attr.start": ("Beginn", "Start"), "attr.end": ("Ende", "End"), "attr.phase": ("Phase", "Phase"),
-    "attr.status": ("Status", "Status"), "attr.region": ("Region", "Region"),
-    "attr.description": ("Beschreibung", "Description"), "attr.role": ("Funktion", "Role"),
-    "attr.languages": ("Sprachen", "Languages"), "attr.event_kind": ("Format", "Format"),
-    "attr.date": ("Datum", "Date"), "attr.end_date": ("bis", "until"), "attr.kind": ("Art", "Kind"),
-    "attr.id": ("Kennung", "Id"),
-    "status.planned": ("geplant", "planned"), "status.active": ("laufend", "active"),
-    "status.completed": ("abgeschlossen", "completed"), "status.unknown": ("unbekannt", "unknown"),
-})
-
-# Relation group titles (neighbours list) and verbs (path steps), per edge kind and direction.
-_RELATIONS = {
-    "located_in": (("Standort", "Location"), ("Institutionen mit Sitz hier", "Institutions located here"),
-                   ("liegt in", "is located in"), ("ist Standort von", "is the location of")),
-    "participates_in": (("Beteiligt an Projekten", "Takes part in projects"), ("Beteiligte Institutionen", "Participating institutions"),
-                        ("ist beteiligt an", "takes part in"), ("hat als Beteiligte", "has as participant")),
-    "cofinances": (("Kofinanziert Projekte", "Co-finances projects"), ("Kofinanziert von", "Co-financed by"),
-                   ("kofinanziert", "co-finances"), ("wird kofinanziert von", "is co-financed by")),
-    "implemented_in": (("Durchgeführt in", "Implemented in"), ("Projekte und Programme hier", "Projects and programmes here"),
-                       ("läuft in", "runs in"), ("ist Einsatzland von", "hosts")),
-    "addresses": (("Themen", "Themes"), ("Projekte zu diesem Thema", "Projects on this theme"),
-                  ("behandelt", "addresses"), ("ist Thema von", "is a theme of")),
-    "works_on": (("Arbeitet zu Themen", "Works on themes"), ("Institutionen und Kontakte zum Thema", "Institutions and contacts working on it"),
-                 ("arbeitet zu", "works on"), ("wird bearbeitet von", "is worked on by")),
-    "linked_to": (("Verknüpft mit Programm", "Linked to programme"), ("Verknüpfte Projekte", "Linked projects"),
-                  ("gehört zu", "is linked to"), ("umfasst", "includes")),
-    "partners_with": (("Partnerländer", "Partner countries"), ("Partnerschaften mit Ländern", "Partnerships with Länder"),
-                      ("ist Partner von", "is a partner of"), ("ist Partner von", "is a partner of")),
-    "works_at": (("Arbeitet bei", "Works at"), ("Kontakte", "Contacts"),
-                 ("arbeitet bei", "works at"), ("beschäftigt", "employs")),
-    "attended": (("Teilgenommen an", "Attended"), ("Teilnehmende", "Attendees"),
-                 ("nahm teil an", "attended"), ("hatte als Gast", "was attended by")),
-    "held_in": (("Veranstaltungsort", "Held in"), ("Veranstaltungen hier", "Events here"),
-                ("fand statt in", "was held in"), ("war Ort von", "hosted")),
-    "about": (("Themen", "Themes"), ("Veranstaltungen zum Thema", "Events on this theme"),
-              ("behandelte", "was about"), ("war Thema von", "was the theme of")),
-}
-register({f"rel.{k}.out": v[0] for k, v in _RELATIONS.items()})
-register({f"rel.{k}.in": v[1] for k, v in _RELATIONS.items()})
-register({f"verb.{k}.out": v[2] for k, v in _RELATIONS.items()})
-register({f"verb.{k}.in": v[3] for k, v in _RELATIONS.items()})
-assert set(_RELATIONS) == set(EdgeKind.values())
-
 #: Attributes shown in the details panel, in this order. E-mail and consent
 #: are personal data and stay on the Kontakte page.
 DETAIL_ATTRS = ("sector", "sector_detail", "land", "country", "city", "region", "start", "end", "phase", "status",
-                "event_kind", "date", "end_date", "role", "languages", "website", "description")
+                "event_kind", "date", "end_date", "role", "languages", "website", "iati_identifier",
+                "iati_identifier_unverified", "description")
 
 
 # --------------------------------------------------------------------- view
 def compute_view(store: GraphStore | PartnerGraph, state: dict[str, Any]) -> ExplorerView:
     """The explorer view of ``state``, composed of ``store``'s answers (thin:
-    all logic is in :func:`graph.queries.explorer_view`; a graph is asked
+    all logic is in :func:`graph.view.explorer_view`; a graph is asked
     through a ``MemoryStore``)."""
     return explorer_view(
         store, focus=state["focus"], radius=state["radius"], expand=state["expand"], collapse=state["collapse"],
@@ -250,7 +138,7 @@ def status_message(view: ExplorerView, lang: str) -> list:
             by = t(f"network.by.{ov.by}", lang)
             parts.append(html.Div(t("network.status_too_large", lang, total=f"{view.total:,}".replace(",", "."),
                                     max=f"{MAX_ELEMENTS:,}".replace(",", "."), projects=ov.projects, by=by),
-                                  className="notice warn", id="network-lod-notice"))
+                                  className="notice warn", id=ID.LOD_NOTICE))
         else:
             key = "network.status_start" if ov.by == "country" else "network.status_start_theme"
             parts.append(html.Div(t(key, lang), className="notice"))
@@ -260,7 +148,7 @@ def status_message(view: ExplorerView, lang: str) -> list:
                                className="muted"))
         if sub.truncated:
             parts.append(html.Div(t("network.status_cut", lang, shown=sub.size, total=sub.total, max=MAX_ELEMENTS),
-                                  className="notice warn", id="network-lod-notice"))
+                                  className="notice warn", id=ID.LOD_NOTICE))
     if view.unknown:
         parts.append(html.Div(t("network.status_unknown", lang, ids=", ".join(view.unknown)), className="notice warn"))
     return parts
@@ -291,16 +179,16 @@ def highlight_notice(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.
     names = ", ".join(short(h) for h in ids[:HIGHLIGHT_NAMES]) + (" …" if len(ids) > HIGHLIGHT_NAMES else "")
     return html.Div([
         html.Span(t("network.highlighted", lang, n=len(ids), names=names)),
-        dcc.Link(t("network.highlight_clear", lang), href=_href(state, highlight=[]), id="network-highlight-clear",
+        dcc.Link(t("network.highlight_clear", lang), href=_href(state, highlight=[]), id=ID.HIGHLIGHT_CLEAR,
                  className="button small secondary"),
-    ], className="notice highlight-notice", id="network-highlight-notice")
+    ], className="notice highlight-notice", id=ID.HIGHLIGHT_NOTICE)
 
 
 def _attr_value(g: PartnerGraph, name: str, value: Any, lang: str) -> Any:
     if name == "sector":
-        return t(f"sector.{value}", lang)
+        return domain_label("sector", value, lang)
     if name == "status":
-        return t(f"status.{value}", lang)
+        return domain_label("status", value, lang)
     if name == "land" and f"land:{value}" in g:
         return g.label(f"land:{value}", lang)
     if name == "country" and f"country:{value}" in g:
@@ -327,7 +215,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         return html.Div([html.H2(t("network.details", lang)), html.P(t("network.details_empty", lang), className="muted")])
     attrs = g.node(nid)
     kind = attrs["kind"]
-    rows = [html.Tr([html.Th(t("attr.kind", lang)), html.Td(t(f"kind.{kind}", lang))])]
+    rows = [html.Tr([html.Th(t("attr.kind", lang)), html.Td(domain_label("kind", kind, lang))])]
     for name in DETAIL_ATTRS:
         if attrs.get(name) not in (None, "", []):
             rows.append(html.Tr([html.Th(t(f"attr.{name}", lang)), html.Td(_attr_value(g, name, attrs[name], lang))]))
@@ -342,21 +230,21 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
     expanded = nid in state["expand"]
     path_from = state["path"][0] if state["path"] else None
     actions = [
-        dcc.Link(t("network.expand", lang), id="network-act-expand", className="button small",
+        dcc.Link(t("network.expand", lang), id=ID.ACT_EXPAND, className="button small",
                  href=_href(state, selected=nid, expand=state["expand"] + [nid],
                             collapse=[c for c in state["collapse"] if c != nid])),
-        dcc.Link(t("network.collapse", lang), id="network-act-collapse", className="button small secondary",
+        dcc.Link(t("network.collapse", lang), id=ID.ACT_COLLAPSE, className="button small secondary",
                  href=_href(state, selected=nid, expand=[e for e in state["expand"] if e != nid],
                             collapse=state["collapse"] if expanded else state["collapse"] + [nid])),
-        dcc.Link(t("network.focus1", lang), id="network-act-focus1", className="button small",
+        dcc.Link(t("network.focus1", lang), id=ID.ACT_FOCUS1, className="button small",
                  href=_href(state, selected=nid, focus=nid, radius=1, expand=[], collapse=[])),
-        dcc.Link(t("network.focus2", lang), id="network-act-focus2", className="button small",
+        dcc.Link(t("network.focus2", lang), id=ID.ACT_FOCUS2, className="button small",
                  href=_href(state, selected=nid, focus=nid, radius=2, expand=[], collapse=[])),
-        dcc.Link(t("network.path_from_here", lang), id="network-act-path", className="button small secondary",
+        dcc.Link(t("network.path_from_here", lang), id=ID.ACT_PATH, className="button small secondary",
                  href=_href(state, selected=nid, path=[nid])),
     ]
     if path_from and path_from != nid:
-        actions.append(dcc.Link(t("network.path_to_here", lang), id="network-act-path-to", className="button small secondary",
+        actions.append(dcc.Link(t("network.path_to_here", lang), id=ID.ACT_PATH_TO, className="button small secondary",
                                 href=_href(state, selected=nid, path=[path_from, nid])))
 
     groups = (store or MemoryStore(g)).neighbours_by_relation(nid, lang=lang)
@@ -368,8 +256,10 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
             extra = n.edge.get("role") or n.edge.get("contribution") or n.edge.get("type")
             entries.append(html.Li([
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
-                         title=t(f"kind.{n.kind}", lang)),
+                         title=domain_label("kind", n.kind, lang)),
                 html.Span(f" · {extra}", className="muted") if extra else None,
+                html.Span([" ", html.Span(t("network.inferred", lang), className="tag", title=t("network.inferred_hint", lang))],
+                          className="inferred") if n.edge.get("inferred") else None,
             ]))
         nb_blocks.append(html.Details([
             html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({len(items)})"),
@@ -392,7 +282,7 @@ def _picker(role: str, label: str, placeholder: str, current_label: str | None, 
                            dcc.Link("×", href=clear_href, className="clear", title=t("network.clear", lang))
                            if clear_href else None], className="picked-row")
     return html.Div([
-        html.Label(label, htmlFor=f"network-query-{role}", className="field-label"),
+        html.Label(label, htmlFor=ID.query_label_for(role), className="field-label"),
         chosen,
         dcc.Input(id=query_id(role), type="search", placeholder=placeholder, debounce=False, autoComplete="off",
                   className="search-input", value=""),
@@ -424,12 +314,12 @@ def path_panel(g: PartnerGraph, view: ExplorerView, state: dict[str, Any], lang:
     results: list = []
     if src and dst:
         if not view.paths:
-            results.append(html.P(t("network.path_none", lang, n=state["maxlen"]), className="muted", id="network-path-none"))
+            results.append(html.P(t("network.path_none", lang, n=state["maxlen"]), className="muted", id=ID.PATH_NONE))
         for i, p in enumerate(view.paths, start=1):
             steps = describe_path(g, p, lang=lang)
             items = []
             for step in steps:
-                kind_label = t(f"kind.{step.kind}", lang)
+                kind_label = domain_label("kind", step.kind, lang)
                 if step.relation is None:
                     items.append(html.Li([html.Strong(step.label), html.Span(f" ({kind_label})", className="muted")]))
                 else:
@@ -448,14 +338,14 @@ def path_panel(g: PartnerGraph, view: ExplorerView, state: dict[str, Any], lang:
 def _legend(kinds_present: set[str], lang: str) -> html.Div:
     entries = legend_entries(kinds_present or None)
 
-    def row(key: str, shape: str, colour: str) -> html.Li:
+    def row(group: str, key: str, shape: str, colour: str) -> html.Li:
         return html.Li([html.Span(className=f"swatch shape-{shape}", style={"backgroundColor": colour}),
-                        html.Span(t(key, lang))])
+                        html.Span(domain_label(group, key.partition(".")[2], lang))])
 
-    blocks = [html.H3(t("network.legend", lang)), html.Ul([row(*e) for e in entries["kinds"]], className="legend")]
+    blocks = [html.H3(t("network.legend", lang)), html.Ul([row("kind", *e) for e in entries["kinds"]], className="legend")]
     if entries["sectors"]:
         blocks += [html.H4(t("network.legend_sectors", lang)),
-                   html.Ul([row(*e) for e in entries["sectors"]], className="legend")]
+                   html.Ul([row("sector", *e) for e in entries["sectors"]], className="legend")]
     blocks += [html.H4(t("network.legend_marks", lang)), html.Ul([
         html.Li([html.Span(className="swatch ring ring-focus"), html.Span(t("network.legend_focus", lang))]),
         html.Li([html.Span(className="swatch ring ring-chosen"), html.Span(t("network.legend_chosen", lang))]),
@@ -472,10 +362,10 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
 def filter_choices(options: FilterOptions | PartnerGraph, lang: str) -> dict[str, list[tuple[str, str]]]:
     """``(value, label)`` choices of the filters, from the store's
     :class:`~graph.store.FilterOptions` (a graph is read with
-    :func:`graph.store.filter_options`): Länder, countries and themes sorted
+    :func:`graph.explore.filter_options`): Länder, countries and themes sorted
     by label; sectors and statuses present in the data, in their fixed order.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> filter_choices(PartnerGraph(), "en")["lands"][:2]
     [('DE-BW', 'Baden-Württemberg'), ('DE-BY', 'Bavaria')]
     """
@@ -487,8 +377,8 @@ def filter_choices(options: FilterOptions | PartnerGraph, lang: str) -> dict[str
         return sorted(pairs, key=lambda p: fold(p[1]))
 
     return {"lands": named(options.lands), "countries": named(options.countries), "themes": named(options.themes),
-            "sectors": [(s.value, t(f"sector.{s.value}", lang)) for s in Sector if s.value in options.sectors],
-            "statuses": [(s.value, t(f"status.{s.value}", lang)) for s in ProjectStatus if s.value in options.statuses]}
+            "sectors": [(s.value, domain_label("sector", s.value, lang)) for s in Sector if s.value in options.sectors],
+            "statuses": [(s.value, domain_label("status", s.value, lang)) for s in ProjectStatus if s.value in options.statuses]}
 
 
 def _with_chosen(pairs: list[tuple[str, str]], chosen: list[str], label: Any = str) -> list[tuple[str, str]]:
@@ -503,8 +393,8 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
     options = (MemoryStore(store) if isinstance(store, PartnerGraph) else store).filter_options()
     choices = filter_choices(options, lang)
     countries, themes, lands = choices["countries"], choices["themes"], choices["lands"]
-    sectors = _with_chosen(choices["sectors"], state["sector"], lambda v: t(f"sector.{v}", lang))
-    statuses = _with_chosen(choices["statuses"], state["status"], lambda v: t(f"status.{v}", lang))
+    sectors = _with_chosen(choices["sectors"], state["sector"], lambda v: domain_label("sector", v, lang))
+    statuses = _with_chosen(choices["statuses"], state["status"], lambda v: domain_label("status", v, lang))
     first, last = options.years or (None, None)
 
     def multi(id_: str, label_key: str, options: list[dict[str, str]], value: list[str]) -> html.Div:
@@ -514,7 +404,7 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
 
     return html.Div([
         html.H2(t("network.filters", lang)),
-        multi(ID.KINDS, "network.kinds", _options([(k.value, t(f"kind.{k.value}", lang)) for k in NodeKind]), state["kinds"]),
+        multi(ID.KINDS, "network.kinds", _options([(k.value, domain_label("kind", k.value, lang)) for k in NodeKind]), state["kinds"]),
         multi(ID.LAND, "network.land", _options(_with_chosen(lands, state["land"])), state["land"]),
         multi(ID.COUNTRY, "network.country", _options(_with_chosen(countries, state["country"])), state["country"]),
         multi(ID.THEME, "network.theme", _options(_with_chosen(themes, state["theme"])), state["theme"]),
@@ -532,7 +422,7 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
                           className="year-input"),
             ], className="year-row"),
         ], className="field"),
-        dcc.Link(t("network.reset", lang), href=f"/?lang={lang}", id=ID.RESET, className="button small secondary"),
+        dcc.Link(t("network.reset", lang), href=network_href(lang), id=ID.RESET, className="button small secondary"),
     ], className="panel filter-panel")
 
 
@@ -552,7 +442,7 @@ def page_graph(store: GraphStore, state: dict[str, Any], view: ExplorerView) -> 
             refs += [f"land:{attrs['land']}"] if attrs.get("land") else []
             refs += [f"country:{attrs['country']}"] if attrs.get("country") else []
     for nid, attrs in store.node_attrs([r for r in refs if r not in g]).items():
-        g.nx.add_node(nid, **attrs)
+        g.put_node(nid, **attrs)
     return g
 
 
@@ -571,7 +461,7 @@ def layout(lang: str = "de", **query: Any):
     elements = explorer_elements(view_graph(store, view), view, lang=lang, layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
     search_box = html.Div([
-        html.Label(t("network.search", lang), htmlFor="network-query-search", className="field-label"),
+        html.Label(t("network.search", lang), htmlFor=ID.query_label_for("search"), className="field-label"),
         dcc.Input(id=query_id("search"), type="search", placeholder=t("network.search_ph", lang), debounce=0.25,
                   autoComplete="off", className="search-input main-search", value=""),
         html.Div(id=suggestions_id("search"), className="suggestions"),
@@ -636,15 +526,12 @@ def suggestion_list(store: GraphStore | PartnerGraph, text: str, role: str, stat
     if not hits:
         return [html.Div(t("network.no_hits", lang), className="muted suggestion-empty")]
     return [html.Div(dcc.Link([html.Span(h.label, className="hit-label"),
-                               html.Span(t(f"kind.{h.kind}", lang), className="hit-kind")],
+                               html.Span(domain_label("kind", h.kind, lang), className="hit-kind")],
                               href="/" + to_search(_pick_target(role, h.node_id, state)), className="suggestion"),
                      **{"data-node": h.node_id})
             for h in hits]
 
 
-#: Dash pages' own location (refresh="callback-nav"): writing its search
-#: pushes a history entry, tells the other locations and re-renders the page.
-PAGES_LOCATION = "_pages_location"
 
 
 def warm_up() -> None:
@@ -667,6 +554,25 @@ def warm_up() -> None:
             pass  # reported when a request asks the store; the other pages still warm up
 
 
+#: The view-state field each filter and option control writes, and its component.
+CONTROLS = {"kinds": ID.KINDS, "land": ID.LAND, "country": ID.COUNTRY, "theme": ID.THEME, "sector": ID.SECTOR,
+            "status": ID.STATUS_FILTER, "from": ID.YEAR_FROM, "to": ID.YEAR_TO, "layout": ID.LAYOUT, "by": ID.BY,
+            "k": ID.K, "maxlen": ID.MAXLEN, "loose": ID.LOOSE}
+
+
+def control_changes(values: dict[str, Any]) -> dict[str, Any]:
+    """View-state changes from the controls' values (keyed as :data:`CONTROLS`):
+    a cleared multi-select is an empty list, the "loose" checklist a flag;
+    :func:`dashboard.viewstate.updated` validates the rest.
+
+    >>> control_changes({"kinds": None, "land": ["DE-NI"], "loose": ["loose"], "k": 3})
+    {'kinds': [], 'land': ['DE-NI'], 'loose': True, 'k': 3}
+    """
+    lists = ("kinds", "land", "country", "theme", "sector", "status")
+    return {field: (value or [] if field in lists else bool(value) if field == "loose" else value)
+            for field, value in values.items()}
+
+
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),
@@ -679,13 +585,13 @@ def register_callbacks(app: dash.Dash) -> None:
         return suggestion_list(current().store, text or "", role, parse_query(state or {}))
 
     @app.callback(
-        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(query_id(ALL), "n_submit"),
         dash.State(query_id(ALL), "value"),
         # Not State(ID.STATE): a callback whose only input is an ALL pattern
         # also fires when the page is left (no match), and a missing State
         # component is a console error. The URL is the same state.
-        dash.State(PAGES_LOCATION, "search"),
+        dash.State(ids.PAGES_LOCATION, "search"),
         prevent_initial_call=True,
     )
     def _submit(_n, values, search_string):
@@ -700,7 +606,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(_pick_target(trig["role"], hits[0].node_id, parse_search(search_string)))
 
     @app.callback(
-        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
         dash.Input(ID.CYTO, "tapNodeData"),
         dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
@@ -711,20 +617,14 @@ def register_callbacks(app: dash.Dash) -> None:
         return to_search(updated(parse_query(state or {}), selected=node["id"]))
 
     @app.callback(
-        dash.Output(PAGES_LOCATION, "search", allow_duplicate=True),
-        dash.Input(ID.KINDS, "value"), dash.Input(ID.LAND, "value"), dash.Input(ID.COUNTRY, "value"),
-        dash.Input(ID.THEME, "value"), dash.Input(ID.SECTOR, "value"), dash.Input(ID.STATUS_FILTER, "value"),
-        dash.Input(ID.YEAR_FROM, "value"), dash.Input(ID.YEAR_TO, "value"), dash.Input(ID.LAYOUT, "value"),
-        dash.Input(ID.BY, "value"), dash.Input(ID.K, "value"), dash.Input(ID.MAXLEN, "value"),
-        dash.Input(ID.LOOSE, "value"),
-        dash.State(ID.STATE, "data"),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+        inputs={"controls": {field: dash.Input(cid, "value") for field, cid in CONTROLS.items()},
+                "state": dash.State(ID.STATE, "data")},
         prevent_initial_call=True,
     )
-    def _controls(kinds, land, country, theme, sector, status, year_from, year_to, layout_name, by, k, maxlen, loose, state):
+    def _controls(controls, state):
         old = parse_query(state or {})
-        new = updated(old, kinds=kinds or [], land=land or [], country=country or [], theme=theme or [],
-                      sector=sector or [], status=status or [], **{"from": year_from, "to": year_to},
-                      layout=layout_name, by=by, k=k, maxlen=maxlen, loose=bool(loose))
+        new = updated(old, **control_changes(controls))
         if new == old:
             raise dash.exceptions.PreventUpdate
         return to_search(new)
@@ -733,12 +633,12 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.CYTO, "generateImage"),
         dash.Input(ID.PNG, "n_clicks"),
         dash.Input(ID.SVG, "n_clicks"),
-        dash.State(ID.STATE, "data"),
+        LANG_STATE,
         prevent_initial_call=True,
     )
-    def _image(_png, _svg, state):
+    def _image(_png, _svg, search):
         kind = "svg" if dash.ctx.triggered_id == ID.SVG else "png"
-        lang = normalise_lang((state or {}).get("lang"))
+        lang = lang_from_search(search)
         return {"type": kind, "action": "download", "filename": download_name("image", lang, ext=""),
                 "options": {"full": True, "bg": "#ffffff", **({"scale": 2} if kind == "png" else {})}}
 
@@ -763,7 +663,7 @@ def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str
 
     Composed from ``store``'s answers only (a graph is asked through a
     ``MemoryStore``): the view, then its nodes' and edges' attributes
-    (:func:`graph.store.view_graph` with edge attributes), so a node written
+    (:func:`graph.view.view_graph` with edge attributes), so a node written
     to Neo4j after start-up is exported like any other.
 
     A view listing contacts is an export of personal data: it is recorded in

@@ -79,8 +79,31 @@ def screenshot(page, name: str) -> Path:
 
 
 def wait_for_dash(page) -> None:
-    """Wait until Dash has rendered and no callback is pending."""
+    """Wait until Dash has rendered the page (its heading is in the page
+    container: the layout and the page's content arrive in separate requests,
+    which on a busy machine can be far apart) and no callback is pending."""
     page.wait_for_selector("#react-entry-point", state="attached")
+    page.wait_for_selector("#page-content h1", state="attached", timeout=30000)
     page.wait_for_function(
         "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20000)
     page.wait_for_load_state("networkidle")
+
+
+def wait_for_drawings(page, timeout: float = 20000) -> None:
+    """Wait until every plotly chart has drawn its SVG and every cytoscape
+    view its canvas (they render after Dash has placed them)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))
+                 && [...document.querySelectorAll('.network-cyto')].every(c => c.querySelector('canvas'))""",
+        timeout=timeout)
+
+
+def wait_for_no_overflow(page, timeout: float = 10000) -> int:
+    """Wait until the page is no wider than the window (charts re-flow after a
+    resize); return the overflow in px (0 when it fits, else what is left at the timeout)."""
+    script = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    try:
+        page.wait_for_function(f"() => ({script})() <= 1", timeout=timeout)
+    except Exception:  # noqa: BLE001 — playwright's TimeoutError; the caller asserts on the figure
+        pass
+    return page.evaluate(script)

@@ -6,14 +6,13 @@ UI chrome is checked). Screenshots: test-artifacts/screenshots/qa-*.png."""
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
 
-from dashboard.app import PAGE_MODULES
-from dashboard.i18n import _STRINGS
-from tests.browser.browser_helpers import screenshot, wait_for_dash
+from dashboard.domain_labels import domain_keys
+from dashboard.messages import MESSAGES
+from tests.browser.browser_helpers import screenshot, wait_for_dash, wait_for_drawings, wait_for_no_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -47,10 +46,7 @@ _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 
 
 def _registered_keys() -> list[str]:
-    for name in PAGE_MODULES:  # importing a page registers its strings
-        importlib.import_module(name)
-    importlib.import_module("dashboard.shell")
-    return sorted(_STRINGS)
+    return sorted({*MESSAGES, *domain_keys()})
 
 
 def _key_pattern(keys: list[str]) -> re.Pattern:
@@ -97,7 +93,7 @@ def test_page_is_translated_and_screenshotted(served_app, page, path, name, lang
     pattern = _key_pattern(keys)
     page.goto(f"{served_app.url}{path}?lang={lang}")
     wait_for_dash(page)
-    page.wait_for_timeout(400)  # late renders (cytoscape layout, plotly)
+    wait_for_drawings(page)  # late renders (cytoscape layout, plotly)
     wait_for_dash(page)
 
     text = page.inner_text("body")
@@ -108,10 +104,10 @@ def test_page_is_translated_and_screenshotted(served_app, page, path, name, lang
 
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(300)
-        screenshot(page, f"qa-{name}-{lang}-{width}")
         # nothing pokes out sideways: no horizontal scrollbar on the page
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = wait_for_no_overflow(page)
+        wait_for_drawings(page)
+        screenshot(page, f"qa-{name}-{lang}-{width}")
         assert overflow <= 1, f"{path} ({lang}) is {overflow}px wider than a {width}px window"
     assert page.errors == []
 

@@ -1,7 +1,7 @@
 """Browser tests of the Netzwerk page (Playwright + Debian's Chromium).
 
 What the graph shows is read from the live cytoscape instance (cytoscape.js
-keeps it on its container element), and compared with what ``graph.queries``
+keeps it on its container element), and compared with what ``graph.explore``
 says about the same sample loaded in the test process.
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.viewstate import parse_search, to_search
-from graph.queries import neighbours_by_relation, shortest_paths
+from graph.explore import neighbours_by_relation, shortest_paths
 from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash
 from tests.helpers import write_table
 
@@ -168,7 +168,7 @@ def test_path_between_two_real_institutions_is_highlighted_and_listed(served_app
 
 
 def _strict_edges():
-    from graph.queries import STRICT_PATH_EDGES
+    from graph.explore import STRICT_PATH_EDGES
     return STRICT_PATH_EDGES
 
 

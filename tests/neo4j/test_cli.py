@@ -42,7 +42,7 @@ def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys
     finally:
         _absorb(peer)
     out = capsys.readouterr().out
-    assert "pushed 210 nodes and 698 relationships" in out and "rows/s" in out
+    assert "pushed 239 nodes and 792 relationships" in out and "rows/s" in out
 
     out_dir = tmp_path / "pulled"
     try:
@@ -51,7 +51,7 @@ def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys
     finally:
         _absorb(peer)
     out = capsys.readouterr().out
-    assert "pulled 210 nodes and 698 relationships" in out and "rows/s" in out
+    assert "pulled 239 nodes and 792 relationships" in out and "rows/s" in out
 
     assert app.main(["check", str(out_dir), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -1,41 +1,57 @@
 """The store contract: the in-memory store and the Neo4j store answer the
 explorer's questions identically on the sample — the single questions and
-the composed explorer view (:func:`graph.queries.explorer_view` asking the
+the composed explorer view (:func:`graph.view.explorer_view` asking the
 store) for start, focus, expanded, collapsed, filtered, highlighted, cut and
 path views.
 
-Each test runs once per store (``memory``, ``neo4j``). It checks facts of the
-sample that any store must give, and that the answer equals the in-memory
-reference (for the Neo4j store: answered in Cypher from the pushed sample).
+The ``*_facts`` tests run once per store (``memory``, ``neo4j``) and check
+facts of the sample that any store must give. The other tests compare the two
+implementations: the Neo4j store (answered in Cypher from the pushed sample)
+against the in-memory reference.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
-from graph.queries import STRICT_PATH_EDGES, GraphFilter
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
+from graph.explore import GraphFilter, STRICT_PATH_EDGES
 from graph.store import GraphStore, MemoryStore
 
 pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="module")
+def neo4j_store(bolt_peer, sample_graph):
+    """The Neo4j store with the sample pushed."""
+    bolt_peer.reset()
+    store = bolt_peer.store()
+    store.push(sample_graph)
+    return store
 
 
 @pytest.fixture(scope="module", params=["memory", "neo4j"])
 def contract_store(request, sample_graph):
     if request.param == "memory":
         return MemoryStore(sample_graph)
-    peer = request.getfixturevalue("bolt_peer")
-    peer.reset()
-    store = peer.store()
-    store.push(sample_graph)
-    return store
+    return request.getfixturevalue("neo4j_store")
+
+
+@pytest.fixture(scope="module")
+def compared_store(neo4j_store):
+    """The store compared with the in-memory reference: another implementation."""
+    return neo4j_store
 
 
 @pytest.fixture(scope="module")
 def reference(sample_graph) -> MemoryStore:
     return MemoryStore(sample_graph)
+
+
+def test_the_comparison_is_between_two_implementations(compared_store, reference):
+    assert type(compared_store) is not type(reference) and compared_store.name == "neo4j"
 
 
 def test_both_stores_implement_the_protocol(contract_store):
@@ -46,8 +62,8 @@ def test_both_stores_implement_the_protocol(contract_store):
 # ------------------------------------------------------------------- nodes
 @pytest.mark.parametrize("nid", ["land:DE-HE", "country:RWA", "institution:hlft", "project:BLP-01",
                                  "theme:water", "contact:c001", "event:e01"])
-def test_get_node(contract_store, reference, nid):
-    attrs = contract_store.node(nid)
+def test_get_node(compared_store, reference, nid):
+    attrs = compared_store.node(nid)
     assert attrs["kind"] == nid.split(":")[0] and attrs["label"]
     assert attrs == reference.node(nid)
 
@@ -62,9 +78,9 @@ def test_get_unknown_node_raises_node_not_found(contract_store):
             call()
 
 
-def test_node_attrs_of_many(contract_store, reference):
+def test_node_attrs_of_many(compared_store, reference):
     ids = ["land:DE-BY", "project:BLP-02", "nothing:here"]
-    got = contract_store.node_attrs(ids)
+    got = compared_store.node_attrs(ids)
     assert set(got) == {"land:DE-BY", "project:BLP-02"}
     assert got == reference.node_attrs(ids)
 
@@ -86,8 +102,8 @@ def test_counts_per_kind(contract_store, sample_graph):
     ("uni", None, 25),
     ("", None, 10),
 ])
-def test_search(contract_store, reference, text, kinds, limit):
-    hits = contract_store.search(text, kinds=kinds, limit=limit)
+def test_search(compared_store, reference, text, kinds, limit):
+    hits = compared_store.search(text, kinds=kinds, limit=limit)
     assert hits == reference.search(text, kinds=kinds, limit=limit)
     assert len(hits) <= limit
     if kinds:
@@ -103,8 +119,8 @@ def test_search_facts(contract_store):
 
 # -------------------------------------------------------------- neighbours
 @pytest.mark.parametrize("nid", ["project:BLP-01", "land:DE-HE", "country:RWA", "contact:c001", "theme:water"])
-def test_neighbours_by_relation(contract_store, reference, nid):
-    got = contract_store.neighbours_by_relation(nid)
+def test_neighbours_by_relation(compared_store, reference, nid):
+    got = compared_store.neighbours_by_relation(nid)
     want = reference.neighbours_by_relation(nid)
     assert got == want
     assert list(got) == list(want)  # group order
@@ -127,8 +143,8 @@ def test_neighbours_facts(contract_store):
     ("country:DEU", 2, 60),       # cut: nearer and better connected nodes first
     ("theme:water", 3, 100),
 ])
-def test_ego_network(contract_store, reference, nid, radius, cap):
-    got = contract_store.ego_network(nid, radius=radius, max_elements=cap)
+def test_ego_network(compared_store, reference, nid, radius, cap):
+    got = compared_store.ego_network(nid, radius=radius, max_elements=cap)
     assert got == reference.ego_network(nid, radius=radius, max_elements=cap)
     assert nid in got.nodes and got.size <= cap
 
@@ -162,8 +178,8 @@ PATH_CASES = [
 
 
 @pytest.mark.parametrize("source,target,opts", PATH_CASES)
-def test_shortest_paths(contract_store, reference, sample_graph, source, target, opts):
-    got = contract_store.shortest_paths(source, target, **opts)
+def test_shortest_paths(compared_store, reference, sample_graph, source, target, opts):
+    got = compared_store.shortest_paths(source, target, **opts)
     want = reference.shortest_paths(source, target, **opts)
     # Same number of paths and the same lengths; among equally long paths the
     # choice and order may differ (documented), so each is checked for validity.
@@ -198,8 +214,8 @@ FILTERS = [
 
 @pytest.mark.parametrize("flt", FILTERS, ids=repr)
 @pytest.mark.parametrize("cap", [1500, 40])
-def test_filtered_subgraph(contract_store, reference, flt, cap):
-    got = contract_store.filter_subgraph(flt, max_elements=cap)
+def test_filtered_subgraph(compared_store, reference, flt, cap):
+    got = compared_store.filter_subgraph(flt, max_elements=cap)
     assert got == reference.filter_subgraph(flt, max_elements=cap)
     assert got.size <= cap
 
@@ -220,8 +236,8 @@ def test_filter_facts(contract_store, sample_graph):
     (["contact:c001", "event:e01"], ["theme", "country"]),
     ([], None),
 ])
-def test_neighbours(contract_store, reference, sample_graph, ids, kinds):
-    got = contract_store.neighbours(ids, kinds=kinds)
+def test_neighbours(compared_store, reference, sample_graph, ids, kinds):
+    got = compared_store.neighbours(ids, kinds=kinds)
     assert got == reference.neighbours(ids, kinds=kinds)
     assert set(got) == {n for n in ids if n in sample_graph}
     if kinds is None:
@@ -229,32 +245,32 @@ def test_neighbours(contract_store, reference, sample_graph, ids, kinds):
             assert got[n] == sample_graph.neighbours(n)
 
 
-def test_neighbours_none_of_the_kinds_asked_for(contract_store, reference):
+def test_neighbours_none_of_the_kinds_asked_for(compared_store, reference):
     # a known node without such neighbours is listed with none (not left out)
-    got = contract_store.neighbours(["land:DE-HE"], kinds=["event"])
+    got = compared_store.neighbours(["land:DE-HE"], kinds=["event"])
     assert got == reference.neighbours(["land:DE-HE"], kinds=["event"]) == {"land:DE-HE": frozenset()}
 
 
 @pytest.mark.parametrize("cap", [1500, 30])
-def test_induced_subgraph(contract_store, reference, sample_graph, cap):
+def test_induced_subgraph(compared_store, reference, sample_graph, cap):
     ids = sorted(sample_graph.neighbours("country:TZA") | {"country:TZA", "land:DE-HE", "ghost:x"})
     keep = ["land:DE-HE"]
     rank = {n: (0 if n.startswith("project:") else 1) for n in ids}
-    got = contract_store.induced_subgraph(ids, max_elements=cap, keep=keep, rank=rank)
+    got = compared_store.induced_subgraph(ids, max_elements=cap, keep=keep, rank=rank)
     assert got == reference.induced_subgraph(ids, max_elements=cap, keep=keep, rank=rank)
     assert "ghost:x" not in got.nodes and "land:DE-HE" in got.nodes and got.size <= cap
     assert got.truncated == (cap == 30)
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=repr)
-def test_matching_projects(contract_store, reference, flt):
-    assert sorted(contract_store.matching_projects(flt)) == sorted(reference.matching_projects(flt))
+def test_matching_projects(compared_store, reference, flt):
+    assert sorted(compared_store.matching_projects(flt)) == sorted(reference.matching_projects(flt))
 
 
 @pytest.mark.parametrize("flt", [GraphFilter(), *FILTERS], ids=repr)
 @pytest.mark.parametrize("by", ["country", "theme"])
-def test_overview(contract_store, reference, flt, by):
-    got = contract_store.overview(flt, by=by)
+def test_overview(compared_store, reference, flt, by):
+    got = compared_store.overview(flt, by=by)
     assert got == reference.overview(flt, by=by)
     assert got.by == by
 
@@ -291,11 +307,11 @@ VIEWS = {
 
 
 @pytest.mark.parametrize("name", list(VIEWS))
-def test_explorer_view(contract_store, reference, name):
-    from graph.queries import explorer_view
+def test_explorer_view(compared_store, reference, name):
+    from graph.view import explorer_view
 
     opts = VIEWS[name]
-    got = explorer_view(contract_store, **opts)
+    got = explorer_view(compared_store, **opts)
     want = explorer_view(reference, **opts)
     assert got == want
     if got.subgraph is not None:
@@ -305,7 +321,7 @@ def test_explorer_view(contract_store, reference, name):
 
 
 def test_explorer_view_kinds_of_answer(contract_store):
-    from graph.queries import explorer_view
+    from graph.view import explorer_view
 
     assert explorer_view(contract_store).reason == "start"
     too_large = explorer_view(contract_store, **VIEWS["filter-too-large"])
@@ -322,10 +338,10 @@ def test_explorer_view_kinds_of_answer(contract_store):
     ("land:DE-HE", "country:RWA", {"k": 3, "focus": "land:DE-HE"}),
     ("project:BLP-01", "land:DE-HE", {"k": 1}),
 ])
-def test_explorer_path_view(contract_store, reference, sample_graph, source, target, opts):
-    from graph.queries import explorer_view
+def test_explorer_path_view(compared_store, reference, sample_graph, source, target, opts):
+    from graph.view import explorer_view
 
-    got = explorer_view(contract_store, path=[source, target], highlight=[source], **opts)
+    got = explorer_view(compared_store, path=[source, target], highlight=[source], **opts)
     want = explorer_view(reference, path=[source, target], highlight=[source], **opts)
     # ties among equally short paths may be broken differently: same lengths,
     # each a real path, each shown in the view with its edges
@@ -349,8 +365,8 @@ def test_explorer_path_view(contract_store, reference, sample_graph, source, tar
     [("land:DE-HE", "theme:nope"), ("land:DE-HE", "land:DE-BY")],   # unknown / not adjacent
     [],
 ])
-def test_edges_between(contract_store, reference, sample_graph, pairs):
-    got = contract_store.edges_between(pairs)
+def test_edges_between(compared_store, reference, sample_graph, pairs):
+    got = compared_store.edges_between(pairs)
     assert got == reference.edges_between(pairs)
     for u, v, key, attrs in got:
         assert sample_graph.nx.has_edge(u, v, key) and attrs == dict(sample_graph.nx.edges[u, v, key])
@@ -366,8 +382,8 @@ def test_edges_between_facts(contract_store, sample_graph):
     assert contract_store.edges_between([("project:BLP-01", "institution:hlft")], directed=True) == []
 
 
-def test_filter_options(contract_store, reference, sample_graph):
-    opts = contract_store.filter_options()
+def test_filter_options(compared_store, reference, sample_graph):
+    opts = compared_store.filter_options()
     assert opts == reference.filter_options()
     assert len(opts.lands) == 16 and ("land:DE-HE", "Hessen", "Hesse") in opts.lands
     assert {c for c, *_ in opts.countries} == set(sample_graph.nodes("country"))

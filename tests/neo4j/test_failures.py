@@ -26,7 +26,7 @@ from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shell import _banner
 from graph import neo4j_store
-from graph.errors import StoreError, StoreUnavailable
+from graph.core.errors import StoreError, StoreUnavailable
 from graph.neo4j_store import Neo4jStore
 
 PASSWORD = "s3cret-Pa55"
@@ -93,7 +93,7 @@ class FailingDriver:
 
 def _check_message(exc: BaseException, words: str) -> str:
     text = str(exc)
-    assert isinstance(exc, StoreError) and type(exc).__module__ == "graph.errors"
+    assert isinstance(exc, StoreError) and type(exc).__module__ == "graph.core.errors"
     assert exc.__cause__ is None and exc.__suppress_context__  # raised "from None": no driver exception attached
     assert re.match(r"bolt://(neo4j@)?db\.example\.org:7687( \(database 'nope'\))?: ", text) and words in text
     assert PASSWORD not in text and "\n" not in text
@@ -121,7 +121,7 @@ def test_a_query_the_server_rejects_is_a_store_error_not_unavailable():
     with pytest.raises(StoreError) as info:
         store.counts_by_kind()
     assert not isinstance(info.value, StoreUnavailable)
-    assert "query rejected" in str(info.value) and type(info.value).__module__ == "graph.errors"
+    assert "query rejected" in str(info.value) and type(info.value).__module__ == "graph.core.errors"
 
 
 @pytest.mark.parametrize("name", ["wrong password", "wrong database", "server down", "read timeout (socket)"])

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from graph.errors import StoreError
-from graph.kinds import NodeKind
-from graph.model import PartnerGraph
+from graph.core.errors import StoreError
+from graph.core.kinds import NodeKind
+from graph.core.model import PartnerGraph
 from tests.neo4j.conftest import FOREIGN_LABEL
 
 pytestmark = pytest.mark.neo4j
@@ -41,12 +41,12 @@ def test_push_then_pull_gives_back_the_same_graph(store, sample_graph):
     assert (pushed.nodes, pushed.edges) == (len(sample_graph), sample_graph.nx.number_of_edges())
     assert bar.total == bar.done == pushed.nodes + pushed.edges
     assert pushed.rows_per_second > 0 and pushed.index in ("constraint", "index")
-    assert store.count() == (210, 698)
+    assert store.count() == (239, 792)  # the sample since the December 2026 additions
 
     bar = Bar()
     pulled = store.pull(progress=bar)
     assert pulled.problems == []
-    assert bar.total == bar.done == 210 + 698
+    assert bar.total == bar.done == 239 + 792
     _same_graph(sample_graph, pulled.graph)
 
 
@@ -65,7 +65,7 @@ def test_pushing_twice_leaves_the_same_counts(store, sample_graph):
     store.push(sample_graph)
     second = store.push(sample_graph)
     assert (second.deleted_nodes, second.deleted_edges) == (0, 0)
-    assert store.count() == (210, 698)
+    assert store.count() == (239, 792)  # the sample since the December 2026 additions
     _same_graph(sample_graph, store.pull().graph)
 
 
@@ -82,10 +82,10 @@ def test_a_changed_dataset_updates_and_removes_only_what_we_wrote(store, peer, s
     inst = next(n for n in g.nodes(NodeKind.INSTITUTION) if g.out_edges(n))
     gone_edge = next((u, v, k) for u, v, k in g.nx.edges(keys=True) if u != inst and v != inst)
     changed = next(n for n in g.nodes(NodeKind.PROJECT))
-    g.nx.remove_node(inst)
-    g.nx.remove_edge(*gone_edge)
-    g.nx.nodes[changed]["label"] = "Neuer Titel"
-    g.nx.nodes[changed].pop("description", None)
+    g.remove_node(inst)
+    g.remove_edge_key(*gone_edge)
+    g.set_node_attrs(changed, label="Neuer Titel")
+    g.remove_node_attrs(changed, "description")
     g.add_country("ISL")
     second = store.push(g)
 
@@ -146,7 +146,7 @@ def test_index_on_ids_is_detected_not_duplicated(store, sample_graph):
 def test_an_empty_graph_pushes_nothing_and_clears_what_we_wrote(store, sample_graph):
     store.push(sample_graph)
     cleared = store.push(PartnerGraph(with_laender=False))
-    assert (cleared.nodes, cleared.edges, cleared.deleted_nodes) == (0, 0, 210)
+    assert (cleared.nodes, cleared.edges, cleared.deleted_nodes) == (0, 0, 239)
     assert store.count() == (0, 0)
     assert store.pull().graph.counts_by_kind() == PartnerGraph(with_laender=False).counts_by_kind()
 

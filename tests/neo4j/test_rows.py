@@ -9,9 +9,9 @@ import pytest
 
 from graph import cypher
 from graph.cypher import DIALECTS, MERGE_EDGES, MERGE_NODES, get_dialect
-from graph.errors import StoreError
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
+from graph.core.errors import StoreError
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
 from graph.neo4j_rows import (
     batches, chunks, edge_rows, graph_from_records, node_rows, property_value, rendered_size,
 )
@@ -164,7 +164,7 @@ def test_graph_package_still_does_not_import_neo4j_without_the_store():
     import subprocess
     import sys
 
-    code = ("import sys, graph, graph.model, graph.tables, graph.reference, graph.cypher, graph.neo4j_rows;"
+    code = ("import sys, graph, graph.core.model, graph.core.tables, graph.core.reference, graph.cypher, graph.neo4j_rows;"
             "sys.exit(1 if 'neo4j' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
@@ -173,9 +173,11 @@ def test_public_api_of_the_store_modules():
     import graph.neo4j_rows
     import graph.neo4j_store
     import graph.store
+    import graph.view
 
-    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "view_graph", "local_graph",
-                                        "FilterOptions", "filter_options", "EdgeRecord"}
+    assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "FilterOptions", "filter_options",
+                                        "EdgeRecord"}
+    assert set(graph.view.__all__) == {"ExplorerView", "explorer_view", "view_graph", "local_graph"}
     assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
                                               "Progress", "CONTACT_RULES", "SNAPSHOT_MODES"}
     for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):

@@ -21,10 +21,10 @@ from dashboard.pages.network import details_panel
 from dashboard.settings import Settings
 from dashboard.shell import _banner
 from dashboard.viewstate import parse_query
-from graph.errors import NodeNotFound, StoreUnavailable
+from graph.core.errors import NodeNotFound, StoreUnavailable
 from graph.neo4j_store import Neo4jStore, connect
-from graph.privacy import MASKED_LABEL, mask_unconsented, without_contacts
-from graph.queries import explorer_view
+from graph.people.privacy import MASKED_LABEL, mask_unconsented, without_contacts
+from graph.view import explorer_view
 from graph.store import FallbackStore, GraphStore, MemoryStore
 from tests.neo4j.behind import INSTITUTION, NEW, NEW_LABEL, add_project_in_neo4j_only
 from tests.neo4j.falkordb_server import bolt_handshake, free_port
@@ -106,7 +106,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
             first = ctx.graph
             assert first is not local and first.counts_by_kind() == local.counts_by_kind()
             assert first.meta["snapshot"]["source"] == peer.uri and first.meta["snapshot"]["taken_at"]
-            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 19
+            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 24  # the sample since Dec 2026
             from dashboard.pages import analytics, data, matchmaking
 
             assert "Abfragemodus" in _text(data.layout(lang="de")) and peer.uri in _text(data.layout(lang="de"))
@@ -116,7 +116,7 @@ def test_snapshot_for_whole_graph_pages_is_refreshed_when_neo4j_changes(peer, sa
                 time.sleep(0.1)
             snap = ctx.graph
             assert NEW in snap and snap.label(NEW) == NEW_LABEL
-            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 20
+            assert ctx.cached("projects", lambda: len(list(ctx.graph.nodes("project")))) == 25  # 24 + the new one
             assert NEW in analytics._index().projects  # Analysen: rebuilt on the new snapshot
             assert NEW_LABEL in _text(matchmaking.layout(lang="de", target=NEW))  # Matchmaking too
             # the store's own caches (names, filter facts) follow the same version
@@ -248,7 +248,7 @@ def test_fallback_before_any_snapshot_names_the_local_dataset(sample_graph):
 
 def test_snapshot_off_never_pulls_and_whole_graph_pages_explain_how_to_enable_it(peer, sample_graph, monkeypatch):
     from dashboard.app import WHOLE_GRAPH_PAGES, warm_up
-    from graph.errors import SnapshotDisabled
+    from graph.core.errors import SnapshotDisabled
 
     peer.store().push(sample_graph)
     local = copy.deepcopy(sample_graph)

@@ -69,7 +69,7 @@ def test_network_page_in_query_mode_is_drawn_from_neo4j(peer, sample_graph, page
 
 def _expected_with_new(sample_graph):
     """The sample as served (contacts masked) plus the project written to Neo4j only."""
-    from graph.privacy import mask_unconsented
+    from graph.people.privacy import mask_unconsented
 
     g = copy.deepcopy(sample_graph)
     g.add_node("project", "NEO4J-ONLY", label=NEW_LABEL, source=NEW_SOURCE, status="active",

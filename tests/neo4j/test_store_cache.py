@@ -14,8 +14,9 @@ from dashboard.pages import network
 from dashboard.viewstate import parse_query
 from graph import cypher
 from graph.neo4j_store import Neo4jStore
-from graph.queries import explorer_view
-from graph.store import MemoryStore, view_graph
+from graph.view import explorer_view
+from graph.store import MemoryStore
+from graph.view import view_graph
 
 pytestmark = pytest.mark.neo4j
 
@@ -92,9 +93,9 @@ def test_a_new_dataset_version_is_read_afresh(peer, sample_graph):
     before = store.node(INSTITUTION)
     assert INSTITUTION in store.ego_network("land:DE-HE", radius=2).nodes
     changed = copy.deepcopy(sample_graph)
-    changed.nx.nodes[INSTITUTION]["label"] = "Umbenannt"
+    changed.set_node_attrs(INSTITUTION, label="Umbenannt")
     for u, v, k in list(changed.nx.out_edges(INSTITUTION, keys=True)):
-        changed.nx.remove_edge(u, v, k)
+        changed.remove_edge_key(u, v, k)
     writer.push(changed)  # a new push id: a new dataset version
     assert before["label"] != "Umbenannt" and store.node(INSTITUTION)["label"] == "Umbenannt"
     reference = MemoryStore(changed)

@@ -6,7 +6,7 @@ only its institution and role may be shown, and it is never exported.
 served, so no page can leak a name by accident; :func:`without_contacts`
 drops every contact (``serve --no-contacts``).
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph(with_laender=False)
 >>> c = g.add_node("contact", "c1", label="Erika Muster", email="e@example.org",
 ...                role="Referentin", consent=False, illustrative=True)
@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import networkx as nx
 
-from graph.errors import PartnernetzError
-from graph.kinds import NodeKind, kind_of
-from graph.model import PartnerGraph
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import NodeKind, kind_of
+from graph.core.model import PartnerGraph
 
 __all__ = [
     "MASKED_LABEL",
@@ -69,7 +68,7 @@ def mask_unconsented(graph: PartnerGraph) -> int:
     edge (the institution) stay. Theme and attendance edges stay too: they
     say what a role at an institution works on, not who the person is.
     """
-    from graph.dedupe import find_duplicates
+    from graph.people.dedupe import find_duplicates
 
     # A person recorded twice who withdrew consent in one record is masked in all.
     withdrawn: set[str] = set()
@@ -78,19 +77,11 @@ def mask_unconsented(graph: PartnerGraph) -> int:
             withdrawn.update(group.members)
     masked = 0
     for nid in list(graph.nodes(NodeKind.CONTACT)):
-        attrs = graph.nx.nodes[nid]
-        if has_consent(attrs) and nid not in withdrawn:
+        if has_consent(graph.node(nid)) and nid not in withdrawn:
             continue
-        for name in PERSONAL_FIELDS:
-            attrs.pop(name, None)
-        attrs["label"] = MASKED_LABEL
-        attrs["label_en"] = MASKED_LABEL_EN
-        attrs["masked"] = True
-        attrs["consent"] = False
+        graph.remove_node_attrs(nid, *PERSONAL_FIELDS)
+        graph.set_node_attrs(nid, label=MASKED_LABEL, label_en=MASKED_LABEL_EN, masked=True, consent=False)
         masked += 1
-    if masked:
-        # A mutation without add_node: bump the generation so caches rebuild.
-        graph._generation += 1  # noqa: SLF001 - the graph's own invalidation counter
     return masked
 
 
@@ -99,18 +90,16 @@ def without_contacts(graph: PartnerGraph) -> PartnerGraph:
     ``works_at``/``works_on``/``attended`` edges). Events stay: they are not
     personal data.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph(with_laender=False)
     >>> _ = g.add_node("contact", "c1", label="Erika", illustrative=True)
     >>> has_contacts(g), has_contacts(without_contacts(g))
     (True, False)
     """
     keep = [n for n, k in graph.nx.nodes(data="kind") if k != NodeKind.CONTACT.value]
-    out = PartnerGraph(with_laender=False)
-    out.nx = nx.MultiDiGraph(graph.nx.subgraph(keep))
+    out = graph.copy(keep)
     out.meta = {k: v for k, v in graph.meta.items() if k != "report"}
     out.meta["contacts_removed"] = True
-    out._generation = graph.generation + 1  # noqa: SLF001
     return out
 
 
@@ -135,8 +124,4 @@ def exportable_graph(graph: PartnerGraph) -> PartnerGraph:
     drop = {n for n in graph.nodes(NodeKind.CONTACT) if not has_consent(graph.nx.nodes[n])}
     if not drop:
         return graph
-    out = PartnerGraph(with_laender=False)
-    out.nx = nx.MultiDiGraph(graph.nx.subgraph([n for n in graph.nx if n not in drop]))
-    out.meta = dict(graph.meta)
-    out._generation = graph.generation + 1  # noqa: SLF001
-    return out
+    return graph.copy([n for n in graph.nx if n not in drop])

@@ -4,11 +4,11 @@ sector for an event.
 
 Attendance is read from ``attended`` edges (contact → event, ``role``:
 speaker, participant, organiser). Persons are the merged persons of a
-:class:`~graph.contacts.ContactIndex`, so a duplicate record is not counted
+:class:`~graph.people.contacts.ContactIndex`, so a duplicate record is not counted
 twice.
 
->>> from graph.model import PartnerGraph
->>> from graph.contacts import build_contact_index
+>>> from graph.core.model import PartnerGraph
+>>> from graph.people.contacts import build_contact_index
 >>> g = PartnerGraph()
 >>> i = g.add_node("institution", "u", label="Uni", sector="science", land="DE-HE", illustrative=True)
 >>> e = g.add_node("event", "e1", label="Workshop", date="2024-05-02", illustrative=True)
@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from graph.contacts import ContactIndex, EventInfo, Person
-from graph.errors import NodeNotFound
+from graph.people.contacts import ContactIndex, EventInfo, Person
+from graph.core.errors import NodeNotFound
 
 __all__ = ["Attendance", "event_attendees", "events_of_person", "events_of_institution",
            "attendance_counts", "events_by_date", "ROLE_ORDER"]

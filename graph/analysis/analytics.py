@@ -13,7 +13,7 @@ small graphs) and ``igraph`` (C implementation, used at scale). The
 projection itself is built with a sparse incidence product (scipy), so large
 projects do not cost a Python loop over all member pairs.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph(with_laender=False)
 >>> for key in "abc":
 ...     _ = g.add_node("institution", key, label=key.upper(), source="x")
@@ -40,9 +40,9 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from graph.errors import PartnernetzError
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
 
 __all__ = [
     "Projection",

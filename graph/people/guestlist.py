@@ -9,8 +9,8 @@ constraint fails and by how much: first the plain shortages ("only 1
 available"), otherwise the constraints an elastic version of the programme
 has to stretch, with the smallest total stretch.
 
->>> from graph.model import PartnerGraph
->>> from graph.contacts import build_contact_index
+>>> from graph.core.model import PartnerGraph
+>>> from graph.people.contacts import build_contact_index
 >>> g = PartnerGraph(with_laender=False)
 >>> for key, sector in [("u", "science"), ("f", "business")]:
 ...     _ = g.add_node("institution", key, label=key.upper(), sector=sector, illustrative=True)
@@ -38,8 +38,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
-from graph.contacts import ContactIndex, Person, sector_label
-from graph.errors import PartnernetzError
+from graph.core.labels import SECTOR, label
+from graph.people.contacts import ContactIndex, Person
+from graph.core.errors import PartnernetzError
 
 __all__ = ["DIMENSIONS", "Quota", "QuotaProblem", "GuestList", "GuestListInfeasible",
            "build_guest_list", "check_guest_list", "preference_order", "groups_of"]
@@ -155,7 +156,7 @@ class GuestList:
 def value_label(index: ContactIndex, dimension: str, value: str, lang: str = "de") -> str:
     """Display name of a quota value (sector name, Land, institution, person)."""
     if dimension == "sector":
-        return sector_label(value, lang)
+        return label(SECTOR, value, lang)
     if dimension == "dimension":
         return _DIMENSION_LABELS.get(value, (value, value))[1 if lang == "en" else 0]
     if dimension == "person":

@@ -10,7 +10,7 @@ Two contact records are the same person when
 Duplicates are grouped transitively (union–find); each group becomes one
 person in the contact finder with a visible note naming the merged records.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph(with_laender=False)
 >>> i = g.add_node("institution", "hlft", label="HLfT", illustrative=True)
 >>> for key, name in [("c1", "Jürgen Müller"), ("c2", "Juergen Mueller"), ("c3", "Anna Schmidt")]:
@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
-from graph.text import fold
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.model import PartnerGraph
+from graph.core.text import fold
 
 __all__ = ["DuplicateGroup", "find_duplicates", "name_key", "email_key"]
 

@@ -28,10 +28,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from graph.errors import PartnernetzError
-from graph.kinds import NodeKind
-from graph.matrices import ProjectIndex, project_index
-from graph.model import PartnerGraph
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import NodeKind
+from graph.analysis.matrices import ProjectIndex, project_index
+from graph.core.model import PartnerGraph
 
 __all__ = [
     "Period",
@@ -168,7 +168,7 @@ def compare_periods(g: PartnerGraph, before: Period | str, after: Period | str, 
                     index: ProjectIndex | None = None) -> PeriodComparison:
     """What changed from ``before`` to ``after``.
 
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> compare_periods(PartnerGraph(), "pilot", "II").summary()["land_country"]
     {'new': 0, 'ended': 0, 'continuing': 0}
     """

@@ -5,16 +5,16 @@ Everything a filter needs is precomputed once per graph generation in a
 :class:`ContactIndex` (posting sets per theme, country, Land, sector,
 institution, language and event; folded search text per person). A query
 intersects sets and touches only the persons that remain, never the whole
-graph. Duplicate records (:mod:`graph.dedupe`) are merged into one person
+graph. Duplicate records (:mod:`graph.people.dedupe`) are merged into one person
 with a note.
 
 Filter semantics: several values of one filter are alternatives (OR), different
-filters must all hold (AND). Masked persons (no consent, :mod:`graph.privacy`)
+filters must all hold (AND). Masked persons (no consent, :mod:`graph.people.privacy`)
 are matched only on what they may show — institution, role and work themes;
 filters on personal data (language, attendance, name or e-mail text) never
 match them.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> inst = g.add_node("institution", "uni", label="Uni A", sector="science", land="DE-HE", illustrative=True)
 >>> g.add_edge(inst, "land:DE-HE", "located_in", illustrative=True)
@@ -38,17 +38,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from graph.dedupe import find_duplicates
-from graph.kinds import EdgeKind, NodeKind
-from graph.model import PartnerGraph
-from graph.privacy import MASKED_LABEL, has_consent
-from graph.text import fold
+from graph.people.dedupe import find_duplicates
+from graph.core.kinds import EdgeKind, NodeKind
+from graph.core.labels import ATTENDANCE_ROLE, SECTOR, label
+from graph.core.model import PartnerGraph
+from graph.people.privacy import MASKED_LABEL, has_consent
+from graph.core.text import fold
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def fast_fold(text: str) -> str:
-    """:func:`graph.text.fold` with a fast path for ASCII text (same result).
+    """:func:`graph.core.text.fold` with a fast path for ASCII text (same result).
 
     >>> fast_fold("Ole  BRINKHUS") == fold("Ole  BRINKHUS"), fast_fold("Jörg") == fold("Jörg")
     (True, True)
@@ -58,8 +59,6 @@ def fast_fold(text: str) -> str:
     return fold(text)
 
 __all__ = [
-    "SECTOR_LABELS",
-    "sector_label",
     "Person",
     "Reason",
     "Match",
@@ -69,28 +68,9 @@ __all__ = [
     "find_contacts",
     "describe_reasons",
     "merge_note",
-    "attendance_role_label",
     "month_number",
     "fast_fold",
 ]
-
-#: Sector display names (German, English); "unknown" for institutions without one.
-SECTOR_LABELS: dict[str, tuple[str, str]] = {
-    "science": ("Wissenschaft", "Science"),
-    "civil_society": ("Zivilgesellschaft", "Civil society"),
-    "business": ("Wirtschaft", "Business"),
-    "public_administration": ("Öffentliche Verwaltung", "Public administration"),
-    "implementing_agency": ("Durchführungsorganisation", "Implementing agency"),
-    "other": ("Sonstige", "Other"),
-    "unknown": ("Unbekannt", "Unknown"),
-}
-
-
-def sector_label(sector: str, lang: str = "de") -> str:
-    """Display name of a sector value."""
-    pair = SECTOR_LABELS.get(sector or "unknown", (sector, sector))
-    return pair[1] if lang == "en" else pair[0]
-
 
 def month_number(iso: str | None, *, latest: bool = True) -> int | None:
     """``year*12 + month - 1`` of an ISO date of any precision.
@@ -368,10 +348,10 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
             role_key = memo[person.role] = fast_fold(person.role)
         idx.role_fold[pid] = role_key
         inst_keys = []
-        for label in person.institution_labels:
-            if label not in memo:
-                memo[label] = fast_fold(label)
-            inst_keys.append(memo[label])
+        for name in person.institution_labels:
+            if name not in memo:
+                memo[name] = fast_fold(name)
+            inst_keys.append(memo[name])
         idx.public_text[pid] = " ".join([role_key, *inst_keys])
     order = sorted(idx.persons.values(), key=lambda p: (p.masked, fast_fold(p.name) if not p.masked else "", p.id))
     idx.rank = {p.id: k for k, p in enumerate(order)}
@@ -506,15 +486,6 @@ _REASON_TEXT = {
     "text": ("Suchtext „{v}“", "search text “{v}”"),
 }
 
-_ATTENDANCE_ROLES = {"speaker": ("Vortrag", "Speaker"), "participant": ("Teilnahme", "Participant"),
-                     "organiser": ("Organisation", "Organiser")}
-
-
-def attendance_role_label(role: str, lang: str = "de") -> str:
-    pair = _ATTENDANCE_ROLES.get(role, (role, role))
-    return pair[1] if lang == "en" else pair[0]
-
-
 def describe_reasons(match: Match, index: ContactIndex, lang: str = "de") -> list[str]:
     """The reasons of a match as short sentences in ``lang``."""
     i = 1 if lang == "en" else 0
@@ -528,9 +499,9 @@ def describe_reasons(match: Match, index: ContactIndex, lang: str = "de") -> lis
             key = "country_via" if r.via else "country_seat"
             via = ", ".join(p.partition(":")[2] for p in r.via[:3]) + (" …" if len(r.via) > 3 else "")
         elif r.field == "sector":
-            v = sector_label(r.value, lang)
+            v = label(SECTOR, r.value, lang)
         elif r.field == "attended":
-            via = attendance_role_label(r.via[0] if r.via else "", lang)
+            via = label(ATTENDANCE_ROLE, r.via[0] if r.via else "", lang)
         elif r.field == "not_recent" and not r.value:
             key = "not_recent_never"
         out.append(_REASON_TEXT[key][i].format(v=v, via=via))

@@ -14,7 +14,7 @@ Three kinds, each with German and English text and the nodes it rests on:
 A project is *running* when its status is ``active`` or ``planned``, or when
 it is ``unknown`` and has no end year before the latest year in the data.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> src = dict(source="https://example.org")
 >>> g.add_edge("land:DE-HE", g.add_country("ETH"), "partners_with", since=2019, **src)
@@ -28,16 +28,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from graph.kinds import EdgeKind, NodeKind, kind_of, node_id
-from graph.model import PartnerGraph
+from graph.core.kinds import EdgeKind, NodeKind, kind_of, node_id
+from graph.core.labels import SECTOR, label
+from graph.core.model import PartnerGraph
 
 __all__ = ["Opportunity", "is_running", "missing_sectors", "idle_partnerships", "theme_gaps", "opportunities",
            "OPPORTUNITY_KINDS"]
 
 OPPORTUNITY_KINDS = ("missing_sector", "idle_partnership", "theme_gap")
 
-_SECTOR_DE = {"science": "Wissenschaft", "civil_society": "Zivilgesellschaft", "business": "Wirtschaft"}
-_SECTOR_EN = {"science": "science", "civil_society": "civil society", "business": "business"}
 
 
 @dataclass(frozen=True)
@@ -87,8 +86,8 @@ def missing_sectors(graph: PartnerGraph) -> list[Opportunity]:
         lacking = [s for s in ("science", "civil_society", "business") if s not in present]
         if not lacking:
             continue
-        de = ", ".join(_SECTOR_DE[s] for s in lacking)
-        en = ", ".join(_SECTOR_EN[s] for s in lacking)
+        de = ", ".join(label(SECTOR, s, "de", inline=True) for s in lacking)
+        en = ", ".join(label(SECTOR, s, "en", inline=True) for s in lacking)
         out.append(Opportunity("missing_sector", f"{graph.label(pid, 'de')}: es fehlt {de}",
                                f"{graph.label(pid, 'en')}: no {en} partner", (pid,), float(len(lacking))))
     return sorted(out, key=lambda o: (-o.weight, o.nodes))

@@ -12,7 +12,7 @@ Filters: ``kinds`` (``money``, ``staff``, ``rooms``, ``scholarships``,
 years (``start_year``..``end_year``, open end = start year) overlap the range;
 projects without a year pass only when no year filter is given.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> cofinancing_flows(PartnerGraph()).links
 []
 """
@@ -23,11 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from graph.errors import PartnernetzError
-from graph.kinds import CofinanceKind
-from graph.matrices import ProjectIndex, project_index
-from graph.model import PartnerGraph
-from graph.periods import project_years
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import CofinanceKind
+from graph.analysis.matrices import ProjectIndex, project_index
+from graph.core.model import PartnerGraph
+from graph.analysis.periods import project_years
 
 __all__ = ["Flow", "Flows", "FLOW_MEASURES", "cofinancing_flows"]
 

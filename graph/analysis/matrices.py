@@ -18,7 +18,7 @@ located in it takes part. From that:
 
 Germany itself (``country:DEU``) is never a partner-country column.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> m = land_country_matrix(PartnerGraph())
 >>> len(m.rows), len(m.cols)
 (16, 0)
@@ -30,10 +30,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from graph.errors import PartnernetzError
-from graph.kinds import EdgeKind, NodeKind, node_id
-from graph.model import PartnerGraph
-from graph.text import fold
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import EdgeKind, NodeKind, node_id
+from graph.core.model import PartnerGraph
+from graph.core.text import fold
 
 __all__ = [
     "Matrix",
@@ -255,7 +255,7 @@ def land_country_matrix(g: PartnerGraph, *, measure: str = "projects", index: Pr
     >>> land_country_matrix(PartnerGraph(), measure="nonsense")
     Traceback (most recent call last):
     ...
-    graph.errors.PartnernetzError: unknown measure 'nonsense' (choose projects, institutions, cofinancing, amount_eur, partnerships)
+    graph.core.errors.PartnernetzError: unknown measure 'nonsense' (choose projects, institutions, cofinancing, amount_eur, partnerships)
     """
     if measure not in LAND_COUNTRY_MEASURES:
         raise PartnernetzError(f"unknown measure {measure!r} (choose {', '.join(LAND_COUNTRY_MEASURES)})")

@@ -1,21 +1,11 @@
-"""Explorer queries on tiny named graphs where the answer is obvious."""
+"""The explorer's questions (graph.explore, graph.view) on tiny named graphs where the answer is obvious."""
 
 import pytest
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.model import PartnerGraph
-from graph.queries import (
-    GraphFilter,
-    Subgraph,
-    ego_network,
-    expand,
-    filter_subgraph,
-    induced_subgraph,
-    matching_projects,
-    neighbours_by_relation,
-    overview,
-    shortest_paths,
-)
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.model import PartnerGraph
+from graph.explore import (GraphFilter, Subgraph, ego_network, expand, filter_subgraph, induced_subgraph,
+                           matching_projects, neighbours_by_relation, overview, shortest_paths)
 
 
 @pytest.fixture
@@ -214,7 +204,7 @@ def test_overview_by_theme_and_filtered(tiny):
 
 def test_sample_views_fit_and_are_meaningful(sample_graph):
     o = overview(sample_graph)
-    assert 30 < o.size < 1500 and o.projects == 19
+    assert 30 < o.size < 1500 and o.projects == 24  # 24 projects since the December 2026 additions
     assert any(e.source == "land:DE-NI" and e.target == "country:TZA" and e.projects >= 2 for e in o.edges)
     path = shortest_paths(sample_graph, "institution:hlft", "institution:dman", exclude=["country:DEU"])
     assert path and all(len(p) <= 7 for p in path)
@@ -223,7 +213,8 @@ def test_sample_views_fit_and_are_meaningful(sample_graph):
 
 
 # ------------------------------------------------------- explorer view
-from graph.queries import HOME_COUNTRY, describe_path, explorer_view  # noqa: E402
+from graph.explore import HOME_COUNTRY, describe_path  # noqa: E402
+from graph.view import explorer_view  # noqa: E402
 
 
 def test_describe_path_names_relations_and_directions(tiny):
@@ -320,9 +311,9 @@ def test_indexed_filters_agree_with_testing_every_node(sample_graph):
     # and institution against the filter selects
     from itertools import product
 
-    from graph.kinds import NodeKind
-    from graph.queries import (GraphFilter, _institution_matches, _matching_institutions, _project_matches,
-                               matching_projects, project_facts)
+    from graph.core.kinds import NodeKind
+    from graph.explore import GraphFilter, matching_projects, project_facts
+    from graph.explore.filters import _institution_matches, _matching_institutions, _project_matches
     g = sample_graph
     facts = project_facts(g)
     combos = product([None, ["TZA"], ["TZA", "NAM"]], [None, ["DE-HE"], ["DE-NI", "DE-HB"]],
@@ -356,8 +347,8 @@ def _plain_cut(g, wanted, max_elements, keep=(), rank=None):
 
 def _plain_filter_nodes(g, flt):
     """filter_subgraph's node rule written out plainly, node by node."""
-    from graph.kinds import EdgeKind, NodeKind
-    from graph.queries import _institution_matches, _node_compatible
+    from graph.core.kinds import EdgeKind, NodeKind
+    from graph.explore.filters import _institution_matches, _node_compatible
 
     chosen = set()
     for pid in matching_projects(g, flt):
@@ -410,18 +401,18 @@ def test_cut_keeps_pinned_then_near_then_well_connected(tiny):
 
 def test_many_node_induced_edges_equal_the_plain_answer(sample_graph):
     # from 200 nodes on the edges are found in numpy
-    from graph.queries import _induced_edges
+    from graph.explore.subgraphs import induced_edges
 
     g = sample_graph
     nodes = set(sorted(g.nx.nodes)[:180] + sorted(g.nx.nodes)[-40:])
     plain = {(u, v, k) for u, v, k in g.nx.edges(keys=True) if u in nodes and v in nodes}
-    assert len(nodes) >= 200 and set(_induced_edges(g, nodes)) == plain
+    assert len(nodes) >= 200 and set(induced_edges(g, nodes)) == plain
 
 
 def _plain_overview(g, flt, by):
     from collections import Counter, defaultdict
 
-    from graph.queries import project_facts
+    from graph.explore import project_facts
     facts = project_facts(g)
     pair, projects, insts = Counter(), Counter(), defaultdict(set)
     wanted = flt.countries if by == "country" else flt.themes
@@ -451,7 +442,7 @@ def test_overview_counts_match_the_plain_rule(sample_graph, values, by):
 def test_distance_rank_is_the_same_from_either_side():
     # focus f — a — hub; the hub has many leaves (rest ≫ first) and one
     # leaf also touches a: both ways of asking give distances 0/1/2
-    from graph.queries import _rank_by_distance
+    from graph.view import _rank_by_distance
     from graph.store import MemoryStore
 
     g = PartnerGraph()

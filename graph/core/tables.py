@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.kinds import EdgeKind, NodeKind, key_of
-from graph.model import PartnerGraph
+from graph.core.kinds import EdgeKind, NodeKind, key_of
+from graph.core.model import PartnerGraph
 
 __all__ = ["graph_to_tables"]
 
@@ -37,7 +37,9 @@ def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
     for nid in g.nodes(NodeKind.PROGRAMME):
         a = g.node(nid)
         countries = _targets(g, nid, EdgeKind.IMPLEMENTED_IN)
-        t["programmes"].append({"id": key_of(nid), "name": a["label"], "country": countries[0] if countries else "", **_prov(a)})
+        t["programmes"].append({"id": key_of(nid), "name": a["label"], "country": countries[0] if countries else "",
+                                "iati_identifier": a.get("iati_identifier", ""),
+                                "iati_identifier_unverified": a.get("iati_identifier_unverified", ""), **_prov(a)})
     for nid in g.nodes(NodeKind.INSTITUTION):
         a = g.node(nid)
         t["institutions"].append({
@@ -56,14 +58,17 @@ def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
             "programme": programmes[0] if programmes else "", "description": a.get("description", ""), **_prov(a),
         })
     for u, v, a in g.edges(EdgeKind.PARTICIPATES_IN):
-        t["participations"].append({"project": key_of(v), "institution": key_of(u), "role": a.get("role", ""), **_prov(a)})
+        t["participations"].append({"project": key_of(v), "institution": key_of(u), "role": a.get("role", ""),
+                                    "inferred": "true" if a.get("inferred") else "", **_prov(a)})
     for u, v, a in g.edges(EdgeKind.COFINANCES):
         t["cofinancing"].append({"project": key_of(v), "land": key_of(u), "kind": a.get("contribution", ""),
-                                 "amount_eur": a.get("amount_eur", ""), "note": a.get("note", ""), **_prov(a)})
+                                 "amount_eur": a.get("amount_eur", ""), "note": a.get("note", ""),
+                                 "inferred": "true" if a.get("inferred") else "", **_prov(a)})
     for u, v, a in g.edges(EdgeKind.PARTNERS_WITH):
         t["partnerships"].append({"land": key_of(u), "country": key_of(v), "region": a.get("region", ""),
                                   "type": a.get("type", ""), "since": a.get("since", ""),
-                                  "since_note": a.get("since_note", ""), **_prov(a)})
+                                  "since_note": a.get("since_note", ""),
+                                  "agreements": _joined(a.get("agreements", [])), **_prov(a)})
     for nid in g.nodes(NodeKind.CONTACT):
         a = g.node(nid)
         inst = _targets(g, nid, EdgeKind.WORKS_AT)

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import pycountry
 
-from graph.text import fold
+from graph.core.text import fold
 
 __all__ = [
     "Land",

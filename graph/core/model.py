@@ -1,7 +1,9 @@
 """The typed partner graph: a networkx MultiDiGraph under a small wrapper.
 
 The wrapper enforces the domain's rules at the one place nodes and edges are
-added: ids are namespaced by kind, edges connect only the kinds their kind
+added, and it is the only code that writes to its networkx graph ``nx`` (every
+write bumps :attr:`PartnerGraph.generation`, which the caches key on; a test
+scans the project for writes elsewhere): ids are namespaced by kind, edges connect only the kinds their kind
 allows, and every node and edge carries provenance (``source`` or
 ``illustrative=True``).
 
@@ -20,9 +22,9 @@ from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
-from graph.errors import NodeNotFound, PartnernetzError
-from graph.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, kind_of, node_id
-from graph.reference import LAENDER, PYCOUNTRY_SOURCE, country_by_alpha3, land_by_code
+from graph.core.errors import NodeNotFound, PartnernetzError
+from graph.core.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, kind_of, node_id
+from graph.core.reference import LAENDER, PYCOUNTRY_SOURCE, country_by_alpha3, land_by_code
 
 __all__ = ["PartnerGraph", "LAND_SOURCE"]
 
@@ -104,6 +106,68 @@ class PartnerGraph:
         except KeyError:
             raise NodeNotFound(nid) from None
 
+    def set_node_attrs(self, nid: str, **attrs: Any) -> None:
+        """Set attributes of the existing node ``nid`` (raises ``NodeNotFound``).
+
+        >>> g = PartnerGraph()
+        >>> g.set_node_attrs("land:DE-HE", note="x"); g.node("land:DE-HE")["note"]
+        'x'
+        """
+        self.node(nid).update(attrs)
+        self._generation += 1
+
+    def remove_node_attrs(self, nid: str, *names: str) -> None:
+        """Remove the attributes ``names`` of node ``nid`` (absent ones are ignored)."""
+        data = self.node(nid)
+        for name in names:
+            data.pop(name, None)
+        self._generation += 1
+
+    def remove_node(self, nid: str) -> None:
+        """Remove node ``nid`` and its edges (raises ``NodeNotFound``)."""
+        self.node(nid)
+        self.nx.remove_node(nid)
+        self._generation += 1
+
+    def put_node(self, nid: str, **attrs: Any) -> None:
+        """Add node ``nid`` with exactly ``attrs`` (``kind`` included), without
+        the checks of :meth:`add_node`: for local copies of data a store
+        already holds (e.g. the few nodes a view shows, as a store returned them).
+
+        >>> g = PartnerGraph(with_laender=False)
+        >>> g.put_node("theme:water", kind="theme", label="Wasser")
+        >>> g.put_edge("theme:water", "theme:water", "about", kind="about"); len(g), g.nx.number_of_edges()
+        (1, 1)
+        """
+        if nid in self.nx:
+            self.nx.nodes[nid].update(attrs)
+        else:
+            self.nx.add_node(nid, **attrs)
+        self._generation += 1
+
+    def put_edge(self, u: str, v: str, key: str, **attrs: Any) -> None:
+        """Add the edge ``u -key-> v`` with exactly ``attrs`` (see :meth:`put_node`);
+        both ends must exist."""
+        for end in (u, v):
+            if end not in self.nx:
+                raise NodeNotFound(end)
+        self.nx.add_edge(u, v, key=key, **attrs)
+        self._generation += 1
+
+    def copy(self, nodes: Iterable[str] | None = None) -> "PartnerGraph":
+        """An independent copy (of only ``nodes`` and the edges among them when
+        given); ``meta`` is copied shallowly.
+
+        >>> g = PartnerGraph()
+        >>> len(g.copy()), len(g.copy(["land:DE-HE", "land:DE-BY"]))
+        (16, 2)
+        """
+        out = PartnerGraph(with_laender=False)
+        out.nx = nx.MultiDiGraph(self.nx if nodes is None else self.nx.subgraph(nodes))
+        out.meta = dict(self.meta)
+        out._generation = self._generation + 1
+        return out
+
     def label(self, nid: str, lang: str = "de") -> str:
         """Display name of a node in ``lang`` (``de`` or ``en``)."""
         attrs = self.node(nid)
@@ -163,6 +227,12 @@ class PartnerGraph:
             raise NodeNotFound(f"{u} -{key}-> {v}")
         self.nx.remove_edge(u, v, key)
         self._generation += 1
+
+    def remove_edge_key(self, u: str, v: str, key: str) -> None:
+        """Remove the edge ``u -key-> v`` by its key (``kind`` or
+        ``kind:discriminator``); ``NodeNotFound`` if absent."""
+        kind, _, discriminator = key.partition(":")
+        self.remove_edge(u, v, kind, discriminator=discriminator or None)
 
     def edges(self, kind: EdgeKind | str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Iterate over ``(source, target, attrs)``, optionally of one kind."""

@@ -8,7 +8,7 @@ Ranking: an exact name beats a name starting with the query, which beats a
 word starting with the query, which beats the query found anywhere in a name;
 fuzzy matches (``rapidfuzz``) come last. Ties go to the shorter name.
 
->>> from graph.model import PartnerGraph
+>>> from graph.core.model import PartnerGraph
 >>> g = PartnerGraph()
 >>> _ = g.add_country("TZA")
 >>> _ = g.add_node("institution", "jmu", label="Universität Würzburg", source="s")
@@ -23,15 +23,15 @@ fuzzy matches (``rapidfuzz``) come last. Ties go to the shorter name.
 from __future__ import annotations
 
 import unicodedata
-import weakref
 from dataclasses import dataclass
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from graph.kinds import NodeKind, key_of
-from graph.model import PartnerGraph
-from graph.text import fold
+from graph.core.cache import cached
+from graph.core.kinds import NodeKind, key_of
+from graph.core.model import PartnerGraph
+from graph.core.text import fold
 
 __all__ = ["SearchHit", "search", "search_index_size"]
 
@@ -114,14 +114,8 @@ class _Index:
         return out
 
 
-_INDEXES: "weakref.WeakKeyDictionary[PartnerGraph, _Index]" = weakref.WeakKeyDictionary()
-
-
 def _index(g: PartnerGraph) -> _Index:
-    idx = _INDEXES.get(g)
-    if idx is None or idx.generation != g.generation:
-        idx = _INDEXES[g] = _Index(g)
-    return idx
+    return cached(g, "explore.search_index", lambda: _Index(g))
 
 
 def search_index_size(g: PartnerGraph) -> int:
@@ -159,7 +153,7 @@ def search(g: PartnerGraph, text: str, *, kinds: Iterable[NodeKind | str] | None
 
     Examples
     --------
-    >>> from graph.model import PartnerGraph
+    >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
     >>> [h.label for h in search(g, "bayern", lang="en")]
     ['Bavaria']

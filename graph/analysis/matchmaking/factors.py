@@ -1,0 +1,153 @@
+"""The six matchmaking factors, their weights and display names, and the
+factor scores of every institution for a target (numpy over the index)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph.core.errors import PartnernetzError
+from graph.core.kinds import Sector
+from graph.core.model import PartnerGraph
+from graph.core.regions import region_of
+
+from graph.analysis.matchmaking.index import MatchIndex, match_index
+from graph.analysis.matchmaking.targets import Target
+
+__all__ = ["FACTORS", "DEFAULT_WEIGHTS", "FACTOR_LABELS", "COMPLEMENTARY_SECTORS", "REGION_CREDIT",
+           "normalise_weights", "factor_scores", "Context", "context", "institution_factors", "country_factor"]
+
+#: The factors, in display order.
+FACTORS: tuple[str, ...] = ("theme", "country", "land", "network", "sector", "recency")
+
+#: Default weights (relative; they need not sum to 1). BLP projects grow out
+#: of Land partnerships, so country and Land weigh most; chosen with the
+#: leave-one-out evaluation in ``benchmarks/eval_matchmaking.py``.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "theme": 2.0, "country": 3.0, "land": 3.0, "network": 2.0, "sector": 0.5, "recency": 0.5,
+}
+
+#: Display names of the factors: factor → (German, English).
+FACTOR_LABELS: dict[str, tuple[str, str]] = {
+    "theme": ("Themen", "Themes"),
+    "country": ("Länder-/Regionserfahrung", "Country/region experience"),
+    "land": ("Bundesland-Beziehung", "Land relationship"),
+    "network": ("Netzwerknähe", "Network proximity"),
+    "sector": ("Sektorergänzung", "Sector complement"),
+    "recency": ("Aktualität", "Recency"),
+}
+
+#: Sectors a project should have at least one partner of.
+COMPLEMENTARY_SECTORS: tuple[str, ...] = (Sector.SCIENCE.value, Sector.CIVIL_SOCIETY.value, Sector.BUSINESS.value)
+REGION_CREDIT = 0.5  #: country factor for experience in a neighbouring country only
+
+
+def normalise_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """Complete ``weights`` with the defaults; negative weights become 0.
+
+    >>> normalise_weights({"theme": 1, "recency": -2})["recency"]
+    0.0
+    """
+    out = dict(DEFAULT_WEIGHTS)
+    for k, v in (weights or {}).items():
+        if k not in out:
+            raise PartnernetzError(f"unknown factor {k!r}; known: {', '.join(FACTORS)}")
+        out[k] = max(0.0, float(v))
+    return out
+
+
+def _vec(pos: Mapping[str, int], ids: Iterable[str], n: int) -> np.ndarray:
+    v = np.zeros(n)
+    for x in ids:
+        if x in pos:
+            v[pos[x]] = 1.0
+    return v
+
+
+@dataclass
+class Context:
+    """Target quantities shared by the institution and Land factors."""
+
+    t: np.ndarray          # theme vector
+    c: np.ndarray          # country vector
+    r: np.ndarray          # region vector (regions of the target countries)
+    land_score: np.ndarray
+    partner: np.ndarray
+    cof_target: np.ndarray
+    n_related: np.ndarray
+    related: np.ndarray
+    lacking: tuple[str, ...]
+    seeds: np.ndarray      # institution indices of participants
+    seed_projects: np.ndarray  # weighted project vector for Adamic–Adar
+
+
+def context(idx: MatchIndex, target: Target) -> Context:
+    t = _vec(idx.theme_pos, target.themes, len(idx.themes))
+    c = _vec(idx.country_pos, target.countries, len(idx.countries))
+    r = np.zeros(len(idx.regions))
+    for cid in target.countries:
+        reg = region_of(cid)
+        if reg is not None:
+            r[idx.region_pos[reg]] = 1.0
+    # Land relationship
+    partner = (idx.LP @ c > 0).astype(np.float64) if len(idx.laender) else np.zeros(0)
+    target_proj = idx.proj_pos.get(target.node) if target.kind == "project" else None
+    cof_target = np.zeros(len(idx.laender))
+    if target_proj is not None:
+        cof_target = np.asarray(idx.LCof[:, target_proj].todense()).ravel()
+    related = ((idx.PT @ t) > 0) | ((idx.PC @ c) > 0)
+    related = related.astype(np.float64)
+    if target_proj is not None:
+        related[target_proj] = 0.0
+    n_related = idx.LCof @ related
+    land_score = np.minimum(1.0, 0.6 * partner + 0.4 * cof_target + 0.2 * np.minimum(n_related, 2.0))
+    # participants
+    seeds = np.array([idx.inst_pos[p] for p in target.participants if p in idx.inst_pos], dtype=np.int64)
+    if len(seeds):
+        proj_counts = np.asarray(idx.P[seeds].sum(axis=0)).ravel()
+    else:
+        proj_counts = np.zeros(len(idx.projects))
+    if target_proj is not None:
+        proj_counts[target_proj] = 0.0
+    present = {idx.sectors[s] for s in idx.inst_sector[seeds] if s >= 0} if len(seeds) else set()
+    lacking = tuple(s for s in COMPLEMENTARY_SECTORS if s not in present)
+    return Context(t, c, r, land_score, partner, cof_target, n_related, related, lacking, seeds,
+                    proj_counts * idx.aa_weight)
+
+
+def country_factor(AC: sp.csr_matrix, AR: sp.csr_matrix, ctx: Context) -> np.ndarray:
+    direct = (AC @ ctx.c) > 0
+    regional = (AR @ ctx.r) > 0
+    return np.maximum(direct.astype(np.float64), REGION_CREDIT * regional)
+
+
+def institution_factors(idx: MatchIndex, ctx: Context) -> np.ndarray:
+    n = len(idx.institutions)
+    F = np.zeros((n, len(FACTORS)))
+    n_themes = ctx.t.sum()
+    if n_themes:
+        F[:, 0] = (idx.AT @ ctx.t) / n_themes
+    if ctx.c.any():
+        F[:, 1] = country_factor(idx.AC, idx.AR, ctx)
+    has_land = idx.inst_land >= 0
+    F[has_land, 2] = ctx.land_score[idx.inst_land[has_land]]
+    if ctx.seed_projects.any():
+        F[:, 3] = 1.0 - np.exp(-(idx.P @ ctx.seed_projects))
+    if ctx.lacking:
+        codes = [idx.sectors.index(s) for s in ctx.lacking]
+        F[:, 4] = np.isin(idx.inst_sector, codes).astype(np.float64)
+    F[:, 5] = idx.inst_recency
+    return F
+
+
+def factor_scores(graph: PartnerGraph, target: Target, *, index: MatchIndex | None = None) -> tuple[list[str], np.ndarray]:
+    """Every institution's factor scores for ``target``: ``(ids, matrix n × 6)``.
+
+    Columns follow :data:`FACTORS`. Excluded institutions are included (the
+    caller masks them); used by the ranking and the offline evaluation.
+    """
+    idx = index or match_index(graph)
+    return idx.institutions, institution_factors(idx, context(idx, target))

@@ -1,0 +1,93 @@
+"""Compressed adjacency of a graph (numpy CSR arrays, built once per graph
+generation) and the plain breadth-first steps the other explore modules
+build on: counting and cutting many nodes at once runs in numpy instead of
+a Python loop.
+
+>>> from graph.core.model import PartnerGraph
+>>> g = PartnerGraph()
+>>> _ = g.add_country("RWA")
+>>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+>>> distances(g, "country:RWA", 2)
+{'country:RWA': 0, 'land:DE-RP': 1}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graph.core.cache import cached
+from graph.core.model import PartnerGraph
+
+__all__ = ["Adjacency", "adjacency", "gather", "distances", "degrees"]
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """Compressed adjacency of ``g.nx`` (built once per graph generation) for
+    whole-graph steps of a request: counting the edges among many nodes runs
+    in numpy instead of a Python loop."""
+
+    names: list[str]
+    index: dict[str, int]
+    out_ptr: Any       # CSR of out-edges, one entry per parallel edge
+    out_idx: Any
+    any_ptr: Any       # CSR of out- and in-edges, one entry per edge (a self-loop twice)
+    any_idx: Any
+    degree: Any        # degree per row (parallel edges counted; a self-loop twice), = diff(any_ptr)
+    name_rank: Any     # position of each row's id in sorted order (ties in a cut break by id)
+
+
+def adjacency(g: PartnerGraph) -> Adjacency:
+    def build() -> Adjacency:
+        names = list(g.nx.nodes)
+        index = {n: i for i, n in enumerate(names)}
+        succ, pred = g.nx._succ, g.nx._pred
+        ptr = lambda lens: np.concatenate(([0], np.cumsum(lens)))  # noqa: E731
+        out_len = np.fromiter((sum(len(k) for k in succ[n].values()) for n in names), dtype=np.int64, count=len(names))
+        out_idx = np.fromiter((index[v] for n in names for v, k in succ[n].items() for _ in k), dtype=np.int32,
+                              count=int(out_len.sum()))
+        in_len = np.fromiter((sum(len(k) for k in pred[n].values()) for n in names), dtype=np.int64, count=len(names))
+        any_idx = np.fromiter((index[v] for n in names for adj in (succ[n], pred[n]) for v, k in adj.items() for _ in k),
+                              dtype=np.int32, count=int(out_len.sum() + in_len.sum()))
+        name_rank = np.empty(len(names), dtype=np.int64)
+        name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+        return Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx,
+                          out_len + in_len, name_rank)
+    return cached(g, "explore.adjacency", build)
+
+
+def gather(ptr: Any, idx: Any, rows: Any) -> Any:
+    """The CSR entries of ``rows``, concatenated."""
+    starts = ptr[rows]
+    lens = ptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return idx[:0]
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return idx[offsets + np.arange(total)]
+
+
+def distances(g: PartnerGraph, source: str, cutoff: int) -> dict[str, int]:
+    """Steps from ``source`` to every node within ``cutoff`` (direction ignored)."""
+    succ, pred = g.nx._succ, g.nx._pred
+    dist = {source: 0}
+    frontier = [source]
+    for d in range(1, cutoff + 1):
+        nxt = []
+        for u in frontier:
+            for adj in (succ[u], pred[u]):
+                for w in adj:
+                    if w not in dist:
+                        dist[w] = d
+                        nxt.append(w)
+        frontier = nxt
+    return dist
+
+
+
+def degrees(g: PartnerGraph) -> dict[str, int]:
+    """Degree (parallel edges counted) of every node, once per generation."""
+    return cached(g, "explore.degrees", lambda: dict(g.nx.degree()))

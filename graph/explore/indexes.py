@@ -1,0 +1,26 @@
+"""Build the explorer's per-dataset indexes ahead of the first request."""
+
+from __future__ import annotations
+
+from graph.core.model import PartnerGraph
+from graph.explore.adjacency import adjacency, degrees
+from graph.explore.filters import filter_index, node_arrays, project_facts
+from graph.explore.overview import incidence
+
+__all__ = ["build_indexes"]
+
+
+def build_indexes(g: PartnerGraph) -> None:
+    """Build the per-dataset indexes the queries use (project facts, filter
+    index, adjacency arrays, degrees) now, e.g. at start-up, instead of in
+    the first request that needs them. They are rebuilt when ``g`` changes.
+
+    >>> from graph.core.model import PartnerGraph
+    >>> build_indexes(PartnerGraph())
+    """
+    project_facts(g)
+    filter_index(g)
+    adjacency(g)
+    node_arrays(g)
+    incidence(g)
+    degrees(g)

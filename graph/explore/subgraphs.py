@@ -1,0 +1,201 @@
+"""Views of the graph capped to what a browser can draw: the view on some
+nodes with every edge between them (:func:`induced_subgraph`), the
+neighbourhood of a node (:func:`ego_network`), a view plus neighbours
+(:func:`expand`), and the one rule for cutting a view that is too large
+(:func:`cut`).
+
+Every view is capped (``max_elements`` = nodes + edges, 1,500 by default) so
+a browser never receives the whole graph; a capped view says so
+(``Subgraph.truncated``) and how large it would have been (``Subgraph.total``).
+
+>>> from graph.core.model import PartnerGraph
+>>> g = PartnerGraph()
+>>> _ = g.add_country("TZA")
+>>> uni = g.add_node("institution", "uni", label="Uni", land="DE-NI", source="s")
+>>> p = g.add_node("project", "P1", label="P1", status="active", start_year=2020, source="s")
+>>> g.add_edge(uni, p, "participates_in", role="lead", source="s")
+>>> g.add_edge(p, "country:TZA", "implemented_in", source="s")
+>>> sorted(ego_network(g, p).nodes)
+['country:TZA', 'institution:uni', 'project:P1']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any, Iterable
+
+import numpy as np
+
+from graph.core.errors import PartnernetzError
+from graph.core.model import PartnerGraph
+from graph.explore.adjacency import Adjacency, adjacency, distances, gather
+
+__all__ = ["MAX_ELEMENTS", "Subgraph", "induced_subgraph", "ego_network", "expand", "cut", "subgraph_of_rows",
+           "induced_edges"]
+
+#: Most elements (nodes + edges) sent to a browser in one view.
+MAX_ELEMENTS = 1500
+
+EdgeRef = tuple[str, str, str]  # (source, target, key) of g.nx
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    """A view of the graph: node ids, edges as ``(source, target, key)`` of
+    ``g.nx`` and whether the view was cut to fit the element cap.
+
+    ``total`` is the number of elements (nodes + edges) the uncut view has.
+    """
+
+    nodes: tuple[str, ...]
+    edges: tuple[EdgeRef, ...]
+    truncated: bool = False
+    total: int = 0
+
+    @property
+    def size(self) -> int:
+        """Elements in this view (nodes + edges)."""
+        return len(self.nodes) + len(self.edges)
+
+    def __contains__(self, nid: object) -> bool:
+        return nid in set(self.nodes)
+
+
+def induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
+    succ = g.nx._succ  # adjacency dicts: far faster than edge views on large graphs
+    if len(nodes) < 200:
+        return [(u, v, key) for u in nodes for v, keys in succ[u].items() if v in nodes for key in keys]
+    # many nodes (a Land in view has thousands of out-edges): find the pairs
+    # inside in numpy, then read only their keys
+    adj = adjacency(g)
+    rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    targets = gather(adj.out_ptr, adj.out_idx, rows)
+    sources = np.repeat(rows, adj.out_ptr[rows + 1] - adj.out_ptr[rows])
+    hit = inside[targets]
+    names = adj.names
+    pairs = dict.fromkeys(zip(sources[hit].tolist(), targets[hit].tolist()))  # parallel edges: one pair
+    return [(names[u], names[v], key) for u, v in pairs for key in succ[names[u]][names[v]]]
+
+
+
+def _count_induced_edges(g: PartnerGraph, nodes: set[str]) -> int:
+    if len(nodes) < 200:
+        succ = g.nx._succ
+        return sum(len(keys) for u in nodes for v, keys in succ[u].items() if v in nodes)
+    adj = adjacency(g)
+    rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    return int(inside[gather(adj.out_ptr, adj.out_idx, rows)].sum())
+
+
+def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
+                     keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
+    """The view on ``nodes`` with every edge between them, cut to
+    ``max_elements`` when larger.
+
+    When cutting, nodes in ``keep`` come first, then by ``rank`` (lower is
+    kept first, e.g. the distance from a focus), then by degree (higher first).
+
+    >>> from graph.core.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> induced_subgraph(g, ["land:DE-HE", "land:DE-BY"], max_elements=1).nodes
+    ('land:DE-BY',)
+    """
+    wanted = [n for n in dict.fromkeys(nodes) if n in g.nx]
+    if len(wanted) < 200:
+        chosen = set(wanted)
+        total = len(chosen) + _count_induced_edges(g, chosen)
+        if total <= max_elements:
+            return Subgraph(tuple(sorted(chosen)), tuple(sorted(induced_edges(g, chosen))), False, total)
+    adj = adjacency(g)
+    # many nodes (an expanded hub brings tens of thousands): count, and if
+    # needed order and cut, in numpy over adjacency rows
+    rows = np.fromiter(map(adj.index.__getitem__, wanted), dtype=np.int64, count=len(wanted))
+    rank = rank or {}
+    ranks = np.fromiter(map(rank.get, wanted, repeat(0)), dtype=float, count=len(wanted))
+    pinned = np.zeros(len(adj.names), dtype=bool)
+    pinned[[adj.index[n] for n in set(keep) if n in adj.index]] = True
+    return subgraph_of_rows(g, adj, rows, (ranks, ~pinned[rows]), max_elements)
+
+
+def cut(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
+         total: int) -> Subgraph:
+    """The truncated view of the nodes ``rows`` (adjacency rows): nodes are
+    taken in the order of ``keys`` (numpy arrays aligned with ``rows``, the
+    last one deciding first, as in ``np.lexsort``), then degree descending,
+    then id, each if it still fits with its edges to the nodes taken so far."""
+    # degree counts parallel edges, like the Neo4j store's cut
+    order_rows = rows[np.lexsort((adj.name_rank[rows], -adj.degree[rows], *keys))]
+    # links[i]: edges between node i and the nodes chosen so far, kept up to
+    # date as nodes are chosen (numpy: a chosen hub updates thousands at once)
+    links = np.zeros(len(adj.names), dtype=np.int64)
+    any_ptr, any_idx, names = adj.any_ptr, adj.any_idx, adj.names
+    chosen: set[str] = set()
+    used = 0
+    for i in order_rows.tolist():
+        # adding a node adds itself and its edges to the nodes already chosen
+        added = 1 + int(links[i])
+        if used + added > max_elements:
+            continue
+        chosen.add(names[i])
+        used += added
+        np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
+        if used >= max_elements:  # every further node costs at least one element
+            break
+    edges = induced_edges(g, chosen)
+    return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), True, total)
+
+
+def ego_network(g: PartnerGraph, node_id: str, *, radius: int = 1,
+                max_elements: int = MAX_ELEMENTS) -> Subgraph:
+    """Nodes within ``radius`` steps of ``node_id`` (edge direction ignored)
+    and the edges between them; nearer nodes are kept first when cut.
+
+    Raises ``NodeNotFound`` for an unknown node and ``PartnernetzError`` for a
+    radius outside 0–3.
+
+    >>> from graph.core.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> ego_network(g, "land:DE-HE", radius=2).nodes
+    ('land:DE-HE',)
+    """
+    g.node(node_id)
+    if not 0 <= radius <= 3:
+        raise PartnernetzError(f"radius must be 0–3, not {radius}")
+    dist = distances(g, node_id, radius)
+    return induced_subgraph(g, dist, max_elements=max_elements, keep=[node_id], rank=dist)
+
+
+def expand(g: PartnerGraph, view_nodes: Iterable[str], node_ids: Iterable[str], *,
+           max_elements: int = MAX_ELEMENTS) -> Subgraph:
+    """``view_nodes`` plus all neighbours of each of ``node_ids``.
+
+    The nodes already in view and the expanded nodes are kept first when the
+    result must be cut.
+    """
+    base = [n for n in view_nodes if n in g.nx]
+    extra: list[str] = []
+    for nid in node_ids:
+        g.node(nid)
+        extra.append(nid)
+        extra.extend(sorted(g.neighbours(nid)))
+    return induced_subgraph(g, base + extra, max_elements=max_elements, keep=base + list(node_ids))
+
+
+
+def subgraph_of_rows(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int) -> Subgraph:
+    """:func:`induced_subgraph` of adjacency ``rows`` (distinct), all in numpy
+    until the (at most ``max_elements``) chosen nodes are named; ``keys``
+    (arrays aligned with ``rows``, see :func:`cut`) order the cut."""
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    total = len(rows) + int(inside[gather(adj.out_ptr, adj.out_idx, rows)].sum())
+    if total <= max_elements:
+        names = adj.names
+        chosen = {names[i] for i in rows.tolist()}
+        return Subgraph(tuple(sorted(chosen)), tuple(sorted(induced_edges(g, chosen))), False, total)
+    return cut(g, adj, rows, keys, max_elements, total)
