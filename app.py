@@ -76,8 +76,13 @@ def _report_without_contacts(report):
     import copy
     from graph.core.text import fold
 
+    from loaders.vocabulary import canonical_table
+
     def personal(file: str) -> bool:
-        name = fold(file.replace("#", "/").rsplit("/", 1)[-1])
+        base = file.replace("#", "/").rsplit("/", 1)[-1]
+        if canonical_table(base.rsplit(".", 1)[0] if "." in base else base) in ("contacts", "attendance"):
+            return True  # also German and other names of the tables (Ansprechpersonen, Teilnahmen)
+        name = fold(base)
         return any(word in name for word in ("contact", "kontakt", "attendance", "teilnahme"))
 
     clean = copy.copy(report)

@@ -29,7 +29,7 @@ from graph.core.labels import label as domain_label
 from graph.people.contacts import ContactIndex, merge_note
 from graph.core.errors import PartnernetzError
 from graph.people.privacy import PrivacyError
-from loaders.spreadsheet import FORMULA_PREFIXES, neutralise
+from loaders.spreadsheet import FORMULA_PREFIXES, excel_cell, neutralise, xml_safe
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "COLUMNS", "contact_rows", "to_csv", "to_xlsx", "to_vcard",
            "export_contacts", "CONTACT_FORMATS"]
@@ -85,7 +85,7 @@ def _headers(lang: str) -> list[str]:
 
 
 def _table(rows: Sequence[dict[str, str]], lang: str) -> list[list[Any]]:
-    return [_headers(lang)] + [[neutralise(r.get(key, "")) for key, _, _ in COLUMNS] for r in rows]
+    return [_headers(lang)] + [[neutralise(xml_safe(r.get(key, ""))) for key, _, _ in COLUMNS] for r in rows]
 
 
 def to_csv(rows: Sequence[dict[str, str]], *, delimiter: str = ";", lang: str = "de") -> bytes:
@@ -106,7 +106,7 @@ def to_xlsx(rows: Sequence[dict[str, str]], *, lang: str = "de", title: str = "G
     for r, row in enumerate(_table(rows, lang), start=1):
         for c, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=c)
-            cell.value = value
+            cell.value = excel_cell(value)  # XML-safe, at most Excel's cell size
             cell.data_type = "s"  # text, never a formula
     ws.freeze_panes = "A2"
     for c, (key, _, _) in enumerate(COLUMNS, start=1):
@@ -117,6 +117,7 @@ def to_xlsx(rows: Sequence[dict[str, str]], *, lang: str = "de", title: str = "G
 
 
 def _vcard_escape(text: str) -> str:
+    text = xml_safe(text)  # no control characters in a card
     return (text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 

@@ -8,6 +8,8 @@ node attributes travel along for Gephi or Cytoscape.
 from __future__ import annotations
 
 import csv
+import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import networkx as nx
 from graph.core.model import PartnerGraph
 from graph.core.tables import graph_to_tables
 from loaders.schema import TABLES
+from loaders.spreadsheet import excel_cell, neutralise_canonical, xml_safe
 
 __all__ = ["write_csv_tables", "write_xlsx_tables", "to_simple_graph", "write_graphml", "write_gexf", "EXPORT_FORMATS", "export"]
 
@@ -33,7 +36,8 @@ def write_csv_tables(g: PartnerGraph, out_dir: str | Path) -> list[Path]:
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
-            writer.writerows(rows)
+            # neutralised like every export; the loader undoes the leading ' exactly
+            writer.writerows({k: neutralise_canonical(v) for k, v in r.items()} for r in rows)
         written.append(path)
     return written
 
@@ -55,18 +59,19 @@ def write_xlsx_tables(g: PartnerGraph, path: str | Path) -> Path:
 
 
 def _xlsx_cell(value: Any) -> Any:
-    # the canonical tables never hold formulas: keep a leading '=' as text
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value
+    # the canonical tables never hold formulas nor characters XML cannot hold
+    return excel_cell(value, canonical=True)
 
 
 def _scalar(value: Any) -> Any:
+    """A GraphML/GEXF attribute value: lists joined, text XML-safe, non-finite numbers as text."""
     if isinstance(value, (list, tuple, set)):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, (str, int, float, bool)):
+        return xml_safe(";".join(str(v) for v in value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (int, float, bool)):
         return value
-    return str(value)
+    return xml_safe(str(value))
 
 
 NodeAttrs = dict[str, dict[str, Any]]
@@ -80,19 +85,33 @@ def to_simple_graph(g: PartnerGraph, *, node_attrs: NodeAttrs | None = None) -> 
     """
     h = nx.MultiDiGraph()
     for nid, data in g.nx.nodes(data=True):
-        h.add_node(nid, **{k: _scalar(v) for k, v in data.items() if v is not None and not k.startswith("_")})
+        h.add_node(xml_safe(nid), **{k: _scalar(v) for k, v in data.items() if v is not None and not k.startswith("_")})
     for name, values in (node_attrs or {}).items():
         for nid, value in values.items():
-            if nid in h and value is not None:
-                h.nodes[nid][name] = _scalar(value)
+            if xml_safe(nid) in h and value is not None:
+                h.nodes[xml_safe(nid)][name] = _scalar(value)
     for u, v, key, data in g.nx.edges(keys=True, data=True):
-        h.add_edge(u, v, key=key, **{k: _scalar(val) for k, val in data.items() if val is not None})
+        h.add_edge(xml_safe(u), xml_safe(v), key=xml_safe(key),
+                   **{k: _scalar(val) for k, val in data.items() if val is not None})
     return h
 
 
+def _atomic(path: str | Path, write) -> Path:
+    """Write through a temporary file beside ``path`` and rename it into place,
+    so that a failure never leaves a partial file."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
 def write_graphml(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None) -> Path:
-    nx.write_graphml(to_simple_graph(g, node_attrs=node_attrs), path)
-    return Path(path)
+    h = to_simple_graph(g, node_attrs=node_attrs)
+    return _atomic(path, lambda tmp: nx.write_graphml(h, tmp))
 
 
 def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None) -> Path:
@@ -100,8 +119,7 @@ def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | Non
     for _, data in h.nodes(data=True):
         # GEXF uses 'label' itself; keep ours as the visible label
         data.setdefault("label", "")
-    nx.write_gexf(h, path)
-    return Path(path)
+    return _atomic(path, lambda tmp: nx.write_gexf(h, tmp))
 
 
 def export(g: PartnerGraph, fmt: str, out: str | Path) -> list[Path]:

@@ -200,8 +200,13 @@ def normalise_sector_vocabulary(raw: str | None) -> str:
     return _VOCAB_TEXT.get(text.casefold(), text)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
 def _clean(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    """Whitespace collapsed; control characters (legal in XML as DEL and C1, never in our exports) removed."""
+    text = _WS.sub(" ", text or "").strip()
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 def _lang(elem: etree._Element, default: str | None) -> str | None:

@@ -122,7 +122,14 @@ class LoadReport:
         return "\n".join(lines)
 
 
+#: A value longer than this is shown cut, with its length (a report stays readable and small).
+MAX_SHOWN_VALUE = 200
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    return str(value)
+    text = str(value)
+    if len(text) > MAX_SHOWN_VALUE:
+        return text[:MAX_SHOWN_VALUE] + f"… ({len(text):,} characters)"
+    return text

@@ -36,16 +36,16 @@ class ColumnType(str, Enum):
 _TYPE_DOC = {
     ColumnType.ID: "identifier, unique in the table",
     ColumnType.TEXT: "text",
-    ColumnType.ENUM: "one of the allowed values",
+    ColumnType.ENUM: "one of the allowed values, or its German/English label or a common form (see `loaders/vocabulary.py`)",
     ColumnType.LAND: "German Land: ISO 3166-2 code, German or English name, short form (`DE-BW`, `Baden-Württemberg`, `Baden-Wuerttemberg`, `BW`)",
     ColumnType.COUNTRY: "country: ISO alpha-3/alpha-2 code, German or English name (`RWA`, `RW`, `Ruanda`, `Rwanda`)",
     ColumnType.COUNTRIES: "one or more countries, `;`-separated",
     ColumnType.REF: "id of a row in another table",
     ColumnType.THEMES: "theme ids or names, `;`-separated",
-    ColumnType.DATE: "date: `2019-10-31`, `31.10.2019`, `2019-10`, `10/2019`, `2019`, or a range `2016–2017`",
-    ColumnType.YEAR: "year (`1982`), or a date from which the year is taken",
-    ColumnType.NUMBER: "number (`140000`, `140.000`, `1.234,56`, `140000 EUR`)",
-    ColumnType.BOOL: "`true`/`false` (also `ja`/`nein`, `yes`/`no`, `1`/`0`, `x`)",
+    ColumnType.DATE: "date: `2019-10-31`, `31.10.2019`, `2019-10`, `10/2019`, `Okt 2019`, `Q3 2019`, `2019`, `ca. 2018`, `2019/20`, an Excel date or serial number, or a range `2016–2017`",
+    ColumnType.YEAR: "year (`1982`, `seit 1982`), or a date from which the year is taken",
+    ColumnType.NUMBER: "number (`140000`, `140.000`, `1.234,56`, `140.000 €`); finite, 0 to 10¹²",
+    ColumnType.BOOL: "`true`/`false` (also `ja`/`nein`, `yes`/`no`, `1`/`0`, `x`, `ja, schriftlich`)",
     ColumnType.EMAIL: "e-mail address",
     ColumnType.URL: "URL (several separated by ` ; `)",
     ColumnType.LIST: "values separated by `;`",
@@ -61,6 +61,7 @@ class Column:
     example: str = ""
     allowed: tuple[str, ...] = ()
     ref: str | None = None  # table referenced by REF columns
+    vocabulary: str | None = None  # ENUM columns: the vocabulary of loaders.vocabulary whose labels are accepted
 
     @property
     def multi(self) -> bool:
@@ -93,8 +94,13 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
+_VOCABULARIES = {Sector: "sector", Role: "role", CofinanceKind: "cofinance_kind", ProjectStatus: "status",
+                 Phase: "phase", EventKind: "event_kind", AttendanceRole: "attendance_role"}
+
+
 def _enum(name: str, values: type[Enum], description: str, example: str, required: bool = False) -> Column:
-    return Column(name, ColumnType.ENUM, required, description, example, tuple(v.value for v in values))
+    return Column(name, ColumnType.ENUM, required, description, example, tuple(v.value for v in values),
+                  vocabulary=_VOCABULARIES[values])
 
 
 _SOURCE = Column("source", ColumnType.URL, False, "where the facts come from (URL or document); the file and row are used when empty", "https://bund-laender-programm.de/de/group/21/home")

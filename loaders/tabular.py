@@ -25,6 +25,7 @@ from graph.core.model import PartnerGraph
 from graph.core.text import fold, slugify
 from loaders.reading import RawTable, read_dataset
 from loaders.report import LoadReport
+from loaders.vocabulary import resolve_value
 from loaders.schema import TABLE_ORDER, TABLES, Column, ColumnType, Table
 from loaders.values import (
     looks_like_email,
@@ -62,7 +63,7 @@ class _Context:
     graph: PartnerGraph
     report: LoadReport
     ids: dict[str, set[str]] = field(default_factory=dict)  # accepted keys per table
-    rejected_ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejected_ids: dict[str, dict[str, tuple[int, str | None, str]]] = field(default_factory=dict)  # key -> (row, column, cause)
     themes: dict[str, str] = field(default_factory=dict)  # folded name/id -> node id
     theme_warned: set[str] = field(default_factory=set)
     today: dt.date = field(default_factory=dt.date.today)
@@ -95,6 +96,7 @@ def _gc_paused() -> Iterator[None]:
 def build_graph(raw: dict[str, RawTable], *, source: str = "", today: dt.date | None = None) -> LoadResult:
     """Validate raw tables and build the graph (see :func:`load_tabular`)."""
     report = LoadReport(source=source)
+    report.problems.extend(getattr(raw, "problems", ()))  # dataset-level: unused files/sheets, duplicates
     ctx = _Context(PartnerGraph(), report, today=today or dt.date.today())
     for name in ("institutions", "projects"):
         if name not in raw:
@@ -112,16 +114,14 @@ def build_graph(raw: dict[str, RawTable], *, source: str = "", today: dt.date | 
 def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
     report = ctx.report
     count = report.table(table.name)
-    known = set(table.column_names)
-    seen_header: set[str] = set()
-    for col in raw.header:
-        if col == "":
-            continue
-        if col in seen_header:
-            report.warning(raw.file, 1, col, col, "column appears twice; the first one is used")
-        elif col not in known:
-            report.warning(raw.file, 1, col, col, f"unknown column ignored (known: {', '.join(table.column_names)})")
-        seen_header.add(col)
+    first_problem = len(report.problems)
+    report.problems.extend(raw.problems)  # the reader's findings: encodings, header, extra cells, quotes
+    if raw.shadowed_rows:  # rows of a second file/sheet for this table: named in an error by the reader
+        count.read += raw.shadowed_rows
+        count.rejected += raw.shadowed_rows
+    if not raw.header and not raw.rows:  # an empty file: nothing to load, nothing lost
+        report.warning(raw.file, None, None, None, "empty file: no header and no rows")
+        return
     missing = [c.name for c in table.columns if c.required and c.name not in raw.header]
     for col in missing:
         report.error(raw.file, 1, col, None, f"required column '{col}' is missing")
@@ -131,6 +131,8 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
     ctx.rejected_ids.setdefault(table.name, {})
     file_name = Path(raw.file).name
     problems = report.problems
+    masked_rows: set[int] = set()  # contacts without consent: their values never appear in the report
+    row_errors = raw.row_errors
     for number, cells in raw.rows:
         count.read += 1
         problems_before = len(problems)
@@ -138,8 +140,13 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
             report.error(raw.file, number, missing[0], None,
                          f"row rejected: required column '{missing[0]}' is missing from the file")
             count.rejected += 1
+            masked_rows.add(number)
             continue
+        for column, value, message in row_errors.get(number, ()):
+            report.error(raw.file, number, column, value, message)
         values = _parse_row(ctx, table, raw.file, number, cells)
+        if table.name == "contacts" and values.get("consent") is not True:
+            masked_rows.add(number)
         if key and values.get(key) is not None:
             row_key = values[key]
             if row_key in ctx.ids[table.name]:
@@ -147,7 +154,8 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
         if len(problems) > problems_before and any(p.level == "error" for p in problems[problems_before:]):
             count.rejected += 1
             if key and values.get(key):
-                ctx.rejected_ids[table.name].setdefault(values[key], number)
+                reason = next(p for p in problems[problems_before:] if p.level == "error")
+                ctx.rejected_ids[table.name].setdefault(values[key], (number, reason.column, reason.message))
             continue
         illustrative = bool(values.get("illustrative"))
         source = values.get("source") or (None if illustrative else f"{file_name}, row {number}")
@@ -156,43 +164,127 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
         if key:
             ctx.ids[table.name].add(values[key])
         count.accepted += 1
+    if masked_rows:
+        _redact(problems, first_problem, raw.file, masked_rows, keep_column=key)
+
+
+def _redact(problems: list, start: int, file: str, rows: set[int], *, keep_column: str | None) -> None:
+    """Remove the values of unconsented contacts from their rows' problems:
+    the report shows only the id column's value (and never a name or e-mail)."""
+    for i in range(start, len(problems)):
+        p = problems[i]
+        if p.file != file or p.row not in rows or (p.column == keep_column and p.column is not None):
+            continue
+        if not p.value:
+            continue
+        message = p.message.replace(p.value, "…") + " (value hidden: no consent)"
+        problems[i] = type(p)(p.level, p.file, p.row, p.column, None, message)
 
 
 def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[str, object]) -> dict[str, Any]:
+    """Parse one row's cells. A value that cannot be parsed is an error only in
+    a required column; in an optional one the row loads without it (or with the
+    text kept in the column's ``*_note`` column) and a warning says so."""
     values: dict[str, Any] = {}
+    notes: dict[str, object] = {}
+    report = ctx.report
     for column, name, multi, parse, check in _column_plan(table):
         raw_value = cells.get(name)
         if raw_value is None or raw_value == "":
             if column.required:
-                ctx.report.error(file, number, name, None, f"required value '{name}' is empty")
+                report.error(file, number, name, None, f"required value '{name}' is empty")
             values[name] = [] if multi else None
+            continue
+        if column.type is ColumnType.COUNTRIES:
+            values[name] = _countries(ctx, column, file, number, raw_value)
             continue
         try:
             values[name] = parse(column, raw_value)
         except ValueError as exc:
-            ctx.report.error(file, number, name, raw_value, str(exc))
             values[name] = [] if multi else None
+            if column.required:
+                report.error(file, number, name, raw_value, str(exc))
+            else:
+                note = f"{name}_note"
+                if note in table.column_names and cells.get(note) in (None, ""):
+                    notes[note] = raw_value
+                    report.warning(file, number, name, raw_value,
+                                   f"{exc}; the text is kept in '{note}', the row is loaded")
+                else:
+                    report.warning(file, number, name, raw_value, f"{exc}; value not used, the row is loaded without it")
             continue
+        if (column.type is ColumnType.TEXT and name not in LONG_TEXT_COLUMNS
+                and len(values[name]) > MAX_LABEL_CHARS):
+            report.warning(file, number, name, values[name],
+                           f"text of {len(values[name]):,} characters cut to {MAX_LABEL_CHARS:,} "
+                           "(names and titles are shown as labels)")
+            values[name] = values[name][: MAX_LABEL_CHARS - 1] + "…"
         if check is ColumnType.REF:
-            _check_ref(ctx, column, file, number, values[name])
+            if not _check_ref(ctx, column, file, number, values[name]):
+                values[name] = None
         elif check is ColumnType.EMAIL and not looks_like_email(values[name]):
-            ctx.report.warning(file, number, name, raw_value, "does not look like an e-mail address")
+            report.warning(file, number, name, raw_value, "does not look like an e-mail address")
+        elif column.type is ColumnType.DATE and values[name].note:
+            report.warning(file, number, name, raw_value, f"read as {_span_text(values[name])} ({values[name].note})")
+    values.update(notes)
     return values
+
+
+def _span_text(span) -> str:
+    return span.start + (f"–{span.end}" if span.end else "")
+
+
+def _countries(ctx: _Context, column: Column, file: str, number: int, value: object) -> list:
+    """Countries of a list cell; unknown ones are dropped with a warning (an
+    error only when the column is required and none is known)."""
+    countries, unknown = [], []
+    for part in split_multi(value):
+        try:
+            countries.append(_cached_country(part))
+        except ValueError:
+            unknown.append(part)
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown)
+        if column.required and not countries:
+            ctx.report.error(file, number, column.name, value, f"unknown country {names}")
+        else:
+            ctx.report.warning(file, number, column.name, value,
+                               f"unknown country {names} left out" + (", the others are used" if countries else
+                                                                      "; the row is loaded without a country"))
+    return countries
 
 
 def _parse_value(ctx: _Context, column: Column, value: object) -> Any:
     return _PARSERS[column.type](column, value)
 
 
+#: Longest id or reference accepted (a longer one is not an id someone typed).
+MAX_ID_CHARS = 200
+#: Longest name, title or other short text shown as a label; longer text is cut (with a warning),
+#: because labels appear in lists, pickers and charts. Long text columns keep up to the cell limit.
+MAX_LABEL_CHARS = 1_000
+LONG_TEXT_COLUMNS = frozenset({"description", "note", "since_note"})
+
+
 def _parse_text(column: Column, value: object) -> str:
     return str(value).strip()
+
+
+def _parse_id(column: Column, value: object) -> str:
+    text = str(value).strip()
+    if len(text) > MAX_ID_CHARS:
+        raise ValueError(f"an id of {len(text):,} characters; at most {MAX_ID_CHARS} are accepted")
+    return text
 
 
 def _parse_enum(column: Column, value: object) -> str:
     text = str(value).strip()
     allowed = _enum_index(column).get(text.lower())
+    if allowed is None and column.vocabulary:
+        allowed = resolve_value(column.vocabulary, text)
     if allowed is None:
-        raise ValueError(f"'{text}' is not allowed here (allowed: {', '.join(column.allowed)})")
+        raise ValueError(f"'{text}' is not a known {column.name} (allowed: {', '.join(column.allowed)}, "
+                         "or their German/English labels)")
     return allowed
 
 
@@ -232,8 +324,8 @@ def _parse_countries(column: Column, value: object) -> list:
 
 
 _PARSERS: dict[ColumnType, Callable[[Column, object], Any]] = {
-    ColumnType.ID: _parse_text,
-    ColumnType.REF: _parse_text,
+    ColumnType.ID: _parse_id,
+    ColumnType.REF: _parse_id,
     ColumnType.TEXT: _parse_text,
     ColumnType.EMAIL: _parse_text,
     ColumnType.URL: _parse_text,
@@ -263,19 +355,29 @@ def _column_plan(table: Table) -> list[tuple[Column, str, bool, Callable[[Column
     return cached[1]
 
 
-def _check_ref(ctx: _Context, column: Column, file: str, number: int, value: str) -> None:
+def _check_ref(ctx: _Context, column: Column, file: str, number: int, value: str) -> bool:
+    """Whether ``value`` names an accepted row of the referenced table. When it
+    does not, a required reference is an error (naming the root cause when the
+    target row was rejected) and an optional one a warning (the link is dropped)."""
     target = column.ref
     assert target is not None
     accepted = ctx.ids.get(target)
     if accepted is not None and value in accepted:
-        return
-    rejected_at = ctx.rejected_ids.get(target, {}).get(value)
-    if rejected_at is not None:
-        ctx.report.error(file, number, column.name, value, f"refers to {target} '{value}', which was rejected (see {target} row {rejected_at})")
+        return True
+    rejected = ctx.rejected_ids.get(target, {}).get(value)
+    if rejected is not None:
+        row, cause_column, cause = rejected
+        message = (f"refers to {target} '{value}', which was rejected (see {target} row {row}"
+                   + (f", column '{cause_column}'" if cause_column else "") + f": {cause})")
     elif target not in ctx.ids:
-        ctx.report.error(file, number, column.name, value, f"refers to {target} '{value}', but there is no {target} table")
+        message = f"refers to {target} '{value}', but there is no {target} table"
     else:
-        ctx.report.error(file, number, column.name, value, f"unknown {target} id '{value}'")
+        message = f"unknown {target} id '{value}'"
+    if column.required:
+        ctx.report.error(file, number, column.name, value, message + "; row rejected")
+    else:
+        ctx.report.warning(file, number, column.name, value, message + "; the link is left out, the row is loaded")
+    return False
 
 
 # ------------------------------------------------------------------ building

@@ -2,16 +2,23 @@
 ``ValueError`` with a message meant for the load report.
 
 >>> parse_date("31.10.2019")
-DateSpan(start='2019-10-31', end=None)
+DateSpan(start='2019-10-31', end=None, note=None)
 >>> parse_date("2016–2017")
-DateSpan(start='2016', end='2017')
+DateSpan(start='2016', end='2017', note=None)
 >>> parse_number("1.234,56")
 1234.56
+>>> parse_date("ca. 2018")
+DateSpan(start='2018', end=None, note='approximate (ca.)')
+>>> parse_date("Okt 2019").start, parse_date("Q3 2019").start, parse_date("2019/20")
+('2019-10', '2019-07', DateSpan(start='2019', end='2020', note=None))
+>>> parse_date(43831).start  # an Excel serial date in a General cell
+'2020-01-01'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -38,6 +45,9 @@ class DateSpan:
 
     start: str
     end: str | None = None
+    #: How the value was read when it was not a plain date (``approximate (ca.)``,
+    #: ``quarter Q3 read as its first month``); ``None`` for plain dates.
+    note: str | None = None
 
 
 _RANGE_SEP = re.compile(r"\s*(?:–|—|-|\bbis\b|\bto\b)\s*")
@@ -46,6 +56,21 @@ _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.](\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_YEAR_SLASH = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})$")  # 2019/20, 2019/2020
+_QUARTER = re.compile(r"^(?:q\s*([1-4])|([1-4])\.?\s*(?:quartal|q|quarter))\s*[/.]?\s*(\d{4})$", re.IGNORECASE)
+_MONTH_NAME = re.compile(r"^([a-zäöü]+)\.?\s*(\d{4})$", re.IGNORECASE)
+_APPROX = re.compile(r"^(?:ca\.?|circa|etwa|ungefähr|approx\.?|about|um|vsl\.?|voraussichtlich|ab|seit|since|~)\s*", re.IGNORECASE)
+_EXCEL_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+#: Excel serial numbers taken as dates: 1 Jan 1960 … 31 Dec 2099.
+EXCEL_SERIAL_RANGE = (21916, 73050)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MONTHS = {
+    "jan": 1, "januar": 1, "january": 1, "jänner": 1, "feb": 2, "februar": 2, "february": 2, "mär": 3, "mar": 3,
+    "märz": 3, "maerz": 3, "march": 3, "apr": 4, "april": 4, "mai": 5, "may": 5, "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10,
+    "oct": 10, "oktober": 10, "october": 10, "nov": 11, "november": 11, "dez": 12, "dec": 12, "dezember": 12,
+    "december": 12,
+}
 
 
 def _single_date(text: str) -> str:
@@ -65,7 +90,7 @@ def _single_date(text: str) -> str:
         return dt.datetime.fromisoformat(text).date().isoformat()
     except ValueError:
         pass
-    raise ValueError("not a date (expected e.g. 2019-10-31, 31.10.2019, 2019 or 2016–2017)")
+    raise ValueError("not a date (expected e.g. 2019-10-31, 31.10.2019, 10/2019, Okt 2019, Q3 2019, 2019 or 2016–2017)")
 
 
 def _month(year: int, month: int) -> str:
@@ -74,12 +99,52 @@ def _month(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def _excel_serial(number: float) -> str:
+    low, high = EXCEL_SERIAL_RANGE
+    if not low <= number <= high:
+        raise ValueError("not a date (a number that is neither a year nor an Excel date)")
+    return (_EXCEL_EPOCH + dt.timedelta(days=int(number))).isoformat()
+
+
+def _loose_date(text: str) -> DateSpan | None:
+    """The forms beyond plain dates: ``Okt 2019``, ``Q3 2019``, ``2019/20``, Excel serials."""
+    if m := _YEAR_SLASH.match(text):
+        start = int(m[1])
+        end = int(m[2]) if len(m[2]) == 4 else start // 100 * 100 + int(m[2])
+        if end == start + 1:
+            return DateSpan(str(start), str(end))
+    if m := _QUARTER.match(text):
+        quarter = int(m[1] or m[2])
+        return DateSpan(_month(int(m[3]), quarter * 3 - 2), note=f"quarter Q{quarter} read as its first month")
+    if m := _MONTH_NAME.match(text):
+        month = _MONTHS.get(m[1].lower())
+        if month:
+            return DateSpan(_month(int(m[2]), month))
+    if _EXCEL_SERIAL.match(text):
+        return DateSpan(_excel_serial(float(text)), note="Excel serial date")
+    return None
+
+
 def parse_date(value: object) -> DateSpan:
-    """Parse a date or a date range as people write them."""
+    """Parse a date or a date range as people write them.
+
+    Beyond plain dates: month names (``Okt 2019``), quarters (``Q3 2019``),
+    school-year forms (``2019/20``), approximate dates (``ca. 2018``,
+    ``seit 2019``; kept, with a note) and Excel serial numbers (a date in a
+    General cell, 1960–2099).
+    """
     if isinstance(value, dt.datetime):
         return DateSpan(value.date().isoformat())
     if isinstance(value, dt.date):
         return DateSpan(value.isoformat())
+    if isinstance(value, bool):
+        raise ValueError("not a date")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and value > 9999:
+        return DateSpan(_excel_serial(value), note="Excel serial date")
+    if isinstance(value, float):
+        return DateSpan(_excel_serial(value), note="Excel serial date")
     if isinstance(value, int):
         value = str(value)
     text = str(value).strip()
@@ -87,6 +152,12 @@ def parse_date(value: object) -> DateSpan:
         return DateSpan(_single_date(text))
     except ValueError:
         pass
+    loose = _loose_date(text)
+    if loose is not None:
+        return loose
+    if (m := _APPROX.match(text)) and m.end() < len(text):
+        inner = parse_date(text[m.end():].strip())
+        return DateSpan(inner.start, inner.end, note=f"approximate ({m[0].strip()})")
     for sep in _RANGE_SEP.finditer(text):
         try:
             start, end = _single_date(text[: sep.start()]), _single_date(text[sep.end():])
@@ -115,9 +186,16 @@ def parse_year(value: object) -> int:
 _CURRENCY = re.compile(r"(€|eur(o)?|\s)", re.IGNORECASE)
 
 
+#: Larger amounts are taken as a typing error (the whole programme is far below).
+MAX_AMOUNT = 1e12
+
+
 def parse_number(value: object) -> float:
-    """A non-negative number in German or English notation."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """A non-negative, finite number in German or English notation, at most
+    :data:`MAX_AMOUNT` (``inf``, ``nan`` and ``1e300`` are refused)."""
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    if isinstance(value, (int, float)):
         number = float(value)
     else:
         text = _CURRENCY.sub("", str(value))
@@ -129,8 +207,12 @@ def parse_number(value: object) -> float:
             number = float(text)
         except ValueError:
             raise ValueError("not a number") from None
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
     if number < 0:
         raise ValueError("must not be negative")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"implausibly large (more than {MAX_AMOUNT:,.0f})")
     return number
 
 
@@ -146,11 +228,18 @@ def parse_bool(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
+    first = re.split(r"[\s,;:(/.-]+", text, maxsplit=1)[0]  # "ja, schriftlich", "Nein (widerrufen)"
+    if first in _TRUE - {"1", "x"}:
+        return True
+    if first in _FALSE - {""}:
+        return False
     raise ValueError("not a yes/no value (expected true/false, ja/nein)")
 
 
 def parse_land(value: object) -> Land:
-    land = resolve_land(str(value))
+    from loaders.vocabulary import resolve_land_loose
+
+    land = resolve_land_loose(str(value))
     if land is None:
         raise ValueError(f"unknown Land {str(value)!r}")
     return land
@@ -158,6 +247,8 @@ def parse_land(value: object) -> Land:
 
 def parse_country(value: object) -> Country:
     country = resolve_country(str(value))
+    if country is None and "(" in str(value):  # "Ruanda (Partnerland)"
+        country = resolve_country(re.sub(r"\s*\([^)]*\)\s*", " ", str(value)).strip())
     if country is None:
         raise ValueError(f"unknown country {str(value)!r}")
     return country

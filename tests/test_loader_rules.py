@@ -68,9 +68,9 @@ def test_row_numbers_count_quoted_newline_records_as_one_excel_row(tmp_path):
         'id,name,land\na,"two\nlines",Hessen\nb,B,Atlantis\n', encoding="utf-8")
     write_table(folder, "projects", [["id", "title"], ["P", "T"]])
     result = load(folder)
-    (err,) = _problems(result, "error")
-    assert (err.row, err.column, err.value) == (3, "land", "Atlantis")
-    assert "Atlantis" in err.message
+    (warning,) = [w for w in _problems(result, "warning") if w.column == "land" and w.value]
+    assert (warning.row, warning.column, warning.value) == (3, "land", "Atlantis")
+    assert "Atlantis" in warning.message
 
 
 @pytest.mark.parametrize("text,start,end", [
@@ -92,15 +92,17 @@ def test_date_formats_in_projects(tmp_path, text, start, end):
     assert node["start_year"] == int(start[:4])
 
 
-def test_bad_date_is_an_error_naming_the_cell(tmp_path):
+def test_bad_optional_date_is_a_warning_naming_the_cell_and_the_row_loads(tmp_path):
     folder = tmp_path / "d"
     write_table(folder, "institutions", MINI_INSTITUTIONS)
     write_table(folder, "projects", [["id", "title", "start"], ["P", "T", "Frühjahr"], ["Q", "T", "2020"]])
     result = load(folder)
-    (err,) = _problems(result, "error")
-    assert (err.row, err.column, err.value) == (2, "start", "Frühjahr")
-    assert result.report.tables["projects"].rejected == 1
-    assert "project:Q" in result.graph and "project:P" not in result.graph
+    assert result.report.ok
+    (warning,) = [w for w in _problems(result, "warning") if w.column == "start"]
+    assert (warning.row, warning.column, warning.value) == (2, "start", "Frühjahr")
+    assert "loaded without it" in warning.message
+    assert result.report.tables["projects"].rejected == 0
+    assert "project:Q" in result.graph and result.graph.node("project:P").get("start") is None
 
 
 @pytest.mark.parametrize("value", ["DE-BW", "Baden-Württemberg", "Baden-Wuerttemberg", "BW", "baden-württemberg"])
@@ -123,14 +125,23 @@ def test_country_spellings(tmp_path, value):
     assert "country:RWA" in result.graph.neighbours("project:P")
 
 
-def test_unknown_land_and_country_are_errors_naming_the_value(tmp_path):
+def test_unknown_optional_land_and_country_are_warnings_naming_the_value(tmp_path):
     folder = tmp_path / "u"
     write_table(folder, "institutions", [["id", "name", "land", "country"], ["x", "X", "Preußen", ""], ["y", "Y", "", "Narnia"]])
     write_table(folder, "projects", [["id", "title"], ["P", "T"]])
     result = load(folder)
-    errors = _problems(result, "error")
-    assert [(e.row, e.column, e.value) for e in errors] == [(2, "land", "Preußen"), (3, "country", "Narnia")]
-    assert all(e.value in e.message for e in errors)
+    assert result.report.ok and result.report.tables["institutions"].accepted == 2
+    warnings = [w for w in _problems(result, "warning") if w.column in ("land", "country") and w.value]
+    assert [(w.row, w.column, w.value) for w in warnings] == [(2, "land", "Preußen"), (3, "country", "Narnia")]
+    assert all(w.value in w.message for w in warnings)
+
+
+def test_unknown_required_land_is_an_error(tmp_path, mini):
+    write_table(mini, "cofinancing", [["project", "land", "kind"], ["P1", "Preußen", "money"], ["P1", "Bayern (Freistaat)", "Geld"]])
+    result = load(mini)
+    (err,) = _problems(result, "error")
+    assert (err.row, err.column, err.value) == (2, "land", "Preußen")
+    assert result.report.tables["cofinancing"].accepted == 1
 
 
 def test_multi_valued_cells(tmp_path):
@@ -164,11 +175,12 @@ def test_references_to_missing_ids(tmp_path, mini):
 
 
 def test_reference_to_rejected_row_says_so(tmp_path, mini):
-    write_table(mini, "projects", MINI_PROJECTS + [["P3", "Drei", "Atlantis", "", "", "", ""]])
+    write_table(mini, "projects", MINI_PROJECTS + [["P3", "", "Atlantis", "", "", "", ""]])
     write_table(mini, "participations", [["project", "institution", "role"], ["P3", "uni-a", "lead"]])
     result = load(mini)
     messages = [e.message for e in _problems(result, "error")]
-    assert any("rejected" in m and "row 4" in m for m in messages)
+    # the dependant names the root cause: the project's empty title
+    assert any("rejected" in m and "row 4" in m and "title" in m for m in messages)
 
 
 def test_missing_required_column_rejects_every_row_and_names_them(tmp_path):
@@ -187,7 +199,7 @@ def test_unknown_column_is_a_warning_only(tmp_path, mini):
     result = load(mini)
     assert result.report.ok
     (warning,) = _problems(result, "warning")
-    assert (warning.row, warning.column) == (1, "bemerkung")
+    assert (warning.row, warning.column) == (1, "Bemerkung")
 
 
 def test_empty_required_value_is_an_error(tmp_path):
@@ -201,8 +213,10 @@ def test_empty_required_value_is_an_error(tmp_path):
 
 def test_bad_enum_value_lists_the_allowed_ones(tmp_path, mini):
     write_table(mini, "participations", [["project", "institution", "role"], ["P1", "uni-a", "boss"]])
-    (err,) = _problems(load(mini), "error")
-    assert err.value == "boss" and "lead" in err.message and "partner" in err.message
+    result = load(mini)
+    (warning,) = _problems(result, "warning")
+    assert warning.value == "boss" and "lead" in warning.message and "partner" in warning.message
+    assert result.report.tables["participations"].accepted == 1
 
 
 def test_unknown_theme_is_added_with_a_warning(tmp_path, mini):
@@ -228,7 +242,7 @@ def test_not_a_dataset_raises_load_error(tmp_path):
     with pytest.raises(LoadError, match="no such file"):
         load(tmp_path / "nope")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(LoadError, match="no canonical table"):
+    with pytest.raises(LoadError, match="no table found"):
         load(tmp_path / "empty")
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
     with pytest.raises(LoadError, match="unknown dataset format"):
@@ -281,7 +295,7 @@ def test_xlsx_with_real_excel_cell_types(tmp_path):
     ws2 = wb.create_sheet("projects")
     ws2.append(["id", "title", "start", "end", "countries"])
     ws2.append(["P", "Projekt", dt.datetime(2019, 10, 31), 2021, "Ruanda"])
-    ws3 = wb.create_sheet("Notizen")  # not a table: ignored
+    ws3 = wb.create_sheet("Notizen")  # not a table: a warning naming what was expected
     ws3.append(["irgendwas"])
     path = tmp_path / "book.xlsx"
     wb.save(path)
@@ -291,4 +305,5 @@ def test_xlsx_with_real_excel_cell_types(tmp_path):
     assert (node["start"], node["end"]) == ("2019-10-31", "2021")
     assert result.graph.node("institution:x")["land"] == "DE-NW"
     assert result.report.tables["institutions"].read == 1
-    assert result.report.problems == []
+    (unused,) = result.report.problems
+    assert unused.level == "warning" and "Notizen" in unused.message and "Institutionen" in unused.message
