@@ -96,7 +96,7 @@ def test_errors_have_exit_codes(tmp_path, capsys, ws_path):
     code, out, err = run(capsys, "workspace", "import", str(tmp_path / "missing"), "--dry-run", "--json", "--workspace", ws_path)
     assert code == 2 and json.loads(out)["ok"] is False and "no such file" in err
     bad = tmp_path / "bad"
-    write_table(bad, "projects", [["id", "title", "phase"], ["X", "x", "nope"]])
+    write_table(bad, "projects", [["id", "title"], ["X", ""]])  # a required value missing
     code, out, err = run(capsys, "workspace", "import", str(bad), "--mode", "update", "--workspace", ws_path)
     assert code == 1 and "not published" in err
     code, _, err = run(capsys, "workspace", "versions", "--workspace", str(tmp_path / "nope.sqlite"))

@@ -37,7 +37,7 @@ def test_version_rows_and_preview_view(sample_ws, tmp_path):
     [row] = wp.version_rows(sample_ws.versions(), "de")
     assert row["id"] == 1 and row["kind"] == "Import" and "Projekte +24 ~0 −0" in row["summary"]
     folder = tmp_path / "same"
-    write_table(folder, "projects", [["id", "title", "phase"], ["X", "x", "nope"]])
+    write_table(folder, "projects", [["id", "title"], ["X", ""]])  # a required value missing
     preview = make_preview(sample_ws, folder, mode="update")
     assert preview.blocked_code == "all_rejected" and preview.token is None
     text = _text(wp.preview_view(preview, "de"))

@@ -112,14 +112,15 @@ def test_rejected_rows_do_not_delete_their_records_in_replace_mode(sample_ws, tm
     text = (folder / "projects.csv").read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     header = lines[0].rstrip("\r\n").split(",")
-    assert "phase" in header
-    # break the phase of BLP-01: the row is rejected, the project must stay
+    assert "title" in header
+    # empty the required title of BLP-01 (an optional value like the phase no longer rejects a row):
+    # the row is rejected, the project must stay
     import csv
     rows = list(csv.reader(io.StringIO(text)))
-    i = rows[0].index("phase")
+    i = rows[0].index("title")
     for r in rows[1:]:
         if r[0] == "BLP-01":
-            r[i] = "Phase 99"
+            r[i] = ""
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     (folder / "projects.csv").write_text(buf.getvalue(), encoding="utf-8")
@@ -156,7 +157,7 @@ def test_zip_without_csv_and_corrupt_workbook(sample_ws, tmp_path):
 
 def test_all_rows_rejected_cannot_be_published(sample_ws, tmp_path):
     folder = tmp_path / "all-bad"
-    write_table(folder, "projects", [["id", "title", "phase"], ["X1", "Eins", "nope"], ["X2", "Zwei", "nope"]])
+    write_table(folder, "projects", [["id", "title"], ["X1", ""], ["X2", ""]])
     preview = make_preview(sample_ws, folder, mode="update")
     assert not preview.ok and "none of the 2 rows" in preview.blocked
     assert preview.report.tables["projects"].rejected == 2
