@@ -20,6 +20,7 @@ import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard import downloads
 from dashboard.auth import current_user
 from dashboard.components import grid_options
 from dashboard.context import current
@@ -429,17 +430,14 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _download(_x, _c, _f, selected, lang):
-        from loaders.audit import audit_export
-        from loaders.workspace import export_bytes
+        from loaders.workspace import WorkspacePayload
+        from loaders.workspace import WorkspaceError
 
-        ctx = current()
         which = dash.ctx.triggered_id
-        full = which == ID.DL_FULL and not ctx.settings.no_contacts
-        result = export_bytes(_workspace(), _selected(selected), fmt="csv" if which == ID.DL_CSV else "xlsx",
-                              full=full, contacts=not ctx.settings.no_contacts)
-        if result.contact_ids:  # personal data leave the app: record it
-            audit_export(ctx.settings.audit_log, user=current_user(),
-                         what=f"workspace version {result.manifest.version}{' full backup' if full else ''}",
-                         fmt="csv" if which == ID.DL_CSV else "xlsx", contact_ids=result.contact_ids,
-                         dataset=ctx.settings.data_label)
-        return dcc.send_bytes(result.content, result.filename), dash.no_update
+        full = which == ID.DL_FULL
+        payload = WorkspacePayload(_workspace(), _selected(selected), "csv" if which == ID.DL_CSV else "xlsx",
+                                   what="workspace version {version}" + (" full backup" if full else ""))
+        try:
+            return downloads.send(payload, rule=downloads.contact_rule(full_backup=full)), dash.no_update
+        except WorkspaceError as exc:
+            return dash.no_update, html.Div(t("ws.error", lang_from_search(lang), why=str(exc)), className="status error")

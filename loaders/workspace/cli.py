@@ -176,18 +176,20 @@ def _cmd_revert(ws, args) -> int:
 
 
 def _cmd_export(ws, args) -> int:
-    from loaders.audit import audit_export
-    from loaders.workspace import export_version
+    from loaders import egress
+    from loaders.workspace import WorkspacePayload
     from loaders.workspace.location import local_user
 
-    result = export_version(ws, args.out, args.version, fmt=args.format, full=args.full)
-    print(result.filename)
-    if result.manifest.partial:
-        print(f"partnernetz: partial export ({', '.join(result.manifest.omitted)} left out; marked in the manifest)", file=sys.stderr)
-    if result.contact_ids:
-        audit_export(args.audit_log, user=local_user(), what=f"workspace export version {result.manifest.version}"
-                     f"{' (full backup)' if args.full else ''}", fmt=args.format, contact_ids=result.contact_ids)
-        print(f"partnernetz: {len(result.contact_ids)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
+    # the full backup holds every contact (rule "all"); the plain export those with consent
+    payload = WorkspacePayload(ws, args.version, args.format,
+                               what="workspace export version {version}" + (" (full backup)" if args.full else ""))
+    released = egress.release(payload, user=local_user(), audit=args.audit_log,
+                              rule="all" if args.full else "masked", target=str(args.out))
+    written = egress.write_released(released, args.out)
+    print(written[0])
+    if payload.manifest.partial:
+        print(f"partnernetz: partial export ({', '.join(payload.manifest.omitted)} left out; marked in the manifest)", file=sys.stderr)
+    print(f"partnernetz: {len(released.contact_ids)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
     return EXIT_OK
 
 
