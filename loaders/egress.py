@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
-from graph.core.kinds import NodeKind, kind_of
+from graph.core.kinds import NodeKind
 from graph.core.model import PartnerGraph
 from graph.people.privacy import PrivacyError, has_consent
 
@@ -363,12 +363,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+_CONTACT_PREFIX = NodeKind.CONTACT.value + ":"
+
+
 def contacts_named(graph: PartnerGraph, node_ids: Iterable[str]) -> dict[str, bool]:
     """The contacts among ``node_ids`` that show a name (id -> has consent);
     masked contacts (shown only as "Kontakt ohne Einwilligung") carry no
     personal data and are left out."""
     out = {}
     for n in node_ids:
-        if kind_of(n) == NodeKind.CONTACT and n in graph.nx and not graph.nx.nodes[n].get("masked"):
+        if isinstance(n, str) and n.startswith(_CONTACT_PREFIX) and n in graph.nx and not graph.nx.nodes[n].get("masked"):
             out[n] = has_consent(graph.nx.nodes[n])
     return out
