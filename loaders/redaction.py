@@ -12,7 +12,7 @@ the row without repeating the person's data: only the contact's id stays.
 >>> r.warning("contacts.csv", 2, "email", "erika(at)example", "'erika(at)example' does not look like an e-mail address")
 >>> redact_rows(r.problems, 0, "contacts.csv", {2: {"id": "c1", "email": "erika(at)example"}}, keep_column="id")
 >>> r.problems[0].value, r.problems[0].message
-(None, '… does not look like an e-mail address (value hidden: personal data)')
+(None, "'…' does not look like an e-mail address (value hidden: personal data)")
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-__all__ = ["redact_rows", "scrub", "HIDDEN_NOTE"]
+__all__ = ["redact_rows", "scrub", "HIDDEN_NOTE", "store_problem"]
 
 #: Appended to a message whose value was hidden.
 HIDDEN_NOTE = " (value hidden: personal data)"
@@ -77,3 +77,22 @@ def redact_rows(problems: list, start: int, file: str, rows: Mapping[int, Mappin
         if value != p.value and HIDDEN_NOTE not in message:
             message += HIDDEN_NOTE
         problems[i] = type(p)(p.level, p.file, p.row, p.column, value, message)
+
+
+_STORE_PROBLEM = re.compile(r"^(node (\S+)|edge (\S+) -\S+-> (\S+)): ")
+
+
+def store_problem(text: str) -> str:
+    """A record a Neo4j pull skipped (``node <id>: <why>`` or ``edge <a>
+    -<kind>-> <b>: <why>``), with the reason cut when a contact is involved
+    (the reason may quote the contact's values).
+
+    >>> store_problem("node contact:c1: bad email 'erika(at)x'")
+    'node contact:c1: skipped (details hidden: personal data)'
+    >>> store_problem("node project:P1: bad start 'x'")
+    "node project:P1: bad start 'x'"
+    """
+    m = _STORE_PROBLEM.match(text)
+    if m and any(part and part.startswith("contact:") for part in m.groups()[1:]):
+        return f"{m.group(1)}: skipped (details hidden: personal data)"
+    return text

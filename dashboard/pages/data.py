@@ -15,6 +15,7 @@ from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from loaders.egress import GraphPayload
+from loaders.redaction import store_problem
 from loaders.report import LoadReport
 
 PATH = "/daten"
@@ -47,8 +48,8 @@ def layout(lang: str = "de", **_query: str):
     source, snapshot_note = ctx.settings.data_label, None
     if snap:  # query mode: the page shows the snapshot of the store, not the local dataset's load report
         report = LoadReport(source=snap["source"])
-        for problem in snap.get("problems", ()):
-            report.warning("neo4j", None, None, None, f"skipped {problem}")
+        for problem in snap.get("problems", ()):  # a contact's skipped record: its id only
+            report.warning("neo4j", None, None, None, f"skipped {store_problem(problem)}")
         source = snap["source"]
         every = getattr(getattr(ctx.store, "primary", ctx.store), "refresh_interval", None)
         snapshot_note = html.P(t("data.snapshot", lang, taken=snap["taken_at"].replace("T", " ").removesuffix("+00:00"),

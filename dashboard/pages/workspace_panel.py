@@ -91,17 +91,25 @@ def _short(row: dict[str, str] | None) -> str:
     return "; ".join(f"{k}: {v}" for k, v in row.items() if v and k not in ("source", "illustrative"))[:200]
 
 
+#: Tables whose values the changes grid never shows (personal data), and what it shows instead.
+PERSONAL_TABLES = ("contacts",)
+HIDDEN = "…"
+
+
 def change_rows(changes: list, lang: str, *, limit: int = GRID_LIMIT) -> list[dict[str, Any]]:
     """Grid rows: one per changed field of a changed row, one per added or removed row."""
     rows: list[dict[str, Any]] = []
     for c in changes:
         op, table = t(f"ws.op.{c.op}", lang), t(f"table.{c.table}", lang)
+        personal = c.table in PERSONAL_TABLES  # a contact's values are personal data: the id and column only
         if c.op == "update":
             for col, before, after in c.fields():
-                rows.append({"op": op, "table": table, "key": c.key, "column": col, "before": before, "after": after})
+                rows.append({"op": op, "table": table, "key": c.key, "column": col,
+                             "before": HIDDEN if personal else before, "after": HIDDEN if personal else after})
         else:
             rows.append({"op": op, "table": table, "key": c.key, "column": "",
-                         "before": _short(c.before), "after": _short(c.after)})
+                         "before": HIDDEN if personal and c.before else _short(c.before),
+                         "after": HIDDEN if personal and c.after else _short(c.after)})
         if len(rows) >= limit:
             break
     return rows[:limit]
