@@ -23,7 +23,7 @@ from dashboard.auth import current_user
 from dashboard.context import current
 from loaders import egress
 
-__all__ = ["contact_rule", "send", "release"]
+__all__ = ["contact_rule", "send", "release", "refused"]
 
 
 def contact_rule(*, full_backup: bool = False) -> str:
@@ -48,6 +48,19 @@ def release(payload: Any, *, rule: str | None = None, **context: Any) -> egress.
 
 
 def send(payload: Any, *, rule: str | None = None, mime: str | None = None, **context: Any) -> dict[str, Any]:
-    """:func:`release`, then the value for a ``dcc.Download``'s ``data``."""
+    """:func:`release`, then the value for a ``dcc.Download``'s ``data``.
+
+    A strict payload the gate refuses (a person who may not leave) sends
+    nothing: :class:`~graph.people.privacy.PrivacyError` is raised for the
+    callback to tell the user (see :func:`refused`)."""
     released = release(payload, rule=rule, **context)
     return dcc.send_bytes(released.content, released.filename, **({"type": mime} if mime else {}))
+
+
+def refused(lang: str, element_id: str):
+    """The notice shown when the gate refused a download."""
+    from dash import html
+
+    from dashboard.i18n import t
+
+    return html.Div(t("download.refused", lang), className="status error", id=element_id)

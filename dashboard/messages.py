@@ -718,6 +718,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            ", (international)"),
     "contacts.export_note": ("Jeder Export wird im Audit-Log protokolliert.",
                              "Every export is recorded in the audit log."),
+    "download.refused": ("Nicht exportiert: Die Ansicht zeigt Personen, die die Anwendung nicht verlassen dürfen.",
+                         "Not exported: the view shows people who may not leave the app."),
     "contacts.export_refused": ("Nicht exportiert: {n} Person(en) auf der Liste dürfen die Anwendung nicht verlassen "
                                 "(ohne Einwilligung oder unbekannt). Bitte entfernen und erneut exportieren.",
                                 "Not exported: {n} person(s) on the list may not leave the app (no consent or "

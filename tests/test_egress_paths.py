@@ -258,6 +258,41 @@ def test_every_download_callback_goes_through_the_gate(served, secrets, gate_cal
     assert len(records) == len(gate_calls) and all(r["outcome"] == "released" for r in records)
 
 
+def test_with_no_contacts_no_download_holds_a_contact(tmp_path, raw, gate_calls):
+    """``--no-contacts`` is enforced by the gate too: even if contacts reached
+    the served graph, no download holds one (the guest list is refused)."""
+    ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
+    _, result = load_workspace(ws)
+    mask_unconsented(result.graph)
+    application = create_app(result.graph, Settings(is_sample=False, workspace=str(ws.path), no_contacts=True,
+                                                    audit_log=str(tmp_path / "audit.jsonl")), report=result.report)
+    client = application.server.test_client()
+    client.get("/")
+    names = [raw.node(n)["label"] for n in raw.nodes("contact")]
+    emails = [raw.node(n)["email"] for n in raw.nodes("contact") if raw.node(n).get("email")]
+    table = scenarios(result.graph)
+    sent = 0
+    for key, entry in download_callbacks(application).items():
+        download = next(o["id"] for o in _outputs(key) if o["id"] in download_ids(application))
+        for trigger in entry["inputs"]:
+            name = "analytics-csv" if trigger["id"].startswith("{") else trigger["id"]
+            scenario = table[(download, name)]
+            resp = _post(client, key, entry, trigger, scenario["values"], scenario.get("chart"))
+            assert resp.status_code == 200, (key, name, resp.get_data(as_text=True)[-1500:])
+            body = resp.get_json()
+            if download == "contacts-download" or name == "network-export-image":
+                # a list of persons, a picture showing a person by name: refused, with a notice
+                assert "filename" not in json.dumps(body) and "Nicht exportiert" in json.dumps(body, ensure_ascii=False)
+                continue
+            content, filename = _download_of(body)
+            text = _text_of(content)
+            assert gate_calls[-1]["rule"] == "none" and list(gate_calls[-1]["contact_ids"]) == [], filename
+            assert not any(v in text for v in names + emails), filename
+            assert "contact:" not in text or filename.endswith(".png"), filename
+            sent += 1
+    assert sent >= 12
+
+
 def test_the_network_csv_has_no_masked_contact_row(served, secrets, gate_calls):
     application, graph, _ = served
     client = application.server.test_client()

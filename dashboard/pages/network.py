@@ -38,7 +38,7 @@ from graph.core.text import fold
 from graph.explore import FilterOptions, filter_options
 from graph.store import GraphStore, MemoryStore
 from graph.view import local_graph, view_graph
-from graph.people.privacy import has_consent
+from graph.people.privacy import PrivacyError, has_consent
 from loaders import egress
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
@@ -79,6 +79,8 @@ class ID:
     CSV_EDGES = "network-export-edges"
     DOWNLOAD = "network-download"
     IMAGE = "network-export-image"  # the picture the browser drew, on its way to the server's gate
+    EXPORT_NOTICE = "network-export-notice"
+    EXPORT_REFUSED = "network-export-refused"
     RESET = "network-reset"
     LOD_NOTICE = "network-lod-notice"
     HIGHLIGHT_NOTICE = "network-highlight-notice"
@@ -480,8 +482,8 @@ def layout(lang: str = "de", **query: Any):
                             html.Button("SVG", id=ID.SVG, className="button small secondary"),
                             html.Button(t("network.csv_nodes", lang), id=ID.CSV_NODES, className="button small secondary"),
                             html.Button(t("network.csv_edges", lang), id=ID.CSV_EDGES, className="button small secondary"),
-                            dcc.Download(id=ID.DOWNLOAD), dcc.Store(id=ID.IMAGE)], className="button-row")],
-                 className="field"),
+                            dcc.Download(id=ID.DOWNLOAD), dcc.Store(id=ID.IMAGE)], className="button-row"),
+                  html.Div(id=ID.EXPORT_NOTICE)], className="field"),
     ], className="network-toolbar")
     canvas = html.Div([
         html.Div([*status_message(view, lang), highlight_notice(g, state, lang)], id=ID.STATUS,
@@ -643,6 +645,7 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data", allow_duplicate=True),
+        dash.Output(ID.EXPORT_NOTICE, "children"),
         dash.Input(ID.IMAGE, "data"),
         dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
@@ -652,7 +655,11 @@ def register_callbacks(app: dash.Dash) -> None:
         if decoded is None:
             raise dash.exceptions.PreventUpdate
         content, fmt = decoded
-        return downloads.send(image_payload(current().store, parse_query(state or {}), content, fmt))
+        state = parse_query(state or {})
+        try:
+            return downloads.send(image_payload(current().store, state, content, fmt)), None
+        except PrivacyError:  # a person shown by name who may not leave: the picture stays here
+            return dash.no_update, downloads.refused(state["lang"], ID.EXPORT_REFUSED)
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
