@@ -435,3 +435,30 @@ def test_a_push_is_recorded_before_it_starts_and_its_outcome_after(tmp_path, mon
     assert (started["outcome"], end["outcome"]) == ("started", outcome)
     assert started["rows"] == end["rows"] == 46 and started["target"] == FakeStore.uri
     assert store.pushed is not None  # the push had begun when it failed
+
+
+def test_no_chart_shows_a_person_so_plotly_s_camera_exports_none(served, raw):
+    """Plotly's camera button saves a chart as PNG in the browser, past the
+    gate. That is safe only while no chart shows a person: every chart of
+    every page is checked for contact names and ids. A chart that one day
+    shows persons must drop the camera (``modeBarButtonsToRemove``) and
+    offer an audited picture instead — this test then fails until it does."""
+    application, _, _ = served
+    names = [raw.node(n)["label"] for n in raw.nodes("contact")]
+    charts = 0
+    with application.server.test_request_context("/"):
+        for name in PAGE_MODULES:
+            for lang in ("de", "en"):
+                for component in _walk(importlib.import_module(name).layout(lang=lang)):
+                    if not isinstance(component, dcc.Graph):
+                        continue
+                    config = getattr(component, "config", None) or {}
+                    if "toImage" in config.get("modeBarButtonsToRemove", ()) or config.get("displayModeBar") is False:
+                        continue
+                    charts += 1
+                    figure = component.figure
+                    figure = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
+                    figure = json.dumps(figure, ensure_ascii=False, default=str)
+                    assert "contact:" not in figure, component.id
+                    assert not [n for n in names if n in figure], component.id
+    assert charts >= 10
