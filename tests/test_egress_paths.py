@@ -462,3 +462,19 @@ def test_no_chart_shows_a_person_so_plotly_s_camera_exports_none(served, raw):
                     assert "contact:" not in figure, component.id
                     assert not [n for n in names if n in figure], component.id
     assert charts >= 10
+
+
+def test_only_the_gate_writes_audit_records_and_only_downloads_py_sends_bytes():
+    """A static guard beside the calls above: no module builds a download or
+    writes an export record itself."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    sends = re.compile(r"\bsend_(bytes|string|file|data_frame)\s*\(|[\"']content[\"']\s*:|dict\(content=")
+    for path in [*root.glob("dashboard/**/*.py"), *root.glob("loaders/**/*.py"), root / "app.py"]:
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(root).as_posix()
+        if rel != "dashboard/downloads.py":
+            assert not sends.search(text), f"{rel} builds a download itself: use dashboard.downloads.send"
+        if rel not in ("loaders/egress.py", "loaders/audit.py"):
+            assert "audit_export(" not in text, f"{rel} writes an export record itself: use loaders.egress"
