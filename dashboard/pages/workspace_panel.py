@@ -20,7 +20,7 @@ import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.auth import current_user
+from dashboard.auth import current_user, may_see_personal_data
 from dashboard.components import grid_options
 from dashboard.context import current
 from dashboard.report_view import report_summary  # the same load report view as for the served data
@@ -55,7 +55,6 @@ class ID:
     REVERT_RESULT = "data-ws-revert-result"
     DL_XLSX = "data-ws-dl-xlsx"
     DL_CSV = "data-ws-dl-csv"
-    DL_FULL = "data-ws-dl-full"
     DOWNLOAD = "data-ws-download"
     REFRESH = "data-ws-refresh"
     BLOCKED = "data-ws-blocked"
@@ -70,6 +69,9 @@ class ID:
     READONLY = "data-ws-readonly"
     REVERTED = "data-ws-reverted"
     UPLOAD_ERROR = "data-ws-upload-error"
+    FRESH = "data-ws-fresh"
+    FULL = "data-ws-full"
+    STEPS = "data-ws-steps"
 
 
 
@@ -213,10 +215,11 @@ def section(lang: str) -> html.Div:
     live = live_of()
     status = live.status() if live is not None else None
     numbers = [v.id for v in versions]
-    full_allowed = not ctx.settings.no_contacts
+    full_allowed = may_see_personal_data(ctx.settings)
     return html.Div([
         html.H2(t("ws.title", lang)),
         html.P(t("ws.intro", lang), className="intro"),
+        html.Ol([html.Li(t(f"ws.step{i}", lang)) for i in range(1, 5)], className="ws-steps", id=ID.STEPS),
         html.P(live_text(status, lang) if status else "", id=ID.LIVE, className="notice"),
         dcc.Interval(id=ID.TICK, interval=2000),
         dcc.Store(id=ID.TOKEN),
@@ -237,6 +240,7 @@ def section(lang: str) -> html.Div:
             html.Button(t("ws.publish", lang), id=ID.PUBLISH, className="button", disabled=True),
         ], className="button-row ws-publish"),
         html.Div(id=ID.RESULT),
+        html.Button(t("ws.fresh", lang), id=ID.FRESH, className="button", style={"display": "none"}),
         html.H2(t("ws.history", lang)),
         dag.AgGrid(
             id=ID.VERSIONS, rowData=version_rows(versions, lang),
@@ -258,9 +262,10 @@ def section(lang: str) -> html.Div:
             html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary"),
             html.Button(t("ws.dl_xlsx", lang), id=ID.DL_XLSX, className="button secondary"),
             html.Button(t("ws.dl_csv", lang), id=ID.DL_CSV, className="button secondary"),
-            html.Button(t("ws.dl_full", lang), id=ID.DL_FULL, className="button secondary") if full_allowed else None,
             dcc.Download(id=ID.DOWNLOAD),
         ], className="button-row ws-version-actions"),
+        dcc.Checklist(id=ID.FULL, options=[{"label": t("ws.dl_full", lang), "value": "full"}], value=[],
+                      className="ws-full", inputClassName="ws-full-input") if full_allowed else None,
         html.P(t("ws.dl_note", lang), className="muted"),
         html.Div(id=ID.REVERT_RESULT),
         html.H3(t("ws.diff", lang)),
@@ -295,13 +300,20 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.PREVIEW, "children"),
         dash.Output(ID.TOKEN, "data"),
         dash.Output(ID.PUBLISH, "disabled"),
+        dash.Output(ID.FRESH, "style"),
+        dash.Output(ID.RESULT, "children", allow_duplicate=True),
         dash.Input(ID.UPLOAD, "contents"),
         dash.Input(ID.MODE, "value"),
+        dash.Input(ID.FRESH, "n_clicks"),
         dash.State(ID.UPLOAD, "filename"),
         LANG_STATE,
         prevent_initial_call=True,
     )
-    def _preview(contents, mode, names, lang):
+    def _preview(contents, mode, _fresh, names, lang):
+        """A preview of the upload against the head (again after a conflict: the fresh-preview button)."""
+        return (*_make_preview_view(contents, mode, names, lang), {"display": "none"}, None)
+
+    def _make_preview_view(contents, mode, names, lang):
         from loaders.workspace import make_preview, stage_upload
 
         lang = lang_from_search(lang)
@@ -323,6 +335,7 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.RESULT, "children"),
         dash.Output(ID.PUBLISH, "disabled", allow_duplicate=True),
         dash.Output(ID.REFRESH, "data"),
+        dash.Output(ID.FRESH, "style", allow_duplicate=True),
         dash.Input(ID.PUBLISH, "n_clicks"),
         dash.State(ID.TOKEN, "data"),
         dash.State(ID.MESSAGE, "value"),
@@ -334,19 +347,20 @@ def register_callbacks(app: dash.Dash) -> None:
 
         lang = lang_from_search(lang)
         if not token:
-            return dash.no_update, True, dash.no_update
+            return dash.no_update, True, dash.no_update, dash.no_update
         try:
             version = publish_preview(_workspace(), token, user=current_user(), message=(message or "").strip()[:500]
                                       or "Upload")
-        except ConflictError as exc:
-            return html.Div(t("ws.conflict", lang, head=exc.head, base=exc.base), className="status error",
-                            id=ID.CONFLICT), True, dash.no_update
+        except ConflictError as exc:  # someone published since this preview: offer a fresh one
+            return (html.Div(t("ws.conflict", lang, head=exc.head, base=exc.base), className="status error",
+                             id=ID.CONFLICT), True, dash.no_update, {"display": "inline-block"})
         except WorkspaceError as exc:
-            return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update
+            return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update, dash.no_update
         live = live_of()
         if live is not None:
             live.check(force=True)
-        return html.Div(t("ws.published", lang, n=version.id), className="status ok", id=ID.PUBLISHED), True, version.id
+        return (html.Div(t("ws.published", lang, n=version.id), className="status ok", id=ID.PUBLISHED), True, version.id,
+                dash.no_update)
 
     @app.callback(
         dash.Output(ID.LIVE, "children"),
@@ -423,21 +437,22 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.REVERT_RESULT, "children", allow_duplicate=True),
         dash.Input(ID.DL_XLSX, "n_clicks"),
         dash.Input(ID.DL_CSV, "n_clicks"),
-        dash.Input(ID.DL_FULL, "n_clicks"),
+        dash.State(ID.FULL, "value"),
         dash.State(ID.VERSIONS, "selectedRows"),
         LANG_STATE,
         prevent_initial_call=True,
     )
-    def _download(_x, _c, _f, selected, lang):
+    def _download(_x, _c, full_box, selected, lang):
         from loaders.audit import audit_export
         from loaders.workspace import export_bytes
 
         ctx = current()
         which = dash.ctx.triggered_id
-        full = which == ID.DL_FULL and not ctx.settings.no_contacts
+        # checked again here: a forged request from someone not allowed gets the plain (partial) export
+        full = "full" in (full_box or []) and may_see_personal_data(ctx.settings)
         result = export_bytes(_workspace(), _selected(selected), fmt="csv" if which == ID.DL_CSV else "xlsx",
                               full=full, contacts=not ctx.settings.no_contacts)
-        if result.contact_ids:  # personal data leave the app: record it
+        if result.contact_ids or full:  # personal data leave the app, or a full backup: record it
             audit_export(ctx.settings.audit_log, user=current_user(),
                          what=f"workspace version {result.manifest.version}{' full backup' if full else ''}",
                          fmt="csv" if which == ID.DL_CSV else "xlsx", contact_ids=result.contact_ids,
