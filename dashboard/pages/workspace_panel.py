@@ -28,7 +28,8 @@ from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.live import live_of
 from graph.core.errors import LoadError
 
-__all__ = ["ID", "section", "register_callbacks", "change_rows", "counts_rows", "version_rows", "GRID_LIMIT"]
+__all__ = ["ID", "section", "register_callbacks", "change_rows", "counts_rows", "version_rows", "download_version",
+           "GRID_LIMIT"]
 
 #: At most this many change rows go to the browser (the counts above the grid are complete).
 GRID_LIMIT = 5000
@@ -443,18 +444,24 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _download(_x, _c, full_box, selected, lang):
-        from loaders.audit import audit_export
-        from loaders.workspace import export_bytes
-
         ctx = current()
-        which = dash.ctx.triggered_id
-        # checked again here: a forged request from someone not allowed gets the plain (partial) export
-        full = "full" in (full_box or []) and may_see_personal_data(ctx.settings)
-        result = export_bytes(_workspace(), _selected(selected), fmt="csv" if which == ID.DL_CSV else "xlsx",
-                              full=full, contacts=not ctx.settings.no_contacts)
-        if result.contact_ids or full:  # personal data leave the app, or a full backup: record it
-            audit_export(ctx.settings.audit_log, user=current_user(),
-                         what=f"workspace version {result.manifest.version}{' full backup' if full else ''}",
-                         fmt="csv" if which == ID.DL_CSV else "xlsx", contact_ids=result.contact_ids,
-                         dataset=ctx.settings.data_label)
+        result = download_version(_workspace(), _selected(selected), fmt="csv" if dash.ctx.triggered_id == ID.DL_CSV else "xlsx",
+                                  full="full" in (full_box or []), settings=ctx.settings, user=current_user())
         return dcc.send_bytes(result.content, result.filename), dash.no_update
+
+
+def download_version(ws, version: int | None, *, fmt: str, full: bool, settings, user: str):
+    """A version as ``fmt`` for ``user``: the full backup only when
+    :func:`dashboard.auth.may_see_personal_data` allows it (asked again here,
+    so a forged request gets the plain, partial export); every download that
+    holds contacts, and every full backup, is written to the audit log."""
+    from loaders.audit import audit_export
+    from loaders.workspace import export_bytes
+
+    full = full and may_see_personal_data(settings)
+    result = export_bytes(ws, version, fmt=fmt, full=full, contacts=not settings.no_contacts)
+    if result.contact_ids or full:  # personal data leave the app, or a full backup: record it
+        audit_export(settings.audit_log, user=user,
+                     what=f"workspace version {result.manifest.version}{' full backup' if full else ''}",
+                     fmt=fmt, contact_ids=result.contact_ids, dataset=settings.data_label)
+    return result
