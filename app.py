@@ -596,7 +596,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 def _add_workspace(sub: argparse._SubParsersAction) -> None:
     from loaders.workspace.cli import add_parser
 
-    add_parser(sub)
+    # query mode: the Neo4j options and connection are the ones `neo4j` and `serve` use
+    add_parser(sub, neo4j_options=lambda p: _add_neo4j_options(p, prefix="neo4j-", batch_size=False),
+               open_store=_open_store)
 
 
 #: Subcommands; further issues add theirs here.

@@ -135,15 +135,23 @@ def shared_versions(store, *, limit: int = 500) -> list[SharedVersion]:
     return out
 
 
-def publish_to_store(store, ws: WorkspaceFile, version: Version, *, contacts: bool = True) -> int:
+def publish_to_store(store, ws: WorkspaceFile, version: Version, *, contacts: bool = True,
+                     audit_log: str | None = None) -> int:
     """Push ``version`` of ``ws`` (its graph, with the store's public push) and record it; return the record's number.
 
-    ``contacts=False`` pushes the graph without contacts (an instance serving ``--no-contacts``).
+    ``contacts=False`` pushes the graph without contacts (an instance serving
+    ``--no-contacts``); otherwise the contacts pushed (personal data leaving
+    the workspace) are recorded in ``audit_log`` when given.
     """
     from graph.people.privacy import without_contacts
+    from loaders.audit import audit_export
     from loaders.workspace.building import load_workspace
 
     _, result = load_workspace(ws, version.id)
     graph = result.graph if contacts else without_contacts(result.graph)
     store.push(graph)
+    people = list(graph.nodes("contact"))
+    if people and audit_log:
+        audit_export(audit_log, user=version.user, what=f"workspace version {version.id} pushed to Neo4j", fmt="neo4j",
+                     contact_ids=people)
     return record_version(store, version, instance=instance_name(ws))

@@ -4,6 +4,7 @@ server by default, Neo4j with NEO4J_TEST_URI)."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -93,3 +94,40 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path):
             shared_versions(store)
     finally:
         driver.close()
+
+
+def test_cli_import_and_revert_push_and_the_shared_history_lists_them(clean_peer, tmp_path, capsys, monkeypatch):
+    import json
+
+    import app
+    from tests.neo4j.test_cli import _absorb
+
+    peer = clean_peer
+    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
+        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
+        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    neo = ["--neo4j-uri", peer.uri, "--neo4j-dialect", peer.dialect] + (
+        ["--neo4j-database", peer.database] if peer.database else [])
+    ws = str(tmp_path / "ws.sqlite")
+    log = tmp_path / "audit.jsonl"
+    assert app.main(["workspace", "init", "--workspace", ws]) == 0
+    folder = tmp_path / "neu"
+    write_table(folder, "projects", [["id", "title", "source"], ["BLP-CLI", "Per Kommandozeile", "https://example.org"]])
+    try:
+        assert app.main(["workspace", "import", str(folder), "--workspace", ws, "--mode", "update",
+                         "--message", "per CLI", "--audit-log", str(log), *neo]) == 0
+        _absorb(peer)
+        assert "pushed to Neo4j; shared history number 1" in capsys.readouterr().out
+        assert peer.run("MATCH (n:Partnernetz {id: 'project:BLP-CLI'}) RETURN n.label AS t") == [{"t": "Per Kommandozeile"}]
+        assert json.loads(log.read_text().splitlines()[-1])["format"] == "neo4j"  # contacts left the workspace
+        assert app.main(["workspace", "revert", "1", "--workspace", ws, *neo]) == 0
+        _absorb(peer)
+        assert peer.run("MATCH (n:Partnernetz {id: 'project:BLP-CLI'}) RETURN count(n) AS n") == [{"n": 0}]
+        capsys.readouterr()
+        assert app.main(["workspace", "versions", "--shared", "--json", "--workspace", ws, *neo]) == 0
+        _absorb(peer)
+        listed = json.loads(capsys.readouterr().out)["versions"]
+        assert [(v["seq"], v["kind"], v["workspace_version"]) for v in listed] == [(2, "revert", 3), (1, "import", 2)]
+        assert listed[1]["message"] == "per CLI" and listed[1]["summary"].startswith("projects +1")
+    finally:
+        _absorb(peer)
