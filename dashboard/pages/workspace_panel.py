@@ -73,6 +73,9 @@ class ID:
     FRESH = "data-ws-fresh"
     FULL = "data-ws-full"
     STEPS = "data-ws-steps"
+    SHARED = "data-ws-shared"
+    PUSHED = "data-ws-pushed"
+    PUSH_FAILED = "data-ws-push-failed"
 
 
 
@@ -199,10 +202,70 @@ def _workspace():
     return WorkspaceFile(path)
 
 
+def _query_mode() -> bool:
+    """Served in query mode (``--neo4j-uri``): the store answers from a primary database."""
+    return hasattr(current().store, "primary")
+
+
+def _push(ws, version, lang: str):
+    """Query mode: push ``version`` to Neo4j and record it in the shared history; the line saying how it went."""
+    from graph.core.errors import StoreError
+    from loaders.workspace.shared_history import publish_to_store
+
+    ctx = current()
+    primary = getattr(ctx.store, "primary", None)
+    try:
+        if primary is None:
+            raise StoreError(ctx.store.notice or "no Neo4j connection")
+        seq = publish_to_store(primary, ws, version, contacts=not ctx.settings.no_contacts,
+                               audit_log=ctx.settings.audit_log)
+    except StoreError as exc:
+        return html.Div(t("ws.push_failed", lang, n=version.id, why=str(exc)), className="status error", id=ID.PUSH_FAILED)
+    return html.Div(t("ws.pushed", lang, n=version.id, seq=seq), className="status ok", id=ID.PUSHED)
+
+
+def shared_history(lang: str) -> html.Div:
+    """Query mode: the history every instance publishing into this Neo4j database shares."""
+    from graph.core.errors import StoreError
+    from loaders.workspace.shared_history import shared_versions
+
+    primary = getattr(current().store, "primary", None)
+    try:
+        history = shared_versions(primary) if primary is not None else []
+    except StoreError as exc:
+        return html.Div([html.H3(t("ws.shared_history", lang)),
+                         html.Div(t("ws.error", lang, why=str(exc)), className="status error")], id=ID.SHARED)
+    rows = [{"seq": h.seq, "time": h.time.replace("T", " ").removesuffix("+00:00"), "user": h.user,
+             "kind": t(f"ws.kind.{h.kind}", lang) if h.kind in ("import", "edit", "revert") else h.kind,
+             "message": h.message, "summary": h.summary, "instance": f"{h.instance} (v{h.workspace_version})"}
+            for h in history]
+    return html.Div([
+        html.H3(t("ws.shared_history", lang)),
+        html.P(t("ws.shared_note", lang), className="muted"),
+        dag.AgGrid(
+            id=ID.SHARED + "-grid", rowData=rows,
+            columnDefs=[
+                {"field": "seq", "headerName": "#", "width": 70},
+                {"field": "time", "headerName": t("ws.time", lang), "width": 170},
+                {"field": "user", "headerName": t("ws.user", lang), "width": 140},
+                {"field": "kind", "headerName": t("ws.kind", lang), "width": 120},
+                {"field": "message", "headerName": t("ws.message", lang), "flex": 1, "minWidth": 160},
+                {"field": "summary", "headerName": t("ws.summary", lang), "flex": 2, "minWidth": 200, "wrapText": True,
+                 "autoHeight": True},
+                {"field": "instance", "headerName": t("ws.instance", lang), "flex": 1, "minWidth": 160},
+            ],
+            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+            dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
+            className="ag-theme-alpine", style={"width": "100%"},
+        ),
+    ], id=ID.SHARED)
+
+
 def section(lang: str) -> html.Div:
     """The workspace section, or the notice why the data cannot be edited here."""
     ctx = current()
-    if getattr(ctx.store, "primary", None) is not None:
+    query_mode = _query_mode()
+    if query_mode and not ctx.settings.workspace:
         return html.P(t("ws.query_mode", lang), className="notice", id=ID.EMBEDDED_ONLY)
     if not ctx.settings.workspace:
         return html.P(t("ws.readonly", lang), className="notice", id=ID.READONLY)
@@ -220,6 +283,7 @@ def section(lang: str) -> html.Div:
     return html.Div([
         html.H2(t("ws.title", lang)),
         html.P(t("ws.intro", lang), className="intro"),
+        html.P(t("ws.query_embedded_only", lang), className="notice", id=ID.EMBEDDED_ONLY) if query_mode else None,
         html.Ol([html.Li(t(f"ws.step{i}", lang)) for i in range(1, 5)], className="ws-steps", id=ID.STEPS),
         html.P(live_text(status, lang) if status else "", id=ID.LIVE, className="notice"),
         dcc.Interval(id=ID.TICK, interval=2000),
@@ -269,6 +333,7 @@ def section(lang: str) -> html.Div:
                       className="ws-full", inputClassName="ws-full-input") if full_allowed else None,
         html.P(t("ws.dl_note", lang), className="muted"),
         html.Div(id=ID.REVERT_RESULT),
+        shared_history(lang) if query_mode else None,
         html.H3(t("ws.diff", lang)),
         html.Div([
             html.Label([t("ws.diff_from", lang), dcc.Dropdown(id=ID.DIFF_A, options=numbers, clearable=False,
@@ -360,8 +425,10 @@ def register_callbacks(app: dash.Dash) -> None:
         live = live_of()
         if live is not None:
             live.check(force=True)
-        return (html.Div(t("ws.published", lang, n=version.id), className="status ok", id=ID.PUBLISHED), True, version.id,
-                dash.no_update)
+        done = html.Div(t("ws.published", lang, n=version.id), className="status ok", id=ID.PUBLISHED)
+        if _query_mode():
+            done = html.Div([done, _push(_workspace(), version, lang)])
+        return done, True, version.id, dash.no_update
 
     @app.callback(
         dash.Output(ID.LIVE, "children"),
@@ -430,8 +497,10 @@ def register_callbacks(app: dash.Dash) -> None:
         live = live_of()
         if live is not None:
             live.check(force=True)
-        return (html.Div(t("ws.reverted", lang, n=version.id, to=target), className="status ok", id=ID.REVERTED),
-                version.id)
+        done = html.Div(t("ws.reverted", lang, n=version.id, to=target), className="status ok", id=ID.REVERTED)
+        if _query_mode():
+            done = html.Div([done, _push(_workspace(), version, lang)])
+        return done, version.id
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),

@@ -66,11 +66,17 @@ def test_query_mode_says_the_workspace_is_embedded_only(sample_ws):
     class QueryStore(MemoryStore):  # what the Daten page looks at: a store answering from a primary database
         primary = object()
 
+    app = create_app(result.graph, Settings(is_sample=False), store=QueryStore(result.graph))
+    with app.server.test_request_context("/daten"):
+        text = _text(wp.section("de"))
+    assert "brauchen einen Arbeitsbereich" in text and "--workspace" in text
     app = create_app(result.graph, Settings(is_sample=False, workspace=str(sample_ws.path)),
                      store=QueryStore(result.graph))
     with app.server.test_request_context("/daten"):
         text = _text(wp.section("de"))
-    assert "nur im eingebetteten Betrieb" in text and "nicht nach Neo4j" in text
+    # the panel works; it says what goes to Neo4j and what is embedded-only, and a broken shared history is an error line
+    assert "gemeinsamen Verlauf" in text and "Nur in dieser Instanz" in text
+    assert "Gemeinsamer Verlauf in Neo4j" in text and "could not be read" in text
 
 
 def test_full_backup_only_when_allowed_audited_and_the_plain_download_is_partial(sample_ws, tmp_path, monkeypatch):
