@@ -456,6 +456,18 @@ def register_callbacks(app: dash.Dash) -> None:
                 numbers[1] if len(numbers) > 1 else None, numbers[0] if numbers else None)
 
     @app.callback(
+        dash.Output(ID.SHARED, "children"),
+        dash.Input(ID.REFRESH, "data"),
+        LANG_STATE,
+        prevent_initial_call=True,
+    )
+    def _refresh_shared(_version, lang):
+        """Query mode: the shared history again after a publish or revert here."""
+        if not _query_mode():
+            raise dash.exceptions.PreventUpdate
+        return shared_history(lang_from_search(lang)).children
+
+    @app.callback(
         dash.Output(ID.DIFF, "children"),
         dash.Input(ID.DIFF_A, "value"),
         dash.Input(ID.DIFF_B, "value"),

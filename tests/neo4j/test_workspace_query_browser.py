@@ -38,6 +38,7 @@ def test_a_publish_in_one_instance_is_seen_by_another(clean_peer, sample_graph, 
         page.locator("#data-ws-publish").click()
         page.wait_for_selector("#data-ws-pushed", timeout=60000)
         assert "Nr. 1" in page.locator("#data-ws-pushed").inner_text()
+        page.locator("#data-ws-shared .ag-row", has_text="Neues Projekt aus Instanz A").wait_for()  # A's list too
         screenshot(page, "page-daten-workspace-query-mode-1400")
 
         page.goto(b.url + "/daten")  # the other instance
