@@ -114,7 +114,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     paths = tuple(args.data or ())
     if args.data and args.workspace:
         return _fail("--data serves files read-only; --workspace serves a workspace: choose one", EXIT_REFUSED)
-    workspace = _serve_workspace(args) if not paths and not args.neo4j_uri else None
+    # query mode serves a workspace only when asked (--workspace): publishes then go to Neo4j too
+    workspace = _serve_workspace(args) if not paths and (not args.neo4j_uri or args.workspace) else None
     if isinstance(workspace, int):
         return workspace
     try:
@@ -151,7 +152,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         workspace=str(workspace[0]) if workspace is not None else None,
                         upload_limit=int(args.upload_limit * 1024 * 1024))
     app = create_app(graph, settings, report=report, store=store)
-    if workspace is not None:
+    if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
         _install_live_workspace(app, workspace[0], version, served)
     if auth is not None:
         install_auth(app.server, auth)
@@ -588,7 +589,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 def _add_workspace(sub: argparse._SubParsersAction) -> None:
     from loaders.workspace.cli import add_parser
 
-    add_parser(sub)
+    # query mode: the Neo4j options and connection are the ones `neo4j` and `serve` use
+    add_parser(sub, neo4j_options=lambda p: _add_neo4j_options(p, prefix="neo4j-", batch_size=False),
+               open_store=_open_store)
 
 
 #: Subcommands; further issues add theirs here.
