@@ -167,8 +167,13 @@ def scenarios(graph) -> dict[tuple[str, str], dict[str, Any]]:
                                                            contacts=True),
         ("data-ws-download", "data-ws-dl-xlsx"): dict(values=base, what="workspace version 1", fmt="xlsx", contacts=True),
         ("data-ws-download", "data-ws-dl-csv"): dict(values=base, what="workspace version 1", fmt="csv", contacts=True),
-        ("data-ws-download", "data-ws-dl-full"): dict(values=base, what="workspace version 1 full backup", fmt="xlsx",
-                                                      contacts=True, full=True),
+        # the full backup: a tick box (a state) with either button; "+full" marks the variant of a trigger
+        ("data-ws-download", "data-ws-dl-xlsx+full"): dict(values={**base, "data-ws-full.value": ["full"]},
+                                                           what="workspace version 1 full backup", fmt="xlsx",
+                                                           contacts=True, full=True),
+        ("data-ws-download", "data-ws-dl-csv+full"): dict(values={**base, "data-ws-full.value": ["full"]},
+                                                          what="workspace version 1 full backup", fmt="csv",
+                                                          contacts=True, full=True),
     }
 
 
@@ -228,31 +233,33 @@ def test_every_download_callback_goes_through_the_gate(served, secrets, gate_cal
         assert "callback" in entry, f"{key}: a client-side download bypasses the gate"
         download = next(o["id"] for o in _outputs(key) if o["id"] in download_ids(application))
         for trigger in entry["inputs"]:
-            name = "analytics-csv" if trigger["id"].startswith("{") else trigger["id"]
-            scenario = table.get((download, name))
-            assert scenario is not None, (f"download callback {key} (trigger {name}) has no scenario in this test: "
-                                          "route it through dashboard.downloads and add it here")
-            seen.add((download, name))
-            before = len(gate_calls)
-            resp = _post(client, key, entry, trigger, scenario["values"], scenario.get("chart"))
-            assert resp.status_code == 200, (key, name, resp.get_data(as_text=True)[-1500:])
-            content, filename = _download_of(resp.get_json())
-            assert len(gate_calls) == before + 1, f"{key} ({name}) sent {filename} without the gate"
-            call = gate_calls[-1]
-            assert call["what"].startswith(scenario["what"]) and call["fmt"] == scenario["fmt"], call
-            text = _text_of(content)
-            if scenario.get("full"):  # the full backup holds every contact, and records every one
-                assert set(secrets) <= set(call["contact_ids"]) and call["rule"] == "all"
-                continue
-            assert call["rule"] == "masked" and not set(call["contact_ids"]) & set(secrets), call
-            for cid, values in secrets.items():
-                for v in values:
-                    assert v not in text, (filename, cid)
-            assert bool(call["contact_ids"]) is scenario["contacts"], (filename, call)
-            if scenario["fmt"] != "png":
-                # what is recorded is what is in the file (by id, or by name in a guest list)
-                for c in call["contact_ids"]:
-                    assert c.split(":", 1)[1] in text or graph.label(c) in text, (filename, c)
+            trigger_name = "analytics-csv" if trigger["id"].startswith("{") else trigger["id"]
+            variants = [trigger_name] + [n for d, n in table if d == download and n.startswith(trigger_name + "+")]
+            for name in variants:
+                scenario = table.get((download, name))
+                assert scenario is not None, (f"download callback {key} (trigger {name}) has no scenario in this test: "
+                                              "route it through dashboard.downloads and add it here")
+                seen.add((download, name))
+                before = len(gate_calls)
+                resp = _post(client, key, entry, trigger, scenario["values"], scenario.get("chart"))
+                assert resp.status_code == 200, (key, name, resp.get_data(as_text=True)[-1500:])
+                content, filename = _download_of(resp.get_json())
+                assert len(gate_calls) == before + 1, f"{key} ({name}) sent {filename} without the gate"
+                call = gate_calls[-1]
+                assert call["what"].startswith(scenario["what"]) and call["fmt"] == scenario["fmt"], call
+                text = _text_of(content)
+                if scenario.get("full"):  # the full backup holds every contact, and records every one
+                    assert set(secrets) <= set(call["contact_ids"]) and call["rule"] == "all"
+                    continue
+                assert call["rule"] == "masked" and not set(call["contact_ids"]) & set(secrets), call
+                for cid, values in secrets.items():
+                    for v in values:
+                        assert v not in text, (filename, cid)
+                assert bool(call["contact_ids"]) is scenario["contacts"], (filename, call)
+                if scenario["fmt"] != "png":
+                    # what is recorded is what is in the file (by id, or by name in a guest list)
+                    for c in call["contact_ids"]:
+                        assert c.split(":", 1)[1] in text or graph.label(c) in text, (filename, c)
     assert seen == set(table), f"scenarios for downloads that do not exist: {set(table) - seen}"
     records = read_audit(log)
     assert len(records) == len(gate_calls) and all(r["outcome"] == "released" for r in records)

@@ -227,7 +227,7 @@ def _push(ws, version, lang: str):
         if primary is None:
             raise StoreError(ctx.store.notice or "no Neo4j connection")
         seq = publish_to_store(primary, ws, version, contacts=not ctx.settings.no_contacts,
-                               audit_log=ctx.settings.audit_log)
+                               audit=ctx.settings.audit_log)
     except StoreError as exc:
         return html.Div(t("ws.push_failed", lang, n=version.id, why=str(exc)), className="status error", id=ID.PUSH_FAILED)
     return html.Div(t("ws.pushed", lang, n=version.id, seq=seq), className="status ok", id=ID.PUSHED)

@@ -135,23 +135,22 @@ def shared_versions(store, *, limit: int = 500) -> list[SharedVersion]:
     return out
 
 
-def publish_to_store(store, ws: WorkspaceFile, version: Version, *, contacts: bool = True,
-                     audit_log: str | None = None) -> int:
+def publish_to_store(store, ws: WorkspaceFile, version: Version, *, audit, contacts: bool = True) -> int:
     """Push ``version`` of ``ws`` (its graph, with the store's public push) and record it; return the record's number.
 
-    ``contacts=False`` pushes the graph without contacts (an instance serving
-    ``--no-contacts``); otherwise the contacts pushed (personal data leaving
-    the workspace) are recorded in ``audit_log`` when given.
+    The push is a write into another system, so it passes the egress gate
+    (:func:`loaders.egress.transfer`, as ``neo4j push``): Neo4j is the
+    owner's own store, so every contact is copied unless ``contacts=False``
+    (an instance serving ``--no-contacts``), and the contacts written are
+    recorded in ``audit`` before the push, the outcome after it.
     """
-    from graph.people.privacy import without_contacts
-    from loaders.audit import audit_export
+    from loaders import egress
     from loaders.workspace.building import load_workspace
 
     _, result = load_workspace(ws, version.id)
-    graph = result.graph if contacts else without_contacts(result.graph)
-    store.push(graph)
-    people = list(graph.nodes("contact"))
-    if people and audit_log:
-        audit_export(audit_log, user=version.user, what=f"workspace version {version.id} pushed to Neo4j", fmt="neo4j",
-                     contact_ids=people)
+    rule = egress.rule_for(no_contacts=not contacts, user_rule="all")
+    where = getattr(store, "uri", "Neo4j")
+    payload = egress.GraphPayload(result.graph, "neo4j", what=f"workspace version {version.id} push to {where}")
+    with egress.transfer(payload, user=version.user, audit=audit, rule=rule, target=str(where)) as decision:
+        store.push(payload.restricted(decision))
     return record_version(store, version, instance=instance_name(ws))
