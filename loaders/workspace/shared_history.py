@@ -143,15 +143,14 @@ def publish_to_store(store, ws: WorkspaceFile, version: Version, *, contacts: bo
     ``--no-contacts``); otherwise the contacts pushed (personal data leaving
     the workspace) are recorded in ``audit_log`` when given.
     """
-    from graph.people.privacy import without_contacts
-    from loaders.audit import audit_export
+    from loaders import egress
     from loaders.workspace.building import load_workspace
 
     _, result = load_workspace(ws, version.id)
-    graph = result.graph if contacts else without_contacts(result.graph)
-    store.push(graph)
-    people = list(graph.nodes("contact"))
-    if people and audit_log:
-        audit_export(audit_log, user=version.user, what=f"workspace version {version.id} pushed to Neo4j", fmt="neo4j",
-                     contact_ids=people)
+    payload = egress.GraphPayload(result.graph, "neo4j", what=f"workspace version {version.id} pushed to Neo4j")
+    rule = egress.rule_for(no_contacts=not contacts, user_rule="all")
+    # the contacts about to be written are recorded before the push, its outcome after
+    with egress.transfer(payload, user=version.user, audit=audit_log, rule=rule,
+                         target=getattr(store, "uri", "neo4j")) as decision:
+        store.push(payload.restricted(decision))
     return record_version(store, version, instance=instance_name(ws))
