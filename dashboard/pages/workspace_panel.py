@@ -227,7 +227,7 @@ def _push(ws, version, lang: str):
         if primary is None:
             raise StoreError(ctx.store.notice or "no Neo4j connection")
         seq = publish_to_store(primary, ws, version, contacts=not ctx.settings.no_contacts,
-                               audit=ctx.settings.audit_log)
+                               audit_log=ctx.settings.audit_log)
     except StoreError as exc:
         return html.Div(t("ws.push_failed", lang, n=version.id, why=str(exc)), className="status error", id=ID.PUSH_FAILED)
     return html.Div(t("ws.pushed", lang, n=version.id, seq=seq), className="status ok", id=ID.PUSHED)
@@ -536,14 +536,13 @@ def register_callbacks(app: dash.Dash) -> None:
     def _download(_x, _c, full_box, selected, lang):
         from loaders.workspace import WorkspaceError
 
-        ctx = current()
+        fmt = "csv" if dash.ctx.triggered_id == ID.DL_CSV else "xlsx"
+        payload, rule = version_payload(_workspace(), _selected(selected), fmt=fmt, full="full" in (full_box or []),
+                                        settings=current().settings)
         try:
-            result = download_version(_workspace(), _selected(selected),
-                                      fmt="csv" if dash.ctx.triggered_id == ID.DL_CSV else "xlsx",
-                                      full="full" in (full_box or []), settings=ctx.settings, user=current_user())
+            return downloads.send(payload, rule=rule), dash.no_update
         except WorkspaceError as exc:
             return dash.no_update, html.Div(t("ws.error", lang_from_search(lang), why=str(exc)), className="status error")
-        return dcc.send_bytes(result.content, result.filename), dash.no_update
 
 
 class VersionDownload(NamedTuple):
@@ -554,6 +553,19 @@ class VersionDownload(NamedTuple):
     manifest: Any
 
 
+def version_payload(ws, version: int | None, *, fmt: str, full: bool, settings) -> tuple[Any, str]:
+    """The egress payload of a version download and the contact rule it
+    leaves under: the full backup (rule ``all``) only when
+    :func:`dashboard.auth.may_see_personal_data` allows it (asked again here,
+    so a forged request gets the plain, partial export)."""
+    from loaders import egress
+    from loaders.workspace import WorkspacePayload
+
+    full = full and may_see_personal_data(settings)
+    payload = WorkspacePayload(ws, version, fmt, what="workspace version {version}" + (" full backup" if full else ""))
+    return payload, egress.rule_for(no_contacts=settings.no_contacts, user_rule="all" if full else egress.DEFAULT_RULE)
+
+
 def download_version(ws, version: int | None, *, fmt: str, full: bool, settings, user: str) -> VersionDownload:
     """A version as ``fmt`` for ``user``, through the egress gate
     (:mod:`loaders.egress`): the full backup only when
@@ -561,10 +573,7 @@ def download_version(ws, version: int | None, *, fmt: str, full: bool, settings,
     so a forged request gets the plain, partial export); the gate writes the
     audit record before the bytes leave."""
     from loaders import egress
-    from loaders.workspace import WorkspacePayload
 
-    full = full and may_see_personal_data(settings)
-    payload = WorkspacePayload(ws, version, fmt, what="workspace version {version}" + (" full backup" if full else ""))
-    rule = egress.rule_for(no_contacts=settings.no_contacts, user_rule="all" if full else egress.DEFAULT_RULE)
+    payload, rule = version_payload(ws, version, fmt=fmt, full=full, settings=settings)
     released = egress.release(payload, user=user, audit=settings.audit_log, rule=rule, dataset=settings.data_label)
     return VersionDownload(released.content, released.filename, payload.manifest)

@@ -121,7 +121,7 @@ def _push(ws, version, args) -> int:
         return EXIT_OK  # embedded mode
     try:
         with _open_store(args) as store:
-            seq = publish_to_store(store, ws, version, contacts=not args.no_contacts, audit=args.audit_log)
+            seq = publish_to_store(store, ws, version, contacts=not args.no_contacts, audit_log=args.audit_log)
     except StoreError as exc:
         return _fail(f"version {version.id} is published in {ws.path}, but not in Neo4j: {exc}; "
                      f"push it later with `neo4j push` or publish again", EXIT_STORE)

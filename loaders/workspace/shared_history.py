@@ -135,22 +135,22 @@ def shared_versions(store, *, limit: int = 500) -> list[SharedVersion]:
     return out
 
 
-def publish_to_store(store, ws: WorkspaceFile, version: Version, *, audit, contacts: bool = True) -> int:
+def publish_to_store(store, ws: WorkspaceFile, version: Version, *, contacts: bool = True,
+                     audit_log: str | None = None) -> int:
     """Push ``version`` of ``ws`` (its graph, with the store's public push) and record it; return the record's number.
 
-    The push is a write into another system, so it passes the egress gate
-    (:func:`loaders.egress.transfer`, as ``neo4j push``): Neo4j is the
-    owner's own store, so every contact is copied unless ``contacts=False``
-    (an instance serving ``--no-contacts``), and the contacts written are
-    recorded in ``audit`` before the push, the outcome after it.
+    ``contacts=False`` pushes the graph without contacts (an instance serving
+    ``--no-contacts``); otherwise the contacts pushed (personal data leaving
+    the workspace) are recorded in ``audit_log`` when given.
     """
     from loaders import egress
     from loaders.workspace.building import load_workspace
 
     _, result = load_workspace(ws, version.id)
+    payload = egress.GraphPayload(result.graph, "neo4j", what=f"workspace version {version.id} pushed to Neo4j")
     rule = egress.rule_for(no_contacts=not contacts, user_rule="all")
-    where = getattr(store, "uri", "Neo4j")
-    payload = egress.GraphPayload(result.graph, "neo4j", what=f"workspace version {version.id} push to {where}")
-    with egress.transfer(payload, user=version.user, audit=audit, rule=rule, target=str(where)) as decision:
+    # the contacts about to be written are recorded before the push, its outcome after
+    with egress.transfer(payload, user=version.user, audit=audit_log, rule=rule,
+                         target=getattr(store, "uri", "neo4j")) as decision:
         store.push(payload.restricted(decision))
     return record_version(store, version, instance=instance_name(ws))

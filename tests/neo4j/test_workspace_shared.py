@@ -43,9 +43,9 @@ def test_two_instances_publish_into_one_neo4j_and_see_one_history(clean_peer, tm
     store_a, store_b = peer.store(), peer.store()  # two app instances, each with its own store
     log = tmp_path / "audit.jsonl"
 
-    assert publish_to_store(store_a, a, a.version(1), audit=log) == 1
+    assert publish_to_store(store_a, a, a.version(1), audit_log=log) == 1
     v2 = _new_project(b, tmp_path, "BLP-SHARED", "Gemeinsam gesehenes Projekt")
-    assert publish_to_store(store_b, b, v2, audit=log) == 2
+    assert publish_to_store(store_b, b, v2, audit_log=log) == 2
 
     pulled = store_a.pull().graph  # instance A reads what B published
     assert "project:BLP-SHARED" in pulled.nx
@@ -63,7 +63,7 @@ def test_two_instances_publish_into_one_neo4j_and_see_one_history(clean_peer, tm
 
     # a revert in B is pushed too: the project is gone for everyone
     v3 = revert(b, 1, user="anna")
-    assert publish_to_store(store_b, b, v3, audit=log) == 3
+    assert publish_to_store(store_b, b, v3, audit_log=log) == 3
     assert "project:BLP-SHARED" not in store_a.pull().graph.nx
     assert [h.kind for h in shared_versions(store_a)] == ["revert", "import", "import"]
     # every push passed the egress gate: started and completed, with the contacts written
