@@ -85,7 +85,7 @@ def test_records_from_concurrent_publishes_get_distinct_numbers(clean_peer, tmp_
 def test_an_unreachable_server_is_a_clear_error(tmp_path):
     import neo4j
 
-    from graph.neo4j_store import Neo4jStore
+    from graph.store.neo4j import Neo4jStore
 
     driver = neo4j.GraphDatabase.driver("bolt://127.0.0.1:9", connection_timeout=1, max_transaction_retry_time=0)
     try:
