@@ -9,6 +9,7 @@
     python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
     python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
     python app.py neo4j pull --uri bolt://host:7687 --out DIR
+    python app.py user add NAME --role reader|planner|editor|admin   # also passwd, role, disable, list, token
 """
 
 from __future__ import annotations
@@ -599,9 +600,15 @@ def _add_workspace(sub: argparse._SubParsersAction) -> None:
     add_parser(sub)
 
 
+def _add_user(sub: argparse._SubParsersAction) -> None:
+    from loaders.workspace.users_cli import add_parser
+
+    add_parser(sub)
+
+
 #: Subcommands; further issues add theirs here.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password, _add_workspace,
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password, _add_workspace, _add_user,
 ]
 
 
