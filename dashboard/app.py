@@ -17,9 +17,13 @@ from typing import Any
 import dash
 
 from dashboard import shell
+from dashboard.access import AccessConfig, install_access
+from dashboard.headers import install_security_headers
+from dashboard.login import install_login
 from dashboard.context import CONFIG_KEY, AppContext, current
 from dashboard.settings import Settings
 from graph.core.model import PartnerGraph
+from loaders.audit import AuditSink
 
 __all__ = ["create_app", "warm_up", "PAGE_MODULES", "WHOLE_GRAPH_PAGES"]
 
@@ -48,11 +52,13 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report: Any = None,
-               store: Any = None) -> dash.Dash:
+               store: Any = None, access: AccessConfig | None = None) -> dash.Dash:
     """Build the dashboard for ``graph``; nothing is held in module globals.
 
     ``store`` (a :class:`graph.store.GraphStore`) answers the explorer's
     questions; default: a :class:`graph.store.MemoryStore` over ``graph``.
+    ``access`` says how users are identified (:mod:`dashboard.access`);
+    default: no accounts, the single local admin (audit only to the JSON-lines file).
     """
     settings = settings or Settings()
     app = dash.Dash(
@@ -77,6 +83,11 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
         module.register_callbacks(app)
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
+    if access is None:
+        access = AccessConfig(audit=AuditSink(settings.audit_log), no_contacts=settings.no_contacts)
+    install_access(app.server, access)
+    install_login(app.server)
+    install_security_headers(app)
     return app
 
 
