@@ -36,6 +36,7 @@ PAGE_MODULES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.audit_log",
 )
 
 #: Pages that work on the whole graph (the store's snapshot). Without a

@@ -20,6 +20,7 @@ import dash
 from dash import ALL, dcc, html
 
 from dashboard import analytics_figures as af
+from dashboard.access import audit_egress
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
@@ -30,6 +31,7 @@ from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
 from graph.core.kinds import CofinanceKind, NodeKind, key_of
 from graph.analysis.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
 from graph.analysis.periods import PHASES, compare_periods, project_years, timeline
+from graph.people.privacy import exportable_graph
 from loaders.export import write_gexf, write_graphml
 
 PATH = "/analysen"
@@ -400,9 +402,17 @@ def chart_rows(chart: str, lang: str, *, measure: str = "projects", kinds=None, 
 
 def export_with_metrics(fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
     """The whole graph as GraphML/GEXF with the metrics as node attributes
-    (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``)."""
-    g = current().graph
+    (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``).
+
+    Like the Daten page's download: contacts without consent are left out
+    (:func:`graph.people.privacy.exportable_graph`), a reader's graph holds
+    no contact at all, and the contacts it holds are recorded in the audit log."""
+    ctx = current()
+    g = ctx.cached("data.exportable_graph", lambda: exportable_graph(ctx.graph))
     attrs = _metrics().node_attributes()
+    contacts = list(g.nodes(NodeKind.CONTACT))
+    if contacts:  # personal data leave the app
+        audit_egress("analytics graph download", fmt, contacts, dataset=ctx.settings.data_label)
     writer = write_graphml if fmt == "graphml" else write_gexf
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}.{fmt}"

@@ -18,7 +18,8 @@ import dash
 import dash_ag_grid as dag
 from dash import ALL, dcc, html
 
-from dashboard.auth import current_user
+from dashboard.access import audit_egress, contact_rule, current_identity, require_role
+from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
@@ -31,7 +32,6 @@ from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
 from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
 from graph.core.text import fold
-from loaders.audit import audit_export
 from loaders.contact_export import export_contacts
 
 PATH = "/kontakte"
@@ -85,6 +85,7 @@ class ID:
     DL_CSV = "contacts-dl-csv"
     DL_VCF = "contacts-dl-vcf"
     DOWNLOAD = "contacts-download"
+    NO_ACCESS = "contacts-no-access"
     EVENT = "contacts-event"
     EVENT_ATTENDEES = "contacts-event-attendees"
     EVENT_COUNTS = "contacts-event-counts"
@@ -309,6 +310,10 @@ def layout(lang: str = "de", **query: str):
     n_masked, n_merged = ctx.cached("contacts.counts", lambda: (  # walks every person: once per dataset
         sum(1 for p in index.persons.values() if p.masked), sum(len(p.record_ids) - 1 for p in index.persons.values())))
     header = page_header(TITLE_KEY, lang, t("contacts.intro", lang))
+    if contact_rule() == "none" and not ctx.settings.no_contacts:  # a reader: no personal data
+        role = t(f"role.{current_identity().role.key}", lang)
+        return html.Div([header, html.P(t("access.no_contacts_role", lang, role=role), className="status error",
+                                        id=ID.NO_ACCESS), _event_list(index, lang)], className="contacts-page")
     if ctx.settings.no_contacts or not index.persons:
         return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"),
                          _event_list(index, lang)],
@@ -654,6 +659,7 @@ def register_callbacks(app: dash.Dash) -> None:
                   dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), LANG_STATE,
                   prevent_initial_call=True)
     def _download(_x, _c, _v, members, separator, search):
+        require_role(Role.PLANNER)
         members = list(members or [])
         if not members:
             raise dash.exceptions.PreventUpdate
@@ -661,8 +667,7 @@ def register_callbacks(app: dash.Dash) -> None:
         index = contact_index()
         content, filename, n = export_contacts(index, members, fmt, lang=lang_from_search(search), delimiter=separator or ";")
         ctx = current()
-        audit_export(ctx.settings.audit_log, user=current_user(), what="guest list", fmt=fmt, contact_ids=members,
-                     dataset=ctx.settings.data_label)
+        audit_egress("guest list", fmt, [m for m in members if m in index.persons], dataset=ctx.settings.data_label)
         return dcc.send_bytes(content, filename)
 
     # event history (also shown with --no-contacts, then without people)

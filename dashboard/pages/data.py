@@ -12,12 +12,11 @@ import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.auth import current_user
+from dashboard.access import audit_egress
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from graph.core.kinds import NodeKind
 from graph.people.privacy import exportable_graph
-from loaders.audit import audit_export
 from dashboard.domain_labels import domain_label
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
@@ -131,6 +130,5 @@ def register_callbacks(app: dash.Dash) -> None:
         content, filename = export_bytes(graph, fmt, lang=lang_from_search(search))
         contacts = list(graph.nodes(NodeKind.CONTACT))
         if contacts:  # personal data leaves the app: record it
-            audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,
-                         contact_ids=contacts, dataset=(graph.meta.get("snapshot") or {}).get("source", ctx.settings.data_label))
+            audit_egress("graph download", fmt, contacts, dataset=(graph.meta.get("snapshot") or {}).get("source", ctx.settings.data_label))
         return dcc.send_bytes(content, filename)

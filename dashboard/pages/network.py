@@ -22,7 +22,7 @@ import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
 from dashboard import ids
-from dashboard.auth import current_user
+from dashboard.access import audit_egress
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
@@ -634,11 +634,16 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Input(ID.PNG, "n_clicks"),
         dash.Input(ID.SVG, "n_clicks"),
         LANG_STATE,
+        dash.State(ID.STATE, "data"),
         prevent_initial_call=True,
     )
-    def _image(_png, _svg, search):
+    def _image(_png, _svg, search, state):
         kind = "svg" if dash.ctx.triggered_id == ID.SVG else "png"
         lang = lang_from_search(search)
+        view = compute_view(current().store, parse_query(state or {}))
+        contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
+        if contacts:  # the image shows contact names: personal data leave the app
+            audit_egress("network view image", kind, contacts)
         return {"type": kind, "action": "download", "filename": download_name("image", lang, ext=""),
                 "options": {"full": True, "bg": "#ffffff", **({"scale": 2} if kind == "png" else {})}}
 
@@ -652,13 +657,13 @@ def register_callbacks(app: dash.Dash) -> None:
     def _csv(_nodes, _edges, state):
         ctx = current()
         which = "edges" if dash.ctx.triggered_id == ID.CSV_EDGES else "nodes"
-        content, filename = view_csv(ctx.store, parse_query(state or {}), which,
-                                     audit_log=ctx.settings.audit_log, user=current_user())
+        content, filename = view_csv(ctx.store, parse_query(state or {}), which, audit_log=None,
+                                     record=lambda contacts: audit_egress(f"network view {which}", "csv", contacts))
         return {"content": content, "filename": filename, "type": "text/csv"}
 
 
 def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
-             user: str = "local") -> tuple[str, str]:
+             user: str = "local", record: Any = None) -> tuple[str, str]:
     """The nodes or edges CSV of the view of ``state``: ``(content, filename)``.
 
     Composed from ``store``'s answers only (a graph is asked through a
@@ -667,7 +672,9 @@ def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str
     to Neo4j after start-up is exported like any other.
 
     A view listing contacts is an export of personal data: it is recorded in
-    the audit log (ids only), like every other personal-data export.
+    the audit log (ids only), like every other personal-data export:
+    through ``record(contact_ids)`` when given (the app's audit sink), else
+    appended to the JSON-lines file ``audit_log``.
     """
     if isinstance(store, PartnerGraph):
         store = MemoryStore(store)
@@ -680,7 +687,9 @@ def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str
             sub, nodes=tuple(n for n in sub.nodes if n in g.nx), edges=edges))
     nodes_csv, edges_csv = csv_tables(g, view, lang=state["lang"])
     contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
-    if contacts and audit_log:
+    if contacts and record is not None:
+        record(contacts)
+    elif contacts and audit_log:
         audit_export(audit_log, user=user, what=f"network view {which}", fmt="csv", contact_ids=contacts)
     return (edges_csv if which == "edges" else nodes_csv), download_name(which, state["lang"])
 

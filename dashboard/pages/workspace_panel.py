@@ -20,7 +20,8 @@ import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.auth import current_user
+from dashboard.access import audit_egress, audit_event, contact_rule, current_identity, has_role, require_role
+from graph.people.roles import Role
 from dashboard.components import grid_options
 from dashboard.context import current
 from dashboard.report_view import report_summary  # the same load report view as for the served data
@@ -34,7 +35,12 @@ __all__ = ["ID", "section", "register_callbacks", "change_rows", "counts_rows", 
 GRID_LIMIT = 5000
 
 
+#: Workspace tables holding personal data (hidden from readers in diffs).
+PERSONAL_TABLES = frozenset({"contacts", "attendance"})
+
+
 class ID:
+    NOT_EDITOR = "data-ws-not-editor"
     UPLOAD = "data-ws-upload"
     MODE = "data-ws-mode"
     PREVIEW = "data-ws-preview"
@@ -196,6 +202,27 @@ def _workspace():
     return WorkspaceFile(path)
 
 
+def _upload_controls(ctx, lang: str) -> list:
+    """Upload, preview and publish (editors and admins only)."""
+    return [
+        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode",
+                       options=[{"label": t("ws.mode_replace", lang), "value": "replace"},
+                                {"label": t("ws.mode_update", lang), "value": "update"}]),
+        dcc.Upload(id=ID.UPLOAD, multiple=True, className="ws-upload",
+                   children=html.Div([t("ws.drop", lang), html.Br(),
+                                      html.Span(".xlsx · ZIP (CSV) · .csv · IATI .xml · "
+                                                + t("ws.limit", lang, mb=f"{ctx.settings.upload_limit / 1024 / 1024:g}"),
+                                                className="muted")])),
+        dcc.Loading(html.Div(id=ID.PREVIEW), type="default"),
+        html.Div([
+            html.Label(t("ws.message", lang), htmlFor=ID.MESSAGE, className="muted"),
+            dcc.Input(id=ID.MESSAGE, type="text", placeholder=t("ws.message_ph", lang), className="ws-message",
+                      maxLength=500),
+            html.Button(t("ws.publish", lang), id=ID.PUBLISH, className="button", disabled=True),
+        ], className="button-row ws-publish"),
+    ]
+
+
 def section(lang: str) -> html.Div:
     """The workspace section, or the notice why the data cannot be edited here."""
     ctx = current()
@@ -213,7 +240,8 @@ def section(lang: str) -> html.Div:
     live = live_of()
     status = live.status() if live is not None else None
     numbers = [v.id for v in versions]
-    full_allowed = not ctx.settings.no_contacts
+    full_allowed = not ctx.settings.no_contacts and has_role(Role.ADMIN)  # unconsented contacts: admins only
+    editor = has_role(Role.EDITOR)
     return html.Div([
         html.H2(t("ws.title", lang)),
         html.P(t("ws.intro", lang), className="intro"),
@@ -221,21 +249,9 @@ def section(lang: str) -> html.Div:
         dcc.Interval(id=ID.TICK, interval=2000),
         dcc.Store(id=ID.TOKEN),
         dcc.Store(id=ID.REFRESH),
-        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode",
-                       options=[{"label": t("ws.mode_replace", lang), "value": "replace"},
-                                {"label": t("ws.mode_update", lang), "value": "update"}]),
-        dcc.Upload(id=ID.UPLOAD, multiple=True, className="ws-upload",
-                   children=html.Div([t("ws.drop", lang), html.Br(),
-                                      html.Span(".xlsx · ZIP (CSV) · .csv · IATI .xml · "
-                                                + t("ws.limit", lang, mb=f"{ctx.settings.upload_limit / 1024 / 1024:g}"),
-                                                className="muted")])),
-        dcc.Loading(html.Div(id=ID.PREVIEW), type="default"),
-        html.Div([
-            html.Label(t("ws.message", lang), htmlFor=ID.MESSAGE, className="muted"),
-            dcc.Input(id=ID.MESSAGE, type="text", placeholder=t("ws.message_ph", lang), className="ws-message",
-                      maxLength=500),
-            html.Button(t("ws.publish", lang), id=ID.PUBLISH, className="button", disabled=True),
-        ], className="button-row ws-publish"),
+        *(_upload_controls(ctx, lang) if editor else
+          [html.P(t("access.denied_publish", lang, role=t(f"role.{current_identity().role.key}", lang)),
+                  className="notice", id=ID.NOT_EDITOR)]),
         html.Div(id=ID.RESULT),
         html.H2(t("ws.history", lang)),
         dag.AgGrid(
@@ -255,7 +271,7 @@ def section(lang: str) -> html.Div:
         ),
         html.Div([
             html.Span(t("ws.selected", lang) + ":", className="muted"),
-            html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary"),
+            html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary") if editor else None,
             html.Button(t("ws.dl_xlsx", lang), id=ID.DL_XLSX, className="button secondary"),
             html.Button(t("ws.dl_csv", lang), id=ID.DL_CSV, className="button secondary"),
             html.Button(t("ws.dl_full", lang), id=ID.DL_FULL, className="button secondary") if full_allowed else None,
@@ -302,6 +318,7 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _preview(contents, mode, names, lang):
+        require_role(Role.EDITOR)
         from loaders.workspace import make_preview, stage_upload
 
         lang = lang_from_search(lang)
@@ -332,17 +349,19 @@ def register_callbacks(app: dash.Dash) -> None:
     def _publish(_n, token, message, lang):
         from loaders.workspace import ConflictError, WorkspaceError, publish_preview
 
+        require_role(Role.EDITOR)
         lang = lang_from_search(lang)
         if not token:
             return dash.no_update, True, dash.no_update
         try:
-            version = publish_preview(_workspace(), token, user=current_user(), message=(message or "").strip()[:500]
+            version = publish_preview(_workspace(), token, user=current_identity().name, message=(message or "").strip()[:500]
                                       or "Upload")
         except ConflictError as exc:
             return html.Div(t("ws.conflict", lang, head=exc.head, base=exc.base), className="status error",
                             id=ID.CONFLICT), True, dash.no_update
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update
+        audit_event("publish", what=f"version {version.id}", version=version.id, kind=version.kind)
         live = live_of()
         if live is not None:
             live.check(force=True)
@@ -389,6 +408,8 @@ def register_callbacks(app: dash.Dash) -> None:
             changes = diff_versions(_workspace(), int(a), int(b))
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error")
+        if contact_rule() == "none":  # readers: no rows of contact or attendance tables
+            changes = [c for c in changes if c.table not in PERSONAL_TABLES]
         if not changes:
             return html.P(t("ws.no_changes", lang), className="muted")
         return html.Div([_counts_table(summarise(changes), lang), changes_grid(ID.DIFF_GRID, changes, lang)])
@@ -404,14 +425,16 @@ def register_callbacks(app: dash.Dash) -> None:
     def _revert(_n, selected, lang):
         from loaders.workspace import WorkspaceError, revert
 
+        require_role(Role.EDITOR)
         lang = lang_from_search(lang)
         target = _selected(selected)
         if target is None:
             return html.Div(t("ws.select_first", lang), className="status error"), dash.no_update
         try:
-            version = revert(_workspace(), target, user=current_user())
+            version = revert(_workspace(), target, user=current_identity().name)
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), dash.no_update
+        audit_event("revert", what=f"version {version.id}", version=version.id, to=target)
         live = live_of()
         if live is not None:
             live.check(force=True)
@@ -429,17 +452,17 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _download(_x, _c, _f, selected, lang):
-        from loaders.audit import audit_export
         from loaders.workspace import export_bytes
 
         ctx = current()
         which = dash.ctx.triggered_id
-        full = which == ID.DL_FULL and not ctx.settings.no_contacts
+        if which == ID.DL_FULL:
+            require_role(Role.ADMIN)  # a full backup holds contacts without consent
+        contacts = not ctx.settings.no_contacts and contact_rule() != "none"
+        full = which == ID.DL_FULL and contacts
         result = export_bytes(_workspace(), _selected(selected), fmt="csv" if which == ID.DL_CSV else "xlsx",
-                              full=full, contacts=not ctx.settings.no_contacts)
+                              full=full, contacts=contacts)
         if result.contact_ids:  # personal data leave the app: record it
-            audit_export(ctx.settings.audit_log, user=current_user(),
-                         what=f"workspace version {result.manifest.version}{' full backup' if full else ''}",
-                         fmt="csv" if which == ID.DL_CSV else "xlsx", contact_ids=result.contact_ids,
-                         dataset=ctx.settings.data_label)
+            audit_egress(f"workspace version {result.manifest.version}{' full backup' if full else ''}",
+                         "csv" if which == ID.DL_CSV else "xlsx", result.contact_ids, dataset=ctx.settings.data_label)
         return dcc.send_bytes(result.content, result.filename), dash.no_update
