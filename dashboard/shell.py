@@ -58,10 +58,9 @@ def user_box(lang: str) -> html.Div:
     children: list = [html.Span(t("login.signed_in_as", lang, name=identity.display or identity.name,
                                   role=t(f"role.{identity.role.key}", lang)), className="user-name")]
     if identity.via == "session":
-        children.append(html.Form([html.Input(type="hidden", name="lang", value=lang),
-                                   html.Button(t("login.logout", lang), type="submit", id=ids.LOGOUT,
-                                               className="logout-button")],
-                                  method="post", action="/logout", className="logout-form"))
+        children.append(html.Form(html.Button(t("login.logout", lang), type="submit", id=ids.LOGOUT,
+                                              className="logout-button"),
+                                  method="post", action=f"/logout?lang={lang}", className="logout-form"))
     return html.Div(children, className="user-box", id=ids.USER_BOX)
 
 

@@ -553,6 +553,7 @@ def register_callbacks(app: dash.Dash) -> None:
                   inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})
     def _filter(filters, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
         matches = find_contacts(index, **filter_kwargs(**filters))
@@ -568,6 +569,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
                   LANG_STATE, prevent_initial_call=True)
     def _result_links(cell, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         return institution_links(contact_index(), (cell or {}).get("rowId"), lang_from_search(search))
 
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
@@ -617,6 +619,7 @@ def register_callbacks(app: dash.Dash) -> None:
                           "search": LANG_STATE},
                   prevent_initial_call=True)
     def _guest_list(clicks, filters, form, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
         form = GuestListForm.parse(form)
@@ -649,6 +652,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.LIST_GRID, "rowData"), dash.Output(ID.LIST_COUNT, "children"),
                   dash.Input(ID.LIST, "data"), LANG_STATE)
     def _show_list(members, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
         rows = [person_row(index, index.persons[m], lang) for m in members or [] if m in index.persons]
@@ -684,6 +688,7 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), LANG_STATE)
     def _history(node, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if not node:
             return []
         index = contact_index()
@@ -696,6 +701,7 @@ def _register_person_search(app: dash.Dash, picker: str, *, institutions: bool) 
     @app.callback(dash.Output(picker, "options"), dash.Input(picker, "search_value"), dash.State(picker, "value"),
                   LANG_STATE, prevent_initial_call=True)
     def _search(search_value, value, url_search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if search_value is None:
             raise dash.exceptions.PreventUpdate
         selected = value if isinstance(value, list) else ([value] if value else [])
