@@ -577,16 +577,34 @@ def _add_neo4j(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_neo4j)
 
 
-def _audit_contacts(args: argparse.Namespace, graph, what: str) -> None:
-    """Record the contacts (personal data) a push or pull wrote."""
-    import getpass
+def _cli_audit_sink(audit_log: str):
+    """The audit sinks of a command: the JSON-lines file, plus the audit
+    table of the workspace ($PARTNERNETZ_WORKSPACE or the default one) when it exists."""
+    from loaders.audit import AuditSink
+    from loaders.workspace.audit_trail import AuditTrail
+    from loaders.workspace.location import resolve_path
 
-    from loaders.audit import audit_export
+    trail = None
+    path = resolve_path(None)
+    if path.is_file():
+        try:
+            trail = AuditTrail(path)
+        except Exception as exc:  # an unusable workspace must not stop the command; the file sink stays
+            print(f"partnernetz: audit table in {path} not usable ({exc}); recording in {audit_log} only", file=sys.stderr)
+    return AuditSink(audit_log, trail)
+
+
+def _audit_contacts(args: argparse.Namespace, graph, what: str, *, ok: bool = True, error: str = "") -> None:
+    """Record the contacts (personal data) a push or pull wrote — with
+    ``ok=False`` when it failed part-way (some may have been written)."""
+    import getpass
 
     contacts = list(graph.nodes("contact"))
     if contacts:
-        audit_export(args.audit_log, user=getpass.getuser(), what=what, fmt="neo4j", contact_ids=contacts)
-        print(f"partnernetz: {len(contacts)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
+        _cli_audit_sink(args.audit_log).egress(user=getpass.getuser(), what=what, fmt="neo4j", contact_ids=contacts,
+                                               ok=ok, **({"error": error[:500]} if error else {}))
+        print(f"partnernetz: {len(contacts)} contact(s) {'written' if ok else 'possibly written before the failure'}; "
+              f"recorded in {args.audit_log}", file=sys.stderr)
 
 
 def _progress_bar(args: argparse.Namespace, desc: str):
@@ -616,9 +634,14 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
                 graph = without_contacts(result.graph) if args.no_contacts else result.graph
-                with _progress_bar(args, "push") as bar:
-                    pushed = store.push(graph, progress=bar)
-                _audit_contacts(args, graph, f"neo4j push {' '.join(args.data)} to {store.uri}")
+                what = f"neo4j push {' '.join(args.data)} to {store.uri}"
+                try:
+                    with _progress_bar(args, "push") as bar:
+                        pushed = store.push(graph, progress=bar)
+                except BaseException as exc:  # a failed push may have written contacts already
+                    _audit_contacts(args, graph, what, ok=False, error=str(exc) or type(exc).__name__)
+                    raise
+                _audit_contacts(args, graph, what)
                 print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
                       f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
                       f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
@@ -631,8 +654,13 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                 for problem in pulled.problems:
                     print(f"partnernetz: skipped {problem}", file=sys.stderr)
                 graph = without_contacts(pulled.graph) if args.no_contacts else pulled.graph
-                written = write_csv_tables(graph, args.out)
-                _audit_contacts(args, graph, f"neo4j pull from {store.uri} to {args.out}")
+                what = f"neo4j pull from {store.uri} to {args.out}"
+                try:
+                    written = write_csv_tables(graph, args.out)
+                except BaseException as exc:  # some tables may be on disk already
+                    _audit_contacts(args, graph, what, ok=False, error=str(exc) or type(exc).__name__)
+                    raise
+                _audit_contacts(args, graph, what)
                 print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
                       f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
                       f"wrote {len(written)} tables to {args.out}")

@@ -114,3 +114,38 @@ def test_user_cli(tmp_path):
     kinds = [e["kind"] for e in AuditTrail(ws).query()]
     assert kinds == ["user_disable", "token_issue", "role_change", "user_add"]
     assert AccountStore(ws).account_for_token(token.stdout.strip()) is None
+
+
+def test_a_failed_neo4j_push_is_audited(tmp_path, monkeypatch):
+    """A push that fails part-way may have written contacts: recorded, with ok=False."""
+    import app
+    from graph.core.errors import StoreError
+    from loaders import SAMPLE_PATH
+    from loaders.audit import read_audit
+
+    class HalfWay:
+        uri = "bolt://test:7687"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def ping(self):
+            pass
+
+        def push(self, graph, progress=None):
+            raise StoreError("connection lost after 3 batches")
+
+    workspace = tmp_path / "ws.sqlite"
+    AuditTrail(workspace)
+    monkeypatch.setenv("PARTNERNETZ_WORKSPACE", str(workspace))
+    monkeypatch.setattr(app, "_open_store", lambda args, **kw: HalfWay())
+    log = tmp_path / "audit.jsonl"
+    code = app.main(["neo4j", "push", str(SAMPLE_PATH), "--uri", "bolt://test:7687", "--no-progress",
+                     "--audit-log", str(log)])
+    assert code == app.EXIT_STORE
+    entry = AuditTrail(workspace).query(kind="egress_failed")[0]
+    assert entry["ok"] is False and entry["rows"] > 0 and "connection lost" in entry["detail"]["error"]
+    assert read_audit(log)[-1]["ok"] is False
