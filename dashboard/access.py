@@ -375,9 +375,10 @@ def _identify(config: AccessConfig) -> Identity | str | None:
 
 
 def _wants_page() -> bool:
+    """A page address (not Dash's endpoints, assets, the API): sent to the login page."""
     request = flask.request
-    return request.method == "GET" and "text/html" in request.headers.get("Accept", "") \
-        and not request.path.startswith(("/_dash", "/_partnernetz", "/api/"))
+    return request.method == "GET" and not request.path.startswith(
+        ("/_dash", "/_partnernetz", "/_reload", "/_favicon", "/api/", "/assets/"))
 
 
 def install_access(server: flask.Flask, config: AccessConfig) -> None:

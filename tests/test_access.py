@@ -79,7 +79,7 @@ def test_without_a_session_pages_redirect_to_login_and_the_rest_gets_401(world):
     client = world["app"].server.test_client()
     page = client.get("/analysen?lang=en", headers={"Accept": "text/html"})
     assert page.status_code == 303 and page.headers["Location"].startswith("/login?next=/analysen")
-    for path in ("/_dash-layout", "/_dash-dependencies", "/assets/style.css"):
+    for path in ("/_dash-layout", "/_dash-dependencies", "/assets/style.css", "/_dash-component-suites/x.js"):
         assert client.get(path).status_code == 401, path
     assert client.post("/_dash-update-component", json={}, headers={"Origin": HOST}).status_code == 401
     form = client.get("/login?lang=en")
