@@ -239,8 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="partnernetz-login-") as tmp:
         with_login = run_once(args, folder, n, accounts=Path(tmp) / "accounts.sqlite")
     ratio = with_login["total"]["p95_ms"] / without["total"]["p95_ms"]
+
+    def cpu_ms(r: dict) -> float:  # server CPU per request: independent of what else runs on the machine
+        return 1000 * r["server_cpu_s"] / max(1, r["total"]["requests"])
+
     print(f"p95 without login {without['total']['p95_ms']:.0f} ms, with login {with_login['total']['p95_ms']:.0f} ms: "
-          f"{ratio:.2f}× ({'within' if ratio <= 1.25 else 'beyond'} the 25 % target)")
+          f"{ratio:.2f}× ({'within' if ratio <= 1.25 else 'beyond'} the 25 % target); server CPU per request "
+          f"{cpu_ms(without):.1f} ms vs {cpu_ms(with_login):.1f} ms; load average "
+          f"{without['loadavg_start']} → {with_login['loadavg_end']}")
     out = Path(args.out).with_name(Path(args.out).stem + "-login.json")
     out.write_text(json.dumps({"without_login": without, "with_login": with_login, "p95_ratio": round(ratio, 3)}, indent=2))
     print(f"JSON: {out}", file=sys.stderr)

@@ -152,6 +152,7 @@ class AccessConfig:
     no_contacts: bool = False
     throttle: LoginThrottle = field(default=None)  # type: ignore[assignment]
     _basic_ok: dict = field(default_factory=dict, repr=False)
+    _users: tuple = field(default=(0.0, 0), repr=False)  # (checked at, active accounts), see login_required
 
     def __post_init__(self) -> None:
         if self.throttle is None:
@@ -162,7 +163,14 @@ class AccessConfig:
         """Whether requests need credentials (a user exists or auth is configured)."""
         if self.auth is not None:
             return True
-        return self.accounts is not None and self.accounts.count_active() > 0
+        if self.accounts is None:
+            return False
+        now = time.monotonic()
+        checked, count = self._users
+        if count == 0 or now - checked > 5.0:  # a user added while serving takes effect within 5 s
+            count = self.accounts.count_active()
+            self._users = (now, count)
+        return count > 0
 
     @property
     def mode(self) -> str:

@@ -113,11 +113,17 @@ def change_rows(changes: list, lang: str, *, limit: int = GRID_LIMIT) -> list[di
 
 
 def version_rows(versions: list, lang: str) -> list[dict[str, Any]]:
-    """Grid rows of the versions list, with ``+a ~c −r`` per table."""
+    """Grid rows of the versions list, with ``+a ~c −r`` per table (for a
+    reader without the contact and attendance tables: contacts are not counted)."""
+    hidden = PERSONAL_TABLES if contact_rule() == "none" else frozenset()
+
+    def shown(name: str) -> bool:
+        return name not in hidden
+
     return [{"id": v.id, "time": v.time.replace("T", " ").removesuffix("+00:00"), "user": v.user,
              "kind": t(f"ws.kind.{v.kind}", lang), "message": v.message,
              "summary": ", ".join(f"{t(f'table.{name}', lang)} +{c['added']} ~{c['changed']} −{c['removed']}"
-                                  for name, c in v.counts.items())}
+                                  for name, c in v.counts.items() if shown(name))}
             for v in versions]
 
 
