@@ -544,9 +544,9 @@ def _add_neo4j_options(p: argparse.ArgumentParser, *, prefix: str = "", batch_si
 
 def _open_store(args: argparse.Namespace, **store_options):
     """A store from the options and the NEO4J_* environment (raises StoreError);
-    ``store_options`` go to :func:`graph.neo4j_store.connect`."""
+    ``store_options`` go to :func:`graph.store.neo4j.connect`."""
     from graph.core.errors import StoreUnavailable
-    from graph.neo4j_store import connect
+    from graph.store.neo4j import connect
 
     uri = args.neo4j_uri or os.environ.get("NEO4J_URI")
     if not uri:
