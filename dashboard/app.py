@@ -17,7 +17,7 @@ from typing import Any
 import dash
 
 from dashboard import shell
-from dashboard.access import AccessConfig, install_access
+from dashboard.access import AccessConfig, access_config, install_access
 from dashboard.headers import install_security_headers
 from dashboard.login import install_login
 from dashboard.context import CONFIG_KEY, AppContext, current
@@ -114,13 +114,18 @@ def warm_up(app: dash.Dash) -> threading.Thread:
 
     def run() -> None:
         with app.server.app_context():
-            whole = getattr(app.server.config[CONFIG_KEY].store, "snapshot_mode", "warm") == "warm"
-            for name in PAGE_MODULES:
-                if name in WHOLE_GRAPH_PAGES and not whole:
-                    continue  # lazy: the snapshot is pulled on first use; off: never
-                hook = getattr(importlib.import_module(name), "warm_up", None)
-                if hook is not None:
-                    hook()
+            ctx = app.server.config[CONFIG_KEY]
+            whole = getattr(ctx.store, "snapshot_mode", "warm") == "warm"
+            # the readers' contact-free view too, when people sign in (so the first reader does not wait)
+            rules = ("masked", "none") if access_config(app.server).login_required else ("masked",)
+            for rule in rules:
+                with ctx.as_rule(rule):
+                    for name in PAGE_MODULES:
+                        if name in WHOLE_GRAPH_PAGES and not whole:
+                            continue  # lazy: the snapshot is pulled on first use; off: never
+                        hook = getattr(importlib.import_module(name), "warm_up", None)
+                        if hook is not None:
+                            hook()
         # The graph and the indexes live as long as the app: move them out of
         # the garbage collector's generations, so a request's collection no
         # longer walks millions of long-lived objects (tens of ms per request

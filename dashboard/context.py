@@ -77,6 +77,7 @@ class AppContext:
         # rule -> (data tuple it was built from, restricted data tuple)
         self._views: dict[str, tuple[tuple, tuple]] = {}
         self._restrict = restrict or restricted_view
+        self._rule_override = threading.local()
         self._guard = threading.Lock()
         # a new dataset being prepared in a background thread (see :meth:`preparing`)
         self._pending = threading.local()
@@ -86,7 +87,7 @@ class AppContext:
     def _current(self, index: int) -> Any:
         pending = getattr(self._pending, "data", None)
         data = pending if pending is not None else self._data
-        rule = request_rule()
+        rule = self.rule()
         if rule != "masked":
             data = self._view(rule, data)
         return data[index]
@@ -104,6 +105,21 @@ class AppContext:
             if getattr(self._pending, "data", None) is None:  # keep only views of the served data
                 self._views[rule] = (data, view)
             return view
+
+    def rule(self) -> str:
+        """The contact rule this thread is served under: :func:`request_rule`,
+        or the one set by :meth:`as_rule` (warm-up of the readers' view)."""
+        return getattr(self._rule_override, "rule", None) or request_rule()
+
+    @contextmanager
+    def as_rule(self, rule: str) -> Iterator[None]:
+        """Within the block, this thread sees the data as served under ``rule``."""
+        previous = getattr(self._rule_override, "rule", None)
+        self._rule_override.rule = rule
+        try:
+            yield
+        finally:
+            self._rule_override.rule = previous
 
     def served_as(self, rule: str) -> tuple:
         """``(store, graph, report)`` under ``rule`` (for tests and tools)."""
@@ -185,7 +201,7 @@ class AppContext:
         g = self.graph
         if getattr(self._pending, "data", None) is not None:  # preparing: the served graph keeps its entries
             return cached(g, (self._namespace, name), compute)
-        rule = request_rule()
+        rule = self.rule()
         ref = self._served.get(rule)
         previous = ref() if ref is not None else None
         if previous is not g:
