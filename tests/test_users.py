@@ -149,3 +149,19 @@ def test_a_failed_neo4j_push_is_audited(tmp_path, monkeypatch):
     entry = AuditTrail(workspace).query(kind="egress_failed")[0]
     assert entry["ok"] is False and entry["rows"] > 0 and "connection lost" in entry["detail"]["error"]
     assert read_audit(log)[-1]["ok"] is False
+
+
+def test_binding_beyond_loopback_needs_a_user_or_auth():
+    from dashboard.auth import UnsafeBinding, require_safe_binding
+
+    with pytest.raises(UnsafeBinding, match="user add"):
+        require_safe_binding("0.0.0.0", has_contacts=True, auth=None, users=0)
+    require_safe_binding("0.0.0.0", has_contacts=True, auth=None, users=1)
+    require_safe_binding("127.0.0.1", has_contacts=True, auth=None, users=0)  # the single local admin
+
+
+def test_serve_refuses_a_missing_accounts_file(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "app.py"), "serve", "--data", str(ROOT / "data" / "sample"),
+                           "--accounts", str(tmp_path / "nope.sqlite"), "--port", "18433"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3 and "no accounts file" in proc.stderr
