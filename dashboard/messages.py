@@ -52,6 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Sign out"),
     "login.signed_in_as": ("Angemeldet: {name} ({role})",
                            "Signed in: {name} ({role})"),
+    "login.local_short": ("Ohne Anmeldung · lokale Verwaltung",
+                          "No sign-in · local admin"),
     "login.local_admin": ("Ohne Anmeldung: Sie arbeiten als einzige lokale Verwaltung (nur auf diesem Rechner erreichbar). Benutzer legen Sie mit „python app.py user add NAME --role ROLLE“ an.",
                           "No sign-in: you work as the single local admin (reachable from this computer only). Add users with “python app.py user add NAME --role ROLE”."),
     "role.reader": ("Lesen",

@@ -55,6 +55,10 @@ def user_box(lang: str) -> html.Div:
     """Who is signed in, with which role, and the sign-out button (a plain
     form POST to /logout, so it works without the Dash renderer)."""
     identity = current_identity()
+    if identity.via == "local":  # no accounts: say so (the full explanation on hover)
+        return html.Div(html.Span(t("login.local_short", lang), title=t("login.local_admin", lang),
+                                  className="user-name local-admin", id=ids.LOCAL_ADMIN_BANNER),
+                        className="user-box", id=ids.USER_BOX)
     children: list = [html.Span(t("login.signed_in_as", lang, name=identity.display or identity.name,
                                   role=t(f"role.{identity.role.key}", lang)), className="user-name")]
     if identity.via == "session":
@@ -108,8 +112,6 @@ def _banner(lang: str) -> list | None:
     text = store_banner_text(ctx, lang)
     if text:
         banners.append(html.Div(text, className="banner banner-store", id=ids.STORE_BANNER))
-    if current_identity().via == "local":
-        banners.append(html.Div(t("login.local_admin", lang), className="banner", id=ids.LOCAL_ADMIN_BANNER))
     if ctx.settings.is_sample:
         banners.append(html.Div(t("app.sample_banner", lang), className="banner"))
     return banners or None
