@@ -48,6 +48,8 @@ ENV_HEADER = "PARTNERNETZ_AUTH_HEADER"
 ENV_PROXIES = "PARTNERNETZ_TRUSTED_PROXIES"
 
 _REALM = "Partnernetz"
+#: Paths whose requests may authenticate with a bearer token instead (the JSON API).
+BEARER_PATHS = ("/api/v1/",)
 _DUMMY_HASH = generate_password_hash("partnernetz-dummy-password")  # equalises timing for unknown users
 _USER_KEY = "partnernetz_user"
 
@@ -128,6 +130,9 @@ def install_auth(server: flask.Flask, auth: AuthConfig) -> None:
 
     @server.before_request
     def _require_login():
+        if (flask.request.path.startswith(BEARER_PATHS)
+                and flask.request.headers.get("Authorization", "")[:7].lower() == "bearer "):
+            return None  # the API checks its bearer token itself (dashboard/api)
         if auth.mode == "proxy":
             user = flask.request.headers.get(auth.header, "").strip()
             if flask.request.remote_addr not in auth.trusted_proxies or not user:

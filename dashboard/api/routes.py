@@ -1,0 +1,326 @@
+"""Routes of ``/api/v1/`` (a Flask blueprint on the Dash server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+from dashboard.access import AccessDenied, authenticate_bearer, current_identity, require_role, use_identity
+from dashboard.api.openapi import MAX_LIMIT, PREFIX, openapi_document
+from dashboard.auth import current_user
+from dashboard.context import current
+from dashboard.edit_service import require_workspace, save, visible_row, workspace
+from graph.core.errors import PartnernetzError
+from loaders.audit import audit_export
+from loaders.schema import TABLE_ORDER, TABLES
+from loaders.workspace.editing import (
+    EditError, EditResult, FieldProblem, create_record, delete_record, record_history, undo_last, update_record,
+)
+from loaders.workspace.keys import KEY_COLUMNS, columns
+from loaders.workspace.store import WorkspaceError, _q
+
+__all__ = ["install_api", "blueprint"]
+
+blueprint = flask.Blueprint("partnernetz_api", __name__, url_prefix=PREFIX)
+
+
+# ------------------------------------------------------------------ errors
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, problems: list[FieldProblem] = ()):
+        super().__init__(message)
+        self.status, self.code, self.message, self.problems = status, code, message, list(problems)
+
+
+def _error_response(status: int, code: str, message: str, problems=()) -> flask.Response:
+    body = {"error": {"status": status, "code": code, "message": message,
+                      "problems": [p.to_dict() for p in problems]}}
+    response = flask.jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="Partnernetz"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return _error_response(exc.status, exc.code, exc.message, exc.problems)
+
+
+@blueprint.errorhandler(EditError)
+def _edit_error(exc: EditError):
+    code = exc.problems[0].code if exc.problems else "invalid"
+    return _error_response(exc.status, code if exc.status != 422 else "invalid", str(exc), exc.problems)
+
+
+@blueprint.errorhandler(AccessDenied)
+def _denied(exc: AccessDenied):
+    return _error_response(403, "forbidden", str(exc))
+
+
+@blueprint.errorhandler(WorkspaceError)
+def _workspace_error(exc: WorkspaceError):
+    return _error_response(409, "conflict", str(exc))
+
+
+@blueprint.errorhandler(404)
+def _not_found(exc):
+    return _error_response(404, "not_found", "no such API route")
+
+
+@blueprint.errorhandler(405)
+def _not_allowed(exc):
+    return _error_response(405, "method_not_allowed", "method not allowed on this route")
+
+
+@blueprint.before_request
+def _authenticate():
+    header = flask.request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        identity = authenticate_bearer(header[7:].strip())
+        if identity is None:
+            return _error_response(401, "unauthorised", "unknown bearer token")
+        use_identity(identity)
+    return None
+
+
+# ------------------------------------------------------------------ helpers
+def _table(table: str) -> str:
+    if table not in TABLES:
+        raise ApiError(404, "not_found", f"no table '{table}' (tables: {', '.join(TABLE_ORDER)})")
+    return table
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = flask.request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(422, "invalid", f"{name}: '{raw}' is not a whole number",
+                       [FieldProblem(name, raw, "not a whole number", "invalid")]) from None
+    if not low <= value <= high:
+        raise ApiError(422, "invalid", f"{name}: {value} is outside {low}–{high}",
+                       [FieldProblem(name, raw, f"outside {low}–{high}", "invalid")])
+    return value
+
+
+def _body() -> tuple[dict[str, Any], str]:
+    if not flask.request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+    data = flask.request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", "the body must be a JSON object {\"values\": {...}, \"message\": \"...\"}",
+                       [FieldProblem(None, None, "not a JSON object", "invalid")])
+    unknown = [k for k in data if k not in ("values", "message")]
+    values, message = data.get("values"), data.get("message", "")
+    problems = [FieldProblem(k, None, "unknown field (expected values, message)", "unknown_column") for k in unknown]
+    if not isinstance(values, dict):
+        problems.append(FieldProblem("values", None, "required: an object of column → value", "required"))
+    elif any(not isinstance(v, (str, int, float, bool)) and v is not None for v in values.values()):
+        bad = [k for k, v in values.items() if not isinstance(v, (str, int, float, bool)) and v is not None]
+        problems += [FieldProblem(k, None, "a value must be text, a number or true/false", "invalid") for k in bad]
+    if not isinstance(message, str):
+        problems.append(FieldProblem("message", None, "must be text", "invalid"))
+    if problems:
+        raise ApiError(422, "invalid", "; ".join(f"{p.column}: {p.message}" for p in problems), problems)
+    return values, message
+
+
+def _audit(what: str, contact_keys: list[str]) -> None:
+    if contact_keys:
+        audit_export(current().settings.audit_log, user=current_identity().name or current_user(), what=what,
+                     fmt="json", contact_ids=[f"contact:{k}" for k in contact_keys], action_detail="api read")
+
+
+def _write_result(result: EditResult, live: bool, status: int = 200) -> flask.Response:
+    row = visible_row(result.table, result.row, current_identity()) if result.row else None
+    body = {"version": result.version.to_dict(), "table": result.table, "key": result.key, "row": row, "live": live,
+            "changes": [{"table": c.table, "key": c.key, "op": c.op} for c in result.changes],
+            "warnings": [w.to_dict() for w in result.warnings]}
+    response = flask.jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _with_key(table: str, key: str, row: dict[str, str]) -> dict[str, str]:
+    return {"_key": key, **visible_row(table, row, current_identity())}
+
+
+# ------------------------------------------------------------------ routes
+@blueprint.get("/openapi.json")
+def openapi():
+    return flask.jsonify(openapi_document())
+
+
+@blueprint.get("/tables")
+def tables():
+    require_role("reader")
+    return flask.jsonify([{"name": t, "key": list(KEY_COLUMNS[t]),
+                           "columns": [{"name": c.name, "type": c.type.value, "required": c.required,
+                                        "allowed": list(c.allowed), "ref": c.ref, "description": c.description}
+                                       for c in TABLES[t].columns]} for t in TABLE_ORDER])
+
+
+@blueprint.get("/tables/<table>")
+def list_rows(table: str):
+    require_role("reader")
+    _table(table)
+    limit, offset = _int("limit", 50, 1, MAX_LIMIT), _int("offset", 0, 0, 10**9)
+    cols = columns(table)
+    where, args = [], []
+    for name, value in flask.request.args.items():
+        if name in ("limit", "offset", "q"):
+            continue
+        if name not in cols:
+            raise ApiError(422, "invalid", f"unknown filter '{name}' (columns of {table}: {', '.join(cols)})",
+                           [FieldProblem(name, value, "unknown column", "unknown_column")])
+        where.append(f"{_q(name)} = ?")
+        args.append(value)
+    q = flask.request.args.get("q", "")
+    if q:
+        where.append("(" + " OR ".join(f"instr(lower({_q(c)}), lower(?)) > 0" for c in cols) + ")")
+        args += [q] * len(cols)
+    ws = require_workspace()
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    with ws.connect() as con:
+        total = con.execute(f"SELECT count(*) FROM {_q(table)}{clause}", args).fetchone()[0]
+        rows = con.execute(f"SELECT _key, {', '.join(map(_q, cols))} FROM {_q(table)}{clause} ORDER BY rowid "
+                           f"LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    items = [_with_key(table, r[0], dict(zip(cols, r[1:]))) for r in rows]
+    if table == "contacts":
+        _audit("api: contacts list", [r[0] for r in rows])
+    return flask.jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
+@blueprint.get("/tables/<table>/<path:key>/history")
+def history(table: str, key: str):
+    require_role("reader")
+    _table(table)
+    ws = require_workspace()
+    if not ws.rows(table, [key]) and not record_history(ws, table, key, relations=False, limit=1):
+        raise ApiError(404, "not_found", f"no {table} record '{key}'")
+    identity = current_identity()
+    entries = record_history(ws, table, key)
+    out = []
+    for h in entries:
+        d = h.to_dict()
+        if h.table == "contacts" and not (identity.at_least("planner")):
+            from dashboard.edit_service import CONTACT_PERSONAL
+            d["fields"] = [f if f["column"] not in CONTACT_PERSONAL else {**f, "before": "…", "after": "…"}
+                           for f in d["fields"]]
+        out.append(d)
+    if table == "contacts":
+        _audit("api: contact history", [key])
+    return flask.jsonify(out)
+
+
+@blueprint.get("/tables/<table>/<path:key>")
+def get_row(table: str, key: str):
+    require_role("reader")
+    _table(table)
+    ws = require_workspace()
+    row = ws.rows(table, [key]).get(key)
+    if row is None:
+        raise ApiError(404, "not_found", f"no {table} record '{key}'")
+    if table == "contacts":
+        _audit("api: contact read", [key])
+    return flask.jsonify(_with_key(table, key, row))
+
+
+@blueprint.post("/tables/<table>")
+def create(table: str):
+    _table(table)
+    require_role("editor")
+    values, message = _body()
+    result, _identity, live = save(create_record, table, values, message=message)
+    return _write_result(result, live, 201)
+
+
+@blueprint.patch("/tables/<table>/<path:key>")
+def update(table: str, key: str):
+    _table(table)
+    require_role("editor")
+    values, message = _body()
+    result, _identity, live = save(update_record, table, key, values, message=message)
+    return _write_result(result, live)
+
+
+@blueprint.delete("/tables/<table>/<path:key>")
+def delete(table: str, key: str):
+    _table(table)
+    require_role("editor")
+    cascade = flask.request.args.get("cascade", "false").lower() in ("1", "true", "yes")
+    result, _identity, live = save(delete_record, table, key, cascade=cascade)
+    return _write_result(result, live)
+
+
+@blueprint.post("/undo")
+def undo():
+    require_role("editor")
+    result, _identity, live = save(undo_last)
+    return _write_result(result, live)
+
+
+@blueprint.get("/versions")
+def versions():
+    require_role("reader")
+    limit, offset = _int("limit", 50, 1, MAX_LIMIT), _int("offset", 0, 0, 10**9)
+    ws = require_workspace()
+    every = ws.versions()
+    return flask.jsonify({"items": [v.to_dict() for v in every[offset:offset + limit]], "total": len(every),
+                          "limit": limit, "offset": offset})
+
+
+@blueprint.get("/search")
+def search():
+    require_role("reader")
+    q = flask.request.args.get("q", "").strip()
+    if not q:
+        raise ApiError(422, "invalid", "q: required", [FieldProblem("q", None, "required", "required")])
+    limit = _int("limit", 10, 1, 100)
+    lang = flask.request.args.get("lang", "de")
+    if lang not in ("de", "en"):
+        raise ApiError(422, "invalid", "lang: de or en", [FieldProblem("lang", lang, "de or en", "invalid")])
+    identity = current_identity()
+    hits = current().store.search(q, limit=limit, lang=lang)
+    from graph.people.privacy import MASKED_LABEL
+    out = []
+    for h in hits:
+        label = h.label
+        if h.kind == "contact" and not identity.at_least("planner"):
+            label = MASKED_LABEL
+        out.append({"id": h.node_id, "label": label, "kind": h.kind, "score": float(h.score)})
+    contacts = [h.node_id.partition(":")[2] for h in hits if h.kind == "contact"]
+    if contacts and identity.at_least("planner"):
+        _audit("api: search", contacts)
+    return flask.jsonify(out)
+
+
+@blueprint.get("/matchmaking")
+def matchmaking():
+    require_role("reader")
+    from graph.analysis.matchmaking import match_index, rank, resolve_target
+
+    target = flask.request.args.get("target", "")
+    limit = _int("limit", 10, 1, 100)
+    ctx = current()
+    graph = ctx.graph
+    if not target or target not in graph.nx:
+        raise ApiError(404, "not_found", f"no node '{target}'", [FieldProblem("target", target, "unknown node", "not_found")])
+    try:
+        resolved = resolve_target(graph, target)
+    except (PartnernetzError, ValueError) as exc:
+        raise ApiError(422, "invalid", str(exc), [FieldProblem("target", target, str(exc), "invalid")]) from None
+    index = ctx.cached("matchmaking.index", lambda: match_index(graph))
+    ranking = rank(graph, resolved, top=limit, index=index)
+    return flask.jsonify(ranking.to_dict(graph))
+
+
+def install_api(server: flask.Flask) -> None:
+    """Register ``/api/v1/`` on the Dash app's Flask ``server``."""
+    if "partnernetz_api" not in server.blueprints:
+        server.register_blueprint(blueprint)
+    server.config["PARTNERNETZ_API"] = PREFIX
