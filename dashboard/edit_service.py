@@ -72,13 +72,14 @@ def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwa
 def visible_row(table: str, row: dict[str, str], identity: Identity) -> dict[str, str]:
     """``row`` as ``identity`` may see it: a contact's personal columns are
     emptied (the name replaced by the masked label) for roles below planner
-    and, except for admins, for contacts the served graph masks (no, withdrawn or expired consent)."""
+    and, for every role, for contacts the served graph masks (no, withdrawn or
+    expired consent): withdrawal masks the person everywhere at once."""
     if table != "contacts":
         return row
     from graph.people.privacy import MASKED_LABEL
 
     node = current().graph.nx.nodes.get(f"contact:{row.get('id', '')}")
     masked_by_consent = node is None or bool(node.get("masked"))
-    if contact_rule_for(identity) == "full" and (identity.at_least("admin") or not masked_by_consent):
+    if contact_rule_for(identity) == "full" and not masked_by_consent:
         return row
     return {**row, **{c: "" for c in CONTACT_PERSONAL}, "name": MASKED_LABEL}

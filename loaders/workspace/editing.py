@@ -170,8 +170,10 @@ def validate_row(ws: WorkspaceFile, table: str, values: Mapping[str, Any], *, co
         code = ("required" if "required value" in p.message else
                 "unknown_ref" if column is not None and column.type is ColumnType.REF else "invalid")
         problem = FieldProblem(p.column, p.value, p.message, code)
-        if p.level == "error" or not p.message.startswith(_HARMLESS):
+        if p.level == "error":
             problems.append(problem)
+        elif not p.message.startswith(_HARMLESS):  # the loader would drop the value: refused, without "the row is loaded"
+            problems.append(FieldProblem(p.column, p.value, p.message.split("; ")[0], code))
         else:
             warnings.append(problem)
     for name in ("consent_purposes",):

@@ -1,0 +1,125 @@
+"""Editing where users look: change an institution's sector in the Netzwerk
+details panel and the Matchmaking explanation for its project changes at
+once; undo it; add an institution and its participation in a project; a
+bad value is refused with the loader's message, in German and English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from loaders.workspace import WorkspaceFile
+from loaders.workspace.location import create_workspace
+from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash
+
+pytestmark = pytest.mark.browser
+
+#: A candidate for BLP-01 whose sector (science) the project lacks while all its participants are administrations.
+SCIENCE_EVIDENCE = "bringt Wissenschaft ein – dem Projekt fehlt dieser Sektor"
+
+
+@pytest.fixture
+def edit_app(tmp_path):
+    ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
+    app = ServedApp("--workspace", str(ws.path)).wait(120)
+    app.ws = WorkspaceFile(ws.path)
+    yield app
+    app.stop()
+
+
+def _open_record(page, app, node: str, lang: str = "de") -> None:
+    page.goto(f"{app.url}/?selected={node}&focus={node}&lang={lang}")
+    wait_for_dash(page)
+    page.click("#network-edit-open")
+    page.wait_for_selector(".edit-form[data-mode=update]")
+
+
+def _choose(page, column: str, option: str) -> None:
+    page.click(f".edit-field[data-column={column}] .edit-select")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _save_and_wait(page, version: int) -> None:
+    page.click("#network-edit-save")
+    page.wait_for_url(re.compile(rf"rev={version}"), timeout=60000)
+    wait_for_dash(page)
+
+
+def _sector_evidence(page, app) -> list[str]:
+    page.goto(app.url + "/matchmaking?target=project:BLP-01")
+    wait_for_dash(page)
+    page.wait_for_selector(".mm-candidate")
+    return page.locator(".mm-ev-sector").all_inner_texts()
+
+
+def test_change_sector_in_details_panel_changes_matchmaking_and_undo(page, edit_app):
+    before = _sector_evidence(page, edit_app)
+    assert any(SCIENCE_EVIDENCE in e for e in before)
+    _open_record(page, edit_app, "institution:hlft")
+    _choose(page, "sector", "Wissenschaft")
+    page.fill("#network-edit-message", "Sektor laut Website")
+    _save_and_wait(page, 2)
+    assert "Wissenschaft" in page.inner_text(".details-attrs")
+    screenshot(page, "editing-saved-1400")
+    after = _sector_evidence(page, edit_app)
+    assert not any(SCIENCE_EVIDENCE in e for e in after)  # the project has science now
+    v = edit_app.ws.versions()[0]
+    assert (v.id, v.kind, v.message) == (2, "edit", "Sektor laut Website")
+    # the history in the details panel names the change
+    page.goto(f"{edit_app.url}/?selected=institution:hlft")
+    wait_for_dash(page)
+    page.click("#network-edit-history summary")
+    history = page.inner_text("#network-edit-history")
+    assert "v2" in history and "Öffentliche Verwaltung" not in history and "public_administration → science" in history
+    page.click("#network-edit-undo")
+    page.wait_for_url(re.compile(r"rev=3"), timeout=60000)
+    wait_for_dash(page)
+    assert "rückgängig" in page.inner_text("#network-edit-feedback")
+    assert "Öffentliche Verwaltung" in page.inner_text(".details-attrs")
+    assert any(SCIENCE_EVIDENCE in e for e in _sector_evidence(page, edit_app))
+    assert page.errors == []
+
+
+def test_new_institution_and_participation(page, edit_app):
+    page.goto(edit_app.url + "/")
+    wait_for_dash(page)
+    page.click("#network-edit-new-open")
+    page.wait_for_selector(".edit-form[data-table=institutions][data-mode=create]")
+    page.fill(".edit-field[data-column=id] input", "hs-testhausen")
+    page.fill(".edit-field[data-column=name] input", "Hochschule Testhausen")
+    page.fill(".edit-field[data-column=land] input", "Bremen")
+    _choose(page, "sector", "Wissenschaft")
+    _save_and_wait(page, 2)
+    assert "Hochschule Testhausen" in page.inner_text(".details-title")
+    # Neu → Beteiligungen, pre-filled with the selected institution
+    page.click("#network-edit-new-table")
+    page.get_by_role("option", name="Beteiligungen", exact=True).click()
+    page.click("#network-edit-new-open")
+    page.wait_for_selector(".edit-form[data-table=participations]")
+    assert page.input_value(".edit-field[data-column=institution] input") == "hs-testhausen"
+    page.fill(".edit-field[data-column=project] input", "BLP-01")
+    _choose(page, "role", "Partner")
+    _save_and_wait(page, 3)
+    page.wait_for_selector("[data-relation^='participates_in']")
+    assert "Qualifizierung äthiopischer" in page.inner_text("[data-relation^='participates_in']")
+    screenshot(page, "editing-new-participation-1400")
+    assert edit_app.ws.rows("participations", ["BLP-01|hs-testhausen|partner"])
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("lang,label", [("de", "Ungültiger Wert"), ("en", "Invalid value")])
+def test_bad_value_refused_inline_with_the_loader_message(page, edit_app, lang, label):
+    _open_record(page, edit_app, "project:BLP-01", lang)
+    page.fill(".edit-field[data-column=countries] input", "Atlantis")
+    page.click("#network-edit-save")
+    problem = page.locator(".edit-field[data-column=countries] .edit-problem")
+    problem.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector(\".edit-field[data-column=countries] .edit-problem\").innerText.length > 0")
+    text = problem.inner_text()
+    assert label in text and "unknown country 'Atlantis'" in text
+    assert edit_app.ws.head() == 1  # nothing saved
+    for width in (1400, 1024, 400):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"editing-invalid-{lang}-{width}")
+    assert page.errors == []
