@@ -17,7 +17,7 @@ import dash
 from dash import ALL, dcc, html
 
 from dashboard import ids
-from dashboard.access import AccessDenied, current_identity
+from dashboard.access import AccessDenied, current_identity, require_role
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.edit_service import CONTACT_PERSONAL, save, workspace
@@ -28,7 +28,8 @@ from loaders.workspace.editing import (
     NODE_TABLES, EditError, FieldProblem, create_record, delete_record, record_history, referencing_rows,
     table_of_node, undo_last, update_record,
 )
-from loaders.workspace.keys import row_key
+from loaders.workspace.consent import erase_person, withdraw_consent
+from loaders.workspace.notes import add_note, notes_for
 
 __all__ = ["ID", "edit_section", "record_form", "problem_text", "history_list", "register_callbacks", "node_of"]
 
@@ -52,6 +53,13 @@ class ID:
     FIELD = "network-edit-field"
     PROBLEM = "network-edit-problem"
     REL_DELETE = "network-edit-rel-delete"
+    # consent and erasure (contacts), notes (any record)
+    PRIVACY = "network-edit-privacy"
+    WITHDRAW = "network-edit-withdraw"
+    ERASE = "network-edit-erase"
+    NOTES = "network-edit-notes"
+    NOTE_TEXT = "network-edit-note-text"
+    NOTE_ADD = "network-edit-note-add"
 
 
 #: Vocabulary of an enum column → group of its domain labels.
@@ -151,7 +159,13 @@ def history_list(table: str, key: str, lang: str, *, limit: int = 20) -> html.Di
                               html.Span(f" – {h.message}", className="muted") if h.message else None,
                               html.Ul(fields[:12], className="history-fields") if fields and h.table == table else None],
                              **{"data-version": str(h.version)}))
-    return html.Details([html.Summary(t("edit.history", lang) + f" ({len(entries)})"),
+    if not _notes_hidden(table, key):
+        for n in notes_for(ws, table, key) if ws else []:
+            items.append(html.Li([html.Span(f"v{n.version} · {n.time.replace('T', ' ')[:16]} · {n.author} · "
+                                            f"{t('edit.note', lang)}", className="history-head"),
+                                  html.Span(f" – {n.text[:200]}", className="muted")], **{"data-version": str(n.version)}))
+        items.sort(key=lambda li: -int(li.to_plotly_json()["props"].get("data-version", 0)))
+    return html.Details([html.Summary(t("edit.history", lang) + f" ({len(items)})"),
                          html.Ul(items, className="history-list") if items else html.P(t("edit.history_empty", lang),
                                                                                         className="muted")],
                         id=ID.HISTORY, className="edit-history")
@@ -185,6 +199,8 @@ def _version_feedback(rev: Any, lang: str) -> html.Div | None:
         return None
     if version.source.startswith("undo:"):
         return _feedback("ok", t("edit.undone", lang, v=version.source.split(":", 1)[1], n=version.id))
+    if version.source == "erase":
+        return _feedback("ok", t("edit.erased", lang, v=version.id))
     removed_only = all(c.get("removed") and not c.get("added") and not c.get("changed") for c in version.counts.values())
     return _feedback("ok", t("edit.deleted" if removed_only else "edit.saved", lang, v=version.id))
 
@@ -216,9 +232,51 @@ def edit_section(nid: str | None, lang: str, rev: Any = None) -> html.Div | None
         dcc.Store(id=ID.TARGET, data=target),
         html.Div(_version_feedback(rev, lang), id=ID.FEEDBACK, className="edit-feedback", role="status"),
         html.Div(id=ID.FORM),
+        _privacy(*record, lang, identity) if record and record[0] == "contacts" else None,
         _relations(*record, lang) if record else None,
+        notes_block(*record, lang) if record else None,
         history_list(*record, lang) if record else None,
     ], id=ID.SECTION, className="edit-section")
+
+
+def _notes_hidden(table: str, key: str) -> bool:
+    """Notes on a person are personal data: hidden below planner and for a masked person."""
+    return table == "contacts" and (_masked_contact(table, key) or not current_identity().at_least("planner"))
+
+
+def notes_block(table: str, key: str, lang: str) -> html.Div | None:
+    """The record's notes (text, author, date) and a box to add one."""
+    ws = workspace()
+    if ws is None:
+        return None
+    hidden = _notes_hidden(table, key)
+    notes = [] if hidden else notes_for(ws, table, key)
+    items = [html.Li([html.Span(f"{n.time.replace('T', ' ')[:16]} · {n.author}: ", className="muted"), n.text],
+                     className="note-item") for n in notes]
+    return html.Div([
+        html.H4(t("edit.notes", lang) + f" ({len(notes)})"),
+        html.P(t("edit.notes_hidden", lang), className="muted") if hidden else None,
+        html.Ul(items, className="note-list") if items else None,
+        dcc.Textarea(id=ID.NOTE_TEXT, placeholder=t("edit.note_ph", lang), value="", maxLength=5000),
+        html.Button(t("edit.note_add", lang), id=ID.NOTE_ADD, className="button small secondary"),
+    ], id=ID.NOTES, className="edit-notes")
+
+
+def _privacy(table: str, key: str, lang: str, identity) -> html.Div:
+    """Consent withdrawal (editor) and erasure (admin) of a contact, each confirmed first."""
+    masked = _masked_contact(table, key)
+    buttons = []
+    if not masked:
+        buttons.append(dcc.ConfirmDialogProvider(
+            html.Button(t("edit.withdraw", lang), className="button small secondary"),
+            id=ID.WITHDRAW, message=t("edit.withdraw_confirm", lang)))
+    if identity.at_least("admin"):
+        buttons.append(dcc.ConfirmDialogProvider(
+            html.Button(t("edit.erase", lang), className="button small secondary danger"),
+            id=ID.ERASE, message=t("edit.erase_confirm", lang)))
+    return html.Div([html.H4(t("edit.privacy", lang)),
+                     html.P(t("edit.masked_now", lang), className="muted") if masked else None,
+                     html.Div(buttons, className="action-row")], id=ID.PRIVACY, className="edit-privacy")
 
 
 def _default_new_table(record: tuple[str, str] | None) -> str:
@@ -361,6 +419,66 @@ def register_callbacks(app: dash.Dash) -> None:
         except (AccessDenied, EditError) as exc:
             return _refused(exc, lang)
         return _after(search, result, text, node)
+
+    @app.callback(
+        dash.Output(ID.FEEDBACK, "children", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Input(ID.WITHDRAW, "submit_n_clicks"),
+        dash.State(ids.PAGES_LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def _withdraw(n, search):
+        state = parse_search(search)
+        record = table_of_node(state["selected"] or "")
+        if not n or not record or record[0] != "contacts":
+            raise dash.exceptions.PreventUpdate
+        try:
+            result, _who, _live = save(withdraw_consent, record[1])
+        except (AccessDenied, EditError) as exc:
+            return _refused(exc, state["lang"])
+        return _after(search, result, t("edit.saved", state["lang"], v=result.version.id), state["selected"])
+
+    @app.callback(
+        dash.Output(ID.FEEDBACK, "children", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Input(ID.ERASE, "submit_n_clicks"),
+        dash.State(ids.PAGES_LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def _erase(n, search):
+        state = parse_search(search)
+        record = table_of_node(state["selected"] or "")
+        if not n or not record or record[0] != "contacts":
+            raise dash.exceptions.PreventUpdate
+        try:
+            result, _who, _live = save(erase_person, record[1], min_role="admin")
+        except (AccessDenied, EditError) as exc:
+            return _refused(exc, state["lang"])
+        return _after(search, result, t("edit.erased", state["lang"], v=result.version.id), None)
+
+    @app.callback(
+        dash.Output(ID.FEEDBACK, "children", allow_duplicate=True),
+        dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True),
+        dash.Input(ID.NOTE_ADD, "n_clicks"),
+        dash.State(ID.NOTE_TEXT, "value"),
+        dash.State(ids.PAGES_LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def _note(n, text, search):
+        state = parse_search(search)
+        record = table_of_node(state["selected"] or "")
+        if not n or not record:
+            raise dash.exceptions.PreventUpdate
+        try:
+            identity = require_role("editor")
+            ws = workspace()
+            if ws is None:
+                raise dash.exceptions.PreventUpdate
+            note = add_note(ws, record[0], record[1], text or "", user=identity.name)
+        except (AccessDenied, EditError) as exc:
+            return _refused(exc, state["lang"])
+        return _feedback("ok", t("edit.note_saved", state["lang"])), \
+            updated_search(state, selected=state["selected"]) + f"&note={note.id}"
 
     @app.callback(
         dash.Output(ID.FEEDBACK, "children", allow_duplicate=True),

@@ -123,3 +123,48 @@ def test_bad_value_refused_inline_with_the_loader_message(page, edit_app, lang, 
         page.set_viewport_size({"width": width, "height": 900})
         screenshot(page, f"editing-invalid-{lang}-{width}")
     assert page.errors == []
+
+
+PERSON, PERSON_EMAIL = "Jörg Schäfer", "joerg.schaefer@example.org"
+PAGES = ("/", "/matchmaking", "/kontakte", "/analysen", "/daten")
+
+
+def _page_text(page, url: str) -> str:
+    page.goto(url)
+    wait_for_dash(page)
+    return page.content()
+
+
+def test_withdraw_consent_masks_everywhere_then_erase(page, edit_app):
+    page.on("dialog", lambda dialog: dialog.accept())
+    node_url = f"{edit_app.url}/?selected=contact:c003&focus=contact:c003"
+    assert PERSON in _page_text(page, node_url)
+    page.fill("#network-edit-notes textarea", f"Rückruf bei {PERSON} vereinbart")
+    page.click("#network-edit-note-add")
+    page.wait_for_url(re.compile(r"note=1"))
+    wait_for_dash(page)
+    assert "Rückruf bei" in page.inner_text("#network-edit-notes")
+    page.click("#network-edit-withdraw button")
+    page.wait_for_url(re.compile(r"rev=2"), timeout=60000)
+    wait_for_dash(page)
+    screenshot(page, "editing-consent-withdrawn-1400")
+    assert edit_app.ws.rows("contacts", ["c003"])["c003"]["consent"] == "false"
+    for path in PAGES:
+        url = node_url if path == "/" else edit_app.url + path
+        html_text = _page_text(page, url)
+        assert PERSON not in html_text and PERSON_EMAIL not in html_text, path
+    assert "Rückruf bei" not in _page_text(page, node_url)  # notes on a masked person are hidden too
+    api = page.request.get(f"{edit_app.url}/api/v1/tables/contacts/c003").json()
+    assert api["email"] == "" and api["name"] != PERSON
+    # erase: gone from the current data and from every version in the file
+    page.goto(node_url)
+    wait_for_dash(page)
+    page.click("#network-edit-erase button")
+    page.wait_for_url(re.compile(r"rev=3"), timeout=60000)
+    wait_for_dash(page)
+    assert "Person gelöscht" in page.inner_text("#network-edit-feedback")
+    screenshot(page, "editing-erased-1400")
+    assert "c003" not in edit_app.ws.rows("contacts")
+    data = edit_app.ws.path.read_bytes()
+    assert PERSON.encode() not in data and PERSON_EMAIL.encode() not in data
+    assert page.errors == []
