@@ -178,6 +178,41 @@ def openapi_document() -> dict[str, Any]:
                                           "responses": {"200": _json(_ref("Ranking"), "the ranking with evidence"),
                                                         **_errors("401", "404", "422")}}},
     }
+    schemas["Note"] = {"type": "object", "required": ["id", "table", "key", "text", "author", "time", "version"],
+                       "properties": {"id": {"type": "integer"}, "table": {"type": "string"}, "key": {"type": "string"},
+                                      "text": {"type": "string"}, "author": {"type": "string"},
+                                      "time": {"type": "string"}, "version": {"type": "integer"}}}
+    schemas["DueContact"] = {"type": "object", "required": ["id", "name", "email", "institution", "consent_expires", "status"],
+                             "properties": {k: {"type": "string"} for k in ("id", "name", "email", "institution",
+                                                                           "consent_expires", "status")}}
+    contact_key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                                                                            "pattern": "^[^/]+$"}}
+    paths[f"{PREFIX}/contacts/{{key}}/withdraw-consent"] = {"parameters": [contact_key], "post": {
+        "operationId": "withdraw_consent", "summary": "record that a contact withdrew consent (role editor): masked at once",
+        "responses": {"200": _json(_ref("WriteResult"), "saved as a new version"), **_errors("401", "403", "404", "409", "422")}}}
+    paths[f"{PREFIX}/contacts/{{key}}/erase"] = {"parameters": [contact_key], "post": {
+        "operationId": "erase_contact",
+        "summary": "erase a person (role admin): personal fields removed from the current data, every version and the journal",
+        "responses": {"200": _json(_ref("WriteResult"), "erased; a tombstone remains"), **_errors("401", "403", "404", "409")}}}
+    paths[f"{PREFIX}/consent-due"] = {"get": {
+        "operationId": "consent_due", "summary": "contacts whose consent expired or expires within `days` (role planner; audited)",
+        "parameters": [{"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 3650, "default": 30}}],
+        "responses": {"200": _json({"type": "array", "items": _ref("DueContact")}, "soonest first"), **_errors("401", "403", "422")}}}
+    paths[f"{PREFIX}/notes"] = {"get": {
+        "operationId": "search_notes", "summary": "notes containing a text",
+        "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                       _LIMIT],
+        "responses": {"200": _json({"type": "array", "items": _ref("Note")}, "newest first"), **_errors("401", "422")}}}
+    note_key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 400}}
+    for table in TABLE_ORDER:
+        paths[f"{PREFIX}/notes/{table}/{{key}}"] = {"parameters": [note_key], "get": {
+            "operationId": f"notes_{table}", "summary": f"notes on a {table} record", "tags": [table],
+            "responses": {"200": _json({"type": "array", "items": _ref("Note")}, "newest first"), **_errors("401", "403", "404")}},
+            "post": {"operationId": f"add_note_{table}", "summary": f"add a note to a {table} record (role editor)", "tags": [table],
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                         "type": "object", "additionalProperties": False, "required": ["text"],
+                         "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 5000}}}}}},
+                     "responses": {"201": _json(_ref("Note"), "the note"), **_errors("401", "403", "404", "415", "422")}}}
     for table in TABLE_ORDER:
         schemas[f"{table}_row"] = _row_schema(table)
         paths.update(_table_paths(table))

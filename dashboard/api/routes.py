@@ -17,7 +17,9 @@ from loaders.schema import TABLE_ORDER, TABLES
 from loaders.workspace.editing import (
     EditError, EditResult, FieldProblem, create_record, delete_record, record_history, undo_last, update_record,
 )
+from loaders.workspace.consent import consent_due, erase_person, withdraw_consent
 from loaders.workspace.keys import KEY_COLUMNS, columns
+from loaders.workspace.notes import add_note, notes_for, search_notes
 from loaders.workspace.store import WorkspaceError, _q
 
 __all__ = ["install_api", "blueprint"]
@@ -317,6 +319,78 @@ def matchmaking():
     index = ctx.cached("matchmaking.index", lambda: match_index(graph))
     ranking = rank(graph, resolved, top=limit, index=index)
     return flask.jsonify(ranking.to_dict(graph))
+
+
+# ------------------------------------------------------------------ consent, erasure, notes
+def _contact_masked(key: str) -> bool:
+    node = current().graph.nx.nodes.get(f"contact:{key}")
+    return node is None or bool(node.get("masked"))
+
+
+@blueprint.post("/contacts/<key>/withdraw-consent")
+def withdraw(key: str):
+    require_role("editor")
+    result, _identity, live = save(withdraw_consent, key)
+    return _write_result(result, live)
+
+
+@blueprint.post("/contacts/<key>/erase")
+def erase(key: str):
+    require_role("admin")
+    result, _identity, live = save(erase_person, key, min_role="admin")
+    return _write_result(result, live)
+
+
+@blueprint.get("/consent-due")
+def due():
+    identity = require_role("planner")
+    days = _int("days", 30, 0, 3650)
+    items = consent_due(require_workspace(), within_days=days)
+    _audit("api: consent due", [d.id for d in items])
+    return flask.jsonify([{"id": d.id, "name": d.name, "email": d.email, "institution": d.institution,
+                           "consent_expires": d.expires, "status": d.status} for d in items])
+
+
+def _note_visible(table: str, key: str) -> bool:
+    return table != "contacts" or (current_identity().at_least("planner") and not _contact_masked(key))
+
+
+@blueprint.get("/notes")
+def note_search():
+    require_role("reader")
+    q = flask.request.args.get("q", "").strip()
+    if not q:
+        raise ApiError(422, "invalid", "q: required", [FieldProblem("q", None, "required", "required")])
+    limit = _int("limit", 50, 1, MAX_LIMIT)
+    found = [n for n in search_notes(require_workspace(), q, limit=limit) if _note_visible(n.table, n.key)]
+    return flask.jsonify([n.to_dict() for n in found])
+
+
+@blueprint.get("/notes/<table>/<path:key>")
+def notes_of(table: str, key: str):
+    require_role("reader")
+    _table(table)
+    ws = require_workspace()
+    if not _note_visible(table, key):
+        raise ApiError(403, "forbidden", "notes on this person are personal data (role planner and consent needed)")
+    return flask.jsonify([n.to_dict() for n in notes_for(ws, table, key)])
+
+
+@blueprint.post("/notes/<table>/<path:key>")
+def note_add(table: str, key: str):
+    identity = require_role("editor")
+    _table(table)
+    if not flask.request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+    data = flask.request.get_json(silent=True)
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str) or (isinstance(data, dict) and set(data) - {"text"}):
+        raise ApiError(422, "invalid", "the body must be {\"text\": \"...\"}",
+                       [FieldProblem("text", None, "required: the note's text", "required")])
+    note = add_note(require_workspace(), table, key, text, user=identity.name)
+    response = flask.jsonify(note.to_dict())
+    response.status_code = 201
+    return response
 
 
 def install_api(server: flask.Flask) -> None:

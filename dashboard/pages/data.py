@@ -19,6 +19,7 @@ from graph.core.kinds import NodeKind
 from graph.people.privacy import exportable_graph
 from loaders.audit import audit_export
 from dashboard.domain_labels import domain_label
+from dashboard import table_editor
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
@@ -38,6 +39,7 @@ class ID:
     PROBLEMS = "data-problems"
     SNAPSHOT = "data-snapshot"
     WORKSPACE = workspace_panel.ID  # the workspace section's ids
+    EDITOR = table_editor.ID  # the table editor's ids
 
 
 def warm_up() -> None:
@@ -74,6 +76,7 @@ def layout(lang: str = "de", **_query: str):
         page_header(TITLE_KEY, lang),
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
         workspace_panel.section(lang),
+        table_editor.section(lang),
         html.H2(t("data.served", lang)) if ctx.settings.workspace else None,
         snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
@@ -115,6 +118,7 @@ def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
 
 def register_callbacks(app: dash.Dash) -> None:
     workspace_panel.register_callbacks(app)
+    table_editor.register_callbacks(app)
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),

@@ -40,7 +40,7 @@ from loaders.workspace.store import ConflictError, Version, WorkspaceError, Work
 
 __all__ = [
     "FieldProblem", "EditError", "EditResult", "HistoryEntry", "validate_row", "create_record", "update_record",
-    "delete_record", "save_changes", "undo_last", "last_undoable", "record_history", "referencing_rows",
+    "delete_record", "create_records", "delete_records", "save_changes", "undo_last", "last_undoable", "record_history", "referencing_rows",
     "NODE_TABLES", "table_of_node", "EDIT_SOURCE", "UNDO_PREFIX",
 ]
 
@@ -331,6 +331,58 @@ def delete_record(ws: WorkspaceFile, table: str, key: str, *, user: str, message
 
     version, changes = save_changes(ws, plan, user=user, message=message)
     return EditResult(version, table, key, None, tuple(changes))
+
+
+def create_records(ws: WorkspaceFile, table: str, rows: list[Mapping[str, Any]], *, user: str, message: str = "",
+                   today: dt.date | None = None) -> EditResult:
+    """Add several rows to ``table`` in one version: all or none. Problems
+    name the row (``row 2: …``, counting from 1) and the field."""
+    _check_table(table)
+
+    def plan(con):
+        changes, problems, keys = [], [], set()
+        for number, values in enumerate(rows, start=1):
+            row, found, _warnings = validate_row(ws, table, values, con=con, today=today)
+            key = row_key(table, row)
+            if not found and (key in keys or _row(con, table, key) is not None):
+                found.append(FieldProblem(KEY_COLUMNS[table][0], key, f"duplicate key '{key}'", "duplicate"))
+            problems += [FieldProblem(p.column, p.value, f"row {number}: {p.message}", p.code) for p in found]
+            keys.add(key)
+            changes.append(Change(table, key, "insert", None, row))
+        if problems:
+            raise EditError(problems)
+        if not changes:
+            raise EditError([FieldProblem(None, None, "nothing to save", "unchanged")], status=409)
+        return changes, changes
+
+    version, changes = save_changes(ws, plan, user=user, message=message)
+    return EditResult(version, table, changes[0].key, changes[0].after, tuple(changes))
+
+
+def delete_records(ws: WorkspaceFile, table: str, keys: list[str], *, user: str, message: str = "") -> EditResult:
+    """Remove several rows in one version (refused, naming them, when other rows refer to any)."""
+    _check_table(table)
+
+    def plan(con):
+        changes, problems = [], []
+        for key in dict.fromkeys(keys):
+            before = _row(con, table, key)
+            if before is None:
+                problems.append(FieldProblem(None, key, f"no {table} record '{key}'", "not_found"))
+                continue
+            refs = referencing_rows(con, table, key)
+            if refs:
+                problems.append(FieldProblem(None, key, f"{table} '{key}' is referred to by {len(refs)} row(s): "
+                                             + ", ".join(f"{t} {k}" for t, k, *_ in refs[:5]), "referenced"))
+            changes.append(Change(table, key, "delete", before, None))
+        if problems:
+            raise EditError(problems, status=409)
+        if not changes:
+            raise EditError([FieldProblem(None, None, "nothing to delete", "unchanged")], status=409)
+        return changes, changes
+
+    version, changes = save_changes(ws, plan, user=user, message=message)
+    return EditResult(version, table, changes[0].key, None, tuple(changes))
 
 
 # ------------------------------------------------------------------ undo

@@ -148,3 +148,35 @@ def test_openapi_is_valid():
     from dashboard.api import openapi_document
 
     validate(json.loads(json.dumps(openapi_document())))
+
+
+def test_consent_withdrawal_erasure_and_due_list(client, api_ws):
+    assert client.post(f"{P}/contacts/c003/withdraw-consent", headers=auth("planner")).status_code == 403
+    r = client.post(f"{P}/contacts/c003/withdraw-consent", headers=auth("editor"))
+    assert r.status_code == 200 and r.get_json()["row"]["name"] != "Jörg Schäfer"  # masked at once
+    got = client.get(f"{P}/tables/contacts/c003", headers=auth("admin")).get_json()
+    assert got["email"] == ""  # withdrawal masks for every role
+    assert client.post(f"{P}/contacts/c003/erase", headers=auth("editor")).status_code == 403
+    r = client.post(f"{P}/contacts/c003/erase", headers=auth("admin"))
+    assert r.status_code == 200 and r.get_json()["version"]["source"] == "erase"
+    assert client.get(f"{P}/tables/contacts/c003", headers=auth("admin")).status_code == 404
+    assert "Jörg Schäfer".encode() not in api_ws.path.read_bytes()
+    client.patch(f"{P}/tables/contacts/c004", json={"values": {"consent_expires": "2020-01-01"}}, headers=auth("editor"))
+    assert client.get(f"{P}/consent-due", headers=auth("reader")).status_code == 403
+    due = client.get(f"{P}/consent-due?days=10", headers=auth("planner")).get_json()
+    assert [(d["id"], d["status"]) for d in due] == [("c004", "expired")]
+
+
+def test_notes_api(client):
+    r = client.post(f"{P}/notes/institutions/hlft", json={"text": "Trifft sich quartalsweise"}, headers=auth("editor"))
+    assert r.status_code == 201 and r.get_json()["author"] == "editor-client"
+    assert client.post(f"{P}/notes/institutions/hlft", json={"text": "x"}, headers=auth("reader")).status_code == 403
+    assert client.post(f"{P}/notes/institutions/nope", json={"text": "x"}, headers=auth("editor")).status_code == 404
+    assert client.post(f"{P}/notes/institutions/hlft", json={"text": ""}, headers=auth("editor")).status_code == 422
+    assert [n["text"] for n in client.get(f"{P}/notes/institutions/hlft", headers=auth("reader")).get_json()] == \
+        ["Trifft sich quartalsweise"]
+    assert len(client.get(f"{P}/notes?q=quartal", headers=auth("reader")).get_json()) == 1
+    client.post(f"{P}/notes/contacts/c001", json={"text": "privat"}, headers=auth("editor"))
+    assert client.get(f"{P}/notes/contacts/c001", headers=auth("reader")).status_code == 403
+    assert client.get(f"{P}/notes?q=privat", headers=auth("reader")).get_json() == []
+    assert len(client.get(f"{P}/notes?q=privat", headers=auth("planner")).get_json()) == 1

@@ -168,3 +168,59 @@ def test_withdraw_consent_masks_everywhere_then_erase(page, edit_app):
     data = edit_app.ws.path.read_bytes()
     assert PERSON.encode() not in data and PERSON_EMAIL.encode() not in data
     assert page.errors == []
+
+
+def _grid_cell(page, rid: str, column: str):
+    return page.locator(f"#data-edit-grid .ag-row[row-id='{rid}'] .ag-cell[col-id='{column}']").first
+
+
+def test_table_editor_edit_add_delete(page, edit_app):
+    page.goto(edit_app.url + "/daten")
+    wait_for_dash(page)
+    page.fill("#data-edit-filter", "hlft")
+    page.keyboard.press("Enter")
+    cell = _grid_cell(page, "hlft", "city")
+    cell.wait_for()
+    cell.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Darmstadt")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#data-edit-feedback [data-result=ok]", timeout=60000)
+    assert edit_app.ws.rows("institutions", ["hlft"])["hlft"]["city"] == "Darmstadt"
+    # a bad value is refused with the loader's message and goes back
+    cell = _grid_cell(page, "hlft", "country")
+    cell.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Atlantis")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#data-edit-feedback [data-result=error]", timeout=60000)
+    assert "unknown country" in page.inner_text("#data-edit-feedback")
+    page.wait_for_function("() => document.querySelector(\"#data-edit-grid .ag-row[row-id='hlft'] .ag-cell[col-id='country']\").innerText === 'DEU'")
+    # add a theme row, save it, delete it
+    page.click("#data-edit-table")
+    page.get_by_role("option", name="Themen", exact=True).click()
+    page.fill("#data-edit-filter", "")
+    page.click("#data-edit-add")
+    for column, value in (("id", "tiefsee"), ("name_de", "Tiefsee")):
+        c = _grid_cell(page, "new:1", column)
+        c.wait_for()
+        c.dblclick()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    page.click("#data-edit-save-new")
+    page.wait_for_function("() => (document.querySelector('#data-edit-feedback')?.innerText || '').includes('neue Zeile')",
+                           timeout=60000)
+    assert edit_app.ws.rows("themes", ["tiefsee"])["tiefsee"]["name_de"] == "Tiefsee"
+    screenshot(page, "editing-table-editor-1400")
+    page.fill("#data-edit-filter", "tiefsee")
+    page.keyboard.press("Enter")
+    row = page.locator("#data-edit-grid .ag-row[row-id='tiefsee'] .ag-selection-checkbox input, "
+                       "#data-edit-grid .ag-row[row-id='tiefsee'] .ag-checkbox-input").first
+    row.wait_for()
+    row.click()
+    page.click("#data-edit-delete")
+    page.wait_for_function("() => (document.querySelector('#data-edit-feedback')?.innerText || '').includes('gelöscht')",
+                           timeout=60000)
+    assert "tiefsee" not in edit_app.ws.rows("themes")
+    assert page.errors == []

@@ -9,7 +9,8 @@ import pytest
 
 from loaders.workspace import load_workspace
 from loaders.workspace.editing import (
-    EditError, create_record, delete_record, record_history, undo_last, update_record, validate_row,
+    EditError, create_record, create_records, delete_record, delete_records, record_history, undo_last, update_record,
+    validate_row,
 )
 
 
@@ -133,3 +134,17 @@ def test_old_workspace_files_get_new_columns(tmp_path, sample_ws):
     from loaders.workspace import WorkspaceFile
     ws = WorkspaceFile(sample_ws.path)
     assert ws.rows("contacts", ["c001"])["c001"]["consent_expires"] == ""
+
+
+def test_batch_create_is_all_or_nothing(sample_ws):
+    with pytest.raises(EditError) as exc:
+        create_records(sample_ws, "themes", [{"id": "t1", "name_de": "Eins"}, {"id": "t2", "name_de": ""}], user="a")
+    assert exc.value.problems[0].message == "row 2: required value 'name_de' is empty"
+    assert "t1" not in sample_ws.rows("themes")
+    result = create_records(sample_ws, "themes", [{"id": "t1", "name_de": "Eins"}, {"id": "t2", "name_de": "Zwei"}], user="a")
+    assert len(result.changes) == 2 and result.version.id == 2
+    delete_records(sample_ws, "themes", ["t1", "t2"], user="a")
+    assert "t1" not in sample_ws.rows("themes")
+    with pytest.raises(EditError) as exc:
+        delete_records(sample_ws, "institutions", ["hlft"], user="a")
+    assert exc.value.problems[0].code == "referenced"
