@@ -16,7 +16,7 @@ from loaders.workspace.store import read_head
 TOKENS = {role: f"token-{role}-0123456789" for role in ROLES}
 
 
-def serve_workspace(ws: WorkspaceFile, *, audit_log: str = "", live_wait: float = 30.0):
+def serve_workspace(ws: WorkspaceFile, *, audit_log: str = "", live_wait: float = 30.0, live: bool = True):
     """A Dash app serving ``ws`` like ``app.py serve --workspace`` (masking, live swap)."""
     version, result = load_workspace(ws)
     mask_unconsented(result.graph)
@@ -29,6 +29,8 @@ def serve_workspace(ws: WorkspaceFile, *, audit_log: str = "", live_wait: float 
         mask_unconsented(r.graph)
         return v, r.graph, r.report
 
+    if not live:  # edits are saved but this app keeps serving the version it started with
+        return app
     install_live_data(app, LiveData(app, version=version, head=lambda: read_head(ws.path), load=newest,
                                     path=str(ws.path)))
     return app
