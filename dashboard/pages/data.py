@@ -19,7 +19,7 @@ from graph.core.kinds import NodeKind
 from graph.people.privacy import exportable_graph
 from loaders.audit import audit_export
 from dashboard.domain_labels import domain_label
-from dashboard import table_editor
+from dashboard import merge_panel, table_editor
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
@@ -40,6 +40,7 @@ class ID:
     SNAPSHOT = "data-snapshot"
     WORKSPACE = workspace_panel.ID  # the workspace section's ids
     EDITOR = table_editor.ID  # the table editor's ids
+    MERGE = merge_panel.ID  # the duplicate review's ids
 
 
 def warm_up() -> None:
@@ -77,6 +78,7 @@ def layout(lang: str = "de", **_query: str):
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
         workspace_panel.section(lang),
         table_editor.section(lang),
+        merge_panel.section(lang),
         html.H2(t("data.served", lang)) if ctx.settings.workspace else None,
         snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
@@ -119,6 +121,7 @@ def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
 def register_callbacks(app: dash.Dash) -> None:
     workspace_panel.register_callbacks(app)
     table_editor.register_callbacks(app)
+    merge_panel.register_callbacks(app)
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),

@@ -224,3 +224,32 @@ def test_table_editor_edit_add_delete(page, edit_app):
                            timeout=60000)
     assert "tiefsee" not in edit_app.ws.rows("themes")
     assert page.errors == []
+
+
+def test_merge_two_institutions_and_undo(page, edit_app):
+    page.goto(edit_app.url + "/daten")
+    wait_for_dash(page)
+    pair = page.locator("#data-merge-candidates [data-pair='nds-mk|nds-umweltministerium']")
+    assert "ähnlicher Name" in pair.inner_text()
+    pair.locator("button").click()
+    page.wait_for_selector(".merge-table")
+    assert "nds-umweltministerium" in page.inner_text(".merge-table")
+    page.locator("#data-merge-review .radio label", has_text="B (nds-umweltministerium)").click()
+    page.click("#data-merge-do")
+    page.wait_for_selector("#data-merge-feedback [data-result=ok]", timeout=60000)
+    screenshot(page, "editing-merged-1400")
+    assert "nds-mk" not in edit_app.ws.rows("institutions")
+    moved = [r for r in edit_app.ws.rows("participations").values() if r["institution"] == "nds-mk"]
+    assert moved == []
+    # the merged institution's relations are live in the network view
+    page.goto(f"{edit_app.url}/?selected=institution:nds-umweltministerium")
+    wait_for_dash(page)
+    assert "nds-mk" not in page.inner_text(".details-panel")
+    page.goto(edit_app.url + "/daten")
+    wait_for_dash(page)
+    page.click("#data-merge-undo")
+    page.wait_for_function("() => (document.querySelector('#data-merge-feedback')?.innerText || '').includes('rückgängig')",
+                           timeout=60000)
+    assert "nds-mk" in edit_app.ws.rows("institutions")
+    page.wait_for_selector("#data-merge-candidates [data-pair='nds-mk|nds-umweltministerium']")
+    assert page.errors == []
