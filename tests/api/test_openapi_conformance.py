@@ -39,7 +39,7 @@ CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_ch
 
 
 @schema.parametrize()
-@settings(max_examples=3, deadline=None, derandomize=True,
+@settings(max_examples=2, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_description(case, served):
     case.call_and_validate(app=served, headers={"Authorization": f"Bearer {TOKENS['admin']}"}, checks=CHECKS)
