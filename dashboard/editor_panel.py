@@ -106,8 +106,10 @@ def _field(table: str, column, value: str, lang: str) -> html.Div:
                                                 {"label": t("edit.no", lang), "value": "false"}],
                                value=value or None, className="edit-select")
     else:
+        # format examples as placeholders (dates, codes, numbers); text examples are German data, not UI
+        example = "" if column.type in (ColumnType.TEXT, ColumnType.URL) else column.example
         control = dcc.Input(id=fid, type="text", value=value, debounce=False, className="edit-input",
-                            placeholder=column.example, **({"maxLength": 10000}))
+                            placeholder=example, maxLength=10000)
     return html.Div([html.Label(label, className="field-label"), control,
                      html.Div(id={"type": ID.PROBLEM, "column": column.name}, className="edit-problem")],
                     className="edit-field", **{"data-column": column.name})

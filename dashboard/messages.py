@@ -1268,4 +1268,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "known organisation"),
     "merge.ev.similar_name": ("ähnlicher Name im selben Land",
                               "similar name in the same Land"),
+    "merge.ev.same_ministry": ("dasselbe Ministerium (anders geschrieben)",
+                               "the same ministry (written differently)"),
 }

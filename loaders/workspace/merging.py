@@ -3,7 +3,8 @@
 * :func:`duplicate_candidates` — pairs of records that look like one, each
   with its evidence: the same e-mail, name variants (the contact finder's
   rules, :mod:`graph.people.dedupe`), the same website, the same normalised
-  or known organisation name (:func:`loaders.organisations.match_keys`), or
+  or known organisation name (:func:`loaders.organisations.match_keys`), the
+  same ministry of one Land however it is written (:func:`ministry_subject`), or
   very similar names in the same Land (rapidfuzz).
 * :func:`merge_records` — one version: the surviving record gets the values
   the user picked, every row referring to the other record is moved to the
@@ -18,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from graph.core.text import fold
 from graph.people.dedupe import email_key, name_key
 from loaders.organisations import match_keys, normalise_name
 from loaders.schema import TABLES
@@ -46,6 +48,29 @@ class MergeCandidate:
     def to_dict(self) -> dict[str, Any]:
         return {"table": self.table, "a": self.a, "b": self.b,
                 "evidence": [{"kind": k, "detail": d} for k, d in self.evidence]}
+
+
+_COMPOUND_MINISTRY = re.compile(r"\b([a-z]+)ministerium\b")
+_MINISTRY_FOR = re.compile(r"ministerium (?:fuer|fur) (?:die |den |das )?([a-z]+)")
+_GENERIC_MINISTRY = frozenset({"staat", "staats", "bundes", "landes"})
+
+
+def ministry_subject(name: str) -> str | None:
+    """What a German ministry is for, however it is written (``Umweltministerium`` =
+    ``Ministerium für Umwelt, Energie …``); None for other names.
+
+    >>> ministry_subject("Nds. Umweltministerium") == ministry_subject("Niedersächsisches Ministerium für Umwelt, Energie")
+    True
+    >>> ministry_subject("Landwirtschaftsministerium") == ministry_subject("Ministerium für Landwirtschaft")
+    True
+    >>> ministry_subject("Sächsisches Staatsministerium für Wirtschaft"), ministry_subject("GIZ")
+    ('wirtschaft', None)
+    """
+    folded = fold(name)
+    m = _MINISTRY_FOR.search(folded) or _COMPOUND_MINISTRY.search(folded)
+    if m is None or m.group(1) in _GENERIC_MINISTRY:
+        return None
+    return m.group(1).removesuffix("s")  # the linking s: Landwirtschafts-ministerium
 
 
 def _website_key(url: str) -> str | None:
@@ -89,8 +114,11 @@ def duplicate_candidates(ws: WorkspaceFile, table: str = "institutions") -> list
         for (n, inst), a, b in _pairs(by_name):
             _add(found, table, a, b, "name_variant", f"{rows[a]['name']} / {rows[b]['name']} ({inst})")
     else:
-        by_key, by_site, by_block = defaultdict(list), defaultdict(list), defaultdict(list)
+        by_key, by_site, by_block, by_ministry = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+        subjects = {key: ministry_subject(r["name"]) for key, r in rows.items()}
         for key, r in rows.items():
+            if subjects[key] and r["land"]:
+                by_ministry[(r["land"], subjects[key])].append(key)
             for k in match_keys(r["name"]):
                 by_key[k].append(key)
             if site := _website_key(r["website"]):
@@ -103,15 +131,17 @@ def duplicate_candidates(ws: WorkspaceFile, table: str = "institutions") -> list
             _add(found, table, a, b, kind, k.split(":", 1)[1])
         for site, a, b in _pairs(by_site):
             _add(found, table, a, b, "same_website", site)
+        for (land, subject), a, b in _pairs(by_ministry):
+            _add(found, table, a, b, "same_ministry", f"{subject} ({land})")
         from rapidfuzz import fuzz
 
         for (land, _first), a, b in _pairs(by_block, limit=200):
-            if not land:
-                continue
+            if not land or (subjects[a] and subjects[b] and subjects[a] != subjects[b]):
+                continue  # two ministries of one Land for different things are not one
             score = fuzz.token_set_ratio(normalise_name(rows[a]["name"]), normalise_name(rows[b]["name"]))
             if score >= SIMILAR_NAME:
                 _add(found, table, a, b, "similar_name", f"{score:.0f} %")
-    strength = {"same_email": 3, "known_organisation": 3, "same_website": 2, "normalised_name": 2, "name_variant": 2,
+    strength = {"same_ministry": 2, "same_email": 3, "known_organisation": 3, "same_website": 2, "normalised_name": 2, "name_variant": 2,
                 "similar_name": 1}
     return sorted(found.values(), key=lambda c: (-sum(strength[k] for k, _ in c.evidence), c.a, c.b))
 

@@ -227,29 +227,64 @@ def test_table_editor_edit_add_delete(page, edit_app):
 
 
 def test_merge_two_institutions_and_undo(page, edit_app):
+    before = edit_app.ws.rows("participations")
     page.goto(edit_app.url + "/daten")
     wait_for_dash(page)
-    pair = page.locator("#data-merge-candidates [data-pair='nds-mk|nds-umweltministerium']")
-    assert "ähnlicher Name" in pair.inner_text()
+    pair = page.locator("#data-merge-candidates [data-pair='nds-mu|nds-umweltministerium']")
+    assert "dasselbe Ministerium" in pair.inner_text()
     pair.locator("button").click()
     page.wait_for_selector(".merge-table")
-    assert "nds-umweltministerium" in page.inner_text(".merge-table")
-    page.locator("#data-merge-review .radio label", has_text="B (nds-umweltministerium)").click()
+    assert "Niedersächsisches Umweltministerium" in page.inner_text(".merge-table")
+    page.locator("#data-merge-review .radio label", has_text="A (nds-mu)").click()
     page.click("#data-merge-do")
     page.wait_for_selector("#data-merge-feedback [data-result=ok]", timeout=60000)
     screenshot(page, "editing-merged-1400")
-    assert "nds-mk" not in edit_app.ws.rows("institutions")
-    moved = [r for r in edit_app.ws.rows("participations").values() if r["institution"] == "nds-mk"]
-    assert moved == []
-    # the merged institution's relations are live in the network view
-    page.goto(f"{edit_app.url}/?selected=institution:nds-umweltministerium")
+    assert "nds-umweltministerium" not in edit_app.ws.rows("institutions")
+    assert not [r for r in edit_app.ws.rows("participations").values() if r["institution"] == "nds-umweltministerium"]
+    # the merged institution's links are live in the network view
+    page.goto(f"{edit_app.url}/?selected=institution:nds-mu")
     wait_for_dash(page)
-    assert "nds-mk" not in page.inner_text(".details-panel")
+    assert "BLP-03|nds-mu|associated" in edit_app.ws.rows("participations")
+    title = edit_app.ws.rows("projects", ["BLP-03"])["BLP-03"]["title"]
+    assert title[:40] in page.inner_text("[data-relation^='participates_in']")
     page.goto(edit_app.url + "/daten")
     wait_for_dash(page)
     page.click("#data-merge-undo")
     page.wait_for_function("() => (document.querySelector('#data-merge-feedback')?.innerText || '').includes('rückgängig')",
                            timeout=60000)
-    assert "nds-mk" in edit_app.ws.rows("institutions")
-    page.wait_for_selector("#data-merge-candidates [data-pair='nds-mk|nds-umweltministerium']")
+    assert "nds-umweltministerium" in edit_app.ws.rows("institutions")
+    assert set(edit_app.ws.rows("participations")) == set(before)
+    page.wait_for_selector("#data-merge-candidates [data-pair='nds-mu|nds-umweltministerium']")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("path", ["/?selected=contact:c001&focus=contact:c001", "/daten", "/kontakte",
+                                  "/?selected=project:BLP-01"])
+def test_editing_sections_in_english_no_keys_no_german_no_overflow(page, edit_app, path):
+    from tests.browser.test_i18n_all_pages import _chrome_texts, _key_pattern, _registered_keys, german_words
+    from tests.browser.browser_helpers import wait_for_no_overflow
+
+    sep = "&" if "?" in path else "?"
+    page.goto(f"{edit_app.url}{path}{sep}lang=en")
+    wait_for_dash(page)
+    if path.startswith("/?"):
+        page.click("#network-edit-open")
+        page.wait_for_selector(".edit-form")
+        page.click("#network-edit-history summary")
+        assert page.locator("#network-edit").count() == 1
+    elif path == "/daten":
+        page.wait_for_selector("#data-edit-grid .ag-row")
+        page.locator("#data-merge-candidates button").first.click()
+        page.wait_for_selector(".merge-table")
+    else:
+        page.wait_for_selector("#contacts-consent")
+    assert _key_pattern(_registered_keys()).findall(page.inner_text("body")) == []
+    title = page.inner_text(".details-title") if page.locator(".details-title").count() else None
+    assert german_words([x for x in _chrome_texts(page) if x != title]) == {}  # the record's title is data
+    for width in (1400, 1024, 400):
+        page.set_viewport_size({"width": width, "height": 900})
+        name = path.strip("/?").split("=")[-1].replace(":", "-") or "network"
+        screenshot(page, f"editing-en-{name}-{width}")
+        if width >= 1024:
+            assert wait_for_no_overflow(page) <= 1, (path, width)
     assert page.errors == []
