@@ -28,7 +28,7 @@ import flask
 from dashboard.auth import current_user
 from graph.core.errors import PartnernetzError
 
-__all__ = ["ROLES", "Identity", "AccessDenied", "current_identity", "require_role", "contact_rule_for",
+__all__ = ["ROLES", "Identity", "AccessDenied", "current_identity", "require_role", "has_role", "contact_rule_for",
            "authenticate_bearer", "ENV_TOKENS", "use_identity"]
 
 ROLES = ("reader", "planner", "editor", "admin")
@@ -75,10 +75,16 @@ def require_role(min_role: str) -> Identity:
     return identity
 
 
-def contact_rule_for(identity: Identity) -> str:
-    """How contacts are shown to ``identity``: ``full`` (consented contacts with
-    their personal fields; planners and up) or ``masked`` (institution and role only)."""
-    return "full" if identity.at_least("planner") else "masked"
+def has_role(min_role: str) -> bool:
+    """Whether the current identity's role is at least ``min_role``."""
+    return current_identity().at_least(min_role)
+
+
+def contact_rule_for(identity: Identity | None = None) -> str:
+    """The contact rule (:data:`loaders.egress.RULES`) for ``identity`` (default: the requesting one):
+    ``masked`` (contacts with consent, with their personal fields; planners and up) or ``none``."""
+    identity = identity or current_identity()
+    return "masked" if identity.at_least("planner") else "none"
 
 
 def authenticate_bearer(token: str, env: Mapping[str, str] | None = None) -> Identity | None:

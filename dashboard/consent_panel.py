@@ -5,15 +5,16 @@ mailing (planners and up; every download is audited)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import dash
 from dash import dcc, html
 
-from dashboard.access import AccessDenied, current_identity, require_role
+from dashboard.access import AccessDenied, current_identity, has_role, require_role
+from dashboard import downloads
 from dashboard.context import current
 from dashboard.edit_service import workspace
 from dashboard.i18n import LANG_STATE, lang_from_search, t
-from loaders.audit import audit_export
 from loaders.workspace.consent import consent_due, consent_due_csv
 
 __all__ = ["ID", "section", "register_callbacks", "due_rows"]
@@ -32,7 +33,10 @@ def due_rows(days: int, lang: str) -> html.Div:
     due = consent_due(ws, within_days=days) if ws else []
     if not due:
         return html.P(t("consent.none", lang, days=days), className="muted")
-    rows = [html.Tr([html.Td(d.name), html.Td(d.email), html.Td(d.institution), html.Td(d.expires),
+    from graph.people.privacy import MASKED_LABEL
+
+    rows = [html.Tr([html.Td(d.name if d.status == "expiring" else f"{MASKED_LABEL} ({d.id})"),
+                     html.Td(d.email if d.status == "expiring" else "…"), html.Td(d.institution), html.Td(d.expires),
                      html.Td(t(f"consent.status.{d.status}", lang))], **{"data-contact": d.id}) for d in due]
     head = html.Tr([html.Th(t(k, lang)) for k in ("col.name", "col.email", "col.institution", "col.consent_expires",
                                                    "col.status")])
@@ -41,7 +45,7 @@ def due_rows(days: int, lang: str) -> html.Div:
 
 def section(lang: str) -> html.Div | None:
     """The section (only when a workspace is served and the role is planner or up)."""
-    if current().settings.workspace is None or not current_identity().at_least("planner"):
+    if current().settings.workspace is None or not has_role("planner"):
         return None
     return html.Div([
         html.H2(t("consent.title", lang)),
@@ -86,6 +90,23 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate from None
         ws = workspace()
         due = consent_due(ws, within_days=_days(days)) if ws else []
-        audit_export(current().settings.audit_log, user=identity.name, what="consent due list", fmt="csv",
-                     contact_ids=[f"contact:{d.id}" for d in due])
-        return dcc.send_string(consent_due_csv(due), f"einwilligungen-faellig-{dt.date.today().isoformat()}.csv")
+        # through the gate: expired consent is no consent, so only the rows of people whose consent is
+        # still valid leave (the expired ones are asked again through their institution)
+        return downloads.send(ConsentDuePayload(due), mime="text/csv")
+
+
+@dataclass
+class ConsentDuePayload:
+    """The consent-due list as CSV for the egress gate; rows of contacts the gate withholds are left out."""
+
+    due: list
+    what: str = "consent due list"
+    fmt: str = "csv"
+    strict: bool = False
+
+    def contacts(self) -> dict[str, bool]:
+        return {f"contact:{d.id}": d.status == "expiring" for d in self.due}
+
+    def render(self, decision) -> tuple[bytes, str]:
+        rows = [d for d in self.due if decision.may_leave(f"contact:{d.id}")]
+        return consent_due_csv(rows).encode("utf-8"), f"einwilligungen-faellig-{dt.date.today().isoformat()}.csv"

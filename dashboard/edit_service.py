@@ -80,6 +80,6 @@ def visible_row(table: str, row: dict[str, str], identity: Identity) -> dict[str
 
     node = current().graph.nx.nodes.get(f"contact:{row.get('id', '')}")
     masked_by_consent = node is None or bool(node.get("masked"))
-    if contact_rule_for(identity) == "full" and not masked_by_consent:
+    if contact_rule_for(identity) != "none" and not masked_by_consent:
         return row
     return {**row, **{c: "" for c in CONTACT_PERSONAL}, "name": MASKED_LABEL}

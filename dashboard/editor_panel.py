@@ -17,7 +17,7 @@ import dash
 from dash import ALL, dcc, html
 
 from dashboard import ids
-from dashboard.access import AccessDenied, current_identity, require_role
+from dashboard.access import AccessDenied, current_identity, has_role, require_role
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.edit_service import CONTACT_PERSONAL, save, workspace
@@ -86,7 +86,7 @@ def _hidden_columns(table: str, key: str | None) -> set[str]:
     """Columns not shown: a contact's personal fields when the person is masked or the role is below planner."""
     if table != "contacts":
         return set()
-    if not current_identity().at_least("planner") or (key and _masked_contact(table, key)):
+    if not has_role("planner") or (key and _masked_contact(table, key)):
         return set(CONTACT_PERSONAL)
     return set()
 
@@ -146,7 +146,7 @@ def history_list(table: str, key: str, lang: str, *, limit: int = 20) -> html.Di
     """Who changed the record, when, before → after (newest first)."""
     ws = workspace()
     entries = record_history(ws, table, key, limit=limit) if ws else []
-    hide_personal = table == "contacts" and (_masked_contact(table, key) or not current_identity().at_least("planner"))
+    hide_personal = table == "contacts" and (_masked_contact(table, key) or not has_role("planner"))
     items = []
     for h in entries:
         fields = []
@@ -213,7 +213,7 @@ def edit_section(nid: str | None, lang: str, rev: Any = None) -> html.Div | None
     if current().settings.workspace is None:
         return None
     identity = current_identity()
-    if not identity.at_least("editor"):
+    if not has_role("editor"):
         return html.Div(t("edit.no_role", lang, role=identity.role), id=ID.READONLY, className="muted")
     record = table_of_node(nid) if nid else None
     target = {"table": record[0], "key": record[1], "mode": "update"} if record else None
@@ -243,7 +243,7 @@ def edit_section(nid: str | None, lang: str, rev: Any = None) -> html.Div | None
 
 def _notes_hidden(table: str, key: str) -> bool:
     """Notes on a person are personal data: hidden below planner and for a masked person."""
-    return table == "contacts" and (_masked_contact(table, key) or not current_identity().at_least("planner"))
+    return table == "contacts" and (_masked_contact(table, key) or not has_role("planner"))
 
 
 def notes_block(table: str, key: str, lang: str) -> html.Div | None:
@@ -272,7 +272,7 @@ def _privacy(table: str, key: str, lang: str, identity) -> html.Div:
         buttons.append(dcc.ConfirmDialogProvider(
             html.Button(t("edit.withdraw", lang), className="button small secondary"),
             id=ID.WITHDRAW, message=t("edit.withdraw_confirm", lang)))
-    if identity.at_least("admin"):
+    if has_role("admin"):
         buttons.append(dcc.ConfirmDialogProvider(
             html.Button(t("edit.erase", lang), className="button small secondary danger"),
             id=ID.ERASE, message=t("edit.erase_confirm", lang)))

@@ -11,7 +11,7 @@ from typing import Any
 import dash
 from dash import ALL, dcc, html
 
-from dashboard.access import AccessDenied, current_identity
+from dashboard.access import AccessDenied, current_identity, has_role
 from dashboard.context import current
 from dashboard.edit_service import CONTACT_PERSONAL, save, workspace
 from dashboard.i18n import LANG_STATE, lang_from_search, t
@@ -106,7 +106,7 @@ def review(table: str, a: str, b: str, lang: str) -> html.Div:
 
 
 def section(lang: str) -> html.Div | None:
-    if current().settings.workspace is None or not current_identity().at_least("editor"):
+    if current().settings.workspace is None or not has_role("editor"):
         return None
     return html.Div([
         html.H2(t("merge.title", lang)),

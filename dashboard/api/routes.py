@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import flask
 
-from dashboard.access import AccessDenied, authenticate_bearer, current_identity, require_role, use_identity
+from dashboard.access import (
+    AccessDenied, authenticate_bearer, contact_rule_for, current_identity, has_role, require_role, use_identity,
+)
 from dashboard.api.openapi import MAX_LIMIT, PREFIX, openapi_document
 from dashboard.auth import current_user
 from dashboard.context import current
 from dashboard.edit_service import require_workspace, save, visible_row, workspace
 from graph.core.errors import PartnernetzError
-from loaders.audit import audit_export
+from loaders import egress
 from loaders.schema import TABLE_ORDER, TABLES
 from loaders.workspace.editing import (
     EditError, EditResult, FieldProblem, create_record, delete_record, record_history, undo_last, update_record,
@@ -131,10 +135,34 @@ def _body() -> tuple[dict[str, Any], str]:
     return values, message
 
 
-def _audit(what: str, contact_keys: list[str]) -> None:
-    if contact_keys:
-        audit_export(current().settings.audit_log, user=current_identity().name or current_user(), what=what,
-                     fmt="json", contact_ids=[f"contact:{k}" for k in contact_keys], action_detail="api read")
+@dataclass
+class _JsonPayload:
+    """An API answer carrying contact data, for the egress gate (:mod:`loaders.egress`): the body is built
+    already masked for the caller (:func:`visible_row`); the gate records which contacts it names."""
+
+    body: Any
+    named: dict[str, bool]
+    what: str
+    fmt: str = "json"
+    strict: bool = False
+
+    def contacts(self) -> dict[str, bool]:
+        return self.named
+
+    def render(self, decision) -> tuple[bytes, str]:
+        return json.dumps(self.body, ensure_ascii=False).encode("utf-8"), "api.json"
+
+
+def _out(body: Any, what: str = "", contact_keys: list[str] = (), status: int = 200) -> flask.Response:
+    """``body`` as JSON; when it names contacts, it leaves through the gate (one audit record, ids only)."""
+    if not contact_keys:
+        response = flask.jsonify(body)
+        response.status_code = status
+        return response
+    named = {f"contact:{k}": not _contact_masked(k) for k in dict.fromkeys(contact_keys)}
+    released = egress.release(_JsonPayload(body, named, what), user=current_identity().name or current_user(),
+                              audit=current().settings.audit_log, rule=contact_rule_for(), route=flask.request.path)
+    return flask.Response(released.content, status=status, mimetype="application/json")
 
 
 def _write_result(result: EditResult, live: bool, status: int = 200) -> flask.Response:
@@ -142,9 +170,7 @@ def _write_result(result: EditResult, live: bool, status: int = 200) -> flask.Re
     body = {"version": result.version.to_dict(), "table": result.table, "key": result.key, "row": row, "live": live,
             "changes": [{"table": c.table, "key": c.key, "op": c.op} for c in result.changes],
             "warnings": [w.to_dict() for w in result.warnings]}
-    response = flask.jsonify(body)
-    response.status_code = status
-    return response
+    return _out(body, f"api: {result.table} write", [result.key] if result.table == "contacts" else [], status)
 
 
 def _with_key(table: str, key: str, row: dict[str, str]) -> dict[str, str]:
@@ -192,9 +218,8 @@ def list_rows(table: str):
         rows = con.execute(f"SELECT _key, {', '.join(map(_q, cols))} FROM {_q(table)}{clause} ORDER BY rowid "
                            f"LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
     items = [_with_key(table, r[0], dict(zip(cols, r[1:]))) for r in rows]
-    if table == "contacts":
-        _audit("api: contacts list", [r[0] for r in rows])
-    return flask.jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+    return _out({"items": items, "total": total, "limit": limit, "offset": offset}, "api: contacts list",
+                [r[0] for r in rows] if table == "contacts" else [])
 
 
 @blueprint.get("/tables/<table>/<path:key>/history")
@@ -209,14 +234,12 @@ def history(table: str, key: str):
     out = []
     for h in entries:
         d = h.to_dict()
-        if h.table == "contacts" and not (identity.at_least("planner")):
+        if h.table == "contacts" and not has_role("planner"):
             from dashboard.edit_service import CONTACT_PERSONAL
             d["fields"] = [f if f["column"] not in CONTACT_PERSONAL else {**f, "before": "…", "after": "…"}
                            for f in d["fields"]]
         out.append(d)
-    if table == "contacts":
-        _audit("api: contact history", [key])
-    return flask.jsonify(out)
+    return _out(out, "api: contact history", [key] if table == "contacts" else [])
 
 
 @blueprint.get("/tables/<table>/<path:key>")
@@ -227,9 +250,7 @@ def get_row(table: str, key: str):
     row = ws.rows(table, [key]).get(key)
     if row is None:
         raise ApiError(404, "not_found", f"no {table} record '{key}'")
-    if table == "contacts":
-        _audit("api: contact read", [key])
-    return flask.jsonify(_with_key(table, key, row))
+    return _out(_with_key(table, key, row), "api: contact read", [key] if table == "contacts" else [])
 
 
 @blueprint.post("/tables/<table>")
@@ -292,13 +313,11 @@ def search():
     out = []
     for h in hits:
         label = h.label
-        if h.kind == "contact" and not identity.at_least("planner"):
+        if h.kind == "contact" and not has_role("planner"):
             label = MASKED_LABEL
         out.append({"id": h.node_id, "label": label, "kind": h.kind, "score": float(h.score)})
     contacts = [h.node_id.partition(":")[2] for h in hits if h.kind == "contact"]
-    if contacts and identity.at_least("planner"):
-        _audit("api: search", contacts)
-    return flask.jsonify(out)
+    return _out(out, "api: search", contacts)
 
 
 @blueprint.get("/matchmaking")
@@ -346,13 +365,14 @@ def due():
     identity = require_role("planner")
     days = _int("days", 30, 0, 3650)
     items = consent_due(require_workspace(), within_days=days)
-    _audit("api: consent due", [d.id for d in items])
-    return flask.jsonify([{"id": d.id, "name": d.name, "email": d.email, "institution": d.institution,
-                           "consent_expires": d.expires, "status": d.status} for d in items])
+    valid = [d.status == "expiring" for d in items]  # expired consent is none: those people are masked
+    return _out([{"id": d.id, "name": d.name if ok else "", "email": d.email if ok else "", "institution": d.institution,
+                  "consent_expires": d.expires, "status": d.status} for d, ok in zip(items, valid)], "api: consent due",
+                [d.id for d in items])
 
 
 def _note_visible(table: str, key: str) -> bool:
-    return table != "contacts" or (current_identity().at_least("planner") and not _contact_masked(key))
+    return table != "contacts" or (has_role("planner") and not _contact_masked(key))
 
 
 @blueprint.get("/notes")
@@ -363,7 +383,7 @@ def note_search():
         raise ApiError(422, "invalid", "q: required", [FieldProblem("q", None, "required", "required")])
     limit = _int("limit", 50, 1, MAX_LIMIT)
     found = [n for n in search_notes(require_workspace(), q, limit=limit) if _note_visible(n.table, n.key)]
-    return flask.jsonify([n.to_dict() for n in found])
+    return _out([n.to_dict() for n in found], "api: note search", [n.key for n in found if n.table == "contacts"])
 
 
 @blueprint.get("/notes/<table>/<path:key>")
@@ -373,7 +393,8 @@ def notes_of(table: str, key: str):
     ws = require_workspace()
     if not _note_visible(table, key):
         raise ApiError(403, "forbidden", "notes on this person are personal data (role planner and consent needed)")
-    return flask.jsonify([n.to_dict() for n in notes_for(ws, table, key)])
+    return _out([n.to_dict() for n in notes_for(ws, table, key)], "api: notes on a contact",
+                [key] if table == "contacts" else [])
 
 
 @blueprint.post("/notes/<table>/<path:key>")

@@ -22,7 +22,7 @@ from dashboard.settings import Settings
 from dashboard.shell import _banner
 from dashboard.viewstate import parse_query
 from graph.core.errors import NodeNotFound, StoreUnavailable
-from graph.neo4j_store import Neo4jStore, connect
+from graph.store.neo4j import Neo4jStore, connect
 from graph.people.privacy import MASKED_LABEL, mask_unconsented, without_contacts
 from graph.view import explorer_view
 from graph.store import FallbackStore, GraphStore, MemoryStore
