@@ -165,6 +165,8 @@ def scenarios(graph) -> dict[tuple[str, str], dict[str, Any]]:
                                                            contacts=True),
         ("network-download", "network-export-image"): dict(values=image, what="network view image", fmt="png",
                                                            contacts=True),
+        ("contacts-consent-download", "contacts-consent-csv"): dict(values={**base, "contacts-consent-days.value": 30},
+                                                                    what="consent due list", fmt="csv", contacts=False),
         ("data-ws-download", "data-ws-dl-xlsx"): dict(values=base, what="workspace version 1", fmt="xlsx", contacts=True),
         # the CSV ZIP with the full-backup box ticked (the plain export is the .xlsx above)
         ("data-ws-download", "data-ws-dl-csv"): dict(values={**base, "data-ws-full.value": ["full"]},
