@@ -22,6 +22,8 @@ from dash import dcc, html
 
 from dashboard import downloads
 from dashboard.auth import current_user, may_see_personal_data
+from dashboard.access import audit_event, contact_rule, current_identity, has_role, require_role
+from graph.people.roles import Role
 from dashboard.components import grid_options
 from dashboard.context import current
 from dashboard.report_view import report_summary  # the same load report view as for the served data
@@ -39,7 +41,12 @@ _COMPACT_WRAP = {"lineHeight": "1.45", "paddingTop": "8px", "paddingBottom": "8p
 GRID_LIMIT = 5000
 
 
+#: Workspace tables holding personal data (hidden from readers in diffs).
+PERSONAL_TABLES = frozenset({"contacts", "attendance"})
+
+
 class ID:
+    NOT_EDITOR = "data-ws-not-editor"
     UPLOAD = "data-ws-upload"
     MODE = "data-ws-mode"
     PREVIEW = "data-ws-preview"
@@ -125,11 +132,17 @@ def change_rows(changes: list, lang: str, *, limit: int = GRID_LIMIT) -> list[di
 
 
 def version_rows(versions: list, lang: str) -> list[dict[str, Any]]:
-    """Grid rows of the versions list, with ``+a ~c −r`` per table."""
+    """Grid rows of the versions list, with ``+a ~c −r`` per table (for a
+    reader without the contact and attendance tables: contacts are not counted)."""
+    hidden = PERSONAL_TABLES if contact_rule() == "none" else frozenset()
+
+    def shown(name: str) -> bool:
+        return name not in hidden
+
     return [{"id": v.id, "time": v.time.replace("T", " ").removesuffix("+00:00"), "user": v.user,
              "kind": t(f"ws.kind.{v.kind}", lang), "message": v.message,
              "summary": ", ".join(f"{t(f'table.{name}', lang)} +{c['added']} ~{c['changed']} −{c['removed']}"
-                                  for name, c in v.counts.items())}
+                                  for name, c in v.counts.items() if shown(name))}
             for v in versions]
 
 
@@ -275,6 +288,27 @@ def shared_history(lang: str) -> html.Div:
     ], id=ID.SHARED)
 
 
+def _upload_controls(ctx, lang: str) -> list:
+    """Upload, preview and publish (editors and admins only)."""
+    return [
+        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode",
+                       options=[{"label": t("ws.mode_replace", lang), "value": "replace"},
+                                {"label": t("ws.mode_update", lang), "value": "update"}]),
+        dcc.Upload(id=ID.UPLOAD, multiple=True, className="ws-upload",
+                   children=html.Div([t("ws.drop", lang), html.Br(),
+                                      html.Span(".xlsx · ZIP (CSV) · .csv · IATI .xml · "
+                                                + t("ws.limit", lang, mb=f"{ctx.settings.upload_limit / 1024 / 1024:g}"),
+                                                className="muted")])),
+        dcc.Loading(html.Div(id=ID.PREVIEW), type="default"),
+        html.Div([
+            html.Label(t("ws.message", lang), htmlFor=ID.MESSAGE, className="muted"),
+            dcc.Input(id=ID.MESSAGE, type="text", placeholder=t("ws.message_ph", lang), className="ws-message",
+                      maxLength=500),
+            html.Button(t("ws.publish", lang), id=ID.PUBLISH, className="button", disabled=True),
+        ], className="button-row ws-publish"),
+    ]
+
+
 def section(lang: str) -> html.Div:
     """The workspace section, or the notice why the data cannot be edited here."""
     ctx = current()
@@ -293,7 +327,8 @@ def section(lang: str) -> html.Div:
     live = live_of()
     status = live.status() if live is not None else None
     numbers = [v.id for v in versions]
-    full_allowed = may_see_personal_data(ctx.settings)
+    full_allowed = may_see_personal_data(ctx.settings) and has_role(Role.ADMIN)  # unconsented contacts: admins only
+    editor = has_role(Role.EDITOR)
     return html.Div([
         html.H2(t("ws.title", lang)),
         html.P(t("ws.intro", lang), className="intro"),
@@ -303,21 +338,9 @@ def section(lang: str) -> html.Div:
         dcc.Interval(id=ID.TICK, interval=2000),
         dcc.Store(id=ID.TOKEN),
         dcc.Store(id=ID.REFRESH),
-        dcc.RadioItems(id=ID.MODE, value="replace", className="ws-mode",
-                       options=[{"label": t("ws.mode_replace", lang), "value": "replace"},
-                                {"label": t("ws.mode_update", lang), "value": "update"}]),
-        dcc.Upload(id=ID.UPLOAD, multiple=True, className="ws-upload",
-                   children=html.Div([t("ws.drop", lang), html.Br(),
-                                      html.Span(".xlsx · ZIP (CSV) · .csv · IATI .xml · "
-                                                + t("ws.limit", lang, mb=f"{ctx.settings.upload_limit / 1024 / 1024:g}"),
-                                                className="muted")])),
-        dcc.Loading(html.Div(id=ID.PREVIEW), type="default"),
-        html.Div([
-            html.Label(t("ws.message", lang), htmlFor=ID.MESSAGE, className="muted"),
-            dcc.Input(id=ID.MESSAGE, type="text", placeholder=t("ws.message_ph", lang), className="ws-message",
-                      maxLength=500),
-            html.Button(t("ws.publish", lang), id=ID.PUBLISH, className="button", disabled=True),
-        ], className="button-row ws-publish"),
+        *(_upload_controls(ctx, lang) if editor else
+          [html.P(t("access.denied_publish", lang, role=t(f"role.{current_identity().role.key}", lang)),
+                  className="notice", id=ID.NOT_EDITOR)]),
         html.Div(id=ID.RESULT),
         html.Button(t("ws.fresh", lang), id=ID.FRESH, className="button", style={"display": "none"}),
         html.H2(t("ws.history", lang)),
@@ -339,7 +362,7 @@ def section(lang: str) -> html.Div:
         ),
         html.Div([
             html.Span(t("ws.selected", lang) + ":", className="muted"),
-            html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary"),
+            html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary") if editor else None,
             html.Button(t("ws.dl_xlsx", lang), id=ID.DL_XLSX, className="button secondary"),
             html.Button(t("ws.dl_csv", lang), id=ID.DL_CSV, className="button secondary"),
             dcc.Download(id=ID.DOWNLOAD),
@@ -392,6 +415,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _preview(contents, mode, _fresh, names, lang):
         """A preview of the upload against the head (again after a conflict: the fresh-preview button)."""
+        require_role(Role.EDITOR)
         return (*_make_preview_view(contents, mode, names, lang), {"display": "none"}, None)
 
     def _make_preview_view(contents, mode, names, lang):
@@ -426,17 +450,19 @@ def register_callbacks(app: dash.Dash) -> None:
     def _publish(_n, token, message, lang):
         from loaders.workspace import ConflictError, WorkspaceError, publish_preview
 
+        require_role(Role.EDITOR)
         lang = lang_from_search(lang)
         if not token:
             return dash.no_update, True, dash.no_update, dash.no_update
         try:
-            version = publish_preview(_workspace(), token, user=current_user(), message=(message or "").strip()[:500]
+            version = publish_preview(_workspace(), token, user=current_identity().name, message=(message or "").strip()[:500]
                                       or "Upload")
         except ConflictError as exc:  # someone published since this preview: offer a fresh one
             return (html.Div(t("ws.conflict", lang, head=exc.head, base=exc.base), className="status error",
                              id=ID.CONFLICT), True, dash.no_update, {"display": "inline-block"})
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update, dash.no_update
+        audit_event("publish", what=f"version {version.id}", version=version.id, kind=version.kind)
         live = live_of()
         if live is not None:
             live.check(force=True)
@@ -498,6 +524,8 @@ def register_callbacks(app: dash.Dash) -> None:
             changes = diff_versions(_workspace(), int(a), int(b))
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error")
+        if contact_rule() == "none":  # readers: no rows of contact or attendance tables
+            changes = [c for c in changes if c.table not in PERSONAL_TABLES]
         if not changes:
             return html.P(t("ws.no_changes", lang), className="muted")
         return html.Div([_counts_table(summarise(changes), lang), changes_grid(ID.DIFF_GRID, changes, lang)])
@@ -513,14 +541,16 @@ def register_callbacks(app: dash.Dash) -> None:
     def _revert(_n, selected, lang):
         from loaders.workspace import WorkspaceError, revert
 
+        require_role(Role.EDITOR)
         lang = lang_from_search(lang)
         target = _selected(selected)
         if target is None:
             return html.Div(t("ws.select_first", lang), className="status error"), dash.no_update
         try:
-            version = revert(_workspace(), target, user=current_user())
+            version = revert(_workspace(), target, user=current_identity().name)
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), dash.no_update
+        audit_event("revert", what=f"version {version.id}", version=version.id, to=target)
         live = live_of()
         if live is not None:
             live.check(force=True)
@@ -567,9 +597,10 @@ def version_payload(ws, version: int | None, *, fmt: str, full: bool, settings) 
     from loaders import egress
     from loaders.workspace import WorkspacePayload
 
-    full = full and may_see_personal_data(settings)
+    full = full and may_see_personal_data(settings) and has_role(Role.ADMIN)  # unconsented contacts: admins only
     payload = WorkspacePayload(ws, version, fmt, what="workspace version {version}" + (" full backup" if full else ""))
-    return payload, egress.rule_for(no_contacts=settings.no_contacts, user_rule="all" if full else egress.DEFAULT_RULE)
+    # the requester's rule (a reader: no contacts at all), "all" for the full backup
+    return payload, egress.rule_for(no_contacts=settings.no_contacts, user_rule="all" if full else contact_rule())
 
 
 def download_version(ws, version: int | None, *, fmt: str, full: bool, settings, user: str) -> VersionDownload:
