@@ -462,7 +462,7 @@ def register_callbacks(app: dash.Dash) -> None:
                              id=ID.CONFLICT), True, dash.no_update, {"display": "inline-block"})
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update, dash.no_update
-        audit_event("publish", what=f"version {version.id}", version=version.id, kind=version.kind)
+        audit_event("publish", what=f"version {version.id}", version=version.id, version_kind=version.kind)
         live = live_of()
         if live is not None:
             live.check(force=True)
