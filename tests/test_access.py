@@ -335,6 +335,7 @@ MATRIX = {
     ("/protokoll", "audit-denied"): {"reader": True, "planner": True, "editor": True, "admin": False},
     ("/protokoll", "audit-grid"): {"reader": False, "planner": False, "editor": False, "admin": True},
     ("/analysen", "analytics-btn-graphml"): {"reader": True, "planner": True, "editor": True, "admin": True},
+    ("/daten", '"Teilnahmen"'): {"reader": False, "planner": True, "editor": True, "admin": True},  # contacts not counted
 }
 
 

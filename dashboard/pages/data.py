@@ -66,7 +66,7 @@ def layout(lang: str = "de", **_query: str):
     # counting walks every node and edge: once per dataset
     node_counts = ctx.cached("data.node_counts", graph.counts_by_kind)
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
-    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items()]
+    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items() if n or k != "contact"]
     edge_rows = [[domain_label("edge", k, lang), n] for k, n in edge_counts.items() if n]
     grid = problems_grid(report, lang, ID.PROBLEMS)
     return html.Div([
