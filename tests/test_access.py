@@ -70,6 +70,15 @@ def client_as(world, role: str):
     return client
 
 
+def readable(resp) -> str:
+    """The response body with JSON's \\u escapes undone (names with umlauts)."""
+    text = resp.get_data(as_text=True)
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
 def leaks(text: str, personal: list[str]) -> list[str]:
     return [s for s in personal if s in text] + (["contact:"] if "contact:" in text else [])
 
@@ -280,7 +289,7 @@ def _call_every_callback(app, client, values):
                        "state": [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in entry["state"]],
                        "changedPropIds": [f"{trigger['id']}.{trigger['property']}"]}
             resp = client.post("/_dash-update-component", json=payload, headers={"Origin": HOST})
-            yield key, trigger, resp.status_code, resp.get_data(as_text=True)
+            yield key, trigger, resp.status_code, readable(resp)
 
 
 def test_a_reader_forging_any_callback_gets_no_personal_data(world):
@@ -323,7 +332,7 @@ def _page(client, path: str) -> str:
                "state": [], "changedPropIds": ["_pages_location.pathname"]}
     resp = client.post("/_dash-update-component", json=payload, headers={"Origin": HOST})
     assert resp.status_code == 200, resp.get_data(as_text=True)[-500:]
-    return resp.get_data(as_text=True)
+    return readable(resp)
 
 
 #: role -> what each page must (True) or must not (False) contain
@@ -441,3 +450,21 @@ def test_audit_page_filters_and_exports(world):
     assert rows and {r["user"] for r in rows} == {"admin"} and {r["kind"] for r in rows} == {"Sign-in"}
     editor = client_as(world, "editor")
     assert editor.post("/_dash-update-component", json=payload, headers={"Origin": HOST}).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["reader", "planner"])
+def test_search_suggestions_find_contacts_only_for_planners(world, role):
+    """The pattern-matching search-suggestion callback (skipped by the walk above)."""
+    graph = world["graph"]
+    person = sorted(n for n in graph.nodes("contact") if not graph.node(n).get("masked"))[0]
+    name = graph.node(person)["label"]
+    for part in (name, name.split()[-1]):
+        payload = {"output": '{"role":["MATCH"],"type":"network-suggestions"}.children',
+                   "outputs": {"id": {"role": "search", "type": "network-suggestions"}, "property": "children"},
+                   "inputs": [{"id": {"role": "search", "type": "network-query"}, "property": "value", "value": part}],
+                   "state": [{"id": "network-state", "property": "data", "value": None}],
+                   "changedPropIds": ['{"role":"search","type":"network-query"}.value']}
+        resp = client_as(world, role).post("/_dash-update-component", json=payload, headers={"Origin": HOST})
+        assert resp.status_code == 200, resp.get_data(as_text=True)[-500:]
+        found = name in readable(resp)
+        assert found is (role == "planner"), (role, part)
