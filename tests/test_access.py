@@ -468,3 +468,26 @@ def test_search_suggestions_find_contacts_only_for_planners(world, role):
         assert resp.status_code == 200, resp.get_data(as_text=True)[-500:]
         found = name in readable(resp)
         assert found is (role == "planner"), (role, part)
+
+
+def test_basic_auth_hashes_once_per_login_not_per_request(world, monkeypatch):
+    """The environment's single Basic account: the slow hash runs once, then
+    the verified credential is remembered (the 2 s p95 of issue 16)."""
+    import base64
+
+    from werkzeug.security import generate_password_hash
+
+    auth = AuthConfig(mode="basic", user="planung", password_hash=generate_password_hash(PASSWORD))
+    calls = []
+    original = AuthConfig.verify_basic
+    monkeypatch.setattr(AuthConfig, "verify_basic", lambda self, u, p: calls.append(u) or original(self, u, p))
+    app = create_app(world["graph"], Settings(), access=AccessConfig(auth=auth))
+    client = app.server.test_client()
+    good = {"Authorization": "Basic " + base64.b64encode(f"planung:{PASSWORD}".encode()).decode()}
+    bad = {"Authorization": "Basic " + base64.b64encode(b"planung:wrong").decode()}
+    for _ in range(5):
+        assert client.get("/_dash-layout", headers=good).status_code == 200
+    assert calls == ["planung"]
+    for _ in range(7):
+        assert client.get("/_dash-layout", headers=bad, environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code == 401
+    assert len(calls) == 1 + 5  # after 5 failures within a minute no further hash is even tried
