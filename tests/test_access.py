@@ -180,6 +180,11 @@ def test_cross_site_posts_are_refused(world):
     assert client.post("/_dash-update-component", json={}, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert client.post("/login", data={"user": "admin", "password": PASSWORD},
                        headers={"Origin": "https://evil.example"}).status_code == 403
+    # behind a reverse proxy on loopback the public host arrives as X-Forwarded-Host
+    proxied = {"Origin": "https://partnernetz.example", "X-Forwarded-Host": "partnernetz.example"}
+    assert client.post("/_dash-update-component", json={}, headers=proxied).status_code != 403
+    assert client.post("/_dash-update-component", json={}, headers=proxied,
+                       environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 403  # not from a trusted proxy
 
 
 def test_security_headers_on_every_response(world):
