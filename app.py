@@ -108,7 +108,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     paths = tuple(args.data or ())
     if args.data and args.workspace:
         return _fail("--data serves files read-only; --workspace serves a workspace: choose one", EXIT_REFUSED)
-    workspace = _serve_workspace(args) if not paths and not args.neo4j_uri else None
+    # query mode serves a workspace only when asked (--workspace): publishes then go to Neo4j too
+    workspace = _serve_workspace(args) if not paths and (not args.neo4j_uri or args.workspace) else None
     if isinstance(workspace, int):
         return workspace
     try:
@@ -151,7 +152,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if store is not None and not args.no_contacts:
         _restrictable(args, store, graph)
     app = create_app(graph, settings, report=report, store=store, access=access)
-    if workspace is not None:
+    if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
         _install_live_workspace(app, workspace[0], version, served)
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
     if args.workers > 1:
@@ -366,27 +367,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     import getpass
 
     from graph.core.errors import LoadError
-    from graph.people.privacy import exportable_graph, without_contacts
-    from loaders import load
-    from loaders.audit import audit_export
-    from loaders.export import export
+    from loaders import egress, load
 
     try:
         result = load(args.path)
     except LoadError as exc:
         return _fail(str(exc))
-    graph = without_contacts(result.graph) if args.no_contacts else exportable_graph(result.graph)
-    withheld = result.graph.counts_by_kind()["contact"] - graph.counts_by_kind()["contact"]
-    written = export(graph, args.format, args.out)
-    for path in written:
+    payload = egress.GraphPayload(result.graph, args.format, what=f"cli export {args.path}")
+    released = egress.release(payload, user=getpass.getuser(), audit=args.audit_log,
+                              rule=egress.rule_for(no_contacts=args.no_contacts), target=str(args.out))
+    for path in egress.write_released(released, args.out, unpack=args.format == "csv"):
         print(path)
-    contacts = list(graph.nodes("contact"))
-    if withheld and not args.no_contacts:
-        print(f"partnernetz: {withheld} contact(s) without consent were left out", file=sys.stderr)
-    if contacts:
-        audit_export(args.audit_log, user=getpass.getuser(), what=f"cli export {args.path}", fmt=args.format,
-                     contact_ids=contacts)
-        print(f"partnernetz: {len(contacts)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
+    if released.withheld and not args.no_contacts:
+        print(f"partnernetz: {released.withheld} contact(s) without consent were left out", file=sys.stderr)
+    print(f"partnernetz: {len(released.contact_ids)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
     if not result.report.ok:
         print(f"partnernetz: exported with {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
     return EXIT_OK
@@ -594,19 +588,6 @@ def _cli_audit_sink(audit_log: str):
     return AuditSink(audit_log, trail)
 
 
-def _audit_contacts(args: argparse.Namespace, graph, what: str, *, ok: bool = True, error: str = "") -> None:
-    """Record the contacts (personal data) a push or pull wrote — with
-    ``ok=False`` when it failed part-way (some may have been written)."""
-    import getpass
-
-    contacts = list(graph.nodes("contact"))
-    if contacts:
-        _cli_audit_sink(args.audit_log).egress(user=getpass.getuser(), what=what, fmt="neo4j", contact_ids=contacts,
-                                               ok=ok, **({"error": error[:500]} if error else {}))
-        print(f"partnernetz: {len(contacts)} contact(s) {'written' if ok else 'possibly written before the failure'}; "
-              f"recorded in {args.audit_log}", file=sys.stderr)
-
-
 def _progress_bar(args: argparse.Namespace, desc: str):
     from tqdm import tqdm
 
@@ -614,9 +595,14 @@ def _progress_bar(args: argparse.Namespace, desc: str):
 
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
-    from graph.core.errors import LoadError, StoreError
-    from graph.people.privacy import without_contacts
+    import getpass
 
+    from graph.core.errors import LoadError, StoreError
+    from loaders import egress
+
+    # Neo4j is the owner's own store (query mode masks contacts without consent when it reads them):
+    # push and pull copy every contact, unless --no-contacts; every one is recorded
+    rule = egress.rule_for(no_contacts=args.no_contacts, user_rule="all")
     try:
         store = _open_store(args)
     except StoreError as exc:
@@ -633,34 +619,30 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     return _fail(str(exc))
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
-                graph = without_contacts(result.graph) if args.no_contacts else result.graph
-                what = f"neo4j push {' '.join(args.data)} to {store.uri}"
-                try:
+                # every contact pushed (with consent; none with --no-contacts) is recorded before the
+                # push starts, and the outcome after it: completed, failed or interrupted
+                payload = egress.GraphPayload(result.graph, "neo4j", what=f"neo4j push {' '.join(args.data)} to {store.uri}")
+                with egress.transfer(payload, user=getpass.getuser(), audit=_cli_audit_sink(args.audit_log), rule=rule,
+                                     target=store.uri) as decision:
                     with _progress_bar(args, "push") as bar:
-                        pushed = store.push(graph, progress=bar)
-                except BaseException as exc:  # a failed push may have written contacts already
-                    _audit_contacts(args, graph, what, ok=False, error=str(exc) or type(exc).__name__)
-                    raise
-                _audit_contacts(args, graph, what)
+                        pushed = store.push(payload.restricted(decision), progress=bar)
+                print(f"partnernetz: {len(decision.allowed)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
                 print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
                       f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
                       f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
                       f"id index: {pushed.index}")
             else:
-                from loaders.export import write_csv_tables
-
                 with _progress_bar(args, "pull") as bar:
                     pulled = store.pull(progress=bar)
                 for problem in pulled.problems:
                     print(f"partnernetz: skipped {problem}", file=sys.stderr)
-                graph = without_contacts(pulled.graph) if args.no_contacts else pulled.graph
-                what = f"neo4j pull from {store.uri} to {args.out}"
-                try:
-                    written = write_csv_tables(graph, args.out)
-                except BaseException as exc:  # some tables may be on disk already
-                    _audit_contacts(args, graph, what, ok=False, error=str(exc) or type(exc).__name__)
-                    raise
-                _audit_contacts(args, graph, what)
+                payload = egress.GraphPayload(pulled.graph, "csv", what=f"neo4j pull from {store.uri} to {args.out}")
+                with egress.transfer(payload, user=getpass.getuser(), audit=_cli_audit_sink(args.audit_log), rule=rule,
+                                     target=str(args.out)) as decision:
+                    released = egress.Released(*payload.render(decision), tuple(sorted(decision.allowed)),
+                                               len(decision.withheld), None)
+                    written = egress.write_released(released, args.out, unpack=True)
+                print(f"partnernetz: {len(decision.allowed)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
                 print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
                       f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
                       f"wrote {len(written)} tables to {args.out}")
@@ -672,7 +654,9 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 def _add_workspace(sub: argparse._SubParsersAction) -> None:
     from loaders.workspace.cli import add_parser
 
-    add_parser(sub)
+    # query mode: the Neo4j options and connection are the ones `neo4j` and `serve` use
+    add_parser(sub, neo4j_options=lambda p: _add_neo4j_options(p, prefix="neo4j-", batch_size=False),
+               open_store=_open_store)
 
 
 def _add_user(sub: argparse._SubParsersAction) -> None:

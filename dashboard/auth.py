@@ -179,3 +179,16 @@ def require_safe_binding(host: str, *, has_contacts: bool, auth: AuthConfig | No
             f"Add a user (`python app.py user add NAME --role admin`), set {ENV_USER} and {ENV_HASH} (hash from `python app.py hash-password`) or "
             f"{ENV_HEADER} behind an authenticating reverse proxy, serve with --no-contacts, "
             f"or bind to 127.0.0.1 (see README, 'Security and privacy')")
+
+
+def may_see_personal_data(settings) -> bool:
+    """Whether the user of the current request may see personal data beyond
+    the consented contacts: contacts without consent, their attendance and
+    full backups that hold them.
+
+    Today every user of an instance that serves contacts may (such an
+    instance runs only on loopback or behind authentication, see
+    :func:`require_safe_binding`); a role check plugs in here, as the one
+    place callers ask. ``settings`` is the app's :class:`dashboard.settings.Settings`.
+    """
+    return not settings.no_contacts

@@ -76,6 +76,14 @@ class AuditSink:
                                 **({"address": address} if address else {}), **({} if ok else {"ok": False}), **extra)
         return {"user": user, "what": what, "format": fmt, "rows": len(ids), "contact_ids": ids}
 
+    def __call__(self, *, user: str, what: str, fmt: str, contact_ids: Iterable[str], outcome: str = "released",
+                 address: str = "", **extra: Any) -> dict[str, Any]:
+        """The egress gate's record (:func:`loaders.egress.release`/``transfer``
+        call their ``audit`` with these fields): an egress, failed when the
+        outcome says so (``failed``, ``interrupted``)."""
+        return self.egress(user=user, what=what, fmt=fmt, contact_ids=contact_ids, address=address,
+                           ok=outcome not in ("failed", "interrupted"), outcome=outcome, **extra)
+
     def event(self, kind: str, *, user: str, what: str = "", address: str = "", **detail: Any) -> None:
         if self.trail is not None:
             self.trail.record(kind, user=user, what=what, address=address, **detail)

@@ -18,7 +18,8 @@ import dash
 import dash_ag_grid as dag
 from dash import ALL, dcc, html
 
-from dashboard.access import audit_egress, contact_rule, current_identity, require_role
+from dashboard import downloads
+from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
@@ -32,7 +33,8 @@ from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
 from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
 from graph.core.text import fold
-from loaders.contact_export import export_contacts
+from graph.people.privacy import PrivacyError
+from loaders.egress import ContactListPayload
 
 PATH = "/kontakte"
 ORDER = 3
@@ -45,6 +47,7 @@ MAX_OPTIONS = 50
 
 
 class ID:
+    EXPORT_REFUSED = "contacts-export-refused"
     THEMES = "contacts-themes"
     COUNTRIES = "contacts-countries"
     LAENDER = "contacts-laender"
@@ -658,21 +661,25 @@ def register_callbacks(app: dash.Dash) -> None:
         rows = [person_row(index, index.persons[m], lang) for m in members or [] if m in index.persons]
         return rows, t("contacts.list_count", lang, n=len(rows))
 
-    @app.callback(dash.Output(ID.DOWNLOAD, "data"),
+    @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Output(ID.MESSAGES, "children", allow_duplicate=True),
                   dash.Input(ID.DL_XLSX, "n_clicks"), dash.Input(ID.DL_CSV, "n_clicks"), dash.Input(ID.DL_VCF, "n_clicks"),
                   dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), LANG_STATE,
                   prevent_initial_call=True)
     def _download(_x, _c, _v, members, separator, search):
         require_role(Role.PLANNER)
-        members = list(members or [])
+        members = [m for m in (members or []) if isinstance(m, str)]
         if not members:
             raise dash.exceptions.PreventUpdate
+        lang = lang_from_search(search)
         fmt = {ID.DL_XLSX: "xlsx", ID.DL_CSV: "csv", ID.DL_VCF: "vcf"}[dash.ctx.triggered_id]
-        index = contact_index()
-        content, filename, n = export_contacts(index, members, fmt, lang=lang_from_search(search), delimiter=separator or ";")
-        ctx = current()
-        audit_egress("guest list", fmt, [m for m in members if m in index.persons], dataset=ctx.settings.data_label)
-        return dcc.send_bytes(content, filename)
+        payload = ContactListPayload(contact_index(), members, fmt, lang=lang,
+                                     delimiter=separator if separator in (";", ",") else ";")
+        try:
+            return downloads.send(payload), dash.no_update
+        except PrivacyError:  # a person without consent (or unknown) on the list: nothing leaves, and the user is told
+            n = sum(1 for ok in payload.contacts().values() if not ok)
+            return dash.no_update, html.Div(t("contacts.export_refused", lang, n=n), className="status error",
+                                            id=ID.EXPORT_REFUSED)
 
     # event history (also shown with --no-contacts, then without people)
     @app.callback(dash.Output(ID.EVENT_ATTENDEES, "rowData"), dash.Output(ID.EVENT_COUNTS, "children"),
