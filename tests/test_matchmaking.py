@@ -68,7 +68,10 @@ def test_theme_fit_prefers_the_institution_working_on_the_projects_themes():
     p = _project(g, "P", countries=("ETH",), themes=("vet", "water"), members=(lead,), start=2020)
     r = rank(g, project_target(g, p), weights=_only("theme"))
     assert _order(r) == [both, one]
-    assert r.candidates[0].factors["theme"] == 1.0 and r.candidates[1].factors["theme"] == 0.5
+    # IDF-weighted: vet is shared by 3 of the 4 institutions (lead via P), water by 2, so vet alone is < 1/2
+    idf = lambda df: math.log(5 / (1 + df)) + 1  # noqa: E731
+    assert r.candidates[0].factors["theme"] == 1.0
+    assert r.candidates[1].factors["theme"] == pytest.approx(idf(3) / (idf(3) + idf(2)))
     ev = r.candidates[1].evidence
     assert ev[0].text("de") == "arbeitet wie das Projekt zum Thema „Berufliche Bildung“"
     assert ev[0].text("en") == "works like the project on “Vocational training”"
@@ -156,28 +159,41 @@ def test_network_proximity_is_adamic_adar_over_shared_projects():
 def test_sector_complement_rewards_the_missing_sectors_only():
     g = _graph()
     lead = _inst(g, "lead", sector="science")
-    ngo = _inst(g, "ngo", sector="civil_society")
-    firm = _inst(g, "firm", sector="business")
-    uni = _inst(g, "uni", sector="science")
-    _inst(g, "ministry", sector="public_administration")
-    p = _project(g, "P", members=(lead,))
+    ngo = _inst(g, "ngo", sector="civil_society", themes=("vet",))
+    firm = _inst(g, "firm", sector="business", themes=("vet",))
+    uni = _inst(g, "uni", sector="science", themes=("vet",))
+    _inst(g, "ministry", sector="public_administration", themes=("vet",))
+    p = _project(g, "P", themes=("vet",), members=(lead,))
+    # theme gives everyone the same substantive reason; the sector complement orders them
+    r = rank(g, project_target(g, p), weights={**_only("sector"), "theme": 0.01}, diversity=False)
+    assert set(_order(r)[:2]) == {ngo, firm}
+    assert _order(r).index(uni) >= 2
+    assert r.candidates[0].factors["sector"] == 1.0 and r.candidates[2].factors["sector"] == 0.0
+    assert r.candidates[0].evidence[-1].text("de").endswith("dem Projekt fehlt dieser Sektor")
+
+
+def test_sector_or_recency_alone_lists_nobody_and_says_how_many_were_left_out():
+    g = _graph()
+    lead = _inst(g, "lead", sector="science")
+    _inst(g, "ngo", sector="civil_society")
+    _inst(g, "firm", sector="business")
+    p = _project(g, "P", members=(lead,), start=2024)
     r = rank(g, project_target(g, p), weights=_only("sector"), diversity=False)
-    assert set(_order(r)) == {ngo, firm}
-    assert uni not in _order(r)
-    assert r.candidates[0].evidence[0].text("de").endswith("dem Projekt fehlt dieser Sektor")
+    assert r.candidates == [] and r.total == 0 and r.without_reason == 2
 
 
 def test_recency_prefers_recent_activity():
     g = _graph()
-    recent, old, ancient = (_inst(g, k) for k in ("recent", "old", "ancient"))
+    recent, old, ancient = (_inst(g, k, themes=("vet",)) for k in ("recent", "old", "ancient"))
     _project(g, "A", members=(recent,), start=2022, end=2024)
     _project(g, "B", members=(old,), start=2016, end=2019)
     _project(g, "C", members=(ancient,), start=2000, end=2005)
-    p = _project(g, "P", members=(_inst(g, "lead"),), start=2024)
-    r = rank(g, project_target(g, p), weights=_only("recency"), diversity=False)
-    assert _order(r) == [recent, old]  # ancient: more than ten years before 2024 scores 0
+    p = _project(g, "P", themes=("vet",), members=(_inst(g, "lead"),), start=2024)
+    r = rank(g, project_target(g, p), weights={**_only("recency"), "theme": 0.01}, diversity=False)
+    assert _order(r) == [recent, old, ancient]
     assert r.candidates[0].factors["recency"] == 1.0 and r.candidates[1].factors["recency"] == pytest.approx(0.5)
-    assert r.candidates[0].evidence[0].text("de") == "zuletzt aktiv 2024 (Projekt A)"
+    assert r.candidates[2].factors["recency"] == 0.0  # more than ten years before 2024
+    assert r.candidates[0].evidence[-1].text("de") == "zuletzt aktiv 2024 (Projekt A)"
 
 
 # --------------------------------------------------------------------------- ranking rules

@@ -7,7 +7,10 @@ candidate not yet involved gets six factor scores in [0, 1]:
 
 ``theme``
     share of the target's themes the candidate works on (declared ``works_on``
-    themes and themes of its past projects);
+    themes and themes of its past projects), each theme weighted by its rarity
+    (smoothed IDF over the institutions: ``1 + log((1 + n) / (1 + df))``), so
+    a rare theme such as groundwater counts more than one most institutions
+    share, such as governance;
 ``country``
     1 for experience in a target country (located there or a past project
     there), 0.5 for experience in a neighbouring country (same UN M49 region,
