@@ -10,6 +10,7 @@ import pytest
 from graph.core.errors import NodeNotFound, PartnernetzError
 from graph.analysis.matchmaking import (
     FACTORS, country_target, factor_scores, institution_target, match_index, project_target, rank, rank_laender,
+    why_not,
 )
 from graph.core.model import PartnerGraph
 
@@ -344,3 +345,76 @@ def test_default_diversity_caps_apply_without_options():
     r = rank(g, project_target(g, p), top=5)
     assert _order(r)[:3] == hessen[:2] + [bavaria]
     assert [c.deferred for c in r.candidates] == [False, False, False, True, True]
+
+
+# --------------------------------------------------------------------------- issue 20: ranks what matters
+def test_a_rare_shared_theme_outranks_a_common_one():
+    g = _graph()
+    lead = _inst(g, "lead")
+    common = [_inst(g, f"c{i}", themes=("vet",)) for i in range(5)]  # vet: everyone's theme
+    rare = _inst(g, "rare", themes=("water",))
+    p = _project(g, "P", themes=("vet", "water"), members=(lead,))
+    r = rank(g, project_target(g, p), weights=_only("theme"), diversity=False)
+    assert _order(r)[0] == rare
+    assert r.candidates[0].factors["theme"] > 0.5 > r.candidates[1].factors["theme"]
+    assert set(_order(r)[1:]) == set(common)
+
+
+def test_bundeslaender_mode_honours_the_land_and_sector_filters():
+    g = _graph()
+    lead = _inst(g, "lead", land="DE-HE")
+    _inst(g, "hb", land="DE-HB", themes=("water",), sector="science")
+    _inst(g, "ni", land="DE-NI", themes=("water",), sector="business")
+    _inst(g, "by", land="DE-BY", themes=("water",), sector="science")
+    p = _project(g, "P", themes=("water",), members=(lead,))
+    t = project_target(g, p)
+    assert {c.node for c in rank_laender(g, t).candidates} >= {"land:DE-HB", "land:DE-NI", "land:DE-BY"}
+    assert _order(rank_laender(g, t, laender=["DE-NI"])) == ["land:DE-NI"]
+    assert set(_order(rank_laender(g, t, sectors=["science"]))) == {"land:DE-HB", "land:DE-BY"}
+    assert rank_laender(g, t, laender=["DE-NI"], sectors=["science"]).candidates == []
+
+
+def test_require_theme_and_require_country():
+    g = _graph()
+    lead = _inst(g, "lead")
+    themed = _inst(g, "themed", themes=("water",))
+    local = _inst(g, "local", country="ETH")
+    regional = _inst(g, "regional", country="KEN")  # same region as Ethiopia
+    p = _project(g, "P", countries=("ETH",), themes=("water",), members=(lead,))
+    t = project_target(g, p)
+    assert set(_order(rank(g, t, diversity=False))) == {themed, local, regional}
+    assert _order(rank(g, t, require_theme=True)) == [themed]
+    r = rank(g, t, require_country=True)
+    assert _order(r) == [local] and r.total == 1
+
+
+def test_why_not_explains_listed_excluded_and_below_candidates():
+    g = _graph()
+    lead = _inst(g, "lead", land="DE-HE")
+    strong = [_inst(g, f"s{i}", themes=("water", "vet"), land="DE-HE") for i in range(3)]
+    weak = _inst(g, "weak", themes=("vet",), land="DE-BY")
+    idle = _inst(g, "idle", land="DE-BB")
+    p = _project(g, "P", themes=("water", "vet"), members=(lead,))
+    t = project_target(g, p)
+    r = rank(g, t, top=3, diversity=False)
+    assert set(_order(r)) == set(strong)
+    assert why_not(g, t, strong[0], r).status == "listed"
+    assert why_not(g, t, lead, r).status == "involved"
+    assert why_not(g, t, idle, r).status == "no_reason"
+    w = why_not(g, t, weak, r)
+    assert w.status == "below" and w.rank == 4 and w.cutoff == r.candidates[-1].score
+    assert 0 < w.factors["theme"] < 1
+    assert all(1 >= v > w.factors[f] for f, v in w.needed.items())
+    # a higher theme weight cannot help (the listed ones share all themes); none is offered
+    assert "theme" not in w.weights
+    # a Land relation the listed ones lack: the Land weight is the lever
+    g.add_edge("land:DE-BY", "country:ETH", "partners_with", **SRC)
+    g.add_edge(p, "country:ETH", "implemented_in", **SRC)
+    t = project_target(g, p)
+    r = rank(g, t, top=3, diversity=False, weights={"land": 0.5})
+    w = why_not(g, t, weak, r)
+    assert w.status == "below" and w.factors["land"] == 0.6 and w.weights["land"] > 0.5
+    r_by = rank(g, t, top=3, laender=["DE-HE"])
+    assert why_not(g, t, weak, r_by, laender=["DE-HE"]).status == "land_filter"
+    with pytest.raises(PartnernetzError):
+        why_not(g, t, "theme:water", r)

@@ -68,7 +68,8 @@ from graph.analysis.matchmaking.explain import Evidence
 from graph.analysis.matchmaking.factors import (COMPLEMENTARY_SECTORS, DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS,
                                                 factor_scores, normalise_weights)
 from graph.analysis.matchmaking.index import MatchIndex, match_index
-from graph.analysis.matchmaking.score import Candidate, Ranking, rank, rank_laender
+from graph.analysis.matchmaking.score import (EXCLUSIONS, SUBSTANTIVE, Candidate, Ranking, WhyNot, rank, rank_laender,
+                                              why_not)
 from graph.analysis.matchmaking.targets import Target, country_target, institution_target, project_target, resolve_target
 
 __all__ = [
@@ -89,5 +90,9 @@ __all__ = [
     "factor_scores",
     "rank",
     "rank_laender",
+    "why_not",
+    "WhyNot",
+    "SUBSTANTIVE",
+    "EXCLUSIONS",
     "normalise_weights",
 ]

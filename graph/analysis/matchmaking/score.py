@@ -19,7 +19,7 @@ from graph.analysis.matchmaking.factors import FACTORS, context, country_factor,
 from graph.analysis.matchmaking.index import MatchIndex, match_index
 from graph.analysis.matchmaking.targets import Target
 
-__all__ = ["Candidate", "Ranking", "rank", "rank_laender", "SUBSTANTIVE", "EXCLUSIONS"]
+__all__ = ["Candidate", "Ranking", "rank", "rank_laender", "SUBSTANTIVE", "EXCLUSIONS", "WhyNot", "why_not"]
 
 
 @dataclass(frozen=True)
@@ -327,3 +327,107 @@ def _land_candidate(graph, idx: MatchIndex, target: Target, ctx, scored: _Scored
     contributions = {f: float(scored.F[l, k] * scored.wn[k]) for k, f in enumerate(FACTORS)}
     evidence = tuple(explain_land(graph, idx, target, ctx, l, factors, inst_F, inst_ok)) if explain else ()
     return Candidate(idx.laender[l], float(scored.scores[l]), factors, contributions, evidence, idx.laender[l])
+
+
+#: Slider steps tried when asking which single weight would list a candidate.
+WEIGHT_STEPS: tuple[float, ...] = tuple(x / 2 for x in range(11))  # 0, 0.5, … 5
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """Why ``node`` is (not) on a ranking, and what would change that.
+
+    ``status`` is ``listed`` (on the list at ``rank``), ``below`` (a real
+    candidate at ``rank`` behind the list) or one of :data:`EXCLUSIONS`
+    (the first rule that keeps it out). ``cutoff`` is the score of the last
+    listed candidate; ``needed`` gives, per factor, the value that factor
+    would need (with the current weights) to pass the cutoff, where that is
+    at most 1; ``weights`` the nearest single slider weight (0–5 in steps of
+    0.5, the others unchanged) that would put it on the list.
+    """
+
+    node: str
+    status: str
+    score: float
+    factors: dict[str, float]
+    contributions: dict[str, float]
+    rank: int | None = None
+    cutoff: float | None = None
+    needed: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "status": self.status, "score": round(self.score, 4), "rank": self.rank,
+                "factors": {k: round(v, 4) for k, v in self.factors.items()},
+                "cutoff": None if self.cutoff is None else round(self.cutoff, 4),
+                "needed": {k: round(v, 4) for k, v in self.needed.items()}, "weights": self.weights,
+                "evidence": [ev.to_dict() for ev in self.evidence]}
+
+
+def _better(scores: np.ndarray, eligible: np.ndarray, i: int) -> int:
+    """How many eligible rows score above row ``i``."""
+    return int((scores[eligible] > scores[i]).sum())
+
+
+def why_not(graph: PartnerGraph, target: Target, node: str, ranking: Ranking, *, mode: str = "institution",
+            laender: Iterable[str] | None = None, sectors: Iterable[str] | None = None, top: int | None = None,
+            require_theme: bool = False, require_country: bool = False, index: MatchIndex | None = None) -> WhyNot:
+    """Explain where ``node`` (an institution, or a Land in ``mode="land"``)
+    stands against ``ranking`` (made with the same target, weights, filters
+    and options), and what would change its rank.
+
+    Raises :class:`~graph.core.errors.PartnernetzError` for a node of the wrong kind.
+    """
+    from graph.core.errors import PartnernetzError
+
+    idx = index or match_index(graph)
+    w = dict(ranking.weights)
+    top = top if top is not None else max(len(ranking.candidates), 1)
+    opts = dict(laender=laender, sectors=sectors, require_theme=require_theme, require_country=require_country)
+    if mode == "land":
+        if node not in idx.land_pos:
+            raise PartnernetzError(f"not a Land: {node}")
+        scored, ctx, inst_F, inst_ok = _score_laender(idx, target, w, **opts)
+        i = idx.land_pos[node]
+        cand = _land_candidate(graph, idx, target, ctx, scored, i, inst_F, inst_ok, True)
+    else:
+        if node not in idx.inst_pos:
+            raise PartnernetzError(f"not an institution: {node}")
+        scored, ctx = _score_institutions(idx, target, w, **opts)
+        i = idx.inst_pos[node]
+        cand = _institution_candidate(graph, idx, target, ctx, scored, i, True)
+    listed = [c.node for c in ranking.candidates]
+    cutoff = ranking.candidates[-1].score if ranking.candidates else None
+    base = dict(node=node, score=cand.score, factors=cand.factors, contributions=cand.contributions,
+                cutoff=cutoff, evidence=cand.evidence)
+    if node in listed:
+        return WhyNot(status="listed", rank=listed.index(node) + 1, **base)
+    excluded = scored.first_exclusion(i)
+    if excluded is not None:
+        return WhyNot(status=excluded, **base)
+    rank_ = _better(scored.scores, scored.eligible, i) + 1
+    needed: dict[str, float] = {}
+    if cutoff is not None:
+        gap = cutoff - cand.score
+        for k, f in enumerate(FACTORS):
+            if f in SUBSTANTIVE and scored.wn[k] > 0:
+                value = scored.F[i, k] + gap / scored.wn[k] + 1e-6
+                if value <= 1.0:
+                    needed[f] = float(max(value, scored.F[i, k]))
+    weights: dict[str, float] = {}
+    fixed = {name: mask for name, mask in scored.keep.items() if name != "no_reason"}
+    fixed_ok = np.logical_and.reduce(list(fixed.values()))
+    for k, f in enumerate(FACTORS):
+        if f not in SUBSTANTIVE or scored.F[i, k] <= 0:
+            continue
+        for step in sorted(WEIGHT_STEPS, key=lambda s: abs(s - w[f])):
+            if step <= w[f]:
+                continue
+            trial = _weight_vector({**w, f: step})
+            scores = scored.F @ trial
+            eligible = fixed_ok & _reason_masks(scored.F, trial, require_theme, require_country)["no_reason"]
+            if _better(scores, eligible, i) < top:
+                weights[f] = step
+                break
+    return WhyNot(status="below", rank=rank_, needed=needed, weights=weights, **base)
