@@ -335,10 +335,10 @@ def matchmaking_href(lang: str = DEFAULT_LANG, **fields: Any) -> str:
 CONTACT_LISTS = ("theme", "country", "land", "sector", "institution", "language", "event", "include", "exclude")
 CONTACT_DEFAULTS: dict[str, Any] = {**{name: [] for name in CONTACT_LISTS}, "role": "", "q": "", "attendance": "any",
                                     "months": 12, "size": 10, "prefer": True, "prefer_months": 12, "quota": [],
-                                    "sep": ";", "lang": "de"}
+                                    "sep": ";", "built": False, "lang": "de"}
 _CONTACT_ORDER = ("theme", "country", "land", "sector", "institution", "language", "event", "role", "q",
                   "attendance", "months", "size", "prefer", "prefer_months", "quota", "include", "exclude", "sep",
-                  "lang")
+                  "built", "lang")
 QUOTA_DIMENSIONS = ("sector", "land", "institution")
 
 
@@ -388,6 +388,7 @@ def parse_contacts(query: Mapping[str, Any]) -> dict[str, Any]:
     out["prefer_months"] = 12 if pm is None else pm
     out["quota"] = _quota_items(q.get("quota"))
     out["sep"] = "," if first("sep") == "comma" or q.get("sep") in (",", [","]) else ";"
+    out["built"] = (first("built") or "0") in ("1", "true", "yes")
     out["lang"] = normalise_lang(first("lang") or DEFAULT_LANG)
     return out
 
@@ -409,8 +410,10 @@ def contacts_search(state: Mapping[str, Any]) -> str:
             continue
         if k == "quota":
             query[k] = [_quota_text(item) for item in v]
-        elif k == "prefer":
+        elif k in ("prefer", "built"):
             query[k] = "1" if v else "0"
+        elif k == "sep":
+            query[k] = "comma" if v == "," else ";"
         else:
             query[k] = v if isinstance(v, list) else str(v)
     full = parse_contacts(query)
@@ -423,6 +426,8 @@ def contacts_search(state: Mapping[str, Any]) -> str:
             text = ",".join(_quota_text(item) for item in value)
         elif name == "prefer":
             text = "0"
+        elif name == "built":
+            text = "1"
         elif name == "sep":
             text = "comma"
         elif isinstance(value, list):
