@@ -152,27 +152,33 @@ def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any
 #: Long texts (institution names, roles, sectors) wrap onto further lines
 #: instead of being cut off with "…" in narrow windows (1024 px).
 WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"}
+#: E-mail addresses have no spaces: they break anywhere rather than being cut.
+EMAIL_WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "cell-wrap cell-break"}
 #: The person's name stays in view while the wide grids scroll sideways.
 PINNED = {"pinned": "left", "lockPinned": True}
 
 
 def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
+    """Grid columns: name (pinned) and e-mail first, so both are in view at
+    1024 px; long texts wrap onto further lines (rows grow, nothing is cut)."""
     cols = [
-        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 150, "flex": 2, **PINNED, **WRAP},
-        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 220, "flex": 3,
+        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 140, "flex": 2, **PINNED, **WRAP},
+        {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 235, "flex": 2, "tooltipField": "email",
+         **EMAIL_WRAP},
+        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 180, "flex": 3,
          "tooltipField": "institution", **WRAP},
     ]
     if with_reason:
-        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 200, "flex": 3, **WRAP})
+        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 170, "flex": 3, **WRAP})
     cols += [
-        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 170, "flex": 2, "tooltipField": "role",
+        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 150, "flex": 2, "tooltipField": "role",
          **WRAP},
-        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 130, "flex": 1, **WRAP},
-        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 140, "flex": 1, **WRAP},
-        {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 170, "flex": 2, "tooltipField": "email"},
+        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 120, "flex": 1, **WRAP},
+        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 120, "flex": 1, **WRAP},
         {"field": "languages", "headerName": t("contacts.langs_col", lang), "width": 95},
         {"field": "last", "headerName": t("contacts.last", lang), "width": 120},
-        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 220, "flex": 2, "tooltipField": "note"},
+        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 220, "flex": 2, "tooltipField": "note",
+         **WRAP},
     ]
     return cols
 
