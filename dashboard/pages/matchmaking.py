@@ -300,8 +300,8 @@ def shortlist_csv(rows: list[dict[str, Any]], decimal: str = ",") -> bytes:
     Excel expects, numbers with a decimal comma (``decimal=","``, so German
     Excel reads the scores as numbers, not text).
 
-    >>> shortlist_csv([{"Rang": 1, "Punktzahl": 0.7273}]).decode("utf-8-sig")
-    'Rang;Punktzahl\r\n1;0,7273\r\n'
+    >>> shortlist_csv([{"Rang": 1, "Punktzahl": 0.7273}]).decode("utf-8-sig").splitlines()
+    ['Rang;Punktzahl', '1;0,7273']
     """
     buf = io.StringIO()
     if rows:

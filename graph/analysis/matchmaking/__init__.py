@@ -32,6 +32,10 @@ candidate not yet involved gets six factor scores in [0, 1]:
     over ten years.
 
 The score is the weighted mean of the factors (weights chosen by the user).
+A candidate is listed only with a substantive reason (theme, country, land
+or network above 0 and weighted above 0); options require a theme or the
+target country itself; :func:`why_not` says where any institution or Land
+stands and what would change its rank.
 A diversity rule keeps one Land (foreign institutions: one country) and one
 sector from filling the list. Each candidate carries per-factor
 contributions (they sum to its score) and evidence items in German and
@@ -52,8 +56,10 @@ matrix–vector products.
 >>> b = g.add_node("institution", "b", label="Firma B", sector="business", **src)
 >>> g.add_edge(a, w, "works_on", **src)
 >>> ranking = rank(g, project_target(g, p))
->>> [c.node for c in ranking.candidates]
-['institution:a', 'institution:b']
+>>> [c.node for c in ranking.candidates]  # Firma B only adds a sector: no substantive reason
+['institution:a']
+>>> ranking.total, ranking.without_reason
+(1, 1)
 >>> ranking.candidates[0].evidence[0].text("de")
 'arbeitet wie das Projekt zum Thema „Wasser“'
 
