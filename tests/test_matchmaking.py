@@ -418,3 +418,19 @@ def test_why_not_explains_listed_excluded_and_below_candidates():
     assert why_not(g, t, weak, r_by, laender=["DE-HE"]).status == "land_filter"
     with pytest.raises(PartnernetzError):
         why_not(g, t, "theme:water", r)
+
+
+def test_why_not_for_a_land_in_bundeslaender_mode():
+    g = _graph()
+    lead = _inst(g, "lead", land="DE-HE")
+    _inst(g, "hb", land="DE-HB", themes=("water",), sector="science")
+    _inst(g, "ni", land="DE-NI", themes=("water",), sector="business")
+    p = _project(g, "P", themes=("water",), members=(lead,))
+    t = project_target(g, p)
+    r = rank_laender(g, t, laender=["DE-NI"])
+    assert why_not(g, t, "land:DE-NI", r, mode="land", laender=["DE-NI"]).status == "listed"
+    assert why_not(g, t, "land:DE-HB", r, mode="land", laender=["DE-NI"]).status == "land_filter"
+    assert why_not(g, t, "land:DE-HE", r, mode="land", laender=["DE-NI"]).status == "involved"
+    assert why_not(g, t, "land:DE-BY", rank_laender(g, t), mode="land").status == "no_reason"
+    with pytest.raises(PartnernetzError):
+        why_not(g, t, "institution:hb", r, mode="land")
