@@ -68,6 +68,17 @@ def test_back_reload_and_shared_link_restore_the_matchmaking_view(served_app, pa
     _ready(page)
     assert _order(page) == before
 
+    # the language switch keeps the view
+    page.go_forward()
+    page.wait_for_function("() => location.search.includes('require=theme')")
+    _ready(page)
+    page.wait_for_function("() => document.querySelector('#lang-en').getAttribute('href').includes('require=theme')")
+    page.click("#lang-en")
+    page.wait_for_function("() => location.search.includes('lang=en')")
+    _ready(page)
+    assert page.get_by_label("Theme required").is_checked() and _order(page) == themed
+    assert _query(page)["themes"] == ["theme:water"]
+
     # a shared link opens the same view in a fresh browser context
     other = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     try:

@@ -15,7 +15,7 @@ from graph.core.kinds import NodeKind, node_id
 from graph.core.model import PartnerGraph
 
 from graph.analysis.matchmaking.explain import Evidence, explain_institution, explain_land
-from graph.analysis.matchmaking.factors import FACTORS, context, country_factor, institution_factors, normalise_weights
+from graph.analysis.matchmaking.factors import FACTORS, REGION_CREDIT, context, country_factor, institution_factors, normalise_weights
 from graph.analysis.matchmaking.index import MatchIndex, match_index
 from graph.analysis.matchmaking.targets import Target
 
@@ -365,6 +365,21 @@ class WhyNot:
                 "evidence": [ev.to_dict() for ev in self.evidence]}
 
 
+def _attainable(factor: str, value: float) -> float:
+    """The smallest value ``factor`` can really take at or above ``value``:
+    country experience is 0, 0.5 (region) or 1; the Land relationship moves
+    in steps of 0.2; theme and network are continuous.
+
+    >>> _attainable("country", 0.65), _attainable("land", 0.15), _attainable("theme", 0.23)
+    (1.0, 0.2, 0.23)
+    """
+    if factor == "country":
+        return REGION_CREDIT if value <= REGION_CREDIT else 1.0
+    if factor == "land":
+        return math.ceil(round(value * 5, 9)) / 5
+    return value
+
+
 def _better(scores: np.ndarray, eligible: np.ndarray, i: int) -> int:
     """How many eligible rows score above row ``i``."""
     return int((scores[eligible] > scores[i]).sum())
@@ -412,7 +427,7 @@ def why_not(graph: PartnerGraph, target: Target, node: str, ranking: Ranking, *,
         gap = cutoff - cand.score
         for k, f in enumerate(FACTORS):
             if f in SUBSTANTIVE and scored.wn[k] > 0:
-                value = scored.F[i, k] + gap / scored.wn[k] + 1e-6
+                value = _attainable(f, scored.F[i, k] + gap / scored.wn[k] + 1e-6)
                 if value <= 1.0:
                     needed[f] = float(max(value, scored.F[i, k]))
     weights: dict[str, float] = {}
