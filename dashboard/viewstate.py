@@ -331,14 +331,15 @@ def matchmaking_href(lang: str = DEFAULT_LANG, **fields: Any) -> str:
 #: Kontakte: finder filters and the guest-list settings.
 #: ``/kontakte?theme=…&country=…&land=…&sector=…&institution=…&language=…&event=…&role=…&q=…
 #: &attendance=never|not_recent&months=12&size=10&prefer=0&prefer_months=12
-#: &quota=land:*:max4,sector:business:min2&include=<id>,…&exclude=<id>,…&sep=,&lang=de|en``
+#: &quota=land:*:max4,sector:business:min2&include=<id>,…&exclude=<id>,…&sep=comma&built=1
+#: &show=<event id>&history=<person or institution id>&lang=de|en``
 CONTACT_LISTS = ("theme", "country", "land", "sector", "institution", "language", "event", "include", "exclude")
 CONTACT_DEFAULTS: dict[str, Any] = {**{name: [] for name in CONTACT_LISTS}, "role": "", "q": "", "attendance": "any",
                                     "months": 12, "size": 10, "prefer": True, "prefer_months": 12, "quota": [],
-                                    "sep": ";", "built": False, "lang": "de"}
+                                    "sep": ";", "built": False, "show": None, "history": None, "lang": "de"}
 _CONTACT_ORDER = ("theme", "country", "land", "sector", "institution", "language", "event", "role", "q",
                   "attendance", "months", "size", "prefer", "prefer_months", "quota", "include", "exclude", "sep",
-                  "built", "lang")
+                  "built", "show", "history", "lang")
 QUOTA_DIMENSIONS = ("sector", "land", "institution")
 
 
@@ -389,6 +390,8 @@ def parse_contacts(query: Mapping[str, Any]) -> dict[str, Any]:
     out["quota"] = _quota_items(q.get("quota"))
     out["sep"] = "," if first("sep") == "comma" or q.get("sep") in (",", [","]) else ";"
     out["built"] = (first("built") or "0") in ("1", "true", "yes")
+    out["show"] = first("show")  # the event shown in the event history
+    out["history"] = first("history")  # the person or institution whose events are listed
     out["lang"] = normalise_lang(first("lang") or DEFAULT_LANG)
     return out
 

@@ -454,7 +454,7 @@ def layout(lang: str = "de", **query: str):
         html.P(t("contacts.counts_note", lang, n=len(index.persons), r=len(index.persons) + n_merged, d=n_merged),
                className="muted small", id=ID.COUNTS_NOTE) if n_merged else None,
         key_figures([(t("contacts.persons", lang), len(index.persons)), (t("table.events", lang), len(index.events))]),
-        finder, guestlist, _events_section(index, lang),
+        finder, guestlist, _events_section(index, lang, state["show"], state["history"]),
     ], className="contacts-page")
 
 
@@ -475,11 +475,13 @@ def _event_list(index: ContactIndex, lang: str) -> html.Div:
     ], className="section")
 
 
-def _events_section(index: ContactIndex, lang: str) -> html.Div:
+def _events_section(index: ContactIndex, lang: str, show: str | None = None, history: str | None = None) -> html.Div:
     events = events_by_date(index)
     if not events:
         return html.Div([html.H2(t("contacts.events", lang)), html.P(t("contacts.no_events", lang), className="muted")])
     options = [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events]
+    known = (history in index.persons and not index.persons[history].masked) or history in index.by_institution
+    chosen = [history] if history and known else []
     history_cols = [
         {"field": "date", "headerName": t("contacts.date", lang), "width": 120},
         {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 240, **WRAP},
@@ -496,7 +498,9 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
         html.H2(t("contacts.events", lang)),
         html.Div([
             html.Div([
-                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options, value=events[0].id, clearable=False), lang),
+                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options,
+                                                                    value=show if show in index.events else events[0].id,
+                                                                    clearable=False), lang),
                 dag.AgGrid(id=ID.EVENT_ATTENDEES, rowData=[], columnDefs=attendee_cols, getRowId="params.data.id",
                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
                            dashGridOptions=grid_options(lang, **grid_opts), className="ag-theme-alpine", style={"width": "100%"}),
@@ -504,7 +508,8 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
             html.Div(id=ID.EVENT_COUNTS, className="event-counts"),
         ], className="event-layout"),
         html.H3(t("contacts.history_of", lang)),
-        _field("contacts.person", dcc.Dropdown(id=ID.HISTORY_OF, options=person_options(index, "", [], institutions=True, lang=lang),
+        _field("contacts.person", dcc.Dropdown(id=ID.HISTORY_OF, options=person_options(index, "", chosen, institutions=True, lang=lang),
+                                               value=chosen[0] if chosen else None,
                                                placeholder=t("contacts.search_hint", lang)), lang),
         dag.AgGrid(id=ID.HISTORY, rowData=[], columnDefs=history_cols,
                    defaultColDef={"sortable": True, "filter": True, "resizable": True},
@@ -565,7 +570,7 @@ GUEST_LIST_FORM = {"size": (ID.SIZE, "value"), "quotas": (ID.QUOTAS, "data"), "i
 
 
 #: Guest-list settings kept in the URL: field -> (component id, property).
-URL_FORM = {"size": (ID.SIZE, "value"), "prefer": (ID.PREFER, "value"), "prefer_months": (ID.PREFER_MONTHS, "value"),
+URL_FORM = {"show": (ID.EVENT, "value"), "history": (ID.HISTORY_OF, "value"), "size": (ID.SIZE, "value"), "prefer": (ID.PREFER, "value"), "prefer_months": (ID.PREFER_MONTHS, "value"),
             "quota": (ID.QUOTAS, "data"), "include": (ID.INCLUDE, "value"), "exclude": (ID.EXCLUDE, "value"),
             "sep": (ID.SEPARATOR, "value"), "built": (ID.LIST, "data")}
 
@@ -732,6 +737,9 @@ def register_callbacks(app: dash.Dash) -> None:
                           "form": {name: dash.Input(cid, prop) for name, (cid, prop) in URL_FORM.items()},
                           "search": LANG_STATE})
     def _url_state(filters, form, search):
+        events = events_by_date(contact_index())
+        if events and form.get("show") == events[0].id:
+            form = {**form, "show": None}  # the latest event is shown by default
         return url_payload(PATH, page_search(filters, form, lang_from_search(search)))
 
     @app.callback(*LANG_HREF_OUTPUTS, dash.Input(ID.URL_STATE, "data"), prevent_initial_call="initial_duplicate")

@@ -136,3 +136,24 @@ def test_contacts_grid_shows_e_mail_and_cuts_no_text(served_app, page, width):
     assert clipped == []
     screenshot(page, f"kontakte-state-{width}")
     assert page.errors == []
+
+
+def test_event_history_choices_survive_reload_and_back(served_app, page):
+    page.goto(served_app.url + "/kontakte")
+    wait_for_dash(page)
+    assert "show=" not in page.url  # the latest event is the default, not written
+    pick_single = "#contacts-event"
+    page.click(pick_single)
+    page.get_by_role("option", name="2024-09-25 – Gemeinsam in der EZ – Netzwerktreffen Berufliche Bildung").click()
+    page.wait_for_function("() => location.search.includes('show=event%3Ae08')")
+    wait_for_dash(page)
+    attendees = sorted(page.locator("#contacts-event-attendees .ag-row [col-id=name]").all_inner_texts())
+    assert attendees
+    page.goto(served_app.url + "/kontakte?show=event:e08&history=institution:bremen-bevollmaechtigte")
+    wait_for_dash(page)
+    page.wait_for_function("() => document.querySelectorAll('#contacts-history .ag-center-cols-container .ag-row').length === 5")
+    assert sorted(page.locator("#contacts-event-attendees .ag-row [col-id=name]").all_inner_texts()) == attendees
+    page.reload()
+    wait_for_dash(page)
+    page.wait_for_function("() => document.querySelectorAll('#contacts-history .ag-center-cols-container .ag-row').length === 5")
+    assert page.errors == []
