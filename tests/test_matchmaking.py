@@ -434,3 +434,15 @@ def test_why_not_for_a_land_in_bundeslaender_mode():
     assert why_not(g, t, "land:DE-BY", rank_laender(g, t), mode="land").status == "no_reason"
     with pytest.raises(PartnernetzError):
         why_not(g, t, "institution:hb", r, mode="land")
+
+
+def test_a_specialist_outranks_a_generalist_on_the_same_theme():
+    g = _graph()
+    lead = _inst(g, "lead")
+    specialist = _inst(g, "spec", themes=("water",))
+    generalist = _inst(g, "gen", themes=("water", "vet", "health"))
+    p = _project(g, "P", themes=("water",), members=(lead,))
+    r = rank(g, project_target(g, p), weights=_only("theme"), diversity=False)
+    assert _order(r) == [specialist, generalist]
+    f = {c.node: c.factors["theme"] for c in r.candidates}
+    assert f[specialist] == 1.0 and 0 < f[generalist] < 1

@@ -10,7 +10,9 @@ candidate not yet involved gets six factor scores in [0, 1]:
     themes and themes of its past projects), each theme weighted by its rarity
     (smoothed IDF over the institutions: ``1 + log((1 + n) / (1 + df))``), so
     a rare theme such as groundwater counts more than one most institutions
-    share, such as governance;
+    share, such as governance; multiplied by the candidate's focus, the
+    square root of the share the target's themes take of its own IDF-weighted
+    themes (a specialist before a generalist that touches the theme once);
 ``country``
     1 for experience in a target country (located there or a past project
     there), 0.5 for experience in a neighbouring country (same UN M49 region,

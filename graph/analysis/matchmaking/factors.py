@@ -130,7 +130,13 @@ def institution_factors(idx: MatchIndex, ctx: Context) -> np.ndarray:
     F = np.zeros((n, len(FACTORS)))
     total = ctx.tw.sum()
     if total:
-        F[:, 0] = (idx.AT @ ctx.tw) / total
+        shared = idx.AT @ ctx.tw
+        own = idx.AT @ idx.theme_idf  # IDF mass of all the institution's themes
+        # focus: how much of the institution's own (IDF-weighted) work the shared themes make up,
+        # so a specialist counts more than a generalist touching the theme once
+        r = np.divide(shared, own, out=np.zeros_like(shared), where=own > 0)
+        focus = np.sqrt(r)
+        F[:, 0] = (shared / total) * focus
     if ctx.c.any():
         F[:, 1] = country_factor(idx.AC, idx.AR, ctx)
     has_land = idx.inst_land >= 0
