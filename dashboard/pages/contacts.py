@@ -22,6 +22,7 @@ from dashboard import downloads
 from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
+from dashboard import consent_panel
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
@@ -99,6 +100,7 @@ class ID:
     URL_STATE = "contacts-url-state"
     AUTO_BUILD = "contacts-auto-build"
     COUNTS_NOTE = "contacts-counts-note"
+    CONSENT = consent_panel.ID  # the consent-due section
 
 
 # ----------------------------------------------------------------- helpers
@@ -454,7 +456,7 @@ def layout(lang: str = "de", **query: str):
         html.P(t("contacts.counts_note", lang, n=len(index.persons), r=len(index.persons) + n_merged, d=n_merged),
                className="muted small", id=ID.COUNTS_NOTE) if n_merged else None,
         key_figures([(t("contacts.persons", lang), len(index.persons)), (t("table.events", lang), len(index.events))]),
-        finder, guestlist, _events_section(index, lang, state["show"], state["history"]),
+        finder, guestlist, _events_section(index, lang, state["show"], state["history"]), consent_panel.section(lang),
     ], className="contacts-page")
 
 
@@ -625,6 +627,8 @@ class GuestListForm:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    consent_panel.register_callbacks(app)
+
     @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
                   inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})
