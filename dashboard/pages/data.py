@@ -22,6 +22,7 @@ from dashboard.domain_labels import domain_label
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from graph.analysis.analytics import compute
 from loaders.export import write_csv_tables, write_gexf, write_graphml
 from loaders.report import LoadReport
 
@@ -97,6 +98,15 @@ def layout(lang: str = "de", **_query: str):
     ])
 
 
+def _cached_metrics() -> dict | None:
+    """The dataset's metric attributes from the app's cache (None outside a request)."""
+    try:
+        ctx = current()
+    except RuntimeError:
+        return None
+    return ctx.cached("analytics.metrics", lambda: compute(ctx.graph)).node_attributes()
+
+
 def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
     """The graph as a downloadable file: ``(content, filename)``; the CSV
     archive is named in ``lang`` (``partnernetz-tabellen.zip`` /
@@ -109,7 +119,9 @@ def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
                     zf.write(path, arcname=path.name)
             return buf.getvalue(), "partnernetz-tables.zip" if lang == "en" else "partnernetz-tabellen.zip"
         target = Path(tmp) / f"partnernetz.{fmt}"
-        (write_graphml if fmt == "graphml" else write_gexf)(graph, target)
+        # with the network metrics: the ones computed once per dataset (shared with the
+        # Analysen page) inside a request, else computed here by the writer
+        (write_graphml if fmt == "graphml" else write_gexf)(graph, target, node_attrs=_cached_metrics())
         return target.read_bytes(), target.name
 
 
