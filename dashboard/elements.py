@@ -32,6 +32,7 @@ from scipy.spatial import cKDTree
 
 from dashboard.domain_labels import domain_label
 from graph.core.kinds import kind_of
+from graph.core.reference import country_by_alpha3, land_by_code
 from graph.core.model import PartnerGraph
 from graph.explore import Overview, Subgraph
 from graph.view import ExplorerView
@@ -100,14 +101,24 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _place(g: PartnerGraph, attrs: Mapping[str, Any], lang: str) -> str:
-    """Where a node is: its city and its Land or country (names where the graph knows them)."""
+def _place(attrs: Mapping[str, Any], lang: str) -> str:
+    """Where a node is: its city and its Land, or its country abroad (names
+    from the reference tables, so a picture drawn from a store's partial
+    answer names places like one drawn from the whole graph)."""
     parts = [str(attrs["city"])] if attrs.get("city") else []
-    for field, prefix in (("land", "land:"), ("country", "country:")):
-        code = attrs.get(field)
-        if code:
-            nid = f"{prefix}{code}"
-            parts.append(g.label(nid, lang) if nid in g else str(code))
+    land, country = attrs.get("land"), attrs.get("country")
+    if land:
+        try:
+            found = land_by_code(str(land))
+            parts.append(found.name_en if lang == "en" else found.name_de)
+        except KeyError:
+            parts.append(str(land))
+    elif country:
+        try:
+            found = country_by_alpha3(str(country))
+            parts.append(found.name_en if lang == "en" else found.name_de)
+        except KeyError:
+            parts.append(str(country))
     return ", ".join(dict.fromkeys(parts))
 
 
@@ -117,7 +128,7 @@ def _node_data(g: PartnerGraph, nid: str, lang: str) -> tuple[dict[str, Any], li
     name = g.label(nid, lang)
     # full name, kind and place travel with the node for the hover tooltip
     data = {"id": nid, "label": short_label(name), "name": name, "kind": kind,
-            "kindLabel": domain_label("kind", kind, lang), "place": _place(g, attrs, lang)}
+            "kindLabel": domain_label("kind", kind, lang), "place": _place(attrs, lang)}
     classes = [f"kind-{kind}"]
     if kind == "institution":
         sector = attrs.get("sector") or "unknown"
