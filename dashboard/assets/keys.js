@@ -18,7 +18,7 @@
   function searchField() {
     // the Netzwerk search box, Matchmaking's target picker, the Kontakte free-text field
     return document.querySelector(
-      ".page-search input, input.page-search, input.main-search, .mm-target input, #contacts-text");
+      ".page-search input, input.page-search, .main-search input, input.main-search, .mm-target input, #contacts-text");
   }
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) { return; }

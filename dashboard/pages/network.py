@@ -527,6 +527,22 @@ def _merge_persons(elements: list[dict[str, Any]], lang: str) -> tuple[list[dict
     return merge_duplicates(elements, alias, notes), len(folded)
 
 
+def _metric_panel(state: dict[str, Any], available: bool, lang: str) -> html.Div:
+    """Node size and colour by a precomputed metric (disabled without a whole-graph snapshot)."""
+
+    def choice(cid: str, label_key: str, metrics: tuple[str, ...], value: str) -> html.Div:
+        return html.Div([
+            html.Label(t(label_key, lang), htmlFor=cid, className="field-label"),
+            dcc.Dropdown(id=cid, options=[{"label": t(f"network.metric.{m}", lang), "value": m} for m in metrics],
+                         value=value, clearable=False, searchable=False, disabled=not available,
+                         className="metric-select"),
+        ], className="field")
+
+    return html.Div([choice(ID.SIZE, "network.size", SIZE_METRICS, state["size"]),
+                     choice(ID.COLOUR, "network.colour", COLOUR_METRICS, state["colour"])],
+                    className="panel metric-panel")
+
+
 def layout(lang: str = "de", **query: Any):
     """The page for the view state in the query string."""
     lang = normalise_lang(lang)
@@ -563,14 +579,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([html.Span(t("network.by", lang), className="field-label"),
                   dcc.RadioItems(id=ID.BY, options=[{"label": t(f"network.by.{b}", lang), "value": b} for b in ("country", "theme")],
                                  value=state["by"], inline=True, className="radio")], className="field"),
-        html.Div([html.Label(t("network.size", lang), htmlFor=ID.SIZE, className="field-label"),
-                  dcc.Dropdown(id=ID.SIZE, options=[{"label": t(f"network.metric.{m}", lang), "value": m} for m in SIZE_METRICS],
-                               value=state["size"], clearable=False, searchable=False, disabled=metrics is None,
-                               className="metric-select")], className="field"),
-        html.Div([html.Label(t("network.colour", lang), htmlFor=ID.COLOUR, className="field-label"),
-                  dcc.Dropdown(id=ID.COLOUR, options=[{"label": t(f"network.metric.{m}", lang), "value": m} for m in COLOUR_METRICS],
-                               value=state["colour"], clearable=False, searchable=False, disabled=metrics is None,
-                               className="metric-select")], className="field"),
+
         html.Div([html.Span(t("network.export", lang), className="field-label"),
                   html.Div([html.Button("PNG", id=ID.PNG, className="button small secondary"),
                             html.Button("SVG", id=ID.SVG, className="button small secondary"),
@@ -616,6 +625,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([html.Details([html.Summary(t("network.filters", lang)), _filters(store, state, lang)],
                                    open=True, className="fold-narrow fold-panel filter-fold"),
+                      _metric_panel(state, metrics is not None, lang),
                       _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
             html.Div(side, className="network-right"),
