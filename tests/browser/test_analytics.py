@@ -56,6 +56,13 @@ def test_every_chart_renders_offline_without_console_errors(served_app, page):
     page.wait_for_function(f"() => document.querySelectorAll('#{ID.MAP_LAENDER} path.choroplethlocation').length == 16",
                            timeout=20000)
     assert "Natural Earth" in page.locator(".analytics").inner_text()
+    # each Land is drawn as its own outline: the largest (Bavaria) covers a small part of the map, not all of it
+    areas = page.eval_on_selector_all(f"#{ID.MAP_LAENDER} path.choroplethlocation",
+                                      "els => els.map(e => { const b = e.getBBox(); return b.width * b.height; })")
+    plot = page.eval_on_selector(f"#{ID.MAP_LAENDER} .geo .bg, #{ID.MAP_LAENDER} .nsewdrag",
+                                 "e => { const b = e.getBoundingClientRect(); return b.width * b.height; }")
+    assert 0 < max(areas) < 0.4 * plot, (max(areas), plot)
+    screenshot(page, "analysen-laender-map")
     _open(page, served_app.url + "/analysen?tab=flows")
     page.wait_for_selector(f"#{ID.SANKEY} .sankey-node")
     assert page.locator(f"#{ID.SANKEY} .sankey-node").count() > 10
