@@ -296,14 +296,16 @@ def _themes(lang: str) -> list[str]:
                       lambda: sorted(graph.nodes(NodeKind.THEME), key=lambda x: fold(graph.label(x, lang))))
 
 
-def layout(lang: str = "de", target: str | None = None, **_query: str):
+def layout(lang: str = "de", target: str | None = None, themes: str | None = None, **_query: str):
     lang = normalise_lang(lang)
     ctx = current()
     graph = ctx.graph
     entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
     ctx.cached("matchmaking.index", lambda: match_index(graph))
     value = target if target and target in graph else ctx.cached("matchmaking.default", lambda: _default_target(graph))
-    themes = _themes(lang)
+    theme_ids = _themes(lang)
+    # ``?themes=theme:water,…`` (links from the white-spot view and the help page) preselects themes
+    chosen_themes = [x for x in str(themes or "").split(",") if x in set(theme_ids)]
     controls = html.Div([
         html.Div([
             html.Label(t("mm.target", lang), htmlFor=ID.TARGET),
@@ -312,8 +314,8 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         ], className="mm-control mm-target"),
         html.Div([
             html.Label(t("mm.themes", lang), htmlFor=ID.THEMES),
-            dcc.Dropdown(id=ID.THEMES, options=[{"label": graph.label(x, lang), "value": x} for x in themes],
-                         value=[], multi=True),
+            dcc.Dropdown(id=ID.THEMES, options=[{"label": graph.label(x, lang), "value": x} for x in theme_ids],
+                         value=chosen_themes, multi=True),
         ], className="mm-control", id=ID.THEMES_ROW),
         html.Div([
             html.Label(t("mm.what", lang)),

@@ -130,6 +130,11 @@ def test_clicking_a_white_spot_cell_opens_its_explained_view(served_app, page):
     status = page.locator("#network-status").inner_text()
     assert "0 Knoten" not in status
     screenshot(page, "network-white-spot-de")
+    link.click()  # Matchmaking for that country and theme
+    page.wait_for_url("**/matchmaking?target=country%3ABDI**")
+    wait_for_dash(page)
+    page.wait_for_function("() => document.querySelector('#matchmaking-themes').innerText.includes('Governance')")
+    assert "Burundi" in page.locator("#matchmaking-target").inner_text()
     assert page.errors == []
 
 
