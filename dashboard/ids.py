@@ -18,3 +18,6 @@ PAGES_LOCATION = "_pages_location"
 #: The table of tab titles per page and language, and the clientside callback's dummy output.
 TITLES = "tab-titles"
 TITLE_SINK = "tab-title-sink"
+USER_BOX = "user-box"
+LOGOUT = "logout-button"
+LOCAL_ADMIN_BANNER = "local-admin-banner"

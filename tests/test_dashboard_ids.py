@@ -26,6 +26,7 @@ STATES = {
     "dashboard.pages.data": [{}],
     "dashboard.pages.help": [{}],
     "dashboard.pages.not_found_404": [{}],
+    "dashboard.pages.audit_log": [{}],
 }
 
 
@@ -84,7 +85,7 @@ def test_page_ids_carry_the_page_prefix():
         prefix = {"dashboard.pages.network": "network-", "dashboard.pages.matchmaking": "matchmaking-",
                   "dashboard.pages.contacts": "contacts-", "dashboard.pages.analytics": "analytics-",
                   "dashboard.pages.data": "data-", "dashboard.pages.help": "help-",
-                  "dashboard.pages.not_found_404": "not-found"}[name]
+                  "dashboard.pages.not_found_404": "not-found", "dashboard.pages.audit_log": "audit-"}[name]
         assert [i for i in _declared(module.ID) if not i.startswith(prefix)] == []
 
 

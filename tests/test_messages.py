@@ -159,6 +159,7 @@ PAGE_STATES = {
     "dashboard.pages.data": [{}],
     "dashboard.pages.help": [{}],
     "dashboard.pages.not_found_404": [{}],
+    "dashboard.pages.audit_log": [{}],
 }
 
 

@@ -40,7 +40,8 @@ def test_unknown_address_gives_a_german_404_naming_it(served_app, page):
     assert page.locator("h1").inner_text() == "Seite nicht gefunden"
     assert "/gibt-es-nicht" in page.locator("#not-found-path").inner_text()
     page.wait_for_function("() => document.title === 'Seite nicht gefunden – Partnernetz'")
-    assert page.locator("#not-found a").count() == len(PAGES)
+    from dashboard.shell import NAV_ITEMS
+    assert page.locator("#not-found a").count() == len(NAV_ITEMS)
     page.goto(served_app.url + "/gibt-es-nicht?lang=en")
     wait_for_dash(page)
     assert page.locator("h1").inner_text() == "Page not found"
