@@ -497,23 +497,28 @@ def drop_unknown_values(store: GraphStore | PartnerGraph, query: dict[str, Any],
     return (updated(state, **changes) if changes else state), unknown[:12]
 
 
+def _local_graph() -> PartnerGraph | None:
+    """The in-memory graph the explorer answers from (embedded mode); None in
+    query mode, where the explorer never touches a whole graph."""
+    store = current().store
+    return store.graph if isinstance(store, MemoryStore) else None
+
+
 def _metrics():
-    """Per-node metrics of the whole graph, once per dataset (None without a snapshot)."""
-    ctx = current()
-    if not ctx.has_snapshot:
+    """Per-node metrics of the whole graph, once per dataset (None in query mode)."""
+    graph = _local_graph()
+    if graph is None:
         return None
-    graph = ctx.graph
-    return ctx.cached("network.node_metrics", lambda: node_metrics(graph))
+    return current().cached("network.node_metrics", lambda: node_metrics(graph))
 
 
 def _duplicates() -> dict[str, str]:
     """Contact record → the primary record of its duplicate group (as on Kontakte), once per dataset."""
-    ctx = current()
-    if not ctx.has_snapshot:
+    graph = _local_graph()
+    if graph is None:
         return {}
-    graph = ctx.graph
-    return ctx.cached("network.duplicates", lambda: {m: grp.primary for grp in find_duplicates(graph)
-                                                      for m in grp.members if m != grp.primary})
+    return current().cached("network.duplicates", lambda: {m: grp.primary for grp in find_duplicates(graph)
+                                                            for m in grp.members if m != grp.primary})
 
 
 def _merge_persons(elements: list[dict[str, Any]], lang: str) -> tuple[list[dict[str, Any]], int]:
@@ -675,9 +680,8 @@ def warm_up() -> None:
     overview) and of an in-memory graph behind it (the fallback's too).
     Never asks for the store's snapshot (the explorer does not need one)."""
     store = current().store
-    if getattr(store, "snapshot_mode", "warm") == "warm":
-        _metrics()  # size/colour by a metric: computed once per dataset, never per request
-        _duplicates()
+    _metrics()  # size/colour by a metric: computed once per dataset, never per request
+    _duplicates()
     stores = [store, *([store.fallback] if isinstance(getattr(store, "fallback", None), MemoryStore) else [])]
     for one in stores:
         graph = one.graph if isinstance(one, MemoryStore) else None
