@@ -32,6 +32,7 @@ PAGE_MODULES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.pipeline",
 )
 
 #: Pages that work on the whole graph (the store's snapshot). Without a
@@ -42,6 +43,7 @@ WHOLE_GRAPH_PAGES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.pipeline",
 )
 
 ASSETS = Path(__file__).resolve().parent / "assets"

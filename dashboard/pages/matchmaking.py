@@ -17,10 +17,12 @@ from typing import Any, Iterable
 import dash
 from dash import dcc, html
 
+from dashboard.auth import current_user
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.pages.followup_view import save_ranking
 from dashboard.viewstate import network_href
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import NodeKind, kind_of
@@ -43,6 +45,9 @@ TOP_CHOICES = (10, 20, 50)
 
 
 class ID:
+    SAVE_NAME = "matchmaking-save-name"
+    SAVE_BTN = "matchmaking-save"
+    SAVE_MSG = "matchmaking-save-message"
     TARGET = "matchmaking-target"
     THEMES = "matchmaking-themes"
     THEMES_ROW = "matchmaking-themes-row"
@@ -351,12 +356,20 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         html.Button(t("mm.xlsx", lang), id=ID.BTN_XLSX, className="button"),
         dcc.Download(id=ID.DOWNLOAD),
     ], className="button-row mm-export")
+    save = html.Div([
+        html.Label(t("mm.save_label", lang), htmlFor=ID.SAVE_NAME, className="mm-export-label"),
+        dcc.Input(id=ID.SAVE_NAME, type="text", maxLength=200, className="input mm-save-name",
+                  placeholder=t("mm.save_placeholder", lang)),
+        html.Button(t("mm.save", lang), id=ID.SAVE_BTN, className="button secondary"),
+        html.Span(id=ID.SAVE_MSG, role="status", className="mm-save-msg"),
+    ], className="button-row mm-save")
     return html.Div([
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
         controls,
         weights,
         html.Div([html.H2(t("mm.results", lang)), html.Span(id=ID.SUMMARY, className="muted mm-summary"), export],
                  className="mm-results-head"),
+        save,
         dcc.Loading(html.Div(id=ID.RESULTS, className="mm-results"), type="dot", delay_show=300),
         html.H2(t("mm.opps", lang)),
         opportunity_section(graph, lang, ops=ctx.cached("matchmaking.opportunities", lambda: opportunities(graph))),
@@ -433,3 +446,24 @@ def register_callbacks(app: dash.Dash) -> None:
         if dash.ctx.triggered_id == ID.BTN_XLSX:
             return dcc.send_bytes(shortlist_xlsx(rows), stem + ".xlsx")
         return dcc.send_bytes(shortlist_csv(rows), stem + ".csv")
+
+    @app.callback(dash.Output(ID.SAVE_MSG, "children"),
+                  inputs={"clicks": dash.Input(ID.SAVE_BTN, "n_clicks"), "name": dash.State(ID.SAVE_NAME, "value"),
+                          **_ranking_args(dash.State), "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _save_shortlist(clicks, name, controls, weights, search):
+        lang = lang_from_search(search)
+        ctx = current()
+        if not ctx.settings.workspace:
+            return html.Span(t("mm.save_no_workspace", lang), className="error")
+        graph = ctx.graph
+        ranking = _ranking_from(graph, controls, weights)
+        if ranking is None or not ranking.candidates:
+            return html.Span(t("mm.save_empty", lang), className="error")
+        try:
+            sid = save_ranking(ctx.settings.workspace, graph, ranking, name=name or "", owner=current_user(),
+                               settings={"controls": controls, "weights": weights}, lang=lang)
+        except PartnernetzError as exc:
+            return html.Span(t("pipe.error", lang, error=str(exc)), className="error")
+        return html.Span([t("mm.saved", lang, n=len(ranking.candidates), name=(name or "").strip()), " ",
+                          dcc.Link(t("mm.to_pipeline", lang), href=f"/pipeline?lang={lang}")], className="ok")

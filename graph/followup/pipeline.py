@@ -112,6 +112,11 @@ class PipelineItem:
         """Still waiting for an outcome (proposed, asked or deferred)."""
         return self.status not in _CLOSED
 
+    @property
+    def needs_action(self) -> bool:
+        """Open, or accepted but not yet entered as a participation."""
+        return self.is_open or (self.status == Status.ACCEPTED and not self.participation)
+
     def to_dict(self) -> dict[str, Any]:
         return {"shortlist": self.shortlist, "node": self.node, "rank": self.rank, "score": self.score,
                 "factors": dict(self.factors), "explanation": self.explanation, "label": self.label,
@@ -168,9 +173,11 @@ def is_overdue(item: PipelineItem, today: _dt.date) -> bool:
 def open_items(items: Iterable[PipelineItem], today: _dt.date, *, owner: str | None = None,
                status: str | None = None, land: str | None = None, country: str | None = None,
                due_before: _dt.date | None = None) -> list[PipelineItem]:
-    """Open candidates across shortlists, filtered; overdue steps first (oldest
-    due first), then those with a due date, then the rest by shortlist and rank."""
-    out = [i for i in items if i.is_open
+    """Candidates that still need a step (open ones, and accepted ones not yet
+    entered as a participation) across shortlists, filtered; overdue steps
+    first (oldest due first), then those with a due date, then the rest by
+    shortlist and rank."""
+    out = [i for i in items if i.needs_action
            and (not owner or i.owner == owner)
            and (not status or i.status.value == status)
            and (not land or i.land == land)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -49,6 +50,8 @@ def test_open_items_put_overdue_steps_first_and_filter():
     b = move(item("institution:b", 2, land="DE-BY"), Status.ASKED, owner="ben", due="2026-11-20")
     c = item("institution:c", 3, land="DE-HE")
     d = move(move(item("institution:d", 4), Status.ASKED), Status.ACCEPTED)
+    assert [i.node for i in open_items([d], TODAY)] == ["institution:d"]  # accepted, not yet a participation
+    d = replace(d, participation="BLP-01|d|partner")
     ordered = open_items([a, b, c, d], TODAY)
     assert [i.node for i in ordered] == ["institution:b", "institution:a", "institution:c"]
     assert is_overdue(b, TODAY) and not is_overdue(a, TODAY) and not is_overdue(d, TODAY)
