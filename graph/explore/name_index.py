@@ -28,8 +28,11 @@ A query therefore touches only the words and names that share its letters.
 
 from __future__ import annotations
 
+import gc
 import unicodedata
 from bisect import bisect_left
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -53,6 +56,8 @@ _EMPTY = np.zeros(0, dtype=np.int32)
 def plain_key(text: str) -> str:
     """Second spelling key: accents dropped *before* folding, so that
     ``Müller`` also matches ``Muller`` (``fold`` gives ``mueller``)."""
+    if text.isascii():
+        return fold(text)
     decomposed = unicodedata.normalize("NFKD", text)
     return fold("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
@@ -102,6 +107,20 @@ def _numbered_bigrams(word: str) -> list[str]:
     return out
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the index allocates its millions of
+    (acyclic) strings and lists: on a loaded graph each full collection walks
+    every graph object, and they would triple the build time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _postings(words: list[str], keys_of) -> dict[str, np.ndarray]:
     lists: dict[str, list[int]] = {}
     for t, word in enumerate(words):
@@ -114,6 +133,10 @@ class NameIndex:
     """Searchable spellings of every node of ``g`` and their postings."""
 
     def __init__(self, g: PartnerGraph):
+        with _gc_paused():
+            self._build(g)
+
+    def _build(self, g: PartnerGraph) -> None:
         self.generation = g.generation
         self.names: list[str] = []
         self.owners: list[str] = []
@@ -126,7 +149,7 @@ class NameIndex:
             for raw in [data.get(a) for a in NAME_ATTRS] + [key_of(nid)]:
                 if not isinstance(raw, str) or not raw:
                     continue
-                for key in (fold(raw), plain_key(raw)):
+                for key in ((fold(raw),) if raw.isascii() else (fold(raw), plain_key(raw))):
                     if not key or key in seen:
                         continue
                     seen.add(key)
