@@ -533,10 +533,11 @@ def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tupl
         sign[sign == 0] = np.where((i[sign == 0] % 2) == 0, 1.0, -1.0)  # coincident: deterministic side
         step = np.zeros_like(delta)
         step[rows, axis] = sign * (overlap[rows, axis] / 2 + 0.5)
-        move = np.zeros_like(xy)
-        np.add.at(move, i, -step)
-        np.add.at(move, j, step)
-        xy += move
+        # every pair's push, summed per node: bincount adds in the same order as
+        # np.add.at would (all i-sides, then all j-sides), many times faster
+        ends, pushes, n = np.concatenate((i, j)), np.concatenate((-step, step)), len(xy)
+        xy += np.column_stack((np.bincount(ends, pushes[:, 0], minlength=n),
+                               np.bincount(ends, pushes[:, 1], minlength=n)))
     return {n: (float(x), float(y)) for n, (x, y) in zip(names, xy)}
 
 
