@@ -711,3 +711,32 @@ def kinds_in(elements: Iterable[Mapping[str, Any]]) -> set[str]:
     """Node kinds present among ``elements`` (for the legend)."""
     return {el["data"]["kind"] for el in elements if "source" not in el["data"] and "kind" in el["data"]}
 
+
+
+#: Element data the browser reads (the stylesheet's ``data(...)``, the tapped
+#: node's ``id``); everything else stays on the server.
+WIRE_NODE_DATA = ("id", "label", "size")
+WIRE_EDGE_DATA = ("source", "target", "width")
+
+
+def wire_elements(elements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``elements`` as sent to the browser: only the data it reads, edges
+    with short ids (``e0``, ``e1`` … unique within the view) — about half the
+    bytes of the full elements, which the server keeps for legends and exports.
+
+    >>> wire_elements([{"data": {"id": "a", "label": "A", "name": "A", "kind": "land"}, "classes": "kind-land"},
+    ...                {"data": {"id": "a|b|x", "source": "a", "target": "b", "kind": "x"}, "classes": "edge-x"}])
+    [{'data': {'id': 'a', 'label': 'A'}, 'classes': 'kind-land'}, {'data': {'source': 'a', 'target': 'b', 'id': 'e0'}, 'classes': 'edge-x'}]
+    """
+    out: list[dict[str, Any]] = []
+    edges = 0
+    for el in elements:
+        data = el["data"]
+        if "source" in data:
+            slim = {k: data[k] for k in WIRE_EDGE_DATA if k in data}
+            slim["id"] = f"e{edges}"
+            edges += 1
+        else:
+            slim = {k: data[k] for k in WIRE_NODE_DATA if k in data}
+        out.append({**el, "data": slim})
+    return out

@@ -25,7 +25,7 @@ from dashboard import ids
 from dashboard.auth import current_user
 from dashboard.components import page_header
 from dashboard.context import current
-from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
+from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet, wire_elements
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.viewstate import LAYOUTS, network_href, parse_query, parse_search, to_filter, to_search, updated, updated_search
@@ -484,7 +484,7 @@ def layout(lang: str = "de", **query: Any):
     canvas = html.Div([
         html.Div([*status_message(view, lang), highlight_notice(g, state, lang)], id=ID.STATUS,
                  className="network-status"),
-        cyto.Cytoscape(id=ID.CYTO, elements=elements, stylesheet=stylesheet(),
+        cyto.Cytoscape(id=ID.CYTO, elements=wire_elements(elements), stylesheet=stylesheet(),
                        layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
                        minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
                        style={"width": "100%", "height": "660px"}),
