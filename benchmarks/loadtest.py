@@ -7,6 +7,7 @@ Starts ``python app.py serve`` on loopback with a synthetic dataset (default
 the Dash callback request the browser sends:
 
     search suggestions → focus a node → expand a neighbour → shortest path → matchmaking for a project
+    → contact filter (the count and the first page of the grid) → guest list
 
 with no think time (a worst case). Reports throughput, p50/p95/p99 latency
 overall and per click, and errors (HTTP status ≠ 200/204 or failed requests).
@@ -16,6 +17,7 @@ with ``requests`` otherwise.
     python benchmarks/loadtest.py                       # 20 users, 60 s, 10k nodes
     python benchmarks/loadtest.py --users 5 --duration 10 --nodes 1k   # quick
     python benchmarks/loadtest.py --workers 2           # against `serve --workers 2`
+    python benchmarks/loadtest.py --nodes 100k --base /tmp/scale-base   # and the previous commit, same run
 
 It also reports the server's CPU time and the peak memory of all server
 processes together (PSS and USS from ``/proc/<pid>/smaps_rollup``).
@@ -38,9 +40,9 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from run import DashClient, Server, component_values, dataset, free_port, parse_size, size_name  # noqa: E402
+from run import ROOT, DashClient, Server, component_values, dataset, free_port, parse_size, size_name  # noqa: E402
 
-ACTIONS = ("search", "focus", "expand", "path", "matchmaking")
+ACTIONS = ("search", "focus", "expand", "path", "matchmaking", "contacts", "guestlist")
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -90,6 +92,27 @@ def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200)
         for pid in rng.sample(projects, min(count, len(projects))):
             bodies["matchmaking"].append(client.request(mm, {**defaults, ("matchmaking-target", "value"): pid},
                                                         changed="matchmaking-target.value"))
+    count_dep = client.find("contacts-result-count.children")
+    if count_dep:
+        defaults = component_values(client.page("/kontakte")[1])
+        rows_dep = client.find("contacts-results.getRowsResponse")  # the grid pages on the server
+        guest = client.find("contacts-list-store.data")
+        themes = sorted(g.nodes(NodeKind.THEME))
+        countries = sorted(g.nodes(NodeKind.COUNTRY))
+        for k in range(count):
+            values = {**defaults, ("contacts-themes", "value"): [rng.choice(themes)]}
+            if k % 2:
+                values[("contacts-countries", "value")] = [rng.choice(countries)]
+            # one click = every request the browser sends for it, in order
+            steps = [client.request(count_dep, values, changed="contacts-themes.value")]
+            if rows_dep:
+                steps.append(client.request(rows_dep, {**values, ("contacts-results", "getRowsRequest"):
+                                                       {"startRow": 0, "endRow": 15, "sortModel": [], "filterModel": {}}}))
+            bodies["contacts"].append(steps)
+            if guest:
+                bodies["guestlist"].append(client.request(guest, {**values, ("contacts-build", "n_clicks"): 1,
+                                                                  ("contacts-size", "value"): 30},
+                                                          changed="contacts-build.n_clicks"))
     return {a: b for a, b in bodies.items() if b}
 
 
@@ -140,7 +163,10 @@ async def _run_async(url: str, bodies, users: int, duration: float, seed: int, r
                     return
                 start = time.perf_counter()
                 try:
-                    resp = await client.post("/_dash-update-component", json=body)
+                    for step in (body if isinstance(body, list) else [body]):
+                        resp = await client.post("/_dash-update-component", json=step)
+                        if resp.status_code not in (200, 204):
+                            break
                     rec.answered(action, resp.status_code, start)
                 except httpx.HTTPError as exc:
                     rec.error(action, repr(exc))
@@ -160,7 +186,10 @@ def _run_threads(url: str, bodies, users: int, duration: float, seed: int, rec: 
                 return
             start = time.perf_counter()
             try:
-                resp = session.post(url + "/_dash-update-component", json=body, timeout=120)
+                for step in (body if isinstance(body, list) else [body]):
+                    resp = session.post(url + "/_dash-update-component", json=step, timeout=120)
+                    if resp.status_code not in (200, 204):
+                        break
                 rec.answered(action, resp.status_code, start)
             except requests.RequestException as exc:
                 rec.error(action, repr(exc))
@@ -216,14 +245,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1, help="server worker processes (`serve --workers N`; default 1)")
     p.add_argument("--data-dir", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "partnernetz-bench"))
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "loadtest.json"))
+    p.add_argument("--base", help="checkout of the previous commit: the same users against it, same run")
     args = p.parse_args(argv)
-
-    import requests
-
     n = parse_size(args.nodes)
     folder, _ = dataset(n, args.seed, Path(args.data_dir))
+    results = {"this commit": run_once(args, n, folder, ROOT)}
+    if args.base:
+        results["previous commit"] = run_once(args, n, folder, Path(args.base))
+    for name, result in results.items():
+        print(f"\n{name}: " + result["table"])
+        for message in result["error_messages"]:
+            print("  error:", message)
+    Path(args.out).write_text(json.dumps(results if args.base else results["this commit"], indent=2))
+    print(f"JSON: {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_once(args: argparse.Namespace, n: int, folder: Path, root: Path) -> dict[str, Any]:
+    """Serve ``folder`` from checkout ``root``, let the users click, return the figures."""
+    import requests
+
     load_start = os.getloadavg()[0]
-    server = Server(folder, free_port(), workers=args.workers)
+    # a kept build is written once, in the background, after the warm-up: not while users click
+    server = Server(folder, free_port(), workers=args.workers, root=root, env={"PARTNERNETZ_KEPT_DIR": "off"})
     peak: dict[str, float] = {}
     sampling = threading.Event()
 
@@ -236,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.wait_ready()
         client = DashClient(requests.Session(), server.url)
-        for path in ("/", "/matchmaking", "/analysen"):  # fill the per-dataset caches first
+        for path in ("/", "/matchmaking", "/analysen", "/kontakte"):  # fill the per-dataset caches first
             client.page(path)
         bodies = build_bodies(client, folder, seed=args.seed)
         rec = Recorder()
@@ -271,14 +315,8 @@ def main(argv: list[str] | None = None) -> int:
                   server_peak_rss_mb=server_rss, workers=args.workers, server_cpu_s=round(server_cpu, 1),
                   client_cpu_s=round(client_cpu, 1),
                   server_memory_peak_mb={k: round(v, 1) for k, v in peak.items()})
-    text = render(result)
-    result["table"] = text
-    print(text)
-    for message in result["error_messages"]:
-        print("  error:", message)
-    Path(args.out).write_text(json.dumps(result, indent=2))
-    print(f"JSON: {args.out}", file=sys.stderr)
-    return 0
+    result["table"] = render(result)
+    return result
 
 
 if __name__ == "__main__":
