@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import neo4j
 
-    from graph.neo4j_store import Neo4jStore
+    from graph.store.neo4j import Neo4jStore
 
     server = None
     if args.uri:

@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import neo4j
 
-    from graph.neo4j_store import Neo4jStore
+    from graph.store.neo4j import Neo4jStore
     from graph.store import FallbackStore, MemoryStore
     from tests.neo4j.falkordb_server import bolt_handshake, start_falkordb
 

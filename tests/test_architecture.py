@@ -195,12 +195,6 @@ def test_the_scan_finds_writes_through_aliases():
     assert nx_writes(source) == [1, 2, 4, 6, 7]
 
 
-#: Files the Neo4j work rewrites in parallel (the lead moves them into
-#: graph/store/neo4j/): its ``_local_graph`` still adds nodes and edges directly
-#: and is to call ``PartnerGraph.put_node``/``put_edge``; remove the entry then.
-PENDING = {"graph/neo4j_store.py"}
-
-
 def test_nothing_writes_to_the_networkx_graph_outside_the_model():
     files = [ROOT / "app.py", *[p for d in (*PACKAGES, "tests", "benchmarks") for p in (ROOT / d).rglob("*.py")]]
     found = {}
@@ -211,6 +205,4 @@ def test_nothing_writes_to_the_networkx_graph_outside_the_model():
         lines = nx_writes(path.read_text())
         if lines:
             found[rel] = lines
-    pending = {rel: found.pop(rel, None) for rel in PENDING}
     assert found == {}, f"write through PartnerGraph's methods instead: {found}"
-    assert all(pending.values()), f"no write left in {pending}: remove it from PENDING"

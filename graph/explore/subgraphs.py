@@ -123,13 +123,18 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
 
 
 def cut(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
-         total: int) -> Subgraph:
+        total: int, *, degree: Any = None) -> Subgraph:
     """The truncated view of the nodes ``rows`` (adjacency rows): nodes are
     taken in the order of ``keys`` (numpy arrays aligned with ``rows``, the
     last one deciding first, as in ``np.lexsort``), then degree descending,
-    then id, each if it still fits with its edges to the nodes taken so far."""
-    # degree counts parallel edges, like the Neo4j store's cut
-    order_rows = rows[np.lexsort((adj.name_rank[rows], -adj.degree[rows], *keys))]
+    then id, each if it still fits with its edges to the nodes taken so far.
+
+    ``degree`` (per adjacency row) replaces ``adj.degree`` when ``g`` is a
+    local part of a larger graph (the Neo4j store cuts with the degrees in
+    the database)."""
+    # degree counts parallel edges
+    degree = adj.degree if degree is None else degree
+    order_rows = rows[np.lexsort((adj.name_rank[rows], -degree[rows], *keys))]
     # links[i]: edges between node i and the nodes chosen so far, kept up to
     # date as nodes are chosen (numpy: a chosen hub updates thousands at once)
     links = np.zeros(len(adj.names), dtype=np.int64)

@@ -4,10 +4,11 @@
 ``protocol``   :class:`GraphStore` (what every store answers), ``EdgeRecord``
 ``memory``     :class:`MemoryStore` over an in-memory graph (the default)
 ``fallback``   :class:`FallbackStore`: a remote store with in-memory standby
+``neo4j/``     :class:`~graph.store.neo4j.Neo4jStore`: the same questions in
+               Cypher over Bolt, push and pull (not imported here: importing
+               :mod:`graph.store` never loads the ``neo4j`` driver)
 =============  ==============================================================
 
-The Neo4j store lives in :mod:`graph.neo4j_store` (with :mod:`graph.cypher`
-and :mod:`graph.neo4j_rows`; to move into ``graph/store/neo4j/``).
 Imports only :mod:`graph.core`, :mod:`graph.explore` and :mod:`graph.people`.
 
 >>> from graph.core.model import PartnerGraph

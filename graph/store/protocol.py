@@ -2,7 +2,7 @@
 
 Two implementations pass one contract test suite (``tests/neo4j/test_contract.py``):
 :class:`~graph.store.memory.MemoryStore` answers from an in-memory
-:class:`~graph.core.model.PartnerGraph`, :class:`graph.neo4j_store.Neo4jStore`
+:class:`~graph.core.model.PartnerGraph`, :class:`graph.store.neo4j.Neo4jStore`
 answers in Cypher from Neo4j.
 """
 

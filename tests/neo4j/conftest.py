@@ -31,7 +31,7 @@ import pytest
 
 import neo4j
 
-from graph.neo4j_store import Neo4jStore
+from graph.store.neo4j import Neo4jStore
 from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb
 
 #: Label of nodes tests create that Partnernetz did not write.

@@ -25,9 +25,9 @@ import app
 from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.shell import _banner
-from graph import neo4j_store
+from graph.store.neo4j import store as neo4j_store
 from graph.core.errors import StoreError, StoreUnavailable
-from graph.neo4j_store import Neo4jStore
+from graph.store.neo4j import Neo4jStore
 
 PASSWORD = "s3cret-Pa55"
 URI = "bolt://db.example.org:7687"

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from graph import cypher
-from graph.cypher import DIALECTS, MERGE_EDGES, MERGE_NODES, get_dialect
+from graph.store.neo4j import cypher
+from graph.store.neo4j.cypher import DIALECTS, MERGE_EDGES, MERGE_NODES, get_dialect
 from graph.core.errors import StoreError
 from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
-from graph.neo4j_rows import (
+from graph.store.neo4j.rows import (
     batches, chunks, edge_rows, graph_from_records, node_rows, property_value, rendered_size,
 )
 
@@ -164,29 +164,31 @@ def test_graph_package_still_does_not_import_neo4j_without_the_store():
     import subprocess
     import sys
 
-    code = ("import sys, graph, graph.core.model, graph.core.tables, graph.core.reference, graph.cypher, graph.neo4j_rows;"
+    code = ("import sys, graph, graph.core.model, graph.core.tables, graph.core.reference, graph.store, graph.store.neo4j, graph.store.neo4j.cypher, graph.store.neo4j.rows, graph.store.neo4j.local, graph.store.neo4j.walk;"
             "sys.exit(1 if 'neo4j' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
 def test_public_api_of_the_store_modules():
-    import graph.neo4j_rows
-    import graph.neo4j_store
+    import graph.store.neo4j
+    import graph.store.neo4j.rows
+    import graph.store.neo4j.store
     import graph.store
     import graph.view
 
     assert set(graph.store.__all__) == {"GraphStore", "MemoryStore", "FallbackStore", "FilterOptions", "filter_options",
                                         "EdgeRecord"}
     assert set(graph.view.__all__) == {"ExplorerView", "explorer_view", "view_graph", "local_graph"}
-    assert set(graph.neo4j_store.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
+    assert set(graph.store.neo4j.__all__) == set(graph.store.neo4j.store.__all__)
+    assert set(graph.store.neo4j.__all__) == {"Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri",
                                               "Progress", "CONTACT_RULES", "SNAPSHOT_MODES"}
-    for module in (graph.store, graph.neo4j_store, graph.neo4j_rows, cypher):
+    for module in (graph.store, graph.store.neo4j, graph.store.neo4j.store, graph.store.neo4j.rows, cypher):
         assert all(hasattr(module, name) for name in module.__all__)
     # The contract methods every store has.
     for name in ("node", "node_attrs", "counts_by_kind", "search", "neighbours_by_relation", "ego_network",
                  "shortest_paths", "filter_subgraph", "neighbours", "induced_subgraph", "matching_projects",
                  "overview", "edges_between", "filter_options", "snapshot"):
-        assert callable(getattr(graph.store.MemoryStore, name)) and callable(getattr(graph.neo4j_store.Neo4jStore, name))
+        assert callable(getattr(graph.store.MemoryStore, name)) and callable(getattr(graph.store.neo4j.Neo4jStore, name))
 
 
 def test_new_query_statements_take_every_value_as_a_parameter():

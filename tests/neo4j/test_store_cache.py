@@ -12,8 +12,8 @@ import pytest
 
 from dashboard.pages import network
 from dashboard.viewstate import parse_query
-from graph import cypher
-from graph.neo4j_store import Neo4jStore
+from graph.store.neo4j import cypher
+from graph.store.neo4j import Neo4jStore
 from graph.view import explorer_view
 from graph.store import MemoryStore
 from graph.view import view_graph
@@ -24,7 +24,7 @@ INSTITUTION = "institution:hlft"
 
 
 def _count_statements(store: Neo4jStore, monkeypatch) -> Counter:
-    """Count the statements ``store`` sends, by the name of their constant in graph.cypher."""
+    """Count the statements ``store`` sends, by the name of their constant in graph.store.neo4j.cypher."""
     names = {v: k for k, v in vars(cypher).items() if isinstance(v, str)}
     seen: Counter = Counter()
     ids_query, run = store._ids_query, store._run
@@ -106,7 +106,7 @@ def test_a_new_dataset_version_is_read_afresh(peer, sample_graph):
 
 
 def test_the_caches_are_bounded(peer, sample_graph, monkeypatch):
-    from graph import neo4j_store
+    from graph.store.neo4j import store as neo4j_store
 
     monkeypatch.setattr(neo4j_store, "_LRU_SIZE", 10)
     peer.store().push(sample_graph)

@@ -80,7 +80,7 @@ def _props(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def node_rows(g: PartnerGraph, *, push: str) -> dict[NodeKind, list[dict[str, Any]]]:
-    """``{kind: [{"id", "props"}]}`` for :data:`graph.cypher.MERGE_NODES`."""
+    """``{kind: [{"id", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_NODES`."""
     out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
     for nid, attrs in g.nx.nodes(data=True):
         props = _props(attrs)
@@ -90,7 +90,7 @@ def node_rows(g: PartnerGraph, *, push: str) -> dict[NodeKind, list[dict[str, An
 
 
 def edge_rows(g: PartnerGraph, *, push: str) -> dict[EdgeKind, list[dict[str, Any]]]:
-    """``{kind: [{"source", "target", "key", "props"}]}`` for :data:`graph.cypher.MERGE_EDGES`."""
+    """``{kind: [{"source", "target", "key", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_EDGES`."""
     out: dict[EdgeKind, list[dict[str, Any]]] = {k: [] for k in EdgeKind}
     for u, v, key, attrs in g.nx.edges(keys=True, data=True):
         kind = EdgeKind(attrs["kind"])

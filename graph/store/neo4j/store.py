@@ -1,11 +1,10 @@
-"""The Neo4j store: push, pull and query the partner graph over Bolt.
+"""The Neo4j store: query the partner graph over Bolt; push and pull it.
 
 Built on an injected ``neo4j.Driver`` (official driver, v6); :func:`connect`
 creates one from a URI for the CLI and the dashboard. Every driver error is
-translated here into :class:`~graph.errors.StoreUnavailable` (server down,
-wrong credentials, unknown database, timeout) or
-:class:`~graph.errors.StoreError` (anything else), with a message naming the
-URI and the cause; no ``neo4j.exceptions`` type leaves this module.
+translated (:mod:`.errors`) into :class:`~graph.core.errors.StoreUnavailable`
+or :class:`~graph.core.errors.StoreError`; no ``neo4j.exceptions`` type
+leaves this package.
 
 Query mode (``serve --neo4j-uri``) uses one store for the whole process:
 the explorer's questions are answered per call; what is read once and cached
@@ -17,9 +16,6 @@ dataset version (:meth:`Neo4jStore.version`, read at most every
 ``refresh_interval`` seconds) changes. ``contacts`` sets the privacy rule
 every answer keeps to.
 
-This is the only module of ``graph/`` that imports ``neo4j``; nothing in
-``graph/__init__`` imports it.
-
 Example (needs a running server)::
 
     with connect("bolt://127.0.0.1:7687", user="neo4j", password=secret) as store:
@@ -30,30 +26,35 @@ Example (needs a running server)::
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 import time
-from collections import Counter, OrderedDict
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Iterable
 
 import neo4j
+import numpy as np
 from neo4j import exceptions as nx_exc
 
-from graph import cypher
-from graph.cypher import Dialect, get_dialect
 from graph import explore as queries
 from graph.core.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
 from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
-from graph.people.privacy import mask_unconsented, without_contacts
 from graph.explore import GraphFilter, Neighbour, Subgraph
-from graph.store import EdgeRecord, FilterOptions
+from graph.explore.adjacency import adjacency
+from graph.explore.options import FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names
-from graph.neo4j_rows import TAG_PROPERTIES, PulledGraph, chunks, rendered_size, batches, edge_rows, graph_from_records, new_push_id, node_rows
+from graph.explore.subgraphs import cut
+from graph.people.privacy import mask_unconsented, without_contacts
+from graph.store.neo4j import cypher, transfer
+from graph.store.neo4j.caches import LRU
+from graph.store.neo4j.cypher import Dialect, get_dialect
+from graph.store.neo4j.errors import cause, redact_uri, secrets_of, translated
+from graph.store.neo4j.local import kind_name, local_graph, node_attrs
+from graph.store.neo4j.rows import chunks, rendered_size
+from graph.store.neo4j.transfer import Progress, PullResult, PushResult
+from graph.store.neo4j.walk import Ball, distance, region
+from graph.store.protocol import EdgeRecord
 
 __all__ = ["Neo4jStore", "PushResult", "PullResult", "connect", "redact_uri", "Progress", "CONTACT_RULES",
            "SNAPSHOT_MODES"]
@@ -72,18 +73,6 @@ SNAPSHOT_MODES = ("warm", "lazy", "off")
 
 
 
-class Progress(Protocol):
-    """What push and pull report progress to: a ``tqdm`` bar fits.
-
-    ``total`` is set to the number of rows before the first ``update(n)``.
-    """
-
-    total: Any
-
-    def update(self, n: int) -> Any: ...
-
-
-_DELETE_BATCH = 1000
 #: Nodes whose attributes, outgoing relationships and degree the store keeps
 #: per dataset version (least recently used dropped first).
 _LRU_SIZE = 20_000
@@ -94,159 +83,6 @@ _UNLIMITED = 10**12
 #: The kinds a filter with project criteria can show (and needs to decide).
 _FILTER_KINDS = (NodeKind.PROJECT, NodeKind.INSTITUTION, NodeKind.LAND, NodeKind.COUNTRY,
                  NodeKind.THEME, NodeKind.PROGRAMME)
-
-
-def redact_uri(uri: str) -> str:
-    """``uri`` without any password in it (``bolt://u:pw@h`` → ``bolt://u@h``).
-
-    >>> redact_uri("neo4j+s://ann:secret@db.example.org:7687")
-    'neo4j+s://ann@db.example.org:7687'
-    """
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return "<unparsable URI>"
-    if parts.password is None:
-        return uri
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    if parts.username:
-        host = f"{parts.username}@{host}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-@dataclass(frozen=True)
-class PushResult:
-    """What one push wrote and removed."""
-
-    push_id: str
-    nodes: int
-    edges: int
-    deleted_nodes: int
-    deleted_edges: int
-    seconds: float
-    index: str
-
-    @property
-    def rows_per_second(self) -> float:
-        return (self.nodes + self.edges) / self.seconds if self.seconds > 0 else float("inf")
-
-
-@dataclass(frozen=True)
-class PullResult:
-    """A graph pulled from the store, with timing and skipped records."""
-
-    graph: PartnerGraph
-    problems: list[str]
-    nodes: int
-    edges: int
-    seconds: float
-
-    @property
-    def rows_per_second(self) -> float:
-        return (self.nodes + self.edges) / self.seconds if self.seconds > 0 else float("inf")
-
-
-_REASON = re.compile(r"\(reason (.+)\)\s*$")
-
-
-def _secrets_of(uri: str | None, password: str | None = None) -> tuple[str, ...]:
-    """What must never appear in a message: the password and the raw URI holding one."""
-    out = [password] if password else []
-    try:
-        in_uri = urlsplit(uri).password if uri else None
-    except ValueError:
-        in_uri = None
-    if in_uri:
-        out += [uri, in_uri]
-    return tuple(out)
-
-
-def _cause(exc: BaseException, secrets: tuple[str, ...] = ()) -> str:
-    """A one-line cause: the server's message, or the driver's first argument,
-    with any secret replaced (raw URI first, so it becomes the redacted one)."""
-    return _scrub(_raw_cause(exc), secrets)
-
-
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, redact_uri(secret) if "://" in secret else "***")
-    return text
-
-
-def _raw_cause(exc: BaseException) -> str:
-    if isinstance(exc, nx_exc.Neo4jError):
-        text = exc.message or str(exc)
-    else:
-        text = str(exc.args[0]) if exc.args else str(exc)
-    text = " ".join(str(text).split()) or type(exc).__name__
-    if "Bolt handshake response" in text:
-        deadline = re.search(r"timeout=([0-9.]+)", text)
-        within = f" within {deadline.group(1)} s" if deadline else ""
-        return f"no Bolt handshake answer{within}: not a Bolt port, or the server hangs"
-    reason = _REASON.search(text)
-    if reason:  # "Couldn't connect to … (reason [Errno 111] Connection refused)"
-        text = reason.group(1)
-    return text[:300]
-
-
-class _LRU:
-    """A bounded, thread-safe ``{key: value}`` that forgets the least recently used first.
-
-    >>> lru = _LRU(2)
-    >>> lru.put({"a": 1, "b": 2}); lru.get_many(["a"]); lru.put({"c": 3})
-    {'a': 1}
-    >>> sorted(lru.get_many(["a", "b", "c"]))
-    ['a', 'c']
-    """
-
-    def __init__(self, size: int):
-        self.size = size
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, keys: Iterable[Any]) -> dict[Any, Any]:
-        out = {}
-        with self._lock:
-            for key in keys:
-                if key in self._data:
-                    self._data.move_to_end(key)
-                    out[key] = self._data[key]
-        return out
-
-    def put(self, items: dict[Any, Any]) -> None:
-        with self._lock:
-            for key, value in items.items():
-                self._data[key] = value
-                self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def get_or_fetch(self, keys: Iterable[Any], fetch: Callable[[list[Any]], dict[Any, Any]]) -> dict[Any, Any]:
-        """``{key: value}`` of ``keys`` (deduplicated, in order): held values,
-        and for the others what ``fetch(missing keys)`` returns (kept for next
-        time). Keys neither held nor fetched are left out.
-
-        >>> _LRU(4).get_or_fetch(["a", "b", "a"], lambda missing: {k: k.upper() for k in missing if k != "b"})
-        {'a': 'A'}
-        """
-        wanted = list(dict.fromkeys(keys))
-        known = self.get_many(wanted)
-        missing = [k for k in wanted if k not in known]
-        if missing:
-            fetched = fetch(missing)
-            self.put(fetched)
-            known.update(fetched)
-        return {k: known[k] for k in wanted if k in known}
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 class Neo4jStore:
@@ -290,7 +126,7 @@ class Neo4jStore:
         if self.batch_size < 1:
             raise StoreError(f"batch size must be at least 1, got {self.batch_size}")
         self.uri = redact_uri(uri) if uri else "the Neo4j server"
-        self._secrets = _secrets_of(uri, password)
+        self._secrets = secrets_of(uri, password)
         self._owns_driver = owns_driver
         if contacts not in CONTACT_RULES:
             raise StoreError(f"unknown contact rule {contacts!r} (expected one of: {', '.join(CONTACT_RULES)})")
@@ -306,8 +142,8 @@ class Neo4jStore:
         self._cache_locks: dict[str, threading.Lock] = {}
         self._snapshot: tuple[Any, PartnerGraph] | None = None
         # Per dataset version: node attributes, outgoing relationships, degrees (see _fresh_lru).
-        self._attr_lru, self._out_lru, self._adj_lru = _LRU(_LRU_SIZE), _LRU(_LRU_SIZE), _LRU(_LRU_SIZE)
-        self._degree_lru, self._step_lru = _LRU(5 * _LRU_SIZE), _LRU(_STEP_LRU_SIZE)
+        self._attr_lru, self._out_lru, self._adj_lru = LRU(_LRU_SIZE), LRU(_LRU_SIZE), LRU(_LRU_SIZE)
+        self._degree_lru, self._step_lru = LRU(5 * _LRU_SIZE), LRU(_STEP_LRU_SIZE)
         self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
@@ -330,39 +166,9 @@ class Neo4jStore:
     def __repr__(self) -> str:
         return f"<Neo4jStore {self.uri} dialect={self.dialect.name}>"
 
-    @contextlib.contextmanager
-    def _translated(self) -> Iterator[None]:
-        """Translate driver and socket errors into the Partnernetz error tree."""
-        where = self.uri + (f" (database {self.database!r})" if self.database else "")
-        try:
-            yield
-        except (StoreError, NodeNotFound):
-            raise
-        except nx_exc.AuthError as exc:
-            raise StoreUnavailable(f"{where}: authentication failed – check user and password ({_cause(exc, self._secrets)})") from None
-        except nx_exc.ServiceUnavailable as exc:
-            raise StoreUnavailable(f"{where}: server not reachable ({_cause(exc, self._secrets)})") from None
-        except nx_exc.SessionExpired as exc:
-            raise StoreUnavailable(f"{where}: connection lost ({_cause(exc, self._secrets)})") from None
-        except nx_exc.ClientError as exc:
-            code = exc.code or ""
-            if "DatabaseNotFound" in code:
-                raise StoreUnavailable(f"{where}: database does not exist ({_cause(exc, self._secrets)})") from None
-            if "Security" in code:
-                raise StoreUnavailable(f"{where}: access denied ({_cause(exc, self._secrets)})") from None
-            raise StoreError(f"{where}: query rejected: {code} {_cause(exc, self._secrets)}".rstrip()) from None
-        except nx_exc.DatabaseUnavailable as exc:
-            raise StoreUnavailable(f"{where}: database unavailable ({_cause(exc, self._secrets)})") from None
-        except nx_exc.Neo4jError as exc:
-            raise StoreError(f"{where}: server error: {exc.code or ''} {_cause(exc, self._secrets)}") from None
-        except nx_exc.ConfigurationError as exc:
-            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc, self._secrets)})") from None
-        except nx_exc.DriverError as exc:
-            raise StoreUnavailable(f"{where}: driver error ({_cause(exc, self._secrets)})") from None
-        except (TimeoutError, OSError) as exc:
-            raise StoreUnavailable(f"{where}: timed out or connection failed ({_cause(exc, self._secrets)})") from None
-        except ValueError as exc:  # e.g. an unparsable URI scheme inside the driver
-            raise StoreUnavailable(f"{where}: invalid connection settings ({_cause(exc, self._secrets)})") from None
+    def _translated(self) -> "contextlib.AbstractContextManager[None]":
+        """Translate driver and socket errors into the Partnernetz error tree (:func:`.errors.translated`)."""
+        return translated(self.uri + (f" (database {self.database!r})" if self.database else ""), self._secrets)
 
     def _session(self) -> "neo4j.Session":
         if self.database:
@@ -408,62 +214,18 @@ class Neo4jStore:
                 continue
         return "none"
 
-    def _write_batches(self, query: str, rows: list[dict[str, Any]], progress: Progress | None) -> int:
-        overhead = len(query.encode()) + 32
-        written = 0
-        with self._translated(), self._session() as session:
-            for batch in batches(rows, batch_size=self.batch_size, max_bytes=self.dialect.max_statement_bytes,
-                                 overhead=overhead):
-                session.execute_write(_consume, query, self._params({"rows": batch}))
-                written += len(batch)
-                if progress is not None:
-                    progress.update(len(batch))
-        return written
-
-    def _delete_stale(self, query: str, push: str) -> int:
-        deleted = 0
-        while True:
-            rec = self._run(query, push=push, limit=_DELETE_BATCH)
-            n = int(rec[0]["deleted"]) if rec else 0
-            deleted += n
-            if n < _DELETE_BATCH:
-                return deleted
-
     def push(self, g: PartnerGraph, *, progress: Progress | None = None) -> PushResult:
         """Write the whole graph (idempotent) and remove what an earlier push
         wrote but ``g`` no longer holds. Nothing else in the database is touched.
 
         ``progress`` (e.g. a ``tqdm`` bar) gets ``total`` and ``update(rows)`` per batch.
         """
-        start = time.perf_counter()
-        self.ping()
-        index = self.ensure_index()
-        push = new_push_id()
-        nodes = node_rows(g, push=push)
-        edges = edge_rows(g, push=push)
-        _set_total(progress, sum(map(len, nodes.values())) + sum(map(len, edges.values())))
-        n_nodes = sum(self._write_batches(cypher.MERGE_NODES[k], rows, progress) for k, rows in nodes.items() if rows)
-        n_edges = sum(self._write_batches(cypher.MERGE_EDGES[k], rows, progress) for k, rows in edges.items() if rows)
-        deleted_edges = self._delete_stale(cypher.DELETE_STALE_EDGES, push)
-        deleted_nodes = self._delete_stale(cypher.DELETE_STALE_NODES, push)
-        self.invalidate()
-        return PushResult(push, n_nodes, n_edges, deleted_nodes, deleted_edges,
-                          time.perf_counter() - start, index)
+        return transfer.push(self, g, progress=progress)
 
     # ------------------------------------------------------------------ pull
     def pull(self, *, progress: Progress | None = None) -> PullResult:
         """Read every node and relationship this tool wrote back into a graph."""
-        start = time.perf_counter()
-        with self._translated(), self._session() as session:
-            if progress is not None:
-                n = session.run(cypher.COUNT_NODES).single()["n"]
-                m = session.run(cypher.COUNT_EDGES).single()["n"]
-                _set_total(progress, int(n) + int(m))
-            node_recs = list(_records(session.run(cypher.PULL_NODES), progress))
-            edge_recs = list(_records(session.run(cypher.PULL_EDGES), progress))
-        pulled: PulledGraph = graph_from_records(node_recs, edge_recs)
-        return PullResult(pulled.graph, pulled.problems, len(node_recs), len(edge_recs),
-                          time.perf_counter() - start)
+        return transfer.pull(self, progress=progress)
 
     # --------------------------------------------------------------- queries
     # The explorer's questions, answered in Cypher. Each method fetches what
@@ -522,7 +284,7 @@ class Neo4jStore:
             return {}
         self._fresh_lru()
         return self._attr_lru.get_or_fetch(wanted, lambda missing: {
-            r["id"]: _node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, missing)})
+            r["id"]: node_attrs(r["props"]) for r in self._ids_query(cypher.NODES_BY_ID, missing)})
 
     def _out_edges(self, node_ids: Iterable[str]) -> dict[str, tuple[tuple[str, str, dict[str, Any]], ...]]:
         """``{id: ((target, key, attrs), …)}``: every relationship leaving each
@@ -536,7 +298,7 @@ class Neo4jStore:
         def fetch(missing: list[str]) -> dict[str, tuple[tuple[str, str, dict[str, Any]], ...]]:
             found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {n: [] for n in missing}
             for r in self._ids_query(cypher.EDGES_FROM, missing):
-                found[r["source"]].append((r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"])))
+                found[r["source"]].append((r["target"], r["props"].get("_pn_key", ""), node_attrs(r["props"])))
             return {n: tuple(sorted(v, key=lambda e: e[:2])) for n, v in found.items()}
 
         return self._out_lru.get_or_fetch(wanted, fetch)
@@ -570,9 +332,9 @@ class Neo4jStore:
         edges = self._run(cypher.EDGES_OF_KIND_FROM, kind=NodeKind.CONTACT.value, edge_kind=EdgeKind.WORKS_AT.value)
         for rec in edges:
             nodes.setdefault(rec["target"], {"kind": kind_of(rec["target"]).value})
-        local = _local_graph(nodes, edges)
+        local = local_graph(nodes, edges)
         mask_unconsented(local)
-        return {n: dict(local.nx.nodes[n]) for n in local.nodes(NodeKind.CONTACT)}
+        return {n: dict(local.node(n)) for n in local.nodes(NodeKind.CONTACT)}
 
     def _contact_view(self) -> dict[str, dict[str, Any]]:
         return self._versioned("contacts", self._masked_contacts)
@@ -587,7 +349,7 @@ class Neo4jStore:
             masked = self._contact_view().get(node_id)
             if masked is not None:
                 return dict(masked)
-        return _node_attrs(props)
+        return node_attrs(props)
 
     # ------------------------------------------------------------ snapshot
     @property
@@ -692,7 +454,7 @@ class Neo4jStore:
                 if not self._hidden(other):
                     nodes[other] = self._attrs(other, rec["other"])
                     edges.append(rec)
-        return queries.neighbours_by_relation(_local_graph(nodes, edges), node_id, lang=lang)
+        return queries.neighbours_by_relation(local_graph(nodes, edges), node_id, lang=lang)
 
     def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
         """Nodes within ``radius`` steps of ``node_id`` (see :func:`graph.queries.ego_network`)."""
@@ -717,19 +479,19 @@ class Neo4jStore:
             return [[source]]
         allowed = None if via is None else sorted({EdgeKind(e).value for e in via})
         banned = set(exclude) - {source, target}
-        ball_s = _Ball(self, source, allowed, banned)
-        ball_t = _Ball(self, target, allowed, banned)
-        shortest = _distance(ball_s, ball_t, max_length)
+        ball_s = Ball(self._step, source, allowed, banned)
+        ball_t = Ball(self._step, target, allowed, banned)
+        shortest = distance(ball_s, ball_t, max_length)
         if shortest is None:
             return []
         # The k shortest paths all have length <= L as soon as k paths of length
         # <= L exist; every such path lies in region(L). So grow L from the
         # shortest distance until k paths are found (or L = max_length).
         for length in range(shortest, max_length + 1):
-            nodes = self.node_attrs(_region(ball_s, ball_t, length))
+            nodes = self.node_attrs(region(ball_s, ball_t, length))
             edges = [{"source": u, "target": v, "props": {**attrs, "_pn_key": key}}
                      for u, out in self._out_edges(nodes).items() for v, key, attrs in out if v in nodes]
-            paths = queries.shortest_paths(_local_graph(nodes, edges), source, target, k=k, max_length=length,
+            paths = queries.shortest_paths(local_graph(nodes, edges), source, target, k=k, max_length=length,
                                            exclude=exclude, via=via)
             if len(paths) >= k or length == max_length:
                 return paths
@@ -753,7 +515,7 @@ class Neo4jStore:
         when given) of each known id of ``node_ids``."""
         wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
         adjacent = self._adjacent([n for n in node_ids if not self._hidden(n)])
-        return {n: frozenset(m for m in adj if not self._hidden(m) and (wanted is None or _kind(m) in wanted))
+        return {n: frozenset(m for m in adj if not self._hidden(m) and (wanted is None or kind_name(m) in wanted))
                 for n, adj in adjacent.items()}
 
     def _adjacent(self, node_ids: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -804,7 +566,7 @@ class Neo4jStore:
         out = [(u, v, key, dict(attrs)) for u, v in oriented if u in cached
                for target, key, attrs in cached[u] if target == v]
         rest = sorted(p for p in oriented if p[0] not in cached)
-        out += [(r["source"], r["target"], r["props"].get("_pn_key", ""), _node_attrs(r["props"]))
+        out += [(r["source"], r["target"], r["props"].get("_pn_key", ""), node_attrs(r["props"]))
                 for r in self._ids_query(cypher.EDGES_BETWEEN, rest, list_name="pairs")]
         return sorted(out, key=lambda e: e[:3])
 
@@ -830,7 +592,7 @@ class Neo4jStore:
         def build() -> PartnerGraph:
             kinds = sorted(k.value for k in _FILTER_KINDS)
             nodes = self._visible(self._run(cypher.FILTER_NODES, kinds=kinds))
-            return _local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds))
+            return local_graph(nodes, self._run(cypher.FILTER_EDGES, kinds=kinds))
 
         return self._versioned("facts", build)
 
@@ -855,7 +617,7 @@ class Neo4jStore:
 
     def _bfs(self, start: str, radius: int) -> dict[str, int]:
         """Distances (edge direction ignored) from ``start`` up to ``radius``."""
-        ball = _Ball(self, start, None, frozenset())
+        ball = Ball(self._step, start, None, frozenset())
         ball.grow_to(radius)
         return ball.dist
 
@@ -894,25 +656,20 @@ class Neo4jStore:
         total = len(wanted) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
+        # the one cut of graph.explore.subgraphs, on a local graph of these
+        # nodes and edges, ordered by the degrees in the whole database
+        local = PartnerGraph(with_laender=False)
+        for n in wanted:
+            local.put_node(n)
+        for u, v, key in edges:
+            local.put_edge(u, v, key)
+        adj = adjacency(local)
         degree = self._degrees(wanted)
-        links: dict[str, Counter[str]] = {n: Counter() for n in wanted}
-        for u, v, _ in edges:
-            links[u][v] += 1
-            links[v][u] += 1
         keep_set, rank = set(keep), rank or {}
-        order = sorted(wanted, key=lambda n: (n not in keep_set, rank.get(n, 0), -degree.get(n, 0), n))
-        chosen: set[str] = set()
-        used = 0
-        for n in order:
-            added = 1 + sum(c for m, c in links[n].items() if m in chosen)
-            if used + added > max_elements:
-                continue
-            chosen.add(n)
-            used += added
-            if used >= max_elements:  # every further node costs at least one element
-                break
-        kept = [e for e in edges if e[0] in chosen and e[1] in chosen]
-        return Subgraph(tuple(sorted(chosen)), tuple(sorted(kept)), True, total)
+        ranks = np.array([rank.get(n, 0) for n in adj.names], dtype=float)
+        unpinned = np.array([n not in keep_set for n in adj.names], dtype=bool)
+        degrees = np.array([degree.get(n, 0) for n in adj.names], dtype=np.int64)
+        return cut(local, adj, np.arange(len(adj.names)), (ranks, unpinned), max_elements, total, degree=degrees)
 
     def _names_graph(self) -> PartnerGraph:
         """Every node with its names only, cached until the dataset version changes."""
@@ -922,7 +679,7 @@ class Neo4jStore:
                 nid = rec.pop("id")
                 if not self._hidden(nid):
                     nodes[nid] = self._attrs(nid, {k: v for k, v in rec.items() if v is not None})
-            return _local_graph(nodes, [])
+            return local_graph(nodes, [])
 
         return self._versioned("names", build)
 
@@ -930,134 +687,6 @@ class Neo4jStore:
     def count(self) -> tuple[int, int]:
         """``(nodes, relationships)`` this tool wrote."""
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
-
-
-class _Ball:
-    """Breadth-first layers around ``start`` (edge direction ignored) over
-    edges of ``kinds``, never entering ``banned``; grown one layer at a time."""
-
-    def __init__(self, store: Neo4jStore, start: str, kinds: list[str] | None, banned: set[str] | frozenset[str]):
-        self.store, self.kinds, self.banned = store, kinds, banned
-        self.dist = {start: 0}
-        self.frontier = [start]
-        self.depth = 0
-
-    @property
-    def exhausted(self) -> bool:
-        return not self.frontier
-
-    def grow_to(self, depth: int) -> None:
-        while self.depth < depth:
-            self.depth += 1
-            if not self.frontier:
-                continue
-            reached = sorted(self.store._step(self.frontier, self.kinds) - self.banned - self.dist.keys())
-            for nid in reached:
-                self.dist[nid] = self.depth
-            self.frontier = reached
-
-    def neighbours(self, frontier: Iterable[str]) -> set[str]:
-        return self.store._step(frontier, self.kinds) - self.banned
-
-
-def _distance(ball_s: _Ball, ball_t: _Ball, max_length: int) -> int | None:
-    """Length of a shortest path between the balls' centres (bidirectional
-    search: grow the ball with the smaller frontier), None beyond ``max_length``."""
-    while True:
-        meet = ball_s.dist.keys() & ball_t.dist.keys()
-        if meet:
-            shortest = min(ball_s.dist[n] + ball_t.dist[n] for n in meet)
-            return shortest if shortest <= max_length else None
-        if ball_s.depth + ball_t.depth >= max_length or (ball_s.exhausted and ball_t.exhausted):
-            return None
-        if ball_t.exhausted or (not ball_s.exhausted and len(ball_s.frontier) <= len(ball_t.frontier)):
-            ball_s.grow_to(ball_s.depth + 1)
-        else:
-            ball_t.grow_to(ball_t.depth + 1)
-
-
-def _region(ball_s: _Ball, ball_t: _Ball, length: int) -> list[str]:
-    """Nodes on some path of at most ``length`` edges between the balls'
-    centres: ``d(s, n) + d(n, t) <= length``.
-
-    Each ball is complete to its share of the length (``half`` and
-    ``length - half``); beyond that each side's search only follows nodes close
-    enough to the other side, which the other ball already knows (a node of
-    the region is always reached through nodes of the region)."""
-    half = length // 2
-    ball_s.grow_to(half)
-    ball_t.grow_to(length - half)
-    to_s = _extend(ball_s, ball_t.dist, half, length)
-    to_t = _extend(ball_t, ball_s.dist, length - half, length)
-    return sorted(n for n, d in to_s.items() if n in to_t and d + to_t[n] <= length)
-
-
-def _extend(ball: _Ball, other: dict[str, int], complete: int, length: int) -> dict[str, int]:
-    """Distances from ``ball``'s centre: all up to ``complete``, then only of
-    nodes within ``length - layer`` of the other centre (``other`` knows them)."""
-    far = float("inf")
-    dist = {n: d for n, d in ball.dist.items() if d <= complete}
-    frontier = [n for n, d in dist.items() if d == complete and other.get(n, far) <= length - complete]
-    for layer in range(complete + 1, length + 1):
-        if not frontier:
-            break
-        if ball.depth >= layer:  # already known from the distance search
-            reached = {n for n, d in ball.dist.items() if d == layer}
-        else:
-            reached = ball.neighbours(frontier) - dist.keys()
-        frontier = sorted(n for n in reached if other.get(n, far) <= length - layer)
-        for n in frontier:
-            dist[n] = layer
-    return dist
-
-
-def _kind(node_id: str) -> str | None:
-    try:
-        return kind_of(node_id).value
-    except ValueError:
-        return None
-
-
-def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id" and v is not None}
-
-
-def _local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PartnerGraph:
-    """A small in-memory graph of fetched nodes (``{id: props}``) and edges
-    (``{source, target, props}``), for the in-memory rules to run on. Edges
-    whose ends were not fetched are left out."""
-    g = PartnerGraph(with_laender=False)
-    for nid in sorted(nodes):
-        g.nx.add_node(nid, **_node_attrs(nodes[nid]))
-    for rec in sorted(edges, key=lambda r: (r["source"], r["target"], r["props"].get("_pn_key", ""))):
-        if rec["source"] in g.nx and rec["target"] in g.nx:
-            props = rec["props"]
-            g.nx.add_edge(rec["source"], rec["target"], key=props.get("_pn_key"),
-                          **{k: v for k, v in props.items() if k not in TAG_PROPERTIES and v is not None})
-    return g
-
-
-def _set_total(progress: Progress | None, total: int) -> None:
-    if progress is not None:
-        progress.total = total
-        if hasattr(progress, "refresh"):
-            progress.refresh()
-
-
-def _consume(tx: "neo4j.ManagedTransaction", query: str, params: dict[str, Any]) -> None:
-    tx.run(query, params).consume()
-
-
-def _records(result: "neo4j.Result", progress: Progress | None) -> Iterator[dict[str, Any]]:
-    step = 0
-    for record in result:
-        yield record.data()
-        step += 1
-        if progress is not None and step == 500:
-            progress.update(step)
-            step = 0
-    if progress is not None and step:
-        progress.update(step)
 
 
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
@@ -1078,7 +707,7 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
                                             connection_acquisition_timeout=timeout)
     except (nx_exc.ConfigurationError, ValueError) as exc:
         raise StoreUnavailable(
-            f"{shown}: invalid connection settings ({_cause(exc, _secrets_of(uri, password))})") from None
+            f"{shown}: invalid connection settings ({cause(exc, secrets_of(uri, password))})") from None
     return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
                       password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval,
                       snapshot_mode=snapshot_mode)
