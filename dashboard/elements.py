@@ -474,7 +474,7 @@ def convolve_valid(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
     >>> a = np.arange(12.0).reshape(3, 4); k = np.array([[1.0, 0.0], [0.0, 2.0]])
     >>> np.round(convolve_valid(a, k), 6).tolist()
-    [[10.0, 13.0, 16.0], [22.0, 25.0, 28.0]]
+    [[5.0, 8.0, 11.0], [17.0, 20.0, 23.0]]
     """
     shape = (a.shape[0] + kernel.shape[0] - 1, a.shape[1] + kernel.shape[1] - 1)
     full = np.fft.irfft2(np.fft.rfft2(a, shape) * np.fft.rfft2(kernel, shape), shape)
