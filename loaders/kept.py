@@ -9,8 +9,8 @@ build), and the serving options (``--no-contacts``). It is written by this
 program only, into a private cache directory (``0700``; the file ``0600``),
 atomically (a reader sees the old file or the complete new one), and read
 only from there — pickle is safe here because nothing else writes it. Only
-the newest :data:`KEEP` builds stay; a build of erased or changed data is
-unreachable (its key differs) and goes with the next prune.
+the newest :data:`KEEP` build stays: a build of erased or changed data is
+unreachable (its key differs) and is deleted by the next save.
 
 The directory is ``$PARTNERNETZ_KEPT_DIR`` or the user cache directory
 (``platformdirs``); ``PARTNERNETZ_KEPT_DIR=off`` turns keeping off. Small
@@ -45,8 +45,9 @@ from typing import Any, Iterable
 
 __all__ = ["KEEP", "MIN_NODES", "Kept", "kept_dir", "dataset_key", "save", "restore"]
 
-#: Number of kept builds left after a save (the newest ones).
-KEEP = 2
+#: Number of kept builds left after a save (the newest): one, so that a
+#: build holding data since erased from the files does not outlive the next save.
+KEEP = 1
 #: Smallest dataset (graph nodes) worth keeping.
 MIN_NODES = 20_000
 #: Bumped when the file layout changes.
