@@ -108,7 +108,7 @@ def _generated(module, component_id: str) -> bool:
     if module.__name__ != "dashboard.pages.matchmaking":
         return False
     from graph.analysis.matchmaking import FACTORS
-    return component_id in {f(x) for x in FACTORS for f in (module.ID.weight, module.ID.weight_box)}
+    return component_id in {f(x) for x in FACTORS for f in (module.ID.weight, module.ID.weight_box, module.ID.weight_value)}
 
 
 def test_the_network_details_and_path_ids_are_rendered(app):
