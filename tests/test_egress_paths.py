@@ -105,6 +105,8 @@ def download_ids(application) -> set[str]:
 
 
 def _outputs(key: str) -> list[dict[str, str]]:
+    if "." not in key:  # a callback without outputs (Dash keys it by a hash)
+        return []
     return [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
             for o in key.strip(".").split("...")]
 
