@@ -21,7 +21,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
-from dashboard import downloads, ids
+from dashboard import downloads, editor_panel, ids
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard import white_spots
@@ -108,6 +108,7 @@ class ID:
     # pattern-matching ids (role: "search", "from", "to")
     QUERY = "network-query"
     SUGGESTIONS = "network-suggestions"
+    EDIT = editor_panel.ID  # the editing block under the details
 
     @staticmethod
     def query_label_for(role: str) -> str:
@@ -621,7 +622,8 @@ def layout(lang: str = "de", **query: Any):
         ], className="network-cyto-wrap"),
         html.Div(id=ID.TOOLTIP_SINK, hidden=True),
     ], className="network-canvas")
-    side = [html.Div(details_panel(g, shown, state, lang, store=store), id=ID.DETAILS, className="panel details-panel"),
+    side = [html.Div([details_panel(g, shown, state, lang, store=store), editor_panel.edit_section(shown, lang, query.get("rev"))],
+                     id=ID.DETAILS, className="panel details-panel"),
             path_panel(g, view, state, lang)]
     if len(state["path"]) >= 2:
         side.reverse()  # the path's steps beside the picture, above the details
@@ -716,6 +718,7 @@ def control_changes(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    editor_panel.register_callbacks(app)
     # Hover tooltip: full name, kind and place of the node under the pointer,
     # shown beside the pointer (keys.js keeps the last pointer position and
     # hides the tooltip when the pointer moves away).
