@@ -105,6 +105,8 @@ def download_ids(application) -> set[str]:
 
 
 def _outputs(key: str) -> list[dict[str, str]]:
+    if "." not in key:  # a callback without outputs (Dash keys it by a hash)
+        return []
     return [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
             for o in key.strip(".").split("...")]
 
@@ -492,7 +494,7 @@ def test_only_the_gate_writes_audit_records_and_only_downloads_py_sends_bytes():
     for path in [*root.glob("dashboard/**/*.py"), *root.glob("loaders/**/*.py"), root / "app.py"]:
         text = path.read_text(encoding="utf-8")
         rel = path.relative_to(root).as_posix()
-        if rel != "dashboard/downloads.py":
+        if rel not in ("dashboard/downloads.py", "dashboard/api/openapi.py"):  # the OpenAPI schema's "content" keys
             assert not sends.search(text), f"{rel} builds a download itself: use dashboard.downloads.send"
         if rel not in ("loaders/egress.py", "loaders/audit.py"):
             assert "audit_export(" not in text, f"{rel} writes an export record itself: use loaders.egress"

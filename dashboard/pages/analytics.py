@@ -30,6 +30,7 @@ from graph.analysis.analytics import compute, key_figures as graph_key_figures
 from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
 from graph.core.kinds import CofinanceKind, NodeKind, key_of
 from graph.analysis.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
+from graph.people.contacts import build_contact_index
 from graph.analysis.periods import PHASES, compare_periods, project_years, timeline
 from loaders.egress import GraphPayload, StaticPayload, contacts_named
 
@@ -44,6 +45,7 @@ HIGHLIGHT_LIMIT = MAX_LIST
 
 class ID:
     GO = "analytics-go"
+    CONTACTS_NOTE = "analytics-contacts-note"
     CSV = "analytics-csv"  # pattern-matching type: {"type": CSV, "chart": name}
     DOWNLOAD = "analytics-download"
     LC_MEASURE = "analytics-lc-measure"
@@ -217,10 +219,24 @@ def _figures_row(lang: str) -> html.Div:
     keys = ["count_project", "count_institution", "running_projects", "laender_involved",
             "countries_involved", "count_theme", "count_programme", "count_contact", "count_event"]
     row = key_figures([(t(f"an.fig.{k}", lang, year=year), figs[k]) for k in keys])
+    notes = []
     if figs["active_projects"] != figs["running_projects"]:
-        return html.Div([row, html.P(t("an.fig.status_note", lang, year=year, n=figs["active_projects"]),
-                                     className="muted an-note")])
-    return row
+        notes.append(html.P(t("an.fig.status_note", lang, year=year, n=figs["active_projects"]),
+                            className="muted an-note"))
+    persons = _persons_after_merge(g)
+    if persons is not None and persons != figs["count_contact"]:
+        notes.append(html.P(t("an.fig.contacts_note", lang, r=figs["count_contact"], n=persons,
+                              d=figs["count_contact"] - persons), className="muted an-note", id=ID.CONTACTS_NOTE))
+    return html.Div([row, *notes]) if notes else row
+
+
+def _persons_after_merge(g) -> int | None:
+    """How many persons the Kontakte page shows (duplicates merged), from the
+    same cached contact index; ``None`` when contacts are switched off."""
+    ctx = current()
+    if ctx.settings.no_contacts:
+        return None
+    return len(ctx.cached("contacts.index", lambda: build_contact_index(g)).persons)
 
 
 def _brokers_section(lang: str) -> html.Div:
