@@ -7,7 +7,7 @@ Starts ``python app.py serve`` on loopback with a synthetic dataset (default
 the Dash callback request the browser sends:
 
     search suggestions → focus a node → expand a neighbour → shortest path → matchmaking for a project
-    → contact filter (the count and the first page of the grid) → guest list
+    → contact filter (count and first page of the grid) → guest list
 
 with no think time (a worst case). Reports throughput, p50/p95/p99 latency
 overall and per click, and errors (HTTP status ≠ 200/204 or failed requests).
@@ -106,10 +106,11 @@ def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200)
             if k % 2:
                 values[("contacts-countries", "value")] = [rng.choice(countries)]
             # one click = every request the browser sends for it, in order
-            steps = [client.request(count_dep, values, changed="contacts-themes.value")]
-            if rows_dep:
-                steps.append(client.request(rows_dep, {**values, ("contacts-results", "getRowsRequest"):
-                                                       {"startRow": 0, "endRow": 15, "sortModel": [], "filterModel": {}}}))
+            if rows_dep:  # the grid's request answers rows and count
+                steps = [client.request(rows_dep, {**values, ("contacts-results", "getRowsRequest"):
+                                                   {"startRow": 0, "endRow": 15, "sortModel": [], "filterModel": {}}})]
+            else:
+                steps = [client.request(count_dep, values, changed="contacts-themes.value")]
             bodies["contacts"].append(steps)
             if guest:
                 bodies["guestlist"].append(client.request(guest, {**values, ("contacts-build", "n_clicks"): 1,

@@ -664,22 +664,12 @@ class GuestListForm:
 def register_callbacks(app: dash.Dash) -> None:
     consent_panel.register_callbacks(app)
 
-    @app.callback(dash.Output(ID.RESULT_COUNT, "children"), dash.Output(ID.RESULTS_KEY, "data"),
-                  inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
-                          "search": LANG_STATE})
-    def _filter(filters, search):
-        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
-        lang = lang_from_search(search)
-        n = len(_matches(filter_kwargs(**filters)))
-        if n == 1:
-            text = t("contacts.count_one", lang)
-        elif n <= MAX_ROWS:
-            text = t("contacts.count", lang, n=n)
-        else:
-            text = t("contacts.count_capped", lang, n=n, k=MAX_ROWS)
-        return text, filters
-
-    # a new filter: the grid drops its cached blocks and asks again from the first page
+    # a new filter (in the browser, no request): the grid drops its cached blocks and asks
+    # again from the first page; that one request answers the rows and the count
+    app.clientside_callback(
+        """function() { return Array.prototype.slice.call(arguments); }""",
+        dash.Output(ID.RESULTS_KEY, "data"), [dash.Input(cid, "value") for cid in FILTERS.values()],
+        prevent_initial_call=True)
     app.clientside_callback(
         """function(key, gridId) {
             if (window.dash_ag_grid && dash_ag_grid.getApiAsync) {
@@ -690,7 +680,7 @@ def register_callbacks(app: dash.Dash) -> None:
         dash.Output(ID.RESULTS_KEY, "modified_timestamp"), dash.Input(ID.RESULTS_KEY, "data"),
         dash.State(ID.RESULTS, "id"), prevent_initial_call=True)
 
-    @app.callback(dash.Output(ID.RESULTS, "getRowsResponse"),
+    @app.callback(dash.Output(ID.RESULTS, "getRowsResponse"), dash.Output(ID.RESULT_COUNT, "children"),
                   inputs={"request": dash.Input(ID.RESULTS, "getRowsRequest"),
                           "filters": {name: dash.State(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})
@@ -698,9 +688,17 @@ def register_callbacks(app: dash.Dash) -> None:
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
-        matches = _matches(filter_kwargs(**filters))[:MAX_ROWS]
-        return grid_answer(request, len(matches), lambda: [person_row(index, m, lang) for m in matches],
+        found = _matches(filter_kwargs(**filters))
+        matches = found[:MAX_ROWS]
+        if len(found) == 1:
+            text = t("contacts.count_one", lang)
+        elif len(found) <= MAX_ROWS:
+            text = t("contacts.count", lang, n=len(found))
+        else:
+            text = t("contacts.count_capped", lang, n=len(found), k=MAX_ROWS)
+        rows = grid_answer(request, len(matches), lambda: [person_row(index, m, lang) for m in matches],
                            lambda a, b: [person_row(index, m, lang) for m in matches[a:b]])
+        return rows, text
 
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
                   LANG_STATE, prevent_initial_call=True)
