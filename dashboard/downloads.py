@@ -23,7 +23,7 @@ from dashboard.auth import current_user
 from dashboard.context import current
 from loaders import egress
 
-__all__ = ["contact_rule", "send", "release", "refused"]
+__all__ = ["contact_rule", "send", "release", "refused", "graph_payload"]
 
 
 def contact_rule(*, full_backup: bool = False) -> str:
@@ -35,6 +35,18 @@ def contact_rule(*, full_backup: bool = False) -> str:
     """
     settings = current().settings
     return egress.rule_for(no_contacts=settings.no_contacts, user_rule="all" if full_backup else egress.DEFAULT_RULE)
+
+
+def graph_payload(fmt: str, **options: Any) -> egress.GraphPayload:
+    """The served graph as a download payload (Daten, Analysen); the graph
+    without the contacts a rule withholds is built once per dataset and
+    rule, and shared by both pages."""
+    ctx = current()
+
+    def memo(decision: egress.Decision, compute):
+        return ctx.cached(f"downloads.graph.{decision.rule}", compute)
+
+    return egress.GraphPayload(ctx.graph, fmt, memo=memo, **options)
 
 
 def release(payload: Any, *, rule: str | None = None, **context: Any) -> egress.Released:

@@ -250,6 +250,9 @@ class GraphPayload:
     lang: str = "de"
     stem: str = "partnernetz"
     strict: bool = False
+    #: Optional memo (e.g. per dataset and rule) around :func:`restrict_graph`:
+    #: ``memo(decision, compute)`` returns ``compute()`` or its kept result.
+    memo: Callable[[Decision, Callable[[], PartnerGraph]], PartnerGraph] | None = field(default=None, repr=False)
     _contacts: dict[str, bool] | None = field(default=None, repr=False)
 
     def contacts(self) -> Mapping[str, bool]:
@@ -258,7 +261,8 @@ class GraphPayload:
         return self._contacts
 
     def restricted(self, decision: Decision) -> PartnerGraph:
-        return restrict_graph(self.graph, decision)
+        compute = lambda: restrict_graph(self.graph, decision)  # noqa: E731
+        return compute() if self.memo is None else self.memo(decision, compute)
 
     def render(self, decision: Decision) -> tuple[bytes, str]:
         from loaders.export import write_csv_tables, write_gexf, write_graphml
