@@ -478,3 +478,26 @@ def test_only_the_gate_writes_audit_records_and_only_downloads_py_sends_bytes():
             assert not sends.search(text), f"{rel} builds a download itself: use dashboard.downloads.send"
         if rel not in ("loaders/egress.py", "loaders/audit.py"):
             assert "audit_export(" not in text, f"{rel} writes an export record itself: use loaders.egress"
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_analysen_graph_download_is_the_daten_download_plus_the_metrics(served, secrets, fmt):
+    import networkx as nx
+
+    application, _, log = served
+    client = application.server.test_client()
+    client.get("/")
+    files = {}
+    for download, button in (("data-download", f"data-btn-{fmt}"), ("analytics-export", f"analytics-btn-{fmt}")):
+        key, entry = next((k, e) for k, e in download_callbacks(application).items() if k.startswith(download))
+        trigger = next(d for d in entry["inputs"] if d["id"] == button)
+        content, _ = _download_of(_post(client, key, entry, trigger, {"url.search": "?lang=de"}).get_json())
+        files[download] = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(content))
+    daten, analysen = files["data-download"], files["analytics-export"]
+    assert set(daten.nodes) == set(analysen.nodes) and not set(secrets) & set(daten.nodes)
+    assert sorted(daten.edges) == sorted(analysen.edges)
+    for n in daten.nodes:
+        assert {k: v for k, v in analysen.nodes[n].items() if not k.startswith("metric_")} == daten.nodes[n], n
+    assert sum(1 for n in analysen.nodes if "metric_pagerank" in analysen.nodes[n]) > 10
+    whats = [r["what"] for r in read_audit(log)]
+    assert whats == ["graph download", "analytics graph download"]
