@@ -7,10 +7,12 @@ A page builds a *payload* (what it wants to send, see :mod:`loaders.egress`)
 and returns ``send(payload)`` from its download callback; a test walks the
 app's callback map and fails for a download callback that does not.
 
-The contact rule of a request is :func:`contact_rule`: ``none`` when the
-server runs with ``--no-contacts``, else ``masked`` (contacts with consent
-only). The users-and-roles work plugs the role in here: the stricter of
-the role's rule and the server's.
+The contact rule of a request is :func:`contact_rule`: the requesting
+user's role's rule (:func:`dashboard.access.contact_rule`: ``none`` for a
+reader, ``masked`` — contacts with consent only — for planners and up),
+and ``none`` whenever the server runs with ``--no-contacts``. The record
+goes to the app's audit sink (the workspace's audit table and the JSON-lines
+file) with the requesting user's name, role and address.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from dash import dcc
 
-from dashboard.auth import current_user
+from dashboard import access
 from dashboard.context import current
 from loaders import egress
 
@@ -30,11 +32,28 @@ def contact_rule(*, full_backup: bool = False) -> str:
     """The contact rule of the current request (see :data:`loaders.egress.RULES`).
 
     ``full_backup``: the workspace's full backup (every contact, also those
-    without consent), offered to whoever may see the data today; ``none``
-    still wins with ``--no-contacts``.
+    without consent), for admins only; ``none`` still wins with
+    ``--no-contacts`` and for readers.
     """
     settings = current().settings
-    return egress.rule_for(no_contacts=settings.no_contacts, user_rule="all" if full_backup else egress.DEFAULT_RULE)
+    rule = access.contact_rule()
+    if full_backup and rule != "none" and access.has_role("admin"):
+        rule = "all"
+    return egress.rule_for(no_contacts=settings.no_contacts, user_rule=rule)
+
+
+def _audit(settings) -> Any:
+    """Where the gate records: the app's sink (workspace audit table + file)
+    with the requester's address and role, or the file alone."""
+    sink = access.access_config().audit
+    if sink is None:
+        return settings.audit_log
+    identity = access.current_identity()
+
+    def record(**fields: Any) -> Any:
+        return sink(address=access.client_address(), role=identity.role.key, **fields)
+
+    return record
 
 
 def graph_payload(fmt: str, **options: Any) -> egress.GraphPayload:
@@ -55,7 +74,7 @@ def release(payload: Any, *, rule: str | None = None, **context: Any) -> egress.
     for a strict payload holding a contact that may not leave."""
     ctx = current()
     context.setdefault("dataset", (ctx.graph.meta.get("snapshot") or {}).get("source", ctx.settings.data_label))
-    return egress.release(payload, user=current_user(), audit=ctx.settings.audit_log,
+    return egress.release(payload, user=access.current_identity().name, audit=_audit(ctx.settings),
                           rule=rule if rule is not None else contact_rule(), **context)
 
 

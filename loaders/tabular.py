@@ -40,7 +40,7 @@ from loaders.values import (
     year_of,
 )
 
-__all__ = ["LoadResult", "load_tabular", "build_graph"]
+__all__ = ["LoadResult", "load_tabular", "build_graph", "gc_paused"]
 
 
 @dataclass
@@ -81,7 +81,7 @@ def load_tabular(path: str | Path, *, today: dt.date | None = None) -> LoadResul
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of row dicts and
     graph attribute dicts are allocated (none of them form cycles): its
     repeated full scans cost a fifth of the load time of a large dataset."""
@@ -92,6 +92,9 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_gc_paused = gc_paused
 
 
 def build_graph(raw: dict[str, RawTable], *, source: str = "", today: dt.date | None = None) -> LoadResult:

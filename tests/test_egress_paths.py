@@ -166,9 +166,10 @@ def scenarios(graph) -> dict[tuple[str, str], dict[str, Any]]:
         ("network-download", "network-export-image"): dict(values=image, what="network view image", fmt="png",
                                                            contacts=True),
         ("data-ws-download", "data-ws-dl-xlsx"): dict(values=base, what="workspace version 1", fmt="xlsx", contacts=True),
-        ("data-ws-download", "data-ws-dl-csv"): dict(values=base, what="workspace version 1", fmt="csv", contacts=True),
-        ("data-ws-download", "data-ws-dl-full"): dict(values=base, what="workspace version 1 full backup", fmt="xlsx",
-                                                      contacts=True, full=True),
+        # the CSV ZIP with the full-backup box ticked (the plain export is the .xlsx above)
+        ("data-ws-download", "data-ws-dl-csv"): dict(values={**base, "data-ws-full.value": ["full"]},
+                                                     what="workspace version 1 full backup", fmt="csv",
+                                                     contacts=True, full=True),
     }
 
 
