@@ -49,6 +49,9 @@ WHOLE_GRAPH_PAGES = (
     "dashboard.pages.data",
 )
 
+#: The JSON API, registered on every app (dashboard/api).
+API_MODULE = "dashboard.api"
+
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
@@ -89,6 +92,8 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     install_access(app.server, access)
     install_login(app.server)
     install_security_headers(app)
+    # the JSON API /api/v1/ on the same server (imported by name like the pages: it uses live data, which uses them)
+    importlib.import_module(API_MODULE).install_api(app.server)
     return app
 
 

@@ -13,16 +13,17 @@ import io
 import json
 
 import dash
+
+from dashboard import downloads
+from loaders.egress import StaticPayload
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard import downloads
 from dashboard.access import access_config, current_identity, has_role, require_role
 from dashboard.components import grid_options, page_header
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from graph.people.roles import Role
 from dashboard.elements import safe_cell
-from loaders.egress import StaticPayload
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "layout", "register_callbacks", "audit_rows", "audit_csv", "KIND_KEYS"]
 
@@ -140,6 +141,6 @@ def register_callbacks(app: dash.Dash) -> None:
         lang = lang_from_search(search)
         rows = audit_rows(user, kinds, since, until, lang)
         name = "partnernetz-protokoll.csv" if lang == "de" else "partnernetz-audit-log.csv"
-        # through the gate like every download: the log names contacts by id only, and its export is recorded
-        return downloads.send(StaticPayload(audit_csv(rows).encode("utf-8"), name, "csv", "audit log export"),
-                              mime="text/csv")
+        # the trail names staff and addresses, and contact ids: it leaves through the gate and is recorded
+        payload = StaticPayload(audit_csv(rows).encode("utf-8-sig"), name, "csv", "audit log export", strict=False)
+        return downloads.send(payload, mime="text/csv")

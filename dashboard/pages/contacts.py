@@ -22,6 +22,7 @@ from dashboard import downloads
 from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
+from dashboard import consent_panel
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
@@ -95,6 +96,7 @@ class ID:
     HISTORY_OF = "contacts-history-of"
     HISTORY = "contacts-history"
     EVENT_LIST = "contacts-event-list"
+    CONSENT = consent_panel.ID  # the consent-due section
 
 
 # ----------------------------------------------------------------- helpers
@@ -413,7 +415,7 @@ def layout(lang: str = "de", **query: str):
         header,
         html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
         key_figures([(t("contacts.persons", lang), len(index.persons)), (t("table.events", lang), len(index.events))]),
-        finder, guestlist, _events_section(index, lang),
+        finder, guestlist, _events_section(index, lang), consent_panel.section(lang),
     ], className="contacts-page")
 
 
@@ -552,6 +554,8 @@ class GuestListForm:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    consent_panel.register_callbacks(app)
+
     @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
                   inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})

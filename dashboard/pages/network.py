@@ -21,7 +21,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
-from dashboard import downloads, ids
+from dashboard import downloads, editor_panel, ids
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
@@ -95,6 +95,7 @@ class ID:
     # pattern-matching ids (role: "search", "from", "to")
     QUERY = "network-query"
     SUGGESTIONS = "network-suggestions"
+    EDIT = editor_panel.ID  # the editing block under the details
 
     @staticmethod
     def query_label_for(role: str) -> str:
@@ -500,7 +501,8 @@ def layout(lang: str = "de", **query: Any):
         html.Div([
             html.Div([_filters(store, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div(details_panel(g, shown, state, lang, store=store), id=ID.DETAILS, className="panel details-panel"),
+            html.Div([html.Div([details_panel(g, shown, state, lang, store=store), editor_panel.edit_section(shown, lang, query.get("rev"))],
+                               id=ID.DETAILS, className="panel details-panel"),
                       path_panel(g, view, state, lang)], className="network-right"),
         ], className="network-grid"),
     ], className="network-page", **{"data-view": to_search(state)})
@@ -578,6 +580,8 @@ def control_changes(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    editor_panel.register_callbacks(app)
+
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),
         dash.Input(query_id(MATCH), "value"),
