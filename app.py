@@ -424,6 +424,9 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", action="append", default=[], metavar="FACTOR=W",
                    help="factor weight, e.g. theme=3 (factors: theme, country, land, network, sector, recency)")
     p.add_argument("--no-diversity", action="store_true", help="do not cap candidates per Land and per sector")
+    p.add_argument("--require-theme", action="store_true", help="list only candidates working on a target theme")
+    p.add_argument("--require-country", action="store_true",
+                   help="list only candidates with experience in the target country itself")
     p.add_argument("--lang", choices=("de", "en"), default="de", help="language of the explanations (default de)")
     p.add_argument("--json", action="store_true", help="print the ranking as JSON")
     p.set_defaults(func=cmd_match)
@@ -452,8 +455,10 @@ def cmd_match(args: argparse.Namespace) -> int:
             target = mm.country_target(graph, args.country, args.theme)
         else:
             target = mm.institution_target(graph, args.institution)
-        ranking = mm.rank(graph, target, weights=weights, top=args.top, diversity=not args.no_diversity)
-        laender = mm.rank_laender(graph, target, weights=weights, top=min(args.top, 16)) if target.kind != "institution" else None
+        required = dict(require_theme=args.require_theme, require_country=args.require_country)
+        ranking = mm.rank(graph, target, weights=weights, top=args.top, diversity=not args.no_diversity, **required)
+        laender = (mm.rank_laender(graph, target, weights=weights, top=min(args.top, 16), **required)
+                   if target.kind != "institution" else None)
     except PartnernetzError as exc:
         return _fail(str(exc), EXIT_ERRORS)
     if args.json:

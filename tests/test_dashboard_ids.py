@@ -18,11 +18,14 @@ STATES = {
     "dashboard.pages.network": [{}, {"selected": "institution:hlft", "focus": "institution:hlft"},
                                 {"path": "institution:hlft,country:TZA", "selected": "country:TZA",
                                  "highlight": "theme:water", "maxlen": "2"},
-                                {"kinds": "institution,project,contact"}],
+                                {"kinds": "institution,project,contact"}, {"spot": "BRA,health"},
+                                {"land": "XX", "size": "degree", "colour": "community"}],
     "dashboard.pages.matchmaking": [{}],
     "dashboard.pages.contacts": [{}],
-    "dashboard.pages.analytics": [{}],
+    "dashboard.pages.analytics": [{}, *({"tab": tab} for tab in ("groups", "coverage", "flows", "maps", "time", "export"))],
     "dashboard.pages.data": [{}],
+    "dashboard.pages.help": [{}],
+    "dashboard.pages.not_found_404": [{}],
     "dashboard.pages.audit_log": [{}],
 }
 
@@ -81,7 +84,8 @@ def test_page_ids_carry_the_page_prefix():
         module = importlib.import_module(name)
         prefix = {"dashboard.pages.network": "network-", "dashboard.pages.matchmaking": "matchmaking-",
                   "dashboard.pages.contacts": "contacts-", "dashboard.pages.analytics": "analytics-",
-                  "dashboard.pages.data": "data-", "dashboard.pages.audit_log": "audit-"}[name]
+                  "dashboard.pages.data": "data-", "dashboard.pages.help": "help-",
+                  "dashboard.pages.not_found_404": "not-found", "dashboard.pages.audit_log": "audit-"}[name]
         assert [i for i in _declared(module.ID) if not i.startswith(prefix)] == []
 
 
@@ -108,7 +112,7 @@ def _generated(module, component_id: str) -> bool:
     if module.__name__ != "dashboard.pages.matchmaking":
         return False
     from graph.analysis.matchmaking import FACTORS
-    return component_id in {f(x) for x in FACTORS for f in (module.ID.weight, module.ID.weight_box)}
+    return component_id in {f(x) for x in FACTORS for f in (module.ID.weight, module.ID.weight_box, module.ID.weight_value)}
 
 
 def test_the_network_details_and_path_ids_are_rendered(app):

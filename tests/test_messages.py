@@ -150,11 +150,15 @@ PAGE_STATES = {
     "dashboard.pages.network": [{}, {"by": "theme"}, {"selected": "institution:hlft", "focus": "institution:hlft"},
                                 {"path": "institution:hlft,country:TZA", "maxlen": "2", "highlight": "theme:water"},
                                 {"path": "institution:hlft,country:TZA", "k": "3"}, {"focus": "nonexistent:x"},
-                                {"kinds": "institution,project", "sector": "science", "status": "completed"}],
+                                {"kinds": "institution,project", "sector": "science", "status": "completed"},
+                                {"spot": "BRA,health"}, {"spot": "TZA,water"}, {"spot": "XXX,nothing"},
+                                {"land": "XX", "country": "QQQ"}, {"size": "pagerank", "colour": "community"}],
     "dashboard.pages.matchmaking": [{}, {"target": "country:TZA"}],
     "dashboard.pages.contacts": [{}, {"theme": "water"}],
-    "dashboard.pages.analytics": [{}],
+    "dashboard.pages.analytics": [{}, *({"tab": tab} for tab in ("groups", "coverage", "flows", "maps", "time", "export"))],
     "dashboard.pages.data": [{}],
+    "dashboard.pages.help": [{}],
+    "dashboard.pages.not_found_404": [{}],
     "dashboard.pages.audit_log": [{}],
 }
 
