@@ -39,6 +39,7 @@ PAGE_MODULES = (
     "dashboard.pages.help",
     "dashboard.pages.not_found_404",
     "dashboard.pages.audit_log",
+    "dashboard.pages.pipeline",
 )
 
 #: Pages that work on the whole graph (the store's snapshot). Without a
@@ -49,6 +50,7 @@ WHOLE_GRAPH_PAGES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.pipeline",
 )
 
 #: The JSON API, registered on every app (dashboard/api).

@@ -21,6 +21,7 @@ NAV_ITEMS = (
     ("/matchmaking", "nav.matchmaking"),
     ("/kontakte", "nav.contacts"),
     ("/analysen", "nav.analytics"),
+    ("/pipeline", "nav.pipeline"),
     ("/daten", "nav.data"),
     ("/protokoll", "nav.audit"),
     ("/hilfe", "nav.help"),

@@ -26,7 +26,7 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard import white_spots
 from dashboard.elements import (apply_metrics, csv_tables, explorer_elements, kinds_in, label_font, legend_entries,
-                                merge_duplicates, stylesheet)
+                                merge_duplicates, stylesheet, wire_elements)
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.viewstate import (COLOUR_METRICS, LAYOUTS, SIZE_METRICS, network_href, parse_query, parse_search, to_filter,
@@ -614,7 +614,7 @@ def layout(lang: str = "de", **query: Any):
     canvas = html.Div([
         html.Div(notices, id=ID.STATUS, className="network-status"),
         html.Div([
-            cyto.Cytoscape(id=ID.CYTO, elements=elements, stylesheet=stylesheet(label_font(elements)),
+            cyto.Cytoscape(id=ID.CYTO, elements=wire_elements(elements), stylesheet=stylesheet(label_font(elements)),
                            layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
                            minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
                            style={"width": "100%", "height": "660px"}),
