@@ -130,4 +130,6 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _download(_csv, _graphml, _gexf, search):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
-        return downloads.send(export_payload(current().graph, fmt, lang=lang_from_search(search)))
+        attrs = _cached_metrics() if fmt in ("graphml", "gexf") else None  # as export_payload: the metrics travel along
+        return downloads.send(downloads.graph_payload(fmt, what="graph download", lang=lang_from_search(search),
+                                                      node_attrs=attrs))
