@@ -90,8 +90,11 @@ def test_metrics_export_equals_the_graph_export_plus_the_metrics(tmp_path):
                            user="u", audit=None)
     a, b = (nx.read_graphml(io.BytesIO(r.content)) for r in (plain, extra))
     assert set(a.nodes) == set(b.nodes) and set(a.edges) == set(b.edges) and "contact:c2" not in b
+    plain_attrs = lambda attrs: {k: v for k, v in attrs.items() if not k.startswith("metric_")}  # noqa: E731
     for n in a.nodes:
-        assert {k: v for k, v in b.nodes[n].items() if not k.startswith("metric_")} == a.nodes[n]
+        assert plain_attrs(b.nodes[n]) == plain_attrs(a.nodes[n])
+    # every GraphML carries metrics (computed by the writer when none are given, issue 20)
+    assert "metric_pagerank" in a.nodes["institution:u1"]
     assert b.nodes["institution:u1"]["metric_degree"] == 3 and extra.filename == "partnernetz-analysen.graphml"
 
 
@@ -155,3 +158,17 @@ def test_write_released_unpacks_csv_and_writes_files_whole(tmp_path):
     assert "Hanna" not in (tmp_path / "tables" / "contacts.csv").read_text(encoding="utf-8")
     [file] = egress.write_released(out, tmp_path / "t.zip")
     assert file.read_bytes() == out.content and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sigterm_during_a_transfer_is_recorded_as_interrupted(tmp_path):
+    import os
+    import signal
+
+    log = tmp_path / "audit.jsonl"
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit):
+        with egress.transfer(egress.GraphPayload(_graph(), "neo4j", what="neo4j push"), user="u", audit=log):
+            os.kill(os.getpid(), signal.SIGTERM)  # Python runs the handler right after this call
+            pytest.fail("SIGTERM did not stop the transfer")
+    assert [r["outcome"] for r in read_audit(log)] == ["started", "interrupted"]
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is put back

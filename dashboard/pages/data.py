@@ -15,6 +15,7 @@ from dashboard import merge_panel, table_editor
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from graph.analysis.analytics import compute
 from loaders.egress import GraphPayload
 from loaders.redaction import store_problem
 from loaders.report import LoadReport
@@ -63,7 +64,7 @@ def layout(lang: str = "de", **_query: str):
     # counting walks every node and edge: once per dataset
     node_counts = ctx.cached("data.node_counts", graph.counts_by_kind)
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
-    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items()]
+    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items() if n or k != "contact"]
     edge_rows = [[domain_label("edge", k, lang), n] for k, n in edge_counts.items() if n]
     grid = problems_grid(report, lang, ID.PROBLEMS)
     return html.Div([
@@ -99,7 +100,19 @@ def export_payload(graph, fmt: str, *, lang: str = "de") -> GraphPayload:
     """The graph as a download (through the gate: contacts without consent
     never leave): canonical CSV tables as a ZIP named in ``lang``
     (``partnernetz-tabellen.zip`` / ``partnernetz-tables.zip``), GraphML or GEXF."""
-    return GraphPayload(graph, fmt, what="graph download", lang=lang)
+    # GraphML/GEXF carry the network metrics: the ones computed once per dataset (shared with the
+    # Analysen page) inside a request; outside one the writer computes them (loaders.export)
+    attrs = _cached_metrics() if fmt in ("graphml", "gexf") else None
+    return GraphPayload(graph, fmt, what="graph download", lang=lang, node_attrs=attrs)
+
+
+def _cached_metrics() -> dict | None:
+    """The dataset's metric attributes from the app's cache (None outside a request)."""
+    try:
+        ctx = current()
+    except RuntimeError:
+        return None
+    return ctx.cached("analytics.metrics", lambda: compute(ctx.graph)).node_attributes()
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -117,4 +130,6 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _download(_csv, _graphml, _gexf, search):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
-        return downloads.send(export_payload(current().graph, fmt, lang=lang_from_search(search)))
+        attrs = _cached_metrics() if fmt in ("graphml", "gexf") else None  # as export_payload: the metrics travel along
+        return downloads.send(downloads.graph_payload(fmt, what="graph download", lang=lang_from_search(search),
+                                                      node_attrs=attrs))
