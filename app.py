@@ -227,8 +227,14 @@ def _access_config(args: argparse.Namespace, workspace, auth):
             accounts, trail = AccountStore(path), AuditTrail(path)
         except (AccountError, OSError) as exc:
             return _fail(str(exc), EXIT_REFUSED)
+    from dashboard.auth import is_loopback
+    from graph.people.roles import Role
+
+    users = accounts.count_active() if accounts is not None else 0
+    open_to_network = not is_loopback(args.host) and auth is None and not users
     return AccessConfig(accounts=accounts, audit=AuditSink(args.audit_log, trail), auth=auth,
-                        idle_minutes=args.idle_minutes, no_contacts=args.no_contacts)
+                        idle_minutes=args.idle_minutes, no_contacts=args.no_contacts,
+                        local_role=Role.READER if open_to_network else Role.ADMIN)
 
 
 def _restrictable(args: argparse.Namespace, store, local) -> None:

@@ -162,6 +162,10 @@ class AccessConfig:
     audit: Any = None
     auth: Any = None
     idle_minutes: float = 30.0
+    #: the role of the single local user when nobody logs in: admin on loopback; served beyond
+    #: loopback without users or auth (only possible with --no-contacts) everyone is a reader,
+    #: so nobody on the network can change data, publish or read the audit trail
+    local_role: Role = Role.ADMIN
     no_contacts: bool = False
     throttle: LoginThrottle = field(default=None)  # type: ignore[assignment]
     _basic_ok: dict = field(default_factory=dict, repr=False)
@@ -204,6 +208,8 @@ class AccessConfig:
             return self.auth.describe()
         if self.mode == "accounts":
             return f"login (accounts in {self.accounts.path})"
+        if self.local_role != Role.ADMIN:
+            return f"none: everyone is a {self.local_role.key} (no users; add one with `python app.py user add`)"
         return "none: single local admin without login (loopback only; add a user with `python app.py user add`)"
 
 
@@ -228,7 +234,7 @@ def current_identity() -> Identity:
         # the hook did not run (a test's request context): the local admin
         # only where no login is needed, else nobody
         if flask.has_app_context() and not access_config().login_required:
-            return Identity(_local_name(), Role.ADMIN, via="local")
+            return Identity(_local_name(), access_config().local_role, via="local")
         return Identity("anonymous", Role.READER, via="none")
     return Identity(_local_name(), Role.ADMIN)
 
@@ -431,7 +437,7 @@ def _identify(config: AccessConfig) -> Identity | str | None:
             return None
         account = config.accounts.account_for_session(token, idle_seconds=config.idle_minutes * 60)
         return None if account is None else Identity(account.name, account.role, account.display, via="session")
-    return Identity(_local_name(), Role.ADMIN, via="local")
+    return Identity(_local_name(), config.local_role, via="local")
 
 
 def _wants_page() -> bool:

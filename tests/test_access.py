@@ -502,3 +502,28 @@ def test_basic_auth_hashes_once_per_login_not_per_request(world, monkeypatch):
     for _ in range(7):
         assert client.get("/_dash-layout", headers=bad, environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code == 401
     assert len(calls) == 1 + 5  # after 5 failures within a minute no further hash is even tried
+
+
+def test_beyond_loopback_without_users_everyone_is_a_reader(sample, tmp_path):
+    """Served beyond loopback with no users and no auth (only allowed with
+    --no-contacts), nobody on the network gets the local admin's rights."""
+    import argparse
+
+    import app as cli
+    from dashboard.access import AccessConfig
+
+    args = argparse.Namespace(host="0.0.0.0", no_contacts=True, audit_log=str(tmp_path / "a.jsonl"), idle_minutes=30,
+                              accounts=None)
+    config = cli._access_config(args, None, None)
+    assert config.local_role == Role.READER and "reader" in config.describe()
+    assert cli._access_config(argparse.Namespace(**{**vars(args), "host": "127.0.0.1"}), None, None).local_role == Role.ADMIN
+    served = create_app(sample.graph, Settings(no_contacts=True, host="0.0.0.0"),
+                        access=AccessConfig(no_contacts=True, local_role=Role.READER))
+    client = served.server.test_client()
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    assert "/protokoll?lang=" not in layout  # the audit trail is for admins
+    assert client.get("/protokoll").status_code in (200, 403)
+    with served.server.test_request_context("/"):
+        from dashboard.access import has_role
+        served.server.preprocess_request()
+        assert not has_role(Role.EDITOR)
