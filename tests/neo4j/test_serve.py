@@ -41,9 +41,9 @@ def _peer_args(peer, monkeypatch) -> list[str]:
     args = ["--neo4j-uri", peer.uri, "--neo4j-dialect", peer.dialect]
     if peer.database:
         args += ["--neo4j-database", peer.database]
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):  # a real Neo4j with auth
-        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
-        args += ["--neo4j-user", os.environ["NEO4J_TEST_USER"]]
+    if peer.user:  # a real Neo4j with auth
+        monkeypatch.setenv("NEO4J_PASSWORD", peer.password or "")
+        args += ["--neo4j-user", peer.user]
     return args
 
 
