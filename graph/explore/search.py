@@ -33,7 +33,7 @@ from graph.core.kinds import NodeKind, key_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 
-__all__ = ["SearchHit", "search", "search_index_size"]
+__all__ = ["SearchHit", "search", "search_index_size", "name_keys", "NAME_ATTRS"]
 
 #: Attributes whose values are searchable names (besides the node key).
 NAME_ATTRS = ("label", "label_en", "name_de", "name_en", "iso2")
@@ -63,6 +63,23 @@ def _plain(text: str) -> str:
     return fold("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
+def name_keys(node_id: str, attrs: dict) -> list[str]:
+    """The folded spellings a node is found by (each name of
+    :data:`NAME_ATTRS` and the id's key, as :func:`fold` and accent-free).
+
+    >>> name_keys("institution:jmu", {"label": "Universität Würzburg"})
+    ['universitaet wuerzburg', 'universitat wurzburg', 'jmu']
+    """
+    keys: list[str] = []
+    for raw in [attrs.get(a) for a in NAME_ATTRS] + [key_of(node_id)]:
+        if not isinstance(raw, str) or not raw:
+            continue
+        for key in (fold(raw), _plain(raw)):
+            if key and key not in keys:
+                keys.append(key)
+    return keys
+
+
 class _Index:
     """Folded names of every node and a word vocabulary for fuzzy matching.
 
@@ -77,20 +94,13 @@ class _Index:
         self.kinds: list[str] = []
         postings: dict[str, list[int]] = {}
         for nid, data in g.nx.nodes(data=True):
-            seen: set[str] = set()
-            for raw in [data.get(a) for a in NAME_ATTRS] + [key_of(nid)]:
-                if not isinstance(raw, str) or not raw:
-                    continue
-                for key in (fold(raw), _plain(raw)):
-                    if not key or key in seen:
-                        continue
-                    seen.add(key)
-                    i = len(self.names)
-                    self.names.append(key)
-                    self.owners.append(nid)
-                    self.kinds.append(data.get("kind", ""))
-                    for word in set(key.split()):
-                        postings.setdefault(word, []).append(i)
+            for key in name_keys(nid, data):
+                i = len(self.names)
+                self.names.append(key)
+                self.owners.append(nid)
+                self.kinds.append(data.get("kind", ""))
+                for word in set(key.split()):
+                    postings.setdefault(word, []).append(i)
         self.vocabulary: list[str] = list(postings)
         self.postings = postings
 

@@ -130,6 +130,7 @@ def _external_peer():
     def reset_neo4j():
         peer.run("MATCH (n:Partnernetz) DETACH DELETE n")
         peer.run(f"MATCH (n:{FOREIGN_LABEL}) DETACH DELETE n")
+        peer.run("MATCH (n:PartnernetzPush) DETACH DELETE n")
 
     peer.reset = reset_neo4j
     try:
@@ -145,7 +146,7 @@ def _neo4j_peer():
         driver = _driver(server.uri, neo4j.basic_auth(server.user, server.password))
         peer = BoltPeer(server.uri, driver, "neo4j", None, reset=lambda: None, neo4j=server,
                         user=server.user, password=server.password)
-        peer.reset = lambda: peer.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        peer.reset = lambda: peer.run("MATCH (n) DETACH DELETE n")
         yield peer
     finally:
         if driver is not None:
