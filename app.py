@@ -9,6 +9,7 @@
     python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
     python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
     python app.py neo4j pull --uri bolt://host:7687 --out DIR   # exit 4 store error, 5 last push incomplete
+    python app.py user add NAME --role reader|planner|editor|admin   # also passwd, role, disable, list, token
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    help="serve without any personal data: contact nodes are dropped before the app sees them")
     p.add_argument("--audit-log", metavar="FILE", default=os.environ.get("PARTNERNETZ_AUDIT_LOG", "partnernetz-audit.jsonl"),
                    help="JSON-lines audit log of personal-data exports (default partnernetz-audit.jsonl, or $PARTNERNETZ_AUDIT_LOG)")
+    p.add_argument("--accounts", metavar="WORKSPACE", default=os.environ.get("PARTNERNETZ_ACCOUNTS") or None,
+                   help="with --data or --neo4j-uri: the workspace file holding the users and the audit table "
+                        "(env PARTNERNETZ_ACCOUNTS); a served workspace holds its own")
+    p.add_argument("--idle-minutes", type=float, default=float(os.environ.get("PARTNERNETZ_IDLE_MINUTES", "30")),
+                   metavar="MIN", help="a login session ends after MIN minutes without a request (default 30)")
     _add_neo4j_options(p, prefix="neo4j-", batch_size=False)
     p.add_argument("--neo4j-refresh", dest="neo4j_refresh", type=float,
                    default=float(os.environ.get("NEO4J_REFRESH", "15")), metavar="SECONDS",
@@ -75,26 +81,14 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 def _report_without_contacts(report):
     """A copy of the load report without findings from contact or attendance
     rows (their values can be personal data)."""
-    import copy
-    from graph.core.text import fold
+    from loaders.report import without_contact_findings
 
-    from loaders.vocabulary import canonical_table
-
-    def personal(file: str) -> bool:
-        base = file.replace("#", "/").rsplit("/", 1)[-1]
-        if canonical_table(base.rsplit(".", 1)[0] if "." in base else base) in ("contacts", "attendance"):
-            return True  # also German and other names of the tables (Ansprechpersonen, Teilnahmen)
-        name = fold(base)
-        return any(word in name for word in ("contact", "kontakt", "attendance", "teilnahme"))
-
-    clean = copy.copy(report)
-    clean.problems = [p for p in report.problems if not personal(p.file)]
-    return clean
+    return without_contact_findings(report)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app, warm_up
-    from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, install_auth, require_safe_binding
+    from dashboard.auth import AuthConfig, AuthConfigError, UnsafeBinding, require_safe_binding
     from dashboard.settings import Settings
     from graph.core.errors import LoadError
     from graph.people.privacy import has_contacts, mask_unconsented, without_contacts
@@ -116,7 +110,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     paths = tuple(args.data or ())
     if args.data and args.workspace:
         return _fail("--data serves files read-only; --workspace serves a workspace: choose one", EXIT_REFUSED)
-    workspace = _serve_workspace(args) if not paths and not args.neo4j_uri else None
+    # query mode serves a workspace only when asked (--workspace): publishes then go to Neo4j too
+    workspace = _serve_workspace(args) if not paths and (not args.neo4j_uri or args.workspace) else None
     if isinstance(workspace, int):
         return workspace
     try:
@@ -143,8 +138,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # later (written after start, or once a store that fell back recovers):
     # only --no-contacts (the store hides them) makes the binding safe.
     personal = has_contacts(graph) or (store is not None and not args.no_contacts)
+    access = _access_config(args, workspace, auth)
+    if isinstance(access, int):
+        return access
+    users = access.accounts.count_active() if access.accounts is not None else 0
     try:
-        require_safe_binding(args.host, has_contacts=personal, auth=auth)
+        require_safe_binding(args.host, has_contacts=personal, auth=auth, users=users)
     except UnsafeBinding as exc:
         return _fail(str(exc), EXIT_REFUSED)
     settings = Settings(host=args.host, port=args.port, data_paths=paths,
@@ -152,11 +151,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         debug=args.debug, no_contacts=args.no_contacts, audit_log=args.audit_log,
                         workspace=str(workspace[0]) if workspace is not None else None,
                         upload_limit=int(args.upload_limit * 1024 * 1024))
-    app = create_app(graph, settings, report=report, store=store)
-    if workspace is not None:
+    if store is not None and not args.no_contacts:
+        _restrictable(args, store, graph)
+    app = create_app(graph, settings, report=report, store=store, access=access)
+    if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
         _install_live_workspace(app, workspace[0], version, served)
-    if auth is not None:
-        install_auth(app.server, auth)
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
     if args.workers > 1:
         # every index is built (and frozen out of the garbage collector)
@@ -170,12 +169,62 @@ def cmd_serve(args: argparse.Namespace) -> int:
         shown = f"store: memory, Neo4j unavailable; {graph}"
     print(f"Partnernetz: http://{args.host}:{args.port}/  ({shown}; "
           f"{'no contacts' if args.no_contacts else 'contacts loaded'}; "
-          f"auth: {auth.describe() if auth else 'none'}"
+          f"auth: {access.describe()}"
           f"{f'; {args.workers} worker processes' if args.workers > 1 else ''})", flush=True)
     if args.workers > 1:
         return _serve_workers(app.server, host=args.host, port=args.port, workers=args.workers)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
+
+
+def _access_config(args: argparse.Namespace, workspace, auth):
+    """How the served app identifies users: the accounts and audit table of
+    the served workspace (or of ``--accounts PATH`` when serving files or
+    Neo4j), the JSON-lines audit file, and Basic/proxy auth from the
+    environment. An exit code when the accounts file cannot be used."""
+    from dashboard.access import AccessConfig
+    from loaders.audit import AuditSink
+    from loaders.workspace.accounts import AccountError, AccountStore
+    from loaders.workspace.audit_trail import AuditTrail
+
+    path = workspace[0] if workspace is not None else (args.accounts or None)
+    accounts = trail = None
+    if path is not None:
+        if not Path(path).is_file():
+            return _fail(f"{path}: no accounts file (create users with `python app.py user add NAME --role R --workspace {path}`)",
+                         EXIT_REFUSED)
+        try:
+            accounts, trail = AccountStore(path), AuditTrail(path)
+        except (AccountError, OSError) as exc:
+            return _fail(str(exc), EXIT_REFUSED)
+    return AccessConfig(accounts=accounts, audit=AuditSink(args.audit_log, trail), auth=auth,
+                        idle_minutes=args.idle_minutes, no_contacts=args.no_contacts)
+
+
+def _restrictable(args: argparse.Namespace, store, local) -> None:
+    """Query mode: readers get a second Neo4j store opened with the contact
+    rule ``none`` (Cypher leaves contacts out), behind a contact-free copy
+    of the local fallback (see dashboard.context.restricted_view)."""
+    from graph.core.errors import StoreError
+    from graph.people.privacy import without_contacts
+    from graph.store import FallbackStore, MemoryStore
+
+    made: dict = {}
+
+    def restricted(rule: str):
+        if rule != "none":
+            return None
+        if "none" not in made:
+            fallback = MemoryStore(without_contacts(local))
+            try:
+                remote = _open_store(args, contacts="none", refresh_interval=args.neo4j_refresh,
+                                     snapshot_mode=args.neo4j_snapshot)
+                made["none"] = FallbackStore(remote, fallback, retry_interval=args.neo4j_retry)
+            except StoreError as exc:
+                made["none"] = FallbackStore(None, fallback, notice=str(exc))
+        return made["none"]
+
+    store.restricted = restricted
 
 
 def _serve_workspace(args: argparse.Namespace):
@@ -320,27 +369,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     import getpass
 
     from graph.core.errors import LoadError
-    from graph.people.privacy import exportable_graph, without_contacts
-    from loaders import load
-    from loaders.audit import audit_export
-    from loaders.export import export
+    from loaders import egress, load
 
     try:
         result = load(args.path)
     except LoadError as exc:
         return _fail(str(exc))
-    graph = without_contacts(result.graph) if args.no_contacts else exportable_graph(result.graph)
-    withheld = result.graph.counts_by_kind()["contact"] - graph.counts_by_kind()["contact"]
-    written = export(graph, args.format, args.out)
-    for path in written:
+    payload = egress.GraphPayload(result.graph, args.format, what=f"cli export {args.path}")
+    released = egress.release(payload, user=getpass.getuser(), audit=args.audit_log,
+                              rule=egress.rule_for(no_contacts=args.no_contacts), target=str(args.out))
+    for path in egress.write_released(released, args.out, unpack=args.format == "csv"):
         print(path)
-    contacts = list(graph.nodes("contact"))
-    if withheld and not args.no_contacts:
-        print(f"partnernetz: {withheld} contact(s) without consent were left out", file=sys.stderr)
-    if contacts:
-        audit_export(args.audit_log, user=getpass.getuser(), what=f"cli export {args.path}", fmt=args.format,
-                     contact_ids=contacts)
-        print(f"partnernetz: {len(contacts)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
+    if released.withheld and not args.no_contacts:
+        print(f"partnernetz: {released.withheld} contact(s) without consent were left out", file=sys.stderr)
+    print(f"partnernetz: {len(released.contact_ids)} contact(s) exported; recorded in {args.audit_log}", file=sys.stderr)
     if not result.report.ok:
         print(f"partnernetz: exported with {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
     return EXIT_OK
@@ -531,16 +573,21 @@ def _add_neo4j(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_neo4j)
 
 
-def _audit_contacts(args: argparse.Namespace, graph, what: str) -> None:
-    """Record the contacts (personal data) a push or pull wrote."""
-    import getpass
+def _cli_audit_sink(audit_log: str):
+    """The audit sinks of a command: the JSON-lines file, plus the audit
+    table of the workspace ($PARTNERNETZ_WORKSPACE or the default one) when it exists."""
+    from loaders.audit import AuditSink
+    from loaders.workspace.audit_trail import AuditTrail
+    from loaders.workspace.location import resolve_path
 
-    from loaders.audit import audit_export
-
-    contacts = list(graph.nodes("contact"))
-    if contacts:
-        audit_export(args.audit_log, user=getpass.getuser(), what=what, fmt="neo4j", contact_ids=contacts)
-        print(f"partnernetz: {len(contacts)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
+    trail = None
+    path = resolve_path(None)
+    if path.is_file():
+        try:
+            trail = AuditTrail(path)
+        except Exception as exc:  # an unusable workspace must not stop the command; the file sink stays
+            print(f"partnernetz: audit table in {path} not usable ({exc}); recording in {audit_log} only", file=sys.stderr)
+    return AuditSink(audit_log, trail)
 
 
 def _progress_bar(args: argparse.Namespace, desc: str):
@@ -550,9 +597,14 @@ def _progress_bar(args: argparse.Namespace, desc: str):
 
 
 def cmd_neo4j(args: argparse.Namespace) -> int:
-    from graph.core.errors import LoadError, StoreError
-    from graph.people.privacy import without_contacts
+    import getpass
 
+    from graph.core.errors import LoadError, StoreError
+    from loaders import egress
+
+    # Neo4j is the owner's own store (query mode masks contacts without consent when it reads them):
+    # push and pull copy every contact, unless --no-contacts; every one is recorded
+    rule = egress.rule_for(no_contacts=args.no_contacts, user_rule="all")
     try:
         store = _open_store(args)
     except StoreError as exc:
@@ -569,28 +621,34 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     return _fail(str(exc))
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
-                graph = without_contacts(result.graph) if args.no_contacts else result.graph
                 before = store.push_status()
                 if before is not None and before.interrupted:
                     print(f"partnernetz: the last push to {store.uri} (started {before.started_at}) did not "
                           "complete; this push repairs it", file=sys.stderr)
-                with _progress_bar(args, "push") as bar:
-                    pushed = store.push(graph, progress=bar)
-                _audit_contacts(args, graph, f"neo4j push {' '.join(args.data)} to {store.uri}")
+                # every contact pushed (with consent; none with --no-contacts) is recorded before the
+                # push starts, and the outcome after it: completed, failed or interrupted
+                payload = egress.GraphPayload(result.graph, "neo4j", what=f"neo4j push {' '.join(args.data)} to {store.uri}")
+                with egress.transfer(payload, user=getpass.getuser(), audit=_cli_audit_sink(args.audit_log), rule=rule,
+                                     target=store.uri) as decision:
+                    with _progress_bar(args, "push") as bar:
+                        pushed = store.push(payload.restricted(decision), progress=bar)
+                print(f"partnernetz: {len(decision.allowed)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
                 print(f"pushed {pushed.nodes} nodes and {pushed.edges} relationships to {store.uri} "
                       f"in {pushed.seconds:.2f} s ({pushed.rows_per_second:,.0f} rows/s); "
                       f"removed {pushed.deleted_nodes} stale nodes and {pushed.deleted_edges} stale relationships; "
                       f"id index: {pushed.index}")
             else:
-                from loaders.export import write_csv_tables
-
                 with _progress_bar(args, "pull") as bar:
                     pulled = store.pull(progress=bar)
                 for problem in pulled.problems:
                     print(f"partnernetz: skipped {problem}", file=sys.stderr)
-                graph = without_contacts(pulled.graph) if args.no_contacts else pulled.graph
-                written = write_csv_tables(graph, args.out)
-                _audit_contacts(args, graph, f"neo4j pull from {store.uri} to {args.out}")
+                payload = egress.GraphPayload(pulled.graph, "csv", what=f"neo4j pull from {store.uri} to {args.out}")
+                with egress.transfer(payload, user=getpass.getuser(), audit=_cli_audit_sink(args.audit_log), rule=rule,
+                                     target=str(args.out)) as decision:
+                    released = egress.Released(*payload.render(decision), tuple(sorted(decision.allowed)),
+                                               len(decision.withheld), None)
+                    written = egress.write_released(released, args.out, unpack=True)
+                print(f"partnernetz: {len(decision.allowed)} contact(s) written; recorded in {args.audit_log}", file=sys.stderr)
                 print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
                       f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
                       f"wrote {len(written)} tables to {args.out}")
@@ -608,12 +666,20 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 def _add_workspace(sub: argparse._SubParsersAction) -> None:
     from loaders.workspace.cli import add_parser
 
+    # query mode: the Neo4j options and connection are the ones `neo4j` and `serve` use
+    add_parser(sub, neo4j_options=lambda p: _add_neo4j_options(p, prefix="neo4j-", batch_size=False),
+               open_store=_open_store)
+
+
+def _add_user(sub: argparse._SubParsersAction) -> None:
+    from loaders.workspace.users_cli import add_parser
+
     add_parser(sub)
 
 
 #: Subcommands; further issues add theirs here.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password, _add_workspace,
+    _add_serve, _add_check, _add_export, _add_match, _add_generate, _add_neo4j, _add_hash_password, _add_workspace, _add_user,
 ]
 
 

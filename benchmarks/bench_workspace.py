@@ -1,6 +1,7 @@
 """Benchmark of the workspace: upload → preview, publish → live, import, server start.
 
     python benchmarks/bench_workspace.py [--nodes 100000] [--data-dir DIR] [--skip-large] [--http] [--save]
+                                         [--against REV]
 
 Prints, with the load average (the machine may be shared):
 
@@ -12,8 +13,11 @@ Prints, with the load average (the machine may be shared):
   workspace vs from the CSV files (``--http``: also a real ``serve`` start until
   the first page answers, both ways).
 
-``--save`` keeps the figures in ``benchmarks/results-workspace.json``; the next
-run prints them side by side as "previous".
+Each side runs in its own process. ``--against REV`` (default ``HEAD~1``)
+checks out that revision with ``git worktree add`` in a temporary folder and
+measures it in the same run with this script, so the "previous" column is
+the earlier commit's code on the same machine at the same time (``--against
+''`` skips it and shows the figures saved by ``--save`` instead).
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parents[1]
+ROOT = HERE
+if "--root" in sys.argv:  # measure another checkout's code with this script (see --against)
+    ROOT = Path(sys.argv[sys.argv.index("--root") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
-RESULTS = ROOT / "benchmarks" / "results-workspace.json"
+RESULTS = HERE / "benchmarks" / "results-workspace.json"
 
 
 def _load() -> str:
@@ -122,10 +129,16 @@ def bench_sample(figures: dict) -> None:
         figures["sample_publish_to_live_s"] = _publish_to_live(ws, preview.token, live)
 
 
-def _serve_start(args: list[str]) -> float:
-    from tests.browser.browser_helpers import free_port
+def _free_port() -> int:
+    import socket
 
-    port = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve_start(args: list[str]) -> float:
+    port = _free_port()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -187,6 +200,37 @@ TARGETS = {"sample_upload_preview_s": 1.0, "sample_publish_to_live_s": 3.0, "imp
            "preview_100000_one_row_s": 2.0}
 
 
+def _measure(args) -> dict:
+    figures: dict = {"loadavg_start": list(os.getloadavg()[:2])}
+    bench_sample(figures)
+    if not args.skip_large:
+        bench_large(figures, args.nodes, args.data_dir, args.http)
+    figures["loadavg_end"] = list(os.getloadavg()[:2])
+    return figures
+
+
+def _run_side(root: Path, argv: list[str]) -> dict:
+    """Figures of the checkout at ``root``, measured in a fresh process."""
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--figures-json", "--root", str(root), *argv],
+                         cwd=root, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(f"{root}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
+        return {}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _checkout(rev: str) -> Path | None:
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=HERE, capture_output=True, text=True).stdout.strip()
+    if not sha:
+        print(f"--against {rev}: no such revision", file=sys.stderr)
+        return None
+    target = Path(tempfile.gettempdir()) / f"partnernetz-bench-{sha}"
+    if not target.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(target), sha], cwd=HERE, check=True,
+                       capture_output=True)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--nodes", type=int, default=100_000)
@@ -194,23 +238,44 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-large", action="store_true")
     p.add_argument("--http", action="store_true", help="also time real server starts (workspace vs CSV)")
     p.add_argument("--save", action="store_true", help=f"keep the figures in {RESULTS.name} for the next run")
+    p.add_argument("--against", default="HEAD~1", help="revision measured side by side (default HEAD~1; '' = saved figures)")
+    p.add_argument("--root", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--figures-json", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    figures: dict = {}
+    if args.figures_json:  # one side, run by main() below
+        print(json.dumps(_measure(args)))
+        return 0
+    side_args = [a for a in (argv if argv is not None else sys.argv[1:]) if a not in ("--save",)]
+    side_args = [a for i, a in enumerate(side_args) if not (a.startswith("--against") or
+                                                            (i and side_args[i - 1] == "--against"))]
+    if args.data_dir is None:
+        args.data_dir = Path(tempfile.mkdtemp(prefix="partnernetz-bench-data-"))
+        side_args += ["--data-dir", str(args.data_dir)]  # both sides import the same generated files
     print(f"{os.cpu_count()} cores, {_load()} at start")
-    bench_sample(figures)
-    if not args.skip_large:
-        bench_large(figures, args.nodes, args.data_dir, args.http)
-    print(f"{'figure':<44}{'now':>10}{'previous':>10}{'target':>9}")
-    for key, value in figures.items():
-        prev = previous.get("figures", {}).get(key)
-        fmt = (lambda v: f"{v:>10.2f}") if isinstance(value, float) else (lambda v: f"{v:>10}")
+    previous, label = {}, "saved"
+    if args.against:
+        other = _checkout(args.against)
+        if other is not None:
+            previous, label = _run_side(other, side_args), args.against
+    elif RESULTS.exists():
+        previous = json.loads(RESULTS.read_text()).get("figures", {})
+    figures = _run_side(HERE, side_args)
+    print(f"{'figure':<44}{'now':>10}{label[:10]:>10}{'target':>9}")
+    for key in dict.fromkeys([*figures, *previous]):
+        value, prev = figures.get(key), previous.get(key)
+        def fmt(v):
+            if v is None:
+                return "         –"
+            if isinstance(v, list):
+                return f"{'/'.join(f'{x:.1f}' for x in v):>10}"
+            return f"{v:>10.2f}" if isinstance(v, float) else f"{v:>10}"
         target = TARGETS.get(key)
-        print(f"{key:<44}{fmt(value)}{fmt(prev) if prev is not None else '         –'}"
-              f"{f'  ≤ {target:g}' if target else ''}{'  MISSED' if target and value > target else ''}")
+        print(f"{key:<44}{fmt(value)}{fmt(prev)}{f'  ≤ {target:g}' if target else ''}"
+              f"{'  MISSED' if target and value is not None and value > target else ''}")
     print(f"{_load()} at end")
     if args.save:
-        RESULTS.write_text(json.dumps({"loadavg_end": os.getloadavg()[:2], "figures": figures}, indent=2) + "\n")
+        RESULTS.write_text(json.dumps({"loadavg_end": os.getloadavg()[:2], "against": args.against,
+                                       "figures": figures, "previous": previous}, indent=2) + "\n")
     return 0
 
 

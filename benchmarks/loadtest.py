@@ -16,6 +16,8 @@ with ``requests`` otherwise.
     python benchmarks/loadtest.py                       # 20 users, 60 s, 10k nodes
     python benchmarks/loadtest.py --users 5 --duration 10 --nodes 1k   # quick
     python benchmarks/loadtest.py --workers 2           # against `serve --workers 2`
+    python benchmarks/loadtest.py --login               # the same run twice: without login, then each
+                                                        # user signed in (own session cookie), side by side
 
 It also reports the server's CPU time and the peak memory of all server
 processes together (PSS and USS from ``/proc/<pid>/smaps_rollup``).
@@ -127,7 +129,8 @@ def _session_plan(bodies: dict[str, list[dict]], user: int, seed: int):
                 yield action, rng.choice(bodies[action])
 
 
-async def _run_async(url: str, bodies, users: int, duration: float, seed: int, rec: Recorder) -> None:
+async def _run_async(url: str, bodies, users: int, duration: float, seed: int, rec: Recorder,
+                     cookies: list[str] | None = None) -> None:
     import httpx
 
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
@@ -140,7 +143,8 @@ async def _run_async(url: str, bodies, users: int, duration: float, seed: int, r
                     return
                 start = time.perf_counter()
                 try:
-                    resp = await client.post("/_dash-update-component", json=body)
+                    resp = await client.post("/_dash-update-component", json=body,
+                                             headers={"Cookie": cookies[i]} if cookies else None)
                     rec.answered(action, resp.status_code, start)
                 except httpx.HTTPError as exc:
                     rec.error(action, repr(exc))
@@ -148,13 +152,16 @@ async def _run_async(url: str, bodies, users: int, duration: float, seed: int, r
         await asyncio.gather(*(user(i) for i in range(users)))
 
 
-def _run_threads(url: str, bodies, users: int, duration: float, seed: int, rec: Recorder) -> None:
+def _run_threads(url: str, bodies, users: int, duration: float, seed: int, rec: Recorder,
+                 cookies: list[str] | None = None) -> None:
     import requests
 
     deadline = time.perf_counter() + duration
 
     def user(i: int) -> None:
         session = requests.Session()
+        if cookies:
+            session.headers["Cookie"] = cookies[i]
         for action, body in _session_plan(bodies, i, seed):
             if time.perf_counter() >= deadline:
                 return
@@ -216,14 +223,68 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1, help="server worker processes (`serve --workers N`; default 1)")
     p.add_argument("--data-dir", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "partnernetz-bench"))
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "loadtest.json"))
+    p.add_argument("--login", action="store_true",
+                   help="run twice: without login, then with every user signed in with its own session; report both")
     args = p.parse_args(argv)
-
-    import requests
-
     n = parse_size(args.nodes)
     folder, _ = dataset(n, args.seed, Path(args.data_dir))
+    if not args.login:
+        result = run_once(args, folder, n)
+        Path(args.out).write_text(json.dumps(result, indent=2))
+        print(f"JSON: {args.out}", file=sys.stderr)
+        return 0
+    import tempfile
+
+    without = run_once(args, folder, n)
+    with tempfile.TemporaryDirectory(prefix="partnernetz-login-") as tmp:
+        with_login = run_once(args, folder, n, accounts=Path(tmp) / "accounts.sqlite")
+    ratio = with_login["total"]["p95_ms"] / without["total"]["p95_ms"]
+
+    def cpu_ms(r: dict) -> float:  # server CPU per request: independent of what else runs on the machine
+        return 1000 * r["server_cpu_s"] / max(1, r["total"]["requests"])
+
+    print(f"p95 without login {without['total']['p95_ms']:.0f} ms, with login {with_login['total']['p95_ms']:.0f} ms: "
+          f"{ratio:.2f}× ({'within' if ratio <= 1.25 else 'beyond'} the 25 % target); server CPU per request "
+          f"{cpu_ms(without):.1f} ms vs {cpu_ms(with_login):.1f} ms; load average "
+          f"{without['loadavg_start']} → {with_login['loadavg_end']}")
+    out = Path(args.out).with_name(Path(args.out).stem + "-login.json")
+    out.write_text(json.dumps({"without_login": without, "with_login": with_login, "p95_ratio": round(ratio, 3)}, indent=2))
+    print(f"JSON: {out}", file=sys.stderr)
+    return 0
+
+
+def _sign_in(url: str, users: int, accounts: Path) -> list[str]:
+    """Create ``users`` planner accounts and sign each in once; their ``Cookie`` headers."""
+    import requests
+
+    from loaders.workspace.accounts import AccountStore
+
+    store = AccountStore(accounts)
+    cookies = []
+    for i in range(users):
+        name = f"bench{i:02d}"
+        if store.get(name) is None:
+            store.add(name, "benchmark-password", "planner")
+        resp = requests.post(url + "/login", data={"user": name, "password": "benchmark-password"},
+                             allow_redirects=False, timeout=60)
+        if resp.status_code != 303:
+            raise RuntimeError(f"login of {name} failed: HTTP {resp.status_code}")
+        cookies.append(f"pn_session={resp.cookies['pn_session']}")
+    return cookies
+
+
+def run_once(args, folder: Path, n: int, accounts: Path | None = None) -> dict[str, Any]:
+    """One load run; with ``accounts`` the server requires login and every user signs in first."""
+    import requests
+
+    extra: tuple[str, ...] = ()
+    if accounts is not None:
+        from loaders.workspace.accounts import AccountStore
+
+        AccountStore(accounts).add("benchadmin", "benchmark-password", "admin")  # a user exists: login required
+        extra = ("--accounts", str(accounts))
     load_start = os.getloadavg()[0]
-    server = Server(folder, free_port(), workers=args.workers)
+    server = Server(folder, free_port(), workers=args.workers, extra=extra)
     peak: dict[str, float] = {}
     sampling = threading.Event()
 
@@ -235,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         server.wait_ready()
-        client = DashClient(requests.Session(), server.url)
+        cookies = _sign_in(server.url, args.users + 1, accounts) if accounts is not None else None
+        session = requests.Session()
+        if cookies:
+            session.headers["Cookie"] = cookies.pop()
+        client = DashClient(session, server.url)
         for path in ("/", "/matchmaking", "/analysen"):  # fill the per-dataset caches first
             client.page(path)
         bodies = build_bodies(client, folder, seed=args.seed)
@@ -252,9 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         client_cpu = time.process_time()
         start = time.perf_counter()
         if use_httpx:
-            asyncio.run(_run_async(server.url, bodies, args.users, args.duration, args.seed, rec))
+            asyncio.run(_run_async(server.url, bodies, args.users, args.duration, args.seed, rec, cookies))
         else:
-            _run_threads(server.url, bodies, args.users, args.duration, args.seed, rec)
+            _run_threads(server.url, bodies, args.users, args.duration, args.seed, rec, cookies)
         elapsed = time.perf_counter() - start
         client_cpu = time.process_time() - client_cpu
         cpu_after = server.cpu_seconds()
@@ -270,15 +335,13 @@ def main(argv: list[str] | None = None) -> int:
                   cores=os.cpu_count(), loadavg_start=round(load_start, 2), loadavg_end=round(os.getloadavg()[0], 2),
                   server_peak_rss_mb=server_rss, workers=args.workers, server_cpu_s=round(server_cpu, 1),
                   client_cpu_s=round(client_cpu, 1),
-                  server_memory_peak_mb={k: round(v, 1) for k, v in peak.items()})
+                  server_memory_peak_mb={k: round(v, 1) for k, v in peak.items()}, login=accounts is not None)
     text = render(result)
     result["table"] = text
-    print(text)
+    print(("with login (each user its own session):\n" if accounts is not None else "") + text)
     for message in result["error_messages"]:
         print("  error:", message)
-    Path(args.out).write_text(json.dumps(result, indent=2))
-    print(f"JSON: {args.out}", file=sys.stderr)
-    return 0
+    return result
 
 
 if __name__ == "__main__":

@@ -302,10 +302,10 @@ def free_port() -> int:
 class Server:
     """``python app.py serve`` on loopback, started and stopped by us (by pid)."""
 
-    def __init__(self, data: Path | None, port: int, workers: int = 1):
+    def __init__(self, data: Path | None, port: int, workers: int = 1, extra: tuple[str, ...] = ()):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        args = [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port)]
+        args = [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), *extra]
         if workers > 1:
             args += ["--workers", str(workers)]
         if data is not None:
@@ -322,7 +322,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {Path(self.log.name).read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/_dash-layout", timeout=5) as resp:
+                with urllib.request.urlopen(self.url + "/login", timeout=5) as resp:  # answers with or without login
                     if resp.status == 200:
                         return time.perf_counter() - self.started
             except OSError:

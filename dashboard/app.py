@@ -17,9 +17,13 @@ from typing import Any
 import dash
 
 from dashboard import shell
+from dashboard.access import AccessConfig, access_config, install_access
+from dashboard.headers import install_security_headers
+from dashboard.login import install_login
 from dashboard.context import CONFIG_KEY, AppContext, current
 from dashboard.settings import Settings
 from graph.core.model import PartnerGraph
+from loaders.audit import AuditSink
 
 __all__ = ["create_app", "warm_up", "PAGE_MODULES", "WHOLE_GRAPH_PAGES"]
 
@@ -32,6 +36,7 @@ PAGE_MODULES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.audit_log",
 )
 
 #: Pages that work on the whole graph (the store's snapshot). Without a
@@ -48,11 +53,13 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report: Any = None,
-               store: Any = None) -> dash.Dash:
+               store: Any = None, access: AccessConfig | None = None) -> dash.Dash:
     """Build the dashboard for ``graph``; nothing is held in module globals.
 
     ``store`` (a :class:`graph.store.GraphStore`) answers the explorer's
     questions; default: a :class:`graph.store.MemoryStore` over ``graph``.
+    ``access`` says how users are identified (:mod:`dashboard.access`);
+    default: no accounts, the single local admin (audit only to the JSON-lines file).
     """
     settings = settings or Settings()
     app = dash.Dash(
@@ -77,6 +84,11 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
         module.register_callbacks(app)
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
+    if access is None:
+        access = AccessConfig(audit=AuditSink(settings.audit_log), no_contacts=settings.no_contacts)
+    install_access(app.server, access)
+    install_login(app.server)
+    install_security_headers(app)
     return app
 
 
@@ -102,13 +114,18 @@ def warm_up(app: dash.Dash) -> threading.Thread:
 
     def run() -> None:
         with app.server.app_context():
-            whole = getattr(app.server.config[CONFIG_KEY].store, "snapshot_mode", "warm") == "warm"
-            for name in PAGE_MODULES:
-                if name in WHOLE_GRAPH_PAGES and not whole:
-                    continue  # lazy: the snapshot is pulled on first use; off: never
-                hook = getattr(importlib.import_module(name), "warm_up", None)
-                if hook is not None:
-                    hook()
+            ctx = app.server.config[CONFIG_KEY]
+            whole = getattr(ctx.store, "snapshot_mode", "warm") == "warm"
+            # the readers' contact-free view too, when people sign in (so the first reader does not wait)
+            rules = ("masked", "none") if access_config(app.server).login_required else ("masked",)
+            for rule in rules:
+                with ctx.as_rule(rule):
+                    for name in PAGE_MODULES:
+                        if name in WHOLE_GRAPH_PAGES and not whole:
+                            continue  # lazy: the snapshot is pulled on first use; off: never
+                        hook = getattr(importlib.import_module(name), "warm_up", None)
+                        if hook is not None:
+                            hook()
         # The graph and the indexes live as long as the app: move them out of
         # the garbage collector's generations, so a request's collection no
         # longer walks millions of long-lived objects (tens of ms per request

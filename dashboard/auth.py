@@ -30,7 +30,7 @@ import base64
 import binascii
 import getpass
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import flask
@@ -38,18 +38,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.settings import LOOPBACK_HOSTS
 from graph.core.errors import PartnernetzError
+from graph.people.roles import Role, RoleError
 
-__all__ = ["ENV_USER", "ENV_HASH", "ENV_HEADER", "ENV_PROXIES", "AuthConfig", "AuthConfigError", "UnsafeBinding",
-           "install_auth", "require_safe_binding", "hash_password", "current_user", "is_loopback"]
+__all__ = ["ENV_USER", "ENV_HASH", "ENV_HEADER", "ENV_PROXIES", "ENV_GROUP_HEADER", "ENV_GROUP_ROLES", "ENV_DEFAULT_ROLE",
+           "AuthConfig", "AuthConfigError", "UnsafeBinding", "install_auth", "require_safe_binding", "hash_password",
+           "current_user", "is_loopback", "basic_credentials"]
 
 ENV_USER = "PARTNERNETZ_USER"
 ENV_HASH = "PARTNERNETZ_PASSWORD_HASH"
 ENV_HEADER = "PARTNERNETZ_AUTH_HEADER"
 ENV_PROXIES = "PARTNERNETZ_TRUSTED_PROXIES"
+ENV_GROUP_HEADER = "PARTNERNETZ_GROUP_HEADER"   # e.g. X-Forwarded-Groups
+ENV_GROUP_ROLES = "PARTNERNETZ_GROUP_ROLES"     # e.g. "pn-admins=admin,pn-planung=planner"
+ENV_DEFAULT_ROLE = "PARTNERNETZ_PROXY_DEFAULT_ROLE"  # role of a proxy user in no mapped group and no account (reader)
 
-_REALM = "Partnernetz"
 _DUMMY_HASH = generate_password_hash("partnernetz-dummy-password")  # equalises timing for unknown users
-_USER_KEY = "partnernetz_user"
+_IDENTITY_KEY = "partnernetz_identity"  # set by dashboard.access for every request
 
 
 class AuthConfigError(PartnernetzError):
@@ -67,6 +71,9 @@ class AuthConfig:
     password_hash: str = ""
     header: str = ""
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    group_header: str = ""
+    group_roles: Mapping[str, Role] = field(default_factory=dict)
+    default_role: Role = Role.READER
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "AuthConfig | None":
@@ -77,7 +84,24 @@ class AuthConfig:
             if user or hashed:
                 raise AuthConfigError(f"set either {ENV_HEADER} (reverse proxy) or {ENV_USER}/{ENV_HASH}, not both")
             proxies = tuple(p.strip() for p in env.get(ENV_PROXIES, "127.0.0.1,::1").split(",") if p.strip())
-            return cls(mode="proxy", header=header, trusted_proxies=proxies)
+            groups: dict[str, Role] = {}
+            for item in env.get(ENV_GROUP_ROLES, "").split(","):
+                if not item.strip():
+                    continue
+                group, sep, role = item.rpartition("=")
+                try:
+                    if not sep or not group.strip():
+                        raise RoleError(item)
+                    groups[group.strip()] = Role.parse(role)
+                except RoleError:
+                    raise AuthConfigError(f"{ENV_GROUP_ROLES}: {item.strip()!r} is not GROUP=ROLE "
+                                          f"(roles: reader, planner, editor, admin)") from None
+            try:
+                default = Role.parse(env.get(ENV_DEFAULT_ROLE, "reader"))
+            except RoleError as exc:
+                raise AuthConfigError(f"{ENV_DEFAULT_ROLE}: {exc}") from None
+            return cls(mode="proxy", header=header, trusted_proxies=proxies, group_header=env.get(ENV_GROUP_HEADER, ""),
+                       group_roles=groups, default_role=default)
         if not user and not hashed:
             return None
         if not user or not hashed:
@@ -105,7 +129,7 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
     if not header or not header.lower().startswith("basic "):
         return None
     try:
@@ -116,30 +140,13 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-def _unauthorised() -> flask.Response:
-    return flask.Response("401 – Anmeldung erforderlich / authentication required\n", status=401,
-                          mimetype="text/plain",
-                          headers={"WWW-Authenticate": f'Basic realm="{_REALM}", charset="UTF-8"',
-                                   "Cache-Control": "no-store"})
-
-
 def install_auth(server: flask.Flask, auth: AuthConfig) -> None:
-    """Require ``auth`` on every request to ``server``."""
-
-    @server.before_request
-    def _require_login():
-        if auth.mode == "proxy":
-            user = flask.request.headers.get(auth.header, "").strip()
-            if flask.request.remote_addr not in auth.trusted_proxies or not user:
-                return _unauthorised()
-        else:
-            creds = _basic_credentials(flask.request.headers.get("Authorization"))
-            if creds is None or not auth.verify_basic(*creds):
-                return _unauthorised()
-            user = creds[0]
-        flask.g.setdefault(_USER_KEY, user)
-        return None
-
+    """Require ``auth`` on every request to ``server`` (through the access
+    seam, :func:`dashboard.access.install_access`, which the app installs)."""
+    config = server.config.get("PARTNERNETZ_ACCESS")
+    if config is None:
+        raise AuthConfigError("the app has no access seam installed (build it with dashboard.app.create_app)")
+    config.auth = auth
     server.config["PARTNERNETZ_AUTH"] = auth.describe()
 
 
@@ -154,19 +161,34 @@ def current_user(default: str | None = None) -> str:
     """The authenticated user of the current request; without authentication
     ``local:<account running the server>`` (or ``default``)."""
     fallback = default if default is not None else _local_user()
-    return flask.g.get(_USER_KEY, fallback) if flask.has_request_context() else fallback
+    identity = flask.g.get(_IDENTITY_KEY) if flask.has_request_context() else None
+    return identity.name if identity is not None else fallback
 
 
 def is_loopback(host: str) -> bool:
     return host.strip().lower().strip("[]") in LOOPBACK_HOSTS
 
 
-def require_safe_binding(host: str, *, has_contacts: bool, auth: AuthConfig | None) -> None:
+def require_safe_binding(host: str, *, has_contacts: bool, auth: AuthConfig | None, users: int = 0) -> None:
     """Raise :class:`UnsafeBinding` when contacts would be served on a
-    non-loopback ``host`` without authentication."""
-    if has_contacts and auth is None and not is_loopback(host):
+    non-loopback ``host`` without authentication (``auth`` from the
+    environment, or ``users`` accounts that can log in)."""
+    if has_contacts and auth is None and not users and not is_loopback(host):
         raise UnsafeBinding(
             f"refusing to serve contact data (personal data) on {host} without authentication. "
-            f"Set {ENV_USER} and {ENV_HASH} (hash from `python app.py hash-password`) or "
+            f"Add a user (`python app.py user add NAME --role admin`), set {ENV_USER} and {ENV_HASH} (hash from `python app.py hash-password`) or "
             f"{ENV_HEADER} behind an authenticating reverse proxy, serve with --no-contacts, "
             f"or bind to 127.0.0.1 (see README, 'Security and privacy')")
+
+
+def may_see_personal_data(settings) -> bool:
+    """Whether the user of the current request may see personal data beyond
+    the consented contacts: contacts without consent, their attendance and
+    full backups that hold them.
+
+    Today every user of an instance that serves contacts may (such an
+    instance runs only on loopback or behind authentication, see
+    :func:`require_safe_binding`); a role check plugs in here, as the one
+    place callers ask. ``settings`` is the app's :class:`dashboard.settings.Settings`.
+    """
+    return not settings.no_contacts

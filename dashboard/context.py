@@ -1,6 +1,15 @@
 """What the pages see of the running app: the store, the graph it serves,
 the load report, settings and a per-dataset cache. Held on the Flask app,
 never in module globals, so tests can create several apps with different data.
+
+The data are served *per contact rule*: :attr:`AppContext.store`,
+:attr:`~AppContext.graph` and :attr:`~AppContext.report` answer with the view
+for the rule of the current request (set by :mod:`dashboard.access` from the
+requesting user's role): ``masked`` is the served data as loaded (unconsented
+contacts already masked), ``none`` a copy without any contact (and a load
+report without findings from contact rows), built once per dataset and kept.
+So every page, callback and download of a reader sees no personal data,
+whatever it asks for.
 """
 
 from __future__ import annotations
@@ -18,9 +27,30 @@ from graph.core.cache import cached, entries, forget
 from graph.core.model import PartnerGraph
 from graph.store import MemoryStore
 
-__all__ = ["AppContext", "current", "CONFIG_KEY"]
+__all__ = ["AppContext", "current", "CONFIG_KEY", "RULE_KEY", "UNSEEN_RULE_KEY", "request_rule"]
 
 CONFIG_KEY = "PARTNERNETZ_CONTEXT"
+#: ``flask.g`` attribute holding the contact rule of the current request (set by dashboard.access).
+RULE_KEY = "partnernetz_contact_rule"
+
+
+#: app config key: a callable giving the rule of a request the access hook did not see
+UNSEEN_RULE_KEY = "PARTNERNETZ_UNSEEN_RULE"
+
+
+def request_rule() -> str:
+    """The contact rule of the current request: what :mod:`dashboard.access`
+    set; for a request context it did not see (a test's
+    ``test_request_context``) ``masked`` only when the app needs no login,
+    else ``none`` (fail closed); ``masked`` (the served data) outside
+    requests, e.g. the warm-up thread."""
+    if flask.has_request_context():
+        rule = flask.g.get(RULE_KEY)
+        if rule is None:
+            unseen = flask.current_app.config.get(UNSEEN_RULE_KEY)
+            rule = unseen() if unseen is not None else "none"
+        return rule
+    return "masked"
 
 _serials = itertools.count(1)
 
@@ -37,13 +67,17 @@ class AppContext:
     """
 
     def __init__(self, graph: PartnerGraph, report: Any = None, settings: Settings | None = None,
-                 store: Any = None):
+                 store: Any = None, restrict: Callable[[str, tuple], tuple] | None = None):
         self.settings = settings or Settings()
         # (store, local graph, load report) in one tuple, replaced as a whole by swap();
         # the report is a loaders.report.LoadReport (untyped: dashboard must not need loaders)
         self._data: tuple[Any, PartnerGraph, Any] = (store if store is not None else MemoryStore(graph), graph, report)
         self._namespace = f"app-{next(_serials)}"  # two apps on one graph keep their own entries
-        self._served: "weakref.ref[PartnerGraph] | None" = None
+        self._served: dict[str, "weakref.ref[PartnerGraph]"] = {}
+        # rule -> (data tuple it was built from, restricted data tuple)
+        self._views: dict[str, tuple[tuple, tuple]] = {}
+        self._restrict = restrict or restricted_view
+        self._rule_override = threading.local()
         self._guard = threading.Lock()
         # a new dataset being prepared in a background thread (see :meth:`preparing`)
         self._pending = threading.local()
@@ -52,7 +86,46 @@ class AppContext:
     # sees the new one and every other thread the old one (:meth:`preparing`).
     def _current(self, index: int) -> Any:
         pending = getattr(self._pending, "data", None)
-        return (pending if pending is not None else self._data)[index]
+        data = pending if pending is not None else self._data
+        rule = self.rule()
+        if rule != "masked":
+            data = self._view(rule, data)
+        return data[index]
+
+    def _view(self, rule: str, data: tuple) -> tuple:
+        """``data`` (store, graph, report) as served under ``rule``, built once per data tuple."""
+        hit = self._views.get(rule)
+        if hit is not None and hit[0] is data:
+            return hit[1]
+        with self._guard:
+            hit = self._views.get(rule)
+            if hit is not None and hit[0] is data:
+                return hit[1]
+            view = self._restrict(rule, data)
+            if getattr(self._pending, "data", None) is None:  # keep only views of the served data
+                self._views[rule] = (data, view)
+            return view
+
+    def rule(self) -> str:
+        """The contact rule this thread is served under: :func:`request_rule`,
+        or the one set by :meth:`as_rule` (warm-up of the readers' view)."""
+        return getattr(self._rule_override, "rule", None) or request_rule()
+
+    @contextmanager
+    def as_rule(self, rule: str) -> Iterator[None]:
+        """Within the block, this thread sees the data as served under ``rule``."""
+        previous = getattr(self._rule_override, "rule", None)
+        self._rule_override.rule = rule
+        try:
+            yield
+        finally:
+            self._rule_override.rule = previous
+
+    def served_as(self, rule: str) -> tuple:
+        """``(store, graph, report)`` under ``rule`` (for tests and tools)."""
+        pending = getattr(self._pending, "data", None)
+        data = pending if pending is not None else self._data
+        return data if rule == "masked" else self._view(rule, data)
 
     @property
     def store(self) -> Any:
@@ -128,14 +201,17 @@ class AppContext:
         g = self.graph
         if getattr(self._pending, "data", None) is not None:  # preparing: the served graph keeps its entries
             return cached(g, (self._namespace, name), compute)
-        previous = self._served() if self._served is not None else None
+        rule = self.rule()
+        ref = self._served.get(rule)
+        previous = ref() if ref is not None else None
         if previous is not g:
             with self._guard:
-                previous = self._served() if self._served is not None else None
+                ref = self._served.get(rule)
+                previous = ref() if ref is not None else None
                 if previous is not g:
                     if previous is not None:
                         forget(previous, [k for k in entries(previous) if self._mine(k)])
-                    self._served = weakref.ref(g)
+                    self._served[rule] = weakref.ref(g)
         return cached(g, (self._namespace, name), compute)
 
     def cached_names(self, g: PartnerGraph | None = None) -> set[str]:
@@ -149,3 +225,36 @@ class AppContext:
 def current() -> AppContext:
     """The context of the app serving the current request."""
     return flask.current_app.config[CONFIG_KEY]
+
+
+def restricted_view(rule: str, data: tuple) -> tuple:
+    """``(store, graph, report)`` as served under contact ``rule``.
+
+    ``none``: an in-memory store over a copy of the graph without contacts
+    (from the store's snapshot), and the load report without findings from
+    contact or attendance rows. A store that knows how to restrict itself
+    (``store.restricted(rule)``, e.g. a Neo4j store opened again with that
+    rule) is asked first."""
+    from graph.people.privacy import without_contacts
+
+    store, graph, report = data
+    if rule not in ("none", "masked"):
+        raise ValueError(f"contact rule {rule!r} is never served")
+    if rule == "masked":
+        return data
+    restrict = getattr(store, "restricted", None)
+    own = restrict(rule) if restrict is not None else None
+    if own is not None:
+        return own, without_contacts(graph), _report_without_contacts(report)
+    snapshot = store.snapshot()
+    clean = without_contacts(snapshot)
+    local = clean if graph is snapshot else without_contacts(graph)
+    return MemoryStore(clean), local, _report_without_contacts(report)
+
+
+def _report_without_contacts(report: Any) -> Any:
+    if report is None:
+        return None
+    from loaders.report import without_contact_findings
+
+    return without_contact_findings(report)

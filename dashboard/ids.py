@@ -16,3 +16,6 @@ BRAND_SUB = "brand-sub"
 #: Dash pages' own location (refresh="callback-nav"): writing its search
 #: pushes a history entry, tells the other locations and re-renders the page.
 PAGES_LOCATION = "_pages_location"
+USER_BOX = "user-box"
+LOGOUT = "logout-button"
+LOCAL_ADMIN_BANNER = "local-admin-banner"

@@ -7,10 +7,12 @@ import dash
 from dash import dcc, html
 
 from dashboard import ids
-from graph.core.errors import PartnernetzError
+from dashboard.access import current_identity
 from dashboard.context import current
 from dashboard.i18n import lang_from_search, normalise_lang, t, with_lang
 from dashboard.viewstate import network_href
+from graph.core.errors import PartnernetzError
+from graph.people.roles import Role
 
 __all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "snapshot_off_notice", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
 
@@ -21,14 +23,21 @@ NAV_ITEMS = (
     ("/kontakte", "nav.contacts"),
     ("/analysen", "nav.analytics"),
     ("/daten", "nav.data"),
+    ("/protokoll", "nav.audit"),
 )
+
+#: Navigation entries shown only from a role on (the pages refuse lower roles themselves).
+NAV_MIN_ROLE = {"/kontakte": Role.PLANNER, "/protokoll": Role.ADMIN}
 
 
 def nav_children(pathname: str | None, search: str | None) -> list:
     lang = lang_from_search(search)
     pathname = pathname or "/"
     links = []
+    role = current_identity().role
     for path, key in NAV_ITEMS:
+        if role < NAV_MIN_ROLE.get(path, Role.READER):
+            continue
         active = pathname == path or (path != "/" and pathname.startswith(path))
         links.append(dcc.Link(t(key, lang), href=f"{path}?lang={lang}",
                               className="nav-link active" if active else "nav-link"))
@@ -40,7 +49,24 @@ def nav_children(pathname: str | None, search: str | None) -> list:
         dcc.Link("EN", href=f"{pathname}{with_lang(search, 'en')}", id=ids.LANG_EN,
                  className="lang-link active" if lang == "en" else "lang-link"),
     ], className="lang-switch", id=ids.LANG_SWITCH, title=other)
-    return [html.Nav(links, className="nav-links"), switch]
+    return [html.Nav(links, className="nav-links"), switch, user_box(lang)]
+
+
+def user_box(lang: str) -> html.Div:
+    """Who is signed in, with which role, and the sign-out button (a plain
+    form POST to /logout, so it works without the Dash renderer)."""
+    identity = current_identity()
+    if identity.via == "local":  # no accounts: say so (the full explanation on hover)
+        return html.Div(html.Span(t("login.local_short", lang), title=t("login.local_admin", lang),
+                                  className="user-name local-admin", id=ids.LOCAL_ADMIN_BANNER),
+                        className="user-box", id=ids.USER_BOX)
+    children: list = [html.Span(t("login.signed_in_as", lang, name=identity.display or identity.name,
+                                  role=t(f"role.{identity.role.key}", lang)), className="user-name")]
+    if identity.via == "session":
+        children.append(html.Form(html.Button(t("login.logout", lang), type="submit", id=ids.LOGOUT,
+                                              className="logout-button"),
+                                  method="post", action=f"/logout?lang={lang}", className="logout-form"))
+    return html.Div(children, className="user-box", id=ids.USER_BOX)
 
 
 def _with_code(text: str) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Problem", "TableCount", "LoadReport"]
+__all__ = ["Problem", "TableCount", "LoadReport", "without_contact_findings"]
 
 Level = Literal["error", "warning"]
 
@@ -133,3 +133,24 @@ def _text(value: Any) -> str | None:
     if len(text) > MAX_SHOWN_VALUE:
         return text[:MAX_SHOWN_VALUE] + f"… ({len(text):,} characters)"
     return text
+
+
+def without_contact_findings(report: "LoadReport") -> "LoadReport":
+    """A copy of ``report`` without findings from contact or attendance rows
+    (their values can be personal data): what a reader or a ``--no-contacts``
+    server shows."""
+    import copy
+
+    from graph.core.text import fold
+    from loaders.vocabulary import canonical_table
+
+    def personal(file: str) -> bool:
+        base = file.replace("#", "/").rsplit("/", 1)[-1]
+        if canonical_table(base.rsplit(".", 1)[0] if "." in base else base) in ("contacts", "attendance"):
+            return True  # also German and other names of the tables (Ansprechpersonen, Teilnahmen)
+        name = fold(base)
+        return any(word in name for word in ("contact", "kontakt", "attendance", "teilnahme"))
+
+    clean = copy.copy(report)
+    clean.problems = [p for p in report.problems if not personal(p.file)]
+    return clean

@@ -24,6 +24,7 @@ from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, node_id
 from graph.core.model import PartnerGraph
 from graph.core.text import fold, slugify
 from loaders.reading import RawTable, read_dataset
+from loaders.redaction import redact_rows
 from loaders.report import LoadReport
 from loaders.vocabulary import resolve_value
 from loaders.schema import TABLE_ORDER, TABLES, Column, ColumnType, Table
@@ -39,7 +40,7 @@ from loaders.values import (
     year_of,
 )
 
-__all__ = ["LoadResult", "load_tabular", "build_graph"]
+__all__ = ["LoadResult", "load_tabular", "build_graph", "gc_paused"]
 
 
 @dataclass
@@ -80,7 +81,7 @@ def load_tabular(path: str | Path, *, today: dt.date | None = None) -> LoadResul
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of row dicts and
     graph attribute dicts are allocated (none of them form cycles): its
     repeated full scans cost a fifth of the load time of a large dataset."""
@@ -91,6 +92,9 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_gc_paused = gc_paused
 
 
 def build_graph(raw: dict[str, RawTable], *, source: str = "", today: dt.date | None = None) -> LoadResult:
@@ -131,22 +135,23 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
     ctx.rejected_ids.setdefault(table.name, {})
     file_name = Path(raw.file).name
     problems = report.problems
-    masked_rows: set[int] = set()  # contacts without consent: their values never appear in the report
+    # contact rows: their values (names, e-mails …) never appear in the report, only their id
+    personal_rows: dict[int, dict[str, object]] = {}
+    personal = table.name == "contacts"
     row_errors = raw.row_errors
     for number, cells in raw.rows:
         count.read += 1
         problems_before = len(problems)
+        if personal:
+            personal_rows[number] = cells
         if missing:
             report.error(raw.file, number, missing[0], None,
                          f"row rejected: required column '{missing[0]}' is missing from the file")
             count.rejected += 1
-            masked_rows.add(number)
             continue
         for column, value, message in row_errors.get(number, ()):
             report.error(raw.file, number, column, value, message)
         values = _parse_row(ctx, table, raw.file, number, cells)
-        if table.name == "contacts" and values.get("consent") is not True:
-            masked_rows.add(number)
         if key and values.get(key) is not None:
             row_key = values[key]
             if row_key in ctx.ids[table.name]:
@@ -164,21 +169,8 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
         if key:
             ctx.ids[table.name].add(values[key])
         count.accepted += 1
-    if masked_rows:
-        _redact(problems, first_problem, raw.file, masked_rows, keep_column=key)
-
-
-def _redact(problems: list, start: int, file: str, rows: set[int], *, keep_column: str | None) -> None:
-    """Remove the values of unconsented contacts from their rows' problems:
-    the report shows only the id column's value (and never a name or e-mail)."""
-    for i in range(start, len(problems)):
-        p = problems[i]
-        if p.file != file or p.row not in rows or (p.column == keep_column and p.column is not None):
-            continue
-        if not p.value:
-            continue
-        message = p.message.replace(p.value, "…") + " (value hidden: no consent)"
-        problems[i] = type(p)(p.level, p.file, p.row, p.column, None, message)
+    if personal_rows:
+        redact_rows(problems, first_problem, raw.file, personal_rows, keep_column=key)
 
 
 def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[str, object]) -> dict[str, Any]:

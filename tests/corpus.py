@@ -294,8 +294,11 @@ CASES: list[Case] = [
          OK1 | {"contacts": (1, 1, 0)}, [("warning", 2, "email", "e-mail")], hidden=("erika.geheim(at)privat", "Erika Geheim")),
     Case("unconsented contact's name with control char never shown", csv_folder({"contacts.csv": "id,name,institution\nc1,Max\x0bMuster,u1\n"}),
          OK1 | {"contacts": (1, 1, 0)}, [("warning", 2, "name", "control characters")], hidden=("MaxMuster", "Muster")),
-    Case("consented contact's bad e-mail is shown", csv_folder({"contacts.csv": "id,name,institution,email,consent\nc1,Anna A,u1,anna(at)x,ja\n"}),
-         OK1 | {"contacts": (1, 1, 0)}, [("warning", 2, "email", "anna(at)x")]),
+    # the report is shown to every visitor: no contact's data in it, consent or not (only the id)
+    Case("consented contact's bad e-mail is hidden too", csv_folder({"contacts.csv": "id,name,institution,email,consent\nc1,Anna A,u1,anna(at)x,ja\n"}),
+         OK1 | {"contacts": (1, 1, 0)}, [("warning", 2, "email", "e-mail")], hidden=("anna(at)x", "Anna A")),
+    Case("contact id stays in a finding", csv_folder({"contacts.csv": "id,name,institution,email\nc1,Erika Geheim,u1,erika(at)x\nc1,Erika Zwei,u1,\n"}),
+         OK1 | {"contacts": (2, 1, 1)}, [("error", 3, "id", "c1")], hidden=("Erika", "erika(at)x")),
     # ------------------------------------------------------------- .xlsx
     Case("xlsx stale dimension reads all rows", xlsx_book({"institutions": [["id", "name"]] + [[f"u{i}", f"Inst {i}"] for i in range(80)],
                                                            "projects": [["id", "title"], ["P1", "T"]]}, post=stale_dimension),

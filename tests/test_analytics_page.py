@@ -191,7 +191,9 @@ def test_precompute_runs_once_per_dataset(app):
 def test_export_with_metrics_as_node_attributes(app, tmp_path, fmt):
     from dashboard.pages import analytics as page
     with app.server.test_request_context("/"):
-        content, name = page.export_with_metrics(fmt)
+        from loaders.egress import release
+        out = release(page.export_payload(fmt), user="t", audit=None)
+        content, name = out.content, out.filename
         res = page._metrics()
     path = tmp_path / name
     path.write_bytes(content)

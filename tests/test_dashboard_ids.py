@@ -23,6 +23,7 @@ STATES = {
     "dashboard.pages.contacts": [{}],
     "dashboard.pages.analytics": [{}],
     "dashboard.pages.data": [{}],
+    "dashboard.pages.audit_log": [{}],
 }
 
 
@@ -80,7 +81,7 @@ def test_page_ids_carry_the_page_prefix():
         module = importlib.import_module(name)
         prefix = {"dashboard.pages.network": "network-", "dashboard.pages.matchmaking": "matchmaking-",
                   "dashboard.pages.contacts": "contacts-", "dashboard.pages.analytics": "analytics-",
-                  "dashboard.pages.data": "data-"}[name]
+                  "dashboard.pages.data": "data-", "dashboard.pages.audit_log": "audit-"}[name]
         assert [i for i in _declared(module.ID) if not i.startswith(prefix)] == []
 
 

@@ -57,8 +57,14 @@ def test_language_helpers():
     assert "Data" in nav and "Daten" not in nav
 
 
-def test_data_page_export_bytes(sample):
-    from dashboard.pages.data import export_bytes
+def test_data_page_export_payload(sample):
+    from dashboard.pages.data import export_payload
+    from loaders.egress import release
+
+    def export_bytes(graph, fmt, lang="de"):
+        out = release(export_payload(graph, fmt, lang=lang), user="t", audit=None)
+        return out.content, out.filename
+
     content, name = export_bytes(sample.graph, "csv")
     assert name == "partnernetz-tabellen.zip" and content[:2] == b"PK"
     assert export_bytes(sample.graph, "csv", lang="en")[1] == "partnernetz-tables.zip"

@@ -378,20 +378,32 @@ def _find(component, value, *, attr="id"):
 
 def test_view_csv_audits_contacts_only(tmp_path):
     from dashboard.pages.network import view_csv
+    from graph.people.privacy import mask_unconsented
     from loaders.audit import read_audit
     g = PartnerGraph()
     inst = g.add_node("institution", "a", label="A", source="s")
-    person = g.add_node("contact", "c1", label="Erika Muster", illustrative=True)
+    person = g.add_node("contact", "c1", label="Erika Muster", consent=True, illustrative=True)
+    hidden = g.add_node("contact", "c2", label="Hanna Verborgen", email="h@example.org", consent=False, illustrative=True)
     g.add_edge(person, inst, "works_at", illustrative=True)
+    g.add_edge(hidden, inst, "works_at", illustrative=True)
+    mask_unconsented(g)  # as served
     log = tmp_path / "audit.jsonl"
     content, name = view_csv(g, parse_query({"focus": inst}), "nodes", audit_log=str(log), user="anna")
     assert name == "partnernetz-knoten.csv" and "Erika Muster" in content
+    # the masked contact is not a row (not even its id and source) and not recorded as exported
+    assert hidden not in content and "Hanna" not in content
+    edges, _ = view_csv(g, parse_query({"focus": inst}), "edges", audit_log=str(log), user="anna")
+    assert person in edges and hidden not in edges
     assert view_csv(g, parse_query({"focus": inst, "lang": "en"}), "edges", audit_log=None)[1] == "partnernetz-edges.csv"
     assert view_csv(g, parse_query({"focus": inst, "lang": "en"}), "nodes", audit_log=None)[1] == "partnernetz-nodes.csv"
-    [entry] = read_audit(log)
-    assert entry["user"] == "anna" and entry["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
+    first, second = read_audit(log)
+    assert first["user"] == "anna" and first["contact_ids"] == ["contact:c1"] and "Erika" not in log.read_text()
+    assert (first["what"], first["withheld"], second["what"]) == ("network view nodes", 1, "network view edges")
     view_csv(g, parse_query({"focus": "land:DE-HE"}), "edges", audit_log=str(log))
-    assert len(read_audit(log)) == 1  # no contacts in view, nothing to record
+    assert read_audit(log)[-1]["rows"] == 0  # no contacts in view: recorded with none
+    # --no-contacts (rule none): no contact leaves
+    content, _ = view_csv(g, parse_query({"focus": inst}), "nodes", audit_log=str(log), rule="none")
+    assert "Erika" not in content and read_audit(log)[-1]["rule"] == "none"
 
 
 def test_every_label_of_the_network_page_is_registered_in_both_languages():

@@ -89,9 +89,14 @@ def test_export_withholds_contacts_without_consent_and_audits(sample, tmp_path):
     assert all(r["consent"] == "true" for r in exported)
     (entry,) = [_json.loads(line) for line in log.read_text().splitlines()]
     assert entry["rows"] == len(consenting) and entry["format"] == "csv"
+    assert sorted(entry["contact_ids"]) == sorted(consenting) and entry["withheld"] == len(exported_not := [
+        n for n in sample.graph.nodes("contact") if not sample.graph.node(n)["consent"]]) and exported_not
     out2, log2 = tmp_path / "none", tmp_path / "audit2.jsonl"
     assert app.main(["export", str(SAMPLE_PATH), "--format", "csv", "--out", str(out2), "--no-contacts", "--audit-log", str(log2)]) == 0
-    assert not (out2 / "contacts.csv").exists() and not log2.exists()
+    assert not (out2 / "contacts.csv").exists()
+    # every export is recorded, also one without personal data: the rule says why it holds none
+    (entry2,) = [_json.loads(line) for line in log2.read_text().splitlines()]
+    assert (entry2["rows"], entry2["contact_ids"], entry2["rule"], entry2["outcome"]) == (0, [], "none", "released")
 
 
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])

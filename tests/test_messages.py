@@ -155,6 +155,7 @@ PAGE_STATES = {
     "dashboard.pages.contacts": [{}, {"theme": "water"}],
     "dashboard.pages.analytics": [{}],
     "dashboard.pages.data": [{}],
+    "dashboard.pages.audit_log": [{}],
 }
 
 

@@ -12,14 +12,13 @@ co-financing edges only).
 from __future__ import annotations
 
 import datetime as _dt
-import tempfile
-from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import dash
 from dash import ALL, dcc, html
 
 from dashboard import analytics_figures as af
+from dashboard import downloads
 from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
@@ -30,7 +29,7 @@ from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
 from graph.core.kinds import CofinanceKind, NodeKind, key_of
 from graph.analysis.matrices import LAND_COUNTRY_MEASURES, land_country_matrix, project_index, theme_land_matrix, white_spots
 from graph.analysis.periods import PHASES, compare_periods, project_years, timeline
-from loaders.export import write_gexf, write_graphml
+from loaders.egress import GraphPayload, StaticPayload, contacts_named
 
 PATH = "/analysen"
 ORDER = 4
@@ -398,16 +397,32 @@ def chart_rows(chart: str, lang: str, *, measure: str = "projects", kinds=None, 
     raise ValueError(f"unknown chart {chart!r}")
 
 
-def export_with_metrics(fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
-    """The whole graph as GraphML/GEXF with the metrics as node attributes
-    (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``)."""
-    g = current().graph
-    attrs = _metrics().node_attributes()
-    writer = write_graphml if fmt == "graphml" else write_gexf
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}.{fmt}"
-        writer(g, target, node_attrs=attrs)
-        return target.read_bytes(), target.name
+def export_payload(fmt: str, *, lang: str = "de") -> GraphPayload:
+    """The Daten page's graph download plus the metrics as node attributes
+    (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``):
+    the same payload, so the same gate decides which contacts leave and
+    records them."""
+    return GraphPayload(current().graph, fmt, what="analytics graph download", node_attrs=_metrics().node_attributes(),
+                        lang=lang, stem=f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}")
+
+
+def _node_ids_in(rows: Iterable[dict]) -> set[str]:
+    """Every value of ``rows`` that could be a node id (also inside lists)."""
+    out: set[str] = set()
+    for r in rows:
+        for value in r.values():
+            for v in (value if isinstance(value, (list, tuple)) else (value,)):
+                if isinstance(v, str) and ":" in v:
+                    out.add(v)
+    return out
+
+
+def chart_payload(chart: str, rows: list[dict], lang: str) -> StaticPayload:
+    """A chart's rows as CSV for the gate; a contact named in them (none
+    today: the charts are about institutions, Länder and countries) would be
+    recorded, or refused when it may not leave."""
+    return StaticPayload(af.rows_to_csv(rows).encode("utf-8"), chart_file(chart, lang, "csv"), "csv",
+                         f"analytics chart {chart}", named=contacts_named(current().graph, _node_ids_in(rows)))
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -463,11 +478,10 @@ def register_callbacks(app: dash.Dash) -> None:
         rows = chart_rows(chart, lang_from_search(search), measure=measure, kinds=kinds, years=years,
                           flow_measure=flow_measure if flow_measure in FLOW_MEASURES else "count",
                           period_a=a if a in PHASES else "pilot", period_b=b if b in PHASES else "II")
-        return dict(content=af.rows_to_csv(rows), filename=chart_file(chart, lang_from_search(search), "csv"), type="text/csv")
+        return downloads.send(chart_payload(chart, rows, lang_from_search(search)), mime="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
                   dash.Input(ID.BTN_GEXF, "n_clicks"), LANG_STATE, prevent_initial_call=True)
     def _export(_g, _x, search):
         fmt = "graphml" if dash.ctx.triggered_id == ID.BTN_GRAPHML else "gexf"
-        content, name = export_with_metrics(fmt, lang=lang_from_search(search))
-        return dcc.send_bytes(content, name)
+        return downloads.send(export_payload(fmt, lang=lang_from_search(search)))

@@ -18,7 +18,9 @@ import dash
 import dash_ag_grid as dag
 from dash import ALL, dcc, html
 
-from dashboard.auth import current_user
+from dashboard import downloads
+from dashboard.access import contact_rule, current_identity, require_role
+from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
@@ -31,8 +33,8 @@ from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
 from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
 from graph.core.text import fold
-from loaders.audit import audit_export
-from loaders.contact_export import export_contacts
+from graph.people.privacy import PrivacyError
+from loaders.egress import ContactListPayload
 
 PATH = "/kontakte"
 ORDER = 3
@@ -45,6 +47,7 @@ MAX_OPTIONS = 50
 
 
 class ID:
+    EXPORT_REFUSED = "contacts-export-refused"
     THEMES = "contacts-themes"
     COUNTRIES = "contacts-countries"
     LAENDER = "contacts-laender"
@@ -85,6 +88,7 @@ class ID:
     DL_CSV = "contacts-dl-csv"
     DL_VCF = "contacts-dl-vcf"
     DOWNLOAD = "contacts-download"
+    NO_ACCESS = "contacts-no-access"
     EVENT = "contacts-event"
     EVENT_ATTENDEES = "contacts-event-attendees"
     EVENT_COUNTS = "contacts-event-counts"
@@ -309,6 +313,10 @@ def layout(lang: str = "de", **query: str):
     n_masked, n_merged = ctx.cached("contacts.counts", lambda: (  # walks every person: once per dataset
         sum(1 for p in index.persons.values() if p.masked), sum(len(p.record_ids) - 1 for p in index.persons.values())))
     header = page_header(TITLE_KEY, lang, t("contacts.intro", lang))
+    if contact_rule() == "none" and not ctx.settings.no_contacts:  # a reader: no personal data
+        role = t(f"role.{current_identity().role.key}", lang)
+        return html.Div([header, html.P(t("access.no_contacts_role", lang, role=role), className="status error",
+                                        id=ID.NO_ACCESS), _event_list(index, lang)], className="contacts-page")
     if ctx.settings.no_contacts or not index.persons:
         return html.Div([header, html.P(t("contacts.no_contacts", lang), className="status error"),
                          _event_list(index, lang)],
@@ -548,6 +556,7 @@ def register_callbacks(app: dash.Dash) -> None:
                   inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})
     def _filter(filters, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
         matches = find_contacts(index, **filter_kwargs(**filters))
@@ -563,6 +572,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
                   LANG_STATE, prevent_initial_call=True)
     def _result_links(cell, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         return institution_links(contact_index(), (cell or {}).get("rowId"), lang_from_search(search))
 
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
@@ -612,6 +622,7 @@ def register_callbacks(app: dash.Dash) -> None:
                           "search": LANG_STATE},
                   prevent_initial_call=True)
     def _guest_list(clicks, filters, form, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
         form = GuestListForm.parse(form)
@@ -644,26 +655,31 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.LIST_GRID, "rowData"), dash.Output(ID.LIST_COUNT, "children"),
                   dash.Input(ID.LIST, "data"), LANG_STATE)
     def _show_list(members, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
         rows = [person_row(index, index.persons[m], lang) for m in members or [] if m in index.persons]
         return rows, t("contacts.list_count", lang, n=len(rows))
 
-    @app.callback(dash.Output(ID.DOWNLOAD, "data"),
+    @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Output(ID.MESSAGES, "children", allow_duplicate=True),
                   dash.Input(ID.DL_XLSX, "n_clicks"), dash.Input(ID.DL_CSV, "n_clicks"), dash.Input(ID.DL_VCF, "n_clicks"),
                   dash.State(ID.LIST, "data"), dash.State(ID.SEPARATOR, "value"), LANG_STATE,
                   prevent_initial_call=True)
     def _download(_x, _c, _v, members, separator, search):
-        members = list(members or [])
+        require_role(Role.PLANNER)
+        members = [m for m in (members or []) if isinstance(m, str)]
         if not members:
             raise dash.exceptions.PreventUpdate
+        lang = lang_from_search(search)
         fmt = {ID.DL_XLSX: "xlsx", ID.DL_CSV: "csv", ID.DL_VCF: "vcf"}[dash.ctx.triggered_id]
-        index = contact_index()
-        content, filename, n = export_contacts(index, members, fmt, lang=lang_from_search(search), delimiter=separator or ";")
-        ctx = current()
-        audit_export(ctx.settings.audit_log, user=current_user(), what="guest list", fmt=fmt, contact_ids=members,
-                     dataset=ctx.settings.data_label)
-        return dcc.send_bytes(content, filename)
+        payload = ContactListPayload(contact_index(), members, fmt, lang=lang,
+                                     delimiter=separator if separator in (";", ",") else ";")
+        try:
+            return downloads.send(payload), dash.no_update
+        except PrivacyError:  # a person without consent (or unknown) on the list: nothing leaves, and the user is told
+            n = sum(1 for ok in payload.contacts().values() if not ok)
+            return dash.no_update, html.Div(t("contacts.export_refused", lang, n=n), className="status error",
+                                            id=ID.EXPORT_REFUSED)
 
     # event history (also shown with --no-contacts, then without people)
     @app.callback(dash.Output(ID.EVENT_ATTENDEES, "rowData"), dash.Output(ID.EVENT_COUNTS, "children"),
@@ -679,6 +695,7 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(dash.Output(ID.HISTORY, "rowData"), dash.Input(ID.HISTORY_OF, "value"), LANG_STATE)
     def _history(node, search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if not node:
             return []
         index = contact_index()
@@ -691,6 +708,7 @@ def _register_person_search(app: dash.Dash, picker: str, *, institutions: bool) 
     @app.callback(dash.Output(picker, "options"), dash.Input(picker, "search_value"), dash.State(picker, "value"),
                   LANG_STATE, prevent_initial_call=True)
     def _search(search_value, value, url_search):
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if search_value is None:
             raise dash.exceptions.PreventUpdate
         selected = value if isinstance(value, list) else ([value] if value else [])

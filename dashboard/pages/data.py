@@ -3,26 +3,19 @@ downloads of the graph (canonical CSV tables as a zip, GraphML, GEXF)."""
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
-
 import dash
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.auth import current_user
+from dashboard import downloads
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
-from graph.core.kinds import NodeKind
-from graph.people.privacy import exportable_graph
-from loaders.audit import audit_export
 from dashboard.domain_labels import domain_label
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from loaders.export import write_csv_tables, write_gexf, write_graphml
+from loaders.egress import GraphPayload
+from loaders.redaction import store_problem
 from loaders.report import LoadReport
 
 PATH = "/daten"
@@ -55,8 +48,8 @@ def layout(lang: str = "de", **_query: str):
     source, snapshot_note = ctx.settings.data_label, None
     if snap:  # query mode: the page shows the snapshot of the store, not the local dataset's load report
         report = LoadReport(source=snap["source"])
-        for problem in snap.get("problems", ()):
-            report.warning("neo4j", None, None, None, f"skipped {problem}")
+        for problem in snap.get("problems", ()):  # a contact's skipped record: its id only
+            report.warning("neo4j", None, None, None, f"skipped {store_problem(problem)}")
         source = snap["source"]
         every = getattr(getattr(ctx.store, "primary", ctx.store), "refresh_interval", None)
         snapshot_note = html.P(t("data.snapshot", lang, taken=snap["taken_at"].replace("T", " ").removesuffix("+00:00"),
@@ -97,20 +90,11 @@ def layout(lang: str = "de", **_query: str):
     ])
 
 
-def export_bytes(graph, fmt: str, *, lang: str = "de") -> tuple[bytes, str]:
-    """The graph as a downloadable file: ``(content, filename)``; the CSV
-    archive is named in ``lang`` (``partnernetz-tabellen.zip`` /
-    ``partnernetz-tables.zip``)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        if fmt == "csv":
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in write_csv_tables(graph, tmp):
-                    zf.write(path, arcname=path.name)
-            return buf.getvalue(), "partnernetz-tables.zip" if lang == "en" else "partnernetz-tabellen.zip"
-        target = Path(tmp) / f"partnernetz.{fmt}"
-        (write_graphml if fmt == "graphml" else write_gexf)(graph, target)
-        return target.read_bytes(), target.name
+def export_payload(graph, fmt: str, *, lang: str = "de") -> GraphPayload:
+    """The graph as a download (through the gate: contacts without consent
+    never leave): canonical CSV tables as a ZIP named in ``lang``
+    (``partnernetz-tabellen.zip`` / ``partnernetz-tables.zip``), GraphML or GEXF."""
+    return GraphPayload(graph, fmt, what="graph download", lang=lang)
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -126,11 +110,4 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _download(_csv, _graphml, _gexf, search):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
-        ctx = current()
-        graph = ctx.cached("data.exportable_graph", lambda: exportable_graph(ctx.graph))  # no unconsented contacts
-        content, filename = export_bytes(graph, fmt, lang=lang_from_search(search))
-        contacts = list(graph.nodes(NodeKind.CONTACT))
-        if contacts:  # personal data leaves the app: record it
-            audit_export(ctx.settings.audit_log, user=current_user(), what="graph download", fmt=fmt,
-                         contact_ids=contacts, dataset=(graph.meta.get("snapshot") or {}).get("source", ctx.settings.data_label))
-        return dcc.send_bytes(content, filename)
+        return downloads.send(export_payload(current().graph, fmt, lang=lang_from_search(search)))

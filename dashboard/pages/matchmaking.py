@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import dash
 from dash import dcc, html
 
+from dashboard import downloads
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
@@ -30,6 +31,7 @@ from graph.analysis.matchmaking import (
 from graph.analysis.opportunities import OPPORTUNITY_KINDS, opportunities
 from graph.core.reference import LAENDER
 from graph.core.text import fold
+from loaders.egress import StaticPayload, contacts_named
 from loaders.spreadsheet import neutralise
 
 PATH = "/matchmaking"
@@ -430,6 +432,9 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         rows = shortlist_rows(graph, ranking, lang)
         stem = "matchmaking-" + (ranking.target.node or ("target" if lang == "en" else "ziel")).replace(":", "-")
+        # candidates and evidence are institutions, Länder and projects; a contact among them would be recorded
+        named = contacts_named(graph, [ranking.target.node or "", *(n for c in ranking.candidates
+                                                                    for n in (c.node, *c.evidence_nodes))])
         if dash.ctx.triggered_id == ID.BTN_XLSX:
-            return dcc.send_bytes(shortlist_xlsx(rows), stem + ".xlsx")
-        return dcc.send_bytes(shortlist_csv(rows), stem + ".csv")
+            return downloads.send(StaticPayload(shortlist_xlsx(rows), stem + ".xlsx", "xlsx", "matchmaking shortlist", named))
+        return downloads.send(StaticPayload(shortlist_csv(rows), stem + ".csv", "csv", "matchmaking shortlist", named))

@@ -21,8 +21,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
-from dashboard import ids
-from dashboard.auth import current_user
+from dashboard import downloads, ids
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
@@ -39,7 +38,8 @@ from graph.core.text import fold
 from graph.explore import FilterOptions, filter_options
 from graph.store import GraphStore, MemoryStore
 from graph.view import local_graph, view_graph
-from loaders.audit import audit_export
+from graph.people.privacy import PrivacyError, has_consent
+from loaders import egress
 
 # SVG export needs the cytoscape-svg extension bundled with the extra layouts.
 cyto.load_extra_layouts()
@@ -49,7 +49,7 @@ ORDER = 1
 TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
-           "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "suggestion_list",
+           "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "view_payload", "image_payload", "decode_image", "suggestion_list",
            "download_name", "filter_choices", "page_graph", "CONTROLS", "control_changes"]
 
 
@@ -78,6 +78,9 @@ class ID:
     CSV_NODES = "network-export-nodes"
     CSV_EDGES = "network-export-edges"
     DOWNLOAD = "network-download"
+    IMAGE = "network-export-image"  # the picture the browser drew, on its way to the server's gate
+    EXPORT_NOTICE = "network-export-notice"
+    EXPORT_REFUSED = "network-export-refused"
     RESET = "network-reset"
     LOD_NOTICE = "network-lod-notice"
     HIGHLIGHT_NOTICE = "network-highlight-notice"
@@ -479,7 +482,8 @@ def layout(lang: str = "de", **query: Any):
                             html.Button("SVG", id=ID.SVG, className="button small secondary"),
                             html.Button(t("network.csv_nodes", lang), id=ID.CSV_NODES, className="button small secondary"),
                             html.Button(t("network.csv_edges", lang), id=ID.CSV_EDGES, className="button small secondary"),
-                            dcc.Download(id=ID.DOWNLOAD)], className="button-row")], className="field"),
+                            dcc.Download(id=ID.DOWNLOAD), dcc.Store(id=ID.IMAGE)], className="button-row"),
+                  html.Div(id=ID.EXPORT_NOTICE)], className="field"),
     ], className="network-toolbar")
     canvas = html.Div([
         html.Div([*status_message(view, lang), highlight_notice(g, state, lang)], id=ID.STATUS,
@@ -629,18 +633,33 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         return to_search(new)
 
-    @app.callback(
-        dash.Output(ID.CYTO, "generateImage"),
+    # PNG/SVG: the browser draws the picture (cytoscape.js), the server sends it: so the picture of a
+    # view showing contact names passes the gate and is recorded like the view's CSV
+    app.clientside_callback(
+        _DRAW_IMAGE_JS.replace("__SVG__", ID.SVG).replace("__CYTO__", ID.CYTO),
+        dash.Output(ID.IMAGE, "data"),
         dash.Input(ID.PNG, "n_clicks"),
         dash.Input(ID.SVG, "n_clicks"),
-        LANG_STATE,
         prevent_initial_call=True,
     )
-    def _image(_png, _svg, search):
-        kind = "svg" if dash.ctx.triggered_id == ID.SVG else "png"
-        lang = lang_from_search(search)
-        return {"type": kind, "action": "download", "filename": download_name("image", lang, ext=""),
-                "options": {"full": True, "bg": "#ffffff", **({"scale": 2} if kind == "png" else {})}}
+
+    @app.callback(
+        dash.Output(ID.DOWNLOAD, "data", allow_duplicate=True),
+        dash.Output(ID.EXPORT_NOTICE, "children"),
+        dash.Input(ID.IMAGE, "data"),
+        dash.State(ID.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def _image(image, state):
+        decoded = decode_image(image)
+        if decoded is None:
+            raise dash.exceptions.PreventUpdate
+        content, fmt = decoded
+        state = parse_query(state or {})
+        try:
+            return downloads.send(image_payload(current().store, state, content, fmt)), None
+        except PrivacyError:  # a person shown by name who may not leave: the picture stays here
+            return dash.no_update, downloads.refused(state["lang"], ID.EXPORT_REFUSED)
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
@@ -650,24 +669,113 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _csv(_nodes, _edges, state):
-        ctx = current()
         which = "edges" if dash.ctx.triggered_id == ID.CSV_EDGES else "nodes"
-        content, filename = view_csv(ctx.store, parse_query(state or {}), which,
-                                     audit_log=ctx.settings.audit_log, user=current_user())
-        return {"content": content, "filename": filename, "type": "text/csv"}
+        return downloads.send(view_payload(current().store, parse_query(state or {}), which), mime="text/csv")
 
 
-def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str, *, audit_log: str | None,
-             user: str = "local") -> tuple[str, str]:
-    """The nodes or edges CSV of the view of ``state``: ``(content, filename)``.
+#: Draws the view as PNG (base64 data URI) or SVG (text) with cytoscape.js in the browser.
+_DRAW_IMAGE_JS = """
+function(png, svg) {
+    const nu = window.dash_clientside.no_update;
+    const trig = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+    const fmt = trig.startsWith("__SVG__.") ? "svg" : "png";
+    const box = document.getElementById("__CYTO__");
+    let cy = null;
+    if (box) {  // cytoscape.js registers its instance on its container
+        const holder = [box, ...box.querySelectorAll("div")].find(d => d._cyreg && d._cyreg.cy);
+        cy = holder ? holder._cyreg.cy : null;
+    }
+    cy = cy || window.cy;
+    if (!cy) { return nu; }
+    if (fmt === "svg") {
+        if (typeof cy.svg !== "function") { return nu; }
+        return {fmt: "svg", data: cy.svg({full: true, bg: "#ffffff"}), at: Date.now()};
+    }
+    return {fmt: "png", data: cy.png({full: true, bg: "#ffffff", scale: 2, output: "base64uri"}), at: Date.now()};
+}
+"""
+
+#: The largest picture accepted from the browser (bytes after decoding).
+MAX_IMAGE_BYTES = 40 * 1024 * 1024
+
+
+def decode_image(image: Any) -> tuple[bytes, str] | None:
+    """``(bytes, "png"|"svg")`` of the picture the browser sent, or None when
+    it is not a PNG data URI or an SVG document (or too large)."""
+    import base64
+    import binascii
+
+    if not isinstance(image, dict) or image.get("fmt") not in ("png", "svg") or not isinstance(image.get("data"), str):
+        return None
+    data = image["data"]
+    if image["fmt"] == "svg":
+        content = data.encode("utf-8")
+        head = content[:400].lstrip().lower()
+        ok = head.startswith(b"<svg") or head.startswith(b"<?xml")
+    else:
+        prefix = "data:image/png;base64,"
+        if not data.startswith(prefix):
+            return None
+        try:
+            content = base64.b64decode(data[len(prefix):], validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        ok = content.startswith(b"\x89PNG\r\n\x1a\n")
+    if not ok or len(content) > MAX_IMAGE_BYTES:
+        return None
+    return content, image["fmt"]
+
+
+def image_payload(store: GraphStore | PartnerGraph, state: dict[str, Any], content: bytes, fmt: str) -> egress.StaticPayload:
+    """The picture of the view of ``state`` for the gate: it names the
+    contacts the view shows with their name (masked contacts show none)."""
+    if isinstance(store, PartnerGraph):
+        store = MemoryStore(store)
+    view = compute_view(store, state)
+    shown = view.subgraph.nodes if view.subgraph is not None else ()
+    named = egress.contacts_named(view_graph(store, view), shown) if shown else {}
+    return egress.StaticPayload(content, download_name("image", state["lang"], ext=fmt), fmt, "network view image",
+                                named)
+
+
+@dataclasses.dataclass
+class ViewTablePayload:
+    """The nodes or edges CSV of one view, for the gate: contacts the rule
+    withholds (without consent: masked) are left out as rows and with their edges."""
+
+    graph: PartnerGraph
+    view: ExplorerView
+    which: str
+    lang: str
+    fmt: str = "csv"
+    strict: bool = False
+
+    @property
+    def what(self) -> str:
+        return f"network view {self.which}"
+
+    def contacts(self) -> dict[str, bool]:
+        nodes = self.view.subgraph.nodes if self.view.subgraph is not None else ()
+        return {n: has_consent(self.graph.nx.nodes[n]) for n in nodes if n.startswith("contact:")}
+
+    def render(self, decision: egress.Decision) -> tuple[bytes, str]:
+        view = self.view
+        if view.subgraph is not None and decision.withheld:
+            sub = view.subgraph
+            view = dataclasses.replace(view, subgraph=dataclasses.replace(
+                sub, nodes=tuple(n for n in sub.nodes if n not in decision.withheld),
+                edges=tuple(e for e in sub.edges if e[0] not in decision.withheld and e[1] not in decision.withheld)))
+        nodes_csv, edges_csv = csv_tables(self.graph, view, lang=self.lang)
+        return (edges_csv if self.which == "edges" else nodes_csv).encode("utf-8"), download_name(self.which, self.lang)
+
+
+def view_payload(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str) -> ViewTablePayload:
+    """The nodes or edges CSV of the view of ``state`` as a payload for the gate.
 
     Composed from ``store``'s answers only (a graph is asked through a
     ``MemoryStore``): the view, then its nodes' and edges' attributes
     (:func:`graph.view.view_graph` with edge attributes), so a node written
     to Neo4j after start-up is exported like any other.
-
-    A view listing contacts is an export of personal data: it is recorded in
-    the audit log (ids only), like every other personal-data export.
     """
     if isinstance(store, PartnerGraph):
         store = MemoryStore(store)
@@ -678,11 +786,16 @@ def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str
         edges = tuple(e for e in sub.edges if g.nx.has_edge(*e))
         view = dataclasses.replace(view, subgraph=dataclasses.replace(
             sub, nodes=tuple(n for n in sub.nodes if n in g.nx), edges=edges))
-    nodes_csv, edges_csv = csv_tables(g, view, lang=state["lang"])
-    contacts = [n for n in (view.subgraph.nodes if view.subgraph else ()) if n.startswith("contact:")]
-    if contacts and audit_log:
-        audit_export(audit_log, user=user, what=f"network view {which}", fmt="csv", contact_ids=contacts)
-    return (edges_csv if which == "edges" else nodes_csv), download_name(which, state["lang"])
+    return ViewTablePayload(g, view, which, state["lang"])
+
+
+def view_csv(store: GraphStore | PartnerGraph, state: dict[str, Any], which: str, *, audit_log: Any,
+             user: str = "local", rule: str = egress.DEFAULT_RULE) -> tuple[str, str]:
+    """The nodes or edges CSV of the view of ``state`` through the gate:
+    ``(content, filename)``; recorded in ``audit_log`` (ids only). Contacts
+    without consent are not rows of it and not recorded."""
+    released = egress.release(view_payload(store, state, which), user=user, audit=audit_log, rule=rule)
+    return released.content.decode("utf-8"), released.filename
 
 
 #: Download file names per language (German default).

@@ -22,12 +22,36 @@ def _joined(values: list[str]) -> str:
     return ";".join(values)
 
 
-def _targets(g: PartnerGraph, nid: str, kind: EdgeKind) -> list[str]:
-    return sorted(key_of(v) for v, _ in g.out_edges(nid, kind))
+class _Index:
+    """Targets and edges of every kind, gathered in one pass over the graph
+    (asking each node for its out-edges of one kind costs a scan per call,
+    which dominates at a million edges)."""
+
+    def __init__(self, g: PartnerGraph):
+        self.targets: dict[tuple[str, str], list[str]] = {}
+        self.edges: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        targets, edges = self.targets, self.edges
+        for u, nbrs in g.nx._succ.items():
+            for v, keyed in nbrs.items():
+                for data in keyed.values():
+                    kind = data["kind"]
+                    targets.setdefault((u, kind), []).append(v)
+                    edges.setdefault(kind, []).append((u, v, data))
+
+    def __call__(self, nid: str, kind: EdgeKind) -> list[str]:
+        return sorted(key_of(v) for v in self.targets.get((nid, kind.value), ()))
+
+    def of(self, kind: EdgeKind) -> list[tuple[str, str, dict[str, Any]]]:
+        return self.edges.get(kind.value, [])
 
 
 def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
     """Return ``{table name: rows}`` in the canonical format."""
+    _targets_of = _Index(g)
+
+    def _targets(_g: PartnerGraph, nid: str, kind: EdgeKind) -> list[str]:
+        return _targets_of(nid, kind)
+
     t: dict[str, list[dict[str, Any]]] = {name: [] for name in (
         "themes", "programmes", "institutions", "projects", "participations", "cofinancing",
         "partnerships", "contacts", "events", "attendance")}
@@ -57,14 +81,14 @@ def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
             "status": "" if a.get("status_derived") else a.get("status", ""),
             "programme": programmes[0] if programmes else "", "description": a.get("description", ""), **_prov(a),
         })
-    for u, v, a in g.edges(EdgeKind.PARTICIPATES_IN):
+    for u, v, a in _targets_of.of(EdgeKind.PARTICIPATES_IN):
         t["participations"].append({"project": key_of(v), "institution": key_of(u), "role": a.get("role", ""),
                                     "inferred": "true" if a.get("inferred") else "", **_prov(a)})
-    for u, v, a in g.edges(EdgeKind.COFINANCES):
+    for u, v, a in _targets_of.of(EdgeKind.COFINANCES):
         t["cofinancing"].append({"project": key_of(v), "land": key_of(u), "kind": a.get("contribution", ""),
                                  "amount_eur": a.get("amount_eur", ""), "note": a.get("note", ""),
                                  "inferred": "true" if a.get("inferred") else "", **_prov(a)})
-    for u, v, a in g.edges(EdgeKind.PARTNERS_WITH):
+    for u, v, a in _targets_of.of(EdgeKind.PARTNERS_WITH):
         t["partnerships"].append({"land": key_of(u), "country": key_of(v), "region": a.get("region", ""),
                                   "type": a.get("type", ""), "since": a.get("since", ""),
                                   "since_note": a.get("since_note", ""),
@@ -86,6 +110,6 @@ def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
         t["events"].append({"id": key_of(nid), "title": a["label"], "kind": a.get("event_kind", ""), "date": date,
                             "country": countries[0] if countries else "", "city": a.get("city", ""),
                             "themes": _joined(_targets(g, nid, EdgeKind.ABOUT)), **_prov(a)})
-    for u, v, a in g.edges(EdgeKind.ATTENDED):
+    for u, v, a in _targets_of.of(EdgeKind.ATTENDED):
         t["attendance"].append({"event": key_of(v), "contact": key_of(u), "role": a.get("role", ""), **_prov(a)})
     return {name: rows for name, rows in t.items() if rows}

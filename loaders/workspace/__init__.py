@@ -18,7 +18,7 @@ graph; :mod:`graph` stays pure. One job per module:
 
 from loaders.workspace.building import load_workspace
 from loaders.workspace.diff import Change, diff_states, summarise
-from loaders.workspace.exporting import export_bytes, export_version
+from loaders.workspace.exporting import WorkspacePayload, export_bytes, export_version
 from loaders.workspace.history import diff_versions, revert, state_at
 from loaders.workspace.location import default_path, open_or_create, resolve_path
 from loaders.workspace.manifest import Manifest, read_manifest
@@ -29,6 +29,6 @@ from loaders.workspace.upload import DEFAULT_LIMIT, UploadError, stage_upload
 __all__ = [
     "WorkspaceFile", "WorkspaceError", "ConflictError", "Version", "Change", "diff_states", "summarise",
     "make_preview", "publish_preview", "Preview", "MODES", "state_at", "diff_versions", "revert",
-    "export_bytes", "export_version", "load_workspace", "Manifest", "read_manifest",
+    "export_bytes", "export_version", "WorkspacePayload", "load_workspace", "Manifest", "read_manifest",
     "stage_upload", "UploadError", "DEFAULT_LIMIT", "default_path", "resolve_path", "open_or_create",
 ]

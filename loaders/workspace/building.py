@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from loaders.reading import RawTable
 from loaders.schema import TABLE_ORDER
-from loaders.tabular import LoadResult, build_graph
+from loaders.tabular import LoadResult, build_graph, gc_paused
 from loaders.workspace.history import state_at
 from loaders.workspace.keys import columns
 from loaders.workspace.store import WorkspaceFile
@@ -30,11 +30,12 @@ def raw_tables(state: dict[str, dict[str, dict[str, str]]], *, label: str) -> di
 
 def load_workspace(ws: WorkspaceFile, version: int | None = None) -> tuple[int, LoadResult]:
     """``(version, LoadResult)`` of ``version`` (default: the head, read in one transaction)."""
-    if version is None:
-        version, state = ws.read_head_state()
-    else:
-        state = state_at(ws, version)
-    label = f"{ws.path.name} v{version}"
-    result = build_graph(raw_tables(state, label=label), source=f"{ws.path} (Version {version})")
+    with gc_paused():
+        if version is None:
+            version, state = ws.read_head_state()
+        else:
+            state = state_at(ws, version)
+        label = f"{ws.path.name} v{version}"
+        result = build_graph(raw_tables(state, label=label), source=f"{ws.path} (Version {version})")
     result.graph.meta["workspace_version"] = version
     return version, result

@@ -64,16 +64,21 @@ def diff_table(table: str, old: Mapping[str, Row], new: Mapping[str, Row], *, de
 
     ``deletes=False`` leaves rows missing from ``new`` alone (mode *update*).
     """
+    def own(row: Row) -> dict[str, str]:
+        return row if row.__class__ is dict else dict(row)  # rows are fresh dicts already: no copy per row
+
+    if not old:  # a table filled from empty (a first import): all inserts
+        return [Change(table, key, "insert", None, own(new[key])) for key in sorted(new)]
     changes = []
     for key in sorted(new):
         row = new[key]
         have = old.get(key)
         if have is None:
-            changes.append(Change(table, key, "insert", None, dict(row)))
-        elif dict(have) != dict(row):
-            changes.append(Change(table, key, "update", dict(have), dict(row)))
+            changes.append(Change(table, key, "insert", None, own(row)))
+        elif own(have) != own(row):
+            changes.append(Change(table, key, "update", own(have), own(row)))
     if deletes:
-        changes.extend(Change(table, key, "delete", dict(old[key]), None) for key in old if key not in new)
+        changes.extend(Change(table, key, "delete", own(old[key]), None) for key in old if key not in new)
         changes.sort(key=lambda c: c.key)
     return changes
 

@@ -14,15 +14,19 @@ import datetime as _dt
 import io
 import json
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
+from graph.people.privacy import PrivacyError
+from loaders.egress import Decision
 from loaders.schema import TABLE_ORDER
 from loaders.workspace.history import check_version, state_at
 from loaders.workspace.keys import columns
 from loaders.workspace.manifest import ALL_CONTACTS, MANIFEST_FILE, MANIFEST_SHEET, UNCONSENTED, Manifest
 from loaders.workspace.store import WorkspaceFile
 
-__all__ = ["ExportResult", "export_version", "export_bytes", "FORMATS"]
+__all__ = ["ExportResult", "export_version", "export_bytes", "FORMATS", "WorkspacePayload"]
 
 FORMATS = ("xlsx", "csv")
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
@@ -122,3 +126,39 @@ def export_version(ws: WorkspaceFile, out: str | Path, version: int | None = Non
     target.write_bytes(result.content)
     result.filename = str(target)
     return result
+
+
+@dataclass
+class WorkspacePayload:
+    """One workspace version as ``.xlsx`` or a ZIP of CSV tables with a
+    manifest. Rule ``all`` gives the full backup (every contact), ``masked``
+    the contacts with consent, ``none`` none (the manifest says what is left out)."""
+
+    workspace: Any  # loaders.workspace.WorkspaceFile
+    version: int | None
+    fmt: str
+    what: str = "workspace version {version}"  # {version}: the version number, filled in when built
+    strict: bool = False
+    _contacts: dict[str, bool] | None = field(default=None, repr=False)
+
+    def contacts(self) -> Mapping[str, bool]:
+        if self._contacts is None:
+            if self.version is None:
+                self.version, state = self.workspace.read_head_state()
+            else:
+                check_version(self.workspace, self.version, allow_zero=False)
+                state = state_at(self.workspace, self.version)
+            self._contacts = {f"contact:{k}": str(r.get("consent", "")).strip().lower() == "true"
+                              for k, r in state.get("contacts", {}).items()}
+        return self._contacts
+
+    def render(self, decision: Decision) -> tuple[bytes, str]:
+        full = any(not self.contacts()[c] for c in decision.allowed)
+        result = export_bytes(self.workspace, self.version, fmt=self.fmt, full=full, contacts=decision.rule != "none")
+        leaked = set(result.contact_ids) - decision.allowed
+        if leaked:  # the export selects by its own rule: never more than the gate allowed
+            raise PrivacyError(f"workspace export would hold {len(leaked)} contact(s) the rule "
+                               f"'{decision.rule}' withholds")
+        self.manifest = result.manifest
+        self.what = self.what.replace("{version}", str(result.manifest.version))
+        return result.content, result.filename

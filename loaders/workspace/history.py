@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 from loaders.schema import TABLE_ORDER
-from loaders.workspace.diff import Change
-from loaders.workspace.store import Version, WorkspaceError, WorkspaceFile
+from loaders.tabular import gc_paused
+from loaders.workspace.diff import Change, diff_states
+from loaders.workspace.store import SNAPSHOT, Version, WorkspaceError, WorkspaceFile
 
 __all__ = ["state_at", "diff_versions", "revert", "check_version"]
 
@@ -29,14 +30,17 @@ def check_version(ws: WorkspaceFile, n: int, *, allow_zero: bool = True) -> int:
 def state_at(ws: WorkspaceFile, n: int) -> dict[str, dict[str, dict[str, str]]]:
     """``{table: {key: row}}`` as it was at version ``n`` (0: empty)."""
     check_version(ws, n)
-    state = ws.state()  # the journal is read after: a publish in between would only add entries we undo too
-    for _version, table, key, op, before, _after in reversed(ws.journal(n, None)):
-        rows = state.setdefault(table, {})
-        if op == "insert":
-            rows.pop(key, None)
-        else:
-            rows[key] = before
-    return state
+    with gc_paused():
+        state = ws.state()  # the journal is read after: a publish in between would only add entries we undo too
+        for _version, table, key, op, before, _after in reversed(ws.journal(n, None)):
+            rows = state.setdefault(table, {})
+            if op == SNAPSHOT:  # the table was empty before this bulk fill
+                rows.clear()
+            elif op == "insert":
+                rows.pop(key, None)
+            else:
+                rows[key] = before
+        return state
 
 
 def diff_versions(ws: WorkspaceFile, a: int, b: int) -> list[Change]:
@@ -44,9 +48,14 @@ def diff_versions(ws: WorkspaceFile, a: int, b: int) -> list[Change]:
     check_version(ws, a)
     check_version(ws, b)
     lo, hi = min(a, b), max(a, b)
+    entries = ws.journal(lo, hi)
+    if any(op == SNAPSHOT for _v, _t, _k, op, _b, _a in entries):
+        # a bulk fill journals no rows: compare the two reconstructed states
+        with gc_paused():
+            return diff_states(state_at(ws, a), state_at(ws, b))
     first: dict[tuple[str, str], dict | None] = {}
     last: dict[tuple[str, str], dict | None] = {}
-    for _version, table, key, op, before, after in ws.journal(lo, hi):
+    for _version, table, key, op, before, after in entries:
         first.setdefault((table, key), before if op != "insert" else None)
         last[(table, key)] = after if op != "delete" else None
     changes = []

@@ -35,7 +35,7 @@ from graph.core.tables import graph_to_tables
 from loaders.reading import RawTable, read_dataset
 from loaders.report import LoadReport
 from loaders.schema import TABLE_ORDER, TABLES
-from loaders.tabular import LoadResult, build_graph
+from loaders.tabular import LoadResult, build_graph, gc_paused
 from loaders.workspace.diff import Change, diff_table, summarise
 from loaders.workspace.keys import KEY_COLUMNS, columns, normalise_row, row_key
 from loaders.workspace.manifest import ALL_CONTACTS, UNCONSENTED, Manifest, read_manifest
@@ -248,11 +248,15 @@ def make_preview(ws: WorkspaceFile, path: str | Path, *, mode: str = "replace", 
 
     Raises :class:`graph.core.errors.LoadError` when ``path`` is not a dataset.
     """
-    from loaders import load
-
     if mode not in MODES:
         raise WorkspaceError(f"unknown mode {mode!r} (choose {' or '.join(MODES)})")
-    path = Path(path)
+    with gc_paused():  # millions of short-lived row dicts next to a large graph: no cycles to find
+        return _make_preview(ws, Path(path), mode=mode, source=source, save=save)
+
+
+def _make_preview(ws: WorkspaceFile, path: Path, *, mode: str, source: str | None, save: bool) -> Preview:
+    from loaders import load
+
     source = source or str(path)
     manifest = read_manifest(path)
     base = ws.head()

@@ -8,7 +8,12 @@ Tables:
   row per published version; kind is ``import``, ``edit`` or ``revert``;
 * ``journal`` (seq, version, tbl, key, op, before, after): every row change of
   every version, ``before``/``after`` as JSON, so any earlier state can be
-  rebuilt by undoing the journal from the head backwards;
+  rebuilt by undoing the journal from the head backwards. A large first fill
+  of a table (a table empty before the version, at least
+  :attr:`WorkspaceFile.bulk_rows` rows added) is journalled as one
+  ``snapshot`` entry instead of one entry per row: undoing it empties the
+  table again, and the rows it added are the table as reconstructed at that
+  version, so every version is still rebuilt exactly;
 * ``previews``: previews waiting to be published (shared by every serving
   process), and ``meta``.
 
@@ -33,10 +38,11 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from graph.core.errors import PartnernetzError
 from loaders.schema import TABLE_ORDER
+from loaders.tabular import gc_paused
 from loaders.workspace.diff import Change, summarise
 from loaders.workspace.keys import columns
 
-__all__ = ["WorkspaceError", "ConflictError", "Version", "WorkspaceFile", "FORMAT", "read_head"]
+__all__ = ["WorkspaceError", "ConflictError", "Version", "WorkspaceFile", "FORMAT", "SNAPSHOT", "read_head"]
 
 #: Format of the file (``meta.format``); bumped when the layout changes.
 FORMAT = "partnernetz-workspace-1"
@@ -83,7 +89,7 @@ _DDL = [
     "user TEXT NOT NULL, message TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('import','edit','revert')), "
     "counts TEXT NOT NULL, source TEXT NOT NULL DEFAULT '')",
     "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, version INTEGER NOT NULL REFERENCES versions(id), "
-    "tbl TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('insert','update','delete')), "
+    "tbl TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('insert','update','delete','snapshot')), "
     "before TEXT, after TEXT)",
     "CREATE INDEX IF NOT EXISTS journal_version ON journal(version)",
     "CREATE INDEX IF NOT EXISTS journal_row ON journal(tbl, key)",
@@ -108,9 +114,17 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
+#: Journal operation of a bulk first fill of a table (see the module docstring).
+SNAPSHOT = "snapshot"
+
+
 class WorkspaceFile:
     """Open workspace file. Cheap to create; each call opens its own
     connection when used from several threads (``connect``)."""
+
+    #: A table empty before a publish that adds at least this many rows is
+    #: journalled as one ``snapshot`` entry (a first import of a large dataset).
+    bulk_rows = 5000
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -153,6 +167,8 @@ class WorkspaceFile:
         try:
             con.execute("PRAGMA synchronous=FULL")  # WAL mode is persistent: set once by create()
             con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA cache_size=-65536")  # 64 MB page cache: large imports rebuild big key indexes
+            con.execute("PRAGMA temp_store=MEMORY")
             yield con
         finally:
             con.close()
@@ -217,7 +233,8 @@ class WorkspaceFile:
 
     def journal(self, after: int, upto: int | None = None) -> list[tuple[int, str, str, str, dict | None, dict | None]]:
         """Journal entries of versions ``after < version <= upto`` in order:
-        ``(version, table, key, op, before, after)``."""
+        ``(version, table, key, op, before, after)``; a ``snapshot`` entry
+        (key ``*``, no rows) stands for a bulk first fill of ``table``."""
         with self.connect() as con:
             upto = self.head(con) if upto is None else upto
             cursor = con.execute("SELECT version, tbl, key, op, before, after FROM journal WHERE version > ? AND version <= ? "
@@ -235,7 +252,7 @@ class WorkspaceFile:
         if not changes:
             raise WorkspaceError("nothing to publish: the data are the same as in the current version")
         counts = summarise(changes)
-        with self.connect() as con:
+        with gc_paused(), self.connect() as con:
             con.execute("BEGIN IMMEDIATE")  # one writer at a time; readers keep reading the old version
             try:
                 head = self.head(con)
@@ -249,16 +266,30 @@ class WorkspaceFile:
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (number, head or None, _now(), user, message, kind, json.dumps(counts), source))
                 self._apply(con, changes)
+                bulk = self._bulk_tables(con, counts, rows)
+                con.executemany("INSERT INTO journal (version, tbl, key, op) VALUES (?, ?, '*', ?)",
+                                ((number, table, SNAPSHOT) for table in sorted(bulk)))
                 con.executemany(
                     "INSERT INTO journal (version, tbl, key, op, before, after) VALUES (?, ?, ?, ?, ?, ?)",
                     ((number, c.table, c.key, c.op,
                       json.dumps(c.before, ensure_ascii=False) if c.before is not None else None,
-                      json.dumps(c.after, ensure_ascii=False) if c.after is not None else None) for c in changes))
+                      json.dumps(c.after, ensure_ascii=False) if c.after is not None else None)
+                     for c in changes if c.table not in bulk))
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
         return self.version(number)
+
+    def _bulk_tables(self, con: sqlite3.Connection, counts: Mapping[str, Mapping[str, int]],
+                     before: Mapping[str, int]) -> set[str]:
+        """Tables this publish fills from empty with at least :attr:`bulk_rows` rows
+        (journalled as one snapshot entry each), when the file's journal allows it."""
+        ddl = con.execute("SELECT sql FROM sqlite_master WHERE name = 'journal'").fetchone()
+        if ddl is None or SNAPSHOT not in ddl[0]:  # a file created before snapshots existed
+            return set()
+        return {t for t, c in counts.items()
+                if before.get(t, 0) == 0 and c["added"] >= self.bulk_rows and c["changed"] == c["removed"] == 0}
 
     @staticmethod
     def _apply(con: sqlite3.Connection, changes: list[Change]) -> None:

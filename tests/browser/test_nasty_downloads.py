@@ -19,6 +19,7 @@ from tests.browser.browser_helpers import ServedApp, screenshot
 def wait_for_dash(page, timeout: float = 120000) -> None:
     """Like browser_helpers.wait_for_dash, with room for a busy machine (the dataset holds 200 KB texts)."""
     page.wait_for_selector("#react-entry-point", state="attached", timeout=timeout)
+    page.wait_for_selector("#page-content h1", state="attached", timeout=timeout)  # the page content, not only the shell
     page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
     page.wait_for_load_state("networkidle", timeout=timeout)
 from tests.corpus import nasty_dataset

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from loaders.workspace.location import create_workspace
-from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash
+from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash, wait_for_no_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -130,5 +130,58 @@ def test_files_served_read_only_say_how_to_import(mini, page):
         note = page.locator("#data-ws-readonly").inner_text()
         assert "nur gelesen" in note and "workspace import" in note
         assert page.locator("#data-ws-upload").count() == 0
+    finally:
+        app.stop()
+
+
+def test_a_preview_made_against_an_old_version_asks_for_a_fresh_one(tmp_path, page):
+    """Optimistic concurrency: someone else publishes between preview and
+    publish; the page refuses with a clear message and a fresh-preview button
+    that recomputes the preview against the new head, which then publishes."""
+    from loaders.workspace import WorkspaceFile
+    from loaders.workspace.diff import Change
+
+    ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
+    app = ServedApp("--workspace", str(ws.path)).wait(120)
+    try:
+        book = _workbook(tmp_path / "neues-projekt.xlsx")
+        page.set_viewport_size({"width": 400, "height": 900})
+        page.goto(app.url + "/daten")
+        wait_for_dash(page)
+        assert wait_for_no_overflow(page) == 0  # the grids settle their width after rendering
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), "horizontal scroll at 400 px"
+        page.locator("#data-ws-mode input[value='update']").check()
+        page.locator("#data-ws-upload input[type=file]").set_input_files(str(book))
+        page.wait_for_selector("#data-ws-counts")
+        wait_for_dash(page)
+        assert "gegen Version 1" in page.locator("#data-ws-preview-title").inner_text()
+        assert wait_for_no_overflow(page) == 0
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), "preview scrolls sideways at 400 px"
+
+        other = WorkspaceFile(ws.path)  # another user publishes meanwhile: version 2
+        row = other.rows("projects", ["BLP-01"])["BLP-01"]
+        other.publish([Change("projects", "BLP-01", "update", row, {**row, "title": "Von jemand anderem geändert"})],
+                      base=1, user="jemand", message="dazwischen", kind="edit")
+
+        page.locator("#data-ws-message").fill("Neues Projekt")
+        page.locator("#data-ws-publish").click()
+        page.wait_for_selector("#data-ws-conflict")
+        conflict = page.locator("#data-ws-conflict").inner_text()
+        assert "Version 1" in conflict and "Version 2" in conflict and "nichts wurde geändert" in conflict
+        assert ws.head() == 2 and page.locator("#data-ws-publish").is_disabled()
+        screenshot(page, "page-daten-workspace-conflict-400")
+
+        page.locator("#data-ws-fresh").click()
+        page.wait_for_function("() => (document.querySelector('#data-ws-preview-title')?.innerText || '')"
+                               ".includes('gegen Version 2')", timeout=60000)
+        page.wait_for_selector("#data-ws-conflict", state="detached")
+        assert page.locator("#data-ws-fresh").is_hidden()
+        page.wait_for_function("() => !document.querySelector('#data-ws-publish').disabled")
+        page.locator("#data-ws-publish").click()
+        page.wait_for_selector("#data-ws-published")
+        assert ws.head() == 3 and ws.version(3).message == "Neues Projekt"
+        assert ws.rows("projects", ["BLP-01"])["BLP-01"]["title"] == "Von jemand anderem geändert"  # kept
+        assert "BLP-UPLOAD" in ws.rows("projects", ["BLP-UPLOAD"])
+        assert page.errors == []
     finally:
         app.stop()

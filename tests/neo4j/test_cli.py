@@ -127,14 +127,18 @@ def test_no_contacts_and_the_audit_log(peer, tmp_path, capsys, monkeypatch, samp
     try:
         assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--audit-log", str(log)]) == 0
         _absorb(peer)
-        entry = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+        started, entry = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        # recorded before the push starts, and its outcome after it
+        assert (started["outcome"], entry["outcome"]) == ("started", "completed")
         assert entry["format"] == "neo4j" and entry["rows"] == 46 and entry["contact_ids"][0].startswith("contact:")
+        assert started["contact_ids"] == entry["contact_ids"]
         assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 46}]
-        # --no-contacts: none written, and those pushed before are removed; nothing more is audited
+        # --no-contacts: none written, and those pushed before are removed; recorded with none
         assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--no-contacts",
                          "--audit-log", str(log)]) == 0
         assert "removed 46 stale nodes" in capsys.readouterr().out
         assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 0}]
-        assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+        later = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()][2:]
+        assert [(e["outcome"], e["rows"], e["rule"]) for e in later] == [("started", 0, "none"), ("completed", 0, "none")]
     finally:
         _absorb(peer)

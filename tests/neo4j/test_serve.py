@@ -411,3 +411,38 @@ def test_dataset_version_is_read_at_most_every_refresh_interval(peer, sample_gra
     assert slow.version() == after and slow.search(NEW_LABEL)[0].node_id == NEW
     writer.push(sample_graph)  # a push removes the hand-made project and changes the push id
     assert writer.version()[0] == len(sample_graph) and writer.version()[1:3] != after[1:3]
+
+
+def test_readers_in_query_mode_are_answered_by_a_contact_free_neo4j_store(peer, sample_graph, monkeypatch):
+    """Users and roles: a reader's requests go to a second Neo4j store opened
+    with the contact rule ``none`` (app._restrictable), planners' to the masked one."""
+    from dashboard.access import AccessConfig
+    from dashboard.context import RULE_KEY
+    import flask
+
+    peer.store().push(sample_graph)
+    local = copy.deepcopy(sample_graph)
+    mask_unconsented(local)
+    args = _serve_args(*_peer_args(peer, monkeypatch))
+    store = app._query_store(args, local)
+    app._restrictable(args, store, local)
+    try:
+        dash_app = create_app(local, Settings(is_sample=False), store=store, access=AccessConfig())
+        ctx = dash_app.server.config[CONFIG_KEY]
+        person = next(n for n in sample_graph.nodes("contact") if sample_graph.node(n).get("consent") is True)
+        name = sample_graph.node(person)["label"]
+        with dash_app.server.test_request_context("/"):
+            setattr(flask.g, RULE_KEY, "none")
+            reader_store = ctx.store
+            assert reader_store is not store and reader_store.primary.contacts == "none"
+            assert reader_store.counts_by_kind().get("contact", 0) == 0
+            assert not any(h.node_id.startswith("contact:") for h in reader_store.search(name[:6], limit=20))
+            assert ctx.graph.counts_by_kind().get("contact", 0) == 0
+        with dash_app.server.test_request_context("/"):
+            setattr(flask.g, RULE_KEY, "masked")
+            assert ctx.store is store and store.counts_by_kind()["contact"] > 0
+    finally:
+        _close(store, peer)
+        restricted = getattr(store, "restricted", None)
+        if restricted is not None:
+            _close(restricted("none"), peer)

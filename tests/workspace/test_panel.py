@@ -66,8 +66,55 @@ def test_query_mode_says_the_workspace_is_embedded_only(sample_ws):
     class QueryStore(MemoryStore):  # what the Daten page looks at: a store answering from a primary database
         primary = object()
 
+    app = create_app(result.graph, Settings(is_sample=False), store=QueryStore(result.graph))
+    with app.server.test_request_context("/daten"):
+        text = _text(wp.section("de"))
+    assert "brauchen einen Arbeitsbereich" in text and "--workspace" in text
     app = create_app(result.graph, Settings(is_sample=False, workspace=str(sample_ws.path)),
                      store=QueryStore(result.graph))
     with app.server.test_request_context("/daten"):
         text = _text(wp.section("de"))
-    assert "nur im eingebetteten Betrieb" in text and "nicht nach Neo4j" in text
+    # the panel works; it says what goes to Neo4j and what is embedded-only, and a broken shared history is an error line
+    assert "gemeinsamen Verlauf" in text and "Nur in dieser Instanz" in text
+    assert "Gemeinsamer Verlauf in Neo4j" in text and "could not be read" in text
+
+
+def test_full_backup_only_when_allowed_audited_and_the_plain_download_is_partial(sample_ws, tmp_path, monkeypatch):
+    import io
+    import json
+    import zipfile
+
+    from dashboard import auth
+
+    audit = tmp_path / "audit.jsonl"
+    settings = Settings(is_sample=False, workspace=str(sample_ws.path), audit_log=str(audit))
+    unconsented = {k for k, r in sample_ws.rows("contacts").items() if r["consent"] != "true"}
+    assert unconsented  # the sample has contacts without consent
+
+    def contact_ids(content: bytes) -> set[str]:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            text = zf.read("contacts.csv").decode("utf-8-sig")
+            manifest = json.loads(zf.read("manifest.json"))
+        ids = {line.split(",")[0] for line in text.splitlines()[1:]}
+        return ids, manifest
+
+    full = wp.download_version(sample_ws, 1, fmt="csv", full=True, settings=settings, user="anna")
+    ids, manifest = contact_ids(full.content)
+    assert unconsented <= ids and not manifest["partial"]
+    plain = wp.download_version(sample_ws, 1, fmt="csv", full=False, settings=settings, user="anna")
+    ids, manifest = contact_ids(plain.content)
+    assert not unconsented & ids and manifest["partial"] and manifest["omitted"]
+    log = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [e["what"] for e in log] == ["workspace version 1 full backup", "workspace version 1"]
+    assert log[0]["user"] == "anna" and set(log[0]["contact_ids"]) >= {f"contact:{k}" for k in unconsented}
+
+    # someone not allowed to see personal data asks for the full backup: gets the partial one
+    monkeypatch.setattr(wp, "may_see_personal_data", lambda settings: False)
+    forged = wp.download_version(sample_ws, 1, fmt="xlsx", full=True, settings=settings, user="bob")
+    assert forged.manifest.partial and "full backup" not in audit.read_text().splitlines()[-1]
+    served = create_app(load_workspace(sample_ws)[1].graph, settings)
+    with served.server.test_request_context("/daten"):
+        assert wp.ID.FULL not in str(wp.section("de"))  # no full-backup toggle for them
+    monkeypatch.undo()
+    with served.server.test_request_context("/daten"):
+        assert wp.ID.FULL in str(wp.section("de"))

@@ -156,6 +156,7 @@ def test_zip_without_csv_and_corrupt_workbook(sample_ws, tmp_path):
 
 
 def test_all_rows_rejected_cannot_be_published(sample_ws, tmp_path):
+    before = sample_ws.state()
     folder = tmp_path / "all-bad"
     write_table(folder, "projects", [["id", "title"], ["X1", ""], ["X2", ""]])
     preview = make_preview(sample_ws, folder, mode="update")
@@ -164,3 +165,4 @@ def test_all_rows_rejected_cannot_be_published(sample_ws, tmp_path):
     empty = tmp_path / "empty"
     write_table(empty, "projects", [["id", "title"]])
     assert "no data rows" in make_preview(sample_ws, empty, mode="update").blocked
+    assert preview.token is None and sample_ws.head() == 1 and sample_ws.state() == before  # nothing changed

@@ -11,6 +11,7 @@ import pytest
 from loaders.workspace import (ConflictError, WorkspaceError, WorkspaceFile, diff_versions, load_workspace,
                                make_preview, publish_preview, revert, state_at)
 from loaders.workspace.diff import Change, diff_states, summarise
+from loaders.workspace.location import create_workspace
 from tests.helpers import write_table
 
 
@@ -48,7 +49,18 @@ def test_sample_workspace_serves_the_same_graph_as_the_csv(sample_ws, sample_gra
     assert set(result.graph.nx.nodes) == set(sample_graph.nx.nodes)
 
 
-def test_every_version_is_reconstructed_from_the_journal(sample_ws):
+@pytest.mark.parametrize("bulk", [False, True], ids=["row-journal", "bulk-first-import"])
+def test_every_version_is_reconstructed_from_the_journal(tmp_path, monkeypatch, bulk):
+    """Also when the first import is journalled as one snapshot entry per table."""
+    if bulk:
+        monkeypatch.setattr(WorkspaceFile, "bulk_rows", 10)
+    sample_ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
+    with sqlite3.connect(sample_ws.path) as con:
+        ops = dict(con.execute("SELECT op, count(*) FROM journal WHERE version = 1 GROUP BY op").fetchall())
+    if bulk:  # the big tables are one entry each, the small ones (themes: 9 rows) row by row
+        assert ops["snapshot"] >= 3 and ops["insert"] < 50, ops
+    else:
+        assert "snapshot" not in ops and ops["insert"] > 300, ops
     states = {1: sample_ws.state()}
     _edit(sample_ws, "projects", "BLP-01", title="Neu 1")
     states[2] = sample_ws.state()
@@ -70,6 +82,29 @@ def test_every_version_is_reconstructed_from_the_journal(sample_ws):
         for b in states:
             changes = diff_versions(sample_ws, a, b)
             assert changes == diff_states(states[a], states[b]), (a, b)
+
+
+def test_a_bulk_first_import_reverts_to_empty_and_old_files_keep_the_row_journal(tmp_path, monkeypatch, mini):
+    monkeypatch.setattr(WorkspaceFile, "bulk_rows", 1)
+    ws = WorkspaceFile.create(tmp_path / "ws.sqlite")
+    publish_preview(ws, make_preview(ws, mini).token, user="t", message="first")
+    filled = ws.state()
+    assert {op for _v, _t, _k, op, _b, _a in ws.journal(0)} == {"snapshot"}
+    assert ws.version(1).counts["projects"]["added"] == len(filled["projects"]) > 0
+    assert [c.op for c in diff_versions(ws, 0, 1)] == ["insert"] * sum(map(len, filled.values()))
+    revert(ws, 0, user="t")
+    assert all(not rows for rows in ws.state().values())
+    assert state_at(ws, 1) == filled and diff_versions(ws, 2, 1) == diff_versions(ws, 0, 1)
+    # a file whose journal predates snapshots (op limited to insert/update/delete) keeps one entry per row
+    old = tmp_path / "old.sqlite"
+    WorkspaceFile.create(old)
+    with sqlite3.connect(old) as con:
+        con.execute("PRAGMA writable_schema=ON")
+        con.execute("UPDATE sqlite_master SET sql = replace(sql, ',''snapshot''', '') WHERE name = 'journal'")
+    old_ws = WorkspaceFile(old)
+    publish_preview(old_ws, make_preview(old_ws, mini).token, user="t", message="first")
+    assert {op for _v, _t, _k, op, _b, _a in old_ws.journal(0)} == {"insert"}
+    assert state_at(old_ws, 1) == filled
 
 
 def test_field_level_diff_and_counts(sample_ws):
