@@ -159,3 +159,48 @@ def test_a_push_killed_midway_is_reported_and_the_next_push_repairs_it(peer, sto
     store.push(wanted)
     assert not store.push_status().interrupted and push_banner_text(Ctx, "de") is None
     _same(wanted, store.pull().graph)
+
+
+def test_every_statement_sent_is_a_constant_with_values_as_parameters(store, sample_graph, monkeypatch):
+    """At run time, through push, pull, search and the explorer's questions,
+    with hostile text in the data: every statement the store sends is one of
+    the constants of ``cypher`` (values travel only as parameters)."""
+    from graph.view import explorer_view
+
+    known = {v for v in vars(cypher).values() if isinstance(v, str)}
+    for table in (cypher.MERGE_NODES, cypher.MERGE_EDGES, cypher.CREATE_EDGES):
+        known |= set(table.values())
+    sent: list[str] = []
+    real = store._session
+
+    class Spy:
+        def __init__(self, session):
+            self.session = session
+
+        def __enter__(self):
+            self.session.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self.session.__exit__(*exc)
+
+        def run(self, query, *args, **kwargs):
+            sent.append(query)
+            return self.session.run(query, *args, **kwargs)
+
+        def execute_write(self, work, query, *args, **kwargs):
+            sent.append(query)
+            return self.session.execute_write(work, query, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_session", lambda: Spy(real()))
+    hostile = "x'}) DETACH DELETE n // \" $rows {id: 1}"
+    g = sample_graph.copy()
+    evil = g.add_node("institution", "evil", label=hostile, source=hostile)
+    g.add_edge(evil, "land:DE-HE", "located_in", source=hostile)
+    store.push(g)
+    store.pull()
+    store.search(hostile)
+    explorer_view(store, focus=evil, radius=2)
+    store.shortest_paths(evil, "country:RWA")
+    assert len(sent) > 20 and set(sent) <= known, set(sent) - known
+    assert store.node(evil)["label"] == hostile
