@@ -149,10 +149,14 @@ PUSH_COMPLETE = (
 )
 #: The push marker's properties (no row before the first push).
 PUSH_STATUS = f"MATCH (m:{PUSH_LABEL} {{id: $marker}}) RETURN properties(m) AS props"
-#: Nodes and relationships carrying the push id ``$push`` (the end-of-push check).
-COUNT_PUSHED_NODES = f"MATCH (n:{TAG_LABEL}) WHERE n._pn_push = $push RETURN count(n) AS n"
+#: The end-of-push check in one pass each: all Partnernetz nodes
+#: (relationships) and those carrying the push id ``$push``.
+COUNT_PUSHED_NODES = (
+    f"MATCH (n:{TAG_LABEL}) RETURN count(n) AS total, sum(CASE WHEN n._pn_push = $push THEN 1 ELSE 0 END) AS n"
+)
 COUNT_PUSHED_EDGES = (
-    f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) WHERE r._pn_push = $push RETURN count(r) AS n"
+    f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN count(r) AS total, sum(CASE WHEN r._pn_push = $push THEN 1 ELSE 0 END) AS n"
 )
 
 #: Remove, in batches of ``$limit``, relationships we wrote in an earlier push.

@@ -15,7 +15,8 @@ A push cannot leave a mixed state unnoticed:
 4. the rows each batch wrote are counted by the statement itself
    (``RETURN count(*)``: a relationship whose ends are missing is not);
    the summaries' counters give what was created;
-5. what earlier pushes wrote and the graph no longer holds is removed;
+5. what earlier pushes wrote and the graph no longer holds is removed
+   (nothing to do when the database held no Partnernetz data);
 6. the database is counted: the nodes and relationships carrying this
    push's id, and all Partnernetz data, must equal the graph's — else the
    push fails (:class:`~graph.core.errors.StoreError`) and the marker stays
@@ -179,8 +180,10 @@ def push(store: Connection, g: PartnerGraph, *, progress: Progress | None = None
         if rows:
             w, c = _write_batches(store, statements[kind], rows, progress)
             written_edges, created_edges = written_edges + w, created_edges + c
-    deleted_edges = _delete_stale(store, cypher.DELETE_STALE_EDGES, push_id)
-    deleted_nodes = _delete_stale(store, cypher.DELETE_STALE_NODES, push_id)
+    deleted_edges = deleted_nodes = 0
+    if not fresh:  # into a database without Partnernetz data nothing can be stale
+        deleted_edges = _delete_stale(store, cypher.DELETE_STALE_EDGES, push_id)
+        deleted_nodes = _delete_stale(store, cypher.DELETE_STALE_NODES, push_id)
     _verify(store, push_id, n_nodes, n_edges, written_nodes, written_edges)
     _write(store, cypher.PUSH_COMPLETE, marker=MARKER, state=COMPLETE, push=push_id, at=_now(), nodes=n_nodes,
            edges=n_edges, deleted_nodes=deleted_nodes, deleted_edges=deleted_edges)
@@ -193,10 +196,10 @@ def _verify(store: Connection, push_id: str, n_nodes: int, n_edges: int, written
             written_edges: int) -> None:
     """Count the database: this push's nodes and relationships, and all of
     Partnernetz's, must be the graph's; else raise (the marker stays ``started``)."""
-    ours_nodes = int(store._run(cypher.COUNT_PUSHED_NODES, push=push_id)[0]["n"])
-    ours_edges = int(store._run(cypher.COUNT_PUSHED_EDGES, push=push_id)[0]["n"])
-    all_nodes = int(store._run(cypher.COUNT_NODES)[0]["n"])
-    all_edges = int(store._run(cypher.COUNT_EDGES)[0]["n"])
+    nodes = store._run(cypher.COUNT_PUSHED_NODES, push=push_id)[0]
+    edges = store._run(cypher.COUNT_PUSHED_EDGES, push=push_id)[0]
+    ours_nodes, all_nodes = int(nodes["n"] or 0), int(nodes["total"])  # FalkorDB's sum() is a float
+    ours_edges, all_edges = int(edges["n"] or 0), int(edges["total"])
     found = (ours_nodes, ours_edges, all_nodes, all_edges, written_nodes, written_edges)
     if found != (n_nodes, n_edges, n_nodes, n_edges, n_nodes, n_edges):
         raise StoreError(
