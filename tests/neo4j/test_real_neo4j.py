@@ -53,8 +53,8 @@ def test_the_constraint_and_full_text_index_are_created_once_and_reused(neo, sto
     assert ours == [{"name": "partnernetz_id", "type": "UNIQUENESS", "labelsOrTypes": ["Partnernetz"],
                      "properties": ["id"]}]
     fulltext = neo.run("SHOW FULLTEXT INDEXES YIELD name, properties")
-    assert [r for r in fulltext if r["name"] == "partnernetz_names"] == [
-        {"name": "partnernetz_names", "properties": ["_pn_names"]}]
+    assert [r for r in fulltext if r["name"] == "partnernetz_search"] == [
+        {"name": "partnernetz_search", "properties": ["_pn_names", "label", "label_en", "name_de", "name_en"]}]
     # the constraint holds: a second node with an existing id is refused by the server
     with pytest.raises(Exception, match="already exists"):
         neo.run("CREATE (:Partnernetz {id: 'land:DE-HE'})")

@@ -297,10 +297,14 @@ NEO4J_CONSTRAINT = (
     f"CREATE CONSTRAINT partnernetz_id IF NOT EXISTS FOR (n:{TAG_LABEL}) REQUIRE n.id IS UNIQUE"
 )
 NEO4J_INDEX = f"CREATE INDEX partnernetz_id IF NOT EXISTS FOR (n:{TAG_LABEL}) ON (n.id)"
-#: Name of the full-text index over the folded names (``_pn_names``, see
-#: :func:`graph.store.neo4j.rows.search_names`), created with the constraint.
-FULLTEXT_INDEX = "partnernetz_names"
-NEO4J_FULLTEXT = f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{TAG_LABEL}) ON EACH [n._pn_names]"
+#: Name of the full-text index over the folded names a push writes
+#: (``_pn_names``, see :func:`graph.store.neo4j.rows.node_rows`) and the
+#: names themselves (so a node written by hand is found too), created with the constraint.
+FULLTEXT_INDEX = "partnernetz_search"
+NEO4J_FULLTEXT = (
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{TAG_LABEL}) "
+    "ON EACH [n._pn_names, n.label, n.label_en, n.name_de, n.name_en]"
+)
 #: Candidates of a name search: the Lucene query ``$search`` on the index ``$index``.
 FULLTEXT_SEARCH = (
     "CALL db.index.fulltext.queryNodes($index, $search, {limit: $limit}) YIELD node, score "
