@@ -92,7 +92,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.settings import Settings
     from graph.core.errors import LoadError
     from graph.people.privacy import has_contacts, mask_unconsented, without_contacts
-    from loaders import SAMPLE_PATH, load
+    from dashboard.context import CONFIG_KEY
+    from loaders import SAMPLE_PATH, kept, load
 
     try:
         auth = AuthConfig.from_env(os.environ)
@@ -114,16 +115,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workspace = _serve_workspace(args) if not paths and (not args.neo4j_uri or args.workspace) else None
     if isinstance(workspace, int):
         return workspace
-    try:
-        if workspace is not None:
-            version, result = workspace[1], workspace[2]
-        else:
-            result = load(*paths) if paths else load(SAMPLE_PATH)
-    except LoadError as exc:
-        return _fail(str(exc))
-    graph, report = result.graph, result.report
-    if not report.ok:
-        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
 
     def served(graph, report):
         # In query mode the local dataset is the fallback; the same privacy rules apply to both.
@@ -132,7 +123,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         mask_unconsented(graph)  # no page ever sees a name without consent
         return graph, report
 
-    graph, report = served(graph, report)
+    # a build kept from an earlier start on the same files and code (loaders/kept.py)
+    keep_in = kept.kept_dir() if paths and workspace is None and not args.neo4j_uri else None
+    keep_key = kept.dataset_key(paths, no_contacts=bool(args.no_contacts)) if keep_in is not None else None
+    restored = kept.restore(keep_in, keep_key) if keep_key else None
+    if restored is not None:
+        graph, report = restored.graph, restored.report
+    else:
+        try:
+            if workspace is not None:
+                version, result = workspace[1], workspace[2]
+            else:
+                result = load(*paths) if paths else load(SAMPLE_PATH)
+        except LoadError as exc:
+            return _fail(str(exc))
+        graph, report = served(result.graph, result.report)
+    if not report.ok:
+        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
     store = _query_store(args, graph) if args.neo4j_uri else None
     # In query mode the served data are Neo4j's, which may hold contacts now or
     # later (written after start, or once a store that fell back recovers):
@@ -156,11 +163,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(graph, settings, report=report, store=store, access=access)
     if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
         _install_live_workspace(app, workspace[0], version, served)
+    if restored is not None:
+        app.server.config[CONFIG_KEY].seed(restored.entries)
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
+    keeping = None
+    if restored is None and keep_key and len(graph) >= kept.MIN_NODES:
+        keeping = _keep_when_warm(app, warming, keep_in, keep_key, graph, report)
     if args.workers > 1:
         # every index is built (and frozen out of the garbage collector)
         # before the fork, so the workers share one copy of them
         warming.join()
+        if keeping is not None:
+            keeping.join()  # no thread may be pickling while gunicorn forks
     if store is None:
         shown = str(graph) if workspace is None else f"workspace {workspace[0]}, version {version}; {graph}"
     elif store.notice is None:
@@ -175,6 +189,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _serve_workers(app.server, host=args.host, port=args.port, workers=args.workers)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
+
+
+def _keep_when_warm(app, warming, folder, key, graph, report):
+    """Once every page's indexes are built, keep graph, report and indexes
+    on disk (a background thread; see loaders/kept.py)."""
+    import threading
+
+    from dashboard.context import CONFIG_KEY
+    from loaders import kept
+
+    def run() -> None:
+        warming.join()
+        if kept.save(folder, key, graph, report=report, entries=app.server.config[CONFIG_KEY].kept_entries()):
+            print(f"Partnernetz: build kept for the next start ({folder})", flush=True)
+
+    thread = threading.Thread(target=run, name="partnernetz-keep", daemon=True)
+    thread.start()
+    return thread
 
 
 def _access_config(args: argparse.Namespace, workspace, auth):
@@ -426,6 +458,9 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", action="append", default=[], metavar="FACTOR=W",
                    help="factor weight, e.g. theme=3 (factors: theme, country, land, network, sector, recency)")
     p.add_argument("--no-diversity", action="store_true", help="do not cap candidates per Land and per sector")
+    p.add_argument("--require-theme", action="store_true", help="list only candidates working on a target theme")
+    p.add_argument("--require-country", action="store_true",
+                   help="list only candidates with experience in the target country itself")
     p.add_argument("--lang", choices=("de", "en"), default="de", help="language of the explanations (default de)")
     p.add_argument("--json", action="store_true", help="print the ranking as JSON")
     p.set_defaults(func=cmd_match)
@@ -454,8 +489,10 @@ def cmd_match(args: argparse.Namespace) -> int:
             target = mm.country_target(graph, args.country, args.theme)
         else:
             target = mm.institution_target(graph, args.institution)
-        ranking = mm.rank(graph, target, weights=weights, top=args.top, diversity=not args.no_diversity)
-        laender = mm.rank_laender(graph, target, weights=weights, top=min(args.top, 16)) if target.kind != "institution" else None
+        required = dict(require_theme=args.require_theme, require_country=args.require_country)
+        ranking = mm.rank(graph, target, weights=weights, top=args.top, diversity=not args.no_diversity, **required)
+        laender = (mm.rank_laender(graph, target, weights=weights, top=min(args.top, 16), **required)
+                   if target.kind != "institution" else None)
     except PartnernetzError as exc:
         return _fail(str(exc), EXIT_ERRORS)
     if args.json:

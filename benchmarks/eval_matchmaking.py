@@ -12,7 +12,10 @@ for the full model, for each factor alone, and for a popularity baseline
 expectation: an institution tied with ``t`` others behind ``h`` better ones is
 equally likely at every position ``h+1 … h+t``, so constant or coarse scores
 get no lucky ordering. "full model + diversity" scores the list as the
-product shows it (Land/sector caps applied).
+product shows it (Land/sector caps applied, and only candidates with a
+substantive reason — theme, country, Land or network — listed). The theme
+factor weighs each theme by its rarity (IDF); before/after figures are in
+the README.
 
 Leakage: in the bundled sample an institution's ``works_on`` themes are the
 union of its projects' themes (data/sample/SOURCES.md), so they would give

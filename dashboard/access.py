@@ -47,11 +47,13 @@ from __future__ import annotations
 import datetime as _dt
 import getpass
 import hashlib
+import hmac
+import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
 import flask
@@ -62,7 +64,14 @@ from graph.people.roles import Role, contact_rule as _role_rule, may, stricter_r
 
 __all__ = ["Identity", "AccessConfig", "AccessDenied", "install_access", "current_identity", "require_role",
            "has_role", "contact_rule_for", "contact_rule", "authenticate_bearer", "audit_egress", "audit_event",
-           "client_address", "access_config", "LoginThrottle", "SESSION_COOKIE", "ACCESS_KEY", "PUBLIC_PATHS"]
+           "client_address", "access_config", "LoginThrottle", "SESSION_COOKIE", "ACCESS_KEY", "PUBLIC_PATHS",
+           "ROLES", "ENV_TOKENS", "use_identity"]
+
+#: Role names, lowest first.
+ROLES = ("reader", "planner", "editor", "admin")
+#: Extra API tokens from the environment, ``name:role:token`` comma-separated — for scripts and
+#: test servers without accounts; accounts' tokens (``user token NAME``, stored hashed) come first.
+ENV_TOKENS = "PARTNERNETZ_API_TOKENS"
 
 ACCESS_KEY = "PARTNERNETZ_ACCESS"
 SESSION_COOKIE = "pn_session"
@@ -91,6 +100,10 @@ class Identity:
     def may(self, action: str) -> bool:
         """Whether this identity may do ``action`` (see :data:`graph.people.roles.ACTIONS`)."""
         return may(self.role, action)
+
+    def at_least(self, role: "Role | str") -> bool:
+        """Whether this identity's role is ``role`` or higher."""
+        return self.role >= Role.parse(role)
 
 
 def _local_name() -> str:
@@ -248,16 +261,34 @@ def contact_rule() -> str:
     return contact_rule_for(current_identity())
 
 
-def authenticate_bearer(token: str) -> Identity | None:
+def authenticate_bearer(token: str, env: Mapping[str, str] | None = None) -> Identity | None:
     """The identity owning the API ``token`` (``Bearer`` value), or None when
-    there is no such token, it was revoked, or its account is disabled."""
+    there is no such token, it was revoked, or its account is disabled.
+
+    Accounts' tokens first; then :data:`ENV_TOKENS` (compared in constant time).
+    """
+    if not token:
+        return None
     accounts = access_config().accounts if flask.has_app_context() else None
-    if accounts is None or not token:
-        return None
-    account = accounts.account_for_token(token.strip())
-    if account is None:
-        return None
-    return Identity(account.name, account.role, account.display, via="token")
+    if accounts is not None:
+        account = accounts.account_for_token(token.strip())
+        if account is not None:
+            return Identity(account.name, account.role, account.display, via="token")
+    env = os.environ if env is None else env
+    found = None
+    for entry in env.get(ENV_TOKENS, "").split(","):
+        name, _, rest = entry.strip().partition(":")
+        role, _, secret = rest.partition(":")
+        if not (name and role in ROLES and secret):
+            continue
+        if hmac.compare_digest(secret.encode("utf-8"), token.strip().encode("utf-8")) and found is None:
+            found = Identity(name, Role.parse(role), via="token")
+    return found
+
+
+def use_identity(identity: Identity) -> None:
+    """Make ``identity`` the one of this request (the API, after its bearer token)."""
+    setattr(flask.g, _IDENTITY_KEY, identity)  # a token names its client, whoever the session was
 
 
 def audit_egress(what: str, fmt: str, contact_ids: Iterable[str], *, ok: bool = True, **extra: Any) -> None:
@@ -407,6 +438,11 @@ def install_access(server: flask.Flask, config: AccessConfig) -> None:
             if found is None and config.mode == "accounts" and _wants_page():
                 target = request.full_path.rstrip("?") if request.query_string else request.path
                 return flask.redirect("/login?next=" + quote(target, safe="/"), code=303)
+            if request.path.startswith("/api/"):  # the JSON API answers in JSON
+                return flask.Response(
+                    '{"error": {"code": "unauthorised", "message": "' + ("unknown bearer token" if found else
+                                                                          "authentication required") + '"}}',
+                    status=401, mimetype="application/json", headers={"Cache-Control": "no-store"})
             return _unauthorised(config)
         setattr(flask.g, _IDENTITY_KEY, found)
         setattr(flask.g, RULE_KEY, contact_rule_for(found))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
@@ -32,7 +33,7 @@ from graph.people.privacy import PrivacyError
 from loaders.spreadsheet import FORMULA_PREFIXES, excel_cell, neutralise, xml_safe
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "COLUMNS", "contact_rows", "to_csv", "to_xlsx", "to_vcard",
-           "export_contacts", "CONTACT_FORMATS"]
+           "export_contacts", "CONTACT_FORMATS", "split_name", "NameParts"]
 
 #: Export formats: name -> (file suffix, MIME type).
 CONTACT_FORMATS = {
@@ -51,6 +52,7 @@ COLUMNS = (
     ("email", "E-Mail", "E-mail"),
     ("languages", "Sprachen", "Languages"),
     ("themes", "Themen", "Themes"),
+    ("partner_countries", "Partnerland-Erfahrung", "Partner-country experience"),
     ("note", "Hinweis", "Note"),
 )
 
@@ -75,6 +77,7 @@ def contact_rows(index: ContactIndex, person_ids: Iterable[str], lang: str = "de
             "email": p.email or "",
             "languages": ", ".join(p.languages),
             "themes": "; ".join(index.label(t, lang) for t in p.themes),
+            "partner_countries": "; ".join(index.label(c, lang) for c in index.partner_countries(p)),
             "note": merge_note(p, index, lang),
         })
     return rows
@@ -122,16 +125,65 @@ def _vcard_escape(text: str) -> str:
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
 
+#: Languages whose speakers usually carry two family names (paternal and
+#: maternal: "Rosa Quispe Huamaní" is Rosa of the family Quispe Huamaní).
+TWO_SURNAME_LANGUAGES = frozenset({"es", "pt", "qu", "ay", "gn"})
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """The five parts of a vCard ``N`` value (RFC 2426 3.1.2)."""
+
+    family: str
+    given: str
+    additional: str = ""
+    prefix: str = ""
+    suffix: str = ""
+
+    def vcard(self) -> str:
+        return ";".join(_vcard_escape(p) for p in (self.family, self.given, self.additional, self.prefix, self.suffix))
+
+
+def split_name(name: str, languages: Iterable[str] = ()) -> NameParts:
+    """Split a person's name into vCard parts with :mod:`nameparser` (titles,
+    particles such as "von der", "Family, Given" order, suffixes), plus two
+    rules it does not know: text after ``;`` is a title or suffix ("Müller,
+    Anna; Dr."), and for speakers of Spanish, Portuguese, Quechua, Aymara or
+    Guaraní a middle name is the first of two family names.
+
+    >>> split_name("Rosa Quispe Huamaní", ["es", "qu"])
+    NameParts(family='Quispe Huamaní', given='Rosa', additional='', prefix='', suffix='')
+    >>> split_name("Müller, Anna; Dr.")
+    NameParts(family='Müller', given='Anna', additional='', prefix='Dr.', suffix='')
+    >>> split_name("Prof. Dr. Hans-Peter von der Heide")
+    NameParts(family='von der Heide', given='Hans-Peter', additional='', prefix='Prof. Dr.', suffix='')
+    """
+    from nameparser import HumanName
+
+    head, *tail = [part.strip() for part in (name or "").split(";")]
+    parsed = HumanName(head)
+    prefix, suffix = [parsed.title] if parsed.title else [], [parsed.suffix] if parsed.suffix else []
+    for extra in filter(None, tail):
+        as_title = HumanName(f"{extra} X Y")  # is the piece a known title (Dr., Prof. …)?
+        (prefix if as_title.title == extra else suffix).append(extra)
+    family, additional = parsed.last, parsed.middle
+    if additional and {lang.strip().lower()[:2] for lang in languages} & TWO_SURNAME_LANGUAGES:
+        family, additional = f"{additional} {family}".strip(), ""
+    if not parsed.first and not family:
+        family = head
+    return NameParts(family, parsed.first, additional, " ".join(prefix), ", ".join(suffix))
+
+
 def to_vcard(rows: Sequence[dict[str, str]]) -> bytes:
-    """vCard 3.0, one card per person (FN, N, ORG, TITLE, EMAIL, NOTE)."""
+    """vCard 3.0, one card per person (FN, N, ORG, TITLE, EMAIL, NOTE); the
+    name is split by :func:`split_name`."""
     out = []
     for r in rows:
         name = r.get("name", "")
-        parts = name.rsplit(" ", 1)
-        family, given = (parts[1], parts[0]) if len(parts) == 2 else (name, "")
+        languages = [x for x in str(r.get("languages", "")).replace(";", ",").split(",") if x.strip()]
         card = ["BEGIN:VCARD", "VERSION:3.0",
                 f"FN:{_vcard_escape(name)}",
-                f"N:{_vcard_escape(family)};{_vcard_escape(given)};;;"]
+                f"N:{split_name(name, languages).vcard()}"]
         if r.get("institution"):
             card.append(f"ORG:{_vcard_escape(r['institution'])}")
         if r.get("role"):

@@ -502,8 +502,18 @@ def _build_contact(ctx: _Context, file: str, row: _Row) -> None:
     consent = bool(v["consent"])
     if v["consent"] is None:
         ctx.report.warning(file, row.number, "consent", None, "no consent given: the contact is shown masked and never exported")
+    expires = v.get("consent_expires")
+    expires = (expires.end or expires.start) if expires else None
+    consent_expired = bool(consent and expires and expires[:10] < ctx.today.isoformat()[:len(expires[:10])])
+    if consent_expired:  # expired consent counts as none: masked until renewed
+        consent = False
+    given = v.get("consent_date")
+    extra = {k: val for k, val in (("consent_date", given.start if given else None), ("consent_expires", expires),
+                                   ("consent_purposes", v.get("consent_purposes") or None),
+                                   ("consent_source", v.get("consent_source") or None),
+                                   ("consent_expired", consent_expired or None)) if val}
     nid = ctx.graph.add_node(NodeKind.CONTACT, v["id"], label=v["name"], role=v["role"], email=v["email"],
-                             languages=v["languages"], consent=consent, **_provenance(row))
+                             languages=v["languages"], consent=consent, **extra, **_provenance(row))
     ctx.graph.add_edge(nid, node_id(NodeKind.INSTITUTION, v["institution"]), EdgeKind.WORKS_AT, **_provenance(row))
     for theme in _theme_ids(ctx, file, row):
         ctx.graph.add_edge(nid, theme, EdgeKind.WORKS_ON, **_provenance(row))

@@ -42,7 +42,7 @@ def test_csv_has_bom_separator_and_neutralised_cells():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Name", "Institution", "Sektor"]
     assert rows[1][0] == "'=cmd|' /C calc'!A0" and rows[1][1] == "Uni a=b"
-    assert rows[1][2] == "'+x" and rows[1][3] == "'\tHessen" and rows[1][4] == "'@boss" and rows[1][8] == "'-1"
+    assert rows[1][2] == "'+x" and rows[1][3] == "'\tHessen" and rows[1][4] == "'@boss" and rows[1][9] == "'-1"
     comma = to_csv(evil_rows(), delimiter=",", lang="en").decode("utf-8-sig")
     assert comma.splitlines()[0].startswith("Name,Institution,Sector")
 
@@ -89,3 +89,29 @@ def test_audit_log_appends_one_json_line_per_export(tmp_path):
     assert [(e["user"], e["format"], e["rows"]) for e in entries] == [("anna", "xlsx", 2), ("bernd", "csv", 1)]
     assert entries[0]["action"] == "export" and entries[0]["time"].endswith("+00:00")
     assert read_audit(tmp_path / "missing.jsonl") == []
+
+
+@pytest.mark.parametrize("name, languages, n_value", [
+    ("Rosa Quispe Huamaní", "es, qu", "N:Quispe Huamaní;Rosa;;;"),
+    ("Müller, Anna; Dr.", "de", "N:Müller;Anna;;Dr.;"),
+    ("Prof. Dr. Hans-Peter von der Heide", "de", "N:von der Heide;Hans-Peter;;Prof. Dr.;"),
+    ("Anna Maria Schmidt", "de", "N:Schmidt;Anna;Maria;;"),
+    ("Selma Nangolo-Shikongo", "en", "N:Nangolo-Shikongo;Selma;;;"),
+    ("Madonna", "", "N:;Madonna;;;"),  # a single name is a given name
+])
+def test_vcard_splits_names_with_a_real_name_parser(name, languages, n_value):
+    card = to_vcard([{"name": name, "languages": languages}]).decode()
+    assert n_value in card.splitlines(), card
+
+
+def test_exports_carry_the_partner_country_experience(sample):
+    from graph.people.contacts import build_contact_index
+    index = build_contact_index(sample.graph)
+    rosa = next(p for p in index.persons.values() if p.name == "Rosa Quispe Huamaní")
+    rows = contact_rows(index, [rosa.id], "de")
+    assert "Peru" in rows[0]["partner_countries"]
+    data = to_csv(rows, delimiter=";").decode("utf-8-sig")
+    header, line = list(csv.reader(io.StringIO(data), delimiter=";"))
+    assert "Partnerland-Erfahrung" in header and "Peru" in line[header.index("Partnerland-Erfahrung")]
+    card = to_vcard(rows).decode()
+    assert "N:Quispe Huamaní;Rosa;;;" in card

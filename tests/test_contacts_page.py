@@ -103,6 +103,8 @@ def test_long_grid_columns_wrap_instead_of_being_cut_off():
     from dashboard.pages.contacts import _columns
     for with_reason in (True, False):
         cols = {c["field"]: c for c in _columns("de", with_reason=with_reason)}
-        for field, min_width in (("institution", 200), ("role", 160), ("sector", 120)):
+        for field, min_width in (("institution", 180), ("role", 150), ("sector", 120), ("email", 230)):
             assert cols[field]["wrapText"] and cols[field]["autoHeight"], field
             assert cols[field]["minWidth"] >= min_width, field
+        # the e-mail sits beside the pinned name, so it is in view at 1024 px (issue 20)
+        assert list(cols)[:2] == ["name", "email"]

@@ -159,3 +159,38 @@ def test_sample_water_list_science_and_business():
         Quota("sector", "science", min=2), Quota("land", "land:DE-HH", max=1)])
     assert len(gl.members) == 6 and gl.counts[("sector", "science")] >= 2 and gl.counts[("land", "land:DE-HH")] <= 1
     assert all(not idx.persons[m].masked for m in gl.members)
+
+
+# ----------------------------------------------------------------- issue 20: per-group rules in one step
+def _three_laender() -> PartnerGraph:
+    g = sector_graph({"science": 6}, land="DE-HE")
+    g.add_nodes_from(sector_graph({"business": 6}, land="DE-BY"))
+    g.add_nodes_from(sector_graph({"civil_society": 2}, land="DE-NI"))
+    return g
+
+
+def test_at_most_n_per_land_in_one_rule():
+    from graph.people.guestlist import EACH
+    idx = build_contact_index(_three_laender())
+    gl = build_guest_list(idx, idx.persons, size=10, quotas=[Quota("land", EACH, max=4)])
+    assert len(gl.members) == 10
+    assert [gl.counts[("land", f"land:{c}")] for c in ("DE-HE", "DE-BY", "DE-NI")] == [4, 4, 2]
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=11, quotas=[Quota("land", EACH, max=4)])
+    assert "Listengröße: 11 verlangt, mit den Quoten nur 10 erreichbar (es fehlen 1)" in messages(exc, idx)
+
+
+def test_at_least_n_per_sector_names_the_short_group_and_a_named_quota_wins():
+    from graph.people.guestlist import EACH, value_label
+    idx = build_contact_index(_three_laender())
+    with pytest.raises(GuestListInfeasible) as exc:
+        build_guest_list(idx, idx.persons, size=9, quotas=[Quota("sector", EACH, min=3)])
+    assert messages(exc, idx) == ["Zivilgesellschaft: mindestens 3 verlangt, nur 2 verfügbar (es fehlen 1)"]
+    gl = build_guest_list(idx, idx.persons, size=9, quotas=[Quota("sector", EACH, min=3),
+                                                          Quota("sector", "civil_society", min=2)])
+    assert gl.counts[("sector", "science")] >= 3 and gl.counts[("sector", "business")] >= 3
+    assert gl.counts[("sector", "civil_society")] == 2
+    assert value_label(idx, "land", EACH, "de") == "je Land" and value_label(idx, "sector", EACH, "en") == "per sector"
+    # a hand-edited list is checked against the rule per group
+    problems = check_guest_list(idx, list(gl.members)[:5], quotas=[Quota("sector", EACH, max=2)])
+    assert problems and all(p.constraint == "max" for p in problems)

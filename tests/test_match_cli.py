@@ -40,3 +40,11 @@ def test_match_unknown_target_fails_with_a_message(capsys):
     assert app.main(["match", "--project", "nope"]) == 1
     assert "not found" in capsys.readouterr().err
     assert app.main(["match", "--project", "BLP-01", "--weight", "theme"]) == 1
+
+
+def test_match_cli_require_theme_and_real_candidate_count(capsys):
+    assert app.main(["match", "--country", "TZA", "--theme", "water", "--top", "5", "--json", "--require-theme"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["candidates"] and all(c["factors"]["theme"] > 0 for c in out["candidates"])
+    assert "institution:dgfz" in [c["node"] for c in out["candidates"]][:3]
+    assert out["total"] >= len(out["candidates"]) and all(c["factors"]["theme"] > 0 for c in out["laender"])

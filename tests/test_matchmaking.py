@@ -10,6 +10,7 @@ import pytest
 from graph.core.errors import NodeNotFound, PartnernetzError
 from graph.analysis.matchmaking import (
     FACTORS, country_target, factor_scores, institution_target, match_index, project_target, rank, rank_laender,
+    why_not,
 )
 from graph.core.model import PartnerGraph
 
@@ -68,7 +69,10 @@ def test_theme_fit_prefers_the_institution_working_on_the_projects_themes():
     p = _project(g, "P", countries=("ETH",), themes=("vet", "water"), members=(lead,), start=2020)
     r = rank(g, project_target(g, p), weights=_only("theme"))
     assert _order(r) == [both, one]
-    assert r.candidates[0].factors["theme"] == 1.0 and r.candidates[1].factors["theme"] == 0.5
+    # IDF-weighted: vet is shared by 3 of the 4 institutions (lead via P), water by 2, so vet alone is < 1/2
+    idf = lambda df: math.log(5 / (1 + df)) + 1  # noqa: E731
+    assert r.candidates[0].factors["theme"] == 1.0
+    assert r.candidates[1].factors["theme"] == pytest.approx(idf(3) / (idf(3) + idf(2)))
     ev = r.candidates[1].evidence
     assert ev[0].text("de") == "arbeitet wie das Projekt zum Thema „Berufliche Bildung“"
     assert ev[0].text("en") == "works like the project on “Vocational training”"
@@ -156,28 +160,41 @@ def test_network_proximity_is_adamic_adar_over_shared_projects():
 def test_sector_complement_rewards_the_missing_sectors_only():
     g = _graph()
     lead = _inst(g, "lead", sector="science")
-    ngo = _inst(g, "ngo", sector="civil_society")
-    firm = _inst(g, "firm", sector="business")
-    uni = _inst(g, "uni", sector="science")
-    _inst(g, "ministry", sector="public_administration")
-    p = _project(g, "P", members=(lead,))
+    ngo = _inst(g, "ngo", sector="civil_society", themes=("vet",))
+    firm = _inst(g, "firm", sector="business", themes=("vet",))
+    uni = _inst(g, "uni", sector="science", themes=("vet",))
+    _inst(g, "ministry", sector="public_administration", themes=("vet",))
+    p = _project(g, "P", themes=("vet",), members=(lead,))
+    # theme gives everyone the same substantive reason; the sector complement orders them
+    r = rank(g, project_target(g, p), weights={**_only("sector"), "theme": 0.01}, diversity=False)
+    assert set(_order(r)[:2]) == {ngo, firm}
+    assert _order(r).index(uni) >= 2
+    assert r.candidates[0].factors["sector"] == 1.0 and r.candidates[2].factors["sector"] == 0.0
+    assert r.candidates[0].evidence[-1].text("de").endswith("dem Projekt fehlt dieser Sektor")
+
+
+def test_sector_or_recency_alone_lists_nobody_and_says_how_many_were_left_out():
+    g = _graph()
+    lead = _inst(g, "lead", sector="science")
+    _inst(g, "ngo", sector="civil_society")
+    _inst(g, "firm", sector="business")
+    p = _project(g, "P", members=(lead,), start=2024)
     r = rank(g, project_target(g, p), weights=_only("sector"), diversity=False)
-    assert set(_order(r)) == {ngo, firm}
-    assert uni not in _order(r)
-    assert r.candidates[0].evidence[0].text("de").endswith("dem Projekt fehlt dieser Sektor")
+    assert r.candidates == [] and r.total == 0 and r.without_reason == 2
 
 
 def test_recency_prefers_recent_activity():
     g = _graph()
-    recent, old, ancient = (_inst(g, k) for k in ("recent", "old", "ancient"))
+    recent, old, ancient = (_inst(g, k, themes=("vet",)) for k in ("recent", "old", "ancient"))
     _project(g, "A", members=(recent,), start=2022, end=2024)
     _project(g, "B", members=(old,), start=2016, end=2019)
     _project(g, "C", members=(ancient,), start=2000, end=2005)
-    p = _project(g, "P", members=(_inst(g, "lead"),), start=2024)
-    r = rank(g, project_target(g, p), weights=_only("recency"), diversity=False)
-    assert _order(r) == [recent, old]  # ancient: more than ten years before 2024 scores 0
+    p = _project(g, "P", themes=("vet",), members=(_inst(g, "lead"),), start=2024)
+    r = rank(g, project_target(g, p), weights={**_only("recency"), "theme": 0.01}, diversity=False)
+    assert _order(r) == [recent, old, ancient]
     assert r.candidates[0].factors["recency"] == 1.0 and r.candidates[1].factors["recency"] == pytest.approx(0.5)
-    assert r.candidates[0].evidence[0].text("de") == "zuletzt aktiv 2024 (Projekt A)"
+    assert r.candidates[2].factors["recency"] == 0.0  # more than ten years before 2024
+    assert r.candidates[0].evidence[-1].text("de") == "zuletzt aktiv 2024 (Projekt A)"
 
 
 # --------------------------------------------------------------------------- ranking rules
@@ -328,3 +345,104 @@ def test_default_diversity_caps_apply_without_options():
     r = rank(g, project_target(g, p), top=5)
     assert _order(r)[:3] == hessen[:2] + [bavaria]
     assert [c.deferred for c in r.candidates] == [False, False, False, True, True]
+
+
+# --------------------------------------------------------------------------- issue 20: ranks what matters
+def test_a_rare_shared_theme_outranks_a_common_one():
+    g = _graph()
+    lead = _inst(g, "lead")
+    common = [_inst(g, f"c{i}", themes=("vet",)) for i in range(5)]  # vet: everyone's theme
+    rare = _inst(g, "rare", themes=("water",))
+    p = _project(g, "P", themes=("vet", "water"), members=(lead,))
+    r = rank(g, project_target(g, p), weights=_only("theme"), diversity=False)
+    assert _order(r)[0] == rare
+    assert r.candidates[0].factors["theme"] > 0.5 > r.candidates[1].factors["theme"]
+    assert set(_order(r)[1:]) == set(common)
+
+
+def test_bundeslaender_mode_honours_the_land_and_sector_filters():
+    g = _graph()
+    lead = _inst(g, "lead", land="DE-HE")
+    _inst(g, "hb", land="DE-HB", themes=("water",), sector="science")
+    _inst(g, "ni", land="DE-NI", themes=("water",), sector="business")
+    _inst(g, "by", land="DE-BY", themes=("water",), sector="science")
+    p = _project(g, "P", themes=("water",), members=(lead,))
+    t = project_target(g, p)
+    assert {c.node for c in rank_laender(g, t).candidates} >= {"land:DE-HB", "land:DE-NI", "land:DE-BY"}
+    assert _order(rank_laender(g, t, laender=["DE-NI"])) == ["land:DE-NI"]
+    assert set(_order(rank_laender(g, t, sectors=["science"]))) == {"land:DE-HB", "land:DE-BY"}
+    assert rank_laender(g, t, laender=["DE-NI"], sectors=["science"]).candidates == []
+
+
+def test_require_theme_and_require_country():
+    g = _graph()
+    lead = _inst(g, "lead")
+    themed = _inst(g, "themed", themes=("water",))
+    local = _inst(g, "local", country="ETH")
+    regional = _inst(g, "regional", country="KEN")  # same region as Ethiopia
+    p = _project(g, "P", countries=("ETH",), themes=("water",), members=(lead,))
+    t = project_target(g, p)
+    assert set(_order(rank(g, t, diversity=False))) == {themed, local, regional}
+    assert _order(rank(g, t, require_theme=True)) == [themed]
+    r = rank(g, t, require_country=True)
+    assert _order(r) == [local] and r.total == 1
+
+
+def test_why_not_explains_listed_excluded_and_below_candidates():
+    g = _graph()
+    lead = _inst(g, "lead", land="DE-HE")
+    strong = [_inst(g, f"s{i}", themes=("water", "vet"), land="DE-HE") for i in range(3)]
+    weak = _inst(g, "weak", themes=("vet",), land="DE-BY")
+    idle = _inst(g, "idle", land="DE-BB")
+    p = _project(g, "P", themes=("water", "vet"), members=(lead,))
+    t = project_target(g, p)
+    r = rank(g, t, top=3, diversity=False)
+    assert set(_order(r)) == set(strong)
+    assert why_not(g, t, strong[0], r).status == "listed"
+    assert why_not(g, t, lead, r).status == "involved"
+    assert why_not(g, t, idle, r).status == "no_reason"
+    w = why_not(g, t, weak, r)
+    assert w.status == "below" and w.rank == 4 and w.cutoff == r.candidates[-1].score
+    assert 0 < w.factors["theme"] < 1
+    assert all(1 >= v > w.factors[f] for f, v in w.needed.items())
+    # a higher theme weight cannot help (the listed ones share all themes); none is offered
+    assert "theme" not in w.weights
+    # a Land relation the listed ones lack: the Land weight is the lever
+    g.add_edge("land:DE-BY", "country:ETH", "partners_with", **SRC)
+    g.add_edge(p, "country:ETH", "implemented_in", **SRC)
+    t = project_target(g, p)
+    r = rank(g, t, top=3, diversity=False, weights={"land": 0.5})
+    w = why_not(g, t, weak, r)
+    assert w.status == "below" and w.factors["land"] == 0.6 and w.weights["land"] > 0.5
+    r_by = rank(g, t, top=3, laender=["DE-HE"])
+    assert why_not(g, t, weak, r_by, laender=["DE-HE"]).status == "land_filter"
+    with pytest.raises(PartnernetzError):
+        why_not(g, t, "theme:water", r)
+
+
+def test_why_not_for_a_land_in_bundeslaender_mode():
+    g = _graph()
+    lead = _inst(g, "lead", land="DE-HE")
+    _inst(g, "hb", land="DE-HB", themes=("water",), sector="science")
+    _inst(g, "ni", land="DE-NI", themes=("water",), sector="business")
+    p = _project(g, "P", themes=("water",), members=(lead,))
+    t = project_target(g, p)
+    r = rank_laender(g, t, laender=["DE-NI"])
+    assert why_not(g, t, "land:DE-NI", r, mode="land", laender=["DE-NI"]).status == "listed"
+    assert why_not(g, t, "land:DE-HB", r, mode="land", laender=["DE-NI"]).status == "land_filter"
+    assert why_not(g, t, "land:DE-HE", r, mode="land", laender=["DE-NI"]).status == "involved"
+    assert why_not(g, t, "land:DE-BY", rank_laender(g, t), mode="land").status == "no_reason"
+    with pytest.raises(PartnernetzError):
+        why_not(g, t, "institution:hb", r, mode="land")
+
+
+def test_a_specialist_outranks_a_generalist_on_the_same_theme():
+    g = _graph()
+    lead = _inst(g, "lead")
+    specialist = _inst(g, "spec", themes=("water",))
+    generalist = _inst(g, "gen", themes=("water", "vet", "health"))
+    p = _project(g, "P", themes=("water",), members=(lead,))
+    r = rank(g, project_target(g, p), weights=_only("theme"), diversity=False)
+    assert _order(r) == [specialist, generalist]
+    f = {c.node: c.factors["theme"] for c in r.candidates}
+    assert f[specialist] == 1.0 and 0 < f[generalist] < 1

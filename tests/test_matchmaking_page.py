@@ -106,9 +106,12 @@ def test_layout_and_callbacks_on_the_app(app):
     client = app.server.test_client()
     weights = [{"id": f"matchmaking-weight-{f}", "property": "value", "value": 1} for f in FACTORS]
     payload = {
-        "output": "..matchmaking-results.children...matchmaking-summary.children..",
+        "output": "..matchmaking-results.children...matchmaking-summary.children..."
+                  "matchmaking-whynot-panel.children...matchmaking-url-state.data..",
         "outputs": [{"id": "matchmaking-results", "property": "children"},
-                    {"id": "matchmaking-summary", "property": "children"}],
+                    {"id": "matchmaking-summary", "property": "children"},
+                    {"id": "matchmaking-whynot-panel", "property": "children"},
+                    {"id": "matchmaking-url-state", "property": "data"}],
         "inputs": [
             {"id": "matchmaking-target", "property": "value", "value": "project:BLP-08"},
             {"id": "matchmaking-themes", "property": "value", "value": []},
@@ -117,7 +120,9 @@ def test_layout_and_callbacks_on_the_app(app):
             {"id": "matchmaking-sectors", "property": "value", "value": []},
             {"id": "matchmaking-top", "property": "value", "value": 5},
             {"id": "matchmaking-diversity", "property": "value", "value": ["on"]},
+            {"id": "matchmaking-require", "property": "value", "value": ["theme"]},
             *weights,
+            {"id": "matchmaking-whynot", "property": "value", "value": "institution:hlft"},
         ],
         "state": [{"id": "url", "property": "search", "value": "?lang=de"}],
         "changedPropIds": ["matchmaking-target.value"],
@@ -127,6 +132,13 @@ def test_layout_and_callbacks_on_the_app(app):
     body = json.dumps(resp.get_json(), ensure_ascii=False)
     assert "5 Vorschläge für Stärkung der infektiologischen Kapazitäten in Uganda" in body
     assert "institution:geninsa" in body
+    # the view's state for the address bar; weights 1 differ from the defaults
+    out = resp.get_json()["response"]
+    search = out["matchmaking-url-state"]["data"]["search"]
+    assert "top=" not in search  # 5 is not one of the choices: the default is kept
+    assert "target=project%3ABLP-08" in search and "require=theme" in search and "whynot=institution%3Ahlft" in search
+    assert "w=theme%3A1%2Ccountry%3A1" in search and search.endswith("&lang=de")
+    assert '"data-status"' in body  # the "Warum nicht?" answer for hlft
 
 
 def test_target_options_sorted_locale_aware(sample_graph):
@@ -135,3 +147,42 @@ def test_target_options_sorted_locale_aware(sample_graph):
     countries = [n for n in ids if n.startswith("country:")]
     assert countries.index("country:ETH") < countries.index("country:BDI")  # Äthiopien with the A's
     assert ids.index(countries[0]) > max(i for i, n in enumerate(ids) if n.startswith("project:"))
+
+
+def test_layout_restores_the_state_from_the_url(app):
+    from dashboard.viewstate import parse_matchmaking
+    query = {"target": "country:TZA", "themes": "theme:water", "mode": "land", "land": "DE-NI,DE-XX",
+             "sector": "science", "top": "20", "diversity": "0", "require": "theme", "w": "theme:4.5,land:1",
+             "whynot": "land:DE-SN"}
+    with app.server.test_request_context("/matchmaking"):
+        rendered = _json(page.layout(lang="de", **query))
+    for snippet in ('"value": "country:TZA"', '"value": ["theme:water"]', '"value": "land"', '"value": ["DE-NI"]',
+                    '"value": ["science"]', '"value": 20', '"value": ["theme"]', '"value": 4.5', '"value": "land:DE-SN"'):
+        assert snippet in rendered, snippet
+    controls = {"target": "country:TZA", "themes": ["theme:water"], "what": "land", "laender": ["DE-NI"],
+                "sectors": ["science"], "top": 20, "diversity": [], "require": ["theme"]}
+    weights = {f: 4.5 if f == "theme" else 1.0 if f == "land" else page.DEFAULT_WEIGHTS[f] for f in FACTORS}
+    search = page.page_search(controls, weights, "land:DE-SN", "de")
+    assert search == ("?target=country%3ATZA&mode=land&themes=theme%3Awater&land=DE-NI&sector=science&top=20"
+                      "&diversity=0&require=theme&w=theme%3A4.5%2Cland%3A1&whynot=land%3ADE-SN&lang=de")
+    from urllib.parse import parse_qs
+    state = parse_matchmaking(parse_qs(search[1:]), FACTORS)
+    assert state["w"] == {"theme": 4.5, "land": 1.0}
+
+
+def test_german_csv_has_decimal_commas(sample_graph):
+    ranking = page.compute_ranking(sample_graph, "project:BLP-08", top=3)
+    text = page.shortlist_csv(page.shortlist_rows(sample_graph, ranking, "de")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert rows[0]["Punktzahl"] == f"{ranking.candidates[0].score:.4f}".replace(".", ",")
+    assert "," in rows[0]["Themen"] and "." not in rows[0]["Punktzahl"]
+
+
+def test_why_not_panel_names_the_status_and_the_comparison(sample_graph):
+    ranking = page.compute_ranking(sample_graph, "country:TZA", themes=["theme:water"], top=10)
+    wn = page.compute_why_not(sample_graph, ranking, "institution:kiruddu-hospital", top=10)
+    rendered = _json(page.why_not_children(sample_graph, ranking, wn, "de", dict(page.DEFAULT_WEIGHTS)))
+    assert wn.status == "below" and "ist ein echter Kandidat, aber erst auf Platz" in rendered
+    assert rendered.count('"data-node"') == 1 + len(ranking.candidates)
+    # a Land in institution mode is not answered; an involved institution is named so
+    assert page.compute_why_not(sample_graph, ranking, "land:DE-SN") is None

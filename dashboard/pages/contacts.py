@@ -5,8 +5,10 @@ it, and look up the event history.
 The callbacks are thin: they parse the controls, call :mod:`graph.people.contacts`,
 :mod:`graph.people.guestlist`, :mod:`graph.people.events` and :mod:`loaders.contact_export`
 on the per-dataset :class:`~graph.people.contacts.ContactIndex` (built once per graph
-generation via ``ctx.cached``), and build rows. At most :data:`MAX_ROWS` rows
-go to the browser; person pickers search on the server.
+generation via ``ctx.cached``), and build rows. The contact finder's grid pages on
+the server (AG Grid's infinite row model, :mod:`dashboard.grid_rows`): the browser
+gets only the rows it shows, of at most :data:`MAX_ROWS` matches; person pickers
+search on the server.
 """
 
 from __future__ import annotations
@@ -22,16 +24,19 @@ from dashboard import downloads
 from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
+from dashboard import consent_panel
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
+from dashboard.grid_rows import answer as grid_answer
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard.viewstate import network_href
+from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
+from dashboard.viewstate import contacts_search, network_href, parse_contacts
 from graph.core.labels import ATTENDANCE_ROLE, SECTOR
 from graph.core.labels import label as _label
 from graph.people.contacts import ContactIndex, Match, build_contact_index, describe_reasons, find_contacts, merge_note
 from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
-from graph.people.guestlist import GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.people.guestlist import EACH, GuestListInfeasible, Quota, build_guest_list, check_guest_list
 from graph.core.text import fold
 from graph.people.privacy import PrivacyError
 from loaders.egress import ContactListPayload
@@ -42,6 +47,8 @@ TITLE_KEY = "nav.contacts"
 
 #: Most rows sent to the browser per grid.
 MAX_ROWS = 1500
+#: Height (px) of a row of a grid paged on the server: two wrapped lines.
+ROW_HEIGHT = 52
 #: Most options a person/institution picker shows per search.
 MAX_OPTIONS = 50
 
@@ -61,6 +68,7 @@ class ID:
     MONTHS = "contacts-months"
     RESULT_COUNT = "contacts-result-count"
     RESULTS = "contacts-results"
+    RESULTS_KEY = "contacts-results-key"
     RESULT_LINKS = "contacts-results-links"
     SIZE = "contacts-size"
     PREFER = "contacts-prefer"
@@ -95,6 +103,10 @@ class ID:
     HISTORY_OF = "contacts-history-of"
     HISTORY = "contacts-history"
     EVENT_LIST = "contacts-event-list"
+    URL_STATE = "contacts-url-state"
+    AUTO_BUILD = "contacts-auto-build"
+    COUNTS_NOTE = "contacts-counts-note"
+    CONSENT = consent_panel.ID  # the consent-due section
 
 
 # ----------------------------------------------------------------- helpers
@@ -109,6 +121,21 @@ def contact_index() -> ContactIndex:
     """The contact index of the served dataset (built once per generation)."""
     ctx = current()
     return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
+
+
+def _matches(kwargs: dict[str, Any]) -> list[Match]:
+    """``find_contacts`` for the served dataset, remembered for the last few
+    filters (the count and every page of the grid ask for the same list)."""
+    ctx = current()
+    recent: dict[str, list[Match]] = ctx.cached("contacts.recent_matches", dict)
+    key = repr(sorted(kwargs.items()))
+    found = recent.get(key)
+    if found is None:
+        found = find_contacts(contact_index(), **kwargs)
+        if len(recent) >= 16:
+            recent.clear()  # a small, short-lived memo: start afresh rather than track order
+        recent[key] = found
+    return found
 
 
 def _num(value: Any, default: int | None = None) -> int | None:
@@ -152,42 +179,61 @@ def person_row(index: ContactIndex, match_or_person, lang: str) -> dict[str, Any
 #: Long texts (institution names, roles, sectors) wrap onto further lines
 #: instead of being cut off with "…" in narrow windows (1024 px).
 WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"}
+#: E-mail addresses have no spaces: they break anywhere rather than being cut.
+EMAIL_WRAP = {"wrapText": True, "autoHeight": True, "cellClass": "cell-wrap cell-break"}
 #: The person's name stays in view while the wide grids scroll sideways.
 PINNED = {"pinned": "left", "lockPinned": True}
 
 
 def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
+    """Grid columns: name (pinned) and e-mail first, so both are in view at
+    1024 px; long texts wrap onto further lines (rows grow, nothing is cut)."""
     cols = [
-        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 150, "flex": 2, **PINNED, **WRAP},
-        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 220, "flex": 3,
+        {"field": "name", "headerName": t("contacts.name", lang), "minWidth": 140, "flex": 2, **PINNED, **WRAP},
+        {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 235, "flex": 2, "tooltipField": "email",
+         **EMAIL_WRAP},
+        {"field": "institution", "headerName": t("contacts.institution", lang), "minWidth": 180, "flex": 3,
          "tooltipField": "institution", **WRAP},
     ]
     if with_reason:
-        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 200, "flex": 3, **WRAP})
+        cols.append({"field": "reason", "headerName": t("contacts.reason", lang), "minWidth": 170, "flex": 3, **WRAP})
     cols += [
-        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 170, "flex": 2, "tooltipField": "role",
+        {"field": "role", "headerName": t("contacts.role_col", lang), "minWidth": 150, "flex": 2, "tooltipField": "role",
          **WRAP},
-        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 130, "flex": 1, **WRAP},
-        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 140, "flex": 1, **WRAP},
-        {"field": "email", "headerName": t("contacts.email", lang), "minWidth": 170, "flex": 2, "tooltipField": "email"},
+        {"field": "sector", "headerName": t("contacts.sector", lang), "minWidth": 120, "flex": 1, **WRAP},
+        {"field": "land", "headerName": t("contacts.land", lang), "minWidth": 120, "flex": 1, **WRAP},
         {"field": "languages", "headerName": t("contacts.langs_col", lang), "width": 95},
         {"field": "last", "headerName": t("contacts.last", lang), "width": 120},
-        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 220, "flex": 2, "tooltipField": "note"},
+        {"field": "note", "headerName": t("contacts.note", lang), "minWidth": 220, "flex": 2, "tooltipField": "note",
+         **WRAP},
     ]
     return cols
 
 
-def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = False, page_size: int = 15) -> dag.AgGrid:
+def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = False, page_size: int = 15,
+          on_server: bool = False) -> dag.AgGrid:
+    """A contact grid; ``on_server``: AG Grid's infinite row model, one block
+    of ``page_size`` rows per request (``getRowsRequest`` → ``getRowsResponse``)."""
     options: dict[str, Any] = {"pagination": True, "paginationPageSize": page_size, "domLayout": "autoHeight",
                                "paginationPageSizeSelector": [15, 50, 100], "enableCellTextSelection": True}
     if selectable:
         options["rowSelection"] = {"mode": "multiRow"}
         options["selectionColumnDef"] = {"pinned": "left"}  # the checkboxes stay before the pinned name
+    columns = _columns(lang, with_reason=with_reason)
+    rows: dict[str, Any] = {"rowData": []}
+    style = {"width": "100%"}
+    if on_server:
+        # the infinite row model knows neither automatic grid nor row heights: rows of
+        # two wrapped lines, and a grid as high as a page of 15 (more rows scroll inside)
+        options.update(cacheBlockSize=page_size, maxBlocksInCache=20, domLayout="normal", rowHeight=ROW_HEIGHT)
+        columns = [{k: v for k, v in col.items() if k != "autoHeight"} for col in columns]
+        rows = {"rowModelType": "infinite"}
+        style["height"] = f"{page_size * ROW_HEIGHT + 100}px"
     return dag.AgGrid(
-        id=grid_id, rowData=[], columnDefs=_columns(lang, with_reason=with_reason),
+        id=grid_id, columnDefs=columns,
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
         getRowId="params.data.id", dashGridOptions=grid_options(lang, **options), className="ag-theme-alpine",
-        style={"width": "100%"},
+        style=style, **rows,
     )
 
 
@@ -270,7 +316,28 @@ def quota_text(index: ContactIndex, item: dict[str, Any], lang: str) -> str:
         parts.append(f"{t('contacts.min', lang)} {item['min']}")
     if item.get("max") is not None:
         parts.append(f"{t('contacts.max', lang)} {item['max']}")
+    if item["value"] == EACH:  # "höchstens 4 je Land"
+        return f"{', '.join(parts)} {value_label(index, item['dimension'], EACH, lang)}"
     return f"{value_label(index, item['dimension'], item['value'], lang)}: {', '.join(parts)}"
+
+
+def quota_value_options(index: ContactIndex, dimension: str, lang: str) -> list[dict[str, str]]:
+    """Values of a quota: "every group" (a rule per group in one step) first, then each group."""
+    return ([{"label": t(f"contacts.each.{dimension}", lang), "value": EACH}]
+            + _options(index, dimension, lang))
+
+
+def valid_quotas(index: ContactIndex, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Quota items from the URL whose value exists (or is the per-group rule)."""
+    out = []
+    for item in items:
+        if item["value"] == EACH or item["value"] in set(index.options(item["dimension"])):
+            try:
+                quota_from_store(item)
+            except PartnernetzError:
+                continue
+            out.append(item)
+    return out
 
 
 def _field(label_key: str, control, lang: str, cls: str = "field", hint_key: str | None = None) -> html.Div:
@@ -323,6 +390,9 @@ def layout(lang: str = "de", **query: str):
                         className="contacts-page")
 
     preset = url_presets(index, query)
+    state = parse_contacts(query)
+    persons = lambda ids: [i for i in ids if i in index.persons and not index.persons[i].masked]  # noqa: E731
+    include, exclude = persons(state["include"]), persons(state["exclude"])
 
     def multi(id_: str, facet: str, name: str) -> dcc.Dropdown:
         dd = _multi(id_, _options(index, facet, lang), lang)
@@ -339,21 +409,23 @@ def layout(lang: str = "de", **query: str):
             _field("contacts.sectors", multi(ID.SECTORS, "sector", "sector"), lang),
             _field("contacts.institutions", multi(ID.INSTITUTIONS, "institution", "institution"), lang),
             _field("contacts.languages", multi(ID.LANGUAGES, "language", "language"), lang),
-            _field("contacts.role", dcc.Input(id=ID.ROLE, type="text", debounce=True, className="text-input"), lang),
+            _field("contacts.role", dcc.Input(id=ID.ROLE, type="text", debounce=True, className="text-input",
+                                              value=state["role"] or None), lang),
             _field("contacts.text", dcc.Input(id=ID.TEXT, type="search", debounce=True, className="text-input",
-                                                  value=query.get("q") or None), lang),
+                                                  value=state["q"] or None), lang),
             _field("contacts.attended", multi(ID.ATTENDED, "event", "event"), lang),
             _field("contacts.attendance", html.Div([
-                dcc.RadioItems(id=ID.ATTENDANCE_MODE, value="any", inline=True, className="radio", options=[
+                dcc.RadioItems(id=ID.ATTENDANCE_MODE, value=state["attendance"], inline=True, className="radio", options=[
                     {"label": t("contacts.att_any", lang), "value": "any"},
                     {"label": t("contacts.att_never", lang), "value": "never"},
                     {"label": t("contacts.att_not_recent", lang), "value": "not_recent"}]),
-                dcc.Input(id=ID.MONTHS, type="number", min=0, value=12, className="num-input"),
+                dcc.Input(id=ID.MONTHS, type="number", min=0, value=state["months"], className="num-input"),
                 html.Span(t("contacts.months", lang), className="muted"),
             ], className="inline"), lang, cls="field wide"),
         ], className="filter-grid"),
         html.Div(id=ID.RESULT_COUNT, className="result-count"),
-        _grid(ID.RESULTS, lang, with_reason=True),
+        _grid(ID.RESULTS, lang, with_reason=True, on_server=True),
+        dcc.Store(id=ID.RESULTS_KEY),
         html.Div(institution_links(index, None, lang), id=ID.RESULT_LINKS, className="result-links"),
     ], className="section")
 
@@ -362,27 +434,29 @@ def layout(lang: str = "de", **query: str):
         html.H2(t("contacts.guestlist", lang)),
         html.P(t("contacts.guestlist_intro", lang), className="muted"),
         html.Div([
-            _field("contacts.size", dcc.Input(id=ID.SIZE, type="number", min=0, value=10, className="num-input"), lang),
+            _field("contacts.size", dcc.Input(id=ID.SIZE, type="number", min=0, value=state["size"], className="num-input"), lang),
             _field("contacts.prefer", html.Div([
-                dcc.Checklist(id=ID.PREFER, value=["prefer"], options=[{"label": "", "value": "prefer"}], className="check"),
+                dcc.Checklist(id=ID.PREFER, value=["prefer"] if state["prefer"] else [],
+                              options=[{"label": "", "value": "prefer"}], className="check"),
                 html.Span(t("contacts.prefer_months", lang), className="muted"),
-                dcc.Input(id=ID.PREFER_MONTHS, type="number", min=0, value=12, className="num-input"),
+                dcc.Input(id=ID.PREFER_MONTHS, type="number", min=0, value=state["prefer_months"], className="num-input"),
             ], className="inline"), lang, cls="field wide"),
         ], className="filter-grid"),
         html.H3(t("contacts.quotas", lang)),
         html.Div([
             _field("contacts.quota_dim", dcc.Dropdown(id=ID.QUOTA_DIM, options=dims, value="sector", clearable=False), lang),
-            _field("contacts.quota_value", dcc.Dropdown(id=ID.QUOTA_VALUE, options=_options(index, "sector", lang)), lang),
+            _field("contacts.quota_value", dcc.Dropdown(id=ID.QUOTA_VALUE, options=quota_value_options(index, "sector", lang),
+                                                        placeholder=t("contacts.quota_value_ph", lang)), lang),
             _field("contacts.min", dcc.Input(id=ID.QUOTA_MIN, type="number", min=0, className="num-input"), lang, cls="field narrow"),
             _field("contacts.max", dcc.Input(id=ID.QUOTA_MAX, type="number", min=0, className="num-input"), lang, cls="field narrow"),
             html.Button(t("contacts.quota_add", lang), id=ID.QUOTA_ADD, className="button secondary"),
         ], className="quota-form"),
         html.Div(id=ID.QUOTA_LIST, className="quota-list", children=html.Span(t("contacts.no_quotas", lang), className="muted")),
         html.Div([
-            _field("contacts.include", dcc.Dropdown(id=ID.INCLUDE, multi=True, options=person_options(index, "", []),
-                                                    placeholder=t("contacts.search_hint", lang)), lang),
-            _field("contacts.exclude", dcc.Dropdown(id=ID.EXCLUDE, multi=True, options=person_options(index, "", []),
-                                                    placeholder=t("contacts.search_hint", lang)), lang),
+            _field("contacts.include", dcc.Dropdown(id=ID.INCLUDE, multi=True, options=person_options(index, "", include),
+                                                    value=include, placeholder=t("contacts.search_hint", lang)), lang),
+            _field("contacts.exclude", dcc.Dropdown(id=ID.EXCLUDE, multi=True, options=person_options(index, "", exclude),
+                                                    value=exclude, placeholder=t("contacts.search_hint", lang)), lang),
         ], className="filter-grid two"),
         html.Div(html.Button(t("contacts.build", lang), id=ID.BUILD, className="button"), className="button-row"),
         html.Div(id=ID.MESSAGES, className="list-messages"),
@@ -399,21 +473,25 @@ def layout(lang: str = "de", **query: str):
             html.Button("CSV", id=ID.DL_CSV, className="button"),
             html.Button("vCard", id=ID.DL_VCF, className="button"),
             html.Label(t("contacts.separator", lang) + ":", className="sep-label"),
-            dcc.RadioItems(id=ID.SEPARATOR, value=";", inline=True, className="radio", options=[
+            dcc.RadioItems(id=ID.SEPARATOR, value=state["sep"], inline=True, className="radio", options=[
                 {"label": t("contacts.sep_semicolon", lang), "value": ";"},
                 {"label": t("contacts.sep_comma", lang), "value": ","}]),
             dcc.Download(id=ID.DOWNLOAD),
         ], className="button-row downloads"),
         html.P(t("contacts.export_note", lang), className="muted small"),
-        dcc.Store(id=ID.QUOTAS, data=[]),
+        dcc.Store(id=ID.QUOTAS, data=valid_quotas(index, state["quota"])),
         dcc.Store(id=ID.LIST, data=[]),
+        dcc.Store(id=ID.AUTO_BUILD, data=state["built"]),
     ], className="section")
 
     return html.Div([
         header,
+        dcc.Store(id=ID.URL_STATE),
         html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
+        html.P(t("contacts.counts_note", lang, n=len(index.persons), r=len(index.persons) + n_merged, d=n_merged),
+               className="muted small", id=ID.COUNTS_NOTE) if n_merged else None,
         key_figures([(t("contacts.persons", lang), len(index.persons)), (t("table.events", lang), len(index.events))]),
-        finder, guestlist, _events_section(index, lang),
+        finder, guestlist, _events_section(index, lang, state["show"], state["history"]), consent_panel.section(lang),
     ], className="contacts-page")
 
 
@@ -434,11 +512,13 @@ def _event_list(index: ContactIndex, lang: str) -> html.Div:
     ], className="section")
 
 
-def _events_section(index: ContactIndex, lang: str) -> html.Div:
+def _events_section(index: ContactIndex, lang: str, show: str | None = None, history: str | None = None) -> html.Div:
     events = events_by_date(index)
     if not events:
         return html.Div([html.H2(t("contacts.events", lang)), html.P(t("contacts.no_events", lang), className="muted")])
     options = [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events]
+    known = (history in index.persons and not index.persons[history].masked) or history in index.by_institution
+    chosen = [history] if history and known else []
     history_cols = [
         {"field": "date", "headerName": t("contacts.date", lang), "width": 120},
         {"field": "event", "headerName": t("contacts.event", lang), "flex": 3, "minWidth": 240, **WRAP},
@@ -455,7 +535,9 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
         html.H2(t("contacts.events", lang)),
         html.Div([
             html.Div([
-                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options, value=events[0].id, clearable=False), lang),
+                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options,
+                                                                    value=show if show in index.events else events[0].id,
+                                                                    clearable=False), lang),
                 dag.AgGrid(id=ID.EVENT_ATTENDEES, rowData=[], columnDefs=attendee_cols, getRowId="params.data.id",
                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
                            dashGridOptions=grid_options(lang, **grid_opts), className="ag-theme-alpine", style={"width": "100%"}),
@@ -463,7 +545,8 @@ def _events_section(index: ContactIndex, lang: str) -> html.Div:
             html.Div(id=ID.EVENT_COUNTS, className="event-counts"),
         ], className="event-layout"),
         html.H3(t("contacts.history_of", lang)),
-        _field("contacts.person", dcc.Dropdown(id=ID.HISTORY_OF, options=person_options(index, "", [], institutions=True, lang=lang),
+        _field("contacts.person", dcc.Dropdown(id=ID.HISTORY_OF, options=person_options(index, "", chosen, institutions=True, lang=lang),
+                                               value=chosen[0] if chosen else None,
                                                placeholder=t("contacts.search_hint", lang)), lang),
         dag.AgGrid(id=ID.HISTORY, rowData=[], columnDefs=history_cols,
                    defaultColDef={"sortable": True, "filter": True, "resizable": True},
@@ -523,6 +606,33 @@ GUEST_LIST_FORM = {"size": (ID.SIZE, "value"), "quotas": (ID.QUOTAS, "data"), "i
                    "selected": (ID.LIST_GRID, "selectedRows"), "add_person": (ID.ADD_PERSON, "value")}
 
 
+#: Guest-list settings kept in the URL: field -> (component id, property).
+URL_FORM = {"show": (ID.EVENT, "value"), "history": (ID.HISTORY_OF, "value"), "size": (ID.SIZE, "value"), "prefer": (ID.PREFER, "value"), "prefer_months": (ID.PREFER_MONTHS, "value"),
+            "quota": (ID.QUOTAS, "data"), "include": (ID.INCLUDE, "value"), "exclude": (ID.EXCLUDE, "value"),
+            "sep": (ID.SEPARATOR, "value"), "built": (ID.LIST, "data")}
+
+#: Finder controls -> URL parameter (see :func:`dashboard.viewstate.parse_contacts`).
+_URL_NAMES = {"themes": "theme", "countries": "country", "laender": "land", "sectors": "sector",
+              "institutions": "institution", "languages": "language", "attended": "event", "role": "role",
+              "text": "q", "attendance_mode": "attendance", "months": "months"}
+
+
+def page_search(filters: dict[str, Any], form: dict[str, Any], lang: str) -> str:
+    """The URL query of the finder's filters and the guest-list settings.
+
+    >>> page_search({"laender": ["land:DE-HE"], "text": "Wasser", "months": 12},
+    ...             {"size": 12, "prefer": [], "quota": [{"dimension": "land", "value": "*", "max": 4}],
+    ...              "built": ["contact:a"]}, "de")
+    '?land=land%3ADE-HE&q=Wasser&size=12&prefer=0&quota=land%3A%2A%3Amax4&built=1&lang=de'
+    """
+    state: dict[str, Any] = {_URL_NAMES[k]: v for k, v in filters.items() if k in _URL_NAMES}
+    state.update({k: v for k, v in form.items() if k not in ("prefer", "built")})
+    state["prefer"] = bool(form.get("prefer"))
+    state["built"] = bool(form.get("built"))
+    state["lang"] = lang
+    return contacts_search({k: v for k, v in state.items() if v is not None})
+
+
 @dataclass(frozen=True)
 class GuestListForm:
     """The guest-list controls, parsed (see :data:`GUEST_LIST_FORM`).
@@ -552,21 +662,42 @@ class GuestListForm:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
-                  inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
+    consent_panel.register_callbacks(app)
+
+    # a new filter (in the browser, no request): the grid drops its cached blocks and asks
+    # again from the first page; that one request answers the rows and the count
+    app.clientside_callback(
+        """function() { return Array.prototype.slice.call(arguments); }""",
+        dash.Output(ID.RESULTS_KEY, "data"), [dash.Input(cid, "value") for cid in FILTERS.values()],
+        prevent_initial_call=True)
+    app.clientside_callback(
+        """function(key, gridId) {
+            if (window.dash_ag_grid && dash_ag_grid.getApiAsync) {
+                dash_ag_grid.getApiAsync(gridId).then(function(api) { api.purgeInfiniteCache(); });
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        dash.Output(ID.RESULTS_KEY, "modified_timestamp"), dash.Input(ID.RESULTS_KEY, "data"),
+        dash.State(ID.RESULTS, "id"), prevent_initial_call=True)
+
+    @app.callback(dash.Output(ID.RESULTS, "getRowsResponse"), dash.Output(ID.RESULT_COUNT, "children"),
+                  inputs={"request": dash.Input(ID.RESULTS, "getRowsRequest"),
+                          "filters": {name: dash.State(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})
-    def _filter(filters, search):
+    def _result_rows(request, filters, search):
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
-        matches = find_contacts(index, **filter_kwargs(**filters))
-        rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
-        if len(matches) == 1:
+        found = _matches(filter_kwargs(**filters))
+        matches = found[:MAX_ROWS]
+        if len(found) == 1:
             text = t("contacts.count_one", lang)
-        elif len(matches) <= MAX_ROWS:
-            text = t("contacts.count", lang, n=len(matches))
+        elif len(found) <= MAX_ROWS:
+            text = t("contacts.count", lang, n=len(found))
         else:
-            text = t("contacts.count_capped", lang, n=len(matches), k=MAX_ROWS)
+            text = t("contacts.count_capped", lang, n=len(found), k=MAX_ROWS)
+        rows = grid_answer(request, len(matches), lambda: [person_row(index, m, lang) for m in matches],
+                           lambda a, b: [person_row(index, m, lang) for m in matches[a:b]])
         return rows, text
 
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),
@@ -578,7 +709,7 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
                   dash.Input(ID.QUOTA_DIM, "value"), LANG_STATE)
     def _quota_values(dim, search):
-        return _options(contact_index(), dim or "sector", lang_from_search(search)), None
+        return quota_value_options(contact_index(), dim or "sector", lang_from_search(search)), None
 
     @app.callback(dash.Output(ID.QUOTAS, "data"),
                   dash.Input(ID.QUOTA_ADD, "n_clicks"), dash.Input({"type": ID.QUOTA_REMOVE, "index": ALL}, "n_clicks"),
@@ -594,7 +725,7 @@ def register_callbacks(app: dash.Dash) -> None:
             return [q for k, q in enumerate(quotas) if k != trigger["index"]]
         if not dim or not value or (qmin in (None, "") and qmax in (None, "")):
             raise dash.exceptions.PreventUpdate
-        item = {"dimension": dim, "value": value, "min": _num(qmin), "max": _num(qmax)}
+        item = {"dimension": dim, "value": value, "min": _num(qmin), "max": _num(qmax)}  # value EACH: every group
         try:
             quota_from_store(item)
         except PartnernetzError:
@@ -617,17 +748,22 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.LIST, "data"), dash.Output(ID.MESSAGES, "children"),
                   dash.Output(ID.EXCLUDE, "value"),
                   inputs={"clicks": [dash.Input(i, "n_clicks") for i in (ID.BUILD, ID.REMOVE, ID.ADD)],
+                          "auto": dash.Input(ID.AUTO_BUILD, "data"),
                           "filters": {name: dash.State(cid, "value") for name, cid in FILTERS.items()},
                           "form": {name: dash.State(*spec) for name, spec in GUEST_LIST_FORM.items()},
-                          "search": LANG_STATE},
-                  prevent_initial_call=True)
-    def _guest_list(clicks, filters, form, search):
-        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
+                          "search": LANG_STATE})
+    def _guest_list(clicks, auto, filters, form, search):
         lang = lang_from_search(search)
         index = contact_index()
         form = GuestListForm.parse(form)
         members, exclude = form.members, form.exclude
         trigger = dash.ctx.triggered_id
+        if trigger is None or trigger == ID.AUTO_BUILD:
+            # drawing the page: a link to a built list (``built=1``) builds it again from its settings
+            if not auto:
+                raise dash.exceptions.PreventUpdate
+            trigger = ID.BUILD
+        require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if trigger == ID.BUILD:
             pool = [m.person.id for m in find_contacts(index, **filter_kwargs(**filters))]
             try:
@@ -651,6 +787,24 @@ def register_callbacks(app: dash.Dash) -> None:
         problems = check_guest_list(index, members, size=form.size, quotas=form.quotas)
         msgs = [p.message(index, lang) for p in problems]
         return members, _list_messages(index, "contacts.list_check", msgs, not problems, lang), exclude
+
+    register_url_sync(app, ID.URL_STATE)
+
+    @app.callback(dash.Output(ID.URL_STATE, "data"),
+                  inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
+                          "form": {name: dash.Input(cid, prop) for name, (cid, prop) in URL_FORM.items()},
+                          "search": LANG_STATE})
+    def _url_state(filters, form, search):
+        events = events_by_date(contact_index())
+        if events and form.get("show") == events[0].id:
+            form = {**form, "show": None}  # the latest event is shown by default
+        return url_payload(PATH, page_search(filters, form, lang_from_search(search)))
+
+    @app.callback(*LANG_HREF_OUTPUTS, dash.Input(ID.URL_STATE, "data"), prevent_initial_call="initial_duplicate")
+    def _lang_links(payload):
+        if not payload or payload.get("path") != PATH:
+            raise dash.exceptions.PreventUpdate
+        return lang_hrefs(PATH, payload["search"])
 
     @app.callback(dash.Output(ID.LIST_GRID, "rowData"), dash.Output(ID.LIST_COUNT, "children"),
                   dash.Input(ID.LIST, "data"), LANG_STATE)

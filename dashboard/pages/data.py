@@ -11,9 +11,11 @@ from dashboard import downloads
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
+from dashboard import merge_panel, table_editor
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from graph.analysis.analytics import compute
 from loaders.egress import GraphPayload
 from loaders.redaction import store_problem
 from loaders.report import LoadReport
@@ -31,6 +33,8 @@ class ID:
     PROBLEMS = "data-problems"
     SNAPSHOT = "data-snapshot"
     WORKSPACE = workspace_panel.ID  # the workspace section's ids
+    EDITOR = table_editor.ID  # the table editor's ids
+    MERGE = merge_panel.ID  # the duplicate review's ids
 
 
 def warm_up() -> None:
@@ -67,6 +71,8 @@ def layout(lang: str = "de", **_query: str):
         page_header(TITLE_KEY, lang),
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
         workspace_panel.section(lang),
+        table_editor.section(lang),
+        merge_panel.section(lang),
         html.H2(t("data.served", lang)) if ctx.settings.workspace else None,
         snapshot_note,
         html.Div(status, className="status ok" if report.ok else "status error"),
@@ -94,11 +100,25 @@ def export_payload(graph, fmt: str, *, lang: str = "de") -> GraphPayload:
     """The graph as a download (through the gate: contacts without consent
     never leave): canonical CSV tables as a ZIP named in ``lang``
     (``partnernetz-tabellen.zip`` / ``partnernetz-tables.zip``), GraphML or GEXF."""
-    return GraphPayload(graph, fmt, what="graph download", lang=lang)
+    # GraphML/GEXF carry the network metrics: the ones computed once per dataset (shared with the
+    # Analysen page) inside a request; outside one the writer computes them (loaders.export)
+    attrs = _cached_metrics() if fmt in ("graphml", "gexf") else None
+    return GraphPayload(graph, fmt, what="graph download", lang=lang, node_attrs=attrs)
+
+
+def _cached_metrics() -> dict | None:
+    """The dataset's metric attributes from the app's cache (None outside a request)."""
+    try:
+        ctx = current()
+    except RuntimeError:
+        return None
+    return ctx.cached("analytics.metrics", lambda: compute(ctx.graph)).node_attributes()
 
 
 def register_callbacks(app: dash.Dash) -> None:
     workspace_panel.register_callbacks(app)
+    table_editor.register_callbacks(app)
+    merge_panel.register_callbacks(app)
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),

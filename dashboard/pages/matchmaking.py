@@ -18,15 +18,19 @@ import dash
 from dash import dcc, html
 
 from dashboard import downloads
+from dashboard.access import current_identity, require_role
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard.viewstate import network_href
+from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
+from dashboard.viewstate import MM_TOPS, matchmaking_search, network_href, parse_matchmaking
+from dashboard.pages.followup_view import save_ranking
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import NodeKind, kind_of
 from graph.analysis.matchmaking import (
-    DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS, Candidate, Ranking, match_index, rank, rank_laender, resolve_target,
+    DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS, SUBSTANTIVE, Candidate, Ranking, WhyNot, match_index, rank,
+    rank_laender, resolve_target, why_not,
 )
 from graph.analysis.opportunities import OPPORTUNITY_KINDS, opportunities
 from graph.core.reference import LAENDER
@@ -41,10 +45,13 @@ TITLE_KEY = "nav.matchmaking"
 #: Options offered before the user types (the rest come from the search callback).
 INITIAL_OPTIONS = 300
 SEARCH_LIMIT = 50
-TOP_CHOICES = (10, 20, 50)
+TOP_CHOICES = MM_TOPS
 
 
 class ID:
+    SAVE_NAME = "matchmaking-save-name"
+    SAVE_BTN = "matchmaking-save"
+    SAVE_MSG = "matchmaking-save-message"
     TARGET = "matchmaking-target"
     THEMES = "matchmaking-themes"
     THEMES_ROW = "matchmaking-themes-row"
@@ -53,6 +60,10 @@ class ID:
     SECTORS = "matchmaking-sectors"
     TOP = "matchmaking-top"
     DIVERSITY = "matchmaking-diversity"
+    REQUIRE = "matchmaking-require"
+    WHYNOT = "matchmaking-whynot"
+    WHYNOT_PANEL = "matchmaking-whynot-panel"
+    URL_STATE = "matchmaking-url-state"
     WEIGHT = "matchmaking-weight-"  # + factor: see weight()
     RESET = "matchmaking-reset"
     RESULTS = "matchmaking-results"
@@ -66,6 +77,11 @@ class ID:
     def weight(factor: str) -> str:
         """The slider of one factor's weight."""
         return f"{ID.WEIGHT}{factor}"
+
+    @staticmethod
+    def weight_value(factor: str) -> str:
+        """The shown value of one factor's weight."""
+        return f"{ID.WEIGHT}{factor}-value"
 
     @staticmethod
     def weight_box(factor: str) -> str:
@@ -123,16 +139,32 @@ def weights_from(values: Iterable[float | None]) -> dict[str, float]:
 
 
 def compute_ranking(graph, target_id: str | None, *, themes=None, weights=None, what="institution",
-                    laender=None, sectors=None, top: int = 10, diversity: bool = True) -> Ranking | None:
-    """The ranking the page shows (``None`` without a target)."""
+                    laender=None, sectors=None, top: int = 10, diversity: bool = True,
+                    require=()) -> Ranking | None:
+    """The ranking the page shows (``None`` without a target). ``require``
+    holds ``"theme"`` and/or ``"country"`` ("Thema/Land erforderlich")."""
     if not target_id or target_id not in graph:
         return None
     target = resolve_target(graph, target_id, themes or ())
     index = match_index(graph)
+    opts = dict(weights=weights, top=top, laender=laender or None, sectors=sectors or None, index=index,
+                require_theme="theme" in (require or ()), require_country="country" in (require or ()))
     if what == "land":
-        return rank_laender(graph, target, weights=weights, top=top, index=index)
-    return rank(graph, target, weights=weights, top=top, laender=laender or None, sectors=sectors or None,
-                diversity=diversity, index=index)
+        return rank_laender(graph, target, **opts)
+    return rank(graph, target, diversity=diversity, **opts)
+
+
+def compute_why_not(graph, ranking: Ranking | None, node: str | None, *, what="institution", laender=None,
+                    sectors=None, top: int = 10, require=()) -> WhyNot | None:
+    """Where ``node`` stands against ``ranking`` (``None`` without both)."""
+    if ranking is None or not node or node not in graph:
+        return None
+    kind = kind_of(node)
+    if (what == "land") != (kind == NodeKind.LAND) or kind not in (NodeKind.LAND, NodeKind.INSTITUTION):
+        return None
+    return why_not(graph, ranking.target, node, ranking, mode=what, laender=laender or None, sectors=sectors or None,
+                   top=top, require_theme="theme" in (require or ()), require_country="country" in (require or ()),
+                   index=match_index(graph))
 
 
 def _sector_label(sector: str | None, lang: str) -> str:
@@ -182,13 +214,69 @@ def candidate_card(graph, c: Candidate, n: int, lang: str) -> html.Li:
     ], className="mm-candidate", **{"data-node": c.node})
 
 
-def result_children(graph, ranking: Ranking | None, lang: str) -> list:
+def result_children(graph, ranking: Ranking | None, lang: str, top: int | None = None) -> list:
     if ranking is None:
         return [html.P(t("mm.choose", lang), className="muted")]
+    out: list = []
+    left_out = t("mm.left_out", lang, k=ranking.without_reason) if ranking.without_reason else ""
     if not ranking.candidates:
-        return [html.P(t("mm.none", lang), className="muted")]
-    return [html.Ol([candidate_card(graph, c, n, lang) for n, c in enumerate(ranking.candidates, 1)],
-                    className="mm-list")]
+        return [html.P(f"{t('mm.none', lang)} {left_out}".strip(), className="status mm-none")]
+    if top is not None and ranking.total < top:
+        out.append(html.P(f"{t('mm.only_real', lang, n=ranking.total)} {left_out}".strip(),
+                          className="status mm-few"))
+    out.append(html.Ol([candidate_card(graph, c, n, lang) for n, c in enumerate(ranking.candidates, 1)],
+                       className="mm-list"))
+    return out
+
+
+def _fmt(value: float, lang: str) -> str:
+    """A score with two decimals, with a decimal comma in German."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "de" else text
+
+
+def why_not_children(graph, ranking: Ranking | None, wn: WhyNot | None, lang: str, weights: dict[str, float]) -> list:
+    """The "Warum nicht X?" answer: a sentence on where X stands, what would
+    change its rank, and its factor scores against the listed candidates."""
+    if ranking is None or wn is None:
+        return [html.P(t("mm.wn.intro", lang), className="muted")]
+    name = graph.label(wn.node, lang)
+    args = dict(name=name, rank=wn.rank, score=_fmt(wn.score, lang), top=len(ranking.candidates),
+                cutoff=_fmt(wn.cutoff or 0.0, lang), total=ranking.total)
+    head = html.P(t(f"mm.wn.{wn.status}", lang, **args), className="mm-wn-status", **{"data-status": wn.status})
+    changes = []
+    for f, value in wn.needed.items():
+        changes.append(html.Li(t("mm.wn.needed", lang, factor=domain_label("factor", f, lang),
+                                 value=_fmt(value, lang), current=_fmt(wn.factors[f], lang))))
+    for f, value in wn.weights.items():
+        changes.append(html.Li(t("mm.wn.weight", lang, factor=domain_label("factor", f, lang),
+                                 weight=f"{value:g}", current=f"{weights.get(f, DEFAULT_WEIGHTS[f]):g}")))
+    remedy = {"land_filter": "mm.wn.fix_land", "sector_filter": "mm.wn.fix_sector", "no_theme": "mm.wn.fix_theme",
+              "no_country": "mm.wn.fix_country", "no_reason": "mm.wn.fix_reason"}.get(wn.status)
+    if remedy:
+        changes.append(html.Li(t(remedy, lang)))
+    parts = [head]
+    if wn.status == "below":
+        parts.append(html.H4(t("mm.wn.change", lang)))
+        parts.append(html.Ul(changes, className="mm-wn-changes") if changes
+                     else html.P(t("mm.wn.nothing", lang), className="muted"))
+    elif changes:
+        parts.append(html.Ul(changes, className="mm-wn-changes"))
+    header = [html.Th(t("mm.col.rank", lang)), html.Th(t("mm.col.name", lang)), html.Th(t("mm.score", lang))]
+    header += [html.Th(domain_label("factor", f, lang), className="mm-wn-f") for f in FACTORS]
+
+    def row(node: str, rank_text: str, score: float, factors: dict[str, float], cls: str) -> html.Tr:
+        return html.Tr([html.Td(rank_text), html.Td(graph.label(node, lang)), html.Td(_fmt(score, lang))]
+                       + [html.Td(_fmt(factors[f], lang), className="mm-wn-f" + (" mm-wn-zero" if factors[f] == 0 else ""))
+                          for f in FACTORS], className=cls, **{"data-node": node})
+
+    rows = [row(wn.node, str(wn.rank) if wn.rank else "–", wn.score, wn.factors, "mm-wn-x")]
+    rows += [row(c.node, str(n), c.score, c.factors, "") for n, c in enumerate(ranking.candidates, 1) if c.node != wn.node]
+    parts.append(html.Div(html.Table([html.Thead(html.Tr(header)), html.Tbody(rows)], className="mm-wn-table"),
+                          className="mm-wn-scroll"))
+    if wn.evidence:
+        parts.append(html.Ul([html.Li(ev.text(lang)) for ev in wn.evidence], className="mm-evidence"))
+    return parts
 
 
 def shortlist_rows(graph, ranking: Ranking, lang: str) -> list[dict[str, Any]]:
@@ -214,13 +302,21 @@ def shortlist_rows(graph, ranking: Ranking, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def shortlist_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 CSV with BOM (opens correctly in Excel), ``;``-separated as German Excel expects."""
+def shortlist_csv(rows: list[dict[str, Any]], decimal: str = ",") -> bytes:
+    """UTF-8 CSV with BOM (opens correctly in Excel), ``;``-separated as German
+    Excel expects, numbers with a decimal comma (``decimal=","``, so German
+    Excel reads the scores as numbers, not text).
+
+    >>> shortlist_csv([{"Rang": 1, "Punktzahl": 0.7273}]).decode("utf-8-sig").splitlines()
+    ['Rang;Punktzahl', '1;0,7273']
+    """
     buf = io.StringIO()
     if rows:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=";")
         writer.writeheader()
-        writer.writerows(rows)
+        for row in rows:
+            writer.writerow({k: (f"{v:.4f}".replace(".", decimal) if isinstance(v, float) else v)
+                             for k, v in row.items()})
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -267,13 +363,34 @@ def _default_target(graph) -> str | None:
     return projects[0] if projects else None
 
 
-def _weight_slider(f: str, lang: str) -> html.Div:
+def _weight_slider(f: str, lang: str, value: float) -> html.Div:
     return html.Div([
-        html.Label(domain_label("factor", f, lang), htmlFor=ID.weight(f), className="mm-weight-label"),
-        dcc.Slider(id=ID.weight(f), min=0, max=5, step=0.5, value=DEFAULT_WEIGHTS[f],
+        html.Label([domain_label("factor", f, lang), ": ",
+                    html.Span(f"{value:g}", id=ID.weight_value(f), className="mm-weight-value")],
+                   htmlFor=ID.weight(f), className="mm-weight-label"),
+        dcc.Slider(id=ID.weight(f), min=0, max=5, step=0.5, value=value,
                    marks={0: "0", 1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}, updatemode="mouseup",
                    tooltip={"placement": "bottom", "always_visible": False}),
     ], className="mm-weight", id=ID.weight_box(f))
+
+
+def _institution_choices(graph, lang: str) -> list[tuple[str, str, str]]:
+    """(id, label, folded label) of every institution (the "Warum nicht?" picker)."""
+    ids = sorted(graph.nodes(NodeKind.INSTITUTION), key=lambda n: (fold(graph.label(n, lang)), n))
+    return [(nid, graph.label(nid, lang), fold(graph.label(nid, lang) + " " + nid)) for nid in ids]
+
+
+def whynot_options(graph, lang: str, what: str, query: str | None = None, keep: str | None = None) -> list[dict[str, str]]:
+    """Options of the "Warum nicht?" picker: institutions (or Länder in Länder mode), searched on the server."""
+    if what == "land":
+        return [{"label": graph.label(f"land:{land.code}", lang), "value": f"land:{land.code}"} for land in LAENDER]
+    ctx = current()
+    entries = ctx.cached(f"matchmaking.institutions.{lang}", lambda: _institution_choices(graph, lang))
+    hits = [e for e in entries if fold(query) in e[2]][:SEARCH_LIMIT] if query else entries[:INITIAL_OPTIONS]
+    options = [{"label": lbl, "value": nid} for nid, lbl, _ in hits]
+    if keep and keep in graph and kind_of(keep) == NodeKind.INSTITUTION and all(o["value"] != keep for o in options):
+        options.insert(0, {"label": graph.label(keep, lang), "value": keep})
+    return options
 
 
 def warm_up() -> None:
@@ -298,14 +415,22 @@ def _themes(lang: str) -> list[str]:
                       lambda: sorted(graph.nodes(NodeKind.THEME), key=lambda x: fold(graph.label(x, lang))))
 
 
-def layout(lang: str = "de", target: str | None = None, **_query: str):
+def layout(lang: str = "de", **query: str):
     lang = normalise_lang(lang)
     ctx = current()
     graph = ctx.graph
+    state = parse_matchmaking(query, FACTORS)
     entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(graph, lang))
     ctx.cached("matchmaking.index", lambda: match_index(graph))
-    value = target if target and target in graph else ctx.cached("matchmaking.default", lambda: _default_target(graph))
+    target = state["target"]
+    value = target if target and target in graph and kind_of(target) in (NodeKind.PROJECT, NodeKind.COUNTRY,
+                                                                        NodeKind.INSTITUTION) \
+        else ctx.cached("matchmaking.default", lambda: _default_target(graph))
     themes = _themes(lang)
+    chosen_themes = [x for x in state["themes"] if x in set(themes)]
+    what = state["mode"]
+    whynot = state["whynot"] if state["whynot"] in graph else None
+    weights = {f: state["w"].get(f, DEFAULT_WEIGHTS[f]) for f in FACTORS}
     controls = html.Div([
         html.Div([
             html.Label(t("mm.target", lang), htmlFor=ID.TARGET),
@@ -315,37 +440,43 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         html.Div([
             html.Label(t("mm.themes", lang), htmlFor=ID.THEMES),
             dcc.Dropdown(id=ID.THEMES, options=[{"label": graph.label(x, lang), "value": x} for x in themes],
-                         value=[], multi=True),
+                         value=chosen_themes, multi=True),
         ], className="mm-control", id=ID.THEMES_ROW),
         html.Div([
             html.Label(t("mm.what", lang)),
             dcc.RadioItems(id=ID.WHAT, options=[{"label": t("mm.what_inst", lang), "value": "institution"},
                                                {"label": t("mm.what_land", lang), "value": "land"}],
-                           value="institution", inline=True, className="mm-radio"),
+                           value=what, inline=True, className="mm-radio"),
         ], className="mm-control"),
         html.Div([
             html.Label(t("mm.filter_land", lang), htmlFor=ID.LAENDER),
             dcc.Dropdown(id=ID.LAENDER, options=[{"label": graph.label(f"land:{land.code}", lang), "value": land.code}
-                                                 for land in LAENDER], value=[], multi=True),
+                                                 for land in LAENDER],
+                         value=[c for c in state["land"] if c in {land.code for land in LAENDER}], multi=True),
         ], className="mm-control"),
         html.Div([
             html.Label(t("mm.filter_sector", lang), htmlFor=ID.SECTORS),
             dcc.Dropdown(id=ID.SECTORS, options=[{"label": domain_label("sector", s, lang), "value": s} for s in SECTORS],
-                         value=[], multi=True),
+                         value=[x for x in state["sector"] if x in SECTORS], multi=True),
         ], className="mm-control"),
         html.Div([
             html.Label(t("mm.top", lang), htmlFor=ID.TOP),
-            dcc.Dropdown(id=ID.TOP, options=[{"label": str(n), "value": n} for n in TOP_CHOICES], value=10,
+            dcc.Dropdown(id=ID.TOP, options=[{"label": str(n), "value": n} for n in TOP_CHOICES], value=state["top"],
                          clearable=False, searchable=False),
         ], className="mm-control mm-small"),
-        html.Div(dcc.Checklist(id=ID.DIVERSITY, options=[{"label": t("mm.diversity", lang), "value": "on"}],
-                               value=["on"]), className="mm-control mm-check"),
+        html.Div([
+            dcc.Checklist(id=ID.REQUIRE, options=[{"label": t("mm.require_theme", lang), "value": "theme"},
+                                                  {"label": t("mm.require_country", lang), "value": "country"}],
+                          value=state["require"], className="mm-require"),
+            dcc.Checklist(id=ID.DIVERSITY, options=[{"label": t("mm.diversity", lang), "value": "on"}],
+                          value=["on"] if state["diversity"] else []),
+        ], className="mm-control mm-check"),
     ], className="mm-controls card")
-    weights = html.Div([
+    weight_box = html.Div([
         html.Div([html.H2(t("mm.weights", lang)),
                   html.Button(t("mm.reset", lang), id=ID.RESET, className="button secondary mm-reset")],
                  className="mm-weights-head"),
-        html.Div([_weight_slider(f, lang) for f in FACTORS], className="mm-weight-grid"),
+        html.Div([_weight_slider(f, lang, weights[f]) for f in FACTORS], className="mm-weight-grid"),
     ], className="card mm-weights")
     export = html.Div([
         html.Span(t("mm.export", lang) + ":", className="mm-export-label"),
@@ -353,13 +484,32 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
         html.Button(t("mm.xlsx", lang), id=ID.BTN_XLSX, className="button"),
         dcc.Download(id=ID.DOWNLOAD),
     ], className="button-row mm-export")
+    why = html.Div([
+        html.H2(t("mm.wn.title", lang)),
+        html.Div([
+            html.Label(t("mm.wn.pick", lang), htmlFor=ID.WHYNOT),
+            dcc.Dropdown(id=ID.WHYNOT, options=whynot_options(graph, lang, what, keep=whynot), value=whynot,
+                         placeholder=t("mm.wn.placeholder", lang), searchable=True),
+        ], className="mm-control"),
+        dcc.Loading(html.Div(id=ID.WHYNOT_PANEL, className="mm-wn"), type="dot", delay_show=300),
+    ], className="card mm-whynot")
+    save = html.Div([
+        html.Label(t("mm.save_label", lang), htmlFor=ID.SAVE_NAME, className="mm-export-label"),
+        dcc.Input(id=ID.SAVE_NAME, type="text", maxLength=200, className="input mm-save-name",
+                  placeholder=t("mm.save_placeholder", lang)),
+        html.Button(t("mm.save", lang), id=ID.SAVE_BTN, className="button secondary"),
+        html.Span(id=ID.SAVE_MSG, role="status", className="mm-save-msg"),
+    ], className="button-row mm-save")
     return html.Div([
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
+        dcc.Store(id=ID.URL_STATE),
         controls,
-        weights,
+        weight_box,
         html.Div([html.H2(t("mm.results", lang)), html.Span(id=ID.SUMMARY, className="muted mm-summary"), export],
                  className="mm-results-head"),
+        save,
         dcc.Loading(html.Div(id=ID.RESULTS, className="mm-results"), type="dot", delay_show=300),
+        why,
         html.H2(t("mm.opps", lang)),
         opportunity_section(graph, lang, ops=ctx.cached("matchmaking.opportunities", lambda: opportunities(graph))),
     ], className="mm-page")
@@ -368,7 +518,7 @@ def layout(lang: str = "de", target: str | None = None, **_query: str):
 # --------------------------------------------------------------------------- callbacks
 #: The ranking's controls: field -> component id (the weights per factor apart, see :meth:`ID.weight`).
 RANKING_CONTROLS = {"target": ID.TARGET, "themes": ID.THEMES, "what": ID.WHAT, "laender": ID.LAENDER,
-                    "sectors": ID.SECTORS, "top": ID.TOP, "diversity": ID.DIVERSITY}
+                    "sectors": ID.SECTORS, "top": ID.TOP, "diversity": ID.DIVERSITY, "require": ID.REQUIRE}
 
 
 def _ranking_args(dependency: type = dash.Input) -> dict[str, dict[str, Any]]:
@@ -377,20 +527,36 @@ def _ranking_args(dependency: type = dash.Input) -> dict[str, dict[str, Any]]:
             "weights": {f: dependency(ID.weight(f), "value") for f in FACTORS}}
 
 
+def _themes_of(controls: dict[str, Any]) -> list[str]:
+    target = controls["target"]
+    return list(controls["themes"] or []) if target and kind_of(target) == NodeKind.COUNTRY else []
+
+
 def _ranking_from(graph, controls: dict[str, Any], weights: dict[str, Any]) -> Ranking | None:
     """The ranking for the controls' values (keyed as :data:`RANKING_CONTROLS`) and the sliders' weights."""
-    target = controls["target"]
-    themes = controls["themes"] if target and kind_of(target) == NodeKind.COUNTRY else ()
     try:
-        return compute_ranking(graph, target, themes=themes, weights=weights_from(weights[f] for f in FACTORS),
+        return compute_ranking(graph, controls["target"], themes=_themes_of(controls),
+                               weights=weights_from(weights[f] for f in FACTORS),
                                what=controls["what"] or "institution", laender=controls["laender"],
                                sectors=controls["sectors"], top=int(controls["top"] or 10),
-                               diversity=bool(controls["diversity"]))
+                               diversity=bool(controls["diversity"]), require=controls["require"] or ())
     except PartnernetzError:
         return None
 
 
+def page_search(controls: dict[str, Any], weights: dict[str, Any], whynot: str | None, lang: str) -> str:
+    """The URL query of the page's controls (see :func:`dashboard.viewstate.parse_matchmaking`)."""
+    w = {f: float(v) for f, v in weights_from(weights[f] for f in FACTORS).items() if v != DEFAULT_WEIGHTS[f]}
+    return matchmaking_search({
+        "target": controls["target"], "mode": controls["what"], "themes": _themes_of(controls),
+        "land": list(controls["laender"] or []), "sector": list(controls["sectors"] or []),
+        "top": controls["top"], "diversity": bool(controls["diversity"]), "require": list(controls["require"] or []),
+        "w": w, "whynot": whynot, "lang": lang}, FACTORS)
+
+
 def register_callbacks(app: dash.Dash) -> None:
+    register_url_sync(app, ID.URL_STATE)
+
     @app.callback(dash.Output(ID.TARGET, "options"), dash.Input(ID.TARGET, "search_value"),
                   dash.State(ID.TARGET, "value"), LANG_STATE, prevent_initial_call=True)
     def _search(query, value, search):
@@ -398,6 +564,12 @@ def register_callbacks(app: dash.Dash) -> None:
         ctx = current()
         entries = ctx.cached(f"matchmaking.options.{lang}", lambda: _searchable(ctx.graph, lang))
         return target_options(ctx.graph, lang, query, keep=value, entries=entries)
+
+    @app.callback(dash.Output(ID.WHYNOT, "options"), dash.Input(ID.WHYNOT, "search_value"),
+                  dash.Input(ID.WHAT, "value"), dash.State(ID.WHYNOT, "value"), LANG_STATE,
+                  prevent_initial_call=True)
+    def _whynot_search(query, what, value, search):
+        return whynot_options(current().graph, lang_from_search(search), what or "institution", query, keep=value)
 
     @app.callback(dash.Output(ID.THEMES_ROW, "className"), dash.Input(ID.TARGET, "value"))
     def _themes_visible(target):
@@ -409,16 +581,39 @@ def register_callbacks(app: dash.Dash) -> None:
     def _reset(_n):
         return [DEFAULT_WEIGHTS[f] for f in FACTORS]
 
+    @app.callback([dash.Output(ID.weight_value(f), "children") for f in FACTORS],
+                  [dash.Input(ID.weight(f), "value") for f in FACTORS])
+    def _weight_values(*values):
+        return [f"{w:g}" for w in weights_from(values).values()]
+
     @app.callback(dash.Output(ID.RESULTS, "children"), dash.Output(ID.SUMMARY, "children"),
-                  inputs={**_ranking_args(), "search": LANG_STATE})
-    def _results(controls, weights, search):
+                  dash.Output(ID.WHYNOT_PANEL, "children"), dash.Output(ID.URL_STATE, "data"),
+                  inputs={**_ranking_args(), "whynot": dash.Input(ID.WHYNOT, "value"), "search": LANG_STATE})
+    def _results(controls, weights, whynot, search):
         lang = lang_from_search(search)
         graph = current().graph
         ranking = _ranking_from(graph, controls, weights)
         summary = ""
+        top = int(controls["top"] or 10)
         if ranking is not None and ranking.target.node:
-            summary = t("mm.summary", lang, n=len(ranking.candidates), target=graph.label(ranking.target.node, lang))
-        return result_children(graph, ranking, lang), summary
+            summary = t("mm.summary", lang, n=len(ranking.candidates), total=ranking.total,
+                        target=graph.label(ranking.target.node, lang))
+        what = controls["what"] or "institution"
+        wn = None
+        try:
+            wn = compute_why_not(graph, ranking, whynot, what=what, laender=controls["laender"],
+                                 sectors=controls["sectors"], top=top, require=controls["require"] or ())
+        except PartnernetzError:
+            wn = None
+        panel = why_not_children(graph, ranking, wn, lang, weights_from(weights[f] for f in FACTORS))
+        return (result_children(graph, ranking, lang, top), summary, panel,
+                url_payload(PATH, page_search(controls, weights, whynot, lang)))
+
+    @app.callback(*LANG_HREF_OUTPUTS, dash.Input(ID.URL_STATE, "data"), prevent_initial_call="initial_duplicate")
+    def _lang_links(payload):
+        if not payload or payload.get("path") != PATH:
+            raise dash.exceptions.PreventUpdate
+        return lang_hrefs(PATH, payload["search"])
 
     @app.callback(dash.Output(ID.DOWNLOAD, "data"),
                   inputs={"clicks": [dash.Input(ID.BTN_CSV, "n_clicks"), dash.Input(ID.BTN_XLSX, "n_clicks")],
@@ -437,4 +632,27 @@ def register_callbacks(app: dash.Dash) -> None:
                                                                     for n in (c.node, *c.evidence_nodes))])
         if dash.ctx.triggered_id == ID.BTN_XLSX:
             return downloads.send(StaticPayload(shortlist_xlsx(rows), stem + ".xlsx", "xlsx", "matchmaking shortlist", named))
-        return downloads.send(StaticPayload(shortlist_csv(rows), stem + ".csv", "csv", "matchmaking shortlist", named))
+        csv_bytes = shortlist_csv(rows, decimal="," if lang == "de" else ".")
+        return downloads.send(StaticPayload(csv_bytes, stem + ".csv", "csv", "matchmaking shortlist", named))
+
+    @app.callback(dash.Output(ID.SAVE_MSG, "children"),
+                  inputs={"clicks": dash.Input(ID.SAVE_BTN, "n_clicks"), "name": dash.State(ID.SAVE_NAME, "value"),
+                          **_ranking_args(dash.State), "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _save_shortlist(clicks, name, controls, weights, search):
+        require_role("editor")
+        lang = lang_from_search(search)
+        ctx = current()
+        if not ctx.settings.workspace:
+            return html.Span(t("mm.save_no_workspace", lang), className="error")
+        graph = ctx.graph
+        ranking = _ranking_from(graph, controls, weights)
+        if ranking is None or not ranking.candidates:
+            return html.Span(t("mm.save_empty", lang), className="error")
+        try:
+            sid = save_ranking(ctx.settings.workspace, graph, ranking, name=name or "", owner=current_identity().name,
+                               settings={"controls": controls, "weights": weights}, lang=lang)
+        except PartnernetzError as exc:
+            return html.Span(t("pipe.error", lang, error=str(exc)), className="error")
+        return html.Span([t("mm.saved", lang, n=len(ranking.candidates), name=(name or "").strip()), " ",
+                          dcc.Link(t("mm.to_pipeline", lang), href=f"/pipeline?lang={lang}")], className="ok")

@@ -322,7 +322,7 @@ def section(lang: str) -> html.Div:
     live = live_of()
     status = live.status() if live is not None else None
     numbers = [v.id for v in versions]
-    full_allowed = not ctx.settings.no_contacts and has_role(Role.ADMIN)  # unconsented contacts: admins only
+    full_allowed = may_see_personal_data(ctx.settings) and has_role(Role.ADMIN)  # unconsented contacts: admins only
     editor = has_role(Role.EDITOR)
     return html.Div([
         html.H2(t("ws.title", lang)),

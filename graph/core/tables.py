@@ -99,7 +99,9 @@ def graph_to_tables(g: PartnerGraph) -> dict[str, list[dict[str, Any]]]:
         t["contacts"].append({
             "id": key_of(nid), "name": a["label"], "institution": inst[0] if inst else "", "role": a.get("role", ""),
             "email": a.get("email", ""), "languages": _joined(a.get("languages", [])),
-            "themes": _joined(_targets(g, nid, EdgeKind.WORKS_ON)), "consent": "true" if a.get("consent") else "false", **_prov(a),
+            "themes": _joined(_targets(g, nid, EdgeKind.WORKS_ON)), "consent": "true" if a.get("consent") or a.get("consent_expired") else "false",
+            "consent_date": a.get("consent_date", ""), "consent_purposes": _joined(a.get("consent_purposes") or []),
+            "consent_source": a.get("consent_source", ""), "consent_expires": a.get("consent_expires", ""), **_prov(a),
         })
     for nid in g.nodes(NodeKind.EVENT):
         a = g.node(nid)

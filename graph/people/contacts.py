@@ -168,6 +168,7 @@ class ContactIndex:
     by_language: dict[str, set[str]] = field(default_factory=dict)
     by_event: dict[str, set[str]] = field(default_factory=dict)
     country_via: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (institution, country) -> projects
+    inst_countries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # institution -> partner countries
     event_attendees: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # event -> [(person, role)]
     rank: dict[str, int] = field(default_factory=dict)  # result order: unmasked by name, then masked
     role_fold: dict[str, str] = field(default_factory=dict)  # person -> folded role
@@ -177,6 +178,11 @@ class ContactIndex:
     def label(self, nid: str, lang: str = "de") -> str:
         de, en = self.labels.get(nid, (nid, nid))
         return en if lang == "en" and en else de
+
+    def partner_countries(self, person: Person) -> list[str]:
+        """Partner countries (``country:XXX``) a person's institutions have
+        worked in (through their projects) or sit in, without repeats."""
+        return list(dict.fromkeys(c for inst in person.institutions for c in self.inst_countries.get(inst, ())))
 
     def person_of(self, record_id: str) -> Person:
         """The (merged) person a contact record belongs to."""
@@ -330,6 +336,7 @@ def build_contact_index(graph: PartnerGraph) -> ContactIndex:
             for ctry, projects in countries_of(inst).items():
                 idx.by_country.setdefault(ctry, set()).add(pid)
                 idx.country_via[(inst, ctry)] = projects
+            idx.inst_countries[inst] = tuple(sorted(countries_of(inst)))
         for e, r in att:
             idx.event_attendees.setdefault(e, []).append((pid, r))
         for s in sectors:

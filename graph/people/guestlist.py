@@ -42,21 +42,30 @@ from graph.core.labels import SECTOR, label
 from graph.people.contacts import ContactIndex, Person
 from graph.core.errors import PartnernetzError
 
-__all__ = ["DIMENSIONS", "Quota", "QuotaProblem", "GuestList", "GuestListInfeasible",
+__all__ = ["DIMENSIONS", "EACH", "expand_quotas", "Quota", "QuotaProblem", "GuestList", "GuestListInfeasible",
            "build_guest_list", "check_guest_list", "preference_order", "groups_of"]
 
 #: Quota dimensions and what they count.
 DIMENSIONS = ("sector", "land", "institution")
 _DIMENSION_LABELS = {"sector": ("Sektoren", "sectors"), "land": ("Länder", "Länder"),
                      "institution": ("Institutionen", "institutions")}
+_EACH_LABELS = {"sector": ("je Sektor", "per sector"), "land": ("je Land", "per Land"),
+                "institution": ("je Institution", "per institution")}
+
+
+#: The value of a per-group rule: "höchstens 4 je Land" is ``Quota("land", EACH, max=4)``.
+EACH = "*"
 
 
 @dataclass(frozen=True)
 class Quota:
     """At least ``min`` / at most ``max`` guests with ``value`` in ``dimension``.
 
-    ``value`` is a sector value (``business``), a Land id (``land:DE-HE``) or
-    an institution id (``institution:hlft``).
+    ``value`` is a sector value (``business``), a Land id (``land:DE-HE``), an
+    institution id (``institution:hlft``) or :data:`EACH`: a rule for every
+    group of the dimension at once ("mindestens 3 je Sektor"), expanded by
+    :func:`expand_quotas` to one quota per group present among the
+    candidates; a quota for one named group overrides the rule for that group.
     """
 
     dimension: str
@@ -155,6 +164,8 @@ class GuestList:
 
 def value_label(index: ContactIndex, dimension: str, value: str, lang: str = "de") -> str:
     """Display name of a quota value (sector name, Land, institution, person)."""
+    if value == EACH:
+        return _EACH_LABELS[dimension][1 if lang == "en" else 0]
     if dimension == "sector":
         return label(SECTOR, value, lang)
     if dimension == "dimension":
@@ -163,6 +174,33 @@ def value_label(index: ContactIndex, dimension: str, value: str, lang: str = "de
         p = index.persons.get(index.record_to_person.get(value, value))
         return p.name if p and not p.masked else value.partition(":")[2]
     return index.label(value, lang)
+
+
+def expand_quotas(index: ContactIndex, person_ids: Iterable[str], quotas: Iterable[Quota]) -> list[Quota]:
+    """Quotas with every per-group rule (value :data:`EACH`) replaced by one
+    quota per group of its dimension present among ``person_ids``; a quota
+    naming a group itself wins over the rule for that group.
+
+    >>> from graph.core.model import PartnerGraph
+    >>> from graph.people.contacts import build_contact_index
+    >>> g = PartnerGraph(with_laender=False)
+    >>> for key, sector in [("u", "science"), ("f", "business")]:
+    ...     _ = g.add_node("institution", key, label=key.upper(), sector=sector, illustrative=True)
+    ...     c = g.add_node("contact", key, label=key, consent=True, illustrative=True)
+    ...     _ = g.add_edge(c, f"institution:{key}", "works_at", illustrative=True)
+    >>> idx = build_contact_index(g)
+    >>> [(q.value, q.max) for q in expand_quotas(idx, idx.persons, [Quota("sector", EACH, max=1)])]
+    [('business', 1), ('science', 1)]
+    """
+    quotas = list(quotas)
+    named = {(q.dimension, q.value) for q in quotas if q.value != EACH}
+    out = [q for q in quotas if q.value != EACH]
+    ids = [index.record_to_person.get(p, p) for p in person_ids]
+    for rule in (q for q in quotas if q.value == EACH):
+        groups = sorted({g for p in ids if p in index.persons for g in groups_of(index.persons[p], rule.dimension)})
+        out += [Quota(rule.dimension, g, min=rule.min, max=rule.max) for g in groups
+                if (rule.dimension, g) not in named]
+    return out
 
 
 def groups_of(person: Person, dimension: str) -> tuple[str, ...]:
@@ -315,6 +353,7 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str], *, size: in
     pool_ids = {p for p in _resolve(index, candidates) if not index.persons[p].masked and p not in exclude}
     pool_ids.update(include)
     pool = preference_order(index, pool_ids, not_recent_months=not_recent_months, relevance=relevance, today=today)
+    quotas = expand_quotas(index, pool, quotas)
     problems = _precheck(index, pool, include, size, quotas)
     if problems:
         raise GuestListInfeasible(problems, index)
@@ -375,6 +414,7 @@ def check_guest_list(index: ContactIndex, members: Iterable[str], *, size: int |
     """Which constraints a (hand-edited) list breaks, e.g. after removing a
     person: ``[]`` when it meets them all."""
     members = _resolve(index, members)
+    quotas = expand_quotas(index, members, quotas)
     problems = []
     if size is not None and len(members) != size:
         problems.append(QuotaProblem("size", "size", "", size, len(members), "listed"))

@@ -43,7 +43,7 @@ MASKED_LABEL = "Kontakt ohne Einwilligung"
 MASKED_LABEL_EN = "Contact without consent"
 
 #: Node attributes that identify a person; removed from masked contacts.
-PERSONAL_FIELDS = ("email", "languages", "name", "phone")
+PERSONAL_FIELDS = ("email", "languages", "name", "phone", "consent_source")
 
 
 class PrivacyError(PartnernetzError):

@@ -34,7 +34,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from graph.core.errors import PartnernetzError
 from loaders.schema import TABLE_ORDER
@@ -83,6 +83,18 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: Tables beside the canonical ones, used by editing (loaders.workspace.editing):
+#: notes on any record, and tombstones of erased persons (no personal data).
+EXTRA_DDL = (
+    "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL, "
+    "text TEXT NOT NULL, author TEXT NOT NULL, time TEXT NOT NULL, version INTEGER NOT NULL, "
+    "deleted INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS notes_row ON notes(tbl, key)",
+    "CREATE TABLE IF NOT EXISTS tombstones (tbl TEXT NOT NULL, key TEXT NOT NULL, time TEXT NOT NULL, "
+    "user TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (tbl, key))",
+)
+EXTRA_TABLES = frozenset({"notes", "tombstones"})
+
 _DDL = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS versions (id INTEGER PRIMARY KEY, parent INTEGER, time TEXT NOT NULL, "
@@ -95,10 +107,32 @@ _DDL = [
     "CREATE INDEX IF NOT EXISTS journal_row ON journal(tbl, key)",
     "CREATE TABLE IF NOT EXISTS previews (token TEXT PRIMARY KEY, created TEXT NOT NULL, base INTEGER NOT NULL, "
     "payload TEXT NOT NULL)",
-] + [
+] + list(EXTRA_DDL) + [
     f"CREATE TABLE IF NOT EXISTS {_q(t)} (_key TEXT PRIMARY KEY, {', '.join(_q(c) + ' TEXT NOT NULL' for c in columns(t))})"
     for t in TABLE_ORDER
 ]
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a file made by an earlier release up to date: columns added to
+    the schema since (empty text) and the editing tables. Cheap when nothing is missing."""
+    missing = []
+    for t in TABLE_ORDER:
+        have = {r[1] for r in con.execute(f"PRAGMA table_info({_q(t)})")}
+        missing += [(t, c) for c in columns(t) if c not in have]
+    extra = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not missing and EXTRA_TABLES <= extra:
+        return
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        for t, c in missing:
+            con.execute(f"ALTER TABLE {_q(t)} ADD COLUMN {_q(c)} TEXT NOT NULL DEFAULT ''")
+        for stmt in EXTRA_DDL:
+            con.execute(stmt)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def read_head(path: str | Path) -> int:
@@ -135,8 +169,10 @@ class WorkspaceFile:
                 row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(f"{self.path}: not a Partnernetz workspace ({exc})") from exc
-            if row is None or row[0] != FORMAT:
-                raise WorkspaceError(f"{self.path}: not a Partnernetz workspace (format {row[0] if row else 'missing'})")
+        if row is None or row[0] != FORMAT:
+            raise WorkspaceError(f"{self.path}: not a Partnernetz workspace (format {row[0] if row else 'missing'})")
+        with self.connect() as con:
+            _migrate(con)
 
     def __repr__(self) -> str:
         return f"<WorkspaceFile {self.path}>"
@@ -243,8 +279,12 @@ class WorkspaceFile:
 
     # ------------------------------------------------------------ writing
     def publish(self, changes: list[Change], *, base: int, user: str, message: str, kind: str,
-                source: str = "") -> Version:
+                source: str = "", also: Callable[[sqlite3.Connection], None] | None = None) -> Version:
         """Apply ``changes`` as one new version on top of ``base``, in one transaction.
+
+        ``also`` writes what belongs to the same change outside the canonical
+        tables (e.g. the pipeline's record of a participation) inside that
+        transaction, so both happen or neither.
 
         Raises :class:`ConflictError` when ``base`` is not the head any more,
         :class:`WorkspaceError` when there is nothing to publish.
@@ -275,6 +315,8 @@ class WorkspaceFile:
                       json.dumps(c.before, ensure_ascii=False) if c.before is not None else None,
                       json.dumps(c.after, ensure_ascii=False) if c.after is not None else None)
                      for c in changes if c.table not in bulk))
+                if also is not None:
+                    also(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

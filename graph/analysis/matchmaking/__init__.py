@@ -7,7 +7,12 @@ candidate not yet involved gets six factor scores in [0, 1]:
 
 ``theme``
     share of the target's themes the candidate works on (declared ``works_on``
-    themes and themes of its past projects);
+    themes and themes of its past projects), each theme weighted by its rarity
+    (smoothed IDF over the institutions: ``1 + log((1 + n) / (1 + df))``), so
+    a rare theme such as groundwater counts more than one most institutions
+    share, such as governance; multiplied by the candidate's focus, the
+    square root of the share the target's themes take of its own IDF-weighted
+    themes (a specialist before a generalist that touches the theme once);
 ``country``
     1 for experience in a target country (located there or a past project
     there), 0.5 for experience in a neighbouring country (same UN M49 region,
@@ -29,6 +34,10 @@ candidate not yet involved gets six factor scores in [0, 1]:
     over ten years.
 
 The score is the weighted mean of the factors (weights chosen by the user).
+A candidate is listed only with a substantive reason (theme, country, land
+or network above 0 and weighted above 0); options require a theme or the
+target country itself; :func:`why_not` says where any institution or Land
+stands and what would change its rank.
 A diversity rule keeps one Land (foreign institutions: one country) and one
 sector from filling the list. Each candidate carries per-factor
 contributions (they sum to its score) and evidence items in German and
@@ -49,8 +58,10 @@ matrix–vector products.
 >>> b = g.add_node("institution", "b", label="Firma B", sector="business", **src)
 >>> g.add_edge(a, w, "works_on", **src)
 >>> ranking = rank(g, project_target(g, p))
->>> [c.node for c in ranking.candidates]
-['institution:a', 'institution:b']
+>>> [c.node for c in ranking.candidates]  # Firma B only adds a sector: no substantive reason
+['institution:a']
+>>> ranking.total, ranking.without_reason
+(1, 1)
 >>> ranking.candidates[0].evidence[0].text("de")
 'arbeitet wie das Projekt zum Thema „Wasser“'
 
@@ -65,7 +76,8 @@ from graph.analysis.matchmaking.explain import Evidence
 from graph.analysis.matchmaking.factors import (COMPLEMENTARY_SECTORS, DEFAULT_WEIGHTS, FACTOR_LABELS, FACTORS,
                                                 factor_scores, normalise_weights)
 from graph.analysis.matchmaking.index import MatchIndex, match_index
-from graph.analysis.matchmaking.score import Candidate, Ranking, rank, rank_laender
+from graph.analysis.matchmaking.score import (EXCLUSIONS, SUBSTANTIVE, Candidate, Ranking, WhyNot, rank, rank_laender,
+                                              why_not)
 from graph.analysis.matchmaking.targets import Target, country_target, institution_target, project_target, resolve_target
 
 __all__ = [
@@ -86,5 +98,9 @@ __all__ = [
     "factor_scores",
     "rank",
     "rank_laender",
+    "why_not",
+    "WhyNot",
+    "SUBSTANTIVE",
+    "EXCLUSIONS",
     "normalise_weights",
 ]

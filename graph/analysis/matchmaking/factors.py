@@ -72,6 +72,7 @@ class Context:
     """Target quantities shared by the institution and Land factors."""
 
     t: np.ndarray          # theme vector
+    tw: np.ndarray         # theme vector weighted by rarity (IDF)
     c: np.ndarray          # country vector
     r: np.ndarray          # region vector (regions of the target countries)
     land_score: np.ndarray
@@ -114,7 +115,7 @@ def context(idx: MatchIndex, target: Target) -> Context:
         proj_counts[target_proj] = 0.0
     present = {idx.sectors[s] for s in idx.inst_sector[seeds] if s >= 0} if len(seeds) else set()
     lacking = tuple(s for s in COMPLEMENTARY_SECTORS if s not in present)
-    return Context(t, c, r, land_score, partner, cof_target, n_related, related, lacking, seeds,
+    return Context(t, t * idx.theme_idf, c, r, land_score, partner, cof_target, n_related, related, lacking, seeds,
                     proj_counts * idx.aa_weight)
 
 
@@ -127,9 +128,15 @@ def country_factor(AC: sp.csr_matrix, AR: sp.csr_matrix, ctx: Context) -> np.nda
 def institution_factors(idx: MatchIndex, ctx: Context) -> np.ndarray:
     n = len(idx.institutions)
     F = np.zeros((n, len(FACTORS)))
-    n_themes = ctx.t.sum()
-    if n_themes:
-        F[:, 0] = (idx.AT @ ctx.t) / n_themes
+    total = ctx.tw.sum()
+    if total:
+        shared = idx.AT @ ctx.tw
+        own = idx.AT @ idx.theme_idf  # IDF mass of all the institution's themes
+        # focus: how much of the institution's own (IDF-weighted) work the shared themes make up,
+        # so a specialist counts more than a generalist touching the theme once
+        r = np.divide(shared, own, out=np.zeros_like(shared), where=own > 0)
+        focus = np.sqrt(r)
+        F[:, 0] = (shared / total) * focus
     if ctx.c.any():
         F[:, 1] = country_factor(idx.AC, idx.AR, ctx)
     has_land = idx.inst_land >= 0

@@ -147,6 +147,10 @@ class MatchIndex:
         self.AT = ((self.W + self.P @ self.PT) > 0).astype(np.float64).tocsr()   # institution × theme
         self.AC = ((self.L + self.P @ self.PC) > 0).astype(np.float64).tocsr()   # institution × country
         self.AT_csc = self.AT.tocsc()
+        # rarity of each theme: smoothed inverse document frequency over the
+        # institutions (a theme most institutions share says little)
+        theme_df = np.asarray(self.AT.sum(axis=0)).ravel()
+        self.theme_idf = np.log((1.0 + ni) / (1.0 + theme_df)) + 1.0
         reg_r, reg_c = [], []
         for c, cid in enumerate(self.countries):
             r = region_of(cid)

@@ -37,7 +37,7 @@ from typing import Any, Iterable, Iterator
 from graph.core.errors import PartnernetzError, StoreError
 from graph.core.kinds import EdgeKind, NodeKind, kind_of, key_of
 from graph.core.model import PartnerGraph
-from graph.explore.search import name_keys
+from graph.explore.name_index import name_keys
 
 __all__ = [
     "TAG_PROPERTIES",
@@ -129,7 +129,7 @@ def node_rows(g: PartnerGraph, *, push: str, dates: bool = False,
               names: bool = False) -> dict[NodeKind, list[dict[str, Any]]]:
     """``{kind: [{"id", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_NODES`
     (``dates``: complete dates of :data:`DATE_FIELDS` as ``date`` objects;
-    ``names``: the folded names, :func:`graph.explore.search.name_keys`, in
+    ``names``: the folded names, :func:`graph.explore.name_index.name_keys`, in
     ``_pn_names`` for the full-text index, one per line)."""
     out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
     for nid, attrs in g.nx.nodes(data=True):

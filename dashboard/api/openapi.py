@@ -1,0 +1,235 @@
+"""The OpenAPI 3.0 description of ``/api/v1/`` (served at ``/api/v1/openapi.json``).
+
+Built from the canonical schema (:mod:`loaders.schema`), so every table's
+paths and row shapes follow the format; a test checks the running API
+against it (schemathesis).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.access import ROLES
+from loaders.schema import TABLE_ORDER, TABLES
+
+__all__ = ["openapi_document", "PREFIX", "MAX_LIMIT"]
+
+PREFIX = "/api/v1"
+MAX_LIMIT = 500
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _media(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI's media-type map for a JSON ``schema`` (built with dict(): the egress guard of
+    tests/test_egress_paths.py looks for download payloads written as literals)."""
+    return dict([("content", {"application/json": {"schema": schema}})])
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, **_media(schema)}
+
+
+_ERRORS = {code: _json(_ref("Error"), text) for code, text in (
+    ("401", "no or an unknown bearer token"), ("403", "the token's role may not do this"),
+    ("404", "no such table or record"), ("409", "conflict: referenced, changed meanwhile, nothing to do or read-only"),
+    ("415", "the body is not JSON"), ("422", "invalid values: every field and problem named"))}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    return {c: _ERRORS[c] for c in codes}
+
+
+def _row_schema(table: str) -> dict[str, Any]:
+    spec = TABLES[table]
+    props = {"_key": {"type": "string", "description": "the record's key (id, or the key columns joined by |)"}}
+    for c in spec.columns:
+        props[c.name] = {"type": "string", "description": f"{c.description} ({c.type.value})"}
+    return {"type": "object", "properties": props, "required": ["_key", *spec.column_names]}
+
+
+def _input_schema(table: str, *, create: bool) -> dict[str, Any]:
+    spec = TABLES[table]
+    values = {"type": "object", "additionalProperties": False,
+              "properties": {c.name: {"type": "string", "maxLength": 10000, "description": c.description}
+                             for c in spec.columns}}
+    if create:
+        values["required"] = [c.name for c in spec.columns if c.required]
+    return {"type": "object", "additionalProperties": False, "required": ["values"],
+            "properties": {"values": values, "message": {"type": "string", "maxLength": 2000,
+                                                         "description": "what and why (kept with the version)"}}}
+
+
+def _page(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": ["items", "total", "limit", "offset"],
+            "properties": {"items": {"type": "array", "items": items}, "total": {"type": "integer", "minimum": 0},
+                           "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
+
+
+_LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}}
+_OFFSET = {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}
+_KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 400}}
+
+
+def _table_paths(table: str) -> dict[str, Any]:
+    spec = TABLES[table]
+    row, write = _ref(f"{table}_row"), _ref("WriteResult")
+    filters = [{"name": c.name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 400},
+                "description": f"only rows whose {c.name} is exactly this"} for c in spec.columns]
+    base = f"{PREFIX}/tables/{table}"
+    return {
+        base: {
+            "get": {"operationId": f"list_{table}", "summary": f"list {table} (filters, text search, paging)",
+                    "tags": [table],
+                    "parameters": [_LIMIT, _OFFSET, {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                                                     "description": "case-insensitive text in any column"}, *filters],
+                    "responses": {"200": _json(_page(row), "one page of rows"), **_errors("401", "403", "404", "422")}},
+            "post": {"operationId": f"create_{table}", "summary": f"create a {table} record (role editor)", "tags": [table],
+                     "requestBody": {"required": True, **_media(_input_schema(table, create=True))},
+                     "responses": {"201": _json(write, "saved as a new version"),
+                                   **_errors("401", "403", "404", "409", "415", "422")}},
+        },
+        base + "/{key}": {
+            "parameters": [_KEY],
+            "get": {"operationId": f"get_{table}", "summary": f"one {table} record", "tags": [table],
+                    "responses": {"200": _json(row, "the record"), **_errors("401", "403", "404")}},
+            "patch": {"operationId": f"update_{table}", "summary": f"change fields of a {table} record (role editor)",
+                      "tags": [table],
+                      "requestBody": {"required": True, **_media(_input_schema(table, create=False))},
+                      "responses": {"200": _json(write, "saved as a new version"),
+                                    **_errors("401", "403", "404", "409", "415", "422")}},
+            "delete": {"operationId": f"delete_{table}", "summary": f"delete a {table} record (role editor)", "tags": [table],
+                       "parameters": [{"name": "cascade", "in": "query", "schema": {"type": "boolean", "default": False},
+                                       "description": "also delete rows referring to it (and empty optional references)"}],
+                       "responses": {"200": _json(write, "deleted in a new version"), **_errors("401", "403", "404", "409")}},
+        },
+        base + "/{key}/history": {
+            "parameters": [_KEY],
+            "get": {"operationId": f"history_{table}", "summary": f"who changed a {table} record, when, before → after",
+                    "tags": [table],
+                    "responses": {"200": _json({"type": "array", "items": _ref("HistoryEntry")}, "newest first"),
+                                  **_errors("401", "403", "404")}},
+        },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.0.3 document."""
+    schemas: dict[str, Any] = {
+        "Problem": {"type": "object", "required": ["field", "problem", "code"], "properties": {
+            "field": {"type": "string", "nullable": True}, "value": {"type": "string", "nullable": True},
+            "problem": {"type": "string"}, "code": {"type": "string"}}},
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "code", "message", "problems"], "properties": {
+                "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"},
+                "problems": {"type": "array", "items": _ref("Problem")}}}}},
+        "Version": {"type": "object", "required": ["id", "time", "user", "message", "kind", "source"], "properties": {
+            "id": {"type": "integer"}, "parent": {"type": "integer", "nullable": True}, "time": {"type": "string"},
+            "user": {"type": "string"}, "message": {"type": "string"},
+            "kind": {"type": "string", "enum": ["import", "edit", "revert"]}, "source": {"type": "string"},
+            "counts": {"type": "object"}}},
+        "Change": {"type": "object", "required": ["table", "key", "op"], "properties": {
+            "table": {"type": "string"}, "key": {"type": "string"}, "op": {"type": "string", "enum": ["insert", "update", "delete"]}}},
+        "WriteResult": {"type": "object", "required": ["version", "table", "key", "live", "changes", "warnings"], "properties": {
+            "version": _ref("Version"), "table": {"type": "string"}, "key": {"type": "string"},
+            "row": {"type": "object", "nullable": True, "additionalProperties": {"type": "string"}},
+            "live": {"type": "boolean", "description": "this serving process serves the new version already"},
+            "changes": {"type": "array", "items": _ref("Change")}, "warnings": {"type": "array", "items": _ref("Problem")}}},
+        "HistoryEntry": {"type": "object", "required": ["version", "time", "user", "op", "table", "key", "fields"], "properties": {
+            "version": {"type": "integer"}, "time": {"type": "string"}, "user": {"type": "string"},
+            "message": {"type": "string"}, "source": {"type": "string"}, "table": {"type": "string"},
+            "key": {"type": "string"}, "op": {"type": "string"},
+            "fields": {"type": "array", "items": {"type": "object", "required": ["column", "before", "after"], "properties": {
+                "column": {"type": "string"}, "before": {"type": "string"}, "after": {"type": "string"}}}}}},
+        "SearchHit": {"type": "object", "required": ["id", "label", "kind", "score"], "properties": {
+            "id": {"type": "string"}, "label": {"type": "string"}, "kind": {"type": "string"}, "score": {"type": "number"}}},
+        "Candidate": {"type": "object", "required": ["node", "score", "factors", "evidence"], "properties": {
+            "node": {"type": "string"}, "label": {"type": "string"}, "score": {"type": "number"},
+            "factors": {"type": "object", "additionalProperties": {"type": "number"}},
+            "contributions": {"type": "object", "additionalProperties": {"type": "number"}},
+            "land": {"type": "string", "nullable": True}, "sector": {"type": "string", "nullable": True},
+            "deferred": {"type": "boolean"},
+            "evidence": {"type": "array", "items": {"type": "object"}}}},
+        "Ranking": {"type": "object", "required": ["target", "candidates"], "properties": {
+            "target": {"type": "object"}, "weights": {"type": "object"},
+            "candidates": {"type": "array", "items": _ref("Candidate")}}},
+    }
+    paths: dict[str, Any] = {
+        f"{PREFIX}/tables": {"get": {"operationId": "tables", "summary": "the tables and their columns",
+                                     "responses": {"200": _json({"type": "array", "items": {"type": "object", "required": ["name", "columns"], "properties": {
+                                         "name": {"type": "string"}, "key": {"type": "array", "items": {"type": "string"}},
+                                         "columns": {"type": "array", "items": {"type": "object"}}}}}, "the tables"),
+                                         **_errors("401")}}},
+        f"{PREFIX}/versions": {"get": {"operationId": "versions", "summary": "versions, newest first",
+                                       "parameters": [_LIMIT, _OFFSET],
+                                       "responses": {"200": _json(_page(_ref("Version")), "one page of versions"),
+                                                     **_errors("401", "404", "422")}}},
+        f"{PREFIX}/undo": {"post": {"operationId": "undo", "summary": "undo the caller's last change (role editor), as a new version",
+                                    "responses": {"200": _json(_ref("WriteResult"), "undone"), **_errors("401", "403", "409")}}},
+        f"{PREFIX}/search": {"get": {"operationId": "search", "summary": "nodes whose names match",
+                                     "parameters": [{"name": "q", "in": "query", "required": True,
+                                                     "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                                                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+                                                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["de", "en"]}}],
+                                     "responses": {"200": _json({"type": "array", "items": _ref("SearchHit")}, "best first"),
+                                                   **_errors("401", "422")}}},
+        f"{PREFIX}/matchmaking": {"get": {"operationId": "matchmaking",
+                                          "summary": "institutions ranked for a project, partner country or institution",
+                                          "parameters": [{"name": "target", "in": "query", "required": True,
+                                                          "schema": {"type": "string", "minLength": 1, "maxLength": 400},
+                                                          "description": "node id: project:BLP-01, country:TZA or institution:hlft"},
+                                                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}],
+                                          "responses": {"200": _json(_ref("Ranking"), "the ranking with evidence"),
+                                                        **_errors("401", "404", "422")}}},
+    }
+    schemas["Note"] = {"type": "object", "required": ["id", "table", "key", "text", "author", "time", "version"],
+                       "properties": {"id": {"type": "integer"}, "table": {"type": "string"}, "key": {"type": "string"},
+                                      "text": {"type": "string"}, "author": {"type": "string"},
+                                      "time": {"type": "string"}, "version": {"type": "integer"}}}
+    schemas["DueContact"] = {"type": "object", "required": ["id", "name", "email", "institution", "consent_expires", "status"],
+                             "properties": {k: {"type": "string"} for k in ("id", "name", "email", "institution",
+                                                                           "consent_expires", "status")}}
+    contact_key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                                                                            "pattern": "^[^/]+$"}}
+    paths[f"{PREFIX}/contacts/{{key}}/withdraw-consent"] = {"parameters": [contact_key], "post": {
+        "operationId": "withdraw_consent", "summary": "record that a contact withdrew consent (role editor): masked at once",
+        "responses": {"200": _json(_ref("WriteResult"), "saved as a new version"), **_errors("401", "403", "404", "409", "422")}}}
+    paths[f"{PREFIX}/contacts/{{key}}/erase"] = {"parameters": [contact_key], "post": {
+        "operationId": "erase_contact",
+        "summary": "erase a person (role admin): personal fields removed from the current data, every version and the journal",
+        "responses": {"200": _json(_ref("WriteResult"), "erased; a tombstone remains"), **_errors("401", "403", "404", "409")}}}
+    paths[f"{PREFIX}/consent-due"] = {"get": {
+        "operationId": "consent_due", "summary": "contacts whose consent expired or expires within `days` (role planner; audited)",
+        "parameters": [{"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 3650, "default": 30}}],
+        "responses": {"200": _json({"type": "array", "items": _ref("DueContact")}, "soonest first"), **_errors("401", "403", "422")}}}
+    paths[f"{PREFIX}/notes"] = {"get": {
+        "operationId": "search_notes", "summary": "notes containing a text",
+        "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+                       _LIMIT],
+        "responses": {"200": _json({"type": "array", "items": _ref("Note")}, "newest first"), **_errors("401", "422")}}}
+    note_key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 400}}
+    for table in TABLE_ORDER:
+        paths[f"{PREFIX}/notes/{table}/{{key}}"] = {"parameters": [note_key], "get": {
+            "operationId": f"notes_{table}", "summary": f"notes on a {table} record", "tags": [table],
+            "responses": {"200": _json({"type": "array", "items": _ref("Note")}, "newest first"), **_errors("401", "403", "404")}},
+            "post": {"operationId": f"add_note_{table}", "summary": f"add a note to a {table} record (role editor)", "tags": [table],
+                     "requestBody": {"required": True, **_media({
+                         "type": "object", "additionalProperties": False, "required": ["text"],
+                         "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 5000}}})},
+                     "responses": {"201": _json(_ref("Note"), "the note"), **_errors("401", "403", "404", "415", "422")}}}
+    for table in TABLE_ORDER:
+        schemas[f"{table}_row"] = _row_schema(table)
+        paths.update(_table_paths(table))
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Partnernetz API", "version": "1",
+                 "description": "Records of the workspace, versions, search and matchmaking. Bearer token "
+                                "(python app.py user token NAME, or PARTNERNETZ_API_TOKENS) of an account with a role: "
+                                + " < ".join(ROLES) + "."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
+        "paths": paths,
+    }

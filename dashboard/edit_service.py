@@ -1,0 +1,88 @@
+"""Saving edits from the dashboard and the API: one path for both.
+
+Checks the role (:mod:`dashboard.access`), writes through
+:mod:`loaders.workspace.editing` (validation, one version per save) and
+then makes the new version live in this process before answering
+(:func:`go_live`); every other serving process picks it up on its next
+request (``dashboard/live.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from dashboard.access import Identity, audit_event, contact_rule_for, require_role
+from dashboard.context import current
+from dashboard.live import live_of
+from loaders.workspace.editing import EditError, FieldProblem
+from loaders.workspace.store import WorkspaceFile
+
+__all__ = ["workspace", "require_workspace", "save", "go_live", "CONTACT_PERSONAL", "visible_row", "LIVE_WAIT"]
+
+#: Seconds a save waits for its version to go live in this process (settings.extra["edit_live_wait"] overrides).
+LIVE_WAIT = 10.0
+
+#: Columns of a contact row that identify the person (masked or erased).
+CONTACT_PERSONAL = ("name", "email", "languages", "consent_source")
+
+
+def workspace() -> WorkspaceFile | None:
+    """The workspace this app serves (None when it serves files read-only)."""
+    path = current().settings.workspace
+    return WorkspaceFile(path) if path else None
+
+
+def require_workspace() -> WorkspaceFile:
+    ws = workspace()
+    if ws is None:
+        raise EditError([FieldProblem(None, None, "read-only: this app serves files, not a workspace "
+                                      "(serve with --workspace to edit)", "read_only")], status=409)
+    return ws
+
+
+def go_live(version: int, timeout: float | None = None) -> bool:
+    """Wait (at most ``timeout`` s) until this process serves ``version`` or newer; True when it does."""
+    live = live_of()
+    if live is None:
+        return False
+    if timeout is None:
+        timeout = float(current().settings.extra.get("edit_live_wait", LIVE_WAIT))
+    deadline = time.monotonic() + timeout
+    while True:
+        live.check(force=True)
+        live.wait(max(0.0, deadline - time.monotonic()))
+        if live.status().live >= version:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+
+
+def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwargs: Any) -> tuple[Any, Identity, bool]:
+    """Run ``action(ws, *args, user=<identity>, **kwargs)`` for an identity of at least ``min_role``;
+    ``(result, identity, live)``."""
+    identity = require_role(min_role)
+    ws = require_workspace()
+    result = action(ws, *args, user=identity.name, **kwargs)
+    version = getattr(getattr(result, "version", None), "id", None)
+    if version is not None:  # the audit trail names the version (its journal entries say what changed)
+        audit_event("edit", what=f"{getattr(result, 'table', '')} {getattr(result, 'key', '')}".strip(),
+                    version=version, source=result.version.source)
+    live = go_live(version) if version is not None else False
+    return result, identity, live
+
+
+def visible_row(table: str, row: dict[str, str], identity: Identity) -> dict[str, str]:
+    """``row`` as ``identity`` may see it: a contact's personal columns are
+    emptied (the name replaced by the masked label) for roles below planner
+    and, for every role, for contacts the served graph masks (no, withdrawn or
+    expired consent): withdrawal masks the person everywhere at once."""
+    if table != "contacts":
+        return row
+    from graph.people.privacy import MASKED_LABEL
+
+    node = current().graph.nx.nodes.get(f"contact:{row.get('id', '')}")
+    masked_by_consent = node is None or bool(node.get("masked"))
+    if contact_rule_for(identity) != "none" and not masked_by_consent:
+        return row
+    return {**row, **{c: "" for c in CONTACT_PERSONAL}, "name": MASKED_LABEL}
