@@ -662,8 +662,8 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                 if before is not None and before.interrupted:
                     print(f"partnernetz: the last push to {store.uri} (started {before.started_at}) did not "
                           "complete; this push repairs it", file=sys.stderr)
-                # every contact pushed (with consent; none with --no-contacts) is recorded before the
-                # push starts, and the outcome after it: completed, failed or interrupted
+                # every contact pushed (none with --no-contacts) is recorded before the push
+                # starts, and the outcome after it: completed, failed or interrupted (Ctrl-C, SIGTERM)
                 payload = egress.GraphPayload(result.graph, "neo4j", what=f"neo4j push {' '.join(args.data)} to {store.uri}")
                 with egress.transfer(payload, user=getpass.getuser(), audit=_cli_audit_sink(args.audit_log), rule=rule,
                                      target=store.uri) as decision:

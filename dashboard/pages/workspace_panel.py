@@ -34,6 +34,9 @@ from graph.core.errors import LoadError
 __all__ = ["ID", "section", "register_callbacks", "change_rows", "counts_rows", "version_rows", "download_version",
            "GRID_LIMIT"]
 
+#: Wrapped cell text at reading line height (the grid's row height would space its lines far apart).
+_COMPACT_WRAP = {"lineHeight": "1.45", "paddingTop": "8px", "paddingBottom": "8px"}
+
 #: At most this many change rows go to the browser (the counts above the grid are complete).
 GRID_LIMIT = 5000
 
@@ -162,8 +165,10 @@ def changes_grid(grid_id: str, changes: list, lang: str) -> html.Div:
                 {"field": "table", "headerName": t("data.table", lang), "width": 140},
                 {"field": "key", "headerName": t("ws.key", lang), "width": 160},
                 {"field": "column", "headerName": t("ws.column", lang), "width": 130},
-                {"field": "before", "headerName": t("ws.before", lang), "flex": 1, "wrapText": True, "autoHeight": True},
-                {"field": "after", "headerName": t("ws.after", lang), "flex": 1, "wrapText": True, "autoHeight": True},
+                {"field": "before", "headerName": t("ws.before", lang), "flex": 1, "wrapText": True, "autoHeight": True,
+                 "cellStyle": _COMPACT_WRAP},
+                {"field": "after", "headerName": t("ws.after", lang), "flex": 1, "wrapText": True, "autoHeight": True,
+                 "cellStyle": _COMPACT_WRAP},
             ],
             defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
             dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight"),
@@ -273,7 +278,7 @@ def shared_history(lang: str) -> html.Div:
                 {"field": "kind", "headerName": t("ws.kind", lang), "width": 120},
                 {"field": "message", "headerName": t("ws.message", lang), "flex": 1, "minWidth": 160},
                 {"field": "summary", "headerName": t("ws.summary", lang), "flex": 2, "minWidth": 200, "wrapText": True,
-                 "autoHeight": True},
+                 "autoHeight": True, "cellStyle": _COMPACT_WRAP},
                 {"field": "instance", "headerName": t("ws.instance", lang), "flex": 1, "minWidth": 160},
             ],
             defaultColDef={"sortable": True, "filter": True, "resizable": True},
@@ -347,7 +352,8 @@ def section(lang: str) -> html.Div:
                 {"field": "user", "headerName": t("ws.user", lang), "width": 140},
                 {"field": "kind", "headerName": t("ws.kind", lang), "width": 120},
                 {"field": "message", "headerName": t("ws.message", lang), "flex": 1, "minWidth": 160},
-                {"field": "summary", "headerName": t("ws.summary", lang), "flex": 2, "minWidth": 200, "wrapText": True, "autoHeight": True},
+                {"field": "summary", "headerName": t("ws.summary", lang), "flex": 2, "minWidth": 200, "wrapText": True,
+                 "autoHeight": True, "cellStyle": _COMPACT_WRAP},
             ],
             defaultColDef={"sortable": True, "filter": True, "resizable": True},
             dashGridOptions=grid_options(lang, pagination=True, paginationPageSize=20, domLayout="autoHeight",
@@ -456,7 +462,7 @@ def register_callbacks(app: dash.Dash) -> None:
                              id=ID.CONFLICT), True, dash.no_update, {"display": "inline-block"})
         except WorkspaceError as exc:
             return html.Div(t("ws.error", lang, why=str(exc)), className="status error"), True, dash.no_update, dash.no_update
-        audit_event("publish", what=f"version {version.id}", version=version.id, kind=version.kind)
+        audit_event("publish", what=f"version {version.id}", version=version.id, version_kind=version.kind)
         live = live_of()
         if live is not None:
             live.check(force=True)

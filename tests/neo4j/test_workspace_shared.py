@@ -41,10 +41,11 @@ def test_two_instances_publish_into_one_neo4j_and_see_one_history(clean_peer, tm
     a = create_workspace(tmp_path / "a.sqlite", sample=True, user="a")
     b = create_workspace(tmp_path / "b.sqlite", sample=True, user="b")
     store_a, store_b = peer.store(), peer.store()  # two app instances, each with its own store
+    log = tmp_path / "audit.jsonl"
 
-    assert publish_to_store(store_a, a, a.version(1)) == 1
+    assert publish_to_store(store_a, a, a.version(1), audit_log=log) == 1
     v2 = _new_project(b, tmp_path, "BLP-SHARED", "Gemeinsam gesehenes Projekt")
-    assert publish_to_store(store_b, b, v2) == 2
+    assert publish_to_store(store_b, b, v2, audit_log=log) == 2
 
     pulled = store_a.pull().graph  # instance A reads what B published
     assert "project:BLP-SHARED" in pulled.nx
@@ -62,9 +63,15 @@ def test_two_instances_publish_into_one_neo4j_and_see_one_history(clean_peer, tm
 
     # a revert in B is pushed too: the project is gone for everyone
     v3 = revert(b, 1, user="anna")
-    assert publish_to_store(store_b, b, v3) == 3
+    assert publish_to_store(store_b, b, v3, audit_log=log) == 3
     assert "project:BLP-SHARED" not in store_a.pull().graph.nx
     assert [h.kind for h in shared_versions(store_a)] == ["revert", "import", "import"]
+    # every push passed the egress gate: started and completed, with the contacts written
+    from loaders.audit import read_audit
+
+    records = read_audit(log)
+    assert [r["outcome"] for r in records] == ["started", "completed"] * 3
+    assert all(r["fmt" if "fmt" in r else "format"] == "neo4j" and r["rows"] > 0 for r in records)
     # the records are not part of the pushed graph: a pull never reads them
     assert not [n for n in store_a.pull().graph.nx if "Version" in n]
 
