@@ -151,9 +151,9 @@ def test_a_push_stopped_after_writing_contacts_is_on_record(peer, tmp_path, monk
     contacts, and how it ended."""
     import contextlib
 
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
-        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
-        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    if peer.user:
+        monkeypatch.setenv("NEO4J_USER", peer.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", peer.password or "")
     n_nodes = len(sample.graph.nx)
 
     class StopAfterNodes:
