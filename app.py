@@ -8,7 +8,7 @@
     python app.py match --project ID [--top N] [--json]   # also --country ISO3 --theme T, --institution ID
     python app.py generate --nodes N --seed S --out DIR   # synthetic dataset for scale tests
     python app.py neo4j push DATA --uri bolt://host:7687 [--user U --password-env VAR ...]
-    python app.py neo4j pull --uri bolt://host:7687 --out DIR
+    python app.py neo4j pull --uri bolt://host:7687 --out DIR   # exit 4 store error, 5 last push incomplete
     python app.py user add NAME --role reader|planner|editor|admin   # also passwd, role, disable, list, token
 """
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from graph.core.model import PartnerGraph
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_DATASET, EXIT_REFUSED, EXIT_STORE = 0, 1, 2, 3, 4
+#: ``neo4j pull`` read the data of a push that did not complete (tables written, data mixed).
+EXIT_INCOMPLETE = 5
 
 
 def _fail(message: str, code: int = EXIT_NOT_A_DATASET) -> int:
@@ -662,6 +664,10 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     return _fail(str(exc))
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
+                before = store.push_status()
+                if before is not None and before.interrupted:
+                    print(f"partnernetz: the last push to {store.uri} (started {before.started_at}) did not "
+                          "complete; this push repairs it", file=sys.stderr)
                 # every contact pushed (none with --no-contacts) is recorded before the push
                 # starts, and the outcome after it: completed, failed or interrupted (Ctrl-C, SIGTERM)
                 payload = egress.GraphPayload(result.graph, "neo4j", what=f"neo4j push {' '.join(args.data)} to {store.uri}")
@@ -689,6 +695,12 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                 print(f"pulled {pulled.nodes} nodes and {pulled.edges} relationships from {store.uri} "
                       f"in {pulled.seconds:.2f} s ({pulled.rows_per_second:,.0f} rows/s); "
                       f"wrote {len(written)} tables to {args.out}")
+                status = store.push_status()
+                if status is not None and status.interrupted:
+                    print(f"partnernetz: WARNING: the last push to {store.uri} (started {status.started_at}) did not "
+                          "complete: the pulled data are partly old, partly new. Push again to repair, then pull.",
+                          file=sys.stderr)
+                    return EXIT_INCOMPLETE
     except StoreError as exc:
         return _fail(str(exc), EXIT_STORE)
     return EXIT_OK

@@ -303,6 +303,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "IATI recipient regions"),
     "table.iati-sector": ("IATI-Sektoren",
                           "IATI sectors"),
+    "app.push_interrupted": ("Achtung: Der letzte Push nach Neo4j (begonnen {started} UTC) wurde nicht abgeschlossen – "
+                             "die Daten sind teils alt, teils neu. Erneut pushen (python app.py neo4j push …) repariert sie.",
+                             "Warning: the last push to Neo4j (started {started} UTC) did not complete – the data are "
+                             "partly old, partly new. Pushing again (python app.py neo4j push …) repairs them."),
     "app.store_banner": ("Neo4j nicht erreichbar ({cause}). Angezeigt: {shown}.{retry}",
                          "Neo4j unavailable ({cause}). Showing: {shown}.{retry}"),
     "app.store_shown_snapshot": ("letzter Stand aus Neo4j von {taken} UTC",

@@ -11,6 +11,7 @@ from dashboard.access import current_identity
 from dashboard.context import current
 from dashboard.i18n import lang_from_search, normalise_lang, t, with_lang
 from dashboard.viewstate import network_href
+from graph.core.errors import PartnernetzError
 from graph.people.roles import Role
 
 __all__ = ["NAV_ITEMS", "shell_layout", "store_banner_text", "snapshot_off_notice", "nav_children", "with_lang", "lang_from_search", "register_callbacks"]
@@ -161,12 +162,31 @@ def store_banner_text(ctx, lang: str) -> str | None:
     return t("app.store_banner", lang, cause=ctx.store_notice, shown=shown, retry=retry)
 
 
+def push_banner_text(ctx, lang: str) -> str | None:
+    """The warning that the last push to Neo4j did not complete (the data
+    are mixed); None when it completed, or without a Neo4j store."""
+    primary = getattr(ctx.store, "primary", None)
+    if primary is None or ctx.store_notice or not hasattr(primary, "push_status"):
+        return None
+    try:
+        status = primary.push_status()
+    except PartnernetzError:  # an unreachable store shows its own banner on the next request
+        return None
+    if status is None or not status.interrupted:
+        return None
+    started = str(status.started_at or "?").replace("T", " ").removesuffix("+00:00")[:16]
+    return t("app.push_interrupted", lang, started=started)
+
+
 def _banner(lang: str) -> list | None:
     ctx = current()
     banners = []
     text = store_banner_text(ctx, lang)
     if text:
         banners.append(html.Div(text, className="banner banner-store", id=ids.STORE_BANNER))
+    pushed = push_banner_text(ctx, lang)
+    if pushed:
+        banners.append(html.Div(pushed, className="banner banner-store", id=ids.PUSH_BANNER))
     if ctx.settings.is_sample:
         banners.append(html.Div(t("app.sample_banner", lang), className="banner"))
     return banners or None

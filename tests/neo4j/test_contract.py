@@ -33,7 +33,9 @@ def neo4j_store(bolt_peer, sample_graph):
 
 
 @pytest.fixture(scope="module", params=["memory", "neo4j"])
-def contract_store(request, sample_graph):
+def contract_store(request, sample_graph, bolt_peer):
+    """Each store; ``bolt_peer`` (parametrized per server) is named here so
+    the servers' parameters are known when tests are collected."""
     if request.param == "memory":
         return MemoryStore(sample_graph)
     return request.getfixturevalue("neo4j_store")

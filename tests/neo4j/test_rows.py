@@ -144,7 +144,8 @@ def test_no_statement_holds_a_literal_value():
 
 def test_merge_statements_merge_on_the_namespaced_id():
     assert MERGE_NODES[NodeKind.PROJECT] == (
-        "UNWIND $rows AS row MERGE (n:Partnernetz {id: row.id}) SET n = row.props, n:Project")
+        "UNWIND $rows AS row MERGE (n:Partnernetz {id: row.id}) SET n = row.props, n:Project "
+        "RETURN count(*) AS written")
     assert "MERGE (a)-[r:PARTICIPATES_IN {_pn_key: row.key}]->(b)" in MERGE_EDGES[EdgeKind.PARTICIPATES_IN]
     assert "$push" in cypher.DELETE_STALE_NODES and ":Partnernetz" in cypher.DELETE_STALE_NODES
     assert "_pn_push IS NOT NULL" in cypher.DELETE_STALE_EDGES

@@ -31,9 +31,9 @@ def _serve_args(peer) -> tuple[list[str], dict[str, str]]:
     env: dict[str, str] = {}
     if peer.database:
         args += ["--neo4j-database", peer.database]
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):  # a real Neo4j with auth
-        args += ["--neo4j-user", os.environ["NEO4J_TEST_USER"]]
-        env["NEO4J_PASSWORD"] = os.environ.get("NEO4J_TEST_PASSWORD", "")
+    if peer.user:  # a real Neo4j with auth
+        args += ["--neo4j-user", peer.user]
+        env["NEO4J_PASSWORD"] = peer.password or ""
     return args, env
 
 

@@ -110,9 +110,9 @@ def test_cli_import_and_revert_push_and_the_shared_history_lists_them(clean_peer
     from tests.neo4j.test_cli import _absorb
 
     peer = clean_peer
-    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
-        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
-        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    if peer.user:
+        monkeypatch.setenv("NEO4J_USER", peer.user)
+        monkeypatch.setenv("NEO4J_PASSWORD", peer.password or "")
     neo = ["--neo4j-uri", peer.uri, "--neo4j-dialect", peer.dialect] + (
         ["--neo4j-database", peer.database] if peer.database else [])
     ws = str(tmp_path / "ws.sqlite")

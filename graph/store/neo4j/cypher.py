@@ -18,7 +18,7 @@ statements, shortest paths, string parameters, statement size).
 >>> RELATIONSHIP_TYPES[EdgeKind.PARTICIPATES_IN]
 'PARTICIPATES_IN'
 >>> print(MERGE_NODES[NodeKind.LAND])
-UNWIND $rows AS row MERGE (n:Partnernetz {id: row.id}) SET n = row.props, n:Land
+UNWIND $rows AS row MERGE (n:Partnernetz {id: row.id}) SET n = row.props, n:Land RETURN count(*) AS written
 >>> get_dialect("FalkorDB").name
 'falkordb'
 """
@@ -37,8 +37,15 @@ __all__ = [
     "RELATIONSHIP_TYPES",
     "KIND_OF_LABEL",
     "KIND_OF_TYPE",
+    "PUSH_LABEL",
     "MERGE_NODES",
     "MERGE_EDGES",
+    "CREATE_EDGES",
+    "PUSH_STARTED",
+    "PUSH_COMPLETE",
+    "PUSH_STATUS",
+    "COUNT_PUSHED_NODES",
+    "COUNT_PUSHED_EDGES",
     "DELETE_STALE_EDGES",
     "DELETE_STALE_NODES",
     "COUNT_NODES",
@@ -72,6 +79,9 @@ __all__ = [
     "PROJECT_YEARS",
     "NEO4J_CONSTRAINT",
     "NEO4J_INDEX",
+    "FULLTEXT_INDEX",
+    "NEO4J_FULLTEXT",
+    "FULLTEXT_SEARCH",
     "FALKORDB_LIST_INDEXES",
     "FALKORDB_INDEX",
     "Dialect",
@@ -91,23 +101,63 @@ RELATIONSHIP_TYPES: dict[EdgeKind, str] = {k: k.value.upper() for k in EdgeKind}
 KIND_OF_LABEL: dict[str, NodeKind] = {v: k for k, v in NODE_LABELS.items()}
 KIND_OF_TYPE: dict[str, EdgeKind] = {v: k for k, v in RELATIONSHIP_TYPES.items()}
 
+#: Label of the one push marker node (not a :data:`TAG_LABEL` node: never
+#: pulled, counted or shown). It says whether the last push completed.
+PUSH_LABEL = "PartnernetzPush"
+
 # ------------------------------------------------------------------ writing
 #: One statement per node kind: ``$rows`` = ``[{id, props}]``; ``props`` holds
 #: every property (id and tags included), so ``SET n = …`` also drops
-#: properties that disappeared from the dataset.
+#: properties that disappeared from the dataset. Returns the rows written.
 MERGE_NODES: dict[NodeKind, str] = {
     kind: (f"UNWIND $rows AS row MERGE (n:{TAG_LABEL} {{id: row.id}}) "
-           f"SET n = row.props, n:{label}")
+           f"SET n = row.props, n:{label} RETURN count(*) AS written")
     for kind, label in NODE_LABELS.items()
 }
 
 #: One statement per edge kind: ``$rows`` = ``[{source, target, key, props}]``.
+#: A row whose ends are missing writes nothing and is not counted.
 MERGE_EDGES: dict[EdgeKind, str] = {
     kind: (f"UNWIND $rows AS row "
            f"MATCH (a:{TAG_LABEL} {{id: row.source}}) MATCH (b:{TAG_LABEL} {{id: row.target}}) "
-           f"MERGE (a)-[r:{rtype} {{_pn_key: row.key}}]->(b) SET r = row.props")
+           f"MERGE (a)-[r:{rtype} {{_pn_key: row.key}}]->(b) SET r = row.props RETURN count(*) AS written")
     for kind, rtype in RELATIONSHIP_TYPES.items()
 }
+
+#: The same as :data:`MERGE_EDGES` with ``CREATE``: for a push into a database
+#: holding no Partnernetz relationship (nothing to merge with; no per-row
+#: search through a hub's relationships).
+CREATE_EDGES: dict[EdgeKind, str] = {
+    kind: (f"UNWIND $rows AS row "
+           f"MATCH (a:{TAG_LABEL} {{id: row.source}}) MATCH (b:{TAG_LABEL} {{id: row.target}}) "
+           f"CREATE (a)-[r:{rtype}]->(b) SET r = row.props RETURN count(*) AS written")
+    for kind, rtype in RELATIONSHIP_TYPES.items()
+}
+
+#: Mark a push as started (``$marker`` is the marker's id, ``$at`` an ISO
+#: time, ``$nodes``/``$edges`` what the push is about to write).
+PUSH_STARTED = (
+    f"MERGE (m:{PUSH_LABEL} {{id: $marker}}) "
+    "SET m.state = $state, m.push_id = $push, m.started_at = $at, m.finished_at = null, "
+    "m.nodes = $nodes, m.edges = $edges RETURN m.push_id AS push"
+)
+#: Mark the push ``$push`` complete, with what it wrote and removed.
+PUSH_COMPLETE = (
+    f"MATCH (m:{PUSH_LABEL} {{id: $marker}}) WHERE m.push_id = $push "
+    "SET m.state = $state, m.finished_at = $at, m.nodes = $nodes, m.edges = $edges, "
+    "m.deleted_nodes = $deleted_nodes, m.deleted_edges = $deleted_edges RETURN m.push_id AS push"
+)
+#: The push marker's properties (no row before the first push).
+PUSH_STATUS = f"MATCH (m:{PUSH_LABEL} {{id: $marker}}) RETURN properties(m) AS props"
+#: The end-of-push check in one pass each: all Partnernetz nodes
+#: (relationships) and those carrying the push id ``$push``.
+COUNT_PUSHED_NODES = (
+    f"MATCH (n:{TAG_LABEL}) RETURN count(n) AS total, sum(CASE WHEN n._pn_push = $push THEN 1 ELSE 0 END) AS n"
+)
+COUNT_PUSHED_EDGES = (
+    f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN count(r) AS total, sum(CASE WHEN r._pn_push = $push THEN 1 ELSE 0 END) AS n"
+)
 
 #: Remove, in batches of ``$limit``, relationships we wrote in an earlier push.
 DELETE_STALE_EDGES = (
@@ -247,6 +297,20 @@ NEO4J_CONSTRAINT = (
     f"CREATE CONSTRAINT partnernetz_id IF NOT EXISTS FOR (n:{TAG_LABEL}) REQUIRE n.id IS UNIQUE"
 )
 NEO4J_INDEX = f"CREATE INDEX partnernetz_id IF NOT EXISTS FOR (n:{TAG_LABEL}) ON (n.id)"
+#: Name of the full-text index over the folded names a push writes
+#: (``_pn_names``, see :func:`graph.store.neo4j.rows.node_rows`) and the
+#: names themselves (so a node written by hand is found too), created with the constraint.
+FULLTEXT_INDEX = "partnernetz_search"
+NEO4J_FULLTEXT = (
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{TAG_LABEL}) "
+    "ON EACH [n._pn_names, n.label, n.label_en, n.name_de, n.name_en]"
+)
+#: Candidates of a name search: the Lucene query ``$search`` on the index ``$index``.
+FULLTEXT_SEARCH = (
+    "CALL db.index.fulltext.queryNodes($index, $search, {limit: $limit}) YIELD node, score "
+    "RETURN node.id AS id, node.kind AS kind, node.label AS label, node.label_en AS label_en, "
+    "node.name_de AS name_de, node.name_en AS name_en, node.iso2 AS iso2, score"
+)
 FALKORDB_LIST_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 FALKORDB_INDEX = f"CREATE INDEX FOR (n:{TAG_LABEL}) ON (n.id)"
 
@@ -259,12 +323,19 @@ class Dialect:
     text without escaping, so ``'`` and ``\\`` are escaped before sending.
     ``max_statement_bytes``: FalkorDB renders parameters into a 4 KB buffer;
     batches are cut by rendered size (0 = no limit).
+    ``native_dates``: complete dates are stored as ``DATE`` (FalkorDB crashes
+    when returning temporal values: ISO strings there).
+    ``fulltext``: a full-text index answers name searches.
+    ``default_batch_size``: rows per write transaction (Neo4j: big batches,
+    one transaction each, measured fastest; FalkorDB: its statement limit).
     """
 
     name: str
     escape_strings: bool
     max_statement_bytes: int
     default_batch_size: int
+    native_dates: bool = False
+    fulltext: bool = False
 
     def prepare(self, value: Any) -> Any:
         """A parameter value as this server needs it (see ``escape_strings``)."""
@@ -284,7 +355,8 @@ def _escape(value: Any) -> Any:
 
 
 DIALECTS: dict[str, Dialect] = {
-    "neo4j": Dialect("neo4j", escape_strings=False, max_statement_bytes=0, default_batch_size=1000),
+    "neo4j": Dialect("neo4j", escape_strings=False, max_statement_bytes=0, default_batch_size=10_000,
+                     native_dates=True, fulltext=True),
     "falkordb": Dialect("falkordb", escape_strings=True, max_statement_bytes=3800, default_batch_size=200),
 }
 

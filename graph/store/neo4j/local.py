@@ -16,14 +16,14 @@ from typing import Any, Iterable
 
 from graph.core.kinds import kind_of
 from graph.core.model import PartnerGraph
-from graph.store.neo4j.rows import TAG_PROPERTIES
+from graph.store.neo4j.rows import TAG_PROPERTIES, plain
 
 __all__ = ["node_attrs", "local_graph", "kind_name"]
 
 
 def node_attrs(props: dict[str, Any]) -> dict[str, Any]:
     """Stored properties as the in-memory graph holds them: no tags, no ``id``, no nulls."""
-    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and k != "id" and v is not None}
+    return {k: plain(v) for k, v in props.items() if k not in TAG_PROPERTIES and k != "id" and v is not None}
 
 
 def local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PartnerGraph:
@@ -36,7 +36,7 @@ def local_graph(nodes: dict[str, dict[str, Any]], edges: Iterable[dict[str, Any]
         if rec["source"] in g and rec["target"] in g:
             props = rec["props"]
             g.put_edge(rec["source"], rec["target"], props.get("_pn_key"),
-                       **{k: v for k, v in props.items() if k not in TAG_PROPERTIES and v is not None})
+                       **{k: plain(v) for k, v in props.items() if k not in TAG_PROPERTIES and v is not None})
     return g
 
 

