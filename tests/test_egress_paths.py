@@ -104,8 +104,10 @@ def download_ids(application) -> set[str]:
 
 
 def _outputs(key: str) -> list[dict[str, str]]:
+    """The outputs named by a callback-map key (none for a callback without
+    outputs, such as the clientside URL writer of dashboard/urlsync.py, keyed by a hash)."""
     return [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
-            for o in key.strip(".").split("...")]
+            for o in key.strip(".").split("...") if "." in o]
 
 
 def download_callbacks(application) -> dict[str, dict]:
