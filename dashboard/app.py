@@ -36,7 +36,10 @@ PAGE_MODULES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.help",
+    "dashboard.pages.not_found_404",
     "dashboard.pages.audit_log",
+    "dashboard.pages.pipeline",
 )
 
 #: Pages that work on the whole graph (the store's snapshot). Without a
@@ -47,6 +50,7 @@ WHOLE_GRAPH_PAGES = (
     "dashboard.pages.contacts",
     "dashboard.pages.analytics",
     "dashboard.pages.data",
+    "dashboard.pages.pipeline",
 )
 
 #: The JSON API, registered on every app (dashboard/api).
@@ -83,7 +87,8 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
         module = importlib.import_module(name)
         page_layout = _needs_snapshot(module.layout) if name in WHOLE_GRAPH_PAGES else module.layout
         dash.register_page(name, path=module.PATH, order=module.ORDER, name=module.TITLE_KEY,
-                           title="Partnernetz", layout=page_layout)
+                           title=shell.tab_title(module.TITLE_KEY, settings.default_lang),
+                           layout=_localised(page_layout))
         module.register_callbacks(app)
     app.layout = shell.shell_layout
     shell.register_callbacks(app)
@@ -95,6 +100,17 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     # the JSON API /api/v1/ on the same server (imported by name like the pages: it uses live data, which uses them)
     importlib.import_module(API_MODULE).install_api(app.server)
     return app
+
+
+def _localised(page_layout: Any) -> Any:
+    """``page_layout`` with the library widgets' own texts (the dropdowns'
+    search box, "select all", "no options") in the page's language."""
+
+    @functools.wraps(page_layout)
+    def layout(lang: str = "de", **query: Any) -> Any:
+        return shell.localise_widgets(page_layout(lang=lang, **query), lang)
+
+    return layout
 
 
 def _needs_snapshot(page_layout: Any) -> Any:

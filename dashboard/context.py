@@ -218,6 +218,27 @@ class AppContext:
         """Names this app has cached for ``g`` (default :attr:`graph`) now."""
         return {k[1] for k in entries(self.graph if g is None else g) if self._mine(k)}
 
+    def kept_entries(self) -> dict[Any, Any]:
+        """The served graph's cached values, this app's under ``("@app", name)``
+        (another app's are left out): what a kept build stores (see
+        :mod:`loaders.kept`)."""
+        out: dict[Any, Any] = {}
+        for key, value in entries(self.graph).items():
+            if self._mine(key):
+                out[("@app", key[1])] = value
+            elif not (isinstance(key, tuple) and len(key) == 2 and str(key[0]).startswith("app-")):
+                out[key] = value
+        return out
+
+    def seed(self, kept: dict[Any, Any]) -> None:
+        """Put values of a kept build (:meth:`kept_entries`) into the served
+        graph's cache, so nothing is computed again."""
+        g = self.graph
+        for key, value in kept.items():
+            if isinstance(key, tuple) and len(key) == 2 and key[0] == "@app":
+                key = (self._namespace, key[1])
+            cached(g, key, lambda value=value: value)
+
     def _mine(self, key: Any) -> bool:
         return isinstance(key, tuple) and len(key) == 2 and key[0] == self._namespace
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from dashboard.access import Identity, contact_rule_for, require_role
+from dashboard.access import Identity, audit_event, contact_rule_for, require_role
 from dashboard.context import current
 from dashboard.live import live_of
 from loaders.workspace.editing import EditError, FieldProblem
@@ -65,6 +65,9 @@ def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwa
     ws = require_workspace()
     result = action(ws, *args, user=identity.name, **kwargs)
     version = getattr(getattr(result, "version", None), "id", None)
+    if version is not None:  # the audit trail names the version (its journal entries say what changed)
+        audit_event("edit", what=f"{getattr(result, 'table', '')} {getattr(result, 'key', '')}".strip(),
+                    version=version, source=result.version.source)
     live = go_live(version) if version is not None else False
     return result, identity, live
 

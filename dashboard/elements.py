@@ -27,10 +27,11 @@ from typing import Any, Iterable, Mapping
 
 import igraph as ig
 import numpy as np
-from scipy.signal import fftconvolve
 from scipy.spatial import cKDTree
 
+from dashboard.domain_labels import domain_label
 from graph.core.kinds import kind_of
+from graph.core.reference import country_by_alpha3, land_by_code
 from graph.core.model import PartnerGraph
 from graph.explore import Overview, Subgraph
 from graph.view import ExplorerView
@@ -53,6 +54,11 @@ __all__ = [
     "csv_tables",
     "safe_cell",
     "kinds_in",
+    "apply_metrics",
+    "merge_duplicates",
+    "METRIC_SCALE",
+    "COMMUNITY_COLOURS",
+    "label_font",
 ]
 
 #: Inner to outer ring / top to bottom order of kinds.
@@ -94,11 +100,34 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _place(attrs: Mapping[str, Any], lang: str) -> str:
+    """Where a node is: its city and its Land, or its country abroad (names
+    from the reference tables, so a picture drawn from a store's partial
+    answer names places like one drawn from the whole graph)."""
+    parts = [str(attrs["city"])] if attrs.get("city") else []
+    land, country = attrs.get("land"), attrs.get("country")
+    if land:
+        try:
+            found = land_by_code(str(land))
+            parts.append(found.name_en if lang == "en" else found.name_de)
+        except KeyError:
+            parts.append(str(land))
+    elif country:
+        try:
+            found = country_by_alpha3(str(country))
+            parts.append(found.name_en if lang == "en" else found.name_de)
+        except KeyError:
+            parts.append(str(country))
+    return ", ".join(dict.fromkeys(parts))
+
+
 def _node_data(g: PartnerGraph, nid: str, lang: str) -> tuple[dict[str, Any], list[str]]:
     attrs = g.nx.nodes[nid]
     kind = attrs["kind"]
     name = g.label(nid, lang)
-    data = {"id": nid, "label": short_label(name), "name": name, "kind": kind}
+    # full name, kind and place travel with the node for the hover tooltip
+    data = {"id": nid, "label": short_label(name), "name": name, "kind": kind,
+            "kindLabel": domain_label("kind", kind, lang), "place": _place(attrs, lang)}
     classes = [f"kind-{kind}"]
     if kind == "institution":
         sector = attrs.get("sector") or "unknown"
@@ -429,7 +458,7 @@ def _nestle_islands(placed: list[tuple[dict[str, tuple[float, float]], float, fl
         mask = np.zeros(np.ceil(size[::-1] / step).astype(int) + 1)
         for x0, y0, x1, y1 in own:
             mask[int(y0 // step):int(np.ceil(y1 / step)), int(x0 // step):int(np.ceil(x1 / step))] = 1.0
-        clash = fftconvolve(occupied, mask[::-1, ::-1], mode="valid") > 0.5  # (rows = y, cols = x)
+        clash = convolve_valid(occupied, mask[::-1, ::-1]) > 0.5  # (rows = y, cols = x)
         jy, ix = np.mgrid[0:clash.shape[0], 0:clash.shape[1]]
         cx, cy = origin[0] + ix.ravel() * step, origin[1] + jy.ravel() * step
         clash = clash.ravel()
@@ -466,6 +495,20 @@ def _nestle_islands(placed: list[tuple[dict[str, tuple[float, float]], float, fl
 #: Default box a node needs in the force layout (pixels at zoom 1): its label
 #: sits below it and is wider than tall.
 MIN_DX, MIN_DY = 84.0, 34.0
+
+
+def convolve_valid(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """2-D convolution of ``a`` with a smaller ``kernel``, only where the kernel
+    fits entirely (``scipy.signal.fftconvolve(..., mode="valid")``), by FFT with
+    numpy alone: importing ``scipy.signal`` costs about a second at every start.
+
+    >>> a = np.arange(12.0).reshape(3, 4); k = np.array([[1.0, 0.0], [0.0, 2.0]])
+    >>> np.round(convolve_valid(a, k), 6).tolist()
+    [[5.0, 8.0, 11.0], [17.0, 20.0, 23.0]]
+    """
+    shape = (a.shape[0] + kernel.shape[0] - 1, a.shape[1] + kernel.shape[1] - 1)
+    full = np.fft.irfft2(np.fft.rfft2(a, shape) * np.fft.rfft2(kernel, shape), shape)
+    return full[kernel.shape[0] - 1:a.shape[0], kernel.shape[1] - 1:a.shape[1]]
 
 
 def label_box(label: str, size: float = 22.0, font_size: float = 11.0) -> tuple[float, float]:
@@ -533,10 +576,11 @@ def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tupl
         sign[sign == 0] = np.where((i[sign == 0] % 2) == 0, 1.0, -1.0)  # coincident: deterministic side
         step = np.zeros_like(delta)
         step[rows, axis] = sign * (overlap[rows, axis] / 2 + 0.5)
-        move = np.zeros_like(xy)
-        np.add.at(move, i, -step)
-        np.add.at(move, j, step)
-        xy += move
+        # every pair's push, summed per node: bincount adds in the same order as
+        # np.add.at would (all i-sides, then all j-sides), many times faster
+        ends, pushes, n = np.concatenate((i, j)), np.concatenate((-step, step)), len(xy)
+        xy += np.column_stack((np.bincount(ends, pushes[:, 0], minlength=n),
+                               np.bincount(ends, pushes[:, 1], minlength=n)))
     return {n: (float(x), float(y)) for n, (x, y) in zip(names, xy)}
 
 
@@ -609,12 +653,13 @@ def _layered(nodes: list[str], edges: list[tuple[str, str]], roots: list[str]) -
 
 
 # ---------------------------------------------------------------- stylesheet
-def stylesheet() -> list[dict[str, Any]]:
+def stylesheet(font_size: float = 11) -> list[dict[str, Any]]:
     """Cytoscape styles: shape and colour by kind, institutions coloured by
-    sector, emphasis for focus/selection/highlight/path, aggregated sizes."""
+    sector, emphasis for focus/selection/highlight/path, aggregated sizes,
+    metric size/colour; labels ``font_size`` (see :func:`label_font`)."""
     styles: list[dict[str, Any]] = [
         {"selector": "node", "style": {
-            "label": "data(label)", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
+            "label": "data(label)", "font-size": font_size, "color": "#1f2933", "text-valign": "bottom",
             "text-margin-y": 3, "text-background-color": "#ffffff", "text-background-opacity": 0.75,
             "text-background-padding": 1, "min-zoomed-font-size": 7, "width": 22, "height": 22,
             "border-width": 1, "border-color": "#ffffff"}},
@@ -645,6 +690,8 @@ def stylesheet() -> list[dict[str, Any]]:
         {"selector": "edge.path", "style": {"width": 4, "line-color": "#e02020", "target-arrow-color": "#e02020",
                                             "opacity": 1, "z-index": 10}},
         {"selector": "node:selected", "style": {"border-width": 4, "border-color": "#e02020"}},
+        {"selector": "node.metric-size", "style": {"width": "data(msize)", "height": "data(msize)"}},
+        {"selector": "node.metric-colour", "style": {"background-color": "data(mcolour)"}},
     ]
     return styles
 
@@ -710,3 +757,144 @@ def kinds_in(elements: Iterable[Mapping[str, Any]]) -> set[str]:
     """Node kinds present among ``elements`` (for the legend)."""
     return {el["data"]["kind"] for el in elements if "source" not in el["data"] and "kind" in el["data"]}
 
+
+
+# -------------------------------------------------------------------- metrics, duplicates, labels
+#: Sequential colours (light → dark) for a metric's value.
+METRIC_SCALE = ("#fde725", "#90d743", "#35b779", "#21918c", "#31688e", "#443983", "#440154")
+#: Categorical colours of communities (Okabe–Ito plus greys); beyond them: grey.
+COMMUNITY_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000",
+                     "#7f8c99", "#b0bcc8")
+METRIC_MIN_SIZE, METRIC_MAX_SIZE = 14.0, 54.0
+
+
+def _share(value: float, top: float) -> float:
+    """``value`` on [0, 1] by square root (a few hubs would otherwise flatten everyone else)."""
+    return math.sqrt(max(value, 0.0) / top) if top > 0 else 0.0
+
+
+def apply_metrics(elements: list[dict[str, Any]], values: Mapping[str, Mapping[str, float]],
+                  top: Mapping[str, float], *, size: str = "none", colour: str = "kind") -> list[dict[str, Any]]:
+    """Size and/or colour the nodes of ``elements`` by a precomputed metric
+    (``values[metric][node id]``, ``top[metric]`` its maximum): size from
+    :data:`METRIC_MIN_SIZE` to :data:`METRIC_MAX_SIZE`, colour on
+    :data:`METRIC_SCALE`, communities in :data:`COMMUNITY_COLOURS`. Edges
+    and aggregated nodes stay as they are.
+
+    >>> els = [{"data": {"id": "a"}, "classes": "kind-land"}, {"data": {"id": "b"}, "classes": "kind-land"}]
+    >>> out = apply_metrics(els, {"degree": {"a": 4.0, "b": 1.0}}, {"degree": 4.0}, size="degree")
+    >>> out[0]["data"]["msize"], out[1]["data"]["msize"], "metric-size" in out[0]["classes"]
+    (54.0, 34.0, True)
+    """
+    for el in elements:
+        data = el.get("data", {})
+        if "source" in data or "agg" in el.get("classes", ""):
+            continue
+        nid = data.get("id")
+        extra = []
+        if size in values and nid in values[size]:
+            data["msize"] = round(METRIC_MIN_SIZE + (METRIC_MAX_SIZE - METRIC_MIN_SIZE) * _share(values[size][nid], top[size]), 1)
+            extra.append("metric-size")
+        if colour == "community" and nid in values.get("community", {}):
+            group = int(values["community"][nid])
+            data["mcolour"] = COMMUNITY_COLOURS[group] if group < len(COMMUNITY_COLOURS) else "#d0d7de"
+            extra.append("metric-colour")
+        elif colour in values and nid in values[colour]:
+            step = _share(values[colour][nid], top[colour]) * (len(METRIC_SCALE) - 1)
+            data["mcolour"] = METRIC_SCALE[int(round(step))]
+            extra.append("metric-colour")
+        if extra:
+            el["classes"] = " ".join([el.get("classes", ""), *extra]).strip()
+    return elements
+
+
+def merge_duplicates(elements: list[dict[str, Any]], alias: Mapping[str, str],
+                     merged_note: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One node per person: duplicate contact records (``alias``: record →
+    the group's primary record, as on the Kontakte page) are folded into the
+    primary — edges re-pointed, repeated edges and self-loops dropped; a
+    duplicate whose primary is not in view takes the primary's id.
+
+    >>> els = [{"data": {"id": "c1"}}, {"data": {"id": "c2"}}, {"data": {"id": "i"}},
+    ...        {"data": {"id": "c1|i|0", "source": "c1", "target": "i", "kind": "works_at"}},
+    ...        {"data": {"id": "c2|i|0", "source": "c2", "target": "i", "kind": "works_at"}}]
+    >>> [e["data"]["id"] for e in merge_duplicates(els, {"c2": "c1"})]
+    ['c1', 'i', 'c1|i|0']
+    """
+    if not alias:
+        return elements
+    present = {e["data"]["id"] for e in elements if "source" not in e["data"]}
+    out: list[dict[str, Any]] = []
+    seen_nodes: set[str] = set()
+    seen_edges: set[tuple[str, str, str]] = set()
+    for el in elements:
+        data = el["data"]
+        if "source" in data:
+            continue
+        nid = alias.get(data["id"], data["id"])
+        if nid in seen_nodes or (nid != data["id"] and nid in present):
+            continue
+        if nid != data["id"]:
+            el = {**el, "data": {**data, "id": nid}}
+        if merged_note and nid in merged_note:
+            el["data"]["merged"] = merged_note[nid]
+        seen_nodes.add(nid)
+        out.append(el)
+    for el in elements:
+        data = el["data"]
+        if "source" not in data:
+            continue
+        u, v = alias.get(data["source"], data["source"]), alias.get(data["target"], data["target"])
+        key = (u, v, str(data.get("kind", "")))
+        if u == v or key in seen_edges or u not in seen_nodes or v not in seen_nodes:
+            continue
+        seen_edges.add(key)
+        out.append({**el, "data": {**data, "source": u, "target": v}} if (u, v) != (data["source"], data["target"]) else el)
+    return out
+
+
+def label_font(elements: list[dict[str, Any]], canvas_width: float = 760.0, screen_px: float = 11.0) -> float:
+    """Label size (in layout units) that reads as about ``screen_px`` on screen
+    once the view is fitted to a canvas ``canvas_width`` wide: a large
+    expanded view is zoomed out, so its labels grow with it (at most 3×).
+
+    >>> label_font([{"data": {"id": "a"}, "position": {"x": 0, "y": 0}},
+    ...             {"data": {"id": "b"}, "position": {"x": 3000, "y": 0}}])
+    33.0
+    """
+    xs = [e["position"]["x"] for e in elements if "position" in e]
+    ys = [e["position"]["y"] for e in elements if "position" in e]
+    if len(xs) < 2:
+        return screen_px
+    extent = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.3) + 120.0
+    zoom = min(1.0, canvas_width / extent)
+    return round(min(3 * screen_px, max(screen_px, screen_px / zoom)), 1)
+#: Element data the browser reads (the stylesheet's ``data(...)``, the tapped
+#: node's ``id``); everything else stays on the server.
+WIRE_NODE_DATA = ("id", "label", "size", "msize", "mcolour", "name", "kindLabel", "place", "merged")
+WIRE_EDGE_DATA = ("source", "target", "width")
+
+
+def wire_elements(elements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``elements`` as sent to the browser: only the data it reads, edges
+    with short ids (``e0``, ``e1`` … unique within the view) — about half the
+    bytes of the full elements, which the server keeps for legends and exports.
+
+    >>> wire_elements([{"data": {"id": "a", "label": "A", "name": "A", "kind": "land"}, "classes": "kind-land"},
+    ...                {"data": {"id": "a|b|x", "source": "a", "target": "b", "kind": "x"}, "classes": "edge-x"}])
+    [{'data': {'id': 'a', 'label': 'A'}, 'classes': 'kind-land'}, {'data': {'source': 'a', 'target': 'b', 'id': 'e0'}, 'classes': 'edge-x'}]
+    """
+    out: list[dict[str, Any]] = []
+    edges = 0
+    for el in elements:
+        data = el["data"]
+        if "source" in data:
+            slim = {k: data[k] for k in WIRE_EDGE_DATA if k in data}
+            slim["id"] = f"e{edges}"
+            edges += 1
+        else:
+            slim = {k: data[k] for k in WIRE_NODE_DATA if k in data}
+            if slim.get("name") == slim.get("label"):
+                slim.pop("name")  # the tooltip falls back to the label
+        out.append({**el, "data": slim})
+    return out

@@ -15,6 +15,9 @@ BRAND_SUB = "brand-sub"
 #: Dash pages' own location (refresh="callback-nav"): writing its search
 #: pushes a history entry, tells the other locations and re-renders the page.
 PAGES_LOCATION = "_pages_location"
+#: The table of tab titles per page and language, and the clientside callback's dummy output.
+TITLES = "tab-titles"
+TITLE_SINK = "tab-title-sink"
 USER_BOX = "user-box"
 LOGOUT = "logout-button"
 LOCAL_ADMIN_BANNER = "local-admin-banner"

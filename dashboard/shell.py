@@ -21,9 +21,61 @@ NAV_ITEMS = (
     ("/matchmaking", "nav.matchmaking"),
     ("/kontakte", "nav.contacts"),
     ("/analysen", "nav.analytics"),
+    ("/pipeline", "nav.pipeline"),
     ("/daten", "nav.data"),
     ("/protokoll", "nav.audit"),
+    ("/hilfe", "nav.help"),
 )
+
+#: Shorter menu labels for narrow screens (the full label is the link's title).
+SHORT_LABELS = {"nav.contacts": "nav.contacts_short"}
+
+#: Tab title of each page: ``{path: title key}`` (unknown paths: the 404 title).
+PAGE_TITLES = {path: key for path, key in NAV_ITEMS}
+NOT_FOUND_TITLE = "nf.title"
+
+
+def tab_title(key: str, lang: str) -> str:
+    """The browser tab's title of the page named by ``key``.
+
+    >>> tab_title("nav.analytics", "en")
+    'Analytics – Partnernetz'
+    """
+    return t("app.tab_title", lang, page=t(key, lang))
+
+
+def tab_titles() -> dict[str, dict[str, str]]:
+    """``{path: {lang: title}}`` of every page plus ``"*"`` for unknown paths
+    (the shell's clientside callback sets ``document.title`` from it)."""
+    table = {path: {lang: tab_title(key, lang) for lang in ("de", "en")} for path, key in PAGE_TITLES.items()}
+    table["*"] = {lang: tab_title(NOT_FOUND_TITLE, lang) for lang in ("de", "en")}
+    return table
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """dcc.Dropdown's own texts in ``lang`` (its ``labels`` property)."""
+    names = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+             "no_options_found")
+    return {name: t(f"dd.{name}", lang) for name in names}
+
+
+def localise_widgets(component: object, lang: str) -> object:
+    """Give every dcc.Dropdown in ``component`` its texts in ``lang`` (unless
+    it sets its own); returns ``component``. Walks the tree once per page build."""
+    labels = dropdown_labels(normalise_lang(lang))
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if isinstance(node, dcc.Dropdown) and getattr(node, "labels", None) is None:
+            node.labels = labels
+        children = getattr(node, "children", None)
+        if children is not None and not isinstance(children, str):
+            stack.append(children)
+    return component
+
 
 #: Navigation entries shown only from a role on (the pages refuse lower roles themselves).
 NAV_MIN_ROLE = {"/kontakte": Role.PLANNER, "/protokoll": Role.ADMIN}
@@ -38,7 +90,10 @@ def nav_children(pathname: str | None, search: str | None) -> list:
         if role < NAV_MIN_ROLE.get(path, Role.READER):
             continue
         active = pathname == path or (path != "/" and pathname.startswith(path))
-        links.append(dcc.Link(t(key, lang), href=f"{path}?lang={lang}",
+        label = t(key, lang)
+        short = SHORT_LABELS.get(key)
+        text = [html.Span(label, className="nav-full"), html.Span(t(short, lang), className="nav-short")] if short else label
+        links.append(dcc.Link(text, href=f"{path}?lang={lang}", title=label,
                               className="nav-link active" if active else "nav-link"))
     other = "en" if lang == "de" else "de"
     switch = html.Div([
@@ -122,6 +177,8 @@ def shell_layout() -> html.Div:
     lang = current().settings.default_lang
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.TITLES, data=tab_titles()),
+        html.Div(id=ids.TITLE_SINK, hidden=True),
         html.Header([
             html.Div([
                 html.Span(t("app.title", lang), className="brand-name"),
@@ -135,6 +192,26 @@ def shell_layout() -> html.Div:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    # Each tab gets its page's title in the URL's language. Dash pages sets the
+    # registered (German) title on every navigation from the same store; ours runs
+    # after it (next task), so the language wins.
+    app.clientside_callback(
+        """
+        function(pagesData, pathname, search, titles) {
+            var lang = /[?&]lang=en/i.test(search || "") ? "en" : "de";
+            var path = pathname || "/";
+            var entry = titles[path] || titles[path.replace(/\\/+$/, "")] || titles["*"];
+            setTimeout(function () { document.title = entry[lang]; }, 0);
+            return "";
+        }
+        """,
+        dash.Output(ids.TITLE_SINK, "children"),
+        dash.Input("_pages_store", "data"),
+        dash.Input(ids.URL, "pathname"),
+        dash.Input(ids.URL, "search"),
+        dash.State(ids.TITLES, "data"),
+    )
+
     @app.callback(
         dash.Output(ids.NAV, "children"),
         dash.Output(ids.BANNER, "children"),

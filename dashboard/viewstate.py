@@ -10,8 +10,10 @@ back/forward navigate between views. Contract (see HELPERS.md)::
      &status=<s>&from=<year>&to=<year>&layout=<name>&lang=de|en
 
 plus ``selected`` (node shown in the details panel), ``collapse``, ``by``
-(overview grouping), ``k``/``maxlen`` (path alternatives and length limit)
-and ``loose=1`` (paths may use theme links and Germany).
+(overview grouping), ``k``/``maxlen`` (path alternatives and length limit),
+``loose=1`` (paths may use theme links and Germany), ``spot=<ISO3>,<theme>``
+(a white-spot cell: its country, theme and reasons, explained), ``size`` and
+``colour`` (node size/colour by degree, betweenness, PageRank or community).
 
 >>> state = parse_query({"focus": "country:TZA", "radius": "2", "land": "DE-NI,DE-HB"})
 >>> state["focus"], state["radius"], state["land"]
@@ -26,29 +28,34 @@ from typing import Any, Mapping
 from urllib.parse import parse_qs, quote_plus
 
 from dashboard.i18n import DEFAULT_LANG, normalise_lang
-from graph.core.kinds import NodeKind, ProjectStatus, Sector
+from graph.core.kinds import CofinanceKind, NodeKind, ProjectStatus, Sector
 from graph.explore import GraphFilter
 
 __all__ = ["LAYOUTS", "DEFAULTS", "LIST_FIELDS", "parse_query", "parse_search", "to_search", "to_filter", "updated",
            "updated_search", "network_href", "MAX_LIST", "parse_matchmaking", "matchmaking_search", "matchmaking_href",
-           "MM_DEFAULTS", "MM_TOPS", "parse_contacts", "contacts_search", "CONTACT_DEFAULTS"]
+           "MM_DEFAULTS", "MM_TOPS", "parse_contacts", "contacts_search", "CONTACT_DEFAULTS",
+           "page_href", "ANALYTICS_TABS", "parse_analytics", "analytics_search", "analytics_href"]
 
 LAYOUTS = ("cose", "concentric", "breadthfirst")
 OVERVIEW_BY = ("country", "theme")
+#: Node size and colour by a precomputed metric (``none``/``kind``: the default look).
+SIZE_METRICS = ("none", "degree", "betweenness", "pagerank")
+COLOUR_METRICS = ("kind", "degree", "betweenness", "pagerank", "community")
 
 #: Defaults; a field at its default is left out of the URL.
 DEFAULTS: dict[str, Any] = {
     "selected": None, "focus": None, "radius": 1, "expand": [], "collapse": [], "highlight": [],
     "path": [], "kinds": [], "land": [], "country": [], "theme": [], "sector": [], "status": [],
     "from": None, "to": None, "layout": "cose", "by": "country", "k": 3, "maxlen": 6, "loose": False,
-    "lang": "de",
+    "spot": [], "size": "none", "colour": "kind", "lang": "de",
 }
 #: Most values a list field keeps (a longer list in a URL is cut).
 MAX_LIST = 50
-LIST_FIELDS = ("expand", "collapse", "highlight", "path", "kinds", "land", "country", "theme", "sector", "status")
+LIST_FIELDS = ("expand", "collapse", "highlight", "path", "kinds", "land", "country", "theme", "sector", "status", "spot")
 #: URL order of the fields (stable, so equal states give equal URLs).
 ORDER = ("selected", "focus", "radius", "expand", "collapse", "highlight", "path", "k", "maxlen", "loose",
-         "kinds", "land", "country", "theme", "sector", "status", "from", "to", "layout", "by", "lang")
+         "kinds", "land", "country", "theme", "sector", "status", "from", "to", "layout", "by", "spot", "size",
+         "colour", "lang")
 
 _VOCAB = {
     "kinds": set(NodeKind.values()),
@@ -82,7 +89,7 @@ def _list_field(name: str):
         vals = _values(query[name])
         if name in _VOCAB:
             vals = [v for v in vals if v in _VOCAB[name]]
-        return vals[:2] if name == "path" else vals[:MAX_LIST]
+        return vals[:2] if name in ("path", "spot") else vals[:MAX_LIST]
     return parse
 
 
@@ -112,6 +119,8 @@ _FIELDS: dict[str, Any] = {
     "to": lambda q: _int(q.get("to"), 1900, 2100),
     "layout": _choice("layout", LAYOUTS),
     "by": _choice("by", OVERVIEW_BY),
+    "size": _choice("size", SIZE_METRICS),
+    "colour": _choice("colour", COLOUR_METRICS),
     "loose": lambda q: (_values(q.get("loose")) or ["0"])[0] in ("1", "true", "yes"),
     "lang": lambda q: normalise_lang((_values(q.get("lang")) or [DEFAULT_LANG])[0]),
 }
@@ -439,3 +448,75 @@ def contacts_search(state: Mapping[str, Any]) -> str:
             text = str(value)
         parts.append(f"{name}={quote_plus(text)}")
     return "?" + "&".join(parts)
+
+
+# --------------------------------------------------------------------------- other pages' links (issue 20)
+def page_href(path: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """A link to the page at ``path`` with query ``params`` (``None``, empty
+    lists and ``False`` left out, lists comma-joined) and ``lang`` last.
+
+    >>> page_href("/kontakte", "en", theme="water", country=["TZA", "NAM"])
+    '/kontakte?theme=water&country=TZA%2CNAM&lang=en'
+    >>> page_href("/hilfe", "xx", group=None)
+    '/hilfe?lang=de'
+    """
+    pieces = [f"{name}={quote_plus(','.join(v) if isinstance(v, (list, tuple)) else '1' if v is True else str(v))}"
+              for name, v in params.items() if v not in (None, "", [], (), False)]
+    return f"{path}?" + "&".join([*pieces, f"lang={normalise_lang(lang)}"])
+
+
+#: Sections (tabs) of the Analysen page, in page order.
+ANALYTICS_TABS = ("overview", "groups", "coverage", "flows", "maps", "time", "export")
+#: Land × partner-country measures the page offers (kept in the URL as ``measure``).
+ANALYTICS_MEASURES = ("projects", "institutions", "cofinancing", "amount_eur", "partnerships")
+ANALYTICS_PHASES = ("pilot", "II", "III")
+ANALYTICS_FLOW_MEASURES = ("count", "amount_eur")
+#: Defaults of the Analysen page's state; a field at its default is left out of the URL.
+#: ``kinds``: co-financing kinds of the Sankey (empty: all); ``yfrom``/``yto``: its years.
+ANALYTICS_DEFAULTS: dict[str, Any] = {"tab": "overview", "measure": "projects", "a": "pilot", "b": "II",
+                                      "kinds": [], "yfrom": None, "yto": None, "flow": "count", "lang": "de"}
+
+
+def parse_analytics(query: Mapping[str, Any]) -> dict[str, Any]:
+    """The Analysen page's state from its query (garbage falls back to defaults).
+
+    >>> parse_analytics({"tab": "coverage", "measure": "bogus", "b": "III", "kinds": "money,xx"})["kinds"]
+    ['money']
+    >>> parse_analytics({"tab": "coverage", "measure": "bogus", "b": "III"})["measure"]
+    'projects'
+    """
+    allowed = {"tab": ANALYTICS_TABS, "measure": ANALYTICS_MEASURES, "a": ANALYTICS_PHASES, "b": ANALYTICS_PHASES,
+               "flow": ANALYTICS_FLOW_MEASURES}
+    out: dict[str, Any] = {}
+    for name, default in ANALYTICS_DEFAULTS.items():
+        if name == "kinds":
+            kinds = set(CofinanceKind.values())
+            out[name] = [v for v in _values(query.get(name)) if v in kinds]
+        elif name in ("yfrom", "yto"):
+            out[name] = _int(query.get(name), 1900, 2100)
+        elif name == "lang":
+            out[name] = normalise_lang((_values(query.get(name)) or [default])[0])
+        else:
+            value = (_values(query.get(name)) or [default])[0]
+            out[name] = value if value in allowed[name] else default
+    return out
+
+
+def analytics_search(state: Mapping[str, Any]) -> str:
+    """The query string of an Analysen state (defaults left out, ``lang`` kept).
+
+    >>> analytics_search({"tab": "maps", "measure": "projects", "lang": "en"})
+    '?tab=maps&lang=en'
+    """
+    full = parse_analytics(_as_query(state))
+    return "?" + "&".join(f"{k}={quote_plus(','.join(v) if isinstance(v, list) else str(v))}" for k, v in full.items()
+                          if k == "lang" or v != ANALYTICS_DEFAULTS[k])
+
+
+def analytics_href(lang: str = DEFAULT_LANG, **fields: Any) -> str:
+    """A link into the Analysen page.
+
+    >>> analytics_href("de", tab="coverage")
+    '/analysen?tab=coverage&lang=de'
+    """
+    return "/analysen" + analytics_search({**fields, "lang": normalise_lang(lang)})

@@ -73,7 +73,7 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
       every node linking two or more of them;
     * ``highlight`` and ``path`` (two ids): those nodes and up to ``k``
       shortest paths (``strict_paths``: via :data:`STRICT_PATH_EDGES`,
-      not through :data:`HOME_COUNTRY`) are always in view;
+      not through :data:`HOME_COUNTRY` nor through a theme) are always in view;
     * with nothing chosen, or when the detailed view would exceed
       ``max_elements``, the aggregated :func:`overview` is returned.
     """
@@ -99,7 +99,12 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
     expand_l, collapse_l, highlight_l, path_l = known(expand), known(collapse), known(highlight), known(path)
     paths: list[list[str]] = []
     if len(path_l) >= 2:
-        opts: dict[str, Any] = {"exclude": [HOME_COUNTRY], "via": STRICT_PATH_EDGES} if strict_paths else {}
+        opts: dict[str, Any] = {}
+        if strict_paths:
+            # structural links only: no "via Germany" and no "both address the same theme"
+            # (project → theme → project); a theme may still be an end of the path
+            themes = [row[0] for row in store.filter_options().themes if row[0] not in path_l[:2]]
+            opts = {"exclude": [HOME_COUNTRY, *themes], "via": STRICT_PATH_EDGES}
         paths = store.shortest_paths(path_l[0], path_l[1], k=k, max_length=max_length, **opts)
     pinned = list(dict.fromkeys(focus_l + expand_l + highlight_l + path_l + [n for p in paths for n in p]))
 

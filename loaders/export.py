@@ -20,7 +20,7 @@ from graph.core.tables import graph_to_tables
 from loaders.schema import TABLES
 from loaders.spreadsheet import excel_cell, neutralise_canonical, xml_safe
 
-__all__ = ["write_csv_tables", "write_xlsx_tables", "to_simple_graph", "write_graphml", "write_gexf", "EXPORT_FORMATS", "export"]
+__all__ = ["write_csv_tables", "write_xlsx_tables", "to_simple_graph", "write_graphml", "write_gexf", "metric_attributes", "EXPORT_FORMATS", "export"]
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv")
 
@@ -109,12 +109,30 @@ def _atomic(path: str | Path, write) -> Path:
     return target
 
 
-def write_graphml(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None) -> Path:
+def metric_attributes(g: PartnerGraph) -> NodeAttrs:
+    """The network metrics of ``g``'s institution network (degree, strength,
+    betweenness, PageRank, community, …) as ``{attribute: {node id: value}}``:
+    what every GraphML/GEXF export carries unless told otherwise."""
+    from graph.analysis.analytics import compute
+
+    return compute(g).node_attributes()
+
+
+def write_graphml(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None,
+                  metrics: bool = True) -> Path:
+    """``g`` as GraphML; with the metrics (:func:`metric_attributes`, or the
+    precomputed ``node_attrs``) unless ``metrics=False``."""
+    if node_attrs is None and metrics:
+        node_attrs = metric_attributes(g)
     h = to_simple_graph(g, node_attrs=node_attrs)
     return _atomic(path, lambda tmp: nx.write_graphml(h, tmp))
 
 
-def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None) -> Path:
+def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None,
+               metrics: bool = True) -> Path:
+    """``g`` as GEXF; with the metrics like :func:`write_graphml`."""
+    if node_attrs is None and metrics:
+        node_attrs = metric_attributes(g)
     h = to_simple_graph(g, node_attrs=node_attrs)
     for _, data in h.nodes(data=True):
         # GEXF uses 'label' itself; keep ours as the visible label

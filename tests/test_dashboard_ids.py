@@ -18,13 +18,20 @@ STATES = {
     "dashboard.pages.network": [{}, {"selected": "institution:hlft", "focus": "institution:hlft"},
                                 {"path": "institution:hlft,country:TZA", "selected": "country:TZA",
                                  "highlight": "theme:water", "maxlen": "2"},
-                                {"kinds": "institution,project,contact"}],
+                                {"kinds": "institution,project,contact"}, {"spot": "BRA,health"},
+                                {"land": "XX", "size": "degree", "colour": "community"}],
     "dashboard.pages.matchmaking": [{}],
     "dashboard.pages.contacts": [{}],
-    "dashboard.pages.analytics": [{}],
+    "dashboard.pages.analytics": [{}, *({"tab": tab} for tab in ("groups", "coverage", "flows", "maps", "time", "export"))],
     "dashboard.pages.data": [{}],
+    "dashboard.pages.help": [{}],
+    "dashboard.pages.not_found_404": [{}],
     "dashboard.pages.audit_log": [{}],
+    "dashboard.pages.pipeline": [{}],  # rendered with a workspace holding a shortlist (fixture ws_app)
 }
+
+#: Pages that show their content only with a workspace.
+WORKSPACE_PAGES = {"dashboard.pages.pipeline"}
 
 
 def _declared(cls) -> list[str]:
@@ -69,6 +76,14 @@ def app(sample):
     return create_app(sample.graph, Settings(), report=sample.report)
 
 
+@pytest.fixture(scope="module")
+def ws_app(sample, tmp_path_factory):
+    """The app on a workspace with one saved shortlist (a candidate asked, one declined)."""
+    from tests.workspace.followup_helpers import workspace_with_shortlist
+    ws = workspace_with_shortlist(tmp_path_factory.mktemp("ws") / "ws.sqlite")
+    return create_app(sample.graph, Settings(workspace=str(ws.path)), report=sample.report)
+
+
 def test_declared_ids_are_unique_across_pages_and_shell():
     declared = _shell_ids()
     for name in PAGE_MODULES:
@@ -81,13 +96,16 @@ def test_page_ids_carry_the_page_prefix():
         module = importlib.import_module(name)
         prefix = {"dashboard.pages.network": "network-", "dashboard.pages.matchmaking": "matchmaking-",
                   "dashboard.pages.contacts": "contacts-", "dashboard.pages.analytics": "analytics-",
-                  "dashboard.pages.data": "data-", "dashboard.pages.audit_log": "audit-"}[name]
+                  "dashboard.pages.data": "data-", "dashboard.pages.help": "help-",
+                  "dashboard.pages.not_found_404": "not-found", "dashboard.pages.audit_log": "audit-",
+                  "dashboard.pages.pipeline": "pipeline-"}[name]
         assert [i for i in _declared(module.ID) if not i.startswith(prefix)] == []
 
 
 @pytest.mark.parametrize("name", PAGE_MODULES)
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_every_rendered_id_is_declared_and_unique(app, name, lang):
+def test_every_rendered_id_is_declared_and_unique(request, name, lang):
+    app = request.getfixturevalue("ws_app" if name in WORKSPACE_PAGES else "app")
     module = importlib.import_module(name)
     declared = set(_declared(module.ID))
     types = declared  # pattern-matching ids name their type from the ID class too

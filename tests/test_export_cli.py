@@ -115,6 +115,19 @@ def test_graphml_and_gexf_read_back_with_same_counts(sample, tmp_path, fmt, read
     assert kinds == {k: n for k, n in exportable_graph(sample.graph).counts_by_kind().items() if n}
     if fmt == "graphml":
         assert h.nodes["institution:tu-freiberg"]["sector"] == "science"
+    # every GraphML/GEXF export carries the network metrics (issue 20), not only the Analysen download
+    inst = h.nodes["institution:tu-freiberg"]
+    assert {"metric_degree", "metric_betweenness", "metric_pagerank"} <= set(inst)
+    assert float(inst["metric_pagerank"]) > 0
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_daten_page_builder_adds_the_metrics(sample, fmt):
+    from dashboard.pages.data import export_payload
+    from loaders.egress import release
+
+    content = release(export_payload(sample.graph, fmt), user="t", audit=None).content
+    assert b"metric_pagerank" in content and b"metric_betweenness" in content
 
 
 def test_export_rejects_not_a_dataset(tmp_path):

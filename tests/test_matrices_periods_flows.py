@@ -140,7 +140,19 @@ def test_period_comparison_new_ended_continuing():
 def test_timeline_counts_by_start_year_and_phase():
     rows = timeline(_two_period_graph())
     assert {(r["year"], r["phase"]): r["projects"] for r in rows} == {
-        (2016, "pilot"): 1, (2017, "pilot"): 1, (2020, "II"): 1, (2021, "unknown"): 1}
+        (2016, "pilot"): 1, (2017, "pilot"): 1, (2020, "II"): 1, (2021, "II"): 1}
+
+
+def test_timeline_and_comparison_follow_one_phase_rule(sample_graph):
+    """Issue 20: a project the comparison counts in a phase is coloured with that
+    phase in the start-year chart (no "Phase unbekannt" for a 2022 project)."""
+    rows = timeline(sample_graph)
+    for key in PHASES:
+        in_phase = projects_in_period(sample_graph, PHASES[key])
+        assert sum(r["projects"] for r in rows if r["phase"] == key) == len(in_phase)
+    unknown = [p for p in sample_graph.nodes("project") if sample_graph.nx.nodes[p].get("start_year")
+               and 2015 <= sample_graph.nx.nodes[p]["start_year"] <= 2027 and not sample_graph.nx.nodes[p].get("phase")]
+    assert all(r["phase"] != "unknown" for r in rows if r["year"] and 2015 <= r["year"] <= 2027), unknown
 
 
 def test_sample_timeline_adds_up(sample_graph):

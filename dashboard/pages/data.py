@@ -15,6 +15,7 @@ from dashboard import merge_panel, table_editor
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from graph.analysis.analytics import compute
 from loaders.egress import GraphPayload
 from loaders.redaction import store_problem
 from loaders.report import LoadReport
@@ -99,7 +100,19 @@ def export_payload(graph, fmt: str, *, lang: str = "de") -> GraphPayload:
     """The graph as a download (through the gate: contacts without consent
     never leave): canonical CSV tables as a ZIP named in ``lang``
     (``partnernetz-tabellen.zip`` / ``partnernetz-tables.zip``), GraphML or GEXF."""
-    return GraphPayload(graph, fmt, what="graph download", lang=lang)
+    # GraphML/GEXF carry the network metrics: the ones computed once per dataset (shared with the
+    # Analysen page) inside a request; outside one the writer computes them (loaders.export)
+    attrs = _cached_metrics() if fmt in ("graphml", "gexf") else None
+    return GraphPayload(graph, fmt, what="graph download", lang=lang, node_attrs=attrs)
+
+
+def _cached_metrics() -> dict | None:
+    """The dataset's metric attributes from the app's cache (None outside a request)."""
+    try:
+        ctx = current()
+    except RuntimeError:
+        return None
+    return ctx.cached("analytics.metrics", lambda: compute(ctx.graph)).node_attributes()
 
 
 def register_callbacks(app: dash.Dash) -> None:

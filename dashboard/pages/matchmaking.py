@@ -18,12 +18,14 @@ import dash
 from dash import dcc, html
 
 from dashboard import downloads
+from dashboard.access import current_identity, require_role
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
 from dashboard.viewstate import MM_TOPS, matchmaking_search, network_href, parse_matchmaking
+from dashboard.pages.followup_view import save_ranking
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import NodeKind, kind_of
 from graph.analysis.matchmaking import (
@@ -47,6 +49,9 @@ TOP_CHOICES = MM_TOPS
 
 
 class ID:
+    SAVE_NAME = "matchmaking-save-name"
+    SAVE_BTN = "matchmaking-save"
+    SAVE_MSG = "matchmaking-save-message"
     TARGET = "matchmaking-target"
     THEMES = "matchmaking-themes"
     THEMES_ROW = "matchmaking-themes-row"
@@ -489,6 +494,13 @@ def layout(lang: str = "de", **query: str):
         ], className="mm-control"),
         dcc.Loading(html.Div(id=ID.WHYNOT_PANEL, className="mm-wn"), type="dot", delay_show=300),
     ], className="card mm-whynot")
+    save = html.Div([
+        html.Label(t("mm.save_label", lang), htmlFor=ID.SAVE_NAME, className="mm-export-label"),
+        dcc.Input(id=ID.SAVE_NAME, type="text", maxLength=200, className="input mm-save-name",
+                  placeholder=t("mm.save_placeholder", lang)),
+        html.Button(t("mm.save", lang), id=ID.SAVE_BTN, className="button secondary"),
+        html.Span(id=ID.SAVE_MSG, role="status", className="mm-save-msg"),
+    ], className="button-row mm-save")
     return html.Div([
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
         dcc.Store(id=ID.URL_STATE),
@@ -496,6 +508,7 @@ def layout(lang: str = "de", **query: str):
         weight_box,
         html.Div([html.H2(t("mm.results", lang)), html.Span(id=ID.SUMMARY, className="muted mm-summary"), export],
                  className="mm-results-head"),
+        save,
         dcc.Loading(html.Div(id=ID.RESULTS, className="mm-results"), type="dot", delay_show=300),
         why,
         html.H2(t("mm.opps", lang)),
@@ -623,3 +636,25 @@ def register_callbacks(app: dash.Dash) -> None:
             return downloads.send(StaticPayload(shortlist_xlsx(rows), stem + ".xlsx", "xlsx", "matchmaking shortlist", named))
         csv_bytes = shortlist_csv(rows, decimal="," if lang == "de" else ".")
         return downloads.send(StaticPayload(csv_bytes, stem + ".csv", "csv", "matchmaking shortlist", named))
+
+    @app.callback(dash.Output(ID.SAVE_MSG, "children"),
+                  inputs={"clicks": dash.Input(ID.SAVE_BTN, "n_clicks"), "name": dash.State(ID.SAVE_NAME, "value"),
+                          **_ranking_args(dash.State), "search": LANG_STATE},
+                  prevent_initial_call=True)
+    def _save_shortlist(clicks, name, controls, weights, search):
+        require_role("editor")
+        lang = lang_from_search(search)
+        ctx = current()
+        if not ctx.settings.workspace:
+            return html.Span(t("mm.save_no_workspace", lang), className="error")
+        graph = ctx.graph
+        ranking = _ranking_from(graph, controls, weights)
+        if ranking is None or not ranking.candidates:
+            return html.Span(t("mm.save_empty", lang), className="error")
+        try:
+            sid = save_ranking(ctx.settings.workspace, graph, ranking, name=name or "", owner=current_identity().name,
+                               settings={"controls": controls, "weights": weights}, lang=lang)
+        except PartnernetzError as exc:
+            return html.Span(t("pipe.error", lang, error=str(exc)), className="error")
+        return html.Span([t("mm.saved", lang, n=len(ranking.candidates), name=(name or "").strip()), " ",
+                          dcc.Link(t("mm.to_pipeline", lang), href=f"/pipeline?lang={lang}")], className="ok")

@@ -24,10 +24,13 @@ from dash import ALL, MATCH, dcc, html
 from dashboard import downloads, editor_panel, ids
 from dashboard.components import page_header
 from dashboard.context import current
-from dashboard.elements import csv_tables, explorer_elements, kinds_in, legend_entries, stylesheet
+from dashboard import white_spots
+from dashboard.elements import (apply_metrics, csv_tables, explorer_elements, kinds_in, label_font, legend_entries,
+                                merge_duplicates, stylesheet, wire_elements)
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard.viewstate import LAYOUTS, network_href, parse_query, parse_search, to_filter, to_search, updated, updated_search
+from dashboard.viewstate import (COLOUR_METRICS, LAYOUTS, SIZE_METRICS, network_href, parse_query, parse_search, to_filter,
+                                 to_search, updated, updated_search)
 from graph.core.errors import StoreError
 from graph.core.kinds import EdgeKind, NodeKind, ProjectStatus, Sector
 from graph.core.model import PartnerGraph
@@ -36,6 +39,8 @@ from graph.view import ExplorerView, explorer_view
 from graph.explore.search import search_index_size
 from graph.core.text import fold
 from graph.explore import FilterOptions, filter_options
+from graph.analysis.node_metrics import node_metrics
+from graph.people.dedupe import find_duplicates
 from graph.store import GraphStore, MemoryStore
 from graph.view import local_graph, view_graph
 from graph.people.privacy import PrivacyError, has_consent
@@ -92,6 +97,14 @@ class ID:
     ACT_PATH = "network-act-path"
     ACT_PATH_TO = "network-act-path-to"
     PATH_NONE = "network-path-none"
+    SPOT_PANEL = "network-spot-panel"
+    URL_NOTICE = "network-url-notice"
+    TOOLTIP = "network-tooltip"
+    TOOLTIP_SINK = "network-tooltip-sink"
+    SIZE = "network-size"
+    COLOUR = "network-colour"
+    METRIC_NOTE = "network-metric-note"
+    MERGED_NOTE = "network-merged-note"
     # pattern-matching ids (role: "search", "from", "to")
     QUERY = "network-query"
     SUGGESTIONS = "network-suggestions"
@@ -123,6 +136,10 @@ def compute_view(store: GraphStore | PartnerGraph, state: dict[str, Any]) -> Exp
     """The explorer view of ``state``, composed of ``store``'s answers (thin:
     all logic is in :func:`graph.view.explorer_view`; a graph is asked
     through a ``MemoryStore``)."""
+    if len(state["path"]) >= 2:
+        # a path replaces the view: only the connections are drawn, not on top of an unrelated picture
+        return explorer_view(store, path=state["path"], k=state["k"], max_length=state["maxlen"],
+                             strict_paths=not state["loose"], by=state["by"], max_elements=MAX_ELEMENTS)
     return explorer_view(
         store, focus=state["focus"], radius=state["radius"], expand=state["expand"], collapse=state["collapse"],
         highlight=state["highlight"], path=state["path"], flt=to_filter(state), k=state["k"],
@@ -407,7 +424,6 @@ def _filters(store: GraphStore | PartnerGraph, state: dict[str, Any], lang: str)
                         className="field")
 
     return html.Div([
-        html.H2(t("network.filters", lang)),
         multi(ID.KINDS, "network.kinds", _options([(k.value, domain_label("kind", k.value, lang)) for k in NodeKind]), state["kinds"]),
         multi(ID.LAND, "network.land", _options(_with_chosen(lands, state["land"])), state["land"]),
         multi(ID.COUNTRY, "network.country", _options(_with_chosen(countries, state["country"])), state["country"]),
@@ -450,11 +466,101 @@ def page_graph(store: GraphStore, state: dict[str, Any], view: ExplorerView) -> 
     return g
 
 
+#: Filter fields of the URL whose values must name something in the data.
+_CHECKED_FIELDS = ("land", "country", "theme", "kinds", "sector", "status")
+
+
+def drop_unknown_values(store: GraphStore | PartnerGraph, query: dict[str, Any],
+                        state: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``state`` without filter values the data do not know, and those values
+    as ``field=value`` for a notice (``?land=XX`` no longer gives a silent,
+    empty view). Kinds, sectors and statuses the URL parser dropped are named too.
+
+    >>> g = PartnerGraph()
+    >>> state = parse_query({"land": "XX,DE-HE", "sector": "bogus"})
+    >>> new, unknown = drop_unknown_values(g, {"land": "XX,DE-HE", "sector": "bogus"}, state)
+    >>> new["land"], unknown
+    (['DE-HE'], ['land=XX', 'sector=bogus'])
+    """
+    options = (MemoryStore(store) if isinstance(store, PartnerGraph) else store).filter_options()
+    known = {"land": {nid.split(":", 1)[1] for nid, *_ in options.lands},
+             "country": {nid.split(":", 1)[1] for nid, *_ in options.countries},
+             "theme": {nid.split(":", 1)[1] for nid, *_ in options.themes}}
+    unknown: list[str] = []
+    changes: dict[str, list[str]] = {}
+    for field in _CHECKED_FIELDS:
+        raw = [v.strip() for item in (query.get(field) if isinstance(query.get(field), (list, tuple)) else [query.get(field)])
+               if item for v in str(item).split(",") if v.strip()]
+        kept = [v for v in state[field] if field not in known or v in known[field]]
+        unknown += [f"{field}={v}" for v in dict.fromkeys(raw) if v not in kept]
+        if kept != state[field]:
+            changes[field] = kept
+    return (updated(state, **changes) if changes else state), unknown[:12]
+
+
+def _local_graph() -> PartnerGraph | None:
+    """The in-memory graph the explorer answers from (embedded mode); None in
+    query mode, where the explorer never touches a whole graph."""
+    store = current().store
+    return store.graph if isinstance(store, MemoryStore) else None
+
+
+def _metrics():
+    """Per-node metrics of the whole graph, once per dataset (None in query mode)."""
+    graph = _local_graph()
+    if graph is None:
+        return None
+    return current().cached("network.node_metrics", lambda: node_metrics(graph))
+
+
+def _duplicates() -> dict[str, str]:
+    """Contact record → the primary record of its duplicate group (as on Kontakte), once per dataset."""
+    graph = _local_graph()
+    if graph is None:
+        return {}
+    return current().cached("network.duplicates", lambda: {m: grp.primary for grp in find_duplicates(graph)
+                                                            for m in grp.members if m != grp.primary})
+
+
+def _merge_persons(elements: list[dict[str, Any]], lang: str) -> tuple[list[dict[str, Any]], int]:
+    """Fold duplicate person records in view into one node each; how many were folded."""
+    alias = _duplicates()
+    ids_in_view = {e["data"]["id"] for e in elements if "source" not in e["data"]}
+    folded = [n for n in ids_in_view if n in alias]
+    if not folded:
+        return elements, 0
+    counts: dict[str, int] = {}
+    for member, primary in alias.items():
+        counts[primary] = counts.get(primary, 1) + 1
+    notes = {p: t("network.tooltip_merged", lang, n=n) for p, n in counts.items()}
+    return merge_duplicates(elements, alias, notes), len(folded)
+
+
+def _metric_panel(state: dict[str, Any], available: bool, lang: str) -> html.Div:
+    """Node size and colour by a precomputed metric (disabled without a whole-graph snapshot)."""
+
+    def choice(cid: str, label_key: str, metrics: tuple[str, ...], value: str) -> html.Div:
+        return html.Div([
+            html.Label(t(label_key, lang), htmlFor=cid, className="field-label"),
+            dcc.Dropdown(id=cid, options=[{"label": t(f"network.metric.{m}", lang), "value": m} for m in metrics],
+                         value=value, clearable=False, searchable=False, disabled=not available,
+                         className="metric-select"),
+        ], className="field")
+
+    return html.Div([choice(ID.SIZE, "network.size", SIZE_METRICS, state["size"]),
+                     choice(ID.COLOUR, "network.colour", COLOUR_METRICS, state["colour"])],
+                    className="panel metric-panel")
+
+
 def layout(lang: str = "de", **query: Any):
     """The page for the view state in the query string."""
     lang = normalise_lang(lang)
     state = parse_query({**query, "lang": lang})
     store = current().store
+    state, unknown = drop_unknown_values(store, query, state)
+    spot = white_spots.explanation(state["spot"], lang) if state["spot"] else None
+    if spot is not None:
+        state = {**state, "highlight": white_spots.spot_ids(spot)}
     view = compute_view(store, state)
     g = page_graph(store, state, view)  # what the panels name, from the store (never a whole-graph copy)
     selected = state["selected"] if state["selected"] in g else None
@@ -464,6 +570,10 @@ def layout(lang: str = "de", **query: Any):
     # the picture is drawn from what the store answered (nodes and their attributes)
     elements = explorer_elements(view_graph(store, view), view, lang=lang, layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
+    elements, merged = _merge_persons(elements, lang)
+    metrics = _metrics()
+    if metrics is not None and (state["size"] != "none" or state["colour"] != "kind"):
+        elements = apply_metrics(elements, metrics.values, metrics.top, size=state["size"], colour=state["colour"])
     search_box = html.Div([
         html.Label(t("network.search", lang), htmlFor=ID.query_label_for("search"), className="field-label"),
         dcc.Input(id=query_id("search"), type="search", placeholder=t("network.search_ph", lang), debounce=0.25,
@@ -478,6 +588,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div([html.Span(t("network.by", lang), className="field-label"),
                   dcc.RadioItems(id=ID.BY, options=[{"label": t(f"network.by.{b}", lang), "value": b} for b in ("country", "theme")],
                                  value=state["by"], inline=True, className="radio")], className="field"),
+
         html.Div([html.Span(t("network.export", lang), className="field-label"),
                   html.Div([html.Button("PNG", id=ID.PNG, className="button small secondary"),
                             html.Button("SVG", id=ID.SVG, className="button small secondary"),
@@ -486,24 +597,50 @@ def layout(lang: str = "de", **query: Any):
                             dcc.Download(id=ID.DOWNLOAD), dcc.Store(id=ID.IMAGE)], className="button-row"),
                   html.Div(id=ID.EXPORT_NOTICE)], className="field"),
     ], className="network-toolbar")
+    notices = [*status_message(view, lang)]
+    if unknown:
+        notices.append(html.Div(t("network.url_unknown", lang, items=", ".join(unknown)), className="notice warn",
+                                id=ID.URL_NOTICE))
+    if len(state["path"]) >= 2:
+        notices.append(html.Div(t("network.path_view", lang), className="notice"))
+    if spot is None:
+        notices.append(highlight_notice(g, state, lang))
+    if merged:
+        notices.append(html.Div(t("network.merged_note", lang, n=merged), className="muted", id=ID.MERGED_NOTE))
+    if state["size"] != "none" or state["colour"] != "kind":
+        notices.append(html.Div(t("network.metric_off", lang) if metrics is None else t(
+            "network.metric_note", lang, size=t(f"network.metric.{state['size']}", lang),
+            colour=t(f"network.metric.{state['colour']}", lang)), className="muted", id=ID.METRIC_NOTE))
     canvas = html.Div([
-        html.Div([*status_message(view, lang), highlight_notice(g, state, lang)], id=ID.STATUS,
-                 className="network-status"),
-        cyto.Cytoscape(id=ID.CYTO, elements=elements, stylesheet=stylesheet(),
-                       layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
-                       minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
-                       style={"width": "100%", "height": "660px"}),
+        html.Div(notices, id=ID.STATUS, className="network-status"),
+        html.Div([
+            cyto.Cytoscape(id=ID.CYTO, elements=wire_elements(elements), stylesheet=stylesheet(label_font(elements)),
+                           layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
+                           minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
+                           style={"width": "100%", "height": "660px"}),
+            html.Div(id=ID.TOOLTIP, className="network-tooltip", hidden=True, role="tooltip"),
+        ], className="network-cyto-wrap"),
+        html.Div(id=ID.TOOLTIP_SINK, hidden=True),
     ], className="network-canvas")
+    side = [html.Div([details_panel(g, shown, state, lang, store=store),
+                      editor_panel.edit_section(shown, lang, query.get("rev"))],
+                     id=ID.DETAILS, className="panel details-panel"),
+            path_panel(g, view, state, lang)]
+    if len(state["path"]) >= 2:
+        side.reverse()  # the path's steps beside the picture, above the details
+    if spot is not None:
+        side.insert(0, white_spots.spot_panel(spot, lang, ID.SPOT_PANEL))
     return html.Div([
         dcc.Store(id=ID.STATE, data=state),
         page_header(TITLE_KEY, lang, t("network.intro", lang)),
         toolbar,
         html.Div([
-            html.Div([_filters(store, state, lang), _legend(kinds_in(elements), lang)], className="network-left"),
+            html.Div([html.Details([html.Summary(t("network.filters", lang)), _filters(store, state, lang)],
+                                   open=True, className="fold-narrow fold-panel filter-fold"),
+                      _metric_panel(state, metrics is not None, lang),
+                      _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
-            html.Div([html.Div([details_panel(g, shown, state, lang, store=store), editor_panel.edit_section(shown, lang, query.get("rev"))],
-                               id=ID.DETAILS, className="panel details-panel"),
-                      path_panel(g, view, state, lang)], className="network-right"),
+            html.Div(side, className="network-right"),
         ], className="network-grid"),
     ], className="network-page", **{"data-view": to_search(state)})
 
@@ -546,6 +683,8 @@ def warm_up() -> None:
     overview) and of an in-memory graph behind it (the fallback's too).
     Never asks for the store's snapshot (the explorer does not need one)."""
     store = current().store
+    _metrics()  # size/colour by a metric: computed once per dataset, never per request
+    _duplicates()
     stores = [store, *([store.fallback] if isinstance(getattr(store, "fallback", None), MemoryStore) else [])]
     for one in stores:
         graph = one.graph if isinstance(one, MemoryStore) else None
@@ -563,7 +702,7 @@ def warm_up() -> None:
 #: The view-state field each filter and option control writes, and its component.
 CONTROLS = {"kinds": ID.KINDS, "land": ID.LAND, "country": ID.COUNTRY, "theme": ID.THEME, "sector": ID.SECTOR,
             "status": ID.STATUS_FILTER, "from": ID.YEAR_FROM, "to": ID.YEAR_TO, "layout": ID.LAYOUT, "by": ID.BY,
-            "k": ID.K, "maxlen": ID.MAXLEN, "loose": ID.LOOSE}
+            "k": ID.K, "maxlen": ID.MAXLEN, "loose": ID.LOOSE, "size": ID.SIZE, "colour": ID.COLOUR}
 
 
 def control_changes(values: dict[str, Any]) -> dict[str, Any]:
@@ -581,6 +720,37 @@ def control_changes(values: dict[str, Any]) -> dict[str, Any]:
 
 def register_callbacks(app: dash.Dash) -> None:
     editor_panel.register_callbacks(app)
+    # Hover tooltip: full name, kind and place of the node under the pointer,
+    # shown beside the pointer (keys.js keeps the last pointer position and
+    # hides the tooltip when the pointer moves away).
+    app.clientside_callback(
+        """
+        function(node) {
+            var tip = document.getElementById("%s");
+            if (!tip || !node) { return ""; }
+            var lines = [node.name || node.label || node.id, [node.kindLabel, node.place].filter(Boolean).join(" · ")];
+            if (node.merged) { lines.push(node.merged); }
+            tip.textContent = "";
+            lines.filter(Boolean).forEach(function (text, i) {
+                var div = document.createElement("div");
+                div.textContent = text;
+                if (i === 0) { div.className = "tip-name"; }
+                tip.appendChild(div);
+            });
+            var pos = window.partnernetzPointer || {x: 0, y: 0};
+            var wrap = tip.parentElement.getBoundingClientRect();
+            var left = Math.min(pos.x - wrap.left + 14, Math.max(0, wrap.width - 260));
+            tip.style.left = Math.max(0, left) + "px";
+            tip.style.top = Math.max(0, pos.y - wrap.top + 14) + "px";
+            tip.hidden = false;
+            window.partnernetzTip = {x: pos.x, y: pos.y};
+            return "";
+        }
+        """ % ID.TOOLTIP,
+        dash.Output(ID.TOOLTIP_SINK, "children"),
+        dash.Input(ID.CYTO, "mouseoverNodeData"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         dash.Output(suggestions_id(MATCH), "children"),

@@ -5,11 +5,14 @@ partner countries).
 Programme phases: pilot 2015–2019, II 2019–2023, III 2023–2027 (the phase
 years overlap at their boundaries, as the programme's own dates do).
 
-A project belongs to a period when its ``phase`` attribute names the period's
-phase; otherwise (no phase, or a period given by years) when its years
-``start_year``..``end_year`` (an open end counts as the start year only)
-overlap the period's years. Projects without any year or phase belong to no
-period.
+One phase rule for every chart (:func:`phase_of`): a project's phase is its
+``phase`` attribute; without one, the phase its start year falls in (a start
+in a boundary year belongs to the phase starting then: 2019 → II, 2023 → III).
+A project belongs to a phase period when that is its phase — so the timeline's
+colours and the period comparison count the same projects. A period given by
+years (``2018-2020``) holds the projects whose years ``start_year``..``end_year``
+(an open end counts as the start year only) overlap it. Projects without any
+year or phase belong to no period.
 
 Ties compared between periods:
 
@@ -41,6 +44,7 @@ __all__ = [
     "PeriodComparison",
     "period_from_key",
     "project_years",
+    "phase_of",
     "projects_in_period",
     "timeline",
     "ties",
@@ -95,13 +99,32 @@ def project_years(g: PartnerGraph, project: str) -> tuple[int, int] | None:
     return (int(start), int(end) if end is not None and int(end) >= int(start) else int(start))
 
 
+def phase_of(g: PartnerGraph, project: str) -> str | None:
+    """The programme phase of ``project`` (see module docstring), None when
+    it has neither a phase nor a start year within a phase.
+
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("project", "A", label="A", start_year=2022, source="t")
+    >>> _ = g.add_node("project", "B", label="B", start_year=2019, phase="pilot", source="t")
+    >>> phase_of(g, "project:A"), phase_of(g, "project:B")
+    ('II', 'pilot')
+    """
+    a = g.nx.nodes[project]
+    if a.get("phase"):
+        return str(a["phase"])
+    start = a.get("start_year")
+    if start is None:
+        return None
+    found = [k for k, ph in PHASES.items() if ph.start <= int(start) <= ph.end]
+    return max(found, key=lambda k: PHASES[k].start) if found else None
+
+
 def projects_in_period(g: PartnerGraph, period: Period) -> set[str]:
     """Projects that belong to ``period`` (see module docstring)."""
     out = set()
     for p in g.nodes(NodeKind.PROJECT):
-        phase = g.nx.nodes[p].get("phase")
-        if period.phase and phase:
-            if phase == period.phase:
+        if period.phase:
+            if phase_of(g, p) == period.phase:
                 out.add(p)
             continue
         years = project_years(g, p)
@@ -113,13 +136,12 @@ def projects_in_period(g: PartnerGraph, period: Period) -> set[str]:
 def timeline(g: PartnerGraph) -> list[dict[str, object]]:
     """Projects started per year and phase: rows ``{year, phase, projects}``.
 
-    ``phase`` is the project's phase or ``"unknown"``; projects without a start
-    year are counted under ``year=None``.
+    ``phase`` is :func:`phase_of` (the rule of the period comparison) or
+    ``"unknown"``; projects without a start year are counted under ``year=None``.
     """
     counts: Counter = Counter()
     for p in g.nodes(NodeKind.PROJECT):
-        a = g.nx.nodes[p]
-        counts[(a.get("start_year"), a.get("phase") or "unknown")] += 1
+        counts[(g.nx.nodes[p].get("start_year"), phase_of(g, p) or "unknown")] += 1
     order = {k: i for i, k in enumerate([*PHASES, "unknown"])}
     return [{"year": y, "phase": ph, "projects": n}
             for (y, ph), n in sorted(counts.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, order.get(kv[0][1], 9)))]

@@ -30,11 +30,13 @@ from graph.core.text import fold
 
 __all__ = [
     "Label", "LABELS", "FIELDS", "NODE_KIND", "EDGE_KIND", "SECTOR", "ROLE", "COFINANCE", "STATUS", "PHASE",
-    "EVENT_KIND", "ATTENDANCE_ROLE", "label", "labels", "aliases", "resolve",
+    "EVENT_KIND", "ATTENDANCE_ROLE", "PIPELINE_STATUS", "PIPELINE_REASON", "label", "labels", "aliases", "resolve",
 ]
 
 NODE_KIND, EDGE_KIND, SECTOR, ROLE = "node_kind", "edge_kind", "sector", "role"
 COFINANCE, STATUS, PHASE, EVENT_KIND, ATTENDANCE_ROLE = "cofinance", "status", "phase", "event_kind", "attendance_role"
+#: Follow-up vocabularies (keys are the values of :mod:`graph.followup.pipeline`; a test keeps them equal).
+PIPELINE_STATUS, PIPELINE_REASON = "pipeline_status", "pipeline_reason"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,20 @@ LABELS: dict[str, dict[str, Label]] = {
         AttendanceRole.SPEAKER: Label("Vortrag", "Speaker", aliases=("Referent", "Referentin", "Vortragende")),
         AttendanceRole.PARTICIPANT: Label("Teilnahme", "Participant", aliases=("Teilnehmer", "Teilnehmerin")),
         AttendanceRole.ORGANISER: Label("Organisation", "Organiser", aliases=("Organizer", "Veranstalter")),
+    },
+    PIPELINE_STATUS: {
+        "proposed": Label("vorgeschlagen", "proposed"),
+        "asked": Label("angefragt", "asked"),
+        "accepted": Label("zugesagt", "accepted"),
+        "declined": Label("abgesagt", "declined"),
+        "deferred": Label("zurückgestellt", "deferred"),
+    },
+    PIPELINE_REASON: {
+        "capacity": Label("keine Kapazität", "no capacity"),
+        "fit": Label("passt fachlich nicht", "no thematic fit"),
+        "funding": Label("keine Finanzierung", "no funding"),
+        "timing": Label("Zeitpunkt ungünstig", "bad timing"),
+        "other": Label("anderer Grund", "other reason"),
     },
 }
 # Enum members hash like their values: index by the plain strings.

@@ -21,6 +21,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # nothing to strip (most names, once umlauts are spelled out)
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

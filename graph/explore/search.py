@@ -1,8 +1,9 @@
 """Find nodes by name: tolerant of case, umlauts/ASCII spellings, accents and
 small typos, across all node kinds and both German and English labels.
 
-The name index is built once per graph and reused until the graph changes
-(it is keyed on ``g.generation``); a call only scores the query against it.
+The name index (:mod:`graph.explore.name_index`) is built once per graph and
+reused until the graph changes (it is keyed on ``g.generation``); a call looks
+up the query's words and letter groups in it instead of scanning every name.
 
 Ranking: an exact name beats a name starting with the query, which beats a
 word starting with the query, which beats the query found anywhere in a name;
@@ -22,27 +23,22 @@ fuzzy matches (``rapidfuzz``) come last. Ties go to the shorter name.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
 from graph.core.cache import cached
-from graph.core.kinds import NodeKind, key_of
+from graph.core.kinds import NodeKind
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
+from graph.explore.name_index import NAME_ATTRS, NameIndex as _Index
 
-__all__ = ["SearchHit", "search", "search_index_size"]
-
-#: Attributes whose values are searchable names (besides the node key).
-NAME_ATTRS = ("label", "label_en", "name_de", "name_en", "iso2")
+__all__ = ["NAME_ATTRS", "SearchHit", "search", "search_index_size"]
 
 # Score bands (0–100): whole-name matches first, word-level fuzzy matches below.
 _EXACT, _PREFIX, _WORD_PREFIX, _CONTAINS = 100.0, 95.0, 90.0, 85.0
 _FUZZY_MAX = 80.0
-_FUZZY_CUTOFF = 80.0   # rapidfuzz ratio of one query word against one name word
-_MIN_FUZZY_LEN = 4
 
 
 @dataclass(frozen=True)
@@ -54,64 +50,6 @@ class SearchHit:
     label: str
     kind: str
     score: float
-
-
-def _plain(text: str) -> str:
-    """Second spelling key: accents dropped *before* folding, so that
-    ``Müller`` also matches ``Muller`` (``fold`` gives ``mueller``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return fold("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
-
-
-class _Index:
-    """Folded names of every node and a word vocabulary for fuzzy matching.
-
-    ``names[i]`` belongs to node ``owners[i]``; ``postings[word]`` lists the
-    name indices containing ``word``.
-    """
-
-    def __init__(self, g: PartnerGraph):
-        self.generation = g.generation
-        self.names: list[str] = []
-        self.owners: list[str] = []
-        self.kinds: list[str] = []
-        postings: dict[str, list[int]] = {}
-        for nid, data in g.nx.nodes(data=True):
-            seen: set[str] = set()
-            for raw in [data.get(a) for a in NAME_ATTRS] + [key_of(nid)]:
-                if not isinstance(raw, str) or not raw:
-                    continue
-                for key in (fold(raw), _plain(raw)):
-                    if not key or key in seen:
-                        continue
-                    seen.add(key)
-                    i = len(self.names)
-                    self.names.append(key)
-                    self.owners.append(nid)
-                    self.kinds.append(data.get("kind", ""))
-                    for word in set(key.split()):
-                        postings.setdefault(word, []).append(i)
-        self.vocabulary: list[str] = list(postings)
-        self.postings = postings
-
-    def word_scores(self, word: str) -> dict[int, float]:
-        """Best score (0–100) of ``word`` against each name containing a
-        similar word: 100 for a word starting with it, rapidfuzz ratio else."""
-        out: dict[int, float] = {}
-
-        def give(token: str, score: float) -> None:
-            for i in self.postings[token]:
-                if score > out.get(i, 0.0):
-                    out[i] = score
-
-        for token in self.vocabulary:
-            if token.startswith(word):
-                give(token, 100.0)
-        if len(word) >= _MIN_FUZZY_LEN:
-            for token, score, _ in process.extract(word, self.vocabulary, scorer=fuzz.ratio,
-                                                   score_cutoff=_FUZZY_CUTOFF, limit=200):
-                give(token, score)
-        return out
 
 
 def _index(g: PartnerGraph) -> _Index:
@@ -132,6 +70,100 @@ def _band(query: str, name: str) -> float:
     if pos < 0:
         return 0.0
     return _WORD_PREFIX if name[pos - 1] == " " else _CONTAINS
+
+
+class _Ranking:
+    """Best score per node, filled band by band in ranking order (score, then
+    shorter name, then node id) until ``limit`` nodes are in."""
+
+    def __init__(self, idx: _Index, allowed: np.ndarray | None, limit: int):
+        self.idx, self.allowed, self.limit = idx, allowed, limit
+        self.hits: dict[str, float] = {}
+
+    @property
+    def full(self) -> bool:
+        return len(self.hits) >= self.limit
+
+    def in_order(self, ids: np.ndarray) -> np.ndarray:
+        """``ids`` of allowed kinds, sorted by (name length, node id)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if self.allowed is not None and len(ids):
+            ids = ids[self.allowed[self.idx.kind_code[ids]]]
+        return self.idx.rank_order[np.sort(self.idx.rank_of[ids])]
+
+    def take(self, ids: np.ndarray, score: float, accept=None) -> None:
+        """Offer names (in ranking order) with ``score``; ``accept(i)`` may veto.
+        A node keeps the first (best) score it is offered."""
+        owners, hits = self.idx.owners, self.hits
+        for i in ids.tolist():
+            if self.full:
+                return
+            nid = owners[i]
+            if nid not in hits and (accept is None or accept(i)):
+                hits[nid] = score
+
+
+def _substring_bands(idx: _Index, query: str, ranking: _Ranking) -> None:
+    """Names containing ``query``: exact, prefix, word prefix, anywhere."""
+    lo, hi = idx.prefix_range(query)
+    prefixed = idx.names_sorted_ids[lo:hi]
+    exact = prefixed[idx.name_len[prefixed] == len(query)]
+    ranking.take(ranking.in_order(exact), _EXACT)
+    ranking.take(ranking.in_order(prefixed), _PREFIX)
+    if ranking.full:
+        return
+    words = query.split()
+    # names with a word containing each query word: a superset of the matches
+    inside = None
+    for word in dict.fromkeys(words):
+        mask = np.zeros(len(idx.names), dtype=bool)
+        mask[idx.names_of_words(idx.tokens_containing(word))] = True
+        inside = mask if inside is None else inside & mask
+    pos = idx.sorted_pos
+    inside &= (pos < lo) | (pos >= hi)
+    # the query at the start of a word: its first word starts (one word) or is a word of the name
+    starts = np.zeros(len(idx.names), dtype=bool)
+    first = idx.words_with_prefix(words[0]) if len(words) == 1 else np.asarray(
+        [idx.word_ids[words[0]]] if words[0] in idx.word_ids else [], dtype=np.int64)
+    starts[idx.names_of_words(first)] = True
+    names = idx.names
+    ranking.take(ranking.in_order(np.flatnonzero(inside & starts)), _WORD_PREFIX,
+                 lambda i: _band(query, names[i]) == _WORD_PREFIX)
+    # every remaining match is "anywhere" (a word-prefix match's node is in already)
+    verify = None if len(words) == 1 else (lambda i: query in names[i])
+    ranking.take(ranking.in_order(np.flatnonzero(inside)), _CONTAINS, verify)
+
+
+def _word_level(idx: _Index, query: str, ranking: _Ranking) -> list[tuple[str, float]]:
+    """Nodes with a name where every query word matches a word (prefix or
+    typo), best first; they rank below every substring match, so nodes
+    ranked already are left out."""
+    words = query.split()
+    per_word = [idx.word_scores(w) for w in words]
+    common = np.ones(len(idx.names), dtype=bool)
+    for scores in per_word:
+        common &= scores > 0
+    ids = np.flatnonzero(common)
+    if ranking.allowed is not None:
+        ids = ids[ranking.allowed[idx.kind_code[ids]]]
+    if len(ids) == 0:
+        return []
+    total = per_word[0][ids]
+    for scores in per_word[1:]:
+        total = total + scores[ids]
+    score = _FUZZY_MAX * total / (100.0 * len(words))
+    order = np.lexsort((idx.owner_rank[ids], idx.name_len[ids], -score))
+    out: list[tuple[str, float]] = []
+    seen = set(ranking.hits)
+    need = ranking.limit - len(ranking.hits)
+    for k in order.tolist():
+        nid = idx.owners[ids[k]]
+        if nid not in seen:
+            seen.add(nid)
+            out.append((nid, float(score[k])))
+            if len(out) >= need:
+                break
+    return out
 
 
 def search(g: PartnerGraph, text: str, *, kinds: Iterable[NodeKind | str] | None = None,
@@ -161,26 +193,15 @@ def search(g: PartnerGraph, text: str, *, kinds: Iterable[NodeKind | str] | None
     query = fold(text or "")
     if not query or limit <= 0:
         return []
-    wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
     idx = _index(g)
-    best: dict[str, tuple[float, int]] = {}
-
-    def offer(i: int, score: float) -> None:
-        if wanted is not None and idx.kinds[i] not in wanted:
-            return
-        nid, cand = idx.owners[i], (score, -len(idx.names[i]))
-        if cand > best.get(nid, (0.0, 0)):
-            best[nid] = cand
-
-    for i, name in enumerate(idx.names):
-        if query in name:
-            offer(i, _band(query, name))
-    # Word level: every query word must match a word of the name (prefix or typo).
-    words = query.split()
-    per_word = [idx.word_scores(w) for w in words]
-    common = set(per_word[0]).intersection(*per_word[1:]) if per_word else set()
-    for i in common:
-        offer(i, _FUZZY_MAX * sum(s[i] for s in per_word) / (100.0 * len(words)))
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[:limit]
+    allowed = None
+    if kinds is not None:
+        wanted = frozenset(NodeKind(k).value for k in kinds)
+        allowed = np.asarray([k in wanted for k in idx.kind_names] + [False], dtype=bool)
+    ranking = _Ranking(idx, allowed, limit)
+    _substring_bands(idx, query, ranking)
+    ranked = list(ranking.hits.items())
+    if not ranking.full:
+        ranked += _word_level(idx, query, ranking)
     return [SearchHit(nid, g.label(nid, lang), g.nx.nodes[nid]["kind"], round(score, 1))
-            for nid, (score, _) in ranked]
+            for nid, score in ranked[:limit]]

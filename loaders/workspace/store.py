@@ -34,7 +34,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from graph.core.errors import PartnernetzError
 from loaders.schema import TABLE_ORDER
@@ -279,8 +279,12 @@ class WorkspaceFile:
 
     # ------------------------------------------------------------ writing
     def publish(self, changes: list[Change], *, base: int, user: str, message: str, kind: str,
-                source: str = "") -> Version:
+                source: str = "", also: Callable[[sqlite3.Connection], None] | None = None) -> Version:
         """Apply ``changes`` as one new version on top of ``base``, in one transaction.
+
+        ``also`` writes what belongs to the same change outside the canonical
+        tables (e.g. the pipeline's record of a participation) inside that
+        transaction, so both happen or neither.
 
         Raises :class:`ConflictError` when ``base`` is not the head any more,
         :class:`WorkspaceError` when there is nothing to publish.
@@ -311,6 +315,8 @@ class WorkspaceFile:
                       json.dumps(c.before, ensure_ascii=False) if c.before is not None else None,
                       json.dumps(c.after, ensure_ascii=False) if c.after is not None else None)
                      for c in changes if c.table not in bulk))
+                if also is not None:
+                    also(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

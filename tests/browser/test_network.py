@@ -152,8 +152,9 @@ def test_path_between_two_real_institutions_is_highlighted_and_listed(served_app
     pick(page, "from", "HLfT", "institution:hlft")
     pick(page, "to", "DMAN Celle", "institution:dman")
     assert query(page)["path"] == ["institution:hlft,institution:dman"]
+    # structural links only: not via Germany, not via a theme (project → theme → project)
     expected = shortest_paths(sample_graph, "institution:hlft", "institution:dman",
-                              exclude=["country:DEU"], via=[k for k in _strict_edges()])
+                              exclude=["country:DEU", *sample_graph.nodes("theme")], via=[k for k in _strict_edges()])
     assert expected
     results = page.locator(".path-result")
     assert results.count() == len(expected)
