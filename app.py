@@ -656,8 +656,8 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
                     return _fail(str(exc))
                 if not result.report.ok:
                     print(f"partnernetz: pushing without {len(result.report.errors)} rejected row(s); run `check` for details", file=sys.stderr)
-                # every contact pushed (with consent; none with --no-contacts) is recorded before the
-                # push starts, and the outcome after it: completed, failed or interrupted
+                # every contact pushed (none with --no-contacts) is recorded before the push
+                # starts, and the outcome after it: completed, failed or interrupted (Ctrl-C, SIGTERM)
                 payload = egress.GraphPayload(result.graph, "neo4j", what=f"neo4j push {' '.join(args.data)} to {store.uri}")
                 with egress.transfer(payload, user=getpass.getuser(), audit=_cli_audit_sink(args.audit_log), rule=rule,
                                      target=store.uri) as decision:

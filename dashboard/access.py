@@ -166,6 +166,13 @@ class AccessConfig:
     throttle: LoginThrottle = field(default=None)  # type: ignore[assignment]
     _basic_ok: dict = field(default_factory=dict, repr=False)
     _users: tuple = field(default=(0.0, 0), repr=False)  # (checked at, active accounts), see login_required
+    #: reverse proxies whose X-Forwarded-Host names this site (Origin check); env PARTNERNETZ_TRUSTED_PROXIES
+    trusted_proxies: tuple[str, ...] = field(default_factory=lambda: tuple(
+        p.strip() for p in os.environ.get("PARTNERNETZ_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()))
+    #: further ``host[:port]`` a browser may post from; env PARTNERNETZ_ALLOWED_ORIGINS (origins or hosts)
+    allowed_hosts: tuple[str, ...] = field(default_factory=lambda: tuple(
+        (urlsplit(o.strip()).netloc or o.strip()).lower()
+        for o in os.environ.get("PARTNERNETZ_ALLOWED_ORIGINS", "").split(",") if o.strip()))
 
     def __post_init__(self) -> None:
         if self.throttle is None:
@@ -324,9 +331,23 @@ def _refuse(status: int, message: str):
     return flask.Response(message + "\n", status=status, mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
-def _same_origin() -> bool:
+def _own_hosts(config: "AccessConfig") -> set[str]:
+    """The host names this site is reached by: the request's ``Host``; behind a
+    reverse proxy (a request from ``PARTNERNETZ_TRUSTED_PROXIES``, default
+    loopback) also its ``X-Forwarded-Host``; plus ``PARTNERNETZ_ALLOWED_ORIGINS``."""
+    request = flask.request
+    hosts = {request.host.lower()}
+    proxies = config.auth.trusted_proxies if config.auth is not None else config.trusted_proxies
+    forwarded = request.headers.get("X-Forwarded-Host", "")
+    if forwarded and request.remote_addr in proxies:
+        hosts.update(h.strip().lower() for h in forwarded.split(",") if h.strip())
+    hosts.update(config.allowed_hosts)
+    return hosts
+
+
+def _same_origin(config: "AccessConfig") -> bool:
     """A state-changing request must come from this site: its ``Origin`` (or,
-    without one, its ``Referer``) names this host; a browser's
+    without one, its ``Referer``) names one of :func:`_own_hosts`; a browser's
     ``Sec-Fetch-Site: cross-site`` is refused too. Requests without any of
     these headers (scripts, API clients with a token) pass."""
     request = flask.request
@@ -338,7 +359,7 @@ def _same_origin() -> bool:
     if origin == "null":
         return False
     parts = urlsplit(origin)
-    return bool(parts.netloc) and parts.netloc.lower() == request.host.lower()
+    return bool(parts.netloc) and parts.netloc.lower() in _own_hosts(config)
 
 
 def _proxy_identity(config: AccessConfig) -> Identity | str:
@@ -429,7 +450,7 @@ def install_access(server: flask.Flask, config: AccessConfig) -> None:
     @server.before_request
     def _establish_identity():
         request = flask.request
-        if request.method in _STATE_CHANGING and not _same_origin():
+        if request.method in _STATE_CHANGING and not _same_origin(config):
             return _refuse(403, "403 – Anfrage von fremder Seite abgelehnt / cross-site request refused")
         if request.path in PUBLIC_PATHS:
             return None

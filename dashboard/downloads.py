@@ -25,7 +25,7 @@ from dashboard import access
 from dashboard.context import current
 from loaders import egress
 
-__all__ = ["contact_rule", "send", "release", "refused"]
+__all__ = ["contact_rule", "send", "release", "refused", "graph_payload"]
 
 
 def contact_rule(*, full_backup: bool = False) -> str:
@@ -54,6 +54,18 @@ def _audit(settings) -> Any:
         return sink(address=access.client_address(), role=identity.role.key, **fields)
 
     return record
+
+
+def graph_payload(fmt: str, **options: Any) -> egress.GraphPayload:
+    """The served graph as a download payload (Daten, Analysen); the graph
+    without the contacts a rule withholds is built once per dataset and
+    rule, and shared by both pages."""
+    ctx = current()
+
+    def memo(decision: egress.Decision, compute):
+        return ctx.cached(f"downloads.graph.{decision.rule}", compute)
+
+    return egress.GraphPayload(ctx.graph, fmt, memo=memo, **options)
 
 
 def release(payload: Any, *, rule: str | None = None, **context: Any) -> egress.Released:

@@ -190,7 +190,7 @@ def transfer(payload: Payload, *, user: str, audit, rule: str = DEFAULT_RULE, **
     """Audit a write into another system (``neo4j push``, ``pull``): the record
     ``started`` (with the contact ids about to be written) before the body
     runs, then ``completed``, ``failed`` (with the error) or ``interrupted``
-    (Ctrl-C, a signal turned into ``KeyboardInterrupt``/``SystemExit``).
+    (Ctrl-C, or SIGTERM, turned into ``SystemExit`` while the body runs).
 
     The body writes only what the yielded :class:`Decision` allows (for a
     graph: :func:`restrict_graph`).
@@ -202,7 +202,8 @@ def transfer(payload: Payload, *, user: str, audit, rule: str = DEFAULT_RULE, **
                   withheld=len(decision.withheld), **context)
     _record(audit, outcome="started", **common)
     try:
-        yield decision
+        with _terminate_as_exit():
+            yield decision
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         _record(audit, outcome="interrupted", **common)
         raise
@@ -210,6 +211,29 @@ def transfer(payload: Payload, *, user: str, audit, rule: str = DEFAULT_RULE, **
         _record(audit, outcome="failed", error=f"{type(exc).__name__}: {str(exc)[:300]}", **common)
         raise
     _record(audit, outcome="completed", **common)
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """While a transfer runs, SIGTERM (``kill``, a stopping service) ends the
+    process through ``SystemExit`` so that the outcome ``interrupted`` is
+    recorded; only in the main thread (where Python handles signals). A
+    ``kill -9`` cannot be caught: then the ``started`` record is the trace."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ------------------------------------------------------------------ payloads
@@ -250,6 +274,9 @@ class GraphPayload:
     lang: str = "de"
     stem: str = "partnernetz"
     strict: bool = False
+    #: Optional memo (e.g. per dataset and rule) around :func:`restrict_graph`:
+    #: ``memo(decision, compute)`` returns ``compute()`` or its kept result.
+    memo: Callable[[Decision, Callable[[], PartnerGraph]], PartnerGraph] | None = field(default=None, repr=False)
     _contacts: dict[str, bool] | None = field(default=None, repr=False)
 
     def contacts(self) -> Mapping[str, bool]:
@@ -258,7 +285,8 @@ class GraphPayload:
         return self._contacts
 
     def restricted(self, decision: Decision) -> PartnerGraph:
-        return restrict_graph(self.graph, decision)
+        compute = lambda: restrict_graph(self.graph, decision)  # noqa: E731
+        return compute() if self.memo is None else self.memo(decision, compute)
 
     def render(self, decision: Decision) -> tuple[bytes, str]:
         from loaders.export import write_csv_tables, write_gexf, write_graphml

@@ -137,8 +137,8 @@ def _text(value: Any) -> str | None:
 
 def without_contact_findings(report: "LoadReport") -> "LoadReport":
     """A copy of ``report`` without findings from contact or attendance rows
-    (their values can be personal data): what a reader or a ``--no-contacts``
-    server shows."""
+    (their values can be personal data) and without those tables' row
+    counts: what a reader or a ``--no-contacts`` server shows."""
     import copy
 
     from graph.core.text import fold
@@ -153,4 +153,5 @@ def without_contact_findings(report: "LoadReport") -> "LoadReport":
 
     clean = copy.copy(report)
     clean.problems = [p for p in report.problems if not personal(p.file)]
+    clean.tables = {name: count for name, count in report.tables.items() if name not in ("contacts", "attendance")}
     return clean

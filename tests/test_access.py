@@ -70,6 +70,15 @@ def client_as(world, role: str):
     return client
 
 
+def readable(resp) -> str:
+    """The response body with JSON's \\u escapes undone (names with umlauts)."""
+    text = resp.get_data(as_text=True)
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
 def leaks(text: str, personal: list[str]) -> list[str]:
     return [s for s in personal if s in text] + (["contact:"] if "contact:" in text else [])
 
@@ -171,6 +180,11 @@ def test_cross_site_posts_are_refused(world):
     assert client.post("/_dash-update-component", json={}, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert client.post("/login", data={"user": "admin", "password": PASSWORD},
                        headers={"Origin": "https://evil.example"}).status_code == 403
+    # behind a reverse proxy on loopback the public host arrives as X-Forwarded-Host
+    proxied = {"Origin": "https://partnernetz.example", "X-Forwarded-Host": "partnernetz.example"}
+    assert client.post("/_dash-update-component", json={}, headers=proxied).status_code != 403
+    assert client.post("/_dash-update-component", json={}, headers=proxied,
+                       environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 403  # not from a trusted proxy
 
 
 def test_security_headers_on_every_response(world):
@@ -280,7 +294,7 @@ def _call_every_callback(app, client, values):
                        "state": [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in entry["state"]],
                        "changedPropIds": [f"{trigger['id']}.{trigger['property']}"]}
             resp = client.post("/_dash-update-component", json=payload, headers={"Origin": HOST})
-            yield key, trigger, resp.status_code, resp.get_data(as_text=True)
+            yield key, trigger, resp.status_code, readable(resp)
 
 
 def test_a_reader_forging_any_callback_gets_no_personal_data(world):
@@ -324,7 +338,7 @@ def _page(client, path: str) -> str:
                "state": [], "changedPropIds": ["_pages_location.pathname"]}
     resp = client.post("/_dash-update-component", json=payload, headers={"Origin": HOST})
     assert resp.status_code == 200, resp.get_data(as_text=True)[-500:]
-    return resp.get_data(as_text=True)
+    return readable(resp)
 
 
 #: role -> what each page must (True) or must not (False) contain
@@ -336,6 +350,7 @@ MATRIX = {
     ("/protokoll", "audit-denied"): {"reader": True, "planner": True, "editor": True, "admin": False},
     ("/protokoll", "audit-grid"): {"reader": False, "planner": False, "editor": False, "admin": True},
     ("/analysen?tab=export", "analytics-btn-graphml"): {"reader": True, "planner": True, "editor": True, "admin": True},
+    ("/daten", '"Teilnahmen"'): {"reader": False, "planner": True, "editor": True, "admin": True},  # contacts not counted
 }
 
 
@@ -446,3 +461,44 @@ def test_audit_page_filters_and_exports(world):
     assert rows and {r["user"] for r in rows} == {"admin"} and {r["kind"] for r in rows} == {"Sign-in"}
     editor = client_as(world, "editor")
     assert editor.post("/_dash-update-component", json=payload, headers={"Origin": HOST}).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["reader", "planner"])
+def test_search_suggestions_find_contacts_only_for_planners(world, role):
+    """The pattern-matching search-suggestion callback (skipped by the walk above)."""
+    graph = world["graph"]
+    person = sorted(n for n in graph.nodes("contact") if not graph.node(n).get("masked"))[0]
+    name = graph.node(person)["label"]
+    for part in (name, name.split()[-1]):
+        payload = {"output": '{"role":["MATCH"],"type":"network-suggestions"}.children',
+                   "outputs": {"id": {"role": "search", "type": "network-suggestions"}, "property": "children"},
+                   "inputs": [{"id": {"role": "search", "type": "network-query"}, "property": "value", "value": part}],
+                   "state": [{"id": "network-state", "property": "data", "value": None}],
+                   "changedPropIds": ['{"role":"search","type":"network-query"}.value']}
+        resp = client_as(world, role).post("/_dash-update-component", json=payload, headers={"Origin": HOST})
+        assert resp.status_code == 200, resp.get_data(as_text=True)[-500:]
+        found = name in readable(resp)
+        assert found is (role == "planner"), (role, part)
+
+
+def test_basic_auth_hashes_once_per_login_not_per_request(world, monkeypatch):
+    """The environment's single Basic account: the slow hash runs once, then
+    the verified credential is remembered (the 2 s p95 of issue 16)."""
+    import base64
+
+    from werkzeug.security import generate_password_hash
+
+    auth = AuthConfig(mode="basic", user="planung", password_hash=generate_password_hash(PASSWORD))
+    calls = []
+    original = AuthConfig.verify_basic
+    monkeypatch.setattr(AuthConfig, "verify_basic", lambda self, u, p: calls.append(u) or original(self, u, p))
+    app = create_app(world["graph"], Settings(), access=AccessConfig(auth=auth))
+    client = app.server.test_client()
+    good = {"Authorization": "Basic " + base64.b64encode(f"planung:{PASSWORD}".encode()).decode()}
+    bad = {"Authorization": "Basic " + base64.b64encode(b"planung:wrong").decode()}
+    for _ in range(5):
+        assert client.get("/_dash-layout", headers=good).status_code == 200
+    assert calls == ["planung"]
+    for _ in range(7):
+        assert client.get("/_dash-layout", headers=bad, environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code == 401
+    assert len(calls) == 1 + 5  # after 5 failures within a minute no further hash is even tried

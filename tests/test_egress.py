@@ -158,3 +158,17 @@ def test_write_released_unpacks_csv_and_writes_files_whole(tmp_path):
     assert "Hanna" not in (tmp_path / "tables" / "contacts.csv").read_text(encoding="utf-8")
     [file] = egress.write_released(out, tmp_path / "t.zip")
     assert file.read_bytes() == out.content and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_sigterm_during_a_transfer_is_recorded_as_interrupted(tmp_path):
+    import os
+    import signal
+
+    log = tmp_path / "audit.jsonl"
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit):
+        with egress.transfer(egress.GraphPayload(_graph(), "neo4j", what="neo4j push"), user="u", audit=log):
+            os.kill(os.getpid(), signal.SIGTERM)  # Python runs the handler right after this call
+            pytest.fail("SIGTERM did not stop the transfer")
+    assert [r["outcome"] for r in read_audit(log)] == ["started", "interrupted"]
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is put back

@@ -95,20 +95,29 @@ def _walk(component):
 
 
 def download_ids(application) -> set[str]:
-    """The ids of every ``dcc.Download`` on every page (the workspace section included)."""
+    """The ids of every ``dcc.Download`` on every page: those the layouts
+    render, and those the sources declare (a page may render its download
+    only for some roles, e.g. the admins' Protokoll)."""
+    import re
+
     found = set()
     with application.server.test_request_context("/"):
         for name in PAGE_MODULES:
             layout = importlib.import_module(name).layout(lang="de")
             found |= {c.id for c in _walk(layout) if isinstance(c, dcc.Download)}
+    root = Path(__file__).resolve().parent.parent
+    declared = re.compile(r"dcc\.Download\(\s*id\s*=\s*([A-Za-z_][\w.]*|[\"'][^\"']+[\"'])")
+    for path in root.glob("dashboard/**/*.py"):
+        module = importlib.import_module(path.relative_to(root).with_suffix("").as_posix().replace("/", "."))
+        for expr in declared.findall(path.read_text(encoding="utf-8")):
+            found.add(eval(expr, vars(module)))  # noqa: S307 - an id expression of our own source
     return found
 
 
 def _outputs(key: str) -> list[dict[str, str]]:
-    if "." not in key:  # a callback without outputs (Dash keys it by a hash)
-        return []
+    """The outputs named by a callback-map key (none for a callback without output)."""
     return [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
-            for o in key.strip(".").split("...")]
+            for o in key.strip(".").split("...") if "." in o]
 
 
 def download_callbacks(application) -> dict[str, dict]:
@@ -175,6 +184,7 @@ def scenarios(graph) -> dict[tuple[str, str], dict[str, Any]]:
         ("data-ws-download", "data-ws-dl-csv"): dict(values={**base, "data-ws-full.value": ["full"]},
                                                      what="workspace version 1 full backup", fmt="csv",
                                                      contacts=True, full=True),
+        ("audit-download", "audit-export"): dict(values=base, what="audit log export", fmt="csv", contacts=False),
     }
 
 
@@ -490,7 +500,9 @@ def test_only_the_gate_writes_audit_records_and_only_downloads_py_sends_bytes():
     import re
 
     root = Path(__file__).resolve().parent.parent
-    sends = re.compile(r"\bsend_(bytes|string|file|data_frame)\s*\(|[\"']content[\"']\s*:|dict\(content=")
+    # dcc.send_*, flask.send_file, or a Download's dict ({"content": …, "filename": …})
+    sends = re.compile(r"\bsend_(bytes|string|file|data_frame)\s*\(|dict\(content=|"
+                       r"[\"']content[\"']\s*:[^\n]*[\"']filename[\"']")
     for path in [*root.glob("dashboard/**/*.py"), *root.glob("loaders/**/*.py"), root / "app.py"]:
         text = path.read_text(encoding="utf-8")
         rel = path.relative_to(root).as_posix()
@@ -498,3 +510,26 @@ def test_only_the_gate_writes_audit_records_and_only_downloads_py_sends_bytes():
             assert not sends.search(text), f"{rel} builds a download itself: use dashboard.downloads.send"
         if rel not in ("loaders/egress.py", "loaders/audit.py"):
             assert "audit_export(" not in text, f"{rel} writes an export record itself: use loaders.egress"
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_analysen_graph_download_is_the_daten_download_with_the_metrics(served, secrets, fmt):
+    import networkx as nx
+
+    application, _, log = served
+    client = application.server.test_client()
+    client.get("/")
+    files = {}
+    for download, button in (("data-download", f"data-btn-{fmt}"), ("analytics-export", f"analytics-btn-{fmt}")):
+        key, entry = next((k, e) for k, e in download_callbacks(application).items() if k.startswith(download))
+        trigger = next(d for d in entry["inputs"] if d["id"] == button)
+        content, _ = _download_of(_post(client, key, entry, trigger, {"url.search": "?lang=de"}).get_json())
+        files[download] = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(content))
+    daten, analysen = files["data-download"], files["analytics-export"]
+    assert set(daten.nodes) == set(analysen.nodes) and not set(secrets) & set(daten.nodes)
+    assert sorted(daten.edges) == sorted(analysen.edges)
+    for n in daten.nodes:  # the same graph and attributes; the metrics travel in both
+        assert analysen.nodes[n] == daten.nodes[n], n
+    assert sum(1 for n in analysen.nodes if "metric_pagerank" in analysen.nodes[n]) > 10
+    whats = [r["what"] for r in read_audit(log)]
+    assert whats == ["graph download", "analytics graph download"]

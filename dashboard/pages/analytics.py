@@ -511,8 +511,8 @@ def export_payload(fmt: str, *, lang: str = "de") -> GraphPayload:
     (``partnernetz-analysen.<fmt>``, in English ``partnernetz-analytics.<fmt>``):
     the same payload, so the same gate decides which contacts leave and
     records them."""
-    return GraphPayload(current().graph, fmt, what="analytics graph download", node_attrs=_metrics().node_attributes(),
-                        lang=lang, stem=f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}")
+    return downloads.graph_payload(fmt, what="analytics graph download", node_attrs=_metrics().node_attributes(),
+                                   lang=lang, stem=f"partnernetz-{'analytics' if lang == 'en' else 'analysen'}")
 
 
 def _node_ids_in(rows: Iterable[dict]) -> set[str]:

@@ -64,7 +64,7 @@ def layout(lang: str = "de", **_query: str):
     # counting walks every node and edge: once per dataset
     node_counts = ctx.cached("data.node_counts", graph.counts_by_kind)
     edge_counts = ctx.cached("data.edge_counts", graph.edge_counts_by_kind)
-    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items()]
+    node_rows = [[domain_label("kind", k, lang), n] for k, n in node_counts.items() if n or k != "contact"]
     edge_rows = [[domain_label("edge", k, lang), n] for k, n in edge_counts.items() if n]
     grid = problems_grid(report, lang, ID.PROBLEMS)
     return html.Div([
@@ -130,4 +130,6 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _download(_csv, _graphml, _gexf, search):
         fmt = {ID.BTN_CSV: "csv", ID.BTN_GRAPHML: "graphml", ID.BTN_GEXF: "gexf"}[dash.ctx.triggered_id]
-        return downloads.send(export_payload(current().graph, fmt, lang=lang_from_search(search)))
+        attrs = _cached_metrics() if fmt in ("graphml", "gexf") else None  # as export_payload: the metrics travel along
+        return downloads.send(downloads.graph_payload(fmt, what="graph download", lang=lang_from_search(search),
+                                                      node_attrs=attrs))

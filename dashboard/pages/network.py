@@ -929,8 +929,12 @@ class ViewTablePayload:
         return f"network view {self.which}"
 
     def contacts(self) -> dict[str, bool]:
-        nodes = self.view.subgraph.nodes if self.view.subgraph is not None else ()
-        return {n: has_consent(self.graph.nx.nodes[n]) for n in nodes if n.startswith("contact:")}
+        """The contacts the table names: its rows (nodes) or its edges' ends (edges)."""
+        sub = self.view.subgraph
+        if sub is None:
+            return {}
+        named = sub.nodes if self.which == "nodes" else {end for u, v, _ in sub.edges for end in (u, v)}
+        return {n: has_consent(self.graph.nx.nodes[n]) for n in named if n.startswith("contact:")}
 
     def render(self, decision: egress.Decision) -> tuple[bytes, str]:
         view = self.view

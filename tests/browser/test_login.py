@@ -9,7 +9,7 @@ import re
 import pytest
 
 from graph.people.roles import Role
-from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash, wait_for_drawings
+from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash, wait_for_drawings, wait_for_no_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -97,6 +97,15 @@ def test_login_and_logout_per_role(page, served, role):
         assert "Anmeldung" in page.inner_text("#audit-grid")
         screenshot(page, "protokoll-1400")
     screenshot(page, f"signed-in-{role}-1400")
+    if role == "planner":  # the header with the user box at narrower widths
+        page.goto(f"{served.url}/matchmaking?lang=de")
+        wait_for_dash(page)
+        for width in (1024, 400):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert wait_for_no_overflow(page) <= 1
+            box = page.locator("#user-box").bounding_box()
+            assert box["x"] + box["width"] <= width  # the user box and its sign-out button stay in view
+            screenshot(page, f"signed-in-{role}-{width}")
     assert _csp_violations(page) == []
     page.click("#logout-button")
     page.wait_for_selector("#login-message")

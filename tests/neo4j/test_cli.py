@@ -142,3 +142,37 @@ def test_no_contacts_and_the_audit_log(peer, tmp_path, capsys, monkeypatch, samp
         assert [(e["outcome"], e["rows"], e["rule"]) for e in later] == [("started", 0, "none"), ("completed", 0, "none")]
     finally:
         _absorb(peer)
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
+def test_a_push_stopped_after_writing_contacts_is_on_record(peer, tmp_path, monkeypatch, sample, stop):
+    """Ctrl-C (or a crash) after every node, contacts included, was written
+    and before the relationships: the log says the push started, with the
+    contacts, and how it ended."""
+    import contextlib
+
+    if peer.falkor is None and os.environ.get("NEO4J_TEST_USER"):
+        monkeypatch.setenv("NEO4J_USER", os.environ["NEO4J_TEST_USER"])
+        monkeypatch.setenv("NEO4J_PASSWORD", os.environ.get("NEO4J_TEST_PASSWORD", ""))
+    n_nodes = len(sample.graph.nx)
+
+    class StopAfterNodes:
+        total, written = 0, 0
+
+        def update(self, n):
+            self.written += n
+            if self.written >= n_nodes:
+                raise stop("stopped after the nodes")
+
+    monkeypatch.setattr(app, "_progress_bar", lambda args, desc: contextlib.nullcontext(StopAfterNodes()))
+    log = tmp_path / "audit.jsonl"
+    try:
+        with pytest.raises(stop):
+            app.main(["neo4j", "push", str(SAMPLE_PATH), *_cli_args(peer), "--batch-size", "50", "--audit-log", str(log)])
+        _absorb(peer)
+        assert peer.run("MATCH (n:Partnernetz:Contact) RETURN count(n) AS n") == [{"n": 46}]  # contacts were written
+        started, end = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        assert (started["outcome"], end["outcome"]) == ("started", "interrupted" if stop is KeyboardInterrupt else "failed")
+        assert started["rows"] == end["rows"] == 46 and started["format"] == "neo4j"
+    finally:
+        _absorb(peer)
