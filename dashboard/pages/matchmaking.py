@@ -222,7 +222,8 @@ def result_children(graph, ranking: Ranking | None, lang: str, top: int | None =
     if not ranking.candidates:
         return [html.P(f"{t('mm.none', lang)} {left_out}".strip(), className="status mm-none")]
     if top is not None and ranking.total < top:
-        out.append(html.P(f"{t('mm.only_real', lang, n=ranking.total)} {left_out}".strip(),
+        few = t("mm.only_real_one", lang) if ranking.total == 1 else t("mm.only_real", lang, n=ranking.total)
+        out.append(html.P(f"{few} {left_out}".strip(),
                           className="status mm-few"))
     out.append(html.Ol([candidate_card(graph, c, n, lang) for n, c in enumerate(ranking.candidates, 1)],
                        className="mm-list"))
@@ -596,7 +597,8 @@ def register_callbacks(app: dash.Dash) -> None:
         summary = ""
         top = int(controls["top"] or 10)
         if ranking is not None and ranking.target.node:
-            summary = t("mm.summary", lang, n=len(ranking.candidates), total=ranking.total,
+            summary = t("mm.summary_one" if len(ranking.candidates) == 1 else "mm.summary", lang,
+                        n=len(ranking.candidates), total=ranking.total,
                         target=graph.label(ranking.target.node, lang))
         what = controls["what"] or "institution"
         wn = None

@@ -21,7 +21,7 @@ def _order(page) -> list[str]:
 
 def _choose_target(page, search: str, option_text: str) -> None:
     page.click("#matchmaking-target")
-    page.get_by_placeholder("Search").fill(search)
+    page.get_by_placeholder("Suchen").fill(search)
     page.get_by_role("option", name=option_text).first.click()
 
 

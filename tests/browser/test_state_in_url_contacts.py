@@ -142,17 +142,23 @@ def test_event_history_choices_survive_reload_and_back(served_app, page):
     page.goto(served_app.url + "/kontakte")
     wait_for_dash(page)
     assert "show=" not in page.url  # the latest event is the default, not written
-    pick_single = "#contacts-event"
-    page.click(pick_single)
+    names = "() => [...document.querySelectorAll('#contacts-event-attendees .ag-row [col-id=name]')].map(e => e.innerText)"
+    page.wait_for_function(f"() => ({names})().length > 0")
+    latest = page.evaluate(names)
+    page.click("#contacts-event")
     page.get_by_role("option", name="2024-09-25 – Gemeinsam in der EZ – Netzwerktreffen Berufliche Bildung").click()
     page.wait_for_function("() => location.search.includes('show=event%3Ae08')")
+    # e08 had 10 attendees (the grid animates: wait for the new rows alone)
+    page.wait_for_function(f"(before) => {{ const n = ({names})(); return n.length === 10 && JSON.stringify(n) !== before; }}",
+                           arg=str(latest).replace("'", '"'))
     wait_for_dash(page)
-    attendees = sorted(page.locator("#contacts-event-attendees .ag-row [col-id=name]").all_inner_texts())
+    attendees = sorted(page.evaluate(names))
     assert attendees
     page.goto(served_app.url + "/kontakte?show=event:e08&history=institution:bremen-bevollmaechtigte")
     wait_for_dash(page)
     page.wait_for_function("() => document.querySelectorAll('#contacts-history .ag-center-cols-container .ag-row').length === 5")
-    assert sorted(page.locator("#contacts-event-attendees .ag-row [col-id=name]").all_inner_texts()) == attendees
+    page.wait_for_function(f"() => ({names})().length === 10")
+    assert sorted(page.evaluate(names)) == attendees
     page.reload()
     wait_for_dash(page)
     page.wait_for_function("() => document.querySelectorAll('#contacts-history .ag-center-cols-container .ag-row').length === 5")
