@@ -410,6 +410,9 @@ class FakeStore:
     def ping(self):
         return None
 
+    def push_status(self):
+        return None  # no earlier push
+
     def push(self, graph, progress=None):
         self.pushed = graph
         if self.fail is not None:

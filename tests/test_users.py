@@ -126,6 +126,9 @@ def test_a_failed_neo4j_push_is_audited(tmp_path, monkeypatch):
     class HalfWay:
         uri = "bolt://test:7687"
 
+        def push_status(self):
+            return None  # no earlier push
+
         def __enter__(self):
             return self
 
