@@ -29,9 +29,23 @@ def contacts_app(tmp_path_factory):
 
 
 def pick(page, dropdown_id: str, value: str) -> None:
-    """Choose ``value`` in a Dash 4 dropdown."""
+    """Choose ``value`` in a Dash 4 dropdown. A multi-select moves its chosen
+    options to the top right after opening: wait until the option stays put
+    over a few animation frames, so the click does not land on its neighbour."""
     page.click(f"#{dropdown_id}")
-    page.click(f".dash-dropdown-options [role=option]:has(input[value='{value}'])")
+    option = f".dash-dropdown-options [role=option]:has(input[value='{value}'])"
+    page.wait_for_selector(option)
+    page.evaluate("() => { window.__pickSeen = {}; }")
+    page.wait_for_function(
+        """(sel) => {
+            const el = document.querySelector(sel);
+            if (!el) { return false; }
+            const r = el.getBoundingClientRect(), key = sel + '|' + r.top + '|' + r.left;
+            const w = window.__pickSeen = window.__pickSeen || {};
+            w[key] = (w[key] || 0) + 1;
+            return w[key] >= 4;  // seen at one place on four polls (polling: every animation frame)
+        }""", arg=option, polling="raf")
+    page.click(option)
     page.keyboard.press("Escape")
     wait_for_dash(page)
 

@@ -98,7 +98,9 @@ def test_language_choice_survives_navigation_through_the_nav_bar(served_app, pag
         page.wait_for_function("(p) => location.pathname === p", arg=path)
         wait_for_dash(page)
         assert parse_qs(urlparse(page.url).query)["lang"] == ["en"], page.url
-        assert page.locator(".nav-link.active").inner_text() == t(key, "en")
+        # the nav's active mark follows the URL in a callback of its own: wait for it
+        page.wait_for_function("(text) => (document.querySelector('.nav-link.active')?.innerText || '') === text",
+                               arg=t(key, "en"))
         assert page.locator("h1").first.inner_text() == t(key, "en")
         assert page.locator(".brand-sub").inner_text() == t("app.subtitle", "en")
         assert page.locator(".lang-link.active").inner_text() == "EN"
