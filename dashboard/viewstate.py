@@ -290,6 +290,26 @@ def parse_matchmaking(query: Mapping[str, Any], factors: tuple[str, ...] = ()) -
     }
 
 
+def _encode_state(full: Mapping[str, Any], order: tuple[str, ...], defaults: Mapping[str, Any],
+                  encoders: Mapping[str, Any] | None = None) -> str:
+    """The query string of a form page's parsed state: fields in ``order``,
+    those at their default left out (``lang`` always kept), lists
+    comma-joined, ``encoders`` for fields with a form of their own.
+
+    >>> _encode_state({"a": ["x", "y"], "b": 1, "lang": "de"}, ("a", "b", "lang"), {"a": [], "b": 1, "lang": "de"})
+    '?a=x%2Cy&lang=de'
+    """
+    parts = []
+    for name in order:
+        value = full[name]
+        if name != "lang" and value == defaults[name]:
+            continue
+        encode = (encoders or {}).get(name)
+        text = encode(value) if encode else ",".join(value) if isinstance(value, list) else str(value)
+        parts.append(f"{name}={quote_plus(text)}")
+    return "?" + "&".join(parts)
+
+
 def matchmaking_search(state: Mapping[str, Any], factors: tuple[str, ...] = ()) -> str:
     """The query string of a Matchmaking state (defaults left out, ``lang`` always).
 
@@ -297,21 +317,9 @@ def matchmaking_search(state: Mapping[str, Any], factors: tuple[str, ...] = ()) 
     '?target=country%3ATZA&themes=theme%3Awater&w=theme%3A4&lang=en'
     """
     full = parse_matchmaking(_mm_query(state), factors)
-    parts = []
-    for name in _MM_ORDER:
-        value = full[name]
-        if name != "lang" and value == MM_DEFAULTS[name]:
-            continue
-        if name == "w":
-            text = ",".join(f"{k}:{v:g}" for k, v in value.items())
-        elif name == "diversity":
-            text = "0"
-        elif isinstance(value, list):
-            text = ",".join(value)
-        else:
-            text = str(value)
-        parts.append(f"{name}={quote_plus(text)}")
-    return "?" + "&".join(parts)
+    return _encode_state(full, _MM_ORDER, MM_DEFAULTS,
+                         {"w": lambda w: ",".join(f"{k}:{v:g}" for k, v in w.items()),
+                          "diversity": lambda _off: "0"})  # only written when off
 
 
 def _mm_query(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -429,25 +437,10 @@ def contacts_search(state: Mapping[str, Any]) -> str:
         else:
             query[k] = v if isinstance(v, list) else str(v)
     full = parse_contacts(query)
-    parts = []
-    for name in _CONTACT_ORDER:
-        value = full[name]
-        if name != "lang" and value == CONTACT_DEFAULTS[name]:
-            continue
-        if name == "quota":
-            text = ",".join(_quota_text(item) for item in value)
-        elif name == "prefer":
-            text = "0"
-        elif name == "built":
-            text = "1"
-        elif name == "sep":
-            text = "comma"
-        elif isinstance(value, list):
-            text = ",".join(value)
-        else:
-            text = str(value)
-        parts.append(f"{name}={quote_plus(text)}")
-    return "?" + "&".join(parts)
+    # prefer, built and sep are written only away from their defaults: off, on and ","
+    return _encode_state(full, _CONTACT_ORDER, CONTACT_DEFAULTS,
+                         {"quota": lambda quotas: ",".join(_quota_text(item) for item in quotas),
+                          "prefer": lambda _off: "0", "built": lambda _on: "1", "sep": lambda _comma: "comma"})
 
 
 # --------------------------------------------------------------------------- other pages' links (issue 20)
@@ -508,9 +501,7 @@ def analytics_search(state: Mapping[str, Any]) -> str:
     >>> analytics_search({"tab": "maps", "measure": "projects", "lang": "en"})
     '?tab=maps&lang=en'
     """
-    full = parse_analytics(_as_query(state))
-    return "?" + "&".join(f"{k}={quote_plus(','.join(v) if isinstance(v, list) else str(v))}" for k, v in full.items()
-                          if k == "lang" or v != ANALYTICS_DEFAULTS[k])
+    return _encode_state(parse_analytics(_as_query(state)), tuple(ANALYTICS_DEFAULTS), ANALYTICS_DEFAULTS)
 
 
 def analytics_href(lang: str = DEFAULT_LANG, **fields: Any) -> str:
