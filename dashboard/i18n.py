@@ -32,7 +32,7 @@ from dashboard import ids
 from dashboard.messages import MESSAGES
 
 __all__ = ["LANGS", "DEFAULT_LANG", "LANG_STATE", "MissingMessage", "t", "normalise_lang", "lang_from_search",
-           "with_lang", "missing_keys", "strict"]
+           "with_lang", "missing_keys", "strict", "format_decimal"]
 
 LANGS = ("de", "en")
 DEFAULT_LANG = "de"
@@ -97,3 +97,13 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
 def missing_keys(keys: list[str]) -> list[str]:
     """The keys among ``keys`` that the catalogue lacks."""
     return [k for k in keys if k not in MESSAGES]
+
+
+def format_decimal(value: float, lang: str) -> str:
+    """A score or share with two decimals, with a decimal comma in German.
+
+    >>> format_decimal(0.7273, "de"), format_decimal(0.7273, "en")
+    ('0,73', '0.73')
+    """
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "de" else text

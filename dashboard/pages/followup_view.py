@@ -14,7 +14,7 @@ from dashboard.domain_labels import domain_label
 from dashboard.i18n import t
 from graph.followup.pipeline import PipelineItem, RankOutcome, acceptance_by_factor, acceptance_by_rank, is_overdue
 
-__all__ = ["format_date", "format_score", "save_ranking", "pipeline_rows", "items_from_ranking", "shortlist_overview", "outcome_tables", "target_dict"]
+__all__ = ["format_date", "save_ranking", "pipeline_rows", "items_from_ranking", "shortlist_overview", "outcome_tables", "target_dict"]
 
 
 def format_date(day: _dt.date | None, lang: str) -> str:
@@ -22,12 +22,6 @@ def format_date(day: _dt.date | None, lang: str) -> str:
     if day is None:
         return ""
     return day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat()
-
-
-def format_score(value: float, lang: str) -> str:
-    """Two decimals, with a decimal comma in German."""
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "de" else text
 
 
 def target_dict(ranking) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from dashboard.access import current_identity, require_role
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
+from dashboard.i18n import LANG_STATE, format_decimal, lang_from_search, normalise_lang, t
 from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
 from dashboard.viewstate import MM_TOPS, matchmaking_search, network_href, parse_matchmaking
 from dashboard.pages.followup_view import save_ranking
@@ -230,25 +230,19 @@ def result_children(graph, ranking: Ranking | None, lang: str, top: int | None =
     return out
 
 
-def _fmt(value: float, lang: str) -> str:
-    """A score with two decimals, with a decimal comma in German."""
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "de" else text
-
-
 def why_not_children(graph, ranking: Ranking | None, wn: WhyNot | None, lang: str, weights: dict[str, float]) -> list:
     """The "Warum nicht X?" answer: a sentence on where X stands, what would
     change its rank, and its factor scores against the listed candidates."""
     if ranking is None or wn is None:
         return [html.P(t("mm.wn.intro", lang), className="muted")]
     name = graph.label(wn.node, lang)
-    args = dict(name=name, rank=wn.rank, score=_fmt(wn.score, lang), top=len(ranking.candidates),
-                cutoff=_fmt(wn.cutoff or 0.0, lang), total=ranking.total)
+    args = dict(name=name, rank=wn.rank, score=format_decimal(wn.score, lang), top=len(ranking.candidates),
+                cutoff=format_decimal(wn.cutoff or 0.0, lang), total=ranking.total)
     head = html.P(t(f"mm.wn.{wn.status}", lang, **args), className="mm-wn-status", **{"data-status": wn.status})
     changes = []
     for f, value in wn.needed.items():
         changes.append(html.Li(t("mm.wn.needed", lang, factor=domain_label("factor", f, lang),
-                                 value=_fmt(value, lang), current=_fmt(wn.factors[f], lang))))
+                                 value=format_decimal(value, lang), current=format_decimal(wn.factors[f], lang))))
     for f, value in wn.weights.items():
         changes.append(html.Li(t("mm.wn.weight", lang, factor=domain_label("factor", f, lang),
                                  weight=f"{value:g}", current=f"{weights.get(f, DEFAULT_WEIGHTS[f]):g}")))
@@ -267,8 +261,8 @@ def why_not_children(graph, ranking: Ranking | None, wn: WhyNot | None, lang: st
     header += [html.Th(domain_label("factor", f, lang), className="mm-wn-f") for f in FACTORS]
 
     def row(node: str, rank_text: str, score: float, factors: dict[str, float], cls: str) -> html.Tr:
-        return html.Tr([html.Td(rank_text), html.Td(graph.label(node, lang)), html.Td(_fmt(score, lang))]
-                       + [html.Td(_fmt(factors[f], lang), className="mm-wn-f" + (" mm-wn-zero" if factors[f] == 0 else ""))
+        return html.Tr([html.Td(rank_text), html.Td(graph.label(node, lang)), html.Td(format_decimal(score, lang))]
+                       + [html.Td(format_decimal(factors[f], lang), className="mm-wn-f" + (" mm-wn-zero" if factors[f] == 0 else ""))
                           for f in FACTORS], className=cls, **{"data-node": node})
 
     rows = [row(wn.node, str(wn.rank) if wn.rank else "–", wn.score, wn.factors, "mm-wn-x")]

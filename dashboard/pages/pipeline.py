@@ -20,8 +20,8 @@ from dashboard.access import current_identity, require_role
 from dashboard.components import grid_options, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard.pages.followup_view import format_score, outcome_tables, pipeline_rows, shortlist_overview
+from dashboard.i18n import LANG_STATE, format_decimal, lang_from_search, normalise_lang, t
+from dashboard.pages.followup_view import outcome_tables, pipeline_rows, shortlist_overview
 from graph.analysis.matchmaking.factors import FACTORS
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import Role
@@ -240,7 +240,7 @@ def register_callbacks(app: dash.Dash) -> None:
         target = str(shortlist.target.get("node") or "")
         project = target if target.startswith("project:") else None
         info = [html.Strong(item.label or item.node), f" — {shortlist.name}, ",
-                t("pipe.rank", lang), f" {item.rank}, {t('pipe.score', lang)} {format_score(item.score, lang)}",
+                t("pipe.rank", lang), f" {item.rank}, {t('pipe.score', lang)} {format_decimal(item.score, lang)}",
                 html.Br(), html.Span(item.explanation, className="muted")]
         return (info, options, item.status.value, item.reason, item.reason_text, item.owner, item.next_step,
                 item.due.isoformat() if item.due else None, item.notes, project, False,
