@@ -65,7 +65,7 @@ from graph.people.roles import Role, contact_rule as _role_rule, may, stricter_r
 __all__ = ["Identity", "AccessConfig", "AccessDenied", "install_access", "current_identity", "require_role",
            "has_role", "contact_rule_for", "contact_rule", "authenticate_bearer", "audit_egress", "audit_event",
            "client_address", "access_config", "LoginThrottle", "SESSION_COOKIE", "ACCESS_KEY", "PUBLIC_PATHS",
-           "ROLES", "ENV_TOKENS", "use_identity"]
+           "ROLES", "ENV_TOKENS"]
 
 #: Role names, lowest first.
 ROLES = ("reader", "planner", "editor", "admin")
@@ -299,10 +299,6 @@ def authenticate_bearer(token: str, env: Mapping[str, str] | None = None) -> Ide
     return found
 
 
-def use_identity(identity: Identity) -> None:
-    """Make ``identity`` the one of this request (the API, after its bearer token)."""
-    setattr(flask.g, _IDENTITY_KEY, identity)  # a token names its client, whoever the session was
-
 
 def audit_egress(what: str, fmt: str, contact_ids: Iterable[str], *, ok: bool = True, **extra: Any) -> None:
     """Record personal data leaving the app (``contact_ids``: the contacts in
@@ -465,11 +461,6 @@ def install_access(server: flask.Flask, config: AccessConfig) -> None:
             if found is None and config.mode == "accounts" and _wants_page():
                 target = request.full_path.rstrip("?") if request.query_string else request.path
                 return flask.redirect("/login?next=" + quote(target, safe="/"), code=303)
-            if request.path.startswith("/api/"):  # the JSON API answers in JSON
-                return flask.Response(
-                    '{"error": {"code": "unauthorised", "message": "' + ("unknown bearer token" if found else
-                                                                          "authentication required") + '"}}',
-                    status=401, mimetype="application/json", headers={"Cache-Control": "no-store"})
             return _unauthorised(config)
         setattr(flask.g, _IDENTITY_KEY, found)
         setattr(flask.g, RULE_KEY, contact_rule_for(found))

@@ -9,7 +9,7 @@ from typing import Any
 import flask
 
 from dashboard.access import (
-    AccessDenied, authenticate_bearer, contact_rule_for, current_identity, has_role, require_role, use_identity,
+    AccessDenied, contact_rule_for, current_identity, has_role, require_role,
 )
 from dashboard.api.openapi import MAX_LIMIT, PREFIX, openapi_document
 from dashboard.auth import current_user
@@ -91,17 +91,6 @@ def _not_found(exc):
 @blueprint.errorhandler(405)
 def _not_allowed(exc):
     return _error_response(405, "method_not_allowed", "method not allowed on this route")
-
-
-@blueprint.before_request
-def _authenticate():
-    header = flask.request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        identity = authenticate_bearer(header[7:].strip())
-        if identity is None:
-            return _error_response(401, "unauthorised", "unknown bearer token")
-        use_identity(identity)
-    return None
 
 
 # ------------------------------------------------------------------ helpers
