@@ -55,6 +55,7 @@ MAX_OPTIONS = 50
 
 class ID:
     EXPORT_REFUSED = "contacts-export-refused"
+    FILTER_FOLD = "contacts-filter-fold"
     THEMES = "contacts-themes"
     COUNTRIES = "contacts-countries"
     LAENDER = "contacts-laender"
@@ -401,7 +402,8 @@ def layout(lang: str = "de", **query: str):
 
     finder = html.Div([
         html.H2(t("contacts.find", lang)),
-        html.Div([
+        # the filters fold away on narrow screens (keys.js: details.fold-narrow)
+        html.Details([html.Summary(t("contacts.filters", lang)), html.Div([
             _field("contacts.themes", multi(ID.THEMES, "theme", "theme"), lang),
             _field("contacts.countries", multi(ID.COUNTRIES, "country", "country"), lang,
                    hint_key="contacts.countries_hint"),
@@ -422,7 +424,7 @@ def layout(lang: str = "de", **query: str):
                 dcc.Input(id=ID.MONTHS, type="number", min=0, value=state["months"], className="num-input"),
                 html.Span(t("contacts.months", lang), className="muted"),
             ], className="inline"), lang, cls="field wide"),
-        ], className="filter-grid"),
+        ], className="filter-grid")], open=True, className="fold-narrow fold-plain", id=ID.FILTER_FOLD),
         html.Div(id=ID.RESULT_COUNT, className="result-count"),
         _grid(ID.RESULTS, lang, with_reason=True, on_server=True),
         dcc.Store(id=ID.RESULTS_KEY),

@@ -55,6 +55,7 @@ class ID:
     TARGET = "matchmaking-target"
     THEMES = "matchmaking-themes"
     THEMES_ROW = "matchmaking-themes-row"
+    FOLD = "matchmaking-fold"
     WHAT = "matchmaking-what"
     LAENDER = "matchmaking-laender"
     SECTORS = "matchmaking-sectors"
@@ -437,6 +438,8 @@ def layout(lang: str = "de", **query: str):
             dcc.Dropdown(id=ID.THEMES, options=[{"label": graph.label(x, lang), "value": x} for x in themes],
                          value=chosen_themes, multi=True),
         ], className="mm-control", id=ID.THEMES_ROW),
+    ], className="mm-controls mm-controls-target card")
+    filters = html.Div([
         html.Div([
             html.Label(t("mm.what", lang)),
             dcc.RadioItems(id=ID.WHAT, options=[{"label": t("mm.what_inst", lang), "value": "institution"},
@@ -499,7 +502,9 @@ def layout(lang: str = "de", **query: str):
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
         dcc.Store(id=ID.URL_STATE),
         controls,
-        weight_box,
+        # mode, filters, options and weights fold away on narrow screens (keys.js: details.fold-narrow)
+        html.Details([html.Summary(t("mm.filters", lang)), filters, weight_box], open=True,
+                     className="fold-narrow fold-plain mm-fold", id=ID.FOLD),
         html.Div([html.H2(t("mm.results", lang)), html.Span(id=ID.SUMMARY, className="muted mm-summary"), export],
                  className="mm-results-head"),
         save,
