@@ -164,6 +164,8 @@ class MatchIndex:
         self.AT_csc = self.AT.tocsc()
         # rarity of each theme over the institutions (a theme many share says little)
         self.theme_idf = theme_idf(np.asarray(self.AT.sum(axis=0)).ravel(), ni)
+        self.inst_theme_mass = self.AT @ self.theme_idf   # IDF mass of each institution's themes
+        self.proj_theme_mass = self.PT @ self.theme_idf   # … and of each project's
         reg_r, reg_c = [], []
         for c, cid in enumerate(self.countries):
             r = region_of(cid)
@@ -200,6 +202,13 @@ class MatchIndex:
         out = np.zeros_like(last, dtype=np.float64)
         out[active] = np.clip(1.0 - (self.ref_year - last[active]) / RECENCY_YEARS, 0.0, 1.0)
         return out
+
+    def sector_mask(self, codes) -> np.ndarray:
+        """1.0 for institutions whose sector code is in ``codes``, else 0.0 (a
+        table lookup: ``np.isin`` sorts 100,000 codes per call)."""
+        table = np.zeros(len(self.sectors) + 1)
+        table[[c for c in codes if 0 <= c < len(self.sectors)]] = 1.0
+        return table[self.inst_sector]  # sector -1 (unknown) reads the last cell, 0
 
     # ----- small helpers used for explanations
     def row(self, m: sp.csr_matrix, i: int) -> np.ndarray:

@@ -145,7 +145,7 @@ def _score_institutions(idx: MatchIndex, target: Target, w: Mapping[str, float],
     involved[[idx.inst_pos[x] for x in target.exclude if x in idx.inst_pos]] = False
     keep = {"involved": involved,
             "land_filter": np.isin(idx.inst_land, _land_codes(idx, laender)) if laender else np.ones(n, dtype=bool),
-            "sector_filter": (np.isin(idx.inst_sector, [idx.sectors.index(s) for s in sectors if s in idx.sectors])
+            "sector_filter": (idx.sector_mask([idx.sectors.index(s) for s in sectors if s in idx.sectors]) > 0
                               if sectors else np.ones(n, dtype=bool))}
     keep.update(_reason_masks(F, wn, require_theme, require_country))
     return _Scored(idx.institutions, F, scores, wn, keep, gate, themed), ctx
