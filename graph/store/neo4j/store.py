@@ -116,13 +116,24 @@ class Neo4jStore:
         When the whole graph is copied for whole-graph pages (:data:`SNAPSHOT_MODES`);
         the store itself always pulls on first use, the dashboard's warm-up
         asks early only under ``warm``.
+    query_timeout : float, optional
+        Seconds one read of a question (search, a view's nodes and
+        relationships, the version check) may run on the server before it is
+        stopped there (the transaction timeout the driver sends with each
+        query); it then fails as :class:`StoreUnavailable` "timed out", so
+        query mode falls back. None (default): the server's own limit.
+        Push, pull and the snapshot are not limited.
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
                  dialect: str | Dialect | None = None, batch_size: int | None = None,
                  uri: str | None = None, password: str | None = None, owns_driver: bool = False,
-                 contacts: str = "all", refresh_interval: float = 15.0, snapshot_mode: str = "warm"):
+                 contacts: str = "all", refresh_interval: float = 15.0, snapshot_mode: str = "warm",
+                 query_timeout: float | None = None):
         self.driver = driver
+        if query_timeout is not None and not query_timeout > 0:
+            raise StoreError(f"query timeout must be positive, got {query_timeout}")
+        self.query_timeout = query_timeout
         self.database = database or None
         self.dialect = get_dialect(dialect)
         self.batch_size = batch_size or self.dialect.default_batch_size
@@ -182,8 +193,17 @@ class Neo4jStore:
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
         return {k: self.dialect.prepare(v) for k, v in params.items()}
 
+    def _query(self, text: str) -> "str | neo4j.Query":
+        """``text`` with the :attr:`query_timeout` attached (when one is set)."""
+        return text if self.query_timeout is None else neo4j.Query(text, timeout=self.query_timeout)
+
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        """Run one auto-commit statement and return its records as dicts."""
+        """Run one auto-commit statement (within :attr:`query_timeout`) and return its records as dicts."""
+        with self._translated(), self._session() as session:
+            return [r.data() for r in session.run(self._query(query), self._params(params))]
+
+    def _run_untimed(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """:meth:`_run` without the query timeout (push and pull: whole-dataset statements)."""
         with self._translated(), self._session() as session:
             return [r.data() for r in session.run(query, self._params(params))]
 
@@ -200,10 +220,10 @@ class Neo4jStore:
         over the folded names (:data:`cypher.NEO4J_FULLTEXT`) is created too."""
         if self.dialect.name == "falkordb":
             try:
-                for rec in self._run(cypher.FALKORDB_LIST_INDEXES):
+                for rec in self._run_untimed(cypher.FALKORDB_LIST_INDEXES):
                     if rec["label"] == cypher.TAG_LABEL and "id" in (rec["properties"] or []):
                         return "index"
-                self._run(cypher.FALKORDB_INDEX)
+                self._run_untimed(cypher.FALKORDB_INDEX)
                 return "index"
             except StoreUnavailable:
                 raise
@@ -212,7 +232,7 @@ class Neo4jStore:
         found = "none"
         for statement, what in ((cypher.NEO4J_CONSTRAINT, "constraint"), (cypher.NEO4J_INDEX, "index")):
             try:
-                self._run(statement)
+                self._run_untimed(statement)
                 found = what
                 break
             except StoreUnavailable:
@@ -220,7 +240,7 @@ class Neo4jStore:
             except StoreError:
                 continue
         if self.dialect.fulltext:
-            self._run(cypher.NEO4J_FULLTEXT)
+            self._run_untimed(cypher.NEO4J_FULLTEXT)
         return found
 
     def push(self, g: PartnerGraph, *, progress: Progress | None = None) -> PushResult:
@@ -256,9 +276,9 @@ class Neo4jStore:
             if self._version is not None and now - self._version_checked < self.refresh_interval:
                 return self._version
         with self._translated(), self._session() as session:
-            nodes = session.run(cypher.VERSION_NODES).single()
-            edges = session.run(cypher.VERSION_EDGES).single()
-            marker = session.run(cypher.PUSH_STATUS, self._params({"marker": MARKER})).single()
+            nodes = session.run(self._query(cypher.VERSION_NODES)).single()
+            edges = session.run(self._query(cypher.VERSION_EDGES)).single()
+            marker = session.run(self._query(cypher.PUSH_STATUS), self._params({"marker": MARKER})).single()
         status = PushStatus.of(marker["props"]) if marker is not None else None
         version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]),
                    (status.state, status.push_id) if status else None)
@@ -660,7 +680,7 @@ class Neo4jStore:
         with self._translated(), self._session() as session:
             for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                records = (r.data() for r in session.run(query, self._params({list_name: chunk, **params})))
+                records = (r.data() for r in session.run(self._query(query), self._params({list_name: chunk, **params})))
                 if positional:
                     records = ({**r, "id": chunk[int(r.pop("i"))]} for r in records)
                 out.extend(records)
@@ -743,11 +763,12 @@ class Neo4jStore:
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
             database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
             timeout: float = 10.0, contacts: str = "all", refresh_interval: float = 15.0,
-            snapshot_mode: str = "warm") -> Neo4jStore:
+            snapshot_mode: str = "warm", query_timeout: float | None = None) -> Neo4jStore:
     """Open a driver on ``uri`` and return a store that owns it.
 
     No ``user`` connects without authentication; ``contacts``,
-    ``refresh_interval`` and ``snapshot_mode`` are passed to :class:`Neo4jStore`. Connecting is lazy: the
+    ``refresh_interval``, ``snapshot_mode`` and ``query_timeout`` are passed
+    to :class:`Neo4jStore` (``timeout`` is the connection timeout). Connecting is lazy: the
     first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
     as :class:`StoreUnavailable`.
     """
@@ -761,4 +782,4 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
             f"{shown}: invalid connection settings ({cause(exc, secrets_of(uri, password))})") from None
     return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
                       password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval,
-                      snapshot_mode=snapshot_mode)
+                      snapshot_mode=snapshot_mode, query_timeout=query_timeout)

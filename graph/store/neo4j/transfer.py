@@ -82,6 +82,8 @@ class Connection(Protocol):
 
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]: ...
 
+    def _run_untimed(self, query: str, **params: Any) -> list[dict[str, Any]]: ...
+
 
 @dataclass(frozen=True)
 class PushStatus:
@@ -166,7 +168,7 @@ def push(store: Connection, g: PartnerGraph, *, progress: Progress | None = None
     n_nodes = sum(map(len, nodes.values()))
     n_edges = sum(map(len, edges.values()))
     index = store.ensure_index()
-    fresh = not store._run(cypher.COUNT_NODES)[0]["n"]  # nothing of ours yet: CREATE relationships
+    fresh = not store._run_untimed(cypher.COUNT_NODES)[0]["n"]  # nothing of ours yet: CREATE relationships
     _write(store, cypher.PUSH_STARTED, marker=MARKER, state=STARTED, push=push_id, at=_now(), nodes=n_nodes,
            edges=n_edges)
     _set_total(progress, n_nodes + n_edges)
@@ -196,8 +198,8 @@ def _verify(store: Connection, push_id: str, n_nodes: int, n_edges: int, written
             written_edges: int) -> None:
     """Count the database: this push's nodes and relationships, and all of
     Partnernetz's, must be the graph's; else raise (the marker stays ``started``)."""
-    nodes = store._run(cypher.COUNT_PUSHED_NODES, push=push_id)[0]
-    edges = store._run(cypher.COUNT_PUSHED_EDGES, push=push_id)[0]
+    nodes = store._run_untimed(cypher.COUNT_PUSHED_NODES, push=push_id)[0]
+    edges = store._run_untimed(cypher.COUNT_PUSHED_EDGES, push=push_id)[0]
     ours_nodes, all_nodes = int(nodes["n"] or 0), int(nodes["total"])  # FalkorDB's sum() is a float
     ours_edges, all_edges = int(edges["n"] or 0), int(edges["total"])
     found = (ours_nodes, ours_edges, all_nodes, all_edges, written_nodes, written_edges)
