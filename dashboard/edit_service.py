@@ -5,6 +5,14 @@ Checks the role (:mod:`dashboard.access`), writes through
 then makes the new version live in this process before answering
 (:func:`go_live`); every other serving process picks it up on its next
 request (``dashboard/live.py``).
+
+In query mode (``serve --neo4j-uri … --workspace …``) the new version is
+also written to Neo4j in one transaction
+(:func:`loaders.workspace.shared_history.write_edit`) — the change, its
+shared-history record and, for an erasure, the person scrubbed from that
+history — and every instance sees it at its next version check. When Neo4j
+cannot be written, the save stays in the workspace, ``live`` is False and a
+warning (code ``store``) names the cause; the next save writes both.
 """
 
 from __future__ import annotations
@@ -68,8 +76,36 @@ def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwa
     if version is not None:  # the audit trail names the version (its journal entries say what changed)
         audit_event("edit", what=f"{getattr(result, 'table', '')} {getattr(result, 'key', '')}".strip(),
                     version=version, source=result.version.source)
+    if version is not None and hasattr(current().store, "primary"):  # query mode: Neo4j answers every instance
+        result, live = _write_to_store(ws, result)
+        return result, identity, live
     live = go_live(version) if version is not None else False
     return result, identity, live
+
+
+def _write_to_store(ws: WorkspaceFile, result: Any) -> tuple[Any, bool]:
+    """Query mode: write the version ``result`` made to Neo4j; ``(result, written)``,
+    the result with a ``store`` warning when it could not be written."""
+    import dataclasses
+
+    from graph.core.errors import StoreError
+    from loaders.workspace.shared_history import write_edit
+
+    ctx = current()
+    primary = ctx.store.primary
+    erase = (f"contact:{result.key}",) if result.version.source == "erase" else ()
+    try:
+        if primary is None:
+            raise StoreError(ctx.store.notice or "no Neo4j connection")
+        write_edit(primary, ws, result.version, contacts=not ctx.settings.no_contacts,
+                   audit_log=ctx.settings.audit_log, erase=erase)
+    except StoreError as exc:
+        problem = FieldProblem(None, None, f"saved as version {result.version.id} in the workspace, not yet written "
+                               f"to Neo4j ({exc}); the next save writes it", "store")
+        if dataclasses.is_dataclass(result) and hasattr(result, "warnings"):
+            result = dataclasses.replace(result, warnings=tuple(result.warnings) + (problem,))
+        return result, False
+    return result, True
 
 
 def visible_row(table: str, row: dict[str, str], identity: Identity) -> dict[str, str]:

@@ -42,6 +42,10 @@ __all__ = [
     "MERGE_EDGES",
     "CREATE_EDGES",
     "PUSH_STARTED",
+    "MARK_REVISION",
+    "DELETE_EDGES_BY_KEY",
+    "DELETE_NODES_BY_ID",
+    "PERSONAL_OF",
     "PUSH_COMPLETE",
     "PUSH_STATUS",
     "COUNT_PUSHED_NODES",
@@ -147,6 +151,27 @@ PUSH_COMPLETE = (
     "SET m.state = $state, m.finished_at = $at, m.nodes = $nodes, m.edges = $edges, "
     "m.deleted_nodes = $deleted_nodes, m.deleted_edges = $deleted_edges RETURN m.push_id AS push"
 )
+#: An edit written (:func:`graph.store.neo4j.transfer.apply_delta`): the
+#: marker's ``revision`` counts up (part of the dataset version every instance
+#: checks), created ``complete`` with ``$push`` when no push made one. Run
+#: first in the edit's transaction, it also serialises concurrent edits.
+MARK_REVISION = (
+    f"MERGE (m:{PUSH_LABEL} {{id: $marker}}) "
+    "ON CREATE SET m.state = $state, m.push_id = $push, m.started_at = $at, m.finished_at = $at "
+    "SET m.revision = coalesce(m.revision, 0) + 1, m.edited_at = $at "
+    "RETURN m.push_id AS push, m.revision AS revision"
+)
+#: Remove the relationships ``$rows`` = ``[{source, target, key}]`` (by their ends and ``_pn_key``).
+DELETE_EDGES_BY_KEY = (
+    f"UNWIND $rows AS row MATCH (a:{TAG_LABEL} {{id: row.source}})-[r]->(b:{TAG_LABEL} {{id: row.target}}) "
+    "WHERE r._pn_key = row.key DELETE r RETURN count(*) AS written"
+)
+#: Remove the nodes ``$rows`` (ids) with their relationships.
+DELETE_NODES_BY_ID = (
+    f"UNWIND $rows AS id MATCH (n:{TAG_LABEL} {{id: id}}) DETACH DELETE n RETURN count(*) AS written"
+)
+#: The personal fields (name, e-mail) of the nodes ``$ids`` as stored (an erasure scrubs them everywhere).
+PERSONAL_OF = f"UNWIND $ids AS id MATCH (n:{TAG_LABEL} {{id: id}}) RETURN n.label AS name, n.email AS email"
 #: The push marker's properties (no row before the first push).
 PUSH_STATUS = f"MATCH (m:{PUSH_LABEL} {{id: $marker}}) RETURN properties(m) AS props"
 #: The end-of-push check in one pass each: all Partnernetz nodes

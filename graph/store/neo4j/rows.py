@@ -52,6 +52,8 @@ __all__ = [
     "PulledGraph",
     "plain",
     "graph_from_records",
+    "GraphDelta",
+    "graph_delta",
 ]
 
 #: Properties the store adds to what it writes (removed again on pull).
@@ -150,6 +152,73 @@ def edge_rows(g: PartnerGraph, *, push: str, dates: bool = False) -> dict[EdgeKi
         props.update(_pn_key=key, _pn_push=push)
         out[kind].append({"source": u, "target": v, "key": key, "props": props})
     return out
+
+
+@dataclass(frozen=True)
+class GraphDelta:
+    """What turns one graph into another, as rows for the store's statements:
+    nodes and relationships to write (new or changed: every property, as a
+    push writes them) and to remove (nodes by id, relationships by their ends
+    and key). The push id in the rows is set when they are written."""
+
+    nodes: dict[NodeKind, list[dict[str, Any]]]
+    edges: dict[EdgeKind, list[dict[str, Any]]]
+    removed_nodes: list[str]
+    removed_edges: list[dict[str, Any]]
+
+    @property
+    def empty(self) -> bool:
+        return not (any(self.nodes.values()) or any(self.edges.values()) or self.removed_nodes or self.removed_edges)
+
+    @property
+    def written_ids(self) -> set[str]:
+        """Ids of the nodes written and of the ends of the relationships written."""
+        out = {r["id"] for rows in self.nodes.values() for r in rows}
+        out |= {r[end] for rows in self.edges.values() for r in rows for end in ("source", "target")}
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {"nodes": sum(map(len, self.nodes.values())), "edges": sum(map(len, self.edges.values())),
+                "removed_nodes": len(self.removed_nodes), "removed_edges": len(self.removed_edges)}
+
+
+def graph_delta(old: PartnerGraph, new: PartnerGraph, *, dates: bool = False, names: bool = False) -> GraphDelta:
+    """The nodes and relationships of ``new`` that ``old`` lacks or holds with
+    other properties, and those of ``old`` that ``new`` lacks (compared as
+    the rows a push writes, so only what reaches the store counts).
+
+    >>> old = PartnerGraph(with_laender=False)
+    >>> _ = old.add_node("theme", "water", label="Wasser", source="s")
+    >>> new = old.copy()
+    >>> new.set_node_attrs("theme:water", label="Wasser und Klima")
+    >>> d = graph_delta(old, new)
+    >>> [r["id"] for r in d.nodes[NodeKind.THEME]], d.removed_nodes
+    (['theme:water'], [])
+    """
+    def by_node(g: PartnerGraph) -> dict[str, dict[str, Any]]:
+        return {r["id"]: r for rows in node_rows(g, push="", dates=dates, names=names).values() for r in rows}
+
+    def by_edge(g: PartnerGraph) -> dict[tuple[str, str, str], dict[str, Any]]:
+        return {(r["source"], r["target"], r["key"]): r for rows in edge_rows(g, push="", dates=dates).values()
+                for r in rows}
+
+    old_nodes, new_nodes = by_node(old), by_node(new)
+    old_edges, new_edges = by_edge(old), by_edge(new)
+    nodes: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
+    for nid, row in new_nodes.items():
+        before = old_nodes.get(nid)
+        if before is None or before["props"] != row["props"]:
+            nodes[kind_of(nid)].append(row)
+    edges: dict[EdgeKind, list[dict[str, Any]]] = {k: [] for k in EdgeKind}
+    for ident, row in new_edges.items():
+        before = old_edges.get(ident)
+        if before is None or before["props"] != row["props"]:
+            edges[EdgeKind(row["props"]["kind"])].append(row)
+    removed_nodes = sorted(set(old_nodes) - set(new_nodes))
+    gone = set(removed_nodes)
+    removed_edges = [{"source": u, "target": v, "key": k} for (u, v, k) in sorted(set(old_edges) - set(new_edges))
+                     if u not in gone and v not in gone]  # a removed node takes its relationships along
+    return GraphDelta(nodes, edges, removed_nodes, removed_edges)
 
 
 def rendered_size(value: Any) -> int:

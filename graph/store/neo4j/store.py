@@ -52,8 +52,8 @@ from graph.store.neo4j.caches import LRU
 from graph.store.neo4j.cypher import Dialect, get_dialect
 from graph.store.neo4j.errors import cause, redact_uri, secrets_of, translated
 from graph.store.neo4j.local import kind_name, local_graph, node_attrs
-from graph.store.neo4j.rows import chunks, rendered_size
-from graph.store.neo4j.transfer import MARKER, Progress, PullResult, PushResult, PushStatus
+from graph.store.neo4j.rows import GraphDelta, chunks, graph_delta, rendered_size
+from graph.store.neo4j.transfer import MARKER, DeltaResult, Progress, PullResult, PushResult, PushStatus
 from graph.store.neo4j.walk import Ball, distance, region
 from graph.store.protocol import EdgeRecord
 
@@ -251,6 +251,16 @@ class Neo4jStore:
         """
         return transfer.push(self, g, progress=progress)
 
+    def delta(self, old: PartnerGraph, new: PartnerGraph) -> GraphDelta:
+        """What changes from ``old`` to ``new``, as this server stores it (for :meth:`apply`)."""
+        return graph_delta(old, new, dates=self.dialect.native_dates, names=self.dialect.fulltext)
+
+    def apply(self, delta: "GraphDelta", *, erase: Iterable[str] = (), within: Any = None) -> "DeltaResult":
+        """Write one edit — ``delta``, :func:`graph.store.neo4j.rows.graph_delta`
+        of the graph before and after it — in one transaction; every instance
+        sees it at its next version check (see :func:`.transfer.apply_delta`)."""
+        return transfer.apply_delta(self, delta, erase=erase, within=within)
+
     # ------------------------------------------------------------------ pull
     def pull(self, *, progress: Progress | None = None) -> PullResult:
         """Read every node and relationship this tool wrote back into a graph."""
@@ -281,7 +291,7 @@ class Neo4jStore:
             marker = session.run(self._query(cypher.PUSH_STATUS), self._params({"marker": MARKER})).single()
         status = PushStatus.of(marker["props"]) if marker is not None else None
         version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]),
-                   (status.state, status.push_id) if status else None)
+                   (status.state, status.push_id, status.revision) if status else None)
         with self._version_lock:
             self._version, self._version_checked, self._push_status = version, now, status
         return version

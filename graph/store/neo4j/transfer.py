@@ -34,16 +34,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, ContextManager, Iterator, Protocol
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Protocol
 
 from graph.core.errors import StoreError
 from graph.core.model import PartnerGraph
 from graph.store.neo4j import cypher
 from graph.store.neo4j.cypher import Dialect
-from graph.store.neo4j.rows import PulledGraph, batches, edge_rows, graph_from_records, new_push_id, node_rows
+from graph.store.neo4j.rows import (GraphDelta, PulledGraph, batches, chunks, edge_rows, graph_from_records,
+                                    new_push_id, node_rows)
 
 __all__ = ["Progress", "PushResult", "PullResult", "PushStatus", "Connection", "push", "pull", "push_status",
-           "STARTED", "COMPLETE"]
+           "DeltaResult", "apply_delta", "STARTED", "COMPLETE"]
 
 _DELETE_BATCH = 10_000
 #: The push marker's id (one marker per database) and its states.
@@ -99,6 +100,8 @@ class PushStatus:
     finished_at: str | None
     nodes: int | None
     edges: int | None
+    #: Edits written since the marker was created (:func:`apply_delta`).
+    revision: int = 0
 
     @property
     def interrupted(self) -> bool:
@@ -109,7 +112,8 @@ class PushStatus:
     def of(cls, props: dict[str, Any]) -> "PushStatus":
         number = lambda v: None if v is None else int(v)  # noqa: E731  (FalkorDB may send floats)
         return cls(str(props.get("state")), str(props.get("push_id")), props.get("started_at"),
-                   props.get("finished_at"), number(props.get("nodes")), number(props.get("edges")))
+                   props.get("finished_at"), number(props.get("nodes")), number(props.get("edges")),
+                   number(props.get("revision")) or 0)
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,91 @@ def _verify(store: Connection, push_id: str, n_nodes: int, n_edges: int, written
             f"push incomplete: the graph has {n_nodes} nodes and {n_edges} relationships; the statements wrote "
             f"{written_nodes} and {written_edges}; the database holds {ours_nodes} and {ours_edges} of this push "
             f"({all_nodes} and {all_edges} in all). The push marker says 'started': push again to repair")
+
+
+@dataclass(frozen=True)
+class DeltaResult:
+    """What one edit wrote: nodes and relationships written and removed, the
+    marker's new revision, and the personal fields an erasure scrubbed."""
+
+    nodes: int
+    edges: int
+    removed_nodes: int
+    removed_edges: int
+    revision: int
+    seconds: float
+    erased: tuple[str, ...] = ()
+
+
+def apply_delta(store: Connection, delta: GraphDelta, *, erase: Iterable[str] = (),
+                within: Callable[[Callable[..., list[dict[str, Any]]], tuple[str, ...]], Any] | None = None
+                ) -> DeltaResult:
+    """Write ``delta`` (:func:`graph.store.neo4j.rows.graph_delta`) in **one**
+    managed write transaction (retried whole on transient errors): the push
+    marker's revision counts up (so every instance's version check sees the
+    edit), relationships and nodes are removed, nodes and relationships
+    written (tagged with the current push id). A node or relationship that
+    cannot be written (its ends are missing) fails the whole transaction.
+
+    ``erase``: ids of nodes being erased: their name and e-mail as stored
+    are read first and passed to ``within`` (with a ``run(query, **params)``
+    in the same transaction) — e.g. to scrub records that name the person —
+    and returned as ``erased`` (only the count leaves this function's caller).
+    Nothing is written when ``delta`` is empty and nothing is erased.
+    """
+    start = time.perf_counter()
+    erase = sorted(set(erase))
+    if delta.empty and not erase and within is None:
+        return DeltaResult(0, 0, 0, 0, 0, 0.0)
+
+    def work(tx: Any) -> DeltaResult:
+        def run(query: str, **params: Any) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(query, store._params(params))]
+
+        def each(query: str, rows: list[Any]) -> int:
+            """Run ``query`` over ``rows`` (dicts, or plain ids) in batches; the rows it wrote."""
+            overhead = len(query.encode()) + 32
+            cut = dict(max_bytes=store.dialect.max_statement_bytes, overhead=overhead)
+            parts = (batches(rows, batch_size=store.batch_size, **cut) if rows and isinstance(rows[0], dict)
+                     else chunks(rows, max_count=store.batch_size, **cut))
+            written = 0
+            for part in parts:
+                rec = run(query, rows=part)
+                written += int(rec[0]["written"]) if rec else 0
+            return written
+
+        marker = run(cypher.MARK_REVISION, marker=MARKER, state=COMPLETE, push=new_push_id(), at=_now())[0]
+        push_id, revision = marker["push"], int(marker["revision"])
+        secrets: list[str] = []
+        for rec in run(cypher.PERSONAL_OF, ids=erase) if erase else []:
+            secrets += [str(v).strip() for v in (rec["name"], rec["email"]) if v and len(str(v).strip()) >= 3]
+        secrets = sorted(set(secrets), key=lambda v: (-len(v), v))  # longest first: "Anna Muster" before "Anna"
+        removed_edges = each(cypher.DELETE_EDGES_BY_KEY, delta.removed_edges)
+        removed_nodes = each(cypher.DELETE_NODES_BY_ID, sorted(set(delta.removed_nodes) | set(erase)))
+        written_nodes = written_edges = 0
+        for kind, rows in delta.nodes.items():
+            for row in rows:
+                row["props"]["_pn_push"] = push_id
+            written_nodes += each(cypher.MERGE_NODES[kind], rows)
+        for kind, rows in delta.edges.items():
+            for row in rows:
+                row["props"]["_pn_push"] = push_id
+            written_edges += each(cypher.MERGE_EDGES[kind], rows)
+        wanted = delta.counts()
+        if (written_nodes, written_edges) != (wanted["nodes"], wanted["edges"]):
+            raise StoreError(f"edit not written: {written_nodes} of {wanted['nodes']} nodes and {written_edges} of "
+                             f"{wanted['edges']} relationships could be written (ends missing in the database: "
+                             "publish the whole version to repair); nothing was changed")
+        if within is not None:
+            within(run, tuple(secrets))
+        return DeltaResult(written_nodes, written_edges, removed_nodes, removed_edges, revision,
+                           0.0, tuple(secrets))
+
+    with store._translated(), store._session() as session:
+        result = session.execute_write(work)
+    store.invalidate()
+    return DeltaResult(result.nodes, result.edges, result.removed_nodes, result.removed_edges, result.revision,
+                       time.perf_counter() - start, result.erased)
 
 
 def pull(store: Connection, *, progress: Progress | None = None) -> PullResult:
