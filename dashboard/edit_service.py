@@ -26,7 +26,8 @@ from dashboard.live import live_of
 from loaders.workspace.editing import EditError, FieldProblem
 from loaders.workspace.store import WorkspaceFile
 
-__all__ = ["workspace", "require_workspace", "save", "go_live", "CONTACT_PERSONAL", "visible_row", "LIVE_WAIT"]
+__all__ = ["workspace", "require_workspace", "save", "go_live", "CONTACT_PERSONAL", "visible_row", "LIVE_WAIT",
+           "store_note"]
 
 #: Seconds a save waits for its version to go live in this process (settings.extra["edit_live_wait"] overrides).
 LIVE_WAIT = 10.0
@@ -100,12 +101,28 @@ def _write_to_store(ws: WorkspaceFile, result: Any) -> tuple[Any, bool]:
         write_edit(primary, ws, result.version, contacts=not ctx.settings.no_contacts,
                    audit_log=ctx.settings.audit_log, erase=erase)
     except StoreError as exc:
+        from graph.core.errors import StoreUnavailable
+
+        if isinstance(exc, StoreUnavailable) and primary is not None:
+            ctx.store.fail(str(exc))  # every page's banner says Neo4j is not answering (retried as usual)
         problem = FieldProblem(None, None, f"saved as version {result.version.id} in the workspace, not yet written "
                                f"to Neo4j ({exc}); the next save writes it", "store")
         if dataclasses.is_dataclass(result) and hasattr(result, "warnings"):
             result = dataclasses.replace(result, warnings=tuple(result.warnings) + (problem,))
         return result, False
     return result, True
+
+
+def store_note(result: Any, lang: str) -> str:
+    """Query mode: the sentence to add to a save's confirmation when the
+    version could not be written to Neo4j ("" when it was, or outside query mode)."""
+    from dashboard.i18n import t
+
+    for w in getattr(result, "warnings", ()):
+        if w.code == "store":
+            why = w.message.split(" (", 1)[-1].rsplit("); ", 1)[0]
+            return " " + t("edit.not_in_store", lang, why=why)
+    return ""
 
 
 def visible_row(table: str, row: dict[str, str], identity: Identity) -> dict[str, str]:
