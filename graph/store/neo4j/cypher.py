@@ -41,6 +41,12 @@ __all__ = [
     "MERGE_NODES",
     "MERGE_EDGES",
     "CREATE_EDGES",
+    "CREATE_NODES",
+    "STORED_HASHES",
+    "DELETE_OUT_EDGES",
+    "SET_OUT_HASH",
+    "FORGET_OUT_HASH",
+    "EDGE_IDENTITIES",
     "PUSH_STARTED",
     "MARK_REVISION",
     "DELETE_EDGES_BY_KEY",
@@ -118,6 +124,38 @@ MERGE_NODES: dict[NodeKind, str] = {
            f"SET n = row.props, n:{label} RETURN count(*) AS written")
     for kind, label in NODE_LABELS.items()
 }
+
+#: The same as :data:`MERGE_NODES` with ``CREATE``: for a push into a
+#: database holding no Partnernetz node (the uniqueness constraint still checks).
+CREATE_NODES: dict[NodeKind, str] = {
+    kind: f"UNWIND $rows AS row CREATE (n:{TAG_LABEL}:{label}) SET n = row.props RETURN count(*) AS written"
+    for kind, label in NODE_LABELS.items()
+}
+
+#: What a push compares with: every Partnernetz node's id, content hash and
+#: hash of its outgoing relationships (see :func:`graph.store.neo4j.rows.out_hashes`).
+STORED_HASHES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n._pn_hash AS hash, n._pn_out AS out"
+#: Remove every Partnernetz relationship leaving the nodes ``$rows`` (ids): a
+#: push rewrites a node's outgoing relationships whole when their hash changed.
+DELETE_OUT_EDGES = (
+    f"UNWIND $rows AS id MATCH (a:{TAG_LABEL} {{id: id}})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "DELETE r RETURN count(*) AS written"
+)
+#: Store the hash of the outgoing relationships (``$rows`` = ``[{id, out}]``,
+#: ``out`` null for none), in the transaction that wrote them.
+SET_OUT_HASH = (
+    f"UNWIND $rows AS row MATCH (a:{TAG_LABEL} {{id: row.id}}) SET a._pn_out = row.out RETURN count(*) AS written"
+)
+#: Forget that hash for the nodes ``$rows`` (an edit changed their relationships).
+FORGET_OUT_HASH = (
+    f"UNWIND $rows AS id MATCH (a:{TAG_LABEL} {{id: id}}) REMOVE a._pn_out RETURN count(*) AS written"
+)
+#: Every Partnernetz relationship by its ends and key (the push's last resort
+#: when the database holds relationships the hashes do not know of).
+EDGE_IDENTITIES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, r._pn_key AS key"
+)
 
 #: One statement per edge kind: ``$rows`` = ``[{source, target, key, props}]``.
 #: A row whose ends are missing writes nothing and is not counted.
@@ -201,7 +239,7 @@ DELETE_STALE_NODES = (
 PING = "RETURN 1 AS ok"
 COUNT_NODES = f"MATCH (n:{TAG_LABEL}) RETURN count(n) AS n"
 COUNT_EDGES = f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL RETURN count(r) AS n"
-PULL_NODES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
+PULL_NODES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, properties(n) AS props"
 PULL_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
@@ -351,6 +389,8 @@ class Dialect:
     ``native_dates``: complete dates are stored as ``DATE`` (FalkorDB crashes
     when returning temporal values: ISO strings there).
     ``fulltext``: a full-text index answers name searches.
+    ``tx_timeout``: a query may carry a transaction timeout (measured:
+    FalkorDB then ignores the parameters and answers nothing).
     ``default_batch_size``: rows per write transaction (Neo4j: big batches,
     one transaction each, measured fastest; FalkorDB: its statement limit).
     """
@@ -361,6 +401,7 @@ class Dialect:
     default_batch_size: int
     native_dates: bool = False
     fulltext: bool = False
+    tx_timeout: bool = False
 
     def prepare(self, value: Any) -> Any:
         """A parameter value as this server needs it (see ``escape_strings``)."""
@@ -381,7 +422,7 @@ def _escape(value: Any) -> Any:
 
 DIALECTS: dict[str, Dialect] = {
     "neo4j": Dialect("neo4j", escape_strings=False, max_statement_bytes=0, default_batch_size=10_000,
-                     native_dates=True, fulltext=True),
+                     native_dates=True, fulltext=True, tx_timeout=True),
     "falkordb": Dialect("falkordb", escape_strings=True, max_statement_bytes=3800, default_batch_size=200),
 }
 

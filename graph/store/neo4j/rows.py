@@ -27,6 +27,7 @@ are the store's own tags.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import math
 import re
@@ -54,10 +55,16 @@ __all__ = [
     "graph_from_records",
     "GraphDelta",
     "graph_delta",
+    "content_hash",
+    "out_hashes",
 ]
 
-#: Properties the store adds to what it writes (removed again on pull).
-TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key", "_pn_names"})
+#: Properties the store adds to what it writes (removed again on pull):
+#: the push id, the edge key, the folded names, the node's content hash and
+#: the hash of its outgoing relationships (:func:`content_hash`, :func:`out_hashes`).
+TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key", "_pn_names", "_pn_hash", "_pn_out"})
+#: Properties a content hash leaves out (they say who wrote a row, not what it holds).
+_UNHASHED = frozenset({"_pn_push", "_pn_hash", "_pn_out"})
 
 #: Attributes holding dates (``YYYY-MM-DD`` when complete): sent as Neo4j ``DATE``.
 DATE_FIELDS = frozenset({"date", "start", "end"})
@@ -83,6 +90,38 @@ def property_value(value: Any) -> Any:
             return items
         return [str(v) for v in items]
     return str(value)
+
+
+def content_hash(props: dict[str, Any]) -> int:
+    """A stable 63-bit hash of a row's properties (push id and hashes left
+    out): what a push compares to skip a node whose stored hash is the same.
+    An integer, so Neo4j keeps it inline in the property record.
+
+    >>> content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1, "_pn_push": "x"})
+    True
+    """
+    text = repr(sorted((k, v) for k, v in props.items() if k not in _UNHASHED))
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+
+
+def out_hashes(edges: dict[EdgeKind, list[dict[str, Any]]]) -> dict[str, int]:
+    """``{source id: hash of all its outgoing relationships}`` (targets, keys
+    and properties; sources without relationships are left out). A push
+    rewrites the outgoing relationships of a node only when the hash it
+    stored (``_pn_out``) differs.
+
+    >>> rows = {EdgeKind.WORKS_ON: [{"source": "a", "target": "b", "key": "k", "props": {"kind": "works_on"}}]}
+    >>> list(out_hashes(rows)) == ["a"]
+    True
+    """
+    per_source: dict[str, list[tuple[str, str, str]]] = {}
+    for rows in edges.values():
+        for r in rows:
+            props = repr(sorted((k, v) for k, v in r["props"].items() if k not in _UNHASHED))
+            per_source.setdefault(r["source"], []).append((r["target"], r["key"], props))
+    return {source: int.from_bytes(hashlib.blake2b(repr(sorted(out)).encode("utf-8"), digest_size=8).digest(),
+                                   "big") >> 1
+            for source, out in per_source.items()}
 
 
 def _finite(value: Any) -> bool:
@@ -132,13 +171,15 @@ def node_rows(g: PartnerGraph, *, push: str, dates: bool = False,
     """``{kind: [{"id", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_NODES`
     (``dates``: complete dates of :data:`DATE_FIELDS` as ``date`` objects;
     ``names``: the folded names, :func:`graph.explore.name_index.name_keys`, in
-    ``_pn_names`` for the full-text index, one per line)."""
+    ``_pn_names`` for the full-text index, one per line). Every row carries
+    its :func:`content_hash` in ``_pn_hash``."""
     out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
     for nid, attrs in g.nx.nodes(data=True):
         props = _props(attrs, f"node {nid}", dates)
         props.update(id=nid, kind=kind_of(nid).value, _pn_push=push)
         if names:
             props["_pn_names"] = "\n".join(name_keys(nid, attrs))
+        props["_pn_hash"] = content_hash(props)
         out[kind_of(nid)].append({"id": nid, "props": props})
     return out
 

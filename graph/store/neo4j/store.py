@@ -122,7 +122,8 @@ class Neo4jStore:
         stopped there (the transaction timeout the driver sends with each
         query); it then fails as :class:`StoreUnavailable` "timed out", so
         query mode falls back. None (default): the server's own limit.
-        Push, pull and the snapshot are not limited.
+        Push, pull and the snapshot are not limited. Not sent to FalkorDB
+        (which then ignores the query's parameters; it has its own ``TIMEOUT``).
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
@@ -185,17 +186,20 @@ class Neo4jStore:
         """Translate driver and socket errors into the Partnernetz error tree (:func:`.errors.translated`)."""
         return translated(self.uri + (f" (database {self.database!r})" if self.database else ""), self._secrets)
 
-    def _session(self) -> "neo4j.Session":
+    def _session(self, **config: Any) -> "neo4j.Session":
+        """A session on :attr:`database` (``config``: the driver's session settings, e.g. ``fetch_size``)."""
         if self.database:
-            return self.driver.session(database=self.database)
-        return self.driver.session()
+            return self.driver.session(database=self.database, **config)
+        return self.driver.session(**config)
 
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
         return {k: self.dialect.prepare(v) for k, v in params.items()}
 
     def _query(self, text: str) -> "str | neo4j.Query":
-        """``text`` with the :attr:`query_timeout` attached (when one is set)."""
-        return text if self.query_timeout is None else neo4j.Query(text, timeout=self.query_timeout)
+        """``text`` with the :attr:`query_timeout` attached (when one is set and the dialect takes one)."""
+        if self.query_timeout is None or not self.dialect.tx_timeout:
+            return text
+        return neo4j.Query(text, timeout=self.query_timeout)
 
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run one auto-commit statement (within :attr:`query_timeout`) and return its records as dicts."""
