@@ -476,9 +476,12 @@ def _counted(tx: Any, query: str, params: dict[str, Any]) -> tuple[int, int]:
 
 
 def _records(result: Any, progress: Progress | None) -> Iterator[dict[str, Any]]:
+    """The records as dicts, built from the values as the driver decoded them
+    (``record.data()`` walks every value again: a third of a pull's time)."""
+    keys = result.keys()
     step = 0
     for record in result:
-        yield record.data()
+        yield dict(zip(keys, record.values()))
         step += 1
         if progress is not None and step == 500:
             progress.update(step)
