@@ -62,6 +62,7 @@ __all__ = [
     "COUNT_EDGES",
     "PULL_NODES",
     "PULL_EDGES",
+    "PULL_OUT_EDGES",
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
@@ -244,6 +245,14 @@ PULL_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
 )
+#: The same, one record per source node with its relationships as a list of
+#: ``[target id, properties]`` (a tenth of the records, no repeated source
+#: id): what a pull reads from Neo4j (FalkorDB hangs on records over 64 KB).
+PULL_OUT_EDGES = (
+    f"MATCH (a:{TAG_LABEL}) "
+    f"WITH a, [(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | [b.id, properties(r)]] AS out "
+    "WHERE size(out) > 0 RETURN a.id AS source, out"
+)
 
 # ------------------------------------------------------------------ queries
 # Lists of ids are sent in chunks (FalkorDB limits the rendered statement size).
@@ -391,6 +400,8 @@ class Dialect:
     ``fulltext``: a full-text index answers name searches.
     ``tx_timeout``: a query may carry a transaction timeout (measured:
     FalkorDB then ignores the parameters and answers nothing).
+    ``nested_records``: a pull reads one record per node with its
+    relationships in a list (FalkorDB hangs on records over 64 KB).
     ``default_batch_size``: rows per write transaction (Neo4j: big batches,
     one transaction each, measured fastest; FalkorDB: its statement limit).
     """
@@ -402,6 +413,7 @@ class Dialect:
     native_dates: bool = False
     fulltext: bool = False
     tx_timeout: bool = False
+    nested_records: bool = False
 
     def prepare(self, value: Any) -> Any:
         """A parameter value as this server needs it (see ``escape_strings``)."""
@@ -422,7 +434,7 @@ def _escape(value: Any) -> Any:
 
 DIALECTS: dict[str, Dialect] = {
     "neo4j": Dialect("neo4j", escape_strings=False, max_statement_bytes=0, default_batch_size=10_000,
-                     native_dates=True, fulltext=True, tx_timeout=True),
+                     native_dates=True, fulltext=True, tx_timeout=True, nested_records=True),
     "falkordb": Dialect("falkordb", escape_strings=True, max_statement_bytes=3800, default_batch_size=200),
 }
 

@@ -417,7 +417,10 @@ def pull(store: Connection, *, progress: Progress | None = None) -> PullResult:
             m = session.run(cypher.COUNT_EDGES).single()["n"]
             _set_total(progress, int(n) + int(m))
         node_recs = list(_records(session.run(cypher.PULL_NODES), progress))
-        edge_recs = list(_records(session.run(cypher.PULL_EDGES), progress))
+        if store.dialect.nested_records:
+            edge_recs = list(_unnested(session.run(cypher.PULL_OUT_EDGES), progress))
+        else:
+            edge_recs = list(_records(session.run(cypher.PULL_EDGES), progress))
     pulled: PulledGraph = graph_from_records(node_recs, edge_recs)
     return PullResult(pulled.graph, pulled.problems, len(node_recs), len(edge_recs), time.perf_counter() - start)
 
@@ -473,6 +476,21 @@ def _counted(tx: Any, query: str, params: dict[str, Any]) -> tuple[int, int]:
     counters = result.consume().counters
     written = int(record["written"]) if record is not None else 0
     return written, int(counters.nodes_created) + int(counters.relationships_created)
+
+
+def _unnested(result: Any, progress: Progress | None) -> Iterator[dict[str, Any]]:
+    """Relationship records (``source``, ``target``, ``props``) from records
+    of one source node each with its ``[target, props]`` list (:data:`cypher.PULL_OUT_EDGES`)."""
+    step = 0
+    for source, out in result:
+        for target, props in out:
+            yield {"source": source, "target": target, "props": props}
+        step += len(out)
+        if progress is not None and step >= 500:
+            progress.update(step)
+            step = 0
+    if progress is not None and step:
+        progress.update(step)
 
 
 def _records(result: Any, progress: Progress | None) -> Iterator[dict[str, Any]]:
