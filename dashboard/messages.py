@@ -1535,6 +1535,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "Undo my last change"),
     "edit.saved": ("Gespeichert als Version {v}.",
                    "Saved as version {v}."),
+    "edit.not_in_store": ("Noch nicht in Neo4j geschrieben – die anderen Instanzen sehen es erst nach der nächsten "
+                          "Speicherung, die es mitschreibt ({why}).",
+                          "Not yet written to Neo4j – other instances see it only after the next save, which writes "
+                          "it along ({why})."),
     "edit.deleted": ("Gelöscht in Version {v}.",
                      "Deleted in version {v}."),
     "edit.undone": ("Version {v} rückgängig gemacht (neue Version {n}).",
