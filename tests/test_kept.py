@@ -234,3 +234,51 @@ def test_node_metrics_estimate_betweenness_on_large_graphs():
     branch = 101
     exact_hub = (60 * 59 / 2) * branch * branch
     assert 0.7 * exact_hub < values[hub] < 1.3 * exact_hub
+
+
+def test_serve_keeps_a_workspace_build_and_restarts_from_it(tmp_path):
+    """`python app.py serve --workspace` end to end: the first start keeps its build once
+    warm, the restart says it restored it and serves the same data."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PARTNERNETZ_KEPT_DIR": str(tmp_path / "kept"), "PARTNERNETZ_KEPT_MIN_NODES": "0"}
+
+    def start(marker: str) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = tmp_path / f"{marker.split()[1]}.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--workspace",
+                                     str(tmp_path / "ws.sqlite")], cwd=root, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 240
+            while marker not in log.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.2)
+            while True:  # the restart: serving, with the kept graph
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as resp:
+                        assert resp.status == 200
+                        break
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                    time.sleep(0.2)
+            return log.read_text()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    first = start("build kept")
+    assert "kept build restored" not in first
+    again = start("kept build restored")
+    shown = [line for line in first.splitlines() if line.startswith("Partnernetz: http")]
+    assert shown and shown[0].split("(", 1)[1] in again  # same workspace, version and graph size
