@@ -135,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         keep_key = kept.dataset_key(paths, **options) if keep_in is not None and paths else None
         restored = kept.restore(keep_in, keep_key) if keep_key else None
         if restored is None and keep_key:
-            kept.discard(keep_in)  # builds of other data: never served again from here
+            kept.discard(keep_in, origin=kept.origin_of(paths))  # builds of these files' former content
     if restored is not None:
         graph, report = restored.graph, restored.report
         print(f"Partnernetz: kept build restored ({keep_in})", flush=True)
@@ -176,7 +176,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
     keeping = None
     if restored is None and keep_key and len(graph) >= kept.min_nodes():
-        keeping = _keep_when_warm(app, warming, keep_in, keep_key, graph, report)
+        keeping = _keep_when_warm(app, warming, keep_in, keep_key, graph, report,
+                                  kept.origin_of([workspace[0]] if workspace is not None else paths))
     if args.workers > 1:
         # every index is built (and frozen out of the garbage collector)
         # before the fork, so the workers share one copy of them
@@ -199,7 +200,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _keep_when_warm(app, warming, folder, key, graph, report):
+def _keep_when_warm(app, warming, folder, key, graph, report, origin=""):
     """Once every page's indexes are built, keep graph, report and indexes
     on disk (a background thread; see loaders/kept.py)."""
     import threading
@@ -212,9 +213,9 @@ def _keep_when_warm(app, warming, folder, key, graph, report):
         ctx = app.server.config[CONFIG_KEY]
         if ctx.local_graph is not graph:  # a newer version went live meanwhile: this one is not kept
             return
-        if kept.save(folder, key, graph, report=report, entries=ctx.kept_entries()):
-            if ctx.local_graph is not graph:  # it went live while saving
-                kept.discard(folder)
+        if kept.save(folder, key, graph, report=report, entries=ctx.kept_entries(), origin=origin):
+            if ctx.local_graph is not graph:  # a newer version went live while saving
+                kept.discard(folder, origin=origin)
                 return
             print(f"Partnernetz: build kept for the next start ({folder})", flush=True)
 
@@ -299,7 +300,7 @@ def _serve_workspace(args: argparse.Namespace, keep_in=None, options=None):
             key = kept.workspace_key(ws.path, version, **(options or {}))
             restored = kept.restore(keep_in, key)
             if restored is None:
-                kept.discard(keep_in)  # builds of other versions or data: never served again from here
+                kept.discard(keep_in, origin=kept.origin_of([ws.path]))  # builds of its other versions
         if restored is None:
             version, result = load_workspace(ws)
     except WorkspaceError as exc:
@@ -318,7 +319,7 @@ def _install_live_workspace(app, path: Path, version: int, served, keep_in=None)
     from loaders.workspace.store import read_head
 
     def load_newest():
-        kept.discard(keep_in)
+        kept.discard(keep_in, origin=kept.origin_of([path]))
         newest, result = load_workspace(WorkspaceFile(path))
         graph, report = served(result.graph, result.report)
         return newest, graph, report

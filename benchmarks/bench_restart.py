@@ -143,6 +143,8 @@ def main() -> int:
                     help="longest wait for the first start to keep its build (default 900)")
     ap.add_argument("--page-timeout", type=float, default=600, metavar="S",
                     help="give up on a page after S seconds (shown as 'waited inf')")
+    ap.add_argument("--kept-dir", metavar="DIR",
+                    help="this commit only: restart from the build already kept in DIR (no first start)")
     ap.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()}")
@@ -161,6 +163,11 @@ def main() -> int:
             kept_dir = str(folder / "kept")
             serve = _workspace(checkout, args.data, folder) if args.workspace else ("--data", args.data)
             print(f"{name} ({checkout}), {args.data}{' in a workspace' if args.workspace else ''}:", flush=True)
+            if args.kept_dir and name == "this commit":
+                again = measure(checkout, serve, args.kept_dir, wait_kept=0, page_timeout=args.page_timeout)
+                report("restart (build kept before)", again)
+                results[name] = {"restart": again, "load_after": os.getloadavg()}
+                continue
             first = measure(checkout, serve, kept_dir, wait_kept=args.kept_timeout, page_timeout=args.page_timeout)
             report("first start (keeps its build)", first)
             again = measure(checkout, serve, kept_dir, wait_kept=0, page_timeout=args.page_timeout)

@@ -64,8 +64,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-__all__ = ["KEEP", "MIN_NODES", "Kept", "kept_dir", "min_nodes", "dataset_key", "workspace_key", "save", "restore",
-           "discard"]
+__all__ = ["KEEP", "MIN_NODES", "Kept", "kept_dir", "min_nodes", "dataset_key", "workspace_key", "origin_of", "save",
+           "restore", "discard"]
 
 #: Number of kept builds left after a save (the newest): one, so that a
 #: build holding data since erased from the files does not outlive the next save.
@@ -215,9 +215,11 @@ class _Writer(pickle.Pickler):
         return False
 
 
-def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any, entries: dict[Any, Any]) -> bool:
+def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any, entries: dict[Any, Any],
+         origin: str = "") -> bool:
     """Write a build under ``key`` (atomically); prune older builds. Entries
     that cannot be pickled are left out (they are rebuilt after a restore).
+    ``origin`` names where the data came from (:func:`origin_of`; see :func:`discard`).
     Returns whether the build was written; never raises for a disk problem."""
     if folder is None:
         return False
@@ -228,6 +230,8 @@ def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any,
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-"))
+        with _private(tmp / "origin.txt") as fh:
+            fh.write(origin.encode())
         with _private(tmp / "graph.pkl") as fh:
             pickle.dump({"format": FORMAT, "graph": graph, "report": report}, fh, protocol=pickle.HIGHEST_PROTOCOL)
         index: list[tuple[Any, int, int, list[tuple[int, int]]]] = []
@@ -308,17 +312,30 @@ def _now() -> float:
     return time.time()
 
 
-def discard(folder: str | os.PathLike | None, *, keep: str | None = None) -> int:
-    """Delete every kept build in ``folder`` but ``keep`` (a key), e.g. when
-    the served data changed (a build of erased data must not wait for the
-    next save). Returns how many were deleted."""
+def origin_of(paths: Iterable[str | os.PathLike]) -> str:
+    """Where a build's data come from: the dataset files' or the workspace's resolved paths."""
+    return "\n".join(str(Path(p).resolve()) for p in paths)
+
+
+def discard(folder: str | os.PathLike | None, *, origin: str | None = None, keep: str | None = None) -> int:
+    """Delete the kept builds in ``folder`` of data from ``origin`` (all when
+    None) but ``keep`` (a key), e.g. when the served data changed (a build of
+    erased data must not wait for the next save). Builds of other data stay.
+    Returns how many were deleted."""
     if folder is None or not Path(folder).is_dir():
         return 0
     gone = 0
     for build in _builds(Path(folder)):
-        if keep is None or build.name != f"{keep}{_SUFFIX}":
-            _remove(build)
-            gone += 1
+        if keep is not None and build.name == f"{keep}{_SUFFIX}":
+            continue
+        if origin is not None:
+            try:
+                if (build / "origin.txt").read_text() != origin:
+                    continue
+            except OSError:  # an older layout or a broken build: of unknown origin, so never served again
+                pass
+        _remove(build)
+        gone += 1
     return gone
 
 

@@ -188,7 +188,8 @@ def test_a_workspace_build_is_kept_per_head_version_never_stale(dataset, tmp_pat
     assert restored is None and result is not None and version == 1
     key = kept.workspace_key(path, version, **opts)
     assert kept.workspace_key(path, version, no_contacts=True) != key
-    assert kept.save(folder, key, result.graph, report=result.report, entries={})
+    assert kept.save(folder, key, result.graph, report=result.report, entries={}, origin=kept.origin_of([path]))
+    assert kept.save(folder / "other", "x", result.graph, report=None, entries={}, origin="/elsewhere")
 
     _, version2, result2, restored2 = entry._serve_workspace(_args(ws.path), folder, opts)
     assert version2 == 1 and result2 is None and restored2 is not None
@@ -207,6 +208,8 @@ def test_a_workspace_build_is_kept_per_head_version_never_stale(dataset, tmp_pat
     assert version3 == 2 and restored3 is None and result3 is not None
     assert len(result3.graph) < len(result.graph)  # the new version's data, not the kept one
     assert not list(folder.glob("*.kept"))  # the stale build is gone at once
+    assert list((folder / "other").glob("*.kept"))  # builds of other data stay
+    assert kept.discard(folder / "other", origin="/elsewhere") == 1
 
 
 def test_node_metrics_estimate_betweenness_on_large_graphs():
