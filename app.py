@@ -288,6 +288,7 @@ def _install_live_workspace(app, path: Path, version: int, served) -> None:
     """Every serving process switches to a newly published version (see dashboard/live.py)."""
     from dashboard.live import LiveData, install_live_data
     from loaders.workspace import WorkspaceFile, load_workspace
+    from loaders.workspace.live_update import updater
     from loaders.workspace.store import read_head
 
     def load_newest():
@@ -296,7 +297,7 @@ def _install_live_workspace(app, path: Path, version: int, served) -> None:
         return newest, graph, report
 
     install_live_data(app, LiveData(app, version=version, head=lambda: read_head(path), load=load_newest,
-                                    path=str(path)))
+                                    path=str(path), update=updater(path)))
 
 
 def _serve_workers(server, *, host: str, port: int, workers: int) -> int:
