@@ -84,6 +84,7 @@ class LiveData:
         #: Seconds of page warm-up (in page order) done before the swap; the rest runs right after it.
         self.warm_budget = warm_budget
         self._lock = threading.Lock()
+        self._swapped = threading.Condition(self._lock)  # notified when a version went live or failed
         self._live, self._seen, self._building = version, version, None
         self._since, self._error = _now(), None
         self._checked = 0.0
@@ -127,6 +128,20 @@ class LiveData:
         if thread is not None:
             thread.join(timeout)
 
+    def wait_live(self, version: int, timeout: float) -> bool:
+        """Wait (at most ``timeout`` s) until this process serves ``version`` or
+        newer (swapped in; warm-ups may still run); True when it does."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check(force=True)
+            with self._lock:
+                if self._live >= version:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._swapped.wait(min(left, 0.05))  # also look again: a rebuild of an older head may end first
+
     def _rebuild(self) -> None:
         from dashboard.app import PAGE_MODULES
 
@@ -137,14 +152,18 @@ class LiveData:
             made, why = self._updated(ctx)
             version, graph, report = made if made is not None else self._load()
             started = time.monotonic()
+            # an updated graph goes live at once (its indexes are built on first use or by the warm-up
+            # right after); a rebuilt one gets the first indexes while the old data keep serving
+            budget = 0.0 if made is not None else self.warm_budget
             with self.app.server.app_context(), ctx.preparing(graph, report) as store:
-                while hooks and time.monotonic() - started < self.warm_budget:
+                while hooks and time.monotonic() - started < budget:
                     hooks.pop(0)()  # the new data's indexes, while the old data keep serving
             ctx.swap(store, graph, report)
             with self._lock:
                 self._live, self._since, self._error = version, _now(), None
                 self._mode, self._fallback = ("updated", None) if made is not None else ("rebuilt", why)
                 self._seconds = round(time.monotonic() - began, 3)
+                self._swapped.notify_all()
             with self.app.server.app_context():  # the slow rest (e.g. analytics) after the swap:
                 for hook in hooks:  # a request needing one waits for this computation (AppContext.cached)
                     hook()
@@ -153,6 +172,7 @@ class LiveData:
             with self._lock:
                 self._error = f"version could not be loaded: {exc}"
                 self._failed = (self._building, time.monotonic())
+                self._swapped.notify_all()
         finally:
             with self._lock:
                 self._building = None
