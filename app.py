@@ -321,6 +321,7 @@ def _install_live_workspace(app, path: Path, version: int, served, keep_in=None)
     from dashboard.live import LiveData, install_live_data
     from loaders import kept
     from loaders.workspace import WorkspaceFile, load_workspace
+    from loaders.workspace.live_update import updater
     from loaders.workspace.store import read_head
 
     def load_newest():
@@ -330,7 +331,7 @@ def _install_live_workspace(app, path: Path, version: int, served, keep_in=None)
         return newest, graph, report
 
     install_live_data(app, LiveData(app, version=version, head=lambda: read_head(path), load=load_newest,
-                                    path=str(path)))
+                                    path=str(path), update=updater(path)))
 
 
 def _serve_workers(server, *, host: str, port: int, workers: int) -> int:

@@ -1390,6 +1390,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   'Revert to this version'),
     'ws.reverted': ('Version {n} angelegt: Stand von Version {to}.',
                     'Version {n} created: the data of version {to}.'),
+    'ws.kept_erased': ('Gelöschte Personen bleiben gelöscht (DSGVO): {n} Datensatz/Datensätze von Version {to} '
+                       'wurden nicht zurückgeholt ({which}).',
+                       'Erased persons stay erased (GDPR): {n} record(s) of version {to} were not brought back '
+                       '({which}).'),
     'ws.select_first': ('Bitte zuerst eine Version in der Liste auswählen.',
                         'Select a version in the list first.'),
     'ws.dl_xlsx': ('Als Excel (.xlsx)',

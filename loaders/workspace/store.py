@@ -284,6 +284,23 @@ class WorkspaceFile:
             finally:
                 con.execute("COMMIT")
 
+    def read_head_numbered(self, tables: Iterable[str] = TABLE_ORDER) -> tuple[int, dict[str, list[tuple[int, dict[str, str]]]]]:
+        """``(head, {table: [(number, row), …]})`` in one transaction; a row's
+        number is its rowid + 1 (so "row 2" is a table's first row, as in a
+        sheet): it stays the same while the row exists, whatever is deleted
+        before it, so a graph updated edit by edit names rows as a rebuild does."""
+        with self.connect() as con:
+            con.execute("BEGIN")
+            try:
+                out = {}
+                for t in tables:
+                    cols = columns(t)
+                    cursor = con.execute(f"SELECT rowid, {', '.join(_q(c) for c in cols)} FROM {_q(t)} ORDER BY rowid")
+                    out[t] = [(r[0] + 1, dict(zip(cols, r[1:]))) for r in cursor]
+                return self.head(con), out
+            finally:
+                con.execute("COMMIT")
+
     def row_counts(self, con: sqlite3.Connection | None = None) -> dict[str, int]:
         if con is None:
             with self.connect() as con:
