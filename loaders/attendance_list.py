@@ -116,7 +116,8 @@ def _plan(lst: ListFile, where: str, header: list[object], row: int) -> dict[str
 
 def _add(lst: ListFile, where: str, plan: dict[str, int], number: int, record: list[object]) -> None:
     cells = {c: _cell(record[i]) if i < len(record) else "" for c, i in plan.items()}
-    if not any(cells.values()):
+    other = next((_cell(v) for v in record if _cell(v)), "")
+    if not other:
         return  # an empty row: nothing to read
     lst.read += 1
     if len(lst.rows) + lst.rejected >= MAX_LIST_ROWS:
@@ -135,7 +136,7 @@ def _add(lst: ListFile, where: str, plan: dict[str, int], number: int, record: l
     email = cells.get("email", "")
     if not name and not email:
         lst.rejected += 1
-        shown = next((v for v in cells.values() if v), "")
+        shown = next((v for v in cells.values() if v), "") or other
         lst.problems.append(Problem("error", where, number, "name", shown,
                                     "neither a name nor an e-mail address: the row cannot be matched to a person"))
         return
