@@ -134,16 +134,21 @@ def _add(lst: ListFile, where: str, plan: dict[str, int], number: int, record: l
         return
     name = cells.get("name") or " ".join(x for x in (cells.get("first_name"), cells.get("last_name")) if x)
     email = cells.get("email", "")
+    if email and not looks_like_email(email):
+        if not name:
+            lst.rejected += 1
+            lst.problems.append(Problem("error", where, number, "email", email,
+                                        "not an e-mail address, and no name: the row cannot be matched to a person"))
+            return
+        lst.problems.append(Problem("warning", where, number, "email", email,
+                                    "not an e-mail address: not used for matching (the name is)"))
+        email = ""
     if not name and not email:
         lst.rejected += 1
         shown = next((v for v in cells.values() if v), "") or other
         lst.problems.append(Problem("error", where, number, "name", shown,
                                     "neither a name nor an e-mail address: the row cannot be matched to a person"))
         return
-    if email and not looks_like_email(email):
-        lst.problems.append(Problem("warning", where, number, "email", email,
-                                    "not an e-mail address: not used for matching (the name is)"))
-        email = ""
     role = ""
     if cells.get("role"):
         role = resolve(ATTENDANCE_ROLE, cells["role"]) or ""

@@ -53,7 +53,8 @@ from typing import Any, Callable, Iterable, Mapping
 from graph.core.errors import PartnernetzError
 from graph.core.text import slugify
 from graph.followup.invitations import Invitation, InvitationError, LIST_KINDS, move_guest, status_counts, status_of_list
-from graph.people.attendance import ContactRecord, ListRow, match_rows
+from graph.people.attendance import ContactRecord, match_rows
+from graph.people.guestlist import Quota
 from loaders.attendance_list import read_list
 from loaders.report import Problem
 from loaders.workspace.diff import Change
@@ -308,6 +309,7 @@ class GuestLists:
         unknown = [g for g in guests if g.partition(":")[2] not in known]
         if unknown:
             raise GuestListError(f"not in the current data: {', '.join(unknown[:10])}")
+        _check_quotas((settings or {}).get("quotas"))
         settings_json = json.dumps(dict(settings or {}), ensure_ascii=False)
         if len(settings_json) > 20000:
             raise GuestListError("the guest list's settings are too long")
@@ -689,6 +691,24 @@ class GuestLists:
     def _attendance_of(con: sqlite3.Connection, event_key: str) -> list[dict[str, str]]:
         return [{"contact": r[0]} for r in con.execute('SELECT "contact" FROM "attendance" WHERE "event" = ?',
                                                          (event_key,))]
+
+
+def _check_quotas(quotas: Any) -> None:
+    """The builder's quotas as kept in a list's settings: ``[{dimension, value, min, max}]``."""
+    if quotas is None:
+        return
+    if not isinstance(quotas, list):
+        raise GuestListError("settings.quotas must be a list of {dimension, value, min, max}")
+    for n, q in enumerate(quotas, 1):
+        if not isinstance(q, dict) or not isinstance(q.get("dimension"), str) or not isinstance(q.get("value"), str):
+            raise GuestListError(f"settings.quotas[{n}]: needs a dimension and a value")
+        bounds = [q.get("min"), q.get("max")]
+        if any(b is not None and (not isinstance(b, int) or isinstance(b, bool) or b < 0) for b in bounds):
+            raise GuestListError(f"settings.quotas[{n}]: min and max are whole numbers ≥ 0")
+        try:
+            Quota(q["dimension"], q["value"], min=q.get("min"), max=q.get("max"))
+        except PartnernetzError as exc:
+            raise GuestListError(f"settings.quotas[{n}]: {exc}") from None
 
 
 def _minimal(row: ImportRow) -> dict[str, Any]:
