@@ -31,7 +31,7 @@ from graph.people.privacy import MASKED_LABEL
 from loaders.workspace.guestlists import ConfirmResult, Guest, GuestListRecord, GuestLists
 
 __all__ = ["store", "require_store", "contact_index", "same_person", "guest_view", "quota_checks", "save",
-           "confirm", "confirm_role", "quotas_of", "event_label"]
+           "confirm", "confirm_role", "quotas_of", "event_label", "current_graph", "quota_dicts"]
 
 
 def store() -> GuestLists | None:
@@ -48,6 +48,11 @@ def contact_index() -> ContactIndex:
     """The served graph's contact index (the same cache entry as the Kontakte page)."""
     ctx = current()
     return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
+
+
+def current_graph():
+    """The served graph."""
+    return current().graph
 
 
 def same_person() -> Callable[[str], str]:
