@@ -85,9 +85,9 @@ def overview_rows(gl, lang: str) -> list[dict[str, Any]]:
 
 def _columns(lang: str) -> list[dict[str, Any]]:
     cols = [{"field": "name", "headerName": t("events.list", lang), "flex": 2, "minWidth": 170, "pinned": "left",
-             "wrapText": True, "autoHeight": True},
+             "wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"},
             {"field": "event", "headerName": t("events.event", lang), "flex": 3, "minWidth": 220, "wrapText": True,
-             "autoHeight": True},
+             "autoHeight": True, "cellClass": "cell-wrap"},
             {"field": "total", "headerName": t("events.total", lang), "width": 95}]
     cols += [{"field": s.value, "headerName": domain_label("invitation_status", s.value, lang), "width": 125}
              for s in Invitation]
@@ -96,14 +96,14 @@ def _columns(lang: str) -> list[dict[str, Any]]:
 
 def _guest_columns(lang: str) -> list[dict[str, Any]]:
     return [{"field": "name", "headerName": t("contacts.name", lang), "flex": 2, "minWidth": 150, "pinned": "left",
-             "wrapText": True, "autoHeight": True},
+             "wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"},
             {"field": "status_label", "headerName": t("events.status", lang), "width": 130},
             {"field": "institution", "headerName": t("contacts.institution", lang), "flex": 3, "minWidth": 200,
-             "wrapText": True, "autoHeight": True},
+             "wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"},
             {"field": "sector", "headerName": t("contacts.sector", lang), "flex": 1, "minWidth": 120},
             {"field": "land", "headerName": t("contacts.land", lang), "flex": 1, "minWidth": 130},
             {"field": "note", "headerName": t("contacts.note", lang), "flex": 1, "minWidth": 150, "wrapText": True,
-             "autoHeight": True}]
+             "autoHeight": True, "cellClass": "cell-wrap"}]
 
 
 def quota_table(index: ContactIndex, checks, lang: str):
@@ -201,7 +201,7 @@ def review_view(index: ContactIndex, graph, imp, lang: str) -> list:
                 dcc.Dropdown(id={"type": ID.ROW_CONTACT, "index": r.number}, options=options, value=r.suggestion,
                              placeholder=t("events.pick_contact", lang), className="events-row-picker"),
                 html.Button(t("events.take", lang), id={"type": ID.ROW_PICK, "index": r.number},
-                            className="button small secondary"),
+                            className="button small secondary events-take"),
             ], className="events-row-actions"),
             html.Div([
                 dcc.Dropdown(id={"type": ID.ROW_INSTITUTION, "index": r.number},
@@ -209,9 +209,9 @@ def review_view(index: ContactIndex, graph, imp, lang: str) -> list:
                              value=inst_guess, placeholder=t("events.pick_institution", lang),
                              className="events-row-picker"),
                 html.Button(t("events.new_person", lang), id={"type": ID.ROW_NEW, "index": r.number},
-                            className="button small secondary"),
+                            className="button small secondary events-new"),
                 html.Button(t("events.ignore", lang), id={"type": ID.ROW_IGNORE, "index": r.number},
-                            className="button small secondary"),
+                            className="button small secondary events-ignore"),
             ], className="events-row-actions"),
         ], className="events-open-row card", id=f"events-open-row-{r.number}"))
     return out
