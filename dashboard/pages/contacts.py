@@ -108,6 +108,7 @@ class ID:
     AUTO_BUILD = "contacts-auto-build"
     COUNTS_NOTE = "contacts-counts-note"
     CONSENT = consent_panel.ID  # the consent-due section
+    GUESTSAVE = guestlist_save.ID  # save the list for an event
 
 
 # ----------------------------------------------------------------- helpers

@@ -39,32 +39,37 @@ from graph.people.privacy import MASKED_LABEL
 
 __all__ = ["ID", "section", "register_callbacks", "overview_rows", "quota_table", "review_view"]
 
+#: How a row was matched -> its message key.
+_HOW = {"email": "events.how.email", "name": "events.how.name"}
+
 #: Most institutions an institution picker offers per search.
 MAX_OPTIONS = 50
 
 
 class ID:
-    SECTION = "events"
-    REFRESH = "events-refresh"
-    LISTS = "events-lists"
-    SELECTED = "events-selected"
-    HEADER = "events-header"
-    QUOTA = "events-quota"
-    PEOPLE = "events-people"
-    GUESTS = "events-guests"
-    NEW_STATUS = "events-new-status"
-    SET_STATUS = "events-set-status"
-    KIND = "events-kind"
-    UPLOAD = "events-upload"
-    REVIEW = "events-review"
-    CONFIRM = "events-confirm"
-    DISCARD = "events-discard"
-    MESSAGE = "events-message"
-    ROW_CONTACT = "events-row-contact"    # pattern-matching types, index = row number
-    ROW_PICK = "events-row-pick"
-    ROW_INSTITUTION = "events-row-institution"
-    ROW_NEW = "events-row-new"
-    ROW_IGNORE = "events-row-ignore"
+    SECTION = "pipeline-events"
+    REFRESH = "pipeline-events-refresh"
+    LISTS = "pipeline-events-lists"
+    SELECTED = "pipeline-events-selected"
+    HEADER = "pipeline-events-header"
+    QUOTA = "pipeline-events-quota"
+    PEOPLE = "pipeline-events-people"
+    GUESTS = "pipeline-events-guests"
+    NEW_STATUS = "pipeline-events-new-status"
+    SET_STATUS = "pipeline-events-set-status"
+    KIND = "pipeline-events-kind"
+    UPLOAD = "pipeline-events-upload"
+    REVIEW = "pipeline-events-review"
+    CONFIRM = "pipeline-events-confirm"
+    DISCARD = "pipeline-events-discard"
+    MESSAGE = "pipeline-events-message"
+    ROW_CONTACT = "pipeline-events-row-contact"    # pattern-matching types, index = row number
+    ROW_PICK = "pipeline-events-row-pick"
+    ROW_INSTITUTION = "pipeline-events-row-institution"
+    ROW_NEW = "pipeline-events-row-new"
+    ROW_IGNORE = "pipeline-events-row-ignore"
+    OPEN_ROW = "pipeline-events-open-row"
+    DETAIL = "pipeline-events-detail"
 
 
 def may_see_people() -> bool:
@@ -179,7 +184,7 @@ def review_view(index: ContactIndex, graph, imp, lang: str) -> list:
     if matched:
         out.append(html.Details([html.Summary(t("events.matched", lang, n=len(matched))), html.Ul([
             html.Li(f"{t('events.row', lang, n=r.number)}: {r.name or r.email} → {_person_label(index, r.match)} "
-                    f"({t('events.how.' + (r.how or 'name'), lang)})") for r in matched])], className="events-matched"))
+                    f"({t(_HOW.get(r.how or 'name', 'events.how.name'), lang)})") for r in matched])], className="events-matched"))
     if decided:
         out.append(html.Ul([html.Li(f"{t('events.row', lang, n=r.number)}: {r.name or r.email} → "
                                     + (_person_label(index, r.contact) if r.resolution == "contact" else
@@ -213,7 +218,7 @@ def review_view(index: ContactIndex, graph, imp, lang: str) -> list:
                 html.Button(t("events.ignore", lang), id={"type": ID.ROW_IGNORE, "index": r.number},
                             className="button small secondary events-ignore"),
             ], className="events-row-actions"),
-        ], className="events-open-row card", id=f"events-open-row-{r.number}"))
+        ], className=f"events-open-row events-open-row-{r.number} card", id={"type": ID.OPEN_ROW, "index": r.number}))
     return out
 
 
@@ -270,7 +275,7 @@ def section(lang: str, selected: str | None = None) -> html.Div:
             html.H3(t("events.quota", lang)),
             html.Div(id=ID.QUOTA),
             guests_block if people else html.P(t("events.no_names", lang), className="muted"),
-        ], className="card events-detail", style={} if chosen else {"display": "none"}, id="events-detail"),
+        ], className="card events-detail", style={} if chosen else {"display": "none"}, id=ID.DETAIL),
     ], className="events-section")
 
 
@@ -295,7 +300,7 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         return overview_rows(gl, lang_from_search(search))
 
-    @app.callback(dash.Output("events-detail", "style"), dash.Output(ID.HEADER, "children"),
+    @app.callback(dash.Output(ID.DETAIL, "style"), dash.Output(ID.HEADER, "children"),
                   dash.Output(ID.QUOTA, "children"), dash.Output(ID.GUESTS, "rowData"),
                   dash.Output(ID.REVIEW, "children"), dash.Output(ID.CONFIRM, "disabled"),
                   dash.Output(ID.DISCARD, "disabled"),

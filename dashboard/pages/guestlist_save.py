@@ -36,18 +36,18 @@ EVENTS_PATH = "/pipeline"
 
 
 class ID:
-    NAME = "guestsave-name"
-    MODE = "guestsave-mode"
-    EVENT = "guestsave-event"
-    EXISTING = "guestsave-existing"
-    NEW = "guestsave-new"
-    TITLE = "guestsave-title"
-    DATE = "guestsave-date"
-    CITY = "guestsave-city"
-    COUNTRY = "guestsave-country"
-    THEME = "guestsave-theme"
-    SAVE = "guestsave-save"
-    MESSAGE = "guestsave-message"
+    NAME = "contacts-guestsave-name"
+    MODE = "contacts-guestsave-mode"
+    EVENT = "contacts-guestsave-event"
+    EXISTING = "contacts-guestsave-existing"
+    NEW = "contacts-guestsave-new"
+    TITLE = "contacts-guestsave-title"
+    DATE = "contacts-guestsave-date"
+    CITY = "contacts-guestsave-city"
+    COUNTRY = "contacts-guestsave-country"
+    THEME = "contacts-guestsave-theme"
+    SAVE = "contacts-guestsave-save"
+    MESSAGE = "contacts-guestsave-message"
 
 
 def _field(label: str, control, cid: str, cls: str = "field") -> html.Div:
@@ -137,7 +137,7 @@ def register_callbacks(app: dash.Dash, *, members: str, quotas: str, size: str, 
             return html.Span(t("guestsave.error", lang, error=_problems_text(exc)), className="status error")
         text = (t("guestsave.saved_new", lang, name=form["name"].strip(), n=len(guests), version=version) if version
                 else t("guestsave.saved", lang, name=form["name"].strip(), n=len(guests)))
-        href = f"{EVENTS_PATH}{with_lang('?guestlist=' + str(gid), lang)}#events"
+        href = f"{EVENTS_PATH}{with_lang('?guestlist=' + str(gid), lang)}#pipeline-events"
         return html.Span([text, " ", dcc.Link(t("guestsave.follow_up", lang), href=href)], className="status ok")
 
 

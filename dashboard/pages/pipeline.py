@@ -57,6 +57,7 @@ class ID:
     TO_PARTICIPATION = "pipeline-to-participation"
     SHORTLISTS = "pipeline-shortlists"
     OUTCOMES = "pipeline-outcomes"
+    EVENTS = events_view.ID  # the section "Veranstaltungen"
 
 
 def _followup():
