@@ -2,10 +2,11 @@
 
 Role rules (contacts are personal data, :mod:`graph.people.roles`):
 
-* a guest list's name, event and counts per status, and the quota check
-  (counts per group) hold no person: every role sees them;
-* the guests, an imported list's rows and the invitation journal name
-  persons: planners and up; a person without consent is shown masked;
+* a guest list's name, event and counts per status hold no person: every
+  role sees them;
+* the guests, the quota check (persons counted per group), an imported
+  list's rows and the invitation journal: planners and up (readers' served
+  graph has no contacts at all); a person without consent is shown masked;
 * saving a list, moving a status, importing and reviewing a list: planners
   and up — saving with a **new event**, and confirming a list that writes
   the network (attendance edges, new persons), change the data: editors.

@@ -3,7 +3,7 @@ statuses, and registration or attendance lists imported, reviewed and
 confirmed (registered on the API's blueprint).
 
 Role rules as on the pages (:mod:`dashboard.guestlist_service`): every role
-lists guest lists with their counts and the quota check; guests, imported
+lists guest lists with their counts per status; the quota check, guests, imported
 rows and the invitation journal name persons (planner and up, through the
 egress gate: audited); saving with a new event and confirming an attendance
 list change the network (editor).
@@ -168,7 +168,7 @@ def guestlist_get(gid: str):
 @blueprint.get("/guestlists/<gid>/quota")
 def guestlist_quota(gid: str):
     gid = _ident(gid)
-    require_role("reader")
+    require_role("planner")  # counts persons per group: not for readers
     lang = _lang()
     gl = _store()
     record = _gid(gl, gid)

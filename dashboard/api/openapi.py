@@ -325,10 +325,10 @@ def _guestlist_description(schemas: dict[str, Any], paths: dict[str, Any]) -> No
         "tags": ["guestlists"], "parameters": [lang],
         "responses": {"200": _json(_ref("GuestListDetail"), "the guest list"), **_errors("401", "403", "404", "409", "422")}}}
     paths[base + "/{gid}/quota"] = {"parameters": [ident("gid")], "get": {
-        "operationId": "guestlist_quota", "summary": "the list's quotas counted on the invited and on who came",
+        "operationId": "guestlist_quota", "summary": "the list's quotas counted on the invited and on who came (role planner)",
         "tags": ["guestlists"], "parameters": [lang],
         "responses": {"200": _json({"type": "array", "items": _ref("QuotaCheck")}, "one row per quota group"),
-                      **_errors("401", "404", "409", "422")}}}
+                      **_errors("401", "403", "404", "409", "422")}}}
     contact = {"name": "contact", "in": "path", "required": True,
                "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^/]+$"}}
     paths[base + "/{gid}/guests/{contact}/status"] = {"parameters": [ident("gid"), contact], "post": {

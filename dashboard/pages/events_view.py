@@ -93,20 +93,22 @@ def _columns(lang: str) -> list[dict[str, Any]]:
              "wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"},
             {"field": "event", "headerName": t("events.event", lang), "flex": 3, "minWidth": 220, "wrapText": True,
              "autoHeight": True, "cellClass": "cell-wrap"},
-            {"field": "total", "headerName": t("events.total", lang), "width": 95}]
-    cols += [{"field": s.value, "headerName": domain_label("invitation_status", s.value, lang), "width": 125}
-             for s in Invitation]
+            {"field": "total", "headerName": t("events.total", lang), "flex": 1, "minWidth": 90}]
+    cols += [{"field": s.value, "headerName": domain_label("invitation_status", s.value, lang), "flex": 1,
+              "minWidth": 112} for s in Invitation]
     return cols
 
 
 def _guest_columns(lang: str) -> list[dict[str, Any]]:
     return [{"field": "name", "headerName": t("contacts.name", lang), "flex": 2, "minWidth": 150, "pinned": "left",
              "wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"},
-            {"field": "status_label", "headerName": t("events.status", lang), "width": 130},
+            {"field": "status_label", "headerName": t("events.status", lang), "width": 135, "cellClass": "cell-wrap"},
             {"field": "institution", "headerName": t("contacts.institution", lang), "flex": 3, "minWidth": 200,
              "wrapText": True, "autoHeight": True, "cellClass": "cell-wrap"},
-            {"field": "sector", "headerName": t("contacts.sector", lang), "flex": 1, "minWidth": 120},
-            {"field": "land", "headerName": t("contacts.land", lang), "flex": 1, "minWidth": 130},
+            {"field": "sector", "headerName": t("contacts.sector", lang), "flex": 1, "minWidth": 130, "wrapText": True,
+             "autoHeight": True, "cellClass": "cell-wrap"},
+            {"field": "land", "headerName": t("contacts.land", lang), "flex": 1, "minWidth": 130, "wrapText": True,
+             "autoHeight": True, "cellClass": "cell-wrap"},
             {"field": "note", "headerName": t("contacts.note", lang), "flex": 1, "minWidth": 150, "wrapText": True,
              "autoHeight": True, "cellClass": "cell-wrap"}]
 
@@ -203,16 +205,17 @@ def review_view(index: ContactIndex, graph, imp, lang: str) -> list:
                       html.Span(t("events.suggestion", lang, name=_person_label(index, r.suggestion)), className="muted")
                       if r.suggestion else None], className="events-row-head"),
             html.Div([
-                dcc.Dropdown(id={"type": ID.ROW_CONTACT, "index": r.number}, options=options, value=r.suggestion,
-                             placeholder=t("events.pick_contact", lang), className="events-row-picker"),
+                html.Div(dcc.Dropdown(id={"type": ID.ROW_CONTACT, "index": r.number}, options=options,
+                                      value=r.suggestion, placeholder=t("events.pick_contact", lang)),
+                         className="events-row-picker"),
                 html.Button(t("events.take", lang), id={"type": ID.ROW_PICK, "index": r.number},
                             className="button small secondary events-take"),
             ], className="events-row-actions"),
             html.Div([
-                dcc.Dropdown(id={"type": ID.ROW_INSTITUTION, "index": r.number},
-                             options=_institution_options(index, graph, r.institution, lang, inst_guess),
-                             value=inst_guess, placeholder=t("events.pick_institution", lang),
-                             className="events-row-picker"),
+                html.Div(dcc.Dropdown(id={"type": ID.ROW_INSTITUTION, "index": r.number},
+                                      options=_institution_options(index, graph, r.institution, lang, inst_guess),
+                                      value=inst_guess, placeholder=t("events.pick_institution", lang)),
+                         className="events-row-picker"),
                 html.Button(t("events.new_person", lang), id={"type": ID.ROW_NEW, "index": r.number},
                             className="button small secondary events-new"),
                 html.Button(t("events.ignore", lang), id={"type": ID.ROW_IGNORE, "index": r.number},
@@ -272,7 +275,7 @@ def section(lang: str, selected: str | None = None) -> html.Div:
         html.Div([
             html.Div(id=ID.HEADER, className="events-header"),
             html.Div(id=ID.MESSAGE, role="status", className="events-message"),
-            html.H3(t("events.quota", lang)),
+            html.H3(t("events.quota", lang)) if people else None,
             html.Div(id=ID.QUOTA),
             guests_block if people else html.P(t("events.no_names", lang), className="muted"),
         ], className="card events-detail", style={} if chosen else {"display": "none"}, id=ID.DETAIL),
@@ -324,9 +327,9 @@ def register_callbacks(app: dash.Dash) -> None:
                   html.P([summary, " · ", dcc.Link(t("events.in_network", lang),
                                                     href=network_href(lang, focus=record.event, selected=record.event))
                           if record.event in graph.nx else t("events.not_served", lang)], className="muted")]
+        if not may_see_people():  # readers: neither names nor counts per group of persons
+            return {}, header, None, [], None, True, True
         quota = quota_table(index, service.quota_checks(index, record, guests), lang)
-        if not may_see_people():
-            return {}, header, quota, [], None, True, True
         rows = []
         for g in guests:
             view = service.guest_view(index, g, lang)
