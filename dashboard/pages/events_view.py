@@ -68,6 +68,7 @@ class ID:
     ROW_INSTITUTION = "pipeline-events-row-institution"
     ROW_NEW = "pipeline-events-row-new"
     ROW_IGNORE = "pipeline-events-row-ignore"
+    SCROLLED = "pipeline-events-scrolled"
     OPEN_ROW = "pipeline-events-open-row"
     DETAIL = "pipeline-events-detail"
 
@@ -271,6 +272,7 @@ def section(lang: str, selected: str | None = None) -> html.Div:
         html.P(t("events.intro", lang), className="muted"),
         dcc.Store(id=ID.REFRESH, data=0),
         dcc.Store(id=ID.SELECTED, data=chosen),
+        dcc.Store(id=ID.SCROLLED),
         grid if rows else html.P(t("events.none", lang), className="muted"),
         html.Div([
             html.Div(id=ID.HEADER, className="events-header"),
@@ -289,6 +291,19 @@ def _open_import(gl, gid: int):
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    # a link to a guest list (from Kontakte: ?guestlist=3#pipeline-events) opens at the section once it is drawn
+    app.clientside_callback(
+        """function(selected, sectionId) {
+            if (selected && window.location.hash === '#' + sectionId) {
+                window.requestAnimationFrame(function() {
+                    var el = document.getElementById(sectionId);
+                    if (el) { el.scrollIntoView({block: 'start'}); }
+                });
+            }
+            return window.dash_clientside.no_update;
+        }""",
+        dash.Output(ID.SCROLLED, "data"), dash.Input(ID.SELECTED, "data"), dash.State(ID.SECTION, "id"))
+
     @app.callback(dash.Output(ID.SELECTED, "data"), dash.Input(ID.LISTS, "selectedRows"), prevent_initial_call=True)
     def _select(rows):
         if not rows:
