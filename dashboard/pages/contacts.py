@@ -25,6 +25,7 @@ from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard import consent_panel
+from dashboard.pages import guestlist_save
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.grid_rows import answer as grid_answer
@@ -108,6 +109,7 @@ class ID:
     AUTO_BUILD = "contacts-auto-build"
     COUNTS_NOTE = "contacts-counts-note"
     CONSENT = consent_panel.ID  # the consent-due section
+    GUESTSAVE = guestlist_save.ID  # save the list for an event
 
 
 # ----------------------------------------------------------------- helpers
@@ -481,6 +483,7 @@ def layout(lang: str = "de", **query: str):
             dcc.Download(id=ID.DOWNLOAD),
         ], className="button-row downloads"),
         html.P(t("contacts.export_note", lang), className="muted small"),
+        guestlist_save.section(index, lang),
         dcc.Store(id=ID.QUOTAS, data=valid_quotas(index, state["quota"])),
         dcc.Store(id=ID.LIST, data=[]),
         dcc.Store(id=ID.AUTO_BUILD, data=state["built"]),
@@ -665,6 +668,8 @@ class GuestListForm:
 
 def register_callbacks(app: dash.Dash) -> None:
     consent_panel.register_callbacks(app)
+    guestlist_save.register_callbacks(app, members=ID.LIST, quotas=ID.QUOTAS, size=ID.SIZE, include=ID.INCLUDE,
+                                      exclude=ID.EXCLUDE)
 
     # a new filter (in the browser, no request): the grid drops its cached blocks and asks
     # again from the first page; that one request answers the rows and the count

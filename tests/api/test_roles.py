@@ -22,6 +22,8 @@ ROUTES = [
     ("GET", "/notes?q=x", None, "reader"),
     ("GET", "/notes/projects/BLP-01", None, "reader"),
     ("GET", "/consent-due", None, "planner"),
+    ("GET", "/guestlists", None, "reader"),
+    ("GET", "/invitation-events", None, "planner"),
     ("POST", "/tables/themes", {"values": {"id": "neu", "name_de": "Neu"}}, "editor"),
     ("PATCH", "/tables/projects/BLP-01", {"values": {"region": "Addis Abeba"}}, "editor"),
     ("DELETE", "/tables/participations/BLP-01|fta-eth|partner", None, "editor"),
