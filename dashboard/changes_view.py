@@ -90,7 +90,7 @@ def export_payload(since: Since, fmt: str, lang: str) -> StaticPayload:
         raise ValueError(f"format {fmt!r} (one of: {', '.join(FORMATS)})")
     header, rows = table_header(lang), table_rows(since.report, lang)
     stem = f"partnernetz-{t('changes.file', lang)}-" + (since.date or f"v{since.base}")
-    content = table_csv(header, rows) if fmt == "csv" else table_xlsx(header, rows, title=t("changes.title", lang))
+    content = table_csv(header, rows) if fmt == "csv" else table_xlsx(header, rows, title=t("changes.title_sheet", lang))
     return StaticPayload(content, f"{stem}.{fmt}", fmt, "changes since",
                          named={f"contact:{k}": True for k in named_contacts(since.report)}, strict=False)
 
