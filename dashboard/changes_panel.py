@@ -67,10 +67,14 @@ def report_view(since, lang: str) -> html.Div:
             blocks.append(html.Div([title, html.P(t("changes.hidden_count", lang, n=counts[s]), className="muted small")],
                                    className="changes-block", **{"data-section": s}))
             continue
-        rows = [html.Tr([html.Td(i.label), html.Td(detail(i, lang)), html.Td(i.context),
-                         html.Td(i.time[:16].replace("T", " ")), html.Td(i.user)]) for i in items[:SHOWN]]
+        shown = items[:SHOWN]
+        cells = {"name": [i.label for i in shown], "detail": [detail(i, lang) for i in shown],
+                 "context": [i.context for i in shown], "time": [i.time[:16].replace("T", " ") for i in shown],
+                 "user": [i.user for i in shown]}
+        columns = [c for c, values in cells.items() if c == "name" or any(values)]  # no empty columns
+        rows = [html.Tr([html.Td(cells[c][n]) for c in columns]) for n in range(len(shown))]
         more = html.P(f"… +{len(items) - SHOWN}", className="muted small") if len(items) > SHOWN else None
-        head = html.Tr([html.Th(t(f"changes.col.{c}", lang)) for c in ("name", "detail", "context", "time", "user")])
+        head = html.Tr([html.Th(t(f"changes.col.{c}", lang)) for c in columns])
         blocks.append(html.Div([title, html.Div(html.Table([html.Thead(head), html.Tbody(rows)], className="table changes-table"),
                                                 className="table-scroll"), more],
                                className="changes-block", **{"data-section": s}))
