@@ -113,17 +113,19 @@ def section(lang: str) -> html.Div | None:
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    @app.callback(dash.Output(ID.RESULT, "children"), dash.Input(ID.VERSION, "value"), dash.Input(ID.DATE, "value"),
-                  LANG_STATE, prevent_initial_call=True)
+    @app.callback(dash.Output(ID.RESULT, "children"), dash.Output(ID.DATE, "value"),
+                  dash.Input(ID.VERSION, "value"), dash.Input(ID.DATE, "value"), LANG_STATE, prevent_initial_call=True)
     def _show(version, date, search):
         lang = lang_from_search(search)
         ws = workspace()
         if ws is None:
             raise dash.exceptions.PreventUpdate
+        if dash.ctx.triggered_id == ID.VERSION:  # picking a version replaces the date
+            date = None
         try:
-            return report_view(_since(ws, version, date), lang)
+            return report_view(_since(ws, version, date), lang), date
         except PartnernetzError as exc:
-            return html.P(t("changes.error", lang, error=str(exc)), className="error")
+            return html.P(t("changes.error", lang, error=str(exc)), className="error"), date
 
     @app.callback(dash.Output(ID.DOWNLOAD, "data"), dash.Input(ID.CSV, "n_clicks"), dash.Input(ID.XLSX, "n_clicks"),
                   dash.State(ID.VERSION, "value"), dash.State(ID.DATE, "value"), LANG_STATE, prevent_initial_call=True)

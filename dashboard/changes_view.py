@@ -65,6 +65,8 @@ def detail(item: ChangeItem, lang: str) -> str:
     """What happened to the item, in words: fields changed, or ``before → after``."""
     if item.fields:
         return t("changes.fields", lang, fields=", ".join(item.fields))
+    if item.section == "pipeline" and item.after.startswith("participation:"):
+        return t("changes.participation", lang, key=item.after.partition(":")[2])
     before, after = _status(item.section, item.before, lang), _status(item.section, item.after, lang)
     if before and after:
         return f"{before} → {after}"

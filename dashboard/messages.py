@@ -319,6 +319,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "changes.title_sheet": ("Änderungen", "Changes"),
     "changes.file": ("aenderungen", "changes"),
     "changes.fields": ("geändert: {fields}", "changed: {fields}"),
+    "changes.participation": ("als Beteiligung angelegt ({key})", "entered as a participation ({key})"),
     "changes.hidden_count": ("{n} (Personen nur als Anzahl)", "{n} (persons as counts only)"),
     "changes.col.section": ("Bereich", "Area"),
     "changes.col.name": ("Name", "Name"),

@@ -116,10 +116,14 @@ def changes_since(ws: WorkspaceFile, *, version: int | None = None, date: str | 
 
     followup = FollowUp(ws)
     shortlists = {s.id: s.name for s in followup.shortlists()}
-    pipeline = [{"time": e.time, "user": e.user, "node": e.node, "label": e.item.get("label") or e.node,
-                 "from": e.from_status, "to": e.to_status, "shortlist": shortlists.get(e.shortlist, str(e.shortlist))}
-                for e in followup.events(since=time or None)
-                if e.from_status != e.to_status or e.item.get("participation")]
+    pipeline = []
+    for e in followup.events(since=time or None):
+        entered = e.from_status == e.to_status == "accepted" and e.item.get("participation")
+        if e.from_status == e.to_status and not entered:
+            continue  # owner, next step or notes changed: not a move
+        pipeline.append({"time": e.time, "user": e.user, "node": e.node, "label": e.item.get("label") or e.node,
+                         "from": e.from_status, "to": f"participation:{e.item['participation']}" if entered else e.to_status,
+                         "shortlist": shortlists.get(e.shortlist, str(e.shortlist))})
     invitations = [m for source in _INVITATION_SOURCES for m in source(ws, time)]
     ended = []
     if day is not None:

@@ -113,3 +113,17 @@ def test_the_meeting_tables_neutralise_formulas():
     sheet = book.active
     assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
     assert sheet.title == "Änderungen"
+
+
+def test_a_candidate_entered_as_participation_shows_as_that_step(sample_ws):
+    fu = FollowUp(sample_ws)
+    sid = fu.save_shortlist("Kandidaten", owner="anna", target={"node": "project:BLP-05"}, settings={},
+                           items=[PipelineItem(0, "institution:hlft", 1, 0.9, label="HLfT")])
+    fu.move(sid, "institution:hlft", "asked", user="anna")
+    fu.move(sid, "institution:hlft", "asked", user="anna", next_step="Anruf")  # no move: not listed
+    fu.move(sid, "institution:hlft", "accepted", user="anna")
+    _version, key = fu.to_participation(sid, "institution:hlft", project="BLP-05", user="anna")
+    report = changes_since(sample_ws, version=1).report
+    assert [(i.before, i.after) for i in report.sections["pipeline"]] == [
+        ("proposed", "asked"), ("asked", "accepted"), ("accepted", f"participation:{key}")]
+    assert [i.key for i in report.sections["participations_new"]] == [key]
