@@ -78,7 +78,7 @@ def report_view(since, lang: str) -> html.Div:
         blocks.append(html.Div([title, html.Div(html.Table([html.Thead(head), html.Tbody(rows)], className="table changes-table"),
                                                 className="table-scroll"), more],
                                className="changes-block", **{"data-section": s}))
-    notice = html.P(t("changes.persons_hidden", lang), className="notice") if report.hidden else None
+    notice = html.P(t("changes.persons_hidden", lang), className="notice") if any(report.hidden.values()) else None
     return html.Div([
         html.P(t("changes.summary", lang, n=report.total(), since=label, base=since.base, head=since.head),
                className="changes-summary"),
@@ -103,7 +103,8 @@ def section(lang: str) -> html.Div | None:
                       dcc.Dropdown(id=ID.VERSION, options=_options(ws, lang), value=version, clearable=False)],
                      className="changes-field changes-version"),
             html.Div([html.Label(t("changes.since_date", lang), htmlFor=ID.DATE),
-                      dcc.Input(id=ID.DATE, type="date", className="input", debounce=True)], className="changes-field"),
+                      dcc.Input(id=ID.DATE, type="date", className="input changes-date", debounce=True)],
+                     className="changes-field"),
             html.Div([html.Button(t("changes.csv", lang), id=ID.CSV, className="button small secondary"),
                       html.Button(t("changes.xlsx", lang), id=ID.XLSX, className="button small secondary"),
                       dcc.Download(id=ID.DOWNLOAD)], className="button-row"),

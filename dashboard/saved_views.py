@@ -86,15 +86,15 @@ def save_control(ID, lang: str, *, on_start_page: bool = False) -> html.Details 
                  className="button-row"),
         dcc.Store(id=ID.WHERE),
         html.Div(id=ID.MESSAGE, role="status", className="views-message"),
-        None if on_start_page else html.P(t("views.where", lang), className="muted small"),
+        None if on_start_page else html.P(dcc.Link(t("views.where", lang), href=f"/?lang={lang}"), className="small"),
     ], id=ID.FOLD, className="views-save fold-panel")
 
 
 def _view_link(view, lang: str, *, mine: bool) -> html.Li:
     href = view.page + with_lang("?" + view.state if view.state else "", lang)
     meta = [t(PAGE_TITLES.get(view.page, "nav.network"), lang)]
-    if mine and view.shared:
-        meta.append(t("views.shared_tag", lang))
+    if mine:
+        meta.append(t("views.shared_tag" if view.shared else "views.scope_private", lang))
     if not mine:
         meta.append(t("views.by", lang, owner=view.owner))
     return html.Li([
