@@ -21,7 +21,7 @@ import flask
 
 from dashboard.access import current_identity, has_role, require_role
 from dashboard.api.routes import ApiError, _int, _out, blueprint
-from dashboard.changes_view import named_contacts, visible_since
+from dashboard.changes_view import FORMATS, export_payload, named_contacts, visible_since
 from dashboard.context import current
 from dashboard.edit_service import require_workspace
 from dashboard.pages.followup_view import save_ranking
@@ -30,6 +30,8 @@ from graph.followup.pipeline import PipelineError, PipelineItem
 from loaders.workspace.changes import ChangesError
 from loaders.workspace.editing import FieldProblem
 from loaders.workspace.followup import FollowUp, FollowUpError, NotFound, NotYours
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 __all__ = ["VIEW_FIELDS", "SHORTLIST_FIELDS", "MOVE_FIELDS", "PARTICIPATION_FIELDS"]
 
@@ -282,5 +284,16 @@ def changes():
     if number is not None and number > ws.head():
         raise ApiError(404, "not_found", f"no version {number} (the newest is {ws.head()})",
                        [FieldProblem("version", version, "no such version", "not_found")])
+    fmt, lang = args.get("format", "json"), args.get("lang", "de")
+    if fmt not in ("json", *FORMATS) or lang not in ("de", "en"):
+        raise ApiError(422, "invalid", "format: json, csv or xlsx; lang: de or en",
+                       [FieldProblem("format", fmt, "json, csv or xlsx", "invalid")])
     since = visible_since(ws, version=number, date=date or None)
-    return _out(since.to_dict(), "api: changes since", named_contacts(since.report))
+    if fmt == "json":
+        return _out(since.to_dict(), "api: changes since", named_contacts(since.report))
+    from dashboard import downloads
+
+    released = downloads.release(export_payload(since, fmt, lang), route=flask.request.path)
+    mime = "text/csv" if fmt == "csv" else XLSX_MIME
+    return flask.Response(released.content, mimetype=mime,
+                          headers={"Content-Disposition": f'attachment; filename="{released.filename}"'})

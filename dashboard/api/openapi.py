@@ -250,8 +250,16 @@ def _followup_paths() -> dict[str, Any]:
             "summary": "what changed since a version or a date: projects, institutions, participations, partnerships, "
                        "contacts (counts only below role planner), pipeline and invitation moves",
             "parameters": [{"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                           {"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}}],
-            "responses": {"200": _json(_ref("Changes"), "the changes by section"), **_errors("401", "404", "409", "422")}}},
+                           {"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}},
+                           {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]},
+                            "description": "csv or xlsx: the table for a meeting (audited, cells escaped against formulas)"},
+                           {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["de", "en"]}}],
+            "responses": {"200": {"description": "the changes by section (JSON), or the meeting table",
+                                  "content": {"application/json": {"schema": _ref("Changes")},
+                                              "text/csv": {"schema": {"type": "string"}},
+                                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                                                  {"schema": {"type": "string", "format": "binary"}}}},
+                          **_errors("401", "404", "409", "422")}}},
     }
 
 

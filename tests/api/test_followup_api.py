@@ -133,3 +133,24 @@ def test_nothing_is_lost_across_a_restart(api_ws, monkeypatch):
     assert second.get(f"{P}/views/{vid}", headers=auth("editor")).get_json()["href"] == "/kontakte?land=DE-HE"
     changes = second.get(f"{P}/changes?version=1", headers=auth("reader")).get_json()
     assert [(i["label"], i["after"]) for i in changes["items"] if i["section"] == "pipeline"] == [(item["label"], "deferred")]
+
+
+def test_changes_mask_contacts_without_consent_and_export_a_meeting_table(client, api_ws):
+    head = api_ws.head()
+    client.patch(f"{P}/tables/contacts/c007", json={"values": {"role": "Referat 3"}}, headers=auth("editor"))
+    client.patch(f"{P}/tables/contacts/c001", json={"values": {"role": "=HYPERLINK(\"http://x\")"}}, headers=auth("editor"))
+    name = api_ws.rows("contacts", ["c007"])["c007"]["name"]
+    planner = client.get(f"{P}/changes?version={head}", headers=auth("planner")).get_json()
+    labels = [i["label"] for i in planner["items"]]
+    assert "Kontakt ohne Einwilligung (c007)" in labels and name not in str(planner)
+    r = client.get(f"{P}/changes?version={head}&format=csv&lang=en", headers=auth("planner"))
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Disposition"].endswith(f'partnernetz-changes-v{head}.csv"')
+    text = r.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0] == "Area;Name;What;List;Time;By"
+    assert "Jürgen Müller" in text and name not in text and "=HYPERLINK" not in text  # only field names, never values
+    audit = [x for x in read_audit(api_ws.path.parent / "audit.jsonl") if x["what"] == "changes since"]
+    assert audit[-1]["contact_ids"] == ["contact:c001"] and audit[-1]["format"] == "csv"
+    reader = client.get(f"{P}/changes?version={head}&format=xlsx", headers=auth("reader"))
+    assert reader.status_code == 200 and reader.data[:2] == b"PK"
+    assert client.get(f"{P}/changes?version={head}&format=pdf", headers=auth("reader")).status_code == 422
