@@ -109,7 +109,12 @@ def view_lists(lang: str) -> list:
     fu = _followup()
     if fu is None:
         return [html.P(t("views.no_workspace", lang), className="muted")]
-    mine, shared = fu.views(current_identity().name)
+    identity = current_identity()
+    mine, shared = fu.views(identity.name)
+    from dashboard.shell import NAV_MIN_ROLE
+
+    # a shared view of a page this role may not open (Kontakte below planner) is not offered
+    shared = [v for v in shared if identity.role >= NAV_MIN_ROLE.get(v.page, identity.role)]
 
     def block(title: str, views, empty: str, is_mine: bool, cls: str):
         body = (html.Ul([_view_link(v, lang, mine=is_mine) for v in views], className="views-list")
