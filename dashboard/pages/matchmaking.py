@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import dash
 from dash import dcc, html
 
-from dashboard import downloads
+from dashboard import downloads, saved_views
 from dashboard.access import current_identity, require_role
 from dashboard.components import page_header
 from dashboard.context import current
@@ -68,6 +68,7 @@ class ID:
     WHYNOT = "matchmaking-whynot"
     WHYNOT_PANEL = "matchmaking-whynot-panel"
     URL_STATE = "matchmaking-url-state"
+    VIEWS = saved_views.ids("matchmaking")  # "Ansicht speichern"
     WEIGHT = "matchmaking-weight-"  # + factor: see weight()
     RESET = "matchmaking-reset"
     RESULTS = "matchmaking-results"
@@ -530,6 +531,7 @@ def layout(lang: str = "de", **query: str):
     ], className="button-row mm-save")
     return html.Div([
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
+        saved_views.save_control(ID.VIEWS, lang),
         dcc.Store(id=ID.URL_STATE),
         controls,
         # mode, filters, options and weights fold away on narrow screens (keys.js: details.fold-narrow)
@@ -585,6 +587,7 @@ def page_search(controls: dict[str, Any], weights: dict[str, Any], whynot: str |
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    saved_views.register_callbacks(app, ID.VIEWS, PATH)
     register_url_sync(app, ID.URL_STATE)
 
     @app.callback(dash.Output(ID.TARGET, "options"), dash.Input(ID.TARGET, "search_value"),
