@@ -164,10 +164,22 @@ class AppContext:
         finally:
             self._pending.data = None
 
-    def swap(self, store: Any, graph: PartnerGraph, report: Any = None) -> None:
+    def swap(self, store: Any, graph: PartnerGraph, report: Any = None, *, applied: Any = None) -> None:
         """Serve ``graph`` (through ``store``) from now on (one assignment per
-        attribute; a request reads the new data from its next access)."""
-        self._data = (store, graph, report)
+        attribute; a request reads the new data from its next access).
+
+        ``applied`` (a :class:`graph.core.delta.Applied`) says what changed
+        from the served graph to ``graph``: the restricted views of the served
+        data (the readers' copy without contacts) are then brought up to date
+        with it instead of being copied again on first use (16 s at 100k nodes)."""
+        old, new = self._data, (store, graph, report)
+        carried = {}
+        if applied is not None and isinstance(store, MemoryStore):
+            for rule, (data, view) in list(self._views.items()):
+                if data is old and rule == "none":
+                    carried[rule] = (new, _view_after(view, graph, report, applied))
+        self._data = new
+        self._views.update(carried)
 
     def __repr__(self) -> str:
         return f"<AppContext store={getattr(self.store, 'name', '?')} local={self.local_graph!r}>"
@@ -278,6 +290,14 @@ def restricted_view(rule: str, data: tuple) -> tuple:
     clean = without_contacts(snapshot)
     local = clean if graph is snapshot else without_contacts(graph)
     return MemoryStore(clean), local, _report_without_contacts(report)
+
+
+def _view_after(view: tuple, graph: PartnerGraph, report: Any, applied: Any) -> tuple:
+    """The ``none`` view of ``graph`` from ``view`` (that of the graph before) and what changed."""
+    from graph.people.privacy import without_contacts_after
+
+    clean = without_contacts_after(view[1], graph, applied)
+    return MemoryStore(clean), clean, _report_without_contacts(report)
 
 
 def _report_without_contacts(report: Any) -> Any:

@@ -68,7 +68,9 @@ class LiveData:
     ``head()`` returns the newest version number (cheap); ``load()`` returns
     ``(version, graph, report)`` of the newest version, ready to serve;
     ``update(version, graph, report)`` the same made from the served data of
-    ``version`` without a rebuild, or None when it cannot (then ``load`` runs).
+    ``version`` without a rebuild (plus, fourth, what changed: then the
+    readers' contact-free view is updated too instead of copied again), or
+    None when it cannot (then ``load`` runs).
     """
 
     #: Seconds before a version that failed to load is tried again.
@@ -150,7 +152,8 @@ class LiveData:
         try:
             began = time.monotonic()
             made, why = self._updated(ctx)
-            version, graph, report = made if made is not None else self._load()
+            version, graph, report = made[:3] if made is not None else self._load()
+            applied = made[3] if made is not None and len(made) > 3 else None
             started = time.monotonic()
             # an updated graph goes live at once (its indexes are built on first use or by the warm-up
             # right after); a rebuilt one gets the first indexes while the old data keep serving
@@ -158,7 +161,7 @@ class LiveData:
             with self.app.server.app_context(), ctx.preparing(graph, report) as store:
                 while hooks and time.monotonic() - started < budget:
                     hooks.pop(0)()  # the new data's indexes, while the old data keep serving
-            ctx.swap(store, graph, report)
+            ctx.swap(store, graph, report, applied=applied)
             with self._lock:
                 self._live, self._since, self._error = version, _now(), None
                 self._mode, self._fallback = ("updated", None) if made is not None else ("rebuilt", why)

@@ -43,7 +43,7 @@ from graph.core.errors import PartnernetzError
 from graph.core.kinds import EdgeKind, NodeKind, kind_of, node_id
 from graph.core.model import PartnerGraph
 
-__all__ = ["Contribution", "RecordingGraph", "RowChange", "CannotApply", "apply_changes", "new_contribution"]
+__all__ = ["Contribution", "RecordingGraph", "RowChange", "CannotApply", "Applied", "apply_changes", "new_contribution"]
 
 
 class CannotApply(PartnernetzError):
@@ -136,10 +136,24 @@ def new_contribution(graph: PartnerGraph, nid: str) -> Contribution:
     return made
 
 
-def apply_changes(graph: PartnerGraph, changes: Sequence[RowChange]) -> PartnerGraph:
+@dataclass
+class Applied:
+    """What :func:`apply_changes` did, node by node and edge by edge: enough
+    to bring a view derived from the old graph (e.g. the readers' copy
+    without contacts) up to date without deriving it again."""
+
+    removed_edges: list[tuple[str, str, str]] = field(default_factory=list)
+    removed_nodes: list[str] = field(default_factory=list)
+    set_nodes: list[str] = field(default_factory=list)
+    added_edges: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def apply_changes(graph: PartnerGraph, changes: Sequence[RowChange], applied: Applied | None = None) -> PartnerGraph:
     """A new graph: ``graph`` with every change's old contribution taken away
     and its new one added (``graph`` itself is not changed). Raises
-    :class:`CannotApply` when that would not give what a rebuild gives."""
+    :class:`CannotApply` when that would not give what a rebuild gives.
+    ``applied`` (when given) is filled with what was done."""
+    log = applied if applied is not None else Applied()
     for change in changes:
         for made in (change.before, change.after):
             if made is not None and made.themes:
@@ -156,6 +170,7 @@ def apply_changes(graph: PartnerGraph, changes: Sequence[RowChange]) -> PartnerG
             if not G.has_edge(u, v, key):
                 raise CannotApply(f"{change.table} {change.key}: the graph has no edge {u} -{key}-> {v}")
             g.remove_edge_key(u, v, key)
+            log.removed_edges.append((u, v, key))
             touched_countries.update(n for n in (u, v) if kind_of(n) is NodeKind.COUNTRY)
     # 2. nodes: gone, changed or new
     old_nodes = {c.before.node_id for c in changes if c.before is not None and c.before.node is not None}
@@ -166,6 +181,7 @@ def apply_changes(graph: PartnerGraph, changes: Sequence[RowChange]) -> PartnerG
         if G.degree(nid):
             raise CannotApply(f"{nid} is deleted but other records still refer to it")
         g.remove_node(nid)
+        log.removed_nodes.append(nid)
     for change in changes:
         made = change.after
         if made is None or made.node is None:
@@ -177,21 +193,25 @@ def apply_changes(graph: PartnerGraph, changes: Sequence[RowChange]) -> PartnerG
                 raise CannotApply(f"{change.table} {change.key}: a node {nid} exists already")
             g.remove_node_attrs(nid, *[name for name in G.nodes[nid] if name not in ("kind", "label")])
         g.add_node(kind, key, label=label, **attrs)
+        log.set_nodes.append(nid)
     # 3. the new edges (and the countries they reach)
     for change in changes:
         made = change.after
         if made is None:
             continue
         for alpha3 in made.countries:
-            g.add_country(alpha3)
+            if node_id(NodeKind.COUNTRY, alpha3) not in G:
+                log.set_nodes.append(g.add_country(alpha3))
         for (u, v, kind, disc, attrs), (_, _, key) in zip(made.edges, made.edge_keys()):
             if G.has_edge(u, v, key):
                 raise CannotApply(f"{change.table} {change.key}: the edge {u} -{key}-> {v} is drawn by another record")
             g.add_edge(u, v, kind, discriminator=disc, **attrs)
+            log.added_edges.append((u, v, key))
     # 4. a country without edges is not in a rebuilt graph
     for alpha3_id in touched_countries:
         if alpha3_id in G and not G.degree(alpha3_id):
             g.remove_node(alpha3_id)
+            log.removed_nodes.append(alpha3_id)
     return g
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "is_masked",
     "mask_unconsented", "mask_contact",
     "without_contacts",
+    "without_contacts_after",
     "has_contacts",
     "require_exportable",
     "exportable_graph",
@@ -112,6 +113,35 @@ def without_contacts(graph: PartnerGraph) -> PartnerGraph:
     """
     keep = [n for n, k in graph.nx.nodes(data="kind") if k != NodeKind.CONTACT.value]
     out = graph.copy(keep)
+    out.meta = {k: v for k, v in graph.meta.items() if k != "report"}
+    out.meta["contacts_removed"] = True
+    return out
+
+
+def without_contacts_after(view: PartnerGraph, graph: PartnerGraph, applied) -> PartnerGraph:
+    """:func:`without_contacts` of ``graph`` made from ``view`` (that of the
+    graph before) and ``applied`` (a :class:`graph.core.delta.Applied`: what
+    changed from there to ``graph``) in time proportional to the change;
+    ``view`` itself stays as it is (copy-on-write fork)."""
+    contact = NodeKind.CONTACT.value
+    out = view.fork()
+    G, H = graph.nx, out.nx
+    for u, v, key in applied.removed_edges:
+        if H.has_edge(u, v, key):
+            out.remove_edge_key(u, v, key)
+    for nid in applied.removed_nodes:
+        if nid in H:
+            out.remove_node(nid)
+    for nid in dict.fromkeys(applied.set_nodes):
+        attrs = G.nodes[nid]
+        if attrs.get("kind") == contact:
+            continue
+        if nid in H:
+            out.remove_node_attrs(nid, *[name for name in H.nodes[nid] if name not in attrs])
+        out.put_node(nid, **attrs)
+    for u, v, key in applied.added_edges:
+        if G.nodes[u].get("kind") != contact and G.nodes[v].get("kind") != contact:
+            out.put_edge(u, v, key, **G[u][v][key])
     out.meta = {k: v for k, v in graph.meta.items() if k != "report"}
     out.meta["contacts_removed"] = True
     return out

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from graph.core.delta import CannotApply, RowChange, apply_changes, edge_count_change
+from graph.core.delta import Applied, CannotApply, RowChange, apply_changes, edge_count_change
 from graph.core.kinds import NodeKind, node_id
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
@@ -65,6 +65,8 @@ class Updated:
     graph: PartnerGraph
     report: Any
     rows: int
+    #: what changed node by node (to bring views of the old graph up to date, e.g. the readers' one)
+    applied: Applied | None = None
 
 
 class _Fallback(Exception):
@@ -109,13 +111,13 @@ LAST_FALLBACK: str | None = None
 
 def updater(path: str | Path, *, max_rows: int = MAX_ROWS) -> Callable[[int, PartnerGraph, Any], tuple | None]:
     """``update(version, graph, report)`` for :class:`dashboard.live.LiveData`:
-    ``(head, graph, report)`` updated from the served data of ``version``, or
-    None (rebuild; ``update.reason`` says why)."""
+    ``(head, graph, report, applied)`` updated from the served data of
+    ``version``, or None (rebuild; ``update.reason`` says why)."""
 
     def update(version: int, graph: PartnerGraph, report: Any):
         made = update_graph(WorkspaceFile(path), version, graph, report, max_rows=max_rows)
         update.reason = LAST_FALLBACK  # type: ignore[attr-defined]
-        return None if made is None else (made.version, made.graph, made.report)
+        return None if made is None else (made.version, made.graph, made.report, made.applied)
 
     update.reason = None  # type: ignore[attr-defined]
     return update
@@ -176,7 +178,8 @@ def _update(ws: WorkspaceFile, version: int, graph: PartnerGraph, report: Any, *
             new_findings += found.problems
             counts[t] = counts.get(t, 0) + 1
         changes.append(RowChange(t, k, old_made, new_made))
-    updated = apply_changes(graph, changes)
+    applied = Applied()
+    updated = apply_changes(graph, changes, applied)
     for change in changes:
         if change.table == "contacts" and change.after is not None:
             mask_contact(updated, change.after.node_id)
@@ -186,7 +189,10 @@ def _update(ws: WorkspaceFile, version: int, graph: PartnerGraph, report: Any, *
                                version_source(ws, head), updated)
     if new_report is not None:
         updated.meta["report"] = new_report
-    return Updated(head, updated, new_report, len(changes))
+    for change in changes:  # masking changed the contacts' attributes after the log was written
+        if change.table == "contacts" and change.after is not None:
+            applied.set_nodes.append(change.after.node_id)
+    return Updated(head, updated, new_report, len(changes), applied)
 
 
 def _harmless(report: LoadReport) -> bool:

@@ -86,6 +86,12 @@ def test_upload_preview_publish_search_history_revert(workspace_app, page, tmp_p
     page.wait_for_selector("#data-ws-published")
     _wait_live(page, 2)
     _search(page, workspace_app, "Testhausen", "project:BLP-UPLOAD", present=True)
+    modes = set()
+    for _ in range(8):  # with workers, requests reach either process: each applied the two rows itself
+        status = page.request.get(workspace_app.url + "/_partnernetz/live").json()
+        if status["live"] >= 2:
+            modes.add(status["mode"])
+    assert modes == {"updated"}, modes  # a two-row import goes live without a rebuild
 
     page.goto(workspace_app.url + "/daten")
     wait_for_dash(page)

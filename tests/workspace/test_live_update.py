@@ -13,7 +13,7 @@ from graph.core.delta import CannotApply, RecordingGraph, RowChange, apply_chang
 from graph.core.model import PartnerGraph
 from graph.explore.search import search
 from graph.people.dedupe import find_duplicates
-from graph.people.privacy import mask_unconsented
+from graph.people.privacy import mask_unconsented, without_contacts, without_contacts_after
 from loaders.workspace import live_update, load_workspace, revert
 from loaders.workspace.consent import erase_person, record_consent, withdraw_consent
 from loaders.workspace.editing import (EditError, create_record, delete_record, undo_last, update_record)
@@ -145,6 +145,7 @@ def _edit(ws, rng: random.Random, n: int) -> str:
 def test_random_edits_incremental_equals_rebuild(sample_ws, seed):
     rng = random.Random(seed)
     version, graph, report = served(sample_ws)
+    readers = without_contacts(graph)  # the readers' view, kept up to date from each update's log
     applied = fallbacks = 0
     done = []
     for n in range(18):
@@ -160,6 +161,7 @@ def test_random_edits_incremental_equals_rebuild(sample_ws, seed):
         if up is None:
             fallbacks += 1
             version, graph, report = head, rebuilt, rebuilt_report
+            readers = without_contacts(graph)
             continue
         applied += 1
         what = f"seed {seed}, after {done}"
@@ -170,6 +172,8 @@ def test_random_edits_incremental_equals_rebuild(sample_ws, seed):
         assert (up.report.nodes, up.report.edges) == (rebuilt_report.nodes, rebuilt_report.edges), what
         assert sorted(map(repr, up.report.problems)) == sorted(map(repr, rebuilt_report.problems)), what
         assert up.graph.meta["workspace_version"] == head
+        readers = without_contacts_after(readers, up.graph, up.applied)
+        assert_same(readers, without_contacts(rebuilt), "readers' view, " + what)
         version, graph, report = up.version, up.graph, up.report
     assert applied >= 6, (applied, fallbacks, done)
 
@@ -241,3 +245,22 @@ def test_a_person_recorded_twice_is_rebuilt_and_masked_in_both_records(sample_ws
     assert "same person" in live_update.LAST_FALLBACK
     _, rebuilt, _ = served(sample_ws)
     assert all(rebuilt.node(m).get("masked") for m in group.members)
+
+
+def test_the_readers_view_is_carried_over_by_the_live_swap(sample_ws):
+    from dashboard.context import CONFIG_KEY
+    from dashboard.edit_service import go_live
+    from tests.api.conftest import serve_workspace
+
+    app = serve_workspace(sample_ws)
+    ctx = app.server.config[CONFIG_KEY]
+    old_view = ctx.served_as("none")  # built (copied) once, as for the first reader
+    result = update_record(sample_ws, "institutions", "hlft", {"sector": "science"}, user="anna")
+    with app.server.test_request_context("/"):
+        assert go_live(result.version.id, timeout=30)
+    assert app.server.config["PARTNERNETZ_LIVE"].status().mode == "updated"
+    store, view, _report = ctx.served_as("none")
+    assert view is not old_view[1] and ctx._views["none"][1][1] is view  # carried, not copied again
+    assert view.node("institution:hlft")["sector"] == "science"
+    assert not any(True for _ in view.nodes("contact"))
+    assert_same(view, without_contacts(ctx.served_as("masked")[1]), "carried readers' view")
