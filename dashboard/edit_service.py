@@ -17,7 +17,6 @@ warning (code ``store``) names the cause; the next save writes both.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 from dashboard.access import Identity, audit_event, contact_rule_for, require_role
@@ -51,20 +50,14 @@ def require_workspace() -> WorkspaceFile:
 
 
 def go_live(version: int, timeout: float | None = None) -> bool:
-    """Wait (at most ``timeout`` s) until this process serves ``version`` or newer; True when it does."""
+    """Wait (at most ``timeout`` s) until this process serves ``version`` or newer (swapped in: the
+    warm-ups of a large graph's indexes may still run); True when it does."""
     live = live_of()
     if live is None:
         return False
     if timeout is None:
         timeout = float(current().settings.extra.get("edit_live_wait", LIVE_WAIT))
-    deadline = time.monotonic() + timeout
-    while True:
-        live.check(force=True)
-        live.wait(max(0.0, deadline - time.monotonic()))
-        if live.status().live >= version:
-            return True
-        if time.monotonic() >= deadline:
-            return False
+    return live.wait_live(version, timeout)
 
 
 def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwargs: Any) -> tuple[Any, Identity, bool]:
