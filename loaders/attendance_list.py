@@ -98,7 +98,7 @@ def _plan(lst: ListFile, where: str, header: list[object], row: int) -> dict[str
     """``{column: index}`` of a header row, or None when it names neither a name nor an e-mail column."""
     plan: dict[str, int] = {}
     for index, cell in enumerate(header):
-        raw = _cell(cell)
+        raw = _cell(cell)[:200]
         if not raw:
             continue
         column = _HEADER.get(fold(raw))
