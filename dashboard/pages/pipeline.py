@@ -36,6 +36,7 @@ TITLE_KEY = "nav.pipeline"
 
 class ID:
     OWNER = "pipeline-owner"
+    FILTER_FOLD = "pipeline-filter-fold"
     STATUS = "pipeline-status"
     LAND = "pipeline-land"
     DUE = "pipeline-due"
@@ -133,6 +134,9 @@ def layout(lang: str = "de", **query: str):
             options=[{"label": graph.label(f"land:{x.code}", lang), "value": f"land:{x.code}"} for x in LAENDER]), ID.LAND),
         _field(t("pipe.due_before", lang), dcc.Input(id=ID.DUE, type="date", className="input"), ID.DUE),
     ], className="card pipe-filters")
+    # the filters fold away on narrow screens (keys.js: details.fold-narrow)
+    filters = html.Details([html.Summary(t("pipe.filters", lang)), filters], open=True,
+                           className="fold-narrow fold-plain", id=ID.FILTER_FOLD)
     grid = dag.AgGrid(
         id=ID.GRID, rowData=_rows(fu, graph, lang), columnDefs=_columns(lang), getRowId="params.data.key",
         defaultColDef={"sortable": True, "resizable": True},
