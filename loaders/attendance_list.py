@@ -41,8 +41,8 @@ from graph.core.errors import LoadError
 from graph.core.labels import ATTENDANCE_ROLE, INVITATION_STATUS, resolve
 from graph.core.text import fold
 from graph.people.attendance import ListRow
-from loaders.reading import (DELIMITERS, MAX_CELL_CHARS, _excel_value, _unneutralise, check_xlsx_limits, clean_text,
-                             decode_bytes)
+from loaders.reading import (DELIMITERS, MAX_CELL_CHARS, RawTable, _excel_value, _records, _unneutralise,
+                             check_xlsx_limits, clean_text, decode_bytes)
 from loaders.report import Problem
 from loaders.values import looks_like_email
 
@@ -98,7 +98,7 @@ def _plan(lst: ListFile, where: str, header: list[object], row: int) -> dict[str
     """``{column: index}`` of a header row, or None when it names neither a name nor an e-mail column."""
     plan: dict[str, int] = {}
     for index, cell in enumerate(header):
-        raw = _cell(cell)
+        raw = _cell(cell)[:200]
         if not raw:
             continue
         column = _HEADER.get(fold(raw))
@@ -175,6 +175,8 @@ def _read_csv(data: bytes, filename: str) -> ListFile:
     if bad_lines:
         lst.problems.append(Problem("warning", filename, None, None, None,
                                     f"{len(bad_lines)} line(s) not UTF-8, read as Windows-1252: check the umlauts"))
+    if len(text) + 1 > csv.field_size_limit():
+        csv.field_size_limit(len(text) + 1)  # a cell over the limit rejects its row below, with a clear error
     first = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
 
     def known(delimiter: str) -> int:
@@ -183,7 +185,15 @@ def _read_csv(data: bytes, filename: str) -> ListFile:
 
     delimiter = max(DELIMITERS, key=known)  # first of the best on a tie
     plan = None
-    for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+    width = len(next(csv.reader([first], delimiter=delimiter), []))
+    scratch = RawTable("contacts", filename, [])  # the dataset reader's record splitter (repairs runaway quotes)
+    for number, item in enumerate(_records(scratch, text, delimiter, width), start=1):
+        line, record = item[0], item[1]
+        if len(item) == 3:
+            lst.problems.append(Problem("warning", filename, number, None, None,
+                                        f"a quote opened on line {line} is not closed before the following records; "
+                                        "this line was read without treating quotes specially, the next lines as rows "
+                                        "of their own"))
         if plan is None:
             if not "".join(record).strip():
                 continue

@@ -200,18 +200,27 @@ def _import_body(imp, status: int = 200) -> flask.Response:
 def import_start(gid: str):
     gid = _ident(gid)
     identity = require_role("planner")
-    data = _json(("kind", "filename", "content_base64"), ("kind", "filename", "content_base64"))
-    kind = _text(data, "kind", required=True, limit=20)
+    if flask.request.mimetype == "multipart/form-data":  # a plain file upload: fields kind and file
+        upload = flask.request.files.get("file")
+        kind = flask.request.form.get("kind", "")
+        if upload is None or not upload.filename:
+            raise ApiError(422, "invalid", "file: required (the list as .xlsx or .csv)",
+                           [FieldProblem("file", None, "required", "required")])
+        filename = upload.filename[:200]
+        raw = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    else:
+        data = _json(("kind", "filename", "content_base64"), ("kind", "filename", "content_base64"))
+        kind = _text(data, "kind", required=True, limit=20)
+        filename = _text(data, "filename", required=True, limit=200)
+        content = _text(data, "content_base64", required=True, limit=MAX_UPLOAD_BYTES * 4 // 3 + 8)
+        try:
+            raw = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError(422, "invalid", "content_base64: not base64",
+                           [FieldProblem("content_base64", None, "not base64", "invalid")]) from None
     if kind not in LIST_KINDS:
         raise ApiError(422, "invalid", f"kind: one of {', '.join(LIST_KINDS)}",
-                       [FieldProblem("kind", kind, f"one of {', '.join(LIST_KINDS)}", "invalid")])
-    filename = _text(data, "filename", required=True, limit=200)
-    content = _text(data, "content_base64", required=True, limit=MAX_UPLOAD_BYTES * 4 // 3 + 8)
-    try:
-        raw = base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiError(422, "invalid", "content_base64: not base64",
-                       [FieldProblem("content_base64", None, "not base64", "invalid")]) from None
+                       [FieldProblem("kind", kind[:40], f"one of {', '.join(LIST_KINDS)}", "invalid")])
     gl = _store()
     _gid(gl, gid)
     with _errors():

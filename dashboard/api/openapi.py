@@ -495,11 +495,15 @@ def _guestlist_description(schemas: dict[str, Any], paths: dict[str, Any]) -> No
         "summary": "import a registration or attendance list (.xlsx or .csv, base64): rows matched to contacts, "
                    "the rest listed for review (role planner)",
         "tags": ["guestlists"],
-        "requestBody": body({"type": "object", "additionalProperties": False,
-                             "required": ["kind", "filename", "content_base64"], "properties": {
-                                 "kind": {"type": "string", "enum": ["registration", "attendance"]},
-                                 "filename": {"type": "string", "minLength": 1, "maxLength": 200},
-                                 "content_base64": {"type": "string", "minLength": 1, "maxLength": 14_000_000}}}),
+        "requestBody": {"required": True, "content": {
+            **_media({"type": "object", "additionalProperties": False,
+                      "required": ["kind", "filename", "content_base64"], "properties": {
+                          "kind": {"type": "string", "enum": ["registration", "attendance"]},
+                          "filename": {"type": "string", "minLength": 1, "maxLength": 200},
+                          "content_base64": {"type": "string", "minLength": 1, "maxLength": 14_000_000}}})["content"],
+            "multipart/form-data": {"schema": {"type": "object", "required": ["kind", "file"], "properties": {
+                "kind": {"type": "string", "enum": ["registration", "attendance"]},
+                "file": {"type": "string", "format": "binary", "description": "the list (.xlsx or .csv)"}}}}}},
         "responses": {"201": _json(_ref("ListImport"), "read and matched; open rows wait for review"),
                       **_errors("401", "403", "404", "409", "415", "422")}}}
     paths[base + "/{gid}/imports/{iid}"] = {"parameters": [ident("gid"), ident("iid")], "get": {

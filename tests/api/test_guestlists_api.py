@@ -111,6 +111,19 @@ def test_a_reader_never_sees_guests_and_a_masked_guest_stays_masked(client, api_
     assert names[f"contact:{masked}"][0] != api_ws.rows("contacts", [masked])[masked]["name"]
 
 
+def test_a_list_can_also_be_uploaded_as_a_file(client, api_ws):
+    import io
+
+    gid = saved(client)["id"]
+    r = client.post(f"{P}/guestlists/{gid}/imports", data={"kind": "attendance", "file": (io.BytesIO(CSV), "liste.csv")},
+                    content_type="multipart/form-data", headers=auth("planner"))
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["file"], r.get_json()["matched"], r.get_json()["open"]) == ("liste.csv", 2, 1)
+    r = client.post(f"{P}/guestlists/{gid}/imports", data={"kind": "attendance"}, content_type="multipart/form-data",
+                    headers=auth("planner"))
+    assert r.status_code == 422 and r.get_json()["error"]["problems"][0]["field"] == "file"
+
+
 def test_bad_input_is_named(client, api_ws):
     gid = saved(client)["id"]
     r = client.post(f"{P}/guestlists", json={"name": "X", "guests": ["c004"]}, headers=auth("planner"))

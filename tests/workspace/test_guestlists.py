@@ -69,6 +69,13 @@ def test_reader_names_file_sheet_row_column_and_value():
             (4, "status", "vielleicht")} <= warnings
 
 
+def test_reader_does_not_let_an_open_quote_swallow_rows():
+    lst = read_list(b'Name;E-Mail\n"Anna Schmidt;a@example.org\nBen Braun;b@example.org\nCarla Cruz;c@example.org\n',
+                    "anmeldung.csv")
+    assert [r.name for r in lst.rows][-2:] == ["Ben Braun", "Carla Cruz"] and len(lst.rows) == 3
+    assert lst.warnings[0].row == 2 and "quote opened on line 2" in lst.warnings[0].message
+
+
 def test_reader_refuses_what_it_cannot_read_and_reports_a_missing_header():
     with pytest.raises(LoadError, match=r"liste.pdf: unknown format \.pdf"):
         read_list(b"%PDF", "liste.pdf")
