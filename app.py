@@ -70,6 +70,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    default=float(os.environ.get("NEO4J_RETRY", "15")), metavar="SECONDS",
                    help="query mode: while Neo4j is unreachable, check again at most every SECONDS and switch back "
                         "when it answers (default 15, env NEO4J_RETRY)")
+    p.add_argument("--neo4j-query-timeout", dest="neo4j_query_timeout", type=float,
+                   default=float(os.environ.get("NEO4J_QUERY_TIMEOUT", "30")), metavar="SECONDS",
+                   help="query mode: one read may run at most SECONDS on the server (its transaction timeout); "
+                        "a slower one counts as Neo4j not answering: the banner says 'timed out' and the last "
+                        "loaded data answer (default 30, env NEO4J_QUERY_TIMEOUT)")
     p.add_argument("--neo4j-snapshot", dest="neo4j_snapshot", choices=("warm", "lazy", "off"),
                    default=os.environ.get("NEO4J_SNAPSHOT", "warm"),
                    help="query mode: pull the whole graph for the whole-graph pages (Matchmaking, Kontakte, Analysen, "
@@ -111,8 +116,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     paths = tuple(args.data or ())
     if args.data and args.workspace:
         return _fail("--data serves files read-only; --workspace serves a workspace: choose one", EXIT_REFUSED)
+    # a build kept from an earlier start on the same data and code (loaders/kept.py): per file
+    # content, or per workspace version (not in query mode: Neo4j's data are not versioned here)
+    keep_in = kept.kept_dir() if not args.neo4j_uri else None
+    options = {"no_contacts": bool(args.no_contacts)}
     # query mode serves a workspace only when asked (--workspace): publishes then go to Neo4j too
-    workspace = _serve_workspace(args) if not paths and (not args.neo4j_uri or args.workspace) else None
+    workspace = (_serve_workspace(args, keep_in, options) if not paths and (not args.neo4j_uri or args.workspace)
+                 else None)
     if isinstance(workspace, int):
         return workspace
 
@@ -123,17 +133,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         mask_unconsented(graph)  # no page ever sees a name without consent
         return graph, report
 
-    # a build kept from an earlier start on the same files and code (loaders/kept.py)
-    keep_in = kept.kept_dir() if paths and workspace is None and not args.neo4j_uri else None
-    keep_key = kept.dataset_key(paths, no_contacts=bool(args.no_contacts)) if keep_in is not None else None
-    restored = kept.restore(keep_in, keep_key) if keep_key else None
+    if workspace is not None:
+        version, result, restored = workspace[1], workspace[2], workspace[3]
+        keep_key = kept.workspace_key(workspace[0], version, **options) if keep_in is not None else None
+    else:
+        keep_key = kept.dataset_key(paths, **options) if keep_in is not None and paths else None
+        restored = kept.restore(keep_in, keep_key) if keep_key else None
+        if restored is None and keep_key:
+            kept.discard(keep_in, origin=kept.origin_of(paths))  # builds of these files' former content
     if restored is not None:
         graph, report = restored.graph, restored.report
+        print(f"Partnernetz: kept build restored ({keep_in})", flush=True)
     else:
         try:
-            if workspace is not None:
-                version, result = workspace[1], workspace[2]
-            else:
+            if workspace is None:
                 result = load(*paths) if paths else load(SAMPLE_PATH)
         except LoadError as exc:
             return _fail(str(exc))
@@ -162,13 +175,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _restrictable(args, store, graph)
     app = create_app(graph, settings, report=report, store=store, access=access)
     if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
-        _install_live_workspace(app, workspace[0], version, served)
-    if restored is not None:
-        app.server.config[CONFIG_KEY].seed(restored.entries)
+        _install_live_workspace(app, workspace[0], version, served, keep_in)
+    if restored is not None:  # each index is read from disk when first asked for (warm-up or a request)
+        app.server.config[CONFIG_KEY].seed_lazily(restored.loaders())
     warming = warm_up(app)  # per-dataset indexes of every page (in query mode: the snapshot), in the background
     keeping = None
-    if restored is None and keep_key and len(graph) >= kept.MIN_NODES:
-        keeping = _keep_when_warm(app, warming, keep_in, keep_key, graph, report)
+    if restored is None and keep_key and len(graph) >= kept.min_nodes():
+        keeping = _keep_when_warm(app, warming, keep_in, keep_key, graph, report,
+                                  kept.origin_of([workspace[0]] if workspace is not None else paths))
     if args.workers > 1:
         # every index is built (and frozen out of the garbage collector)
         # before the fork, so the workers share one copy of them
@@ -191,7 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _keep_when_warm(app, warming, folder, key, graph, report):
+def _keep_when_warm(app, warming, folder, key, graph, report, origin=""):
     """Once every page's indexes are built, keep graph, report and indexes
     on disk (a background thread; see loaders/kept.py)."""
     import threading
@@ -201,7 +215,13 @@ def _keep_when_warm(app, warming, folder, key, graph, report):
 
     def run() -> None:
         warming.join()
-        if kept.save(folder, key, graph, report=report, entries=app.server.config[CONFIG_KEY].kept_entries()):
+        ctx = app.server.config[CONFIG_KEY]
+        if ctx.local_graph is not graph:  # a newer version went live meanwhile: this one is not kept
+            return
+        if kept.save(folder, key, graph, report=report, entries=ctx.kept_entries(), origin=origin):
+            if ctx.local_graph is not graph:  # a newer version went live while saving
+                kept.discard(folder, origin=origin)
+                return
             print(f"Partnernetz: build kept for the next start ({folder})", flush=True)
 
     thread = threading.Thread(target=run, name="partnernetz-keep", daemon=True)
@@ -256,7 +276,7 @@ def _restrictable(args: argparse.Namespace, store, local) -> None:
             fallback = MemoryStore(without_contacts(local))
             try:
                 remote = _open_store(args, contacts="none", refresh_interval=args.neo4j_refresh,
-                                     snapshot_mode=args.neo4j_snapshot)
+                                     snapshot_mode=args.neo4j_snapshot, query_timeout=args.neo4j_query_timeout)
                 made["none"] = FallbackStore(remote, fallback, retry_interval=args.neo4j_retry)
             except StoreError as exc:
                 made["none"] = FallbackStore(None, fallback, notice=str(exc))
@@ -265,38 +285,53 @@ def _restrictable(args: argparse.Namespace, store, local) -> None:
     store.restricted = restricted
 
 
-def _serve_workspace(args: argparse.Namespace):
-    """``(path, version, LoadResult)`` of the workspace to serve, None to serve
-    files, or an exit code. The workspace is served with ``--workspace``,
+def _serve_workspace(args: argparse.Namespace, keep_in=None, options=None):
+    """``(path, version, LoadResult, kept build)`` of the workspace to serve
+    (the build kept for its head version in ``keep_in`` when there is one:
+    then the LoadResult is None and nothing is loaded), None to serve files,
+    or an exit code. The workspace is served with ``--workspace``,
     ``$PARTNERNETZ_WORKSPACE``, or by ``python app.py`` without a command."""
+    from loaders import kept
     from loaders.workspace import WorkspaceError, load_workspace, open_or_create
     from loaders.workspace.location import ENV_VAR
 
     if not (args.workspace or args.default_workspace or os.environ.get(ENV_VAR)):
         return None
+    restored = result = None
     try:
         ws, created = open_or_create(args.workspace)
-        version, result = load_workspace(ws)
+        if keep_in is not None:
+            version = ws.head()
+            key = kept.workspace_key(ws.path, version, **(options or {}))
+            restored = kept.restore(keep_in, key)
+            if restored is None:
+                kept.discard(keep_in, origin=kept.origin_of([ws.path]))  # builds of its other versions
+        if restored is None:
+            version, result = load_workspace(ws)
     except WorkspaceError as exc:
         return _fail(str(exc))
     print(f"Partnernetz: workspace {ws.path} (version {version}"
           f"{'; created from the bundled sample' if created else ''})", flush=True)
-    return ws.path, version, result
+    return ws.path, version, result, restored
 
 
-def _install_live_workspace(app, path: Path, version: int, served) -> None:
-    """Every serving process switches to a newly published version (see dashboard/live.py)."""
+def _install_live_workspace(app, path: Path, version: int, served, keep_in=None) -> None:
+    """Every serving process switches to a newly published version (see dashboard/live.py).
+    The kept build of the version served before is deleted then (it may hold erased data)."""
     from dashboard.live import LiveData, install_live_data
+    from loaders import kept
     from loaders.workspace import WorkspaceFile, load_workspace
+    from loaders.workspace.live_update import updater
     from loaders.workspace.store import read_head
 
     def load_newest():
+        kept.discard(keep_in, origin=kept.origin_of([path]))
         newest, result = load_workspace(WorkspaceFile(path))
         graph, report = served(result.graph, result.report)
         return newest, graph, report
 
     install_live_data(app, LiveData(app, version=version, head=lambda: read_head(path), load=load_newest,
-                                    path=str(path)))
+                                    path=str(path), update=updater(path)))
 
 
 def _serve_workers(server, *, host: str, port: int, workers: int) -> int:
@@ -343,7 +378,8 @@ def _query_store(args: argparse.Namespace, local: "PartnerGraph"):
     fallback = MemoryStore(local)
     try:
         remote = _open_store(args, contacts="none" if args.no_contacts else "masked",
-                             refresh_interval=args.neo4j_refresh, snapshot_mode=args.neo4j_snapshot)
+                             refresh_interval=args.neo4j_refresh, snapshot_mode=args.neo4j_snapshot,
+                             query_timeout=args.neo4j_query_timeout)
     except StoreError as exc:
         print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
         return FallbackStore(None, fallback, notice=str(exc))

@@ -256,13 +256,36 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--login", action="store_true",
                    help="run twice: without login, then with every user signed in with its own session; report both")
     p.add_argument("--base", help="checkout of the previous commit: the same users against it, same run")
+    p.add_argument("--against", metavar="COMMIT",
+                   help="the previous commit, checked out into a temporary worktree: the same users against it")
+    p.add_argument("--data", metavar="PATH", help="serve this dataset folder (instead of a generated --nodes one)")
+    p.add_argument("--kept-dir", metavar="DIR",
+                   help="start from the build kept in DIR (PARTNERNETZ_KEPT_DIR; a restart, as after a deploy); "
+                        "default: keeping off, the server loads and warms up from the files")
     args = p.parse_args(argv)
-    n = parse_size(args.nodes)
-    folder, _ = dataset(n, args.seed, Path(args.data_dir))
-    if args.base:
+    if args.data:
+        folder = Path(args.data)
+        n = parse_size(args.nodes)  # for the report only
+    else:
+        n = parse_size(args.nodes)
+        folder, _ = dataset(n, args.seed, Path(args.data_dir))
+    if args.base or args.against:
+        import subprocess
+        import tempfile
+
         results = {"this commit": run_once(args, folder, n)}
-        print(f"previous commit ({args.base}):")
-        results["previous commit"] = run_once(args, folder, n, root=Path(args.base))
+        scratch = Path(tempfile.mkdtemp(prefix="partnernetz-loadtest-")) / "against"
+        base = Path(args.base) if args.base else scratch
+        try:
+            if args.against:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(scratch), args.against],
+                               check=True, capture_output=True)
+            print(f"previous commit ({args.against or args.base}):")
+            results["previous commit"] = run_once(args, folder, n, root=base)
+        finally:
+            if args.against:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(scratch)],
+                               capture_output=True)
         Path(args.out).write_text(json.dumps(results, indent=2))
         print(f"JSON: {args.out}", file=sys.stderr)
         return 0
@@ -325,7 +348,7 @@ def run_once(args, folder: Path, n: int, accounts: Path | None = None, root: Pat
     load_start = os.getloadavg()[0]
     # a kept build is written once, in the background, after the warm-up: not while users click
     server = Server(folder, free_port(), workers=args.workers, extra=extra, root=root,
-                    env={"PARTNERNETZ_KEPT_DIR": "off"})
+                    env={"PARTNERNETZ_KEPT_DIR": getattr(args, "kept_dir", None) or "off"})
     peak: dict[str, float] = {}
     sampling = threading.Event()
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 import flask
 
 from dashboard.settings import Settings
-from graph.core.cache import cached, entries, forget
+from graph.core.cache import cached, entries, forget, provide
 from graph.core.model import PartnerGraph
 from graph.store import MemoryStore
 
@@ -238,6 +238,13 @@ class AppContext:
             if isinstance(key, tuple) and len(key) == 2 and key[0] == "@app":
                 key = (self._namespace, key[1])
             cached(g, key, lambda value=value: value)
+
+    def seed_lazily(self, loaders: dict[Any, Callable[[], Any]]) -> None:
+        """Like :meth:`seed`, but each value is read by its function when first
+        asked for (by a request or the warm-up), so start-up does not wait for
+        indexes of pages nobody has opened yet."""
+        provide(self.graph, {((self._namespace, key[1]) if isinstance(key, tuple) and len(key) == 2
+                              and key[0] == "@app" else key): load for key, load in loaders.items()})
 
     def _mine(self, key: Any) -> bool:
         return isinstance(key, tuple) and len(key) == 2 and key[0] == self._namespace

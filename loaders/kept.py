@@ -2,20 +2,37 @@
 indexes, on local disk per dataset version, so a restart on the same data
 answers in seconds instead of loading and indexing again.
 
-A kept build is one pickle file named by a key over everything that shapes
-it: the content of the dataset files, the source code of ``graph/``,
-``loaders/`` and ``dashboard/`` (a new version of the code never reads an old
-build), and the serving options (``--no-contacts``). It is written by this
-program only, into a private cache directory (``0700``; the file ``0600``),
-atomically (a reader sees the old file or the complete new one), and read
-only from there — pickle is safe here because nothing else writes it. Only
-the newest :data:`KEEP` build stays: a build of erased or changed data is
-unreachable (its key differs) and is deleted by the next save.
+A kept build is a folder named by a key over everything that shapes it: the
+content of the dataset files (or, for a workspace, the workspace and its head
+version: :func:`workspace_key`), the source code of ``graph/``, ``loaders/``
+and ``dashboard/`` (a new version of the code never reads an old build), and
+the serving options (``--no-contacts``). It holds
+
+- ``graph.pkl``: the graph and its load report (read at start, before the
+  first request);
+- ``entries.pkl``: where each cached index lies (file, byte range, arrays);
+- ``objects.bin``: the indexes, each pickled on its own, so a page's indexes
+  are read when that page (or the background warm-up) first asks for them,
+  not before ``/`` answers (:meth:`Kept.loaders`);
+- ``arrays.bin``: every numpy array of the indexes, raw and 64-byte aligned,
+  memory-mapped on restore (pickle protocol 5 out-of-band buffers): nothing
+  is copied at start, the pages come from the OS page cache, and processes
+  on the same build (forked workers, a second server) share them. The map is
+  copy-on-write (``ACCESS_COPY``): code that changes an array in place
+  changes its own copy, never the file.
+
+It is written by this program only, into a private cache directory
+(``0700``; files ``0600``), atomically (built in a temporary folder, then
+renamed: a reader sees no build or the complete one), and read only from
+there — pickle is safe here because nothing else writes it. Only the newest
+:data:`KEEP` build stays: a build of erased or changed data is unreachable (its
+key differs) and is deleted by the next save, or at once by :func:`discard`
+when the served data change.
 
 The directory is ``$PARTNERNETZ_KEPT_DIR`` or the user cache directory
 (``platformdirs``); ``PARTNERNETZ_KEPT_DIR=off`` turns keeping off. Small
-datasets (below :data:`MIN_NODES`) load faster than their pickle and are not
-kept.
+datasets (below :func:`min_nodes`, default :data:`MIN_NODES`) load faster
+than their pickle and are not kept.
 
 >>> import tempfile, os
 >>> from graph.core.model import PartnerGraph
@@ -35,34 +52,50 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import mmap
 import os
 import pickle
+import shutil
+import sqlite3
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-__all__ = ["KEEP", "MIN_NODES", "Kept", "kept_dir", "dataset_key", "save", "restore"]
+__all__ = ["KEEP", "MIN_NODES", "Kept", "kept_dir", "min_nodes", "dataset_key", "workspace_key", "origin_of", "save",
+           "restore", "discard"]
 
 #: Number of kept builds left after a save (the newest): one, so that a
 #: build holding data since erased from the files does not outlive the next save.
 KEEP = 1
-#: Smallest dataset (graph nodes) worth keeping.
+#: Smallest dataset (graph nodes) worth keeping (``$PARTNERNETZ_KEPT_MIN_NODES`` overrides).
 MIN_NODES = 20_000
 #: Bumped when the file layout changes.
-FORMAT = "partnernetz-kept-1"
+FORMAT = "partnernetz-kept-2"
 _SUFFIX = ".kept"
+_ALIGN = 64
 _ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
 class Kept:
-    """A restored build: the graph, its load report, its cached indexes by name."""
+    """A restored build: the graph, its load report, its cached indexes by name.
+
+    :attr:`entries` reads every index now; :meth:`loaders` gives one
+    zero-argument function per index that reads it when called (once)."""
 
     graph: Any
     report: Any
-    entries: dict[Any, Any]
+    _loaders: dict[Any, Callable[[], Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def entries(self) -> dict[Any, Any]:
+        return {key: load() for key, load in self._loaders.items()}
+
+    def loaders(self) -> dict[Any, Callable[[], Any]]:
+        return dict(self._loaders)
 
 
 def kept_dir(environ: dict[str, str] | None = None) -> Path | None:
@@ -78,6 +111,15 @@ def kept_dir(environ: dict[str, str] | None = None) -> Path | None:
     except ImportError:  # pragma: no cover - platformdirs is a dependency
         return None
     return Path(platformdirs.user_cache_dir("partnernetz", appauthor=False)) / "kept"
+
+
+def min_nodes(environ: dict[str, str] | None = None) -> int:
+    """Smallest graph kept: ``$PARTNERNETZ_KEPT_MIN_NODES`` or :data:`MIN_NODES`."""
+    environ = os.environ if environ is None else environ
+    try:
+        return int(environ.get("PARTNERNETZ_KEPT_MIN_NODES", MIN_NODES))
+    except ValueError:
+        return MIN_NODES
 
 
 def _files(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -96,6 +138,14 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+def _base_hash(options: dict[str, Any]) -> "hashlib._Hash":
+    h = hashlib.sha256(FORMAT.encode())
+    h.update(sys.version.encode())
+    h.update(_code_digest().encode())
+    h.update(repr(sorted(options.items())).encode())
+    return h
+
+
 def dataset_key(paths: Iterable[str | os.PathLike], **options: Any) -> str:
     """Key of a build from dataset files (their content, not their dates),
     the program's code and the serving ``options``.
@@ -105,10 +155,7 @@ def dataset_key(paths: Iterable[str | os.PathLike], **options: Any) -> str:
     >>> dataset_key([f]) == dataset_key([f]) != dataset_key([f], no_contacts=True)
     True
     """
-    h = hashlib.sha256(FORMAT.encode())
-    h.update(sys.version.encode())
-    h.update(_code_digest().encode())
-    h.update(repr(sorted(options.items())).encode())
+    h = _base_hash(options)
     for f in _files(paths):
         h.update(f.name.encode())
         with open(f, "rb") as fh:
@@ -117,45 +164,97 @@ def dataset_key(paths: Iterable[str | os.PathLike], **options: Any) -> str:
     return h.hexdigest()[:32]
 
 
-def _picklable(value: Any, graph: Any) -> bool:
-    """Whether ``value`` pickles (the graph itself stood in by a reference)."""
-
-    class Probe(pickle.Pickler):
-        def persistent_id(self, obj: Any) -> Any:
-            return "graph" if obj is graph else None
-
+def workspace_key(path: str | os.PathLike, version: int, **options: Any) -> str:
+    """Key of a build of workspace ``path`` at ``version``: the workspace
+    (its place and creation stamp), the version's record (number, time, kind,
+    counts), the workspace's journal length and row counts (cheap queries,
+    never a read of the data), the code and ``options``. Every publish,
+    edit, revert, consent change and erasure makes a new version, so a build
+    of an older version is never served for a newer one.
+    """
+    h = _base_hash(options)
+    h.update(str(Path(path).resolve()).encode())
+    con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=30)
     try:
-        Probe(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-        return True
-    except Exception:  # noqa: BLE001 - any unpicklable part (a lock, a lambda) leaves this entry out
+        con.execute("BEGIN")
+        created = con.execute("SELECT value FROM meta WHERE key = 'created'").fetchone()
+        record = con.execute("SELECT id, parent, time, kind, counts FROM versions WHERE id = ?", (version,)).fetchone()
+        seq = con.execute("SELECT coalesce(max(seq), 0), count(*) FROM journal WHERE version <= ?", (version,)).fetchone()
+        head = con.execute("SELECT coalesce(max(id), 0) FROM versions").fetchone()
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    h.update(repr((created, version, record, seq, head[0] == version)).encode())
+    return h.hexdigest()[:32]
+
+
+# ------------------------------------------------------------------ writing
+class _Writer(pickle.Pickler):
+    """Pickles one value; numpy arrays' data go out of band into ``arrays``."""
+
+    def __init__(self, out: io.BytesIO, arrays: Any, graph: Any):
+        super().__init__(out, protocol=5, buffer_callback=self._buffer)
+        self._arrays, self._graph = arrays, graph
+        self.ranges: list[tuple[int, int]] = []
+
+    def persistent_id(self, obj: Any) -> Any:
+        return "graph" if obj is self._graph else None
+
+    def _buffer(self, buffer: pickle.PickleBuffer) -> bool:
+        try:
+            raw = buffer.raw()
+        except BufferError:  # not contiguous: pickled in band
+            return True
+        position = self._arrays.tell()
+        pad = -position % _ALIGN
+        if pad:
+            self._arrays.write(b"\0" * pad)
+            position += pad
+        self._arrays.write(raw)
+        self.ranges.append((position, raw.nbytes))
         return False
 
 
-def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any, entries: dict[Any, Any]) -> bool:
+def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any, entries: dict[Any, Any],
+         origin: str = "") -> bool:
     """Write a build under ``key`` (atomically); prune older builds. Entries
     that cannot be pickled are left out (they are rebuilt after a restore).
+    ``origin`` names where the data came from (:func:`origin_of`; see :func:`discard`).
     Returns whether the build was written; never raises for a disk problem."""
     if folder is None:
         return False
     folder = Path(folder)
-    payload = {"format": FORMAT, "graph": graph, "report": report, "entries": dict(entries)}
     was_enabled = gc.isenabled()
     gc.disable()
     tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
-        with os.fdopen(fd, "wb") as fh:
-            try:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - retry without the entries that do not pickle
-                fh.seek(0)
-                fh.truncate()
-                payload["entries"] = {k: v for k, v in payload["entries"].items() if _picklable(v, graph)}
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / f"{key}{_SUFFIX}")
+        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-"))
+        with _private(tmp / "origin.txt") as fh:
+            fh.write(origin.encode())
+        with _private(tmp / "graph.pkl") as fh:
+            pickle.dump({"format": FORMAT, "graph": graph, "report": report}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        index: list[tuple[Any, int, int, list[tuple[int, int]]]] = []
+        with _private(tmp / "objects.bin") as objects, _private(tmp / "arrays.bin") as arrays:
+            for name, value in entries.items():
+                out = io.BytesIO()
+                writer = _Writer(out, arrays, graph)
+                mark = arrays.tell()
+                try:
+                    writer.dump(value)
+                except Exception:  # noqa: BLE001 - any unpicklable part (a lock, a lambda) leaves this entry out
+                    arrays.seek(mark)
+                    arrays.truncate()
+                    continue
+                start = objects.tell()
+                objects.write(out.getbuffer())
+                index.append((name, start, objects.tell() - start, writer.ranges))
+        with _private(tmp / "entries.pkl") as fh:
+            pickle.dump({"format": FORMAT, "entries": index}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        target = folder / f"{key}{_SUFFIX}"
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
         tmp = None
         _prune(folder)
         return True
@@ -164,38 +263,156 @@ def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any,
         return False
     finally:
         if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
         if was_enabled:
             gc.enable()
 
 
+class _private:
+    """A new file opened for writing with mode 0600, synced to disk on close."""
+
+    def __init__(self, path: Path):
+        self.fh = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+    def __enter__(self):
+        return self.fh
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            if exc[0] is None:
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+        finally:
+            self.fh.close()
+
+
+def _builds(folder: Path) -> list[Path]:
+    return [p for p in folder.glob(f"*{_SUFFIX}") if not p.name.startswith(".")]
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _prune(folder: Path) -> None:
-    builds = sorted(folder.glob(f"*{_SUFFIX}"), key=lambda f: f.stat().st_mtime, reverse=True)
+    builds = sorted(_builds(folder), key=lambda f: f.stat().st_mtime, reverse=True)
     for old in builds[KEEP:]:
-        old.unlink(missing_ok=True)
+        _remove(old)
+    for leftover in folder.glob(".tmp-*"):  # a save killed half-way
+        if leftover.stat().st_mtime < _now() - 3600:
+            _remove(leftover)
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def origin_of(paths: Iterable[str | os.PathLike]) -> str:
+    """Where a build's data come from: the dataset files' or the workspace's resolved paths."""
+    return "\n".join(str(Path(p).resolve()) for p in paths)
+
+
+def discard(folder: str | os.PathLike | None, *, origin: str | None = None, keep: str | None = None) -> int:
+    """Delete the kept builds in ``folder`` of data from ``origin`` (all when
+    None) but ``keep`` (a key), e.g. when the served data changed (a build of
+    erased data must not wait for the next save). Builds of other data stay.
+    Returns how many were deleted."""
+    if folder is None or not Path(folder).is_dir():
+        return 0
+    gone = 0
+    for build in _builds(Path(folder)):
+        if keep is not None and build.name == f"{keep}{_SUFFIX}":
+            continue
+        if origin is not None:
+            try:
+                if (build / "origin.txt").read_text() != origin:
+                    continue
+            except OSError:  # an older layout or a broken build: of unknown origin, so never served again
+                pass
+        _remove(build)
+        gone += 1
+    return gone
+
+
+# ------------------------------------------------------------------ reading
+class _Reader(pickle.Unpickler):
+    def __init__(self, data: Any, graph: Any, buffers: list[Any]):
+        super().__init__(io.BytesIO(data), buffers=buffers)
+        self._graph = graph
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid == "graph":
+            return self._graph
+        raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+
+
+def _mapped(path: Path) -> Any:
+    """``path`` mapped copy-on-write (an empty file: empty bytes)."""
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
 
 
 def restore(folder: str | os.PathLike | None, key: str) -> Kept | None:
     """The build kept under ``key``, or None (none kept, unreadable: then it
-    is removed and the data are loaded from the files as usual)."""
+    is removed and the data are loaded from the files as usual). The graph
+    and report are read now, the indexes when asked for (:meth:`Kept.loaders`)."""
     if folder is None:
         return None
     path = Path(folder) / f"{key}{_SUFFIX}"
-    if not path.is_file():
+    if not path.exists():
         return None
     was_enabled = gc.isenabled()
     gc.disable()  # millions of acyclic objects: no collection passes while they arrive
     try:
-        with open(path, "rb") as fh:
-            payload = pickle.load(fh)
-        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        if not path.is_dir():
             raise ValueError("not a kept build of this version")
+        with open(path / "entries.pkl", "rb") as fh:
+            index = pickle.load(fh)
+        with open(path / "graph.pkl", "rb") as fh:
+            head = pickle.load(fh)
+        if not (isinstance(head, dict) and head.get("format") == FORMAT and isinstance(index, dict)
+                and index.get("format") == FORMAT):
+            raise ValueError("not a kept build of this version")
+        objects, arrays = _mapped(path / "objects.bin"), _mapped(path / "arrays.bin")
         os.utime(path)  # the newest in use stays on prune
-        return Kept(payload["graph"], payload["report"], payload["entries"])
-    except Exception as exc:  # noqa: BLE001 - a broken file is never fatal: load from the files
+        graph = head["graph"]
+        loaders = {name: _loader(objects, arrays, graph, start, size, ranges)
+                   for name, start, size, ranges in index["entries"]}
+        return Kept(graph, head["report"], loaders)
+    except Exception as exc:  # noqa: BLE001 - a broken build is never fatal: load from the files
         print(f"partnernetz: ignoring the kept build {path.name}: {exc}", file=sys.stderr)
-        path.unlink(missing_ok=True)
+        _remove(path)
         return None
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _loader(objects: Any, arrays: Any, graph: Any, start: int, size: int,
+            ranges: list[tuple[int, int]]) -> Callable[[], Any]:
+    """Reads one index on its first call (with the garbage collector paused)."""
+    done: list[Any] = []
+    guard = threading.Lock()
+
+    def load() -> Any:
+        with guard:
+            if not done:
+                view = memoryview(arrays)
+                was_enabled = gc.isenabled()
+                gc.disable()
+                try:
+                    done.append(_Reader(memoryview(objects)[start:start + size], graph,
+                                        [view[a:a + n] for a, n in ranges]).load())
+                finally:
+                    if was_enabled:
+                        gc.enable()
+            return done[0]
+
+    return load

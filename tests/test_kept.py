@@ -4,6 +4,12 @@ else (other files, other options, a broken file) loads from the files."""
 
 from __future__ import annotations
 
+import argparse
+import json
+import mmap
+
+import numpy as np
+import plotly
 import pytest
 
 from dashboard.app import create_app, warm_up
@@ -73,9 +79,209 @@ def test_only_the_newest_builds_stay_and_files_are_private(tmp_path):
     assert len(left) == kept.KEEP
     assert kept.restore(folder, f"k{kept.KEEP + 1}").entries == {}  # the lock could not be kept: left out
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
-    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in folder.iterdir())
+    for build in folder.iterdir():  # one folder per build, private, its files too
+        assert oct(build.stat().st_mode & 0o777) == "0o700"
+        assert all(oct(f.stat().st_mode & 0o777) == "0o600" for f in build.iterdir())
 
 
 def test_keeping_can_be_turned_off():
     assert kept.kept_dir({"PARTNERNETZ_KEPT_DIR": "off"}) is None
     assert str(kept.kept_dir({"PARTNERNETZ_KEPT_DIR": "/x/y"})) == "/x/y"
+
+
+PAGES = ("dashboard.pages.network", "dashboard.pages.matchmaking", "dashboard.pages.contacts",
+         "dashboard.pages.analytics", "dashboard.pages.data")
+
+
+def _answers(app) -> dict[str, str]:
+    """What the pages and the explorer answer on ``app``'s data (layouts in both languages,
+    searches, neighbourhoods, paths, matchmaking) as comparable JSON text."""
+    import importlib
+
+    from graph.analysis.matchmaking import project_target, rank
+
+    ctx = app.server.config[CONFIG_KEY]
+    out: dict[str, str] = {}
+    with app.server.app_context():
+        for name in PAGES:
+            for lang in ("de", "en"):
+                out[f"{name}.{lang}"] = json.dumps(importlib.import_module(name).layout(lang),
+                                                   cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True)
+        store, g = ctx.store, ctx.graph
+        institutions = sorted(g.nodes("institution"))[:5]
+        projects = sorted(g.nodes("project"))[:3]
+        for word in ("Uni", "Stadtwerke", "Mnchen", "water", g.node(institutions[0])["label"][:6]):
+            out[f"search {word}"] = repr(store.search(word, limit=20))
+        for node in institutions[:3] + projects[:1]:
+            for radius in (1, 2):
+                sub = store.ego_network(node, radius=radius)
+                out[f"ego {node} {radius}"] = repr((sorted(sub.nodes), sorted(map(repr, sub.edges))))
+        out["path"] = repr(store.shortest_paths(institutions[0], projects[0], k=3))
+        out["overview"] = repr(store.overview())
+        for project in projects:
+            index = ctx.cached("matchmaking.index", lambda: None)  # the page's index (kept or built)
+            out[f"match {project}"] = repr(rank(g, project_target(g, project), index=index))
+    return out
+
+
+def test_a_kept_build_answers_as_a_fresh_build(dataset, tmp_path):
+    """Kept and restored (indexes read lazily, arrays memory-mapped) == built from the files."""
+    result = load(dataset)
+    fresh = create_app(result.graph, report=result.report)
+    warm_up(fresh).join()
+    key = kept.dataset_key([dataset])
+    assert kept.save(tmp_path, key, result.graph, report=result.report,
+                     entries=fresh.server.config[CONFIG_KEY].kept_entries())
+
+    restored = kept.restore(tmp_path, key)
+    again = create_app(restored.graph, report=restored.report)
+    ctx = again.server.config[CONFIG_KEY]
+    ctx.seed_lazily(restored.loaders())
+    assert ctx.cached_names() == set()  # nothing read yet: each index when first asked for
+    assert _answers(again) == _answers(fresh)
+    warm_up(again).join()
+    built = fresh.server.config[CONFIG_KEY].cached_names()
+    assert ctx.cached_names() <= built
+    with again.server.app_context():  # the rest (e.g. what a kept page layout needed) is read, never built
+        for name in built - ctx.cached_names():
+            assert ctx.cached(name, lambda: pytest.fail(f"{name} built again")) is not None
+    assert ctx.cached_names() == built
+
+
+def test_arrays_are_memory_mapped_and_copy_on_write(tmp_path):
+    from graph.core.model import PartnerGraph
+
+    g = PartnerGraph()
+    array = np.arange(100_000, dtype=np.int64)
+    assert kept.save(tmp_path, "k", g, report=None, entries={"a": {"rows": array, "g": g}})
+    before = (tmp_path / "k.kept" / "arrays.bin").read_bytes()
+    value = kept.restore(tmp_path, "k").entries["a"]
+    assert value["g"] is not g and isinstance(value["g"], PartnerGraph)  # the restored graph, not a copy
+    rows = value["rows"]
+    assert np.array_equal(rows, array)
+    base = rows
+    while getattr(base, "base", None) is not None and not isinstance(base, (mmap.mmap, memoryview)):
+        base = base.base
+    assert isinstance(base, (mmap.mmap, memoryview))  # not copied into the process at start
+    rows[:10] = -1  # in place: the process's own copy of the page
+    assert (tmp_path / "k.kept" / "arrays.bin").read_bytes() == before
+
+
+def _args(path, **kw) -> argparse.Namespace:
+    return argparse.Namespace(workspace=str(path), default_workspace=False, **kw)
+
+
+def test_a_workspace_build_is_kept_per_head_version_never_stale(dataset, tmp_path):
+    """The workspace's head version is the key: a restart on the same version gets the kept
+    build (nothing loaded); after a new version (publish, edit, erasure …) the old build is
+    not served and is deleted."""
+    import app as entry
+    from loaders.workspace.location import create_workspace
+    from loaders.workspace.preview import make_preview, publish_now
+
+    ws = create_workspace(tmp_path / "ws.sqlite", sample=False)
+    publish_now(ws, make_preview(ws, dataset), user="test", message="first")
+    folder = tmp_path / "kept"
+    opts = {"no_contacts": False}
+
+    path, version, result, restored = entry._serve_workspace(_args(ws.path), folder, opts)
+    assert restored is None and result is not None and version == 1
+    key = kept.workspace_key(path, version, **opts)
+    assert kept.workspace_key(path, version, no_contacts=True) != key
+    assert kept.save(folder, key, result.graph, report=result.report, entries={}, origin=kept.origin_of([path]))
+    assert kept.save(folder / "other", "x", result.graph, report=None, entries={}, origin="/elsewhere")
+
+    _, version2, result2, restored2 = entry._serve_workspace(_args(ws.path), folder, opts)
+    assert version2 == 1 and result2 is None and restored2 is not None
+    assert sorted(restored2.graph.nodes()) == sorted(result.graph.nodes())
+
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    for f in dataset.iterdir():
+        (changed / f.name).write_bytes(f.read_bytes())
+    lines = (changed / "institutions.csv").read_text().splitlines()
+    (changed / "institutions.csv").write_text("\n".join(lines[:-1]) + "\n")  # one institution less
+    publish_now(ws, make_preview(ws, changed), user="test", message="second")
+    assert kept.workspace_key(path, 2, **opts) != key
+
+    _, version3, result3, restored3 = entry._serve_workspace(_args(ws.path), folder, opts)
+    assert version3 == 2 and restored3 is None and result3 is not None
+    assert len(result3.graph) < len(result.graph)  # the new version's data, not the kept one
+    assert not list(folder.glob("*.kept"))  # the stale build is gone at once
+    assert list((folder / "other").glob("*.kept"))  # builds of other data stay
+    assert kept.discard(folder / "other", origin="/elsewhere") == 1
+
+
+def test_node_metrics_estimate_betweenness_on_large_graphs():
+    """Above the exact limit betweenness is sampled (seconds, not hours, on a heavy-tailed
+    100k graph): the hub of a star-of-stars still ranks first, values are scaled to the graph."""
+    from graph.analysis import node_metrics as nm
+    from graph.core.model import PartnerGraph
+
+    g = PartnerGraph(with_laender=False)
+    hub = g.add_node("project", "hub", label="Hub", illustrative=True)
+    n = 0
+    for i in range(60):
+        mid = g.add_node("institution", f"m{i}", label=f"M{i}", illustrative=True)
+        g.add_edge(mid, hub, "participates_in", illustrative=True)
+        for _ in range(100):
+            leaf = g.add_node("project", f"p{n}", label=f"P{n}", illustrative=True)
+            g.add_edge(mid, leaf, "participates_in", illustrative=True)
+            n += 1
+    assert len(g) > nm.EXACT_BETWEENNESS_LIMIT
+    values = nm.node_metrics(g).values["betweenness"]
+    ranked = sorted(values, key=values.get, reverse=True)
+    assert ranked[0] == hub and set(ranked[1:61]) == {f"institution:m{i}" for i in range(60)}
+    assert values["project:p0"] == 0.0
+    # exact value for the hub: pairs of leaves/mids in different branches; the estimate is close
+    branch = 101
+    exact_hub = (60 * 59 / 2) * branch * branch
+    assert 0.7 * exact_hub < values[hub] < 1.3 * exact_hub
+
+
+def test_serve_keeps_a_workspace_build_and_restarts_from_it(tmp_path):
+    """`python app.py serve --workspace` end to end: the first start keeps its build once
+    warm, the restart says it restored it and serves the same data."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PARTNERNETZ_KEPT_DIR": str(tmp_path / "kept"), "PARTNERNETZ_KEPT_MIN_NODES": "0"}
+
+    def start(marker: str) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = tmp_path / f"{marker.split()[1]}.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--workspace",
+                                     str(tmp_path / "ws.sqlite")], cwd=root, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 240
+            while marker not in log.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.2)
+            while True:  # the restart: serving, with the kept graph
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as resp:
+                        assert resp.status == 200
+                        break
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                    time.sleep(0.2)
+            return log.read_text()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    first = start("build kept")
+    assert "kept build restored" not in first
+    again = start("kept build restored")
+    shown = [line for line in first.splitlines() if line.startswith("Partnernetz: http")]
+    assert shown and shown[0].split("(", 1)[1] in again  # same workspace, version and graph size

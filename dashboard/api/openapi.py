@@ -372,6 +372,7 @@ def openapi_document() -> dict[str, Any]:
         paths.update(_table_paths(table))
     schemas.update(_followup_schemas())
     paths.update(_followup_paths())
+    _guestlist_description(schemas, paths)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Partnernetz API", "version": "1",
@@ -384,3 +385,148 @@ def openapi_document() -> dict[str, Any]:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
         "paths": paths,
     }
+
+
+def _guestlist_description(schemas: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Guest lists for events, invitation statuses, imported registration and attendance lists
+    (routes in :mod:`dashboard.api.guestlists`)."""
+    text, integer, boolean = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+    nullable_int, nullable_text = {"type": "integer", "nullable": True}, {"type": "string", "nullable": True}
+    status = {"type": "string", "enum": ["invited", "accepted", "declined", "attended"]}
+    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+    summary_props = {"id": integer, "name": text, "owner": text, "created": text, "event": text, "event_label": text,
+                     "settings": {"type": "object"}, "version": integer, "counts": counts}
+    schemas["GuestList"] = {"type": "object", "required": list(summary_props), "properties": summary_props}
+    schemas["GuestListSaved"] = {"type": "object", "required": [*summary_props, "new_event_version", "live"],
+                                 "properties": {**summary_props, "new_event_version": nullable_int, "live": boolean}}
+    schemas["Guest"] = {"type": "object", "required": ["contact", "name", "status", "added", "masked"], "properties": {
+        "contact": text, "name": text, "institution": text, "sector": text, "land": text, "status": status,
+        "status_label": text, "added": {"type": "string", "enum": ["list", "import"]}, "masked": boolean}}
+    schemas["QuotaCheck"] = {"type": "object", "required": ["dimension", "value", "invited", "attended"], "properties": {
+        "dimension": text, "value": text, "label": text, "min": nullable_int, "max": nullable_int, "invited": integer,
+        "attended": integer, "met_invited": boolean, "met_attended": boolean}}
+    import_summary = {"type": "object", "required": ["id", "file", "kind", "state", "open"], "properties": {
+        "id": integer, "file": text, "kind": text, "state": text, "time": text, "open": integer, "version": nullable_int}}
+    schemas["GuestListDetail"] = {"type": "object", "required": [*summary_props, "guests", "quota", "imports"],
+                                  "properties": {**summary_props, "guests": {"type": "array", "items": _ref("Guest")},
+                                                 "quota": {"type": "array", "items": _ref("QuotaCheck")},
+                                                 "imports": {"type": "array", "items": import_summary}}}
+    row_props = {"number": integer, "name": text, "email": text, "institution": text, "role": text, "status": text,
+                 "match": nullable_text, "how": nullable_text, "suggestion": nullable_text,
+                 "resolution": nullable_text, "contact": nullable_text, "new_institution": nullable_text}
+    problem = {"type": "object", "required": ["level", "file", "message"], "properties": {
+        "level": text, "file": text, "row": nullable_int, "column": nullable_text, "value": nullable_text,
+        "message": text}}
+    schemas["ListImport"] = {"type": "object", "required": ["id", "guestlist", "file", "kind", "state", "read",
+                                                            "rejected", "matched", "open", "rows", "problems"],
+                             "properties": {"id": integer, "guestlist": integer, "time": text, "user": text,
+                                            "file": text, "kind": text, "state": text, "version": nullable_int,
+                                            "read": integer, "rejected": integer, "matched": integer, "open": integer,
+                                            "rows": {"type": "array", "items": {"type": "object",
+                                                                                "required": ["number"],
+                                                                                "properties": row_props}},
+                                            "problems": {"type": "array", "items": problem}}}
+    schemas["AttendanceConfirmed"] = {"type": "object", "required": ["version", "attendance", "new_contacts", "moved",
+                                                                     "added", "ignored", "live", "counts"],
+                                      "properties": {"version": nullable_int,
+                                                     "attendance": {"type": "array", "items": text},
+                                                     "new_contacts": {"type": "array", "items": text},
+                                                     "moved": {"type": "array", "items": {"type": "object"}},
+                                                     "added": {"type": "array", "items": text},
+                                                     "kept": {"type": "array", "items": {"type": "object"}},
+                                                     "ignored": integer, "live": boolean, "counts": counts}}
+    schemas["InvitationEvent"] = {"type": "object", "required": ["seq", "time", "user", "guestlist", "contact", "to"],
+                                  "properties": {"seq": integer, "time": text, "user": text, "guestlist": integer,
+                                                 "contact": text, "from": nullable_text, "to": status, "source": text}}
+
+    def ident(name: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}}
+
+    lang = {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["de", "en"]}}
+    base = f"{PREFIX}/guestlists"
+    body = lambda schema: {"required": True, **_media(schema)}  # noqa: E731
+    paths[base] = {
+        "get": {"operationId": "guestlists", "summary": "saved guest lists with their event and guests per status",
+                "tags": ["guestlists"], "parameters": [lang],
+                "responses": {"200": _json({"type": "array", "items": _ref("GuestList")}, "oldest first"),
+                              **_errors("401", "409", "422")}},
+        "post": {"operationId": "save_guestlist",
+                 "summary": "save a guest list for an existing event, or for a new one (role planner; a new event: editor)",
+                 "tags": ["guestlists"],
+                 "requestBody": body({"type": "object", "additionalProperties": False, "required": ["name", "guests"],
+                                      "properties": {
+                                          "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                                          "guests": {"type": "array", "minItems": 1, "maxItems": 5000,
+                                                     "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                                                     "description": "contact ids (c001 or contact:c001)"},
+                                          "event": {"type": "string", "minLength": 1, "maxLength": 400,
+                                                    "description": "an existing event's id"},
+                                          "new_event": {"type": "object", "additionalProperties": {"type": "string"},
+                                                        "description": "events columns: title (required), date, city, "
+                                                                       "country, themes, kind, id"},
+                                          "settings": {"type": "object",
+                                                       "description": "the builder's settings; quotas: "
+                                                                      "[{dimension, value, min, max}]"}}}),
+                 "responses": {"201": _json(_ref("GuestListSaved"), "saved; every guest invited"),
+                               **_errors("401", "403", "404", "409", "415", "422")}},
+    }
+    paths[base + "/{gid}"] = {"parameters": [ident("gid")], "get": {
+        "operationId": "guestlist", "summary": "one guest list: guests with their status, quota check, imports (role planner; audited)",
+        "tags": ["guestlists"], "parameters": [lang],
+        "responses": {"200": _json(_ref("GuestListDetail"), "the guest list"), **_errors("401", "403", "404", "409", "422")}}}
+    paths[base + "/{gid}/quota"] = {"parameters": [ident("gid")], "get": {
+        "operationId": "guestlist_quota", "summary": "the list's quotas counted on the invited and on who came (role planner)",
+        "tags": ["guestlists"], "parameters": [lang],
+        "responses": {"200": _json({"type": "array", "items": _ref("QuotaCheck")}, "one row per quota group"),
+                      **_errors("401", "403", "404", "409", "422")}}}
+    contact = {"name": "contact", "in": "path", "required": True,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^/]+$"}}
+    paths[base + "/{gid}/guests/{contact}/status"] = {"parameters": [ident("gid"), contact], "post": {
+        "operationId": "guest_status", "summary": "move a guest: invited → accepted / declined (role planner)",
+        "tags": ["guestlists"],
+        "requestBody": body({"type": "object", "additionalProperties": False, "required": ["status"],
+                             "properties": {"status": {"type": "string", "enum": ["invited", "accepted", "declined"]}}}),
+        "responses": {"200": _json({"type": "object", "required": ["guestlist", "contact", "status"], "properties": {
+            "guestlist": integer, "contact": text, "status": status}}, "the new status"),
+            **_errors("401", "403", "404", "409", "415", "422")}}}
+    paths[base + "/{gid}/imports"] = {"parameters": [ident("gid")], "post": {
+        "operationId": "import_list",
+        "summary": "import a registration or attendance list (.xlsx or .csv, base64): rows matched to contacts, "
+                   "the rest listed for review (role planner)",
+        "tags": ["guestlists"],
+        "requestBody": body({"type": "object", "additionalProperties": False,
+                             "required": ["kind", "filename", "content_base64"], "properties": {
+                                 "kind": {"type": "string", "enum": ["registration", "attendance"]},
+                                 "filename": {"type": "string", "minLength": 1, "maxLength": 200},
+                                 "content_base64": {"type": "string", "minLength": 1, "maxLength": 14_000_000}}}),
+        "responses": {"201": _json(_ref("ListImport"), "read and matched; open rows wait for review"),
+                      **_errors("401", "403", "404", "409", "415", "422")}}}
+    paths[base + "/{gid}/imports/{iid}"] = {"parameters": [ident("gid"), ident("iid")], "get": {
+        "operationId": "list_import", "summary": "an imported list and its review state (role planner)",
+        "tags": ["guestlists"],
+        "responses": {"200": _json(_ref("ListImport"), "the import"), **_errors("401", "403", "404", "409")}}}
+    paths[base + "/{gid}/imports/{iid}/rows/{number}"] = {
+        "parameters": [ident("gid"), ident("iid"), ident("number")], "post": {
+            "operationId": "resolve_row",
+            "summary": "decide a row: a contact, a new person at an institution, or ignore (role planner)",
+            "tags": ["guestlists"],
+            "requestBody": body({"type": "object", "additionalProperties": False, "required": ["resolution"],
+                                 "properties": {"resolution": {"type": "string", "enum": ["contact", "new", "ignore"]},
+                                                "contact": {"type": "string", "maxLength": 200},
+                                                "institution": {"type": "string", "maxLength": 200}}}),
+            "responses": {"200": _json(_ref("ListImport"), "the import with the decision"),
+                          **_errors("401", "403", "404", "409", "415", "422")}}}
+    paths[base + "/{gid}/imports/{iid}/confirm"] = {"parameters": [ident("gid"), ident("iid")], "post": {
+        "operationId": "confirm_import",
+        "summary": "apply an import: attendance edges and new persons as one version, guests' statuses "
+                   "(role editor; a registration list without new persons: planner)",
+        "tags": ["guestlists"],
+        "responses": {"200": _json(_ref("AttendanceConfirmed"), "applied"), **_errors("401", "403", "404", "409", "422")}}}
+    paths[f"{PREFIX}/invitation-events"] = {"get": {
+        "operationId": "invitation_events", "summary": "every invitation status change, oldest first (role planner; audited)",
+        "tags": ["guestlists"],
+        "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 40},
+                        "description": "ISO time: only changes at or after it"}],
+        "responses": {"200": _json({"type": "array", "items": _ref("InvitationEvent")}, "oldest first"),
+                      **_errors("401", "403", "422")}}}

@@ -27,18 +27,20 @@ import threading
 import weakref
 from typing import Any, Callable, Hashable, Iterable
 
-__all__ = ["cached", "entries", "forget"]
+__all__ = ["cached", "entries", "forget", "provide"]
 
 
 class _Slot:
     """The values of one graph at one generation."""
 
-    __slots__ = ("generation", "values", "locks")
+    __slots__ = ("generation", "values", "locks", "providers")
 
     def __init__(self, generation: int):
         self.generation = generation
         self.values: dict[Hashable, Any] = {}
         self.locks: dict[Hashable, threading.RLock] = {}
+        # name -> a function giving the value kept from an earlier run (see provide())
+        self.providers: dict[Hashable, Callable[[], Any]] = {}
 
 
 _SLOTS: "weakref.WeakKeyDictionary[Any, _Slot]" = weakref.WeakKeyDictionary()
@@ -71,8 +73,29 @@ def cached(g: Any, name: Hashable, build: Callable[[], Any]) -> Any:
         lock = slot.locks.setdefault(name, threading.RLock())
     with lock:
         if name not in slot.values:
-            slot.values[name] = build()
+            provider = slot.providers.pop(name, None)
+            slot.values[name] = provider() if provider is not None else build()
     return slot.values[name]
+
+
+def provide(g: Any, providers: dict[Hashable, Callable[[], Any]]) -> None:
+    """Let ``providers[name]()`` stand in for the first ``build()`` of
+    ``name`` on ``g`` at its current generation (e.g. reading an index kept
+    on disk from an earlier run, only when it is first needed). A change of
+    the graph drops them with its other entries.
+
+    >>> from graph.core.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> provide(g, {"a": lambda: "kept"})
+    >>> cached(g, "a", lambda: "built"), sorted(entries(g))
+    ('kept', ['a'])
+    >>> _ = g.add_node("theme", "water", label="Wasser", illustrative=True)
+    >>> cached(g, "a", lambda: "built")
+    'built'
+    """
+    slot = _slot(g)
+    with _GUARD:
+        slot.providers.update(providers)
 
 
 def entries(g: Any) -> dict[Hashable, Any]:
@@ -104,3 +127,4 @@ def forget(g: Any, names: Iterable[Hashable] | None = None) -> None:
         for name in names:
             slot.values.pop(name, None)
             slot.locks.pop(name, None)
+            slot.providers.pop(name, None)

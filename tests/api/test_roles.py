@@ -26,6 +26,8 @@ ROUTES = [
     ("GET", "/pipeline/events", None, "reader"),
     ("GET", "/views", None, "reader"),
     ("GET", "/changes?version=1", None, "reader"),
+    ("GET", "/guestlists", None, "reader"),
+    ("GET", "/invitation-events", None, "planner"),
     ("POST", "/tables/themes", {"values": {"id": "neu", "name_de": "Neu"}}, "editor"),
     ("PATCH", "/tables/projects/BLP-01", {"values": {"region": "Addis Abeba"}}, "editor"),
     ("DELETE", "/tables/participations/BLP-01|fta-eth|partner", None, "editor"),
