@@ -12,8 +12,8 @@ naming the field and the problem; the description is at
 """
 
 from dashboard.api.routes import install_api
-from dashboard.api import followup as _followup  # noqa: F401 — registers the follow-up routes on the blueprint
 from dashboard.api import guestlists as _guestlists  # noqa: F401 - registers /guestlists on the blueprint
+from dashboard.api import followup as _followup  # noqa: F401 — registers the follow-up routes on the blueprint
 from dashboard.api.openapi import PREFIX, openapi_document
 
 __all__ = ["install_api", "PREFIX", "openapi_document"]

@@ -370,9 +370,9 @@ def openapi_document() -> dict[str, Any]:
     for table in TABLE_ORDER:
         schemas[f"{table}_row"] = _row_schema(table)
         paths.update(_table_paths(table))
+    _guestlist_description(schemas, paths)
     schemas.update(_followup_schemas())
     paths.update(_followup_paths())
-    _guestlist_description(schemas, paths)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Partnernetz API", "version": "1",

@@ -24,8 +24,8 @@ from dashboard import downloads
 from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
-from dashboard import consent_panel, saved_views
 from dashboard.pages import guestlist_save
+from dashboard import consent_panel, saved_views
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.grid_rows import answer as grid_answer
