@@ -56,6 +56,8 @@ def _status(section: str, value: str, lang: str) -> str:
         return ""
     if section == "pipeline":
         return domain_label("pipeline_status", value, lang)
+    if section == "invitations":
+        return domain_label("invitation_status", value, lang)
     if section == "projects_ended" and value in ("completed", "ongoing", "planned", "unknown"):
         return domain_label("status", value, lang)
     return value

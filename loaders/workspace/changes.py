@@ -9,10 +9,11 @@ pipeline moves after version ``n`` was saved. Since a *date*: the changes
 from the last version saved before that day to the head, the moves from
 that day on, and the projects whose end date fell in between.
 
-Invitation moves come from the guest lists; their storage registers a
-source with :func:`register_invitation_source` (a callable
+Invitation moves come from the guest lists' journal
+(:meth:`loaders.workspace.guestlists.GuestLists.events_since`); further
+sources can be added with :func:`register_invitation_source` (a callable
 ``(workspace, since_time) -> [{"time", "user", "person", "label", "from",
-"to", "list"}]``), so this module needs no import of it.
+"to", "list"}]``).
 
 >>> import tempfile, pathlib
 >>> from loaders.workspace.location import create_workspace
@@ -45,6 +46,22 @@ _INVITATION_SOURCES: list[InvitationSource] = []
 
 class ChangesError(PartnernetzError):
     """The starting point is not a version nor a date."""
+
+
+def guest_list_moves(ws: WorkspaceFile, since: str) -> list[dict[str, Any]]:
+    """Invitation moves of every guest list from ``since`` on (a guest put on a list: ``from`` empty)."""
+    from loaders.workspace.guestlists import GuestLists
+
+    lists = GuestLists(ws)
+    events = lists.events_since(since or None)
+    if not events:
+        return []
+    names = {g.id: g.name for g in lists.guestlists()}
+    key = {e.contact: e.contact.removeprefix("contact:") for e in events}  # journaled as node ids
+    people = ws.rows("contacts", sorted(set(key.values())))
+    return [{"time": e.time, "user": e.user, "person": key[e.contact],
+             "label": (people.get(key[e.contact]) or {}).get("name") or key[e.contact], "from": e.from_status or "",
+             "to": e.to_status, "list": names.get(e.guestlist, str(e.guestlist))} for e in events]
 
 
 def register_invitation_source(source: InvitationSource) -> None:
@@ -124,7 +141,7 @@ def changes_since(ws: WorkspaceFile, *, version: int | None = None, date: str | 
         pipeline.append({"time": e.time, "user": e.user, "node": e.node, "label": e.item.get("label") or e.node,
                          "from": e.from_status, "to": f"participation:{e.item['participation']}" if entered else e.to_status,
                          "shortlist": shortlists.get(e.shortlist, str(e.shortlist))})
-    invitations = [m for source in _INVITATION_SOURCES for m in source(ws, time)]
+    invitations = guest_list_moves(ws, time) + [m for source in _INVITATION_SOURCES for m in source(ws, time)]
     ended = []
     if day is not None:
         projects = ws.rows("projects")

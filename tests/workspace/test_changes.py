@@ -127,3 +127,18 @@ def test_a_candidate_entered_as_participation_shows_as_that_step(sample_ws):
     assert [(i.before, i.after) for i in report.sections["pipeline"]] == [
         ("proposed", "asked"), ("asked", "accepted"), ("accepted", f"participation:{key}")]
     assert [i.key for i in report.sections["participations_new"]] == [key]
+
+
+def test_guest_list_moves_are_listed_as_invitations(sample_ws):
+    from loaders.workspace.guestlists import GuestLists
+
+    lists = GuestLists(sample_ws)
+    gid, _version = lists.save("Netzwerktreffen", owner="eva", guests=["c001", "c002"], user="eva", event="e01")
+    lists.set_status(gid, "c001", "accepted", user="eva")
+    report = changes_since(sample_ws, version=1).report
+    moves = [(i.key, i.label, i.before, i.after, i.context, i.user) for i in report.sections["invitations"]]
+    name = sample_ws.rows("contacts", ["c002"])["c002"]["name"]
+    assert moves == [("c001", "Jürgen Müller", "", "invited", "Netzwerktreffen", "eva"),
+                     ("c002", name, "", "invited", "Netzwerktreffen", "eva"),
+                     ("c001", "Jürgen Müller", "invited", "accepted", "Netzwerktreffen", "eva")]
+    assert report.counts_only().sections["invitations"] == [] and report.counts_only().counts()["invitations"] == 3
