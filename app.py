@@ -70,6 +70,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
                    default=float(os.environ.get("NEO4J_RETRY", "15")), metavar="SECONDS",
                    help="query mode: while Neo4j is unreachable, check again at most every SECONDS and switch back "
                         "when it answers (default 15, env NEO4J_RETRY)")
+    p.add_argument("--neo4j-query-timeout", dest="neo4j_query_timeout", type=float,
+                   default=float(os.environ.get("NEO4J_QUERY_TIMEOUT", "30")), metavar="SECONDS",
+                   help="query mode: one read may run at most SECONDS on the server (its transaction timeout); "
+                        "a slower one counts as Neo4j not answering: the banner says 'timed out' and the last "
+                        "loaded data answer (default 30, env NEO4J_QUERY_TIMEOUT)")
     p.add_argument("--neo4j-snapshot", dest="neo4j_snapshot", choices=("warm", "lazy", "off"),
                    default=os.environ.get("NEO4J_SNAPSHOT", "warm"),
                    help="query mode: pull the whole graph for the whole-graph pages (Matchmaking, Kontakte, Analysen, "
@@ -301,7 +306,7 @@ def _restrictable(args: argparse.Namespace, store, local) -> None:
             fallback = MemoryStore(without_contacts(local))
             try:
                 remote = _open_store(args, contacts="none", refresh_interval=args.neo4j_refresh,
-                                     snapshot_mode=args.neo4j_snapshot)
+                                     snapshot_mode=args.neo4j_snapshot, query_timeout=args.neo4j_query_timeout)
                 made["none"] = FallbackStore(remote, fallback, retry_interval=args.neo4j_retry)
             except StoreError as exc:
                 made["none"] = FallbackStore(None, fallback, notice=str(exc))
@@ -346,6 +351,7 @@ def _install_live_workspace(app, path: Path, version: int, served, keep_in=None)
     from dashboard.live import LiveData, install_live_data
     from loaders import kept
     from loaders.workspace import WorkspaceFile, load_workspace
+    from loaders.workspace.live_update import updater
     from loaders.workspace.store import read_head
 
     def load_newest():
@@ -355,7 +361,7 @@ def _install_live_workspace(app, path: Path, version: int, served, keep_in=None)
         return newest, graph, report
 
     install_live_data(app, LiveData(app, version=version, head=lambda: read_head(path), load=load_newest,
-                                    path=str(path)))
+                                    path=str(path), update=updater(path)))
 
 
 def _serve_workers(server, *, host: str, port: int, workers: int) -> int:
@@ -402,7 +408,8 @@ def _query_store(args: argparse.Namespace, local: "PartnerGraph"):
     fallback = MemoryStore(local)
     try:
         remote = _open_store(args, contacts="none" if args.no_contacts else "masked",
-                             refresh_interval=args.neo4j_refresh, snapshot_mode=args.neo4j_snapshot)
+                             refresh_interval=args.neo4j_refresh, snapshot_mode=args.neo4j_snapshot,
+                             query_timeout=args.neo4j_query_timeout)
     except StoreError as exc:
         print(f"partnernetz: {exc}; serving the local dataset instead", file=sys.stderr)
         return FallbackStore(None, fallback, notice=str(exc))

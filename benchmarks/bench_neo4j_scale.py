@@ -13,10 +13,13 @@ Targets (issue 18): first push ≤ 120 s, second push ≤ 180 s, pull ≤ 60 s,
 Netzwerk p95 ≤ 250 ms first view, ≤ 150 ms seen before.
 
 Every figure is printed with the load average, next to the previous commit's
-figure (``--results`` as committed at ``HEAD``); the new figures are written
-to ``--results``.
+figure (``--results`` as committed at ``HEAD``) or, with ``--against REV``, next
+to the figures of REV's code measured in the same run (REV checked out into a
+temporary git worktree and its own copy of this script run there, on the same
+graph, after this code's part; one server at a time); the new figures are
+written to ``--results``.
 
-    python benchmarks/bench_neo4j_scale.py [--nodes 100000] [--servers neo4j,falkordb] [--heap 2g]
+    python benchmarks/bench_neo4j_scale.py [--nodes 100000] [--servers neo4j,falkordb] [--heap 2g] [--against REV]
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import argparse
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,6 +72,25 @@ def previous(path: Path) -> dict:
         return json.loads(text)
     except (subprocess.CalledProcessError, ValueError, OSError):
         return {}
+
+
+def run_against(rev: str, args) -> dict:
+    """The figures of ``rev``'s code: its benchmark script run in a temporary worktree (same options)."""
+    tmp = Path(tempfile.mkdtemp(prefix="partnernetz-against-"))
+    tree = tmp / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
+                   capture_output=True, text=True)
+    try:
+        out = tmp / "results.json"
+        cmd = [sys.executable, "benchmarks/bench_neo4j_scale.py", "--nodes", str(args.nodes), "--servers", args.servers,
+               "--heap", args.heap, "--page-cache-mb", str(args.page_cache_mb), "--port", str(args.port + 1),
+               "--repeat", str(args.repeat), "--results", str(out)] + (["--no-pages"] if args.no_pages else [])
+        print(f"{rev} (worktree {tree}): {' '.join(cmd[1:])}", file=sys.stderr)
+        subprocess.run(cmd, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
+        return json.loads(out.read_text())
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_server(name: str, g, args) -> dict:
@@ -125,9 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=20, help="runs per page request (p95)")
     p.add_argument("--no-pages", action="store_true", help="skip the query-mode page timings")
     p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--against", metavar="REV", help="also measure REV's code in this run (side by side)")
     args = p.parse_args(argv)
 
     before = previous(args.results)
+    other = "previous commit"
     start = time.perf_counter()
     g = synthetic(args.nodes)
     print(f"synthetic graph: {len(g):,} nodes, {g.nx.number_of_edges():,} relationships, built in "
@@ -136,10 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     for name in [s.strip() for s in args.servers.split(",") if s.strip()]:
         print(f"{name}:", file=sys.stderr)
         results["servers"][name] = run_server(name, g, args)
+    if args.against:
+        del g  # its memory, for the other run
+        before = run_against(args.against, args)
+        other = args.against
+        results["against"] = {"rev": args.against, **before}
 
-    print(f"\n{len(g):,} nodes, {g.nx.number_of_edges():,} relationships\n")
+    print(f"\n{results['nodes']:,} nodes, {results['edges']:,} relationships\n")
     names = list(results["servers"])
-    print("| figure | target | " + " | ".join(f"{n} (load) | {n} previous commit" for n in names) + " |")
+    print("| figure | target | " + " | ".join(f"{n} (load) | {n} {other} (load)" for n in names) + " |")
     print("|---|---:|" + "---:|---:|" * len(names))
     for key in ("first push s", "second push s", "pull s"):
         cells = []
@@ -147,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             now = results["servers"][n]
             old = before.get("servers", {}).get(n, {})
             cells += [f"{now.get(key, '—')} s ({now.get(key.replace(' s', ' load'), '')})",
-                      f"{old[key]} s" if key in old else "—"]
+                      f"{old[key]} s ({old.get(key.replace(' s', ' load'), '')})" if key in old else "—"]
         print(f"| {key[:-2]} | ≤ {TARGETS[key]} s | " + " | ".join(cells) + " |")
     for n in names:
         pages = results["servers"][n].get("pages")
@@ -156,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         old = {r["request"]: r for r in before.get("servers", {}).get(n, {}).get("pages", [])}
         print(f"\nNetzwerk page in query mode on {results['servers'][n]['server']}, p95 of {args.repeat} (ms), "
               f"load {results['servers'][n]['pages load']}; targets: first view ≤ 250, seen before ≤ 150\n")
-        print("| request | first view | seen before | in-memory | previous commit (first / seen) |")
+        print(f"| request | first view | seen before | in-memory | {other} (first / seen) |")
         print("|---|---:|---:|---:|---:|")
         for r in pages:
             o = old.get(r["request"])

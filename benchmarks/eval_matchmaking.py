@@ -14,8 +14,10 @@ equally likely at every position ``h+1 … h+t``, so constant or coarse scores
 get no lucky ordering. "full model + diversity" scores the list as the
 product shows it (Land/sector caps applied, and only candidates with a
 substantive reason — theme, country, Land or network — listed). The theme
-factor weighs each theme by its rarity (IDF); before/after figures are in
-the README.
+factor weighs each theme by its rarity (IDF), and when the target names
+themes every score is multiplied by the theme gate (see
+``graph.analysis.matchmaking.factors.theme_gate``); before/after figures
+are in the README.
 
 Leakage: in the bundled sample an institution's ``works_on`` themes are the
 union of its projects' themes (data/sample/SOURCES.md), so they would give
@@ -40,6 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.analysis.matchmaking import DEFAULT_WEIGHTS, FACTORS, MatchIndex, factor_scores, project_target, rank  # noqa: E402
+from graph.analysis.matchmaking.factors import weighted_scores  # noqa: E402
 from graph.core.model import PartnerGraph  # noqa: E402
 
 __all__ = ["Result", "evaluate", "format_table"]
@@ -103,7 +106,7 @@ def evaluate(graph: PartnerGraph, *, k: int = 10, derived_profile: bool = True) 
         mask[[idx.inst_pos[x] for x in target.exclude]] = False
         for name, weights in weight_sets.items():
             w = np.array([weights[f] for f in FACTORS])
-            hit, rr = _expected(F @ (w / w.sum()), mask, i, k)
+            hit, rr = _expected(weighted_scores(F, w / w.sum(), bool(target.themes))[0], mask, i, k)
             results[name].hits += hit
             results[name].rr += rr
             results[name].n += 1

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 
 from graph.analysis.matchmaking import FACTOR_LABELS
-from graph.core.labels import (ATTENDANCE_ROLE, PIPELINE_REASON, PIPELINE_STATUS, COFINANCE, EDGE_KIND, EVENT_KIND, LABELS, NODE_KIND, PHASE, ROLE,
+from graph.core.labels import (ATTENDANCE_ROLE, INVITATION_STATUS, PIPELINE_REASON, PIPELINE_STATUS, COFINANCE, EDGE_KIND, EVENT_KIND, LABELS, NODE_KIND, PHASE, ROLE,
                                SECTOR, STATUS)
 
 __all__ = ["DOMAIN_GROUPS", "domain_label", "domain_key", "domain_keys"]
@@ -32,12 +32,14 @@ log = logging.getLogger("partnernetz.i18n")
 DOMAIN_GROUPS = {"kind": "kind.", "edge": "edge.", "sector": "sector.", "status": "status.",
                  "cofinancing": "kind.cofin.", "event_kind": "contacts.ekind.", "phase": "an.phase.",
                  "factor": "mm.factor.", "role": "role.", "attendance": "attendance.",
-                 "pipeline_status": "pipeline.status.", "pipeline_reason": "pipeline.reason."}
+                 "pipeline_status": "pipeline.status.", "pipeline_reason": "pipeline.reason.",
+                 "invitation_status": "invitation.status."}
 
 #: Group -> field of the one label table (:mod:`graph.core.labels`).
 _FIELDS = {"kind": NODE_KIND, "edge": EDGE_KIND, "sector": SECTOR, "status": STATUS, "cofinancing": COFINANCE,
            "event_kind": EVENT_KIND, "phase": PHASE, "role": ROLE, "attendance": ATTENDANCE_ROLE,
-           "pipeline_status": PIPELINE_STATUS, "pipeline_reason": PIPELINE_REASON}
+           "pipeline_status": PIPELINE_STATUS, "pipeline_reason": PIPELINE_REASON,
+           "invitation_status": INVITATION_STATUS}
 
 
 def _pair(group: str, value: object) -> tuple[str, str] | None:

@@ -5,11 +5,18 @@ Checks the role (:mod:`dashboard.access`), writes through
 then makes the new version live in this process before answering
 (:func:`go_live`); every other serving process picks it up on its next
 request (``dashboard/live.py``).
+
+In query mode (``serve --neo4j-uri … --workspace …``) the new version is
+also written to Neo4j in one transaction
+(:func:`loaders.workspace.shared_history.write_edit`) — the change, its
+shared-history record and, for an erasure, the person scrubbed from that
+history — and every instance sees it at its next version check. When Neo4j
+cannot be written, the save stays in the workspace, ``live`` is False and a
+warning (code ``store``) names the cause; the next save writes both.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 from dashboard.access import Identity, audit_event, contact_rule_for, require_role
@@ -18,7 +25,8 @@ from dashboard.live import live_of
 from loaders.workspace.editing import EditError, FieldProblem
 from loaders.workspace.store import WorkspaceFile
 
-__all__ = ["workspace", "require_workspace", "save", "go_live", "CONTACT_PERSONAL", "visible_row", "LIVE_WAIT"]
+__all__ = ["workspace", "require_workspace", "save", "go_live", "CONTACT_PERSONAL", "visible_row", "LIVE_WAIT",
+           "store_note"]
 
 #: Seconds a save waits for its version to go live in this process (settings.extra["edit_live_wait"] overrides).
 LIVE_WAIT = 10.0
@@ -42,20 +50,14 @@ def require_workspace() -> WorkspaceFile:
 
 
 def go_live(version: int, timeout: float | None = None) -> bool:
-    """Wait (at most ``timeout`` s) until this process serves ``version`` or newer; True when it does."""
+    """Wait (at most ``timeout`` s) until this process serves ``version`` or newer (swapped in: the
+    warm-ups of a large graph's indexes may still run); True when it does."""
     live = live_of()
     if live is None:
         return False
     if timeout is None:
         timeout = float(current().settings.extra.get("edit_live_wait", LIVE_WAIT))
-    deadline = time.monotonic() + timeout
-    while True:
-        live.check(force=True)
-        live.wait(max(0.0, deadline - time.monotonic()))
-        if live.status().live >= version:
-            return True
-        if time.monotonic() >= deadline:
-            return False
+    return live.wait_live(version, timeout)
 
 
 def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwargs: Any) -> tuple[Any, Identity, bool]:
@@ -68,8 +70,52 @@ def save(action: Callable[..., Any], *args: Any, min_role: str = "editor", **kwa
     if version is not None:  # the audit trail names the version (its journal entries say what changed)
         audit_event("edit", what=f"{getattr(result, 'table', '')} {getattr(result, 'key', '')}".strip(),
                     version=version, source=result.version.source)
+    if version is not None and hasattr(current().store, "primary"):  # query mode: Neo4j answers every instance
+        result, live = _write_to_store(ws, result)
+        return result, identity, live
     live = go_live(version) if version is not None else False
     return result, identity, live
+
+
+def _write_to_store(ws: WorkspaceFile, result: Any) -> tuple[Any, bool]:
+    """Query mode: write the version ``result`` made to Neo4j; ``(result, written)``,
+    the result with a ``store`` warning when it could not be written."""
+    import dataclasses
+
+    from graph.core.errors import StoreError
+    from loaders.workspace.shared_history import write_edit
+
+    ctx = current()
+    primary = ctx.store.primary
+    erase = (f"contact:{result.key}",) if result.version.source == "erase" else ()
+    try:
+        if primary is None:
+            raise StoreError(ctx.store.notice or "no Neo4j connection")
+        write_edit(primary, ws, result.version, contacts=not ctx.settings.no_contacts,
+                   audit_log=ctx.settings.audit_log, erase=erase)
+    except StoreError as exc:
+        from graph.core.errors import StoreUnavailable
+
+        if isinstance(exc, StoreUnavailable) and primary is not None:
+            ctx.store.fail(str(exc))  # every page's banner says Neo4j is not answering (retried as usual)
+        problem = FieldProblem(None, None, f"saved as version {result.version.id} in the workspace, not yet written "
+                               f"to Neo4j ({exc}); the next save writes it", "store")
+        if dataclasses.is_dataclass(result) and hasattr(result, "warnings"):
+            result = dataclasses.replace(result, warnings=tuple(result.warnings) + (problem,))
+        return result, False
+    return result, True
+
+
+def store_note(result: Any, lang: str) -> str:
+    """Query mode: the sentence to add to a save's confirmation when the
+    version could not be written to Neo4j ("" when it was, or outside query mode)."""
+    from dashboard.i18n import t
+
+    for w in getattr(result, "warnings", ()):
+        if w.code == "store":
+            why = w.message.split(" (", 1)[-1].rsplit("); ", 1)[0]
+            return " " + t("edit.not_in_store", lang, why=why)
+    return ""
 
 
 def visible_row(table: str, row: dict[str, str], identity: Identity) -> dict[str, str]:

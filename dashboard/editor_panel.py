@@ -20,7 +20,7 @@ from dashboard import ids
 from dashboard.access import AccessDenied, current_identity, has_role, require_role
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard.edit_service import CONTACT_PERSONAL, save, workspace
+from dashboard.edit_service import CONTACT_PERSONAL, save, store_note, workspace
 from dashboard.i18n import t
 from dashboard.viewstate import parse_search, updated_search
 from loaders.schema import TABLE_ORDER, TABLES, ColumnType
@@ -381,7 +381,7 @@ def register_callbacks(app: dash.Dash) -> None:
             return [None] * len(problem_columns), _feedback("error", t("edit.code.forbidden", lang) + f": {exc}"), \
                 dash.no_update
         node = node_of(table, result.key) or (parse_search(search)["selected"] or None)
-        return [None] * len(problem_columns), _feedback("ok", t("edit.saved", lang, v=result.version.id)), \
+        return [None] * len(problem_columns), _feedback("ok", t("edit.saved", lang, v=result.version.id) + store_note(result, lang)), \
             _location_after(search, result.version.id, node)
 
     def _after(search: str | None, result, text: str, node: str | None):
@@ -438,7 +438,8 @@ def register_callbacks(app: dash.Dash) -> None:
             result, _who, _live = save(withdraw_consent, record[1])
         except (AccessDenied, EditError) as exc:
             return _refused(exc, state["lang"])
-        return _after(search, result, t("edit.saved", state["lang"], v=result.version.id), state["selected"])
+        return _after(search, result, t("edit.saved", state["lang"], v=result.version.id)
+                      + store_note(result, state["lang"]), state["selected"])
 
     @app.callback(
         dash.Output(ID.FEEDBACK, "children", allow_duplicate=True),
@@ -456,7 +457,8 @@ def register_callbacks(app: dash.Dash) -> None:
             result, _who, _live = save(erase_person, record[1], min_role="admin")
         except (AccessDenied, EditError) as exc:
             return _refused(exc, state["lang"])
-        return _after(search, result, t("edit.erased", state["lang"], v=result.version.id), None)
+        return _after(search, result, t("edit.erased", state["lang"], v=result.version.id)
+                      + store_note(result, state["lang"]), None)
 
     @app.callback(
         dash.Output(ID.FEEDBACK, "children", allow_duplicate=True),
@@ -498,4 +500,4 @@ def register_callbacks(app: dash.Dash) -> None:
             result, _who, _live = save(delete_record, target["table"], target["key"], cascade=True)
         except (AccessDenied, EditError) as exc:
             return _refused(exc, lang)
-        return _after(search, result, t("edit.deleted", lang, v=result.version.id), None)
+        return _after(search, result, t("edit.deleted", lang, v=result.version.id) + store_note(result, lang), None)

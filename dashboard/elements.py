@@ -59,6 +59,7 @@ __all__ = [
     "METRIC_SCALE",
     "COMMUNITY_COLOURS",
     "label_font",
+    "fit_font",
 ]
 
 #: Inner to outer ring / top to bottom order of kinds.
@@ -228,9 +229,23 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
     in_view = set(sub.nodes)
     roots = [n for n in (focus, *(p[0] for p in view.paths)) if n and n in in_view]
     big = {"land": 30.0, "country": 30.0, "contact": 14.0}
-    boxes = {n: label_box(short_label(g.label(n, lang)), 34.0 if n == focus else big.get(kind_of(n), 22.0))
-             for n in sub.nodes}
-    pos = positions(list(sub.nodes), [(u, v) for u, v, _ in sub.edges], layout, roots=roots, boxes=boxes)
+    labels = {n: short_label(g.label(n, lang)) for n in sub.nodes}
+
+    def boxes_at(font: float) -> dict[str, tuple[float, float]]:
+        return {n: label_box(labels[n], 34.0 if n == focus else big.get(kind_of(n), 22.0), font) for n in sub.nodes}
+
+    nodes, edges = list(sub.nodes), [(u, v) for u, v, _ in sub.edges]
+    pos = positions(nodes, edges, layout, roots=roots, boxes=boxes_at(11.0))
+    if layout == "breadthfirst":
+        # the fitted view's labels grow with the picture (label_font): lay out again with boxes at
+        # the size the labels will have, until that size no longer grows (a few rounds; at most 3×)
+        font = 11.0
+        for _ in range(8):
+            need = fit_font(pos.values())
+            if need <= font:
+                break
+            font = min(33.0, round(need * 1.05, 1))
+            pos = positions(nodes, edges, layout, roots=roots, boxes=boxes_at(font))
     return view_elements(g, sub, lang=lang, positions=pos, focus=focus, selected=selected, highlight=highlight,
                          path_nodes=view.path_nodes, path_edges=view.path_edges)
 
@@ -302,7 +317,7 @@ def _positions(nodes: list[str], edges: list[tuple[str, str]], layout: str, root
     if layout == "concentric":
         pos = _concentric(nodes, next(iter(roots), None))
     elif layout == "breadthfirst":
-        pos = _layered(nodes, edges, list(roots))
+        pos = _layered(nodes, edges, list(roots), boxes or {})
     else:
         pos = _force(nodes, edges, weights or {}, seed, boxes or {}, spread)
     if spacing != 1.0:
@@ -609,7 +624,19 @@ def _concentric(nodes: list[str], centre: str | None = None) -> dict[str, tuple[
     return out
 
 
-def _layered(nodes: list[str], edges: list[tuple[str, str]], roots: list[str]) -> dict[str, tuple[float, float]]:
+#: Gaps between the label boxes of the hierarchical layout (pixels at zoom 1):
+#: beside each other in a row, and between rows.
+LAYER_GAP_X, LAYER_GAP_Y = 14.0, 16.0
+
+
+def _layered(nodes: list[str], edges: list[tuple[str, str]], roots: list[str],
+             boxes: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
+    """Layers by distance from ``roots``; within a layer nodes sit in rows
+    spaced by their label boxes (``boxes``, default :data:`MIN_DX` ×
+    :data:`MIN_DY`), so no two labels overlap; a row wraps at about the
+    picture's height (the canvas is roughly square) and wrapped rows are
+    staggered so edges do not run along them."""
+    boxes = boxes or {}
     present = set(nodes)
     adj: dict[str, set[str]] = defaultdict(set)
     for u, v in edges:
@@ -634,21 +661,42 @@ def _layered(nodes: list[str], edges: list[tuple[str, str]], roots: list[str]) -
     layers: dict[int, list[str]] = defaultdict(list)
     for nid in nodes:
         layers[depth[nid]].append(nid)
+
+    def box(nid: str) -> tuple[float, float]:
+        w, h = boxes.get(nid, (MIN_DX, MIN_DY))
+        return w + LAYER_GAP_X, h + LAYER_GAP_Y
+
+    # rows about as wide as the whole picture is tall: the area of all boxes, as a square
+    area = sum(w * h for w, h in map(box, nodes))
+    row_limit = max(6 * 110.0, math.sqrt(area) * 1.3, max(box(n)[0] for n in nodes))
+    rows: list[tuple[int, list[str]]] = []  # (layer, members)
+    for d in sorted(layers):
+        row: list[str] = []
+        width = 0.0
+        for nid in sorted(layers[d], key=lambda n: (_kind_rank(n), n)):
+            w = box(nid)[0]
+            if row and width + w > row_limit:
+                rows.append((d, row))
+                row, width = [], 0.0
+            row.append(nid)
+            width += w
+        rows.append((d, row))
     out: dict[str, tuple[float, float]] = {}
     y = 0.0
-    # rows about as wide as the whole picture is tall (the canvas is roughly square)
-    per_row = max(6, math.ceil(math.sqrt(len(nodes))))
-    dx, dy = 110.0, 62.0
-    for d in sorted(layers):
-        members = sorted(layers[d], key=lambda n: (_kind_rank(n), n))
-        for r, start in enumerate(range(0, len(members), per_row)):
-            row = members[start:start + per_row]
-            width = (len(row) - 1) * dx
-            shift = dx / 2 if r % 2 else 0.0  # stagger wrapped rows so edges do not run along them
-            for j, nid in enumerate(row):
-                out[nid] = (round(j * dx - width / 2 + shift, 1) + 0.0, y)
-            y += dy
-        y += 50.0
+    prev_layer, wrapped = None, 0
+    for d, row in rows:
+        wrapped = wrapped + 1 if d == prev_layer else 0
+        if prev_layer is not None and d != prev_layer:
+            y += 34.0  # a little more room between layers than between a layer's rows
+        prev_layer = d
+        widths = [box(n)[0] for n in row]
+        total = sum(widths)
+        x = -total / 2 + (min(widths) / 2 if wrapped % 2 else 0.0)  # stagger wrapped rows
+        height = max(box(n)[1] for n in row)
+        for nid, w in zip(row, widths):
+            out[nid] = (round(x + w / 2, 1) + 0.0, round(y, 1) + 0.0)
+            x += w
+        y += max(height, 46.0)
     return out
 
 
@@ -862,10 +910,20 @@ def label_font(elements: list[dict[str, Any]], canvas_width: float = 760.0, scre
     ...             {"data": {"id": "b"}, "position": {"x": 3000, "y": 0}}])
     33.0
     """
-    xs = [e["position"]["x"] for e in elements if "position" in e]
-    ys = [e["position"]["y"] for e in elements if "position" in e]
-    if len(xs) < 2:
+    return fit_font([(e["position"]["x"], e["position"]["y"]) for e in elements if "position" in e],
+                    canvas_width, screen_px)
+
+
+def fit_font(points: Iterable[tuple[float, float]], canvas_width: float = 760.0, screen_px: float = 11.0) -> float:
+    """:func:`label_font` of a picture with nodes at ``points``.
+
+    >>> fit_font([(0, 0), (640, 0)]), fit_font([(0, 0), (1400, 0)])
+    (11.0, 22.0)
+    """
+    pts = list(points)
+    if len(pts) < 2:
         return screen_px
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
     extent = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.3) + 120.0
     zoom = min(1.0, canvas_width / extent)
     return round(min(3 * screen_px, max(screen_px, screen_px / zoom)), 1)

@@ -2,14 +2,17 @@
 
 Every serving process (also each ``--workers`` process) checks the
 workspace's head at most once per ``interval`` seconds, on a request. When a
-new version appeared, one background thread loads it, builds the graph and
-runs the pages' warm-up hooks on it while the old version keeps serving
-(:meth:`AppContext.preparing`), then swaps it in (:meth:`AppContext.swap`).
-Warm-ups beyond a time budget (the whole-graph analytics of a large dataset)
-run right after the swap, so a version goes live within one load and build.
+new version appeared, one background thread first asks ``update`` to apply
+the new versions' row changes to the served graph (a copy-on-write fork:
+milliseconds for an edit, see :mod:`loaders.workspace.live_update`); when
+that is not possible (an import, many rows, …) it loads and builds the
+version from scratch. Then it runs the pages' warm-up hooks on the new graph
+while the old version keeps serving (:meth:`AppContext.preparing`) and swaps
+it in (:meth:`AppContext.swap`). Warm-ups beyond a time budget (the
+whole-graph analytics of a large dataset) run right after the swap.
 
-The loading itself is injected (``head`` and ``load`` callables from
-``app.py``), so this module knows nothing of files or loaders.
+The loading itself is injected (``head``, ``load`` and ``update`` callables
+from ``app.py``), so this module knows nothing of files or loaders.
 """
 
 from __future__ import annotations
@@ -44,10 +47,15 @@ class LiveStatus:
     since: str
     error: str | None = None
     path: str = ""
+    #: how the live version was made: "updated" (row changes applied) or "rebuilt"; why it was rebuilt; seconds
+    mode: str = ""
+    fallback: str | None = None
+    seconds: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"live": self.live, "head": self.head, "building": self.building, "since": self.since,
-                "error": self.error, "path": self.path}
+                "error": self.error, "path": self.path, "mode": self.mode, "fallback": self.fallback,
+                "seconds": self.seconds}
 
 
 def _now() -> str:
@@ -58,7 +66,9 @@ class LiveData:
     """Keeps one app on the workspace's newest version.
 
     ``head()`` returns the newest version number (cheap); ``load()`` returns
-    ``(version, graph, report)`` of the newest version, ready to serve.
+    ``(version, graph, report)`` of the newest version, ready to serve;
+    ``update(version, graph, report)`` the same made from the served data of
+    ``version`` without a rebuild, or None when it cannot (then ``load`` runs).
     """
 
     #: Seconds before a version that failed to load is tried again.
@@ -66,11 +76,15 @@ class LiveData:
 
     def __init__(self, app: dash.Dash, *, version: int, head: Callable[[], int],
                  load: Callable[[], tuple[int, Any, Any]], interval: float = 1.0, path: str = "",
-                 warm_budget: float = 1.0):
+                 warm_budget: float = 1.0,
+                 update: Callable[[int, Any, Any], tuple[int, Any, Any] | None] | None = None):
         self.app, self._head, self._load, self.interval, self.path = app, head, load, interval, path
+        self._update = update
+        self._mode, self._fallback, self._seconds = "", None, None
         #: Seconds of page warm-up (in page order) done before the swap; the rest runs right after it.
         self.warm_budget = warm_budget
         self._lock = threading.Lock()
+        self._swapped = threading.Condition(self._lock)  # notified when a version went live or failed
         self._live, self._seen, self._building = version, version, None
         self._since, self._error = _now(), None
         self._checked = 0.0
@@ -79,7 +93,8 @@ class LiveData:
 
     def status(self) -> LiveStatus:
         with self._lock:
-            return LiveStatus(self._live, self._seen, self._building, self._since, self._error, self.path)
+            return LiveStatus(self._live, self._seen, self._building, self._since, self._error, self.path,
+                              self._mode, self._fallback, self._seconds)
 
     def check(self, *, force: bool = False) -> None:
         """Look at the head (at most once per interval unless ``force``) and
@@ -113,20 +128,42 @@ class LiveData:
         if thread is not None:
             thread.join(timeout)
 
+    def wait_live(self, version: int, timeout: float) -> bool:
+        """Wait (at most ``timeout`` s) until this process serves ``version`` or
+        newer (swapped in; warm-ups may still run); True when it does."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check(force=True)
+            with self._lock:
+                if self._live >= version:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._swapped.wait(min(left, 0.05))  # also look again: a rebuild of an older head may end first
+
     def _rebuild(self) -> None:
         from dashboard.app import PAGE_MODULES
 
         ctx = self.app.server.config[CONFIG_KEY]
         hooks = [h for h in (getattr(importlib.import_module(n), "warm_up", None) for n in PAGE_MODULES) if h]
         try:
-            version, graph, report = self._load()
+            began = time.monotonic()
+            made, why = self._updated(ctx)
+            version, graph, report = made if made is not None else self._load()
             started = time.monotonic()
+            # an updated graph goes live at once (its indexes are built on first use or by the warm-up
+            # right after); a rebuilt one gets the first indexes while the old data keep serving
+            budget = 0.0 if made is not None else self.warm_budget
             with self.app.server.app_context(), ctx.preparing(graph, report) as store:
-                while hooks and time.monotonic() - started < self.warm_budget:
+                while hooks and time.monotonic() - started < budget:
                     hooks.pop(0)()  # the new data's indexes, while the old data keep serving
             ctx.swap(store, graph, report)
             with self._lock:
                 self._live, self._since, self._error = version, _now(), None
+                self._mode, self._fallback = ("updated", None) if made is not None else ("rebuilt", why)
+                self._seconds = round(time.monotonic() - began, 3)
+                self._swapped.notify_all()
             with self.app.server.app_context():  # the slow rest (e.g. analytics) after the swap:
                 for hook in hooks:  # a request needing one waits for this computation (AppContext.cached)
                     hook()
@@ -135,10 +172,25 @@ class LiveData:
             with self._lock:
                 self._error = f"version could not be loaded: {exc}"
                 self._failed = (self._building, time.monotonic())
+                self._swapped.notify_all()
         finally:
             with self._lock:
                 self._building = None
                 self._checked = 0.0  # look again at the next request (another version may have come)
+
+
+    def _updated(self, ctx) -> tuple[tuple[int, Any, Any] | None, str | None]:
+        """``((version, graph, report), None)`` made by ``update`` from the served
+        data, or ``(None, why not)``."""
+        if self._update is None:
+            return None, "no incremental update configured"
+        _store, graph, report = ctx.served_as("masked")
+        try:
+            made = self._update(self._live, graph, report)
+        except Exception as exc:  # a bug in the update must not keep a version from going live
+            traceback.print_exc()
+            return None, f"update failed: {exc}"
+        return (made, None) if made is not None else (None, getattr(self._update, "reason", None) or "cannot update")
 
 
 def install_live_data(app: dash.Dash, live: LiveData) -> LiveData:

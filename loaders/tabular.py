@@ -40,7 +40,7 @@ from loaders.values import (
     year_of,
 )
 
-__all__ = ["LoadResult", "load_tabular", "build_graph", "gc_paused"]
+__all__ = ["LoadResult", "load_tabular", "build_graph", "gc_paused", "record_row"]
 
 
 @dataclass
@@ -162,15 +162,48 @@ def _load_table(ctx: _Context, table: Table, raw: RawTable) -> None:
                 reason = next(p for p in problems[problems_before:] if p.level == "error")
                 ctx.rejected_ids[table.name].setdefault(values[key], (number, reason.column, reason.message))
             continue
-        illustrative = bool(values.get("illustrative"))
-        source = values.get("source") or (None if illustrative else f"{file_name}, row {number}")
-        row = _Row(number, values, source, illustrative)
-        builder(ctx, raw.file, row)
+        builder(ctx, raw.file, _row(values, file_name, number))
         if key:
             ctx.ids[table.name].add(values[key])
         count.accepted += 1
     if personal_rows:
         redact_rows(problems, first_problem, raw.file, personal_rows, keep_column=key)
+
+
+def _row(values: dict[str, Any], file_name: str, number: int) -> _Row:
+    """A parsed row with its provenance: its ``source`` cell, else (unless
+    illustrative) the file and row it came from."""
+    illustrative = bool(values.get("illustrative"))
+    source = values.get("source") or (None if illustrative else f"{file_name}, row {number}")
+    return _Row(number, values, source, illustrative)
+
+
+def record_row(table: str, cells: dict[str, object], *, file: str, number: int, ids: dict[str, Any],
+               themes: dict[str, str], today: dt.date | None = None):
+    """``(contribution, report)`` of one row: what the row adds to the graph
+    (:class:`graph.core.delta.Contribution`, None when the row would be
+    rejected) when it is loaded as row ``number`` of ``file``, computed by the
+    same parser and builder as :func:`build_graph`, and the findings it
+    gives. ``ids`` answers ``key in ids[table]`` for the accepted records of
+    each table, ``themes`` maps folded theme names to theme node ids (the
+    themes table's; a theme not in it is noted as one the row would create).
+    Used to apply edits to a served graph without rebuilding it
+    (:mod:`loaders.workspace.live_update`)."""
+    from graph.core.delta import RecordingGraph
+
+    report = LoadReport(source=file)
+    recorder = RecordingGraph()
+    ctx = _Context(recorder, report, today=today or dt.date.today())
+    ctx.ids = ids
+    ctx.themes = dict(themes)
+    spec = TABLES[table]
+    values = _parse_row(ctx, spec, file, number, cells)
+    if any(p.level == "error" for p in report.problems):
+        return None, report
+    _BUILDERS[table](ctx, file, _row(values, Path(file).name, number))
+    if table == "contacts":
+        redact_rows(report.problems, 0, file, {number: cells}, keep_column=spec.key)
+    return recorder.take(), report
 
 
 def _parse_row(ctx: _Context, table: Table, file: str, number: int, cells: dict[str, object]) -> dict[str, Any]:

@@ -30,8 +30,9 @@ STATES = {
     "dashboard.pages.pipeline": [{}],  # rendered with a workspace holding a shortlist (fixture ws_app)
 }
 
-#: Pages that show their content only with a workspace.
-WORKSPACE_PAGES = {"dashboard.pages.pipeline"}
+#: Pages that show their content (or a section of it: saved views, "what changed since") only with a workspace.
+WORKSPACE_PAGES = {"dashboard.pages.pipeline", "dashboard.pages.network", "dashboard.pages.matchmaking",
+                   "dashboard.pages.contacts", "dashboard.pages.analytics", "dashboard.pages.data"}
 
 
 def _declared(cls) -> list[str]:

@@ -189,6 +189,10 @@ def scenarios(graph) -> dict[tuple[str, str], dict[str, Any]]:
                                                           what="workspace version 1 full backup", fmt="csv",
                                                           contacts=True, full=True),
         ("audit-download", "audit-export"): dict(values=base, what="audit log export", fmt="csv", contacts=False),
+        ("data-changes-download", "data-changes-csv"): dict(values={**base, "data-changes-version.value": 1},
+                                                            what="changes since", fmt="csv", contacts=False),
+        ("data-changes-download", "data-changes-xlsx"): dict(values={**base, "data-changes-version.value": 1},
+                                                             what="changes since", fmt="xlsx", contacts=False),
     }
 
 

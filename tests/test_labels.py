@@ -16,17 +16,19 @@ VOCABULARIES = {NODE_KIND: kinds.NodeKind, EDGE_KIND: kinds.EdgeKind, SECTOR: ki
 
 
 def _values(field: str) -> set[str]:
-    from graph.core.labels import PIPELINE_REASON, PIPELINE_STATUS
+    from graph.core.labels import INVITATION_STATUS, PIPELINE_REASON, PIPELINE_STATUS
+    from graph.followup.invitations import Invitation
     from graph.followup.pipeline import REASONS, Status
 
-    followup = {PIPELINE_STATUS: {s.value for s in Status}, PIPELINE_REASON: set(REASONS)}
+    followup = {PIPELINE_STATUS: {s.value for s in Status}, PIPELINE_REASON: set(REASONS),
+                INVITATION_STATUS: {s.value for s in Invitation}}
     return followup[field] if field in followup else set(VOCABULARIES[field].values())
 
 
 def test_every_value_of_every_vocabulary_has_both_labels():
-    from graph.core.labels import PIPELINE_REASON, PIPELINE_STATUS
+    from graph.core.labels import INVITATION_STATUS, PIPELINE_REASON, PIPELINE_STATUS
 
-    assert set(FIELDS) == set(VOCABULARIES) | {PIPELINE_STATUS, PIPELINE_REASON}
+    assert set(FIELDS) == set(VOCABULARIES) | {PIPELINE_STATUS, PIPELINE_REASON, INVITATION_STATUS}
     for field in FIELDS:
         assert _values(field) <= set(LABELS[field]), field
         assert set(LABELS[field]) - _values(field) <= {"unknown"}, field

@@ -64,8 +64,8 @@ def test_shortlist_exports_neutralise_formulas_and_carry_explanations(sample_gra
 def test_real_shortlist_rows_in_english(sample_graph):
     ranking = page.compute_ranking(sample_graph, "project:BLP-08", top=5)
     rows = page.shortlist_rows(sample_graph, ranking, "en")
-    assert len(rows) == 5 and rows[0]["Node id"] == "institution:geninsa"
-    assert "Land Saxony has partnered with Uganda since 2024" in rows[0]["Explanation"]
+    assert len(rows) == 5 and rows[1]["Node id"] == "institution:geninsa"
+    assert "Land Saxony has partnered with Uganda since 2024" in rows[1]["Explanation"]
     assert {"Themes", "Recency", "Score", "Target"} <= set(rows[0])
 
 
@@ -186,3 +186,16 @@ def test_why_not_panel_names_the_status_and_the_comparison(sample_graph):
     assert rendered.count('"data-node"') == 1 + len(ranking.candidates)
     # a Land in institution mode is not answered; an involved institution is named so
     assert page.compute_why_not(sample_graph, ranking, "land:DE-SN") is None
+
+
+def test_rankings_are_kept_per_target_and_settings_until_the_graph_changes(mini):
+    from loaders import load
+
+    g = load(mini).graph
+    target = next(iter(g.nodes("project")))
+    first = page.compute_ranking(g, target, weights={"theme": 2.0}, top=5)
+    assert page.compute_ranking(g, target, weights={"theme": 2.0}, top=5) is first
+    assert page.compute_ranking(g, target, weights={"theme": 3.0}, top=5) is not first
+    assert page.compute_ranking(g, target, weights={"theme": 2.0}, top=10) is not first
+    g.add_node("theme", "new", label="Neu", source="s")  # a new generation: ranked again
+    assert page.compute_ranking(g, target, weights={"theme": 2.0}, top=5) is not first

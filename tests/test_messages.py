@@ -103,13 +103,15 @@ def test_every_domain_value_has_a_label_in_both_languages():
     from graph.core.kinds import AttendanceRole, CofinanceKind, EdgeKind, EventKind, NodeKind, ProjectStatus, Role, Sector
     from graph.analysis.matchmaking import FACTORS
     from graph.analysis.periods import PHASES
+    from graph.followup.invitations import Invitation
     from graph.followup.pipeline import REASONS, Status
 
     values = {"kind": NodeKind.values(), "edge": EdgeKind.values(), "sector": [*Sector.values(), "unknown"],
               "status": [*ProjectStatus.values(), "unknown"], "cofinancing": CofinanceKind.values(),
               "event_kind": EventKind.values(), "phase": [*PHASES, "unknown"], "factor": FACTORS,
               "role": Role.values(), "attendance": AttendanceRole.values(),
-              "pipeline_status": [s.value for s in Status], "pipeline_reason": list(REASONS)}
+              "pipeline_status": [s.value for s in Status], "pipeline_reason": list(REASONS),
+              "invitation_status": [s.value for s in Invitation]}
     assert set(values) == set(DOMAIN_GROUPS)
     for group, names in values.items():
         for lang in ("de", "en"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboard.access import ROLES
 from loaders.schema import TABLE_ORDER, TABLES
+from loaders.workspace.followup import PAGES as VIEW_PAGES
 
 __all__ = ["openapi_document", "PREFIX", "MAX_LIMIT"]
 
@@ -112,6 +113,153 @@ def _table_paths(table: str) -> dict[str, Any]:
                     "responses": {"200": _json({"type": "array", "items": _ref("HistoryEntry")}, "newest first"),
                                   **_errors("401", "403", "404")}},
         },
+    }
+
+
+_ID = {"type": "integer", "minimum": 1}
+_TEXT = {"type": "string", "maxLength": 2000}
+
+
+def _followup_schemas() -> dict[str, Any]:
+    status = {"type": "string", "enum": ["proposed", "asked", "accepted", "declined", "deferred"]}
+    view_props = {"id": {"type": "integer"}, "name": {"type": "string"}, "owner": {"type": "string"},
+                  "page": {"type": "string", "enum": list(VIEW_PAGES)}, "state": {"type": "string"},
+                  "description": {"type": "string"}, "shared": {"type": "boolean"}, "created": {"type": "string"},
+                  "href": {"type": "string", "description": "the view's address in the app (path and query)"}}
+    shortlist_props = {"id": {"type": "integer"}, "name": {"type": "string"}, "owner": {"type": "string"},
+                       "created": {"type": "string"}, "target": {"type": "object"}, "settings": {"type": "object"},
+                       "shared": {"type": "boolean"}, "version": {"type": "integer"}}
+    return {
+        "PipelineItem": {"type": "object", "required": ["shortlist", "node", "rank", "score", "status"], "properties": {
+            "shortlist": {"type": "integer"}, "node": {"type": "string"}, "rank": {"type": "integer"},
+            "score": {"type": "number"}, "factors": {"type": "object", "additionalProperties": {"type": "number"}},
+            "explanation": {"type": "string"}, "label": {"type": "string"},
+            "land": {"type": "string", "nullable": True}, "sector": {"type": "string", "nullable": True},
+            "country": {"type": "string", "nullable": True}, "status": status,
+            "reason": {"type": "string", "nullable": True}, "reason_text": {"type": "string"},
+            "owner": {"type": "string"}, "next_step": {"type": "string"}, "due": {"type": "string", "nullable": True},
+            "notes": {"type": "string", "description": "empty below role planner (notes may name persons)"},
+            "participation": {"type": "string", "nullable": True}}},
+        "Shortlist": {"type": "object", "required": ["id", "name", "owner", "created", "target"], "properties": {
+            **shortlist_props, "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "ShortlistWithItems": {"type": "object", "required": ["id", "name", "items"], "properties": {
+            **shortlist_props, "items": {"type": "array", "items": _ref("PipelineItem")}}},
+        "PipelineEvent": {"type": "object", "required": ["seq", "time", "user", "shortlist", "node", "to"], "properties": {
+            "seq": {"type": "integer"}, "time": {"type": "string"}, "user": {"type": "string"},
+            "shortlist": {"type": "integer"}, "node": {"type": "string"}, "from": {"type": "string", "nullable": True},
+            "to": {"type": "string"}, "item": _ref("PipelineItem")}},
+        "Participation": {"type": "object", "required": ["version", "key", "live", "item"], "properties": {
+            "version": _ref("Version"), "key": {"type": "string"}, "live": {"type": "boolean"},
+            "item": _ref("PipelineItem")}},
+        "SavedView": {"type": "object", "required": list(view_props), "properties": view_props},
+        "SavedViews": {"type": "object", "required": ["mine", "shared"], "properties": {
+            "mine": {"type": "array", "items": _ref("SavedView")},
+            "shared": {"type": "array", "items": _ref("SavedView"), "description": "shared by others"}}},
+        "ChangeItem": {"type": "object", "required": ["section", "key", "label"], "properties": {
+            "section": {"type": "string"}, "key": {"type": "string"}, "label": {"type": "string"},
+            "time": {"type": "string"}, "user": {"type": "string"}, "before": {"type": "string"},
+            "after": {"type": "string"}, "fields": {"type": "array", "items": {"type": "string"}},
+            "context": {"type": "string"}}},
+        "Changes": {"type": "object", "required": ["base", "head", "since", "counts", "hidden", "items"], "properties": {
+            "base": {"type": "integer"}, "head": {"type": "integer"}, "since": {"type": "string"},
+            "date": {"type": "string", "nullable": True},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "hidden": {"type": "array", "items": {"type": "string"},
+                       "description": "sections naming persons, given as counts only for this caller"},
+            "items": {"type": "array", "items": _ref("ChangeItem")}}},
+    }
+
+
+def _body(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    schema = {"type": "object", "additionalProperties": False, "properties": props}
+    if required:  # OpenAPI 3.0: a ``required`` list is never empty
+        schema["required"] = required
+    return {"required": True, **_media(schema)}
+
+
+def _followup_paths() -> dict[str, Any]:
+    sid = {"name": "sid", "in": "path", "required": True, "schema": _ID}
+    vid = {"name": "vid", "in": "path", "required": True, "schema": _ID}
+    node = {"type": "string", "minLength": 1, "maxLength": 400, "description": "candidate node id, e.g. institution:hlft"}
+    view_props = {"name": {"type": "string", "minLength": 1, "maxLength": 200}, "state": {"type": "string", "maxLength": 4000},
+                  "description": _TEXT, "shared": {"type": "boolean"}}
+    tags = ["follow-up"]
+    return {
+        f"{PREFIX}/shortlists": {
+            "get": {"operationId": "list_shortlists", "summary": "saved shortlists with candidates per status", "tags": tags,
+                    "responses": {"200": _json({"type": "object", "required": ["items", "total"], "properties": {
+                        "items": {"type": "array", "items": _ref("Shortlist")}, "total": {"type": "integer"}}},
+                        "every shortlist"), **_errors("401", "409")}},
+            "post": {"operationId": "create_shortlist", "tags": tags,
+                     "summary": "save the Matchmaking ranking of a target as a new shortlist (role editor)",
+                     "requestBody": _body({"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                                           "target": {"type": "string", "minLength": 1, "maxLength": 400,
+                                                      "description": "node id: project:BLP-01, country:TZA …"},
+                                           "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+                                          ["name", "target"]),
+                     "responses": {"201": _json(_ref("ShortlistWithItems"), "saved; every candidate proposed"),
+                                   **_errors("401", "403", "404", "409", "415", "422")}},
+        },
+        f"{PREFIX}/shortlists/{{sid}}": {"parameters": [sid], "get": {
+            "operationId": "get_shortlist", "summary": "one shortlist with its candidates", "tags": tags,
+            "responses": {"200": _json(_ref("ShortlistWithItems"), "the shortlist"), **_errors("401", "404", "409")}}},
+        f"{PREFIX}/shortlists/{{sid}}/moves": {"parameters": [sid], "post": {
+            "operationId": "move_candidate", "tags": tags,
+            "summary": "move a candidate in the pipeline and/or set owner, next step, due date, notes (role editor)",
+            "requestBody": _body({"node": node, "to": {"type": "string", "enum": ["proposed", "asked", "accepted", "declined", "deferred"]},
+                                  "reason": {"type": "string", "enum": ["capacity", "fit", "funding", "timing", "other"]},
+                                  "reason_text": _TEXT, "owner": {"type": "string", "maxLength": 100},
+                                  "next_step": {"type": "string", "maxLength": 500},
+                                  "due": {"type": "string", "format": "date"}, "notes": _TEXT}, ["node", "to"]),
+            "responses": {"200": _json(_ref("PipelineItem"), "the candidate after the move (journaled)"),
+                          **_errors("401", "403", "404", "409", "415", "422")}}},
+        f"{PREFIX}/shortlists/{{sid}}/participation": {"parameters": [sid], "post": {
+            "operationId": "candidate_to_participation", "tags": tags,
+            "summary": "turn an accepted candidate into a participation of a project (role editor; a new version)",
+            "requestBody": _body({"node": node, "project": {"type": "string", "minLength": 1, "maxLength": 200},
+                                  "role": {"type": "string", "maxLength": 40}, "message": _TEXT}, ["node", "project"]),
+            "responses": {"201": _json(_ref("Participation"), "saved as a new version"),
+                          **_errors("401", "403", "404", "409", "415", "422")}}},
+        f"{PREFIX}/pipeline/events": {"get": {
+            "operationId": "pipeline_events", "summary": "every pipeline move, oldest first (append-only journal)",
+            "tags": tags, "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 40},
+                                          "description": "ISO date or time: moves from then on"}, _LIMIT, _OFFSET],
+            "responses": {"200": _json(_page(_ref("PipelineEvent")), "one page of moves"), **_errors("401", "409", "422")}}},
+        f"{PREFIX}/views": {
+            "get": {"operationId": "list_views", "summary": "the caller's saved views and those others share", "tags": tags,
+                    "responses": {"200": _json(_ref("SavedViews"), "mine and shared"), **_errors("401", "409")}},
+            "post": {"operationId": "create_view", "summary": "save a page's URL state as a view (private unless shared)",
+                     "tags": tags,
+                     "requestBody": _body({**view_props, "page": {"type": "string", "enum": list(VIEW_PAGES)}}, ["name", "page"]),
+                     "responses": {"201": _json(_ref("SavedView"), "saved"), **_errors("401", "409", "415", "422")}},
+        },
+        f"{PREFIX}/views/{{vid}}": {
+            "parameters": [vid],
+            "get": {"operationId": "get_view", "summary": "one view (own, or shared by another)", "tags": tags,
+                    "responses": {"200": _json(_ref("SavedView"), "the view"), **_errors("401", "404", "409")}},
+            "patch": {"operationId": "update_view", "summary": "rename, describe, share or unshare a view (its owner only)",
+                      "tags": tags, "requestBody": _body(view_props, []),
+                      "responses": {"200": _json(_ref("SavedView"), "the view after the change (journaled)"),
+                                    **_errors("401", "403", "404", "409", "415", "422")}},
+            "delete": {"operationId": "delete_view", "summary": "delete a view (its owner only; journaled)", "tags": tags,
+                       "responses": {"200": _json({"type": "object", "required": ["deleted"], "properties": {
+                           "deleted": {"type": "integer"}}}, "deleted"), **_errors("401", "403", "404", "409")}},
+        },
+        f"{PREFIX}/changes": {"get": {
+            "operationId": "changes_since", "tags": tags,
+            "summary": "what changed since a version or a date: projects, institutions, participations, partnerships, "
+                       "contacts (counts only below role planner), pipeline and invitation moves",
+            "parameters": [{"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                           {"name": "date", "in": "query", "schema": {"type": "string", "format": "date"}},
+                           {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]},
+                            "description": "csv or xlsx: the table for a meeting (audited, cells escaped against formulas)"},
+                           {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["de", "en"]}}],
+            "responses": {"200": {"description": "the changes by section (JSON), or the meeting table",
+                                  "content": {"application/json": {"schema": _ref("Changes")},
+                                              "text/csv": {"schema": {"type": "string"}},
+                                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                                                  {"schema": {"type": "string", "format": "binary"}}}},
+                          **_errors("401", "404", "409", "422")}}},
     }
 
 
@@ -222,10 +370,14 @@ def openapi_document() -> dict[str, Any]:
     for table in TABLE_ORDER:
         schemas[f"{table}_row"] = _row_schema(table)
         paths.update(_table_paths(table))
+    _guestlist_description(schemas, paths)
+    schemas.update(_followup_schemas())
+    paths.update(_followup_paths())
     return {
         "openapi": "3.0.3",
         "info": {"title": "Partnernetz API", "version": "1",
-                 "description": "Records of the workspace, versions, search and matchmaking. Bearer token "
+                 "description": "Records of the workspace, versions, search, matchmaking, shortlists and their "
+                                "pipeline, saved views and what changed since. Bearer token "
                                 "(python app.py user token NAME, or PARTNERNETZ_API_TOKENS) of an account with a role: "
                                 + " < ".join(ROLES) + "."},
         "servers": [{"url": "/"}],
@@ -233,3 +385,148 @@ def openapi_document() -> dict[str, Any]:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
         "paths": paths,
     }
+
+
+def _guestlist_description(schemas: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Guest lists for events, invitation statuses, imported registration and attendance lists
+    (routes in :mod:`dashboard.api.guestlists`)."""
+    text, integer, boolean = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+    nullable_int, nullable_text = {"type": "integer", "nullable": True}, {"type": "string", "nullable": True}
+    status = {"type": "string", "enum": ["invited", "accepted", "declined", "attended"]}
+    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+    summary_props = {"id": integer, "name": text, "owner": text, "created": text, "event": text, "event_label": text,
+                     "settings": {"type": "object"}, "version": integer, "counts": counts}
+    schemas["GuestList"] = {"type": "object", "required": list(summary_props), "properties": summary_props}
+    schemas["GuestListSaved"] = {"type": "object", "required": [*summary_props, "new_event_version", "live"],
+                                 "properties": {**summary_props, "new_event_version": nullable_int, "live": boolean}}
+    schemas["Guest"] = {"type": "object", "required": ["contact", "name", "status", "added", "masked"], "properties": {
+        "contact": text, "name": text, "institution": text, "sector": text, "land": text, "status": status,
+        "status_label": text, "added": {"type": "string", "enum": ["list", "import"]}, "masked": boolean}}
+    schemas["QuotaCheck"] = {"type": "object", "required": ["dimension", "value", "invited", "attended"], "properties": {
+        "dimension": text, "value": text, "label": text, "min": nullable_int, "max": nullable_int, "invited": integer,
+        "attended": integer, "met_invited": boolean, "met_attended": boolean}}
+    import_summary = {"type": "object", "required": ["id", "file", "kind", "state", "open"], "properties": {
+        "id": integer, "file": text, "kind": text, "state": text, "time": text, "open": integer, "version": nullable_int}}
+    schemas["GuestListDetail"] = {"type": "object", "required": [*summary_props, "guests", "quota", "imports"],
+                                  "properties": {**summary_props, "guests": {"type": "array", "items": _ref("Guest")},
+                                                 "quota": {"type": "array", "items": _ref("QuotaCheck")},
+                                                 "imports": {"type": "array", "items": import_summary}}}
+    row_props = {"number": integer, "name": text, "email": text, "institution": text, "role": text, "status": text,
+                 "match": nullable_text, "how": nullable_text, "suggestion": nullable_text,
+                 "resolution": nullable_text, "contact": nullable_text, "new_institution": nullable_text}
+    problem = {"type": "object", "required": ["level", "file", "message"], "properties": {
+        "level": text, "file": text, "row": nullable_int, "column": nullable_text, "value": nullable_text,
+        "message": text}}
+    schemas["ListImport"] = {"type": "object", "required": ["id", "guestlist", "file", "kind", "state", "read",
+                                                            "rejected", "matched", "open", "rows", "problems"],
+                             "properties": {"id": integer, "guestlist": integer, "time": text, "user": text,
+                                            "file": text, "kind": text, "state": text, "version": nullable_int,
+                                            "read": integer, "rejected": integer, "matched": integer, "open": integer,
+                                            "rows": {"type": "array", "items": {"type": "object",
+                                                                                "required": ["number"],
+                                                                                "properties": row_props}},
+                                            "problems": {"type": "array", "items": problem}}}
+    schemas["AttendanceConfirmed"] = {"type": "object", "required": ["version", "attendance", "new_contacts", "moved",
+                                                                     "added", "ignored", "live", "counts"],
+                                      "properties": {"version": nullable_int,
+                                                     "attendance": {"type": "array", "items": text},
+                                                     "new_contacts": {"type": "array", "items": text},
+                                                     "moved": {"type": "array", "items": {"type": "object"}},
+                                                     "added": {"type": "array", "items": text},
+                                                     "kept": {"type": "array", "items": {"type": "object"}},
+                                                     "ignored": integer, "live": boolean, "counts": counts}}
+    schemas["InvitationEvent"] = {"type": "object", "required": ["seq", "time", "user", "guestlist", "contact", "to"],
+                                  "properties": {"seq": integer, "time": text, "user": text, "guestlist": integer,
+                                                 "contact": text, "from": nullable_text, "to": status, "source": text}}
+
+    def ident(name: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}}
+
+    lang = {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["de", "en"]}}
+    base = f"{PREFIX}/guestlists"
+    body = lambda schema: {"required": True, **_media(schema)}  # noqa: E731
+    paths[base] = {
+        "get": {"operationId": "guestlists", "summary": "saved guest lists with their event and guests per status",
+                "tags": ["guestlists"], "parameters": [lang],
+                "responses": {"200": _json({"type": "array", "items": _ref("GuestList")}, "oldest first"),
+                              **_errors("401", "409", "422")}},
+        "post": {"operationId": "save_guestlist",
+                 "summary": "save a guest list for an existing event, or for a new one (role planner; a new event: editor)",
+                 "tags": ["guestlists"],
+                 "requestBody": body({"type": "object", "additionalProperties": False, "required": ["name", "guests"],
+                                      "properties": {
+                                          "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                                          "guests": {"type": "array", "minItems": 1, "maxItems": 5000,
+                                                     "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                                                     "description": "contact ids (c001 or contact:c001)"},
+                                          "event": {"type": "string", "minLength": 1, "maxLength": 400,
+                                                    "description": "an existing event's id"},
+                                          "new_event": {"type": "object", "additionalProperties": {"type": "string"},
+                                                        "description": "events columns: title (required), date, city, "
+                                                                       "country, themes, kind, id"},
+                                          "settings": {"type": "object",
+                                                       "description": "the builder's settings; quotas: "
+                                                                      "[{dimension, value, min, max}]"}}}),
+                 "responses": {"201": _json(_ref("GuestListSaved"), "saved; every guest invited"),
+                               **_errors("401", "403", "404", "409", "415", "422")}},
+    }
+    paths[base + "/{gid}"] = {"parameters": [ident("gid")], "get": {
+        "operationId": "guestlist", "summary": "one guest list: guests with their status, quota check, imports (role planner; audited)",
+        "tags": ["guestlists"], "parameters": [lang],
+        "responses": {"200": _json(_ref("GuestListDetail"), "the guest list"), **_errors("401", "403", "404", "409", "422")}}}
+    paths[base + "/{gid}/quota"] = {"parameters": [ident("gid")], "get": {
+        "operationId": "guestlist_quota", "summary": "the list's quotas counted on the invited and on who came (role planner)",
+        "tags": ["guestlists"], "parameters": [lang],
+        "responses": {"200": _json({"type": "array", "items": _ref("QuotaCheck")}, "one row per quota group"),
+                      **_errors("401", "403", "404", "409", "422")}}}
+    contact = {"name": "contact", "in": "path", "required": True,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^/]+$"}}
+    paths[base + "/{gid}/guests/{contact}/status"] = {"parameters": [ident("gid"), contact], "post": {
+        "operationId": "guest_status", "summary": "move a guest: invited → accepted / declined (role planner)",
+        "tags": ["guestlists"],
+        "requestBody": body({"type": "object", "additionalProperties": False, "required": ["status"],
+                             "properties": {"status": {"type": "string", "enum": ["invited", "accepted", "declined"]}}}),
+        "responses": {"200": _json({"type": "object", "required": ["guestlist", "contact", "status"], "properties": {
+            "guestlist": integer, "contact": text, "status": status}}, "the new status"),
+            **_errors("401", "403", "404", "409", "415", "422")}}}
+    paths[base + "/{gid}/imports"] = {"parameters": [ident("gid")], "post": {
+        "operationId": "import_list",
+        "summary": "import a registration or attendance list (.xlsx or .csv, base64): rows matched to contacts, "
+                   "the rest listed for review (role planner)",
+        "tags": ["guestlists"],
+        "requestBody": body({"type": "object", "additionalProperties": False,
+                             "required": ["kind", "filename", "content_base64"], "properties": {
+                                 "kind": {"type": "string", "enum": ["registration", "attendance"]},
+                                 "filename": {"type": "string", "minLength": 1, "maxLength": 200},
+                                 "content_base64": {"type": "string", "minLength": 1, "maxLength": 14_000_000}}}),
+        "responses": {"201": _json(_ref("ListImport"), "read and matched; open rows wait for review"),
+                      **_errors("401", "403", "404", "409", "415", "422")}}}
+    paths[base + "/{gid}/imports/{iid}"] = {"parameters": [ident("gid"), ident("iid")], "get": {
+        "operationId": "list_import", "summary": "an imported list and its review state (role planner)",
+        "tags": ["guestlists"],
+        "responses": {"200": _json(_ref("ListImport"), "the import"), **_errors("401", "403", "404", "409")}}}
+    paths[base + "/{gid}/imports/{iid}/rows/{number}"] = {
+        "parameters": [ident("gid"), ident("iid"), ident("number")], "post": {
+            "operationId": "resolve_row",
+            "summary": "decide a row: a contact, a new person at an institution, or ignore (role planner)",
+            "tags": ["guestlists"],
+            "requestBody": body({"type": "object", "additionalProperties": False, "required": ["resolution"],
+                                 "properties": {"resolution": {"type": "string", "enum": ["contact", "new", "ignore"]},
+                                                "contact": {"type": "string", "maxLength": 200},
+                                                "institution": {"type": "string", "maxLength": 200}}}),
+            "responses": {"200": _json(_ref("ListImport"), "the import with the decision"),
+                          **_errors("401", "403", "404", "409", "415", "422")}}}
+    paths[base + "/{gid}/imports/{iid}/confirm"] = {"parameters": [ident("gid"), ident("iid")], "post": {
+        "operationId": "confirm_import",
+        "summary": "apply an import: attendance edges and new persons as one version, guests' statuses "
+                   "(role editor; a registration list without new persons: planner)",
+        "tags": ["guestlists"],
+        "responses": {"200": _json(_ref("AttendanceConfirmed"), "applied"), **_errors("401", "403", "404", "409", "422")}}}
+    paths[f"{PREFIX}/invitation-events"] = {"get": {
+        "operationId": "invitation_events", "summary": "every invitation status change, oldest first (role planner; audited)",
+        "tags": ["guestlists"],
+        "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 40},
+                        "description": "ISO time: only changes at or after it"}],
+        "responses": {"200": _json({"type": "array", "items": _ref("InvitationEvent")}, "oldest first"),
+                      **_errors("401", "403", "422")}}}

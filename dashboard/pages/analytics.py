@@ -24,7 +24,7 @@ from dashboard.components import key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
-from dashboard import ids
+from dashboard import ids, saved_views
 from dashboard.viewstate import ANALYTICS_TABS, MAX_LIST, analytics_search, network_href, parse_analytics
 from graph.analysis.analytics import compute, key_figures as graph_key_figures
 from graph.analysis.flows import FLOW_MEASURES, cofinancing_flows
@@ -45,6 +45,7 @@ HIGHLIGHT_LIMIT = MAX_LIST
 
 class ID:
     GO = "analytics-go"
+    VIEWS = saved_views.ids("analytics")  # "Ansicht speichern"
     CONTACTS_NOTE = "analytics-contacts-note"
     CSV = "analytics-csv"  # pattern-matching type: {"type": CSV, "chart": name}
     DOWNLOAD = "analytics-download"
@@ -346,6 +347,7 @@ def _page(state: dict[str, Any]):
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Download(id=ID.EXPORT),
         page_header(TITLE_KEY, lang, t("an.intro", lang)),
+        saved_views.save_control(ID.VIEWS, lang),
         _tabs(state),
         *body,
     ], className="analytics", **{"data-tab": tab})
@@ -546,6 +548,7 @@ def parse_qs_flat(search: str | None) -> dict[str, str]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    saved_views.register_callbacks(app, ID.VIEWS, PATH)
     # Every choice is written to the URL (Back, reload and shared links keep it);
     # the page is rebuilt from it (cached per state).
     @app.callback(dash.Output(ids.PAGES_LOCATION, "search", allow_duplicate=True), dash.Input(ID.LC_MEASURE, "value"),

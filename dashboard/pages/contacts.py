@@ -24,7 +24,8 @@ from dashboard import downloads
 from dashboard.access import contact_rule, current_identity, require_role
 from graph.people.roles import Role
 from dashboard.components import grid_options, key_figures, page_header
-from dashboard import consent_panel
+from dashboard.pages import guestlist_save
+from dashboard import consent_panel, saved_views
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.grid_rows import answer as grid_answer
@@ -55,6 +56,7 @@ MAX_OPTIONS = 50
 
 class ID:
     EXPORT_REFUSED = "contacts-export-refused"
+    FILTER_FOLD = "contacts-filter-fold"
     THEMES = "contacts-themes"
     COUNTRIES = "contacts-countries"
     LAENDER = "contacts-laender"
@@ -104,9 +106,11 @@ class ID:
     HISTORY = "contacts-history"
     EVENT_LIST = "contacts-event-list"
     URL_STATE = "contacts-url-state"
+    VIEWS = saved_views.ids("contacts")  # "Ansicht speichern"
     AUTO_BUILD = "contacts-auto-build"
     COUNTS_NOTE = "contacts-counts-note"
     CONSENT = consent_panel.ID  # the consent-due section
+    GUESTSAVE = guestlist_save.ID  # save the list for an event
 
 
 # ----------------------------------------------------------------- helpers
@@ -401,7 +405,8 @@ def layout(lang: str = "de", **query: str):
 
     finder = html.Div([
         html.H2(t("contacts.find", lang)),
-        html.Div([
+        # the filters fold away on narrow screens (keys.js: details.fold-narrow)
+        html.Details([html.Summary(t("contacts.filters", lang)), html.Div([
             _field("contacts.themes", multi(ID.THEMES, "theme", "theme"), lang),
             _field("contacts.countries", multi(ID.COUNTRIES, "country", "country"), lang,
                    hint_key="contacts.countries_hint"),
@@ -422,7 +427,7 @@ def layout(lang: str = "de", **query: str):
                 dcc.Input(id=ID.MONTHS, type="number", min=0, value=state["months"], className="num-input"),
                 html.Span(t("contacts.months", lang), className="muted"),
             ], className="inline"), lang, cls="field wide"),
-        ], className="filter-grid"),
+        ], className="filter-grid")], open=True, className="fold-narrow fold-plain", id=ID.FILTER_FOLD),
         html.Div(id=ID.RESULT_COUNT, className="result-count"),
         _grid(ID.RESULTS, lang, with_reason=True, on_server=True),
         dcc.Store(id=ID.RESULTS_KEY),
@@ -479,6 +484,7 @@ def layout(lang: str = "de", **query: str):
             dcc.Download(id=ID.DOWNLOAD),
         ], className="button-row downloads"),
         html.P(t("contacts.export_note", lang), className="muted small"),
+        guestlist_save.section(index, lang),
         dcc.Store(id=ID.QUOTAS, data=valid_quotas(index, state["quota"])),
         dcc.Store(id=ID.LIST, data=[]),
         dcc.Store(id=ID.AUTO_BUILD, data=state["built"]),
@@ -486,6 +492,7 @@ def layout(lang: str = "de", **query: str):
 
     return html.Div([
         header,
+        saved_views.save_control(ID.VIEWS, lang),
         dcc.Store(id=ID.URL_STATE),
         html.P(t("contacts.privacy", lang, n=len(index.persons), m=n_masked, d=n_merged), className="muted"),
         html.P(t("contacts.counts_note", lang, n=len(index.persons), r=len(index.persons) + n_merged, d=n_merged),
@@ -662,7 +669,10 @@ class GuestListForm:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    saved_views.register_callbacks(app, ID.VIEWS, PATH)
     consent_panel.register_callbacks(app)
+    guestlist_save.register_callbacks(app, members=ID.LIST, quotas=ID.QUOTAS, size=ID.SIZE, include=ID.INCLUDE,
+                                      exclude=ID.EXCLUDE)
 
     # a new filter (in the browser, no request): the grid drops its cached blocks and asks
     # again from the first page; that one request answers the rows and the count

@@ -11,7 +11,7 @@ from dashboard import downloads
 from dashboard.components import grid_options, key_figures, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
-from dashboard import merge_panel, table_editor
+from dashboard import changes_panel, merge_panel, table_editor
 from dashboard.pages import workspace_panel
 from dashboard.report_view import counts_table as _counts_table, problem_rows, problems_grid
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
@@ -35,6 +35,7 @@ class ID:
     WORKSPACE = workspace_panel.ID  # the workspace section's ids
     EDITOR = table_editor.ID  # the table editor's ids
     MERGE = merge_panel.ID  # the duplicate review's ids
+    CHANGES = changes_panel.ID  # "what changed since"
 
 
 def warm_up() -> None:
@@ -71,6 +72,7 @@ def layout(lang: str = "de", **_query: str):
         page_header(TITLE_KEY, lang),
         html.Div([html.Strong(t("data.source", lang) + ": "), html.Code(source)], className="source-line"),
         workspace_panel.section(lang),
+        changes_panel.section(lang),
         table_editor.section(lang),
         merge_panel.section(lang),
         html.H2(t("data.served", lang)) if ctx.settings.workspace else None,
@@ -119,6 +121,7 @@ def register_callbacks(app: dash.Dash) -> None:
     workspace_panel.register_callbacks(app)
     table_editor.register_callbacks(app)
     merge_panel.register_callbacks(app)
+    changes_panel.register_callbacks(app)
 
     @app.callback(
         dash.Output(ID.DOWNLOAD, "data"),

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections import OrderedDict
 from typing import Any, Iterable
 
 import dash
 from dash import dcc, html
 
-from dashboard import downloads
+from dashboard import downloads, saved_views
 from dashboard.access import current_identity, require_role
 from dashboard.components import page_header
 from dashboard.context import current
@@ -26,6 +28,7 @@ from dashboard.i18n import LANG_STATE, format_decimal, lang_from_search, normali
 from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
 from dashboard.viewstate import MM_TOPS, matchmaking_search, network_href, parse_matchmaking
 from dashboard.pages.followup_view import save_ranking
+from graph.core.cache import cached
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import NodeKind, kind_of
 from graph.analysis.matchmaking import (
@@ -55,6 +58,7 @@ class ID:
     TARGET = "matchmaking-target"
     THEMES = "matchmaking-themes"
     THEMES_ROW = "matchmaking-themes-row"
+    FOLD = "matchmaking-fold"
     WHAT = "matchmaking-what"
     LAENDER = "matchmaking-laender"
     SECTORS = "matchmaking-sectors"
@@ -64,6 +68,7 @@ class ID:
     WHYNOT = "matchmaking-whynot"
     WHYNOT_PANEL = "matchmaking-whynot-panel"
     URL_STATE = "matchmaking-url-state"
+    VIEWS = saved_views.ids("matchmaking")  # "Ansicht speichern"
     WEIGHT = "matchmaking-weight-"  # + factor: see weight()
     RESET = "matchmaking-reset"
     RESULTS = "matchmaking-results"
@@ -138,13 +143,40 @@ def weights_from(values: Iterable[float | None]) -> dict[str, float]:
     return {f: (DEFAULT_WEIGHTS[f] if v is None else float(v)) for f, v in zip(FACTORS, values)}
 
 
+#: Rankings kept per graph generation (most recently used): the results, the
+#: "Warum nicht …?" pick, the exports and saving all rank the same settings,
+#: and Back or reload repeats them.
+RANKING_CACHE = 64
+_RANKINGS_LOCK = threading.Lock()
+
+
 def compute_ranking(graph, target_id: str | None, *, themes=None, weights=None, what="institution",
                     laender=None, sectors=None, top: int = 10, diversity: bool = True,
                     require=()) -> Ranking | None:
     """The ranking the page shows (``None`` without a target). ``require``
-    holds ``"theme"`` and/or ``"country"`` ("Thema/Land erforderlich")."""
+    holds ``"theme"`` and/or ``"country"`` ("Thema/Land erforderlich").
+    Kept per target and settings (:data:`RANKING_CACHE`) until the graph changes."""
     if not target_id or target_id not in graph:
         return None
+    key = (target_id, tuple(sorted(themes or ())), tuple(sorted((weights or {}).items())), what,
+           tuple(sorted(laender or ())), tuple(sorted(sectors or ())), int(top), bool(diversity),
+           tuple(sorted(require or ())))
+    recent: OrderedDict = cached(graph, "matchmaking.rankings", OrderedDict)
+    with _RANKINGS_LOCK:
+        if key in recent:
+            recent.move_to_end(key)
+            return recent[key]
+    ranking = _rank_for_page(graph, target_id, themes=themes, weights=weights, what=what, laender=laender,
+                             sectors=sectors, top=top, diversity=diversity, require=require)
+    with _RANKINGS_LOCK:
+        recent[key] = ranking
+        while len(recent) > RANKING_CACHE:
+            recent.popitem(last=False)
+    return ranking
+
+
+def _rank_for_page(graph, target_id: str, *, themes, weights, what, laender, sectors, top, diversity,
+                   require) -> Ranking:
     target = resolve_target(graph, target_id, themes or ())
     index = match_index(graph)
     opts = dict(weights=weights, top=top, laender=laender or None, sectors=sectors or None, index=index,
@@ -437,6 +469,8 @@ def layout(lang: str = "de", **query: str):
             dcc.Dropdown(id=ID.THEMES, options=[{"label": graph.label(x, lang), "value": x} for x in themes],
                          value=chosen_themes, multi=True),
         ], className="mm-control", id=ID.THEMES_ROW),
+    ], className="mm-controls mm-controls-target card")
+    filters = html.Div([
         html.Div([
             html.Label(t("mm.what", lang)),
             dcc.RadioItems(id=ID.WHAT, options=[{"label": t("mm.what_inst", lang), "value": "institution"},
@@ -497,9 +531,12 @@ def layout(lang: str = "de", **query: str):
     ], className="button-row mm-save")
     return html.Div([
         page_header(TITLE_KEY, lang, t("mm.intro", lang)),
+        saved_views.save_control(ID.VIEWS, lang),
         dcc.Store(id=ID.URL_STATE),
         controls,
-        weight_box,
+        # mode, filters, options and weights fold away on narrow screens (keys.js: details.fold-narrow)
+        html.Details([html.Summary(t("mm.filters", lang)), filters, weight_box], open=True,
+                     className="fold-narrow fold-plain mm-fold", id=ID.FOLD),
         html.Div([html.H2(t("mm.results", lang)), html.Span(id=ID.SUMMARY, className="muted mm-summary"), export],
                  className="mm-results-head"),
         save,
@@ -550,6 +587,7 @@ def page_search(controls: dict[str, Any], weights: dict[str, Any], whynot: str |
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    saved_views.register_callbacks(app, ID.VIEWS, PATH)
     register_url_sync(app, ID.URL_STATE)
 
     @app.callback(dash.Output(ID.TARGET, "options"), dash.Input(ID.TARGET, "search_value"),

@@ -21,7 +21,7 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, MATCH, dcc, html
 
-from dashboard import downloads, editor_panel, ids
+from dashboard import downloads, editor_panel, ids, saved_views
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard import white_spots
@@ -109,6 +109,7 @@ class ID:
     QUERY = "network-query"
     SUGGESTIONS = "network-suggestions"
     EDIT = editor_panel.ID  # the editing block under the details
+    VIEWS = saved_views.ids("network")  # the start page's saved views
 
     @staticmethod
     def query_label_for(role: str) -> str:
@@ -635,7 +636,8 @@ def layout(lang: str = "de", **query: Any):
         page_header(TITLE_KEY, lang, t("network.intro", lang)),
         toolbar,
         html.Div([
-            html.Div([html.Details([html.Summary(t("network.filters", lang)), _filters(store, state, lang)],
+            html.Div([saved_views.views_section(ID.VIEWS, lang),
+                      html.Details([html.Summary(t("network.filters", lang)), _filters(store, state, lang)],
                                    open=True, className="fold-narrow fold-panel filter-fold"),
                       _metric_panel(state, metrics is not None, lang),
                       _legend(kinds_in(elements), lang)], className="network-left"),
@@ -719,6 +721,7 @@ def control_changes(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    saved_views.register_callbacks(app, ID.VIEWS, PATH, start_page=True)
     editor_panel.register_callbacks(app)
     # Hover tooltip: full name, kind and place of the node under the pointer,
     # shown beside the pointer (keys.js keeps the last pointer position and

@@ -21,6 +21,7 @@ from dashboard.components import grid_options, page_header
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, format_decimal, lang_from_search, normalise_lang, t
+from dashboard.pages import events_view
 from dashboard.pages.followup_view import outcome_tables, pipeline_rows, shortlist_overview
 from graph.analysis.matchmaking.factors import FACTORS
 from graph.core.errors import PartnernetzError
@@ -35,6 +36,7 @@ TITLE_KEY = "nav.pipeline"
 
 class ID:
     OWNER = "pipeline-owner"
+    FILTER_FOLD = "pipeline-filter-fold"
     STATUS = "pipeline-status"
     LAND = "pipeline-land"
     DUE = "pipeline-due"
@@ -56,6 +58,7 @@ class ID:
     TO_PARTICIPATION = "pipeline-to-participation"
     SHORTLISTS = "pipeline-shortlists"
     OUTCOMES = "pipeline-outcomes"
+    EVENTS = events_view.ID  # the section "Veranstaltungen"
 
 
 def _followup():
@@ -111,7 +114,7 @@ def _summary_views(fu, graph, lang: str, items=None):
             outcome_tables(items, lambda f: domain_label("factor", f, lang), FACTORS, lang))
 
 
-def layout(lang: str = "de", **_query: str):
+def layout(lang: str = "de", **query: str):
     lang = normalise_lang(lang)
     fu = _followup()
     header = page_header(TITLE_KEY, lang, t("pipe.intro", lang))
@@ -131,6 +134,9 @@ def layout(lang: str = "de", **_query: str):
             options=[{"label": graph.label(f"land:{x.code}", lang), "value": f"land:{x.code}"} for x in LAENDER]), ID.LAND),
         _field(t("pipe.due_before", lang), dcc.Input(id=ID.DUE, type="date", className="input"), ID.DUE),
     ], className="card pipe-filters")
+    # the filters fold away on narrow screens (keys.js: details.fold-narrow)
+    filters = html.Details([html.Summary(t("pipe.filters", lang)), filters], open=True,
+                           className="fold-narrow fold-plain", id=ID.FILTER_FOLD)
     grid = dag.AgGrid(
         id=ID.GRID, rowData=_rows(fu, graph, lang), columnDefs=_columns(lang), getRowId="params.data.key",
         defaultColDef={"sortable": True, "resizable": True},
@@ -184,6 +190,7 @@ def layout(lang: str = "de", **_query: str):
         html.Div(shortlists_view, id=ID.SHORTLISTS),
         html.H2(t("pipe.outcomes", lang)),
         html.Div(outcomes_view, id=ID.OUTCOMES),
+        events_view.section(lang, query.get("guestlist")),
     ], className="pipe-page")
 
 
@@ -196,6 +203,8 @@ def _selected_key(rows) -> tuple[int, str] | None:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    events_view.register_callbacks(app)
+
     @app.callback(dash.Output(ID.GRID, "rowData"),
                   inputs={"filters": {"owner": dash.Input(ID.OWNER, "value"), "status": dash.Input(ID.STATUS, "value"),
                                       "land": dash.Input(ID.LAND, "value"), "due": dash.Input(ID.DUE, "value")},

@@ -80,6 +80,7 @@ class ID:
     PUBLISHED = "data-ws-published"
     READONLY = "data-ws-readonly"
     REVERTED = "data-ws-reverted"
+    KEPT_ERASED = "data-ws-kept-erased"
     UPLOAD_ERROR = "data-ws-upload-error"
     FRESH = "data-ws-fresh"
     FULL = "data-ws-full"
@@ -555,6 +556,10 @@ def register_callbacks(app: dash.Dash) -> None:
         if live is not None:
             live.check(force=True)
         done = html.Div(t("ws.reverted", lang, n=version.id, to=target), className="status ok", id=ID.REVERTED)
+        kept = getattr(version, "kept_erased", ())
+        if kept:
+            done = html.Div([done, html.Div(t("ws.kept_erased", lang, n=len(kept), to=target, which=", ".join(kept)),
+                                            className="status", id=ID.KEPT_ERASED)])
         if _query_mode():
             done = html.Div([done, _push(_workspace(), version, lang)])
         return done, version.id

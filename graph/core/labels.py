@@ -30,13 +30,15 @@ from graph.core.text import fold
 
 __all__ = [
     "Label", "LABELS", "FIELDS", "NODE_KIND", "EDGE_KIND", "SECTOR", "ROLE", "COFINANCE", "STATUS", "PHASE",
-    "EVENT_KIND", "ATTENDANCE_ROLE", "PIPELINE_STATUS", "PIPELINE_REASON", "label", "labels", "aliases", "resolve",
+    "EVENT_KIND", "ATTENDANCE_ROLE", "PIPELINE_STATUS", "PIPELINE_REASON", "INVITATION_STATUS", "label", "labels", "aliases", "resolve",
 ]
 
 NODE_KIND, EDGE_KIND, SECTOR, ROLE = "node_kind", "edge_kind", "sector", "role"
 COFINANCE, STATUS, PHASE, EVENT_KIND, ATTENDANCE_ROLE = "cofinance", "status", "phase", "event_kind", "attendance_role"
 #: Follow-up vocabularies (keys are the values of :mod:`graph.followup.pipeline`; a test keeps them equal).
 PIPELINE_STATUS, PIPELINE_REASON = "pipeline_status", "pipeline_reason"
+#: A guest's invitation status (keys are the values of :mod:`graph.followup.invitations`).
+INVITATION_STATUS = "invitation_status"
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,12 @@ LABELS: dict[str, dict[str, Label]] = {
         "funding": Label("keine Finanzierung", "no funding"),
         "timing": Label("Zeitpunkt ungünstig", "bad timing"),
         "other": Label("anderer Grund", "other reason"),
+    },
+    INVITATION_STATUS: {
+        "invited": Label("eingeladen", "invited", aliases=("Einladung",)),
+        "accepted": Label("zugesagt", "accepted", aliases=("angemeldet", "registered", "Zusage")),
+        "declined": Label("abgesagt", "declined", aliases=("Absage", "cancelled", "canceled")),
+        "attended": Label("teilgenommen", "attended", aliases=("anwesend", "present", "Teilnahme")),
     },
 }
 # Enum members hash like their values: index by the plain strings.

@@ -30,7 +30,7 @@ __all__ = [
     "PERSONAL_FIELDS",
     "has_consent",
     "is_masked",
-    "mask_unconsented",
+    "mask_unconsented", "mask_contact",
     "without_contacts",
     "has_contacts",
     "require_exportable",
@@ -79,10 +79,24 @@ def mask_unconsented(graph: PartnerGraph) -> int:
     for nid in list(graph.nodes(NodeKind.CONTACT)):
         if has_consent(graph.node(nid)) and nid not in withdrawn:
             continue
-        graph.remove_node_attrs(nid, *PERSONAL_FIELDS)
-        graph.set_node_attrs(nid, label=MASKED_LABEL, label_en=MASKED_LABEL_EN, masked=True, consent=False)
+        _mask(graph, nid)
         masked += 1
     return masked
+
+
+def _mask(graph: PartnerGraph, nid: str) -> None:
+    graph.remove_node_attrs(nid, *PERSONAL_FIELDS)
+    graph.set_node_attrs(nid, label=MASKED_LABEL, label_en=MASKED_LABEL_EN, masked=True, consent=False)
+
+
+def mask_contact(graph: PartnerGraph, nid: str) -> bool:
+    """Mask the one contact ``nid`` when it lacks consent, as
+    :func:`mask_unconsented` does for all (for a contact recorded once: a
+    duplicate's consent is not looked at); True when it was masked."""
+    if has_consent(graph.node(nid)):
+        return False
+    _mask(graph, nid)
+    return True
 
 
 def without_contacts(graph: PartnerGraph) -> PartnerGraph:

@@ -14,28 +14,45 @@ from loaders.workspace.history import state_at
 from loaders.workspace.keys import columns
 from loaders.workspace.store import WorkspaceFile
 
-__all__ = ["load_workspace", "raw_tables"]
+__all__ = ["load_workspace", "raw_tables", "version_label", "version_source", "table_file"]
 
 
-def raw_tables(state: dict[str, dict[str, dict[str, str]]], *, label: str) -> dict[str, RawTable]:
-    """Stored rows as the loader's raw tables (row numbers count from 2, as in a sheet)."""
+def raw_tables(state: dict[str, dict[str, dict[str, str]]] | dict[str, list[tuple[int, dict[str, str]]]], *,
+               label: str) -> dict[str, RawTable]:
+    """Stored rows as the loader's raw tables: ``{key: row}`` per table
+    (numbered from 2, as in a sheet) or ``[(number, row), …]`` (numbered
+    already, see :meth:`WorkspaceFile.read_head_numbered`)."""
     raw = {}
     for table in TABLE_ORDER:
         rows = state.get(table) or {}
         if rows or table in ("institutions", "projects"):
-            raw[table] = RawTable(table, f"{label}/{table}", list(columns(table)),
-                                  rows=list(enumerate(rows.values(), start=2)), encoding="workspace")
+            numbered = list(enumerate(rows.values(), start=2)) if isinstance(rows, dict) else rows
+            raw[table] = RawTable(table, table_file(label, table), list(columns(table)), rows=numbered,
+                                  encoding="workspace")
     return raw
+
+
+def version_label(ws: WorkspaceFile, version: int) -> str:
+    """How findings name a version's tables: ``<file name> v<version>``."""
+    return f"{ws.path.name} v{version}"
+
+
+def table_file(label: str, table: str) -> str:
+    return f"{label}/{table}"
 
 
 def load_workspace(ws: WorkspaceFile, version: int | None = None) -> tuple[int, LoadResult]:
     """``(version, LoadResult)`` of ``version`` (default: the head, read in one transaction)."""
     with gc_paused():
-        if version is None:
-            version, state = ws.read_head_state()
+        if version is None:  # the head: rows numbered by rowid (see read_head_numbered)
+            version, state = ws.read_head_numbered()
         else:
             state = state_at(ws, version)
-        label = f"{ws.path.name} v{version}"
-        result = build_graph(raw_tables(state, label=label), source=f"{ws.path} (Version {version})")
+        result = build_graph(raw_tables(state, label=version_label(ws, version)), source=version_source(ws, version))
     result.graph.meta["workspace_version"] = version
     return version, result
+
+
+def version_source(ws: WorkspaceFile, version: int) -> str:
+    """The load report's ``source`` of a version."""
+    return f"{ws.path} (Version {version})"

@@ -233,6 +233,8 @@ def _cmd_revert(ws, args) -> int:
 
     version = revert(ws, args.n, user=local_user(), message=args.message)
     print(f"{ws.path}: version {version.id} = data of version {args.n} ({_counts_text(version.counts)})")
+    if version.kept_erased:
+        print(f"{ws.path}: erased persons stay erased: not brought back: {', '.join(version.kept_erased)}")
     return _push(ws, version, args)
 
 

@@ -13,7 +13,10 @@ Tables (created on first use, so older workspaces gain them):
   to_status, item): every pipeline move, append-only — the follow-up's
   journal (a trigger refuses UPDATE and DELETE);
 * ``saved_views`` (id, name, owner, page, state, description, shared,
-  created): a page's URL state under a name, private or shared.
+  created): a page's URL state under a name, private or shared;
+* ``saved_view_events`` (seq, time, user, view, action, data): every
+  create, update and delete of a saved view, append-only (a trigger refuses
+  UPDATE and DELETE) — who saved, renamed, shared or deleted which view.
 
 Every write is one SQLite transaction.
 
@@ -44,7 +47,7 @@ from loaders.workspace.diff import Change
 from loaders.workspace.keys import normalise_row, row_key
 from loaders.workspace.store import WorkspaceFile
 
-__all__ = ["FollowUp", "FollowUpError", "Shortlist", "PipelineEvent", "SavedView", "PAGES"]
+__all__ = ["FollowUp", "FollowUpError", "NotFound", "NotYours", "Shortlist", "PipelineEvent", "SavedView", "PAGES"]
 
 #: Pages whose state can be saved as a view (URL paths).
 PAGES = ("/", "/matchmaking", "/kontakte", "/analysen")
@@ -66,6 +69,12 @@ _DDL = [
     "CREATE TABLE IF NOT EXISTS saved_views (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
     "owner TEXT NOT NULL, page TEXT NOT NULL, state TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '', "
     "shared INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS saved_view_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, "
+    "user TEXT NOT NULL, view INTEGER NOT NULL, action TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS saved_view_events_no_update BEFORE UPDATE ON saved_view_events "
+    "BEGIN SELECT RAISE(ABORT, 'saved_view_events is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS saved_view_events_no_delete BEFORE DELETE ON saved_view_events "
+    "BEGIN SELECT RAISE(ABORT, 'saved_view_events is append-only'); END",
 ]
 
 _MAX_TEXT = 2000
@@ -73,6 +82,14 @@ _MAX_TEXT = 2000
 
 class FollowUpError(PartnernetzError):
     """A follow-up operation is impossible (unknown shortlist, empty name …)."""
+
+
+class NotFound(FollowUpError):
+    """No such shortlist, candidate or view — or one the user may not see."""
+
+
+class NotYours(FollowUpError):
+    """A view the user may see (shared) but only its owner may change."""
 
 
 def _now() -> str:
@@ -187,7 +204,7 @@ class FollowUp:
         for s in self.shortlists():
             if s.id == sid:
                 return s
-        raise FollowUpError(f"no shortlist {sid}")
+        raise NotFound(f"no shortlist {sid}")
 
     def items(self, shortlist: int | None = None) -> list[PipelineItem]:
         """Every candidate (of one shortlist, or of all), by shortlist and rank."""
@@ -209,7 +226,7 @@ class FollowUp:
         else:
             row = read(con)
         if row is None:
-            raise FollowUpError(f"shortlist {shortlist} has no candidate {node!r}")
+            raise NotFound(f"shortlist {shortlist} has no candidate {node!r}")
         return PipelineItem.from_dict(json.loads(row[0]))
 
     def _write(self, con: sqlite3.Connection, before: PipelineItem, after: PipelineItem, user: str) -> None:
@@ -290,28 +307,120 @@ class FollowUp:
         return version.id, key
 
     # ------------------------------------------------------------ saved views
+    _VIEW_COLUMNS = "id, name, owner, page, state, description, shared, created"
+
+    @staticmethod
+    def _view(row) -> SavedView:
+        return SavedView(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
+
+    @staticmethod
+    def _view_event(con: sqlite3.Connection, user: str, view: int, action: str, data: Mapping[str, Any]) -> None:
+        con.execute("INSERT INTO saved_view_events (time, user, view, action, data) VALUES (?, ?, ?, ?, ?)",
+                    (_now(), user, view, action, json.dumps(dict(data), ensure_ascii=False)))
+
     def save_view(self, name: str, *, owner: str, page: str, state: str = "", description: str = "",
                   shared: bool = False) -> int:
+        """Save a page's URL state (``state``: its query string) under ``name``;
+        private to ``owner`` unless ``shared``. Journaled in ``saved_view_events``."""
         name = _text(name, "the view's name", required=True, limit=200)
         if page not in PAGES:
             raise FollowUpError(f"page {page!r} cannot be saved as a view (one of: {', '.join(PAGES)})")
         state = _text(state, "the view's state", limit=4000).lstrip("?")
+        description = _text(description, "the description")
+        owner = _text(owner, "the owner", required=True, limit=100)
         with self.ws.connect() as con:
-            cur = con.execute("INSERT INTO saved_views (name, owner, page, state, description, shared, created) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              (name, owner, page, state, _text(description, "the description"), int(shared), _now()))
-            return int(cur.lastrowid)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                cur = con.execute("INSERT INTO saved_views (name, owner, page, state, description, shared, created) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  (name, owner, page, state, description, int(bool(shared)), _now()))
+                vid = int(cur.lastrowid)
+                self._view_event(con, owner, vid, "create", {"name": name, "page": page, "state": state,
+                                                             "description": description, "shared": bool(shared)})
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return vid
 
     def views(self, user: str) -> tuple[list[SavedView], list[SavedView]]:
         """``(mine, shared by others)`` for ``user``."""
         with self.ws.connect() as con:
-            rows = con.execute("SELECT id, name, owner, page, state, description, shared, created FROM saved_views "
+            rows = con.execute(f"SELECT {self._VIEW_COLUMNS} FROM saved_views "
                                "WHERE owner = ? OR shared = 1 ORDER BY name COLLATE NOCASE, id", (user,)).fetchall()
-        views = [SavedView(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7]) for r in rows]
+        views = [self._view(r) for r in rows]
         return [v for v in views if v.owner == user], [v for v in views if v.owner != user]
 
-    def delete_view(self, view_id: int, *, user: str) -> None:
+    def view(self, view_id: int, *, user: str) -> SavedView:
+        """One view ``user`` may see (their own, or a shared one); :class:`NotFound` otherwise
+        (a private view of someone else is not named as existing)."""
         with self.ws.connect() as con:
-            cur = con.execute("DELETE FROM saved_views WHERE id = ? AND owner = ?", (view_id, user))
-            if cur.rowcount == 0:
-                raise FollowUpError(f"view {view_id} is not one of yours")
+            row = con.execute(f"SELECT {self._VIEW_COLUMNS} FROM saved_views WHERE id = ? AND (owner = ? OR shared = 1)",
+                              (view_id, user)).fetchone()
+        if row is None:
+            raise NotFound(f"no view {view_id}")
+        return self._view(row)
+
+    def _own_view(self, con: sqlite3.Connection, view_id: int, user: str) -> SavedView:
+        row = con.execute(f"SELECT {self._VIEW_COLUMNS} FROM saved_views WHERE id = ? AND (owner = ? OR shared = 1)",
+                          (view_id, user)).fetchone()
+        if row is None:
+            raise NotFound(f"no view {view_id}")
+        view = self._view(row)
+        if view.owner != user:
+            raise NotYours(f"view {view_id} belongs to {view.owner}: only its owner may change it")
+        return view
+
+    def update_view(self, view_id: int, *, user: str, name: str | None = None, description: str | None = None,
+                    shared: bool | None = None, state: str | None = None) -> SavedView:
+        """Rename a view, change its description, sharing or state (its owner only); journaled."""
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = _text(name, "the view's name", required=True, limit=200)
+        if description is not None:
+            changes["description"] = _text(description, "the description")
+        if shared is not None:
+            changes["shared"] = bool(shared)
+        if state is not None:
+            changes["state"] = _text(state, "the view's state", limit=4000).lstrip("?")
+        with self.ws.connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                before = self._own_view(con, view_id, user)
+                if changes:
+                    con.execute(f"UPDATE saved_views SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+                                [*(int(v) if isinstance(v, bool) else v for v in changes.values()), view_id])
+                    self._view_event(con, user, view_id, "update",
+                                     {k: {"before": getattr(before, k), "after": v} for k, v in changes.items()})
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return replace(before, **changes)
+
+    def rename_view(self, view_id: int, name: str, *, user: str) -> SavedView:
+        return self.update_view(view_id, user=user, name=name)
+
+    def delete_view(self, view_id: int, *, user: str) -> None:
+        """Delete one of ``user``'s views; the journal keeps what it was."""
+        with self.ws.connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                view = self._own_view(con, view_id, user)
+                con.execute("DELETE FROM saved_views WHERE id = ?", (view_id,))
+                self._view_event(con, user, view_id, "delete", {k: v for k, v in view.to_dict().items()
+                                                               if k not in ("id", "href")})
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def view_events(self, view_id: int | None = None) -> list[dict[str, Any]]:
+        """The saved views' journal (of one view, or all), oldest first."""
+        sql, args = "SELECT seq, time, user, view, action, data FROM saved_view_events", ()
+        if view_id is not None:
+            sql, args = sql + " WHERE view = ?", (view_id,)
+        with self.ws.connect() as con:
+            rows = con.execute(sql + " ORDER BY seq", args).fetchall()
+        return [{"seq": r[0], "time": r[1], "user": r[2], "view": r[3], "action": r[4], "data": json.loads(r[5])}
+                for r in rows]

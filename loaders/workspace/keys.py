@@ -13,12 +13,12 @@ back is equal to the row written.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from graph.core.text import slugify
 from loaders.schema import TABLE_ORDER, TABLES
 
-__all__ = ["KEY_COLUMNS", "row_key", "normalise_row", "columns"]
+__all__ = ["KEY_COLUMNS", "row_key", "normalise_row", "keyed_rows", "columns"]
 
 #: Columns forming the key of each table (in this order, joined by ``|``).
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -68,3 +68,26 @@ def row_key(table: str, row: Mapping[str, Any]) -> str:
             value = slugify(value)
         parts.append(value)
     return "|".join(parts)
+
+
+def keyed_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """``{row_key: normalise_row(row)}`` of many rows of ``table`` at once (later rows win).
+
+    The same as calling both functions per row, in one tight loop: a large
+    import normalises close to a million rows.
+
+    >>> keyed_rows("attendance", [{"event": "e1", "contact": "c1", "role": None}])["e1|c1"]["role"]
+    ''
+    """
+    cols = _COLUMNS[table]
+    if table == "partnerships":  # the region part of its key is compared as a slug
+        return {row_key(table, clean): clean for clean in (normalise_row(table, r) for r in rows)}
+    key_cols = KEY_COLUMNS[table]
+    out: dict[str, dict[str, str]] = {}
+    for row in rows:
+        get = row.get
+        clean = {c: v if (v := get(c)).__class__ is str else _text(v) for c in cols}
+        # every value of ``clean`` is text, so _text() in row_key() would change nothing
+        key = clean[key_cols[0]] if len(key_cols) == 1 else "|".join([clean[c] for c in key_cols])
+        out[key] = clean
+    return out

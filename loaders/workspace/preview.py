@@ -26,9 +26,13 @@ its base version is still the head (optimistic concurrency).
 from __future__ import annotations
 
 import secrets
+import sqlite3
+from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from graph.core.errors import LoadError
 from graph.core.tables import graph_to_tables
@@ -37,7 +41,7 @@ from loaders.report import LoadReport
 from loaders.schema import TABLE_ORDER, TABLES
 from loaders.tabular import LoadResult, build_graph, gc_paused
 from loaders.workspace.diff import Change, diff_table, summarise
-from loaders.workspace.keys import KEY_COLUMNS, columns, normalise_row, row_key
+from loaders.workspace.keys import columns, keyed_rows, row_key
 from loaders.workspace.manifest import ALL_CONTACTS, UNCONSENTED, Manifest, read_manifest
 from loaders.workspace.store import Version, WorkspaceError, WorkspaceFile
 
@@ -94,7 +98,7 @@ def _split(value: Any) -> list[str]:
     return [v.strip() for v in str(value or "").split(";") if v.strip()]
 
 
-def _context(ws: WorkspaceFile, raw: dict[str, RawTable], con_state: tuple[int, State] | None = None) -> State:
+def _context(ws: WorkspaceFile, raw: dict[str, RawTable], con: sqlite3.Connection | None = None) -> State:
     """Current rows the upload refers to but does not hold (for mode update):
     all themes and programmes, and the institutions, projects, contacts and
     events named in its rows (with the institutions of those contacts)."""
@@ -109,21 +113,22 @@ def _context(ws: WorkspaceFile, raw: dict[str, RawTable], con_state: tuple[int, 
                 value = str(row.get(col) or "").strip()
                 if value:
                     wanted[target].add(value)
-    context: State = {"themes": ws.rows("themes"), "programmes": ws.rows("programmes")}
-    context["contacts"] = ws.rows("contacts", wanted["contacts"] - ids.get("contacts", set()))
+    context: State = {"themes": ws.rows("themes", con=con), "programmes": ws.rows("programmes", con=con)}
+    context["contacts"] = ws.rows("contacts", wanted["contacts"] - ids.get("contacts", set()), con)
     wanted["institutions"] |= {r["institution"] for r in context["contacts"].values()}
     for table in ("institutions", "projects", "events"):
-        context[table] = ws.rows(table, wanted[table] - ids.get(table, set()))
+        context[table] = ws.rows(table, wanted[table] - ids.get(table, set()), con)
     for table in list(context):
         have = ids.get(table, set())
         context[table] = {k: r for k, r in context[table].items() if k not in have}
     return {t: rows for t, rows in context.items() if rows}
 
 
-def _load_update(ws: WorkspaceFile, path: Path, source: str) -> tuple[LoadResult, State]:
+def _load_update(ws: WorkspaceFile, path: Path, source: str,
+                 con: sqlite3.Connection | None = None) -> tuple[LoadResult, State]:
     """Load ``path`` with the current rows it refers to; the report counts only the upload's rows."""
     raw = read_dataset(path)
-    context = _context(ws, raw)
+    context = _context(ws, raw, con)
     uploaded = set(raw)
     for table in ("institutions", "projects"):  # an update need not repeat the required tables
         raw.setdefault(table, RawTable(table, f"{source}/{table}", list(columns(table))))
@@ -148,11 +153,57 @@ def _load_update(ws: WorkspaceFile, path: Path, source: str) -> tuple[LoadResult
 def _rows_of(result: LoadResult) -> State:
     state: State = {t: {} for t in TABLE_ORDER}
     for table, rows in graph_to_tables(result.graph).items():
-        target = state[table]
-        for row in rows:
-            clean = normalise_row(table, row)
-            target[row_key(table, clean)] = clean
+        state[table] = keyed_rows(table, rows)
     return state
+
+
+# ------------------------------------------------------------------ comparing with the stored tables
+class _Stored(Mapping):
+    """The current rows of one table as stored tuples (:meth:`WorkspaceFile.row_values`):
+    a row becomes a dict only when looked up, so comparing a large table with
+    an upload builds dicts for the rows that differ, not for every row."""
+
+    def __init__(self, table: str, values: dict[str, tuple[str, ...]]):
+        self.table, self.values, self.cols = table, values, columns(table)
+
+    def __getitem__(self, key: str) -> dict[str, str]:
+        return dict(zip(self.cols, self.values[key]))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def _diff_stored(table: str, stored: _Stored, new: dict[str, dict[str, str]], *, deletes: bool = True) -> list[Change]:
+    """:func:`~loaders.workspace.diff.diff_table` of the stored rows and ``new`` (the same
+    changes in the same order), comparing value tuples instead of row dicts."""
+    if not stored:
+        return diff_table(table, {}, new, deletes=deletes)
+    values, cols = stored.values, stored.cols
+    width = len(cols)
+    get = itemgetter(*cols) if width > 1 else (lambda row: (row[cols[0]],))
+    changes = []
+    for key in sorted(new):
+        row = new[key]
+        have = values.get(key)
+        if have is None:
+            changes.append(Change(table, key, "insert", None, row))
+        else:
+            try:  # exactly the table's columns (normalised rows): equal tuples are equal rows
+                same = len(row) == width and have == get(row)
+            except KeyError:
+                same = False
+            if not same and (before := dict(zip(cols, have))) != row:
+                changes.append(Change(table, key, "update", before, row))
+    if deletes:
+        changes.extend(Change(table, key, "delete", dict(zip(cols, values[key])), None) for key in values if key not in new)
+        changes.sort(key=lambda c: c.key)
+    return changes
 
 
 # ------------------------------------------------------------------ merging
@@ -254,58 +305,52 @@ def make_preview(ws: WorkspaceFile, path: str | Path, *, mode: str = "replace", 
         return _make_preview(ws, Path(path), mode=mode, source=source, save=save)
 
 
+@contextmanager
+def _snapshot(ws: WorkspaceFile) -> Iterator[sqlite3.Connection]:
+    """One read transaction: the base version and every row compared with belong together."""
+    with ws.connect() as con:
+        con.execute("BEGIN")
+        try:
+            yield con
+        finally:
+            con.execute("COMMIT")
+
+
 def _make_preview(ws: WorkspaceFile, path: Path, *, mode: str, source: str | None, save: bool) -> Preview:
     from loaders import load
 
     source = source or str(path)
     manifest = read_manifest(path)
-    base = ws.head()
-    if mode == "update" and _is_tabular(path):
-        result, context = _load_update(ws, path, source)
-    else:
+    update_tabular = mode == "update" and _is_tabular(path)
+    rejected: dict[str, set[str]] = {}
+    if not update_tabular:  # the slow part (a whole dataset) before the read snapshot
         result, context = load(path), {}
         result.report.source = source
-    report = result.report
-    new = _rows_of(result)
-    for table, rows in context.items():  # context rows are not part of the upload
-        for key in rows:
-            new[table].pop(key, None)
-    read = sum(c.read for c in report.tables.values())
-    accepted = sum(c.accepted for c in report.tables.values())
-    blocked = code = None
-    if read == 0:
-        blocked, code = "the upload holds no data rows", "no_rows"
-    elif accepted == 0:
-        blocked, code = f"none of the {read} rows could be accepted (see the load report)", "all_rejected"
-    # the tables the source holds (a file format without tables, IATI: those it gave rows for)
-    scope = [t for t in TABLE_ORDER if t in report.tables] if _is_tabular(path) else [t for t in TABLE_ORDER if new[t]]
-    kept: dict[str, int] = {}
-    if mode == "replace":
-        base, current = ws.read_head_state(tables=TABLE_ORDER)
-        merges = _merge_institutions(new, current["institutions"])
-        keep = _kept_rows(manifest, current, new)
-        for table, keys in _rejected_keys(path, report).items():
-            rows = {k: current.get(table, {})[k] for k in keys if k in current.get(table, {}) and k not in new[table]}
-            if rows:
-                keep.setdefault(table, {}).update(rows)
-        changes: list[Change] = []
-        for table in TABLE_ORDER:
-            if table not in scope:
-                continue
-            target = {**new[table], **keep.get(table, {})}
-            changes.extend(diff_table(table, current[table], target))
-        for table in TABLE_ORDER:  # rows the source implies in tables it does not hold (a theme named
-            if table not in scope and new[table]:  # in a project): added, never changed or removed
-                changes.extend(c for c in diff_table(table, current[table], new[table], deletes=False) if c.op == "insert")
-        kept = {t: len(r) for t, r in keep.items()}
-    else:
-        known = ws.rows("institutions", new["institutions"])
-        fresh = any(k not in known for k in new["institutions"])
-        merges = _merge_institutions(new, ws.rows("institutions")) if fresh else []
-        changes = []
-        for table in TABLE_ORDER:
-            if new[table]:
-                changes.extend(diff_table(table, ws.rows(table, new[table]), new[table], deletes=False))
+        if mode == "replace":
+            rejected = _rejected_keys(path, result.report)
+    with _snapshot(ws) as con:
+        base = ws.head(con)
+        if update_tabular:
+            result, context = _load_update(ws, path, source, con)
+        report = result.report
+        new = _rows_of(result)
+        for table, rows in context.items():  # context rows are not part of the upload
+            for key in rows:
+                new[table].pop(key, None)
+        read = sum(c.read for c in report.tables.values())
+        accepted = sum(c.accepted for c in report.tables.values())
+        blocked = code = None
+        if read == 0:
+            blocked, code = "the upload holds no data rows", "no_rows"
+        elif accepted == 0:
+            blocked, code = f"none of the {read} rows could be accepted (see the load report)", "all_rejected"
+        # the tables the source holds (a file format without tables, IATI: those it gave rows for)
+        scope = [t for t in TABLE_ORDER if t in report.tables] if _is_tabular(path) else [t for t in TABLE_ORDER if new[t]]
+        kept: dict[str, int] = {}
+        if mode == "replace":
+            changes, merges, kept = _compare_replace(ws, con, manifest, new, scope, rejected)
+        else:
+            changes, merges = _compare_update(ws, con, new)
     if blocked is None and not changes:
         blocked, code = "nothing to publish: the data are the same as in the current version", "no_changes"
     preview = Preview(secrets.token_hex(12) if save and blocked is None else None, base, mode, source, report, changes,
@@ -314,6 +359,48 @@ def _make_preview(ws: WorkspaceFile, path: Path, *, mode: str, source: str | Non
         ws.save_preview(preview.token, base, {"base": base, "mode": mode, "source": source,
                                               "changes": [[c.table, c.key, c.op, c.before, c.after] for c in changes]})
     return preview
+
+
+def _compare_replace(ws: WorkspaceFile, con: sqlite3.Connection, manifest: Manifest | None, new: State,
+                     scope: list[str], rejected: dict[str, set[str]]
+                     ) -> tuple[list[Change], list[dict[str, str]], dict[str, int]]:
+    """Changes, merges and kept-row counts of a *replace*. Only the tables the
+    comparison needs are read (those in scope or implied by the upload, the
+    institutions for merging, contacts and attendance for a partial source),
+    as value tuples: dicts are built for the rows that differ."""
+    needed = {*scope, *(t for t in TABLE_ORDER if new[t]), "institutions", *rejected}
+    if manifest is not None and manifest.partial:
+        needed |= {"contacts", "attendance"}
+    current = {t: _Stored(t, ws.row_values(t, con)) for t in TABLE_ORDER if t in needed}
+    merges = _merge_institutions(new, current["institutions"])
+    keep = _kept_rows(manifest, current, new)
+    for table, keys in rejected.items():
+        rows = {k: current[table][k] for k in keys if k in current[table] and k not in new[table]}
+        if rows:
+            keep.setdefault(table, {}).update(rows)
+    changes: list[Change] = []
+    for table in TABLE_ORDER:
+        if table not in scope:
+            continue
+        target = {**new[table], **keep.get(table, {})}
+        changes.extend(_diff_stored(table, current[table], target))
+    for table in TABLE_ORDER:  # rows the source implies in tables it does not hold (a theme named
+        if table not in scope and new[table]:  # in a project): added, never changed or removed
+            stored, rows = current[table], new[table]
+            changes.extend(Change(table, key, "insert", None, rows[key]) for key in sorted(rows) if key not in stored)
+    return changes, merges, {t: len(r) for t, r in keep.items()}
+
+
+def _compare_update(ws: WorkspaceFile, con: sqlite3.Connection, new: State) -> tuple[list[Change], list[dict[str, str]]]:
+    """Changes and merges of an *update*: only the stored rows with the upload's keys are read."""
+    known = ws.rows("institutions", new["institutions"], con)
+    fresh = any(k not in known for k in new["institutions"])
+    merges = _merge_institutions(new, ws.rows("institutions", con=con)) if fresh else []
+    changes: list[Change] = []
+    for table in TABLE_ORDER:
+        if new[table]:
+            changes.extend(diff_table(table, ws.rows(table, new[table], con), new[table], deletes=False))
+    return changes, merges
 
 
 def publish_preview(ws: WorkspaceFile, token: str, *, user: str, message: str) -> Version:

@@ -11,6 +11,12 @@ file (the transaction and the journal stay local), then
    when, message, kind, counts per table and a one-line diff summary, plus
    the instance and its local version number.
 
+An **edit** (one record saved, merged, undone, a consent withdrawn, a person
+erased) is not pushed whole: :func:`write_edit` writes what changed since the
+version this instance last wrote to Neo4j — nodes and relationships, the
+version record, and for an erasure the person's name and e-mail scrubbed from
+every record of the shared history — in **one** Neo4j transaction.
+
 Every instance lists that shared history (:func:`shared_versions`), so all
 see one history. What stays embedded-only (in the instance's own workspace
 file): the row journal, the diff between two versions, revert and the
@@ -33,7 +39,7 @@ from graph.core.errors import StoreError
 from loaders.workspace.store import Version, WorkspaceFile
 
 __all__ = ["RECORD_LABEL", "SharedVersion", "summary_line", "record_version", "shared_versions", "publish_to_store",
-           "instance_name"]
+           "instance_name", "write_edit", "EditWritten"]
 
 #: Label of the version records (and ``PartnernetzHistory`` of the one counter node).
 RECORD_LABEL = "PartnernetzVersion"
@@ -54,6 +60,16 @@ _APPEND = (
     f"CREATE (v:{RECORD_LABEL} {{seq: h.seq, instance: $instance, workspace_version: $workspace_version, "
     "time: $time, user: $user, message: $message, kind: $kind, counts: $counts, summary: $summary, source: $source}) "
     "RETURN v.seq AS seq"
+)
+# The newest workspace version an instance wrote to Neo4j (the base of its next edit).
+_LAST_OF_INSTANCE = (
+    f"MATCH (v:{RECORD_LABEL}) WHERE v.instance = $instance RETURN max(v.workspace_version) AS version"
+)
+# An erasure: the person's name or e-mail replaced in every record of the shared history.
+_SCRUB = (
+    f"MATCH (v:{RECORD_LABEL}) WHERE v.message CONTAINS $secret OR v.summary CONTAINS $secret "
+    "SET v.message = replace(v.message, $secret, $erased), v.summary = replace(v.summary, $secret, $erased) "
+    "RETURN count(v) AS scrubbed"
 )
 _LIST = (
     f"MATCH (v:{RECORD_LABEL}) RETURN v.seq AS seq, v.instance AS instance, v.workspace_version AS workspace_version, "
@@ -177,3 +193,80 @@ def publish_to_store(store, ws: WorkspaceFile, version: Version, *, contacts: bo
                          target=getattr(store, "uri", "neo4j")) as decision:
         store.push(payload.restricted(decision))
     return record_version(store, version, instance=instance_name(ws))
+
+
+@dataclass(frozen=True)
+class EditWritten:
+    """How an edit reached Neo4j: its shared-history number, whether it was
+    written as a change (``delta``) or the whole version pushed (``push``, when
+    this instance had written nothing before), and what was written."""
+
+    seq: int
+    how: str
+    counts: dict[str, int]
+    seconds: float
+
+
+#: The graph of the version an instance wrote last, per workspace file (the next edit's base).
+_BASE: dict[str, tuple[int, Any]] = {}
+
+
+def write_edit(store, ws: WorkspaceFile, version: Version, *, contacts: bool = True, audit_log: str | None = None,
+               erase: tuple[str, ...] = ()) -> EditWritten:
+    """Write the edit that made ``version`` of ``ws`` to Neo4j in one
+    transaction and record it in the shared history (same transaction).
+
+    What is written is the change from the version this instance last wrote
+    (its newest record in the shared history) to ``version``, so an edit
+    whose write failed (Neo4j down) is written with the next one. An
+    instance that never wrote to this database pushes the whole version
+    (:func:`publish_to_store`). ``erase``: node ids of erased people (their
+    name and e-mail as Neo4j holds them are also replaced in every shared
+    history record). ``contacts=False`` (``--no-contacts``): no contact is
+    written; otherwise the contacts written are recorded in ``audit_log``.
+    """
+    import time
+
+    from graph.people.privacy import without_contacts
+    from loaders import egress
+    from loaders.workspace.building import load_workspace
+    from loaders.workspace.consent import ERASED
+
+    started = time.perf_counter()
+    instance = instance_name(ws)
+    rows = _run(store, _LAST_OF_INSTANCE, {"instance": instance}, write=False)
+    base = rows[0]["version"] if rows else None
+    if base is None or int(base) >= version.id:
+        seq = publish_to_store(store, ws, version, contacts=contacts, audit_log=audit_log)
+        return EditWritten(seq, "push", {}, time.perf_counter() - started)
+    base = int(base)
+    with ws.connect() as con:  # people erased since the base (also when that erasure's own write failed)
+        erase = tuple(sorted(set(erase) | {f"contact:{key}" for (key,) in con.execute(
+            "SELECT key FROM tombstones WHERE tbl = 'contacts' AND version > ? AND version <= ?",
+            (base, version.id))}))
+    kept = _BASE.get(str(ws.path))
+    old = kept[1] if kept is not None and kept[0] == base else load_workspace(ws, base)[1].graph
+    new = load_workspace(ws, version.id)[1].graph
+    if not contacts:
+        old, new = without_contacts(old), without_contacts(new)
+    delta = store.delta(old, new)
+    written = new.copy(delta.written_ids & set(new.nx))
+    payload = egress.GraphPayload(written, "neo4j", what=f"workspace version {version.id} (edit) written to Neo4j")
+    rule = egress.rule_for(no_contacts=not contacts, user_rule="all")
+    params = {"instance": instance, "workspace_version": version.id, "time": version.time, "user": version.user,
+              "message": version.message, "kind": version.kind,
+              "counts": json.dumps(version.counts, ensure_ascii=False), "summary": summary_line(version.counts),
+              "source": version.source}
+    seqs: list[int] = []
+
+    def within(run, secrets: tuple[str, ...]) -> None:
+        for secret in secrets:
+            run(_SCRUB, secret=secret, erased=ERASED)
+        seqs.append(int(run(_APPEND, **params)[0]["seq"]))
+
+    _ensure_counter(store)
+    with egress.transfer(payload, user=version.user, audit=audit_log, rule=rule,
+                         target=getattr(store, "uri", "neo4j")):
+        store.apply(delta, erase=erase if contacts else (), within=within)
+    _BASE[str(ws.path)] = (version.id, new)
+    return EditWritten(seqs[-1], "delta", delta.counts(), time.perf_counter() - started)

@@ -33,6 +33,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -133,6 +134,19 @@ def _migrate(con: sqlite3.Connection) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _values_of(cols: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
+    """``row -> (row[c] for c in cols)`` at C speed, '' for a missing column."""
+    get = itemgetter(*cols) if len(cols) > 1 else (lambda row: (row[cols[0]],))
+
+    def values(row: Mapping[str, str]) -> tuple[str, ...]:
+        try:
+            return get(row)
+        except KeyError:  # a row without some column (e.g. stored before it existed)
+            return tuple(row.get(c, "") for c in cols)
+
+    return values
 
 
 def read_head(path: str | Path) -> int:
@@ -248,6 +262,15 @@ class WorkspaceFile:
             out.update((r[0], dict(zip(cols, r[1:]))) for r in cursor)
         return out
 
+    def row_values(self, table: str, con: sqlite3.Connection | None = None) -> dict[str, tuple[str, ...]]:
+        """Current rows of ``table`` as ``{key: values in columns(table) order}``:
+        no dict per row, for comparing a whole table (see :meth:`rows`)."""
+        if con is None:
+            with self.connect() as con:
+                return self.row_values(table, con)
+        cursor = con.execute(f"SELECT _key, {', '.join(_q(c) for c in columns(table))} FROM {_q(table)} ORDER BY rowid")
+        return {r[0]: r[1:] for r in cursor}
+
     def state(self) -> dict[str, dict[str, dict[str, str]]]:
         """The whole current state ``{table: {key: row}}`` (one read transaction)."""
         return self.read_head_state()[1]
@@ -258,6 +281,23 @@ class WorkspaceFile:
             con.execute("BEGIN")
             try:
                 return self.head(con), {t: self.rows(t, con=con) for t in tables}
+            finally:
+                con.execute("COMMIT")
+
+    def read_head_numbered(self, tables: Iterable[str] = TABLE_ORDER) -> tuple[int, dict[str, list[tuple[int, dict[str, str]]]]]:
+        """``(head, {table: [(number, row), …]})`` in one transaction; a row's
+        number is its rowid + 1 (so "row 2" is a table's first row, as in a
+        sheet): it stays the same while the row exists, whatever is deleted
+        before it, so a graph updated edit by edit names rows as a rebuild does."""
+        with self.connect() as con:
+            con.execute("BEGIN")
+            try:
+                out = {}
+                for t in tables:
+                    cols = columns(t)
+                    cursor = con.execute(f"SELECT rowid, {', '.join(_q(c) for c in cols)} FROM {_q(t)} ORDER BY rowid")
+                    out[t] = [(r[0] + 1, dict(zip(cols, r[1:]))) for r in cursor]
+                return self.head(con), out
             finally:
                 con.execute("COMMIT")
 
@@ -340,20 +380,28 @@ class WorkspaceFile:
             by.setdefault((c.table, c.op), []).append(c)
         for (table, op), items in by.items():
             cols = columns(table)
+            values = _values_of(cols)
             if op == "delete":
                 con.executemany(f"DELETE FROM {_q(table)} WHERE _key = ?", ((c.key,) for c in items))
             elif op == "insert":
                 con.executemany(f"INSERT INTO {_q(table)} (_key, {', '.join(map(_q, cols))}) VALUES ({', '.join('?' * (len(cols) + 1))})",
-                                ((c.key, *(c.after.get(col, "") for col in cols)) for c in items))
+                                ((c.key, *values(c.after)) for c in items))
             else:
                 con.executemany(f"UPDATE {_q(table)} SET {', '.join(_q(col) + ' = ?' for col in cols)} WHERE _key = ?",
-                                ((*(c.after.get(col, "") for col in cols), c.key) for c in items))
+                                ((*values(c.after), c.key) for c in items))
 
     # ------------------------------------------------------------ previews
     def save_preview(self, token: str, base: int, payload: Mapping[str, Any]) -> None:
-        """Keep a preview for a later publish (any process); previews older than a day are dropped."""
+        """Keep a preview for a later publish (any process); previews older than a day are dropped.
+
+        Written without waiting for the disk (``synchronous=NORMAL``: no fsync
+        at commit in WAL mode): a preview is scratch, every process sees it at
+        once, and only a power cut or OS crash could lose it, after which the
+        publish says it expired and the user uploads again. On a busy disk a
+        synchronous commit waits for other processes' writes and cost seconds."""
         cutoff = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=1)).isoformat(timespec="seconds")
         with self.connect() as con:
+            con.execute("PRAGMA synchronous=NORMAL")
             con.execute("BEGIN IMMEDIATE")
             con.execute("DELETE FROM previews WHERE created < ?", (cutoff,))
             con.execute("INSERT OR REPLACE INTO previews VALUES (?, ?, ?, ?)", (token, _now(), base, json.dumps(payload, ensure_ascii=False)))

@@ -10,14 +10,17 @@ from dashboard.live import LiveData, install_live_data
 from dashboard.settings import Settings
 from graph.people.privacy import mask_unconsented
 from loaders.workspace import WorkspaceFile, load_workspace
+from loaders.workspace.live_update import updater
 from loaders.workspace.location import create_workspace
 from loaders.workspace.store import read_head
 
 TOKENS = {role: f"token-{role}-0123456789" for role in ROLES}
 
 
-def serve_workspace(ws: WorkspaceFile, *, audit_log: str = "", live_wait: float = 30.0, live: bool = True):
-    """A Dash app serving ``ws`` like ``app.py serve --workspace`` (masking, live swap)."""
+def serve_workspace(ws: WorkspaceFile, *, audit_log: str = "", live_wait: float = 30.0, live: bool = True,
+                    incremental: bool = True):
+    """A Dash app serving ``ws`` like ``app.py serve --workspace`` (masking, live swap: row changes
+    applied to the served graph, ``incremental=False``: every version rebuilt)."""
     version, result = load_workspace(ws)
     mask_unconsented(result.graph)
     settings = Settings(workspace=str(ws.path), is_sample=False, audit_log=audit_log or str(ws.path.parent / "audit.jsonl"),
@@ -32,7 +35,7 @@ def serve_workspace(ws: WorkspaceFile, *, audit_log: str = "", live_wait: float 
     if not live:  # edits are saved but this app keeps serving the version it started with
         return app
     install_live_data(app, LiveData(app, version=version, head=lambda: read_head(ws.path), load=newest,
-                                    path=str(ws.path)))
+                                    path=str(ws.path), update=updater(ws.path) if incremental else None))
     return app
 
 

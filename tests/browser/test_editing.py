@@ -5,7 +5,9 @@ bad value is refused with the loader's message, in German and English."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import pytest
 
@@ -59,8 +61,14 @@ def test_change_sector_in_details_panel_changes_matchmaking_and_undo(page, edit_
     _open_record(page, edit_app, "institution:hlft")
     _choose(page, "sector", "Wissenschaft")
     page.fill("#network-edit-message", "Sektor laut Website")
+    started = time.perf_counter()
     _save_and_wait(page, 2)
+    saved_to_live = time.perf_counter() - started
     assert "Wissenschaft" in page.inner_text(".details-attrs")
+    status = page.request.get(edit_app.url + "/_partnernetz/live").json()
+    assert (status["live"], status["mode"]) == (2, "updated"), status  # row changes applied, no rebuild
+    print(f"\nsave → live in the browser: {saved_to_live:.2f} s (server: {status['seconds']} s; "
+          f"load {os.getloadavg()[0]:.1f})")
     screenshot(page, "editing-saved-1400")
     after = _sector_evidence(page, edit_app)
     assert not any(SCIENCE_EVIDENCE in e for e in after)  # the project has science now

@@ -23,7 +23,7 @@ def test_matchmaking_candidate_opens_the_network_focused_with_its_evidence(serve
     page.goto(served_app.url + "/matchmaking?lang=en&target=project:BLP-08")
     wait_for_dash(page)
     page.wait_for_selector(".mm-candidate")
-    first = page.locator(".mm-candidate").first
+    first = page.locator(".mm-candidate[data-node='institution:geninsa']")
     node = first.get_attribute("data-node")
     assert node == "institution:geninsa"
     link = first.locator("a.mm-name")

@@ -185,3 +185,30 @@ def test_a_preview_made_against_an_old_version_asks_for_a_fresh_one(tmp_path, pa
         assert page.errors == []
     finally:
         app.stop()
+
+
+def test_revert_to_before_an_erasure_keeps_the_person_erased(tmp_path, page):
+    from loaders.workspace.consent import erase_person
+    from loaders.workspace.editing import update_record
+
+    ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
+    app = ServedApp("--workspace", str(ws.path)).wait(120)
+    try:
+        erase_person(ws, "c003", user="dpo")  # version 2
+        update_record(ws, "projects", "BLP-01", {"region": "Nach der Löschung"}, user="anna")  # version 3
+        page.goto(app.url + "/daten")
+        wait_for_dash(page)
+        _wait_live(page, 3)
+        versions = page.locator("#data-ws-versions")
+        versions.locator(".ag-row[row-index='2'] input[type=checkbox]").check()  # version 1 (newest first)
+        page.locator("#data-ws-revert").click()
+        page.wait_for_selector("#data-ws-kept-erased")
+        kept = page.locator("#data-ws-kept-erased").inner_text()
+        assert "Gelöschte Personen bleiben gelöscht" in kept and "contacts/c003" in kept
+        assert "Stand von Version 1" in page.locator("#data-ws-reverted").inner_text()
+        _wait_live(page, 4)
+        screenshot(page, "page-daten-workspace-revert-erased-1400")
+        assert "c003" not in ws.rows("contacts")
+        assert page.errors == []
+    finally:
+        app.stop()

@@ -57,6 +57,12 @@ FAILURES = {
     "read timeout (driver)": (lambda: nx_exc.ServiceUnavailable(
         "Failed to read from defunct connection IPv4Address(('10.0.0.7', 7687)) (timed out)"), "timed out"),
     "read timeout (socket)": (lambda: socket.timeout("timed out"), "timed out"),
+    "query timeout (client's)": (lambda: _server_error(
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "The transaction has not completed within the timeout specified at its start by the client."), "timed out"),
+    "transaction timeout (server's)": (lambda: _server_error(
+        "Neo.TransientError.Transaction.TransactionTimedOut",
+        "The transaction has not completed within the specified timeout (db.transaction.timeout)."), "timed out"),
     "password in the driver's message": (lambda: nx_exc.ServiceUnavailable(
         f"Unable to retrieve routing information for bolt://neo4j:{PASSWORD}@db.example.org:7687"),
                                          "server not reachable"),

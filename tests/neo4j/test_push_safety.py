@@ -168,7 +168,7 @@ def test_every_statement_sent_is_a_constant_with_values_as_parameters(store, sam
     from graph.view import explorer_view
 
     known = {v for v in vars(cypher).values() if isinstance(v, str)}
-    for table in (cypher.MERGE_NODES, cypher.MERGE_EDGES, cypher.CREATE_EDGES):
+    for table in (cypher.MERGE_NODES, cypher.MERGE_EDGES, cypher.CREATE_EDGES, cypher.CREATE_NODES):
         known |= set(table.values())
     sent: list[str] = []
     real = store._session
@@ -188,11 +188,18 @@ def test_every_statement_sent_is_a_constant_with_values_as_parameters(store, sam
             sent.append(query)
             return self.session.run(query, *args, **kwargs)
 
-        def execute_write(self, work, query, *args, **kwargs):
-            sent.append(query)
-            return self.session.execute_write(work, query, *args, **kwargs)
+        def execute_write(self, work, *args, **kwargs):  # every statement the transaction function runs
+            return self.session.execute_write(lambda tx, *a, **kw: work(TxSpy(tx), *a, **kw), *args, **kwargs)
 
-    monkeypatch.setattr(store, "_session", lambda: Spy(real()))
+    class TxSpy:
+        def __init__(self, tx):
+            self.tx = tx
+
+        def run(self, query, *args, **kwargs):
+            sent.append(query)
+            return self.tx.run(query, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_session", lambda **config: Spy(real(**config)))
     hostile = "x'}) DETACH DELETE n // \" $rows {id: 1}"
     g = sample_graph.copy()
     evil = g.add_node("institution", "evil", label=hostile, source=hostile)

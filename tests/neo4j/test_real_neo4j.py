@@ -128,3 +128,51 @@ def test_full_text_search_keeps_the_umlaut_and_typo_tolerance_of_the_in_memory_s
             assert mine[:1] == theirs[:1], (typed, mine, theirs)
             checked += 1
     assert checked >= 60
+
+
+#: A read that runs for minutes on any machine (no APOC): counting a huge range.
+_ENDLESS = "UNWIND range(1, 4000000000) AS i WITH i WHERE i % 7 = 99 RETURN count(i) AS c"
+
+
+def test_a_read_longer_than_the_query_timeout_is_stopped_and_named(neo, sample_graph):
+    """The driver sends the query timeout with the query; Neo4j stops the
+    transaction (``TransactionTimedOutClientConfiguration``) and the store
+    says so in one line naming the URI, as :class:`StoreUnavailable`."""
+    import time
+
+    store = neo.store(query_timeout=0.5)
+    store.push(sample_graph)  # push and pull are not limited by the query timeout
+    assert store.pull().nodes == len(sample_graph)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable) as caught:
+        store._run(_ENDLESS)
+    text = str(caught.value)
+    assert time.monotonic() - started < 60
+    assert text.startswith(f"{neo.uri}: timed out") and "\n" not in text
+    assert "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration" in text
+    assert neo.password not in text and caught.value.__cause__ is None
+    assert store.counts_by_kind()["land"] == 16  # the connection is fine afterwards
+
+
+def test_serve_falls_back_when_neo4j_reads_time_out(neo, sample_graph, monkeypatch, capsys):
+    """``serve --neo4j-query-timeout``: a question that runs too long makes
+    the app answer from the local data with a "timed out" notice (the
+    documented fallback), and it switches back once Neo4j answers in time."""
+    import app
+    from graph.store.neo4j import cypher
+
+    neo.store().push(sample_graph)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo.password)
+    args = app.build_parser().parse_args(["serve", "--neo4j-uri", neo.uri, "--neo4j-user", neo.user,
+                                          "--neo4j-query-timeout", "0.5", "--neo4j-retry", "0"])
+    store = app._query_store(args, sample_graph)
+    assert store.name == "neo4j" and store.notice is None
+    slow = _ENDLESS.replace("RETURN count(i) AS c", "WITH count(i) AS c ") + cypher.COUNTS_BY_KIND
+    monkeypatch.setattr(cypher, "COUNTS_BY_KIND", slow)
+    counts = store.counts_by_kind()
+    assert counts["land"] == 16 and store.name == "memory"
+    assert store.notice.startswith(f"{neo.uri}: timed out") and "TransactionTimedOut" in store.notice
+    assert store.showing == {"source": "local", "taken_at": None}
+    monkeypatch.undo()
+    assert store.retry() and store.name == "neo4j" and store.notice is None
+    store.primary.close()

@@ -103,3 +103,20 @@ def test_errors_have_exit_codes(tmp_path, capsys, ws_path):
     assert code == 2 and "no workspace file" in err
     code, _, err = run(capsys, "workspace", "diff", "1", "7", "--workspace", ws_path)
     assert code == 1 and "no version 7" in err
+
+
+def test_revert_keeps_an_erased_person_erased(ws_path, capsys):
+    from loaders.workspace import WorkspaceFile
+    from loaders.workspace.consent import erase_person
+
+    from loaders.workspace.editing import update_record
+
+    ws = WorkspaceFile(ws_path)
+    erase_person(ws, "c003", user="dpo")  # version 2
+    code, out, err = run(capsys, "workspace", "revert", "1", "--workspace", ws_path)
+    assert code != 0 and "stay erased" in err  # the person is all that differs: nothing to revert
+    update_record(ws, "projects", "BLP-01", {"region": "Neu"}, user="anna")  # version 3
+    code, out, err = run(capsys, "workspace", "revert", "1", "--workspace", ws_path)
+    assert code == 0, err
+    assert "erased persons stay erased" in out and "contacts/c003" in out
+    assert "c003" not in ws.rows("contacts")

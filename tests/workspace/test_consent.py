@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 
 import pytest
@@ -79,3 +80,29 @@ def test_erasing_an_unknown_person_is_refused(sample_ws):
     with pytest.raises(EditError) as exc:
         erase_person(sample_ws, "nobody", user="dpo")
     assert exc.value.status == 404
+
+
+def test_a_revert_to_before_an_erasure_keeps_the_person_erased(sample_ws):
+    from loaders.workspace import revert
+    from loaders.workspace.history import RevertedVersion
+    from loaders.workspace.store import WorkspaceError
+
+    update_record(sample_ws, "projects", "BLP-01", {"region": "Vorher"}, user="anna")  # version 2
+    update_record(sample_ws, "contacts", "c003", {"role": "Leiter"}, user="anna")  # version 3
+    erase_person(sample_ws, "c003", user="dpo")  # version 4
+    attended = [k for k, r in state_at(sample_ws, 1)["attendance"].items() if r["contact"] == "c003"]
+    assert attended  # the sample has c003 at events: those rows stay gone too
+    with pytest.raises(WorkspaceError, match="stay erased"):  # only the person differs: nothing to revert
+        revert(sample_ws, 3, user="anna")
+    version = revert(sample_ws, 1, user="anna")
+    assert isinstance(version, RevertedVersion)
+    assert set(version.kept_erased) == {"contacts/c003", *(f"attendance/{k}" for k in attended)}
+    assert "erased persons stay erased: " in sample_ws.version(version.id).message
+    assert "c003" not in sample_ws.rows("contacts")
+    assert not [r for r in sample_ws.rows("attendance").values() if r["contact"] == "c003"]
+    assert sample_ws.rows("projects", ["BLP-01"])["BLP-01"]["region"] == state_at(sample_ws, 1)["projects"]["BLP-01"]["region"]
+    data = sample_ws.path.read_bytes()
+    assert NAME.encode() not in data and ERASED.encode() not in b"".join(
+        json.dumps(r, ensure_ascii=False).encode() for r in sample_ws.rows("contacts").values())
+    _v, loaded = load_workspace(sample_ws)
+    assert "contact:c003" not in loaded.graph.nx

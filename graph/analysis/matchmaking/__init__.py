@@ -8,9 +8,10 @@ candidate not yet involved gets six factor scores in [0, 1]:
 ``theme``
     share of the target's themes the candidate works on (declared ``works_on``
     themes and themes of its past projects), each theme weighted by its rarity
-    (smoothed IDF over the institutions: ``1 + log((1 + n) / (1 + df))``), so
-    a rare theme such as groundwater counts more than one most institutions
-    share, such as governance; multiplied by the candidate's focus, the
+    (Robertson–Spärck Jones IDF over the institutions, ``log((n - df + 0.5) /
+    (df + 0.5))``, at least 0.1), so a rare theme such as water counts more
+    than one many institutions share, such as governance; multiplied by the
+    candidate's focus, the
     square root of the share the target's themes take of its own IDF-weighted
     themes (a specialist before a generalist that touches the theme once);
 ``country``
@@ -20,8 +21,9 @@ candidate not yet involved gets six factor scores in [0, 1]:
 ``land``
     relationship of the candidate's Land with the target: 0.6 when the Land
     ``partners_with`` a target country, +0.4 when it co-finances the target
-    project, +0.2 per co-financed related project (same country or theme,
-    at most two), capped at 1;
+    project, +0.2 per co-financed related project (a project in a target
+    country counts 1, one sharing themes counts its theme fit; at most two),
+    capped at 1;
 ``network``
     Adamic–Adar proximity to the target's current participants over shared
     projects (each shared project ``q`` adds ``1 / log(participants(q))``),
@@ -33,7 +35,10 @@ candidate not yet involved gets six factor scores in [0, 1]:
     1 for activity in the latest year of the data, falling linearly to 0
     over ten years.
 
-The score is the weighted mean of the factors (weights chosen by the user).
+The score is the weighted mean of the factors (weights chosen by the user),
+times the theme gate ``0.4 + 0.6 × theme`` when the target names themes
+(:func:`~graph.analysis.matchmaking.factors.theme_gate`): a Land relation
+alone cannot outrank a theme match.
 A candidate is listed only with a substantive reason (theme, country, land
 or network above 0 and weighted above 0); options require a theme or the
 target country itself; :func:`why_not` says where any institution or Land

@@ -15,9 +15,24 @@ from graph.core.kinds import NodeKind, Sector, node_id
 from graph.core.model import PartnerGraph
 from graph.core.regions import M49_REGIONS, region_of
 
-__all__ = ["MatchIndex", "match_index", "RECENCY_YEARS"]
+__all__ = ["MatchIndex", "match_index", "RECENCY_YEARS", "IDF_FLOOR", "theme_idf"]
 
 RECENCY_YEARS = 10  #: activity this many years before the latest year scores 0
+IDF_FLOOR = 0.1  #: weight of a theme at least half of the institutions share (it still names a match)
+
+
+def theme_idf(df: np.ndarray, n: int) -> np.ndarray:
+    """Rarity weight of each theme shared by ``df`` of ``n`` institutions: the
+    Robertson–Spärck Jones IDF ``ln((n - df + 0.5) / (df + 0.5))``, at least
+    :data:`IDF_FLOOR`. It damps frequent themes much more than the smoothed
+    ``1 + ln(n / df)``: on the sample governance (31 of 97 institutions) weighs
+    0.47 of water (16 of 97), not 0.77, and environment (43 of 97) 0.14.
+
+    >>> [round(float(x), 2) for x in theme_idf(np.array([1, 16, 31, 60]), 97)]
+    [4.16, 1.6, 0.75, 0.1]
+    """
+    df = np.asarray(df, dtype=np.float64)
+    return np.maximum(np.log((n - df + 0.5) / (df + 0.5)), IDF_FLOOR)
 
 
 def _csr(rows: list[int], cols: list[int], shape: tuple[int, int]) -> sp.csr_matrix:
@@ -147,10 +162,10 @@ class MatchIndex:
         self.AT = ((self.W + self.P @ self.PT) > 0).astype(np.float64).tocsr()   # institution × theme
         self.AC = ((self.L + self.P @ self.PC) > 0).astype(np.float64).tocsr()   # institution × country
         self.AT_csc = self.AT.tocsc()
-        # rarity of each theme: smoothed inverse document frequency over the
-        # institutions (a theme most institutions share says little)
-        theme_df = np.asarray(self.AT.sum(axis=0)).ravel()
-        self.theme_idf = np.log((1.0 + ni) / (1.0 + theme_df)) + 1.0
+        # rarity of each theme over the institutions (a theme many share says little)
+        self.theme_idf = theme_idf(np.asarray(self.AT.sum(axis=0)).ravel(), ni)
+        self.inst_theme_mass = self.AT @ self.theme_idf   # IDF mass of each institution's themes
+        self.proj_theme_mass = self.PT @ self.theme_idf   # … and of each project's
         reg_r, reg_c = [], []
         for c, cid in enumerate(self.countries):
             r = region_of(cid)
@@ -187,6 +202,13 @@ class MatchIndex:
         out = np.zeros_like(last, dtype=np.float64)
         out[active] = np.clip(1.0 - (self.ref_year - last[active]) / RECENCY_YEARS, 0.0, 1.0)
         return out
+
+    def sector_mask(self, codes) -> np.ndarray:
+        """1.0 for institutions whose sector code is in ``codes``, else 0.0 (a
+        table lookup: ``np.isin`` sorts 100,000 codes per call)."""
+        table = np.zeros(len(self.sectors) + 1)
+        table[[c for c in codes if 0 <= c < len(self.sectors)]] = 1.0
+        return table[self.inst_sector]  # sector -1 (unknown) reads the last cell, 0
 
     # ----- small helpers used for explanations
     def row(self, m: sp.csr_matrix, i: int) -> np.ndarray:

@@ -15,7 +15,8 @@ from graph.core.kinds import NodeKind, node_id
 from graph.core.model import PartnerGraph
 
 from graph.analysis.matchmaking.explain import Evidence, explain_institution, explain_land
-from graph.analysis.matchmaking.factors import FACTORS, REGION_CREDIT, context, country_factor, institution_factors, normalise_weights
+from graph.analysis.matchmaking.factors import (FACTORS, REGION_CREDIT, context, country_factor, institution_factors,
+                                                normalise_weights, weighted_scores)
 from graph.analysis.matchmaking.index import MatchIndex, match_index
 from graph.analysis.matchmaking.targets import Target
 
@@ -93,13 +94,19 @@ EXCLUSIONS: tuple[str, ...] = ("involved", "land_filter", "sector_filter", "no_t
 
 @dataclass
 class _Scored:
-    """Factor matrix, scores and the reasons each row is kept out (one mask per :data:`EXCLUSIONS`)."""
+    """Factor matrix, scores, theme gate and the reasons each row is kept out (one mask per :data:`EXCLUSIONS`)."""
 
     ids: list[str]
     F: np.ndarray
     scores: np.ndarray
     wn: np.ndarray
     keep: dict[str, np.ndarray]
+    gate: np.ndarray
+    themed: bool
+
+    def contributions(self, i: int) -> dict[str, float]:
+        """Factor → share of row ``i``'s score (they sum to the score)."""
+        return {f: float(self.F[i, k] * self.wn[k] * self.gate[i]) for k, f in enumerate(FACTORS)}
 
     @property
     def eligible(self) -> np.ndarray:
@@ -131,16 +138,17 @@ def _score_institutions(idx: MatchIndex, target: Target, w: Mapping[str, float],
     ctx = context(idx, target)
     F = institution_factors(idx, ctx)
     wn = _weight_vector(w)
-    scores = F @ wn
+    themed = bool(ctx.tw.any())
+    scores, gate = weighted_scores(F, wn, themed)
     n = len(idx.institutions)
     involved = np.ones(n, dtype=bool)
     involved[[idx.inst_pos[x] for x in target.exclude if x in idx.inst_pos]] = False
     keep = {"involved": involved,
             "land_filter": np.isin(idx.inst_land, _land_codes(idx, laender)) if laender else np.ones(n, dtype=bool),
-            "sector_filter": (np.isin(idx.inst_sector, [idx.sectors.index(s) for s in sectors if s in idx.sectors])
+            "sector_filter": (idx.sector_mask([idx.sectors.index(s) for s in sectors if s in idx.sectors]) > 0
                               if sectors else np.ones(n, dtype=bool))}
     keep.update(_reason_masks(F, wn, require_theme, require_country))
-    return _Scored(idx.institutions, F, scores, wn, keep), ctx
+    return _Scored(idx.institutions, F, scores, wn, keep, gate, themed), ctx
 
 
 def _score_laender(idx: MatchIndex, target: Target, w: Mapping[str, float], *, laender, sectors,
@@ -163,7 +171,7 @@ def _score_laender(idx: MatchIndex, target: Target, w: Mapping[str, float], *, l
     else:
         LAT, LAC, LAR = idx.LAT, idx.LAC, idx.LAR
     total = ctx.tw.sum()
-    if total:
+    if total:  # coverage only: a Land works on many themes, its focus says little
         F[:, 0] = (LAT @ ctx.tw) / total
     if ctx.c.any():
         F[:, 1] = country_factor(LAC, LAR, ctx)
@@ -181,7 +189,8 @@ def _score_laender(idx: MatchIndex, target: Target, w: Mapping[str, float], *, l
             F[:, 4] += has / len(ctx.lacking)
     F[:, 5] = idx.land_recency
     wn = _weight_vector(w)
-    scores = F @ wn
+    themed = bool(ctx.tw.any())
+    scores, gate = weighted_scores(F, wn, themed)
     involved = np.ones(nl, dtype=bool)
     involved[[idx.land_pos[l] for l in target.laender if l in idx.land_pos]] = False
     has_sector = np.ones(nl, dtype=bool)
@@ -192,7 +201,7 @@ def _score_laender(idx: MatchIndex, target: Target, w: Mapping[str, float], *, l
             "land_filter": np.isin(np.arange(nl), _land_codes(idx, laender)) if laender else np.ones(nl, dtype=bool),
             "sector_filter": has_sector}
     keep.update(_reason_masks(F, wn, require_theme, require_country))
-    return _Scored(idx.laender, F, scores, wn, keep), ctx, inst_F, inst_ok
+    return _Scored(idx.laender, F, scores, wn, keep, gate, themed), ctx, inst_F, inst_ok
 
 
 def _weight_vector(weights: Mapping[str, float]) -> np.ndarray:
@@ -274,7 +283,6 @@ def rank(graph: PartnerGraph, target: Target, *, weights: Mapping[str, float] | 
         cand = cand[part]
     order = cand[np.lexsort((cand, -idx.inst_deg[cand], -scores[cand]))]
     chosen = _diversify(order, [idx.inst_group, idx.inst_sector], [land_cap, sector_cap], top)
-    wn = scored.wn
     out = []
     for i, deferred in chosen:
         out.append(_institution_candidate(graph, idx, target, ctx, scored, i, explain, deferred))
@@ -284,7 +292,7 @@ def rank(graph: PartnerGraph, target: Target, *, weights: Mapping[str, float] | 
 def _institution_candidate(graph, idx: MatchIndex, target: Target, ctx, scored: _Scored, i: int, explain: bool,
                            deferred: bool = False) -> Candidate:
     factors = {f: float(scored.F[i, k]) for k, f in enumerate(FACTORS)}
-    contributions = {f: float(scored.F[i, k] * scored.wn[k]) for k, f in enumerate(FACTORS)}
+    contributions = scored.contributions(i)
     evidence = tuple(explain_institution(graph, idx, target, ctx, i, factors)) if explain else ()
     land = idx.laender[idx.inst_land[i]] if idx.inst_land[i] >= 0 else None
     sector = idx.sectors[idx.inst_sector[i]] if idx.inst_sector[i] >= 0 else None
@@ -324,7 +332,7 @@ def rank_laender(graph: PartnerGraph, target: Target, *, weights: Mapping[str, f
 def _land_candidate(graph, idx: MatchIndex, target: Target, ctx, scored: _Scored, l: int, inst_F, inst_ok,
                     explain: bool) -> Candidate:
     factors = {f: float(scored.F[l, k]) for k, f in enumerate(FACTORS)}
-    contributions = {f: float(scored.F[l, k] * scored.wn[k]) for k, f in enumerate(FACTORS)}
+    contributions = scored.contributions(l)
     evidence = tuple(explain_land(graph, idx, target, ctx, l, factors, inst_F, inst_ok)) if explain else ()
     return Candidate(idx.laender[l], float(scored.scores[l]), factors, contributions, evidence, idx.laender[l])
 
@@ -367,17 +375,33 @@ class WhyNot:
 
 def _attainable(factor: str, value: float) -> float:
     """The smallest value ``factor`` can really take at or above ``value``:
-    country experience is 0, 0.5 (region) or 1; the Land relationship moves
-    in steps of 0.2; theme and network are continuous.
+    country experience is 0, 0.5 (region) or 1; theme, Land relationship
+    (related projects count by their theme fit) and network are continuous.
 
     >>> _attainable("country", 0.65), _attainable("land", 0.15), _attainable("theme", 0.23)
-    (1.0, 0.2, 0.23)
+    (1.0, 0.15, 0.23)
     """
     if factor == "country":
         return REGION_CREDIT if value <= REGION_CREDIT else 1.0
-    if factor == "land":
-        return math.ceil(round(value * 5, 9)) / 5
     return value
+
+
+def _needed(row: np.ndarray, wn: np.ndarray, themed: bool, k: int, cutoff: float) -> float | None:
+    """The smallest value of factor ``k`` (others as in ``row``) at which the row
+    reaches ``cutoff``, or None when even 1 is not enough (bisection: the score
+    grows with every factor, the theme factor also through the gate)."""
+    def score(x: float) -> float:
+        r = row.copy()
+        r[k] = x
+        return float(weighted_scores(r[None, :], wn, themed)[0][0])
+
+    lo, hi = float(row[k]), 1.0
+    if score(hi) < cutoff:
+        return None
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if score(mid) < cutoff else (lo, mid)
+    return hi
 
 
 def _better(scores: np.ndarray, eligible: np.ndarray, i: int) -> int:
@@ -424,12 +448,11 @@ def why_not(graph: PartnerGraph, target: Target, node: str, ranking: Ranking, *,
     rank_ = _better(scored.scores, scored.eligible, i) + 1
     needed: dict[str, float] = {}
     if cutoff is not None:
-        gap = cutoff - cand.score
         for k, f in enumerate(FACTORS):
             if f in SUBSTANTIVE and scored.wn[k] > 0:
-                value = _attainable(f, scored.F[i, k] + gap / scored.wn[k] + 1e-6)
-                if value <= 1.0:
-                    needed[f] = float(max(value, scored.F[i, k]))
+                value = _needed(scored.F[i], scored.wn, scored.themed, k, cutoff + 1e-6)
+                if value is not None and _attainable(f, value) <= 1.0:
+                    needed[f] = float(max(_attainable(f, value), scored.F[i, k]))
     weights: dict[str, float] = {}
     fixed = {name: mask for name, mask in scored.keep.items() if name != "no_reason"}
     fixed_ok = np.logical_and.reduce(list(fixed.values()))
@@ -440,7 +463,7 @@ def why_not(graph: PartnerGraph, target: Target, node: str, ranking: Ranking, *,
             if step <= w[f]:
                 continue
             trial = _weight_vector({**w, f: step})
-            scores = scored.F @ trial
+            scores, _ = weighted_scores(scored.F, trial, scored.themed)
             eligible = fixed_ok & _reason_masks(scored.F, trial, require_theme, require_country)["no_reason"]
             if _better(scores, eligible, i) < top:
                 weights[f] = step

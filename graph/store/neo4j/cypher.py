@@ -41,7 +41,17 @@ __all__ = [
     "MERGE_NODES",
     "MERGE_EDGES",
     "CREATE_EDGES",
+    "CREATE_NODES",
+    "STORED_HASHES",
+    "DELETE_OUT_EDGES",
+    "SET_OUT_HASH",
+    "FORGET_OUT_HASH",
+    "EDGE_IDENTITIES",
     "PUSH_STARTED",
+    "MARK_REVISION",
+    "DELETE_EDGES_BY_KEY",
+    "DELETE_NODES_BY_ID",
+    "PERSONAL_OF",
     "PUSH_COMPLETE",
     "PUSH_STATUS",
     "COUNT_PUSHED_NODES",
@@ -52,6 +62,7 @@ __all__ = [
     "COUNT_EDGES",
     "PULL_NODES",
     "PULL_EDGES",
+    "PULL_OUT_EDGES",
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
@@ -115,6 +126,38 @@ MERGE_NODES: dict[NodeKind, str] = {
     for kind, label in NODE_LABELS.items()
 }
 
+#: The same as :data:`MERGE_NODES` with ``CREATE``: for a push into a
+#: database holding no Partnernetz node (the uniqueness constraint still checks).
+CREATE_NODES: dict[NodeKind, str] = {
+    kind: f"UNWIND $rows AS row CREATE (n:{TAG_LABEL}:{label}) SET n = row.props RETURN count(*) AS written"
+    for kind, label in NODE_LABELS.items()
+}
+
+#: What a push compares with: every Partnernetz node's id, content hash and
+#: hash of its outgoing relationships (see :func:`graph.store.neo4j.rows.out_hashes`).
+STORED_HASHES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, n._pn_hash AS hash, n._pn_out AS out"
+#: Remove every Partnernetz relationship leaving the nodes ``$rows`` (ids): a
+#: push rewrites a node's outgoing relationships whole when their hash changed.
+DELETE_OUT_EDGES = (
+    f"UNWIND $rows AS id MATCH (a:{TAG_LABEL} {{id: id}})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "DELETE r RETURN count(*) AS written"
+)
+#: Store the hash of the outgoing relationships (``$rows`` = ``[{id, out}]``,
+#: ``out`` null for none), in the transaction that wrote them.
+SET_OUT_HASH = (
+    f"UNWIND $rows AS row MATCH (a:{TAG_LABEL} {{id: row.id}}) SET a._pn_out = row.out RETURN count(*) AS written"
+)
+#: Forget that hash for the nodes ``$rows`` (an edit changed their relationships).
+FORGET_OUT_HASH = (
+    f"UNWIND $rows AS id MATCH (a:{TAG_LABEL} {{id: id}}) REMOVE a._pn_out RETURN count(*) AS written"
+)
+#: Every Partnernetz relationship by its ends and key (the push's last resort
+#: when the database holds relationships the hashes do not know of).
+EDGE_IDENTITIES = (
+    f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
+    "RETURN a.id AS source, b.id AS target, r._pn_key AS key"
+)
+
 #: One statement per edge kind: ``$rows`` = ``[{source, target, key, props}]``.
 #: A row whose ends are missing writes nothing and is not counted.
 MERGE_EDGES: dict[EdgeKind, str] = {
@@ -147,6 +190,27 @@ PUSH_COMPLETE = (
     "SET m.state = $state, m.finished_at = $at, m.nodes = $nodes, m.edges = $edges, "
     "m.deleted_nodes = $deleted_nodes, m.deleted_edges = $deleted_edges RETURN m.push_id AS push"
 )
+#: An edit written (:func:`graph.store.neo4j.transfer.apply_delta`): the
+#: marker's ``revision`` counts up (part of the dataset version every instance
+#: checks), created ``complete`` with ``$push`` when no push made one. Run
+#: first in the edit's transaction, it also serialises concurrent edits.
+MARK_REVISION = (
+    f"MERGE (m:{PUSH_LABEL} {{id: $marker}}) "
+    "ON CREATE SET m.state = $state, m.push_id = $push, m.started_at = $at, m.finished_at = $at "
+    "SET m.revision = coalesce(m.revision, 0) + 1, m.edited_at = $at "
+    "RETURN m.push_id AS push, m.revision AS revision"
+)
+#: Remove the relationships ``$rows`` = ``[{source, target, key}]`` (by their ends and ``_pn_key``).
+DELETE_EDGES_BY_KEY = (
+    f"UNWIND $rows AS row MATCH (a:{TAG_LABEL} {{id: row.source}})-[r]->(b:{TAG_LABEL} {{id: row.target}}) "
+    "WHERE r._pn_key = row.key DELETE r RETURN count(*) AS written"
+)
+#: Remove the nodes ``$rows`` (ids) with their relationships.
+DELETE_NODES_BY_ID = (
+    f"UNWIND $rows AS id MATCH (n:{TAG_LABEL} {{id: id}}) DETACH DELETE n RETURN count(*) AS written"
+)
+#: The personal fields (name, e-mail) of the nodes ``$ids`` as stored (an erasure scrubs them everywhere).
+PERSONAL_OF = f"UNWIND $ids AS id MATCH (n:{TAG_LABEL} {{id: id}}) RETURN n.label AS name, n.email AS email"
 #: The push marker's properties (no row before the first push).
 PUSH_STATUS = f"MATCH (m:{PUSH_LABEL} {{id: $marker}}) RETURN properties(m) AS props"
 #: The end-of-push check in one pass each: all Partnernetz nodes
@@ -176,10 +240,18 @@ DELETE_STALE_NODES = (
 PING = "RETURN 1 AS ok"
 COUNT_NODES = f"MATCH (n:{TAG_LABEL}) RETURN count(n) AS n"
 COUNT_EDGES = f"MATCH (:{TAG_LABEL})-[r]->(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL RETURN count(r) AS n"
-PULL_NODES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
+PULL_NODES = f"MATCH (n:{TAG_LABEL}) RETURN n.id AS id, properties(n) AS props"
 PULL_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
+)
+#: The same, one record per source node with its relationships as a list of
+#: ``[target id, properties]`` (a tenth of the records, no repeated source
+#: id): what a pull reads from Neo4j (FalkorDB hangs on records over 64 KB).
+PULL_OUT_EDGES = (
+    f"MATCH (a:{TAG_LABEL}) "
+    f"WITH a, [(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | [b.id, properties(r)]] AS out "
+    "WHERE size(out) > 0 RETURN a.id AS source, out"
 )
 
 # ------------------------------------------------------------------ queries
@@ -326,6 +398,10 @@ class Dialect:
     ``native_dates``: complete dates are stored as ``DATE`` (FalkorDB crashes
     when returning temporal values: ISO strings there).
     ``fulltext``: a full-text index answers name searches.
+    ``tx_timeout``: a query may carry a transaction timeout (measured:
+    FalkorDB then ignores the parameters and answers nothing).
+    ``nested_records``: a pull reads one record per node with its
+    relationships in a list (FalkorDB hangs on records over 64 KB).
     ``default_batch_size``: rows per write transaction (Neo4j: big batches,
     one transaction each, measured fastest; FalkorDB: its statement limit).
     """
@@ -336,6 +412,8 @@ class Dialect:
     default_batch_size: int
     native_dates: bool = False
     fulltext: bool = False
+    tx_timeout: bool = False
+    nested_records: bool = False
 
     def prepare(self, value: Any) -> Any:
         """A parameter value as this server needs it (see ``escape_strings``)."""
@@ -356,7 +434,7 @@ def _escape(value: Any) -> Any:
 
 DIALECTS: dict[str, Dialect] = {
     "neo4j": Dialect("neo4j", escape_strings=False, max_statement_bytes=0, default_batch_size=10_000,
-                     native_dates=True, fulltext=True),
+                     native_dates=True, fulltext=True, tx_timeout=True, nested_records=True),
     "falkordb": Dialect("falkordb", escape_strings=True, max_statement_bytes=3800, default_batch_size=200),
 }
 

@@ -103,6 +103,9 @@ def translated(where: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
         raise StoreUnavailable(f"{where}: connection lost ({cause(exc, secrets)})") from None
     except nx_exc.ClientError as exc:
         code = exc.code or ""
+        if "TransactionTimedOut" in code:  # the client's transaction timeout (Neo4j 5: ...TimedOutClientConfiguration)
+            raise StoreUnavailable(f"{where}: timed out – the query ran longer than the query timeout "
+                                   f"({code})") from None
         if "DatabaseNotFound" in code:
             raise StoreUnavailable(f"{where}: database does not exist ({cause(exc, secrets)})") from None
         if "Security" in code:
@@ -110,6 +113,11 @@ def translated(where: str, secrets: tuple[str, ...] = ()) -> Iterator[None]:
         raise StoreError(f"{where}: query rejected: {code} {cause(exc, secrets)}".rstrip()) from None
     except nx_exc.DatabaseUnavailable as exc:
         raise StoreUnavailable(f"{where}: database unavailable ({cause(exc, secrets)})") from None
+    except nx_exc.TransientError as exc:
+        if "TransactionTimedOut" in (exc.code or ""):  # the server's own db.transaction.timeout
+            raise StoreUnavailable(f"{where}: timed out – the query ran longer than the server's transaction "
+                                   f"timeout ({exc.code})") from None
+        raise StoreError(f"{where}: server error: {exc.code or ''} {cause(exc, secrets)}") from None
     except nx_exc.Neo4jError as exc:
         raise StoreError(f"{where}: server error: {exc.code or ''} {cause(exc, secrets)}") from None
     except nx_exc.ConfigurationError as exc:

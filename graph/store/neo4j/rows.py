@@ -27,6 +27,7 @@ are the store's own tags.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import math
 import re
@@ -52,10 +53,18 @@ __all__ = [
     "PulledGraph",
     "plain",
     "graph_from_records",
+    "GraphDelta",
+    "graph_delta",
+    "content_hash",
+    "out_hashes",
 ]
 
-#: Properties the store adds to what it writes (removed again on pull).
-TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key", "_pn_names"})
+#: Properties the store adds to what it writes (removed again on pull):
+#: the push id, the edge key, the folded names, the node's content hash and
+#: the hash of its outgoing relationships (:func:`content_hash`, :func:`out_hashes`).
+TAG_PROPERTIES = frozenset({"_pn_push", "_pn_key", "_pn_names", "_pn_hash", "_pn_out"})
+#: Properties a content hash leaves out (they say who wrote a row, not what it holds).
+_UNHASHED = frozenset({"_pn_push", "_pn_hash", "_pn_out"})
 
 #: Attributes holding dates (``YYYY-MM-DD`` when complete): sent as Neo4j ``DATE``.
 DATE_FIELDS = frozenset({"date", "start", "end"})
@@ -81,6 +90,38 @@ def property_value(value: Any) -> Any:
             return items
         return [str(v) for v in items]
     return str(value)
+
+
+def content_hash(props: dict[str, Any]) -> int:
+    """A stable 63-bit hash of a row's properties (push id and hashes left
+    out): what a push compares to skip a node whose stored hash is the same.
+    An integer, so Neo4j keeps it inline in the property record.
+
+    >>> content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1, "_pn_push": "x"})
+    True
+    """
+    text = repr(sorted((k, v) for k, v in props.items() if k not in _UNHASHED))
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+
+
+def out_hashes(edges: dict[EdgeKind, list[dict[str, Any]]]) -> dict[str, int]:
+    """``{source id: hash of all its outgoing relationships}`` (targets, keys
+    and properties; sources without relationships are left out). A push
+    rewrites the outgoing relationships of a node only when the hash it
+    stored (``_pn_out``) differs.
+
+    >>> rows = {EdgeKind.WORKS_ON: [{"source": "a", "target": "b", "key": "k", "props": {"kind": "works_on"}}]}
+    >>> list(out_hashes(rows)) == ["a"]
+    True
+    """
+    per_source: dict[str, list[tuple[str, str, str]]] = {}
+    for rows in edges.values():
+        for r in rows:
+            props = repr(sorted((k, v) for k, v in r["props"].items() if k not in _UNHASHED))
+            per_source.setdefault(r["source"], []).append((r["target"], r["key"], props))
+    return {source: int.from_bytes(hashlib.blake2b(repr(sorted(out)).encode("utf-8"), digest_size=8).digest(),
+                                   "big") >> 1
+            for source, out in per_source.items()}
 
 
 def _finite(value: Any) -> bool:
@@ -130,13 +171,15 @@ def node_rows(g: PartnerGraph, *, push: str, dates: bool = False,
     """``{kind: [{"id", "props"}]}`` for :data:`graph.store.neo4j.cypher.MERGE_NODES`
     (``dates``: complete dates of :data:`DATE_FIELDS` as ``date`` objects;
     ``names``: the folded names, :func:`graph.explore.name_index.name_keys`, in
-    ``_pn_names`` for the full-text index, one per line)."""
+    ``_pn_names`` for the full-text index, one per line). Every row carries
+    its :func:`content_hash` in ``_pn_hash``."""
     out: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
     for nid, attrs in g.nx.nodes(data=True):
         props = _props(attrs, f"node {nid}", dates)
         props.update(id=nid, kind=kind_of(nid).value, _pn_push=push)
         if names:
             props["_pn_names"] = "\n".join(name_keys(nid, attrs))
+        props["_pn_hash"] = content_hash(props)
         out[kind_of(nid)].append({"id": nid, "props": props})
     return out
 
@@ -150,6 +193,73 @@ def edge_rows(g: PartnerGraph, *, push: str, dates: bool = False) -> dict[EdgeKi
         props.update(_pn_key=key, _pn_push=push)
         out[kind].append({"source": u, "target": v, "key": key, "props": props})
     return out
+
+
+@dataclass(frozen=True)
+class GraphDelta:
+    """What turns one graph into another, as rows for the store's statements:
+    nodes and relationships to write (new or changed: every property, as a
+    push writes them) and to remove (nodes by id, relationships by their ends
+    and key). The push id in the rows is set when they are written."""
+
+    nodes: dict[NodeKind, list[dict[str, Any]]]
+    edges: dict[EdgeKind, list[dict[str, Any]]]
+    removed_nodes: list[str]
+    removed_edges: list[dict[str, Any]]
+
+    @property
+    def empty(self) -> bool:
+        return not (any(self.nodes.values()) or any(self.edges.values()) or self.removed_nodes or self.removed_edges)
+
+    @property
+    def written_ids(self) -> set[str]:
+        """Ids of the nodes written and of the ends of the relationships written."""
+        out = {r["id"] for rows in self.nodes.values() for r in rows}
+        out |= {r[end] for rows in self.edges.values() for r in rows for end in ("source", "target")}
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {"nodes": sum(map(len, self.nodes.values())), "edges": sum(map(len, self.edges.values())),
+                "removed_nodes": len(self.removed_nodes), "removed_edges": len(self.removed_edges)}
+
+
+def graph_delta(old: PartnerGraph, new: PartnerGraph, *, dates: bool = False, names: bool = False) -> GraphDelta:
+    """The nodes and relationships of ``new`` that ``old`` lacks or holds with
+    other properties, and those of ``old`` that ``new`` lacks (compared as
+    the rows a push writes, so only what reaches the store counts).
+
+    >>> old = PartnerGraph(with_laender=False)
+    >>> _ = old.add_node("theme", "water", label="Wasser", source="s")
+    >>> new = old.copy()
+    >>> new.set_node_attrs("theme:water", label="Wasser und Klima")
+    >>> d = graph_delta(old, new)
+    >>> [r["id"] for r in d.nodes[NodeKind.THEME]], d.removed_nodes
+    (['theme:water'], [])
+    """
+    def by_node(g: PartnerGraph) -> dict[str, dict[str, Any]]:
+        return {r["id"]: r for rows in node_rows(g, push="", dates=dates, names=names).values() for r in rows}
+
+    def by_edge(g: PartnerGraph) -> dict[tuple[str, str, str], dict[str, Any]]:
+        return {(r["source"], r["target"], r["key"]): r for rows in edge_rows(g, push="", dates=dates).values()
+                for r in rows}
+
+    old_nodes, new_nodes = by_node(old), by_node(new)
+    old_edges, new_edges = by_edge(old), by_edge(new)
+    nodes: dict[NodeKind, list[dict[str, Any]]] = {k: [] for k in NodeKind}
+    for nid, row in new_nodes.items():
+        before = old_nodes.get(nid)
+        if before is None or before["props"] != row["props"]:
+            nodes[kind_of(nid)].append(row)
+    edges: dict[EdgeKind, list[dict[str, Any]]] = {k: [] for k in EdgeKind}
+    for ident, row in new_edges.items():
+        before = old_edges.get(ident)
+        if before is None or before["props"] != row["props"]:
+            edges[EdgeKind(row["props"]["kind"])].append(row)
+    removed_nodes = sorted(set(old_nodes) - set(new_nodes))
+    gone = set(removed_nodes)
+    removed_edges = [{"source": u, "target": v, "key": k} for (u, v, k) in sorted(set(old_edges) - set(new_edges))
+                     if u not in gone and v not in gone]  # a removed node takes its relationships along
+    return GraphDelta(nodes, edges, removed_nodes, removed_edges)
 
 
 def rendered_size(value: Any) -> int:

@@ -52,8 +52,8 @@ from graph.store.neo4j.caches import LRU
 from graph.store.neo4j.cypher import Dialect, get_dialect
 from graph.store.neo4j.errors import cause, redact_uri, secrets_of, translated
 from graph.store.neo4j.local import kind_name, local_graph, node_attrs
-from graph.store.neo4j.rows import chunks, rendered_size
-from graph.store.neo4j.transfer import MARKER, Progress, PullResult, PushResult, PushStatus
+from graph.store.neo4j.rows import GraphDelta, chunks, graph_delta, rendered_size
+from graph.store.neo4j.transfer import MARKER, DeltaResult, Progress, PullResult, PushResult, PushStatus
 from graph.store.neo4j.walk import Ball, distance, region
 from graph.store.protocol import EdgeRecord
 
@@ -116,13 +116,25 @@ class Neo4jStore:
         When the whole graph is copied for whole-graph pages (:data:`SNAPSHOT_MODES`);
         the store itself always pulls on first use, the dashboard's warm-up
         asks early only under ``warm``.
+    query_timeout : float, optional
+        Seconds one read of a question (search, a view's nodes and
+        relationships, the version check) may run on the server before it is
+        stopped there (the transaction timeout the driver sends with each
+        query); it then fails as :class:`StoreUnavailable` "timed out", so
+        query mode falls back. None (default): the server's own limit.
+        Push, pull and the snapshot are not limited. Not sent to FalkorDB
+        (which then ignores the query's parameters; it has its own ``TIMEOUT``).
     """
 
     def __init__(self, driver: "neo4j.Driver", *, database: str | None = None,
                  dialect: str | Dialect | None = None, batch_size: int | None = None,
                  uri: str | None = None, password: str | None = None, owns_driver: bool = False,
-                 contacts: str = "all", refresh_interval: float = 15.0, snapshot_mode: str = "warm"):
+                 contacts: str = "all", refresh_interval: float = 15.0, snapshot_mode: str = "warm",
+                 query_timeout: float | None = None):
         self.driver = driver
+        if query_timeout is not None and not query_timeout > 0:
+            raise StoreError(f"query timeout must be positive, got {query_timeout}")
+        self.query_timeout = query_timeout
         self.database = database or None
         self.dialect = get_dialect(dialect)
         self.batch_size = batch_size or self.dialect.default_batch_size
@@ -174,16 +186,28 @@ class Neo4jStore:
         """Translate driver and socket errors into the Partnernetz error tree (:func:`.errors.translated`)."""
         return translated(self.uri + (f" (database {self.database!r})" if self.database else ""), self._secrets)
 
-    def _session(self) -> "neo4j.Session":
+    def _session(self, **config: Any) -> "neo4j.Session":
+        """A session on :attr:`database` (``config``: the driver's session settings, e.g. ``fetch_size``)."""
         if self.database:
-            return self.driver.session(database=self.database)
-        return self.driver.session()
+            return self.driver.session(database=self.database, **config)
+        return self.driver.session(**config)
 
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
         return {k: self.dialect.prepare(v) for k, v in params.items()}
 
+    def _query(self, text: str) -> "str | neo4j.Query":
+        """``text`` with the :attr:`query_timeout` attached (when one is set and the dialect takes one)."""
+        if self.query_timeout is None or not self.dialect.tx_timeout:
+            return text
+        return neo4j.Query(text, timeout=self.query_timeout)
+
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        """Run one auto-commit statement and return its records as dicts."""
+        """Run one auto-commit statement (within :attr:`query_timeout`) and return its records as dicts."""
+        with self._translated(), self._session() as session:
+            return [r.data() for r in session.run(self._query(query), self._params(params))]
+
+    def _run_untimed(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """:meth:`_run` without the query timeout (push and pull: whole-dataset statements)."""
         with self._translated(), self._session() as session:
             return [r.data() for r in session.run(query, self._params(params))]
 
@@ -200,10 +224,10 @@ class Neo4jStore:
         over the folded names (:data:`cypher.NEO4J_FULLTEXT`) is created too."""
         if self.dialect.name == "falkordb":
             try:
-                for rec in self._run(cypher.FALKORDB_LIST_INDEXES):
+                for rec in self._run_untimed(cypher.FALKORDB_LIST_INDEXES):
                     if rec["label"] == cypher.TAG_LABEL and "id" in (rec["properties"] or []):
                         return "index"
-                self._run(cypher.FALKORDB_INDEX)
+                self._run_untimed(cypher.FALKORDB_INDEX)
                 return "index"
             except StoreUnavailable:
                 raise
@@ -212,7 +236,7 @@ class Neo4jStore:
         found = "none"
         for statement, what in ((cypher.NEO4J_CONSTRAINT, "constraint"), (cypher.NEO4J_INDEX, "index")):
             try:
-                self._run(statement)
+                self._run_untimed(statement)
                 found = what
                 break
             except StoreUnavailable:
@@ -220,7 +244,7 @@ class Neo4jStore:
             except StoreError:
                 continue
         if self.dialect.fulltext:
-            self._run(cypher.NEO4J_FULLTEXT)
+            self._run_untimed(cypher.NEO4J_FULLTEXT)
         return found
 
     def push(self, g: PartnerGraph, *, progress: Progress | None = None) -> PushResult:
@@ -230,6 +254,16 @@ class Neo4jStore:
         ``progress`` (e.g. a ``tqdm`` bar) gets ``total`` and ``update(rows)`` per batch.
         """
         return transfer.push(self, g, progress=progress)
+
+    def delta(self, old: PartnerGraph, new: PartnerGraph) -> GraphDelta:
+        """What changes from ``old`` to ``new``, as this server stores it (for :meth:`apply`)."""
+        return graph_delta(old, new, dates=self.dialect.native_dates, names=self.dialect.fulltext)
+
+    def apply(self, delta: "GraphDelta", *, erase: Iterable[str] = (), within: Any = None) -> "DeltaResult":
+        """Write one edit — ``delta``, :func:`graph.store.neo4j.rows.graph_delta`
+        of the graph before and after it — in one transaction; every instance
+        sees it at its next version check (see :func:`.transfer.apply_delta`)."""
+        return transfer.apply_delta(self, delta, erase=erase, within=within)
 
     # ------------------------------------------------------------------ pull
     def pull(self, *, progress: Progress | None = None) -> PullResult:
@@ -256,12 +290,12 @@ class Neo4jStore:
             if self._version is not None and now - self._version_checked < self.refresh_interval:
                 return self._version
         with self._translated(), self._session() as session:
-            nodes = session.run(cypher.VERSION_NODES).single()
-            edges = session.run(cypher.VERSION_EDGES).single()
-            marker = session.run(cypher.PUSH_STATUS, self._params({"marker": MARKER})).single()
+            nodes = session.run(self._query(cypher.VERSION_NODES)).single()
+            edges = session.run(self._query(cypher.VERSION_EDGES)).single()
+            marker = session.run(self._query(cypher.PUSH_STATUS), self._params({"marker": MARKER})).single()
         status = PushStatus.of(marker["props"]) if marker is not None else None
         version = (int(nodes["nodes"]), nodes["first"], nodes["last"], int(edges["edges"]),
-                   (status.state, status.push_id) if status else None)
+                   (status.state, status.push_id, status.revision) if status else None)
         with self._version_lock:
             self._version, self._version_checked, self._push_status = version, now, status
         return version
@@ -660,7 +694,7 @@ class Neo4jStore:
         with self._translated(), self._session() as session:
             for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                records = (r.data() for r in session.run(query, self._params({list_name: chunk, **params})))
+                records = (r.data() for r in session.run(self._query(query), self._params({list_name: chunk, **params})))
                 if positional:
                     records = ({**r, "id": chunk[int(r.pop("i"))]} for r in records)
                 out.extend(records)
@@ -743,11 +777,12 @@ class Neo4jStore:
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
             database: str | None = None, dialect: str | None = None, batch_size: int | None = None,
             timeout: float = 10.0, contacts: str = "all", refresh_interval: float = 15.0,
-            snapshot_mode: str = "warm") -> Neo4jStore:
+            snapshot_mode: str = "warm", query_timeout: float | None = None) -> Neo4jStore:
     """Open a driver on ``uri`` and return a store that owns it.
 
     No ``user`` connects without authentication; ``contacts``,
-    ``refresh_interval`` and ``snapshot_mode`` are passed to :class:`Neo4jStore`. Connecting is lazy: the
+    ``refresh_interval``, ``snapshot_mode`` and ``query_timeout`` are passed
+    to :class:`Neo4jStore` (``timeout`` is the connection timeout). Connecting is lazy: the
     first query (or :meth:`Neo4jStore.ping`) reports an unreachable server
     as :class:`StoreUnavailable`.
     """
@@ -761,4 +796,4 @@ def connect(uri: str, *, user: str | None = None, password: str | None = None,
             f"{shown}: invalid connection settings ({cause(exc, secrets_of(uri, password))})") from None
     return Neo4jStore(driver, database=database, dialect=dialect, batch_size=batch_size, uri=uri,
                       password=password, owns_driver=True, contacts=contacts, refresh_interval=refresh_interval,
-                      snapshot_mode=snapshot_mode)
+                      snapshot_mode=snapshot_mode, query_timeout=query_timeout)
