@@ -170,6 +170,10 @@ def main() -> int:
                 continue
             first = measure(checkout, serve, kept_dir, wait_kept=args.kept_timeout, page_timeout=args.page_timeout)
             report("first start (keeps its build)", first)
+            if first.get("kept_after_s") is None:  # nothing kept in time: a restart is another first start
+                print(f"  {'restart':30} = another first start (no build kept within {args.kept_timeout:g}s)")
+                results[name] = {"first_start": first, "restart": None, "load_after": os.getloadavg()}
+                continue
             again = measure(checkout, serve, kept_dir, wait_kept=0, page_timeout=args.page_timeout)
             report("restart", again)
             results[name] = {"first_start": first, "restart": again, "load_after": os.getloadavg()}
