@@ -192,7 +192,7 @@ def _external_peer():
 
 def _neo4j_peer():
     server = _take("neo4j")
-    driver = None
+    driver = peer = None
     try:
         driver = _driver(server.uri, neo4j.basic_auth(server.user, server.password))
         peer = BoltPeer(server.uri, driver, "neo4j", None, reset=lambda: None, neo4j=server,
@@ -202,6 +202,11 @@ def _neo4j_peer():
     finally:
         if driver is not None:
             driver.close()
+        # The session's data is thrown away: kill -9 instead of a clean shutdown
+        # (which waits ≈ 10 s for checkpointing), then remove the home.
+        # (peer.neo4j: the server object after a test restarted it.)
+        server = peer.neo4j if peer is not None and peer.neo4j is not None else server
+        server.kill()
         server.stop()
 
 
