@@ -24,6 +24,12 @@ connection to the server can get no answer and ``GRAPH.DELETE`` then stalls
 for seconds or times out; the long-lived driver's connection is not affected.
 The id index survives the per-test reset, which the store detects.)
 
+Early start: once collection is done, the servers the collected tests need
+are started in background threads (:func:`pytest_collection_finish`), so the
+≈ 20–40 s of JVM start overlap the tests that run before ``tests/neo4j``;
+``bolt_peer`` then takes the started server (or starts one itself when none
+was started early). A server nobody took is stopped at session end.
+
 With ``NEO4J_TEST_URI`` set (plus optional ``NEO4J_TEST_USER``,
 ``NEO4J_TEST_PASSWORD``, ``NEO4J_TEST_DATABASE``) the same tests run against
 that real Neo4j server instead, dialect ``neo4j``. Each test then starts by
@@ -34,6 +40,8 @@ marker nodes — use an empty, disposable database.
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -108,6 +116,49 @@ def _servers() -> list[str]:
     return wanted
 
 
+#: servers started early, by name ("neo4j", "falkordb"); taken by ``bolt_peer``
+_EARLY: dict[str, Future] = {}
+_EARLY_LOCK = threading.Lock()
+
+
+def _start(name: str):
+    return start_neo4j(port=free_port()) if name == "neo4j" else start_falkordb()
+
+
+def pytest_collection_finish(session):
+    """Start the servers the collected tests use, in the background."""
+    if os.environ.get("NEO4J_TEST_URI") or session.config.option.collectonly:
+        return
+    wanted = {item.callspec.params["bolt_peer"] for item in session.items
+              if hasattr(item, "callspec") and "bolt_peer" in item.callspec.params}
+    if not wanted:
+        return
+    pool = ThreadPoolExecutor(max_workers=len(wanted), thread_name_prefix="bolt-early-start")
+    with _EARLY_LOCK:
+        for name in sorted(wanted):
+            _EARLY[name] = pool.submit(_start, name)
+    pool.shutdown(wait=False)
+
+
+def _take(name: str):
+    """The server started early (waiting for it to be ready), else a fresh one."""
+    with _EARLY_LOCK:
+        future = _EARLY.pop(name, None)
+    return future.result() if future is not None else _start(name)
+
+
+def pytest_sessionfinish(session):
+    """Stop early-started servers no test took (e.g. after ``-x`` or ``-k``)."""
+    with _EARLY_LOCK:
+        left = list(_EARLY.values())
+        _EARLY.clear()
+    for future in left:
+        try:
+            future.result().stop()
+        except Exception:  # it failed to start: nothing to stop
+            pass
+
+
 @pytest.fixture(scope="session", params=_servers())
 def bolt_peer(request):
     if request.param == "external":
@@ -140,8 +191,8 @@ def _external_peer():
 
 
 def _neo4j_peer():
-    server = start_neo4j(port=free_port())
-    driver = None
+    server = _take("neo4j")
+    driver = peer = None
     try:
         driver = _driver(server.uri, neo4j.basic_auth(server.user, server.password))
         peer = BoltPeer(server.uri, driver, "neo4j", None, reset=lambda: None, neo4j=server,
@@ -151,11 +202,16 @@ def _neo4j_peer():
     finally:
         if driver is not None:
             driver.close()
+        # The session's data is thrown away: kill -9 instead of a clean shutdown
+        # (which waits ≈ 10 s for checkpointing), then remove the home.
+        # (peer.neo4j: the server object after a test restarted it.)
+        server = peer.neo4j if peer is not None and peer.neo4j is not None else server
+        server.kill()
         server.stop()
 
 
 def _falkordb_peer():
-    server = start_falkordb()
+    server = _take("falkordb")
     driver = None
     try:
         server.reset()
