@@ -43,7 +43,7 @@ from graph.core.text import fold
 from graph.people.attendance import ListRow
 from loaders.reading import (DELIMITERS, MAX_CELL_CHARS, RawTable, _excel_value, _records, _unneutralise,
                              check_xlsx_limits, clean_text, decode_bytes)
-from loaders.report import Problem
+from loaders.report import Findings, Problem
 from loaders.values import looks_like_email
 
 __all__ = ["ListFile", "read_list", "COLUMNS", "MAX_LIST_BYTES", "MAX_LIST_ROWS"]
@@ -69,7 +69,7 @@ _HEADER = {alias: column for column, aliases in COLUMNS.items() for alias in ali
 
 
 @dataclass
-class ListFile:
+class ListFile(Findings):
     """A list as read: the usable rows and every finding."""
 
     file: str
@@ -77,14 +77,6 @@ class ListFile:
     problems: list[Problem] = field(default_factory=list)
     read: int = 0
     rejected: int = 0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "warning"]
 
 
 def _cell(value: object) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Problem", "TableCount", "LoadReport", "without_contact_findings"]
+__all__ = ["Problem", "Findings", "TableCount", "LoadReport", "without_contact_findings"]
 
 Level = Literal["error", "warning"]
 
@@ -36,27 +36,12 @@ class Problem:
         return f"{self.level.upper()}: {where}: {self.message}{shown}"
 
 
-@dataclass
-class TableCount:
-    read: int = 0
-    accepted: int = 0
-    rejected: int = 0
+class Findings:
+    """What every report of read input offers over its ``problems`` list:
+    adding a finding and the errors and warnings apart (the load report, an
+    imported guest list's file)."""
 
-
-@dataclass
-class LoadReport:
-    """Counts per table, per node kind and edge kind, and all problems."""
-
-    source: str = ""
-    tables: dict[str, TableCount] = field(default_factory=dict)
-    nodes: dict[str, int] = field(default_factory=dict)
-    edges: dict[str, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    #: Multi-dataset loads: nodes/edges per kind of later datasets that were merged into ones
-    #: already present, so that per kind: sum of the datasets' counts - merged = the graph's count.
-    merged: dict[str, dict[str, int]] = field(default_factory=dict)
-    #: Institutions recognised as the same organisation: ``{"from", "into", "by"}``.
-    merges: list[dict[str, str]] = field(default_factory=list)
+    problems: list[Problem]
 
     def error(self, file: str, row: int | None, column: str | None, value: Any, message: str) -> None:
         self.problems.append(Problem("error", file, row, column, _text(value), message))
@@ -71,6 +56,29 @@ class LoadReport:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "warning"]
+
+
+@dataclass
+class TableCount:
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class LoadReport(Findings):
+    """Counts per table, per node kind and edge kind, and all problems."""
+
+    source: str = ""
+    tables: dict[str, TableCount] = field(default_factory=dict)
+    nodes: dict[str, int] = field(default_factory=dict)
+    edges: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: Multi-dataset loads: nodes/edges per kind of later datasets that were merged into ones
+    #: already present, so that per kind: sum of the datasets' counts - merged = the graph's count.
+    merged: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Institutions recognised as the same organisation: ``{"from", "into", "by"}``.
+    merges: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
