@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -148,27 +147,6 @@ def _measure(args) -> dict:
     return figures
 
 
-def _run_side(root: Path, argv: list[str]) -> dict:
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--figures-json", "--root", str(root), *argv],
-                         cwd=root, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(f"{root}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
-        return {}
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _checkout(rev: str) -> Path | None:
-    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=HERE, capture_output=True, text=True).stdout.strip()
-    if not sha:
-        print(f"--against {rev}: no such revision", file=sys.stderr)
-        return None
-    target = Path(tempfile.gettempdir()) / f"partnernetz-bench-{sha}"
-    if not target.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(target), sha], cwd=HERE, check=True,
-                       capture_output=True)
-    return target
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--edits", type=int, default=5, help="saves on the sample (median)")
@@ -183,22 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.figures_json:
         print(json.dumps(_measure(args)))
         return 0
+    from benchmarks import sides  # here, not at the top: a side's process imports from the measured checkout
     args.data_dir.mkdir(parents=True, exist_ok=True)
     if args.nodes:
         _large_workspace(args.nodes, args.data_dir)  # once, before either side is timed
-    raw = list(argv if argv is not None else sys.argv[1:])
-    side_args = [a for i, a in enumerate(raw) if a != "--save" and not a.startswith("--against")
-                 and not (i and raw[i - 1] == "--against")]
+    side_args = sides.side_args(list(argv if argv is not None else sys.argv[1:]))
     side_args += ["--data-dir", str(args.data_dir)]
     print(f"{os.cpu_count()} cores, {_load()} at start")
-    previous, label = {}, "saved"
-    if args.against:
-        other = _checkout(args.against)
-        if other is not None:
-            previous, label = _run_side(other, side_args), args.against
-    elif RESULTS.exists():
-        previous = json.loads(RESULTS.read_text()).get("figures", {})
-    figures = _run_side(HERE, side_args)
+    previous, label = sides.previous_figures(__file__, args.against, side_args, RESULTS)
+    figures = sides.run_side(__file__, HERE, side_args)
     print(f"{'figure':<34}{'now':>16}{label[:12]:>16}{'target':>9}")
     for key in dict.fromkeys([*figures, *previous]):
         value, prev = figures.get(key), previous.get(key)

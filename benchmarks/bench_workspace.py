@@ -251,28 +251,6 @@ def _measure(args) -> dict:
     return figures
 
 
-def _run_side(root: Path, argv: list[str]) -> dict:
-    """Figures of the checkout at ``root``, measured in a fresh process."""
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--figures-json", "--root", str(root), *argv],
-                         cwd=root, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(f"{root}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
-        return {}
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _checkout(rev: str) -> Path | None:
-    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=HERE, capture_output=True, text=True).stdout.strip()
-    if not sha:
-        print(f"--against {rev}: no such revision", file=sys.stderr)
-        return None
-    target = Path(tempfile.gettempdir()) / f"partnernetz-bench-{sha}"
-    if not target.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(target), sha], cwd=HERE, check=True,
-                       capture_output=True)
-    return target
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--nodes", type=int, default=100_000)
@@ -288,21 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.figures_json:  # one side, run by main() below
         print(json.dumps(_measure(args)))
         return 0
-    side_args = [a for a in (argv if argv is not None else sys.argv[1:]) if a not in ("--save",)]
-    side_args = [a for i, a in enumerate(side_args) if not (a.startswith("--against") or
-                                                            (i and side_args[i - 1] == "--against"))]
+    from benchmarks import sides  # here, not at the top: a side's process imports from the measured checkout
+    side_args = sides.side_args(list(argv if argv is not None else sys.argv[1:]))
     if args.data_dir is None:
         args.data_dir = Path(tempfile.mkdtemp(prefix="partnernetz-bench-data-"))
         side_args += ["--data-dir", str(args.data_dir)]  # both sides import the same generated files
     print(f"{os.cpu_count()} cores, {_load()} at start")
-    previous, label = {}, "saved"
-    if args.against:
-        other = _checkout(args.against)
-        if other is not None:
-            previous, label = _run_side(other, side_args), args.against
-    elif RESULTS.exists():
-        previous = json.loads(RESULTS.read_text()).get("figures", {})
-    figures = _run_side(HERE, side_args)
+    previous, label = sides.previous_figures(__file__, args.against, side_args, RESULTS)
+    figures = sides.run_side(__file__, HERE, side_args)
     print(f"{'figure':<52}{'now':>10}{label[:10]:>10}{'target':>9}")
     for key in dict.fromkeys([*figures, *previous]):
         value, prev = figures.get(key), previous.get(key)
