@@ -20,7 +20,7 @@ from typing import Any
 import flask
 
 from dashboard.access import current_identity, has_role, require_role
-from dashboard.api.routes import ApiError, _int, _out, blueprint
+from dashboard.api.routes import ApiError, _int, _out, blueprint, json_fields
 from dashboard.changes_view import FORMATS, export_payload, named_contacts, visible_since
 from dashboard.context import current
 from dashboard.edit_service import require_workspace
@@ -75,33 +75,6 @@ def _changes_error(exc: ChangesError):
 
 
 # ------------------------------------------------------------------ helpers
-def _fields(spec: dict[str, type], *, required: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The JSON body's fields, each of its type; unknown or missing fields named in one 422."""
-    if not flask.request.is_json:
-        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
-    data = flask.request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid", "the body must be a JSON object",
-                       [FieldProblem(None, None, "not a JSON object", "invalid")])
-    problems = [FieldProblem(k, None, f"unknown field (expected {', '.join(spec)})", "unknown_column")
-                for k in data if k not in spec]
-    for name, kind in spec.items():
-        if name not in data or data[name] is None:
-            if name in required:
-                problems.append(FieldProblem(name, None, "required", "required"))
-            continue
-        value = data[name]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            problems.append(FieldProblem(name, None, "must be a whole number", "invalid"))
-        elif kind is bool and not isinstance(value, bool):
-            problems.append(FieldProblem(name, None, "must be true or false", "invalid"))
-        elif kind is str and not isinstance(value, str):
-            problems.append(FieldProblem(name, None, "must be text", "invalid"))
-    if problems:
-        raise ApiError(422, "invalid", "; ".join(f"{p.column}: {p.message}" for p in problems), problems)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def _number(raw: str, what: str) -> int:
     """A path's id (routes take any text, so that a malformed id gets the API's JSON 404, not the app's page)."""
     if not raw.isdigit() or len(raw) > 12:
@@ -147,7 +120,7 @@ def list_shortlists():
 @blueprint.post("/shortlists")
 def create_shortlist():
     require_role("editor")
-    body = _fields(SHORTLIST_FIELDS, required=("name", "target"))
+    body = json_fields(SHORTLIST_FIELDS, ("name", "target"))
     limit = body.get("limit", 10)
     if not 1 <= limit <= 100:
         raise ApiError(422, "invalid", "limit: outside 1–100", [FieldProblem("limit", str(limit), "outside 1–100", "invalid")])
@@ -184,7 +157,7 @@ def get_shortlist(sid: str):
 def move_candidate(sid: str):
     sid = _number(sid, "shortlist")
     require_role("editor")
-    body = _fields(MOVE_FIELDS, required=("node", "to"))
+    body = json_fields(MOVE_FIELDS, ("node", "to"))
     fu = _followup()
     item = fu.move(sid, body["node"], body["to"], user=_user(), reason=body.get("reason"),
                    reason_text=body.get("reason_text", ""), owner=body.get("owner"), next_step=body.get("next_step"),
@@ -196,7 +169,7 @@ def move_candidate(sid: str):
 def to_participation(sid: str):
     sid = _number(sid, "shortlist")
     require_role("editor")
-    body = _fields(PARTICIPATION_FIELDS, required=("node", "project"))
+    body = json_fields(PARTICIPATION_FIELDS, ("node", "project"))
     fu = _followup()
     project = body["project"].removeprefix("project:")
     version, key = fu.to_participation(sid, body["node"], project=project, role=body.get("role") or "partner",
@@ -236,7 +209,7 @@ def list_views():
 @blueprint.post("/views")
 def create_view():
     require_role("reader")
-    body = _fields(VIEW_FIELDS, required=("name", "page"))
+    body = json_fields(VIEW_FIELDS, ("name", "page"))
     fu = _followup()
     vid = fu.save_view(body["name"], owner=_user(), page=body["page"], state=body.get("state", ""),
                        description=body.get("description", ""), shared=body.get("shared", False))
@@ -256,7 +229,7 @@ def get_view(vid: str):
 def update_view(vid: str):
     vid = _number(vid, "view")
     require_role("reader")
-    body = _fields({k: v for k, v in VIEW_FIELDS.items() if k != "page"})
+    body = json_fields({k: v for k, v in VIEW_FIELDS.items() if k != "page"})
     view = _followup().update_view(vid, user=_user(), name=body.get("name"), description=body.get("description"),
                                    shared=body.get("shared"), state=body.get("state"))
     return flask.jsonify(view.to_dict())

@@ -20,7 +20,7 @@ import flask
 
 from dashboard import guestlist_service as service
 from dashboard.access import require_role
-from dashboard.api.routes import ApiError, _out, blueprint
+from dashboard.api.routes import ApiError, _out, blueprint, json_fields
 from dashboard.edit_service import require_workspace
 from graph.core.errors import LoadError
 from graph.followup.invitations import InvitationError, LIST_KINDS
@@ -53,21 +53,6 @@ def _errors() -> Iterator[None]:
         if "already" in text or "still need a decision" in text or "not in the current data any more" in text:
             raise ApiError(409, "conflict", text) from None
         raise ApiError(422, "invalid", text, [FieldProblem(None, None, text, "invalid")]) from None
-
-
-def _json(allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
-    if not flask.request.is_json:
-        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
-    data = flask.request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(422, "invalid", "the body must be a JSON object", [FieldProblem(None, None, "not a JSON object",
-                                                                                       "invalid")])
-    problems = [FieldProblem(k, None, f"unknown field (expected: {', '.join(allowed)})", "unknown_column")
-                for k in data if k not in allowed]
-    problems += [FieldProblem(k, None, "required", "required") for k in required if data.get(k) in (None, "")]
-    if problems:
-        raise ApiError(422, "invalid", "; ".join(f"{p.column}: {p.message}" for p in problems), problems)
-    return data
 
 
 def _text(data: dict[str, Any], name: str, *, required: bool = False, limit: int = 400) -> str | None:
@@ -120,7 +105,7 @@ def guestlists():
 @blueprint.post("/guestlists")
 def guestlist_save():
     require_role("planner")
-    data = _json(("name", "guests", "event", "new_event", "settings"), ("name", "guests"))
+    data = json_fields(dict.fromkeys(("name", "guests", "event", "new_event", "settings")), ("name", "guests"))
     name = _text(data, "name", required=True, limit=200)
     guests = data.get("guests")
     if not isinstance(guests, list) or not guests or not all(isinstance(g, str) and g and len(g) <= 200 for g in guests):
@@ -180,7 +165,7 @@ def guestlist_quota(gid: str):
 def guest_status(gid: str, contact: str):
     gid = _ident(gid)
     identity = require_role("planner")
-    data = _json(("status",), ("status",))
+    data = json_fields(dict.fromkeys(("status",)), ("status",))
     status = _text(data, "status", required=True, limit=40)
     gl = _store()
     _gid(gl, gid)
@@ -209,7 +194,7 @@ def import_start(gid: str):
         filename = upload.filename[:200]
         raw = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     else:
-        data = _json(("kind", "filename", "content_base64"), ("kind", "filename", "content_base64"))
+        data = json_fields(dict.fromkeys(("kind", "filename", "content_base64")), ("kind", "filename", "content_base64"))
         kind = _text(data, "kind", required=True, limit=20)
         filename = _text(data, "filename", required=True, limit=200)
         content = _text(data, "content_base64", required=True, limit=MAX_UPLOAD_BYTES * 4 // 3 + 8)
@@ -244,7 +229,7 @@ def import_get(gid: str, iid: str):
 def import_resolve(gid: str, iid: str, number: str):
     gid, iid, number = _ident(gid), _ident(iid), _ident(number)
     require_role("planner")
-    data = _json(("resolution", "contact", "institution"), ("resolution",))
+    data = json_fields(dict.fromkeys(("resolution", "contact", "institution")), ("resolution",))
     resolution = _text(data, "resolution", required=True, limit=20)
     if resolution not in RESOLUTIONS:
         raise ApiError(422, "invalid", f"resolution: one of {', '.join(RESOLUTIONS)}",

@@ -137,6 +137,38 @@ def _body() -> tuple[dict[str, Any], str]:
     return values, message
 
 
+_TYPE_PROBLEMS = {int: "must be a whole number", bool: "must be true or false", str: "must be text",
+                  list: "must be a list", dict: "must be an object"}
+
+
+def json_fields(spec: dict[str, type | None], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's JSON object with only the fields of ``spec``, each of its
+    type (``None``: the route checks it itself); a field left out or null is
+    dropped. Not JSON: 415. Unknown fields, missing or blank required ones and
+    wrong types are named together in one 422."""
+    if not flask.request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+    data = flask.request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid", "the body must be a JSON object",
+                       [FieldProblem(None, None, "not a JSON object", "invalid")])
+    problems = [FieldProblem(k, None, f"unknown field (expected: {', '.join(spec)})", "unknown_column")
+                for k in data if k not in spec]
+    for name, kind in spec.items():
+        value = data.get(name)
+        if value is None or value == "":
+            if name in required:
+                problems.append(FieldProblem(name, None, "required", "required"))
+            if value is None:
+                continue
+        wrong = isinstance(value, bool) if kind is int else False
+        if kind is not None and (wrong or not isinstance(value, kind)):
+            problems.append(FieldProblem(name, None, _TYPE_PROBLEMS[kind], "invalid"))
+    if problems:
+        raise ApiError(422, "invalid", "; ".join(f"{p.column}: {p.message}" for p in problems), problems)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 @dataclass
 class _JsonPayload:
     """An API answer carrying contact data, for the egress gate (:mod:`loaders.egress`): the body is built
