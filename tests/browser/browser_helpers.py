@@ -7,6 +7,7 @@ browser fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -57,6 +58,16 @@ class ServedApp:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log_path.read_text()}")
+
+    def wait_live(self, version: int, timeout: float = 60) -> None:
+        """Wait until the server serves workspace ``version`` (it notices a new head on its own)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.url + "/_partnernetz/live", timeout=10) as resp:
+                if json.loads(resp.read())["live"] >= version:
+                    return
+            time.sleep(0.1)  # poll interval of the condition, not a fixed wait
+        raise AssertionError(f"version {version} not live within {timeout} s")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -6,40 +6,16 @@ version is live."""
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
 
 import pytest
 
 from loaders.workspace import WorkspaceFile
 from loaders.workspace.guestlists import GuestLists
-from loaders.workspace.location import create_workspace
-from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash, wait_for_no_overflow
+from tests.browser.browser_helpers import screenshot, wait_for_dash, wait_for_no_overflow
 
 pytestmark = pytest.mark.browser
 
 EVENT = "event:e07"  # nobody of the guest list below attended it yet
-
-
-@pytest.fixture
-def workspace_app(tmp_path):
-    ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
-    app = ServedApp("--workspace", str(ws.path)).wait(120)
-    app.ws = ws
-    app.tmp = tmp_path
-    yield app
-    app.stop()
-
-
-def _wait_live(app, version: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(app.url + "/_partnernetz/live", timeout=10) as resp:
-            if json.loads(resp.read())["live"] >= version:
-                return
-        time.sleep(0.1)  # poll interval of the condition, not a fixed wait
-    raise AssertionError(f"version {version} not live within {timeout} s")
 
 
 def pick(page, dropdown: str, value: str) -> None:
@@ -132,7 +108,7 @@ def test_guest_list_to_event_attendance(workspace_app, page):
     page.set_viewport_size({"width": 1400, "height": 900})
 
     # the network's details of the event list who came
-    _wait_live(app, 2)
+    app.wait_live(2)
     page.click("#pipeline-events-message a")
     wait_for_dash(page)
     page.wait_for_selector("#network-details")

@@ -4,40 +4,16 @@ and find that participation in the network once the new version is live."""
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
 
 import pytest
 
 from loaders.workspace import WorkspaceFile
 from loaders.workspace.followup import FollowUp
-from loaders.workspace.location import create_workspace
-from tests.browser.browser_helpers import ServedApp, screenshot, wait_for_dash, wait_for_no_overflow
+from tests.browser.browser_helpers import screenshot, wait_for_dash, wait_for_no_overflow
 
 pytestmark = pytest.mark.browser
 
 TARGET = "project:BLP-05"
-
-
-@pytest.fixture
-def workspace_app(tmp_path):
-    ws = create_workspace(tmp_path / "ws.sqlite", sample=True, user="test")
-    app = ServedApp("--workspace", str(ws.path)).wait(120)
-    app.ws = ws
-    yield app
-    app.stop()
-
-
-def _wait_live(app, version: int, timeout: float = 60) -> None:
-    """Wait until the server serves ``version`` (it notices the new head on its own)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(app.url + "/_partnernetz/live", timeout=10) as resp:
-            if json.loads(resp.read())["live"] >= version:
-                return
-        time.sleep(0.1)  # poll interval of the condition, not a fixed wait
-    raise AssertionError(f"version {version} not live within {timeout} s")
 
 
 def pick(page, dropdown_id: str, value: str) -> None:
@@ -112,7 +88,7 @@ def test_shortlist_to_pipeline_to_participation(workspace_app, page):
     assert app.ws.version(2).kind == "edit"
 
     # the network shows it once version 2 is live (every process notices the new head on its own)
-    _wait_live(app, 2)
+    app.wait_live(2)
     page.goto(f"{app.url}/?selected={TARGET}&focus={TARGET}")
     wait_for_dash(page)
     page.wait_for_selector("#network-details")
