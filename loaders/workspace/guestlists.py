@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from graph.core.errors import PartnernetzError
