@@ -172,3 +172,17 @@ def test_key_figures_on_the_sample(sample_graph):
     assert kf["countries_involved"] == 15
     assert kf["active_projects"] == 0  # no project has status 'active' in the sample
     assert kf["running_projects"] > 0
+
+
+def test_node_metric_communities_are_the_same_on_every_computation(sample_graph):
+    """Louvain draws random numbers; the Netzwerk colours by community must
+    not change between starts (the draws are seeded, whatever the shared
+    generator did before)."""
+    from graph.analysis.node_metrics import node_metrics
+
+    first = node_metrics(sample_graph).values["community"]
+    random.seed(12345)  # the process-wide generator igraph would otherwise use
+    assert node_metrics(sample_graph).values["community"] == first
+    random.seed(54321)
+    assert node_metrics(sample_graph).values["community"] == first
+    assert len(set(first.values())) > 1

@@ -42,6 +42,7 @@ from scipy import sparse
 
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import EdgeKind, NodeKind
+from graph.analysis.seeded import seeded_igraph
 from graph.core.model import PartnerGraph
 
 __all__ = [
@@ -262,12 +263,8 @@ def _run_igraph(p: Projection, *, k: int | None, seed: int, resolution: float):
     else:
         raw = h.betweenness(directed=False, sources=_sample_sources(n, k, seed))
     pr = h.pagerank(directed=False, weights=weights or None) if n else []
-    rng = random.Random(seed)
-    ig.set_random_number_generator(rng)
-    try:
+    with seeded_igraph(seed):
         clustering = h.community_multilevel(weights=weights or None, resolution=resolution) if n else []
-    finally:
-        ig.set_random_number_generator(random)
     groups = [list(c) for c in clustering] if n else []
     arts = set(h.articulation_points())
     brs = [tuple(sorted(h.es[e].tuple)) for e in h.bridges()]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import igraph as ig
 
+from graph.analysis.seeded import seeded_igraph
 from graph.core.model import PartnerGraph
 
 __all__ = ["NODE_METRICS", "BETWEENNESS_CUTOFF", "EXACT_BETWEENNESS_LIMIT", "BETWEENNESS_SAMPLES", "NodeMetrics",
@@ -63,7 +64,8 @@ def node_metrics(g: PartnerGraph) -> NodeMetrics:
     values["degree"] = dict(zip(nodes, (float(d) for d in h.degree())))
     values["betweenness"] = dict(zip(nodes, _betweenness(h)))
     values["pagerank"] = dict(zip(nodes, (float(p) for p in h.pagerank())))
-    membership = h.community_multilevel().membership if h.ecount() else list(range(len(nodes)))
+    with seeded_igraph(0):  # the same communities (and colours) on every start
+        membership = h.community_multilevel().membership if h.ecount() else list(range(len(nodes)))
     # communities numbered by size (0 = the largest), so colours are stable between runs
     sizes: dict[int, int] = {}
     for c in membership:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
 import time
 
 import dash
@@ -341,6 +342,13 @@ def test_the_store_keeps_to_the_contact_rule_in_every_answer(peer, sample_graph,
     assert real_name not in {snap.label(c) for c in snap.nodes("contact")}
 
 
+def _no_warm_up(app):
+    """Stands in for dashboard.app.warm_up: a thread that has nothing to do."""
+    thread = threading.Thread(target=lambda: None)
+    thread.start()
+    return thread
+
+
 def test_safe_binding_check_counts_the_contacts_in_neo4j(peer, sample_graph, mini, monkeypatch, capsys):
     """The local data (the fallback) have no contacts, Neo4j has: serving on
     all interfaces without login is refused — unless --no-contacts."""
@@ -352,7 +360,7 @@ def test_safe_binding_check_counts_the_contacts_in_neo4j(peer, sample_graph, min
     monkeypatch.delenv("PARTNERNETZ_AUTH_HEADER", raising=False)
     ran = []
     monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: ran.append(kw))
-    monkeypatch.setattr(dashboard_app, "warm_up", lambda app: None)
+    monkeypatch.setattr(dashboard_app, "warm_up", _no_warm_up)
     opened = []
     real_open = app._open_store
     monkeypatch.setattr(app, "_open_store", lambda *a, **kw: opened.append(real_open(*a, **kw)) or opened[-1])
@@ -382,7 +390,7 @@ def test_safe_binding_in_query_mode_holds_while_neo4j_is_down(mini, monkeypatch,
         monkeypatch.delenv(var, raising=False)
     ran = []
     monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: ran.append(kw))
-    monkeypatch.setattr(dashboard_app, "warm_up", lambda app: None)
+    monkeypatch.setattr(dashboard_app, "warm_up", _no_warm_up)
     base = ["serve", "--data", str(mini), "--host", "0.0.0.0",
             "--neo4j-uri", f"bolt://127.0.0.1:{free_port()}", "--neo4j-timeout", "1"]
     assert app.main(base) == app.EXIT_REFUSED
