@@ -13,13 +13,15 @@ the values computed here, which are the values the general parser returns
 for them. The fast path never reports anything and never decides a row's
 fate: it only skips work for rows whose outcome is certain.
 
->>> from loaders.schema import TABLES
+>>> from loaders.schema import TABLES, ColumnType
 >>> plan = [(c, c.name, c.multi, None, None) for c in TABLES["themes"].columns]
->>> fast = parse_columns(TABLES["themes"], plan, [(2, {"id": "water", "name_de": "Wasser"}),
-...                                                (3, {"id": "", "name_de": "Energie"})],
-...                      parsers={}, accepted={}, label_limit=1000, long_text=frozenset())
->>> fast.values(0)["id"], fast.values(1)
-('water', None)
+>>> yes_no = {ColumnType.BOOL: lambda column, value: {"true": True, "false": False}[value]}
+>>> fast = parse_columns(TABLES["themes"], plan, [(2, {"id": "water", "name_de": "Wasser", "illustrative": "true"}),
+...                                                (3, {"id": "", "name_de": "Energie"}),
+...                                                (4, {"id": "x", "name_de": "X", "illustrative": "vielleicht"})],
+...                      parsers=yes_no, accepted={}, label_limit=1000, long_text=frozenset())
+>>> fast.values(0)["name_de"], fast.values(0)["illustrative"], fast.values(1), fast.values(2)
+('Wasser', True, None, None)
 """
 
 from __future__ import annotations
