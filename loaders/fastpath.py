@@ -72,7 +72,7 @@ def parse_columns(table: Table, plan: Iterable[tuple[Column, str, bool, Any, Any
     names: list[str] = []
     columns: list[list[Any]] = []
     for column, name, multi, _parse, _check in plan:
-        cells = [cells.get(name) for _, cells in rows]
+        cells = [row.get(name) for _, row in rows]
         if column.type in _STRING_TYPES:
             parsed = _strings(column, cells, slow, accepted, label_limit, long_text, id_limit, table.name)
         else:
