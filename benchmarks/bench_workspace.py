@@ -13,7 +13,7 @@ Prints, with the load average (the machine may be shared):
   again with one title changed, mode replace), publish of that change → live
   (one load + build), and loading for the server from the workspace vs from
   the CSV files (``--http``: also a real ``serve`` start until
-  the first page answers, both ways).
+  the first page answers, both ways, without a kept build).
 
 Timed steps print wall seconds and, as ``*_cpu_s``, the CPU seconds of the
 process: on a shared machine the wall time grows with the load average, the
@@ -144,8 +144,10 @@ def _free_port() -> int:
 def _serve_start(args: list[str]) -> float:
     port = _free_port()
     start = time.perf_counter()
+    # a first start both ways: no build kept from an earlier start (loaders/kept.py; bench_restart times those)
+    env = {**os.environ, "PARTNERNETZ_KEPT_DIR": "off"}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         while True:
             if proc.poll() is not None:
@@ -231,7 +233,7 @@ def bench_large(figures: dict, nodes: int, data_dir: Path | None, http: bool, li
         clock.put(figures, f"load_{nodes}_from_csv")
 
         if live:  # a running app at this size warms up whole-graph work first: minutes on a busy machine
-            app = _live_app(ws)
+            app = _live_app(ws)  # without an incremental update: the rebuild an import's publish gets
             figures[f"publish_{nodes}_one_row_to_live_s"] = _publish_to_live(ws, preview.token, app)
         if http:
             figures[f"serve_{nodes}_start_from_workspace_s"] = _serve_start(["--workspace", str(ws.path)])

