@@ -410,6 +410,9 @@ def _loader(objects: Any, arrays: Any, graph: Any, start: int, size: int,
                 try:
                     done.append(_Reader(memoryview(objects)[start:start + size], graph,
                                         [view[a:a + n] for a, n in ranges]).load())
+                    # long-lived like the graph: out of the collector's generations at once, or the
+                    # next collections walk its (up to a million) objects three times over
+                    gc.freeze()
                 finally:
                     if was_enabled:
                         gc.enable()
