@@ -19,7 +19,6 @@ import dash
 from dashboard import shell
 from dashboard.access import AccessConfig, access_config, install_access
 from dashboard.headers import install_security_headers
-from dashboard.in_flight import in_flight, install_in_flight
 from dashboard.login import install_login
 from dashboard.context import CONFIG_KEY, AppContext, current
 from dashboard.settings import Settings
@@ -53,9 +52,6 @@ WHOLE_GRAPH_PAGES = (
     "dashboard.pages.data",
     "dashboard.pages.pipeline",
 )
-
-#: Longest pause of the background warm-up before a page while requests are in flight (seconds).
-GIVE_WAY_S = 2.0
 
 #: The JSON API, registered on every app (dashboard/api).
 API_MODULE = "dashboard.api"
@@ -101,7 +97,6 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     install_access(app.server, access)
     install_login(app.server)
     install_security_headers(app)
-    install_in_flight(app.server)
     # the JSON API /api/v1/ on the same server (imported by name like the pages: it uses live data, which uses them)
     importlib.import_module(API_MODULE).install_api(app.server)
     return app
@@ -136,12 +131,7 @@ def warm_up(app: dash.Dash) -> threading.Thread:
     (whole-graph pages only when the store's snapshot mode is ``warm``).
     Afterwards the long-lived objects are frozen out of garbage collection.
     Requests arriving meanwhile wait for the same computation
-    (:meth:`AppContext.cached` is thread-safe) instead of repeating it, and
-    the warm-up gives way to them: before each page it waits (at most
-    :data:`GIVE_WAY_S` seconds) until no request is in flight
-    (:mod:`dashboard.in_flight`)."""
-
-    busy = in_flight(app.server)
+    (:meth:`AppContext.cached` is thread-safe) instead of repeating it."""
 
     def run() -> None:
         with app.server.app_context():
@@ -156,7 +146,6 @@ def warm_up(app: dash.Dash) -> threading.Thread:
                             continue  # lazy: the snapshot is pulled on first use; off: never
                         hook = getattr(importlib.import_module(name), "warm_up", None)
                         if hook is not None:
-                            busy.wait_idle(GIVE_WAY_S)  # a visitor first: the lock is not shared while they wait
                             hook()
         # The graph and the indexes live as long as the app: move them out of
         # the garbage collector's generations, so a request's collection no
