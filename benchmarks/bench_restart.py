@@ -15,6 +15,8 @@ Per start it prints: seconds until ``/`` answers, the first view of every page
 last page answered, and the PSS of the server then.
 
     python benchmarks/bench_restart.py --data /tmp/syn100k --against HEAD~1 [--workspace] [--json out.json]
+    # restarts only, from builds kept before by each side (seconds instead of minutes):
+    python benchmarks/bench_restart.py --data /tmp/syn100k --against main --kept-dir K1 --base-kept-dir K0
 
 The first visitors come right after ``/`` answers (the worst case: the
 indexes may still be read or warmed up in the background).
@@ -145,6 +147,8 @@ def main() -> int:
                     help="give up on a page after S seconds (shown as 'waited inf')")
     ap.add_argument("--kept-dir", metavar="DIR",
                     help="this commit only: restart from the build already kept in DIR (no first start)")
+    ap.add_argument("--base-kept-dir", metavar="DIR",
+                    help="the previous commit likewise: restart from the build it kept in DIR (no first start)")
     ap.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()}")
@@ -163,8 +167,9 @@ def main() -> int:
             kept_dir = str(folder / "kept")
             serve = _workspace(checkout, args.data, folder) if args.workspace else ("--data", args.data)
             print(f"{name} ({checkout}), {args.data}{' in a workspace' if args.workspace else ''}:", flush=True)
-            if args.kept_dir and name == "this commit":
-                again = measure(checkout, serve, args.kept_dir, wait_kept=0, page_timeout=args.page_timeout)
+            given = args.kept_dir if name == "this commit" else args.base_kept_dir
+            if given:
+                again = measure(checkout, serve, given, wait_kept=0, page_timeout=args.page_timeout)
                 report("restart (build kept before)", again)
                 results[name] = {"restart": again, "load_after": os.getloadavg()}
                 continue

@@ -262,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kept-dir", metavar="DIR",
                    help="start from the build kept in DIR (PARTNERNETZ_KEPT_DIR; a restart, as after a deploy); "
                         "default: keeping off, the server loads and warms up from the files")
+    p.add_argument("--base-kept-dir", metavar="DIR",
+                   help="the previous commit (--base/--against) starts from the build it kept in DIR "
+                        "(default: keeping off; never --kept-dir, which holds this commit's build)")
     args = p.parse_args(argv)
     if args.data:
         folder = Path(args.data)
@@ -281,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(scratch), args.against],
                                check=True, capture_output=True)
             print(f"previous commit ({args.against or args.base}):")
-            results["previous commit"] = run_once(args, folder, n, root=base)
+            results["previous commit"] = run_once(args, folder, n, root=base, kept_dir=args.base_kept_dir or "off")
         finally:
             if args.against:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(scratch)],
@@ -334,9 +337,11 @@ def _sign_in(url: str, users: int, accounts: Path) -> list[str]:
     return cookies
 
 
-def run_once(args, folder: Path, n: int, accounts: Path | None = None, root: Path = ROOT) -> dict[str, Any]:
+def run_once(args, folder: Path, n: int, accounts: Path | None = None, root: Path = ROOT,
+             kept_dir: str | None = None) -> dict[str, Any]:
     """One load run of the server in checkout ``root``; with ``accounts`` the
-    server requires login and every user signs in first."""
+    server requires login and every user signs in first. ``kept_dir``: where
+    the server finds a kept build (default ``--kept-dir``; ``off``: keeping off)."""
     import requests
 
     extra: tuple[str, ...] = ()
@@ -348,7 +353,7 @@ def run_once(args, folder: Path, n: int, accounts: Path | None = None, root: Pat
     load_start = os.getloadavg()[0]
     # a kept build is written once, in the background, after the warm-up: not while users click
     server = Server(folder, free_port(), workers=args.workers, extra=extra, root=root,
-                    env={"PARTNERNETZ_KEPT_DIR": getattr(args, "kept_dir", None) or "off"})
+                    env={"PARTNERNETZ_KEPT_DIR": kept_dir or getattr(args, "kept_dir", None) or "off"})
     peak: dict[str, float] = {}
     sampling = threading.Event()
 

@@ -292,8 +292,18 @@ def _guest_list(gl, index, candidates, quotas):
 
 # ------------------------------------------------------------------- HTTP
 def free_port() -> int:
+    """A free loopback port: the first free one of ``$PARTNERNETZ_BENCH_PORTS``
+    (``LOW-HIGH``, e.g. a range reserved for one developer's runs) or any."""
     import socket
 
+    low, _, high = os.environ.get("PARTNERNETZ_BENCH_PORTS", "").partition("-")
+    for port in range(int(low), int(high or low) + 1) if low.strip() else ():
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -340,9 +340,49 @@ def discard(folder: str | os.PathLike | None, *, origin: str | None = None, keep
 
 
 # ------------------------------------------------------------------ reading
+class _Chunks:
+    """``data`` as a file read by Python code in chunks of at most :data:`_CHUNK` bytes.
+
+    The C unpickler holds the interpreter lock for as long as it reads from
+    an in-memory buffer: a 35 MB index would stop every request thread for
+    the whole read (seconds on a busy machine). Reading through these Python
+    methods lets the lock change hands after every chunk, so a visitor
+    arriving meanwhile is answered between chunks.
+
+    >>> f = _Chunks(b"abcdef"); f.peek(4), f.read(2), f.read(10), f.read(1)
+    (b'abcd', b'ab', b'cdef', b'')
+    """
+
+    def __init__(self, data: Any):
+        self._data, self._at = memoryview(data), 0
+
+    def peek(self, n: int = 1) -> bytes:
+        return bytes(self._data[self._at:self._at + max(1, min(n, _CHUNK))])
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self._data) if n is None or n < 0 else self._at + n
+        out = bytes(self._data[self._at:end])
+        self._at += len(out)
+        return out
+
+    def readinto(self, buffer: Any) -> int:
+        out = self._data[self._at:self._at + len(buffer)]
+        memoryview(buffer)[:len(out)] = out
+        self._at += len(out)
+        return len(out)
+
+    def readline(self) -> bytes:
+        end = bytes(self._data[self._at:]).find(b"\n")
+        return self.read(-1 if end < 0 else end + 1)
+
+
+#: Largest piece the unpickler reads at once (see :class:`_Chunks`).
+_CHUNK = 1 << 16
+
+
 class _Reader(pickle.Unpickler):
     def __init__(self, data: Any, graph: Any, buffers: list[Any]):
-        super().__init__(io.BytesIO(data), buffers=buffers)
+        super().__init__(_Chunks(data), buffers=buffers)
         self._graph = graph
 
     def persistent_load(self, pid: Any) -> Any:
@@ -410,6 +450,9 @@ def _loader(objects: Any, arrays: Any, graph: Any, start: int, size: int,
                 try:
                     done.append(_Reader(memoryview(objects)[start:start + size], graph,
                                         [view[a:a + n] for a, n in ranges]).load())
+                    # long-lived like the graph: out of the collector's generations at once, or the
+                    # next collections walk its (up to a million) objects three times over
+                    gc.freeze()
                 finally:
                     if was_enabled:
                         gc.enable()

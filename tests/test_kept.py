@@ -285,3 +285,18 @@ def test_serve_keeps_a_workspace_build_and_restarts_from_it(tmp_path):
     again = start("kept build restored")
     shown = [line for line in first.splitlines() if line.startswith("Partnernetz: http")]
     assert shown and shown[0].split("(", 1)[1] in again  # same workspace, version and graph size
+
+
+def test_an_index_is_read_in_chunks_so_request_threads_get_the_lock_between_them(tmp_path, monkeypatch):
+    """The unpickler reads a kept index through Python code, at most one chunk at a time (between
+    chunks another thread can take the interpreter lock), and gets the same value back."""
+    from graph.core.model import PartnerGraph
+
+    value = {f"person:{i}": (f"Name {i}", ("event:1", "speaker"), i) for i in range(60_000)}
+    assert kept.save(tmp_path, "k", PartnerGraph(), report=None, entries={"big": value})
+    reads = []
+    peek = kept._Chunks.peek
+    monkeypatch.setattr(kept._Chunks, "peek", lambda self, n=1: reads.append(n) or peek(self, n))
+    size = (tmp_path / "k.kept" / "objects.bin").stat().st_size
+    assert kept.restore(tmp_path, "k").entries["big"] == value
+    assert size > 10 * kept._CHUNK and len(reads) >= size // kept._CHUNK

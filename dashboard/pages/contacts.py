@@ -242,6 +242,14 @@ def _grid(grid_id: str, lang: str, *, with_reason: bool, selectable: bool = Fals
 
 
 def _options(index: ContactIndex, facet: str, lang: str) -> list[dict[str, str]]:
+    """The choices of a filter ``facet`` (sorted by folded label): built once
+    per dataset and language (13,000 institutions at 100k nodes: ~0.1 s per
+    page view otherwise) and kept with a kept build. Shared: never change the list."""
+    ctx = current()
+    return ctx.cached(f"contacts.options.{facet}.{lang}", lambda: _build_options(index, facet, lang))
+
+
+def _build_options(index: ContactIndex, facet: str, lang: str) -> list[dict[str, str]]:
     values = index.options(facet)
     if facet == "sector":
         opts = [{"label": _label(SECTOR, v, lang), "value": v} for v in values]
