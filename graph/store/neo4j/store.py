@@ -79,6 +79,8 @@ SNAPSHOT_MODES = ("warm", "lazy", "off")
 _LRU_SIZE = 20_000
 #: Breadth-first steps (frontier → reached ids) kept per dataset version.
 _STEP_LRU_SIZE = 256
+#: Filtered views (their node and edge ids) kept per dataset version.
+_VIEW_LRU_SIZE = 64
 _ID_CHUNK = 5000
 #: Candidates the full-text index returns for one search (scored in memory).
 _FULLTEXT_CANDIDATES = 200
@@ -160,6 +162,8 @@ class Neo4jStore:
         # Per dataset version: node attributes, outgoing relationships, degrees (see _fresh_lru).
         self._attr_lru, self._out_lru, self._adj_lru = LRU(_LRU_SIZE), LRU(_LRU_SIZE), LRU(_LRU_SIZE)
         self._degree_lru, self._step_lru = LRU(5 * _LRU_SIZE), LRU(_STEP_LRU_SIZE)
+        # Per dataset version: the answers of filter_subgraph (a view seen before costs nothing).
+        self._filter_lru = LRU(_VIEW_LRU_SIZE)
         self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
@@ -315,7 +319,8 @@ class Neo4jStore:
         self._clear_lru(None)
 
     def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
-        for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru):
+        for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru,
+                    self._filter_lru):
             lru.clear()
         self._lru_version = version
 
@@ -359,8 +364,9 @@ class Neo4jStore:
     def _degrees(self, node_ids: Iterable[str]) -> dict[str, int]:
         """Relationships at each of ``node_ids`` (either direction), cached per dataset version."""
         self._fresh_lru()
+        query = cypher.NEO4J_DEGREES_AT if self.dialect.name == "neo4j" else cypher.DEGREES_AT
         return self._degree_lru.get_or_fetch(node_ids, lambda missing: {
-            r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES_AT, missing, positional=True)})
+            r["id"]: int(r["degree"]) for r in self._ids_query(query, missing, positional=True)})
 
     def _versioned(self, name: str, build: Any) -> Any:
         """``build()``, cached until the dataset version changes; concurrent
@@ -583,7 +589,13 @@ class Neo4jStore:
         return []  # not reached
 
     def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
-        """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
+        """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`),
+        kept per dataset version (a filter shown before is answered from memory)."""
+        self._fresh_lru()
+        key = (flt, max_elements)
+        return self._filter_lru.get_or_fetch([key], lambda _: {key: self._filter_subgraph(flt, max_elements)})[key]
+
+    def _filter_subgraph(self, flt: GraphFilter, max_elements: int) -> Subgraph:
         if not flt.selects_projects:
             kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
             return self._induced([r["id"] for r in self._run(cypher.NODE_IDS_OF_KINDS, kinds=kinds)
@@ -690,11 +702,21 @@ class Neo4jStore:
         if not ids:
             return []
         overhead = len(query.encode()) + 64 + rendered_size(params)
+        columns = cypher.returned_columns(query) if self.dialect.nested_records else None
+        statement = cypher.collected(query, columns) if columns else query
         out: list[dict[str, Any]] = []
-        with self._translated(), self._session() as session:
+        # ``CALL { … }`` without a scope clause runs on every Neo4j 5 (``CALL () { … }``
+        # needs 5.23) and is only reported as deprecated: not worth a warning per view.
+        quiet = {"notifications_disabled_classifications": [neo4j.NotificationDisabledClassification.DEPRECATION]}
+        with self._translated(), self._session(**(quiet if columns else {})) as session:
             for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                records = (r.data() for r in session.run(self._query(query), self._params({list_name: chunk, **params})))
+                result = session.run(self._query(statement), self._params({list_name: chunk, **params}))
+                if columns:  # one record holding every row: the driver's per-record cost paid once
+                    record = result.single()
+                    records = (dict(zip(columns, row)) for row in (record[0] if record is not None else ()))
+                else:
+                    records = (r.data() for r in result)
                 if positional:
                     records = ({**r, "id": chunk[int(r.pop("i"))]} for r in records)
                 out.extend(records)
