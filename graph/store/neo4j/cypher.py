@@ -77,10 +77,12 @@ __all__ = [
     "DEGREES",
     "DEGREES_AT",
     "NEO4J_DEGREES_AT",
+    "NEO4J_VIEW_PART",
     "NODES_BY_ID",
     "NODE_IDS_OF_KINDS",
     "EXISTING_IDS",
     "NEIGHBOURS",
+    "NEO4J_NEIGHBOURS",
     "VERSION_NODES",
     "VERSION_EDGES",
     "EDGES_BETWEEN",
@@ -284,6 +286,12 @@ NEIGHBOURS = (
     f"OPTIONAL MATCH (a)-[r]-(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND ($kinds IS NULL OR b.kind IN $kinds) "
     "RETURN DISTINCT a.id AS source, b.id AS id"
 )
+#: The same in one row per node of ``$ids`` (``neo4j`` dialect): its
+#: adjacent ids as a list (repeated for parallel relationships).
+NEO4J_NEIGHBOURS = (
+    f"MATCH (a:{TAG_LABEL}) WHERE a.id IN $ids "
+    f"RETURN a.id AS source, [(a)-[r]-(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | b.id] AS ids"
+)
 #: Relationships leaving the nodes of ``$ids``, with the node at the other end.
 OUT_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
@@ -336,6 +344,16 @@ DEGREES_AT = (
 NEO4J_DEGREES_AT = (
     f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:{TAG_LABEL} {{id: $ids[i]}}) "
     f"RETURN i AS i, COUNT {{ (n)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }} AS degree"
+)
+#: A large view's part in one pass (``neo4j`` dialect): for each node of
+#: ``$ids`` that exists, its degree (Neo4j's kept counts) and the
+#: relationships leaving it towards nodes of ``$all`` (the whole view) as
+#: ``[target, key]`` — no attributes: a view of thousands of nodes is cut to
+#: a few hundred, whose attributes are read afterwards.
+NEO4J_VIEW_PART = (
+    f"UNWIND $ids AS id MATCH (a:{TAG_LABEL} {{id: id}}) "
+    f"RETURN a.id AS id, COUNT {{ (a)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }} AS degree, "
+    f"[(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND b.id IN $all | [b.id, r._pn_key]] AS out"
 )
 
 #: The dataset version (a cheap stamp for caches): how many nodes Partnernetz
