@@ -41,7 +41,7 @@ from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 from graph.explore import GraphFilter, Neighbour, Subgraph
-from graph.explore.adjacency import Adjacency, adjacency
+from graph.explore.adjacency import Adjacency
 from graph.explore.options import FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names
@@ -788,20 +788,9 @@ class Neo4jStore:
         total = len(wanted) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
-        # the one cut of graph.explore.subgraphs, on a local graph of these
+        # the one cut of graph.explore.subgraphs, on numpy arrays of these
         # nodes and edges, ordered by the degrees in the whole database
-        local = PartnerGraph(with_laender=False)
-        for n in wanted:
-            local.put_node(n)
-        for u, v, key in edges:
-            local.put_edge(u, v, key)
-        adj = adjacency(local)
-        degree = self._degrees(wanted)
-        keep_set, rank = set(keep), rank or {}
-        ranks = np.array([rank.get(n, 0) for n in adj.names], dtype=float)
-        unpinned = np.array([n not in keep_set for n in adj.names], dtype=bool)
-        degrees = np.array([degree.get(n, 0) for n in adj.names], dtype=np.int64)
-        return cut(local, adj, np.arange(len(adj.names)), (ranks, unpinned), max_elements, total, degree=degrees)
+        return _cut_part(wanted, edges, self._degrees(wanted), max_elements, keep, rank or {}, total)
 
     def _big_view(self, wanted: list[str], max_elements: int, keep: tuple[str, ...],
                   rank: dict[str, float]) -> Subgraph:
@@ -825,24 +814,7 @@ class Neo4jStore:
         total = len(names) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(names)), tuple(sorted(edges)), False, total)
-        index = {n: i for i, n in enumerate(names)}
-        src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
-        dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
-        out_ptr, out_idx = _csr(src, dst, len(names))
-        any_ptr, any_idx = _csr(np.concatenate((src, dst)), np.concatenate((dst, src)), len(names))
-        name_rank = np.empty(len(names), dtype=np.int64)
-        name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
-        adj = Adjacency(names, index, out_ptr, out_idx, any_ptr, any_idx, np.diff(any_ptr), name_rank)
-        keep_set = set(keep)
-        ranks = np.array([rank.get(n, 0) for n in names], dtype=float)
-        unpinned = np.array([n not in keep_set for n in names], dtype=bool)
-        degrees = np.array([degree[n] for n in names], dtype=np.int64)
-
-        def edges_among(chosen: set[str]) -> list[tuple[str, str, str]]:
-            return [(u, v, k) for u in chosen for v, k in out[u] if v in chosen]
-
-        return cut(None, adj, np.arange(len(names)), (ranks, unpinned), max_elements, total, degree=degrees,
-                   edges_among=edges_among)
+        return _cut_part(names, edges, degree, max_elements, keep, rank, total)
 
     def _names_graph(self) -> PartnerGraph:
         """Every node with its names only, cached until the dataset version changes."""
@@ -860,6 +832,34 @@ class Neo4jStore:
     def count(self) -> tuple[int, int]:
         """``(nodes, relationships)`` this tool wrote."""
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
+
+
+def _cut_part(names: list[str], edges: list[tuple[str, str, str]], degree: dict[str, int], max_elements: int,
+              keep: Iterable[str], rank: dict[str, float], total: int) -> Subgraph:
+    """The cut of :func:`graph.explore.subgraphs.cut` of a part of the graph
+    (nodes ``names``, the ``edges`` among them), ordered by ``degree`` (in the
+    whole database), on compressed adjacency arrays built from the edge list."""
+    index = {n: i for i, n in enumerate(names)}
+    src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
+    dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
+    out_ptr, out_idx = _csr(src, dst, len(names))
+    any_ptr, any_idx = _csr(np.concatenate((src, dst)), np.concatenate((dst, src)), len(names))
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    adj = Adjacency(names, index, out_ptr, out_idx, any_ptr, any_idx, np.diff(any_ptr), name_rank)
+    keep_set = set(keep)
+    ranks = np.array([rank.get(n, 0) for n in names], dtype=float)
+    unpinned = np.array([n not in keep_set for n in names], dtype=bool)
+    degrees = np.array([degree.get(n, 0) for n in names], dtype=np.int64)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for u, v, k in edges:
+        out.setdefault(u, []).append((v, k))
+
+    def edges_among(chosen: set[str]) -> list[tuple[str, str, str]]:
+        return [(u, v, k) for u in chosen for v, k in out.get(u, ()) if v in chosen]
+
+    return cut(None, adj, np.arange(len(names)), (ranks, unpinned), max_elements, total, degree=degrees,
+               edges_among=edges_among)
 
 
 def _csr(rows: "np.ndarray", values: "np.ndarray", n: int) -> tuple["np.ndarray", "np.ndarray"]:
