@@ -62,7 +62,7 @@ __all__ = [
     "COUNT_EDGES",
     "PULL_NODES",
     "PULL_EDGES",
-    "PULL_OUT_EDGES",
+    "PULL_NODES_WITH_OUT",
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
@@ -103,6 +103,7 @@ __all__ = [
     "get_dialect",
     "returned_columns",
     "collected",
+    "COLLECTED",
 ]
 
 #: Label on every node this tool wrote (the tag that scopes deletion).
@@ -250,13 +251,12 @@ PULL_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
 )
-#: The same, one record per source node with its relationships as a list of
-#: ``[target id, properties]`` (a tenth of the records, no repeated source
-#: id): what a pull reads from Neo4j (FalkorDB hangs on records over 64 KB).
-PULL_OUT_EDGES = (
-    f"MATCH (a:{TAG_LABEL}) "
-    f"WITH a, [(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | [b.id, properties(r)]] AS out "
-    "WHERE size(out) > 0 RETURN a.id AS source, out"
+#: Every node with its outgoing relationships as ``[target id, properties]``
+#: in one record (``neo4j`` dialect): what a pull reads — half the records of
+#: :data:`PULL_NODES` then :data:`PULL_EDGES`, streamed as Neo4j finds them.
+PULL_NODES_WITH_OUT = (
+    f"MATCH (a:{TAG_LABEL}) RETURN a.id AS id, properties(a) AS props, "
+    f"[(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | [b.id, properties(r)]] AS out"
 )
 
 # ------------------------------------------------------------------ queries
@@ -452,6 +452,17 @@ def collected(query: str, columns: list[str]) -> str:
     'CALL { MATCH (n) RETURN n.id AS id } RETURN collect([id]) AS rows'
     """
     return f"CALL {{ {query} }} RETURN collect([{', '.join(columns)}]) AS rows"
+
+
+#: The per-id reads of query mode answering in one record (``neo4j``
+#: dialect), each built once from its constant: ``{statement: (collected
+#: statement, column names)}``.
+COLLECTED: dict[str, tuple[str, list[str]]] = {
+    query: (collected(query, columns), columns)
+    for query in (NODES_BY_ID, NEIGHBOURS, NEO4J_NEIGHBOURS, OUT_EDGES, IN_EDGES, NEIGHBOURHOOD, EDGES_FROM,
+                  EDGE_KEYS_FROM, EXISTING_IDS, NEO4J_DEGREES_AT, NEO4J_VIEW_PART, EDGES_BETWEEN)
+    for columns in [returned_columns(query)] if columns
+}
 
 
 @dataclass(frozen=True)

@@ -725,8 +725,7 @@ class Neo4jStore:
         if not ids:
             return []
         overhead = len(query.encode()) + 64 + rendered_size(params)
-        columns = cypher.returned_columns(query) if self.dialect.nested_records else None
-        statement = cypher.collected(query, columns) if columns else query
+        statement, columns = cypher.COLLECTED.get(query, (query, None)) if self.dialect.nested_records else (query, None)
         out: list[dict[str, Any]] = []
         # ``CALL { … }`` without a scope clause runs on every Neo4j 5 (``CALL () { … }``
         # needs 5.23) and is only reported as deprecated: not worth a warning per view.
