@@ -135,3 +135,15 @@ def test_degrees_by_position_across_chunks(peer, sample_graph, monkeypatch):
     name = "NEO4J_DEGREES_AT" if store.dialect.name == "neo4j" else "DEGREES_AT"
     assert seen[name] == 1 and store._degrees(everything[:5]) == {n: degrees[n] for n in everything[:5]}
     assert seen[name] == 1  # cached
+
+
+def test_the_details_of_a_node_shown_before_ask_nothing(peer, sample_graph, monkeypatch):
+    peer.store().push(sample_graph)
+    store = peer.store(refresh_interval=3600)
+    first = store.neighbours_by_relation(INSTITUTION)
+    assert first == MemoryStore(sample_graph).neighbours_by_relation(INSTITUTION)
+    seen = _count_statements(store, monkeypatch)
+    assert store.neighbours_by_relation(INSTITUTION) == first
+    assert not seen, seen
+    store.invalidate()  # a new dataset version reads afresh
+    assert store.neighbours_by_relation(INSTITUTION) == first and seen["OUT_EDGES"] == seen["IN_EDGES"] == 1

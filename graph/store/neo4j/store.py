@@ -169,6 +169,7 @@ class Neo4jStore:
         self._degree_lru, self._step_lru = LRU(5 * _LRU_SIZE), LRU(_STEP_LRU_SIZE)
         # Per dataset version: the answers of filter_subgraph (a view seen before costs nothing).
         self._filter_lru, self._view_lru = LRU(_VIEW_LRU_SIZE), LRU(_VIEW_LRU_SIZE)
+        self._relation_lru = LRU(_STEP_LRU_SIZE)  # the details panel's neighbours by relation
         self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
@@ -325,7 +326,7 @@ class Neo4jStore:
 
     def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
         for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru,
-                    self._filter_lru, self._view_lru):
+                    self._filter_lru, self._view_lru, self._relation_lru):
             lru.clear()
         self._lru_version = version
 
@@ -550,7 +551,15 @@ class Neo4jStore:
         return search_names(local_graph(nodes, []), text, kinds=kinds, limit=limit, lang=lang)
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
-        """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""
+        """Neighbours grouped by edge kind and direction (see
+        :func:`graph.queries.neighbours_by_relation`), kept per dataset version
+        (the details panel of a node shown before costs no round trip)."""
+        self._fresh_lru()
+        key = (node_id, lang)
+        found = self._relation_lru.get_or_fetch([key], lambda _: {key: self._neighbours_by_relation(node_id, lang)})
+        return {relation: list(items) for relation, items in found[key].items()}
+
+    def _neighbours_by_relation(self, node_id: str, lang: str) -> dict[str, list[Neighbour]]:
         nodes = {node_id: self.node(node_id)}
         edges = []
         for query in (cypher.OUT_EDGES, cypher.IN_EDGES):
