@@ -131,6 +131,13 @@ def page_latencies(store, memory, g, timed=None) -> list[tuple[str, float, float
     rows = []
     apps = {name: create_app(g if name == "memory" else _local(), Settings(is_sample=False), store=s)
             for name, s in (("memory", memory), ("neo4j", store))}
+    # as `serve` does after its warm-up (dashboard.app): the long-lived objects (here also the
+    # in-memory graph of the comparison) out of the collector's generations, so a request's
+    # collection does not walk them all
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
     remote = store.primary
 
