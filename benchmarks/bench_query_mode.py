@@ -56,13 +56,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def startup_seconds(uri: str) -> tuple[float, str]:
-    """Launch ``serve`` in query mode; seconds until ``/`` answers, and its banner line."""
+def startup_seconds(uri: str, *, dialect: str = "falkordb", user: str | None = None,
+                    password: str | None = None) -> tuple[float, str]:
+    """Launch ``serve`` in query mode; seconds until ``/`` answers, and its banner line.
+
+    ``user``/``password``: Neo4j's authentication (the password travels in
+    the environment variable ``serve`` reads, never on the command line)."""
+    import os
+
     port = _free_port()
+    auth = ["--neo4j-user", user, "--neo4j-password-env", "PARTNERNETZ_BENCH_PASSWORD"] if user else []
+    env = {**os.environ, "PARTNERNETZ_BENCH_PASSWORD": password or ""}
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "serve", "--port", str(port), "--neo4j-uri", uri,
-                             "--neo4j-dialect", "falkordb"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                             "--neo4j-dialect", dialect, *auth], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env)
     try:
         while True:
             if proc.poll() is not None:
@@ -123,6 +131,13 @@ def page_latencies(store, memory, g, timed=None) -> list[tuple[str, float, float
     rows = []
     apps = {name: create_app(g if name == "memory" else _local(), Settings(is_sample=False), store=s)
             for name, s in (("memory", memory), ("neo4j", store))}
+    # as `serve` does after its warm-up (dashboard.app): the long-lived objects (here also the
+    # in-memory graph of the comparison) out of the collector's generations, so a request's
+    # collection does not walk them all
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
     remote = store.primary
 

@@ -122,8 +122,8 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     return subgraph_of_rows(g, adj, rows, (ranks, ~pinned[rows]), max_elements)
 
 
-def cut(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
-        total: int, *, degree: Any = None) -> Subgraph:
+def cut(g: PartnerGraph | None, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
+        total: int, *, degree: Any = None, edges_among: Any = None) -> Subgraph:
     """The truncated view of the nodes ``rows`` (adjacency rows): nodes are
     taken in the order of ``keys`` (numpy arrays aligned with ``rows``, the
     last one deciding first, as in ``np.lexsort``), then degree descending,
@@ -131,7 +131,9 @@ def cut(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_e
 
     ``degree`` (per adjacency row) replaces ``adj.degree`` when ``g`` is a
     local part of a larger graph (the Neo4j store cuts with the degrees in
-    the database)."""
+    the database). ``edges_among(chosen ids)`` replaces
+    ``induced_edges(g, chosen)`` when there is no ``g`` (the caller knows
+    the edges of its own local part)."""
     # degree counts parallel edges
     degree = adj.degree if degree is None else degree
     order_rows = rows[np.lexsort((adj.name_rank[rows], -degree[rows], *keys))]
@@ -151,7 +153,7 @@ def cut(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_e
         np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
         if used >= max_elements:  # every further node costs at least one element
             break
-    edges = induced_edges(g, chosen)
+    edges = induced_edges(g, chosen) if edges_among is None else edges_among(chosen)
     return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), True, total)
 
 

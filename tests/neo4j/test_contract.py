@@ -402,3 +402,26 @@ def test_snapshot(contract_store, sample_graph):
     assert snap.edge_counts_by_kind() == sample_graph.edge_counts_by_kind()
     assert snap.node("project:BLP-01") == sample_graph.node("project:BLP-01")
     assert contract_store.snapshot() is snap  # kept while the data do not change
+
+
+@pytest.mark.parametrize("name", ["focus-radius-2", "expanded", "expanded-kinds", "collapsed", "cut",
+                                  "filter-kinds", "filter-too-large", "highlight-group"])
+def test_explorer_view_of_many_nodes(compared_store, reference, sample_graph, monkeypatch, name):
+    """Views of many nodes are read without attributes and cut in numpy
+    (``neo4j`` dialect, :meth:`Neo4jStore._big_view`); with the threshold at
+    zero every view goes that way and still equals the in-memory one."""
+    from graph.store.neo4j import store as store_module
+    from graph.view import explorer_view
+
+    monkeypatch.setattr(store_module, "_BIG_VIEW", 0)
+    compared_store._clear_lru(compared_store._lru_version)
+    opts = VIEWS[name]
+    assert explorer_view(compared_store, **opts) == explorer_view(reference, **opts)
+    assert (len(compared_store._view_lru) > 0) == (compared_store.dialect.name == "neo4j")
+    ids = sorted(sample_graph.neighbours("country:TZA") | {"country:TZA", "land:DE-HE", "ghost:x"})
+    rank = {n: (0 if n.startswith("project:") else 1) for n in ids}
+    for cap in (1500, 30):
+        assert (compared_store.induced_subgraph(ids, max_elements=cap, keep=["land:DE-HE"], rank=rank)
+                == reference.induced_subgraph(ids, max_elements=cap, keep=["land:DE-HE"], rank=rank))
+    assert (compared_store.ego_network("country:DEU", radius=2, max_elements=60)
+            == reference.ego_network("country:DEU", radius=2, max_elements=60))

@@ -12,6 +12,7 @@ import pytest
 
 from dashboard.pages import network
 from dashboard.viewstate import parse_query
+from graph.explore import GraphFilter
 from graph.store.neo4j import cypher
 from graph.store.neo4j import Neo4jStore
 from graph.view import explorer_view
@@ -44,8 +45,8 @@ def _count_statements(store: Neo4jStore, monkeypatch) -> Counter:
     return seen
 
 
-PER_NODE = {"NODES_BY_ID", "EDGES_FROM", "NEIGHBOURS", "NEIGHBOURHOOD", "DEGREES", "DEGREES_AT", "EDGES_BETWEEN",
-            "GET_NODE",
+PER_NODE = {"NODES_BY_ID", "EDGES_FROM", "NEIGHBOURS", "NEO4J_NEIGHBOURS", "NEO4J_VIEW_PART", "NEIGHBOURHOOD", "DEGREES", "DEGREES_AT", "NEO4J_DEGREES_AT",
+            "EDGES_BETWEEN", "GET_NODE",
             "EXISTING_IDS", "EDGE_KEYS_FROM"}
 
 
@@ -54,7 +55,9 @@ PER_NODE = {"NODES_BY_ID", "EDGES_FROM", "NEIGHBOURS", "NEIGHBOURHOOD", "DEGREES
     {"focus": "country:RWA", "expand": ["land:DE-RP"]},
     {"path": [INSTITUTION, "country:RWA"]},
     {"highlight": [INSTITUTION, "country:RWA"]},
-], ids=["focus-r2", "expand", "path", "highlight"])
+    {"flt": GraphFilter.of(countries=["RWA"])},
+    {"flt": GraphFilter.of(kinds=["land", "country"])},
+], ids=["focus-r2", "expand", "path", "highlight", "filter-country", "filter-kinds"])
 def test_a_repeated_view_and_its_csv_reuse_what_the_first_view_fetched(peer, sample_graph, monkeypatch, opts):
     peer.store().push(sample_graph)
     store = peer.store(refresh_interval=3600)
@@ -68,6 +71,8 @@ def test_a_repeated_view_and_its_csv_reuse_what_the_first_view_fetched(peer, sam
     edges = sorted(local.nx.edges(keys=True, data=True))
     assert sorted(view_graph(store, again, edge_attrs=True).nx.edges(keys=True, data=True)) == edges
     assert not PER_NODE & set(seen), seen  # nothing per node asked again, edge attributes included
+    if "flt" in opts:
+        assert not seen, seen  # a filtered view seen before is answered from memory
     expected = view_graph(reference, first, edge_attrs=True)
     assert edges == sorted(expected.nx.edges(keys=True, data=True))
     assert dict(local.nx.nodes(data=True)) == dict(expected.nx.nodes(data=True))
@@ -118,13 +123,27 @@ def test_the_caches_are_bounded(peer, sample_graph, monkeypatch):
 
 
 def test_degrees_by_position_across_chunks(peer, sample_graph, monkeypatch):
-    """DEGREES_AT names positions in each chunk; mapped back they are the
-    in-memory degrees (the sample's ids need several FalkorDB-sized chunks)."""
+    """DEGREES_AT (NEO4J_DEGREES_AT: Neo4j's kept counts) names positions in
+    each chunk; mapped back they are the in-memory degrees (the sample's ids
+    need several FalkorDB-sized chunks)."""
     peer.store().push(sample_graph)
     store = peer.store(refresh_interval=3600)
     seen = _count_statements(store, monkeypatch)
     everything = sorted(sample_graph.nx.nodes, reverse=True)
     degrees = store._degrees([*everything, "project:UNKNOWN"])
     assert degrees == {n: sample_graph.nx.degree(n) for n in everything}
-    assert seen["DEGREES_AT"] == 1 and store._degrees(everything[:5]) == {n: degrees[n] for n in everything[:5]}
-    assert seen["DEGREES_AT"] == 1  # cached
+    name = "NEO4J_DEGREES_AT" if store.dialect.name == "neo4j" else "DEGREES_AT"
+    assert seen[name] == 1 and store._degrees(everything[:5]) == {n: degrees[n] for n in everything[:5]}
+    assert seen[name] == 1  # cached
+
+
+def test_the_details_of_a_node_shown_before_ask_nothing(peer, sample_graph, monkeypatch):
+    peer.store().push(sample_graph)
+    store = peer.store(refresh_interval=3600)
+    first = store.neighbours_by_relation(INSTITUTION)
+    assert first == MemoryStore(sample_graph).neighbours_by_relation(INSTITUTION)
+    seen = _count_statements(store, monkeypatch)
+    assert store.neighbours_by_relation(INSTITUTION) == first
+    assert not seen, seen
+    store.invalidate()  # a new dataset version reads afresh
+    assert store.neighbours_by_relation(INSTITUTION) == first and seen["OUT_EDGES"] == seen["IN_EDGES"] == 1

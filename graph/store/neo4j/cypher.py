@@ -62,7 +62,7 @@ __all__ = [
     "COUNT_EDGES",
     "PULL_NODES",
     "PULL_EDGES",
-    "PULL_OUT_EDGES",
+    "PULL_NODES_WITH_OUT",
     "PING",
     "GET_NODE",
     "COUNTS_BY_KIND",
@@ -76,10 +76,13 @@ __all__ = [
     "EDGE_KEYS_FROM",
     "DEGREES",
     "DEGREES_AT",
+    "NEO4J_DEGREES_AT",
+    "NEO4J_VIEW_PART",
     "NODES_BY_ID",
     "NODE_IDS_OF_KINDS",
     "EXISTING_IDS",
     "NEIGHBOURS",
+    "NEO4J_NEIGHBOURS",
     "VERSION_NODES",
     "VERSION_EDGES",
     "EDGES_BETWEEN",
@@ -98,6 +101,9 @@ __all__ = [
     "Dialect",
     "DIALECTS",
     "get_dialect",
+    "returned_columns",
+    "collected",
+    "COLLECTED",
 ]
 
 #: Label on every node this tool wrote (the tag that scopes deletion).
@@ -245,13 +251,12 @@ PULL_EDGES = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, type(r) AS type, properties(r) AS props"
 )
-#: The same, one record per source node with its relationships as a list of
-#: ``[target id, properties]`` (a tenth of the records, no repeated source
-#: id): what a pull reads from Neo4j (FalkorDB hangs on records over 64 KB).
-PULL_OUT_EDGES = (
-    f"MATCH (a:{TAG_LABEL}) "
-    f"WITH a, [(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | [b.id, properties(r)]] AS out "
-    "WHERE size(out) > 0 RETURN a.id AS source, out"
+#: Every node with its outgoing relationships as ``[target id, properties]``
+#: in one record (``neo4j`` dialect): what a pull reads — half the records of
+#: :data:`PULL_NODES` then :data:`PULL_EDGES`, streamed as Neo4j finds them.
+PULL_NODES_WITH_OUT = (
+    f"MATCH (a:{TAG_LABEL}) RETURN a.id AS id, properties(a) AS props, "
+    f"[(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | [b.id, properties(r)]] AS out"
 )
 
 # ------------------------------------------------------------------ queries
@@ -280,6 +285,12 @@ NEIGHBOURS = (
     f"MATCH (a:{TAG_LABEL}) WHERE a.id IN $ids "
     f"OPTIONAL MATCH (a)-[r]-(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND ($kinds IS NULL OR b.kind IN $kinds) "
     "RETURN DISTINCT a.id AS source, b.id AS id"
+)
+#: The same in one row per node of ``$ids`` (``neo4j`` dialect): its
+#: adjacent ids as a list (repeated for parallel relationships).
+NEO4J_NEIGHBOURS = (
+    f"MATCH (a:{TAG_LABEL}) WHERE a.id IN $ids "
+    f"RETURN a.id AS source, [(a)-[r]-(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL | b.id] AS ids"
 )
 #: Relationships leaving the nodes of ``$ids``, with the node at the other end.
 OUT_EDGES = (
@@ -327,6 +338,22 @@ DEGREES_AT = (
     f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:{TAG_LABEL} {{id: $ids[i]}}) "
     f"OPTIONAL MATCH (n)-[r]-(:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL "
     "RETURN i, count(r) AS degree"
+)
+#: The same in Neo4j 5 (``neo4j`` dialect): the count Neo4j keeps per node
+#: and relationship type (no relationship read), over this tool's types.
+NEO4J_DEGREES_AT = (
+    f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:{TAG_LABEL} {{id: $ids[i]}}) "
+    f"RETURN i AS i, COUNT {{ (n)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }} AS degree"
+)
+#: A large view's part in one pass (``neo4j`` dialect): for each node of
+#: ``$ids`` that exists, its degree (Neo4j's kept counts) and the
+#: relationships leaving it towards nodes of ``$all`` (the whole view) as
+#: ``[target, key]`` — no attributes: a view of thousands of nodes is cut to
+#: a few hundred, whose attributes are read afterwards.
+NEO4J_VIEW_PART = (
+    f"UNWIND $ids AS id MATCH (a:{TAG_LABEL} {{id: id}}) "
+    f"RETURN a.id AS id, COUNT {{ (a)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }} AS degree, "
+    f"[(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND b.id IN $all | [b.id, r._pn_key]] AS out"
 )
 
 #: The dataset version (a cheap stamp for caches): how many nodes Partnernetz
@@ -385,6 +412,57 @@ FULLTEXT_SEARCH = (
 )
 FALKORDB_LIST_INDEXES = "CALL db.indexes() YIELD label, properties RETURN label, properties"
 FALKORDB_INDEX = f"CREATE INDEX FOR (n:{TAG_LABEL}) ON (n.id)"
+
+
+def returned_columns(query: str) -> list[str] | None:
+    """The column names of ``query``'s final ``RETURN`` (each ``… AS name``),
+    None when a column has no plain alias.
+
+    >>> returned_columns("MATCH (n) WHERE n.id IN $ids RETURN DISTINCT n.id AS id, properties(n) AS props")
+    ['id', 'props']
+    """
+    head, sep, tail = query.rpartition(" RETURN ")
+    if not sep:
+        return None
+    tail = tail.removeprefix("DISTINCT ")
+    columns, depth, part = [], 0, ""
+    for ch in tail + ",":
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            expr, alias_sep, alias = part.strip().rpartition(" AS ")
+            if not alias_sep or not alias.isidentifier():
+                return None
+            columns.append(alias)
+            part = ""
+        else:
+            part += ch
+    return columns
+
+
+def collected(query: str, columns: list[str]) -> str:
+    """``query`` answering in one record: its rows as a list of ``[column
+    values]`` in ``rows`` (Neo4j 5 ``CALL { … }``). The driver's cost per
+    record — a third of a millisecond on a busy machine — is then paid once
+    instead of per row (FalkorDB hangs on records over 64 KB: not there).
+
+    >>> collected("MATCH (n) RETURN n.id AS id", ["id"])
+    'CALL { MATCH (n) RETURN n.id AS id } RETURN collect([id]) AS rows'
+    """
+    return f"CALL {{ {query} }} RETURN collect([{', '.join(columns)}]) AS rows"
+
+
+#: The per-id reads of query mode answering in one record (``neo4j``
+#: dialect), each built once from its constant: ``{statement: (collected
+#: statement, column names)}``.
+COLLECTED: dict[str, tuple[str, list[str]]] = {
+    query: (collected(query, columns), columns)
+    for query in (NODES_BY_ID, NEIGHBOURS, NEO4J_NEIGHBOURS, OUT_EDGES, IN_EDGES, NEIGHBOURHOOD, EDGES_FROM,
+                  EDGE_KEYS_FROM, EXISTING_IDS, NEO4J_DEGREES_AT, NEO4J_VIEW_PART, EDGES_BETWEEN)
+    for columns in [returned_columns(query)] if columns
+}
 
 
 @dataclass(frozen=True)

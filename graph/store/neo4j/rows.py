@@ -349,8 +349,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: Value types :func:`plain` returns unchanged (tested first: most values are these).
+_PLAIN_TYPES = frozenset({str, int, float, bool, list})
+
+
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: plain(v) for k, v in props.items() if k not in TAG_PROPERTIES and v is not None}
+    return {k: v if type(v) in _PLAIN_TYPES else plain(v) for k, v in props.items()
+            if k not in TAG_PROPERTIES and v is not None}
 
 
 def graph_from_records(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> PulledGraph:

@@ -29,7 +29,7 @@ import contextlib
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import neo4j
 import numpy as np
@@ -41,7 +41,7 @@ from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 from graph.explore import GraphFilter, Neighbour, Subgraph
-from graph.explore.adjacency import adjacency
+from graph.explore.adjacency import Adjacency
 from graph.explore.options import FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names
@@ -79,7 +79,14 @@ SNAPSHOT_MODES = ("warm", "lazy", "off")
 _LRU_SIZE = 20_000
 #: Breadth-first steps (frontier → reached ids) kept per dataset version.
 _STEP_LRU_SIZE = 256
+#: Filtered views (their node and edge ids) kept per dataset version.
+_VIEW_LRU_SIZE = 64
+#: Views of more nodes than this are read without attributes and cut first
+#: (``neo4j`` dialect, :meth:`Neo4jStore._big_view`).
+_BIG_VIEW = 1000
 _ID_CHUNK = 5000
+#: Ids per statement when the answer comes in one record (``neo4j`` dialect).
+_ID_CHUNK_COLLECTED = 20_000
 #: Candidates the full-text index returns for one search (scored in memory).
 _FULLTEXT_CANDIDATES = 200
 _UNLIMITED = 10**12
@@ -160,6 +167,9 @@ class Neo4jStore:
         # Per dataset version: node attributes, outgoing relationships, degrees (see _fresh_lru).
         self._attr_lru, self._out_lru, self._adj_lru = LRU(_LRU_SIZE), LRU(_LRU_SIZE), LRU(_LRU_SIZE)
         self._degree_lru, self._step_lru = LRU(5 * _LRU_SIZE), LRU(_STEP_LRU_SIZE)
+        # Per dataset version: the answers of filter_subgraph (a view seen before costs nothing).
+        self._filter_lru, self._view_lru = LRU(_VIEW_LRU_SIZE), LRU(_VIEW_LRU_SIZE)
+        self._relation_lru = LRU(_STEP_LRU_SIZE)  # the details panel's neighbours by relation
         self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
@@ -315,7 +325,8 @@ class Neo4jStore:
         self._clear_lru(None)
 
     def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
-        for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru):
+        for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru,
+                    self._filter_lru, self._view_lru, self._relation_lru):
             lru.clear()
         self._lru_version = version
 
@@ -359,8 +370,9 @@ class Neo4jStore:
     def _degrees(self, node_ids: Iterable[str]) -> dict[str, int]:
         """Relationships at each of ``node_ids`` (either direction), cached per dataset version."""
         self._fresh_lru()
+        query = cypher.NEO4J_DEGREES_AT if self.dialect.name == "neo4j" else cypher.DEGREES_AT
         return self._degree_lru.get_or_fetch(node_ids, lambda missing: {
-            r["id"]: int(r["degree"]) for r in self._ids_query(cypher.DEGREES_AT, missing, positional=True)})
+            r["id"]: int(r["degree"]) for r in self._ids_query(query, missing, positional=True)})
 
     def _versioned(self, name: str, build: Any) -> Any:
         """``build()``, cached until the dataset version changes; concurrent
@@ -391,6 +403,15 @@ class Neo4jStore:
 
     def _contact_view(self) -> dict[str, dict[str, Any]]:
         return self._versioned("contacts", self._masked_contacts)
+
+    def _hidden_test(self) -> "Callable[[str], bool]":
+        """:meth:`_hidden` as a function for many ids (the contact view looked up once)."""
+        if self.contacts == "all":
+            return lambda node_id: False
+        if self.contacts == "none":
+            return lambda node_id: node_id.startswith("contact:")
+        view = self._contact_view()
+        return lambda node_id: node_id.startswith("contact:") and node_id not in view
 
     def _hidden(self, node_id: str) -> bool:
         if self.contacts == "all" or not node_id.startswith("contact:"):
@@ -530,7 +551,15 @@ class Neo4jStore:
         return search_names(local_graph(nodes, []), text, kinds=kinds, limit=limit, lang=lang)
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
-        """Neighbours grouped by edge kind and direction (see :func:`graph.queries.neighbours_by_relation`)."""
+        """Neighbours grouped by edge kind and direction (see
+        :func:`graph.queries.neighbours_by_relation`), kept per dataset version
+        (the details panel of a node shown before costs no round trip)."""
+        self._fresh_lru()
+        key = (node_id, lang)
+        found = self._relation_lru.get_or_fetch([key], lambda _: {key: self._neighbours_by_relation(node_id, lang)})
+        return {relation: list(items) for relation, items in found[key].items()}
+
+    def _neighbours_by_relation(self, node_id: str, lang: str) -> dict[str, list[Neighbour]]:
         nodes = {node_id: self.node(node_id)}
         edges = []
         for query in (cypher.OUT_EDGES, cypher.IN_EDGES):
@@ -583,7 +612,13 @@ class Neo4jStore:
         return []  # not reached
 
     def filter_subgraph(self, flt: GraphFilter, *, max_elements: int = queries.MAX_ELEMENTS) -> Subgraph:
-        """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`)."""
+        """The part of the graph matching ``flt`` (see :func:`graph.queries.filter_subgraph`),
+        kept per dataset version (a filter shown before is answered from memory)."""
+        self._fresh_lru()
+        key = (flt, max_elements)
+        return self._filter_lru.get_or_fetch([key], lambda _: {key: self._filter_subgraph(flt, max_elements)})[key]
+
+    def _filter_subgraph(self, flt: GraphFilter, max_elements: int) -> Subgraph:
         if not flt.selects_projects:
             kinds = sorted(flt.kinds) if flt.kinds else [k.value for k in NodeKind]
             return self._induced([r["id"] for r in self._run(cypher.NODE_IDS_OF_KINDS, kinds=kinds)
@@ -599,8 +634,11 @@ class Neo4jStore:
         """``{id: adjacent ids}`` (either direction; only nodes of ``kinds``
         when given) of each known id of ``node_ids``."""
         wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
-        adjacent = self._adjacent([n for n in node_ids if not self._hidden(n)])
-        return {n: frozenset(m for m in adj if not self._hidden(m) and (wanted is None or kind_name(m) in wanted))
+        hidden = self._hidden_test()
+        adjacent = self._adjacent([n for n in node_ids if not hidden(n)])
+        if wanted is None and self.contacts == "all":
+            return adjacent
+        return {n: frozenset(m for m in adj if not hidden(m) and (wanted is None or kind_name(m) in wanted))
                 for n, adj in adjacent.items()}
 
     def _adjacent(self, node_ids: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -612,6 +650,9 @@ class Neo4jStore:
         self._fresh_lru()
 
         def fetch(missing: list[str]) -> dict[str, frozenset[str]]:
+            if self.dialect.name == "neo4j":  # one list per node
+                return {r["source"]: frozenset(r["ids"])
+                        for r in self._ids_query(cypher.NEO4J_NEIGHBOURS, missing)}
             found: dict[str, set[str]] = {}
             for rec in self._ids_query(cypher.NEIGHBOURS, missing, kinds=None):
                 adj = found.setdefault(rec["source"], set())
@@ -626,6 +667,9 @@ class Neo4jStore:
         """The view on ``node_ids`` with every edge between them (see
         :func:`graph.queries.induced_subgraph`; unknown ids are left out)."""
         wanted = list(dict.fromkeys(node_ids))
+        if self.dialect.name == "neo4j" and len(wanted) > _BIG_VIEW:  # the one pass leaves out unknown ids
+            return self._induced([n for n in wanted if not self._hidden(n)], max_elements=max_elements, keep=keep,
+                                 rank=rank)
         found = set(self._raw_attrs(n for n in wanted if not self._hidden(n)))  # the attributes are needed next
         return self._induced([n for n in wanted if n in found], max_elements=max_elements, keep=keep, rank=rank)
 
@@ -690,11 +734,20 @@ class Neo4jStore:
         if not ids:
             return []
         overhead = len(query.encode()) + 64 + rendered_size(params)
+        statement, columns = cypher.COLLECTED.get(query, (query, None)) if self.dialect.nested_records else (query, None)
         out: list[dict[str, Any]] = []
-        with self._translated(), self._session() as session:
-            for chunk in chunks(ids, max_count=_ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
+        # ``CALL { … }`` without a scope clause runs on every Neo4j 5 (``CALL () { … }``
+        # needs 5.23) and is only reported as deprecated: not worth a warning per view.
+        quiet = {"notifications_disabled_classifications": [neo4j.NotificationDisabledClassification.DEPRECATION]}
+        with self._translated(), self._session(**(quiet if columns else {})) as session:
+            for chunk in chunks(ids, max_count=_ID_CHUNK_COLLECTED if columns else _ID_CHUNK, max_bytes=self.dialect.max_statement_bytes,
                                 overhead=overhead):
-                records = (r.data() for r in session.run(self._query(query), self._params({list_name: chunk, **params})))
+                result = session.run(self._query(statement), self._params({list_name: chunk, **params}))
+                if columns:  # one record holding every row: the driver's per-record cost paid once
+                    record = result.single()
+                    records = (dict(zip(columns, row)) for row in (record[0] if record is not None else ()))
+                else:
+                    records = (r.data() for r in result)
                 if positional:
                     records = ({**r, "id": chunk[int(r.pop("i"))]} for r in records)
                 out.extend(records)
@@ -733,6 +786,8 @@ class Neo4jStore:
         """:func:`graph.queries.induced_subgraph` on nodes known to exist: the
         same cut (``keep`` first, then ``rank``, then higher degree, then id)."""
         wanted = list(dict.fromkeys(nodes))
+        if edges is None and self.dialect.name == "neo4j" and len(wanted) > _BIG_VIEW:
+            return self._big_view(wanted, max_elements, tuple(keep), rank or {})
         wanted_set = set(wanted)
         if edges is None:  # with their attributes, kept for the view's CSV and the next view
             edges = [(u, v, key) for u, out in self._out_edges(wanted).items()
@@ -741,20 +796,33 @@ class Neo4jStore:
         total = len(wanted) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
-        # the one cut of graph.explore.subgraphs, on a local graph of these
+        # the one cut of graph.explore.subgraphs, on numpy arrays of these
         # nodes and edges, ordered by the degrees in the whole database
-        local = PartnerGraph(with_laender=False)
-        for n in wanted:
-            local.put_node(n)
-        for u, v, key in edges:
-            local.put_edge(u, v, key)
-        adj = adjacency(local)
-        degree = self._degrees(wanted)
-        keep_set, rank = set(keep), rank or {}
-        ranks = np.array([rank.get(n, 0) for n in adj.names], dtype=float)
-        unpinned = np.array([n not in keep_set for n in adj.names], dtype=bool)
-        degrees = np.array([degree.get(n, 0) for n in adj.names], dtype=np.int64)
-        return cut(local, adj, np.arange(len(adj.names)), (ranks, unpinned), max_elements, total, degree=degrees)
+        return _cut_part(wanted, edges, self._degrees(wanted), max_elements, keep, rank or {}, total)
+
+    def _big_view(self, wanted: list[str], max_elements: int, keep: tuple[str, ...],
+                  rank: dict[str, float]) -> Subgraph:
+        """:meth:`_induced` of a view of many nodes (``neo4j`` dialect; unknown
+        ids left out), kept per dataset version: one pass reads which exist,
+        their degrees and the relationships among them without attributes
+        (:data:`cypher.NEO4J_VIEW_PART`); the cut runs on numpy arrays of that
+        part, and only the nodes it keeps are read with attributes later."""
+        self._fresh_lru()
+        key = (tuple(wanted), max_elements, keep, tuple(rank.get(n, 0) for n in wanted))
+        return self._view_lru.get_or_fetch([key], lambda _: {key: self._cut_view(wanted, max_elements, keep, rank)})[key]
+
+    def _cut_view(self, wanted: list[str], max_elements: int, keep: tuple[str, ...],
+                  rank: dict[str, float]) -> Subgraph:
+        records = self._ids_query(cypher.NEO4J_VIEW_PART, wanted, all=wanted)
+        degree = {r["id"]: int(r["degree"]) for r in records}
+        self._degree_lru.put(degree)
+        out = {r["id"]: r["out"] for r in records}
+        names = [n for n in wanted if n in out]
+        edges = [(u, v, k) for u in names for v, k in out[u]]
+        total = len(names) + len(edges)
+        if total <= max_elements:
+            return Subgraph(tuple(sorted(names)), tuple(sorted(edges)), False, total)
+        return _cut_part(names, edges, degree, max_elements, keep, rank, total)
 
     def _names_graph(self) -> PartnerGraph:
         """Every node with its names only, cached until the dataset version changes."""
@@ -772,6 +840,41 @@ class Neo4jStore:
     def count(self) -> tuple[int, int]:
         """``(nodes, relationships)`` this tool wrote."""
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
+
+
+def _cut_part(names: list[str], edges: list[tuple[str, str, str]], degree: dict[str, int], max_elements: int,
+              keep: Iterable[str], rank: dict[str, float], total: int) -> Subgraph:
+    """The cut of :func:`graph.explore.subgraphs.cut` of a part of the graph
+    (nodes ``names``, the ``edges`` among them), ordered by ``degree`` (in the
+    whole database), on compressed adjacency arrays built from the edge list."""
+    index = {n: i for i, n in enumerate(names)}
+    src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
+    dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
+    out_ptr, out_idx = _csr(src, dst, len(names))
+    any_ptr, any_idx = _csr(np.concatenate((src, dst)), np.concatenate((dst, src)), len(names))
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    adj = Adjacency(names, index, out_ptr, out_idx, any_ptr, any_idx, np.diff(any_ptr), name_rank)
+    keep_set = set(keep)
+    ranks = np.array([rank.get(n, 0) for n in names], dtype=float)
+    unpinned = np.array([n not in keep_set for n in names], dtype=bool)
+    degrees = np.array([degree.get(n, 0) for n in names], dtype=np.int64)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for u, v, k in edges:
+        out.setdefault(u, []).append((v, k))
+
+    def edges_among(chosen: set[str]) -> list[tuple[str, str, str]]:
+        return [(u, v, k) for u in chosen for v, k in out.get(u, ()) if v in chosen]
+
+    return cut(None, adj, np.arange(len(names)), (ranks, unpinned), max_elements, total, degree=degrees,
+               edges_among=edges_among)
+
+
+def _csr(rows: "np.ndarray", values: "np.ndarray", n: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """``(ptr, idx)``: ``values`` grouped by ``rows`` (0 … n-1) in compressed rows."""
+    order = np.argsort(rows, kind="stable")
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
+    return ptr, values[order].astype(np.int32)
 
 
 def connect(uri: str, *, user: str | None = None, password: str | None = None,

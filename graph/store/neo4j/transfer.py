@@ -416,10 +416,10 @@ def pull(store: Connection, *, progress: Progress | None = None) -> PullResult:
             n = session.run(cypher.COUNT_NODES).single()["n"]
             m = session.run(cypher.COUNT_EDGES).single()["n"]
             _set_total(progress, int(n) + int(m))
-        node_recs = list(_records(session.run(cypher.PULL_NODES), progress))
         if store.dialect.nested_records:
-            edge_recs = list(_unnested(session.run(cypher.PULL_OUT_EDGES), progress))
+            node_recs, edge_recs = _nodes_with_out(session.run(cypher.PULL_NODES_WITH_OUT), progress)
         else:
+            node_recs = list(_records(session.run(cypher.PULL_NODES), progress))
             edge_recs = list(_records(session.run(cypher.PULL_EDGES), progress))
     pulled: PulledGraph = graph_from_records(node_recs, edge_recs)
     return PullResult(pulled.graph, pulled.problems, len(node_recs), len(edge_recs), time.perf_counter() - start)
@@ -478,19 +478,23 @@ def _counted(tx: Any, query: str, params: dict[str, Any]) -> tuple[int, int]:
     return written, int(counters.nodes_created) + int(counters.relationships_created)
 
 
-def _unnested(result: Any, progress: Progress | None) -> Iterator[dict[str, Any]]:
-    """Relationship records (``source``, ``target``, ``props``) from records
-    of one source node each with its ``[target, props]`` list (:data:`cypher.PULL_OUT_EDGES`)."""
+def _nodes_with_out(result: Any, progress: Progress | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Node records (``id``, ``props``) and relationship records (``source``,
+    ``target``, ``props``) from records of one node each with its outgoing
+    ``[target, props]`` list (:data:`cypher.PULL_NODES_WITH_OUT`)."""
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
     step = 0
-    for source, out in result:
-        for target, props in out:
-            yield {"source": source, "target": target, "props": props}
-        step += len(out)
+    for nid, props, out in result:
+        nodes.append({"id": nid, "props": props})
+        edges.extend({"source": nid, "target": target, "props": rprops} for target, rprops in out)
+        step += 1 + len(out)
         if progress is not None and step >= 500:
             progress.update(step)
             step = 0
     if progress is not None and step:
         progress.update(step)
+    return nodes, edges
 
 
 def _records(result: Any, progress: Progress | None) -> Iterator[dict[str, Any]]:
