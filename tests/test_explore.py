@@ -460,3 +460,30 @@ def test_distance_rank_is_the_same_from_either_side():
     many_first = _rank_by_distance(store, hub, [hub, a, f, *leaves])    # first = a + 12 leaves > rest = {f}
     assert few_first == {f: 0, a: 1, hub: 2, leaves[0]: 2}
     assert many_first == {hub: 0, a: 1, **{leaf: 1 for leaf in leaves}, f: 2}
+
+
+@pytest.fixture(scope="module")
+def generated_graph(tmp_path_factory):
+    from loaders import load
+    from loaders.synthetic import generate
+
+    folder = tmp_path_factory.mktemp("gen")
+    generate(folder, nodes=3000, seed=5)
+    return load(folder).graph
+
+
+def test_ego_network_in_numpy_equals_the_dict_walk(generated_graph, sample_graph):
+    """The breadth-first walk over adjacency rows gives the view of the plain
+    walk (distances → induced_subgraph ranked by distance), cut or not, for
+    hubs and leaves at radius 1 and 2."""
+    from graph.explore.adjacency import distances
+
+    for g in (sample_graph, generated_graph):
+        ids = sorted(g.nx.nodes)
+        hubs = sorted(ids, key=lambda n: -g.nx.degree(n))[:15]
+        for nid in hubs + ids[:: max(1, len(ids) // 60)]:
+            for radius in (1, 2):
+                for cap in (60, 1500):
+                    dist = distances(g, nid, radius)
+                    plain = induced_subgraph(g, dist, max_elements=cap, keep=[nid], rank=dist)
+                    assert ego_network(g, nid, radius=radius, max_elements=cap) == plain, (nid, radius, cap)
