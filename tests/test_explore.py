@@ -487,3 +487,25 @@ def test_ego_network_in_numpy_equals_the_dict_walk(generated_graph, sample_graph
                     dist = distances(g, nid, radius)
                     plain = induced_subgraph(g, dist, max_elements=cap, keep=[nid], rank=dist)
                     assert ego_network(g, nid, radius=radius, max_elements=cap) == plain, (nid, radius, cap)
+
+
+def test_steps_within_two_in_numpy_equal_asking_the_store(generated_graph, sample_graph):
+    """The explorer's ranks by distance from the focus: the numpy answer
+    equals the store-protocol walk (:func:`graph.view._rank_by_distance`)
+    for hubs and leaves, with views of a few or tens of thousands of nodes."""
+    import random
+
+    from graph.explore.adjacency import steps_within_two
+    from graph.store import MemoryStore
+    from graph.view import _rank_by_distance
+
+    rng = random.Random(4)
+    for g in (sample_graph, generated_graph):
+        store = MemoryStore(g)
+        ids = sorted(g.nx.nodes)
+        hubs = sorted(ids, key=lambda n: -g.nx.degree(n))[:10]
+        for focus in hubs + rng.sample(ids, 30):
+            for nodes in (rng.sample(ids, 40), rng.sample(ids, min(len(ids), 2500)),
+                          sorted(set(g.neighbours(focus)) | set(rng.sample(ids, 50)))):
+                nodes = list(dict.fromkeys([focus, *nodes]))
+                assert steps_within_two(g, focus, nodes) == _rank_by_distance(store, focus, nodes), focus
