@@ -509,3 +509,27 @@ def test_steps_within_two_in_numpy_equal_asking_the_store(generated_graph, sampl
                           sorted(set(g.neighbours(focus)) | set(rng.sample(ids, 50)))):
                 nodes = list(dict.fromkeys([focus, *nodes]))
                 assert steps_within_two(g, focus, nodes) == _rank_by_distance(store, focus, nodes), focus
+
+
+def test_focus_view_from_the_ego_network_equals_the_induced_subgraph(generated_graph, sample_graph):
+    """A focus view whose nodes are all in the ego network is taken from it:
+    the same view as the induced subgraph of those nodes (radius 1 and 2,
+    with and without a filter, hubs included)."""
+    import random
+
+    from graph.core.kinds import NodeKind, key_of
+    from graph.store import MemoryStore
+    from graph.view import _rank_by_distance, explorer_view
+
+    rng = random.Random(8)
+    for g in (sample_graph, generated_graph):
+        ids = sorted(g.nx.nodes)
+        hubs = sorted(ids, key=lambda n: -g.nx.degree(n))[:8]
+        themes = [key_of(t) for t in g.nodes(NodeKind.THEME)]
+        for focus in hubs + rng.sample(ids, 25):
+            for radius in (1, 2):
+                for flt in (None, GraphFilter.of(themes=themes[:1]), GraphFilter.of(kinds=["institution", "project"])):
+                    view = explorer_view(g, focus=focus, radius=radius, flt=flt)
+                    rank = _rank_by_distance(MemoryStore(g), focus, list(view.subgraph.nodes))
+                    plain = induced_subgraph(g, view.subgraph.nodes, keep=[focus], rank=rank)
+                    assert view.subgraph == plain, (focus, radius, flt)
