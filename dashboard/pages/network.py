@@ -230,6 +230,12 @@ def _link(url: str) -> Any:
     return html.Span(url)
 
 
+#: Neighbours listed per relation in the details panel: a hub has thousands
+#: (a country ~10,000 projects: 4 MB of links per response); the rest are a
+#: click away (focus or expand the node, or search).
+NEIGHBOURS_SHOWN = 60
+
+
 def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
                   store: GraphStore | None = None) -> html.Div:
     """Attributes, source links, actions and neighbours of ``nid``."""
@@ -274,7 +280,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
     for key, items in groups.items():
         edge_kind, _, direction = key.partition(":")
         entries = []
-        for n in items:
+        for n in items[:NEIGHBOURS_SHOWN]:
             extra = n.edge.get("role") or n.edge.get("contribution") or n.edge.get("type")
             entries.append(html.Li([
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
@@ -283,9 +289,12 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
                 html.Span([" ", html.Span(t("network.inferred", lang), className="tag", title=t("network.inferred_hint", lang))],
                           className="inferred") if n.edge.get("inferred") else None,
             ]))
+        more = len(items) - len(entries)
         nb_blocks.append(html.Details([
             html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({len(items)})"),
             html.Ul(entries, className="nb-list"),
+            html.P(t("network.neighbours_more", lang, n=f"{more:,}".replace(",", "." if lang == "de" else ",")),
+                   className="muted nb-more") if more > 0 else None,
         ], open=len(items) <= 12, className="nb-group", **{"data-relation": key}))
     return html.Div([
         html.H2(g.label(nid, lang), className="details-title"),
