@@ -809,7 +809,7 @@ def register_callbacks(app: dash.Dash) -> None:
             trigger = ID.BUILD
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if trigger == ID.BUILD:
-            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(**filters))]
+            pool = [m.person.id for m in _matches(filter_kwargs(**filters))]  # the grid's list, usually memoised
             try:
                 gl = build_guest_list(index, pool, size=form.size, quotas=form.quotas, include=form.include,
                                       exclude=exclude, not_recent_months=form.not_recent_months)
