@@ -139,6 +139,23 @@ def _node_data(g: PartnerGraph, nid: str, lang: str) -> tuple[dict[str, Any], li
     return data, classes
 
 
+def tooltip_lines(g: PartnerGraph, nid: str, lang: str = "de") -> list[str]:
+    """The hover tooltip of node ``nid`` of ``g``: its full name, then its kind
+    and place (asked of the server on hover, so the view's elements need not
+    carry them: ~100 bytes less per node).
+
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("institution", "u", label="Universität Hamburg, Institut für Wasserbau", land="DE-HH",
+    ...                city="Hamburg", illustrative=True)
+    >>> tooltip_lines(g, "institution:u", "en")
+    ['Universität Hamburg, Institut für Wasserbau', 'Institution · Hamburg']
+    """
+    if nid not in g.nx:
+        return []
+    data, _ = _node_data(g, nid, lang)
+    return [data["name"], " · ".join(x for x in (data["kindLabel"], data["place"]) if x)]
+
+
 def view_elements(g: PartnerGraph, sub: Subgraph, *, lang: str = "de",
                   positions: Mapping[str, tuple[float, float]] | None = None,
                   focus: str | None = None, selected: str | None = None,
@@ -931,7 +948,7 @@ def fit_font(points: Iterable[tuple[float, float]], canvas_width: float = 760.0,
     return round(min(3 * screen_px, max(screen_px, screen_px / zoom)), 1)
 #: Element data the browser reads (the stylesheet's ``data(...)``, the tapped
 #: node's ``id``); everything else stays on the server.
-WIRE_NODE_DATA = ("id", "label", "size", "msize", "mcolour", "name", "kindLabel", "place", "merged")
+WIRE_NODE_DATA = ("id", "label", "size", "msize", "mcolour", "merged")
 WIRE_EDGE_DATA = ("source", "target", "width")
 
 
@@ -969,7 +986,5 @@ def wire_elements(elements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
             continue
         else:
             slim = {k: data[k] for k in WIRE_NODE_DATA if k in data}
-            if slim.get("name") == slim.get("label"):
-                slim.pop("name")  # the tooltip falls back to the label
         out.append({**el, "data": slim})
     return out
