@@ -345,7 +345,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         for name, bodies in cases:
             if args.only and not any(o in name for o in args.only.split(",")):
                 continue
-            ms, statuses, sizes, per_element = [], {}, [], []
+            ms, statuses, sizes, per_element, response_per_element = [], {}, [], [], []
             timed_post(client, bodies[0])  # warm this callback's code path
             cpu = sum(server.cpu_seconds().values())
             for body in bodies:
@@ -357,11 +357,15 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     n, size = graph_elements(json.loads(content))
                     if n >= 50:
                         per_element.append(size / n)
+                    if n >= 500:  # a big view: the whole response (page around the picture included) per element
+                        response_per_element.append(len(content) / n)
             cpu_ms = (sum(server.cpu_seconds().values()) - cpu) * 1000 / len(bodies)
             rows[name] = {"calls": len(ms), "p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1),
                           "max": round(max(ms), 1), "cpu": round(cpu_ms, 1), "status": statuses,
                           "max_bytes": max(sizes),
-                          **({"bytes_per_element": round(max(per_element), 1)} if per_element else {})}
+                          **({"bytes_per_element": round(max(per_element), 1)} if per_element else {}),
+                          **({"response_bytes_per_element": round(max(response_per_element), 1)}
+                             if response_per_element else {})}
             print(f"{name:<70} {rows[name]['p50']:>8} {rows[name]['p95']:>8}", file=sys.stderr)
         figures["callbacks"] = rows
         figures["rss_mb"] = round(server.peak_rss_mb() or 0)
@@ -386,14 +390,15 @@ def report(now: dict, previous: dict, label: str) -> list[str]:
     names = list(dict.fromkeys([*rows_now, *rows_prev]))
     width = max([len(n) for n in names] + [8])
     lines = [f"{'callback':<{width}} | {'now p50/p95/max ms (cpu)':<30} | {label[:14] + ' p50/p95/max':<30} | "
-             f"{'max KB':>12} | {'B/elem':>9} | statuses now"]
+             f"{'max KB':>12} | {'B/elem':>11} | {'resp B/elem':>11} | statuses now"]
     missed = []
     for name in names:
         a, b = rows_now.get(name), rows_prev.get(name)
         kb = f"{(a or {}).get('max_bytes', 0) / 1000:.0f}/{(b or {}).get('max_bytes', 0) / 1000:.0f}"
         per = f"{(a or {}).get('bytes_per_element', '–')}/{(b or {}).get('bytes_per_element', '–')}"
+        resp = f"{(a or {}).get('response_bytes_per_element', '–')}/{(b or {}).get('response_bytes_per_element', '–')}"
         status = ",".join(f"{s}×{c}" for s, c in (a or {}).get("status", {}).items())
-        lines.append(f"{name:<{width}} | {_cell(a):<30} | {_cell(b):<30} | {kb:>12} | {per:>9} | {status}")
+        lines.append(f"{name:<{width}} | {_cell(a):<30} | {_cell(b):<30} | {kb:>12} | {per:>11} | {resp:>11} | {status}")
         if a and not is_export(name):
             if a["p95"] > TARGET_P95_MS:
                 missed.append(f"{name}: p95 {a['p95']:.0f} ms > {TARGET_P95_MS:.0f}")
@@ -401,12 +406,20 @@ def report(now: dict, previous: dict, label: str) -> list[str]:
                 missed.append(f"{name}: {a['max_bytes'] / 1000:.0f} KB > {TARGET_BYTES / 1000:.0f}")
             if a.get("bytes_per_element", 0) > TARGET_BYTES_PER_ELEMENT:
                 missed.append(f"{name}: {a['bytes_per_element']:.0f} B/element > {TARGET_BYTES_PER_ELEMENT}")
+            if a.get("response_bytes_per_element", 0) > TARGET_BYTES_PER_ELEMENT:
+                missed.append(f"{name}: whole response {a['response_bytes_per_element']:.0f} B/element > "
+                              f"{TARGET_BYTES_PER_ELEMENT}")
     for side, fig in (("now", now), (label, previous)):
         if fig:
             lines.append(f"{side}: ready {fig.get('ready_s')} s, first views of all pages {fig.get('cold_pages_s')} s, "
                          f"warm-up wait {fig.get('idle_wait_s')} s, peak RSS {fig.get('rss_mb')} MB, load average "
                          f"{fig.get('loadavg_start')} → {fig.get('loadavg_end')}"
-                         + (f"; no page holds the inputs of: {', '.join(fig['not_on_a_page'])}" if fig.get("not_on_a_page") else ""))
+                         + (f"; {len(fig['not_on_a_page'])} callbacks not timed: their inputs are on no page of this "
+                            f"server (a served --data folder has no workspace: saved views, editing, the Daten "
+                            f"page's workspace, Pipeline, audit log; --workspace serves one)"
+                            if fig.get("not_on_a_page") else ""))
+    lines.append("B/elem: the view's elements (JSON) per element; resp B/elem: the whole response per element, views "
+                 "of ≥ 500 elements")
     lines.append("file downloads (…download.data, …export.data) are timed over --export-calls calls and not held "
                  "to the page targets")
     lines.append("targets missed now: " + ("none" if not missed else "; ".join(missed)))
@@ -422,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kept-dir", default=str(Path(tempfile.gettempdir()) / "partnernetz-bench-kept"),
                    help="keep each side's build here (a folder per checkout) so later runs start fast; 'off' to load "
                         "from the files every time")
-    p.add_argument("--export-calls", type=int, default=5, help="calls per file download (default 5)")
+    p.add_argument("--export-calls", type=int, default=2, help="calls per file download (default 2; the whole "
+                   "dataset's export takes a minute at 100k)")
     p.add_argument("--workspace", help="serve this workspace file instead of --data (its pages: Daten's workspace, "
                    "Pipeline, saved views, editing); --data still gives the node ids")
     p.add_argument("--only", default="", help="comma-separated parts of callback names to time (default: all)")
