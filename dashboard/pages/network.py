@@ -232,9 +232,10 @@ def _link(url: str) -> Any:
 
 
 #: Neighbours listed per relation in the details panel: a hub has thousands
-#: (a country ~10,000 projects: 4 MB of links per response); the rest are a
-#: click away (focus or expand the node, or search).
-NEIGHBOURS_SHOWN = 60
+#: (a country ~10,000 projects: 4 MB of links per response). Each listed one
+#: costs ~350 bytes, so 20 keep the page around a 1,500-element view small;
+#: the rest are a click away (focus or expand the node, or search).
+NEIGHBOURS_SHOWN = 20
 
 
 def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
