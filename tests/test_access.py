@@ -275,15 +275,19 @@ def _values(graph) -> dict[str, object]:
     }
 
 
-def _call_every_callback(app, client, values):
+def _call_every_callback(app, client, values, *, reading_the_path_only: bool = False):
     """POST every server callback once per trigger (downloads included);
-    yields ``(key, status, body)``."""
+    yields ``(key, status, body)``. ``reading_the_path_only``: only the
+    callbacks that read the location's path (the others answer the same on
+    every page, and were called already)."""
     for key, entry in app.callback_map.items():
         if "callback" not in entry:
             continue
         deps = entry["inputs"] + entry["state"]
         if any(isinstance(d["id"], dict) or d["id"].startswith("{") for d in deps):
             continue  # pattern-matching ids: the analytics chart CSVs (no contact data) and the like
+        if reading_the_path_only and not any(d["property"] == "pathname" for d in deps):
+            continue
         outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]}
                    for o in key.strip(".").split("...")]
         for trigger in entry["inputs"]:
@@ -305,7 +309,8 @@ def test_a_reader_forging_any_callback_gets_no_personal_data(world):
     called, statuses = 0, {}
     for path in ("/", "/matchmaking", "/kontakte", "/analysen", "/daten", "/protokoll"):
         values["_pages_location.pathname"] = values["url.pathname"] = path
-        for key, trigger, status, body in _call_every_callback(world["app"], reader, values):
+        for key, trigger, status, body in _call_every_callback(world["app"], reader, values,
+                                                               reading_the_path_only=path != "/"):
             assert status in (200, 204, 403), (key, trigger, status, body[-500:])
             assert leaks(body, world["personal"]) == [], (key, trigger)
             statuses[status] = statuses.get(status, 0) + 1
