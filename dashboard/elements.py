@@ -17,10 +17,12 @@ canvas as plain text, never interpreted as HTML.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import math
 import random
+import re
 import threading
 from collections import OrderedDict, defaultdict, deque
 from typing import Any, Iterable, Mapping
@@ -135,6 +137,23 @@ def _node_data(g: PartnerGraph, nid: str, lang: str) -> tuple[dict[str, Any], li
         data["sector"] = sector
         classes.append(f"sector-{sector}")
     return data, classes
+
+
+def tooltip_lines(g: PartnerGraph, nid: str, lang: str = "de") -> list[str]:
+    """The hover tooltip of node ``nid`` of ``g``: its full name, then its kind
+    and place (asked of the server on hover, so the view's elements need not
+    carry them: ~100 bytes less per node).
+
+    >>> g = PartnerGraph()
+    >>> _ = g.add_node("institution", "u", label="Universität Hamburg, Institut für Wasserbau", land="DE-HH",
+    ...                city="Hamburg", illustrative=True)
+    >>> tooltip_lines(g, "institution:u", "en")
+    ['Universität Hamburg, Institut für Wasserbau', 'Institution · Hamburg']
+    """
+    if nid not in g.nx:
+        return []
+    data, _ = _node_data(g, nid, lang)
+    return [data["name"], " · ".join(x for x in (data["kindLabel"], data["place"]) if x)]
 
 
 def view_elements(g: PartnerGraph, sub: Subgraph, *, lang: str = "de",
@@ -929,8 +948,14 @@ def fit_font(points: Iterable[tuple[float, float]], canvas_width: float = 760.0,
     return round(min(3 * screen_px, max(screen_px, screen_px / zoom)), 1)
 #: Element data the browser reads (the stylesheet's ``data(...)``, the tapped
 #: node's ``id``); everything else stays on the server.
-WIRE_NODE_DATA = ("id", "label", "size", "msize", "mcolour", "name", "kindLabel", "place", "merged")
+WIRE_NODE_DATA = ("id", "label", "size", "msize", "mcolour", "merged")
 WIRE_EDGE_DATA = ("source", "target", "width")
+
+
+@functools.lru_cache(maxsize=1)
+def _styled_classes() -> frozenset[str]:
+    """Every class name a selector of :func:`stylesheet` reads."""
+    return frozenset(re.findall(r"\.([A-Za-z0-9_-]+)", " ".join(s["selector"] for s in stylesheet())))
 
 
 def wire_elements(elements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -938,9 +963,12 @@ def wire_elements(elements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     with short ids (``e0``, ``e1`` … unique within the view) — about half the
     bytes of the full elements, which the server keeps for legends and exports.
 
+    Edge classes no style reads are left out.
+
     >>> wire_elements([{"data": {"id": "a", "label": "A", "name": "A", "kind": "land"}, "classes": "kind-land"},
-    ...                {"data": {"id": "a|b|x", "source": "a", "target": "b", "kind": "x"}, "classes": "edge-x"}])
-    [{'data': {'id': 'a', 'label': 'A'}, 'classes': 'kind-land'}, {'data': {'source': 'a', 'target': 'b', 'id': 'e0'}, 'classes': 'edge-x'}]
+    ...                {"data": {"id": "a|b|x", "source": "a", "target": "b", "kind": "x"}, "classes": "edge-x"},
+    ...                {"data": {"id": "a|b|p", "source": "a", "target": "b"}, "classes": "edge-partners_with path"}])
+    [{'data': {'id': 'a', 'label': 'A'}, 'classes': 'kind-land'}, {'data': {'source': 'a', 'target': 'b', 'id': 'e0'}}, {'data': {'source': 'a', 'target': 'b', 'id': 'e1'}, 'classes': 'edge-partners_with path'}]
     """
     out: list[dict[str, Any]] = []
     edges = 0
@@ -950,9 +978,13 @@ def wire_elements(elements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
             slim = {k: data[k] for k in WIRE_EDGE_DATA if k in data}
             slim["id"] = f"e{edges}"
             edges += 1
+            # an edge's classes travel only when a style reads them (most
+            # kinds are drawn alike: ~30 bytes saved per edge)
+            styled = " ".join(c for c in str(el.get("classes", "")).split() if c in _styled_classes())
+            out.append({k: v for k, v in el.items() if k != "classes"} | {"data": slim}
+                       | ({"classes": styled} if styled else {}))
+            continue
         else:
             slim = {k: data[k] for k in WIRE_NODE_DATA if k in data}
-            if slim.get("name") == slim.get("label"):
-                slim.pop("name")  # the tooltip falls back to the label
         out.append({**el, "data": slim})
     return out

@@ -762,6 +762,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Connections"),
     "network.no_neighbours": ("Keine Verbindungen.",
                               "No connections."),
+    "network.neighbours_more": ("… und {n} weitere: im Bild über „Erweitern“ oder „Fokus“, oder über die Suche.",
+                                "… and {n} more: in the picture via “Expand” or “Focus”, or by search."),
     "network.expand": ("Erweitern",
                        "Expand"),
     "network.collapse": ("Einklappen",

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from graph.core.kinds import NodeKind, kind_of
 from graph.core.model import PartnerGraph
+from graph.explore.adjacency import steps_within_two
 from graph.explore.filters import GraphFilter, attrs_compatible
 from graph.explore.overview import Overview
 from graph.explore.paths import HOME_COUNTRY, STRICT_PATH_EDGES
@@ -146,8 +147,18 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
         second = store.neighbours({n for ns in candidates.values() for n in ns})
         hidden = {n for c, ns in candidates.items() for n in ns if (second.get(n, frozenset()) & in_view) <= {c}}
         nodes = [n for n in nodes if n not in hidden]
+    if focus_l and isinstance(store, MemoryStore) and set(nodes) <= set(ego.nodes):
+        # only (some of) the ego network's nodes: their edges are among the ego
+        # network's, and the view fits (the ego network does) — what
+        # induced_subgraph would answer, without walking the graph again
+        inside = set(nodes)
+        edges = tuple(e for e in ego.edges if e[0] in inside and e[1] in inside)
+        sub = Subgraph(tuple(sorted(inside)), edges, False, len(inside) + len(edges))
+        return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))
     if focus_l:
-        rank = _rank_by_distance(store, focus_l[0], nodes)
+        # in memory: in numpy over the adjacency rows (the same steps as asking the store)
+        rank = (steps_within_two(store.graph, focus_l[0], nodes) if isinstance(store, MemoryStore)
+                else _rank_by_distance(store, focus_l[0], nodes))
     sub = store.induced_subgraph(nodes, max_elements=max_elements, keep=pinned, rank=rank)
     return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))
 

@@ -108,3 +108,47 @@ def test_long_grid_columns_wrap_instead_of_being_cut_off():
             assert cols[field]["minWidth"] >= min_width, field
         # the e-mail sits beside the pinned name, so it is in view at 1024 px (issue 20)
         assert list(cols)[:2] == ["name", "email"]
+
+
+def test_long_pickers_send_a_bounded_list_and_search_on_the_server():
+    """With hundreds of institutions and events, the page carries the chosen
+    ones plus the first SHOWN of each (not megabytes of options); the
+    server's search finds any of them by a typed part of the name."""
+    from dashboard.picker_options import SHOWN, WHOLE, bounded
+
+    g = contact_graph()
+    n = WHOLE + 40
+    for i in range(n):
+        inst = g.add_node("institution", f"inst-{i:04d}", label=f"Institut Nummer {i:04d}", sector="science",
+                          illustrative=True)
+        c = g.add_node("contact", f"p{i:04d}", label=f"Person {i:04d}", email=f"p{i}@example.org", consent=True,
+                       illustrative=True)
+        g.add_edge(c, inst, "works_at", illustrative=True)
+        ev = g.add_node("event", f"ev-{i:04d}", label=f"Treffen {i:04d}", date="2024-05-01", illustrative=True)
+        g.add_edge(c, ev, "attended", role="participant", illustrative=True)
+    app = create_app(g, Settings())
+    with app.server.test_request_context("/kontakte"):
+        layout = json.loads(json.dumps(page.layout("de", institution="inst-0333"), cls=plotly.utils.PlotlyJSONEncoder))
+        options = {}
+
+        def walk(tree):
+            if isinstance(tree, dict):
+                props = tree.get("props")
+                if isinstance(props, dict) and isinstance(props.get("id"), str) and "options" in props:
+                    options[props["id"]] = [o["value"] for o in props["options"]]
+                for v in tree.values():
+                    walk(v)
+            elif isinstance(tree, list):
+                for v in tree:
+                    walk(v)
+
+        walk(layout)
+        insts = options[page.ID.INSTITUTIONS]
+        assert len(insts) == SHOWN + 1 and insts[0] == "institution:inst-0333"  # the chosen one, then the first
+        for picker in (page.ID.ATTENDED, page.ID.EVENT, page.guestlist_save.ID.EVENT):
+            assert len(options[picker]) <= SHOWN + 1, picker
+        found = bounded(page.facet_choices("institution", "de"), "nummer 0317", None)
+        assert [o["value"] for o in found] == ["institution:inst-0317"]
+        assert [o["label"] for o in bounded(page.event_choices("de"), "TREFFEN 0299", None)] == ["2024-05-01 – Treffen 0299"]
+        everything = page.facet_choices("institution", "de").options
+        assert len(everything) == n + 4 and len(bounded(page.facet_choices("sector", "de"), "zzz", None)) >= 1

@@ -512,3 +512,21 @@ def test_big_views_get_fewer_separation_rounds():
     assert separation_rounds(10) == 300 and separation_rounds(100) == 300
     assert separation_rounds(600) < separation_rounds(300) < 300
     assert separation_rounds(10_000) == 40
+
+
+def test_details_panel_of_a_hub_lists_a_bounded_number_of_neighbours():
+    """A hub's panel names the first NEIGHBOURS_SHOWN neighbours per relation,
+    the full count, and how many more there are (not thousands of links)."""
+    from dashboard.pages.network import NEIGHBOURS_SHOWN, details_panel
+
+    g = PartnerGraph()
+    g.add_country("TZA")
+    for i in range(NEIGHBOURS_SHOWN + 25):
+        p = g.add_node("project", f"P{i:03d}", label=f"Projekt {i:03d}", status="active", start_year=2020, source="s")
+        g.add_edge(p, "country:TZA", "implemented_in", source="s")
+    for lang, more in (("de", "… und 25 weitere"), ("en", "… and 25 more")):
+        text = _text(details_panel(g, "country:TZA", parse_query({}), lang))
+        assert text.count('"nb-link"') == NEIGHBOURS_SHOWN
+        assert f"({NEIGHBOURS_SHOWN + 25})" in text and more in text
+    small = _text(details_panel(g, "project:P001", parse_query({}), "en"))
+    assert "more:" not in small

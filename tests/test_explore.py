@@ -460,3 +460,76 @@ def test_distance_rank_is_the_same_from_either_side():
     many_first = _rank_by_distance(store, hub, [hub, a, f, *leaves])    # first = a + 12 leaves > rest = {f}
     assert few_first == {f: 0, a: 1, hub: 2, leaves[0]: 2}
     assert many_first == {hub: 0, a: 1, **{leaf: 1 for leaf in leaves}, f: 2}
+
+
+@pytest.fixture(scope="module")
+def generated_graph(tmp_path_factory):
+    from loaders import load
+    from loaders.synthetic import generate
+
+    folder = tmp_path_factory.mktemp("gen")
+    generate(folder, nodes=3000, seed=5)
+    return load(folder).graph
+
+
+def test_ego_network_in_numpy_equals_the_dict_walk(generated_graph, sample_graph):
+    """The breadth-first walk over adjacency rows gives the view of the plain
+    walk (distances → induced_subgraph ranked by distance), cut or not, for
+    hubs and leaves at radius 1 and 2."""
+    from graph.explore.adjacency import distances
+
+    for g in (sample_graph, generated_graph):
+        ids = sorted(g.nx.nodes)
+        hubs = sorted(ids, key=lambda n: -g.nx.degree(n))[:15]
+        for nid in hubs + ids[:: max(1, len(ids) // 60)]:
+            for radius in (1, 2):
+                for cap in (60, 1500):
+                    dist = distances(g, nid, radius)
+                    plain = induced_subgraph(g, dist, max_elements=cap, keep=[nid], rank=dist)
+                    assert ego_network(g, nid, radius=radius, max_elements=cap) == plain, (nid, radius, cap)
+
+
+def test_steps_within_two_in_numpy_equal_asking_the_store(generated_graph, sample_graph):
+    """The explorer's ranks by distance from the focus: the numpy answer
+    equals the store-protocol walk (:func:`graph.view._rank_by_distance`)
+    for hubs and leaves, with views of a few or tens of thousands of nodes."""
+    import random
+
+    from graph.explore.adjacency import steps_within_two
+    from graph.store import MemoryStore
+    from graph.view import _rank_by_distance
+
+    rng = random.Random(4)
+    for g in (sample_graph, generated_graph):
+        store = MemoryStore(g)
+        ids = sorted(g.nx.nodes)
+        hubs = sorted(ids, key=lambda n: -g.nx.degree(n))[:10]
+        for focus in hubs + rng.sample(ids, 30):
+            for nodes in (rng.sample(ids, 40), rng.sample(ids, min(len(ids), 2500)),
+                          sorted(set(g.neighbours(focus)) | set(rng.sample(ids, 50)))):
+                nodes = list(dict.fromkeys([focus, *nodes]))
+                assert steps_within_two(g, focus, nodes) == _rank_by_distance(store, focus, nodes), focus
+
+
+def test_focus_view_from_the_ego_network_equals_the_induced_subgraph(generated_graph, sample_graph):
+    """A focus view whose nodes are all in the ego network is taken from it:
+    the same view as the induced subgraph of those nodes (radius 1 and 2,
+    with and without a filter, hubs included)."""
+    import random
+
+    from graph.core.kinds import NodeKind, key_of
+    from graph.store import MemoryStore
+    from graph.view import _rank_by_distance, explorer_view
+
+    rng = random.Random(8)
+    for g in (sample_graph, generated_graph):
+        ids = sorted(g.nx.nodes)
+        hubs = sorted(ids, key=lambda n: -g.nx.degree(n))[:8]
+        themes = [key_of(t) for t in g.nodes(NodeKind.THEME)]
+        for focus in hubs + rng.sample(ids, 25):
+            for radius in (1, 2):
+                for flt in (None, GraphFilter.of(themes=themes[:1]), GraphFilter.of(kinds=["institution", "project"])):
+                    view = explorer_view(g, focus=focus, radius=radius, flt=flt)
+                    rank = _rank_by_distance(MemoryStore(g), focus, list(view.subgraph.nodes))
+                    plain = induced_subgraph(g, view.subgraph.nodes, keep=[focus], rank=rank)
+                    assert view.subgraph == plain, (focus, radius, flt)

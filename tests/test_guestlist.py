@@ -194,3 +194,44 @@ def test_at_least_n_per_sector_names_the_short_group_and_a_named_quota_wins():
     # a hand-edited list is checked against the rule per group
     problems = check_guest_list(idx, list(gl.members)[:5], quotas=[Quota("sector", EACH, max=2)])
     assert problems and all(p.constraint == "max" for p in problems)
+
+
+def _plain_preference_order(index, person_ids, *, not_recent_months=12, relevance=None, today=None):
+    """The rule of preference_order as one sort (the reference for the numpy version)."""
+    import datetime as dt
+
+    today = today or dt.date.today()
+    now = today.year * 12 + today.month - 1
+    relevance = relevance or {}
+
+    def key(pid):
+        p = index.persons[pid]
+        recent = not_recent_months is not None and p.last_month is not None and now - p.last_month < not_recent_months
+        last = p.last_month if p.last_month is not None else -1
+        return (recent, last if not_recent_months is not None else 0, -relevance.get(pid, 0), p.name.casefold(), pid)
+
+    return sorted(set(person_ids), key=key)
+
+
+def test_preference_order_equals_the_plain_sort(tmp_path):
+    """Never or longest-ago attendance first, then relevance, then name and id:
+    the numpy order equals one plain sort, on a generated dataset's people
+    (attendance, equal names) and on the small contact graph."""
+    import datetime as dt
+    import random
+
+    from graph.people.guestlist import preference_order
+    from loaders import load
+    from loaders.synthetic import generate
+
+    generate(tmp_path, nodes=3000, seed=11)
+    rng = random.Random(3)
+    for idx in (build_contact_index(load(tmp_path).graph), build_contact_index(contact_graph())):
+        people = sorted(idx.persons)
+        for _ in range(12):
+            pool = rng.sample(people, rng.randint(0, len(people)))
+            months = rng.choice([None, 0, 6, 12, 36])
+            relevance = rng.choice([None, {p: rng.randint(0, 3) for p in pool}])
+            today = rng.choice([None, TODAY, dt.date(2021, 6, 1)])
+            assert preference_order(idx, pool, not_recent_months=months, relevance=relevance, today=today) == \
+                _plain_preference_order(idx, pool, not_recent_months=months, relevance=relevance, today=today)

@@ -29,6 +29,7 @@ from dashboard import consent_panel, saved_views
 from dashboard.context import current
 from dashboard.domain_labels import domain_label
 from dashboard.grid_rows import answer as grid_answer
+from dashboard.picker_options import Choices, bounded, register_search
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, url_payload
 from dashboard.viewstate import contacts_search, network_href, parse_contacts
@@ -333,6 +334,25 @@ def quota_text(index: ContactIndex, item: dict[str, Any], lang: str) -> str:
     return f"{value_label(index, item['dimension'], item['value'], lang)}: {', '.join(parts)}"
 
 
+def facet_choices(facet: str, lang: str) -> Choices:
+    """A finder facet's whole option list (once per dataset and language;
+    long ones reach the browser through :func:`picker_options.bounded`)."""
+    return current().cached(f"contacts.choices.{facet}.{lang}",
+                            lambda: Choices.of(_options(contact_index(), facet, lang)))
+
+
+def event_choices(lang: str) -> Choices:
+    """Every event, newest first (the event chooser and the guest list's event)."""
+    return current().cached(f"contacts.choices.events.{lang}", lambda: Choices.of(
+        [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events_by_date(contact_index())]))
+
+
+def quota_choices(dimension: str, lang: str) -> Choices:
+    """:func:`quota_value_options` of the served dataset, once per dimension and language."""
+    return current().cached(f"contacts.choices.quota.{dimension}.{lang}",
+                            lambda: Choices.of(quota_value_options(contact_index(), dimension, lang)))
+
+
 def quota_value_options(index: ContactIndex, dimension: str, lang: str) -> list[dict[str, str]]:
     """Values of a quota: "every group" (a rule per group in one step) first, then each group."""
     return ([{"label": t(f"contacts.each.{dimension}", lang), "value": EACH}]
@@ -407,7 +427,7 @@ def layout(lang: str = "de", **query: str):
     include, exclude = persons(state["include"]), persons(state["exclude"])
 
     def multi(id_: str, facet: str, name: str) -> dcc.Dropdown:
-        dd = _multi(id_, _options(index, facet, lang), lang)
+        dd = _multi(id_, bounded(facet_choices(facet, lang), "", preset[name]), lang)
         dd.value = preset[name] or None
         return dd
 
@@ -458,7 +478,7 @@ def layout(lang: str = "de", **query: str):
         html.H3(t("contacts.quotas", lang)),
         html.Div([
             _field("contacts.quota_dim", dcc.Dropdown(id=ID.QUOTA_DIM, options=dims, value="sector", clearable=False), lang),
-            _field("contacts.quota_value", dcc.Dropdown(id=ID.QUOTA_VALUE, options=quota_value_options(index, "sector", lang),
+            _field("contacts.quota_value", dcc.Dropdown(id=ID.QUOTA_VALUE, options=bounded(quota_choices("sector", lang), "", None),
                                                         placeholder=t("contacts.quota_value_ph", lang)), lang),
             _field("contacts.min", dcc.Input(id=ID.QUOTA_MIN, type="number", min=0, className="num-input"), lang, cls="field narrow"),
             _field("contacts.max", dcc.Input(id=ID.QUOTA_MAX, type="number", min=0, className="num-input"), lang, cls="field narrow"),
@@ -492,7 +512,7 @@ def layout(lang: str = "de", **query: str):
             dcc.Download(id=ID.DOWNLOAD),
         ], className="button-row downloads"),
         html.P(t("contacts.export_note", lang), className="muted small"),
-        guestlist_save.section(index, lang),
+        guestlist_save.section(index, lang, event_options=bounded(event_choices(lang), "", None)),
         dcc.Store(id=ID.QUOTAS, data=valid_quotas(index, state["quota"])),
         dcc.Store(id=ID.LIST, data=[]),
         dcc.Store(id=ID.AUTO_BUILD, data=state["built"]),
@@ -531,7 +551,7 @@ def _events_section(index: ContactIndex, lang: str, show: str | None = None, his
     events = events_by_date(index)
     if not events:
         return html.Div([html.H2(t("contacts.events", lang)), html.P(t("contacts.no_events", lang), className="muted")])
-    options = [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events]
+    shown = show if show in index.events else events[0].id
     known = (history in index.persons and not index.persons[history].masked) or history in index.by_institution
     chosen = [history] if history and known else []
     history_cols = [
@@ -550,8 +570,8 @@ def _events_section(index: ContactIndex, lang: str, show: str | None = None, his
         html.H2(t("contacts.events", lang)),
         html.Div([
             html.Div([
-                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=options,
-                                                                    value=show if show in index.events else events[0].id,
+                _field("contacts.event", dcc.Dropdown(id=ID.EVENT, options=bounded(event_choices(lang), "", shown),
+                                                                    value=shown,
                                                                     clearable=False), lang),
                 dag.AgGrid(id=ID.EVENT_ATTENDEES, rowData=[], columnDefs=attendee_cols, getRowId="params.data.id",
                            defaultColDef={"sortable": True, "filter": True, "resizable": True},
@@ -727,7 +747,21 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(dash.Output(ID.QUOTA_VALUE, "options"), dash.Output(ID.QUOTA_VALUE, "value"),
                   dash.Input(ID.QUOTA_DIM, "value"), LANG_STATE)
     def _quota_values(dim, search):
-        return quota_value_options(contact_index(), dim or "sector", lang_from_search(search)), None
+        return bounded(quota_choices(dim or "sector", lang_from_search(search)), "", None), None
+
+    @app.callback(dash.Output(ID.QUOTA_VALUE, "options", allow_duplicate=True), dash.Input(ID.QUOTA_VALUE, "search_value"),
+                  dash.State(ID.QUOTA_DIM, "value"), dash.State(ID.QUOTA_VALUE, "value"), LANG_STATE,
+                  prevent_initial_call=True)
+    def _quota_search(search_value, dim, value, search):
+        if search_value is None:
+            raise dash.exceptions.PreventUpdate
+        return bounded(quota_choices(dim or "sector", lang_from_search(search)), search_value, value)
+
+    # long lists (thousands of institutions or events) search on the server
+    for dropdown, facet in ((ID.INSTITUTIONS, "institution"), (ID.ATTENDED, "event")):
+        register_search(app, dropdown, lambda lang, facet=facet: facet_choices(facet, lang))
+    for dropdown in (ID.EVENT, guestlist_save.ID.EVENT):
+        register_search(app, dropdown, event_choices)
 
     @app.callback(dash.Output(ID.QUOTAS, "data"),
                   dash.Input(ID.QUOTA_ADD, "n_clicks"), dash.Input({"type": ID.QUOTA_REMOVE, "index": ALL}, "n_clicks"),
@@ -783,7 +817,7 @@ def register_callbacks(app: dash.Dash) -> None:
             trigger = ID.BUILD
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if trigger == ID.BUILD:
-            pool = [m.person.id for m in find_contacts(index, **filter_kwargs(**filters))]
+            pool = [m.person.id for m in _matches(filter_kwargs(**filters))]  # the grid's list, usually memoised
             try:
                 gl = build_guest_list(index, pool, size=form.size, quotas=form.quotas, include=form.include,
                                       exclude=exclude, not_recent_months=form.not_recent_months)

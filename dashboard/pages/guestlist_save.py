@@ -54,9 +54,12 @@ def _field(label: str, control, cid: str, cls: str = "field") -> html.Div:
     return html.Div([html.Label(label, htmlFor=cid), control], className=cls)
 
 
-def section(index: ContactIndex, lang: str) -> html.Div:
-    """The block: a name, an existing or a new event, and the save button."""
-    events = [{"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events_by_date(index)]
+def section(index: ContactIndex, lang: str, *, event_options: list[dict[str, Any]] | None = None) -> html.Div:
+    """The block: a name, an existing or a new event, and the save button.
+    ``event_options``: the events offered at first (default: every event;
+    the Kontakte page sends a bounded list and searches on the server)."""
+    events = event_options if event_options is not None else [
+        {"label": f"{e.date or '?'} – {e.label}", "value": e.id} for e in events_by_date(index)]
     countries = sorted(({"label": c.name_en if lang == "en" else c.name_de, "value": c.alpha3} for c in all_countries()),
                        key=lambda o: fold(o["label"]))
     themes = sorted(({"label": index.label(v, lang), "value": v} for v in index.options("theme")),

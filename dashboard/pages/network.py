@@ -26,7 +26,7 @@ from dashboard.components import page_header
 from dashboard.context import current
 from dashboard import white_spots
 from dashboard.elements import (apply_metrics, csv_tables, explorer_elements, kinds_in, label_font, legend_entries,
-                                merge_duplicates, stylesheet, wire_elements)
+                                merge_duplicates, stylesheet, tooltip_lines, wire_elements)
 from dashboard.domain_labels import domain_label
 from dashboard.i18n import LANG_STATE, lang_from_search, normalise_lang, t
 from dashboard.viewstate import (COLOUR_METRICS, LAYOUTS, SIZE_METRICS, network_href, parse_query, parse_search, to_filter,
@@ -101,6 +101,7 @@ class ID:
     URL_NOTICE = "network-url-notice"
     TOOLTIP = "network-tooltip"
     TOOLTIP_SINK = "network-tooltip-sink"
+    TOOLTIP_DATA = "network-tooltip-data"
     SIZE = "network-size"
     COLOUR = "network-colour"
     METRIC_NOTE = "network-metric-note"
@@ -230,6 +231,13 @@ def _link(url: str) -> Any:
     return html.Span(url)
 
 
+#: Neighbours listed per relation in the details panel: a hub has thousands
+#: (a country ~10,000 projects: 4 MB of links per response). Each listed one
+#: costs ~350 bytes, so 20 keep the page around a 1,500-element view small;
+#: the rest are a click away (focus or expand the node, or search).
+NEIGHBOURS_SHOWN = 20
+
+
 def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
                   store: GraphStore | None = None) -> html.Div:
     """Attributes, source links, actions and neighbours of ``nid``."""
@@ -274,7 +282,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
     for key, items in groups.items():
         edge_kind, _, direction = key.partition(":")
         entries = []
-        for n in items:
+        for n in items[:NEIGHBOURS_SHOWN]:
             extra = n.edge.get("role") or n.edge.get("contribution") or n.edge.get("type")
             entries.append(html.Li([
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
@@ -283,9 +291,12 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
                 html.Span([" ", html.Span(t("network.inferred", lang), className="tag", title=t("network.inferred_hint", lang))],
                           className="inferred") if n.edge.get("inferred") else None,
             ]))
+        more = len(items) - len(entries)
         nb_blocks.append(html.Details([
             html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({len(items)})"),
             html.Ul(entries, className="nb-list"),
+            html.P(t("network.neighbours_more", lang, n=f"{more:,}".replace(",", "." if lang == "de" else ",")),
+                   className="muted nb-more") if more > 0 else None,
         ], open=len(items) <= 12, className="nb-group", **{"data-relation": key}))
     return html.Div([
         html.H2(g.label(nid, lang), className="details-title"),
@@ -622,6 +633,7 @@ def layout(lang: str = "de", **query: Any):
             html.Div(id=ID.TOOLTIP, className="network-tooltip", hidden=True, role="tooltip"),
         ], className="network-cyto-wrap"),
         html.Div(id=ID.TOOLTIP_SINK, hidden=True),
+        dcc.Store(id=ID.TOOLTIP_DATA),
     ], className="network-canvas")
     side = [html.Div([details_panel(g, shown, state, lang, store=store),
                       editor_panel.edit_section(shown, lang, query.get("rev"))],
@@ -724,15 +736,24 @@ def register_callbacks(app: dash.Dash) -> None:
     saved_views.register_callbacks(app, ID.VIEWS, PATH, start_page=True)
     editor_panel.register_callbacks(app)
     # Hover tooltip: full name, kind and place of the node under the pointer,
-    # shown beside the pointer (keys.js keeps the last pointer position and
-    # hides the tooltip when the pointer moves away).
+    # asked of the server (the elements carry only id and label), shown beside
+    # the pointer (keys.js keeps the last pointer position and hides the
+    # tooltip when the pointer moves away).
+    @app.callback(dash.Output(ID.TOOLTIP_DATA, "data"), dash.Input(ID.CYTO, "mouseoverNodeData"), LANG_STATE,
+                  prevent_initial_call=True)
+    def _tooltip(node, search):
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+            raise dash.exceptions.PreventUpdate
+        nid = node["id"]
+        lines = tooltip_lines(local_graph(current().store, [nid]), nid, lang_from_search(search)) or [node.get("label") or nid]
+        return {"lines": lines + ([node["merged"]] if isinstance(node.get("merged"), str) else []), "id": nid}
+
     app.clientside_callback(
         """
-        function(node) {
+        function(data) {
             var tip = document.getElementById("%s");
-            if (!tip || !node) { return ""; }
-            var lines = [node.name || node.label || node.id, [node.kindLabel, node.place].filter(Boolean).join(" · ")];
-            if (node.merged) { lines.push(node.merged); }
+            if (!tip || !data || !data.lines) { return ""; }
+            var lines = data.lines;
             tip.textContent = "";
             lines.filter(Boolean).forEach(function (text, i) {
                 var div = document.createElement("div");
@@ -751,7 +772,7 @@ def register_callbacks(app: dash.Dash) -> None:
         }
         """ % ID.TOOLTIP,
         dash.Output(ID.TOOLTIP_SINK, "children"),
-        dash.Input(ID.CYTO, "mouseoverNodeData"),
+        dash.Input(ID.TOOLTIP_DATA, "data"),
         prevent_initial_call=True,
     )
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from graph.core.errors import PartnernetzError
 from graph.core.model import PartnerGraph
-from graph.explore.adjacency import Adjacency, adjacency, distances, gather
+from graph.explore.adjacency import Adjacency, adjacency, distances, gather, row_distances
 
 __all__ = ["MAX_ELEMENTS", "Subgraph", "induced_subgraph", "ego_network", "expand", "cut", "subgraph_of_rows",
            "induced_edges"]
@@ -173,8 +173,15 @@ def ego_network(g: PartnerGraph, node_id: str, *, radius: int = 1,
     g.node(node_id)
     if not 0 <= radius <= 3:
         raise PartnernetzError(f"radius must be 0–3, not {radius}")
-    dist = distances(g, node_id, radius)
-    return induced_subgraph(g, dist, max_elements=max_elements, keep=[node_id], rank=dist)
+    if len(g.nx._succ[node_id]) + len(g.nx._pred[node_id]) < 50 and radius == 1:
+        dist = distances(g, node_id, radius)  # a few neighbours: the dicts are cheaper than numpy's set-up
+        return induced_subgraph(g, dist, max_elements=max_elements, keep=[node_id], rank=dist)
+    # breadth-first in numpy over adjacency rows: radius 2 reaches tens of
+    # thousands of nodes, whose names are needed only for the (capped) result
+    adj = adjacency(g)
+    source = adj.index[node_id]
+    rows, steps = row_distances(adj, source, radius)
+    return subgraph_of_rows(g, adj, rows, (steps.astype(float), rows != source), max_elements)
 
 
 def expand(g: PartnerGraph, view_nodes: Iterable[str], node_ids: Iterable[str], *,

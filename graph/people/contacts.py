@@ -33,10 +33,13 @@ match them.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
+
+import numpy as np
 
 from graph.people.dedupe import find_duplicates
 from graph.core.kinds import EdgeKind, NodeKind
@@ -151,6 +154,16 @@ class Match:
     reasons: tuple[Reason, ...]
 
 
+@dataclass(frozen=True)
+class NameOrder:
+    """Persons sorted by (folded name, id): ``ids[k]``, ``position[id] = k``
+    and ``last_month[k]`` (-1: never attended)."""
+
+    ids: list[str]
+    position: dict[str, int]
+    last_month: Any
+
+
 @dataclass
 class ContactIndex:
     """Everything the finder and the guest-list builder need, built once."""
@@ -174,6 +187,15 @@ class ContactIndex:
     role_fold: dict[str, str] = field(default_factory=dict)  # person -> folded role
     public_text: dict[str, str] = field(default_factory=dict)  # role + institutions, folded
     personal_text: dict[str, str] = field(default_factory=dict)  # name + e-mail, folded
+
+    @functools.cached_property
+    def by_name(self) -> "NameOrder":
+        """Persons in (folded name, id) order with their last attendance month,
+        as arrays (the guest list's preference order sorts thousands at once)."""
+        ids = sorted(self.persons, key=lambda pid: (self.persons[pid].name.casefold(), pid))
+        last = np.array([-1 if self.persons[p].last_month is None else self.persons[p].last_month for p in ids],
+                        dtype=np.int64)
+        return NameOrder(ids, {p: k for k, p in enumerate(ids)}, last)
 
     def label(self, nid: str, lang: str = "de") -> str:
         de, en = self.labels.get(nid, (nid, nid))
