@@ -20,6 +20,7 @@ from dashboard import shell
 from dashboard.access import AccessConfig, access_config, install_access
 from dashboard.headers import install_security_headers
 from dashboard.login import install_login
+from dashboard.download_links import install_download_links
 from dashboard.context import CONFIG_KEY, AppContext, current
 from dashboard.settings import Settings
 from graph.core.model import PartnerGraph
@@ -102,6 +103,7 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
         access = AccessConfig(audit=AuditSink(settings.audit_log), no_contacts=settings.no_contacts)
     install_access(app.server, access)
     install_login(app.server)
+    install_download_links(app.server)  # large files leave as one-time links (dashboard/download_links.py)
     install_security_headers(app)
     # the JSON API /api/v1/ on the same server (imported by name like the pages: it uses live data, which uses them)
     importlib.import_module(API_MODULE).install_api(app.server)

@@ -107,13 +107,14 @@ def section(lang: str) -> html.Div | None:
                      className="changes-field"),
             html.Div([html.Button(t("changes.csv", lang), id=ID.CSV, className="button small secondary"),
                       html.Button(t("changes.xlsx", lang), id=ID.XLSX, className="button small secondary"),
-                      dcc.Download(id=ID.DOWNLOAD)], className="button-row"),
+                      downloads.target(ID.DOWNLOAD)], className="button-row"),
         ], className="changes-controls"),
         dcc.Loading(html.Div(body, id=ID.RESULT, role="status"), type="dot", delay_show=300),
     ], id=ID.SECTION, className="card changes-section")
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     @app.callback(dash.Output(ID.RESULT, "children"), dash.Output(ID.DATE, "value"),
                   dash.Input(ID.VERSION, "value"), dash.Input(ID.DATE, "value"), LANG_STATE, prevent_initial_call=True)
     def _show(version, date, search):

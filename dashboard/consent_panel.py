@@ -53,7 +53,7 @@ def section(lang: str) -> html.Div | None:
         html.Div([html.Label(t("consent.days", lang), htmlFor=ID.DAYS),
                   dcc.Input(id=ID.DAYS, type="number", min=0, max=3650, step=1, value=30, debounce=True),
                   html.Button(t("consent.csv", lang), id=ID.CSV, className="button small secondary"),
-                  dcc.Download(id=ID.DOWNLOAD)], className="action-row"),
+                  downloads.target(ID.DOWNLOAD)], className="action-row"),
         html.Div(due_rows(30, lang), id=ID.LIST),
     ], id=ID.SECTION, className="panel consent-section")
 
@@ -66,6 +66,7 @@ def _days(value) -> int:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     @app.callback(
         dash.Output(ID.LIST, "children"),
         dash.Input(ID.DAYS, "value"),

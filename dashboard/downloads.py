@@ -1,7 +1,11 @@
 """Every download of the dashboard leaves through here (and so through the
 gate :func:`loaders.egress.release`): the requesting user's contact rule is
 applied, the audit record written, then the bytes are handed to
-``dcc.Download``.
+``dcc.Download`` — or, over :func:`dashboard.download_links.inline_limit`,
+parked for a one-time link the browser fetches as a plain file download
+(a whole-dataset export would otherwise be a callback answer of hundreds of
+MB). Pages put :func:`dashboard.download_links.target` where a download
+goes.
 
 A page builds a *payload* (what it wants to send, see :mod:`loaders.egress`)
 and returns ``send(payload)`` from its download callback; a test walks the
@@ -21,11 +25,14 @@ from typing import Any
 
 from dash import dcc
 
-from dashboard import access
+from dashboard import access, download_links
 from dashboard.context import current
 from loaders import egress
 
-__all__ = ["contact_rule", "send", "release", "refused", "graph_payload"]
+__all__ = ["contact_rule", "send", "release", "refused", "graph_payload", "target", "register_target"]
+
+#: Where a page's download goes (layout) and its wiring (once per app): see :mod:`dashboard.download_links`.
+target, register_target = download_links.target, download_links.register_target
 
 
 def contact_rule(*, full_backup: bool = False) -> str:
@@ -79,12 +86,17 @@ def release(payload: Any, *, rule: str | None = None, **context: Any) -> egress.
 
 
 def send(payload: Any, *, rule: str | None = None, mime: str | None = None, **context: Any) -> dict[str, Any]:
-    """:func:`release`, then the value for a ``dcc.Download``'s ``data``.
+    """:func:`release`, then the value for a download target's ``data``: the
+    file itself, or (over the inline limit) ``{"url", "filename"}`` of its
+    one-time link.
 
     A strict payload the gate refuses (a person who may not leave) sends
     nothing: :class:`~graph.people.privacy.PrivacyError` is raised for the
     callback to tell the user (see :func:`refused`)."""
     released = release(payload, rule=rule, **context)
+    if len(released.content) > download_links.inline_limit():
+        return {"url": download_links.park(released.content, released.filename, mime),
+                "filename": released.filename}
     return dcc.send_bytes(released.content, released.filename, **({"type": mime} if mime else {}))
 
 

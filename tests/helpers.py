@@ -30,3 +30,24 @@ MINI_PROJECTS = [
 ]
 
 
+
+
+def downloaded_file(answer: dict, client) -> tuple[bytes, str]:
+    """``(bytes, filename)`` of the file a download callback answered with
+    (``answer``: the JSON of ``/_dash-update-component``): inside the answer,
+    or — a file over the inline limit (dashboard/download_links.py) — fetched
+    with ``client`` from its one-time link, checking it works only once."""
+    import base64
+
+    for props in answer["response"].values():
+        data = props.get("data")
+        if isinstance(data, dict) and "url" in data:
+            assert set(data) == {"url", "filename"}, data
+            fetched = client.get(data["url"])
+            assert fetched.status_code == 200 and "attachment" in fetched.headers["Content-Disposition"], fetched
+            assert client.get(data["url"]).status_code == 404, "a link is good for one fetch"
+            return fetched.get_data(), data["filename"]
+        if isinstance(data, dict) and "filename" in data:
+            content = base64.b64decode(data["content"]) if data.get("base64") else data["content"].encode("utf-8")
+            return content, data["filename"]
+    raise AssertionError(f"no download in {str(answer)[:300]}")

@@ -23,6 +23,7 @@ from loaders import SAMPLE_PATH, load
 from loaders.audit import AuditSink, read_audit
 from loaders.workspace.accounts import AccountStore
 from loaders.workspace.audit_trail import AuditTrail
+from tests.helpers import downloaded_file
 
 PASSWORD = "korrekt-pferd-batterie"
 ROLES = ("reader", "planner", "editor", "admin")
@@ -394,13 +395,11 @@ def _analytics_export(client):
 def test_role_download_matrix_and_audit(world, role):
     """The Analysen GraphML download: a reader's holds no contact; a planner's
     only consented ones, and it is audited (table and JSON lines)."""
-    import base64
-
     client = client_as(world, role)
     before = len(world["trail"].query(kind="egress", user=role))
     resp = _analytics_export(client)
     assert resp.status_code == 200
-    content = base64.b64decode(resp.get_json()["response"]["analytics-export"]["data"]["content"]).decode()
+    content = downloaded_file(resp.get_json(), client)[0].decode()
     graph = world["graph"]
     unconsented = [n for n in graph.nodes("contact") if graph.node(n).get("masked")]
     assert not any(f'"{n}"' in content for n in unconsented)  # never: no consent

@@ -38,6 +38,7 @@ from loaders import SAMPLE_PATH, egress, load
 from loaders.audit import read_audit
 from loaders.workspace import load_workspace
 from loaders.workspace.location import create_workspace
+from tests.helpers import downloaded_file
 
 
 # ------------------------------------------------------------------ fixtures
@@ -95,18 +96,22 @@ def _walk(component):
 
 
 def download_ids(application) -> set[str]:
-    """The ids of every ``dcc.Download`` on every page: those the layouts
-    render, and those the sources declare (a page may render its download
-    only for some roles, e.g. the admins' Protokoll)."""
+    """The ids of every download target on every page (the store a download
+    callback writes, beside its ``dcc.Download`` ``<id>-file``: see
+    dashboard/download_links.py): those the layouts render, and those the
+    sources declare (a page may render its download only for some roles,
+    e.g. the admins' Protokoll)."""
     import re
 
     found = set()
     with application.server.test_request_context("/"):
         for name in PAGE_MODULES:
             layout = importlib.import_module(name).layout(lang="de")
-            found |= {c.id for c in _walk(layout) if isinstance(c, dcc.Download)}
+            downloads = [c.id for c in _walk(layout) if isinstance(c, dcc.Download)]
+            assert all(i.endswith("-file") for i in downloads), f"{name}: a dcc.Download not made by downloads.target"
+            found |= {i.removesuffix("-file") for i in downloads}
     root = Path(__file__).resolve().parent.parent
-    declared = re.compile(r"dcc\.Download\(\s*id\s*=\s*([A-Za-z_][\w.]*|[\"'][^\"']+[\"'])")
+    declared = re.compile(r"downloads\.target\(\s*([A-Za-z_][\w.]*|[\"'][^\"']+[\"'])")
     for path in root.glob("dashboard/**/*.py"):
         module = importlib.import_module(path.relative_to(root).with_suffix("").as_posix().replace("/", "."))
         for expr in declared.findall(path.read_text(encoding="utf-8")):
@@ -214,13 +219,8 @@ def _post(client, key: str, entry: dict, trigger: dict, values: dict[str, Any], 
     return client.post("/_dash-update-component", json=payload)
 
 
-def _download_of(body: dict) -> tuple[bytes, str]:
-    for props in body["response"].values():
-        data = props.get("data")
-        if isinstance(data, dict) and "filename" in data:
-            content = base64.b64decode(data["content"]) if data.get("base64") else data["content"].encode("utf-8")
-            return content, data["filename"]
-    raise AssertionError(f"no download in {str(body)[:300]}")
+def _download_of(body: dict, client) -> tuple[bytes, str]:
+    return downloaded_file(body, client)
 
 
 def _text_of(content: bytes) -> str:
@@ -239,7 +239,11 @@ def test_no_view_downloads_its_picture_in_the_browser_alone(served):
         assert not any(o["property"] == "generateImage" for o in _outputs(key)), key
 
 
-def test_every_download_callback_goes_through_the_gate(served, secrets, gate_calls):
+@pytest.mark.parametrize("inline_kb", ["256", "0"], ids=["inline", "as-links"])
+def test_every_download_callback_goes_through_the_gate(served, secrets, gate_calls, monkeypatch, inline_kb):
+    """Every download passes the gate, whether it travels inside the callback
+    answer or (over the inline limit; here: every file) as a one-time link."""
+    monkeypatch.setenv("PARTNERNETZ_INLINE_DOWNLOAD_KB", inline_kb)
     application, graph, log = served
     client = application.server.test_client()
     client.get("/")
@@ -262,7 +266,7 @@ def test_every_download_callback_goes_through_the_gate(served, secrets, gate_cal
                 before = len(gate_calls)
                 resp = _post(client, key, entry, trigger, scenario["values"], scenario.get("chart"))
                 assert resp.status_code == 200, (key, name, resp.get_data(as_text=True)[-1500:])
-                content, filename = _download_of(resp.get_json())
+                content, filename = _download_of(resp.get_json(), client)
                 assert len(gate_calls) == before + 1, f"{key} ({name}) sent {filename} without the gate"
                 call = gate_calls[-1]
                 assert call["what"].startswith(scenario["what"]) and call["fmt"] == scenario["fmt"], call
@@ -315,7 +319,7 @@ def test_with_no_contacts_no_download_holds_a_contact(tmp_path, raw, gate_calls)
                 # (the rule is applied at the store seam) the view shows none and the picture leaves
                 assert "Nicht exportiert" in json.dumps(body, ensure_ascii=False)
                 continue
-            content, filename = _download_of(body)
+            content, filename = _download_of(body, client)
             text = _text_of(content)
             assert gate_calls[-1]["rule"] == "none" and list(gate_calls[-1]["contact_ids"]) == [], filename
             assert not any(v in text for v in names + emails), filename
@@ -334,7 +338,7 @@ def test_the_network_csv_has_no_masked_contact_row(served, secrets, gate_calls):
                       if e["inputs"][0]["id"] == "network-export-nodes")
     for trigger in entry["inputs"]:
         resp = _post(client, key, entry, trigger, {"network-state.data": {"focus": inst, "lang": "de"}})
-        text = _text_of(_download_of(resp.get_json())[0])
+        text = _text_of(_download_of(resp.get_json(), client)[0])
         assert hidden not in text and hidden not in gate_calls[-1]["contact_ids"]
 
 
@@ -519,7 +523,8 @@ def test_only_the_gate_writes_audit_records_and_only_downloads_py_sends_bytes():
     for path in [*root.glob("dashboard/**/*.py"), *root.glob("loaders/**/*.py"), root / "app.py"]:
         text = path.read_text(encoding="utf-8")
         rel = path.relative_to(root).as_posix()
-        if rel not in ("dashboard/downloads.py", "dashboard/api/openapi.py"):  # the OpenAPI schema's "content" keys
+        # download_links.py serves the bytes downloads.py released and parked
+        if rel not in ("dashboard/downloads.py", "dashboard/download_links.py", "dashboard/api/openapi.py"):  # the OpenAPI schema's "content" keys
             assert not sends.search(text), f"{rel} builds a download itself: use dashboard.downloads.send"
         if rel not in ("loaders/egress.py", "loaders/audit.py"):
             assert "audit_export(" not in text, f"{rel} writes an export record itself: use loaders.egress"
@@ -536,7 +541,7 @@ def test_analysen_graph_download_is_the_daten_download_with_the_metrics(served, 
     for download, button in (("data-download", f"data-btn-{fmt}"), ("analytics-export", f"analytics-btn-{fmt}")):
         key, entry = next((k, e) for k, e in download_callbacks(application).items() if k.startswith(download))
         trigger = next(d for d in entry["inputs"] if d["id"] == button)
-        content, _ = _download_of(_post(client, key, entry, trigger, {"url.search": "?lang=de"}).get_json())
+        content, _ = _download_of(_post(client, key, entry, trigger, {"url.search": "?lang=de"}).get_json(), client)
         files[download] = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(content))
     daten, analysen = files["data-download"], files["analytics-export"]
     assert set(daten.nodes) == set(analysen.nodes) and not set(secrets) & set(daten.nodes)

@@ -344,8 +344,8 @@ def _page(state: dict[str, Any]):
             "maps": _maps_tab, "time": _time_tab, "export": _export_tab}[tab](state)
     return html.Div([
         dcc.Location(id=ID.GO, refresh="callback-nav"),
-        dcc.Download(id=ID.DOWNLOAD),
-        dcc.Download(id=ID.EXPORT),
+        downloads.target(ID.DOWNLOAD),
+        downloads.target(ID.EXPORT),
         page_header(TITLE_KEY, lang, t("an.intro", lang)),
         saved_views.save_control(ID.VIEWS, lang),
         _tabs(state),
@@ -548,6 +548,8 @@ def parse_qs_flat(search: str | None) -> dict[str, str]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
+    downloads.register_target(app, ID.EXPORT)
     saved_views.register_callbacks(app, ID.VIEWS, PATH)
     # Every choice is written to the URL (Back, reload and shared links keep it);
     # the page is rebuilt from it (cached per state).

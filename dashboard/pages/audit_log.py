@@ -101,7 +101,7 @@ def layout(lang: str = "de", **_query: str):
             html.Label([t("audit.since", lang), dcc.Input(id=ID.SINCE, type="date", className="audit-input")]),
             html.Label([t("audit.until", lang), dcc.Input(id=ID.UNTIL, type="date", className="audit-input")]),
             html.Button(t("audit.export", lang), id=ID.EXPORT, className="button secondary"),
-            dcc.Download(id=ID.DOWNLOAD),
+            downloads.target(ID.DOWNLOAD),
         ], className="audit-filters"),
         html.P(t("audit.count", lang, n=len(rows)), id=ID.COUNT, className="muted"),
         dag.AgGrid(
@@ -124,6 +124,7 @@ def layout(lang: str = "de", **_query: str):
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     @app.callback(dash.Output(ID.GRID, "rowData"), dash.Output(ID.COUNT, "children"),
                   dash.Input(ID.USER, "value"), dash.Input(ID.KIND, "value"), dash.Input(ID.SINCE, "value"),
                   dash.Input(ID.UNTIL, "value"), LANG_STATE, prevent_initial_call=True)

@@ -509,7 +509,7 @@ def layout(lang: str = "de", **query: str):
             dcc.RadioItems(id=ID.SEPARATOR, value=state["sep"], inline=True, className="radio", options=[
                 {"label": t("contacts.sep_semicolon", lang), "value": ";"},
                 {"label": t("contacts.sep_comma", lang), "value": ","}]),
-            dcc.Download(id=ID.DOWNLOAD),
+            downloads.target(ID.DOWNLOAD),
         ], className="button-row downloads"),
         html.P(t("contacts.export_note", lang), className="muted small"),
         guestlist_save.section(index, lang, event_options=bounded(event_choices(lang), "", None)),
@@ -697,6 +697,7 @@ class GuestListForm:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     saved_views.register_callbacks(app, ID.VIEWS, PATH)
     consent_panel.register_callbacks(app)
     guestlist_save.register_callbacks(app, members=ID.LIST, quotas=ID.QUOTAS, size=ID.SIZE, include=ID.INCLUDE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import dash_ag_grid as dag
-from dash import dcc, html
+from dash import html
 
 from dashboard import downloads
 from dashboard.components import grid_options, key_figures, page_header
@@ -91,7 +91,7 @@ def layout(lang: str = "de", **_query: str):
             html.Button(t("data.csv", lang), id=ID.BTN_CSV, className="button"),
             html.Button("GraphML", id=ID.BTN_GRAPHML, className="button"),
             html.Button("GEXF", id=ID.BTN_GEXF, className="button"),
-            dcc.Download(id=ID.DOWNLOAD),
+            downloads.target(ID.DOWNLOAD),
         ], className="button-row"),
         html.H2(t("data.problems", lang)),
         grid if report.problems else html.P(t("data.no_problems", lang), className="muted"),
@@ -118,6 +118,7 @@ def _cached_metrics() -> dict | None:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     workspace_panel.register_callbacks(app)
     table_editor.register_callbacks(app)
     merge_panel.register_callbacks(app)

@@ -511,7 +511,7 @@ def layout(lang: str = "de", **query: str):
         html.Span(t("mm.export", lang) + ":", className="mm-export-label"),
         html.Button(t("mm.csv", lang), id=ID.BTN_CSV, className="button"),
         html.Button(t("mm.xlsx", lang), id=ID.BTN_XLSX, className="button"),
-        dcc.Download(id=ID.DOWNLOAD),
+        downloads.target(ID.DOWNLOAD),
     ], className="button-row mm-export")
     why = html.Div([
         html.H2(t("mm.wn.title", lang)),
@@ -587,6 +587,7 @@ def page_search(controls: dict[str, Any], weights: dict[str, Any], whynot: str |
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     saved_views.register_callbacks(app, ID.VIEWS, PATH)
     register_url_sync(app, ID.URL_STATE)
 

@@ -606,7 +606,7 @@ def layout(lang: str = "de", **query: Any):
                             html.Button("SVG", id=ID.SVG, className="button small secondary"),
                             html.Button(t("network.csv_nodes", lang), id=ID.CSV_NODES, className="button small secondary"),
                             html.Button(t("network.csv_edges", lang), id=ID.CSV_EDGES, className="button small secondary"),
-                            dcc.Download(id=ID.DOWNLOAD), dcc.Store(id=ID.IMAGE)], className="button-row"),
+                            downloads.target(ID.DOWNLOAD), dcc.Store(id=ID.IMAGE)], className="button-row"),
                   html.Div(id=ID.EXPORT_NOTICE)], className="field"),
     ], className="network-toolbar")
     notices = [*status_message(view, lang)]
@@ -733,6 +733,7 @@ def control_changes(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     saved_views.register_callbacks(app, ID.VIEWS, PATH, start_page=True)
     editor_panel.register_callbacks(app)
     # Hover tooltip: full name, kind and place of the node under the pointer,

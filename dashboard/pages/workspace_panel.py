@@ -366,7 +366,7 @@ def section(lang: str) -> html.Div:
             html.Button(t("ws.revert", lang), id=ID.REVERT, className="button secondary") if editor else None,
             html.Button(t("ws.dl_xlsx", lang), id=ID.DL_XLSX, className="button secondary"),
             html.Button(t("ws.dl_csv", lang), id=ID.DL_CSV, className="button secondary"),
-            dcc.Download(id=ID.DOWNLOAD),
+            downloads.target(ID.DOWNLOAD),
         ], className="button-row ws-version-actions"),
         dcc.Checklist(id=ID.FULL, options=[{"label": t("ws.dl_full", lang), "value": "full"}], value=[],
                       className="ws-full", inputClassName="ws-full-input") if full_allowed else None,
@@ -401,6 +401,7 @@ def _selected(rows: list | None) -> int | None:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    downloads.register_target(app, ID.DOWNLOAD)
     @app.callback(
         dash.Output(ID.PREVIEW, "children"),
         dash.Output(ID.TOKEN, "data"),

@@ -1,0 +1,79 @@
+"""One-time links for large downloads (dashboard/download_links.py): a
+parked file is fetched once, by the user who asked for it, within its
+lifetime, and is gone afterwards; nothing else in the spool is reachable."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from dashboard import download_links
+from dashboard.app import create_app
+from dashboard.settings import Settings
+from loaders import SAMPLE_PATH, load
+
+
+@pytest.fixture(scope="module")
+def application():
+    return create_app(load(SAMPLE_PATH).graph, Settings(is_sample=True))
+
+
+def _park(application, content: bytes = b"a;b\n1;2\n", name: str = "liste.csv") -> str:
+    with application.server.test_request_context("/"):
+        return download_links.park(content, name, "text/csv")
+
+
+def _token(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_a_parked_file_is_fetched_once_as_an_attachment(application):
+    url = _park(application, b"x" * 300_000, "gross.csv")
+    assert url.startswith(download_links.ROUTE)
+    client = application.server.test_client()
+    first = client.get(url)
+    assert first.status_code == 200 and first.get_data() == b"x" * 300_000
+    assert first.headers["Content-Disposition"] == "attachment; filename=gross.csv"
+    assert first.headers["Cache-Control"] == "no-store" and first.mimetype == "text/csv"
+    second = client.get(url)
+    assert second.status_code == 404 and b"download" in second.get_data()
+    spool = application.server.config[download_links.SPOOL_KEY]
+    assert not any(spool.glob(_token(url) + "*")), "the file stays in the spool after its fetch"
+
+
+def test_another_user_an_expired_link_and_made_up_tokens_get_nothing(application):
+    client = application.server.test_client()
+    spool = application.server.config[download_links.SPOOL_KEY]
+    for change in ({"owner": "someone-else"}, {"created": time.time() - download_links.LIFETIME - 1}):
+        url = _park(application)
+        meta = spool / f"{_token(url)}.json"
+        meta.write_text(json.dumps({**json.loads(meta.read_text()), **change}))
+        assert client.get(url).status_code == 404, change
+    for bad in ("short", "x" * 100, "a.json", "-" * 19, "..", "%2e%2e"):
+        assert client.get(download_links.ROUTE + bad).status_code == 404, bad
+    # a slash ends the route: Dash's page shell answers, never a file
+    escaping = client.get(download_links.ROUTE + "..%2F..%2Fetc%2Fpasswd")
+    assert "attachment" not in escaping.headers.get("Content-Disposition", "") and b"root:" not in escaping.get_data()
+    assert oct(spool.stat().st_mode & 0o777) == "0o700"
+
+
+def test_files_nobody_fetched_are_swept_when_the_next_one_is_parked(application):
+    stale = _park(application)
+    spool = application.server.config[download_links.SPOOL_KEY]
+    old = time.time() - download_links.LIFETIME - 5
+    for path in spool.glob(_token(stale) + "*"):
+        os.utime(path, (old, old))
+    fresh = _park(application)
+    assert not any(spool.glob(_token(stale) + "*")) and any(spool.glob(_token(fresh) + "*"))
+
+
+def test_the_inline_limit_is_configurable(monkeypatch):
+    monkeypatch.delenv("PARTNERNETZ_INLINE_DOWNLOAD_KB", raising=False)
+    assert download_links.inline_limit() == download_links.INLINE_LIMIT_KB * 1024
+    monkeypatch.setenv("PARTNERNETZ_INLINE_DOWNLOAD_KB", "0")
+    assert download_links.inline_limit() == 0
+    monkeypatch.setenv("PARTNERNETZ_INLINE_DOWNLOAD_KB", "viel")
+    assert download_links.inline_limit() == download_links.INLINE_LIMIT_KB * 1024
