@@ -6,13 +6,14 @@ from graph.core.model import PartnerGraph
 from graph.explore.adjacency import adjacency, degrees
 from graph.explore.filters import filter_index, node_arrays, project_facts
 from graph.explore.overview import incidence
+from graph.explore.paths import build_path_steps
 
 __all__ = ["build_indexes"]
 
 
 def build_indexes(g: PartnerGraph) -> None:
     """Build the per-dataset indexes the queries use (project facts, filter
-    index, adjacency arrays, degrees) now, e.g. at start-up, instead of in
+    index, adjacency arrays, degrees, the strict paths' stepping rows) now, e.g. at start-up, instead of in
     the first request that needs them. They are rebuilt when ``g`` changes.
 
     >>> from graph.core.model import PartnerGraph
@@ -24,3 +25,4 @@ def build_indexes(g: PartnerGraph) -> None:
     node_arrays(g)
     incidence(g)
     degrees(g)
+    build_path_steps(g)

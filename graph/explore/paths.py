@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Iterable
 
+import numpy as np
+
+from graph.core.cache import cached
 from graph.core.errors import PartnernetzError
 from graph.core.kinds import EdgeKind
 from graph.core.model import PartnerGraph
+from graph.explore.adjacency import adjacency, gather
 
-__all__ = ["shortest_paths", "PathStep", "describe_path", "STRICT_PATH_EDGES", "HOME_COUNTRY"]
+__all__ = ["shortest_paths", "PathStep", "describe_path", "STRICT_PATH_EDGES", "HOME_COUNTRY", "build_path_steps"]
 
 #: Edge kinds a "strict" path may use: structural links, not the loose
 #: "works on the same theme" links that connect almost everyone.
@@ -62,69 +66,101 @@ def shortest_paths(g: PartnerGraph, source: str, target: str, *, k: int = 3, max
     return _k_shortest(_stepper(g, allowed), source, target, k=k, limit=max_length, banned=banned)
 
 
-Stepper = Callable[[str], Iterable[str]]
+@dataclass(frozen=True)
+class _Steps:
+    """Where a path may step from each node: either edge direction, over the
+    allowed edge kinds, as CSR rows of node indices (one entry per parallel
+    edge, out-edges first — the order the graph's adjacency lists them in,
+    so the search meets nodes in the same order as a walk over ``g.nx``)."""
+
+    names: list[str]
+    index: dict[str, int]
+    ptr: Any
+    idx: Any
 
 
-def _stepper(g: PartnerGraph, allowed: frozenset[str] | None) -> Stepper:
-    """Neighbours of a node in either direction, over edges of ``allowed`` kinds."""
-    succ, pred = g.nx._succ, g.nx._pred
+def _stepper(g: PartnerGraph, allowed: frozenset[str] | None) -> _Steps:
+    """The :class:`_Steps` of ``g`` over ``allowed`` edge kinds (all when None),
+    built once per graph generation and kind set."""
+    adj = adjacency(g)
     if allowed is None:
-        def steps(n: str) -> Iterable[str]:
-            yield from succ[n]
-            yield from pred[n]
-    else:
-        def steps(n: str) -> Iterable[str]:
-            for adj in (succ[n], pred[n]):
-                for m, keys in adj.items():
-                    if any(d["kind"] in allowed for d in keys.values()):
-                        yield m
-    return steps
+        return _Steps(adj.names, adj.index, adj.any_ptr, adj.any_idx)
+
+    def build() -> tuple[Any, Any]:  # arrays only: a kept build maps them, and forked workers share them
+        succ, pred = g.nx._succ, g.nx._pred
+        keep = np.fromiter((d["kind"] in allowed for n in adj.names for side in (succ[n], pred[n])
+                            for keys in side.values() for d in keys.values()), dtype=bool, count=len(adj.any_idx))
+        rows = np.repeat(np.arange(len(adj.names)), np.diff(adj.any_ptr))
+        lens = np.bincount(rows[keep], minlength=len(adj.names))
+        return np.concatenate(([0], np.cumsum(lens))), adj.any_idx[keep]
+
+    ptr, idx = cached(g, ("explore.path_steps", tuple(sorted(allowed))), build)
+    return _Steps(adj.names, adj.index, ptr, idx)
 
 
-def _bidirectional(steps: Stepper, s: str, t: str, banned: set[str],
+def build_path_steps(g: PartnerGraph) -> None:
+    """Build the stepping rows of the explorer's strict paths now (seconds at
+    100k nodes), e.g. in the warm-up, instead of in the first path request."""
+    _stepper(g, frozenset(STRICT_PATH_EDGES))
+
+
+def _bidirectional(steps: _Steps, s: str, t: str, banned: set[str],
                    banned_edges: set[tuple[str, str]], limit: int) -> list[str] | None:
     """A shortest path ``s`` … ``t`` of at most ``limit`` edges avoiding
     ``banned`` nodes and ``banned_edges`` (both directions listed), or None.
-    Breadth-first from both ends, always growing the smaller frontier."""
+    Breadth-first from both ends, always growing the smaller frontier; each
+    level is one numpy step over the frontier's rows. Within a level a node
+    is reached from the first frontier node (in frontier order, then row
+    order) that steps to it, and the first node seen from the other side
+    ends the search — the order a node-by-node walk would take."""
     if s == t:
         return [s]
-    back_f: dict[str, str | None] = {s: None}
-    back_b: dict[str, str | None] = {t: None}
-    front_f, front_b = [s], [t]
+    index, n = steps.index, len(steps.names)
+    src, dst = index[s], index[t]
+    blocked = np.zeros(n, dtype=bool)
+    if banned:
+        blocked[[index[b] for b in banned if b in index]] = True
+    cut = np.array(sorted(index[u] * n + index[w] for u, w in banned_edges if u in index and w in index),
+                   dtype=np.int64)
+    back = (np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64))
+    seen = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    seen[0][src] = seen[1][dst] = True
+    fronts = [np.array([src], dtype=np.int64), np.array([dst], dtype=np.int64)]
     levels = 0
 
-    def join(meet: str) -> list[str]:
-        left, node = [], meet
-        while node is not None:
-            left.append(node)
-            node = back_f[node]
-        right, node = [], back_b[meet]
-        while node is not None:
-            right.append(node)
-            node = back_b[node]
-        return left[::-1] + right
+    def chain(side: int, node: int) -> list[int]:
+        out = []
+        while node != -1:
+            out.append(node)
+            node = int(back[side][node])
+        return out
 
-    while front_f and front_b and levels < limit:
+    while len(fronts[0]) and len(fronts[1]) and levels < limit:
         levels += 1
-        forward = len(front_f) <= len(front_b)
-        frontier, mine, other = (front_f, back_f, back_b) if forward else (front_b, back_b, back_f)
-        nxt: list[str] = []
-        for u in frontier:
-            for w in steps(u):
-                if w in banned or (u, w) in banned_edges or w in mine:
-                    continue
-                mine[w] = u
-                if w in other:
-                    return join(w)
-                nxt.append(w)
-        if forward:
-            front_f = nxt
-        else:
-            front_b = nxt
+        side = 0 if len(fronts[0]) <= len(fronts[1]) else 1
+        frontier = fronts[side]
+        lens = steps.ptr[frontier + 1] - steps.ptr[frontier]
+        reached = gather(steps.ptr, steps.idx, frontier).astype(np.int64)
+        parents = np.repeat(frontier, lens)
+        ok = ~blocked[reached] & ~seen[side][reached]
+        if len(cut):
+            ok &= ~np.isin(parents * n + reached, cut)
+        reached, parents = reached[ok], parents[ok]
+        _, first = np.unique(reached, return_index=True)
+        first.sort()
+        reached, parents = reached[first], parents[first]
+        back[side][reached] = parents
+        seen[side][reached] = True
+        meets = np.flatnonzero(seen[1 - side][reached])
+        if len(meets):
+            meet = int(reached[meets[0]])
+            forward, backward = chain(0, meet), chain(1, meet)
+            return [steps.names[i] for i in forward[::-1] + backward[1:]]
+        fronts[side] = reached
     return None
 
 
-def _k_shortest(steps: Stepper, s: str, t: str, *, k: int, limit: int, banned: set[str]) -> list[list[str]]:
+def _k_shortest(steps: _Steps, s: str, t: str, *, k: int, limit: int, banned: set[str]) -> list[list[str]]:
     """Yen's algorithm: up to ``k`` shortest simple paths, none longer than ``limit``."""
     first = _bidirectional(steps, s, t, banned, set(), limit)
     if first is None:
