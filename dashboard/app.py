@@ -66,6 +66,16 @@ API_MODULE = "dashboard.api"
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
+def _json_engine() -> None:
+    """Dash writes every callback answer through plotly's JSON; plotly takes
+    orjson when it is installed, but for Dash components its orjson path
+    first copies the whole tree in Python: a 270 KB network view took 39 ms
+    instead of 12 ms with the standard library's encoder. Always the latter."""
+    import plotly.io.json
+
+    plotly.io.json.config.default_engine = "json"
+
+
 def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report: Any = None,
                store: Any = None, access: AccessConfig | None = None) -> dash.Dash:
     """Build the dashboard for ``graph``; nothing is held in module globals.
@@ -76,6 +86,7 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     default: no accounts, the single local admin (audit only to the JSON-lines file).
     """
     settings = settings or Settings()
+    _json_engine()
     app = dash.Dash(
         __name__,
         use_pages=True,

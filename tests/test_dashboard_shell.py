@@ -138,3 +138,15 @@ def test_warm_up_precomputes_every_page_index(sample):
     from dashboard.context import CONFIG_KEY
     names = app.server.config[CONFIG_KEY].cached_names()
     assert {"contacts.index", "analytics.metrics", "analytics.white_spots"} <= names
+
+
+def test_callback_answers_use_the_standard_json_encoder_even_with_orjson_installed(sample_graph):
+    """plotly's orjson path copies Dash component trees in Python first (3x
+    slower for a network view): the app pins the standard library's encoder."""
+    import plotly.io.json
+
+    from dashboard.app import create_app
+
+    plotly.io.json.config.default_engine = "auto"
+    create_app(sample_graph)
+    assert plotly.io.json.config.default_engine == "json"
