@@ -1,6 +1,6 @@
 """The path search of Partnernetz before it stepped in numpy (a walk over
 ``g.nx`` node by node), kept as the reference the indexed search must agree
-with: ``reference_paths(g, source, target, ...)`` returns what
+with (Yen's loop around it is the production one): ``reference_paths(g, source, target, ...)`` returns what
 ``graph.explore.paths.shortest_paths`` returned before, path for path.
 
 Only the tests import it.
@@ -8,11 +8,12 @@ Only the tests import it.
 
 from __future__ import annotations
 
-import heapq
+from functools import partial
 from typing import Callable, Iterable
 
 from graph.core.kinds import EdgeKind
 from graph.core.model import PartnerGraph
+from graph.explore.paths import _k_shortest
 
 
 def reference_paths(g: PartnerGraph, source: str, target: str, *, k: int = 3, max_length: int = 6,
@@ -23,7 +24,9 @@ def reference_paths(g: PartnerGraph, source: str, target: str, *, k: int = 3, ma
         return [[source]]
     banned = set(exclude) - {source, target}
     allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
-    return _k_shortest(_stepper(g, allowed), source, target, k=k, limit=max_length, banned=banned)
+    # the same Yen's loop as the indexed search, spurring with the walk below
+    return _k_shortest(partial(_bidirectional, _stepper(g, allowed)), source, target, k=k, limit=max_length,
+                       banned=banned)
 
 
 Stepper = Callable[[str], Iterable[str]]
@@ -86,34 +89,3 @@ def _bidirectional(steps: Stepper, s: str, t: str, banned: set[str],
         else:
             front_b = nxt
     return None
-
-
-def _k_shortest(steps: Stepper, s: str, t: str, *, k: int, limit: int, banned: set[str]) -> list[list[str]]:
-    """Yen's algorithm: up to ``k`` shortest simple paths, none longer than ``limit``."""
-    first = _bidirectional(steps, s, t, banned, set(), limit)
-    if first is None:
-        return []
-    found = [first]
-    seen = {tuple(first)}
-    candidates: list[tuple[int, int, list[str]]] = []
-    counter = 0
-    while len(found) < k:
-        prev = found[-1]
-        for i in range(len(prev) - 1):
-            root = prev[: i + 1]
-            cut: set[tuple[str, str]] = set()
-            for p in found:
-                if len(p) > i + 1 and p[: i + 1] == root:
-                    cut.add((p[i], p[i + 1]))
-                    cut.add((p[i + 1], p[i]))
-            rest = _bidirectional(steps, prev[i], t, banned | set(root[:-1]), cut, limit - i)
-            if rest is not None:
-                path = root[:-1] + rest
-                if tuple(path) not in seen:
-                    seen.add(tuple(path))
-                    heapq.heappush(candidates, (len(path), counter, path))
-                    counter += 1
-        if not candidates:
-            break
-        found.append(heapq.heappop(candidates)[2])
-    return found

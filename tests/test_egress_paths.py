@@ -219,10 +219,6 @@ def _post(client, key: str, entry: dict, trigger: dict, values: dict[str, Any], 
     return client.post("/_dash-update-component", json=payload)
 
 
-def _download_of(body: dict, client) -> tuple[bytes, str]:
-    return downloaded_file(body, client)
-
-
 def _text_of(content: bytes) -> str:
     if content[:2] == b"PK":  # zip, xlsx
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
@@ -266,7 +262,7 @@ def test_every_download_callback_goes_through_the_gate(served, secrets, gate_cal
                 before = len(gate_calls)
                 resp = _post(client, key, entry, trigger, scenario["values"], scenario.get("chart"))
                 assert resp.status_code == 200, (key, name, resp.get_data(as_text=True)[-1500:])
-                content, filename = _download_of(resp.get_json(), client)
+                content, filename = downloaded_file(resp.get_json(), client)
                 assert len(gate_calls) == before + 1, f"{key} ({name}) sent {filename} without the gate"
                 call = gate_calls[-1]
                 assert call["what"].startswith(scenario["what"]) and call["fmt"] == scenario["fmt"], call
@@ -319,7 +315,7 @@ def test_with_no_contacts_no_download_holds_a_contact(tmp_path, raw, gate_calls)
                 # (the rule is applied at the store seam) the view shows none and the picture leaves
                 assert "Nicht exportiert" in json.dumps(body, ensure_ascii=False)
                 continue
-            content, filename = _download_of(body, client)
+            content, filename = downloaded_file(body, client)
             text = _text_of(content)
             assert gate_calls[-1]["rule"] == "none" and list(gate_calls[-1]["contact_ids"]) == [], filename
             assert not any(v in text for v in names + emails), filename
@@ -338,7 +334,7 @@ def test_the_network_csv_has_no_masked_contact_row(served, secrets, gate_calls):
                       if e["inputs"][0]["id"] == "network-export-nodes")
     for trigger in entry["inputs"]:
         resp = _post(client, key, entry, trigger, {"network-state.data": {"focus": inst, "lang": "de"}})
-        text = _text_of(_download_of(resp.get_json(), client)[0])
+        text = _text_of(downloaded_file(resp.get_json(), client)[0])
         assert hidden not in text and hidden not in gate_calls[-1]["contact_ids"]
 
 
@@ -541,7 +537,7 @@ def test_analysen_graph_download_is_the_daten_download_with_the_metrics(served, 
     for download, button in (("data-download", f"data-btn-{fmt}"), ("analytics-export", f"analytics-btn-{fmt}")):
         key, entry = next((k, e) for k, e in download_callbacks(application).items() if k.startswith(download))
         trigger = next(d for d in entry["inputs"] if d["id"] == button)
-        content, _ = _download_of(_post(client, key, entry, trigger, {"url.search": "?lang=de"}).get_json(), client)
+        content, _ = downloaded_file(_post(client, key, entry, trigger, {"url.search": "?lang=de"}).get_json(), client)
         files[download] = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(content))
     daten, analysen = files["data-download"], files["analytics-export"]
     assert set(daten.nodes) == set(analysen.nodes) and not set(secrets) & set(daten.nodes)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -63,7 +64,8 @@ def shortest_paths(g: PartnerGraph, source: str, target: str, *, k: int = 3, max
         return [[source]]
     banned = set(exclude) - {source, target}
     allowed = None if via is None else frozenset(EdgeKind(e).value for e in via)
-    return _k_shortest(_stepper(g, allowed), source, target, k=k, limit=max_length, banned=banned)
+    return _k_shortest(partial(_bidirectional, _stepper(g, allowed)), source, target, k=k, limit=max_length,
+                       banned=banned)
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,14 @@ def _bidirectional(steps: _Steps, s: str, t: str, banned: set[str],
     return None
 
 
-def _k_shortest(steps: _Steps, s: str, t: str, *, k: int, limit: int, banned: set[str]) -> list[list[str]]:
-    """Yen's algorithm: up to ``k`` shortest simple paths, none longer than ``limit``."""
-    first = _bidirectional(steps, s, t, banned, set(), limit)
+#: ``search(s, t, banned, banned_edges, limit)``: one shortest path avoiding those, or None.
+ShortestPath = Callable[[str, str, set[str], set[tuple[str, str]], int], "list[str] | None"]
+
+
+def _k_shortest(search: ShortestPath, s: str, t: str, *, k: int, limit: int, banned: set[str]) -> list[list[str]]:
+    """Yen's algorithm over ``search`` (:func:`_bidirectional` of some
+    :class:`_Steps`): up to ``k`` shortest simple paths, none longer than ``limit``."""
+    first = search(s, t, banned, set(), limit)
     if first is None:
         return []
     found = [first]
@@ -178,7 +185,7 @@ def _k_shortest(steps: _Steps, s: str, t: str, *, k: int, limit: int, banned: se
                 if len(p) > i + 1 and p[: i + 1] == root:
                     cut.add((p[i], p[i + 1]))
                     cut.add((p[i + 1], p[i]))
-            rest = _bidirectional(steps, prev[i], t, banned | set(root[:-1]), cut, limit - i)
+            rest = search(prev[i], t, banned | set(root[:-1]), cut, limit - i)
             if rest is not None:
                 path = root[:-1] + rest
                 if tuple(path) not in seen:
