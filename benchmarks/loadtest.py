@@ -250,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--duration", type=float, default=60.0, help="seconds of clicking")
     p.add_argument("--threads", action="store_true", help="use threads even when httpx is installed")
+    p.add_argument("--actions", default=",".join(ACTIONS),
+                   help=f"comma-separated clicks to send (default all: {','.join(ACTIONS)}), e.g. to profile one")
     p.add_argument("--workers", type=int, default=1, help="server worker processes (`serve --workers N`; default 1)")
     p.add_argument("--data-dir", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "partnernetz-bench"))
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "loadtest.json"))
@@ -372,7 +374,8 @@ def run_once(args, folder: Path, n: int, accounts: Path | None = None, root: Pat
         client = DashClient(session, server.url)
         for path in ("/", "/matchmaking", "/analysen", "/kontakte"):  # fill the per-dataset caches first
             client.page(path)
-        bodies = build_bodies(client, folder, seed=args.seed)
+        chosen = {a.strip() for a in getattr(args, "actions", ",".join(ACTIONS)).split(",") if a.strip()}
+        bodies = {a: b for a, b in build_bodies(client, folder, seed=args.seed).items() if a in chosen}
         rec = Recorder()
         use_httpx = not args.threads
         if use_httpx:

@@ -423,8 +423,9 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
             scale = (70.0 * math.sqrt(n) + 40.0) * spread
             sub_edges = sorted(comp_edges[comp_root])
             raw = _spring(comp, sub_edges, seed)
+            crowded = n >= CROWDED_NODES
             local = separate({nid: (float(x) * scale, float(y) * scale) for nid, (x, y) in zip(comp, raw)},
-                             boxes=boxes)
+                             boxes=boxes, inflate=CROWDED_INFLATE if crowded else 1.0, relax=1.0 if crowded else 0.5)
         xs = [p[0] for p in local.values()]
         ys = [p[1] for p in local.values()]
         x0, y0 = min(xs), min(ys)
@@ -571,15 +572,27 @@ def separation_rounds(n: int) -> int:
     return max(40, min(300, SEPARATE_BUDGET // max(n, 1)))
 
 
+#: Components of this many nodes and more are crowded: a hub's neighbours sit
+#: on top of each other, and pushing pairs apart by half their overlap does not
+#: settle within the round budget (measured on 28 expanded views of 100–715
+#: nodes at 100k: all kept overlaps, 6,244 pairs in all, 37 ms each). Spread
+#: first by :data:`CROWDED_INFLATE` and pushed by the whole overlap, they
+#: settle: 138 pairs left in 5 views, 15 ms each; the picture is ~25 % wider.
+CROWDED_NODES = 100
+CROWDED_INFLATE = 1.3
+
+
 def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tuple[float, float]] | None = None,
-             rounds: int | None = None) -> dict[str, tuple[float, float]]:
+             rounds: int | None = None, inflate: float = 1.0, relax: float = 0.5) -> dict[str, tuple[float, float]]:
     """Move nodes apart until their boxes (node plus label, ``boxes[id] =
     (width, height)``, default ``(MIN_DX, MIN_DY)``) no longer overlap: a
     spring layout leaves a hub's neighbours on top of each other and their
     labels unreadable. Each overlapping pair is pushed apart along the axis
     where the overlap is smaller. Deterministic; candidate pairs come from a
     k-d tree, so a few thousand nodes stay cheap. At most ``rounds`` rounds
-    (default :func:`separation_rounds`).
+    (default :func:`separation_rounds`). ``inflate`` first spreads the
+    picture from its centre; each pair moves apart by ``relax`` times its
+    overlap (half by default: both ends move, so together the whole overlap).
 
     >>> out = separate({"a": (0.0, 0.0), "b": (10.0, 0.0)})
     >>> (ax, ay), (bx, by) = out["a"], out["b"]
@@ -590,6 +603,9 @@ def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tupl
     if len(names) < 2:
         return {n: (float(pos[n][0]), float(pos[n][1])) for n in names}
     xy = np.array([pos[n] for n in names], dtype=float)
+    if inflate != 1.0:
+        centre = xy.mean(axis=0)
+        xy = centre + (xy - centre) * inflate
     half = np.array([(boxes or {}).get(n, (MIN_DX, MIN_DY)) for n in names], dtype=float) / 2
     max_w, max_h = half.max(axis=0)
     stretch = np.array([1.0, max_w / max_h])
@@ -609,7 +625,7 @@ def separate(pos: Mapping[str, tuple[float, float]], *, boxes: Mapping[str, tupl
         sign = np.sign(delta[rows, axis])
         sign[sign == 0] = np.where((i[sign == 0] % 2) == 0, 1.0, -1.0)  # coincident: deterministic side
         step = np.zeros_like(delta)
-        step[rows, axis] = sign * (overlap[rows, axis] / 2 + 0.5)
+        step[rows, axis] = sign * (overlap[rows, axis] * relax + 0.5)
         # every pair's push, summed per node: bincount adds in the same order as
         # np.add.at would (all i-sides, then all j-sides), many times faster
         ends, pushes, n = np.concatenate((i, j)), np.concatenate((-step, step)), len(xy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.people.contacts import build_contact_index, describe_reasons, find_contacts, merge_note
+from graph.people.contacts import build_contact_index, describe_reasons, explain_matches, find_contacts, merge_note
 from graph.people.dedupe import find_duplicates, name_key
 from graph.core.errors import NodeNotFound
 from graph.people.events import attendance_counts, event_attendees, events_of_institution, events_of_person
@@ -22,6 +22,37 @@ def names(matches):
 
 
 # ------------------------------------------------------------------ filters
+def _filter_combinations(graph):
+    """Every single filter and pairs of them, over the values the graph has."""
+    from graph.core.kinds import NodeKind
+
+    values = {
+        "themes": sorted(graph.nodes(NodeKind.THEME))[:4], "countries": sorted(graph.nodes(NodeKind.COUNTRY))[:4],
+        "laender": sorted(graph.nodes(NodeKind.LAND))[:3], "institutions": sorted(graph.nodes(NodeKind.INSTITUTION))[:3],
+        "sectors": ["university", "ngo", "company"], "languages": ["de", "en", "sw"],
+        "attended": sorted(graph.nodes(NodeKind.EVENT))[:2],
+    }
+    singles = [{k: [v]} for k, vs in values.items() for v in vs]
+    singles += [{"role": "leit"}, {"text": "an"}, {"never_attended": True}, {"not_attended_months": 12}, {}]
+    return singles + [{**a, **b} for a in singles[::3] for b in singles[1::4] if a.keys().isdisjoint(b.keys())]
+
+
+@pytest.mark.parametrize("source", ["tiny", "sample"])
+def test_matches_without_reasons_are_the_same_persons_and_explain_gives_the_reasons(source, idx, sample_graph):
+    """``explain=False`` finds the same persons in the same order; the reasons
+    added afterwards for any slice are those of the full search."""
+    index, graph = (idx, contact_graph()) if source == "tiny" else (build_contact_index(sample_graph), sample_graph)
+    checked = 0
+    for filters in _filter_combinations(graph):
+        full = find_contacts(index, **filters, today=TODAY)
+        lean = find_contacts(index, **filters, today=TODAY, explain=False)
+        assert [m.person.id for m in lean] == [m.person.id for m in full], filters
+        assert explain_matches(index, lean, **filters, today=TODAY) == full, filters
+        assert explain_matches(index, lean[2:5], **filters, today=TODAY) == full[2:5], filters
+        checked += bool(full)
+    assert checked >= 10  # the combinations find somebody, not only empty lists
+
+
 def test_theme_filter_finds_own_themes_and_masks_unconsented(idx):
     found = find_contacts(idx, themes=["theme:water"])
     assert names(found) == ["Anna Adler", "Carla Conrad", MASKED_LABEL]

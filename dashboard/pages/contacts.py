@@ -35,7 +35,8 @@ from dashboard.urlsync import LANG_HREF_OUTPUTS, lang_hrefs, register_url_sync, 
 from dashboard.viewstate import contacts_search, network_href, parse_contacts
 from graph.core.labels import ATTENDANCE_ROLE, SECTOR
 from graph.core.labels import label as _label
-from graph.people.contacts import ContactIndex, Match, build_contact_index, describe_reasons, find_contacts, merge_note
+from graph.people.contacts import (ContactIndex, Match, build_contact_index, describe_reasons, explain_matches,
+                                   find_contacts, merge_note)
 from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
 from graph.people.guestlist import EACH, GuestListInfeasible, Quota, build_guest_list, check_guest_list
@@ -130,13 +131,15 @@ def contact_index() -> ContactIndex:
 
 def _matches(kwargs: dict[str, Any]) -> list[Match]:
     """``find_contacts`` for the served dataset, remembered for the last few
-    filters (the count and every page of the grid ask for the same list)."""
+    filters (the count and every page of the grid ask for the same list);
+    without reasons where they do not decide (:func:`explain_matches` adds them to
+    the rows shown)."""
     ctx = current()
     recent: dict[str, list[Match]] = ctx.cached("contacts.recent_matches", dict)
     key = repr(sorted(kwargs.items()))
     found = recent.get(key)
     if found is None:
-        found = find_contacts(contact_index(), **kwargs)
+        found = find_contacts(contact_index(), **kwargs, explain=False)
         if len(recent) >= 16:
             recent.clear()  # a small, short-lived memo: start afresh rather than track order
         recent[key] = found
@@ -727,7 +730,8 @@ def register_callbacks(app: dash.Dash) -> None:
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         lang = lang_from_search(search)
         index = contact_index()
-        found = _matches(filter_kwargs(**filters))
+        kwargs = filter_kwargs(**filters)
+        found = _matches(kwargs)
         matches = found[:MAX_ROWS]
         if len(found) == 1:
             text = t("contacts.count_one", lang)
@@ -735,8 +739,9 @@ def register_callbacks(app: dash.Dash) -> None:
             text = t("contacts.count", lang, n=len(found))
         else:
             text = t("contacts.count_capped", lang, n=len(found), k=MAX_ROWS)
-        rows = grid_answer(request, len(matches), lambda: [person_row(index, m, lang) for m in matches],
-                           lambda a, b: [person_row(index, m, lang) for m in matches[a:b]])
+        rows = grid_answer(request, len(matches),
+                           lambda: [person_row(index, m, lang) for m in explain_matches(index, matches, **kwargs)],
+                           lambda a, b: [person_row(index, m, lang) for m in explain_matches(index, matches[a:b], **kwargs)])
         return rows, text
 
     @app.callback(dash.Output(ID.RESULT_LINKS, "children"), dash.Input(ID.RESULTS, "cellClicked"),

@@ -37,7 +37,7 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -69,6 +69,7 @@ __all__ = [
     "ContactIndex",
     "build_contact_index",
     "find_contacts",
+    "explain_matches",
     "describe_reasons",
     "merge_note",
     "month_number",
@@ -399,6 +400,85 @@ def _today_month(today: _dt.date | None) -> int:
     return today.year * 12 + today.month - 1
 
 
+class _Query(NamedTuple):
+    """The filters of one :func:`find_contacts` call, normalised once."""
+
+    themes: list[str]
+    countries: list[str]
+    laender: list[str]
+    sectors: list[str]
+    institutions: list[str]
+    languages: list[str]
+    attended: list[str]
+    role: str | None
+    role_key: str
+    text: str | None
+    text_key: str
+    never_attended: bool
+    not_attended_months: int | None
+    now: int
+
+    @property
+    def per_person(self) -> bool:
+        """Whether a filter beyond the posting lists decides who matches
+        (role, text, attendance): then every candidate is looked at."""
+        return bool(self.role_key or self.text_key or self.never_attended or self.not_attended_months is not None)
+
+
+def _query(themes=(), countries=(), laender=(), sectors=(), institutions=(), languages=(), role=None, attended=(),
+           never_attended=False, not_attended_months=None, text=None, today=None) -> _Query:
+    return _Query(list(themes), list(countries), list(laender), list(sectors), list(institutions),
+                  [c.lower() for c in languages], list(attended), role, fast_fold(role) if role else "",
+                  text, fast_fold(text) if text else "", bool(never_attended), not_attended_months,
+                  _today_month(today))
+
+
+def _reasons(index: ContactIndex, p: Person, q: _Query) -> tuple[Reason, ...] | None:
+    """Why ``p`` matches ``q`` (a candidate from the posting lists), or None
+    when a per-person filter (role, text, attendance) rules it out."""
+    pid = p.id
+    reasons: list[Reason] = []
+    if q.institutions:
+        reasons += [Reason("institution", i) for i in p.institutions if i in q.institutions]
+    if q.themes:
+        reasons += [Reason("theme_institution" if p.themes_from_institution else "theme", t)
+                    for t in p.themes if t in q.themes]
+    if q.countries:
+        for c in q.countries:
+            for inst in p.institutions:
+                if (inst, c) in index.country_via:
+                    reasons.append(Reason("country", c, index.country_via[(inst, c)]))
+                    break
+    if q.laender:
+        reasons += [Reason("land", f"land:{code}") for code in p.laender if f"land:{code}" in q.laender]
+    if q.sectors:
+        reasons += [Reason("sector", s) for s in p.sectors if s in q.sectors]
+    if q.languages:
+        reasons += [Reason("language", c) for c in p.languages if c in q.languages]
+    if q.attended:
+        reasons += [Reason("attended", e, (r,)) for e, r in p.attendance if e in q.attended]
+    if q.role_key:
+        if q.role_key not in index.role_fold.get(pid, ""):
+            return None
+        reasons.append(Reason("role", p.role))
+    if q.never_attended:
+        if p.attendance:
+            return None
+        reasons.append(Reason("never_attended", ""))
+    if q.not_attended_months is not None:
+        if p.last_month is not None and q.now - p.last_month < q.not_attended_months:
+            return None
+        reasons.append(Reason("not_recent", p.last_date or "", (str(q.not_attended_months),)))
+    if q.text_key:
+        if q.text_key in index.public_text.get(pid, ""):
+            reasons.append(Reason("text", q.text or ""))
+        elif not p.masked and q.text_key in index.personal_text.get(pid, ""):
+            reasons.append(Reason("text", q.text or ""))
+        else:
+            return None
+    return tuple(reasons)
+
+
 def find_contacts(
     index: ContactIndex,
     *,
@@ -415,6 +495,7 @@ def find_contacts(
     text: str | None = None,
     include_masked: bool = True,
     today: _dt.date | None = None,
+    explain: bool = True,
 ) -> list[Match]:
     """Return the persons matching every given filter, each with the reasons.
 
@@ -426,13 +507,16 @@ def find_contacts(
     attendance at all; ``not_attended_months=N`` those without attendance in
     the N months before ``today``. Results are sorted by name, masked last.
 
+    ``explain=False`` leaves the reasons out (``Match.reasons == ()``) where
+    they do not decide who matches: a page that shows 15 of 2,000 matches
+    asks :func:`explain_matches` for those 15 only.
+
     >>> find_contacts(ContactIndex(0, {}, {}, {}, {}), text="x")
     []
     """
-    themes, countries, laender = list(themes), list(countries), list(laender)
-    sectors, institutions, languages = list(sectors), list(institutions), [c.lower() for c in languages]
-    attended = list(attended)
-    personal_filter = bool(languages or attended or never_attended or not_attended_months is not None)
+    q = _query(themes, countries, laender, sectors, institutions, languages, role, attended, never_attended,
+               not_attended_months, text, today)
+    personal_filter = bool(q.languages or q.attended or q.never_attended or q.not_attended_months is not None)
 
     candidates: set[str] | None = None
 
@@ -444,64 +528,43 @@ def find_contacts(
         candidates = hit if candidates is None else candidates & hit
 
     # most selective posting lists first keeps the intersections small
-    for table, values in ((index.by_institution, institutions), (index.by_event, attended),
-                          (index.by_theme, themes), (index.by_country, countries),
-                          (index.by_language, languages), (index.by_land, laender), (index.by_sector, sectors)):
+    for table, values in ((index.by_institution, q.institutions), (index.by_event, q.attended),
+                          (index.by_theme, q.themes), (index.by_country, q.countries),
+                          (index.by_language, q.languages), (index.by_land, q.laender), (index.by_sector, q.sectors)):
         if values:
             narrow(table, values)
     pool = index.persons.keys() if candidates is None else candidates
-
-    role_key = fast_fold(role) if role else ""
-    text_key = fast_fold(text) if text else ""
-    now = _today_month(today)
-    out: list[Match] = []
-    for pid in pool:
-        p = index.persons[pid]
-        if p.masked and (personal_filter or not include_masked):
-            continue
-        reasons: list[Reason] = []
-        if institutions:
-            reasons += [Reason("institution", i) for i in p.institutions if i in institutions]
-        if themes:
-            reasons += [Reason("theme_institution" if p.themes_from_institution else "theme", t)
-                        for t in p.themes if t in themes]
-        if countries:
-            for c in countries:
-                for inst in p.institutions:
-                    if (inst, c) in index.country_via:
-                        reasons.append(Reason("country", c, index.country_via[(inst, c)]))
-                        break
-        if laender:
-            reasons += [Reason("land", f"land:{code}") for code in p.laender if f"land:{code}" in laender]
-        if sectors:
-            reasons += [Reason("sector", s) for s in p.sectors if s in sectors]
-        if languages:
-            reasons += [Reason("language", c) for c in p.languages if c in languages]
-        if attended:
-            reasons += [Reason("attended", e, (r,)) for e, r in p.attendance if e in attended]
-        if role_key:
-            if role_key not in index.role_fold.get(pid, ""):
+    persons = index.persons
+    skip_masked = personal_filter or not include_masked
+    out: list[Match]
+    if not explain and not q.per_person:  # the posting lists decided: no reasons needed
+        ids = sorted(pool, key=index.rank.__getitem__)  # every person has a rank
+        return [Match(p, ()) for p in map(persons.__getitem__, ids) if not (skip_masked and p.masked)]
+    else:
+        out = []
+        for pid in pool:
+            p = persons[pid]
+            if p.masked and skip_masked:
                 continue
-            reasons.append(Reason("role", p.role))
-        if never_attended:
-            if p.attendance:
-                continue
-            reasons.append(Reason("never_attended", ""))
-        if not_attended_months is not None:
-            if p.last_month is not None and now - p.last_month < not_attended_months:
-                continue
-            reasons.append(Reason("not_recent", p.last_date or "", (str(not_attended_months),)))
-        if text_key:
-            if text_key in index.public_text.get(pid, ""):
-                reasons.append(Reason("text", text or ""))
-            elif not p.masked and text_key in index.personal_text.get(pid, ""):
-                reasons.append(Reason("text", text or ""))
-            else:
-                continue
-        out.append(Match(p, tuple(reasons)))
+            reasons = _reasons(index, p, q)
+            if reasons is not None:
+                out.append(Match(p, reasons if explain else ()))
     rank = index.rank
     out.sort(key=lambda m: rank.get(m.person.id, 0))
     return out
+
+
+def explain_matches(index: ContactIndex, matches: Iterable[Match], **filters: Any) -> list[Match]:
+    """``matches`` (found by :func:`find_contacts` with the same ``filters``,
+    e.g. without reasons) with their reasons.
+
+    >>> explain_matches(ContactIndex(0, {}, {}, {}, {}), [], themes=["theme:water"])
+    []
+    """
+    filters.pop("explain", None)
+    filters.pop("include_masked", None)
+    q = _query(**filters)
+    return [Match(m.person, _reasons(index, m.person, q) or ()) for m in matches]
 
 
 _REASON_TEXT = {
