@@ -182,6 +182,10 @@ def scenarios(graph) -> dict[tuple[str, str], dict[str, Any]]:
                                                            contacts=True),
         ("network-download", "network-export-image"): dict(values=image, what="network view image", fmt="png",
                                                            contacts=True),
+        # the SVG: the browser sends its node positions, the server draws the view
+        ("network-download", "network-export-image+svg"): dict(
+            values={**image, "network-export-image.data": {"fmt": "svg", "positions": {named: [10.0, 20.0]}}},
+            what="network view image", fmt="svg", contacts=True),
         ("contacts-consent-download", "contacts-consent-csv"): dict(values={**base, "contacts-consent-days.value": 30},
                                                                     what="consent due list", fmt="csv", contacts=False),
         ("data-ws-download", "data-ws-dl-xlsx"): dict(values=base, what="workspace version 1", fmt="xlsx", contacts=True),

@@ -15,7 +15,8 @@ back/forward and copied links just work. Callbacks only parse input, call
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import math
+from typing import Any, Mapping
 
 import dash
 import dash_cytoscape as cyto
@@ -25,6 +26,7 @@ from dashboard import downloads, editor_panel, ids, saved_views
 from dashboard.components import page_header
 from dashboard.context import current
 from dashboard import white_spots
+from dashboard.svg_picture import svg_picture
 from dashboard.elements import (apply_metrics, csv_tables, explorer_elements, kinds_in, label_font, legend_entries,
                                 merge_duplicates, stylesheet, tooltip_lines, wire_elements)
 from dashboard.domain_labels import domain_label
@@ -46,15 +48,12 @@ from graph.view import local_graph, view_graph
 from graph.people.privacy import PrivacyError, has_consent
 from loaders import egress
 
-# SVG export needs the cytoscape-svg extension bundled with the extra layouts.
-cyto.load_extra_layouts()
-
 PATH = "/"
 ORDER = 1
 TITLE_KEY = "nav.network"
 
 __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "details_panel",
-           "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "view_payload", "image_payload", "decode_image", "suggestion_list",
+           "path_panel", "status_message", "highlight_notice", "compute_view", "view_csv", "view_payload", "image_payload", "decode_image", "picture_elements", "suggestion_list",
            "download_name", "filter_choices", "page_graph", "CONTROLS", "control_changes"]
 
 
@@ -548,6 +547,22 @@ def _merge_persons(elements: list[dict[str, Any]], lang: str) -> tuple[list[dict
     return merge_duplicates(elements, alias, notes), len(folded)
 
 
+def picture_elements(g: PartnerGraph, view: ExplorerView, state: dict[str, Any],
+                     selected: str | None) -> tuple[list[dict[str, Any]], int]:
+    """The cytoscape elements of ``view`` as the page draws them (and its SVG
+    export shows them): positions for the state's layout, duplicate persons
+    folded into one node, size and colour by the chosen metric; ``g`` holds
+    what the store answered about the view's nodes. Also how many person
+    records were folded."""
+    elements = explorer_elements(g, view, lang=state["lang"], layout=state["layout"], focus=state["focus"],
+                                 selected=selected, highlight=state["highlight"])
+    elements, merged = _merge_persons(elements, state["lang"])
+    metrics = _metrics()
+    if metrics is not None and (state["size"] != "none" or state["colour"] != "kind"):
+        elements = apply_metrics(elements, metrics.values, metrics.top, size=state["size"], colour=state["colour"])
+    return elements, merged
+
+
 def _metric_panel(state: dict[str, Any], available: bool, lang: str) -> html.Div:
     """Node size and colour by a precomputed metric (disabled without a whole-graph snapshot)."""
 
@@ -580,12 +595,8 @@ def layout(lang: str = "de", **query: Any):
     # until the user selects another one
     shown = selected or (state["focus"] if state["focus"] in g else None)
     # the picture is drawn from what the store answered (nodes and their attributes)
-    elements = explorer_elements(view_graph(store, view), view, lang=lang, layout=state["layout"], focus=state["focus"],
-                                 selected=selected, highlight=state["highlight"])
-    elements, merged = _merge_persons(elements, lang)
+    elements, merged = picture_elements(view_graph(store, view), view, state, selected)
     metrics = _metrics()
-    if metrics is not None and (state["size"] != "none" or state["colour"] != "kind"):
-        elements = apply_metrics(elements, metrics.values, metrics.top, size=state["size"], colour=state["colour"])
     search_box = html.Div([
         html.Label(t("network.search", lang), htmlFor=ID.query_label_for("search"), className="field-label"),
         dcc.Input(id=query_id("search"), type="search", placeholder=t("network.search_ph", lang), debounce=0.25,
@@ -832,10 +843,11 @@ def register_callbacks(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate
         return to_search(new)
 
-    # PNG/SVG: the browser draws the picture (cytoscape.js), the server sends it: so the picture of a
-    # view showing contact names passes the gate and is recorded like the view's CSV
+    # PNG: the browser draws the picture (cytoscape.js), the server sends it; SVG: the browser sends
+    # its node positions, the server draws and sends it. Either way the picture of a view showing
+    # contact names passes the gate and is recorded like the view's CSV
     app.clientside_callback(
-        _DRAW_IMAGE_JS.replace("__SVG__", ID.SVG).replace("__CYTO__", ID.CYTO),
+        _DRAW_IMAGE_JS.replace("__SVG__", ID.SVG).replace("__CYTO__", ID.CYTO).replace("__MAX__", str(MAX_POSITIONS)),
         dash.Output(ID.IMAGE, "data"),
         dash.Input(ID.PNG, "n_clicks"),
         dash.Input(ID.SVG, "n_clicks"),
@@ -853,10 +865,10 @@ def register_callbacks(app: dash.Dash) -> None:
         decoded = decode_image(image)
         if decoded is None:
             raise dash.exceptions.PreventUpdate
-        content, fmt = decoded
+        drawn, fmt = decoded
         state = parse_query(state or {})
         try:
-            return downloads.send(image_payload(current().store, state, content, fmt)), None
+            return downloads.send(image_payload(current().store, state, drawn, fmt)), None
         except PrivacyError:  # a person shown by name who may not leave: the picture stays here
             return dash.no_update, downloads.refused(state["lang"], ID.EXPORT_REFUSED)
 
@@ -872,7 +884,8 @@ def register_callbacks(app: dash.Dash) -> None:
         return downloads.send(view_payload(current().store, parse_query(state or {}), which), mime="text/csv")
 
 
-#: Draws the view as PNG (base64 data URI) or SVG (text) with cytoscape.js in the browser.
+#: PNG: the picture cytoscape.js draws in the browser (base64 data URI). SVG: the server draws it
+#: (:mod:`dashboard.svg_picture`), the browser sends only where its nodes are (the user may have moved them).
 _DRAW_IMAGE_JS = """
 function(png, svg) {
     const nu = window.dash_clientside.no_update;
@@ -887,8 +900,12 @@ function(png, svg) {
     cy = cy || window.cy;
     if (!cy) { return nu; }
     if (fmt === "svg") {
-        if (typeof cy.svg !== "function") { return nu; }
-        return {fmt: "svg", data: cy.svg({full: true, bg: "#ffffff"}), at: Date.now()};
+        const positions = {};
+        cy.nodes().slice(0, __MAX__).forEach(n => {
+            const p = n.position();
+            positions[n.id()] = [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10];
+        });
+        return {fmt: "svg", positions: positions, at: Date.now()};
     }
     return {fmt: "png", data: cy.png({full: true, bg: "#ffffff", scale: 2, output: "base64uri"}), at: Date.now()};
 }
@@ -896,43 +913,83 @@ function(png, svg) {
 
 #: The largest picture accepted from the browser (bytes after decoding).
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
+#: The most node positions accepted from the browser (a drawn view holds at most MAX_ELEMENTS elements).
+MAX_POSITIONS = 4 * MAX_ELEMENTS
+#: The longest node id accepted with a position, and the farthest coordinate.
+MAX_ID_CHARS, MAX_COORD = 500, 1e7
 
 
-def decode_image(image: Any) -> tuple[bytes, str] | None:
-    """``(bytes, "png"|"svg")`` of the picture the browser sent, or None when
-    it is not a PNG data URI or an SVG document (or too large)."""
+def decode_image(image: Any) -> tuple[bytes, str] | tuple[dict[str, tuple[float, float]], str] | None:
+    """What the browser sent for a picture, checked (it is untrusted input):
+    ``(png bytes, "png")`` for a PNG data URI, ``({node id: (x, y)}, "svg")``
+    for the node positions of an SVG export; None for anything else (too
+    large, not a PNG, positions that are not at most :data:`MAX_POSITIONS`
+    string ids with two finite numbers each).
+
+    >>> decode_image({"fmt": "svg", "positions": {"land:DE-HE": [1, 2.5]}})
+    ({'land:DE-HE': (1.0, 2.5)}, 'svg')
+    >>> decode_image({"fmt": "svg", "positions": {"a": [1, float("nan")]}}) is None
+    True
+    """
     import base64
     import binascii
 
-    if not isinstance(image, dict) or image.get("fmt") not in ("png", "svg") or not isinstance(image.get("data"), str):
+    if not isinstance(image, dict):
+        return None
+    if image.get("fmt") == "svg":
+        positions = _positions(image.get("positions"))
+        return None if positions is None else (positions, "svg")
+    if image.get("fmt") != "png" or not isinstance(image.get("data"), str):
         return None
     data = image["data"]
-    if image["fmt"] == "svg":
-        content = data.encode("utf-8")
-        head = content[:400].lstrip().lower()
-        ok = head.startswith(b"<svg") or head.startswith(b"<?xml")
-    else:
-        prefix = "data:image/png;base64,"
-        if not data.startswith(prefix):
-            return None
-        try:
-            content = base64.b64decode(data[len(prefix):], validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        ok = content.startswith(b"\x89PNG\r\n\x1a\n")
-    if not ok or len(content) > MAX_IMAGE_BYTES:
+    prefix = "data:image/png;base64,"
+    if not data.startswith(prefix):
         return None
-    return content, image["fmt"]
+    try:
+        content = base64.b64decode(data[len(prefix):], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not content.startswith(b"\x89PNG\r\n\x1a\n") or len(content) > MAX_IMAGE_BYTES:
+        return None
+    return content, "png"
 
 
-def image_payload(store: GraphStore | PartnerGraph, state: dict[str, Any], content: bytes, fmt: str) -> egress.StaticPayload:
+def _positions(raw: Any) -> dict[str, tuple[float, float]] | None:
+    """``raw`` as ``{node id: (x, y)}`` if it is exactly that (see :func:`decode_image`), else None."""
+    if not isinstance(raw, dict) or len(raw) > MAX_POSITIONS:
+        return None
+    out: dict[str, tuple[float, float]] = {}
+    for nid, xy in raw.items():
+        if not isinstance(nid, str) or not 0 < len(nid) <= MAX_ID_CHARS or not isinstance(xy, (list, tuple)) \
+                or len(xy) != 2 or not all(type(v) in (int, float) and math.isfinite(v) and abs(v) <= MAX_COORD
+                                           for v in xy):
+            return None
+        out[nid] = (float(xy[0]), float(xy[1]))
+    return out
+
+
+def image_payload(store: GraphStore | PartnerGraph, state: dict[str, Any], drawn: bytes | Mapping[str, tuple[float, float]],
+                  fmt: str) -> egress.StaticPayload:
     """The picture of the view of ``state`` for the gate: it names the
-    contacts the view shows with their name (masked contacts show none)."""
+    contacts the view shows with their name (masked contacts show none).
+
+    ``drawn``: the PNG the browser drew, or for ``fmt="svg"`` the node
+    positions it shows: the server draws the SVG of the view itself, from the
+    same elements as the page (:func:`picture_elements`), so what leaves is
+    what the view holds, never a document written by the browser."""
     if isinstance(store, PartnerGraph):
         store = MemoryStore(store)
     view = compute_view(store, state)
     shown = view.subgraph.nodes if view.subgraph is not None else ()
-    named = egress.contacts_named(view_graph(store, view), shown) if shown else {}
+    g = view_graph(store, view) if shown or fmt == "svg" else None
+    named = egress.contacts_named(g, shown) if g is not None and shown else {}
+    if fmt == "svg":
+        assert g is not None and isinstance(drawn, Mapping)
+        elements, _ = picture_elements(g, view, state, state["selected"])
+        content = svg_picture(elements, positions=drawn).encode("utf-8")
+    else:
+        assert isinstance(drawn, bytes)
+        content = drawn
     return egress.StaticPayload(content, download_name("image", state["lang"], ext=fmt), fmt, "network view image",
                                 named)
 

@@ -8,6 +8,7 @@ says about the same sample loaded in the test process.
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -266,6 +267,29 @@ def test_exports_download_non_empty_files(served_app, page, tmp_path, button, su
         assert b"institution:hlft" in data and path.name == "partnernetz-knoten.csv"
     if button.endswith("edges"):
         assert path.name == "partnernetz-edges.csv"  # English names in English mode
+    assert page.errors == []
+
+
+def test_svg_is_drawn_by_the_server_where_the_nodes_are(served_app, page, tmp_path):
+    """The page loads dash-cytoscape's standard bundle (no extra layouts, no
+    ``cy.svg``); the SVG export holds every node shown, at the position the
+    user moved it to."""
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if "dash_cytoscape" in r.url else None)
+    goto(page, served_app, "/?focus=institution:hlft")
+    assert scripts and not [u for u in scripts if "extra" in u], scripts
+    assert page.evaluate(f"() => typeof {CY}.svg") == "undefined"
+    page.evaluate(f"() => {CY}.getElementById('institution:hlft').position({{x: 5000, y: -3000}})")
+    shown = cy_nodes(page)
+    with page.expect_download() as info:
+        page.click("#network-export-svg")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    root = ElementTree.fromstring(path.read_bytes())
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len([g for g in root.iter(f"{ns}g") if g.get("class") == "node"]) == len(shown) > 3
+    x, y, w, h = map(float, root.get("viewBox").split())
+    assert x + w > 5000 and y < -3000  # the moved node is in the picture
     assert page.errors == []
 
 
