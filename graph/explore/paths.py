@@ -120,14 +120,11 @@ def _bidirectional(steps: _Steps, s: str, t: str, banned: set[str],
         return [s]
     n = len(steps.names)
     scratch = _SCRATCH
-    if scratch.busy or scratch.size != n:  # a nested search (none today) or another graph: fresh arrays
-        arrays = _blank(n)
-        if not scratch.busy:
-            scratch.size, scratch.arrays = n, arrays
-    else:
-        arrays = scratch.arrays
-    own = arrays is scratch.arrays and not scratch.busy
-    scratch.busy = scratch.busy or own
+    own = not scratch.busy  # a nested search (none today) gets fresh arrays
+    if own and scratch.size != n:
+        scratch.size, scratch.arrays = n, _blank(n)
+    arrays = scratch.arrays if own else _blank(n)
+    scratch.busy = True
     touched: list[Any] = []
     try:
         return _search(steps, s, t, banned, banned_edges, limit, *arrays, touched)

@@ -536,21 +536,16 @@ def find_contacts(
     pool = index.persons.keys() if candidates is None else candidates
     persons = index.persons
     skip_masked = personal_filter or not include_masked
-    out: list[Match]
+    ranked = map(persons.__getitem__, sorted(pool, key=index.rank.__getitem__))  # every person has a rank
     if not explain and not q.per_person:  # the posting lists decided: no reasons needed
-        ids = sorted(pool, key=index.rank.__getitem__)  # every person has a rank
-        return [Match(p, ()) for p in map(persons.__getitem__, ids) if not (skip_masked and p.masked)]
-    else:
-        out = []
-        for pid in pool:
-            p = persons[pid]
-            if p.masked and skip_masked:
-                continue
-            reasons = _reasons(index, p, q)
-            if reasons is not None:
-                out.append(Match(p, reasons if explain else ()))
-    rank = index.rank
-    out.sort(key=lambda m: rank.get(m.person.id, 0))
+        return [Match(p, ()) for p in ranked if not (skip_masked and p.masked)]
+    out: list[Match] = []
+    for p in ranked:
+        if p.masked and skip_masked:
+            continue
+        reasons = _reasons(index, p, q)
+        if reasons is not None:
+            out.append(Match(p, reasons if explain else ()))
     return out
 
 
