@@ -5,6 +5,7 @@ details/path/status builders."""
 import csv
 import io
 import json
+import math
 
 import pytest
 
@@ -231,6 +232,41 @@ def test_crowded_hubs_settle_within_the_round_budget():
     edges = [(leaf, rng.choice(hubs)) for leaf in leaves] + [(hubs[i], hubs[i + 1]) for i in range(3)]
     boxes = {n: label_box("x" * rng.randint(14, 28)) for n in hubs + leaves}
     assert len(_crowded(positions(hubs + leaves, edges, "cose", boxes=boxes), boxes)) <= 3
+
+
+def test_big_hubs_get_their_leaves_as_discs():
+    # an expanded country: 400 projects hanging on it, 40 on a theme, a small core between them
+    from dashboard.elements import _leaf_discs
+
+    hubs = ["country:ZAF", "theme:water"]
+    core = ["project:focus", "institution:a", "institution:b"]
+    leaves = {"country:ZAF": [f"project:p{i:03d}" for i in range(400)],
+              "theme:water": [f"project:q{i:03d}" for i in range(40)]}
+    few = [f"institution:f{i}" for i in range(3)]  # too few leaves for a disc: laid out with the core
+    edges = [(leaf, hub) for hub, ls in leaves.items() for leaf in ls] + [(f, "institution:a") for f in few]
+    edges += [("project:focus", hubs[0]), ("project:focus", hubs[1]), ("project:focus", "institution:a"),
+              ("institution:a", "institution:b"), ("institution:b", hubs[1])]
+    nodes = hubs + core + few + [leaf for ls in leaves.values() for leaf in ls]
+    boxes = {n: label_box(n.split(":")[1] * 3) for n in nodes}
+    pos = positions(nodes, edges, "cose", boxes=boxes)
+    assert set(pos) == set(nodes)
+    simple = [(u, v, 1.0) for u, v in edges]
+    assert {h: len(ls) for h, ls in _leaf_discs(sorted(nodes), simple).items()} == {"country:ZAF": 400, "theme:water": 40}
+
+    def dist(a, b):
+        return math.hypot(pos[a][0] - pos[b][0], pos[a][1] - pos[b][1])
+
+    reach = {hub: max(dist(leaf, hub) for leaf in ls) for hub, ls in leaves.items()}
+    assert reach["country:ZAF"] + reach["theme:water"] < dist(*hubs)  # two discs, apart
+    assert reach["country:ZAF"] > 2 * reach["theme:water"]  # each as big as its leaves need
+    for n in core + few:  # the rest of the picture beside the discs, not in them
+        assert all(dist(n, hub) > 0.9 * reach[hub] for hub in hubs)
+    assert len(_crowded(pos, boxes)) <= 3
+    assert positions(nodes, edges, "cose", boxes=boxes) == pos  # the same view, the same picture
+    # the disc's labels keep their laid-out size when the view's labels grow (label_font)
+    from dashboard.elements import disc_leaves
+    assert disc_leaves(nodes, edges) == {leaf for ls in leaves.values() for leaf in ls}
+    assert {"selector": ".disc", "style": {"font-size": 11.0}} in stylesheet(33.0)
 
 
 def test_sample_overview_labels_do_not_overlap(sample):

@@ -984,11 +984,13 @@ def image_payload(store: GraphStore | PartnerGraph, state: dict[str, Any], drawn
     g = view_graph(store, view) if shown or fmt == "svg" else None
     named = egress.contacts_named(g, shown) if g is not None and shown else {}
     if fmt == "svg":
-        assert g is not None and isinstance(drawn, Mapping)
+        if g is None or not isinstance(drawn, Mapping):
+            raise TypeError("an SVG picture needs the view's graph and the node positions")
         elements, _ = picture_elements(g, view, state, state["selected"])
         content = svg_picture(elements, positions=drawn).encode("utf-8")
     else:
-        assert isinstance(drawn, bytes)
+        if not isinstance(drawn, bytes):
+            raise TypeError("a PNG picture needs the bytes the browser drew")
         content = drawn
     return egress.StaticPayload(content, download_name("image", state["lang"], ext=fmt), fmt, "network view image",
                                 named)
