@@ -12,8 +12,8 @@ the serving options (``--no-contacts``). It holds
   first request);
 - ``entries.pkl``: where each cached index lies (file, byte range, arrays);
 - ``objects.bin``: the indexes, each pickled on its own, so a page's indexes
-  are read when that page (or the background warm-up) first asks for them,
-  not before ``/`` answers (:meth:`Kept.loaders`);
+  are read (by byte range, not mapped) when that page (or the background
+  warm-up) first asks for them, not before ``/`` answers (:meth:`Kept.loaders`);
 - ``arrays.bin``: every numpy array of the indexes, raw and 64-byte aligned,
   memory-mapped on restore (pickle protocol 5 out-of-band buffers): nothing
   is copied at start, the pages come from the OS page cache, and processes
@@ -391,6 +391,25 @@ class _Reader(pickle.Unpickler):
         raise pickle.UnpicklingError(f"unknown reference {pid!r}")
 
 
+class _Pickles:
+    """``objects.bin`` read by byte range (``os.pread``) through a descriptor
+    opened at restore; forked workers share it (``pread`` has no file offset
+    to race on)."""
+
+    def __init__(self, path: Path):
+        self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+
+    def read(self, start: int, size: int) -> bytes:
+        parts, done = [], 0
+        while done < size:
+            part = os.pread(self._fd, size - done, start + done)
+            if not part:
+                raise EOFError("objects.bin is shorter than its index says")
+            parts.append(part)
+            done += len(part)
+        return b"".join(parts) if len(parts) != 1 else parts[0]
+
+
 def _mapped(path: Path) -> Any:
     """``path`` mapped copy-on-write (an empty file: empty bytes)."""
     with open(path, "rb") as fh:
@@ -420,7 +439,10 @@ def restore(folder: str | os.PathLike | None, key: str) -> Kept | None:
         if not (isinstance(head, dict) and head.get("format") == FORMAT and isinstance(index, dict)
                 and index.get("format") == FORMAT):
             raise ValueError("not a kept build of this version")
-        objects, arrays = _mapped(path / "objects.bin"), _mapped(path / "arrays.bin")
+        # the pickles are read with pread when an index is first asked for (not mapped: a mapping
+        # keeps every page read in the process's memory, ~100 MB at 100k, long after unpickling);
+        # the descriptor stays open, so a lazy read works even after the folder is discarded
+        objects, arrays = _Pickles(path / "objects.bin"), _mapped(path / "arrays.bin")
         os.utime(path)  # the newest in use stays on prune
         graph = head["graph"]
         loaders = {name: _loader(objects, arrays, graph, start, size, ranges)
@@ -448,7 +470,7 @@ def _loader(objects: Any, arrays: Any, graph: Any, start: int, size: int,
                 was_enabled = gc.isenabled()
                 gc.disable()
                 try:
-                    done.append(_Reader(memoryview(objects)[start:start + size], graph,
+                    done.append(_Reader(objects.read(start, size), graph,
                                         [view[a:a + n] for a, n in ranges]).load())
                     # long-lived like the graph: out of the collector's generations at once, or the
                     # next collections walk its (up to a million) objects three times over
