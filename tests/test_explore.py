@@ -533,3 +533,20 @@ def test_focus_view_from_the_ego_network_equals_the_induced_subgraph(generated_g
                     rank = _rank_by_distance(MemoryStore(g), focus, list(view.subgraph.nodes))
                     plain = induced_subgraph(g, view.subgraph.nodes, keep=[focus], rank=rank)
                     assert view.subgraph == plain, (focus, radius, flt)
+
+
+def test_store_neighbours_of_hubs_from_the_arrays_equal_the_dicts(sample_graph, monkeypatch):
+    # from MANY_NEIGHBOURS on the store reads the adjacency arrays (a forked worker then
+    # leaves the graph's dicts untouched); the answer is the one the dicts give
+    import graph.store.memory as memory
+    from graph.store import MemoryStore
+
+    g = sample_graph
+    nodes = sorted(g.nx.nodes, key=lambda n: -len(g.neighbours(n)))[:25]
+    dicts = MemoryStore(g).neighbours(nodes)
+    dicts_kinds = MemoryStore(g).neighbours(nodes, kinds=["institution", "project"])
+    monkeypatch.setattr(memory, "MANY_NEIGHBOURS", 1)
+    assert MemoryStore(g).neighbours(nodes) == dicts == {n: frozenset(g.neighbours(n)) for n in nodes}
+    assert MemoryStore(g).neighbours(nodes, kinds=["institution", "project"]) == dicts_kinds
+    assert dicts_kinds == {n: frozenset(m for m in g.neighbours(n) if g.node(m)["kind"] in ("institution", "project"))
+                           for n in nodes}

@@ -38,6 +38,11 @@ class Adjacency:
     any_idx: Any
     degree: Any        # degree per row (parallel edges counted; a self-loop twice), = diff(any_ptr)
     name_rank: Any     # position of each row's id in sorted order (ties in a cut break by id)
+    # the key of each out-edge (aligned with out_idx) as a code into ``keys``: the edges among
+    # many nodes are named without reading the graph's dicts (reading them in a forked worker
+    # writes their reference counts, so the pages they share with the other workers are copied)
+    out_key: Any = None
+    keys: tuple[str, ...] = ()
 
 
 def adjacency(g: PartnerGraph) -> Adjacency:
@@ -52,10 +57,13 @@ def adjacency(g: PartnerGraph) -> Adjacency:
         in_len = np.fromiter((sum(len(k) for k in pred[n].values()) for n in names), dtype=np.int64, count=len(names))
         any_idx = np.fromiter((index[v] for n in names for adj in (succ[n], pred[n]) for v, k in adj.items() for _ in k),
                               dtype=np.int32, count=int(out_len.sum() + in_len.sum()))
+        codes: dict[str, int] = {}
+        out_key = np.fromiter((codes.setdefault(key, len(codes)) for n in names for k in succ[n].values() for key in k),
+                              dtype=np.int32, count=len(out_idx))
         name_rank = np.empty(len(names), dtype=np.int64)
         name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
         return Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx,
-                          out_len + in_len, name_rank)
+                          out_len + in_len, name_rank, out_key, tuple(codes))
     return cached(g, "explore.adjacency", build)
 
 

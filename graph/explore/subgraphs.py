@@ -76,6 +76,9 @@ def induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
     sources = np.repeat(rows, adj.out_ptr[rows + 1] - adj.out_ptr[rows])
     hit = inside[targets]
     names = adj.names
+    if adj.out_key is not None:  # the keys from the arrays too: no dict of the graph is read
+        codes, keys = gather(adj.out_ptr, adj.out_key, rows)[hit].tolist(), adj.keys
+        return [(names[u], names[v], keys[c]) for u, v, c in zip(sources[hit].tolist(), targets[hit].tolist(), codes)]
     pairs = dict.fromkeys(zip(sources[hit].tolist(), targets[hit].tolist()))  # parallel edges: one pair
     return [(names[u], names[v], key) for u, v in pairs for key in succ[names[u]][names[v]]]
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import numpy as np
+
 from graph import explore
 from graph.core.cache import cached
 from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
+from graph.explore.adjacency import adjacency
 from graph.explore.filters import GraphFilter
 from graph.explore.neighbours import Neighbour
 from graph.explore.options import FilterOptions, filter_options
@@ -24,6 +27,10 @@ from graph.explore.overview import Overview
 from graph.explore.search import SearchHit, search
 from graph.explore.subgraphs import MAX_ELEMENTS, Subgraph
 from graph.store.protocol import EdgeRecord
+
+#: From this many neighbours on, :meth:`MemoryStore.neighbours` reads the
+#: adjacency arrays instead of the node's dicts.
+MANY_NEIGHBOURS = 200
 
 __all__ = ["MemoryStore"]
 
@@ -76,9 +83,21 @@ class MemoryStore:
     def neighbours(self, node_ids: Iterable[str], *,
                    kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
         wanted = None if kinds is None else frozenset(NodeKind(k).value for k in kinds)
-        nodes = self.graph.nx.nodes
-        return {n: frozenset(m for m in self.graph.neighbours(n) if wanted is None or nodes[m]["kind"] in wanted)
-                for n in dict.fromkeys(node_ids) if n in self.graph.nx}
+        g, out = self.graph, {}
+        succ, pred = g.nx._succ, g.nx._pred
+        for n in dict.fromkeys(node_ids):
+            if n not in succ:
+                continue
+            if len(succ[n]) + len(pred[n]) < MANY_NEIGHBOURS:
+                found: Iterable[str] = g.neighbours(n)
+            else:  # a hub: from the adjacency arrays, without walking (and so touching) its dicts
+                adj = adjacency(g)
+                rows = np.unique(adj.any_idx[adj.any_ptr[adj.index[n]]:adj.any_ptr[adj.index[n] + 1]])
+                names = adj.names
+                found = [names[r] for r in rows.tolist()]
+            # an id starts with its kind (kinds.node_id): no attribute dict is read either
+            out[n] = frozenset(m for m in found if wanted is None or m.partition(":")[0] in wanted)
+        return out
 
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
