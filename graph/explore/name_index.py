@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import gc
 import unicodedata
+from array import array
 from bisect import bisect_left
+from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -41,7 +43,7 @@ from graph.core.kinds import key_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 
-__all__ = ["NAME_ATTRS", "NameIndex", "plain_key", "gather", "name_keys"]
+__all__ = ["NAME_ATTRS", "NameIndex", "Texts", "plain_key", "gather", "name_keys"]
 
 #: Attributes whose values are searchable names (besides the node key).
 NAME_ATTRS = ("label", "label_en", "name_de", "name_en", "iso2")
@@ -147,6 +149,52 @@ def _postings(words: list[str], keys_of) -> dict[str, np.ndarray]:
     return {key: np.asarray(ids, dtype=np.int32) for key, ids in lists.items()}
 
 
+class Texts(Sequence):
+    """Many strings kept as one: ``texts[i]`` is the ``i``-th (a new string),
+    :meth:`contains` searches one in place.
+
+    A list of 200,000 names is 200,000 objects; every read of one writes its
+    reference count, and in a forked worker that copies the page it lies on
+    (with whatever else lies there). Here a read touches one string object.
+
+    >>> t = Texts(["berlin", "", "wasser"])
+    >>> len(t), t[0], t[1], t[2], t.contains(2, "ass"), t.contains(0, "ass")
+    (3, 'berlin', '', 'wasser', True, False)
+    >>> from bisect import bisect_left
+    >>> bisect_left(Texts(["a", "b", "d"]), "c"), list(t)
+    (2, ['berlin', '', 'wasser'])
+    """
+
+    __slots__ = ("_text", "_ends")
+
+    def __init__(self, items: Iterable[str]):
+        items = list(items)
+        self._text = "".join(items)
+        self._ends = array("q", [0])
+        total = 0
+        for item in items:
+            total += len(item)
+            self._ends.append(total)
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # no slices
+        if not 0 <= i < len(self._ends) - 1:
+            raise IndexError(i)
+        return self._text[self._ends[i]:self._ends[i + 1]]
+
+    def contains(self, i: int, part: str) -> bool:
+        """Whether text ``i`` contains ``part``."""
+        return self._text.find(part, self._ends[i], self._ends[i + 1]) >= 0
+
+    def __getstate__(self) -> tuple[str, Any]:
+        return self._text, self._ends
+
+    def __setstate__(self, state: tuple[str, Any]) -> None:
+        self._text, self._ends = state
+
+
 class NameIndex:
     """Searchable spellings of every node of ``g`` and their postings."""
 
@@ -156,7 +204,7 @@ class NameIndex:
 
     def _build(self, g: PartnerGraph) -> None:
         self.generation = g.generation
-        self.names: list[str] = []
+        self.names: Any = []  # list[str] while built, then Texts
         self.owners: list[str] = []
         kinds: list[str] = []
         word_ids: dict[str, int] = {}
@@ -180,7 +228,7 @@ class NameIndex:
                         if t == len(word_rows):
                             word_rows.append([])
                         word_rows[t].append(i)
-        self.vocabulary: list[str] = list(word_ids)
+        self.vocabulary: Any = list(word_ids)
         self.word_ids = word_ids
         self.word_ptr, self.word_names = _csr(word_rows)
         self.word_len = np.fromiter(map(len, self.vocabulary), dtype=np.int32, count=len(self.vocabulary))
@@ -209,6 +257,10 @@ class NameIndex:
         self.unigrams = _postings(self.vocabulary, set)
         self.trigrams = _postings(self.vocabulary, lambda w: _grams(w, 3))
         self.bigrams = _postings(self.vocabulary, _numbered_bigrams)  # "ab1" = contains "ab"
+        # the texts packed (one string each list): a look-up reads them without touching an object
+        # per name, so a forked worker copies no page it shares with the others
+        self.names, self.vocabulary = Texts(self.names), Texts(self.vocabulary)
+        self.names_sorted, self.vocab_sorted = Texts(self.names_sorted), Texts(self.vocab_sorted)
 
     # ------------------------------------------------------------ look-ups
     def __len__(self) -> int:
@@ -248,8 +300,8 @@ class NameIndex:
             found = np.intersect1d(found, other, assume_unique=True)
         if len(part) == 3:
             return found
-        vocab = self.vocabulary
-        return np.asarray([t for t in found.tolist() if part in vocab[t]], dtype=np.int32)
+        contains = self.vocabulary.contains
+        return np.asarray([t for t in found.tolist() if contains(t, part)], dtype=np.int32)
 
     def names_of_words(self, words: np.ndarray) -> np.ndarray:
         """Name ids (with repeats) of the names containing any of ``words``."""
