@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
+from dash.development.base_component import Component
 
 from dashboard import shell
 from dashboard.access import AccessConfig, access_config, install_access
@@ -74,10 +75,12 @@ def _json_engine() -> None:
     import plotly.io.json
 
     plotly.io.json.config.default_engine = "json"
-    from dash.development.base_component import Component
-
+    # and Dash's components built and written without their per-property overhead
     if Component.to_plotly_json is not component_json:
         Component.to_plotly_json = component_json  # type: ignore[method-assign]
+    if Component.__init__ is not component_init:
+        _DASH_INIT.append(Component.__init__)
+        Component.__init__ = component_init  # type: ignore[method-assign]
 
 
 def component_json(self: Any) -> dict[str, Any]:
@@ -96,6 +99,33 @@ def component_json(self: Any) -> dict[str, Any]:
             "type": self._type, "namespace": self._namespace}
 
 
+def component_init(self: Any, **kwargs: Any) -> None:
+    """``Component.__init__`` without its per-property cost for valid input.
+
+    Dash's own formats an error message (with its version) for every
+    property of every component it builds, in case the property is wrong —
+    most of the time of building a page of hundreds of components. Here the
+    properties are checked first; a property Dash would refuse or inspect (an
+    unknown name, a component outside ``children``, an ``id``) hands the
+    whole call to Dash's ``__init__``, so its checks and messages are
+    unchanged; anything else is set as Dash sets it."""
+    self._validate_deprecation()
+    kind = type(self)
+    known = _PROP_NAMES.get(kind)
+    if known is None:
+        known = _PROP_NAMES[kind] = (frozenset(self._prop_names), tuple(self._valid_wildcard_attributes))
+    names, wild = known
+    base = self._base_nodes
+    for k, v in kwargs.items():
+        if k == "id" or not (k in names or k.startswith(wild)) or (k not in base and isinstance(v, Component)):
+            _DASH_INIT[0](self, **kwargs)
+            return
+    for k, v in kwargs.items():
+        setattr(self, k, v)
+
+
+#: Dash's own ``Component.__init__`` (see :func:`component_init`).
+_DASH_INIT: list[Any] = []
 #: Property names and wildcard prefixes per component class (see :func:`component_json`).
 _PROP_NAMES: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
 

@@ -1,4 +1,5 @@
-"""The faster Dash component JSON (dashboard.app.component_json) writes what Dash's own does."""
+"""The faster Dash component JSON and constructor (dashboard.app.component_json, component_init)
+write and build what Dash's own do."""
 
 import inspect
 import json
@@ -8,7 +9,9 @@ import dash_cytoscape
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.app import _json_engine, component_json
+import pytest
+
+from dashboard.app import _DASH_INIT, _json_engine, component_init, component_json
 
 
 def _classes():
@@ -46,3 +49,36 @@ def test_every_component_class_is_written_as_dash_writes_it():
             json.dumps(_dash_json(component), default=lambda c: c.to_plotly_json(), sort_keys=True)
         seen += 1
     assert seen > 150  # html, dcc, AG Grid and Cytoscape components
+
+
+def test_components_are_built_as_dash_builds_them():
+    _json_engine()
+    assert Component.__init__ is component_init and _DASH_INIT
+    dash_init, seen = _DASH_INIT[0], 0
+    for cls in _classes():
+        names = set(inspect.signature(cls).parameters)
+        given = {k: v for k, v in {"className": "c", "style": {"width": "45%"}, "title": "t",
+                                   "children": [html.Span("a"), "b"], "href": "/x"}.items() if k in names}
+        try:
+            ours = cls(**given)
+        except (TypeError, ImportError):
+            continue
+        Component.__init__ = dash_init
+        try:
+            theirs = cls(**given)
+        finally:
+            Component.__init__ = component_init
+        assert ours.__dict__ == theirs.__dict__, cls
+        seen += 1
+    assert seen > 150
+    # what Dash refuses is refused with Dash's own message
+    for bad in ({"nonsense": 1}, {"id": 5}, {"title": html.Span("x")}):
+        with pytest.raises(TypeError) as ours_err:
+            html.Div(**bad)
+        Component.__init__ = dash_init
+        try:
+            with pytest.raises(TypeError) as theirs_err:
+                html.Div(**bad)
+        finally:
+            Component.__init__ = component_init
+        assert str(ours_err.value) == str(theirs_err.value)
