@@ -24,6 +24,8 @@ plus ``selected`` (node shown in the details panel), ``collapse``, ``by``
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any, Mapping
 from urllib.parse import parse_qs, quote_plus
 
@@ -217,7 +219,15 @@ def network_href(lang: str = DEFAULT_LANG, **fields: Any) -> str:
     >>> network_href("xx")
     '/?lang=de'
     """
-    return "/" + to_search({**fields, "lang": normalise_lang(lang)})
+    # only the given fields are validated and encoded (every field is parsed on its own), so this
+    # is to_search({**fields, "lang": …}) without parsing ~20 default fields per link — the
+    # matchmaking cards and details panels write dozens of links per answer
+    return "/" + updated_search(_default_state(), **fields, lang=normalise_lang(lang))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_state() -> dict[str, Any]:
+    return parse_query({})
 
 
 def updated(state: Mapping[str, Any], **changes: Any) -> dict[str, Any]:

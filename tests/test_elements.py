@@ -580,3 +580,21 @@ def test_details_panel_of_a_hub_lists_a_bounded_number_of_neighbours():
         assert f"({NEIGHBOURS_SHOWN + 25})" in text and more in text
     small = _text(details_panel(g, "project:P001", parse_query({}), "en"))
     assert "more:" not in small
+
+
+def test_network_links_are_the_validated_state_of_their_fields():
+    # network_href validates and encodes only the fields it is given: the same link as the whole state's
+    import random
+
+    from dashboard.viewstate import network_href, normalise_lang, to_search
+
+    rng = random.Random(4)
+    values = {"focus": ["institution:a", "country:TZA", "x y", ""], "radius": ["1", "2", "7", 2],
+              "expand": [["theme:water", "project:P"], "a,b", []], "highlight": [["theme:water"] * 60, "project:P"],
+              "layout": ["concentric", "nonsense", "cose"], "country": ["BDI", ["TZA", "RWA"]],
+              "theme": ["governance"], "from": ["2015", "abc", 1999], "loose": [True, False], "k": ["3", "9"],
+              "kinds": [["project"], "land,country"], "selected": ["land:DE-HE"], "nonsense": ["1"]}
+    for _ in range(300):
+        fields = {name: rng.choice(options) for name, options in rng.sample(sorted(values.items()), rng.randint(0, 6))}
+        lang = rng.choice(["de", "en", "xx"])
+        assert network_href(lang, **fields) == "/" + to_search({**fields, "lang": normalise_lang(lang)}), fields
