@@ -24,7 +24,7 @@ import math
 import random
 import re
 import threading
-from collections import OrderedDict, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 from typing import Any, Iterable, Mapping
 
 import igraph as ig
@@ -160,20 +160,21 @@ def view_elements(g: PartnerGraph, sub: Subgraph, *, lang: str = "de",
                   positions: Mapping[str, tuple[float, float]] | None = None,
                   focus: str | None = None, selected: str | None = None,
                   highlight: Iterable[str] = (), path_nodes: Iterable[str] = (),
-                  path_edges: Iterable[frozenset[str]] = (), disc: Iterable[str] = ()) -> list[dict[str, Any]]:
+                  path_edges: Iterable[frozenset[str]] = (), small: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Cytoscape elements of a detailed view.
 
     Node classes: ``kind-<kind>``, ``sector-<sector>`` (institutions),
-    ``focus``, ``chosen`` (selected), ``highlight``, ``path``, ``disc``
-    (laid out in a hub's disc, :func:`disc_leaves`); with a path,
+    ``focus``, ``chosen`` (selected), ``highlight``, ``path``,
+    ``small-label`` (label at the size the layout made room for, see
+    :func:`small_labels`); with a path,
     everything off the path is ``faded``. Edge classes: ``edge-<kind>``,
     ``path``/``faded``.
     """
-    highlight, pnodes, pedges, disc = set(highlight), set(path_nodes), set(path_edges), set(disc)
+    highlight, pnodes, pedges, small = set(highlight), set(path_nodes), set(path_edges), set(small)
     out: list[dict[str, Any]] = []
     for nid in sub.nodes:
         data, classes = _node_data(g, nid, lang)
-        for flag, on in (("focus", nid == focus), ("chosen", nid == selected), ("disc", nid in disc),
+        for flag, on in (("focus", nid == focus), ("chosen", nid == selected), ("small-label", nid in small),
                          ("highlight", nid in highlight), ("path", nid in pnodes),
                          ("faded", bool(pnodes) and nid not in pnodes and nid not in highlight)):
             if on:
@@ -266,9 +267,10 @@ def explorer_elements(g: PartnerGraph, view: ExplorerView, *, lang: str = "de", 
                 break
             font = min(33.0, round(need * 1.05, 1))
             pos = positions(nodes, edges, layout, roots=roots, boxes=boxes_at(font))
+    small = small_labels(nodes, edges, pos, keep={focus, selected, *highlight, *view.path_nodes}) \
+        if layout == "cose" else set()
     return view_elements(g, sub, lang=lang, positions=pos, focus=focus, selected=selected, highlight=highlight,
-                         path_nodes=view.path_nodes, path_edges=view.path_edges,
-                         disc=disc_leaves(nodes, edges) if layout == "cose" else ())
+                         path_nodes=view.path_nodes, path_edges=view.path_edges, small=small)
 
 
 # -------------------------------------------------------------------- layout
@@ -413,9 +415,42 @@ def _components(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping
     return simple, members, comp_edges
 
 
+def small_labels(nodes: list[str], edges: list[tuple[str, str]], pos: Mapping[str, tuple[float, float]], *,
+                 keep: Iterable[str | None] = ()) -> set[str]:
+    """Nodes of a force-laid view whose labels keep the size the layout made
+    room for (class ``small-label``) instead of growing with the fitted view
+    (:func:`label_font`): the leaves of every disc (:func:`disc_leaves`),
+    and — when the labels would grow by :data:`CROWDED_FONT_GROWTH` or more,
+    i.e. run into each other — every node but those a reader orients by:
+    ``keep`` (focus, selection, highlights, path), Länder, partner countries
+    and hubs (≥ :data:`LEAF_DISC_MIN` edges in the view). At the fitted zoom
+    those show as dots; zoomed in, their labels read without overlap.
+
+    >>> ring = [f"institution:i{k:03d}" for k in range(150)]
+    >>> edges = [(n, "land:DE-NI") for n in ring] + [(ring[k], ring[k + 1]) for k in range(149)]
+    >>> far = {n: (float(k * 40), 0.0) for k, n in enumerate(ring)} | {"land:DE-NI": (0.0, 0.0)}
+    >>> small = small_labels(ring + ["land:DE-NI"], edges, far, keep=["institution:i007"])
+    >>> len(small), "land:DE-NI" in small, "institution:i007" in small
+    (149, False, False)
+    """
+    nodes = list(dict.fromkeys(nodes))
+    if len(nodes) < CROWDED_NODES:
+        return set()
+    small = disc_leaves(nodes, edges)
+    if fit_font(pos.values()) < CROWDED_FONT_GROWTH * DISC_FONT:
+        return small
+    degree: Counter[str] = Counter()
+    for u, v in edges:
+        degree[u] += 1
+        degree[v] += 1
+    kept = set(keep)
+    return small | {n for n in nodes if n not in kept and degree[n] < LEAF_DISC_MIN
+                    and n.partition(":")[0] not in ("land", "country")}
+
+
 def disc_leaves(nodes: list[str], edges: list[tuple[str, str]]) -> set[str]:
     """The nodes the force layout draws in a hub's disc (:func:`_leaf_discs`).
-    Their labels keep the base size (class ``disc``): a fitted view of
+    Their labels keep the base size (:func:`small_labels`): a fitted view of
     hundreds of leaves shows them as dots, zoomed in their rows read without
     overlap (grown labels would run into each other).
 
@@ -488,8 +523,12 @@ def _force(nodes: list[str], edges: list[tuple[str, str]], weights: Mapping[tupl
 #: in the view) in a crowded component gets them as a disc around it.
 LEAF_DISC_MIN = 12
 #: Label size of a disc's leaves (layout units): the size their rows are laid
-#: out for, whatever size the view's other labels grow to (:func:`label_font`).
+#: out for, whatever size the view's other labels grow to (:func:`label_font`);
+#: also of every ``small-label`` node (:func:`small_labels`).
 DISC_FONT = 11.0
+#: A crowded view whose labels would grow by this factor or more to read at
+#: the fitted zoom keeps most of them at :data:`DISC_FONT` (:func:`small_labels`).
+CROWDED_FONT_GROWTH = 1.5
 #: Gaps between the labels of a disc's rows (pixels at zoom 1): beside each
 #: other, and between rows.
 DISC_GAP_X, DISC_GAP_Y = 16.0, 6.0
@@ -922,7 +961,7 @@ def stylesheet(font_size: float = 11) -> list[dict[str, Any]]:
                                                        "target-arrow-color": "#2f7d4f"}},
         {"selector": ".edge-works_on, .edge-about", "style": {"line-color": "#d9cce3", "target-arrow-color": "#d9cce3"}},
         {"selector": ".agg", "style": {"width": "data(size)", "height": "data(size)", "font-size": OVERVIEW_FONT}},
-        {"selector": ".disc", "style": {"font-size": DISC_FONT}},
+        {"selector": ".small-label", "style": {"font-size": DISC_FONT}},
         {"selector": ".agg-edge", "style": {"width": "data(width)", "line-color": "#8fa7bf",
                                             "target-arrow-shape": "none", "opacity": 0.7}},
         {"selector": ".agg-edge.partnership", "style": {"line-style": "dashed", "line-color": "#2f7d4f"}},

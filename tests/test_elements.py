@@ -266,7 +266,7 @@ def test_big_hubs_get_their_leaves_as_discs():
     # the disc's labels keep their laid-out size when the view's labels grow (label_font)
     from dashboard.elements import disc_leaves
     assert disc_leaves(nodes, edges) == {leaf for ls in leaves.values() for leaf in ls}
-    assert {"selector": ".disc", "style": {"font-size": 11.0}} in stylesheet(33.0)
+    assert {"selector": ".small-label", "style": {"font-size": 11.0}} in stylesheet(33.0)
 
 
 def test_sample_overview_labels_do_not_overlap(sample):
