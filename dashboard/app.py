@@ -90,11 +90,7 @@ def component_json(self: Any) -> dict[str, Any]:
     ~20–40 property names a component *could* have (half the time of writing
     a callback answer of hundreds of components, e.g. the matchmaking cards).
     Subclasses with their own ``to_plotly_json`` keep theirs."""
-    kind = type(self)
-    known = _PROP_NAMES.get(kind)
-    if known is None:
-        known = _PROP_NAMES[kind] = (frozenset(self._prop_names), tuple(self._valid_wildcard_attributes))
-    names, wild = known
+    names, wild = _props_of(self)
     return {"props": {k: v for k, v in self.__dict__.items() if k in names or k.startswith(wild)},
             "type": self._type, "namespace": self._namespace}
 
@@ -110,11 +106,7 @@ def component_init(self: Any, **kwargs: Any) -> None:
     whole call to Dash's ``__init__``, so its checks and messages are
     unchanged; anything else is set as Dash sets it."""
     self._validate_deprecation()
-    kind = type(self)
-    known = _PROP_NAMES.get(kind)
-    if known is None:
-        known = _PROP_NAMES[kind] = (frozenset(self._prop_names), tuple(self._valid_wildcard_attributes))
-    names, wild = known
+    names, wild = _props_of(self)
     base = self._base_nodes
     for k, v in kwargs.items():
         if k == "id" or not (k in names or k.startswith(wild)) or (k not in base and isinstance(v, Component)):
@@ -122,6 +114,15 @@ def component_init(self: Any, **kwargs: Any) -> None:
             return
     for k, v in kwargs.items():
         setattr(self, k, v)
+
+
+def _props_of(component: Any) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Property names and wildcard prefixes of ``component``'s class (read once per class)."""
+    kind = type(component)
+    known = _PROP_NAMES.get(kind)
+    if known is None:
+        known = _PROP_NAMES[kind] = (frozenset(component._prop_names), tuple(component._valid_wildcard_attributes))
+    return known
 
 
 #: Dash's own ``Component.__init__`` (see :func:`component_init`).

@@ -92,7 +92,8 @@ class MemoryStore:
                 found: Iterable[str] = g.neighbours(n)
             else:  # a hub: from the adjacency arrays, without walking (and so touching) its dicts
                 adj = adjacency(g)
-                rows = np.unique(adj.any_idx[adj.any_ptr[adj.index[n]]:adj.any_ptr[adj.index[n] + 1]])
+                row = adj.index[n]
+                rows = np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]])
                 names = adj.names
                 found = [names[r] for r in rows.tolist()]
             # an id starts with its kind (kinds.node_id): no attribute dict is read either
