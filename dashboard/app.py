@@ -11,6 +11,7 @@ import functools
 import gc
 import importlib
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,7 @@ def warm_up(app: dash.Dash) -> threading.Thread:
     (:meth:`AppContext.cached` is thread-safe) instead of repeating it."""
 
     def run() -> None:
+        began = time.monotonic()
         with app.server.app_context():
             ctx = app.server.config[CONFIG_KEY]
             whole = getattr(ctx.store, "snapshot_mode", "warm") == "warm"
@@ -232,6 +234,7 @@ def warm_up(app: dash.Dash) -> threading.Thread:
                         hook = getattr(importlib.import_module(name), "warm_up", None)
                         if hook is not None:
                             hook()
+            ctx.warm_up_seconds = time.monotonic() - began
         # The graph and the indexes live as long as the app: move them out of
         # the garbage collector's generations, so a request's collection no
         # longer walks millions of long-lived objects (tens of ms per request

@@ -81,6 +81,8 @@ class AppContext:
         self._guard = threading.Lock()
         # a new dataset being prepared in a background thread (see :meth:`preparing`)
         self._pending = threading.local()
+        #: seconds the last complete warm-up of the served data took (dashboard.app.warm_up, dashboard.live)
+        self.warm_up_seconds: float | None = None
 
     # The data served. While a new dataset is prepared, the preparing thread
     # sees the new one and every other thread the old one (:meth:`preparing`).

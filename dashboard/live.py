@@ -6,13 +6,15 @@ new version appeared, one background thread first asks ``update`` to apply
 the new versions' row changes to the served graph (a copy-on-write fork:
 milliseconds for an edit, see :mod:`loaders.workspace.live_update`); when
 that is not possible (an import, many rows, …) it loads and builds the
-version from scratch. Then it runs the pages' warm-up hooks on the new graph
-while the old version keeps serving (:meth:`AppContext.preparing`) and swaps
-it in (:meth:`AppContext.swap`) when they are done or a time budget (one
-second) has passed, whichever comes first: the hooks still running then (the
-network overview and whole-graph analytics of a large dataset) finish right
-after the swap, so a rebuilt version goes live about one load + build after
-its publish.
+version from scratch. A rebuilt version whose data warmed up within a time
+budget last time (one second; the sample) gets its pages' warm-up hooks run
+while the old version keeps serving (:meth:`AppContext.preparing`) and is
+swapped in (:meth:`AppContext.swap`) when they are done or the budget has
+passed; one whose warm-up took longer (a large dataset: the network metrics
+alone take seconds) is swapped in as soon as it is loaded, and the hooks run
+right after. So a rebuilt version goes live one load + build after its
+publish, and a request that needs an index not yet built waits for that one
+computation (:meth:`AppContext.cached`).
 
 The loading itself is injected (``head``, ``load`` and ``update`` callables
 from ``app.py``), so this module knows nothing of files or loaders.
@@ -32,6 +34,7 @@ import dash
 import flask
 
 from dashboard.context import CONFIG_KEY
+from graph.store import MemoryStore
 
 __all__ = ["LiveData", "LiveStatus", "install_live_data", "live_of", "LIVE_KEY", "STATUS_ROUTE"]
 
@@ -148,29 +151,33 @@ class LiveData:
                 self._swapped.wait(min(left, 0.05))  # also look again: a rebuild of an older head may end first
 
     def _rebuild(self) -> None:
-        from dashboard.app import PAGE_MODULES
+        from dashboard.app import warm_up_order
 
         ctx = self.app.server.config[CONFIG_KEY]
-        hooks = [h for h in (getattr(importlib.import_module(n), "warm_up", None) for n in PAGE_MODULES) if h]
+        hooks = [h for h in (getattr(importlib.import_module(n), "warm_up", None) for n in warm_up_order()) if h]
         try:
             began = time.monotonic()
             made, why = self._updated(ctx)
             version, graph, report = made[:3] if made is not None else self._load()
             applied = made[3] if made is not None and len(made) > 3 else None
-            # an updated graph goes live at once (its indexes are built on first use or by the warm-up
-            # right after); a rebuilt one gets at most ``warm_budget`` seconds of warm-up while the old
-            # data keep serving
-            budget = 0.0 if made is not None else self.warm_budget
+            budget = self._pre_swap_budget(ctx, updated=made is not None)
             warming = _Warming(self.app, ctx, graph, report, hooks)
-            store = warming.until(budget)  # raises when a warm-up failed before the swap (the old data stay)
+            if budget > 0:
+                warming.start()
+                store = warming.until(budget)  # raises when a warm-up failed before the swap (the old data stay)
+            else:  # the hooks start after the swap: none holds the interpreter while it happens
+                store = MemoryStore(graph)
             ctx.swap(store, graph, report, applied=applied)
             warming.swapped.set()
+            warming.start()  # no-op when started before the swap
             with self._lock:
                 self._live, self._since, self._error = version, _now(), None
                 self._mode, self._fallback = ("updated", None) if made is not None else ("rebuilt", why)
                 self._seconds = round(time.monotonic() - began, 3)
                 self._swapped.notify_all()
             warming.finish()  # the slow rest (e.g. the overview, analytics) after the swap
+            if made is None:  # a rebuilt version's warm-up predicts the next rebuild's (an update's does not)
+                ctx.warm_up_seconds = warming.seconds
         except Exception as exc:  # keep serving the old version (or the new one if only a late warm-up failed) and say why
             traceback.print_exc()
             with self._lock:
@@ -182,6 +189,22 @@ class LiveData:
                 self._building = None
                 self._checked = 0.0  # look again at the next request (another version may have come)
 
+
+    def _pre_swap_budget(self, ctx, *, updated: bool) -> float:
+        """Seconds the swap waits for the new data's warm-up.
+
+        An updated graph goes live at once (its few changed indexes are made on
+        first use or by the warm-up right after). A rebuilt one waits at most
+        ``warm_budget`` seconds, and only when the whole warm-up of the data
+        served now took no longer than that (at start or after the last
+        rebuild; the sample: everything is warm when it goes live); when it took longer (a large dataset: its first
+        hook alone runs for seconds), waiting would delay the version without
+        finishing anything a request needs.
+        """
+        if updated:
+            return 0.0
+        took = getattr(ctx, "warm_up_seconds", None)
+        return self.warm_budget if took is None or took <= self.warm_budget else 0.0
 
     def _updated(self, ctx) -> tuple[tuple[int, Any, Any] | None, str | None]:
         """``((version, graph, report), None)`` made by ``update`` from the served
@@ -215,15 +238,24 @@ class _Warming:
         self.error: BaseException | None = None
         self.entered, self.done, self.swapped = threading.Event(), threading.Event(), threading.Event()
         self.thread = threading.Thread(target=self._run, name="partnernetz-live-warm-up", daemon=True)
-        self.thread.start()
+        #: seconds from start() to the last hook's end (None until then)
+        self.seconds: float | None = None
+        self._began: float | None = None
+
+    def start(self) -> None:
+        """Run the hooks (once; before the swap they see the new data, after it the served data)."""
+        if self._began is None:
+            self._began = time.monotonic()
+            self.thread.start()
 
     def _run(self) -> None:
         try:
             with self.app.server.app_context():
-                preparing = self.ctx.preparing(self.graph, self.report)
-                self.store = preparing.__enter__()
+                inside = not self.swapped.is_set()
+                if inside:
+                    preparing = self.ctx.preparing(self.graph, self.report)
+                    self.store = preparing.__enter__()
                 self.entered.set()
-                inside = True
                 try:
                     for hook in self.hooks:
                         if inside and self.swapped.is_set():
@@ -236,6 +268,7 @@ class _Warming:
         except BaseException as exc:  # raised by until() or finish() in the rebuild thread
             self.error = exc
         finally:
+            self.seconds = time.monotonic() - self._began
             self.entered.set()
             self.done.set()
 
@@ -249,6 +282,7 @@ class _Warming:
 
     def finish(self) -> None:
         """Wait for the remaining hooks (after the swap); raise what failed."""
+        self.start()
         self.thread.join()
         if self.error is not None:
             raise self.error

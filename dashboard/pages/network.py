@@ -557,8 +557,8 @@ def picture_elements(g: PartnerGraph, view: ExplorerView, state: dict[str, Any],
     elements = explorer_elements(g, view, lang=state["lang"], layout=state["layout"], focus=state["focus"],
                                  selected=selected, highlight=state["highlight"])
     elements, merged = _merge_persons(elements, state["lang"])
-    metrics = _metrics()
-    if metrics is not None and (state["size"] != "none" or state["colour"] != "kind"):
+    metrics = _metrics() if state["size"] != "none" or state["colour"] != "kind" else None  # seconds at 100k: only when asked
+    if metrics is not None:
         elements = apply_metrics(elements, metrics.values, metrics.top, size=state["size"], colour=state["colour"])
     return elements, merged
 
@@ -596,7 +596,7 @@ def layout(lang: str = "de", **query: Any):
     shown = selected or (state["focus"] if state["focus"] in g else None)
     # the picture is drawn from what the store answered (nodes and their attributes)
     elements, merged = picture_elements(view_graph(store, view), view, state, selected)
-    metrics = _metrics()
+    has_metrics = _local_graph() is not None  # the metrics themselves are computed when a view asks for them
     search_box = html.Div([
         html.Label(t("network.search", lang), htmlFor=ID.query_label_for("search"), className="field-label"),
         dcc.Input(id=query_id("search"), type="search", placeholder=t("network.search_ph", lang), debounce=0.25,
@@ -631,7 +631,7 @@ def layout(lang: str = "de", **query: Any):
     if merged:
         notices.append(html.Div(t("network.merged_note", lang, n=merged), className="muted", id=ID.MERGED_NOTE))
     if state["size"] != "none" or state["colour"] != "kind":
-        notices.append(html.Div(t("network.metric_off", lang) if metrics is None else t(
+        notices.append(html.Div(t("network.metric_off", lang) if not has_metrics else t(
             "network.metric_note", lang, size=t(f"network.metric.{state['size']}", lang),
             colour=t(f"network.metric.{state['colour']}", lang)), className="muted", id=ID.METRIC_NOTE))
     canvas = html.Div([
@@ -662,7 +662,7 @@ def layout(lang: str = "de", **query: Any):
             html.Div([saved_views.views_section(ID.VIEWS, lang),
                       html.Details([html.Summary(t("network.filters", lang)), _filters(store, state, lang)],
                                    open=True, className="fold-narrow fold-panel filter-fold"),
-                      _metric_panel(state, metrics is not None, lang),
+                      _metric_panel(state, has_metrics, lang),
                       _legend(kinds_in(elements), lang)], className="network-left"),
             canvas,
             html.Div(side, className="network-right"),
@@ -708,20 +708,20 @@ def warm_up() -> None:
     overview) and of an in-memory graph behind it (the fallback's too).
     Never asks for the store's snapshot (the explorer does not need one)."""
     store = current().store
-    _metrics()  # size/colour by a metric: computed once per dataset, never per request
-    _duplicates()
+    _duplicates()  # every picture folds duplicate persons
     stores = [store, *([store.fallback] if isinstance(getattr(store, "fallback", None), MemoryStore) else [])]
-    for one in stores:
+    for one in stores:  # what the first view and the search need first
         graph = one.graph if isinstance(one, MemoryStore) else None
         if graph is not None:
-            search_index_size(graph)
             build_indexes(graph)
+            search_index_size(graph)
         try:
             one.filter_options()
             one.search("warm-up", limit=1)
             explorer_view(one)
         except StoreError:
             pass  # reported when a request asks the store; the other pages still warm up
+    _metrics()  # size/colour by a metric: computed once per dataset, never per request
 
 
 #: The view-state field each filter and option control writes, and its component.

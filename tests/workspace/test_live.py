@@ -59,3 +59,42 @@ def test_a_version_that_cannot_be_built_keeps_the_old_one(sample_ws):
     live.wait(30)
     assert ctx.graph is old
     assert "disk gone" in live.status().error and live.status().live == 1
+
+
+def _publish_one_project(ws: WorkspaceFile, folder, key: str) -> None:
+    write_table(folder, "projects", [["id", "title", "source"], [key, f"Projekt {key}", "https://example.org"]])
+    publish_preview(ws, make_preview(ws, folder, mode="update").token, user="t", message=key)
+
+
+def test_the_swap_waits_only_for_a_warm_up_that_fits_its_budget(sample_ws, tmp_path, monkeypatch):
+    import dashboard.pages.data as data_page
+
+    app, live = _app(sample_ws)
+    ctx = app.server.config[CONFIG_KEY]
+    live.warm_budget = 60.0  # generous: the hooks before the recorder finish within it on a busy machine
+    seen: list[int] = []  # the version live when the recorder (the Daten page's hook) ran
+    monkeypatch.setattr(data_page, "warm_up", lambda: seen.append(live.status().live))
+
+    ctx.warm_up_seconds = 0.1  # the served data warmed up quickly: the new version goes live warm
+    _publish_one_project(sample_ws, tmp_path / "a", "BLP-A")
+    live.check(force=True)
+    live.wait(60)
+    assert seen == [1] and live.status().live == 2
+    assert ctx.warm_up_seconds is not None and ctx.warm_up_seconds < 60  # this warm-up's own duration
+
+    ctx.warm_up_seconds = 120.0  # longer than the budget (a large dataset): swapped first, warmed after
+    _publish_one_project(sample_ws, tmp_path / "b", "BLP-B")
+    live.check(force=True)
+    live.wait(60)
+    assert seen == [1, 3] and "project:BLP-B" in ctx.graph.nx
+    assert live.status().error is None
+
+
+def test_warm_up_records_how_long_it_took(sample_ws):
+    from dashboard.app import warm_up
+
+    app, _live = _app(sample_ws)
+    ctx = app.server.config[CONFIG_KEY]
+    assert ctx.warm_up_seconds is None
+    warm_up(app).join(120)
+    assert 0 < ctx.warm_up_seconds < 120
