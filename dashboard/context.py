@@ -166,6 +166,13 @@ class AppContext:
         finally:
             self._pending.data = None
 
+    def served_graphs(self) -> list[PartnerGraph]:
+        """Every graph the served data consist of now: the local graph and the
+        restricted views made of it (e.g. the readers' copy without contacts)."""
+        data = self._data
+        graphs = [data[1], *(view[1] for source, view in self._views.values() if source is data)]
+        return list({id(g): g for g in graphs if isinstance(g, PartnerGraph)}.values())
+
     def swap(self, store: Any, graph: PartnerGraph, report: Any = None, *, applied: Any = None) -> None:
         """Serve ``graph`` (through ``store``) from now on (one assignment per
         attribute; a request reads the new data from its next access).

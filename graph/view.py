@@ -158,21 +158,45 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
     if focus_l:
         # in memory: in numpy over the adjacency rows (the same steps as asking the store)
         rank = (steps_within_two(store.graph, focus_l[0], nodes) if isinstance(store, MemoryStore)
-                else _rank_by_distance(store, focus_l[0], nodes))
+                else _rank_by_distance(store, focus_l[0], nodes, known=nbrs))
     sub = store.induced_subgraph(nodes, max_elements=max_elements, keep=pinned, rank=rank)
     return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))
 
 
-def _rank_by_distance(store: Any, focus: str, nodes: list[str]) -> dict[str, float]:
+def _rank_by_distance(store: Any, focus: str, nodes: list[str],
+                      known: dict[str, frozenset[str]] | None = None) -> dict[str, float]:
     """Steps (0, 1 or 2; direction ignored) from ``focus`` to each of ``nodes``
     within two steps, asked of ``store``: the neighbours of the focus, then
     the neighbours of only those nodes in view that are not among them (not
-    of every neighbour of the focus, which for a hub is most of the graph)."""
+    of every neighbour of the focus, which for a hub is most of the graph).
+    ``known``: neighbour sets already asked for (the expanded nodes'): the
+    neighbours of a neighbour of the focus are two steps away without asking
+    again (an expanded country next to the focus brings its thousands so).
+
+    >>> from graph.core.model import PartnerGraph
+    >>> from graph.store import MemoryStore
+    >>> g = PartnerGraph(with_laender=False)
+    >>> for n in "abcd":
+    ...     _ = g.add_node("institution", n, label=n, illustrative=True)
+    >>> _ = g.add_node("project", "p", label="p", illustrative=True)
+    >>> for n in "abc":
+    ...     g.add_edge(f"institution:{n}", "project:p", "participates_in", illustrative=True)
+    >>> nodes = ["institution:a", "project:p", "institution:b", "institution:d"]
+    >>> _rank_by_distance(MemoryStore(g), "institution:a", nodes, known={"project:p": g.neighbours("project:p")})
+    {'institution:a': 0, 'project:p': 1, 'institution:b': 2}
+    """
     first = store.neighbours([focus]).get(focus, frozenset())
     rank: dict[str, float] = {focus: 0}
     rank.update((n, 1) for n in nodes if n in first)
+    for near in first & (known or {}).keys():
+        rank.update((n, 2) for n in known[near] if n not in rank)
+    rank = {n: rank[n] for n in dict.fromkeys([focus, *nodes]) if n in rank}  # only nodes of the view, in order
+    asked = set((known or {}).keys()) & first
     rest = [n for n in nodes if n not in rank]
     if not rest:
+        return rank
+    first = first - asked  # the known ones' neighbours are ranked already
+    if not first:
         return rank
     if len(first) < len(rest):
         # a node of ``rest`` is two steps away when it is adjacent to one of

@@ -716,6 +716,9 @@ def warm_up() -> None:
             build_indexes(graph)
             search_index_size(graph)
         try:
+            prepare = getattr(one, "prepare", None)  # a Neo4j store's per-version tables
+            if prepare is not None:
+                prepare()
             one.filter_options()
             one.search("warm-up", limit=1)
             explorer_view(one)

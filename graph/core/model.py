@@ -18,6 +18,7 @@ allows, and every node and edge carries provenance (``source`` or
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 from itertools import chain, repeat
 from typing import Any, Iterable, Iterator
 
@@ -40,6 +41,11 @@ LAND_SOURCE = "ISO 3166-2:DE (pycountry)"
 
 def _has_provenance(attrs: dict[str, Any]) -> bool:
     return bool(attrs.get("source")) or attrs.get("illustrative") is True
+
+
+#: The names under which networkx caches a graph's views (functools.cached_property).
+_NX_CACHED_VIEWS = tuple(dict.fromkeys(name for cls in nx.MultiDiGraph.__mro__ for name, value in vars(cls).items()
+                                       if isinstance(value, cached_property)))
 
 
 class PartnerGraph:
@@ -175,6 +181,27 @@ class PartnerGraph:
             self._cow.pair(u, v)
         self.nx.add_edge(u, v, key=key, **attrs)
         self._generation += 1
+
+    def drop_views(self) -> None:
+        """Forget networkx's cached views of this graph (``nx.nodes``,
+        ``nx.edges``, ``nx.degree`` …): several hold the graph itself, a
+        reference cycle. A graph frozen out of the garbage collector's reach
+        (``gc.freeze()``, as ``serve`` does after its warm-up) is then freed by
+        reference counting when its last reference goes, instead of never. The
+        graph stays usable (a view is made again on its next use).
+
+        >>> import weakref
+        >>> g = PartnerGraph(with_laender=False)
+        >>> g.nx.degree is g.nx.degree  # cached, and the view holds the graph
+        True
+        >>> gone = weakref.ref(g.nx)
+        >>> g.drop_views(); del g
+        >>> gone() is None
+        True
+        """
+        cached = self.nx.__dict__
+        for name in _NX_CACHED_VIEWS:
+            cached.pop(name, None)
 
     def copy(self, nodes: Iterable[str] | None = None) -> "PartnerGraph":
         """An independent copy (of only ``nodes`` and the edges among them when

@@ -268,7 +268,8 @@ def _matching_institutions(g: PartnerGraph, flt: GraphFilter) -> list[str]:
     return sorted(found) if found is not None else list(g.nodes(NodeKind.INSTITUTION))
 
 
-def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS) -> Subgraph:
+def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS,
+                    degree: Any = None) -> Subgraph:
     """The part of the graph matching ``flt``.
 
     Without project-level criteria the view is every node of ``flt.kinds``
@@ -286,14 +287,16 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
     Only nodes of ``flt.kinds`` are kept; edges are all edges between kept
     nodes. Larger views are cut to ``max_elements`` (``truncated=True``),
     keeping projects and well-connected nodes first; callers show
-    :func:`overview` instead.
+    :func:`overview` instead. ``degree`` (per adjacency row of ``g``) ranks
+    the cut instead of the degrees in ``g`` (the Neo4j store filters a part
+    of the graph and cuts by the degrees in the whole database).
     """
     adj = adjacency(g)
     arrays = node_arrays(g)
     kind_ok = np.ones(len(adj.names), dtype=bool) if not flt.kinds else np.isin(
         arrays.kind, [arrays.kinds.index(k) for k in flt.kinds if k in arrays.kinds])
     if not flt.selects_projects:
-        return subgraph_of_rows(g, adj, np.flatnonzero(kind_ok), (), max_elements)
+        return subgraph_of_rows(g, adj, np.flatnonzero(kind_ok), (), max_elements, degree=degree)
     compat = kind_ok & _attrs_compatible_mask(arrays, flt)
     chosen = np.zeros(len(adj.names), dtype=bool)
     projects = _matching_rows(g, flt)
@@ -307,7 +310,7 @@ def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MA
     chosen[located[compat[located]]] = True
     is_project = arrays.kind == arrays.kinds.index(NodeKind.PROJECT.value)
     kept = np.flatnonzero(chosen & (compat | is_project) & kind_ok)
-    return subgraph_of_rows(g, adj, kept, ((~is_project[kept]).astype(np.int8),), max_elements)
+    return subgraph_of_rows(g, adj, kept, ((~is_project[kept]).astype(np.int8),), max_elements, degree=degree)
 
 
 

@@ -204,10 +204,12 @@ def expand(g: PartnerGraph, view_nodes: Iterable[str], node_ids: Iterable[str], 
 
 
 
-def subgraph_of_rows(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int) -> Subgraph:
+def subgraph_of_rows(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
+                     *, degree: Any = None) -> Subgraph:
     """:func:`induced_subgraph` of adjacency ``rows`` (distinct), all in numpy
     until the (at most ``max_elements``) chosen nodes are named; ``keys``
-    (arrays aligned with ``rows``, see :func:`cut`) order the cut."""
+    (arrays aligned with ``rows``, see :func:`cut`) order the cut, then
+    ``degree`` (per adjacency row; default the degrees in ``g``)."""
     inside = np.zeros(len(adj.names), dtype=bool)
     inside[rows] = True
     total = len(rows) + int(inside[gather(adj.out_ptr, adj.out_idx, rows)].sum())
@@ -215,4 +217,4 @@ def subgraph_of_rows(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any
         names = adj.names
         chosen = {names[i] for i in rows.tolist()}
         return Subgraph(tuple(sorted(chosen)), tuple(sorted(induced_edges(g, chosen))), False, total)
-    return cut(g, adj, rows, keys, max_elements, total)
+    return cut(g, adj, rows, keys, max_elements, total, degree=degree)

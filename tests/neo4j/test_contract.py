@@ -425,3 +425,26 @@ def test_explorer_view_of_many_nodes(compared_store, reference, sample_graph, mo
                 == reference.induced_subgraph(ids, max_elements=cap, keep=["land:DE-HE"], rank=rank))
     assert (compared_store.ego_network("country:DEU", radius=2, max_elements=60)
             == reference.ego_network("country:DEU", radius=2, max_elements=60))
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_explorer_view_with_the_degree_table_and_every_node_a_hub(compared_store, reference, sample_graph,
+                                                                  monkeypatch, name):
+    """With the per-version degree table built (``neo4j`` dialect; :meth:`Neo4jStore.prepare`,
+    as the warm-up does), cuts rank by it, a filter is cut in numpy on the filter's part of the
+    graph, and of a hub only its relationships into the view are read — with the hub threshold at
+    zero every node is one; the views still equal the in-memory ones."""
+    from graph.store.neo4j import store as store_module
+    from graph.view import explorer_view
+
+    monkeypatch.setattr(store_module, "_HUB_DEGREE", 0)
+    compared_store.prepare()
+    compared_store._clear_lru(compared_store._lru_version)
+    if compared_store.dialect.name == "neo4j":
+        assert compared_store.degree_table() == dict(sample_graph.nx.degree())
+        assert compared_store._degree_table_if_built() is compared_store.degree_table()
+    else:
+        assert compared_store.degree_table() is None
+    opts = VIEWS[name]
+    assert explorer_view(compared_store, **opts) == explorer_view(reference, **opts)
+    assert explorer_view(compared_store, **opts) == explorer_view(reference, **opts)  # from the caches

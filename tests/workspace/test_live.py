@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from dashboard.app import create_app
 from dashboard.context import CONFIG_KEY
 from dashboard.live import LiveData, install_live_data
@@ -98,3 +100,34 @@ def test_warm_up_records_how_long_it_took(sample_ws):
     assert ctx.warm_up_seconds is None
     warm_up(app).join(120)
     assert 0 < ctx.warm_up_seconds < 120
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["rebuilt", "updated"])
+def test_the_replaced_version_is_freed_although_frozen(sample_ws, tmp_path, incremental):
+    """serve freezes its data out of the collector's reach after the warm-up; a
+    networkx graph is a reference cycle (its cached views), so without help the
+    version served before a publish would stay in memory for good."""
+    import gc
+    import weakref
+
+    from loaders.workspace.live_update import updater
+
+    app, live = _app(sample_ws)
+    if incremental:
+        live._update = updater(sample_ws.path)
+    ctx = app.server.config[CONFIG_KEY]
+    served = ctx.local_graph.nx
+    assert served.edges is served.edges and served.degree is served.degree  # cached views holding the graph: the cycle
+    gone = weakref.ref(served)
+    del served
+    gc.collect()
+    gc.freeze()
+    try:
+        _publish_one_project(sample_ws, tmp_path / "neu", "BLP-FREED")
+        live.check(force=True)
+        live.wait(60)
+        assert live.status().live == 2 and live.status().mode == ("updated" if incremental else "rebuilt")
+        assert "project:BLP-FREED" in ctx.local_graph.nx
+        assert gone() is None
+    finally:
+        gc.unfreeze()

@@ -77,7 +77,10 @@ __all__ = [
     "DEGREES",
     "DEGREES_AT",
     "NEO4J_DEGREES_AT",
+    "NEO4J_ALL_DEGREES",
     "NEO4J_VIEW_PART",
+    "NEO4J_VIEW_EDGES",
+    "EDGE_KEYS_TOWARDS",
     "NODES_BY_ID",
     "NODE_IDS_OF_KINDS",
     "EXISTING_IDS",
@@ -324,6 +327,12 @@ EDGE_KEYS_FROM = (
     f"MATCH (a:{TAG_LABEL})-[r]->(b:{TAG_LABEL}) WHERE a.id IN $ids AND r._pn_key IS NOT NULL "
     "RETURN a.id AS source, b.id AS target, r._pn_key AS key"
 )
+#: The keys of the relationships leaving the nodes of ``$ids`` towards nodes of
+#: ``$all`` (a hub's few relationships into a view, not its thousands).
+EDGE_KEYS_TOWARDS = (
+    f"UNWIND $ids AS id MATCH (a:{TAG_LABEL} {{id: id}})-[r]->(b:{TAG_LABEL}) "
+    "WHERE r._pn_key IS NOT NULL AND b.id IN $all RETURN a.id AS source, b.id AS target, r._pn_key AS key"
+)
 #: Number of relationships (either direction) at each node of ``$ids``.
 DEGREES = (
     f"MATCH (n:{TAG_LABEL}) WHERE n.id IN $ids "
@@ -345,6 +354,12 @@ NEO4J_DEGREES_AT = (
     f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:{TAG_LABEL} {{id: $ids[i]}}) "
     f"RETURN i AS i, COUNT {{ (n)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }} AS degree"
 )
+#: Every node's degree in one record (``neo4j`` dialect; Neo4j's kept counts, no
+#: relationship read): the per-version table the cuts of large views rank by.
+NEO4J_ALL_DEGREES = (
+    f"MATCH (n:{TAG_LABEL}) WHERE n.id IS NOT NULL "
+    f"RETURN collect([n.id, COUNT {{ (n)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }}]) AS pairs"
+)
 #: A large view's part in one pass (``neo4j`` dialect): for each node of
 #: ``$ids`` that exists, its degree (Neo4j's kept counts) and the
 #: relationships leaving it towards nodes of ``$all`` (the whole view) as
@@ -353,6 +368,12 @@ NEO4J_DEGREES_AT = (
 NEO4J_VIEW_PART = (
     f"UNWIND $ids AS id MATCH (a:{TAG_LABEL} {{id: id}}) "
     f"RETURN a.id AS id, COUNT {{ (a)-[:{'|'.join(RELATIONSHIP_TYPES.values())}]-() }} AS degree, "
+    f"[(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND b.id IN $all | [b.id, r._pn_key]] AS out"
+)
+#: The same without the degrees (the per-version degree table has them).
+NEO4J_VIEW_EDGES = (
+    f"UNWIND $ids AS id MATCH (a:{TAG_LABEL} {{id: id}}) "
+    f"RETURN a.id AS id, "
     f"[(a)-[r]->(b:{TAG_LABEL}) WHERE r._pn_key IS NOT NULL AND b.id IN $all | [b.id, r._pn_key]] AS out"
 )
 
@@ -460,7 +481,8 @@ def collected(query: str, columns: list[str]) -> str:
 COLLECTED: dict[str, tuple[str, list[str]]] = {
     query: (collected(query, columns), columns)
     for query in (NODES_BY_ID, NEIGHBOURS, NEO4J_NEIGHBOURS, OUT_EDGES, IN_EDGES, NEIGHBOURHOOD, EDGES_FROM,
-                  EDGE_KEYS_FROM, EXISTING_IDS, NEO4J_DEGREES_AT, NEO4J_VIEW_PART, EDGES_BETWEEN)
+                  EDGE_KEYS_FROM, EDGE_KEYS_TOWARDS, EXISTING_IDS, NEO4J_DEGREES_AT, NEO4J_VIEW_PART, NEO4J_VIEW_EDGES,
+                  EDGES_BETWEEN)
     for columns in [returned_columns(query)] if columns
 }
 

@@ -41,7 +41,7 @@ from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 from graph.explore import GraphFilter, Neighbour, Subgraph
-from graph.explore.adjacency import Adjacency
+from graph.explore.adjacency import Adjacency, adjacency
 from graph.explore.options import FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names
@@ -84,6 +84,9 @@ _VIEW_LRU_SIZE = 64
 #: Views of more nodes than this are read without attributes and cut first
 #: (``neo4j`` dialect, :meth:`Neo4jStore._big_view`).
 _BIG_VIEW = 1000
+#: A node with more relationships than this (by the degree table) is a hub: a
+#: view reads only its relationships into the view (:meth:`Neo4jStore._edges_among`).
+_HUB_DEGREE = 200
 _ID_CHUNK = 5000
 #: Ids per statement when the answer comes in one record (``neo4j`` dialect).
 _ID_CHUNK_COLLECTED = 20_000
@@ -170,9 +173,12 @@ class Neo4jStore:
         # Per dataset version: the answers of filter_subgraph (a view seen before costs nothing).
         self._filter_lru, self._view_lru = LRU(_VIEW_LRU_SIZE), LRU(_VIEW_LRU_SIZE)
         self._relation_lru = LRU(_STEP_LRU_SIZE)  # the details panel's neighbours by relation
+        self._towards_lru = LRU(_STEP_LRU_SIZE)  # a view's relationships leaving its hubs (_edges_among)
         self._lru_version: tuple[Any, ...] | None = None
         self._snapshot_lock = threading.Lock()
         self._refreshing = False
+        self._building_degrees = False
+        self._facts_degree_rows: tuple[Any, Any, Any] | None = None  # (degree table, facts graph, per-row degrees)
         #: Why the last background refresh of the snapshot failed (None when it did not).
         self.snapshot_error: str | None = None
 
@@ -326,7 +332,7 @@ class Neo4jStore:
 
     def _clear_lru(self, version: tuple[Any, ...] | None) -> None:
         for lru in (self._attr_lru, self._out_lru, self._adj_lru, self._degree_lru, self._step_lru,
-                    self._filter_lru, self._view_lru, self._relation_lru):
+                    self._filter_lru, self._view_lru, self._relation_lru, self._towards_lru):
             lru.clear()
         self._lru_version = version
 
@@ -367,8 +373,67 @@ class Neo4jStore:
 
         return self._out_lru.get_or_fetch(wanted, fetch)
 
+    def prepare(self) -> None:
+        """Build the per-version tables a first view needs (the warm-up calls
+        this; start-up does not wait for it): every node's degree, so cutting a
+        view of thousands of nodes asks Neo4j nothing about them."""
+        self.degree_table()
+
+    def degree_table(self) -> dict[str, int] | None:
+        """``{id: relationships at it}`` of every node, one query per dataset
+        version (``neo4j`` dialect: Neo4j's kept counts; about a second and
+        5 MB at 100,000 nodes), or None with the ``falkordb`` dialect."""
+        if self.dialect.name != "neo4j":
+            return None
+
+        def build() -> dict[str, int]:
+            record = self._run_untimed(cypher.NEO4J_ALL_DEGREES)  # a warm-up's work: no request waits for it
+            return {nid: int(degree) for nid, degree in (record[0]["pairs"] if record else ())}
+
+        return self._versioned("degrees", build)
+
+    def _degree_table_if_built(self) -> dict[str, int] | None:
+        """The degree table of the current version when it is built; else None,
+        and it is built in the background (a request never waits for it)."""
+        if self.dialect.name != "neo4j":
+            return None
+        hit = self._cache.get("degrees")
+        if hit is not None and hit[0] == self.version():
+            return hit[1]
+        with self._version_lock:
+            if self._building_degrees:
+                return None
+            self._building_degrees = True
+
+        def build() -> None:
+            try:
+                self.degree_table()
+            except PartnernetzError:
+                pass  # the per-node queries answer meanwhile; the next view tries again
+            finally:
+                self._building_degrees = False
+
+        threading.Thread(target=build, name="partnernetz-degrees", daemon=True).start()
+        return None
+
+    def _facts_degrees(self, facts: PartnerGraph) -> "np.ndarray | None":
+        """The degree table's degrees per adjacency row of ``facts`` (the
+        filter's part of the graph), None until the table is built."""
+        table = self._degree_table_if_built()
+        if table is None:
+            return None
+        hit = self._facts_degree_rows
+        if hit is None or hit[0] is not table or hit[1] is not facts:
+            names = adjacency(facts).names
+            hit = self._facts_degree_rows = (table, facts, np.fromiter((table.get(n, 0) for n in names),
+                                                                       dtype=np.int64, count=len(names)))
+        return hit[2]
+
     def _degrees(self, node_ids: Iterable[str]) -> dict[str, int]:
         """Relationships at each of ``node_ids`` (either direction), cached per dataset version."""
+        table = self._degree_table_if_built()
+        if table is not None:
+            return {n: table[n] for n in node_ids if n in table}
         self._fresh_lru()
         query = cypher.NEO4J_DEGREES_AT if self.dialect.name == "neo4j" else cypher.DEGREES_AT
         return self._degree_lru.get_or_fetch(node_ids, lambda missing: {
@@ -472,8 +537,10 @@ class Neo4jStore:
 
         def run() -> None:
             try:
-                self._snapshot = self._take_snapshot(self.version())
+                old, self._snapshot = self._snapshot, self._take_snapshot(self.version())
                 self.snapshot_error = None
+                if old is not None:
+                    old[1].drop_views()  # freed when the last request using it ends, also if frozen (gc.freeze)
             except PartnernetzError as exc:  # the old snapshot stays; the next change retries
                 self.snapshot_error = str(exc)
             finally:
@@ -625,7 +692,11 @@ class Neo4jStore:
                                   if not self._hidden(r["id"])], max_elements=max_elements)
         # Project criteria: the result holds only these kinds, and deciding it
         # needs every project with its relationships and every institution.
-        whole = queries.filter_subgraph(self._facts_graph(), flt, max_elements=_UNLIMITED)
+        facts = self._facts_graph()
+        degree = self._facts_degrees(facts)
+        if degree is not None:  # filtered and cut in numpy, as in memory, by the degrees in the database
+            return queries.filter_subgraph(facts, flt, max_elements=max_elements, degree=degree)
+        whole = queries.filter_subgraph(facts, flt, max_elements=_UNLIMITED)
         rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
         return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
 
@@ -788,17 +859,38 @@ class Neo4jStore:
         wanted = list(dict.fromkeys(nodes))
         if edges is None and self.dialect.name == "neo4j" and len(wanted) > _BIG_VIEW:
             return self._big_view(wanted, max_elements, tuple(keep), rank or {})
-        wanted_set = set(wanted)
-        if edges is None:  # with their attributes, kept for the view's CSV and the next view
-            edges = [(u, v, key) for u, out in self._out_edges(wanted).items()
-                     for v, key, _ in out if v in wanted_set]
-        edges = list(edges)
+        edges = self._edges_among(wanted) if edges is None else list(edges)
         total = len(wanted) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(wanted)), tuple(sorted(edges)), False, total)
         # the one cut of graph.explore.subgraphs, on numpy arrays of these
         # nodes and edges, ordered by the degrees in the whole database
         return _cut_part(wanted, edges, self._degrees(wanted), max_elements, keep, rank or {}, total)
+
+    def _edges_among(self, wanted: list[str]) -> list[tuple[str, str, str]]:
+        """``(source, target, key)`` of every relationship among ``wanted``.
+        Each node's relationships are read with their attributes and kept (for
+        the view's CSV and the next view) — except a hub's (more than
+        :data:`_HUB_DEGREE` by the degree table): of its thousands only the
+        few into the view are read."""
+        wanted_set = set(wanted)
+        table = self._degree_table_if_built()
+        hubs = [n for n in wanted if table.get(n, 0) > _HUB_DEGREE] if table is not None else []
+        if hubs:
+            hub_set = set(hubs)
+            wanted_light = [n for n in wanted if n not in hub_set]
+        else:
+            wanted_light = wanted
+        edges = [(u, v, key) for u, out in self._out_edges(wanted_light).items() for v, key, _ in out if v in wanted_set]
+        if hubs:  # kept per view (the same view again asks nothing)
+            key = (tuple(sorted(hubs)), tuple(sorted(wanted_set)))
+            towards = self._towards_lru.get_many([key]).get(key)
+            if towards is None:
+                towards = tuple((r["source"], r["target"], r["key"])
+                                for r in self._ids_query(cypher.EDGE_KEYS_TOWARDS, hubs, all=wanted))
+                self._towards_lru.put({key: towards})
+            edges += towards
+        return edges
 
     def _big_view(self, wanted: list[str], max_elements: int, keep: tuple[str, ...],
                   rank: dict[str, float]) -> Subgraph:
@@ -813,9 +905,14 @@ class Neo4jStore:
 
     def _cut_view(self, wanted: list[str], max_elements: int, keep: tuple[str, ...],
                   rank: dict[str, float]) -> Subgraph:
-        records = self._ids_query(cypher.NEO4J_VIEW_PART, wanted, all=wanted)
-        degree = {r["id"]: int(r["degree"]) for r in records}
-        self._degree_lru.put(degree)
+        table = self._degree_table_if_built()
+        if table is not None:
+            records = self._ids_query(cypher.NEO4J_VIEW_EDGES, wanted, all=wanted)
+            degree = {r["id"]: table.get(r["id"], 0) for r in records}
+        else:
+            records = self._ids_query(cypher.NEO4J_VIEW_PART, wanted, all=wanted)
+            degree = {r["id"]: int(r["degree"]) for r in records}
+            self._degree_lru.put(degree)
         out = {r["id"]: r["out"] for r in records}
         names = [n for n in wanted if n in out]
         edges = [(u, v, k) for u in names for v, k in out[u]]
