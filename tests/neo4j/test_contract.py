@@ -428,12 +428,13 @@ def test_explorer_view_of_many_nodes(compared_store, reference, sample_graph, mo
 
 
 @pytest.mark.parametrize("name", list(VIEWS))
-def test_explorer_view_with_the_degree_table_and_every_node_a_hub(compared_store, reference, sample_graph,
+def test_explorer_view_with_the_degree_table_topology_and_every_node_a_hub(compared_store, reference, sample_graph,
                                                                   monkeypatch, name):
-    """With the per-version degree table built (``neo4j`` dialect; :meth:`Neo4jStore.prepare`,
-    as the warm-up does), cuts rank by it, a filter is cut in numpy on the filter's part of the
-    graph, and of a hub only its relationships into the view are read — with the hub threshold at
-    zero every node is one; the views still equal the in-memory ones."""
+    """With the per-version degree table and topology built (``neo4j`` dialect;
+    :meth:`Neo4jStore.prepare`, as the warm-up does), cuts rank by the table, a filter is cut in
+    numpy on the filter's part of the graph, neighbours and a large view's relationships come from
+    the topology, and of a hub only its relationships into a small view are read — with the hub
+    threshold at zero every node is one; the views still equal the in-memory ones."""
     from graph.store.neo4j import store as store_module
     from graph.view import explorer_view
 
@@ -443,8 +444,13 @@ def test_explorer_view_with_the_degree_table_and_every_node_a_hub(compared_store
     if compared_store.dialect.name == "neo4j":
         assert compared_store.degree_table() == dict(sample_graph.nx.degree())
         assert compared_store._degree_table_if_built() is compared_store.degree_table()
+        topology = compared_store.topology()  # the structure kept per version: the same as the graph's
+        assert compared_store._topology_if_built() is topology
+        assert sorted(topology.edges_among(list(sample_graph.nodes()))) == sorted(sample_graph.nx.edges(keys=True))
+        hubs = ["institution:hlft", "country:RWA", "land:DE-HE"]
+        assert topology.neighbours(hubs + ["ghost:x"]) == {n: frozenset(sample_graph.neighbours(n)) for n in hubs}
     else:
-        assert compared_store.degree_table() is None
+        assert compared_store.degree_table() is None and compared_store.topology() is None
     opts = VIEWS[name]
     assert explorer_view(compared_store, **opts) == explorer_view(reference, **opts)
     assert explorer_view(compared_store, **opts) == explorer_view(reference, **opts)  # from the caches
