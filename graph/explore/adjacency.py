@@ -21,7 +21,8 @@ import numpy as np
 from graph.core.cache import cached
 from graph.core.model import PartnerGraph
 
-__all__ = ["Adjacency", "adjacency", "gather", "distances", "row_distances", "steps_within_two", "degrees"]
+__all__ = ["Adjacency", "adjacency", "adjacency_of_edges", "gather", "neighbour_names", "edges_among_rows", "distances",
+           "row_distances", "steps_within_two", "degrees"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,48 @@ def adjacency(g: PartnerGraph) -> Adjacency:
         return Adjacency(names, index, ptr(out_len), out_idx, ptr(out_len + in_len), any_idx,
                           out_len + in_len, name_rank, out_key, tuple(codes))
     return cached(g, "explore.adjacency", build)
+
+
+def adjacency_of_edges(names: list[str], src: Any, dst: Any, out_key: Any = None,
+                       keys: tuple[str, ...] = ()) -> Adjacency:
+    """The :class:`Adjacency` of the nodes ``names`` and the edges ``src[i] → dst[i]``
+    (rows into ``names``; ``out_key[i]`` a code into ``keys``), for a graph known only as
+    an edge list (the Neo4j store's part of a view, or its topology).
+
+    >>> adj = adjacency_of_edges(["a", "b", "c"], np.array([0, 0]), np.array([1, 2]), np.array([1, 0]), ("x", "y"))
+    >>> neighbour_names(adj, 0), edges_among_rows(adj, np.array([0, 1]))
+    (['b', 'c'], [('a', 'b', 'y')])
+    """
+    n = len(names)
+    order = np.argsort(src, kind="stable")
+    out_ptr = np.concatenate(([0], np.cumsum(np.bincount(src, minlength=n))))
+    both = np.concatenate((src, dst))
+    any_ptr = np.concatenate(([0], np.cumsum(np.bincount(both, minlength=n))))
+    any_idx = np.concatenate((dst, src))[np.argsort(both, kind="stable")].astype(np.int32)
+    name_rank = np.empty(n, dtype=np.int64)
+    name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(n)
+    return Adjacency(names, {name: i for i, name in enumerate(names)}, out_ptr, dst[order].astype(np.int32),
+                     any_ptr, any_idx, np.diff(any_ptr), name_rank,
+                     None if out_key is None else out_key[order].astype(np.int32), tuple(keys))
+
+
+def neighbour_names(adj: Adjacency, row: int) -> list[str]:
+    """The ids adjacent (either direction, each once) to adjacency row ``row``."""
+    names = adj.names
+    return [names[r] for r in np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]]).tolist()]
+
+
+def edges_among_rows(adj: Adjacency, rows: Any) -> list[tuple[str, str, str]]:
+    """``(source, target, key)`` of every edge between adjacency ``rows``,
+    named from the arrays alone (``adj.out_key`` must be set)."""
+    inside = np.zeros(len(adj.names), dtype=bool)
+    inside[rows] = True
+    targets = gather(adj.out_ptr, adj.out_idx, rows)
+    sources = np.repeat(rows, adj.out_ptr[rows + 1] - adj.out_ptr[rows])
+    hit = inside[targets]
+    names, keys = adj.names, adj.keys
+    codes = gather(adj.out_ptr, adj.out_key, rows)[hit].tolist()
+    return [(names[u], names[v], keys[c]) for u, v, c in zip(sources[hit].tolist(), targets[hit].tolist(), codes)]
 
 
 def gather(ptr: Any, idx: Any, rows: Any) -> Any:

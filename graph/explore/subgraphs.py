@@ -29,7 +29,7 @@ import numpy as np
 
 from graph.core.errors import PartnernetzError
 from graph.core.model import PartnerGraph
-from graph.explore.adjacency import Adjacency, adjacency, distances, gather, row_distances
+from graph.explore.adjacency import Adjacency, adjacency, distances, edges_among_rows, gather, row_distances
 
 __all__ = ["MAX_ELEMENTS", "Subgraph", "induced_subgraph", "ego_network", "expand", "cut", "subgraph_of_rows",
            "induced_edges"]
@@ -70,15 +70,14 @@ def induced_edges(g: PartnerGraph, nodes: set[str]) -> list[EdgeRef]:
     # inside in numpy, then read only their keys
     adj = adjacency(g)
     rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
+    if adj.out_key is not None:  # the keys from the arrays too: no dict of the graph is read
+        return edges_among_rows(adj, rows)
     inside = np.zeros(len(adj.names), dtype=bool)
     inside[rows] = True
     targets = gather(adj.out_ptr, adj.out_idx, rows)
     sources = np.repeat(rows, adj.out_ptr[rows + 1] - adj.out_ptr[rows])
     hit = inside[targets]
     names = adj.names
-    if adj.out_key is not None:  # the keys from the arrays too: no dict of the graph is read
-        codes, keys = gather(adj.out_ptr, adj.out_key, rows)[hit].tolist(), adj.keys
-        return [(names[u], names[v], keys[c]) for u, v, c in zip(sources[hit].tolist(), targets[hit].tolist(), codes)]
     pairs = dict.fromkeys(zip(sources[hit].tolist(), targets[hit].tolist()))  # parallel edges: one pair
     return [(names[u], names[v], key) for u, v in pairs for key in succ[names[u]][names[v]]]
 

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import numpy as np
-
 from graph import explore
 from graph.core.cache import cached
 from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
-from graph.explore.adjacency import adjacency
+from graph.explore.adjacency import adjacency, neighbour_names
 from graph.explore.filters import GraphFilter
 from graph.explore.neighbours import Neighbour
 from graph.explore.options import FilterOptions, filter_options
@@ -92,10 +90,7 @@ class MemoryStore:
                 found: Iterable[str] = g.neighbours(n)
             else:  # a hub: from the adjacency arrays, without walking (and so touching) its dicts
                 adj = adjacency(g)
-                row = adj.index[n]
-                rows = np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]])
-                names = adj.names
-                found = [names[r] for r in rows.tolist()]
+                found = neighbour_names(adj, adj.index[n])
             # an id starts with its kind (kinds.node_id): no attribute dict is read either
             out[n] = frozenset(m for m in found if wanted is None or m.partition(":")[0] in wanted)
         return out

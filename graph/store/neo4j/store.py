@@ -41,7 +41,7 @@ from graph.core.kinds import EdgeKind, NodeKind, kind_of
 from graph.core.model import PartnerGraph
 from graph.core.text import fold
 from graph.explore import GraphFilter, Neighbour, Subgraph
-from graph.explore.adjacency import Adjacency, adjacency, gather
+from graph.explore.adjacency import Adjacency, adjacency, adjacency_of_edges, edges_among_rows, neighbour_names
 from graph.explore.options import FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names
@@ -395,25 +395,30 @@ class Neo4jStore:
 
         return self._versioned("degrees", build)
 
-    def topology(self) -> "_Topology | None":
-        """Every node and relationship of the dataset version as arrays (ids
-        and relationship keys, no attributes: ~20 MB at 100,000 nodes and a
-        million relationships), read once per version in statements of 20,000
-        nodes; None with the ``falkordb`` dialect."""
+    def topology(self) -> Adjacency | None:
+        """Every node and relationship of the dataset version as an
+        :class:`Adjacency` (ids and relationship keys, no attributes: ~40 MB at
+        100,000 nodes and a million relationships), read once per version in
+        statements of 20,000 nodes; None with the ``falkordb`` dialect."""
         if self.dialect.name != "neo4j":
             return None
+
         def chunked(ids: list[str]) -> Iterator[dict[str, Any]]:  # one statement's records in memory at a time
             for start in range(0, len(ids), _ID_CHUNK_COLLECTED):
                 yield from self._ids_query(cypher.NEO4J_OUT_KEYS, ids[start:start + _ID_CHUNK_COLLECTED])
 
-        return self._versioned("topology", lambda: _Topology.read(list(self.degree_table() or ()), chunked))
+        def build() -> Adjacency:
+            ids = list(self.degree_table() or ())
+            return _read_topology(ids, chunked(ids))
+
+        return self._versioned("topology", build)
 
     def _degree_table_if_built(self) -> dict[str, int] | None:
         """The degree table of the current version when it is built; else None,
         and it is built in the background (a request never waits for it)."""
         return self._if_built("degrees", self.degree_table)
 
-    def _topology_if_built(self) -> "_Topology | None":
+    def _topology_if_built(self) -> Adjacency | None:
         """The topology of the current version when it is built (see :meth:`_degree_table_if_built`)."""
         return self._if_built("topology", self.topology)
 
@@ -745,7 +750,7 @@ class Neo4jStore:
 
         topology = self._topology_if_built()
         if topology is not None:  # no round trip, and nothing to keep per node
-            return topology.neighbours(ids)
+            return {n: frozenset(neighbour_names(topology, topology.index[n])) for n in ids if n in topology.index}
 
         def fetch(missing: list[str]) -> dict[str, frozenset[str]]:
             if self.dialect.name == "neo4j":  # one list per node
@@ -902,19 +907,15 @@ class Neo4jStore:
         few into the view are read."""
         wanted_set = set(wanted)
         table = self._degree_table_if_built()
-        hubs = [n for n in wanted if table.get(n, 0) > _HUB_DEGREE] if table is not None else []
-        if hubs:
-            hub_set = set(hubs)
-            wanted_light = [n for n in wanted if n not in hub_set]
-        else:
-            wanted_light = wanted
-        edges = [(u, v, key) for u, out in self._out_edges(wanted_light).items() for v, key, _ in out if v in wanted_set]
+        hubs = {n for n in wanted if table.get(n, 0) > _HUB_DEGREE} if table is not None else set()
+        edges = [(u, v, key) for u, out in self._out_edges(n for n in wanted if n not in hubs).items()
+                 for v, key, _ in out if v in wanted_set]
         if hubs:  # kept per view (the same view again asks nothing)
             key = (tuple(sorted(hubs)), tuple(sorted(wanted_set)))
             towards = self._towards_lru.get_many([key]).get(key)
             if towards is None:
                 towards = tuple((r["source"], r["target"], r["key"])
-                                for r in self._ids_query(cypher.EDGE_KEYS_TOWARDS, hubs, all=wanted))
+                                for r in self._ids_query(cypher.EDGE_KEYS_TOWARDS, sorted(hubs), all=wanted))
                 self._towards_lru.put({key: towards})
             edges += towards
         return edges
@@ -935,22 +936,20 @@ class Neo4jStore:
         table, topology = self._degree_table_if_built(), self._topology_if_built()
         if table is not None and topology is not None:  # answered here
             names = [n for n in wanted if n in topology.index]
-            edges = topology.edges_among(names)
+            edges = edges_among_rows(topology, np.fromiter((topology.index[n] for n in names), dtype=np.int64,
+                                                           count=len(names)))
             degree = {n: table.get(n, 0) for n in names}
-            total = len(names) + len(edges)
-            if total <= max_elements:
-                return Subgraph(tuple(sorted(names)), tuple(sorted(edges)), False, total)
-            return _cut_part(names, edges, degree, max_elements, keep, rank, total)
-        if table is not None:
-            records = self._ids_query(cypher.NEO4J_VIEW_EDGES, wanted, all=wanted)
-            degree = {r["id"]: table.get(r["id"], 0) for r in records}
         else:
-            records = self._ids_query(cypher.NEO4J_VIEW_PART, wanted, all=wanted)
-            degree = {r["id"]: int(r["degree"]) for r in records}
-            self._degree_lru.put(degree)
-        out = {r["id"]: r["out"] for r in records}
-        names = [n for n in wanted if n in out]
-        edges = [(u, v, k) for u in names for v, k in out[u]]
+            if table is not None:
+                records = self._ids_query(cypher.NEO4J_VIEW_EDGES, wanted, all=wanted)
+                degree = {r["id"]: table.get(r["id"], 0) for r in records}
+            else:
+                records = self._ids_query(cypher.NEO4J_VIEW_PART, wanted, all=wanted)
+                degree = {r["id"]: int(r["degree"]) for r in records}
+                self._degree_lru.put(degree)
+            out = {r["id"]: r["out"] for r in records}
+            names = [n for n in wanted if n in out]
+            edges = [(u, v, k) for u in names for v, k in out[u]]
         total = len(names) + len(edges)
         if total <= max_elements:
             return Subgraph(tuple(sorted(names)), tuple(sorted(edges)), False, total)
@@ -974,66 +973,28 @@ class Neo4jStore:
         return (int(self._run(cypher.COUNT_NODES)[0]["n"]), int(self._run(cypher.COUNT_EDGES)[0]["n"]))
 
 
-class _Topology:
-    """Every node and relationship of one dataset version as compressed rows:
-    node ids, the relationships leaving each node (target row and key code)
-    and every node's neighbours in either direction. What the in-memory store
-    answers structure questions from, without the attributes (those stay in
-    Neo4j and are read for the few nodes a view shows)."""
-
-    def __init__(self, names: list[str], src: "np.ndarray", dst: "np.ndarray", key: "np.ndarray", keys: list[str]):
-        self.names, self.keys = names, keys
-        self.index = {n: i for i, n in enumerate(names)}
-        n = len(names)
-        self.out_ptr, self.out_idx = _csr(src, dst, n)
-        self.out_key = key[np.argsort(src, kind="stable")].astype(np.int32)
-        self.any_ptr, self.any_idx = _csr(np.concatenate((src, dst)), np.concatenate((dst, src)), n)
-
-    @classmethod
-    def read(cls, ids: list[str], fetch: Callable[[list[str]], Iterable[dict[str, Any]]]) -> "_Topology":
-        """The topology of the nodes ``ids`` from ``fetch(ids)`` records ``{id, out: [[target, key], …]}``
-        (relationships to nodes outside ``ids`` are left out)."""
-        index = {n: i for i, n in enumerate(ids)}
-        codes: dict[str, int] = {}
-        src: list[int] = []
-        dst: list[int] = []
-        key: list[int] = []
-        for record in fetch(ids):
-            i = index.get(record["id"])
-            if i is None:
-                continue
-            for target, k in record["out"]:
-                j = index.get(target)
-                if j is not None:
-                    src.append(i)
-                    dst.append(j)
-                    key.append(codes.setdefault(k, len(codes)))
-        return cls(ids, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(key, dtype=np.int64),
-                   list(codes))
-
-    def neighbours(self, ids: Iterable[str]) -> dict[str, frozenset[str]]:
-        """``{id: adjacent ids}`` (either direction) of the known ``ids``."""
-        names, ptr, idx = self.names, self.any_ptr, self.any_idx
-        out = {}
-        for n in ids:
-            i = self.index.get(n)
-            if i is not None:
-                out[n] = frozenset([names[j] for j in idx[ptr[i]:ptr[i + 1]].tolist()])
-        return out
-
-    def edges_among(self, ids: list[str]) -> list[tuple[str, str, str]]:
-        """``(source, target, key)`` of every relationship between known ``ids``."""
-        rows = np.fromiter((self.index[n] for n in ids if n in self.index), dtype=np.int64)
-        inside = np.zeros(len(self.names), dtype=bool)
-        inside[rows] = True
-        counts = self.out_ptr[rows + 1] - self.out_ptr[rows]
-        source = np.repeat(rows, counts)
-        where = gather(self.out_ptr, np.arange(len(self.out_idx)), rows)
-        target, key = self.out_idx[where], self.out_key[where]
-        kept = inside[target]
-        names, keys = self.names, self.keys
-        return [(names[u], names[v], keys[k]) for u, v, k in
-                zip(source[kept].tolist(), target[kept].tolist(), key[kept].tolist())]
+def _read_topology(ids: list[str], records: Iterable[dict[str, Any]]) -> Adjacency:
+    """The :class:`Adjacency` of the nodes ``ids`` (every relationship as rows and a key
+    code, no attributes) from records ``{id, out: [[target, key], …]}``; relationships to
+    nodes outside ``ids`` are left out. What the in-memory store answers structure
+    questions from, without the attributes (those stay in Neo4j)."""
+    index = {n: i for i, n in enumerate(ids)}
+    codes: dict[str, int] = {}
+    src: list[int] = []
+    dst: list[int] = []
+    key: list[int] = []
+    for record in records:
+        i = index.get(record["id"])
+        if i is None:
+            continue
+        for target, k in record["out"]:
+            j = index.get(target)
+            if j is not None:
+                src.append(i)
+                dst.append(j)
+                key.append(codes.setdefault(k, len(codes)))
+    return adjacency_of_edges(ids, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
+                              np.array(key, dtype=np.int32), tuple(codes))
 
 
 def _cut_part(names: list[str], edges: list[tuple[str, str, str]], degree: dict[str, int], max_elements: int,
@@ -1044,11 +1005,7 @@ def _cut_part(names: list[str], edges: list[tuple[str, str, str]], degree: dict[
     index = {n: i for i, n in enumerate(names)}
     src = np.fromiter((index[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
     dst = np.fromiter((index[v] for _, v, _ in edges), dtype=np.int64, count=len(edges))
-    out_ptr, out_idx = _csr(src, dst, len(names))
-    any_ptr, any_idx = _csr(np.concatenate((src, dst)), np.concatenate((dst, src)), len(names))
-    name_rank = np.empty(len(names), dtype=np.int64)
-    name_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
-    adj = Adjacency(names, index, out_ptr, out_idx, any_ptr, any_idx, np.diff(any_ptr), name_rank)
+    adj = adjacency_of_edges(names, src, dst)
     keep_set = set(keep)
     ranks = np.array([rank.get(n, 0) for n in names], dtype=float)
     unpinned = np.array([n not in keep_set for n in names], dtype=bool)
@@ -1062,13 +1019,6 @@ def _cut_part(names: list[str], edges: list[tuple[str, str, str]], degree: dict[
 
     return cut(None, adj, np.arange(len(names)), (ranks, unpinned), max_elements, total, degree=degrees,
                edges_among=edges_among)
-
-
-def _csr(rows: "np.ndarray", values: "np.ndarray", n: int) -> tuple["np.ndarray", "np.ndarray"]:
-    """``(ptr, idx)``: ``values`` grouped by ``rows`` (0 … n-1) in compressed rows."""
-    order = np.argsort(rows, kind="stable")
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
-    return ptr, values[order].astype(np.int32)
 
 
 def connect(uri: str, *, user: str | None = None, password: str | None = None,
