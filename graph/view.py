@@ -188,10 +188,10 @@ def _rank_by_distance(store: Any, focus: str, nodes: list[str],
     first = store.neighbours([focus]).get(focus, frozenset())
     rank: dict[str, float] = {focus: 0}
     rank.update((n, 1) for n in nodes if n in first)
-    for near in first & (known or {}).keys():
+    asked = first & (known or {}).keys()
+    for near in asked:
         rank.update((n, 2) for n in known[near] if n not in rank)
     rank = {n: rank[n] for n in dict.fromkeys([focus, *nodes]) if n in rank}  # only nodes of the view, in order
-    asked = set((known or {}).keys()) & first
     rest = [n for n in nodes if n not in rank]
     if not rest:
         return rank
