@@ -18,7 +18,7 @@ from graph.explore.adjacency import steps_within_two
 from graph.explore.filters import GraphFilter, attrs_compatible
 from graph.explore.overview import Overview
 from graph.explore.paths import HOME_COUNTRY, STRICT_PATH_EDGES
-from graph.explore.subgraphs import MAX_ELEMENTS, Subgraph
+from graph.explore.subgraphs import MAX_ELEMENTS, Subgraph, expanded_around
 from graph.store import GraphStore, MemoryStore
 
 __all__ = ["ExplorerView", "explorer_view", "view_graph", "local_graph"]
@@ -128,6 +128,11 @@ def explorer_view(g: "PartnerGraph | GraphStore", *, focus: str | None = None, r
 
     nodes = list(dict.fromkeys(base + pinned))
     group = not focus_l and flt.is_empty() and len(highlight_l) > 1
+    if focus_l and expand_l and not collapse_l and flt.is_empty() and isinstance(store, MemoryStore):
+        # in memory, an expansion stays in adjacency rows: a hub's thousands of
+        # neighbours are named only when drawn (the same view as the steps below)
+        sub = expanded_around(store.graph, focus_l[0], nodes, expand_l, keep=pinned, max_elements=max_elements)
+        return ExplorerView(sub, None, tuple(tuple(p) for p in paths), "", sub.total, tuple(unknown))
     around = list(dict.fromkeys((highlight_l if group else []) + expand_l + collapse_l))
     nbrs = store.neighbours(around) if around else {}
     if group:

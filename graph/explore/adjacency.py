@@ -22,7 +22,7 @@ from graph.core.cache import cached
 from graph.core.model import PartnerGraph
 
 __all__ = ["Adjacency", "adjacency", "adjacency_of_edges", "gather", "neighbour_names", "edges_among_rows", "distances",
-           "row_distances", "steps_within_two", "degrees"]
+           "row_distances", "steps_within_two", "row_steps_within_two", "degrees"]
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,7 @@ def steps_within_two(g: PartnerGraph, focus: str, nodes: list[str]) -> dict[str,
     """Steps (0, 1 or 2; direction ignored) from ``focus`` to each of
     ``nodes`` (distinct ids) within two steps, in numpy over adjacency rows:
     the focus 0, its neighbours 1, nodes adjacent to one of them 2 (others
-    left out). Checked from the cheaper side: the neighbours of ``nodes``
-    or those of the focus's neighbours (an expanded hub brings tens of
-    thousands of nodes).
+    left out); see :func:`row_steps_within_two`.
 
     >>> from graph.core.model import PartnerGraph
     >>> g = PartnerGraph()
@@ -186,28 +184,44 @@ def steps_within_two(g: PartnerGraph, focus: str, nodes: list[str]) -> dict[str,
     rows = np.fromiter((index.get(n, -1) for n in nodes), dtype=np.int64, count=len(nodes))
     rows = rows[rows >= 0]
     source = index[focus]
-    first = np.zeros(len(adj.names), dtype=bool)
-    first[gather(adj.any_ptr, adj.any_idx, np.array([source]))] = True
+    steps = row_steps_within_two(adj, source, rows)
     names = adj.names
     rank: dict[str, float] = {focus: 0}
-    ones = rows[first[rows]]
-    rank.update(zip([names[r] for r in ones.tolist()], [1] * len(ones)))
-    rest = rows[~first[rows] & (rows != source)]
-    if len(rest) == 0:
-        return rank
+    for step in (1, 2):
+        hit = rows[steps == step]
+        rank.update(zip([names[r] for r in hit.tolist()], [step] * len(hit)))
+    return rank
+
+
+def row_steps_within_two(adj: Adjacency, source: int, rows: Any) -> Any:
+    """Steps from row ``source`` to each of ``rows`` (distinct adjacency
+    rows), aligned with them: 0 for the source, 1 for its neighbours, 2 for
+    rows adjacent to one of them, -1 for the others. Checked from the cheaper
+    side: the neighbours of ``rows`` or those of the source's neighbours (an
+    expanded hub brings tens of thousands of rows)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    steps = np.full(len(rows), -1, dtype=np.int8)
+    steps[rows == source] = 0
+    first = np.zeros(len(adj.names), dtype=bool)
+    first[gather(adj.any_ptr, adj.any_idx, np.array([source]))] = True
+    is_first = first[rows] & (rows != source)
+    steps[is_first] = 1
+    open_ = np.flatnonzero(~first[rows] & (rows != source))
+    if len(open_) == 0:
+        return steps
+    rest = rows[open_]
     first_rows = np.flatnonzero(first)
     if int(adj.degree[first_rows].sum()) < int(adj.degree[rest].sum()):
         second = np.zeros(len(adj.names), dtype=bool)
         second[gather(adj.any_ptr, adj.any_idx, first_rows)] = True
-        twos = rest[second[rest]]
+        near = second[rest]
     else:
         lens = adj.any_ptr[rest + 1] - adj.any_ptr[rest]
         owner = np.repeat(np.arange(len(rest)), lens)
         near = np.zeros(len(rest), dtype=bool)
         near[owner[first[gather(adj.any_ptr, adj.any_idx, rest)]]] = True
-        twos = rest[near]
-    rank.update(zip([names[r] for r in twos.tolist()], [2] * len(twos)))
-    return rank
+    steps[open_[near]] = 2
+    return steps
 
 
 def degrees(g: PartnerGraph) -> dict[str, int]:

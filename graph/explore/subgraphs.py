@@ -29,9 +29,10 @@ import numpy as np
 
 from graph.core.errors import PartnernetzError
 from graph.core.model import PartnerGraph
-from graph.explore.adjacency import Adjacency, adjacency, distances, edges_among_rows, gather, row_distances
+from graph.explore.adjacency import (Adjacency, adjacency, distances, edges_among_rows, gather, row_distances,
+                                     row_steps_within_two)
 
-__all__ = ["MAX_ELEMENTS", "Subgraph", "induced_subgraph", "ego_network", "expand", "cut", "subgraph_of_rows",
+__all__ = ["expanded_around", "MAX_ELEMENTS", "Subgraph", "induced_subgraph", "ego_network", "expand", "cut", "subgraph_of_rows",
            "induced_edges"]
 
 #: Most elements (nodes + edges) sent to a browser in one view.
@@ -201,6 +202,35 @@ def expand(g: PartnerGraph, view_nodes: Iterable[str], node_ids: Iterable[str], 
         extra.extend(sorted(g.neighbours(nid)))
     return induced_subgraph(g, base + extra, max_elements=max_elements, keep=base + list(node_ids))
 
+
+
+def expanded_around(g: PartnerGraph, focus: str, nodes: Iterable[str], expand: Iterable[str], *,
+                    keep: Iterable[str] = (), max_elements: int = MAX_ELEMENTS) -> Subgraph:
+    """The view of ``nodes`` plus every neighbour of each of ``expand``,
+    ranked for the cut by steps from ``focus`` (0, 1, 2; farther nodes as
+    0, as :func:`induced_subgraph` ranks a node without a step), ``keep``
+    first — what ``induced_subgraph(g, nodes + neighbours, keep=keep,
+    rank=steps_within_two(...))`` answers, all in adjacency rows: an
+    expanded Land or theme brings thousands of neighbours that are never
+    named unless they are drawn.
+
+    >>> from graph.core.model import PartnerGraph
+    >>> g = PartnerGraph()
+    >>> _ = g.add_country("RWA")
+    >>> g.add_edge("land:DE-RP", "country:RWA", "partners_with", source="s")
+    >>> expanded_around(g, "land:DE-RP", ["land:DE-RP"], ["country:RWA"]).nodes
+    ('country:RWA', 'land:DE-RP')
+    """
+    adj = adjacency(g)
+    index = adj.index
+    base = np.fromiter((index[n] for n in nodes if n in index), dtype=np.int64)
+    hubs = np.fromiter((index[n] for n in expand if n in index), dtype=np.int64)
+    rows = np.unique(np.concatenate((base, hubs, gather(adj.any_ptr, adj.any_idx, hubs).astype(np.int64))))
+    steps = row_steps_within_two(adj, index[focus], rows).astype(float)
+    steps[steps < 0] = 0.0
+    pinned = np.zeros(len(adj.names), dtype=bool)
+    pinned[[index[n] for n in set(keep) if n in index]] = True
+    return subgraph_of_rows(g, adj, rows, (steps, ~pinned[rows]), max_elements)
 
 
 def subgraph_of_rows(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
