@@ -196,6 +196,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         warming.join()
         if keeping is not None:
             keeping.join()  # no thread may be pickling while gunicorn forks
+            if keeping.kept and not os.environ.get(RESTARTED_FROM_KEPT):
+                _restart_from_kept()
     if store is None:
         shown = str(graph) if workspace is None else f"workspace {workspace[0]}, version {version}; {graph}"
     elif store.notice is None:
@@ -235,6 +237,27 @@ def _warm_up_once_serving(app, host: str, port: int, warm_up, wait: float = 30.0
     return thread
 
 
+#: Set in the environment of a server that replaced itself by a start from its
+#: just-kept build (:func:`_restart_from_kept`): it does so once, never again.
+RESTARTED_FROM_KEPT = "PARTNERNETZ_RESTARTED_FROM_KEPT"
+
+
+def _restart_from_kept() -> None:
+    """Replace this process by the same command, which then starts from the
+    build this first start just kept. Forked workers share the master's
+    memory page by page, and a worker that touches an object copies its page:
+    after loading files the master's heap is strewn with the loader's freed
+    objects between the graph's, so every page a worker touches is a copied
+    page of both; a restored build is packed (and its arrays are mapped), so
+    the same requests copy less. Measured at 100k nodes with 2 workers and 20
+    users: 2.14 GB PSS after a first start, 1.82 GB after a restart."""
+    print("Partnernetz: restarting from the kept build (its workers share memory more compactly)", flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.environ[RESTARTED_FROM_KEPT] = "1"
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
 def _keep_when_warm(app, warming, folder, key, graph, report, origin=""):
     """Once every page's indexes are built, keep graph, report and indexes
     on disk (a background thread; see loaders/kept.py)."""
@@ -252,9 +275,11 @@ def _keep_when_warm(app, warming, folder, key, graph, report, origin=""):
             if ctx.local_graph is not graph:  # a newer version went live while saving
                 kept.discard(folder, origin=origin)
                 return
+            thread.kept = True
             print(f"Partnernetz: build kept for the next start ({folder})", flush=True)
 
     thread = threading.Thread(target=run, name="partnernetz-keep", daemon=True)
+    thread.kept = False  # set once the build is on disk
     thread.start()
     return thread
 

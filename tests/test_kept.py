@@ -300,3 +300,46 @@ def test_an_index_is_read_in_chunks_so_request_threads_get_the_lock_between_them
     size = (tmp_path / "k.kept" / "objects.bin").stat().st_size
     assert kept.restore(tmp_path, "k").entries["big"] == value
     assert size > 10 * kept._CHUNK and len(reads) >= size // kept._CHUNK
+
+
+def test_workers_start_from_the_build_their_first_start_kept(tmp_path):
+    """`serve --workers 2` on files not kept yet: the first start keeps its
+    build, replaces itself by a start from it (once), and serves from that."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PARTNERNETZ_KEPT_DIR": str(tmp_path / "kept"), "PARTNERNETZ_KEPT_MIN_NODES": "0"}
+    env.pop("PARTNERNETZ_RESTARTED_FROM_KEPT", None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--workers", "2",
+                                 "--data", str(root / "data" / "sample")], cwd=root, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as resp:
+                    assert resp.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.2)
+        text = log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    kept_at = text.index("build kept for the next start")
+    restart_at = text.index("restarting from the kept build")
+    restored_at = text.index("kept build restored")
+    assert kept_at < restart_at < restored_at < text.index("Partnernetz: http")
+    assert text.count("restarting from the kept build") == 1 and text.count("Partnernetz: http") == 1
