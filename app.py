@@ -179,6 +179,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if store is not None and not args.no_contacts:
         _restrictable(args, store, graph)
     app = create_app(graph, settings, report=report, store=store, access=access)
+    if keep_in is not None and len(graph) >= kept.min_nodes():
+        _keep_layouts(keep_in)
     if workspace is not None and store is None:  # query mode: the store answers, a publish pushes to it
         _install_live_workspace(app, workspace[0], version, served, keep_in)
     if restored is not None:  # each index is read from disk when first asked for (warm-up or a request)
@@ -235,6 +237,16 @@ def _warm_up_once_serving(app, host: str, port: int, warm_up, wait: float = 30.0
     thread = threading.Thread(target=run, name="partnernetz-warm-up-start", daemon=True)
     thread.start()
     return thread
+
+
+def _keep_layouts(folder) -> None:
+    """Laid-out network views go to ``folder``/layouts.sqlite, read by every
+    worker process and after a restart (see loaders/kept_layouts.py)."""
+    from dashboard.elements import keep_layouts
+    from loaders import kept
+    from loaders.kept_layouts import FILE_NAME, KeptLayouts
+
+    keep_layouts(KeptLayouts(Path(folder) / FILE_NAME, salt=kept.code_digest().encode()))
 
 
 #: Set in the environment of a server that replaced itself by a start from its

@@ -40,6 +40,7 @@ from graph.view import ExplorerView
 from loaders.spreadsheet import neutralise
 
 __all__ = [
+    "keep_layouts",
     "separate",
     "separation_rounds",
     "label_box",
@@ -316,7 +317,12 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
         if hit is not None:
             _POSITIONS.move_to_end(key)
             return dict(hit)
-    pos = _positions(nodes, edges, layout, roots, weights, seed, spacing, spread, boxes)
+    shared = _KEPT[0]
+    pos = shared.get(key, nodes) if shared is not None else None
+    if pos is None:
+        pos = _positions(nodes, edges, layout, roots, weights, seed, spacing, spread, boxes)
+        if shared is not None:
+            shared.put(key, nodes, pos)
     with _POSITIONS_LOCK:
         _POSITIONS[key] = pos
         while len(_POSITIONS) > POSITIONS_CACHE:
@@ -331,6 +337,17 @@ def positions(nodes: list[str], edges: list[tuple[str, str]], layout: str = "cos
 POSITIONS_CACHE = 256
 _POSITIONS: "OrderedDict[bytes, dict[str, tuple[float, float]]]" = OrderedDict()
 _POSITIONS_LOCK = threading.Lock()
+#: Where laid-out views are kept for every serving process and the next start
+#: (a ``loaders.kept_layouts.KeptLayouts``; None: only this process's cache).
+_KEPT: list[Any] = [None]
+
+
+def keep_layouts(store: Any) -> None:
+    """Read and keep laid-out views in ``store`` (``get(key, nodes)`` /
+    ``put(key, nodes, positions)``, e.g. :class:`loaders.kept_layouts.KeptLayouts`),
+    or in this process only (None): serve sets it before forking its workers,
+    so a view one worker laid out is read by the others."""
+    _KEPT[0] = store
 
 
 def _positions(nodes: list[str], edges: list[tuple[str, str]], layout: str, roots: list[str],

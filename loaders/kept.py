@@ -129,7 +129,8 @@ def _files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return out
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
+    """Digest of the program's code (every module of graph, loaders and dashboard)."""
     h = hashlib.sha256()
     for package in ("graph", "loaders", "dashboard"):
         for f in sorted((_ROOT / package).rglob("*.py")):
@@ -141,7 +142,7 @@ def _code_digest() -> str:
 def _base_hash(options: dict[str, Any]) -> "hashlib._Hash":
     h = hashlib.sha256(FORMAT.encode())
     h.update(sys.version.encode())
-    h.update(_code_digest().encode())
+    h.update(code_digest().encode())
     h.update(repr(sorted(options.items())).encode())
     return h
 
