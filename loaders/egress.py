@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
+import networkx as nx
+
 from graph.core.kinds import NodeKind
 from graph.core.model import PartnerGraph
 from graph.people.privacy import PrivacyError, has_consent
@@ -244,10 +246,23 @@ def graph_contacts(graph: PartnerGraph) -> dict[str, bool]:
 
 def restrict_graph(graph: PartnerGraph, decision: Decision) -> PartnerGraph:
     """``graph`` without the contacts ``decision`` withholds (with their
-    edges); ``graph`` itself when nothing is withheld."""
+    edges); ``graph`` itself when nothing is withheld. A read-only view of
+    ``graph``, not a copy: at 300k nodes a copy of the graph for a download
+    (kept for the next one) took ~2.5 GB beside the served graph.
+
+    >>> g = PartnerGraph()
+    >>> g.add_node("contact", "c1", label="A", consent=False, illustrative=True)
+    'contact:c1'
+    >>> out = restrict_graph(g, Decision(rule="none", allowed=frozenset(), withheld=frozenset({"contact:c1"})))
+    >>> "contact:c1" in out.nx, len(out.nx) == len(g.nx) - 1, "contact:c1" in g.nx
+    (False, True, True)
+    """
     if not decision.withheld:
         return graph
-    out = graph.copy([n for n in graph.nx if n not in decision.withheld])
+    withheld = decision.withheld
+    out = PartnerGraph(with_laender=False)
+    out.nx = nx.subgraph_view(graph.nx, filter_node=lambda n: n not in withheld)
+    out.meta = dict(graph.meta)
     if decision.rule == "none":
         out.meta = {k: v for k, v in out.meta.items() if k != "report"}
         out.meta["contacts_removed"] = True
