@@ -152,3 +152,57 @@ def test_long_pickers_send_a_bounded_list_and_search_on_the_server():
         assert [o["label"] for o in bounded(page.event_choices("de"), "TREFFEN 0299", None)] == ["2024-05-01 – Treffen 0299"]
         everything = page.facet_choices("institution", "de").options
         assert len(everything) == n + 4 and len(bounded(page.facet_choices("sector", "de"), "zzz", None)) >= 1
+
+
+def test_person_picker_finds_what_a_scan_of_every_person_finds(tmp_path):
+    """The pickers search one joined text in C (graph.core.text.Substrings):
+    the same options, in the same order, as looking at every person and
+    institution in turn."""
+    import random
+
+    from dashboard.i18n import t
+    from graph.core.text import fold
+    from graph.people.contacts import build_contact_index
+    from loaders import load
+    from loaders.synthetic import generate
+
+    generate(tmp_path / "data", nodes=3000, seed=4)
+    idx = build_contact_index(load(tmp_path / "data").graph)
+
+    def scan(search, selected, institutions, lang="de"):
+        key, out, seen = fold(search or ""), [], set(selected)
+        for value in selected:
+            if value in idx.persons:
+                p = idx.persons[value]
+                out.append({"label": f"{p.name} – {p.institution_labels[0] if p.institution_labels else ''}", "value": value})
+        count = 0
+        for pid, p in idx.persons.items():
+            if count >= page.MAX_OPTIONS:
+                break
+            if p.masked or pid in seen:
+                continue
+            if not key or key in idx.personal_text.get(pid, "") or key in idx.public_text.get(pid, ""):
+                out.append({"label": f"{p.name} – {p.institution_labels[0] if p.institution_labels else ''}", "value": pid})
+                count += 1
+        if institutions:
+            added = 0
+            for inst in idx.by_institution:
+                if added >= page.MAX_OPTIONS // 2:
+                    break
+                if inst not in seen and (not key or key in fold(idx.label(inst, lang))):
+                    out.append({"label": f"{idx.label(inst, lang)} ({t('contacts.institution', lang)})", "value": inst})
+                    added += 1
+        return out
+
+    rng = random.Random(2)
+    people = [p for p in idx.persons.values() if not p.masked]
+    searches = ["", "a", "e", "zz", "qqq", "ü", "Müller", "uni", "gmbh", "@", "de"]
+    searches += [fold(rng.choice(people).name)[1:5] for _ in range(15)]
+    hits = 0
+    for search in searches:
+        for institutions in (False, True):
+            selected = [rng.choice(people).id] if rng.random() < 0.5 else []
+            got = page.person_options(idx, search, selected, institutions=institutions)
+            assert got == scan(search, selected, institutions), search
+            hits += len(got)
+    assert hits > 500
