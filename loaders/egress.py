@@ -56,8 +56,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
-import networkx as nx
-
 from graph.core.kinds import NodeKind
 from graph.core.model import PartnerGraph
 from graph.people.privacy import PrivacyError, has_consent
@@ -259,10 +257,7 @@ def restrict_graph(graph: PartnerGraph, decision: Decision) -> PartnerGraph:
     """
     if not decision.withheld:
         return graph
-    withheld = decision.withheld
-    out = PartnerGraph(with_laender=False)
-    out.nx = nx.subgraph_view(graph.nx, filter_node=lambda n: n not in withheld)
-    out.meta = dict(graph.meta)
+    out = graph.without(decision.withheld)
     if decision.rule == "none":
         out.meta = {k: v for k, v in out.meta.items() if k != "report"}
         out.meta["contacts_removed"] = True
