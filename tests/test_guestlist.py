@@ -235,3 +235,36 @@ def test_preference_order_equals_the_plain_sort(tmp_path):
             today = rng.choice([None, TODAY, dt.date(2021, 6, 1)])
             assert preference_order(idx, pool, not_recent_months=months, relevance=relevance, today=today) == \
                 _plain_preference_order(idx, pool, not_recent_months=months, relevance=relevance, today=today)
+
+
+def test_a_list_without_quotas_is_the_best_of_the_pool_after_the_must_includes(tmp_path):
+    """Without quotas the list is cut from the preference order by set
+    operations (the pool may be every person): the same list as resolving
+    each candidate, dropping masked and excluded people and taking the best,
+    for person ids and contact record ids alike."""
+    import random
+
+    from graph.people.guestlist import _resolve, preference_order
+    from loaders import load
+    from loaders.synthetic import generate
+
+    generate(tmp_path / "data", nodes=3000, seed=6)
+    idx = build_contact_index(load(tmp_path / "data").graph)
+    rng = random.Random(3)
+    persons = sorted(idx.persons)
+    records = sorted(idx.record_to_person)
+    for _ in range(20):
+        candidates = rng.sample(rng.choice([persons, records]), rng.randint(0, len(persons)))
+        include = [p for p in rng.sample(persons, 2) if not idx.persons[p].masked]
+        exclude = rng.sample(persons, 20)
+        size = rng.randint(len(include), 40)
+        want_pool = {p for p in _resolve(idx, candidates) if not idx.persons[p].masked and p not in exclude}
+        want_pool -= set(include)
+        order = preference_order(idx, want_pool | set(include), today=TODAY)
+        want = include + [p for p in order if p not in include][: size - len(include)]
+        try:
+            got = build_guest_list(idx, candidates, size=size, include=include, exclude=exclude, today=TODAY)
+        except GuestListInfeasible:
+            assert len(want) < size or any(p in exclude for p in include)
+            continue
+        assert list(got.members) == want

@@ -190,6 +190,11 @@ class ContactIndex:
     personal_text: dict[str, str] = field(default_factory=dict)  # name + e-mail, folded
 
     @functools.cached_property
+    def masked_ids(self) -> frozenset[str]:
+        """Persons without consent (never proposed, never offered by name)."""
+        return frozenset(pid for pid, p in self.persons.items() if p.masked)
+
+    @functools.cached_property
     def by_name(self) -> "NameOrder":
         """Persons in (folded name, id) order with their last attendance month,
         as arrays (the guest list's preference order sorts thousands at once)."""

@@ -34,6 +34,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from itertools import islice
+
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
@@ -195,8 +197,11 @@ def expand_quotas(index: ContactIndex, person_ids: Iterable[str], quotas: Iterab
     quotas = list(quotas)
     named = {(q.dimension, q.value) for q in quotas if q.value != EACH}
     out = [q for q in quotas if q.value != EACH]
+    rules = [q for q in quotas if q.value == EACH]
+    if not rules:
+        return out
     ids = [index.record_to_person.get(p, p) for p in person_ids]
-    for rule in (q for q in quotas if q.value == EACH):
+    for rule in rules:
         groups = sorted({g for p in ids if p in index.persons for g in groups_of(index.persons[p], rule.dimension)})
         out += [Quota(rule.dimension, g, min=rule.min, max=rule.max) for g in groups
                 if (rule.dimension, g) not in named]
@@ -234,6 +239,15 @@ def preference_order(index: ContactIndex, person_ids: Iterable[str], *, not_rece
         keys += [last, (last >= 0) & (now - last < not_recent_months)]
     ids = order.ids
     return [ids[r] for r in rows[np.lexsort(keys)].tolist()]
+
+
+def _persons_among(index: ContactIndex, ids: Iterable[str]) -> set[str]:
+    """The distinct persons ``ids`` (person or contact record ids) name: as
+    a set operation when they are all person ids already (the finder's pool of
+    up to every person), else through :func:`_resolve`."""
+    ids = list(ids)
+    found = set(ids)
+    return found if found <= index.persons.keys() else set(_resolve(index, ids))
 
 
 def _resolve(index: ContactIndex, ids: Iterable[str]) -> list[str]:
@@ -356,7 +370,7 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str], *, size: in
     problems += [QuotaProblem("include", "person", p, 1, 0, "excluded") for p in include if p in exclude]
     if problems:
         raise GuestListInfeasible(problems, index)
-    pool_ids = {p for p in _resolve(index, candidates) if not index.persons[p].masked and p not in exclude}
+    pool_ids = _persons_among(index, candidates) - index.masked_ids - exclude
     pool_ids.update(include)
     pool = preference_order(index, pool_ids, not_recent_months=not_recent_months, relevance=relevance, today=today)
     quotas = expand_quotas(index, pool, quotas)
@@ -364,7 +378,10 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str], *, size: in
     if problems:
         raise GuestListInfeasible(problems, index)
     if not quotas:
-        chosen = include + [p for p in pool if p not in include][: size - len(include)]
+        # the best of the pool after the must-includes, in pool order (the pool may be every person)
+        forced = set(include)
+        chosen = include + list(islice((p for p in pool if p not in forced), max(0, size - len(include))))
+        return GuestList(members=tuple(chosen), counts=_counts(index, chosen, quotas))
     else:
         pool = _prune(index, pool, include, size, quotas)
         n = len(pool)
