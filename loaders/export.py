@@ -121,11 +121,62 @@ def metric_attributes(g: PartnerGraph) -> NodeAttrs:
 def write_graphml(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None,
                   metrics: bool = True) -> Path:
     """``g`` as GraphML; with the metrics (:func:`metric_attributes`, or the
-    precomputed ``node_attrs``) unless ``metrics=False``."""
+    precomputed ``node_attrs``) unless ``metrics=False``.
+
+    Written from :class:`_ScalarView`, which hands networkx's writer the
+    scalar attributes node by node and edge by edge: the copy that
+    :func:`to_simple_graph` makes took gigabytes at 300k nodes. When an id
+    or key is not XML-safe as it is (a copy would merge two that differ only
+    in characters XML cannot hold), the copy is written instead."""
     if node_attrs is None and metrics:
         node_attrs = metric_attributes(g)
-    h = to_simple_graph(g, node_attrs=node_attrs)
-    return _atomic(path, lambda tmp: nx.write_graphml(h, tmp))
+    try:
+        return _atomic(path, lambda tmp: nx.write_graphml(_ScalarView(g, node_attrs), tmp))
+    except _NotXmlSafe:
+        h = to_simple_graph(g, node_attrs=node_attrs)
+        return _atomic(path, lambda tmp: nx.write_graphml(h, tmp))
+
+
+class _NotXmlSafe(Exception):
+    """An id or key of the graph changes when made XML-safe."""
+
+
+class _ScalarView:
+    """What networkx's GraphML writer reads of :func:`to_simple_graph`'s
+    copy — the nodes and edges with their scalar attributes — made on the fly
+    from ``g`` (``node_attrs`` added to the nodes they name), never held."""
+
+    def __init__(self, g: PartnerGraph, node_attrs: NodeAttrs | None) -> None:
+        self._g = g
+        self._extra = {name: values for name, values in (node_attrs or {}).items()}
+        self.graph: dict[str, Any] = {}
+
+    def is_directed(self) -> bool:
+        return True
+
+    def is_multigraph(self) -> bool:
+        return True
+
+    def nodes(self, data: bool = False):
+        for nid, attrs in self._g.nx.nodes(data=True):
+            if xml_safe(nid) != nid:
+                raise _NotXmlSafe(nid)
+            if not data:
+                yield nid
+                continue
+            out = {k: _scalar(v) for k, v in attrs.items() if v is not None and not k.startswith("_")}
+            for name, values in self._extra.items():
+                value = values.get(nid)
+                if value is not None:
+                    out[name] = _scalar(value)
+            yield nid, out
+
+    def edges(self, keys: bool = False, data: bool = False):
+        for u, v, key, attrs in self._g.nx.edges(keys=True, data=True):
+            if xml_safe(key) != key:
+                raise _NotXmlSafe(key)
+            out = {k: _scalar(val) for k, val in attrs.items() if val is not None}
+            yield (u, v, key, out) if keys and data else (u, v, key) if keys else (u, v, out) if data else (u, v)
 
 
 def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None,
