@@ -120,6 +120,13 @@ def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int
     rows = np.fromiter(map(adj.index.__getitem__, wanted), dtype=np.int64, count=len(wanted))
     rank = rank or {}
     ranks = np.fromiter(map(rank.get, wanted, repeat(0)), dtype=float, count=len(wanted))
+    return _ranked_rows(g, adj, rows, ranks, keep, max_elements)
+
+
+def _ranked_rows(g: PartnerGraph, adj: Adjacency, rows: Any, ranks: Any, keep: Iterable[str],
+                 max_elements: int) -> Subgraph:
+    """:func:`subgraph_of_rows` of ``rows``, cut (when needed) keeping the
+    rows of ``keep`` first, then lower ``ranks`` (aligned with ``rows``)."""
     pinned = np.zeros(len(adj.names), dtype=bool)
     pinned[[adj.index[n] for n in set(keep) if n in adj.index]] = True
     return subgraph_of_rows(g, adj, rows, (ranks, ~pinned[rows]), max_elements)
@@ -228,9 +235,7 @@ def expanded_around(g: PartnerGraph, focus: str, nodes: Iterable[str], expand: I
     rows = np.unique(np.concatenate((base, hubs, gather(adj.any_ptr, adj.any_idx, hubs).astype(np.int64))))
     steps = row_steps_within_two(adj, index[focus], rows).astype(float)
     steps[steps < 0] = 0.0
-    pinned = np.zeros(len(adj.names), dtype=bool)
-    pinned[[index[n] for n in set(keep) if n in index]] = True
-    return subgraph_of_rows(g, adj, rows, (steps, ~pinned[rows]), max_elements)
+    return _ranked_rows(g, adj, rows, steps, keep, max_elements)
 
 
 def subgraph_of_rows(g: PartnerGraph, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
