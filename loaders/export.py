@@ -85,15 +85,24 @@ def to_simple_graph(g: PartnerGraph, *, node_attrs: NodeAttrs | None = None) -> 
     """
     h = nx.MultiDiGraph()
     for nid, data in g.nx.nodes(data=True):
-        h.add_node(xml_safe(nid), **{k: _scalar(v) for k, v in data.items() if v is not None and not k.startswith("_")})
+        h.add_node(xml_safe(nid), **_node_scalars(data))
     for name, values in (node_attrs or {}).items():
         for nid, value in values.items():
             if xml_safe(nid) in h and value is not None:
                 h.nodes[xml_safe(nid)][name] = _scalar(value)
     for u, v, key, data in g.nx.edges(keys=True, data=True):
-        h.add_edge(xml_safe(u), xml_safe(v), key=xml_safe(key),
-                   **{k: _scalar(val) for k, val in data.items() if val is not None})
+        h.add_edge(xml_safe(u), xml_safe(v), key=xml_safe(key), **_edge_scalars(data))
     return h
+
+
+def _node_scalars(data: dict[str, Any]) -> dict[str, Any]:
+    """A node's attributes as GraphML/GEXF hold them (internal ``_`` ones and empty ones left out)."""
+    return {k: _scalar(v) for k, v in data.items() if v is not None and not k.startswith("_")}
+
+
+def _edge_scalars(data: dict[str, Any]) -> dict[str, Any]:
+    """An edge's attributes as GraphML/GEXF hold them (empty ones left out)."""
+    return {k: _scalar(v) for k, v in data.items() if v is not None}
 
 
 def _atomic(path: str | Path, write) -> Path:
@@ -148,7 +157,7 @@ class _ScalarView:
 
     def __init__(self, g: PartnerGraph, node_attrs: NodeAttrs | None) -> None:
         self._g = g
-        self._extra = {name: values for name, values in (node_attrs or {}).items()}
+        self._extra = node_attrs or {}
         self.graph: dict[str, Any] = {}
 
     def is_directed(self) -> bool:
@@ -164,7 +173,7 @@ class _ScalarView:
             if not data:
                 yield nid
                 continue
-            out = {k: _scalar(v) for k, v in attrs.items() if v is not None and not k.startswith("_")}
+            out = _node_scalars(attrs)
             for name, values in self._extra.items():
                 value = values.get(nid)
                 if value is not None:
@@ -175,7 +184,7 @@ class _ScalarView:
         for u, v, key, attrs in self._g.nx.edges(keys=True, data=True):
             if xml_safe(key) != key:
                 raise _NotXmlSafe(key)
-            out = {k: _scalar(val) for k, val in attrs.items() if val is not None}
+            out = _edge_scalars(attrs)
             yield (u, v, key, out) if keys and data else (u, v, key) if keys else (u, v, out) if data else (u, v)
 
 
