@@ -13,7 +13,6 @@ search on the server.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +40,7 @@ from graph.people.contacts import (ContactIndex, Match, build_contact_index, des
 from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
 from graph.people.guestlist import EACH, GuestListInfeasible, Quota, build_guest_list, check_guest_list
-from graph.core.text import Substrings, fold
+from graph.core.text import fold
 from graph.people.privacy import PrivacyError
 from loaders.egress import ContactListPayload
 
@@ -120,9 +119,9 @@ class ID:
 def warm_up() -> None:
     """Build the contact index (and the page's options) before the first visitor needs it."""
     index = contact_index()
-    person_texts(index)
+    index.person_texts  # noqa: B018 - built now, not by the first picker search
     for lang in ("de", "en"):
-        institution_texts(index, lang)
+        index.institution_texts(lang)
         layout(lang)
 
 
@@ -303,47 +302,12 @@ def person_options(index: ContactIndex, search: str | None, selected: list[str] 
         elif value in index.by_institution:
             out.append({"label": f"{index.label(value, lang)} ({t('contacts.institution', lang)})", "value": value})
         seen.add(value)
-    for pid in person_texts(index).first(key, MAX_OPTIONS, skip=seen):
+    for pid in index.person_texts.first(key, MAX_OPTIONS, skip=seen):
         out.append({"label": person_label(pid), "value": pid})
     if institutions:
-        for inst in institution_texts(index, lang).first(key, MAX_OPTIONS // 2, skip=seen):
+        for inst in index.institution_texts(lang).first(key, MAX_OPTIONS // 2, skip=seen):
             out.append({"label": f"{index.label(inst, lang)} ({t('contacts.institution', lang)})", "value": inst})
     return out
-
-
-def person_texts(index: ContactIndex) -> Substrings:
-    """The pickable persons (not masked) of ``index`` with their folded
-    personal and public search text, searched in C (built once per index)."""
-    found = _texts_of(index)
-    texts = found.get("persons")
-    if texts is None:
-        pids = [pid for pid, p in index.persons.items() if not p.masked]
-        # both texts in one entry, split by a character no folded query holds
-        texts = found["persons"] = Substrings(pids, [f"{index.personal_text.get(pid, '')}{Substrings.SEPARATOR}"
-                                                     f"{index.public_text.get(pid, '')}" for pid in pids])
-    return texts
-
-
-def institution_texts(index: ContactIndex, lang: str) -> Substrings:
-    """The institutions of ``index`` with their folded labels in ``lang`` (built once per index and language)."""
-    found = _texts_of(index)
-    texts = found.get(lang)
-    if texts is None:
-        insts = list(index.by_institution)
-        texts = found[lang] = Substrings(insts, [fold(index.label(inst, lang)) for inst in insts])
-    return texts
-
-
-#: Per contact index (by id, while it lives): its persons' and institutions' search texts (:func:`person_texts`).
-_TEXTS: dict[int, dict[str, Substrings]] = {}
-
-
-def _texts_of(index: ContactIndex) -> dict[str, Substrings]:
-    found = _TEXTS.get(id(index))
-    if found is None:
-        found = _TEXTS[id(index)] = {}
-        weakref.finalize(index, _TEXTS.pop, id(index), None)
-    return found
 
 
 def quota_from_store(item: dict[str, Any]) -> Quota:

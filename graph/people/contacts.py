@@ -46,7 +46,7 @@ from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.labels import ATTENDANCE_ROLE, SECTOR, label
 from graph.core.model import PartnerGraph
 from graph.people.privacy import MASKED_LABEL, has_consent
-from graph.core.text import fold
+from graph.core.text import Substrings, fold
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -193,6 +193,27 @@ class ContactIndex:
     def masked_ids(self) -> frozenset[str]:
         """Persons without consent (never proposed, never offered by name)."""
         return frozenset(pid for pid, p in self.persons.items() if p.masked)
+
+    @functools.cached_property
+    def person_texts(self) -> Substrings:
+        """The persons who may be offered by name (not masked), each with its
+        folded personal and public text (apart: a query never spans both),
+        for a person picker's substring search."""
+        pids = [pid for pid, p in self.persons.items() if not p.masked]
+        return Substrings(pids, [f"{self.personal_text.get(pid, '')}{Substrings.SEPARATOR}"
+                                 f"{self.public_text.get(pid, '')}" for pid in pids])
+
+    def institution_texts(self, lang: str) -> Substrings:
+        """The institutions with their folded labels in ``lang``, for a picker's substring search."""
+        found = self._institution_texts.get(lang)
+        if found is None:
+            insts = list(self.by_institution)
+            found = self._institution_texts[lang] = Substrings(insts, [fold(self.label(i, lang)) for i in insts])
+        return found
+
+    @functools.cached_property
+    def _institution_texts(self) -> dict[str, Substrings]:
+        return {}
 
     @functools.cached_property
     def by_name(self) -> "NameOrder":
