@@ -49,6 +49,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -129,8 +130,11 @@ def _files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return out
 
 
+@functools.cache
 def code_digest() -> str:
-    """Digest of the program's code (every module of graph, loaders and dashboard)."""
+    """Digest of the program's code (every module of graph, loaders and
+    dashboard): read once per process (a start asks for it for the build's
+    key and for the kept layouts)."""
     h = hashlib.sha256()
     for package in ("graph", "loaders", "dashboard"):
         for f in sorted((_ROOT / package).rglob("*.py")):
