@@ -239,9 +239,10 @@ def test_node_metrics_estimate_betweenness_on_large_graphs():
     assert 0.7 * exact_hub < values[hub] < 1.3 * exact_hub
 
 
-def test_serve_keeps_a_workspace_build_and_restarts_from_it(tmp_path):
-    """`python app.py serve --workspace` end to end: the first start keeps its build once
-    warm, the restart says it restored it and serves the same data."""
+def _serve(tmp_path, log_name: str, args: list[str], marker: str | None = None) -> str:
+    """``python app.py serve --port P *args`` with builds kept in ``tmp_path``/kept
+    (however small the data): once ``marker`` is in its output (when given) and
+    ``/_dash-layout`` answers, it is stopped; its output."""
     import os
     import socket
     import subprocess
@@ -252,33 +253,39 @@ def test_serve_keeps_a_workspace_build_and_restarts_from_it(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PARTNERNETZ_KEPT_DIR": str(tmp_path / "kept"), "PARTNERNETZ_KEPT_MIN_NODES": "0"}
-
-    def start(marker: str) -> str:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        log = tmp_path / f"{marker.split()[1]}.log"
-        with open(log, "w") as out:
-            proc = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--workspace",
-                                     str(tmp_path / "ws.sqlite")], cwd=root, env=env, stdout=out,
-                                    stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 240
-            while marker not in log.read_text():
+    env.pop("PARTNERNETZ_RESTARTED_FROM_KEPT", None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / log_name
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), *args], cwd=root, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        while marker is not None and marker not in log.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+        while True:  # serving
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as resp:
+                    assert resp.status == 200
+                    break
+            except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
                 time.sleep(0.2)
-            while True:  # the restart: serving, with the kept graph
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as resp:
-                        assert resp.status == 200
-                        break
-                except OSError:
-                    assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-                    time.sleep(0.2)
-            return log.read_text()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        return log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_serve_keeps_a_workspace_build_and_restarts_from_it(tmp_path):
+    """`python app.py serve --workspace` end to end: the first start keeps its build once
+    warm, the restart says it restored it and serves the same data."""
+
+    def start(marker: str) -> str:
+        return _serve(tmp_path, f"{marker.split()[1]}.log", ["--workspace", str(tmp_path / "ws.sqlite")], marker)
 
     first = start("build kept")
     assert "kept build restored" not in first
@@ -305,39 +312,10 @@ def test_an_index_is_read_in_chunks_so_request_threads_get_the_lock_between_them
 def test_workers_start_from_the_build_their_first_start_kept(tmp_path):
     """`serve --workers 2` on files not kept yet: the first start keeps its
     build, replaces itself by a start from it (once), and serves from that."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PARTNERNETZ_KEPT_DIR": str(tmp_path / "kept"), "PARTNERNETZ_KEPT_MIN_NODES": "0"}
-    env.pop("PARTNERNETZ_RESTARTED_FROM_KEPT", None)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(port), "--workers", "2",
-                                 "--data", str(root / "data" / "sample")], cwd=root, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=10) as resp:
-                    assert resp.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(0.2)
-        text = log.read_text()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    text = _serve(tmp_path, "serve.log", ["--workers", "2", "--data", str(sample)])
     kept_at = text.index("build kept for the next start")
     restart_at = text.index("restarting from the kept build")
     restored_at = text.index("kept build restored")
