@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(HERE))
 
-from run import DashClient, Server, _component_props, _split_outputs, component_values  # noqa: E402
+from run import DashClient, Server, _component_props, _split_outputs, component_values, graph_element_lists  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results-callbacks.json"
 TARGET_P95_MS = 100.0
@@ -250,10 +250,8 @@ def _all_values(spec: dict, item: dict, page: Page, values: dict) -> Any:
 def graph_elements(payload: Any) -> tuple[int, int]:
     """(number of cytoscape elements, their JSON bytes) in a response: what the network view sends."""
     best = (0, 0)
-    for props in _component_props(payload):
-        if isinstance(props.get("elements"), list):
-            els = props["elements"]
-            best = max(best, (len(els), len(json.dumps(els, separators=(",", ":")))))
+    for els in graph_element_lists(payload):
+        best = max(best, (len(els), len(json.dumps(els, separators=(",", ":")))))
     return best
 
 
@@ -322,8 +320,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             page.values.update({("_pages_location", "pathname"): page.path, ("_pages_location", "search"): "",
                                 ("url", "pathname"): page.path, ("url", "search"): ""})
         ids = dataset_ids(data, rng, args.calls)
-        node_ids = [e["data"]["id"] for props in _component_props(pages["/"].tree) if isinstance(props.get("elements"), list)
-                    for e in props["elements"] if "source" not in e.get("data", {})] if "/" in pages else []
+        node_ids = [e["data"]["id"] for els in graph_element_lists(pages["/"].tree)
+                    for e in els if "source" not in e.get("data", {})] if "/" in pages else []
         node_ids += ids["focus"][:20]
         cases: list[tuple[str, list[dict]]] = []
         page_dep = client.find("_pages_content.children")

@@ -492,10 +492,25 @@ def component_values(tree: Any) -> dict[tuple[str, str], Any]:
     return found
 
 
+#: The store that carries the Netzwerk view's elements to its picture and to cytoscape.
+VIEW_STORE = "network-view"
+
+
+def graph_element_lists(tree: Any) -> Iterator[list[Any]]:
+    """Every list of graph elements in a rendered layout or response: a
+    cytoscape component's ``elements`` and the Netzwerk view store's ``data``
+    (older versions sent the view in cytoscape's ``elements``)."""
+    for props in _component_props(tree):
+        if isinstance(props.get("elements"), list) and props["elements"]:
+            yield props["elements"]
+        elif props.get("id") == VIEW_STORE and isinstance(props.get("data"), list):
+            yield props["data"]
+
+
 def count_elements(tree: Any) -> int:
-    """Largest cytoscape ``elements`` list in a response (what the browser must draw)."""
-    return max((sum(1 for e in props["elements"] if "source" in e.get("data", {}) or "id" in e.get("data", {}))
-                for props in _component_props(tree) if isinstance(props.get("elements"), list)), default=0)
+    """Largest list of graph elements in a response (what the browser must draw)."""
+    return max((sum(1 for e in els if "source" in e.get("data", {}) or "id" in e.get("data", {}))
+                for els in graph_element_lists(tree)), default=0)
 
 
 def http_scenarios(client: DashClient, inputs: Inputs, g_info: dict[str, Any]) -> dict[str, list[Callable[[], tuple[float, dict]]]]:

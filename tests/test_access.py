@@ -256,8 +256,10 @@ def _values(graph) -> dict[str, object]:
     persons = sorted(n for n in graph.nodes("contact") if not graph.node(n).get("masked"))
     person = persons[0]
     event = sorted(graph.nodes("event"))[0]
+    employer = sorted(n for n in graph.neighbours(person) if n.startswith("institution:"))[0]
     return {
         "network-state.data": parse_query({"focus": person, "selected": person}),
+        "network-neighbours-of.data": {"node": employer},  # its neighbour lists name the person
         "network-cyto.tapNodeData": {"id": person},
         "network-filter-kinds.value": ["contact", "institution"], "network-layout.value": "concentric",
         "network-search.value": persons[0], "network-search.search_value": graph.node(person)["label"][:4],

@@ -407,6 +407,50 @@ def test_network_layout_shows_details_of_the_focus_when_nothing_is_selected(samp
         assert "Click a node" in _text(empty)
 
 
+def test_the_page_sends_a_nodes_neighbour_lists_in_a_second_answer(sample):
+    """The page carries whose lists to fetch, not the lists; the callback
+    answers the same lists the panel of a single answer holds."""
+    from dashboard.app import create_app
+    from dashboard.pages import network
+    from dashboard.settings import Settings
+    from dashboard.viewstate import parse_query
+    app = create_app(sample.graph, Settings(), report=sample.report)
+    client = app.server.test_client()
+    client.get("/")
+    with app.server.test_request_context("/"):
+        page = network.layout(lang="en", focus="institution:hlft")
+        details = _find(page, network.ID.NEIGHBOURS)
+        assert '"nb-link"' not in _text(details) and "Loading connections" in _text(details)
+        assert _find(page, network.ID.NEIGHBOURS_OF).data == {"node": "institution:hlft"}
+        state = parse_query({"focus": "institution:hlft", "lang": "en"})
+        at_once = _text(network.details_panel(sample.graph, "institution:hlft", state, "en"))
+    payload = {"output": "network-neighbours.children", "outputs": {"id": "network-neighbours", "property": "children"},
+               "inputs": [{"id": "network-neighbours-of", "property": "data", "value": {"node": "institution:hlft"}}],
+               "state": [{"id": "network-state", "property": "data", "value": state}],
+               "changedPropIds": ["network-neighbours-of.data"]}
+    resp = client.post("/_dash-update-component", json=payload)
+    assert resp.status_code == 200
+    links = _nb_links(resp.get_json()["response"]["network-neighbours"]["children"])
+    assert len(links) >= 3 and links == _nb_links(json.loads(at_once))
+    gone = dict(payload, inputs=[{"id": "network-neighbours-of", "property": "data", "value": {"node": "land:XX"}}])
+    assert "No connections" in client.post("/_dash-update-component", json=gone).get_data(as_text=True)
+
+
+def _nb_links(tree) -> list[tuple[str, str]]:
+    """(text, href) of every neighbour link in a rendered component tree."""
+    found = []
+    if isinstance(tree, dict):
+        props = tree.get("props") or {}
+        if props.get("className") == "nb-link":
+            found.append((props.get("children"), props.get("href")))
+        for value in tree.values():
+            found += _nb_links(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            found += _nb_links(item)
+    return found
+
+
 def _title(component) -> str | None:
     """Text of the ``details-title`` heading inside ``component``."""
     found = _find(component, "details-title", attr="className")

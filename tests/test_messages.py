@@ -200,6 +200,7 @@ def _values(g) -> dict[str, object]:
     person = sorted(g.nodes("contact"))[0]
     return {
         "network-state.data": parse_query({"selected": "institution:hlft"}),
+        "network-neighbours-of.data": {"node": "institution:hlft"},
         "network-cyto.tapNodeData": {"id": "institution:hlft"},
         "network-filter-kinds.value": ["institution"], "network-layout.value": "concentric",
         "contacts-themes.value": ["theme:water"], "contacts-event.value": sorted(g.nodes("event"))[0],

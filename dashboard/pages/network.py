@@ -15,6 +15,7 @@ back/forward and copied links just work. Callbacks only parse input, call
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from typing import Any, Mapping
 
@@ -60,6 +61,10 @@ __all__ = ["PATH", "ORDER", "TITLE_KEY", "ID", "layout", "register_callbacks", "
 class ID:
     STATE = "network-state"
     CYTO = "network-cyto"
+    VIEW = "network-view"  # the view's elements, on their way to the picture and to cytoscape (assets/preview.js)
+    PREVIEW = "network-preview"  # the picture of a large view drawn before cytoscape takes it
+    NEIGHBOURS = "network-neighbours"  # the details panel's neighbour lists, filled after the page
+    NEIGHBOURS_OF = "network-neighbours-of"  # whose: {"node": id}
     STATUS = "network-status"
     DETAILS = "network-details"
     PATHS = "network-paths"
@@ -178,6 +183,9 @@ def status_message(view: ExplorerView, lang: str) -> list:
 
 #: Highlighted nodes named in the notice; the rest are counted.
 HIGHLIGHT_NAMES = 5
+#: cytoscape's layout of every view: the server placed the nodes; fitted with 30 px around them.
+VIEW_LAYOUT = {"name": "preset", "fit": True, "padding": 30, "animate": False}
+MIN_ZOOM, MAX_ZOOM = 0.1, 2
 
 
 def highlight_notice(g: PartnerGraph, state: dict[str, Any], lang: str) -> html.Div | None:
@@ -238,8 +246,13 @@ NEIGHBOURS_SHOWN = 20
 
 
 def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
-                  store: GraphStore | None = None) -> html.Div:
-    """Attributes, source links, actions and neighbours of ``nid``."""
+                  store: GraphStore | None = None, neighbours: bool = True) -> html.Div:
+    """Attributes, source links, actions and neighbours of ``nid``.
+
+    ``neighbours=False``: the neighbour lists come in a second answer (the
+    page's: :func:`neighbour_lists` fills :data:`ID.NEIGHBOURS`), so the page
+    with its picture arrives first; a hub's lists cost more than the rest of
+    the page on the server and ~100 components in the browser."""
     if not nid or nid not in g:
         return html.Div([html.H2(t("network.details", lang)), html.P(t("network.details_empty", lang), className="muted")])
     attrs = g.node(nid)
@@ -276,7 +289,25 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         actions.append(dcc.Link(t("network.path_to_here", lang), id=ID.ACT_PATH_TO, className="button small secondary",
                                 href=_href(state, selected=nid, path=[path_from, nid])))
 
-    groups = (store or MemoryStore(g)).neighbours_by_relation(nid, lang=lang)
+    if neighbours:
+        lists: Any = neighbour_lists(store or MemoryStore(g), nid, state, lang)
+    else:
+        lists = [dcc.Store(id=ID.NEIGHBOURS_OF, data={"node": nid}),
+                 html.P(t("network.neighbours_loading", lang), className="muted")]
+    return html.Div([
+        html.H2(g.label(nid, lang), className="details-title"),
+        html.Table(html.Tbody(rows), className="details-attrs"),
+        source_block,
+        html.Div(actions, className="action-row"),
+        html.H3(t("network.neighbours", lang)),
+        html.Div(lists, id=ID.NEIGHBOURS, className="nb-groups"),
+    ])
+
+
+def neighbour_lists(store: GraphStore, nid: str, state: dict[str, Any], lang: str) -> list[Any]:
+    """The neighbours of ``nid`` per relation: the first :data:`NEIGHBOURS_SHOWN`
+    of each by name, with how many there are."""
+    groups = store.neighbours_by_relation(nid, lang=lang)
     nb_blocks = []
     for key, items in groups.items():
         edge_kind, _, direction = key.partition(":")
@@ -297,14 +328,7 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
             html.P(t("network.neighbours_more", lang, n=f"{more:,}".replace(",", "." if lang == "de" else ",")),
                    className="muted nb-more") if more > 0 else None,
         ], open=len(items) <= 12, className="nb-group", **{"data-relation": key}))
-    return html.Div([
-        html.H2(g.label(nid, lang), className="details-title"),
-        html.Table(html.Tbody(rows), className="details-attrs"),
-        source_block,
-        html.Div(actions, className="action-row"),
-        html.H3(t("network.neighbours", lang)),
-        html.Div(nb_blocks or html.P(t("network.no_neighbours", lang), className="muted"), className="nb-groups"),
-    ])
+    return nb_blocks or [html.P(t("network.no_neighbours", lang), className="muted")]
 
 
 def _picker(role: str, label: str, placeholder: str, current_label: str | None, clear_href: str | None, lang: str) -> html.Div:
@@ -637,16 +661,19 @@ def layout(lang: str = "de", **query: Any):
     canvas = html.Div([
         html.Div(notices, id=ID.STATUS, className="network-status"),
         html.Div([
-            cyto.Cytoscape(id=ID.CYTO, elements=wire_elements(elements), stylesheet=stylesheet(label_font(elements)),
-                           layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
-                           minZoom=0.1, maxZoom=2, boxSelectionEnabled=False, className="network-cyto",
-                           style={"width": "100%", "height": "660px"}),
+            # the elements reach cytoscape through the view store: a large view is drawn as a
+            # picture first (assets/preview.js), then handed to cytoscape
+            cyto.Cytoscape(id=ID.CYTO, elements=[], stylesheet=stylesheet(label_font(elements)),
+                           layout=VIEW_LAYOUT, minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM, boxSelectionEnabled=False,
+                           className="network-cyto", style={"width": "100%", "height": "660px"}),
+            html.Canvas(id=ID.PREVIEW, className="network-preview", hidden=True),
+            dcc.Store(id=ID.VIEW, data=wire_elements(elements)),
             html.Div(id=ID.TOOLTIP, className="network-tooltip", hidden=True, role="tooltip"),
         ], className="network-cyto-wrap"),
         html.Div(id=ID.TOOLTIP_SINK, hidden=True),
         dcc.Store(id=ID.TOOLTIP_DATA),
     ], className="network-canvas")
-    side = [html.Div([details_panel(g, shown, state, lang, store=store),
+    side = [html.Div([details_panel(g, shown, state, lang, store=store, neighbours=False),
                       editor_panel.edit_section(shown, lang, query.get("rev"))],
                      id=ID.DETAILS, className="panel details-panel"),
             path_panel(g, view, state, lang)]
@@ -762,6 +789,31 @@ def register_callbacks(app: dash.Dash) -> None:
         nid = node["id"]
         lines = tooltip_lines(local_graph(current().store, [nid]), nid, lang_from_search(search)) or [node.get("label") or nid]
         return {"lines": lines + ([node["merged"]] if isinstance(node.get("merged"), str) else []), "id": nid}
+
+    @app.callback(dash.Output(ID.NEIGHBOURS, "children"), dash.Input(ID.NEIGHBOURS_OF, "data"),
+                  dash.State(ID.STATE, "data"))
+    def _neighbours(whose, state):
+        nid = whose.get("node") if isinstance(whose, dict) else None
+        if not isinstance(nid, str):
+            raise dash.exceptions.PreventUpdate
+        state = parse_query(state or {})
+        try:
+            return neighbour_lists(current().store, nid, state, state["lang"])
+        except KeyError:  # the node went away with a new version meanwhile
+            return html.P(t("network.no_neighbours", state["lang"]), className="muted")
+        except StoreError:
+            return html.P(t("network.neighbours_unavailable", state["lang"]), className="notice warn")
+
+    # a view's elements: drawn as a picture at once when large, then handed to cytoscape (the
+    # output is never written: Dash calls a callback on a new page only when an output is on it)
+    app.clientside_callback(
+        "function (elements, sheet) { return window.partnernetzPreview.show(%s, %s, elements, sheet, %s); }"
+        % (json.dumps(ID.CYTO), json.dumps(ID.PREVIEW),
+           json.dumps({"layout": VIEW_LAYOUT, "minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM})),
+        dash.Output(ID.PREVIEW, "title"),
+        dash.Input(ID.VIEW, "data"),
+        dash.State(ID.CYTO, "stylesheet"),
+    )
 
     app.clientside_callback(
         """

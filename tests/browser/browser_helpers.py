@@ -102,10 +102,15 @@ def wait_for_dash(page) -> None:
 
 def wait_for_drawings(page, timeout: float = 20000) -> None:
     """Wait until every plotly chart has drawn its SVG and every cytoscape
-    view its canvas (they render after Dash has placed them)."""
+    view its canvas (they render after Dash has placed them), and the
+    Netzwerk view is in cytoscape, its first picture hidden (assets/preview.js)."""
     page.wait_for_function(
         """() => [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))
-                 && [...document.querySelectorAll('.network-cyto')].every(c => c.querySelector('canvas'))""",
+                 && [...document.querySelectorAll('.network-cyto')].every(c => c.querySelector('canvas'))
+                 && [...document.querySelectorAll('#network-cyto')].every(c => {
+                      const root = c.closest('.network-page');
+                      return !root || c.dataset.shown === root.dataset.view; })
+                 && [...document.querySelectorAll('#network-preview')].every(p => p.hidden)""",
         timeout=timeout)
 
 

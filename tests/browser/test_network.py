@@ -37,13 +37,15 @@ def query(page) -> dict[str, list[str]]:
 
 def settle(page) -> None:
     """Wait until the page shows the view of the current URL (the page root
-    carries its state's canonical query string) and cytoscape is ready."""
+    carries its state's canonical query string) and cytoscape holds its
+    elements (assets/preview.js marks the view it handed over)."""
     wait_for_dash(page)
     canonical = to_search(parse_search(urlparse(page.url).query))
     page.wait_for_function(
         "(c) => { const root = document.querySelector('.network-page');"
         " const el = document.getElementById('network-cyto');"
-        " return root && root.dataset.view === c && el && el._cyreg && el._cyreg.cy; }", arg=canonical)
+        " return root && root.dataset.view === c && el && el.dataset.shown === c && el._cyreg && el._cyreg.cy; }",
+        arg=canonical)
 
 
 def goto(page, app, path: str) -> None:
