@@ -550,3 +550,52 @@ def test_store_neighbours_of_hubs_from_the_arrays_equal_the_dicts(sample_graph, 
     assert MemoryStore(g).neighbours(nodes, kinds=["institution", "project"]) == dicts_kinds
     assert dicts_kinds == {n: frozenset(m for m in g.neighbours(n) if g.node(m)["kind"] in ("institution", "project"))
                            for n in nodes}
+
+
+# ------------------------------------------------ the first neighbours by name
+@pytest.fixture(scope="module")
+def hubs(tmp_path_factory):
+    """A generated network (hubs with thousands of neighbours), plus one
+    institution in a project under three roles (parallel edges of one kind)
+    and neighbours of equal names."""
+    from loaders import load
+    from loaders.synthetic import generate
+    folder = tmp_path_factory.mktemp("hubs") / "data"
+    generate(folder, nodes=3000, seed=3)
+    g = load(folder).graph
+    project = sorted(g.nodes("project"))[0]
+    inst = sorted(g.nodes("institution"))[0]
+    for role in ("lead", "partner", "advisor"):
+        g.add_edge(inst, project, "participates_in", discriminator=role, role=role, source="s")
+    for nid in sorted(g.nodes("institution"))[1:40]:  # equal names, told apart by id
+        g.set_node_attrs(nid, label="Gleicher Name")
+    return g
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("limit", [1, 2, 20])
+def test_the_first_neighbours_are_the_head_of_the_full_lists(hubs, lang, limit):
+    """Every node's groups (hubs ranked in numpy, small groups sorted) are
+    the first ``limit`` of :func:`neighbours_by_relation`'s lists, with the
+    same edges and sizes, in the same group order."""
+    from graph.explore import neighbour_groups
+    ranked = 0
+    for nid in hubs.nodes():
+        full = neighbours_by_relation(hubs, nid, lang=lang)
+        first = neighbour_groups(hubs, nid, lang=lang, limit=limit)
+        assert list(first) == list(full)
+        for key, items in full.items():
+            got = first[key]
+            assert got.total == len(items)
+            assert [(n.node_id, n.label, n.kind, n.edge) for n in got.first] == \
+                [(n.node_id, n.label, n.kind, n.edge) for n in items[:limit]]
+            ranked += len(items) > limit
+    assert ranked > 100  # the numpy ranking was exercised
+
+
+def test_the_first_neighbours_of_a_hub_are_ordered_by_name(hubs):
+    from graph.explore import neighbour_groups
+    hub = max(hubs.nodes("country"), key=lambda n: len(hubs.neighbours(n)))
+    for key, relation in neighbour_groups(hubs, hub, limit=20).items():
+        names = [(n.label.casefold(), n.node_id) for n in relation.first]
+        assert names == sorted(names) and len(names) == min(20, relation.total)

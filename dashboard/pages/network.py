@@ -307,12 +307,12 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
 def neighbour_lists(store: GraphStore, nid: str, state: dict[str, Any], lang: str) -> list[Any]:
     """The neighbours of ``nid`` per relation: the first :data:`NEIGHBOURS_SHOWN`
     of each by name, with how many there are."""
-    groups = store.neighbours_by_relation(nid, lang=lang)
+    groups = store.neighbour_groups(nid, lang=lang, limit=NEIGHBOURS_SHOWN)
     nb_blocks = []
-    for key, items in groups.items():
+    for key, (total, first) in groups.items():
         edge_kind, _, direction = key.partition(":")
         entries = []
-        for n in items[:NEIGHBOURS_SHOWN]:
+        for n in first:
             extra = n.edge.get("role") or n.edge.get("contribution") or n.edge.get("type")
             entries.append(html.Li([
                 dcc.Link(n.label, href=_href(state, selected=n.node_id), className="nb-link",
@@ -321,13 +321,13 @@ def neighbour_lists(store: GraphStore, nid: str, state: dict[str, Any], lang: st
                 html.Span([" ", html.Span(t("network.inferred", lang), className="tag", title=t("network.inferred_hint", lang))],
                           className="inferred") if n.edge.get("inferred") else None,
             ]))
-        more = len(items) - len(entries)
+        more = total - len(entries)
         nb_blocks.append(html.Details([
-            html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({len(items)})"),
+            html.Summary(f"{t(f'rel.{edge_kind}.{direction}', lang)} ({total})"),
             html.Ul(entries, className="nb-list"),
             html.P(t("network.neighbours_more", lang, n=f"{more:,}".replace(",", "." if lang == "de" else ",")),
                    className="muted nb-more") if more > 0 else None,
-        ], open=len(items) <= 12, className="nb-group", **{"data-relation": key}))
+        ], open=total <= 12, className="nb-group", **{"data-relation": key}))
     return nb_blocks or [html.P(t("network.no_neighbours", lang), className="muted")]
 
 

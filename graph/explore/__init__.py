@@ -22,7 +22,7 @@ Imports only :mod:`graph.core`. The public names of these modules are importable
 from graph.explore.adjacency import degrees, distances
 from graph.explore.filters import GraphFilter, ProjectFacts, filter_subgraph, matching_projects, project_facts
 from graph.explore.indexes import build_indexes
-from graph.explore.neighbours import Neighbour, neighbours_by_relation, relation_key
+from graph.explore.neighbours import Neighbour, Relation, neighbour_groups, neighbours_by_relation, relation_key
 from graph.explore.options import FilterOptions, filter_options
 from graph.explore.overview import OVERVIEW_BY, AggregateEdge, AggregateNode, Overview, overview
 from graph.explore.paths import HOME_COUNTRY, STRICT_PATH_EDGES, PathStep, describe_path, shortest_paths
@@ -31,7 +31,7 @@ from graph.explore.subgraphs import MAX_ELEMENTS, Subgraph, ego_network, expand,
 
 __all__ = [
     "MAX_ELEMENTS", "Subgraph", "ego_network", "expand", "induced_subgraph",
-    "Neighbour", "neighbours_by_relation", "relation_key",
+    "Neighbour", "Relation", "neighbour_groups", "neighbours_by_relation", "relation_key",
     "shortest_paths", "PathStep", "describe_path", "STRICT_PATH_EDGES", "HOME_COUNTRY",
     "GraphFilter", "ProjectFacts", "project_facts", "matching_projects", "filter_subgraph",
     "AggregateNode", "AggregateEdge", "Overview", "OVERVIEW_BY", "overview",

@@ -19,7 +19,7 @@ from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
 from graph.explore.adjacency import adjacency, neighbour_names
 from graph.explore.filters import GraphFilter
-from graph.explore.neighbours import Neighbour
+from graph.explore.neighbours import Neighbour, Relation, neighbour_groups
 from graph.explore.options import FilterOptions, filter_options
 from graph.explore.overview import Overview
 from graph.explore.search import SearchHit, search
@@ -66,6 +66,9 @@ class MemoryStore:
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
         return explore.neighbours_by_relation(self.graph, node_id, lang=lang)
+
+    def neighbour_groups(self, node_id: str, *, lang: str = "de", limit: int | None = None) -> dict[str, Relation]:
+        return neighbour_groups(self.graph, node_id, lang=lang, limit=limit)
 
     def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = MAX_ELEMENTS) -> Subgraph:
         return explore.ego_network(self.graph, node_id, radius=radius, max_elements=max_elements)

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Protocol, runtime_checkable
 from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
 from graph.explore.filters import GraphFilter
-from graph.explore.neighbours import Neighbour
+from graph.explore.neighbours import Neighbour, Relation
 from graph.explore.options import FilterOptions
 from graph.explore.overview import Overview
 from graph.explore.search import SearchHit
@@ -57,6 +57,10 @@ class GraphStore(Protocol):
 
     def neighbours_by_relation(self, node_id: str, *, lang: str = "de") -> dict[str, list[Neighbour]]:
         """Neighbours grouped by relation (:func:`graph.explore.neighbours_by_relation`)."""
+        ...
+
+    def neighbour_groups(self, node_id: str, *, lang: str = "de", limit: int | None = None) -> dict[str, Relation]:
+        """Each relation's size and first ``limit`` neighbours by name (:func:`graph.explore.neighbour_groups`)."""
         ...
 
     def ego_network(self, node_id: str, *, radius: int = 1, max_elements: int = MAX_ELEMENTS) -> Subgraph:

@@ -129,6 +129,15 @@ def test_neighbours_by_relation(compared_store, reference, nid):
     assert {k: [n.edge for n in v] for k, v in got.items()} == {k: [n.edge for n in v] for k, v in want.items()}
 
 
+@pytest.mark.parametrize("nid", ["land:DE-HE", "country:RWA", "theme:water"])
+@pytest.mark.parametrize("limit", [None, 1, 3])
+def test_neighbour_groups(compared_store, reference, nid, limit):
+    got = compared_store.neighbour_groups(nid, limit=limit)
+    want = reference.neighbour_groups(nid, limit=limit)
+    assert got == want and list(got) == list(want)
+    assert {k: [n.edge for n in r.first] for k, r in got.items()} == {k: [n.edge for n in r.first] for k, r in want.items()}
+
+
 def test_neighbours_facts(contract_store):
     groups = contract_store.neighbours_by_relation("project:BLP-01")
     assert [n.node_id for n in groups["cofinances:in"]] == ["land:DE-HE"]

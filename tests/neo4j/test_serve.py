@@ -12,6 +12,7 @@ import threading
 import time
 
 import dash
+from dash import html
 import pytest
 
 import app
@@ -79,7 +80,9 @@ def test_query_mode_does_not_pull_and_the_network_page_never_touches_a_whole_gra
             network.warm_up()
             page = _text(network.layout(lang="de", focus=INSTITUTION, selected=NEW, path=f"{INSTITUTION},land:DE-HE"))
             assert NEW_LABEL in page  # in the picture and as the selected node's title
-            assert "participates_in:in" in page and "Beteiligte Institutionen" in page  # details: neighbours by relation
+            # details: neighbours by relation, in the answer that follows the page
+            lists = _text(html.Div(network.neighbour_lists(ctx.store, NEW, parse_query({"selected": NEW}), "de")))
+            assert "participates_in:in" in lists and "Beteiligte Institutionen" in lists
             assert "Hessen" in page and "ist beteiligt an" in page  # path steps with their relations
             nodes_csv, _ = network.view_csv(ctx.store, parse_query({"focus": INSTITUTION}), "nodes", audit_log=None)
             edges_csv, _ = network.view_csv(ctx.store, parse_query({"focus": INSTITUTION}), "edges", audit_log=None)

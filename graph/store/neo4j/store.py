@@ -42,6 +42,7 @@ from graph.core.model import PartnerGraph
 from graph.core.text import fold
 from graph.explore import GraphFilter, Neighbour, Subgraph
 from graph.explore.adjacency import Adjacency, adjacency, adjacency_of_edges, edges_among_rows, neighbour_names
+from graph.explore.neighbours import Relation
 from graph.explore.options import FilterOptions
 from graph.explore.search import SearchHit
 from graph.explore.search import search as search_names
@@ -653,6 +654,12 @@ class Neo4jStore:
         key = (node_id, lang)
         found = self._relation_lru.get_or_fetch([key], lambda _: {key: self._neighbours_by_relation(node_id, lang)})
         return {relation: list(items) for relation, items in found[key].items()}
+
+    def neighbour_groups(self, node_id: str, *, lang: str = "de", limit: int | None = None) -> dict[str, Relation]:
+        """Each relation's size and first ``limit`` neighbours by name, from
+        the lists :meth:`neighbours_by_relation` keeps."""
+        return {relation: Relation(len(items), items if limit is None else items[:limit])
+                for relation, items in self.neighbours_by_relation(node_id, lang=lang).items()}
 
     def _neighbours_by_relation(self, node_id: str, lang: str) -> dict[str, list[Neighbour]]:
         nodes = {node_id: self.node(node_id)}
