@@ -22,6 +22,7 @@
   var FONT_FAMILY = "Helvetica Neue, Helvetica, sans-serif";
   var PARALLEL_STEP = 40;      // control-point-step-size
   var LABEL_SLACK = 2;         // cytoscape widens label bounds by this ("browser inaccuracies")
+  var WIDEST_CHAR = 1.2;       // no character of a label is wider than this many font sizes
   var SELECTOR = /^(node|edge)?((?:\.[\w-]+)*)(:[\w-]+)?$/;
   var DATA = /^data\((\w+)\)$/;
 
@@ -45,23 +46,32 @@
     });
   }
 
-  function styleOf(rules, el, isEdge) {
+  /** The style of element ``el``: every matching rule in order, later ones
+   *  winning; ``data(x)`` read from the element (left unset without ``x``).
+   *  The rules an element matches depend only on its type and classes: they
+   *  are found once per class list (``matched``) – a view has a few dozen. */
+  function styleOf(rules, el, isEdge, matched) {
     var data = el.data || {};
-    var classes = {};
-    String(el.classes || "").split(/\s+/).forEach(function (c) { if (c) { classes[c] = true; } });
-    var type = isEdge ? "edge" : "node";
-    var style = {};
-    rules.forEach(function (rule) {
-      var hit = rule.alternatives.some(function (alt) {
-        return (alt.type === null || alt.type === type) && alt.classes.every(function (c) { return classes[c]; });
+    var type = isEdge ? "edge" : "node", list = type + " " + (el.classes || "");
+    var hits = matched[list];
+    if (!hits) {
+      var classes = {};
+      String(el.classes || "").split(/\s+/).forEach(function (c) { if (c) { classes[c] = true; } });
+      hits = matched[list] = rules.filter(function (rule) {
+        return rule.alternatives.some(function (alt) {
+          return (alt.type === null || alt.type === type) && alt.classes.every(function (c) { return classes[c]; });
+        });
       });
-      if (!hit) { return; }
-      Object.keys(rule.style).forEach(function (key) {
-        var value = rule.style[key];
+    }
+    var style = {};
+    for (var r = 0; r < hits.length; r++) {
+      var props = hits[r].style;
+      for (var key in props) {
+        var value = props[key];
         var m = typeof value === "string" ? DATA.exec(value) : null;
         if (!m) { style[key] = value; } else if (data[m[1]] !== undefined && data[m[1]] !== null) { style[key] = data[m[1]]; }
-      });
-    });
+      }
+    }
     return style;
   }
 
@@ -131,7 +141,7 @@
   /** Nodes and edges of ``elements`` with their styles, label sizes and the
    *  bounding box cytoscape fits (bodies with borders, labels, edge bends). */
   function scene(elements, sheet, measure) {
-    var rules = parseRules(sheet), nodes = [], byId = {}, edges = [];
+    var rules = parseRules(sheet), matched = {}, nodes = [], byId = {}, edges = [];
     var box = {x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity};
     function add(x1, y1, x2, y2) {
       box.x1 = Math.min(box.x1, x1); box.y1 = Math.min(box.y1, y1);
@@ -139,8 +149,8 @@
     }
     elements.forEach(function (el) {
       var data = el.data || {};
-      if (data.source !== undefined) { edges.push({el: el, style: styleOf(rules, el, true)}); return; }
-      var style = styleOf(rules, el, false), pos = el.position || {};
+      if (data.source !== undefined) { edges.push({el: el, style: styleOf(rules, el, true, matched)}); return; }
+      var style = styleOf(rules, el, false, matched), pos = el.position || {};
       var n = {id: String(data.id), x: num(pos.x, 0), y: num(pos.y, 0), style: style,
                w: num(style.width, 30), h: num(style.height, 30), shape: String(style.shape || "ellipse"),
                border: num(style["border-width"], 0), label: style.label == null ? "" : String(style.label)};
@@ -148,13 +158,23 @@
       if (n.label) {
         n.size = num(style["font-size"], 16);
         n.font = font(style, n.size);
-        n.lw = Math.ceil(measure(n.font, n.label));
-        var pad = num(style["text-background-padding"], 0) + LABEL_SLACK, my = num(style["text-margin-y"], 0);
-        n.ly = n.y + n.h / 2 + my;  // valign bottom: the label's top
-        add(n.x - n.lw / 2 - pad, n.ly - pad, n.x + n.lw / 2 + pad, n.ly + n.size + pad);
+        n.pad = num(style["text-background-padding"], 0) + LABEL_SLACK;
+        n.ly = n.y + n.h / 2 + num(style["text-margin-y"], 0);  // valign bottom: the label's top
+        add(n.x, n.ly - n.pad, n.x, n.ly + n.size + n.pad);
       }
       nodes.push(n);
       byId[n.id] = n;
+    });
+    // A label's width counts only where it could reach past the box: measuring text is the slow part
+    // (the first time in a page), so only labels whose widest possible extent (WIDEST_CHAR per
+    // character) reaches an edge are measured; the others stay inside whatever their width.
+    var wide = nodes.filter(function (n) {
+      var half = n.label ? n.label.length * n.size * WIDEST_CHAR / 2 + n.pad : 0;
+      return n.label && (n.x - half < box.x1 || n.x + half > box.x2);
+    });
+    wide.forEach(function (n) {
+      n.lw = Math.ceil(measure(n.font, n.label));
+      add(n.x - n.lw / 2 - n.pad, n.ly, n.x + n.lw / 2 + n.pad, n.ly);
     });
     var pairs = {};
     edges = edges.filter(function (e) {
@@ -242,6 +262,7 @@
     // cytoscape compares with the zoom rounded up to a power of two
     var scale = Math.pow(2, Math.ceil(Math.log2(zoom * (window.devicePixelRatio || 1))));
     if (!n.label || n.size * scale < num(s["min-zoomed-font-size"], 0)) { return; }
+    if (n.lw === undefined) { ctx.font = n.font; n.lw = Math.ceil(ctx.measureText(n.label).width); }
     var bgOpacity = num(s["text-background-opacity"], 0);
     if (bgOpacity > 0) {
       var pad = num(s["text-background-padding"], 0);
