@@ -82,12 +82,24 @@ def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200)
             bodies["search"].append(client.request(suggest, {(key, "value"): label[: max(4, len(label) // 2)],
                                                              ("network-state", "data"): state,
                                                              ("__wildcard__", ""): {"role": "search"}}))
+    lists = client.find("network-neighbours.children")
+
+    def shown(query: dict[str, Any]) -> list[dict]:
+        """The click on a view: the page, then (as the browser asks next) the
+        neighbour lists of the node whose details it shows (its focus)."""
+        from dashboard.viewstate import parse_query
+        steps = [view("?" + urlencode(query))]
+        if lists and query.get("focus"):
+            steps.append(client.request(lists, {("network-neighbours-of", "data"): {"node": query["focus"]},
+                                                ("network-state", "data"): parse_query({**query, "lang": "de"})}))
+        return steps
+
     for nid in nodes:
-        bodies["focus"].append(view("?" + urlencode({"focus": nid, "radius": 1})))
+        bodies["focus"].append(shown({"focus": nid, "radius": 1}))
         neighbour = rng.choice(sorted(g.neighbours(nid)))
-        bodies["expand"].append(view("?" + urlencode({"focus": nid, "expand": neighbour})))
+        bodies["expand"].append(shown({"focus": nid, "expand": neighbour}))
         a, b = rng.sample(insts, 2)
-        bodies["path"].append(view("?" + urlencode({"path": f"{a},{b}"})))
+        bodies["path"].append(shown({"path": f"{a},{b}"}))
     mm = client.find("matchmaking-results.children")
     if mm:
         defaults = component_values(client.page("/matchmaking")[1])

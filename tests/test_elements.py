@@ -407,25 +407,31 @@ def test_network_layout_shows_details_of_the_focus_when_nothing_is_selected(samp
         assert "Click a node" in _text(empty)
 
 
-def test_the_page_sends_a_nodes_neighbour_lists_in_a_second_answer(sample):
-    """The page carries whose lists to fetch, not the lists; the callback
-    answers the same lists the panel of a single answer holds."""
+def test_a_busy_nodes_neighbour_lists_come_in_a_second_answer(sample):
+    """A node with more than INLINE_NEIGHBOURS neighbours: the page carries
+    whose lists to fetch, not the lists; the callback answers the same lists
+    the panel of a single answer holds. A quiet node's lists are in the page."""
     from dashboard.app import create_app
     from dashboard.pages import network
     from dashboard.settings import Settings
     from dashboard.viewstate import parse_query
+    busy = "theme:climate_environment"
+    assert len(sample.graph.neighbours(busy)) > network.INLINE_NEIGHBOURS >= len(sample.graph.neighbours("institution:hlft"))
     app = create_app(sample.graph, Settings(), report=sample.report)
     client = app.server.test_client()
     client.get("/")
     with app.server.test_request_context("/"):
-        page = network.layout(lang="en", focus="institution:hlft")
+        page = network.layout(lang="en", focus=busy)
         details = _find(page, network.ID.NEIGHBOURS)
         assert '"nb-link"' not in _text(details) and "Loading connections" in _text(details)
-        assert _find(page, network.ID.NEIGHBOURS_OF).data == {"node": "institution:hlft"}
-        state = parse_query({"focus": "institution:hlft", "lang": "en"})
-        at_once = _text(network.details_panel(sample.graph, "institution:hlft", state, "en"))
+        assert _find(page, network.ID.NEIGHBOURS_OF).data == {"node": busy}
+        state = parse_query({"focus": busy, "lang": "en"})
+        at_once = _text(network.details_panel(sample.graph, busy, state, "en"))
+        quiet = network.layout(lang="en", focus="institution:hlft")
+        assert _find(quiet, network.ID.NEIGHBOURS_OF) is None
+        assert _nb_links(json.loads(_text(_find(quiet, network.ID.NEIGHBOURS))))
     payload = {"output": "network-neighbours.children", "outputs": {"id": "network-neighbours", "property": "children"},
-               "inputs": [{"id": "network-neighbours-of", "property": "data", "value": {"node": "institution:hlft"}}],
+               "inputs": [{"id": "network-neighbours-of", "property": "data", "value": {"node": busy}}],
                "state": [{"id": "network-state", "property": "data", "value": state}],
                "changedPropIds": ["network-neighbours-of.data"]}
     resp = client.post("/_dash-update-component", json=payload)

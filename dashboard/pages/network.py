@@ -243,6 +243,9 @@ def _link(url: str) -> Any:
 #: costs ~350 bytes, so 20 keep the page around a 1,500-element view small;
 #: the rest are a click away (focus or expand the node, or search).
 NEIGHBOURS_SHOWN = 20
+#: Up to this many neighbours a node's lists are part of the page; a busier
+#: node's (a hub's thousands, ranked) arrive in a second answer.
+INLINE_NEIGHBOURS = 40
 
 
 def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang: str, *,
@@ -302,6 +305,15 @@ def details_panel(g: PartnerGraph, nid: str | None, state: dict[str, Any], lang:
         html.H3(t("network.neighbours", lang)),
         html.Div(lists, id=ID.NEIGHBOURS, className="nb-groups"),
     ])
+
+
+def _few_neighbours(store: GraphStore, nid: str | None) -> bool:
+    """Whether ``nid``'s neighbour lists go into the page itself: a node with
+    at most :data:`INLINE_NEIGHBOURS` neighbours (most institutions and
+    projects) costs nothing to list, and one answer is one round trip less
+    for a busy server; a busier one's lists come in a second answer, after
+    the page and its picture."""
+    return nid is None or len(store.neighbours([nid]).get(nid, ())) <= INLINE_NEIGHBOURS
 
 
 def neighbour_lists(store: GraphStore, nid: str, state: dict[str, Any], lang: str) -> list[Any]:
@@ -673,7 +685,7 @@ def layout(lang: str = "de", **query: Any):
         html.Div(id=ID.TOOLTIP_SINK, hidden=True),
         dcc.Store(id=ID.TOOLTIP_DATA),
     ], className="network-canvas")
-    side = [html.Div([details_panel(g, shown, state, lang, store=store, neighbours=False),
+    side = [html.Div([details_panel(g, shown, state, lang, store=store, neighbours=_few_neighbours(store, shown)),
                       editor_panel.edit_section(shown, lang, query.get("rev"))],
                      id=ID.DETAILS, className="panel details-panel"),
             path_panel(g, view, state, lang)]
