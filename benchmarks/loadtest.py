@@ -85,11 +85,12 @@ def build_bodies(client: DashClient, data: Path, *, seed: int, count: int = 200)
     lists = client.find("network-neighbours.children")
 
     def shown(query: dict[str, Any]) -> list[dict]:
-        """The click on a view: the page, then (as the browser asks next) the
-        neighbour lists of the node whose details it shows (its focus)."""
+        """The click on a view: the page, then, where the page asks for them
+        (a busy node's details: the answer holds ``network-neighbours-of``),
+        the neighbour lists, as the browser does."""
         from dashboard.viewstate import parse_query
         steps = [view("?" + urlencode(query))]
-        if lists and query.get("focus"):
+        if lists and query.get("focus") and '"network-neighbours-of"' in json.dumps(client.post(steps[0])[1]):
             steps.append(client.request(lists, {("network-neighbours-of", "data"): {"node": query["focus"]},
                                                 ("network-state", "data"): parse_query({**query, "lang": "de"})}))
         return steps
