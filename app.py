@@ -270,20 +270,41 @@ def _restart_from_kept() -> None:
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
 
 
+#: Seconds between looks for newly built indexes to keep while the warm-up runs.
+KEEP_POLL_S = 2.0
+
+
 def _keep_when_warm(app, warming, folder, key, graph, report, origin=""):
-    """Once every page's indexes are built, keep graph, report and indexes
-    on disk (a background thread; see loaders/kept.py)."""
+    """Keep graph and report on disk at once, and each page's indexes as the
+    warm-up builds them (a background thread; see loaders/kept.py): a
+    pickler holds a memo of everything it wrote (~0.7 GB for the graph at
+    300k nodes), so the graph is pickled while the process is smallest
+    (before the warm-up) and each index before the next ones are built. The
+    build is renamed into place once every page is warm."""
     import threading
 
     from dashboard.context import CONFIG_KEY
     from loaders import kept
 
     def run() -> None:
-        warming.join()
+        pending = kept.begin(folder, key, graph, report=report, origin=origin)
         ctx = app.server.config[CONFIG_KEY]
+        while warming.is_alive():  # each index as soon as it is built: its memo on top of fewer indexes
+            warming.join(KEEP_POLL_S)
+            if pending is not None and ctx.local_graph is graph:
+                try:
+                    pending.write(ctx.kept_entries())
+                except OSError as exc:
+                    print(f"partnernetz: could not keep the build in {folder}: {exc}", file=sys.stderr)
+                    pending.abandon()
+                    pending = None
         if ctx.local_graph is not graph:  # a newer version went live meanwhile: this one is not kept
+            if pending is not None:
+                pending.abandon()
             return
-        if kept.save(folder, key, graph, report=report, entries=ctx.kept_entries(), origin=origin):
+        if pending is None:  # the graph could not be written early (said on stderr): all of it now
+            pending = kept.begin(folder, key, graph, report=report, origin=origin)
+        if pending is not None and pending.finish(ctx.kept_entries()):
             if ctx.local_graph is not graph:  # a newer version went live while saving
                 kept.discard(folder, origin=origin)
                 return

@@ -171,6 +171,7 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
                            layout=_localised(page_layout))
         module.register_callbacks(app)
     app.layout = shell.shell_layout
+    _layout_as_answers(app)
     shell.register_callbacks(app)
     if access is None:
         access = AccessConfig(audit=AuditSink(settings.audit_log), no_contacts=settings.no_contacts)
@@ -181,6 +182,20 @@ def create_app(graph: PartnerGraph, settings: Settings | None = None, *, report:
     # the JSON API /api/v1/ on the same server (imported by name like the pages: it uses live data, which uses them)
     importlib.import_module(API_MODULE).install_api(app.server)
     return app
+
+
+def _layout_as_answers(app: dash.Dash) -> None:
+    """``/_dash-layout`` written like the callback answers (orjson, see
+    :func:`_json_engine`): the first layout holds the visited page
+    (:mod:`dashboard.first_page`), on Netzwerk a view of up to 1,500 elements."""
+    import flask
+
+    from dashboard.answer_json import answer_json
+
+    def serve_layout() -> flask.Response:
+        return flask.Response(answer_json(app.get_layout()), mimetype="application/json")
+
+    app.server.view_functions[app.config.routes_pathname_prefix + "_dash-layout"] = serve_layout
 
 
 def _localised(page_layout: Any) -> Any:

@@ -39,7 +39,7 @@ from dash import dcc, html
 from dashboard import access
 
 __all__ = ["install_download_links", "park", "inline_limit", "target", "register_target", "ROUTE", "LIFETIME",
-           "parked_name", "file_id"]
+           "parked_name", "file_id", "remove_orphaned_spools"]
 
 #: Where the browser fetches a parked file.
 ROUTE = "/_partnernetz/download/"
@@ -64,10 +64,39 @@ def parked_name(token: str) -> str:
     return f"{token}.bin"
 
 
+#: Spool folders are named after the process that made them: ``partnernetz-downloads-<pid>-<random>``.
+SPOOL_PREFIX = "partnernetz-downloads-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphaned_spools(parent: Path) -> int:
+    """Remove the spool folders in ``parent`` whose process is gone (a server
+    that was killed never ran its exit handler); return how many."""
+    removed = 0
+    for folder in parent.glob(SPOOL_PREFIX + "*"):
+        pid = folder.name[len(SPOOL_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def install_download_links(server: flask.Flask) -> Path:
-    """Create the spool folder of ``server`` and its fetch route; return the folder."""
-    spool = Path(tempfile.mkdtemp(prefix="partnernetz-downloads-"))
+    """Create the spool folder of ``server`` and its fetch route; return the folder.
+    Spool folders left by killed servers are removed first."""
     creator = os.getpid()
+    parent = Path(tempfile.gettempdir())
+    remove_orphaned_spools(parent)
+    spool = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{creator}-", dir=parent))
     atexit.register(lambda: os.getpid() == creator and shutil.rmtree(spool, ignore_errors=True))
     server.config[SPOOL_KEY] = spool
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard import ids
+from dashboard import first_page, ids
 from dashboard.access import current_identity
 from dashboard.context import current
 from dashboard.i18n import lang_from_search, normalise_lang, t, with_lang
@@ -193,10 +193,13 @@ def _banner(lang: str) -> list | None:
 
 
 def shell_layout() -> html.Div:
-    """Evaluated per page load (so the banner reflects the app's data)."""
-    lang = current().settings.default_lang
+    """Evaluated per page load (so the banner reflects the app's data), with
+    the page the browser asked for already in it (:mod:`dashboard.first_page`)."""
+    start = first_page.requested_start()
+    search = start.search if start else f"?lang={current().settings.default_lang}"
+    lang = lang_from_search(search) if start else current().settings.default_lang
     return html.Div([
-        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Location(id=ids.URL, refresh=False, **first_page.location_props(start)),
         dcc.Store(id=ids.TITLES, data=tab_titles()),
         html.Div(id=ids.TITLE_SINK, hidden=True),
         html.Header([
@@ -204,10 +207,10 @@ def shell_layout() -> html.Div:
                 html.Span(t("app.title", lang), className="brand-name"),
                 html.Span(t("app.subtitle", lang), className="brand-sub", id=ids.BRAND_SUB),
             ], className="brand"),
-            html.Div(nav_children("/", f"?lang={lang}"), id=ids.NAV, className="nav"),
+            html.Div(nav_children(start.pathname if start else "/", search), id=ids.NAV, className="nav"),
         ], className="header"),
         html.Div(_banner(lang), id=ids.BANNER),
-        html.Main(dash.page_container, id=ids.PAGE, className="page"),
+        html.Main(first_page.page_container(start), id=ids.PAGE, className="page"),
     ], className="app")
 
 

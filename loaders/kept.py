@@ -64,8 +64,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-__all__ = ["KEEP", "MIN_NODES", "Kept", "kept_dir", "min_nodes", "dataset_key", "workspace_key", "origin_of", "save",
-           "restore", "discard"]
+__all__ = ["KEEP", "MIN_NODES", "Kept", "PendingBuild", "kept_dir", "min_nodes", "dataset_key", "workspace_key",
+           "origin_of", "save", "begin", "restore", "discard"]
 
 #: Number of kept builds left after a save (the newest): one, so that a
 #: build holding data since erased from the files does not outlive the next save.
@@ -225,24 +225,118 @@ def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any,
     that cannot be pickled are left out (they are rebuilt after a restore).
     ``origin`` names where the data came from (:func:`origin_of`; see :func:`discard`).
     Returns whether the build was written; never raises for a disk problem."""
+    pending = begin(folder, key, graph, report=report, origin=origin)
+    return pending is not None and pending.finish(entries)
+
+
+def begin(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any,
+          origin: str = "") -> "PendingBuild | None":
+    """Start a build under ``key``: write the graph and report now (into a
+    temporary folder nobody reads), the indexes later (:meth:`PendingBuild.finish`).
+
+    Why two steps: pickling holds a memo of every object written (~0.7 GB
+    for the graph at 300k nodes) on top of the process's memory; right after
+    loading that memory is lowest, once every index is built it is highest.
+    None if the graph could not be written (said on stderr)."""
     if folder is None:
-        return False
+        return None
     folder = Path(folder)
-    was_enabled = gc.isenabled()
-    gc.disable()
     tmp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-"))
-        with _private(tmp / "origin.txt") as fh:
-            fh.write(origin.encode())
-        with _private(tmp / "graph.pkl") as fh:
-            pickle.dump({"format": FORMAT, "graph": graph, "report": report}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        index: list[tuple[Any, int, int, list[tuple[int, int]]]] = []
-        with _private(tmp / "objects.bin") as objects, _private(tmp / "arrays.bin") as arrays:
+        with _collector_paused():
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _sweep_unfinished(folder)
+            tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f"{_UNFINISHED}{os.getpid()}-"))
+            with _private(tmp / "origin.txt") as fh:
+                fh.write(origin.encode())
+            with _private(tmp / "graph.pkl") as fh:
+                pickle.dump({"format": FORMAT, "graph": graph, "report": report}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        pending, tmp = PendingBuild(folder, key, graph, Path(tmp)), None
+        return pending
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError, RuntimeError) as exc:
+        print(f"partnernetz: could not keep the build in {folder}: {exc}", file=sys.stderr)
+        return None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: Prefix of a build being written (never read; removed when its writer is gone, see :func:`_sweep_unfinished`).
+_UNFINISHED = ".tmp-"
+
+
+class _collector_paused:
+    """No garbage collection passes while millions of objects are pickled."""
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.was_enabled:
+            gc.enable()
+
+
+def _sweep_unfinished(folder: Path) -> None:
+    """Remove builds left half-written by a process that was stopped: their
+    folder names the writer's process id (one without, of an older version,
+    once it is an hour old)."""
+    for path in folder.glob(_UNFINISHED + "*"):
+        pid = path.name[len(_UNFINISHED):].split("-", 1)[0]
+        try:
+            if pid.isdigit():
+                gone = int(pid) != os.getpid() and not _process_alive(int(pid))
+            else:
+                gone = path.stat().st_mtime < _now() - 3600
+        except OSError:
+            continue
+        if gone:
+            _remove(path)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+#: Times an index is tried before it is left out of a build (one changed by a request while it was
+#: written may succeed the next time; a lock never does).
+_ATTEMPTS = 2
+
+
+@dataclass
+class PendingBuild:
+    """A build whose graph is written: :meth:`write` adds indexes as they are
+    built, :meth:`finish` the rest and makes the build visible, :meth:`abandon`
+    removes it. Used from one thread."""
+
+    folder: Path
+    key: str
+    graph: Any
+    tmp: Path
+    index: list[tuple[Any, int, int, list[tuple[int, int]]]] = field(default_factory=list)
+    done: set[Any] = field(default_factory=set)
+    failures: dict[Any, int] = field(default_factory=dict)
+
+    def write(self, entries: dict[Any, Any]) -> int:
+        """Append the entries not written yet (one that cannot be pickled is
+        left out); return how many were written. Each index's pickler memo
+        then comes on top of the memory of the indexes built so far, not of all.
+        Raises ``OSError`` for a disk problem."""
+        written = 0
+        with _collector_paused(), _appending(self.tmp / "objects.bin") as objects, \
+                _appending(self.tmp / "arrays.bin") as arrays:
             for name, value in entries.items():
+                if name in self.done or self.failures.get(name, 0) >= _ATTEMPTS:
+                    continue
                 # straight into the file: a 300k build's largest index pickles to ~100 MB
-                writer = _Writer(objects, arrays, graph)
+                writer = _Writer(objects, arrays, self.graph)
                 start, mark = objects.tell(), arrays.tell()
                 try:
                     writer.dump(value)
@@ -250,25 +344,57 @@ def save(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any,
                     for fh, at in ((objects, start), (arrays, mark)):
                         fh.seek(at)
                         fh.truncate()
+                    self.failures[name] = self.failures.get(name, 0) + 1
                     continue
-                index.append((name, start, objects.tell() - start, writer.ranges))
-        with _private(tmp / "entries.pkl") as fh:
-            pickle.dump({"format": FORMAT, "entries": index}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        target = folder / f"{key}{_SUFFIX}"
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        os.replace(tmp, target)
-        tmp = None
-        _prune(folder)
-        return True
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
-        print(f"partnernetz: could not keep the build in {folder}: {exc}", file=sys.stderr)
-        return False
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if was_enabled:
-            gc.enable()
+                self.index.append((name, start, objects.tell() - start, writer.ranges))
+                self.done.add(name)
+                written += 1
+        return written
+
+    def finish(self, entries: dict[Any, Any]) -> bool:
+        """Write the ``entries`` not written yet, then rename the build into
+        place and prune older ones. Never raises for a disk problem."""
+        tmp: Path | None = self.tmp
+        try:
+            self.write(entries)
+            with _collector_paused():
+                with _private(tmp / "entries.pkl") as fh:
+                    pickle.dump({"format": FORMAT, "entries": self.index}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                target = self.folder / f"{self.key}{_SUFFIX}"
+                if target.exists():
+                    shutil.rmtree(target, ignore_errors=True)
+                os.replace(tmp, target)
+                tmp = None
+                _prune(self.folder)
+            return True
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+            print(f"partnernetz: could not keep the build in {self.folder}: {exc}", file=sys.stderr)
+            return False
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class _appending:
+    """A build file opened at its end for appending (created ``0600`` on the
+    first use), synced to disk on close."""
+
+    def __init__(self, path: Path):
+        self.fh = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+        self.fh.seek(0, os.SEEK_END)
+
+    def __enter__(self):
+        return self.fh
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+        finally:
+            self.fh.close()
 
 
 class _private:
@@ -304,9 +430,7 @@ def _prune(folder: Path) -> None:
     builds = sorted(_builds(folder), key=lambda f: f.stat().st_mtime, reverse=True)
     for old in builds[KEEP:]:
         _remove(old)
-    for leftover in folder.glob(".tmp-*"):  # a save killed half-way
-        if leftover.stat().st_mtime < _now() - 3600:
-            _remove(leftover)
+    _sweep_unfinished(folder)
 
 
 def _now() -> float:

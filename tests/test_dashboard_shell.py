@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from dashboard import ids
 from dashboard.app import PAGE_MODULES, create_app
 from dashboard.i18n import t
 from dashboard.settings import Settings
@@ -46,6 +47,54 @@ def test_http_serves_index_and_layout(app):
     assert client.get("/").status_code == 200
     resp = client.get("/_dash-layout")
     assert resp.status_code == 200 and "Partnernetz" in resp.get_data(as_text=True)
+
+
+def _component(layout: dict, component_id: str) -> dict | None:
+    """The component with ``component_id`` in a layout answer (JSON), or None."""
+    if isinstance(layout, dict):
+        if layout.get("props", {}).get("id") == component_id:
+            return layout
+        values = layout.values()
+    elif isinstance(layout, list):
+        values = layout
+    else:
+        return None
+    for value in values:
+        found = _component(value, component_id)
+        if found is not None:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("path, query, page_id, word", [
+    ("/kontakte", "?lang=en", "contacts-themes", "Contacts"),
+    ("/analysen", "?lang=de", "analytics-tabs", "Analysen"),
+    ("/gibt-es-nicht", "", None, "Unter der Adresse /gibt-es-nicht"),
+])
+def test_the_first_layout_holds_the_page_its_request_came_from(app, path, query, page_id, word):
+    """The layout request's Referer names the page: the shell comes with it and with locations that
+    already agree with the browser's address, so Dash's routing callback has nothing to do."""
+    client = app.server.test_client()
+    href = f"http://localhost{path}{query}"
+    layout = client.get("/_dash-layout", headers={"Referer": href}).get_json()
+    content = _component(layout, "_pages_content")
+    assert content is not None and content["props"].get("children"), "the page is in the first layout"
+    text = json.dumps(content, ensure_ascii=False)
+    assert word in text
+    if page_id:
+        assert _component(content, page_id) is not None
+    for location_id in ("_pages_location", ids.URL):
+        props = _component(layout, location_id)["props"]
+        assert (props["pathname"], props["search"], props["href"], props["hash"]) == (path, query, href, "")
+    assert _component(layout, "_pages_store")["props"]["data"]["title"]
+
+
+@pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/kontakte", "not a url", "javascript:alert(1)"])
+def test_without_a_usable_referrer_the_first_layout_is_the_plain_shell(app, referrer):
+    client = app.server.test_client()
+    layout = client.get("/_dash-layout", headers={"Referer": referrer} if referrer else {}).get_json()
+    assert not _component(layout, "_pages_content")["props"].get("children")
+    assert "pathname" not in _component(layout, "_pages_location")["props"]
 
 
 def test_language_helpers():

@@ -77,3 +77,20 @@ def test_the_inline_limit_is_configurable(monkeypatch):
     assert download_links.inline_limit() == 0
     monkeypatch.setenv("PARTNERNETZ_INLINE_DOWNLOAD_KB", "viel")
     assert download_links.inline_limit() == download_links.INLINE_LIMIT_KB * 1024
+
+
+def test_spool_folders_of_killed_servers_are_removed_at_the_next_start(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # a process that has exited
+    orphan = tmp_path / f"{download_links.SPOOL_PREFIX}{dead_pid}-abc"
+    orphan.mkdir()
+    (orphan / "x.bin").write_bytes(b"left behind")
+    mine = tmp_path / f"{download_links.SPOOL_PREFIX}{os.getpid()}-def"
+    mine.mkdir()
+    unrelated = tmp_path / f"{download_links.SPOOL_PREFIX}old-style"
+    unrelated.mkdir()
+    assert download_links.remove_orphaned_spools(tmp_path) == 1
+    assert not orphan.exists() and mine.exists() and unrelated.exists()

@@ -343,3 +343,75 @@ def test_an_entry_that_fails_half_way_leaves_no_bytes_behind(tmp_path):
         assert with_it.read_bytes() == without.read_bytes(), name
     assert np.array_equal(back["before"]["rows"], before["rows"]) and back["before"]["names"] == ["a", "b"]
     assert np.array_equal(back["after"]["ids"], after["ids"]) and back["after"]["text"] == after["text"]
+
+
+def test_the_graph_is_written_first_and_the_build_appears_only_when_finished(tmp_path):
+    """The graph is pickled when the process is smallest (right after loading) and the indexes once
+    built: in between nobody reads the half build; abandoned, nothing is left; one left by a stopped
+    process is removed by the next build, one of a running process is not."""
+    import subprocess
+    import sys
+
+    from graph.core.model import PartnerGraph
+
+    g = PartnerGraph()
+    g.add_country("TZA")
+    pending = kept.begin(tmp_path, "k", g, report={"rows": 1})
+    assert kept.restore(tmp_path, "k") is None and [p.name for p in kept._builds(tmp_path)] == []
+    assert (pending.tmp / "graph.pkl").stat().st_size > 0
+    g.add_country("KEN")  # the graph as it was when begun is what is kept
+    lock = __import__("threading").Lock()
+    assert pending.write({"n": np.arange(4), "lock": lock}) == 1  # indexes as they are built
+    assert kept.restore(tmp_path, "k") is None
+    assert pending.write({"n": np.arange(4), "lock": lock, "m": ["x"]}) == 1  # only the new one
+    assert pending.finish({"n": np.arange(4), "lock": lock, "m": ["x"], "o": {"y": 1}})
+    assert [name for name, *_ in pending.index] == ["n", "m", "o"]
+    assert pending.failures == {"lock": 2}  # tried twice, then left out
+    back = kept.restore(tmp_path, "k")
+    assert back.entries["m"] == ["x"] and back.entries["o"] == {"y": 1} and "lock" not in back.entries
+    assert "country:TZA" in back.graph.nodes() and "country:KEN" not in back.graph.nodes()
+    assert back.report == {"rows": 1}
+    assert np.array_equal(back.entries["n"], np.arange(4))
+    kept.begin(tmp_path, "k2", g, report=None).abandon()
+    assert not list(tmp_path.glob(".tmp-*"))
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    (tmp_path / f".tmp-{dead}-x").mkdir()  # a build whose writer was killed
+    running = kept.begin(tmp_path, "k3", g, report=None)  # ours, still being built
+    other = kept.begin(tmp_path, "k4", g, report=None)
+    assert not (tmp_path / f".tmp-{dead}-x").exists()
+    assert running.tmp.exists() and other.finish({})
+    assert running.tmp.exists(), "a build of a running process is left to it"
+    assert running.finish({}) and kept.restore(tmp_path, "k3") is not None
+
+
+def test_a_graph_is_written_whole_while_another_thread_makes_networkx_views_of_it():
+    """networkx caches a view (``nx.in_degree`` …) in the graph's ``__dict__`` on its first use; the
+    kept graph is pickled while the warm-up uses it, so the pickled state is a snapshot."""
+    import io
+    import pickle
+
+    from graph.core.model import PartnerGraph
+
+    g = PartnerGraph()
+    g.add_country("TZA")
+
+    class Meddling(pickle.Pickler):
+        touched = False
+
+        def persistent_id(self, obj):
+            if not self.touched and obj is g.nx._node:  # while the graph's fields are being written
+                from graph.core.model import _NX_CACHED_VIEWS
+
+                fresh = [name for name in _NX_CACHED_VIEWS if name not in g.nx.__dict__]
+                type(self).touched = bool(fresh)
+                for name in fresh:  # what another thread may do meanwhile
+                    getattr(g.nx, name)
+            return None
+
+    buf = io.BytesIO()
+    Meddling(buf, protocol=5).dump(g)
+    assert Meddling.touched
+    back = pickle.loads(buf.getvalue())
+    assert set(back.nodes()) == set(g.nodes()) and back.nx._adj is back.nx._succ

@@ -9,6 +9,7 @@ from typing import Any
 import dash
 from dash import dcc, html
 
+from dashboard.first_page import visited_path
 from dashboard.i18n import normalise_lang, t
 
 PATH = "/404"
@@ -27,10 +28,7 @@ def layout(lang: str = "de", **_query: Any):
     from dashboard.shell import NAV_ITEMS  # the shell imports no page; a late import keeps it so
 
     lang = normalise_lang(lang)
-    try:  # the router callback's pathname input: the address that was not found
-        path = dash.ctx.inputs.get("_pages_location.pathname") or "/"
-    except Exception:  # noqa: BLE001 — outside a request (tests, warm-up)
-        path = "/"
+    path = visited_path() or "/"  # the address that was not found
     return html.Div([
         html.H1(t("nf.title", lang)),
         html.P(t("nf.text", lang, path=str(path)[:200]), id=ID.PATH),

@@ -182,6 +182,39 @@ class PartnerGraph:
         self.nx.add_edge(u, v, key=key, **attrs)
         self._generation += 1
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling writes (a kept build, loaders/kept.py): a snapshot of
+        the outer dicts taken at once, without networkx's cached views. A kept
+        build's graph is pickled while the warm-up reads it, and a thread that
+        first asks for a view (``nx.edges``, ``nx.in_degree`` …) adds it to the
+        graph's ``__dict__``: written live, that dict would change size under
+        the pickler. The views are made again on their first use.
+
+        >>> import pickle
+        >>> g = PartnerGraph(); _ = g.nx.edges
+        >>> h = pickle.loads(pickle.dumps(g))
+        >>> len(h), "edges" in h.nx.__dict__, len(h.nx.edges)
+        (16, False, 0)
+        """
+        state = dict(self.__dict__)
+        state["meta"] = dict(self.meta)
+        if type(self.nx) is nx.MultiDiGraph:  # not a view (without())
+            inner = self.nx.__dict__.copy()
+            fields = {k: v for k, v in inner.items() if k not in _NX_CACHED_VIEWS}
+            if "__networkx_cache__" in fields:  # networkx's conversions for other backends: made again
+                fields["__networkx_cache__"] = {}
+            state["nx"] = (nx.MultiDiGraph, fields)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        inner = state.get("nx")
+        if isinstance(inner, tuple):
+            cls, fields = inner
+            graph = cls.__new__(cls)
+            graph.__dict__.update(fields)
+            state = {**state, "nx": graph}
+        self.__dict__.update(state)
+
     def drop_views(self) -> None:
         """Forget networkx's cached views of this graph (``nx.nodes``,
         ``nx.edges``, ``nx.degree`` …): several hold the graph itself, a

@@ -91,8 +91,8 @@ def screenshot(page, name: str) -> Path:
 
 def wait_for_dash(page) -> None:
     """Wait until Dash has rendered the page (its heading is in the page
-    container: the layout and the page's content arrive in separate requests,
-    which on a busy machine can be far apart) and no callback is pending."""
+    container: after in-app navigation the page comes in a callback's answer,
+    which on a busy machine can be far behind) and no callback is pending."""
     page.wait_for_selector("#react-entry-point", state="attached")
     page.wait_for_selector("#page-content h1", state="attached", timeout=30000)
     page.wait_for_function(

@@ -48,3 +48,23 @@ def test_data_page_shows_report_and_downloads_graphml(served_app, page, tmp_path
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
     assert path.stat().st_size > 1000 and b"<graphml" in path.read_bytes()[:2000]
+
+
+@pytest.mark.parametrize("path, heading", [("/kontakte?lang=en", "Contacts & events"), ("/analysen", "Analysen")])
+def test_a_page_load_needs_no_routing_answer(served_app, page, path, heading):
+    """The first layout holds the page (dashboard/first_page.py): no callback request of the visit
+    asks Dash pages' router for it, and the page is the one in the address bar."""
+    bodies: list[str] = []
+    page.on("request", lambda r: bodies.append(r.post_data or "") if "_dash-update-component" in r.url else None)
+    page.goto(served_app.url + path)
+    wait_for_dash(page)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").first.inner_text() == heading
+    assert bodies, "the page's own callbacks ran"
+    assert not [b for b in bodies if "_pages_content" in b]
+    page.click("text=Matchmaking")  # in-app navigation is routed by Dash as before
+    page.wait_for_url("**/matchmaking**")
+    wait_for_dash(page)
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.startsWith('Matchmaking')")
+    assert [b for b in bodies if "_pages_content" in b]
+    assert page.errors == []
