@@ -74,3 +74,49 @@ def test_the_explorer_uses_it_for_an_expansion(synthetic):
         view = explorer_view(store, focus=focus, expand=expand, radius=radius)
         want = plain(synthetic, focus, expand, radius, MAX_ELEMENTS)
         assert (view.subgraph.nodes, view.subgraph.edges, view.subgraph.truncated, view.subgraph.total) == want
+
+
+def _cut_one_by_one(adj, rows, keys, cap):
+    """The rule of ``cut``, each candidate looked at in turn (as before it skipped blocks in numpy)."""
+    import numpy as np
+
+    order = rows[np.lexsort((adj.name_rank[rows], -adj.degree[rows], *keys))]
+    links = np.zeros(len(adj.names), dtype=np.int64)
+    chosen, used = set(), 0
+    for i in order.tolist():
+        added = 1 + int(links[i])
+        if used + added > cap:
+            continue
+        chosen.add(adj.names[i])
+        used += added
+        np.add.at(links, adj.any_idx[adj.any_ptr[i]:adj.any_ptr[i + 1]], 1)
+        if used >= cap:
+            break
+    return chosen
+
+
+@pytest.mark.parametrize("block", [16, 2048])
+@pytest.mark.parametrize("cap", [7, 60, 300, 1500, 6000])
+def test_cut_passes_over_hopeless_candidates_in_blocks_with_the_same_result(synthetic, cap, block, monkeypatch):
+    """More candidates than a block and a cap that fills up: the nodes taken are the ones the
+    one-by-one rule takes (small blocks put many block starts where the room is nearly gone)."""
+    import numpy as np
+
+    from graph.explore import subgraphs
+    from graph.explore.adjacency import adjacency
+    from graph.explore.subgraphs import cut
+
+    monkeypatch.setattr(subgraphs, "_CUT_BLOCK", block)
+    adj = adjacency(synthetic)
+    rng = np.random.default_rng(cap)
+    rows = rng.permutation(len(adj.names))
+    assert len(rows) > block
+    # a hub first, then its neighbours (each costs itself and its edge to the hub), then the rest
+    hub = int(np.argmax(adj.degree))
+    steps = np.full(len(adj.names), 2.0)
+    steps[adj.any_idx[adj.any_ptr[hub]:adj.any_ptr[hub + 1]]] = 1.0
+    steps[hub] = 0.0
+    keys = (rng.integers(0, 2, len(rows)).astype(float), steps[rows])
+    got = cut(synthetic, adj, rows, keys, cap, total=0)
+    assert set(got.nodes) == _cut_one_by_one(adj, rows, keys, cap)
+    assert len(got.nodes) + len(got.edges) <= cap

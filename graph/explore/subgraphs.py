@@ -132,6 +132,10 @@ def _ranked_rows(g: PartnerGraph, adj: Adjacency, rows: Any, ranks: Any, keep: I
     return subgraph_of_rows(g, adj, rows, (ranks, ~pinned[rows]), max_elements)
 
 
+#: Candidates looked at together by :func:`cut` (those that cannot fit any more are skipped in numpy).
+_CUT_BLOCK = 2048
+
+
 def cut(g: PartnerGraph | None, adj: Adjacency, rows: Any, keys: tuple[Any, ...], max_elements: int,
         total: int, *, degree: Any = None, edges_among: Any = None) -> Subgraph:
     """The truncated view of the nodes ``rows`` (adjacency rows): nodes are
@@ -153,15 +157,23 @@ def cut(g: PartnerGraph | None, adj: Adjacency, rows: Any, keys: tuple[Any, ...]
     any_ptr, any_idx, names = adj.any_ptr, adj.any_idx, adj.names
     chosen: set[str] = set()
     used = 0
-    for i in order_rows.tolist():
-        # adding a node adds itself and its edges to the nodes already chosen
-        added = 1 + int(links[i])
-        if used + added > max_elements:
-            continue
-        chosen.add(names[i])
-        used += added
-        np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
-        if used >= max_elements:  # every further node costs at least one element
+    full = False
+    for start in range(0, len(order_rows), _CUT_BLOCK):
+        block = order_rows[start:start + _CUT_BLOCK]
+        # links only grow and the room only shrinks: a node that does not fit now never will, so
+        # each block's hopeless nodes are passed over in numpy (at radius 2 most of tens of thousands)
+        for i in block[links[block] < max_elements - used].tolist():
+            # adding a node adds itself and its edges to the nodes already chosen
+            added = 1 + int(links[i])
+            if used + added > max_elements:
+                continue
+            chosen.add(names[i])
+            used += added
+            np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
+            if used >= max_elements:  # every further node costs at least one element
+                full = True
+                break
+        if full:
             break
     edges = induced_edges(g, chosen) if edges_among is None else edges_among(chosen)
     return Subgraph(tuple(sorted(chosen)), tuple(sorted(edges)), True, total)
