@@ -37,6 +37,7 @@ import flask
 from dash import dcc, html
 
 from dashboard import access
+from loaders.leftovers import writer_gone
 
 __all__ = ["install_download_links", "park", "inline_limit", "target", "register_target", "ROUTE", "LIFETIME",
            "parked_name", "file_id", "remove_orphaned_spools"]
@@ -68,23 +69,12 @@ def parked_name(token: str) -> str:
 SPOOL_PREFIX = "partnernetz-downloads-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def remove_orphaned_spools(parent: Path) -> int:
     """Remove the spool folders in ``parent`` whose process is gone (a server
     that was killed never ran its exit handler); return how many."""
     removed = 0
     for folder in parent.glob(SPOOL_PREFIX + "*"):
-        pid = folder.name[len(SPOOL_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and not folder.is_symlink():
+        if writer_gone(folder, SPOOL_PREFIX) and folder.is_dir() and not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed

@@ -197,7 +197,7 @@ def shell_layout() -> html.Div:
     the page the browser asked for already in it (:mod:`dashboard.first_page`)."""
     start = first_page.requested_start()
     search = start.search if start else f"?lang={current().settings.default_lang}"
-    lang = lang_from_search(search) if start else current().settings.default_lang
+    lang = lang_from_search(search)
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False, **first_page.location_props(start)),
         dcc.Store(id=ids.TITLES, data=tab_titles()),

@@ -64,6 +64,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from loaders.leftovers import writer_gone
+
 __all__ = ["KEEP", "MIN_NODES", "Kept", "PendingBuild", "kept_dir", "min_nodes", "dataset_key", "workspace_key",
            "origin_of", "save", "begin", "restore", "discard"]
 
@@ -252,6 +254,9 @@ def begin(folder: str | os.PathLike | None, key: str, graph: Any, *, report: Any
             with _private(tmp / "graph.pkl") as fh:
                 pickle.dump({"format": FORMAT, "graph": graph, "report": report}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
+            for name in ("objects.bin", "arrays.bin"):  # the indexes are appended (PendingBuild.write)
+                with _private(tmp / name):
+                    pass
         pending, tmp = PendingBuild(folder, key, graph, Path(tmp)), None
         return pending
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError, RuntimeError) as exc:
@@ -283,26 +288,14 @@ def _sweep_unfinished(folder: Path) -> None:
     folder names the writer's process id (one without, of an older version,
     once it is an hour old)."""
     for path in folder.glob(_UNFINISHED + "*"):
-        pid = path.name[len(_UNFINISHED):].split("-", 1)[0]
-        try:
-            if pid.isdigit():
-                gone = int(pid) != os.getpid() and not _process_alive(int(pid))
-            else:
+        gone = writer_gone(path, _UNFINISHED)
+        if gone is None:
+            try:
                 gone = path.stat().st_mtime < _now() - 3600
-        except OSError:
-            continue
+            except OSError:
+                continue
         if gone:
             _remove(path)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 #: Times an index is tried before it is left out of a build (one changed by a request while it was
@@ -330,11 +323,13 @@ class PendingBuild:
         then comes on top of the memory of the indexes built so far, not of all.
         Raises ``OSError`` for a disk problem."""
         written = 0
+        new = {name: value for name, value in entries.items()
+               if name not in self.done and self.failures.get(name, 0) < _ATTEMPTS}
+        if not new:  # the warm-up built nothing since the last look: no files opened, nothing synced
+            return 0
         with _collector_paused(), _appending(self.tmp / "objects.bin") as objects, \
                 _appending(self.tmp / "arrays.bin") as arrays:
-            for name, value in entries.items():
-                if name in self.done or self.failures.get(name, 0) >= _ATTEMPTS:
-                    continue
+            for name, value in new.items():
                 # straight into the file: a 300k build's largest index pickles to ~100 MB
                 writer = _Writer(objects, arrays, self.graph)
                 start, mark = objects.tell(), arrays.tell()
@@ -379,11 +374,11 @@ class PendingBuild:
 
 
 class _appending:
-    """A build file opened at its end for appending (created ``0600`` on the
-    first use), synced to disk on close."""
+    """A build file (made by :func:`begin`) opened at its end for appending,
+    synced to disk on close."""
 
     def __init__(self, path: Path):
-        self.fh = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+        self.fh = os.fdopen(os.open(path, os.O_RDWR), "r+b")
         self.fh.seek(0, os.SEEK_END)
 
     def __enter__(self):
