@@ -190,14 +190,38 @@ class _ScalarView:
 
 def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | None = None,
                metrics: bool = True) -> Path:
-    """``g`` as GEXF; with the metrics like :func:`write_graphml`."""
+    """``g`` as GEXF; with the metrics like :func:`write_graphml`.
+
+    Streamed from :class:`_ScalarView` by :mod:`loaders.gexf_stream` (networkx's
+    writer builds the XML tree of the whole graph first); ids that are not
+    XML-safe as they are go through the copy, as for GraphML."""
+    from loaders import gexf_stream
+
     if node_attrs is None and metrics:
         node_attrs = metric_attributes(g)
-    h = to_simple_graph(g, node_attrs=node_attrs)
-    for _, data in h.nodes(data=True):
-        # GEXF uses 'label' itself; keep ours as the visible label
-        data.setdefault("label", "")
-    return _atomic(path, lambda tmp: nx.write_gexf(h, tmp))
+    view = _ScalarView(g, node_attrs)
+    slices = gexf_stream.Slices(lambda: ((n, _labelled(d)) for n, d in view.nodes(data=True)),
+                                 lambda: view.edges(keys=True, data=True),
+                                 lambda: (_scalar(d["id"]) for _, _, d in g.nx.edges(data=True) if d.get("id") is not None))
+    target = Path(path)
+
+    def stream(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            gexf_stream.write(slices, fh, spool_dir=str(target.parent))
+
+    try:
+        return _atomic(path, stream)
+    except _NotXmlSafe:
+        h = to_simple_graph(g, node_attrs=node_attrs)
+        for _, data in h.nodes(data=True):
+            data.setdefault("label", "")
+        return _atomic(path, lambda tmp: nx.write_gexf(h, tmp))
+
+
+def _labelled(data: dict[str, Any]) -> dict[str, Any]:
+    # GEXF uses 'label' itself; keep ours as the visible label (empty when a node has none)
+    data.setdefault("label", "")
+    return data
 
 
 def export(g: PartnerGraph, fmt: str, out: str | Path) -> list[Path]:

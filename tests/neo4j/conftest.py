@@ -125,6 +125,18 @@ def _start(name: str):
     return start_neo4j(port=free_port()) if name == "neo4j" else start_falkordb()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``neo4j_only`` are left out (deselected, not skipped) for
+    the FalkorDB server: what they show — authentication, databases,
+    constraints, transactions — FalkorDB does not have."""
+    dropped = [item for item in items if item.get_closest_marker("neo4j_only")
+               and getattr(item, "callspec", None) is not None
+               and item.callspec.params.get("bolt_peer") == "falkordb"]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in set(dropped)]
+
+
 def pytest_collection_finish(session):
     """Start the servers the collected tests use, in the background."""
     if os.environ.get("NEO4J_TEST_URI") or session.config.option.collectonly:
