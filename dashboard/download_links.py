@@ -97,27 +97,38 @@ def install_download_links(server: flask.Flask) -> Path:
     return spool
 
 
+def spool() -> Path:
+    """This server's spool folder: files rendered into it can be parked without a copy."""
+    return flask.current_app.config[SPOOL_KEY]
+
+
 def park(content: bytes, filename: str, mime: str | None) -> str:
     """Write ``content`` to the spool for the current user; return the link's path."""
-    spool: Path = flask.current_app.config[SPOOL_KEY]
-    _sweep(spool)
+    partial = spool() / f".{secrets.token_urlsafe(12)}.part"
+    partial.write_bytes(content)
+    return park_file(partial, filename, mime)
+
+
+def park_file(path: Path, filename: str, mime: str | None) -> str:
+    """Park the file ``path`` (in the spool folder: it is moved, not copied)
+    for the current user; return the link's path."""
+    folder = spool()
+    _sweep(folder)
     token = secrets.token_urlsafe(24)
     meta = {"filename": filename, "mime": mime or "application/octet-stream",
             "owner": access.current_identity().name, "created": time.time()}
-    data = spool / parked_name(token)
-    partial = data.with_suffix(".part")
-    partial.write_bytes(content)
-    (spool / f"{token}.json").write_text(json.dumps(meta))
-    os.replace(partial, data)  # the file appears complete or not at all
+    (folder / f"{token}.json").write_text(json.dumps(meta))
+    os.replace(path, folder / parked_name(token))  # the file appears complete or not at all
     return dash.get_relative_path(ROUTE + token)
 
 
 def _sweep(spool: Path) -> None:
-    """Remove parked files older than :data:`LIFETIME` (nobody fetched them)."""
+    """Remove parked files older than :data:`LIFETIME` (nobody fetched them);
+    folders (a download being rendered) are left to their writer."""
     cutoff = time.time() - LIFETIME
     for path in spool.iterdir():
         try:
-            if path.stat().st_mtime < cutoff:
+            if path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink()
         except FileNotFoundError:  # another worker swept it
             pass

@@ -93,7 +93,14 @@ def send(payload: Any, *, rule: str | None = None, mime: str | None = None, **co
     A strict payload the gate refuses (a person who may not leave) sends
     nothing: :class:`~graph.people.privacy.PrivacyError` is raised for the
     callback to tell the user (see :func:`refused`)."""
-    released = release(payload, rule=rule, **context)
+    released = release(payload, rule=rule, into=download_links.spool(), **context)
+    if released.file is not None:  # a whole graph, rendered into the spool: parked as it is when large
+        if released.file.stat().st_size > download_links.inline_limit():
+            return {"url": download_links.park_file(released.file, released.filename, mime),
+                    "filename": released.filename}
+        content = released.file.read_bytes()
+        released.file.unlink(missing_ok=True)
+        return dcc.send_bytes(content, released.filename, **({"type": mime} if mime else {}))
     if len(released.content) > download_links.inline_limit():
         return {"url": download_links.park(released.content, released.filename, mime),
                 "filename": released.filename}

@@ -118,13 +118,16 @@ class Payload(Protocol):
 @dataclass(frozen=True)
 class Released:
     """The bytes that may leave, their file name, the contacts they carry and
-    the audit record written for them."""
+    the audit record written for them. A payload rendered into a folder
+    (``release(…, into=folder)``) leaves as ``file``, a file in that folder
+    that the caller moves on or removes; ``content`` is then empty."""
 
     content: bytes
     filename: str
     contact_ids: tuple[str, ...]
     withheld: int
     record: dict[str, Any] | None
+    file: Path | None = None
 
 
 def decide(contacts: Mapping[str, bool], rule: str = DEFAULT_RULE) -> Decision:
@@ -167,7 +170,8 @@ def _refuse_if_strict(payload: Payload, decision: Decision) -> None:
                            f"'{decision.rule}' ({shown}); nothing was exported")
 
 
-def release(payload: Payload, *, user: str, audit, rule: str = DEFAULT_RULE, **context: Any) -> Released:
+def release(payload: Payload, *, user: str, audit, rule: str = DEFAULT_RULE, into: str | Path | None = None,
+            **context: Any) -> Released:
     """Decide, build, audit: the bytes of ``payload`` that may leave.
 
     ``user`` is who asks; ``rule`` their contact rule (see :func:`rule_for`);
@@ -175,14 +179,27 @@ def release(payload: Payload, *, user: str, audit, rule: str = DEFAULT_RULE, **c
     no log); ``context`` extra fields for the record (``dataset``,
     ``target`` …). Raises :class:`PrivacyError` for a strict payload with a
     contact that may not leave (nothing is recorded then: nothing left).
+    With ``into`` (a folder), a payload that can render into a file
+    (``render_file``: a whole graph, hundreds of megabytes at 300k nodes)
+    is written there and never held in memory (:attr:`Released.file`).
     """
     decision = decide(payload.contacts(), rule)
     _refuse_if_strict(payload, decision)
-    content, filename = payload.render(decision)
+    file = None
+    if into is not None and hasattr(payload, "render_file"):
+        file, filename = payload.render_file(decision, Path(into))
+        content = b""
+    else:
+        content, filename = payload.render(decision)
     ids = tuple(sorted(decision.allowed))
-    record = _record(audit, user=user, what=payload.what, fmt=payload.fmt, contact_ids=ids, rule=rule,
-                     outcome="released", withheld=len(decision.withheld), **context)
-    return Released(content, filename, ids, len(decision.withheld), record)
+    try:
+        record = _record(audit, user=user, what=payload.what, fmt=payload.fmt, contact_ids=ids, rule=rule,
+                         outcome="released", withheld=len(decision.withheld), **context)
+    except BaseException:
+        if file is not None:  # not audited: it does not leave
+            file.unlink(missing_ok=True)
+        raise
+    return Released(content, filename, ids, len(decision.withheld), record, file)
 
 
 @contextlib.contextmanager
@@ -299,25 +316,39 @@ class GraphPayload:
         return compute() if self.memo is None else self.memo(decision, compute)
 
     def render(self, decision: Decision) -> tuple[bytes, str]:
+        with tempfile.TemporaryDirectory() as tmp:
+            path, filename = self.render_file(decision, Path(tmp))
+            return path.read_bytes(), filename
+
+    def render_file(self, decision: Decision, folder: Path) -> tuple[Path, str]:
+        """Write the file into ``folder`` (under a name of its own, which the
+        caller moves on or removes) and return it with its download name:
+        written straight to disk, never held in memory as a whole."""
         from loaders.export import write_csv_tables, write_gexf, write_graphml
 
+        if self.fmt not in ("csv", "graphml", "gexf"):
+            raise ValueError(f"unknown graph export format {self.fmt!r} (choose csv, graphml or gexf)")
         graph = self.restricted(decision)
         node_attrs = self.node_attrs
         if node_attrs and decision.withheld:  # no attribute of a withheld contact either
             node_attrs = {name: {n: v for n, v in values.items() if n not in decision.withheld}
                           for name, values in node_attrs.items()}
-        with tempfile.TemporaryDirectory() as tmp:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".render-", suffix=f".{self.fmt}")
+        os.close(handle)
+        target = Path(name)
+        try:
             if self.fmt == "csv":
-                buf = io.BytesIO()
-                with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                with tempfile.TemporaryDirectory(dir=folder) as tmp, \
+                        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
                     for path in write_csv_tables(graph, tmp):
                         zf.write(path, arcname=path.name)
-                return buf.getvalue(), _CSV_ARCHIVE["en" if self.lang == "en" else "de"].format(stem=self.stem)
-            if self.fmt not in ("graphml", "gexf"):
-                raise ValueError(f"unknown graph export format {self.fmt!r} (choose csv, graphml or gexf)")
-            target = Path(tmp) / f"{self.stem}.{self.fmt}"
+                        path.unlink()  # in the archive now
+                return target, _CSV_ARCHIVE["en" if self.lang == "en" else "de"].format(stem=self.stem)
             (write_graphml if self.fmt == "graphml" else write_gexf)(graph, target, node_attrs=node_attrs)
-            return target.read_bytes(), target.name
+            return target, f"{self.stem}.{self.fmt}"
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
 
 
 @dataclass

@@ -94,3 +94,47 @@ def test_spool_folders_of_killed_servers_are_removed_at_the_next_start(tmp_path)
     unrelated.mkdir()
     assert download_links.remove_orphaned_spools(tmp_path) == 1
     assert not orphan.exists() and mine.exists() and unrelated.exists()
+
+
+def test_a_large_graph_download_is_rendered_into_the_spool_and_parked_without_a_copy(application, monkeypatch):
+    """The whole graph leaves as a file written straight into the spool
+    (``release(…, into=spool)``) and moved under its token: the same bytes as
+    rendering it in memory, the audit record written, nothing else left over;
+    a render that fails leaves nothing in the spool either."""
+    from dashboard import downloads
+    from loaders import egress
+
+    monkeypatch.setenv("PARTNERNETZ_INLINE_DOWNLOAD_KB", "0")  # every file by link
+    spool = application.server.config[download_links.SPOOL_KEY]
+    records = []
+    monkeypatch.setattr(downloads, "_audit", lambda settings: lambda **fields: records.append(fields) or fields)
+    client = application.server.test_client()
+    in_memory = egress.GraphPayload.render
+
+    def refuse(*_args):
+        raise AssertionError("the whole graph was rendered in memory")
+
+    for fmt in ("gexf", "graphml", "csv"):
+        before = set(spool.iterdir())
+        with application.server.test_request_context("/"):
+            payload = downloads.graph_payload(fmt, what="graph download", lang="de")
+            monkeypatch.setattr(egress.GraphPayload, "render", refuse)
+            answer = downloads.send(payload)
+            monkeypatch.setattr(egress.GraphPayload, "render", in_memory)
+            expected, name = payload.render(egress.decide(payload.contacts(), downloads.contact_rule()))
+        assert answer["filename"] == name and records[-1]["fmt"] == fmt
+        assert {p.name for p in set(spool.iterdir()) - before} == {f"{_token(answer['url'])}.bin",
+                                                                    f"{_token(answer['url'])}.json"}
+        fetched = client.get(answer["url"])
+        assert fetched.status_code == 200 and len(fetched.get_data()) > 1000
+        if fmt != "csv":  # (a zip's entries carry their time)
+            assert fetched.get_data() == expected
+    assert not [p for p in spool.iterdir() if p.name.startswith(".")]
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("loaders.export.write_gexf", broken)
+    with application.server.test_request_context("/"), pytest.raises(OSError, match="disk full"):
+        downloads.send(downloads.graph_payload("gexf", what="graph download", lang="de"))
+    assert not [p for p in spool.iterdir() if p.name.startswith(".")]
