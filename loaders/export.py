@@ -8,6 +8,7 @@ node attributes travel along for Gephi or Cytoscape.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import os
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from graph.core.model import PartnerGraph
-from graph.core.tables import graph_to_tables
+from graph.core.tables import TABLE_ORDER, table_rows
 from loaders.schema import TABLES
 from loaders.spreadsheet import excel_cell, neutralise_canonical, xml_safe
 
@@ -26,18 +27,39 @@ EXPORT_FORMATS = ("graphml", "gexf", "csv")
 
 
 def write_csv_tables(g: PartnerGraph, out_dir: str | Path) -> list[Path]:
-    """Write the canonical tables as UTF-8 CSV files into ``out_dir``."""
+    """Write the canonical tables as UTF-8 CSV files into ``out_dir``.
+
+    Rows are made and written one at a time, so a whole-graph export never
+    holds its millions of rows; columns no row fills are left out, by copying
+    the few tables that have such a column once more without it."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, rows in graph_to_tables(g).items():
+    for name in TABLE_ORDER:
+        all_columns = list(TABLES[name].column_names)
         path = out / f"{name}.csv"
-        columns = [c for c in TABLES[name].column_names if any(str(r.get(c, "")) != "" for r in rows)] or list(TABLES[name].column_names)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            # neutralised like every export; the loader undoes the leading ' exactly
-            writer.writerows({k: neutralise_canonical(v) for k, v in r.items()} for r in rows)
+        partial = out / f".{name}.csv.all"
+        filled: set[str] = set()
+        count = 0
+        with partial.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(all_columns)
+            for r in table_rows(g, name):
+                count += 1
+                filled.update(c for c, v in r.items() if c not in filled and str(v) != "")
+                # neutralised like every export; the loader undoes the leading ' exactly
+                writer.writerow([neutralise_canonical(r.get(c, "")) for c in all_columns])
+        if not count:
+            partial.unlink()
+            continue
+        keep = [k for k, c in enumerate(all_columns) if c in filled] or list(range(len(all_columns)))
+        if len(keep) == len(all_columns):
+            os.replace(partial, path)
+        else:
+            with partial.open(newline="", encoding="utf-8") as src, path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerows([row[k] for k in keep] for row in csv.reader(src))
+            partial.unlink()
         written.append(path)
     return written
 
@@ -48,11 +70,15 @@ def write_xlsx_tables(g: PartnerGraph, path: str | Path) -> Path:
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, rows in graph_to_tables(g).items():
+    for name in TABLE_ORDER:
+        rows = table_rows(g, name)
+        first = next(rows, None)
+        if first is None:
+            continue
         ws = wb.create_sheet(name)
         columns = list(TABLES[name].column_names)
         ws.append(columns)
-        for r in rows:
+        for r in itertools.chain([first], rows):
             ws.append([_xlsx_cell(r.get(c, "")) for c in columns])
     wb.save(path)
     return Path(path)
