@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
-from graph.core.kinds import EdgeKind, NodeKind, key_of
+from graph.core.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, key_of
 from graph.core.model import PartnerGraph
 
 __all__ = ["TABLE_ORDER", "graph_to_tables", "table_rows"]
@@ -37,10 +37,15 @@ class _Targets:
 
 def _edges_of(g: PartnerGraph, kind: EdgeKind) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Every edge of ``kind`` as ``(source, target, attributes)``, in the
-    graph's own order (sources, then targets, then keys)."""
+    graph's own order (sources, then targets, then keys); only the out-edges
+    of nodes of the kinds such an edge can start from are looked at."""
     wanted = kind.value
-    for u, nbrs in g.nx._succ.items():
-        for v, keyed in nbrs.items():
+    sources = {k.value for k in EDGE_ENDPOINTS[kind][0]}
+    succ = g.nx._succ
+    for u, node_kind in g.nx.nodes(data="kind"):
+        if node_kind not in sources:
+            continue
+        for v, keyed in succ[u].items():
             for data in keyed.values():
                 if data["kind"] == wanted:
                     yield u, v, data
