@@ -268,3 +268,39 @@ def test_a_list_without_quotas_is_the_best_of_the_pool_after_the_must_includes(t
             assert len(want) < size or any(p in exclude for p in include)
             continue
         assert list(got.members) == want
+
+
+def test_candidates_as_positions_give_the_same_list_as_person_ids(tmp_path):
+    """The page hands the builder its finder result as positions in the
+    index's name order (``CandidateRows``, kept per result): with or without
+    quotas, includes and excludes, masked people in the pool, the same list —
+    or the same problems — as the person ids."""
+    import random
+
+    from graph.people.guestlist import EACH, CandidateRows
+    from loaders import load
+    from loaders.synthetic import generate
+
+    generate(tmp_path / "data", nodes=3000, seed=8)
+    idx = build_contact_index(load(tmp_path / "data").graph)
+    assert idx.masked_ids, "the pool should hold people without consent"
+    rng = random.Random(5)
+    persons = sorted(idx.persons)
+    quota_sets = [[], [Quota("sector", EACH, min=1)], [Quota("sector", "science", min=3), Quota("land", EACH, max=4)]]
+    for k in range(24):
+        pool = rng.sample(persons, rng.randint(0, len(persons)))
+        include = [p for p in rng.sample(persons, 2) if not idx.persons[p].masked]
+        exclude = rng.sample(persons, 15)
+        options = dict(size=rng.randint(len(include), 30), quotas=quota_sets[k % 3], include=include,
+                       exclude=exclude, today=TODAY)
+        outcomes = []
+        for candidates in (pool, CandidateRows(idx.by_name.rows(pool))):
+            try:
+                outcomes.append(build_guest_list(idx, candidates, **options).members)
+            except GuestListInfeasible as exc:
+                outcomes.append(messages_of(exc, idx))
+        assert outcomes[0] == outcomes[1], options
+
+
+def messages_of(exc, idx):
+    return exc.messages(idx, "de")

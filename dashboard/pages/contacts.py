@@ -39,7 +39,7 @@ from graph.people.contacts import (ContactIndex, Match, build_contact_index, des
                                    find_contacts, merge_note)
 from graph.core.errors import PartnernetzError
 from graph.people.events import attendance_counts, event_attendees, events_by_date, events_of_institution, events_of_person
-from graph.people.guestlist import EACH, GuestListInfeasible, Quota, build_guest_list, check_guest_list
+from graph.people.guestlist import EACH, CandidateRows, GuestListInfeasible, Quota, build_guest_list, check_guest_list
 from graph.core.text import fold
 from graph.people.privacy import PrivacyError
 from loaders.egress import ContactListPayload
@@ -144,6 +144,23 @@ def _matches(kwargs: dict[str, Any]) -> list[Match]:
         found = find_contacts(contact_index(), **kwargs, explain=False)
         if len(recent) >= 16:
             recent.clear()  # a small, short-lived memo: start afresh rather than track order
+        recent[key] = found
+    return found
+
+
+def _candidates(kwargs: dict[str, Any]) -> CandidateRows:
+    """The persons of :func:`_matches` as positions for the guest-list
+    builder, remembered like the matches (a pool of every person is then
+    ranked without a Python step per person)."""
+    ctx = current()
+    recent: dict[str, CandidateRows] = ctx.cached("contacts.recent_candidates", dict)
+    key = repr(sorted(kwargs.items()))
+    found = recent.get(key)
+    if found is None:
+        index = contact_index()
+        found = CandidateRows(index.by_name.rows(m.person.id for m in _matches(kwargs)))
+        if len(recent) >= 16:
+            recent.clear()
         recent[key] = found
     return found
 
@@ -813,7 +830,7 @@ def register_callbacks(app: dash.Dash) -> None:
             trigger = ID.BUILD
         require_role(Role.PLANNER)  # persons: planners and up (a reader's forged call gets 403)
         if trigger == ID.BUILD:
-            pool = [m.person.id for m in _matches(filter_kwargs(**filters))]  # the grid's list, usually memoised
+            pool = _candidates(filter_kwargs(**filters))  # the grid's list, memoised as positions
             try:
                 gl = build_guest_list(index, pool, size=form.size, quotas=form.quotas, include=form.include,
                                       exclude=exclude, not_recent_months=form.not_recent_months)

@@ -163,6 +163,16 @@ class NameOrder:
     ids: list[str]
     position: dict[str, int]
     last_month: Any
+    masked: Any = None  # masked[k]: the person has no consent (never proposed)
+
+    def rows(self, person_ids: Iterable[str]) -> np.ndarray:
+        """The distinct positions of ``person_ids`` (person ids of the index), ascending.
+
+        >>> NameOrder(["a", "b", "c"], {"a": 0, "b": 1, "c": 2}, None).rows(["c", "a", "c"]).tolist()
+        [0, 2]
+        """
+        found = np.fromiter(map(self.position.__getitem__, person_ids), dtype=np.int64)
+        return np.unique(found)
 
 
 @dataclass
@@ -222,7 +232,8 @@ class ContactIndex:
         ids = sorted(self.persons, key=lambda pid: (self.persons[pid].name.casefold(), pid))
         last = np.array([-1 if self.persons[p].last_month is None else self.persons[p].last_month for p in ids],
                         dtype=np.int64)
-        return NameOrder(ids, {p: k for k, p in enumerate(ids)}, last)
+        masked = np.fromiter((self.persons[p].masked for p in ids), dtype=bool, count=len(ids))
+        return NameOrder(ids, {p: k for k, p in enumerate(ids)}, last, masked)
 
     def label(self, nid: str, lang: str = "de") -> str:
         de, en = self.labels.get(nid, (nid, nid))

@@ -45,7 +45,7 @@ from graph.people.contacts import ContactIndex, Person
 from graph.core.errors import PartnernetzError
 
 __all__ = ["DIMENSIONS", "EACH", "expand_quotas", "Quota", "QuotaProblem", "GuestList", "GuestListInfeasible",
-           "build_guest_list", "check_guest_list", "preference_order", "groups_of"]
+           "build_guest_list", "CandidateRows", "check_guest_list", "preference_order", "groups_of"]
 
 #: Quota dimensions and what they count.
 DIMENSIONS = ("sector", "land", "institution")
@@ -222,23 +222,40 @@ def preference_order(index: ContactIndex, person_ids: Iterable[str], *, not_rece
     """Person ids best first: without attendance in the last
     ``not_recent_months`` first (never attended, then longest ago), then more
     relevant (``relevance``: e.g. number of matching reasons), then by name."""
+    order = index.by_name
+    rows = order.rows(set(person_ids))
+    ranked = _ranked_rows(index, rows, not_recent_months=not_recent_months, relevance=relevance, today=today)
+    ids = order.ids
+    return [ids[r] for r in ranked.tolist()]
+
+
+def _ranked_rows(index: ContactIndex, rows: np.ndarray, *, not_recent_months: int | None,
+                 relevance: Mapping[str, int] | None, today: _dt.date | None) -> np.ndarray:
+    """:func:`preference_order` over positions of ``index.by_name`` (distinct), as positions."""
+    if len(rows) == 0:
+        return rows
     today = today or _dt.date.today()
     now = today.year * 12 + today.month - 1
-    relevance = relevance or {}
     # in numpy over the index's (name, id) order: the same order as sorting by
     # (recent, last month, -relevance, folded name, id), ~5× faster on thousands
     order = index.by_name
-    rows = np.fromiter(map(order.position.__getitem__, set(person_ids)), dtype=np.int64)
-    if len(rows) == 0:
-        return []
     last = order.last_month[rows]
     keys: list = [rows]
     if relevance:
         keys.append(-np.fromiter((relevance.get(order.ids[r], 0) for r in rows.tolist()), dtype=np.int64, count=len(rows)))
     if not_recent_months is not None:
         keys += [last, (last >= 0) & (now - last < not_recent_months)]
-    ids = order.ids
-    return [ids[r] for r in rows[np.lexsort(keys)].tolist()]
+    return rows[np.lexsort(keys)]
+
+
+@dataclass(frozen=True)
+class CandidateRows:
+    """Candidates given as positions in ``index.by_name`` (distinct, e.g. from
+    :meth:`~graph.people.contacts.NameOrder.rows`): a pool of every person
+    (110k at 300k nodes) is ranked in numpy without a Python object per person.
+    Keep one per finder result and pass it to every build from that result."""
+
+    rows: np.ndarray
 
 
 def _persons_among(index: ContactIndex, ids: Iterable[str]) -> set[str]:
@@ -350,11 +367,12 @@ def _solve(index, pool, include, size, quotas, weights, *, elastic: bool):
     return res, slack_of
 
 
-def build_guest_list(index: ContactIndex, candidates: Iterable[str], *, size: int,
+def build_guest_list(index: ContactIndex, candidates: Iterable[str] | CandidateRows, *, size: int,
                      quotas: Iterable[Quota] = (), include: Iterable[str] = (), exclude: Iterable[str] = (),
                      not_recent_months: int | None = 12, relevance: Mapping[str, int] | None = None,
                      today: _dt.date | None = None) -> GuestList:
-    """Propose ``size`` guests from ``candidates`` (person or contact ids).
+    """Propose ``size`` guests from ``candidates`` (person or contact ids, or
+    :class:`CandidateRows`).
 
     ``include`` persons are always on the list (they need not be candidates),
     ``exclude`` never; masked persons (no consent) are never proposed. Among
@@ -370,15 +388,32 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str], *, size: in
     problems += [QuotaProblem("include", "person", p, 1, 0, "excluded") for p in include if p in exclude]
     if problems:
         raise GuestListInfeasible(problems, index)
-    pool_ids = _persons_among(index, candidates) - index.masked_ids - exclude
-    pool_ids.update(include)
-    pool = preference_order(index, pool_ids, not_recent_months=not_recent_months, relevance=relevance, today=today)
+    order = index.by_name
+    if isinstance(candidates, CandidateRows):
+        rows = candidates.rows[~order.masked[candidates.rows]]
+        if exclude:
+            rows = rows[~np.isin(rows, order.rows(exclude))]
+    else:
+        rows = order.rows(_persons_among(index, candidates) - index.masked_ids - exclude)
+    if include:
+        rows = np.union1d(rows, order.rows(include))
+    ranked = _ranked_rows(index, rows, not_recent_months=not_recent_months, relevance=relevance, today=today)
+    if not quotas:
+        problems = _precheck(index, ranked, include, size, [])  # sizes only: no person is looked at
+        if problems:
+            raise GuestListInfeasible(problems, index)
+        # the best of the pool after the must-includes, in pool order (the pool may be every person)
+        forced = set(include)
+        ids = order.ids
+        chosen = include + list(islice((p for p in map(ids.__getitem__, ranked.tolist()) if p not in forced),
+                                       max(0, size - len(include))))
+        return GuestList(members=tuple(chosen), counts=_counts(index, chosen, quotas))
+    pool = [order.ids[r] for r in ranked.tolist()]
     quotas = expand_quotas(index, pool, quotas)
     problems = _precheck(index, pool, include, size, quotas)
     if problems:
         raise GuestListInfeasible(problems, index)
     if not quotas:
-        # the best of the pool after the must-includes, in pool order (the pool may be every person)
         forced = set(include)
         chosen = include + list(islice((p for p in pool if p not in forced), max(0, size - len(include))))
         return GuestList(members=tuple(chosen), counts=_counts(index, chosen, quotas))
