@@ -67,3 +67,25 @@ def test_rows_are_not_held_while_writing(tmp_path):
     finally:
         tracemalloc.stop()
     assert streamed * 10 < held, (streamed, held)
+
+
+def test_a_view_without_some_nodes_writes_what_a_copy_without_them_writes(tmp_path):
+    """A download may not carry some contacts: it writes a view of the graph
+    without them (``PartnerGraph.without``), read through the plain rows and
+    a node test — the same files as a real copy without those nodes."""
+    from graph.core.model import PartnerGraph
+
+    generate(tmp_path / "data", nodes=1500, seed=12)
+    g = load(tmp_path / "data").graph
+    contacts = [n for n in g.nx if n.startswith("contact:")]
+    hidden = set(contacts[::3]) | {next(n for n in g.nx if n.startswith("institution:"))}
+    view = g.without(hidden).without({contacts[1]})  # a view of a view
+    copy = PartnerGraph(with_laender=False)
+    copy.nx = g.nx.copy()
+    copy.nx.remove_nodes_from(hidden | {contacts[1]})
+    seen = write_csv_tables(view, tmp_path / "view")
+    plain = write_csv_tables(copy, tmp_path / "copy")
+    assert [p.name for p in seen] == [p.name for p in plain]
+    for a, b in zip(seen, plain):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert contacts[1].split(":", 1)[1] not in (tmp_path / "view" / "contacts.csv").read_text()

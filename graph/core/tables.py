@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+import networkx as nx
+
 from graph.core.kinds import EDGE_ENDPOINTS, EdgeKind, NodeKind, key_of
 from graph.core.model import PartnerGraph
 
@@ -22,16 +24,31 @@ def _joined(values: list[str]) -> str:
     return ";".join(values)
 
 
+def _adjacency(g: PartnerGraph) -> tuple[Any, Callable[[str], bool] | None]:
+    """``g``'s out-adjacency as plain dicts, and which nodes are in ``g``
+    (``None``: all). A view without some nodes (``PartnerGraph.without``:
+    what a download may not carry) filters every row it hands out, which at
+    millions of edges costs more than asking the plain rows and the test."""
+    h, keep = g.nx, None
+    while hasattr(h, "_graph") and hasattr(h, "_NODE_OK") and getattr(h, "_EDGE_OK", None) is nx.filters.no_filter:
+        test = h._NODE_OK
+        keep = test if keep is None else (lambda n, a=keep, b=test: a(n) and b(n))
+        h = h._graph
+    if hasattr(h, "_graph"):  # a view of another sort: its own filtered rows
+        return g.nx._succ, None
+    return h._succ, keep
+
+
 class _Targets:
     """A node's out-neighbours over edges of one kind, as sorted keys: read
     from the node's own out-edges (a few per node; hubs are never asked)."""
 
     def __init__(self, g: PartnerGraph):
-        self._succ = g.nx._succ
+        self._succ, self._keep = _adjacency(g)
 
     def __call__(self, nid: str, kind: EdgeKind) -> list[str]:
-        wanted = kind.value
-        return sorted(key_of(v) for v, keyed in self._succ[nid].items()
+        wanted, keep = kind.value, self._keep
+        return sorted(key_of(v) for v, keyed in self._succ[nid].items() if keep is None or keep(v)
                       for data in keyed.values() if data["kind"] == wanted)
 
 
@@ -41,11 +58,13 @@ def _edges_of(g: PartnerGraph, kind: EdgeKind) -> Iterator[tuple[str, str, dict[
     of nodes of the kinds such an edge can start from are looked at."""
     wanted = kind.value
     sources = {k.value for k in EDGE_ENDPOINTS[kind][0]}
-    succ = g.nx._succ
+    succ, keep = _adjacency(g)
     for u, node_kind in g.nx.nodes(data="kind"):
         if node_kind not in sources:
             continue
         for v, keyed in succ[u].items():
+            if keep is not None and not keep(v):
+                continue
             for data in keyed.values():
                 if data["kind"] == wanted:
                     yield u, v, data
