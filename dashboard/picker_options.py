@@ -36,10 +36,12 @@ class Choices:
 
     options: list[dict[str, Any]]
     folded: list[str]
+    #: value -> its place in ``options`` (the chosen ones are found without a pass over all)
+    position: dict[Any, int]
 
     @classmethod
     def of(cls, options: list[dict[str, Any]]) -> "Choices":
-        return cls(options, [fold(str(o["label"])) for o in options])
+        return cls(options, [fold(str(o["label"])) for o in options], {o["value"]: k for k, o in enumerate(options)})
 
 
 def bounded(choices: Choices, search: str | None, selected: Any) -> list[dict[str, Any]]:
@@ -50,7 +52,7 @@ def bounded(choices: Choices, search: str | None, selected: Any) -> list[dict[st
         return choices.options
     chosen = set(selected if isinstance(selected, list) else [selected] if selected not in (None, "") else [])
     key = fold(search or "")
-    out = [o for o in choices.options if o["value"] in chosen]
+    out = [choices.options[k] for k in sorted(choices.position[v] for v in chosen if v in choices.position)]
     count = 0
     for o, folded in zip(choices.options, choices.folded):
         if count >= SHOWN:

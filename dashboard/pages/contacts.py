@@ -404,6 +404,9 @@ def url_presets(index: ContactIndex, query: dict[str, str]) -> dict[str, list[st
     out: dict[str, list[str]] = {}
     for name, (prefix, facet) in URL_FILTERS.items():
         raw = query.get(name) or ""
+        if not raw.strip():  # the usual page: no filter in its address
+            out[name] = []
+            continue
         known = set(index.options(facet))
         values = []
         for part in str(raw).split(","):

@@ -250,10 +250,24 @@ class ContactIndex:
 
     def options(self, facet: str) -> list[str]:
         """Values present for ``facet`` (theme, country, land, sector,
-        institution, language, event) — for filter drop-downs."""
-        table = {"theme": self.by_theme, "country": self.by_country, "land": self.by_land, "sector": self.by_sector,
-                 "institution": self.by_institution, "language": self.by_language, "event": self.by_event}[facet]
-        return sorted(table)
+        institution, language, event) — for filter drop-downs; sorted once
+        per index (every Kontakte page asks for each of them)."""
+        found = self._options.get(facet)
+        if found is None:
+            table = {"theme": self.by_theme, "country": self.by_country, "land": self.by_land,
+                     "sector": self.by_sector, "institution": self.by_institution, "language": self.by_language,
+                     "event": self.by_event}[facet]
+            found = self._options[facet] = tuple(sorted(table))
+        return list(found)
+
+    @functools.cached_property
+    def _options(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
+    @functools.cached_property
+    def events_newest_first(self) -> tuple[EventInfo, ...]:
+        """Every event, newest first (by date, then id): sorted once per index."""
+        return tuple(sorted(self.events.values(), key=lambda e: (e.date or "", e.id), reverse=True))
 
 
 def _label_pair(graph: PartnerGraph, nid: str) -> tuple[str, str]:

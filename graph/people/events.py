@@ -50,7 +50,7 @@ def _role_rank(role: str) -> int:
 
 def events_by_date(index: ContactIndex) -> list[EventInfo]:
     """All events, newest first."""
-    return sorted(index.events.values(), key=lambda e: (e.date or "", e.id), reverse=True)
+    return list(index.events_newest_first)
 
 
 def event_attendees(index: ContactIndex, event_id: str) -> list[Attendance]:
