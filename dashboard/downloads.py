@@ -94,17 +94,17 @@ def send(payload: Any, *, rule: str | None = None, mime: str | None = None, **co
     nothing: :class:`~graph.people.privacy.PrivacyError` is raised for the
     callback to tell the user (see :func:`refused`)."""
     released = release(payload, rule=rule, into=download_links.spool(), **context)
+    limit = download_links.inline_limit()
+    content = released.content
     if released.file is not None:  # a whole graph, rendered into the spool: parked as it is when large
-        if released.file.stat().st_size > download_links.inline_limit():
+        if released.file.stat().st_size > limit:
             return {"url": download_links.park_file(released.file, released.filename, mime),
                     "filename": released.filename}
         content = released.file.read_bytes()
         released.file.unlink(missing_ok=True)
-        return dcc.send_bytes(content, released.filename, **({"type": mime} if mime else {}))
-    if len(released.content) > download_links.inline_limit():
-        return {"url": download_links.park(released.content, released.filename, mime),
-                "filename": released.filename}
-    return dcc.send_bytes(released.content, released.filename, **({"type": mime} if mime else {}))
+    elif len(content) > limit:
+        return {"url": download_links.park(content, released.filename, mime), "filename": released.filename}
+    return dcc.send_bytes(content, released.filename, **({"type": mime} if mime else {}))
 
 
 def refused(lang: str, element_id: str):

@@ -14,7 +14,7 @@ search on the server.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import dash
 import dash_ag_grid as dag
@@ -131,38 +131,34 @@ def contact_index() -> ContactIndex:
     return ctx.cached("contacts.index", lambda: build_contact_index(ctx.graph))
 
 
+def _recent(name: str, kwargs: dict[str, Any], compute: Callable[[], Any]) -> Any:
+    """``compute()`` remembered for the last few filters ``kwargs`` under
+    ``name`` (per served dataset): a small, short-lived memo."""
+    recent: dict[str, Any] = current().cached(f"contacts.recent_{name}", dict)
+    key = repr(sorted(kwargs.items()))
+    found = recent.get(key)
+    if found is None:
+        found = compute()
+        if len(recent) >= 16:
+            recent.clear()  # start afresh rather than track order
+        recent[key] = found
+    return found
+
+
 def _matches(kwargs: dict[str, Any]) -> list[Match]:
     """``find_contacts`` for the served dataset, remembered for the last few
     filters (the count and every page of the grid ask for the same list);
     without reasons where they do not decide (:func:`explain_matches` adds them to
     the rows shown)."""
-    ctx = current()
-    recent: dict[str, list[Match]] = ctx.cached("contacts.recent_matches", dict)
-    key = repr(sorted(kwargs.items()))
-    found = recent.get(key)
-    if found is None:
-        found = find_contacts(contact_index(), **kwargs, explain=False)
-        if len(recent) >= 16:
-            recent.clear()  # a small, short-lived memo: start afresh rather than track order
-        recent[key] = found
-    return found
+    return _recent("matches", kwargs, lambda: find_contacts(contact_index(), **kwargs, explain=False))
 
 
 def _candidates(kwargs: dict[str, Any]) -> CandidateRows:
     """The persons of :func:`_matches` as positions for the guest-list
     builder, remembered like the matches (a pool of every person is then
     ranked without a Python step per person)."""
-    ctx = current()
-    recent: dict[str, CandidateRows] = ctx.cached("contacts.recent_candidates", dict)
-    key = repr(sorted(kwargs.items()))
-    found = recent.get(key)
-    if found is None:
-        index = contact_index()
-        found = CandidateRows(index.by_name.rows(m.person.id for m in _matches(kwargs)))
-        if len(recent) >= 16:
-            recent.clear()
-        recent[key] = found
-    return found
+    return _recent("candidates", kwargs, lambda: CandidateRows(
+        contact_index().by_name.rows(m.person.id for m in _matches(kwargs))))
 
 
 def _num(value: Any, default: int | None = None) -> int | None:

@@ -70,11 +70,6 @@ def _edges_of(g: PartnerGraph, kind: EdgeKind) -> Iterator[tuple[str, str, dict[
                     yield u, v, data
 
 
-#: The canonical tables, in the order they are written.
-TABLE_ORDER = ("themes", "programmes", "institutions", "projects", "participations", "cofinancing",
-               "partnerships", "contacts", "events", "attendance")
-
-
 def table_rows(g: PartnerGraph, name: str) -> Iterator[dict[str, Any]]:
     """The rows of one canonical table, made one at a time (a whole-graph
     export at 300k nodes never holds its 3 million rows at once).
@@ -187,3 +182,6 @@ _ROWS: dict[str, Callable[[PartnerGraph, _Targets], Iterator[dict[str, Any]]]] =
     "participations": _participations, "cofinancing": _cofinancing, "partnerships": _partnerships,
     "contacts": _contacts, "events": _events, "attendance": _attendance,
 }
+
+#: The canonical tables, in the order they are written.
+TABLE_ORDER = tuple(_ROWS)

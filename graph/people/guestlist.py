@@ -398,6 +398,9 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str] | CandidateR
     if include:
         rows = np.union1d(rows, order.rows(include))
     ranked = _ranked_rows(index, rows, not_recent_months=not_recent_months, relevance=relevance, today=today)
+    if quotas:  # per-group rules become one quota per group present in the pool
+        pool = [order.ids[r] for r in ranked.tolist()]
+        quotas = expand_quotas(index, pool, quotas)
     if not quotas:
         problems = _precheck(index, ranked, include, size, [])  # sizes only: no person is looked at
         if problems:
@@ -408,30 +411,21 @@ def build_guest_list(index: ContactIndex, candidates: Iterable[str] | CandidateR
         chosen = include + list(islice((p for p in map(ids.__getitem__, ranked.tolist()) if p not in forced),
                                        max(0, size - len(include))))
         return GuestList(members=tuple(chosen), counts=_counts(index, chosen, quotas))
-    pool = [order.ids[r] for r in ranked.tolist()]
-    quotas = expand_quotas(index, pool, quotas)
     problems = _precheck(index, pool, include, size, quotas)
     if problems:
         raise GuestListInfeasible(problems, index)
-    if not quotas:
-        forced = set(include)
-        chosen = include + list(islice((p for p in pool if p not in forced), max(0, size - len(include))))
-        return GuestList(members=tuple(chosen), counts=_counts(index, chosen, quotas))
-    else:
-        pool = _prune(index, pool, include, size, quotas)
-        n = len(pool)
-        weights = [n - k for k in range(n)]
-        res, _ = _solve(index, pool, include, size, quotas, weights, elastic=False)
-        if res.status == 2:  # infeasible: find which constraints must stretch, and by how much
-            res, slack_of = _solve(index, pool, include, size, quotas, weights, elastic=True)
-            if res.x is None:  # pragma: no cover - the elastic programme is always feasible
-                raise PartnernetzError(f"guest-list solver failed: {res.message}")
-            raise GuestListInfeasible(_slack_problems(index, pool, res.x, slack_of, size), index)
-        if res.x is None:
-            raise PartnernetzError(f"guest-list solver gave no list: {res.message}")
-        chosen_set = {pool[k] for k in range(n) if res.x[k] > 0.5}
-        chosen = [p for p in pool if p in chosen_set]
-    chosen_set = set(chosen)
+    pool = _prune(index, pool, include, size, quotas)
+    n = len(pool)
+    weights = [n - k for k in range(n)]
+    res, _ = _solve(index, pool, include, size, quotas, weights, elastic=False)
+    if res.status == 2:  # infeasible: find which constraints must stretch, and by how much
+        res, slack_of = _solve(index, pool, include, size, quotas, weights, elastic=True)
+        if res.x is None:  # pragma: no cover - the elastic programme is always feasible
+            raise PartnernetzError(f"guest-list solver failed: {res.message}")
+        raise GuestListInfeasible(_slack_problems(index, pool, res.x, slack_of, size), index)
+    if res.x is None:
+        raise PartnernetzError(f"guest-list solver gave no list: {res.message}")
+    chosen_set = {pool[k] for k in range(n) if res.x[k] > 0.5}
     ordered = tuple([p for p in include] + [p for p in pool if p in chosen_set and p not in include])
     return GuestList(members=ordered, counts=_counts(index, ordered, quotas))
 
