@@ -220,6 +220,25 @@ def test_force_layout_leaves_room_for_labels():
     assert separate(far) == far  # nothing to do
 
 
+def test_close_pairs_are_exactly_the_pairs_within_reach():
+    # against every pair, on clouds that sweep along x, along y, with ties and coincident points
+    import numpy as np
+
+    from dashboard.elements import close_pairs
+
+    rng = np.random.default_rng(5)
+    clouds = [(rng.uniform(0, 2000, 300), rng.uniform(0, 300, 300)),  # wide: swept along x
+              (rng.uniform(0, 300, 300), rng.uniform(0, 2000, 300)),  # tall: swept along y
+              (np.round(rng.uniform(0, 400, 200) / 40) * 40, np.round(rng.uniform(0, 400, 200) / 25) * 25),  # ties
+              (np.zeros(5), np.zeros(5)), (np.array([1.0]), np.array([2.0]))]
+    for x, y in clouds:
+        i, j = close_pairs(x, y, 80.0, 50.0)
+        found = sorted((min(a, b), max(a, b)) for a, b in zip(i.tolist(), j.tolist()))
+        every = [(a, b) for a in range(len(x)) for b in range(a + 1, len(x))
+                 if abs(x[a] - x[b]) < 80.0 and abs(y[a] - y[b]) < 50.0]
+        assert found == every
+
+
 def test_crowded_hubs_settle_within_the_round_budget():
     # 300 institutions around 4 chained countries, labels of 14–28 letters: an expanded view at 100k.
     # Pushed apart by half their overlap they kept 210 overlapping pairs after the budget; spread
