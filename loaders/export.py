@@ -220,14 +220,15 @@ def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | Non
 
     Streamed from :class:`_ScalarView` by :mod:`loaders.gexf_stream` (networkx's
     writer builds the XML tree of the whole graph first); ids that are not
-    XML-safe as they are go through the copy, as for GraphML."""
+    XML-safe as they are go through the copy, as for GraphML. Edge attributes
+    whose names GEXF reserves are renamed (:data:`GEXF_EDGE_RENAMES`)."""
     from loaders import gexf_stream
 
     if node_attrs is None and metrics:
         node_attrs = metric_attributes(g)
     view = _ScalarView(g, node_attrs)
     slices = gexf_stream.Slices(lambda: ((n, _labelled(d)) for n, d in view.nodes(data=True)),
-                                 lambda: view.edges(keys=True, data=True),
+                                 lambda: ((u, v, k, _gexf_edge(d)) for u, v, k, d in view.edges(keys=True, data=True)),
                                  lambda: (_scalar(d["id"]) for _, _, d in g.nx.edges(data=True) if d.get("id") is not None))
     target = Path(path)
 
@@ -241,7 +242,23 @@ def write_gexf(g: PartnerGraph, path: str | Path, *, node_attrs: NodeAttrs | Non
         h = to_simple_graph(g, node_attrs=node_attrs)
         for _, data in h.nodes(data=True):
             data.setdefault("label", "")
+        for _, _, data in h.edges(data=True):
+            _gexf_edge(data)
         return _atomic(path, lambda tmp: nx.write_gexf(h, tmp))
+
+
+#: Edge attributes renamed in GEXF, which reserves these names for itself: an
+#: edge's ``type`` there says directed, undirected or mutual (networkx would
+#: write the kind of partnership into it, which Gephi rejects and loses).
+GEXF_EDGE_RENAMES = {"type": "partnership_type"}
+
+
+def _gexf_edge(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (changed in place) with :data:`GEXF_EDGE_RENAMES` applied."""
+    for name, new in GEXF_EDGE_RENAMES.items():
+        if name in data:
+            data[new] = data.pop(name)
+    return data
 
 
 def _labelled(data: dict[str, Any]) -> dict[str, Any]:

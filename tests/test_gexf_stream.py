@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from loaders import gexf_stream, load
-from loaders.export import metric_attributes, to_simple_graph, write_gexf
+from loaders.export import _gexf_edge, metric_attributes, to_simple_graph, write_gexf
 from loaders.synthetic import generate
 
 
@@ -21,6 +21,8 @@ def _both(g, tmp_path, node_attrs):
     h = to_simple_graph(g, node_attrs=node_attrs)
     for _, data in h.nodes(data=True):
         data.setdefault("label", "")
+    for _, _, data in h.edges(data=True):
+        _gexf_edge(data)
     old = tmp_path / "copy.gexf"
     nx.write_gexf(h, old)
     return new.read_bytes(), old.read_bytes()
@@ -29,6 +31,21 @@ def _both(g, tmp_path, node_attrs):
 def test_the_sample_with_its_metrics_is_the_same_file(sample_graph, tmp_path):
     new, old = _both(sample_graph, tmp_path, metric_attributes(sample_graph))
     assert new == old and b"<edge " in new and b'mode="dynamic"' in new
+
+
+def test_edge_types_are_what_gexf_means_by_them_and_the_partnership_type_is_kept(sample_graph, tmp_path):
+    # GEXF's edge ``type`` is directed / undirected / mutual; the kind of partnership is an attribute
+    import re
+
+    text = write_gexf(sample_graph, tmp_path / "s.gexf", metrics=False).read_text(encoding="utf-8")
+    assert set(re.findall(r'<edge [^>]*\btype="([^"]*)"', text)) <= {"directed", "undirected", "mutual"}
+    declared = dict(re.findall(r'<attribute id="(\d+)" title="([^"]+)"', text.split("<nodes>")[0].split('class="edge"')[1]))
+    assert "partnership_type" in declared.values() and "type" not in declared.values()
+    back = nx.read_gexf(tmp_path / "s.gexf")
+    kinds = {d.get("partnership_type") for _, _, d in back.edges(data=True)} - {None}
+    assert "Länderpartnerschaft" in kinds
+    partnerships = {d["type"] for _, _, d in sample_graph.nx.edges(data=True) if d.get("type")}
+    assert kinds == partnerships
 
 
 def test_a_synthetic_network_over_many_slices_is_the_same_file(tmp_path, monkeypatch):
