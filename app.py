@@ -538,7 +538,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     except LoadError as exc:
         return _fail(str(exc))
     payload = egress.GraphPayload(result.graph, args.format, what=f"cli export {args.path}")
-    released = egress.release(payload, user=getpass.getuser(), audit=args.audit_log,
+    out = Path(args.out)
+    beside = out if out.is_dir() else out.parent  # rendered on the target's file system, then moved there
+    beside.mkdir(parents=True, exist_ok=True)
+    released = egress.release(payload, user=getpass.getuser(), audit=args.audit_log, into=beside,
                               rule=egress.rule_for(no_contacts=args.no_contacts), target=str(args.out))
     for path in egress.write_released(released, args.out, unpack=args.format == "csv"):
         print(path)

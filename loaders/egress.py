@@ -50,11 +50,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from graph.core.kinds import NodeKind
 from graph.core.model import PartnerGraph
@@ -406,27 +407,43 @@ def write_released(released: Released, out: str | os.PathLike, *, unpack: bool =
     """Write released bytes to ``out`` (CLI): with ``unpack`` a ZIP (of CSV
     tables) is unpacked into the folder ``out``; any other file is written to
     ``out`` (a folder gets the release's file name), each through a temporary
-    file so that a failure never leaves a partial file."""
+    file so that a failure never leaves a partial file. A release rendered
+    into a file (``release(…, into=folder)``: a large graph is never held in
+    memory) is moved there, or unpacked from it member by member, and the
+    rendered file is removed either way."""
     target = Path(out)
-    if unpack and released.filename.endswith(".zip"):
-        target.mkdir(parents=True, exist_ok=True)
-        written = []
-        with zipfile.ZipFile(io.BytesIO(released.content)) as zf:
-            for name in zf.namelist():
-                path = target / Path(name).name
-                _atomic_write(path, zf.read(name))
-                written.append(path)
-        return written
-    if target.is_dir():
-        target = target / released.filename
-    _atomic_write(target, released.content)
-    return [target]
+    source: Any = released.file if released.file is not None else io.BytesIO(released.content)
+    try:
+        if unpack and released.filename.endswith(".zip"):
+            target.mkdir(parents=True, exist_ok=True)
+            written = []
+            with zipfile.ZipFile(source) as zf:
+                for name in zf.namelist():
+                    path = target / Path(name).name
+                    with zf.open(name) as member:
+                        _atomic_write(path, member)
+                    written.append(path)
+            return written
+        if target.is_dir():
+            target = target / released.filename
+        if released.file is not None:
+            os.replace(released.file, target)  # rendered beside the target: on the same file system
+        else:
+            _atomic_write(target, released.content)
+        return [target]
+    finally:
+        if released.file is not None:
+            released.file.unlink(missing_ok=True)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes | IO[bytes]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            with tmp.open("wb") as fh:
+                shutil.copyfileobj(data, fh, 1 << 20)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -121,6 +121,27 @@ def test_graphml_and_gexf_read_back_with_same_counts(sample, tmp_path, fmt, read
     assert float(inst["metric_pagerank"]) > 0
 
 
+@pytest.mark.parametrize("fmt", ["csv", "graphml", "gexf"])
+def test_cli_export_renders_into_a_file_and_never_holds_the_graph_in_memory(sample, tmp_path, monkeypatch, fmt):
+    # the in-memory render is made to fail: the export is written to disk and moved (or unpacked) into place
+    from loaders import egress
+
+    def in_memory(*_args, **_kwargs):
+        raise AssertionError("rendered in memory")
+
+    monkeypatch.setattr(egress.GraphPayload, "render", in_memory)
+    out = tmp_path / "out" / ("tables" if fmt == "csv" else f"g.{fmt}")
+    assert app.main(["export", str(SAMPLE_PATH), "--format", fmt, "--out", str(out), "--audit-log", str(tmp_path / "a.jsonl")]) == 0
+    if fmt == "csv":
+        assert load(out).report.ok and (out / "institutions.csv").stat().st_size > 0
+    else:
+        assert out.stat().st_size > 0 and b"tu-freiberg" in out.read_bytes()
+    # nothing of the rendering is left beside the target or in it
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [out.name]
+    if fmt == "csv":
+        assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_daten_page_builder_adds_the_metrics(sample, fmt):
     from dashboard.pages.data import export_payload
