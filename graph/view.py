@@ -215,14 +215,15 @@ def _rank_by_distance(store: Any, focus: str, nodes: list[str],
     return rank
 
 
-def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = False,
+def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = False, with_edges: bool = True,
                extra: Iterable[str] = ()) -> PartnerGraph:
     """A small in-memory graph of what ``view`` shows, for the element
     builders: its nodes with their attributes from ``store.node_attrs`` and
     its edges with their kind (read from the edge key, ``kind`` or
     ``kind:discriminator``; with ``edge_attrs`` all their attributes, from
-    ``store.edges_between``). ``extra`` names further nodes to include
-    (attributes only; unknown ids are left out).
+    ``store.edges_between``; without ``with_edges`` none: the page's element
+    builders read an edge's kind from its key). ``extra`` names further nodes
+    to include (attributes only; unknown ids are left out).
 
     >>> from graph.core.model import PartnerGraph
     >>> from graph.view import explorer_view
@@ -248,6 +249,8 @@ def view_graph(store: GraphStore, view: ExplorerView, *, edge_attrs: bool = Fals
         for u, v, key, attrs in store.edges_between(sorted({(u, v) for u, v, _ in edges}), directed=True):
             if (u, v, key) in wanted and u in local.nx and v in local.nx:
                 local.put_edge(u, v, key, **attrs)
+        return local
+    if not with_edges:
         return local
     for u, v, key in edges:
         if u in local.nx and v in local.nx:

@@ -631,7 +631,7 @@ def layout(lang: str = "de", **query: Any):
     # until the user selects another one
     shown = selected or (state["focus"] if state["focus"] in g else None)
     # the picture is drawn from what the store answered (nodes and their attributes)
-    elements, merged = picture_elements(view_graph(store, view), view, state, selected)
+    elements, merged = picture_elements(view_graph(store, view, with_edges=False), view, state, selected)
     has_metrics = _local_graph() is not None  # the metrics themselves are computed when a view asks for them
     search_box = html.Div([
         html.Label(t("network.search", lang), htmlFor=ID.query_label_for("search"), className="field-label"),
