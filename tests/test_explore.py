@@ -313,21 +313,27 @@ def test_indexed_filters_agree_with_testing_every_node(sample_graph):
 
     from graph.core.kinds import NodeKind
     from graph.explore import GraphFilter, matching_projects, project_facts
-    from graph.explore.filters import _institution_matches, _matching_institutions, _project_matches
+    from graph.explore.adjacency import adjacency
+    from graph.explore.filters import _institution_matches, _matching_institution_rows, _matching_rows, _project_matches
     g = sample_graph
     facts = project_facts(g)
+    names = adjacency(g).names
     combos = product([None, ["TZA"], ["TZA", "NAM"]], [None, ["DE-HE"], ["DE-NI", "DE-HB"]],
-                     [None, ["science"], ["unknown", "business"]], [None, ["active"]], [None, 2019], [None, 2021])
-    checked = 0
-    for countries, lands, sectors, statuses, year_from, year_to in combos:
+                     [None, ["science"], ["unknown", "business"]], [None, ["active"]], [None, 2019], [None, 2021],
+                     [None, ["water"], ["water", "vocational_training", "no-such-theme"]])
+    checked = institutions = 0
+    for countries, lands, sectors, statuses, year_from, year_to, themes in combos:
         flt = GraphFilter.of(countries=countries, lands=lands, sectors=sectors, statuses=statuses,
-                             year_from=year_from, year_to=year_to)
-        assert matching_projects(g, flt) == [p for p, f in facts.items() if _project_matches(f, flt)]
+                             year_from=year_from, year_to=year_to, themes=themes)
+        expected = [p for p, f in facts.items() if _project_matches(f, flt)]
+        assert matching_projects(g, flt) == expected
+        assert sorted(names[r] for r in _matching_rows(g, flt).tolist()) == sorted(expected)
         if flt.selects_projects:
-            assert _matching_institutions(g, flt) == sorted(
-                n for n in g.nodes(NodeKind.INSTITUTION) if _institution_matches(g, n, flt))
-        checked += bool(matching_projects(g, flt))
-    assert checked > 10  # the sample gives non-empty answers for many of the combinations
+            found = sorted(names[r] for r in _matching_institution_rows(g, flt).tolist())
+            assert found == sorted(n for n in g.nodes(NodeKind.INSTITUTION) if _institution_matches(g, n, flt))
+            institutions += bool(found)
+        checked += bool(expected)
+    assert checked > 10 and institutions > 10  # the sample gives non-empty answers for many of the combinations
 
 
 # ------------------------------------------------- numpy paths vs. plain rules

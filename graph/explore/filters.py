@@ -22,7 +22,7 @@ from graph.explore.adjacency import adjacency, gather
 from graph.explore.subgraphs import MAX_ELEMENTS, Subgraph, subgraph_of_rows
 
 __all__ = ["GraphFilter", "ProjectFacts", "project_facts", "matching_projects", "filter_subgraph",
-           "attrs_compatible", "matching_positions", "filter_index", "node_arrays"]
+           "attrs_compatible", "matching_positions", "filter_index", "filter_arrays", "node_arrays"]
 
 
 @dataclass(frozen=True)
@@ -182,44 +182,76 @@ def filter_index(g: PartnerGraph) -> _FilterIndex:
     return cached(g, "explore.filter_index", build)
 
 
-def _intersect(index: dict[str, dict[str, frozenset[str]]], flt: GraphFilter,
-               criteria: Iterable[str]) -> set[str] | None:
-    """Ids matching every set criterion (any of its values); None: no criterion set."""
-    found: set[str] | None = None
+def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[str]:
+    """Ids of the projects meeting every project-level criterion of ``flt``
+    (in a fixed order), intersected from an index built once per dataset."""
+    pids = filter_index(g).pids
+    return [pids[i] for i in matching_positions(g, flt or GraphFilter()).tolist()]
+
+
+def matching_positions(g: PartnerGraph, flt: GraphFilter) -> Any:
+    """Positions (in :func:`project_facts` order, ascending) of the projects
+    meeting every project-level criterion of ``flt``: sorted position arrays
+    of the filter's values intersected in numpy (:func:`filter_arrays`)."""
+    arrays = filter_arrays(g)
+    found = _intersect_arrays(arrays.projects, flt, ("statuses", "lands", "countries", "themes", "sectors"))
+    if flt.year_from is not None or flt.year_to is not None:
+        idx = filter_index(g)
+        lo = flt.year_from if flt.year_from is not None else -10**9
+        hi = flt.year_to if flt.year_to is not None else 10**9
+        with np.errstate(invalid="ignore"):
+            in_years = np.flatnonzero((idx.start <= hi) & (idx.end >= lo))  # nan (no start year) never matches
+        found = in_years if found is None else np.intersect1d(found, in_years, assume_unique=True)
+    return np.arange(len(arrays.project_rows), dtype=np.int64) if found is None else found
+
+
+@dataclass(frozen=True)
+class _FilterArrays:
+    """:class:`_FilterIndex` as sorted numpy arrays (built once per graph
+    generation): criterion → value → project positions (in
+    :func:`project_facts` order) or institution adjacency rows, so a filter
+    intersects a few arrays instead of sets of ids it would then sort and
+    look up one by one (~10 ms for a theme's 11,000 projects at 300k)."""
+
+    projects: dict[str, dict[str, Any]]       # criterion → value → sorted project positions
+    project_rows: Any                         # project position → adjacency row
+    institutions: dict[str, dict[str, Any]]   # criterion → value → sorted institution rows
+    institution_rows: Any                     # every institution's row, sorted
+
+
+def filter_arrays(g: PartnerGraph) -> _FilterArrays:
+    def build() -> _FilterArrays:
+        idx, index = filter_index(g), adjacency(g).index
+
+        def positions(ids: frozenset[str]) -> Any:
+            return np.sort(np.fromiter(map(idx.position.__getitem__, ids), dtype=np.int64, count=len(ids)))
+
+        def rows(ids: Iterable[str]) -> Any:
+            return np.sort(np.fromiter(map(index.__getitem__, ids), dtype=np.int64))
+
+        return _FilterArrays(
+            {c: {v: positions(ids) for v, ids in by.items()} for c, by in idx.projects.items()},
+            np.fromiter(map(index.__getitem__, idx.pids), dtype=np.int64, count=len(idx.pids)),
+            {c: {v: rows(ids) for v, ids in by.items()} for c, by in idx.institutions.items()},
+            rows(g.nodes(NodeKind.INSTITUTION)))
+    return cached(g, "explore.filter_arrays", build)
+
+
+def _intersect_arrays(index: dict[str, dict[str, Any]], flt: GraphFilter, criteria: Iterable[str]) -> Any:
+    """The sorted entries matching every set criterion: per criterion the
+    union of its values' arrays, intersected across criteria; None when no
+    criterion is set."""
+    found = None
     for crit in sorted(criteria, key=lambda c: len(getattr(flt, c) or ())):
         values = getattr(flt, crit)
         if not values:
             continue
-        ids: set[str] = set().union(*(index[crit].get(v, frozenset()) for v in values))
-        found = ids if found is None else found & ids
-        if not found:
+        hits = [index[crit][v] for v in values if v in index[crit]]
+        ids = (hits[0] if len(hits) == 1 else np.unique(np.concatenate(hits))) if hits else np.empty(0, np.int64)
+        found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
+        if not len(found):
             break
     return found
-
-
-def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[str]:
-    """Ids of the projects meeting every project-level criterion of ``flt``
-    (in a fixed order), intersected from an index built once per dataset."""
-    flt = flt or GraphFilter()
-    idx = filter_index(g)
-    found = _intersect(idx.projects, flt, ("statuses", "lands", "countries", "themes", "sectors"))
-    if flt.year_from is not None or flt.year_to is not None:
-        lo = flt.year_from if flt.year_from is not None else -10**9
-        hi = flt.year_to if flt.year_to is not None else 10**9
-        with np.errstate(invalid="ignore"):
-            ok = np.flatnonzero((idx.start <= hi) & (idx.end >= lo))  # nan (no start year) never matches
-        in_years = {idx.pids[i] for i in ok}
-        found = in_years if found is None else found & in_years
-    if found is None:
-        return list(idx.pids)
-    return sorted(found, key=idx.position.__getitem__)
-
-
-def matching_positions(g: PartnerGraph, flt: GraphFilter) -> Any:
-    """Positions (in :func:`project_facts` order) of :func:`matching_projects`."""
-    position = filter_index(g).position
-    ids = matching_projects(g, flt)
-    return np.fromiter((position[p] for p in ids), dtype=np.int64, count=len(ids))
 
 
 def _node_compatible(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
@@ -258,14 +290,6 @@ def _institution_matches(g: PartnerGraph, nid: str, flt: GraphFilter) -> bool:
     if flt.themes and not any(key_of(v) in flt.themes for v, _ in g.out_edges(nid, EdgeKind.WORKS_ON)):
         return False
     return True
-
-
-def _matching_institutions(g: PartnerGraph, flt: GraphFilter) -> list[str]:
-    """The institutions :func:`_institution_matches` accepts, from the index."""
-    if flt.statuses or flt.year_from is not None or flt.year_to is not None:
-        return []  # these criteria are about projects only
-    found = _intersect(filter_index(g).institutions, flt, ("sectors", "lands", "countries", "themes"))
-    return sorted(found) if found is not None else list(g.nodes(NodeKind.INSTITUTION))
 
 
 def filter_subgraph(g: PartnerGraph, flt: GraphFilter, *, max_elements: int = MAX_ELEMENTS,
@@ -372,13 +396,14 @@ def _attrs_compatible_mask(arrays: _NodeArrays, flt: GraphFilter) -> Any:
 
 def _matching_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
     """Adjacency rows of :func:`matching_projects` (in no particular order)."""
-    index = adjacency(g).index
-    ids = matching_projects(g, flt)
-    return np.fromiter((index[p] for p in ids), dtype=np.int64, count=len(ids))
+    return filter_arrays(g).project_rows[matching_positions(g, flt)]
 
 
 def _matching_institution_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
-    """Adjacency rows of :func:`_matching_institutions`."""
-    index = adjacency(g).index
-    ids = _matching_institutions(g, flt)
-    return np.fromiter((index[n] for n in ids), dtype=np.int64, count=len(ids))
+    """Adjacency rows of the institutions that match ``flt`` on their own attributes (sector, Land,
+    country, themes they work on; :func:`_institution_matches`), sorted."""
+    if flt.statuses or flt.year_from is not None or flt.year_to is not None:
+        return np.empty(0, dtype=np.int64)  # these criteria are about projects only
+    arrays = filter_arrays(g)
+    found = _intersect_arrays(arrays.institutions, flt, ("sectors", "lands", "countries", "themes"))
+    return arrays.institution_rows if found is None else found
