@@ -556,6 +556,14 @@ def test_store_neighbours_of_hubs_from_the_arrays_equal_the_dicts(sample_graph, 
     assert MemoryStore(g).neighbours(nodes, kinds=["institution", "project"]) == dicts_kinds
     assert dicts_kinds == {n: frozenset(m for m in g.neighbours(n) if g.node(m)["kind"] in ("institution", "project"))
                            for n in nodes}
+    # and the count of a hub's neighbours is the count of distinct ones, parallel edges and self-loops once
+    counts = {n: len(g.neighbours(n)) for n in nodes}
+    assert {n: MemoryStore(g).neighbour_count(n) for n in nodes} == counts
+    monkeypatch.setattr(memory, "MANY_NEIGHBOURS", 200)
+    assert {n: MemoryStore(g).neighbour_count(n) for n in nodes} == counts
+    assert MemoryStore(g).neighbour_count("nothing:here") == 0
+    assert any(sum(len(k) for k in g.nx._succ[n].values()) + sum(len(k) for k in g.nx._pred[n].values()) > counts[n]
+               for n in nodes)  # some of them have parallel edges
 
 
 # ------------------------------------------------ the first neighbours by name

@@ -313,7 +313,7 @@ def _few_neighbours(store: GraphStore, nid: str | None) -> bool:
     projects) costs nothing to list, and one answer is one round trip less
     for a busy server; a busier one's lists come in a second answer, after
     the page and its picture."""
-    return nid is None or len(store.neighbours([nid]).get(nid, ())) <= INLINE_NEIGHBOURS
+    return nid is None or store.neighbour_count(nid) <= INLINE_NEIGHBOURS
 
 
 def neighbour_lists(store: GraphStore, nid: str, state: dict[str, Any], lang: str) -> list[Any]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import numpy as np
+
 from graph import explore
 from graph.core.cache import cached
 from graph.core.kinds import EdgeKind, NodeKind
@@ -97,6 +99,16 @@ class MemoryStore:
             # an id starts with its kind (kinds.node_id): no attribute dict is read either
             out[n] = frozenset(m for m in found if wanted is None or m.partition(":")[0] in wanted)
         return out
+
+    def neighbour_count(self, node_id: str) -> int:
+        succ, pred = self.graph.nx._succ, self.graph.nx._pred
+        if node_id not in succ:
+            return 0
+        if len(succ[node_id]) + len(pred[node_id]) < MANY_NEIGHBOURS:
+            return len(succ[node_id].keys() | pred[node_id].keys())
+        adj = adjacency(self.graph)  # a hub: distinct rows of its adjacency slice, no names made
+        row = adj.index[node_id]
+        return len(np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]]))
 
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:

@@ -82,6 +82,12 @@ class GraphStore(Protocol):
         ``kinds`` when given) for each known id of ``node_ids``."""
         ...
 
+    def neighbour_count(self, node_id: str) -> int:
+        """How many nodes ``neighbours([node_id])`` would list for ``node_id``
+        (0 for an unknown id), without listing them: a hub has tens of
+        thousands."""
+        ...
+
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
         """The view on ``node_ids`` with every edge between them, cut like

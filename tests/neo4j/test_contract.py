@@ -256,6 +256,13 @@ def test_neighbours(compared_store, reference, sample_graph, ids, kinds):
             assert got[n] == sample_graph.neighbours(n)
 
 
+@pytest.mark.parametrize("nid", ["project:BLP-01", "land:DE-HE", "country:DEU", "theme:water", "contact:c001",
+                                 "nothing:here"])
+def test_neighbour_count_is_how_many_neighbours_are_listed(compared_store, reference, nid):
+    listed = len(reference.neighbours([nid]).get(nid, ()))
+    assert compared_store.neighbour_count(nid) == reference.neighbour_count(nid) == listed
+
+
 def test_neighbours_none_of_the_kinds_asked_for(compared_store, reference):
     # a known node without such neighbours is listed with none (not left out)
     got = compared_store.neighbours(["land:DE-HE"], kinds=["event"])

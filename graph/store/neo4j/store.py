@@ -735,6 +735,10 @@ class Neo4jStore:
         rank = {n: (0 if kind_of(n) is NodeKind.PROJECT else 1) for n in whole.nodes}
         return self._induced(whole.nodes, max_elements=max_elements, rank=rank, edges=whole.edges)
 
+    def neighbour_count(self, node_id: str) -> int:
+        """How many nodes :meth:`neighbours` lists for ``node_id``."""
+        return len(self.neighbours([node_id]).get(node_id, ()))
+
     def neighbours(self, node_ids: Iterable[str], *,
                    kinds: Iterable[NodeKind | str] | None = None) -> dict[str, frozenset[str]]:
         """``{id: adjacent ids}`` (either direction; only nodes of ``kinds``
