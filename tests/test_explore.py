@@ -1,5 +1,6 @@
 """The explorer's questions (graph.explore, graph.view) on tiny named graphs where the answer is obvious."""
 
+import numpy as np
 import pytest
 
 from graph.core.errors import NodeNotFound, PartnernetzError
@@ -334,6 +335,42 @@ def test_indexed_filters_agree_with_testing_every_node(sample_graph):
             institutions += bool(found)
         checked += bool(expected)
     assert checked > 10 and institutions > 10  # the sample gives non-empty answers for many of the combinations
+
+
+def test_edges_inside_counts_every_edge_between_the_rows(sample_graph):
+    # both ways of counting (few rows: their edges; many: every edge's two ends) give the plain count
+    from graph.explore.adjacency import adjacency
+    from graph.explore.subgraphs import edges_inside
+
+    g = sample_graph
+    adj = adjacency(g)
+    rng = np.random.default_rng(8)
+    for size in (0, 1, 5, 40, len(adj.names) // 2, len(adj.names)):
+        rows = np.sort(rng.permutation(len(adj.names))[:size])
+        inside = np.zeros(len(adj.names), dtype=bool)
+        inside[rows] = True
+        chosen = {adj.names[r] for r in rows.tolist()}
+        plain = sum(1 for u, v in g.nx.edges() if u in chosen and v in chosen)
+        assert edges_inside(adj, rows, inside) == plain, size
+
+
+def test_the_cut_order_in_groups_is_the_lexsort_order():
+    # the cut sorts group by group of its leading keys (pins, steps): concatenated, the one order
+    from graph.explore.subgraphs import _in_order
+
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        n = int(rng.integers(0, 400))
+        rows = rng.permutation(n * 2)[:n]
+        keys = [rng.permutation(n)]  # a unique last tie-break, like the name rank
+        for _ in range(int(rng.integers(0, 4))):
+            kind = int(rng.integers(0, 5))
+            keys.append(rng.integers(-3, 60, n) if kind == 0 else rng.integers(0, 3, n).astype(float) if kind == 1
+                        else rng.random(n) < 0.5 if kind == 2 else rng.integers(-2, 2, n).astype(np.int8) if kind == 3
+                        else rng.random(n))
+        pieces = list(_in_order(rows, tuple(keys)))
+        joined = np.concatenate(pieces) if pieces else np.zeros(0, dtype=rows.dtype)
+        assert joined.tolist() == rows[np.lexsort(tuple(keys))].tolist()
 
 
 # ------------------------------------------------- numpy paths vs. plain rules
