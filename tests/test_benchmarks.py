@@ -67,3 +67,27 @@ def test_dash_request_bodies_follow_the_dependency_list():
     assert body["inputs"] == [{"id": "x", "property": "value", "value": 1}]
     assert body["state"] == [{"id": {"role": "r", "type": "q"}, "property": "value", "value": "t"}]
     assert body["changedPropIds"] == ["x.value"]
+
+
+def test_views_ab_asks_both_servers_each_view_in_turn(tmp_path):
+    # the interleaved comparison: every view goes to both sides back to back, who goes first alternating
+    import bench_views_ab
+
+    calls = []
+
+    class Client:
+        def __init__(self, name):
+            self.name = name
+
+        def page(self, path, search=""):
+            calls.append((self.name, search))
+            return 0.0, {}
+
+    mine, theirs = bench_views_ab.interleaved((Client("now"), Client("rev")), ["?a", "?b", "?c"])
+    assert calls == [("now", "?a"), ("rev", "?a"), ("rev", "?b"), ("now", "?b"), ("now", "?c"), ("rev", "?c")]
+    assert len(mine) == len(theirs) == 3 and all(t >= 0 for t in mine + theirs)
+    (tmp_path / "themes.csv").write_text("id,name\nwater,Wasser\nenergy,Energie\n", encoding="utf-8")
+    (tmp_path / "institutions.csv").write_text("id,name,land\ni1,A,DE-HE\ni2,B,DE-BY\ni3,C,DE-HE\n", encoding="utf-8")
+    hubs = bench_views_ab.hub_searches(tmp_path, 3)
+    assert hubs["hub r=1"] == ["?focus=land%3ADE-BY", "?focus=theme%3Aenergy", "?focus=land%3ADE-HE"]
+    assert all(s.endswith("&radius=2") for s in hubs["hub r=2"])
