@@ -22,7 +22,7 @@ from graph.explore.adjacency import adjacency, gather
 from graph.explore.subgraphs import MAX_ELEMENTS, Subgraph, subgraph_of_rows
 
 __all__ = ["GraphFilter", "ProjectFacts", "project_facts", "matching_projects", "filter_subgraph",
-           "attrs_compatible", "matching_positions", "filter_index", "filter_arrays", "node_arrays"]
+           "attrs_compatible", "matching_positions", "filter_index", "node_arrays"]
 
 
 @dataclass(frozen=True)
@@ -140,45 +140,61 @@ def _project_matches(f: ProjectFacts, flt: GraphFilter) -> bool:
 @dataclass(frozen=True)
 class _FilterIndex:
     """Inverted indexes for the filters, built once per graph generation:
-    criterion value → ids, so a filter intersects a few sets instead of
-    testing every project and institution."""
+    criterion → value → the matching projects' positions (in
+    :func:`project_facts` order) or the matching institutions' adjacency
+    rows, as sorted numpy arrays. A filter intersects a few arrays in numpy
+    (:func:`matching_positions`) instead of testing every project and
+    institution, or sorting and looking up sets of ids (~10 ms for a theme's
+    11,000 projects at 300k); arrays also take a fraction of the memory of
+    id sets and are memory-mapped from a kept build."""
 
-    pids: tuple[str, ...]                         # projects in project_facts order
-    position: dict[str, int]
-    start: Any                                    # numpy float arrays (nan: unknown)
+    pids: tuple[str, ...]             # projects in project_facts order
+    start: Any                        # numpy float arrays (nan: unknown)
     end: Any
-    projects: dict[str, dict[str, frozenset[str]]]       # criterion → value → project ids
-    institutions: dict[str, dict[str, frozenset[str]]]   # criterion → value → institution ids
+    projects: dict[str, dict[str, Any]]       # criterion → value → sorted project positions
+    project_rows: Any                         # project position → adjacency row
+    institutions: dict[str, dict[str, Any]]   # criterion → value → sorted institution rows
+    institution_rows: Any                     # every institution's row, sorted
 
 
 def filter_index(g: PartnerGraph) -> _FilterIndex:
     def build() -> _FilterIndex:
         facts = project_facts(g)
+        index = adjacency(g).index
         pids = tuple(facts)
-        proj: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in
-                                                 ("statuses", "lands", "countries", "themes", "sectors")}
-        for pid, f in facts.items():
-            proj["statuses"][f.status].add(pid)
+        proj: dict[str, dict[str, list[int]]] = {c: defaultdict(list) for c in
+                                                  ("statuses", "lands", "countries", "themes", "sectors")}
+        for position, f in enumerate(facts.values()):
+            proj["statuses"][f.status].append(position)
             for crit, values in (("lands", f.lands), ("countries", f.countries), ("themes", f.themes),
                                  ("sectors", f.sectors)):
                 for v in values:
-                    proj[crit][v].add(pid)
+                    proj[crit][v].append(position)
         start = np.array([np.nan if f.start_year is None else float(f.start_year) for f in facts.values()])
         end = np.array([np.nan if f.start_year is None else float(f.end_year if f.end_year is not None
                                                                     else f.start_year) for f in facts.values()])
-        inst: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in ("sectors", "lands", "countries", "themes")}
+        inst: dict[str, dict[str, list[int]]] = {c: defaultdict(list) for c in ("sectors", "lands", "countries", "themes")}
+        every: list[int] = []
         works_on = EdgeKind.WORKS_ON.value
         for nid, data in g.nx.nodes(data=True):
             if data["kind"] != "institution":
                 continue
-            inst["sectors"][data.get("sector") or "unknown"].add(nid)
-            inst["lands"][data.get("land")].add(nid)
-            inst["countries"][data.get("country")].add(nid)
+            row = index[nid]
+            every.append(row)
+            inst["sectors"][data.get("sector") or "unknown"].append(row)
+            inst["lands"][data.get("land")].append(row)
+            inst["countries"][data.get("country")].append(row)
             for v, keys in g.nx._succ[nid].items():
                 if any(d["kind"] == works_on for d in keys.values()):
-                    inst["themes"][key_of(v)].add(nid)
-        freeze = lambda idx: {c: {v: frozenset(ids) for v, ids in by.items()} for c, by in idx.items()}  # noqa: E731
-        return _FilterIndex(pids, {p: i for i, p in enumerate(pids)}, start, end, freeze(proj), freeze(inst))
+                    inst["themes"][key_of(v)].append(row)
+
+        def arrays(by_value: dict[str, dict[str, list[int]]]) -> dict[str, dict[str, Any]]:
+            return {c: {v: np.unique(np.array(items, dtype=np.int64)) for v, items in by.items()}
+                    for c, by in by_value.items()}
+
+        return _FilterIndex(pids, start, end, arrays(proj),
+                            np.fromiter(map(index.__getitem__, pids), dtype=np.int64, count=len(pids)),
+                            arrays(inst), np.sort(np.array(every, dtype=np.int64)))
     return cached(g, "explore.filter_index", build)
 
 
@@ -192,49 +208,16 @@ def matching_projects(g: PartnerGraph, flt: GraphFilter | None = None) -> list[s
 def matching_positions(g: PartnerGraph, flt: GraphFilter) -> Any:
     """Positions (in :func:`project_facts` order, ascending) of the projects
     meeting every project-level criterion of ``flt``: sorted position arrays
-    of the filter's values intersected in numpy (:func:`filter_arrays`)."""
-    arrays = filter_arrays(g)
-    found = _intersect_arrays(arrays.projects, flt, ("statuses", "lands", "countries", "themes", "sectors"))
+    of the filter's values intersected in numpy (:func:`filter_index`)."""
+    idx = filter_index(g)
+    found = _intersect_arrays(idx.projects, flt, ("statuses", "lands", "countries", "themes", "sectors"))
     if flt.year_from is not None or flt.year_to is not None:
-        idx = filter_index(g)
         lo = flt.year_from if flt.year_from is not None else -10**9
         hi = flt.year_to if flt.year_to is not None else 10**9
         with np.errstate(invalid="ignore"):
             in_years = np.flatnonzero((idx.start <= hi) & (idx.end >= lo))  # nan (no start year) never matches
         found = in_years if found is None else np.intersect1d(found, in_years, assume_unique=True)
-    return np.arange(len(arrays.project_rows), dtype=np.int64) if found is None else found
-
-
-@dataclass(frozen=True)
-class _FilterArrays:
-    """:class:`_FilterIndex` as sorted numpy arrays (built once per graph
-    generation): criterion → value → project positions (in
-    :func:`project_facts` order) or institution adjacency rows, so a filter
-    intersects a few arrays instead of sets of ids it would then sort and
-    look up one by one (~10 ms for a theme's 11,000 projects at 300k)."""
-
-    projects: dict[str, dict[str, Any]]       # criterion → value → sorted project positions
-    project_rows: Any                         # project position → adjacency row
-    institutions: dict[str, dict[str, Any]]   # criterion → value → sorted institution rows
-    institution_rows: Any                     # every institution's row, sorted
-
-
-def filter_arrays(g: PartnerGraph) -> _FilterArrays:
-    def build() -> _FilterArrays:
-        idx, index = filter_index(g), adjacency(g).index
-
-        def positions(ids: frozenset[str]) -> Any:
-            return np.sort(np.fromiter(map(idx.position.__getitem__, ids), dtype=np.int64, count=len(ids)))
-
-        def rows(ids: Iterable[str]) -> Any:
-            return np.sort(np.fromiter(map(index.__getitem__, ids), dtype=np.int64))
-
-        return _FilterArrays(
-            {c: {v: positions(ids) for v, ids in by.items()} for c, by in idx.projects.items()},
-            np.fromiter(map(index.__getitem__, idx.pids), dtype=np.int64, count=len(idx.pids)),
-            {c: {v: rows(ids) for v, ids in by.items()} for c, by in idx.institutions.items()},
-            rows(g.nodes(NodeKind.INSTITUTION)))
-    return cached(g, "explore.filter_arrays", build)
+    return np.arange(len(idx.pids), dtype=np.int64) if found is None else found
 
 
 def _intersect_arrays(index: dict[str, dict[str, Any]], flt: GraphFilter, criteria: Iterable[str]) -> Any:
@@ -396,7 +379,7 @@ def _attrs_compatible_mask(arrays: _NodeArrays, flt: GraphFilter) -> Any:
 
 def _matching_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
     """Adjacency rows of :func:`matching_projects` (in no particular order)."""
-    return filter_arrays(g).project_rows[matching_positions(g, flt)]
+    return filter_index(g).project_rows[matching_positions(g, flt)]
 
 
 def _matching_institution_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
@@ -404,6 +387,6 @@ def _matching_institution_rows(g: PartnerGraph, flt: GraphFilter) -> Any:
     country, themes they work on; :func:`_institution_matches`), sorted."""
     if flt.statuses or flt.year_from is not None or flt.year_to is not None:
         return np.empty(0, dtype=np.int64)  # these criteria are about projects only
-    arrays = filter_arrays(g)
-    found = _intersect_arrays(arrays.institutions, flt, ("sectors", "lands", "countries", "themes"))
-    return arrays.institution_rows if found is None else found
+    idx = filter_index(g)
+    found = _intersect_arrays(idx.institutions, flt, ("sectors", "lands", "countries", "themes"))
+    return idx.institution_rows if found is None else found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph.core.model import PartnerGraph
 from graph.explore.adjacency import adjacency, degrees
-from graph.explore.filters import filter_arrays, filter_index, node_arrays, project_facts
+from graph.explore.filters import filter_index, node_arrays, project_facts
 from graph.explore.neighbours import name_order
 from graph.explore.overview import incidence
 from graph.explore.paths import build_path_steps
@@ -24,7 +24,6 @@ def build_indexes(g: PartnerGraph) -> None:
     project_facts(g)
     filter_index(g)
     adjacency(g)
-    filter_arrays(g)
     node_arrays(g)
     incidence(g)
     degrees(g)
