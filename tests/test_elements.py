@@ -230,7 +230,7 @@ def test_close_pairs_are_exactly_the_pairs_within_reach():
     clouds = [(rng.uniform(0, 2000, 300), rng.uniform(0, 300, 300)),  # wide: swept along x
               (rng.uniform(0, 300, 300), rng.uniform(0, 2000, 300)),  # tall: swept along y
               (np.round(rng.uniform(0, 400, 200) / 40) * 40, np.round(rng.uniform(0, 400, 200) / 25) * 25),  # ties
-              (np.zeros(5), np.zeros(5)), (np.array([1.0]), np.array([2.0]))]
+              (np.zeros(5), np.zeros(5)), (np.array([1.0]), np.array([2.0])), (np.zeros(0), np.zeros(0))]
     for x, y in clouds:
         i, j = close_pairs(x, y, 80.0, 50.0)
         found = sorted((min(a, b), max(a, b)) for a, b in zip(i.tolist(), j.tolist()))

@@ -114,7 +114,7 @@ def _count_induced_edges(g: PartnerGraph, nodes: set[str]) -> int:
     rows = np.fromiter((adj.index[n] for n in nodes), dtype=np.int64, count=len(nodes))
     inside = np.zeros(len(adj.names), dtype=bool)
     inside[rows] = True
-    return int(inside[gather(adj.out_ptr, adj.out_idx, rows)].sum())
+    return edges_inside(adj, rows, inside)
 
 
 def induced_subgraph(g: PartnerGraph, nodes: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
@@ -179,23 +179,21 @@ def cut(g: PartnerGraph | None, adj: Adjacency, rows: Any, keys: tuple[Any, ...]
     chosen: set[str] = set()
     used = 0
     full = False
-    for order_rows in _in_order(rows, (adj.name_rank[rows], -degree[rows], *keys)):
-        for start in range(0, len(order_rows), _CUT_BLOCK):
-            block = order_rows[start:start + _CUT_BLOCK]
-            # links only grow and the room only shrinks: a node that does not fit now never will, so
-            # each block's hopeless nodes are passed over in numpy (at radius 2 most of tens of thousands)
-            for i in block[links[block] < max_elements - used].tolist():
-                # adding a node adds itself and its edges to the nodes already chosen
-                added = 1 + int(links[i])
-                if used + added > max_elements:
-                    continue
-                chosen.add(names[i])
-                used += added
-                np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
-                if used >= max_elements:  # every further node costs at least one element
-                    full = True
-                    break
-            if full:
+    blocks = (part[start:start + _CUT_BLOCK] for part in _in_order(rows, (adj.name_rank[rows], -degree[rows], *keys))
+              for start in range(0, len(part), _CUT_BLOCK))
+    for block in blocks:
+        # links only grow and the room only shrinks: a node that does not fit now never will, so
+        # each block's hopeless nodes are passed over in numpy (at radius 2 most of tens of thousands)
+        for i in block[links[block] < max_elements - used].tolist():
+            # adding a node adds itself and its edges to the nodes already chosen
+            added = 1 + int(links[i])
+            if used + added > max_elements:
+                continue
+            chosen.add(names[i])
+            used += added
+            np.add.at(links, any_idx[any_ptr[i]:any_ptr[i + 1]], 1)
+            if used >= max_elements:  # every further node costs at least one element
+                full = True
                 break
         if full:
             break
