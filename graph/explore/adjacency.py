@@ -21,7 +21,7 @@ import numpy as np
 from graph.core.cache import cached
 from graph.core.model import PartnerGraph
 
-__all__ = ["Adjacency", "adjacency", "adjacency_of_edges", "gather", "neighbour_names", "edges_among_rows", "distances",
+__all__ = ["Adjacency", "adjacency", "adjacency_of_edges", "gather", "neighbour_names", "neighbour_rows", "edges_among_rows", "distances",
            "row_distances", "steps_within_two", "row_steps_within_two", "degrees"]
 
 
@@ -91,10 +91,15 @@ def adjacency_of_edges(names: list[str], src: Any, dst: Any, out_key: Any = None
                      None if out_key is None else out_key[order].astype(np.int32), tuple(keys))
 
 
+def neighbour_rows(adj: Adjacency, row: int) -> Any:
+    """The rows adjacent (either direction, each once, ascending) to adjacency row ``row``."""
+    return np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]])
+
+
 def neighbour_names(adj: Adjacency, row: int) -> list[str]:
     """The ids adjacent (either direction, each once) to adjacency row ``row``."""
     names = adj.names
-    return [names[r] for r in np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]]).tolist()]
+    return [names[r] for r in neighbour_rows(adj, row).tolist()]
 
 
 def edges_among_rows(adj: Adjacency, rows: Any) -> list[tuple[str, str, str]]:

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import numpy as np
-
 from graph import explore
 from graph.core.cache import cached
 from graph.core.kinds import EdgeKind, NodeKind
 from graph.core.model import PartnerGraph
-from graph.explore.adjacency import adjacency, neighbour_names
+from graph.explore.adjacency import adjacency, neighbour_names, neighbour_rows
 from graph.explore.filters import GraphFilter
 from graph.explore.neighbours import Neighbour, Relation, neighbour_groups
 from graph.explore.options import FilterOptions, filter_options
@@ -101,14 +99,13 @@ class MemoryStore:
         return out
 
     def neighbour_count(self, node_id: str) -> int:
-        succ, pred = self.graph.nx._succ, self.graph.nx._pred
-        if node_id not in succ:
+        g = self.graph
+        if node_id not in g.nx._succ:
             return 0
-        if len(succ[node_id]) + len(pred[node_id]) < MANY_NEIGHBOURS:
-            return len(succ[node_id].keys() | pred[node_id].keys())
-        adj = adjacency(self.graph)  # a hub: distinct rows of its adjacency slice, no names made
-        row = adj.index[node_id]
-        return len(np.unique(adj.any_idx[adj.any_ptr[row]:adj.any_ptr[row + 1]]))
+        if len(g.nx._succ[node_id]) + len(g.nx._pred[node_id]) < MANY_NEIGHBOURS:
+            return len(g.neighbours(node_id))
+        adj = adjacency(g)  # a hub: its distinct adjacency rows, no names made
+        return len(neighbour_rows(adj, adj.index[node_id]))
 
     def induced_subgraph(self, node_ids: Iterable[str], *, max_elements: int = MAX_ELEMENTS,
                          keep: Iterable[str] = (), rank: dict[str, float] | None = None) -> Subgraph:
